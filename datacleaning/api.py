@@ -1,0 +1,76 @@
+"""The Python API: clean an iterable of documents in-process, or run the stage over files."""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from datacleaning.cleaning.pipeline import CleaningPipeline, Verdict
+from datacleaning.cleaning.stage import CleanResult, run_clean
+from datacleaning.config import Config, load_config
+from datacleaning.document import Document
+from datacleaning.readers.records import RecordError, record_to_document
+from datacleaning.rules.base import Rule
+
+
+@dataclass
+class Cleaned:
+    """A document after cleaning and the verdict on it (None when kept)."""
+
+    document: Document
+    verdict: Verdict | None
+
+    @property
+    def kept(self) -> bool:
+        return self.verdict is None
+
+
+class Pipeline:
+    """The cleaning pipeline a config describes, usable from Python.
+
+    >>> pipe = Pipeline.from_config("configs/example.toml")
+    >>> [c.kept for c in pipe.clean(["你好", "A long enough English sentence ..."])]
+
+    Rule lists given here replace the config's sections of the same name, so rules can also be
+    built in code: ``Pipeline(filters=[Length(min_chars=20), MyRule(threshold=0.5)])``.
+    """
+
+    def __init__(self, config: Config | None = None, *, normalizers: list[Rule] | None = None,
+                 edits: list[Rule] | None = None, filters: list[Rule] | None = None):
+        self.config = config or Config()
+        rules = self.config.build_rules()
+        for section, given in (("normalizers", normalizers), ("edits", edits), ("filters", filters)):
+            if given is not None:
+                for rule in given:
+                    rule.prepare(self.config.base_dir)
+                rules[section] = list(given)
+        self.cleaning = CleaningPipeline.from_rules(rules, self.config.clean.max_input_chars)
+
+    @classmethod
+    def from_config(cls, path: str | os.PathLike, **kwargs) -> Pipeline:
+        return cls(load_config(path), **kwargs)
+
+    def clean(self, documents: Iterable[str | dict | Document]) -> Iterator[Cleaned]:
+        """Clean documents one by one: strings, dicts shaped like input records, or Documents."""
+        options = self.config.input.reader_options()
+        for i, item in enumerate(documents):
+            if isinstance(item, Document):
+                doc = item
+            elif isinstance(item, str):
+                doc = Document(str(i), item, source="python")
+            elif isinstance(item, dict):
+                try:
+                    doc = record_to_document(dict(item), options, str(i), "python")
+                except RecordError as e:
+                    raise ValueError(f"document {i}: {e}") from None
+            else:
+                raise TypeError(f"document {i}: expected str, dict or Document, got {type(item).__name__}")
+            yield Cleaned(doc, self.cleaning.process(doc))
+
+    def run(self, inputs: list[str | os.PathLike], output: str | os.PathLike, *, workers: int | None = None) -> CleanResult:
+        """Run the clean stage over files into ``output`` with a process pool (resumable)."""
+        config = self.config
+        if workers is not None:
+            config = config.model_copy(update={"run": config.run.model_copy(update={"workers": workers})})
+        return run_clean(config, [os.fspath(p) for p in inputs], Path(output), pipeline=self.cleaning)

@@ -1,0 +1,9 @@
+"""Word lists and the matcher that finds their terms in a document.
+
+The lists are plain-text files in ``data/`` (one term a line, ``#`` comments, source and licence
+in the header). :class:`~datacleaning.blacklists.matcher.TermMatcher` finds every term of every
+list in one pass; :mod:`datacleaning.blacklists.rule` turns its hits into a keep/reject decision.
+"""
+from datacleaning.blacklists.matcher import TermMatcher, load_terms, resolve_list
+
+__all__ = ["TermMatcher", "load_terms", "resolve_list"]

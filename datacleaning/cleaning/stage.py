@@ -1,0 +1,175 @@
+"""The clean stage: raw dumps in, ``kept/``, ``rejected/`` and ``quarantine/`` Arrow shards out.
+
+Output layout of ``DIR``::
+
+    kept/        id, text, source, lang, meta, edits, scores
+    rejected/    id, text (as read), source, lang, meta, rejected_by, reject_value, scores
+    quarantine/  file, offset, raw, error
+    stats.json   counters merged from every unit; input_docs = kept + rejected + quarantined
+    .units/      one completion record per finished work unit (what a rerun skips)
+    manifest.json  the config fingerprint a resumed run must match
+"""
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
+import pyarrow as pa
+
+from datacleaning.cleaning.pipeline import CleaningPipeline
+from datacleaning.config import Config
+from datacleaning.document import Quarantined
+from datacleaning.executor import RunOutcome, UnitContext, WorkUnit, load_done_stats, run_units
+from datacleaning.logs import log_event
+from datacleaning.readers import ReaderOptions, discover_inputs, plan_units, read_unit
+from datacleaning.readers.warc import SkippedRecord
+from datacleaning.rules.registry import ConfigError
+from datacleaning.shards import ShardWriter, remove_unit_outputs, write_atomic
+from datacleaning.stats import format_clean_summary, merge_counters, write_stats
+
+logger = logging.getLogger("datacleaning.clean")
+
+KEPT, REJECTED, QUARANTINE = "kept", "rejected", "quarantine"
+UNITS_DIR = ".units"
+
+KEPT_SCHEMA = pa.schema([
+    ("id", pa.string()), ("text", pa.string()), ("source", pa.string()), ("lang", pa.string()),
+    ("meta", pa.string()), ("edits", pa.string()), ("scores", pa.string()),
+])
+REJECTED_SCHEMA = pa.schema([
+    ("id", pa.string()), ("text", pa.string()), ("source", pa.string()), ("lang", pa.string()),
+    ("meta", pa.string()), ("rejected_by", pa.string()), ("reject_value", pa.string()), ("scores", pa.string()),
+])
+QUARANTINE_SCHEMA = pa.schema([
+    ("file", pa.string()), ("offset", pa.int64()), ("raw", pa.large_binary()), ("error", pa.string()),
+])
+
+
+def _json(value) -> str:
+    return orjson.dumps(value, default=str).decode()
+
+
+@dataclass
+class CleanUnitProcessor:
+    """Processes one work unit in a worker: read, clean, write three shard sets, count."""
+
+    pipeline: CleaningPipeline
+    reader_options: ReaderOptions
+    output: Path
+    max_shard_bytes: int
+
+    def __call__(self, unit: WorkUnit, context: UnitContext) -> dict:
+        for name in (KEPT, REJECTED, QUARANTINE):
+            remove_unit_outputs(self.output / name, unit.id)
+        writers = {name: ShardWriter(self.output / name, unit.id, schema, max_shard_bytes=self.max_shard_bytes)
+                   for name, schema in ((KEPT, KEPT_SCHEMA), (REJECTED, REJECTED_SCHEMA),
+                                        (QUARANTINE, QUARANTINE_SCHEMA))}
+        kept, rejected, quarantined = writers[KEPT], writers[REJECTED], writers[QUARANTINE]
+        rejected_by: Counter = Counter()
+        skipped: Counter = Counter()
+        kept_chars = 0
+        self.pipeline.take_counters()
+        try:
+            for item in read_unit(unit, self.reader_options, context.progress):
+                context.check_stop()
+                if isinstance(item, Quarantined):
+                    quarantined.add({"file": item.file, "offset": item.offset, "raw": item.raw, "error": item.error},
+                                    len(item.raw))
+                    continue
+                if isinstance(item, SkippedRecord):
+                    skipped[item.reason] += 1
+                    continue
+                verdict = self.pipeline.process(item)
+                if verdict is None:
+                    kept.add({"id": item.id, "text": item.text, "source": item.source, "lang": item.lang,
+                              "meta": item.meta, "edits": _json(item.edits), "scores": _json(item.scores)},
+                             len(item.text))
+                    kept_chars += len(item.text)
+                else:
+                    rejected_by[verdict.rejected_by] += 1
+                    rejected.add({"id": item.id, "text": item.original_text, "source": item.source,
+                                  "lang": item.lang, "meta": item.meta, "rejected_by": verdict.rejected_by,
+                                  "reject_value": _json(verdict.value), "scores": _json(item.scores)},
+                                 len(item.original_text))
+            for writer in writers.values():
+                writer.commit()
+        except BaseException:
+            for writer in writers.values():
+                writer.abort()
+            raise
+        return {
+            "input_docs": kept.rows + rejected.rows + quarantined.rows,
+            "kept_docs": kept.rows,
+            "rejected_docs": rejected.rows,
+            "quarantined_docs": quarantined.rows,
+            "input_bytes": unit.size,
+            "kept_chars": kept_chars,
+            "rejected_by": dict(rejected_by),
+            "skipped_records": dict(skipped),
+            "rules": self.pipeline.take_counters(),
+        }
+
+
+def build_pipeline(config: Config) -> CleaningPipeline:
+    return CleaningPipeline.from_rules(config.build_rules(), config.clean.max_input_chars)
+
+
+def _check_manifest(output: Path, fingerprint: str) -> None:
+    manifest = output / "manifest.json"
+    if manifest.exists():
+        previous = json.loads(manifest.read_text()).get("fingerprint")
+        if previous != fingerprint:
+            raise ConfigError(f"{output} holds a clean run made with a different configuration "
+                              f"(fingerprint {previous}, now {fingerprint}); use another --output folder "
+                              f"or delete it to start over")
+    else:
+        output.mkdir(parents=True, exist_ok=True)
+        write_atomic(manifest, json.dumps({"stage": "clean", "fingerprint": fingerprint}).encode())
+
+
+@dataclass
+class CleanResult:
+    stats: dict
+    outcome: RunOutcome
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome.ok
+
+
+def run_clean(config: Config, inputs: list[str], output: Path, *, pipeline: CleaningPipeline | None = None) -> CleanResult:
+    """Run the clean stage over ``inputs`` into ``output``; resumes a run interrupted there."""
+    started = time.time()
+    output = Path(output)
+    if not inputs:
+        raise ConfigError("input.paths: no input given")
+    pipeline = pipeline or build_pipeline(config)
+    files = discover_inputs(inputs)
+    units = plan_units(files, config.input.chunk_bytes)
+    _check_manifest(output, config.fingerprint("clean"))
+    log_event(logger, "start", files=len(files), units=len(units), workers=config.run.workers, output=output)
+    processor = CleanUnitProcessor(pipeline, config.input.reader_options(), output, config.output.max_shard_bytes)
+    outcome = run_units(units, processor, state_dir=output / UNITS_DIR, workers=config.run.workers,
+                        description="clean", show_progress=config.run.progress)
+    done = load_done_stats(output / UNITS_DIR, units)
+    stats = merge_counters(done)
+    for key in ("input_docs", "kept_docs", "rejected_docs", "quarantined_docs", "input_bytes", "kept_chars"):
+        stats.setdefault(key, 0)
+    stats["status"] = "complete" if outcome.ok else ("interrupted" if outcome.interrupted else "failed")
+    stats["units"] = {"total": len(units), "completed": len(done), "failed": len(outcome.failed)}
+    stats["failed_units"] = outcome.failed
+    stats["input_files"] = len(files)
+    stats["workers"] = config.run.workers
+    stats["wall_seconds"] = round(time.time() - started, 3)
+    write_stats(output / "stats.json", stats)
+    log_event(logger, "finish", status=stats["status"], kept=stats["kept_docs"], rejected=stats["rejected_docs"],
+              quarantined=stats["quarantined_docs"])
+    return CleanResult(stats, outcome)
+
+
+__all__ = ["CleanResult", "build_pipeline", "format_clean_summary", "run_clean"]

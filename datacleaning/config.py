@@ -1,0 +1,178 @@
+"""Typed configuration: a TOML file, validated at start-up, every key overridable from the CLI.
+
+Paths in a config file are relative to the file's folder, so a config works from any working
+directory. Nothing in a config is ever evaluated: rules are named, and user rules come from the
+modules listed in ``clean.plugins``.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib
+import importlib.util
+import json
+import os
+import sys
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+import pydantic
+from pydantic import BaseModel, ConfigDict, Field
+
+from datacleaning.readers.records import ReaderOptions
+from datacleaning.rules.registry import KINDS, ConfigError, build_rule
+from datacleaning.rules.base import Rule
+
+_STRICT = ConfigDict(extra="forbid", strict=True)
+STAGES = ("clean",)
+
+
+def default_workers() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+class InputConfig(BaseModel):
+    model_config = _STRICT
+    paths: list[str] = Field(default_factory=list, description="input files, folders or glob patterns")
+    text_fields: list[str] = Field(default_factory=lambda: ["text", "content", "raw_content"],
+                                   description="fields tried in order for the document text")
+    id_field: str = Field("id", description="field holding the document id (a stable one is made if absent)")
+    source_field: str = Field("source", description="field naming the document's source (default: file name)")
+    chunk_bytes: int = Field(32 << 20, gt=0, description="target size of a work unit of uncompressed jsonl")
+    warc_main_content: bool = Field(True, description="WARC HTML: extract only the main content")
+
+    def reader_options(self) -> ReaderOptions:
+        return ReaderOptions(tuple(self.text_fields), self.id_field, self.source_field, self.warc_main_content)
+
+
+class OutputConfig(BaseModel):
+    model_config = _STRICT
+    dir: str = Field("output", description="output folder of `datacleaning run` (one sub-folder per stage)")
+    max_shard_bytes: int = Field(256 << 20, gt=0, description="start a new shard past this many bytes")
+
+
+class RunConfig(BaseModel):
+    model_config = _STRICT
+    workers: int = Field(default_factory=default_workers, gt=0, description="worker processes")
+    stages: list[Literal["clean"]] = Field(default_factory=lambda: list(STAGES), description="stages `run` runs")
+    progress: bool = Field(True, description="show a progress bar")
+
+
+class CleanConfig(BaseModel):
+    model_config = _STRICT
+    max_input_chars: int = Field(2_000_000, gt=0,
+                                 description="reject longer documents before any rule runs (bounds worker memory)")
+    plugins: list[str] = Field(default_factory=list,
+                               description="modules or .py files to import for user rules")
+    normalizers: list[dict[str, Any]] = Field(default_factory=list)
+    edits: list[dict[str, Any]] = Field(default_factory=list)
+    filters: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class Config(BaseModel):
+    model_config = _STRICT
+    input: InputConfig = Field(default_factory=InputConfig)
+    output: OutputConfig = Field(default_factory=OutputConfig)
+    run: RunConfig = Field(default_factory=RunConfig)
+    clean: CleanConfig = Field(default_factory=CleanConfig)
+    base_dir: Path = Field(default_factory=Path.cwd, exclude=True,
+                           description="folder that relative paths in this config resolve from")
+
+    def resolve(self, path: str) -> str:
+        return path if os.path.isabs(path) else os.path.normpath(os.path.join(self.base_dir, path))
+
+    def build_rules(self) -> dict[str, list[Rule]]:
+        """Import plugins, then build and prepare every configured rule, or raise ConfigError."""
+        for plugin in self.clean.plugins:
+            import_plugin(plugin, self.base_dir)
+        built: dict[str, list[Rule]] = {}
+        for section in KINDS:
+            rules = []
+            for i, table in enumerate(getattr(self.clean, section)):
+                rule = build_rule(section, i, table)
+                try:
+                    rule.prepare(self.base_dir)
+                except (OSError, ValueError) as e:
+                    raise ConfigError(f"clean.{section}[{i}] ({rule.name}): {e}") from None
+                rules.append(rule)
+            built[section] = rules
+        return built
+
+    def fingerprint(self, stage: str) -> str:
+        """What decides a stage's output; a resumed run must match it."""
+        relevant = {"input": self.input.model_dump(exclude={"paths"}),
+                    "max_shard_bytes": self.output.max_shard_bytes, stage: getattr(self, stage).model_dump()}
+        return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def import_plugin(plugin: str, base_dir: Path) -> None:
+    """Import a user module by name (``my_rules``) or by file path (``rules/my_rules.py``)."""
+    if plugin.endswith(".py"):
+        path = Path(plugin) if os.path.isabs(plugin) else base_dir / plugin
+        if not path.exists():
+            raise ConfigError(f"clean.plugins: no such file {path}")
+        name = f"datacleaning_plugin_{path.stem}"
+        if name in sys.modules:
+            return
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    else:
+        try:
+            importlib.import_module(plugin)
+        except ImportError as e:
+            raise ConfigError(f"clean.plugins: cannot import {plugin!r}: {e}") from None
+
+
+def _format_error(e: pydantic.ValidationError) -> str:
+    first = e.errors()[0]
+    key = ".".join(str(p) for p in first["loc"])
+    return f"{key}: {first['msg']}"
+
+
+def parse_override(assignment: str) -> tuple[list[str], Any]:
+    """``a.b=value``, the value read as TOML (so ``3`` is an int, ``[1, 2]`` a list) or else a string."""
+    key, sep, value = assignment.partition("=")
+    if not sep or not key.strip():
+        raise ConfigError(f"--set {assignment!r}: expected KEY=VALUE")
+    try:
+        parsed = tomllib.loads(f"v = {value}")["v"]
+    except tomllib.TOMLDecodeError:
+        parsed = value
+    return key.strip().split("."), parsed
+
+
+def apply_overrides(data: dict, overrides: list[tuple[list[str], Any]]) -> dict:
+    for path, value in overrides:
+        node = data
+        for part in path[:-1]:
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                raise ConfigError(f"{'.'.join(path)}: {part!r} is not a table")
+        node[path[-1]] = value
+    return data
+
+
+def load_config(path: str | os.PathLike | None = None, overrides: list[tuple[list[str], Any]] = ()) -> Config:
+    """Read and validate a config file (or the defaults), with overrides applied on top."""
+    data: dict = {}
+    base_dir = Path.cwd()
+    if path is not None:
+        path = Path(path)
+        try:
+            with open(path, "rb") as f:
+                data = tomllib.load(f)
+        except FileNotFoundError:
+            raise ConfigError(f"config file not found: {path}") from None
+        except tomllib.TOMLDecodeError as e:
+            raise ConfigError(f"{path}: invalid TOML: {e}") from None
+        base_dir = path.resolve().parent
+    data = apply_overrides(data, list(overrides))
+    if "base_dir" in data:
+        raise ConfigError("base_dir: not a config key (relative paths resolve from the config file's folder)")
+    try:
+        config = Config.model_validate({**data, "base_dir": base_dir})
+    except pydantic.ValidationError as e:
+        raise ConfigError(_format_error(e)) from None
+    return config

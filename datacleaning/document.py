@@ -1,0 +1,51 @@
+"""The unit of data every stage passes around."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from datacleaning.signals import TextSignals
+
+
+class Document:
+    """One document on its way through the cleaning stage.
+
+    ``text`` changes as normalizers and edit rules run; ``original_text`` keeps what was read so a
+    rejected document can be written out exactly as it came in. ``meta`` is the JSON text of the
+    input record's other fields, carried through untouched.
+    """
+
+    __slots__ = ("id", "text", "original_text", "source", "lang", "meta", "edits", "scores", "__dict__")
+
+    def __init__(self, id: str, text: str, source: str = "", lang: str = "", meta: str = "{}"):
+        self.id = id
+        self.text = text
+        self.original_text = text
+        self.source = source
+        self.lang = lang
+        self.meta = meta
+        self.edits: dict[str, int] = {}
+        self.scores: dict[str, Any] = {}
+
+    @cached_property
+    def signals(self) -> TextSignals:
+        """Derived views of the current text, computed on first use and shared by every filter.
+
+        Filters run after every edit, so the text no longer changes once this is read.
+        """
+        return TextSignals(self.text)
+
+    def __repr__(self) -> str:
+        preview = self.text[:40].replace("\n", "\\n")
+        return f"Document(id={self.id!r}, lang={self.lang!r}, text={preview!r}...)"
+
+
+@dataclass(slots=True)
+class Quarantined:
+    """Input that could not be read as a document: kept byte for byte with the reason."""
+
+    file: str
+    offset: int
+    raw: bytes
+    error: str

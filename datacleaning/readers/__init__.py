@@ -1,0 +1,11 @@
+"""Readers for raw dumps: find input files, cut them into work units, and stream their documents.
+
+Every reader yields :class:`~datacleaning.document.Document` for each record it can read and
+:class:`~datacleaning.document.Quarantined` for each one it cannot, so the count of records read
+always equals documents plus quarantine records.
+"""
+from datacleaning.readers.discover import InputFile, discover_inputs, plan_units
+from datacleaning.readers.dispatch import read_unit
+from datacleaning.readers.records import ReaderOptions
+
+__all__ = ["InputFile", "ReaderOptions", "discover_inputs", "plan_units", "read_unit"]

@@ -1,0 +1,121 @@
+"""Finding input files and cutting them into work units."""
+from __future__ import annotations
+
+import glob
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from datacleaning.executor import WorkUnit
+
+# Longest suffix first: the first match names the format.
+FORMAT_SUFFIXES: tuple[tuple[str, str], ...] = (
+    (".warc.wet.gz", "warc"), (".wet.gz", "warc"), (".warc.gz", "warc"), (".warc.zst", "warc"),
+    (".warc", "warc"), (".wet", "warc"),
+    (".jsonl.gz", "jsonl.gz"), (".json.gz", "jsonl.gz"), (".ndjson.gz", "jsonl.gz"),
+    (".jsonl.zst", "jsonl.zst"), (".json.zst", "jsonl.zst"), (".jsonl.zstd", "jsonl.zst"),
+    (".ndjson.zst", "jsonl.zst"),
+    (".jsonl", "jsonl"), (".json", "jsonl"), (".ndjson", "jsonl"),
+    (".parquet", "parquet"),
+    (".txt", "text"), (".md", "text"),
+)
+UNSUPPORTED = "unsupported"
+
+
+@dataclass(frozen=True)
+class InputFile:
+    path: str
+    format: str
+    size: int
+
+
+def detect_format(path: str) -> str:
+    lower = path.lower()
+    for suffix, fmt in FORMAT_SUFFIXES:
+        if lower.endswith(suffix):
+            return fmt
+    return UNSUPPORTED
+
+
+def _walk(directory: str) -> list[str]:
+    found = []
+    for root, dirs, files in os.walk(directory, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        found.extend(os.path.join(root, f) for f in sorted(files) if not f.startswith("."))
+    return found
+
+
+def discover_inputs(paths: list[str | os.PathLike]) -> list[InputFile]:
+    """Expand files, folders (recursively, skipping hidden entries) and glob patterns.
+
+    Files whose format is not recognised are returned with format ``unsupported`` so the run can
+    quarantine them visibly instead of skipping them.
+    """
+    files: list[str] = []
+    for raw in paths:
+        p = os.fspath(raw)
+        if os.path.isdir(p):
+            files.extend(_walk(p))
+        elif os.path.exists(p):
+            files.append(p)
+        else:
+            matches = sorted(glob.glob(p, recursive=True))
+            if not matches:
+                raise FileNotFoundError(f"input not found: {p}")
+            for m in matches:
+                files.extend(_walk(m) if os.path.isdir(m) else [m])
+    seen: dict[str, InputFile] = {}
+    for f in files:
+        absolute = os.path.abspath(f)
+        if absolute not in seen:
+            seen[absolute] = InputFile(absolute, detect_format(absolute), os.path.getsize(absolute))
+    return [seen[k] for k in sorted(seen)]
+
+
+def _file_key(path: str) -> str:
+    stem = re.sub(r"[^A-Za-z0-9_.]+", "_", Path(path).name)[:48]
+    digest = hashlib.blake2b(path.encode(), digest_size=5).hexdigest()
+    return f"{stem}-{digest}"
+
+
+def _parquet_row_group_units(f: InputFile, key: str, chunk_bytes: int) -> list[WorkUnit]:
+    import pyarrow.parquet as pq
+
+    try:
+        metadata = pq.ParquetFile(f.path).metadata
+    except Exception:  # an unreadable parquet file is quarantined by its reader
+        return [WorkUnit(f"{key}-000000", f.path, f.format, 0, None, f.size)]
+    units, first, size = [], 0, 0
+    for rg in range(metadata.num_row_groups):
+        size += metadata.row_group(rg).total_byte_size
+        if size >= chunk_bytes or rg == metadata.num_row_groups - 1:
+            units.append(WorkUnit(f"{key}-{len(units):06d}", f.path, f.format, first, rg + 1, size))
+            first, size = rg + 1, 0
+    if not units:
+        units.append(WorkUnit(f"{key}-000000", f.path, f.format, 0, 0, f.size))
+    # Progress counts file bytes; spread the file size over the units by their share of rows.
+    total = sum(u.size for u in units) or 1
+    return [WorkUnit(u.id, u.path, u.format, u.start, u.end, f.size * u.size // total) for u in units]
+
+
+def plan_units(files: list[InputFile], chunk_bytes: int) -> list[WorkUnit]:
+    """Cut files into work units.
+
+    Uncompressed jsonl is cut into byte ranges of about ``chunk_bytes`` (the reader aligns them to
+    lines); parquet into runs of row groups; every other format is one unit per file.
+    """
+    units: list[WorkUnit] = []
+    for f in files:
+        key = _file_key(f.path)
+        if f.format == "jsonl" and f.size > chunk_bytes:
+            n = -(-f.size // chunk_bytes)
+            for i in range(n):
+                start, end = i * chunk_bytes, min((i + 1) * chunk_bytes, f.size)
+                units.append(WorkUnit(f"{key}-{i:06d}", f.path, f.format, start, end, end - start))
+        elif f.format == "parquet":
+            units.extend(_parquet_row_group_units(f, key, chunk_bytes))
+        else:
+            units.append(WorkUnit(f"{key}-000000", f.path, f.format, 0, None, f.size))
+    return units

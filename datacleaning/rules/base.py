@@ -1,0 +1,59 @@
+"""The three kinds of rule the cleaning stage runs, and how their parameters are declared.
+
+A rule is a dataclass: its fields are its parameters, with types and defaults, and the config
+validates against them. Subclass one of the kinds and decorate with
+:func:`datacleaning.rules.registry.register` to make a rule nameable from a config.
+
+- :class:`Normalizer` and :class:`Editor` rewrite text: ``apply(text) -> text``. Normalizers run
+  first and fix encodings and character forms; editors remove unwanted parts (boilerplate, PII).
+- :class:`Filter` judges a whole document in two steps, as data-juicer does: ``score(doc)``
+  measures a value (kept beside the document in its ``scores`` so a threshold can change without
+  recomputing), ``keep(value)`` compares it with the thresholds.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar
+
+from datacleaning.document import Document
+
+ALL_LANGUAGES: frozenset[str] = frozenset()
+
+
+class Rule:
+    """Common ground of every rule. ``languages`` empty means the rule applies to every language."""
+
+    name: ClassVar[str] = ""
+    kind: ClassVar[str] = ""
+    languages: ClassVar[frozenset[str]] = ALL_LANGUAGES
+
+    def prepare(self, base_dir: Path) -> None:
+        """Load resources (word lists, dictionaries) once per process; paths resolve from
+        ``base_dir``, the folder of the config that named the rule."""
+
+    def applies_to(self, lang: str) -> bool:
+        return not self.languages or lang in self.languages
+
+
+class Normalizer(Rule):
+    kind = "normalizer"
+
+    def apply(self, text: str) -> str:
+        raise NotImplementedError
+
+
+class Editor(Rule):
+    kind = "editor"
+
+    def apply(self, text: str) -> str:
+        raise NotImplementedError
+
+
+class Filter(Rule):
+    kind = "filter"
+
+    def score(self, doc: Document) -> Any:
+        raise NotImplementedError
+
+    def keep(self, value: Any) -> bool:
+        raise NotImplementedError

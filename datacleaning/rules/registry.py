@@ -1,0 +1,88 @@
+"""Rule names → rule classes, and building validated rule instances from config tables."""
+from __future__ import annotations
+
+import typing
+from dataclasses import MISSING, fields, is_dataclass
+from functools import cache
+from typing import Any
+
+import pydantic
+
+from datacleaning.rules.base import Editor, Filter, Normalizer, Rule
+
+_RULES: dict[str, type[Rule]] = {}
+KINDS = {"normalizers": Normalizer, "edits": Editor, "filters": Filter}
+
+
+class ConfigError(ValueError):
+    """A config that cannot run; the message names the offending key."""
+
+
+def register(name: str):
+    """Class decorator: make a rule (a dataclass subclass of Normalizer, Editor or Filter)
+    available to configs under ``name``."""
+
+    def decorate(cls: type[Rule]) -> type[Rule]:
+        if not (isinstance(cls, type) and issubclass(cls, (Normalizer, Editor, Filter))):
+            raise TypeError(f"rule {name!r}: {cls!r} must subclass Normalizer, Editor or Filter")
+        if not is_dataclass(cls):
+            raise TypeError(f"rule {name!r}: {cls.__name__} must be a dataclass (its fields are its parameters)")
+        existing = _RULES.get(name)
+        if existing is not None and existing.__qualname__ != cls.__qualname__:
+            raise ValueError(f"rule name {name!r} is already registered by {existing.__qualname__}")
+        cls.name = name
+        _RULES[name] = cls
+        _param_model.cache_clear()
+        return cls
+
+    return decorate
+
+
+def registered_rules() -> dict[str, type[Rule]]:
+    import datacleaning.rules.library  # noqa: F401  (registers the built-in rules)
+
+    return dict(_RULES)
+
+
+@cache
+def _param_model(cls: type[Rule]) -> type[pydantic.BaseModel]:
+    hints = typing.get_type_hints(cls)
+    definitions = {}
+    for f in fields(cls):
+        if not f.init:
+            continue
+        if f.default_factory is not MISSING:
+            default = pydantic.Field(default_factory=f.default_factory)
+        elif f.default is not MISSING:
+            default = f.default
+        else:
+            default = ...
+        definitions[f.name] = (hints[f.name], default)
+    return pydantic.create_model(f"{cls.__name__}Params", __config__=pydantic.ConfigDict(extra="forbid", strict=True),
+                                 **definitions)
+
+
+def build_rule(section: str, index: int, table: dict[str, Any]) -> Rule:
+    """Build the rule a config table describes: ``{"name": ..., <params>}``.
+
+    Errors name the config key, e.g. ``clean.filters[2].min_chars: Input should be a valid integer``.
+    """
+    where = f"clean.{section}[{index}]"
+    if not isinstance(table, dict) or "name" not in table:
+        raise ConfigError(f"{where}: a rule needs a 'name'")
+    params = {k: v for k, v in table.items() if k != "name"}
+    name = table["name"]
+    rules = registered_rules()
+    if name not in rules:
+        raise ConfigError(f"{where}.name: unknown rule {name!r}; known rules: {', '.join(sorted(rules))}")
+    cls = rules[name]
+    expected = KINDS[section]
+    if not issubclass(cls, expected):
+        raise ConfigError(f"{where}.name: {name!r} is a {cls.kind}, not allowed in clean.{section}")
+    try:
+        validated = _param_model(cls).model_validate(params)
+    except pydantic.ValidationError as e:
+        first = e.errors()[0]
+        key = ".".join(str(p) for p in first["loc"])
+        raise ConfigError(f"{where}.{key}: {first['msg']} (rule {name!r})") from None
+    return cls(**validated.model_dump())

@@ -1,0 +1,168 @@
+"""Arrow IPC shards: the on-disk format between stages.
+
+Each shard is an Arrow IPC *file* of zstd-compressed record batches. A writer rotates to a new
+shard when the current one passes ``max_shard_bytes`` (uncompressed Arrow size), and writes every
+shard under a temporary name until ``commit()`` renames them all, so readers never see a
+half-written file.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyarrow as pa
+
+SHARD_SUFFIX = ".arrow"
+TMP_PREFIX = ".tmp-"
+_IPC_OPTIONS = pa.ipc.IpcWriteOptions(compression="zstd")
+
+
+def fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that the file is either absent or complete."""
+    tmp = path.with_name(TMP_PREFIX + path.name)
+    with open(tmp, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+class ShardWriter:
+    """Buffers rows as Python column lists and writes them as record batches.
+
+    Shards are named ``{prefix}-s{n:05d}.arrow`` inside ``directory``.
+    """
+
+    def __init__(self, directory: Path, prefix: str, schema: pa.Schema, *,
+                 max_shard_bytes: int = 256 << 20, batch_rows: int = 2048, batch_bytes: int = 16 << 20):
+        self.directory = Path(directory)
+        self.prefix = prefix
+        self.schema = schema
+        self.max_shard_bytes = max_shard_bytes
+        self.batch_rows = batch_rows
+        self.batch_bytes = batch_bytes
+        self._columns: dict[str, list] = {name: [] for name in schema.names}
+        self._buffered_bytes = 0
+        self._writer: pa.ipc.RecordBatchFileWriter | None = None
+        self._sink = None
+        self._shard_bytes = 0
+        self._pending: list[tuple[Path, Path]] = []
+        self.rows = 0
+
+    def add(self, row: dict, size_hint: int = 0) -> None:
+        """Append one row; ``size_hint`` (e.g. the text length) decides when to flush a batch."""
+        for name, values in self._columns.items():
+            values.append(row.get(name))
+        self._buffered_bytes += size_hint
+        self.rows += 1
+        if len(self._columns[self.schema.names[0]]) >= self.batch_rows or self._buffered_bytes >= self.batch_bytes:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self._columns[self.schema.names[0]]:
+            return
+        batch = pa.RecordBatch.from_pydict(self._columns, schema=self.schema)
+        for values in self._columns.values():
+            values.clear()
+        self._buffered_bytes = 0
+        if self._writer is not None and self._shard_bytes >= self.max_shard_bytes:
+            self._close_shard()
+        if self._writer is None:
+            self._open_shard()
+        self._writer.write_batch(batch)
+        self._shard_bytes += batch.nbytes
+
+    def _open_shard(self) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        name = f"{self.prefix}-s{len(self._pending):05d}{SHARD_SUFFIX}"
+        final = self.directory / name
+        tmp = self.directory / (TMP_PREFIX + name)
+        self._sink = pa.OSFile(str(tmp), "wb")
+        self._writer = pa.ipc.new_file(self._sink, self.schema, options=_IPC_OPTIONS)
+        self._pending.append((tmp, final))
+        self._shard_bytes = 0
+
+    def _close_shard(self) -> None:
+        self._writer.close()
+        self._sink.close()
+        fd = os.open(self._pending[-1][0], os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        self._writer = None
+        self._sink = None
+
+    def commit(self) -> list[Path]:
+        """Flush, close and rename every shard to its final name; returns the final paths."""
+        self.flush()
+        if self._writer is not None:
+            self._close_shard()
+        for tmp, final in self._pending:
+            os.replace(tmp, final)
+        if self._pending:
+            fsync_dir(self.directory)
+        return [final for _, final in self._pending]
+
+    def abort(self) -> None:
+        """Drop everything written so far."""
+        if self._writer is not None:
+            try:
+                self._writer.close()
+                self._sink.close()
+            except (OSError, pa.ArrowException):
+                pass
+            self._writer = None
+        for tmp, _ in self._pending:
+            tmp.unlink(missing_ok=True)
+        self._pending.clear()
+
+
+def remove_unit_outputs(directory: Path, prefix: str) -> None:
+    """Delete the shards (final or temporary) an interrupted attempt at a unit left behind."""
+    if not directory.is_dir():
+        return
+    for path in directory.iterdir():
+        name = path.name.removeprefix(TMP_PREFIX)
+        if name.startswith(prefix + "-s"):
+            path.unlink(missing_ok=True)
+
+
+def shard_paths(directory: str | os.PathLike) -> list[Path]:
+    """The committed shards of a folder, in a stable order."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        return []
+    return sorted(p for p in directory.iterdir() if p.suffix == SHARD_SUFFIX and not p.name.startswith(TMP_PREFIX))
+
+
+def iter_batches(directory: str | os.PathLike, columns: list[str] | None = None) -> Iterator[pa.RecordBatch]:
+    """Stream the record batches of every shard in a folder, memory-mapped."""
+    for path in shard_paths(directory):
+        with pa.memory_map(str(path)) as source:
+            reader = pa.ipc.open_file(source)
+            for i in range(reader.num_record_batches):
+                batch = reader.get_batch(i)
+                yield batch.select(columns) if columns else batch
+
+
+def read_table(directory: str | os.PathLike, columns: list[str] | None = None) -> pa.Table:
+    """Read a whole folder of shards into one table (for tests and small outputs)."""
+    paths = shard_paths(directory)
+    if not paths:
+        raise FileNotFoundError(f"no {SHARD_SUFFIX} shards in {directory}")
+    tables = []
+    for path in paths:
+        with pa.memory_map(str(path)) as source:
+            table = pa.ipc.open_file(source).read_all()
+        tables.append(table.select(columns) if columns else table)
+    return pa.concat_tables(tables)

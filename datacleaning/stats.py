@@ -1,0 +1,58 @@
+"""Counters: merged from every work unit, written to ``stats.json``, summarised for people."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from datacleaning.shards import write_atomic
+
+
+def merge_counters(parts: list[dict]) -> dict:
+    """Sum numbers key by key, recursing into nested dicts; other values keep their first value."""
+    merged: dict = {}
+    for part in parts:
+        _merge_into(merged, part)
+    return merged
+
+
+def _merge_into(target: dict, part: dict) -> None:
+    for key, value in part.items():
+        if isinstance(value, dict):
+            _merge_into(target.setdefault(key, {}), value)
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            target[key] = target.get(key, 0) + value
+        else:
+            target.setdefault(key, value)
+
+
+def write_stats(path: Path, stats: dict) -> None:
+    write_atomic(path, json.dumps(stats, indent=2, ensure_ascii=False, sort_keys=False).encode())
+
+
+def _pct(part: float, whole: float) -> str:
+    return f"{100 * part / whole:5.1f}%" if whole else "    -"
+
+
+def format_clean_summary(stats: dict) -> str:
+    """A readable summary of a clean-stage run."""
+    n = stats.get("input_docs", 0)
+    lines = [
+        f"clean: {stats.get('status', '?')} — {stats.get('units', {}).get('completed', 0)}/"
+        f"{stats.get('units', {}).get('total', 0)} units, {stats.get('wall_seconds', 0):.1f}s wall",
+        f"  input        {n:>10,} docs  {stats.get('input_bytes', 0) / 1e6:10.1f} MB",
+        f"  kept         {stats.get('kept_docs', 0):>10,} docs  {_pct(stats.get('kept_docs', 0), n)}",
+        f"  rejected     {stats.get('rejected_docs', 0):>10,} docs  {_pct(stats.get('rejected_docs', 0), n)}",
+        f"  quarantined  {stats.get('quarantined_docs', 0):>10,} docs  {_pct(stats.get('quarantined_docs', 0), n)}",
+    ]
+    rules = stats.get("rules", {})
+    if rules:
+        lines.append(f"  {'rule':<26}{'kind':<11}{'rejected':>10}{'edited':>10}{'chars -':>12}{'seconds':>9}")
+        for name, c in rules.items():
+            lines.append(f"  {name:<26}{c.get('kind', ''):<11}{c.get('rejected', 0):>10,}{c.get('edited', 0):>10,}"
+                         f"{c.get('chars_removed', 0):>12,}{c.get('seconds', 0):>9.2f}")
+    skipped = stats.get("skipped_records", {})
+    if skipped:
+        lines.append("  not documents (skipped): " + ", ".join(f"{k} {v:,}" for k, v in skipped.items()))
+    for unit, error in stats.get("failed_units", {}).items():
+        lines.append(f"  FAILED unit {unit}: {error.strip().splitlines()[-1]}")
+    return "\n".join(lines)
