@@ -7,6 +7,7 @@ import regex
 
 HAN = regex.compile(r"\p{Han}")
 LATIN_LETTER = regex.compile(r"[A-Za-z\u00C0-\u024F]")
+WORD_CHAR = regex.compile(r"[\p{L}\p{N}]")
 LATIN_WORD = regex.compile(r"[A-Za-z\u00C0-\u024F]+(?:['’][A-Za-z]+)*")
 
 
@@ -31,6 +32,11 @@ class TextSignals:
     @cached_property
     def nonblank_lines(self) -> list[str]:
         return [s for line in self.lines if (s := line.strip())]
+
+    @cached_property
+    def word_lines(self) -> list[str]:
+        """Non-blank lines holding at least one letter or digit (any script)."""
+        return [line for line in self.nonblank_lines if WORD_CHAR.search(line)]
 
     @cached_property
     def n_han(self) -> int:

@@ -48,7 +48,7 @@ class TermMatcher:
         entries: dict[str, set[str]] = {}
         for list_name, terms in lists.items():
             for term in terms:
-                key = term.lower() if term.isascii() else term
+                key = term.lower()
                 entries.setdefault(key, set()).add(list_name)
         for key, names in entries.items():
             self._automaton.add_word(key, (key, key.isascii(), tuple(sorted(names))))

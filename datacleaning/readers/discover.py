@@ -75,7 +75,7 @@ def discover_inputs(paths: list[str | os.PathLike]) -> list[InputFile]:
 
 
 def _file_key(path: str) -> str:
-    stem = re.sub(r"[^A-Za-z0-9_.]+", "_", Path(path).name)[:48]
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", Path(path).name)[:48]
     digest = hashlib.blake2b(path.encode(), digest_size=5).hexdigest()
     return f"{stem}-{digest}"
 

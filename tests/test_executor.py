@@ -1,0 +1,92 @@
+"""A unit that raises, or whose worker process dies, is reported failed while every other unit
+finishes; the run exits non-zero and a rerun redoes only what failed."""
+from __future__ import annotations
+
+import json
+import textwrap
+
+import pytest
+
+from corpus import EXAMPLE_CONFIG, cli, fixture_records
+
+PLUGIN = textwrap.dedent('''
+    import os
+    import signal
+    from dataclasses import dataclass
+
+    import datacleaning as dc
+
+
+    @dc.register("explode_on_marker")
+    @dataclass
+    class ExplodeOnMarker(dc.Filter):
+        """Fails hard on documents containing ``marker``: raises, or kills its own worker."""
+
+        marker: str = "EXPLODE"
+        how: str = "raise"
+
+        def score(self, doc):
+            if self.marker in doc.text:
+                if self.how == "kill":
+                    os.kill(os.getpid(), signal.SIGKILL)
+                raise RuntimeError(f"exploded on {doc.id}")
+            return 0
+
+        def keep(self, value):
+            return True
+''')
+
+
+def _write_inputs(folder, poisoned_file: int) -> dict[str, int]:
+    """Four jsonl files of real documents; one also holds a document with the marker."""
+    folder.mkdir()
+    records = fixture_records()
+    counts = {}
+    for i in range(4):
+        name = f"part-{i}.jsonl"
+        lines = [dict(r, id=f"{r['id']}@{i}") for r in records[i * 20:(i + 1) * 20]]
+        if i == poisoned_file:
+            lines.insert(5, {"id": "poison", "text": "这一段文字会让规则出错 EXPLODE " * 5})
+        (folder / name).write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in lines), encoding="utf-8")
+        counts[name] = len(lines)
+    return counts
+
+
+def _config(tmp_path, how: str):
+    plugin = tmp_path / "explode_plugin.py"
+    plugin.write_text(PLUGIN)
+    config = tmp_path / "config.toml"
+    config.write_text(EXAMPLE_CONFIG.read_text(encoding="utf-8").replace("[clean]", f'[clean]\nplugins = ["{plugin}"]', 1)
+                      + f'\n[[clean.filters]]\nname = "explode_on_marker"\nhow = "{how}"\n', encoding="utf-8")
+    return config
+
+
+@pytest.mark.parametrize("how", ["raise", "kill"])
+def test_failed_unit_does_not_stop_the_others(tmp_path, how):
+    inputs = tmp_path / "in"
+    counts = _write_inputs(inputs, poisoned_file=2)
+    output = tmp_path / "out"
+    config = _config(tmp_path, how)
+    run = cli("clean", str(inputs), "--output", str(output), "--config", str(config), "--workers", "2", "--no-progress")
+    assert run.returncode == 1, run.stderr
+    assert "unit_failed" in run.stderr
+    stats = json.loads((output / "stats.json").read_text())
+    assert stats["status"] == "failed"
+    assert stats["units"] == {"total": 4, "completed": 3, "failed": 1}
+    [(failed_unit, error)] = stats["failed_units"].items()
+    assert failed_unit.startswith("part-2.jsonl")
+    assert ("exploded on poison" in error) if how == "raise" else ("died" in error)
+    healthy = sum(n for name, n in counts.items() if name != "part-2.jsonl")
+    assert stats["input_docs"] == healthy == stats["kept_docs"] + stats["rejected_docs"] + stats["quarantined_docs"]
+
+    # Remove the poison and rerun: only the failed unit runs, and the run completes.
+    poisoned = inputs / "part-2.jsonl"
+    poisoned.write_text("".join(line + "\n" for line in poisoned.read_text(encoding="utf-8").splitlines()
+                                if '"poison"' not in line), encoding="utf-8")
+    rerun = cli("clean", str(inputs), "--output", str(output), "--config", str(config), "--workers", "2",
+                "--no-progress")
+    assert rerun.returncode == 0, rerun.stderr
+    assert "skipped_units=3" in rerun.stderr
+    stats = json.loads((output / "stats.json").read_text())
+    assert stats["status"] == "complete"
+    assert stats["input_docs"] == sum(counts.values()) - 1
