@@ -12,6 +12,7 @@ from pathlib import Path
 from datacleaning import logs
 from datacleaning.cleaning.stage import run_clean
 from datacleaning.config import Config, load_config, parse_override
+from datacleaning.readers.discover import InputError
 from datacleaning.rules.registry import ConfigError, registered_rules
 from datacleaning.stats import format_clean_summary
 
@@ -137,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as e:
         print(f"datacleaning: config error: {e}", file=sys.stderr)
         return EXIT_CONFIG
-    except FileNotFoundError as e:
+    except (FileNotFoundError, InputError) as e:
         print(f"datacleaning: {e}", file=sys.stderr)
         return EXIT_CONFIG
 

@@ -43,7 +43,9 @@ class Document:
 
 @dataclass(slots=True)
 class Quarantined:
-    """Input that could not be read as a document: kept byte for byte with the reason."""
+    """Input that could not be read as a document, with the reason. ``raw`` holds the failing
+    record byte for byte; for a whole file that cannot be read, its first bytes (the file itself
+    stays where it is)."""
 
     file: str
     offset: int

@@ -39,7 +39,9 @@ _DEAD_WORKER_CHECK_SECONDS = 1.0
 @dataclass(frozen=True)
 class WorkUnit:
     """A piece of one input file. ``start``/``end`` are byte offsets (row groups for parquet);
-    ``end=None`` means to the end of the file. ``size`` is its share of the input in bytes."""
+    ``end=None`` means to the end of the file. ``size`` is its share of the input in bytes.
+    ``name`` is the file's path relative to the input that named it (``dump/part-0.jsonl``):
+    generated document ids and default sources derive from it."""
 
     id: str
     path: str
@@ -47,6 +49,7 @@ class WorkUnit:
     start: int
     end: int | None
     size: int
+    name: str
 
 
 class StopRequested(Exception):
@@ -227,11 +230,10 @@ def run_units(units: list[WorkUnit], process_unit: ProcessUnit, *, state_dir: Pa
                 bar.n = done_bytes + _counter.value
                 bar.update(0)
         finally:
-            if signals.received is not None or outstanding:
-                outcome.interrupted = signals.received is not None
-                pool.terminate()
-            else:
-                pool.close()
+            outcome.interrupted = signals.received is not None
+            # Every answer is in (or the run is stopping), so no worker holds work worth waiting
+            # for; close() would wait forever for the task of a worker that died.
+            pool.terminate()
             pool.join()
             bar.close()
     return outcome

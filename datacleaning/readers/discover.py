@@ -1,6 +1,7 @@
 """Finding input files and cutting them into work units."""
 from __future__ import annotations
 
+import dataclasses
 import glob
 import hashlib
 import os
@@ -27,6 +28,7 @@ UNSUPPORTED = "unsupported"
 @dataclass(frozen=True)
 class InputFile:
     path: str
+    name: str
     format: str
     size: int
 
@@ -39,11 +41,26 @@ def detect_format(path: str) -> str:
     return UNSUPPORTED
 
 
-def _walk(directory: str) -> list[str]:
+class InputError(OSError):
+    """An input folder that cannot be listed: the run stops before it starts rather than
+    silently leaving out what the folder holds."""
+
+
+def _walk(directory: str) -> list[tuple[str, str]]:
+    """(path, name) of every file below ``directory``; names start with the folder's own name."""
+
+    def fail(error: OSError) -> None:
+        raise InputError(f"cannot list input folder {error.filename}: {error.strerror}")
+
+    top = os.path.normpath(directory)
+    label = os.path.basename(os.path.abspath(top))
     found = []
-    for root, dirs, files in os.walk(directory, followlinks=False):
+    for root, dirs, files in os.walk(top, onerror=fail, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found.extend(os.path.join(root, f) for f in sorted(files) if not f.startswith("."))
+        for f in sorted(files):
+            if not f.startswith("."):
+                path = os.path.join(root, f)
+                found.append((path, os.path.join(label, os.path.relpath(path, top))))
     return found
 
 
@@ -53,25 +70,34 @@ def discover_inputs(paths: list[str | os.PathLike]) -> list[InputFile]:
     Files whose format is not recognised are returned with format ``unsupported`` so the run can
     quarantine them visibly instead of skipping them.
     """
-    files: list[str] = []
+    files: list[tuple[str, str]] = []
     for raw in paths:
         p = os.fspath(raw)
         if os.path.isdir(p):
             files.extend(_walk(p))
-        elif os.path.exists(p):
-            files.append(p)
+        elif os.path.lexists(p):
+            files.append((p, os.path.basename(p)))
         else:
             matches = sorted(glob.glob(p, recursive=True))
             if not matches:
                 raise FileNotFoundError(f"input not found: {p}")
             for m in matches:
-                files.extend(_walk(m) if os.path.isdir(m) else [m])
+                files.extend(_walk(m) if os.path.isdir(m) else [(m, os.path.basename(m))])
     seen: dict[str, InputFile] = {}
-    for f in files:
-        absolute = os.path.abspath(f)
+    for path, name in files:
+        absolute = os.path.abspath(path)
         if absolute not in seen:
-            seen[absolute] = InputFile(absolute, detect_format(absolute), os.path.getsize(absolute))
+            seen[absolute] = InputFile(absolute, name, detect_format(absolute), _size(absolute))
     return [seen[k] for k in sorted(seen)]
+
+
+def _size(path: str) -> int:
+    """A file that cannot even be stat'ed (a dangling or looping link) still becomes a work unit:
+    its reader then fails to open it and quarantines it with the reason."""
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
 
 
 def _file_key(path: str) -> str:
@@ -86,18 +112,18 @@ def _parquet_row_group_units(f: InputFile, key: str, chunk_bytes: int) -> list[W
     try:
         metadata = pq.ParquetFile(f.path).metadata
     except Exception:  # an unreadable parquet file is quarantined by its reader
-        return [WorkUnit(f"{key}-000000", f.path, f.format, 0, None, f.size)]
+        return [WorkUnit(f"{key}-000000", f.path, f.format, 0, None, f.size, f.name)]
     units, first, size = [], 0, 0
     for rg in range(metadata.num_row_groups):
         size += metadata.row_group(rg).total_byte_size
         if size >= chunk_bytes or rg == metadata.num_row_groups - 1:
-            units.append(WorkUnit(f"{key}-{len(units):06d}", f.path, f.format, first, rg + 1, size))
+            units.append(WorkUnit(f"{key}-{len(units):06d}", f.path, f.format, first, rg + 1, size, f.name))
             first, size = rg + 1, 0
     if not units:
-        units.append(WorkUnit(f"{key}-000000", f.path, f.format, 0, 0, f.size))
+        units.append(WorkUnit(f"{key}-000000", f.path, f.format, 0, 0, f.size, f.name))
     # Progress counts file bytes; spread the file size over the units by their share of rows.
     total = sum(u.size for u in units) or 1
-    return [WorkUnit(u.id, u.path, u.format, u.start, u.end, f.size * u.size // total) for u in units]
+    return [dataclasses.replace(u, size=f.size * u.size // total) for u in units]
 
 
 def plan_units(files: list[InputFile], chunk_bytes: int) -> list[WorkUnit]:
@@ -113,9 +139,9 @@ def plan_units(files: list[InputFile], chunk_bytes: int) -> list[WorkUnit]:
             n = -(-f.size // chunk_bytes)
             for i in range(n):
                 start, end = i * chunk_bytes, min((i + 1) * chunk_bytes, f.size)
-                units.append(WorkUnit(f"{key}-{i:06d}", f.path, f.format, start, end, end - start))
+                units.append(WorkUnit(f"{key}-{i:06d}", f.path, f.format, start, end, end - start, f.name))
         elif f.format == "parquet":
             units.extend(_parquet_row_group_units(f, key, chunk_bytes))
         else:
-            units.append(WorkUnit(f"{key}-000000", f.path, f.format, 0, None, f.size))
+            units.append(WorkUnit(f"{key}-000000", f.path, f.format, 0, None, f.size, f.name))
     return units

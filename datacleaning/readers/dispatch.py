@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+import orjson
+
 from datacleaning.document import Document, Quarantined
 from datacleaning.executor import WorkUnit
 from datacleaning.readers.discover import UNSUPPORTED
@@ -23,6 +25,21 @@ _READERS = {
 _HEAD_BYTES = 4096
 
 
+def _is_binary(head: bytes) -> bool:
+    """JSON text never holds a raw NUL byte; a file whose head has one and not a single line that
+    parses as a JSON object is binary as a whole. (One corrupt line among good ones is not: it is
+    quarantined on its own and the good lines are read.)"""
+    if b"\x00" not in head:
+        return False
+    for line in head.split(b"\n")[:-1]:
+        try:
+            if isinstance(orjson.loads(line), dict):
+                return False
+        except orjson.JSONDecodeError:
+            continue
+    return True
+
+
 def _head(path: str) -> bytes:
     with open(path, "rb") as f:
         return f.read(_HEAD_BYTES)
@@ -41,9 +58,11 @@ def read_unit(unit: WorkUnit, options: ReaderOptions,
         progress(unit.size)
         yield Quarantined(unit.path, 0, b"", f"cannot open: {e}")
         return
-    if unit.format == "jsonl" and b"\x00" in head and unit.start == 0:
+    if unit.format == "jsonl" and _is_binary(head):
         progress(unit.size)
-        yield Quarantined(unit.path, 0, head, "binary content (NUL bytes) in a JSON lines file; not read")
+        if unit.start == 0:
+            yield Quarantined(unit.path, 0, head, "binary file (NUL bytes, no JSON line in its first 4 KiB) "
+                                                  "named as JSON lines; not read")
         return
     try:
         yield from _READERS[unit.format](unit, options, progress)

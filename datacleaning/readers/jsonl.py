@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import gzip
 import io
-import os
 import zlib
 from collections.abc import Callable, Iterator
 
@@ -51,7 +50,7 @@ def _iter_lines(stream, path: str, name: str, start: int, end: int | None, optio
 
 def read_plain(unit: WorkUnit, options: ReaderOptions, progress: Progress) -> Iterator[Document | Quarantined]:
     """Lines that *start* inside ``[unit.start, unit.end)`` belong to the unit."""
-    name = os.path.basename(unit.path)
+    name = unit.name
     with open(unit.path, "rb") as f:
         start = unit.start
         if start > 0:
@@ -61,15 +60,58 @@ def read_plain(unit: WorkUnit, options: ReaderOptions, progress: Progress) -> It
         yield from _iter_lines(f, unit.path, name, start, unit.end, options, f.tell, progress)
 
 
+class _ZstdFrames(io.RawIOBase):
+    """Concatenated zstd frames as one stream, raising where the input ends inside a frame.
+
+    zstandard's own stream reader ends quietly at a cut, which would drop a truncated file's
+    tail without a trace.
+    """
+
+    def __init__(self, raw):
+        self._raw = raw
+        self._context = zstandard.ZstdDecompressor()
+        self._frame = self._context.decompressobj()
+        self._in_frame = False
+        self._out = b""
+        self._pos = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while self._pos >= len(self._out):
+            chunk = self._raw.read(1 << 20)
+            if not chunk:
+                if self._in_frame:
+                    raise EOFError("zstd stream ends inside a frame (truncated file)")
+                return 0
+            self._out, self._pos = self._decompress(chunk), 0
+        n = min(len(buffer), len(self._out) - self._pos)
+        buffer[:n] = self._out[self._pos:self._pos + n]
+        self._pos += n
+        return n
+
+    def _decompress(self, data: bytes) -> bytes:
+        parts = []
+        while data:
+            self._in_frame = True
+            parts.append(self._frame.decompress(data))
+            if not self._frame.eof:
+                break
+            data = self._frame.unused_data
+            self._frame = self._context.decompressobj()
+            self._in_frame = False
+        return b"".join(parts)
+
+
 def read_compressed(unit: WorkUnit, options: ReaderOptions, progress: Progress) -> Iterator[Document | Quarantined]:
     """A whole gzip or zstd file; a truncated or corrupt stream ends in one quarantine record."""
-    name = os.path.basename(unit.path)
+    name = unit.name
     with open(unit.path, "rb") as raw:
         if unit.format == "jsonl.gz":
             stream = gzip.GzipFile(fileobj=raw, mode="rb")
         else:
-            reader = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
-            stream = io.BufferedReader(reader, buffer_size=1 << 20)
+            stream = io.BufferedReader(_ZstdFrames(raw), buffer_size=1 << 20)
         lines = _iter_lines(stream, unit.path, name, 0, None, options, raw.tell, progress)
         try:
             for item in lines:

@@ -1,7 +1,6 @@
 """Parquet: one unit per run of row groups; every column but the text, id and source goes to meta."""
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 
 import pyarrow.parquet as pq
@@ -14,7 +13,7 @@ _BATCH_ROWS = 1024
 
 
 def read_parquet(unit: WorkUnit, options: ReaderOptions, progress: Callable[[int], None]) -> Iterator[Document | Quarantined]:
-    name = os.path.basename(unit.path)
+    name = unit.name
     parquet = pq.ParquetFile(unit.path)
     row_groups = list(range(unit.start, unit.end if unit.end is not None else parquet.num_row_groups))
     if not row_groups:

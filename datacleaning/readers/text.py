@@ -1,7 +1,6 @@
 """Plain text and Markdown files: one document per file."""
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 
 from datacleaning.document import Document, Quarantined
@@ -10,18 +9,16 @@ from datacleaning.readers.records import ReaderOptions
 
 
 def read_text(unit: WorkUnit, options: ReaderOptions, progress: Callable[[int], None]) -> Iterator[Document | Quarantined]:
-    name = os.path.basename(unit.path)
+    name = unit.name
     with open(unit.path, "rb") as f:
         data = f.read()
     progress(len(data))
-    if not data.strip():
-        return
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
         yield Quarantined(unit.path, e.start, data, f"invalid UTF-8 at byte {e.start}: {e.reason}")
         return
     if "\x00" in text:
-        yield Quarantined(unit.path, text.index("\x00"), data, "binary content (NUL byte) in a text file")
+        yield Quarantined(unit.path, data.index(b"\x00"), data, "binary content (NUL byte) in a text file")
         return
     yield Document(name, text, source=name)

@@ -5,7 +5,6 @@ documents; they are counted as skipped records in the stage's stats.
 """
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 
 import orjson
@@ -44,7 +43,7 @@ def _content_type(record) -> str:
 
 def read_warc(unit: WorkUnit, options: ReaderOptions,
               progress: Callable[[int], None]) -> Iterator[Document | Quarantined | SkippedRecord]:
-    name = os.path.basename(unit.path)
+    name = unit.name
     reported = 0
     with open(unit.path, "rb") as f:
         try:
@@ -57,6 +56,10 @@ def read_warc(unit: WorkUnit, options: ReaderOptions,
                     continue
                 content_type = _content_type(record)
                 payload = record.reader.read()
+                if len(payload) < record.content_length:
+                    yield Quarantined(unit.path, position, payload[:65536],
+                                      f"truncated WARC record: {len(payload)} of {record.content_length} bytes")
+                    continue
                 try:
                     if record.record_type == WarcRecordType.conversion or content_type.startswith("text/plain"):
                         text = bytes_to_str(payload, detect_encoding(payload))

@@ -1,0 +1,85 @@
+"""Shared test helpers: run the real clean stage into a temporary folder and read what it wrote."""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from datacleaning.cleaning.stage import run_clean
+from datacleaning.config import load_config
+from datacleaning.shards import read_table, shard_paths
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def read_rows(directory: str | os.PathLike) -> list[dict]:
+    """Every row of a folder of Arrow shards as dicts; [] when the stage wrote no shard there."""
+    if not shard_paths(directory):
+        return []
+    return read_table(directory).to_pylist()
+
+
+def warc_record(wtype: str, n: int, block: bytes, content_type: str, uri: str | None = None) -> bytes:
+    """One WARC/1.0 record, built byte by byte; ``n`` makes its record id and its date (2024-03-nn)."""
+    head = (f"WARC/1.0\r\nWARC-Type: {wtype}\r\nWARC-Record-ID: <urn:uuid:00000000-0000-4000-8000-{n:012d}>\r\n"
+            f"WARC-Date: 2024-03-{n:02d}T10:00:00Z\r\n" + (f"WARC-Target-URI: {uri}\r\n" if uri else "")
+            + f"Content-Type: {content_type}\r\nContent-Length: {len(block)}\r\n\r\n")
+    return head.encode() + block + b"\r\n\r\n"
+
+
+def http_response(content_type: str, body: bytes) -> bytes:
+    """The block of a WARC response record: an HTTP/1.1 200 header and ``body``."""
+    return f"HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body
+
+
+@dataclass
+class CleanRun:
+    """What one real run of the clean stage left in its output folder."""
+
+    output: Path
+    stats: dict  # read back from stats.json, not taken from the return value
+    kept: list[dict]
+    rejected: list[dict]
+    quarantine: list[dict]
+
+    def assert_totals(self, expected_input_docs: int) -> None:
+        """stats.json adds up, agrees with the shards' row counts, and with a count made by the test."""
+        s = self.stats
+        assert s["input_docs"] == s["kept_docs"] + s["rejected_docs"] + s["quarantined_docs"], s
+        assert (s["kept_docs"], s["rejected_docs"], s["quarantined_docs"]) == (
+            len(self.kept), len(self.rejected), len(self.quarantine)), s
+        assert s["input_docs"] == expected_input_docs, (s["input_docs"], expected_input_docs)
+
+
+@pytest.fixture
+def clean_run(tmp_path):
+    """``clean_run(inputs, workers=2, config=None, overrides=[...], name="out") -> CleanRun``.
+
+    Runs :func:`run_clean` for real (worker processes included) into ``tmp_path / name``.
+    """
+
+    def run(inputs, *, workers: int = 2, config: str | os.PathLike | None = None,
+            overrides: list = (), name: str = "out") -> CleanRun:
+        cfg = load_config(config, [(["run", "workers"], workers), (["run", "progress"], False), *overrides])
+        output = tmp_path / name
+        run_clean(cfg, [str(p) for p in inputs], output)
+        stats = json.loads((output / "stats.json").read_text(encoding="utf-8"))
+        return CleanRun(output, stats, read_rows(output / "kept"), read_rows(output / "rejected"),
+                        read_rows(output / "quarantine"))
+
+    return run
+
+
+@pytest.fixture
+def dev_data() -> Path:
+    """The read-only development corpus: $DATACLEANING_DEV_DATA, else ../shared/data/dev beside the
+    repository; the test is skipped when neither exists."""
+    configured = os.environ.get("DATACLEANING_DEV_DATA")
+    path = Path(configured) if configured else REPO_ROOT.parent / "shared" / "data" / "dev"
+    if not path.is_dir():
+        pytest.skip(f"development corpus not found at {path} (set DATACLEANING_DEV_DATA to its folder)")
+    return path
