@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from corpus import EXAMPLE_CONFIG, cli, fixture_records
+from conftest import EXAMPLE_CONFIG, cli, fixture_records
 
 PLUGIN = textwrap.dedent('''
     import os

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from corpus import EXAMPLE_CONFIG, cli, outcome_sets, processes_in_group, write_repeated_corpus
+from conftest import EXAMPLE_CONFIG, cli, outcome_sets, processes_in_group, write_repeated_corpus
 
 CHUNK = "40000"
 

@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 
-from corpus import EXAMPLE_CONFIG, REPO, outcome_sets, processes_in_group, write_repeated_corpus
+from conftest import EXAMPLE_CONFIG, REPO_ROOT, outcome_sets, processes_in_group, write_repeated_corpus
 
 
 def _env(tmp_path) -> dict:
@@ -17,14 +17,14 @@ def _env(tmp_path) -> dict:
 
 def _start_job(tmp_path, corpus, output) -> subprocess.Popen:
     log = open(tmp_path / "run.log", "ab")
-    return subprocess.Popen(["bash", str(REPO / "run_data_cleaning.sh"), str(EXAMPLE_CONFIG), str(corpus),
+    return subprocess.Popen(["bash", str(REPO_ROOT / "run_data_cleaning.sh"), str(EXAMPLE_CONFIG), str(corpus),
                              "--output", str(output), "--workers", "2", "--chunk-bytes", "40000"],
                             stdout=log, stderr=subprocess.STDOUT, env=_env(tmp_path), cwd=tmp_path,
                             start_new_session=True)
 
 
 def _stopall(tmp_path) -> subprocess.CompletedProcess:
-    return subprocess.run(["bash", str(REPO / "stopall.sh")], capture_output=True, text=True, env=_env(tmp_path),
+    return subprocess.run(["bash", str(REPO_ROOT / "stopall.sh")], capture_output=True, text=True, env=_env(tmp_path),
                           cwd=tmp_path, timeout=120)
 
 
@@ -77,7 +77,7 @@ def test_a_second_job_on_the_same_pid_file_is_refused(tmp_path):
     job = _start_job(tmp_path, corpus, tmp_path / "out")
     try:
         assert _wait_for(lambda: (tmp_path / "run.pid").exists())
-        second = subprocess.run(["bash", str(REPO / "run_data_cleaning.sh"), str(EXAMPLE_CONFIG), str(corpus),
+        second = subprocess.run(["bash", str(REPO_ROOT / "run_data_cleaning.sh"), str(EXAMPLE_CONFIG), str(corpus),
                                  "--output", str(tmp_path / "out2")], capture_output=True, text=True,
                                 env=_env(tmp_path), cwd=tmp_path, timeout=60)
         assert second.returncode == 3 and "already going" in second.stderr
