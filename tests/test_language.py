@@ -1,0 +1,37 @@
+"""The script-based language guess that routes documents to their rules."""
+from __future__ import annotations
+
+import pytest
+
+from conftest import fixture_records
+from datacleaning.rules.language import guess_language
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("今天天气很好，我们去公园散步吧。", "zh"),
+    ("ab - Apache HTTP 服务器性能测试工具\n描述 DESCRIPTION\n  ab 是用于测试 Apache 超文本传输协议 (HTTP) 服务器的工具。"
+     "它可以告诉你当前的 Apache 服务器每秒能处理多少个请求。", "zh"),
+    ("The European lobster, Homarus gammarus, lives in the eastern Atlantic.", "en"),
+    ("Café au lait, naïve résumé: the façade of the château.", "en"),
+    ("The poet Li Bai (李白) wrote about the moon and wine in the Tang dynasty, and his poems are still read.", "en"),
+    ("東京は日本の首都です。ひらがなとカタカナも使います。", "ja"),
+    ("서울은 한국의 수도입니다.", "ko"),
+    ("Москва — столица России.", "other"),
+    ("Η Αθήνα είναι η πρωτεύουσα της Ελλάδας.", "other"),
+    ("2024-01-01 12:00:00 | 3.14 | 42 %", "und"),
+    ("", "und"),
+    ("   \n\t  ", "und"),
+])
+def test_guess(text, expected):
+    assert guess_language(text) == expected
+
+
+def test_fixture_documents_route_by_their_known_language():
+    for record in fixture_records():
+        if not any(c.isalpha() for c in record["text"]):
+            expected = "und"  # e.g. the fortune "$3,000,000."
+        elif record["id"].startswith(("cmrc-", "fortunes-zh", "debref-zh")):
+            expected = "zh"
+        else:
+            expected = "en"
+        assert guess_language(record["text"]) == expected, record["id"]
