@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any
 
 from datacleaning.signals import TextSignals
@@ -16,7 +15,7 @@ class Document:
     input record's other fields, carried through untouched.
     """
 
-    __slots__ = ("id", "text", "original_text", "source", "lang", "meta", "edits", "scores", "__dict__")
+    __slots__ = ("id", "text", "original_text", "source", "lang", "meta", "edits", "scores", "_signals")
 
     def __init__(self, id: str, text: str, source: str = "", lang: str = "", meta: str = "{}"):
         self.id = id
@@ -27,14 +26,17 @@ class Document:
         self.meta = meta
         self.edits: dict[str, int] = {}
         self.scores: dict[str, Any] = {}
+        self._signals: TextSignals | None = None
 
-    @cached_property
+    @property
     def signals(self) -> TextSignals:
         """Derived views of the current text, computed on first use and shared by every filter.
 
         Filters run after every edit, so the text no longer changes once this is read.
         """
-        return TextSignals(self.text)
+        if self._signals is None:
+            self._signals = TextSignals(self.text)
+        return self._signals
 
     def __repr__(self) -> str:
         preview = self.text[:40].replace("\n", "\\n")
