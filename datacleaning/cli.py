@@ -11,7 +11,7 @@ from pathlib import Path
 
 from datacleaning import logs
 from datacleaning.cleaning.stage import run_clean
-from datacleaning.config import Config, load_config, parse_override
+from datacleaning.config import Config, load_config, parse_override, profile_names
 from datacleaning.readers.discover import InputError
 from datacleaning.rules.registry import ConfigError, registered_rules
 from datacleaning.stats import format_clean_summary
@@ -33,6 +33,9 @@ _CONFIG_FLAGS = [
 
 def _add_config_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path, metavar="FILE", help="TOML config file (paths in it are relative to its folder)")
+    parser.add_argument("--profile", metavar="NAME",
+                        help="start from a bundled rule profile (see `datacleaning rules`) or a TOML file; "
+                             "the config's own keys go on top [extends]")
     for flag, key, kind, metavar, text in _CONFIG_FLAGS:
         parser.add_argument(flag, dest=key, type=kind, metavar=metavar, help=f"{text} [{key}]")
     parser.add_argument("--text-field", dest="input.text_fields", action="append", metavar="FIELD",
@@ -53,7 +56,7 @@ def _config_from_args(args: argparse.Namespace) -> Config:
     for key, value in vars(args).items():
         if "." in key and value is not None:
             overrides.append((key.split("."), value))
-    return load_config(args.config, overrides)
+    return load_config(args.config, overrides, profile=args.profile)
 
 
 def _exit_code(result) -> int:
@@ -91,6 +94,7 @@ def _default(f) -> str:
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
+    print("profiles: " + ", ".join(profile_names()) + "\n")
     for name, cls in sorted(registered_rules().items()):
         params = ", ".join(f"{f.name}{_default(f)}" for f in fields(cls) if f.init) or "-"
         langs = ",".join(sorted(cls.languages)) or "all"

@@ -154,20 +154,76 @@ def apply_overrides(data: dict, overrides: list[tuple[list[str], Any]]) -> dict:
     return data
 
 
-def load_config(path: str | os.PathLike | None = None, overrides: list[tuple[list[str], Any]] = ()) -> Config:
-    """Read and validate a config file (or the defaults), with overrides applied on top."""
+PROFILES_DIR = Path(__file__).parent / "profiles"
+
+
+def profile_names() -> list[str]:
+    return sorted(p.stem for p in PROFILES_DIR.glob("*.toml"))
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        with open(path, "rb") as f:
+            return tomllib.load(f)
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {path}") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{path}: invalid TOML: {e}") from None
+
+
+def _profile_path(name: str, base_dir: Path) -> Path:
+    """A bundled profile by name (``zh_web``) or a TOML file relative to ``base_dir``."""
+    bundled = PROFILES_DIR / f"{name}.toml"
+    if bundled.exists():
+        return bundled
+    path = Path(name) if os.path.isabs(name) else base_dir / name
+    if not path.exists():
+        raise ConfigError(f"extends: {name!r} is neither a bundled profile ({', '.join(profile_names())}) nor a file")
+    return path
+
+
+def deep_merge(base: dict, top: dict) -> dict:
+    """Tables merge key by key; any other value (lists of rules included) in ``top`` replaces the base's."""
+    merged = dict(base)
+    for key, value in top.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _with_bases(data: dict, base_dir: Path, chain: tuple[Path, ...] = ()) -> dict:
+    """Resolve ``extends``: the named profile or file is read first and this layer merged on top."""
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    if not isinstance(parent, str):
+        raise ConfigError("extends: expected the name of a profile or a path to a TOML file")
+    path = _profile_path(parent, base_dir).resolve()
+    if path in chain:
+        raise ConfigError(f"extends: {path} extends itself")
+    base = _with_bases(_read_toml(path), path.parent, (*chain, path))
+    return deep_merge(base, data)
+
+
+def load_config(path: str | os.PathLike | None = None, overrides: list[tuple[list[str], Any]] = (),
+                profile: str | None = None) -> Config:
+    """Read and validate a config file (or the defaults), with overrides applied on top.
+
+    A config may start from another with ``extends = "zh_web"`` (a bundled profile) or
+    ``extends = "base.toml"``; ``profile`` does the same from the command line. Relative paths in
+    every layer resolve from the folder of the config file given here.
+    """
     data: dict = {}
     base_dir = Path.cwd()
     if path is not None:
         path = Path(path)
-        try:
-            with open(path, "rb") as f:
-                data = tomllib.load(f)
-        except FileNotFoundError:
-            raise ConfigError(f"config file not found: {path}") from None
-        except tomllib.TOMLDecodeError as e:
-            raise ConfigError(f"{path}: invalid TOML: {e}") from None
+        data = _read_toml(path)
         base_dir = path.resolve().parent
+    if profile is not None:
+        data["extends"] = profile
+    data = _with_bases(data, base_dir)
     data = apply_overrides(data, list(overrides))
     if "base_dir" in data:
         raise ConfigError("base_dir: not a config key (relative paths resolve from the config file's folder)")
