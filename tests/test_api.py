@@ -35,7 +35,7 @@ def test_clean_in_process_with_the_example_config():
     wiki, short, english = results
     assert wiki.kept and wiki.document.lang == "zh"
     assert wiki.document.text == WIKI_ZH["text"]
-    assert wiki.document.scores["length"] == len(WIKI_ZH["text"])
+    assert wiki.document.scores["length"] == {"chars": len(WIKI_ZH["text"]), "original_chars": len(WIKI_ZH["text"])}
     assert not short.kept and short.verdict.rejected_by == "length"
     assert english.document.text == "A short  line."
     assert english.document.edits == {"remove_invisible": 1, "normalize_newlines": 2}

@@ -11,17 +11,23 @@ from datacleaning.rules.registry import register
 @register("length")
 @dataclass
 class Length(Filter):
-    """Characters after cleaning, outside ``[min_chars, max_chars]``. Counts characters, not
-    words, so a 200-character Chinese paragraph and a 200-character English one weigh the same."""
+    """Documents whose length falls outside ``[min_chars, max_chars]`` after cleaning, or outside
+    ``[min_original_chars, max_original_chars]`` as read. Counts characters, not words, so a
+    200-character Chinese paragraph and a 200-character English one weigh the same. The bounds
+    on the text as read judge the input whatever the edit rules remove: a multi-megabyte dump is
+    rejected even when a few kilobytes of it survive cleaning."""
 
     min_chars: int = 50
     max_chars: int = 1_000_000
+    min_original_chars: int = 0
+    max_original_chars: int = 10_000_000
 
-    def score(self, doc: Document) -> int:
-        return doc.signals.n_chars
+    def score(self, doc: Document) -> dict:
+        return {"chars": doc.signals.n_chars, "original_chars": len(doc.original_text)}
 
-    def keep(self, value: int) -> bool:
-        return self.min_chars <= value <= self.max_chars
+    def keep(self, value: dict) -> bool:
+        return (self.min_chars <= value["chars"] <= self.max_chars
+                and self.min_original_chars <= value["original_chars"] <= self.max_original_chars)
 
 
 @register("han_ratio")

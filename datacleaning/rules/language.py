@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import re
 
+from datacleaning.rules.cjk import HAN
+
 _SAMPLE_CHARS = 4000
 # Runs, not single characters: summing the lengths of a few long matches is many times faster
 # than one Python step per character, and this runs on every document.
-HAN_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+")
+HAN_RUN = re.compile(f"[{HAN}]+")
 LATIN_RUN = re.compile("[A-Za-z\u00c0-\u024f]+")
 KANA_RUN = re.compile("[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]+")
 HANGUL_RUN = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]+")

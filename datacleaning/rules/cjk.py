@@ -1,0 +1,20 @@
+"""Character classes of Chinese text, as the inside of a ``[...]`` set for the standard ``re`` module.
+
+``re`` scans these explicit ranges many times faster than ``regex`` scans ``\\p{Han}``, and the
+rules that use them run on every Chinese document.
+"""
+from __future__ import annotations
+
+# Han ideographs: the iteration and zero marks 々 〇, Hangzhou numerals, Extension A, the unified
+# block, compatibility ideographs, and Extensions B-I on planes 2 and 3.
+HAN = "\u3005\u3007\u3021-\u3029\u3038-\u303b\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff"
+
+# Full-width punctuation: 、。〃, the CJK brackets 〈〉《》「」『』【】〔〕〖〗〘〙〚〛, 〜〝〞〟, the
+# full-width forms of ASCII punctuation (！，．：；？（）［］｛｝ ...) and the half-width ｡｢｣､･. Not the
+# marks English shares (“ ” ‘ ’ — … ·): a space next to those can be English typography.
+CJK_PUNCT = "\u3001-\u3003\u3008-\u3011\u3014-\u301f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"
+
+# Brackets and quotes that open or close a Chinese phrase. The curly quotes count here because
+# in a Chinese document they quote Chinese.
+CJK_OPENING = "\u3008\u300a\u300c\u300e\u3010\u3014\u3016\u3018\u301a\uff08\uff3b\uff5b\u201c\u2018"
+CJK_CLOSING = "\u3009\u300b\u300d\u300f\u3011\u3015\u3017\u3019\u301b\uff09\uff3d\uff5d\u201d\u2019"

@@ -1,0 +1,153 @@
+"""Filters on the shape of a text rather than its words: whether it is written in sentences, and
+whether its lines are a menu, a table of contents or a chapter listing.
+
+Sizes are measured in the unit that fits the language: characters for Chinese, whitespace-separated
+words for English. The thresholds therefore come in pairs, ``zh_*`` and ``en_*``.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from statistics import median
+
+from datacleaning.document import Document
+from datacleaning.rules.base import Filter
+from datacleaning.rules.registry import register
+
+# What a line may end with and still be prose, not a menu item: a short poem line ends in a
+# comma or a full stop, a menu item in neither. Closing quotes and brackets are looked through.
+_CLAUSE_END = tuple("。！？；…．，、：!?;,:.")
+_CLOSERS = "\"'”’)）」』】》"
+
+_NUMERAL = "[0-9一二三四五六七八九十百千万零〇两]+"
+# Lines that open with a chapter heading or an item number. Matched over the whole text at once,
+# which is much faster than a Python step per line.
+ENUMERATED_LINE = re.compile(
+    r"^[^\S\n]*(?:"
+    rf"第\s*{_NUMERAL}\s*[章节回卷集部篇话讲课期]"                 # 第十二章, 第3回
+    r"|(?i:chapter|part|section|episode|volume|vol\.|book|lesson)\s+(?:\d+|[ivxlc]+\b)"
+    r"|\d+(?:\.\d+)*[.、)）](?!\d)"                                # 1.  1.2.  3、  4)
+    r"|[(（]\s*(?:\d+|[一二三四五六七八九十]+)\s*[)）]"             # (1)  （三）
+    r"|[一二三四五六七八九十]+[、.．]"                               # 一、
+    r"|[①-⑳⑴-⒇⒈-⒛])",
+    re.M,
+)
+
+
+def line_size(line: str, lang: str) -> int:
+    """A line's size: characters for Chinese, whitespace-separated words otherwise."""
+    return len(line) if lang == "zh" else len(line.split())
+
+
+def ends_like_prose(line: str) -> bool:
+    return line.rstrip(_CLOSERS).endswith(_CLAUSE_END)
+
+
+@register("sentence_marks")
+@dataclass
+class SentenceMarks(Filter):
+    """Long documents not written in sentences: keyword dumps, tag clouds, product lists. Scores
+    Han characters (Chinese) or words (English) per sentence end, as the shared ``n_sentences``
+    signal counts them (。！？, and . ! ? before a space, a Han character or the end, as people
+    type them in Chinese too; not the dot of "3.14" or "example.com"). A document with no
+    sentence end scores its full size, so by default a Chinese document of more than 200 Han
+    characters, or an English one of more than 200 words, without a single one goes. Documents
+    under ``zh_min_han`` / ``en_min_words`` are not judged: a short poem, title or list is safe.
+
+    Leaves alone Chinese prose (a median of 35 Han characters per mark; one Wikipedia paragraph
+    in a thousand reaches 200), poems (about 15), Debian Reference sections with tables and
+    commands (under 150), man pages (99% under 70), English prose (about 20 words per mark) and
+    nearly all song lyrics.
+    """
+
+    languages = frozenset({"zh", "en"})
+    zh_min_han: int = 200
+    zh_max_han_per_mark: float = 200.0
+    en_min_words: int = 100
+    en_max_words_per_mark: float = 200.0
+
+    def score(self, doc: Document) -> dict:
+        marks = max(doc.signals.n_sentences, 1)
+        if doc.lang == "zh":
+            han = doc.signals.n_han
+            return {"han": han, "han_per_mark": round(han / marks, 1)}
+        words = len(doc.signals.latin_words)
+        return {"words": words, "words_per_mark": round(words / marks, 1)}
+
+    def keep(self, value: dict) -> bool:
+        if "han" in value:
+            return value["han"] < self.zh_min_han or value["han_per_mark"] <= self.zh_max_han_per_mark
+        return value["words"] < self.en_min_words or value["words_per_mark"] <= self.en_max_words_per_mark
+
+
+@register("short_lines")
+@dataclass
+class ShortLines(Filter):
+    """Navigation pages, menus and tag lists: the share of the text (characters in Chinese, words
+    in English) that sits in short lines, lines under ``zh_short_chars`` characters or
+    ``en_short_words`` words that do not end like a clause (with 。，！？ or . , ! ?). Documents
+    with fewer than ``min_lines`` non-blank lines are not judged.
+
+    Weighted by size, not by line count, so an article under a long menu is kept (its paragraphs
+    outweigh the menu; removing the menu is an edit rule's job) while a page that is nothing but
+    a menu is not. Leaves alone poems with one clause a line (their lines end in ，。), man pages
+    and Debian Reference sections with option lists and shell commands (all but a few in a
+    thousand score under 0.6).
+    """
+
+    languages = frozenset({"zh", "en"})
+    max_share: float = 0.6
+    min_lines: int = 5
+    zh_short_chars: int = 10
+    en_short_words: int = 5
+
+    def score(self, doc: Document) -> dict:
+        lines = doc.signals.nonblank_lines
+        limit = self.zh_short_chars if doc.lang == "zh" else self.en_short_words
+        total = short = 0
+        for line in lines:
+            size = line_size(line, doc.lang)
+            total += size
+            if size < limit and not ends_like_prose(line):
+                short += size
+        return {"lines": len(lines), "short_share": round(short / total, 4) if total else 0.0}
+
+    def keep(self, value: dict) -> bool:
+        return value["lines"] < self.min_lines or value["short_share"] <= self.max_share
+
+
+@register("enumerated_lines")
+@dataclass
+class EnumeratedLines(Filter):
+    """Chapter listings and tables of contents: most lines are headings like 第十二章 / Chapter 12
+    or numbered items (1. 1、 (1) 一、 ①) *and* the median line is short, under
+    ``zh_min_median_chars`` characters or ``en_min_median_words`` words. The median, not the
+    mean, so one giant line cannot hide a listing. Documents with fewer than ``min_lines``
+    non-blank lines are not judged.
+
+    Leaves alone numbered instructions and laws whose items are sentences (long median), a novel
+    chapter with its heading (one numbered line), bullet lists (not counted as enumerations) and
+    poems. A document's own table of contents is a listing and goes.
+    """
+
+    languages = frozenset({"zh", "en"})
+    max_share: float = 0.7
+    min_lines: int = 5
+    zh_min_median_chars: int = 20
+    en_min_median_words: int = 8
+
+    def score(self, doc: Document) -> dict:
+        lines = doc.signals.nonblank_lines
+        unit = "median_chars" if doc.lang == "zh" else "median_words"
+        if not lines:
+            return {"lines": 0, "enumerated": 0.0, unit: 0}
+        enumerated = len(ENUMERATED_LINE.findall(doc.text))
+        return {"lines": len(lines), "enumerated": round(enumerated / len(lines), 4),
+                unit: median(line_size(line, doc.lang) for line in lines)}
+
+    def keep(self, value: dict) -> bool:
+        if value["lines"] < self.min_lines or value["enumerated"] <= self.max_share:
+            return True
+        if "median_chars" in value:
+            return value["median_chars"] >= self.zh_min_median_chars
+        return value["median_words"] >= self.en_min_median_words
