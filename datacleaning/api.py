@@ -45,7 +45,8 @@ class Pipeline:
                 for rule in given:
                     rule.prepare(self.config.base_dir)
                 rules[section] = list(given)
-        self.cleaning = CleaningPipeline.from_rules(rules, self.config.clean.max_input_chars)
+        clean = self.config.clean
+        self.cleaning = CleaningPipeline.from_rules(rules, clean.max_input_chars, clean.languages)
 
     @classmethod
     def from_config(cls, path: str | os.PathLike, **kwargs) -> Pipeline:

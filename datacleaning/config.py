@@ -64,6 +64,9 @@ class CleanConfig(BaseModel):
                                  description="reject longer documents before any rule runs (bounds worker memory)")
     plugins: list[str] = Field(default_factory=list,
                                description="modules or .py files to import for user rules")
+    languages: list[str] = Field(default_factory=list,
+                                 description="keep only documents routed to these languages (zh, en, ja, ko, "
+                                             "other, und); empty keeps every language")
     normalizers: list[dict[str, Any]] = Field(default_factory=list)
     edits: list[dict[str, Any]] = Field(default_factory=list)
     filters: list[dict[str, Any]] = Field(default_factory=list)

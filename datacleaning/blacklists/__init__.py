@@ -4,6 +4,6 @@ The lists are plain-text files in ``data/`` (one term a line, ``#`` comments, so
 in the header). :class:`~datacleaning.blacklists.matcher.TermMatcher` finds every term of every
 list in one pass; :mod:`datacleaning.blacklists.rule` turns its hits into a keep/reject decision.
 """
-from datacleaning.blacklists.matcher import TermMatcher, load_terms, resolve_list
+from datacleaning.blacklists.matcher import TermMatcher, resolve_blacklist
 
-__all__ = ["TermMatcher", "load_terms", "resolve_list"]
+__all__ = ["TermMatcher", "resolve_blacklist"]

@@ -10,30 +10,13 @@ from pathlib import Path
 
 import ahocorasick
 
+from datacleaning.resources import resolve_list
+
 DATA_DIR = Path(__file__).parent / "data"
 
 
-def resolve_list(name: str, base_dir: Path) -> Path:
-    """A bundled list by name (``ldnoobw_en``) or a file path relative to ``base_dir``."""
-    bundled = DATA_DIR / f"{name}.txt"
-    if bundled.exists():
-        return bundled
-    path = Path(name)
-    path = path if path.is_absolute() else base_dir / path
-    if not path.exists():
-        known = ", ".join(sorted(p.stem for p in DATA_DIR.glob("*.txt")))
-        raise FileNotFoundError(f"word list {name!r} is neither a bundled list ({known}) nor a file")
-    return path
-
-
-def load_terms(path: Path) -> list[str]:
-    terms = []
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            term = line.strip()
-            if term and not term.startswith("#"):
-                terms.append(term)
-    return terms
+def resolve_blacklist(name: str, base_dir: Path) -> Path:
+    return resolve_list(name, base_dir, DATA_DIR)
 
 
 def _is_word_char(ch: str) -> bool:

@@ -4,8 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from datacleaning.blacklists.matcher import TermMatcher, load_terms, resolve_list
+from datacleaning.blacklists.matcher import TermMatcher, resolve_blacklist
 from datacleaning.document import Document
+from datacleaning.resources import load_terms
 from datacleaning.rules.base import Filter
 from datacleaning.rules.registry import register
 
@@ -22,7 +23,7 @@ class Blacklist(Filter):
     min_hits_per_1k: float = 1.0
 
     def prepare(self, base_dir: Path) -> None:
-        self._matcher = TermMatcher({name: load_terms(resolve_list(name, base_dir)) for name in self.lists})
+        self._matcher = TermMatcher({name: load_terms(resolve_blacklist(name, base_dir)) for name in self.lists})
 
     def score(self, doc: Document) -> dict:
         hits = self._matcher.find(doc.text)

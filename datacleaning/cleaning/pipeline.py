@@ -11,7 +11,9 @@ from datacleaning.rules.language import guess_language
 
 EMPTY = "empty"
 TOO_LONG = "max_input_chars"
+LANGUAGE = "language"
 EMPTY_AFTER_CLEANING = "empty_after_cleaning"
+BUILTIN_CHECKS = (EMPTY, TOO_LONG, LANGUAGE, EMPTY_AFTER_CLEANING)
 
 
 @dataclass(slots=True)
@@ -48,48 +50,73 @@ def _labels(rules: list[Rule], taken: set[str]) -> list[str]:
     return labels
 
 
+class _Step:
+    """A rule with its label, its counter and what it applies to, looked up once, not per document."""
+
+    __slots__ = ("rule", "label", "counter", "languages", "sources")
+
+    def __init__(self, rule: Rule, label: str):
+        self.rule = rule
+        self.label = label
+        self.counter = _Counter(rule.kind)
+        self.languages = rule.languages
+        self.sources = tuple(getattr(rule, "sources", ()))
+
+    def skips(self, doc: Document) -> bool:
+        return bool((self.languages and doc.lang not in self.languages)
+                    or (self.sources and not doc.source.startswith(self.sources)))
+
+
+def _steps(rules, taken: set[str]) -> list[_Step]:
+    rules = list(rules)
+    return [_Step(rule, label) for rule, label in zip(rules, _labels(rules, taken))]
+
+
 class CleaningPipeline:
     """Runs built rules on one document at a time.
 
-    Normalizers see every document (the language is guessed after them, on normalized text);
+    Normalizers see every document (the language is guessed after them, on normalized text; with
+    ``languages`` set, documents routed elsewhere are rejected right there);
     editors and filters run only on documents in their languages. The first filter that says no
     rejects the document; the scores measured up to then stay on it.
     """
 
     def __init__(self, normalizers: list[Rule] = (), edits: list[Rule] = (), filters: list[Rule] = (), *,
-                 max_input_chars: int = 2_000_000):
-        taken = {EMPTY, TOO_LONG, EMPTY_AFTER_CLEANING}
+                 max_input_chars: int = 2_000_000, languages: list[str] = ()):
+        taken = set(BUILTIN_CHECKS)
         self.max_input_chars = max_input_chars
-        self._builtin = {name: _Counter("builtin") for name in (EMPTY, TOO_LONG, EMPTY_AFTER_CLEANING)}
-        self._normalizers = [(r, label, _Counter(r.kind)) for r, label in zip(normalizers, _labels(list(normalizers), taken))]
-        self._edits = [(r, label, _Counter(r.kind)) for r, label in zip(edits, _labels(list(edits), taken))]
-        self._filters = [(r, label, _Counter(r.kind)) for r, label in zip(filters, _labels(list(filters), taken))]
+        self.languages = frozenset(languages)
+        self._builtin = {name: _Counter("builtin") for name in BUILTIN_CHECKS}
+        self._normalizers = _steps(normalizers, taken)
+        self._edits = _steps(edits, taken)
+        self._filters = _steps(filters, taken)
 
     @classmethod
-    def from_rules(cls, rules: dict[str, list[Rule]], max_input_chars: int) -> CleaningPipeline:
-        return cls(rules["normalizers"], rules["edits"], rules["filters"], max_input_chars=max_input_chars)
+    def from_rules(cls, rules: dict[str, list[Rule]], max_input_chars: int, languages: list[str] = ()) -> CleaningPipeline:
+        return cls(rules["normalizers"], rules["edits"], rules["filters"], max_input_chars=max_input_chars,
+                   languages=languages)
 
     @property
     def rule_labels(self) -> list[str]:
-        return [label for group in (self._normalizers, self._edits, self._filters) for _, label, _ in group]
+        return [step.label for group in (self._normalizers, self._edits, self._filters) for step in group]
 
     def _reject_builtin(self, name: str, value: Any) -> Verdict:
         self._builtin[name].rejected += 1
         return Verdict(name, value)
 
-    def _rewrite(self, doc: Document, text: str, steps) -> str:
-        lang = doc.lang
-        for rule, label, counter in steps:
-            if rule.languages and lang not in rule.languages:
+    def _rewrite(self, doc: Document, text: str, steps: list[_Step]) -> str:
+        for step in steps:
+            if step.skips(doc):
                 continue
             started = perf_counter()
-            out = rule.apply(text)
+            out = step.rule.apply(text)
+            counter = step.counter
             counter.seconds += perf_counter() - started
             if out != text:
                 removed = len(text) - len(out)
                 counter.edited += 1
                 counter.chars_removed += removed
-                doc.edits[label] = doc.edits.get(label, 0) + removed
+                doc.edits[step.label] = doc.edits.get(step.label, 0) + removed
                 text = out
         return text
 
@@ -102,22 +129,24 @@ class CleaningPipeline:
             return self._reject_builtin(TOO_LONG, len(text))
         text = self._rewrite(doc, text, self._normalizers)
         doc.lang = guess_language(text)
+        if self.languages and doc.lang not in self.languages:
+            doc.text = text
+            return self._reject_builtin(LANGUAGE, doc.lang)
         text = self._rewrite(doc, text, self._edits)
         doc.text = text
         if not text or text.isspace():
             return self._reject_builtin(EMPTY_AFTER_CLEANING, 0)
-        lang = doc.lang
-        for rule, label, counter in self._filters:
-            if rule.languages and lang not in rule.languages:
+        for step in self._filters:
+            if step.skips(doc):
                 continue
             started = perf_counter()
-            value = rule.score(doc)
-            keep = rule.keep(value)
-            counter.seconds += perf_counter() - started
-            doc.scores[label] = value
+            value = step.rule.score(doc)
+            keep = step.rule.keep(value)
+            step.counter.seconds += perf_counter() - started
+            doc.scores[step.label] = value
             if not keep:
-                counter.rejected += 1
-                return Verdict(label, value)
+                step.counter.rejected += 1
+                return Verdict(step.label, value)
         return None
 
     def take_counters(self) -> dict[str, dict]:
@@ -127,7 +156,7 @@ class CleaningPipeline:
             out[name] = counter.as_dict()
             self._builtin[name] = _Counter("builtin")
         for group in (self._normalizers, self._edits, self._filters):
-            for i, (rule, label, counter) in enumerate(group):
-                out[label] = counter.as_dict()
-                group[i] = (rule, label, _Counter(rule.kind))
+            for step in group:
+                out[step.label] = step.counter.as_dict()
+                step.counter = _Counter(step.rule.kind)
         return out

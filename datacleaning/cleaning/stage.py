@@ -116,7 +116,7 @@ class CleanUnitProcessor:
 
 
 def build_pipeline(config: Config) -> CleaningPipeline:
-    return CleaningPipeline.from_rules(config.build_rules(), config.clean.max_input_chars)
+    return CleaningPipeline.from_rules(config.build_rules(), config.clean.max_input_chars, config.clean.languages)
 
 
 def _check_manifest(output: Path, fingerprint: str) -> None:

@@ -21,7 +21,11 @@ ALL_LANGUAGES: frozenset[str] = frozenset()
 
 
 class Rule:
-    """Common ground of every rule. ``languages`` empty means the rule applies to every language."""
+    """Common ground of every rule. ``languages`` empty means the rule applies to every language.
+
+    A rule with a ``sources`` parameter (a list of prefixes) applies only to documents whose
+    ``source`` starts with one of them: how a config gives one site its own phrase list.
+    """
 
     name: ClassVar[str] = ""
     kind: ClassVar[str] = ""

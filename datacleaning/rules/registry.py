@@ -85,4 +85,7 @@ def build_rule(section: str, index: int, table: dict[str, Any]) -> Rule:
         first = e.errors()[0]
         key = ".".join(str(p) for p in first["loc"])
         raise ConfigError(f"{where}.{key}: {first['msg']} (rule {name!r})") from None
-    return cls(**validated.model_dump())
+    try:
+        return cls(**validated.model_dump())
+    except ValueError as e:
+        raise ConfigError(f"{where}: {e} (rule {name!r})") from None

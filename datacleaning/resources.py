@@ -1,0 +1,29 @@
+"""Word and phrase lists: bundled ones found by name, a user's own by path."""
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def resolve_list(name: str, base_dir: Path, data_dir: Path) -> Path:
+    """A list bundled in ``data_dir`` by name (``ldnoobw_en``), or a file path relative to ``base_dir``
+    (the folder of the config that names it)."""
+    bundled = data_dir / f"{name}.txt"
+    if bundled.exists():
+        return bundled
+    path = Path(name)
+    path = path if path.is_absolute() else base_dir / path
+    if not path.exists():
+        known = ", ".join(sorted(p.stem for p in data_dir.glob("*.txt")))
+        raise FileNotFoundError(f"list {name!r} is neither a bundled list ({known}) nor a file")
+    return path
+
+
+def load_terms(path: Path) -> list[str]:
+    """One term a line; blank lines and lines starting with ``#`` are skipped."""
+    terms = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            term = line.strip()
+            if term and not term.startswith("#"):
+                terms.append(term)
+    return terms
