@@ -46,9 +46,9 @@ def format_clean_summary(stats: dict) -> str:
     ]
     rules = stats.get("rules", {})
     if rules:
-        lines.append(f"  {'rule':<26}{'kind':<11}{'rejected':>10}{'edited':>10}{'chars -':>12}{'seconds':>9}")
+        lines.append(f"  {'rule':<30}{'kind':<11}{'rejected':>10}{'edited':>10}{'chars -':>12}{'seconds':>9}")
         for name, c in rules.items():
-            lines.append(f"  {name:<26}{c.get('kind', ''):<11}{c.get('rejected', 0):>10,}{c.get('edited', 0):>10,}"
+            lines.append(f"  {name:<30}{c.get('kind', ''):<11}{c.get('rejected', 0):>10,}{c.get('edited', 0):>10,}"
                          f"{c.get('chars_removed', 0):>12,}{c.get('seconds', 0):>9.2f}")
     skipped = stats.get("skipped_records", {})
     if skipped:

@@ -72,7 +72,7 @@ class CleanUnitProcessor:
         kept, rejected, quarantined = writers[KEPT], writers[REJECTED], writers[QUARANTINE]
         rejected_by: Counter = Counter()
         skipped: Counter = Counter()
-        kept_chars = 0
+        input_chars = kept_chars = 0
         self.pipeline.take_counters()
         try:
             for item in read_unit(unit, self.reader_options, context.progress):
@@ -84,6 +84,7 @@ class CleanUnitProcessor:
                 if isinstance(item, SkippedRecord):
                     skipped[item.reason] += 1
                     continue
+                input_chars += len(item.text)
                 verdict = self.pipeline.process(item)
                 if verdict is None:
                     kept.add({"id": item.id, "text": item.text, "source": item.source, "lang": item.lang,
@@ -108,6 +109,7 @@ class CleanUnitProcessor:
             "rejected_docs": rejected.rows,
             "quarantined_docs": quarantined.rows,
             "input_bytes": unit.size,
+            "input_chars": input_chars,
             "kept_chars": kept_chars,
             "rejected_by": dict(rejected_by),
             "skipped_records": dict(skipped),
@@ -158,7 +160,8 @@ def run_clean(config: Config, inputs: list[str], output: Path, *, pipeline: Clea
                         description="clean", show_progress=config.run.progress)
     done = load_done_stats(output / UNITS_DIR, units)
     stats = merge_counters(done)
-    for key in ("input_docs", "kept_docs", "rejected_docs", "quarantined_docs", "input_bytes", "kept_chars"):
+    for key in ("input_docs", "kept_docs", "rejected_docs", "quarantined_docs", "input_bytes", "input_chars",
+                "kept_chars"):
         stats.setdefault(key, 0)
     stats["status"] = "complete" if outcome.ok else ("interrupted" if outcome.interrupted else "failed")
     stats["units"] = {"total": len(units), "completed": len(done), "failed": len(outcome.failed)}

@@ -1,0 +1,64 @@
+"""Bundled rule profiles, config layering with ``extends``, and the profiles' promise on clean text."""
+from __future__ import annotations
+
+import pytest
+
+import datacleaning as dc
+from conftest import EXAMPLE_CONFIG
+from datacleaning.cleaning.stage import run_clean
+from datacleaning.config import load_config, profile_names
+
+CLEAN_REFERENCE = ["zh/zh_clean_wiki_cmrc2018", "zh/zh_clean_tech_debian_reference", "zh/zh_clean_tech_manpages_zh",
+                   "en/en_clean_wiki_wikitext2", "en/en_clean_tech_debian_reference"]
+
+
+@pytest.mark.parametrize("name", ["mixed_web", "zh_web", "en_web", "zh_book"])
+def test_every_bundled_profile_builds(name):
+    assert name in profile_names()
+    config = load_config(None, profile=name)
+    assert config.clean.filters and config.clean.normalizers
+    dc.Pipeline(config)
+
+
+def test_extends_merges_tables_and_replaces_lists(tmp_path):
+    base = load_config(None, profile="mixed_web")
+    (tmp_path / "mine.toml").write_text(
+        'extends = "zh_web"\n[input]\npaths = ["dumps"]\n[clean]\nmax_input_chars = 1000\n'
+        '[[clean.filters]]\nname = "length"\nmin_chars = 10\n', encoding="utf-8")
+    config = load_config(tmp_path / "mine.toml")
+    assert config.clean.languages == ["zh"], "zh_web's own key survives"
+    assert config.clean.max_input_chars == 1000, "a table key set on top wins"
+    assert config.clean.normalizers == base.clean.normalizers, "lists not set on top come from the base"
+    assert config.clean.filters == [{"name": "length", "min_chars": 10}], "a list set on top replaces the base's"
+    assert config.resolve(config.input.paths[0]) == str(tmp_path / "dumps")
+
+
+def test_extends_errors_name_the_problem(tmp_path):
+    (tmp_path / "a.toml").write_text('extends = "b.toml"\n', encoding="utf-8")
+    (tmp_path / "b.toml").write_text('extends = "a.toml"\n', encoding="utf-8")
+    with pytest.raises(dc.ConfigError, match="extends itself"):
+        load_config(tmp_path / "a.toml")
+    (tmp_path / "c.toml").write_text('extends = "zh_webb"\n', encoding="utf-8")
+    with pytest.raises(dc.ConfigError, match="zh_webb.*neither a bundled profile"):
+        load_config(tmp_path / "c.toml")
+
+
+def test_language_keeps_only_the_chosen_languages():
+    pipe = dc.Pipeline(load_config(None, profile="zh_web"))
+    english = "The harbour will be dredged this autumn so that larger ships can berth at the new quay."
+    chinese = "城东街道社区图书馆自十月起试行夜间开放，每天延长至晚上十点，读者日均超过三百人次，居民普遍表示欢迎。"
+    en_result, zh_result = pipe.clean([english, chinese])
+    assert en_result.verdict.rejected_by == "language" and en_result.verdict.value == "en"
+    assert zh_result.kept
+
+
+def test_the_example_config_uses_the_mixed_profile():
+    assert load_config(EXAMPLE_CONFIG).clean.filters == load_config(None, profile="mixed_web").clean.filters
+
+
+@pytest.mark.parametrize("source", CLEAN_REFERENCE)
+def test_mixed_web_keeps_clean_reference_text(dev_data, tmp_path, source):
+    """The rule-library promise: at least 95% of each clean reference source is kept."""
+    config = load_config(None, [(["run", "workers"], 2), (["run", "progress"], False)], profile="mixed_web")
+    stats = run_clean(config, [str(dev_data / f"{source}.jsonl")], tmp_path / "out").stats
+    assert stats["kept_docs"] >= 0.95 * stats["input_docs"], stats["rejected_by"]
