@@ -56,8 +56,8 @@ def _config(tmp_path, how: str):
     plugin = tmp_path / "explode_plugin.py"
     plugin.write_text(PLUGIN)
     config = tmp_path / "config.toml"
-    config.write_text(EXAMPLE_CONFIG.read_text(encoding="utf-8").replace("[clean]", f'[clean]\nplugins = ["{plugin}"]', 1)
-                      + f'\n[[clean.filters]]\nname = "explode_on_marker"\nhow = "{how}"\n', encoding="utf-8")
+    config.write_text(f'extends = "{EXAMPLE_CONFIG}"\n[clean]\nplugins = ["{plugin}"]\n'
+                      f'[[clean.filters]]\nname = "explode_on_marker"\nhow = "{how}"\n', encoding="utf-8")
     return config
 
 
