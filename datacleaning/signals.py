@@ -16,7 +16,8 @@ LATIN_WORD = regex.compile(r"[A-Za-z\u00C0-\u024F]+(?:['’][A-Za-z]+)*")
 # The Han script's blocks (CJK radicals, ideographs and their extensions, compatibility
 # ideographs, 々 〇 and the Hangzhou numerals), spelt out so that the hot patterns below can use
 # the standard library's re, 30-40% faster here than the regex module.
-HAN_RANGES = "\u2e80-\u2fdf\u3005\u3007\u3021-\u3029\u3038-\u303b\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U000323af"
+HAN_RANGES = ("\u2e80-\u2fdf\u3005\u3007\u3021-\u3029\u3038-\u303b\u3400-\u4dbf\u4e00-\u9fff"
+              "\uf900-\ufaff\U00020000-\U000323af")
 # Words and punctuation split the way datatrove's English tokenizer (spaCy) splits them, closely
 # enough that Gopher and FineWeb thresholds keep their meaning: a URL is one token; a word keeps
 # inner dots, slashes, colons, @ and underscores (U.S, and/or, 10:30, a@b.com, foo_bar), digit
@@ -143,10 +144,14 @@ class TextSignals:
 
     @cached_property
     def tokens(self) -> list[str]:
-        """Words and punctuation marks in text order (see ``TOKEN``): English words as spaCy
-        splits them, Chinese one character at a time. 50-80 ms per MB, the costliest view here;
+        """Words and punctuation marks of the word lines, in text order (see ``TOKEN``): English
+        words as spaCy splits them, Chinese one character at a time. A line without a letter or
+        digit (a table rule, a separator, ASCII art) is layout and gives no token, so a table's
+        rules do not count as repeated n-grams. 50-80 ms per MB, the costliest view here;
         computed only when a filter asks."""
-        return TOKEN.findall(self.text)
+        if len(self.word_lines) == len(self.nonblank_lines):
+            return TOKEN.findall(self.text)
+        return TOKEN.findall("\n".join(self.word_lines))
 
     @cached_property
     def token_counts(self) -> Counter[str]:

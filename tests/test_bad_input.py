@@ -370,8 +370,8 @@ name = "han_ratio"
 min_ratio = 0.3
 
 [[clean.filters]]
-name = "repeated_lines"
-max_fraction = 0.3
+name = "gopher_repetition"
+max_dup_line_fraction = 0.3
 """
 
 
@@ -390,8 +390,8 @@ CONFIG_ERRORS = {
     "unknown-rule": (_rules_with('name = "han_ratio"', 'name = "han_ratoi"'), "clean.filters[1].name"),
     "threshold-string": (_rules_with("min_chars = 30", 'min_chars = "30"'), "clean.filters[0].min_chars"),
     "threshold-float": (_rules_with("min_chars = 30", "min_chars = 1.5"), "clean.filters[0].min_chars"),
-    "threshold-in-later-rule": (_rules_with("max_fraction = 0.3", 'max_fraction = "0.3"'),
-                                "clean.filters[2].max_fraction"),
+    "threshold-in-later-rule": (_rules_with("max_dup_line_fraction = 0.3", 'max_dup_line_fraction = "0.3"'),
+                                "clean.filters[2].max_dup_line_fraction"),
     "unknown-key-in-rule": (_rules_with("min_chars = 30", "min_chars = 30\nmin_char = 5"),
                             "clean.filters[0].min_char"),
     "unknown-rule-after-example": (

@@ -45,24 +45,3 @@ class HanRatio(Filter):
 
     def keep(self, value: float) -> bool:
         return value >= self.min_ratio
-
-
-@register("repeated_lines")
-@dataclass
-class RepeatedLines(Filter):
-    """Documents where more than ``max_fraction`` of the lines with words repeat an earlier line
-    (Gopher's duplicate-line fraction): spam, templated listings, scraped menus. Lines without a
-    letter or digit (table rules, separators) are not counted: a table repeats them legitimately.
-    Documents with fewer than ``min_lines`` such lines are not judged."""
-
-    max_fraction: float = 0.3
-    min_lines: int = 4
-
-    def score(self, doc: Document) -> float:
-        lines = doc.signals.word_lines
-        if len(lines) < self.min_lines:
-            return 0.0
-        return round(1 - len(set(lines)) / len(lines), 4)
-
-    def keep(self, value: float) -> bool:
-        return value <= self.max_fraction

@@ -11,6 +11,7 @@ from datacleaning.rules import pii as _pii  # noqa: F401
 from datacleaning.rules import punctuation as _punctuation  # noqa: F401
 from datacleaning.rules import repetition as _repetition  # noqa: F401
 from datacleaning.rules import unicode as _unicode  # noqa: F401
+from datacleaning.rules import web_quality as _web_quality  # noqa: F401
 from datacleaning.rules import whitespace as _whitespace  # noqa: F401
 from datacleaning.rules import zh_quality as _zh_quality  # noqa: F401
 from datacleaning.rules import zh_spam as _zh_spam  # noqa: F401

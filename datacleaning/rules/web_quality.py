@@ -1,0 +1,477 @@
+"""The standard web-quality filters: Gopher quality, Gopher repetition, C4 and FineWeb, for
+English and Chinese text.
+
+English statistics follow datatrove's implementations (``gopher_quality_filter.py``,
+``gopher_repetition_filter.py``, ``c4_filters.py``, ``fineweb_quality_filter.py``), so their
+published thresholds keep their meaning. Chinese is not written in words, so each statistic says
+which unit stands in:
+
+- Words are Han characters. ``signals.tokens`` makes each Han character a token (a Latin word or
+  a number inside Chinese text stays one token). Jieba words would be closer to English words,
+  but jieba segments 0.4-0.9 MB/s, a fraction of the stage's whole budget. A Chinese word is 1.8
+  Han characters on average (jieba on zh Wikipedia and the Debian Reference) and punctuation
+  counts one to one, so a threshold counted in English words becomes ``ZH_CHARS_PER_WORD`` (1.7)
+  times as many Chinese tokens: Gopher's 50 to 100,000 words are 85 to 170,000 characters, its
+  n-grams of 2 to 10 words are character n-grams of 3 to 17.
+- Sentences end in 。！？ (or their half-width forms, as typed on phones) or in the two-character
+  ellipsis ……, closing quotes and brackets after them looked through (。” ！」 。）). "..." and a
+  single … end a cut-off teaser ("点击查看全文..."), not a sentence.
+- Mean word length (Gopher's 3 to 10 characters) has no Chinese counterpart and is not measured.
+
+Filters take the document's language. The c4_lines edit rule, which is not told it, judges each
+line by the Chinese rules when the line holds a Han character, so the English lines of a Chinese
+man page and the Chinese quotes in an English page each meet their own rules.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from itertools import accumulate, compress, repeat
+from operator import gt, itemgetter, mul
+from pathlib import Path
+
+import regex
+
+from datacleaning.document import Document
+from datacleaning.rules.base import Editor, Filter
+from datacleaning.rules.line_edits import drop_lines
+from datacleaning.rules.registry import register
+from datacleaning.signals import HAN
+
+ZH = "zh"
+WEB_LANGUAGES = frozenset({"en", ZH})
+ZH_CHARS_PER_WORD = 1.7
+DATA = Path(__file__).parent / "data"
+
+# Sentence-final marks as C4 has them: a line ending in "..." is a teaser, not a sentence.
+EN_C4_LINE_END = (".", "?", "!", '"', "'")
+# Unicode's Sentence_Terminal marks that Latin and CJK text use; datatrove's FineWeb filter takes
+# the whole property, whose other marks belong to scripts routed to other languages.
+EN_TERMINAL = (".", "!", "?", "‼", "‽", "⁇", "⁈", "⁉", "。", "！", "？", "．", "｡", "﹒", "﹖", "﹗",
+               "︒", "︕", "︖")
+# A Chinese sentence ends in one of these, closing quotes and brackets after it looked through.
+ZH_SENTENCE_END = ("。", "！", "？", "!", "?", ".", "……")
+ZH_CLOSERS = "”’」』）)》\"'"
+TEASER_END = "..."
+ANY_LINE_END = ZH_SENTENCE_END + tuple(ZH_CLOSERS)
+BULLETS = ("•", "-", "·", "●", "○", "■", "□", "◆", "◇", "▪", "►", "▶", "★", "☆", "※")
+ELLIPSES = ("...", "…", "。。。")
+CITATION = regex.compile(r"\[\d*\]|\[edit\]|\[citation needed\]|\[编辑\]|\[编辑源代码\]|\[来源请求\]")
+JAVASCRIPT = "javascript"
+POLICY_PHRASES = ("terms of use", "privacy policy", "cookie policy", "uses cookies", "use of cookies",
+                  "use cookies", "隐私政策", "隐私条款", "使用条款", "服务条款", "用户协议", "使用cookie")
+LOREM_IPSUM = regex.compile(r"lorem ipsum", regex.IGNORECASE)
+REPEATING_RUN = re.compile("11+")
+
+
+def zh_ngram_size(n: int) -> int:
+    """The Chinese character n-gram that stands for an n-gram of English words."""
+    return int(n * ZH_CHARS_PER_WORD + 0.5)
+
+
+@cache
+def stop_words(lang: str) -> frozenset[str]:
+    lines = (DATA / f"stopwords_{lang}.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(s for line in lines if (s := line.strip()) and not s.startswith("#"))
+
+
+def is_chinese_line(line: str) -> bool:
+    return not line.isascii() and HAN.search(line) is not None
+
+
+def ends_zh_sentence(line: str) -> bool:
+    """Whether a line ends a Chinese sentence: in ZH_SENTENCE_END, perhaps followed by closing
+    quotes or brackets (。” ！」 。）), and not in "..."."""
+    bare = line.rstrip(ZH_CLOSERS)
+    return bare.endswith(ZH_SENTENCE_END) and not bare.endswith(TEASER_END)
+
+
+@register("gopher_quality")
+@dataclass
+class GopherQuality(Filter):
+    """Gopher's quality rules: documents too short or too long, with words too short or too long
+    on average (English only), with too many ``#`` or ellipses per word, made mostly of bullet
+    lines or of lines ending in an ellipsis, with too few words holding a letter, or without the
+    commonest function words (English: the, be, to, of, and, that, have, with; Chinese: 的 了 是
+    在 和 有 这 也), which catches tables of numbers, code, keyword lists and link farms.
+
+    Words are the ``signals.tokens`` that are not punctuation; in Chinese a word is a Han
+    character, so the length bounds are ``zh_*_chars`` (Gopher's words × 1.7). Ratios are per
+    word, as the Gopher paper has them: datatrove divides by all tokens, punctuation included,
+    which at 0.8 words with a letter rejects 95% of WikiText and 82% of the Debian Reference.
+    Leaves alone prose, news, encyclopaedia paragraphs and manuals.
+    """
+
+    languages = WEB_LANGUAGES
+    en_min_words: int = 50
+    en_max_words: int = 100_000
+    zh_min_chars: int = 85
+    zh_max_chars: int = 170_000
+    en_min_mean_word_length: float = 3.0
+    en_max_mean_word_length: float = 10.0
+    max_symbol_word_ratio: float = 0.1
+    max_bullet_lines_ratio: float = 0.9
+    max_ellipsis_lines_ratio: float = 0.3
+    min_alpha_words_ratio: float = 0.8
+    min_stop_words: int = 2
+
+    def score(self, doc: Document) -> dict:
+        s = doc.signals
+        text, counts, symbols = s.text, s.token_counts, s.symbol_tokens
+        n_words = len(s.tokens) - sum(map(counts.__getitem__, symbols))
+        per_word = 1 / max(n_words, 1)
+        word_chars = (sum(map(mul, map(len, counts), counts.values()))
+                      - sum(len(symbol) * counts[symbol] for symbol in symbols))
+        # A word without a letter (2023, 3.14, 1,000) starts with a digit; most words do not.
+        numbers = [t for t in compress(counts, map(str.isdigit, map(itemgetter(0), counts)))
+                   if not any(map(str.isalpha, t))]
+        n_alpha = n_words - sum(map(counts.__getitem__, numbers))
+        zh = doc.lang == ZH
+        value: dict = {"zh_chars": n_words} if zh else {
+            "words": n_words, "mean_word_length": round(word_chars / n_words, 2) if n_words else 0.0}
+        lines = s.lines
+        bullet_lines = sum(map(str.startswith, map(str.lstrip, lines), repeat(BULLETS)))
+        ellipsis_lines = sum(map(str.endswith, map(str.rstrip, lines), repeat(ELLIPSES)))
+        ellipses = text.count("...") + text.count("…") - text.count("……")
+        value["hash_ratio"] = round(text.count("#") * per_word, 4)
+        value["ellipsis_ratio"] = round(ellipses * per_word, 4)
+        value["bullet_lines"] = round(bullet_lines / len(lines), 4)
+        value["ellipsis_lines"] = round(ellipsis_lines / len(lines), 4)
+        value["alpha_words"] = round(n_alpha * per_word, 4)
+        value["stop_words"] = sum(word in counts for word in stop_words(doc.lang))
+        return value
+
+    def keep(self, value: dict) -> bool:
+        if "words" in value:
+            if not self.en_min_words <= value["words"] <= self.en_max_words:
+                return False
+            if not self.en_min_mean_word_length <= value["mean_word_length"] <= self.en_max_mean_word_length:
+                return False
+        elif not self.zh_min_chars <= value["zh_chars"] <= self.zh_max_chars:
+            return False
+        return (value["hash_ratio"] <= self.max_symbol_word_ratio
+                and value["ellipsis_ratio"] <= self.max_symbol_word_ratio
+                and value["bullet_lines"] <= self.max_bullet_lines_ratio
+                and value["ellipsis_lines"] <= self.max_ellipsis_lines_ratio
+                and value["alpha_words"] >= self.min_alpha_words_ratio
+                and value["stop_words"] >= self.min_stop_words)
+
+
+def top_ngram(tokens: list[str], n: int) -> tuple[tuple[str, ...], int]:
+    """The most frequent n-gram and its count (the first to reach that count, as datatrove's
+    ``Counter.most_common`` has it)."""
+    return max(Counter(zip(*(tokens[i:] for i in range(n)))).items(), key=itemgetter(1))
+
+
+def repeating_runs(tokens: list[str], counts: Counter[str]) -> list[tuple[int, int]]:
+    """(start, end) token indexes of the runs of two or more tokens that each occur more than once
+    in the text: the only places a repeated n-gram can be."""
+    flag = dict(zip(counts, map("01".__getitem__, map(gt, counts.values(), repeat(1)))))
+    return [m.span() for m in REPEATING_RUN.finditer("".join(map(flag.__getitem__, tokens)))]
+
+
+def repeated_ngram_chars(tokens: list[str], ends: list[int], sizes: list[int]) -> Iterator[int]:
+    """For each n in ``sizes`` (increasing): characters in n-grams that repeat an earlier n-gram,
+    counted as datatrove's ``find_all_duplicate`` counts them (after a repeat the scan resumes
+    past it, and the n-grams it skipped are not remembered).
+
+    Only n-grams that occur twice can repeat, and an n-gram that repeats starts one of the smaller
+    size that does, so after one pass over the whole text each larger size looks only at the
+    starts that repeated at the size before. ``ends[i]`` is where token i ends, in characters.
+    """
+    grams = list(zip(*(tokens[i:] for i in range(sizes[0]))))
+    starts: list[int] | range = range(len(grams))
+    for n in sizes:
+        if n != sizes[0]:
+            starts = [i for i in starts if i + n <= len(tokens)]
+            grams = [tuple(tokens[i:i + n]) for i in starts]
+        counts = Counter(grams)
+        twice = [] if len(counts) == len(grams) else list(
+            compress(range(len(grams)), map(gt, map(counts.__getitem__, grams), repeat(1))))
+        starts = [starts[k] for k in twice]
+        grams = [grams[k] for k in twice]
+        seen: set[tuple[str, ...]] = set()
+        resume = chars = 0
+        for start, gram in zip(starts, grams):
+            if start < resume:
+                continue
+            if gram in seen:
+                chars += ends[start + n] - ends[start]
+                resume = start + n
+            else:
+                seen.add(gram)
+        yield chars
+
+
+TOP_NGRAMS = (2, 3, 4)
+REPEATED_NGRAMS = (5, 6, 7, 8, 9, 10)
+
+
+@register("gopher_repetition")
+@dataclass
+class GopherRepetition(Filter):
+    """Gopher's repetition rules: documents where too many paragraphs or lines repeat (as a share
+    of paragraphs/lines and of characters), where the most frequent 2-, 3- or 4-gram covers too
+    many characters, or where too many characters sit in repeated 5- to 10-grams: spam, link
+    farms, templated listings, scraped menus, auto-generated pages.
+
+    Chinese uses character n-grams of 1.7 times the size (3, 5, 7 for the top n-grams; 9, 10, 12,
+    14, 15, 17 for the repeated ones) with the same thresholds. Lines and paragraphs without a
+    letter or digit (table rules, separators) are layout, not repetition: they are not counted,
+    and give no tokens to the n-grams, so manuals with ASCII tables stay. Otherwise the
+    statistics are datatrove's.
+
+    Scores the fractions in Gopher's order and stops at the first one over its threshold. An
+    n-gram fraction that an upper bound from single-token counts shows to be under its
+    threshold is not counted and not reported: counting n-grams is most of the cost.
+    """
+
+    languages = WEB_LANGUAGES
+    max_dup_paragraph_fraction: float = 0.3
+    max_dup_paragraph_char_fraction: float = 0.2
+    max_dup_line_fraction: float = 0.3
+    max_dup_line_char_fraction: float = 0.2
+    max_top_2gram_fraction: float = 0.2
+    max_top_3gram_fraction: float = 0.18
+    max_top_4gram_fraction: float = 0.16
+    max_dup_5gram_fraction: float = 0.15
+    max_dup_6gram_fraction: float = 0.14
+    max_dup_7gram_fraction: float = 0.13
+    max_dup_8gram_fraction: float = 0.12
+    max_dup_9gram_fraction: float = 0.11
+    max_dup_10gram_fraction: float = 0.10
+
+    def __post_init__(self):
+        self._limits = {
+            "dup_paragraphs": self.max_dup_paragraph_fraction,
+            "dup_paragraph_chars": self.max_dup_paragraph_char_fraction,
+            "dup_lines": self.max_dup_line_fraction,
+            "dup_line_chars": self.max_dup_line_char_fraction,
+            **{f"top_{n}gram": getattr(self, f"max_top_{n}gram_fraction") for n in TOP_NGRAMS},
+            **{f"dup_{n}gram": getattr(self, f"max_dup_{n}gram_fraction") for n in REPEATED_NGRAMS},
+        }
+
+    def score(self, doc: Document) -> dict:
+        value = {}
+        for key, fraction in self._fractions(doc):
+            value[key] = measured = round(fraction, 4)
+            if measured > self._limits[key]:
+                break
+        return value
+
+    def keep(self, value: dict) -> bool:
+        return all(measured <= self._limits[key] for key, measured in value.items())
+
+    def _fractions(self, doc: Document) -> Iterator[tuple[str, float]]:
+        s = doc.signals
+        n_chars = max(len(s.text), 1)
+        paragraphs, lines = s.word_paragraphs, s.word_lines
+        repeats, chars = s.paragraph_duplicates
+        yield "dup_paragraphs", repeats / len(paragraphs) if paragraphs else 0.0
+        yield "dup_paragraph_chars", chars / n_chars
+        repeats, chars = s.line_duplicates
+        yield "dup_lines", repeats / len(lines) if lines else 0.0
+        yield "dup_line_chars", chars / n_chars
+        tokens = s.tokens
+        if not tokens:
+            return
+        counts = s.token_counts
+        zh = doc.lang == ZH
+        size = zh_ngram_size if zh else int
+        joiner = 0 if zh else 1
+        ends = list(accumulate(map(len, tokens), initial=0))
+        runs = repeating_runs(tokens, counts)
+
+        def chars_in_runs(n: int) -> int:
+            return sum(ends[end] - ends[start] for start, end in runs if end - start >= n)
+
+        # Most documents need no n-gram counted. Where no run of repeating tokens is n long,
+        # no n-gram occurs twice: the most frequent n-gram is the first one and nothing repeats.
+        # Elsewhere two upper bounds decide, and a fraction is measured only where its bound
+        # exceeds the threshold. An n-gram occurs at most ``cap`` times (no more than its
+        # commonest token, or than the commonest smaller n-gram counted so far), so it covers
+        # at most n times the largest min(cap, count) × length of one token. And an n-gram that
+        # occurs twice lies in a run of repeating tokens at least n long, where each token is
+        # covered by at most n of its occurrences (by one of the non-overlapping repeats that the
+        # duplicate fractions count); one that occurs once covers its own length, and the first
+        # n-gram is the most frequent when none occurs twice.
+        longest = max((end - start for start, end in runs), default=0)
+        lengths, occurrences = list(map(len, counts)), list(counts.values())
+        cap = max(occurrences)
+        for n in TOP_NGRAMS:
+            key, k = f"top_{n}gram", size(n)
+            if len(tokens) < k:
+                break
+            joins = joiner * (k - 1)
+            if k > longest:
+                yield key, (ends[k] + joins) / n_chars
+                continue
+            most = max(map(mul, lengths, map(min, occurrences, repeat(cap))))
+            by_runs = max(ends[k] + joins, k * chars_in_runs(k) + joins * cap)
+            if min(k * most + joins * cap, by_runs) / n_chars > self._limits[key]:
+                gram, cap = top_ngram(tokens, k)
+                yield key, cap * (sum(map(len, gram)) + joins) / n_chars
+        to_count = []
+        for n in REPEATED_NGRAMS:
+            key, k = f"dup_{n}gram", size(n)
+            if k > longest:
+                yield key, 0.0
+            elif chars_in_runs(k) / n_chars > self._limits[key]:
+                to_count.append((key, k))
+        if to_count:
+            sizes = [k for _, k in to_count]
+            for (key, _), chars in zip(to_count, repeated_ngram_chars(tokens, ends, sizes)):
+                yield key, chars / n_chars
+
+
+@register("c4_lines")
+@dataclass
+class C4Lines(Editor):
+    """C4's line rules: drops lines that do not end a sentence (unless ``drop_unterminated`` is
+    off, as FineWeb has it), lines of fewer than ``en_min_words_per_line`` words (Chinese:
+    ``zh_min_chars_per_line`` letters, digits or Han characters), lines holding a word longer than
+    ``max_word_length``, lines mentioning javascript and cookie/privacy-policy lines; removes
+    Wikipedia citation marks ([1], [edit], [编辑]) from the lines it keeps. Menus, titles, share
+    buttons and footers go; sentences stay.
+
+    An edit rule, not a filter, because it rewrites the text: the filters after it (c4_document
+    above all, whose curly-bracket and lorem-ipsum checks C4 applies to kept lines only) judge
+    what it kept. Assumes a line is a paragraph, as in text extracted from HTML: on hard-wrapped
+    text (plain-text manuals, mail) ``drop_unterminated`` would drop every line that a wrap cut
+    mid-sentence.
+    """
+
+    languages = WEB_LANGUAGES
+    drop_unterminated: bool = True
+    en_min_words_per_line: int = 3
+    zh_min_chars_per_line: int = 5
+    max_word_length: int = 1000
+    remove_citations: bool = True
+    drop_javascript: bool = True
+    drop_policy: bool = True
+
+    def __post_init__(self):
+        self._zh_enough_chars = regex.compile(r"(?:[^\p{L}\p{N}]*+[\p{L}\p{N}]){%d}" % self.zh_min_chars_per_line)
+        self._zh_long_word = regex.compile(r"[^\s\p{Han}]{%d}" % (self.max_word_length + 1))
+        self._phrases = ((JAVASCRIPT,) if self.drop_javascript else ()) + (POLICY_PHRASES if self.drop_policy else ())
+
+    def apply(self, text: str) -> str:
+        lines = text.split("\n")
+        if self.remove_citations and "[" in text:
+            lines = [CITATION.sub("", line) if "[" in line else line for line in lines]
+        stripped = list(map(str.strip, lines))
+        # A line that ends in none of these ends no sentence in either language: one pass in C
+        # sorts out most of the lines to drop before any line is looked at on its own.
+        ended = map(str.endswith, stripped, repeat(ANY_LINE_END)) if self.drop_unterminated else repeat(True)
+        lowered = text.lower() if self._phrases else ""
+        check_phrases = any(phrase in lowered for phrase in self._phrases)
+        dropped = {i for i, (line, ends) in enumerate(zip(stripped, ended))
+                   if line and (not ends or not self._keeps(line, check_phrases))}
+        if dropped:
+            return drop_lines(lines, dropped)
+        return "\n".join(lines)
+
+    def _keeps(self, line: str, check_phrases: bool) -> bool:
+        """Whether a line passes the rules (told, when it has to end a sentence, that it ends in a
+        mark of ANY_LINE_END)."""
+        if is_chinese_line(line):
+            if self.drop_unterminated and not ends_zh_sentence(line):
+                return False
+            if not self._zh_enough_chars.match(line):
+                return False
+            if len(line) > self.max_word_length and self._zh_long_word.search(line):
+                return False
+        else:
+            if self.drop_unterminated and (not line.endswith(EN_C4_LINE_END) or line.endswith(TEASER_END)):
+                return False
+            words = line.split()
+            if len(words) < self.en_min_words_per_line:
+                return False
+            if len(line) > self.max_word_length and any(len(word) > self.max_word_length for word in words):
+                return False
+        if check_phrases:
+            lowered = line.lower()
+            return not any(phrase in lowered for phrase in self._phrases)
+        return True
+
+
+@register("c4_document")
+@dataclass
+class C4Document(Filter):
+    """C4's document rules: pages with "lorem ipsum" (placeholder text), with a curly bracket
+    (code, templates, JSON), or with fewer than ``min_sentences`` sentences (Chinese marks
+    。！？…… count as sentence ends, as . ! ? do in English). Run it after ``c4_lines``, as C4
+    does: the brackets and placeholder text of lines that rule drops do not count. Leaves alone
+    prose of five sentences or more.
+    """
+
+    languages = WEB_LANGUAGES
+    min_sentences: int = 5
+    reject_lorem_ipsum: bool = True
+    reject_curly_bracket: bool = True
+
+    def score(self, doc: Document) -> dict:
+        text = doc.signals.text
+        return {"lorem_ipsum": LOREM_IPSUM.search(text) is not None, "curly_bracket": "{" in text,
+                "sentences": doc.signals.n_sentences}
+
+    def keep(self, value: dict) -> bool:
+        return (not (self.reject_lorem_ipsum and value["lorem_ipsum"])
+                and not (self.reject_curly_bracket and value["curly_bracket"])
+                and value["sentences"] >= self.min_sentences)
+
+
+@register("fineweb_quality")
+@dataclass
+class FineWebQuality(Filter):
+    """FineWeb's rules: documents where under ``min_line_punct_ratio`` of the lines end a
+    sentence, where over ``max_short_line_ratio`` of the lines are short (at most
+    ``en_short_line_length`` / ``zh_short_line_length`` characters), where repeated lines hold
+    over ``max_char_dup_ratio`` of the characters, or with more than ``en_max_newline_ratio``
+    (Chinese: ``zh_max_newline_ratio``) newlines per token, punctuation marks counted as in
+    datatrove, Han characters one by one: menus, tag lists, lists of links, boilerplate repeated
+    down the page.
+
+    Counts non-blank lines. Repeated lines are those with a letter or digit, as in
+    gopher_repetition. Leaves alone prose written one paragraph per line; hard-wrapped text has
+    few lines ending a sentence and should not meet this filter.
+    """
+
+    languages = WEB_LANGUAGES
+    min_line_punct_ratio: float = 0.12
+    max_short_line_ratio: float = 0.67
+    en_short_line_length: int = 30
+    zh_short_line_length: int = 9
+    max_char_dup_ratio: float = 0.01
+    en_max_newline_ratio: float = 0.3
+    zh_max_newline_ratio: float = 0.18
+
+    def score(self, doc: Document) -> dict:
+        s = doc.signals
+        lines = s.nonblank_lines
+        n_lines = max(len(lines), 1)
+        zh = doc.lang == ZH
+        if zh:
+            punct_lines = sum(map(ends_zh_sentence, lines))
+        else:
+            punct_lines = sum(map(str.endswith, lines, repeat(EN_TERMINAL)))
+        short = self.zh_short_line_length if zh else self.en_short_line_length
+        newlines = s.text.count("\n")
+        return {
+            "line_punct": round(punct_lines / n_lines, 4),
+            "short_lines": round(sum(map(short.__ge__, map(len, lines))) / n_lines, 4),
+            "char_dup": round(s.line_duplicates[1] / max(len(s.text) - newlines, 1), 4),
+            ("zh_newline_ratio" if zh else "newline_ratio"): round(newlines / max(len(s.tokens), 1), 4),
+        }
+
+    def keep(self, value: dict) -> bool:
+        max_newline_ratio, newline_ratio = ((self.zh_max_newline_ratio, value["zh_newline_ratio"])
+                                            if "zh_newline_ratio" in value
+                                            else (self.en_max_newline_ratio, value["newline_ratio"]))
+        return (value["line_punct"] >= self.min_line_punct_ratio
+                and value["short_lines"] <= self.max_short_line_ratio
+                and value["char_dup"] <= self.max_char_dup_ratio
+                and newline_ratio <= max_newline_ratio)

@@ -1,0 +1,59 @@
+"""The shared text signals: what each view holds, counted by hand on small texts."""
+from datacleaning.signals import TextSignals
+
+
+def test_tokens_split_english_as_spacy_does():
+    text = "Don't stop: U.S. prices rose 3.14% to $1,000 on 2023-09-24... See https://example.com/a_b now!"
+    assert TextSignals(text).tokens == [
+        "Don", "'t", "stop", ":", "U.S", ".", "prices", "rose", "3.14", "%", "to", "$", "1,000", "on",
+        "2023-09-24", "...", "See", "https://example.com/a_b", "now", "!",
+    ]
+
+
+def test_tokens_split_chinese_into_characters_and_keep_latin_words_whole():
+    assert TextSignals("我们在 2023 年学习 Python。").tokens == [
+        "我", "们", "在", "2023", "年", "学", "习", "Python", "。"]
+
+
+def test_lines_without_a_letter_or_digit_give_no_tokens():
+    table = "Name | Size\n+------+------+\nfoo  | 12\n+------+------+\n"
+    assert TextSignals(table).tokens == ["Name", "|", "Size", "foo", "|", "12"]
+
+
+def test_symbol_tokens_are_the_punctuation_among_the_tokens():
+    signals = TextSignals("Hi, you... _x_ ok, 'quoted' it's")
+    assert signals.tokens == ["Hi", ",", "you", "...", "_", "x", "_", "ok", ",", "'quoted", "'", "it", "'s"]
+    assert signals.symbol_tokens == {",", "...", "_", "'"}
+    assert signals.token_counts[","] == 2
+
+
+def test_word_paragraphs_split_on_blank_lines_and_skip_separators():
+    signals = TextSignals("Para one.\n\n* * *\n\nPara two.\n \t\nPara one.")
+    assert signals.word_paragraphs == ["Para one.", "Para two.", "Para one."]
+    assert signals.paragraph_duplicates == (1, 9)
+
+
+def test_line_duplicates_count_repeated_word_lines_only():
+    signals = TextSignals("Home\nNews\n----\n----\nHome\nA story.\nNews")
+    # "Home" and "News" come back once each (4 characters each); the "----" rules are layout.
+    assert signals.line_duplicates == (2, 8)
+
+
+def test_sentences_end_in_english_marks_before_a_space_or_the_end():
+    text = 'It costs 3.14 dollars. Really?! Yes... He said "no." Then he left'
+    # dollars. / Really?! / Yes... / "no." -- not the dot of 3.14, and the last clause has no mark.
+    assert TextSignals(text).n_sentences == 4
+
+
+def test_sentences_end_in_chinese_marks_with_their_closing_quotes():
+    text = "今天下雨了。你去吗？我不去！他说：“好的。”然后……走了\n她回答“可以”"
+    # 。 ？ ！ 。” …… and the closing quote that ends the last line.
+    assert TextSignals(text).n_sentences == 6
+
+
+def test_views_are_computed_once_and_keep_their_documentation():
+    signals = TextSignals("One line.\nAnother line.")
+    assert signals.tokens is signals.tokens
+    assert "word lines" in TextSignals.tokens.__doc__
+    assert signals.nonblank_lines == ["One line.", "Another line."]
+    assert signals.han_ratio == 0.0
