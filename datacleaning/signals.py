@@ -8,8 +8,8 @@ from operator import itemgetter, not_
 
 import regex
 
-HAN = regex.compile(r"\p{Han}")
-LATIN_LETTER = regex.compile(r"[A-Za-z\u00C0-\u024F]")
+from datacleaning.charclasses import HAN_RUN, LATIN_RUN, count_chars
+
 WORD_CHAR = regex.compile(r"[\p{L}\p{N}]")
 LATIN_WORD = regex.compile(r"[A-Za-z\u00C0-\u024F]+(?:['’][A-Za-z]+)*")
 
@@ -108,11 +108,11 @@ class TextSignals:
 
     @cached_property
     def n_han(self) -> int:
-        return len(HAN.findall(self.text))
+        return count_chars(HAN_RUN, self.text)
 
     @cached_property
     def n_latin_letters(self) -> int:
-        return len(LATIN_LETTER.findall(self.text))
+        return count_chars(LATIN_RUN, self.text)
 
     @cached_property
     def n_nonspace(self) -> int:

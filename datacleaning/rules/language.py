@@ -1,23 +1,9 @@
 """A cheap script-based language guess that routes documents to the rules made for them."""
 from __future__ import annotations
 
-import re
-
-from datacleaning.rules.cjk import HAN
+from datacleaning.charclasses import HAN_RUN, HANGUL_RUN, KANA_RUN, LATIN_RUN, LETTER_RUN, count_chars
 
 _SAMPLE_CHARS = 4000
-# Runs, not single characters: summing the lengths of a few long matches is many times faster
-# than one Python step per character, and this runs on every document.
-HAN_RUN = re.compile(f"[{HAN}]+")
-LATIN_RUN = re.compile("[A-Za-z\u00c0-\u024f]+")
-KANA_RUN = re.compile("[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]+")
-HANGUL_RUN = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]+")
-LETTER_RUN = re.compile(r"[^\W\d_]+")
-
-
-def count_chars(pattern: re.Pattern, text: str) -> int:
-    """How many characters of ``text`` a run pattern (one of the ``*_RUN`` above) covers."""
-    return sum(map(len, pattern.findall(text)))
 
 
 def guess_language(text: str) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from datacleaning.rules.base import Editor, Normalizer
-from datacleaning.rules.cjk import CJK_CLOSING, CJK_OPENING, CJK_PUNCT, HAN
+from datacleaning.charclasses import CJK_CLOSING, CJK_OPENING, CJK_PUNCT, HAN
 from datacleaning.rules.registry import register
 from datacleaning.rules.spans import Spans, table_rows, url_words
 

@@ -39,7 +39,7 @@ from datacleaning.document import Document
 from datacleaning.rules.base import Editor, Filter
 from datacleaning.rules.line_edits import drop_lines
 from datacleaning.rules.registry import register
-from datacleaning.signals import HAN
+from datacleaning.charclasses import HAN_RUN
 
 ZH = "zh"
 WEB_LANGUAGES = frozenset({"en", ZH})
@@ -79,7 +79,7 @@ def stop_words(lang: str) -> frozenset[str]:
 
 
 def is_chinese_line(line: str) -> bool:
-    return not line.isascii() and HAN.search(line) is not None
+    return not line.isascii() and HAN_RUN.search(line) is not None
 
 
 def ends_zh_sentence(line: str) -> bool:

@@ -13,7 +13,7 @@ import jieba
 
 from datacleaning.document import Document
 from datacleaning.rules.base import Filter
-from datacleaning.rules.language import count_chars
+from datacleaning.charclasses import count_chars
 from datacleaning.rules.registry import register
 
 # The Han block jieba's dictionary words are made of (it splits everything else off).
