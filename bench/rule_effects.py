@@ -15,10 +15,9 @@ import shutil
 import sys
 from pathlib import Path
 
+from _common import BENCH_OUT
 from datacleaning.cleaning.stage import run_clean
 from datacleaning.config import load_config
-
-HERE = Path(__file__).resolve().parent
 
 
 def main() -> int:
@@ -27,7 +26,7 @@ def main() -> int:
                         help="development corpus folder (or DATACLEANING_DEV_DATA)")
     parser.add_argument("--profile", default="mixed_web")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--out", type=Path, default=HERE / "out" / "rule_effects")
+    parser.add_argument("--out", type=Path, default=BENCH_OUT / "rule_effects")
     args = parser.parse_args()
     if not args.dev_data or not Path(args.dev_data).is_dir():
         sys.exit("give the development corpus with --dev-data or DATACLEANING_DEV_DATA")
