@@ -62,10 +62,6 @@ class _Step:
         self.languages = rule.languages
         self.sources = tuple(getattr(rule, "sources", ()))
 
-    def skips(self, doc: Document) -> bool:
-        return bool((self.languages and doc.lang not in self.languages)
-                    or (self.sources and not doc.source.startswith(self.sources)))
-
 
 def _steps(rules, taken: set[str]) -> list[_Step]:
     rules = list(rules)
@@ -105,14 +101,17 @@ class CleaningPipeline:
         return Verdict(name, value)
 
     def _rewrite(self, doc: Document, text: str, steps: list[_Step]) -> str:
+        # The skip tests are inlined: this loop runs for every rule on every document.
+        lang, source = doc.lang, doc.source
         for step in steps:
-            if step.skips(doc):
+            if ((step.languages and lang not in step.languages)
+                    or (step.sources and not source.startswith(step.sources))):
                 continue
             started = perf_counter()
             out = step.rule.apply(text)
             counter = step.counter
             counter.seconds += perf_counter() - started
-            if out != text:
+            if out is not text and out != text:
                 removed = len(text) - len(out)
                 counter.edited += 1
                 counter.chars_removed += removed
@@ -136,8 +135,10 @@ class CleaningPipeline:
         doc.text = text
         if not text or text.isspace():
             return self._reject_builtin(EMPTY_AFTER_CLEANING, 0)
+        lang, source = doc.lang, doc.source
         for step in self._filters:
-            if step.skips(doc):
+            if ((step.languages and lang not in step.languages)
+                    or (step.sources and not source.startswith(step.sources))):
                 continue
             started = perf_counter()
             value = step.rule.score(doc)
