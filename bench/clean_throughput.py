@@ -25,6 +25,10 @@ process pool, datatrove's spacy tokenizer), but not interpreter start-up or impo
 load on this shared machine spreads over configurations, and the *fastest* run of each counts
 (noise only ever adds time); every run is kept in the JSON report.
 
+The time breakdown printed last lists each rule's own seconds as the pipeline counts them; a
+text signal that several filters share (words, sentences, lines) is computed once, lazily, and
+counted against the first filter that asks for it.
+
 Peak RSS "per worker" is ``ru_maxrss`` of the largest worker process (``RUSAGE_CHILDREN`` in the
 process that ran the pool) for ours, and of the one process for datatrove. RSS counts pages a
 forked worker still shares with its parent, so it over-states what each worker adds.
