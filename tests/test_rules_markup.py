@@ -99,7 +99,7 @@ def test_unclosed_script_keeps_the_text_after_it():
     "if a < b and c > d then swap them",
     "x<y and y>z, so i<5 holds",
     "std::vector<int> v; std::map<std::string, int> m; List<A> items;",
-    "cat <<EOF > /tmp/conf",
+    "cat <<EOF > app.conf",
     "a <b and c> d",  # bare words, no name="value": not a tag
     "usage: ab -x <table>-attributes -y <tr>-attributes [http://]hostname[:port]/path",
     "<distribution>_<area>_binary-<architecture>_Packages",
