@@ -87,6 +87,12 @@ def test_alternation_value_by_hand():
     assert judge(AlnumAlternation(), "MP3 x86_64 5G")[0] == {"switches": 3, "ratio": round(3 / 11, 4)}
 
 
+def test_alternation_counts_only_ascii_letters_and_digits_side_by_side():
+    # A Han character between a letter and a digit separates them; an accented letter and a
+    # superscript two are not ASCII letters or digits.
+    assert judge(AlnumAlternation(), "a中1 é1 x² ab12cd")[0]["switches"] == 2
+
+
 def test_alternation_rejects_hashes_and_base64():
     rng = random.Random(7)
     blobs = {

@@ -174,8 +174,16 @@ class RemoveNavigation(Editor):
 
     def apply(self, text: str) -> str:
         lines = text.split("\n")
-        positions = [i for i, line in enumerate(lines) if line.strip()]
-        kinds = [self._kind_of(lines[i].strip()) for i in positions]
+        positions: list[int] = []
+        kinds: list[int] = []
+        for i, line in enumerate(lines):
+            if line := line.strip():
+                positions.append(i)
+                # A long line is text: judged without hashing it into the cache.
+                kinds.append(_LONG if len(line) > _MAX_BAR_CHARS else self._kind_of(line))
+        # Nothing goes without a menu item or bar.
+        if self.min_menu_lines > 0 and _MENU not in kinds and _BAR not in kinds:
+            return text
         dropped = {positions[k] for k, kind in enumerate(kinds) if kind == _BAR}
         for start, end in self._blocks(kinds):
             dropped.update(positions[start:end + 1])
@@ -371,6 +379,11 @@ class TrimBoilerplateEdges(Editor):
         self._phrases = PhraseMatcher(load_phrase_lists(self.lists, base_dir))
 
     def apply(self, text: str) -> str:
+        # Trimming starts only at an edge unit that holds a phrase, and such a unit lies within
+        # max_unit_chars of the text's first or last visible character.
+        body = text.strip()
+        if not (self._may_match(body[:self.max_unit_chars]) or self._may_match(body[-self.max_unit_chars:])):
+            return text
         head = self._reach(self._units(text, from_end=False))
         tail = self._reach(self._units(text, from_end=True))
         if head is None and tail is None:
@@ -383,6 +396,10 @@ class TrimBoilerplateEdges(Editor):
         if keep_from and text[keep_from - 1] != "\n":
             kept = kept.lstrip(" \t\u3000")
         return kept[_LEADING_BLANK_LINES.match(kept).end():]
+
+    def _may_match(self, window: str) -> bool:
+        lowered = window.lower()
+        return _copyright_or_licence(lowered) or self._phrases.occurs_in(lowered)
 
     def _units(self, text: str, from_end: bool):
         """(start, end, sentence) for each sentence of the text, from its start or from its end."""

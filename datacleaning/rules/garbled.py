@@ -31,7 +31,17 @@ MOJIBAKE = re.compile(
 # Every pattern above starts with one of these; most documents have none and skip the full scan.
 _MOJIBAKE_START = re.compile("[\xa1-\xff\ufffd锟烫屯]")
 
-LETTER_DIGIT_SWITCH = re.compile(r"[A-Za-z](?=[0-9])|[0-9](?=[A-Za-z])")
+# Each byte of a text's UTF-8 as its class: "a" an ASCII letter, "0" a digit, " " anything else
+# (a non-ASCII character's bytes are all >= 0x80). In that form a switch between a letter and a
+# digit is an "a0" or a "0a", and bytes.count finds them several times faster than a regex scan.
+_ALNUM_CLASS = bytes(ord("a") if chr(b).isalpha() else ord("0") if chr(b).isdigit() else ord(" ")
+                     for b in range(128)) + b" " * 128
+
+
+def letter_digit_switches(text: str) -> int:
+    """How many times ``text`` switches from an ASCII letter to a digit or back ("a3f9" has 3)."""
+    classes = text.encode("utf-8", "surrogatepass").translate(_ALNUM_CLASS)
+    return classes.count(b"a0") + classes.count(b"0a")
 
 
 def mojibake_chars(text: str) -> int:
@@ -59,8 +69,8 @@ class Mojibake(Filter):
     max_ratio: float = 0.02
 
     def score(self, doc: Document) -> float:
-        n = doc.signals.n_nonspace
-        return round(mojibake_chars(doc.text) / n, 4) if n else 0.0
+        chars = mojibake_chars(doc.text)
+        return round(chars / doc.signals.n_nonspace, 4) if chars else 0.0
 
     def keep(self, value: float) -> bool:
         return value <= self.max_ratio
@@ -82,9 +92,8 @@ class AlnumAlternation(Filter):
     min_switches: int = 10
 
     def score(self, doc: Document) -> dict:
-        switches = len(LETTER_DIGIT_SWITCH.findall(doc.text))
-        n = doc.signals.n_nonspace
-        return {"switches": switches, "ratio": round(switches / n, 4) if n else 0.0}
+        switches = letter_digit_switches(doc.text)
+        return {"switches": switches, "ratio": round(switches / doc.signals.n_nonspace, 4) if switches else 0.0}
 
     def keep(self, value: dict) -> bool:
         return value["switches"] < self.min_switches or value["ratio"] <= self.max_ratio

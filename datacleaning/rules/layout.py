@@ -34,9 +34,10 @@ ENUMERATED_LINE = re.compile(
 )
 
 
-def line_size(line: str, lang: str) -> int:
-    """A line's size: characters for Chinese, whitespace-separated words otherwise."""
-    return len(line) if lang == "zh" else len(line.split())
+def line_sizes(doc: Document) -> list[int]:
+    """Each non-blank line's size: characters for Chinese, whitespace-separated words otherwise."""
+    signals = doc.signals
+    return list(map(len, signals.nonblank_lines)) if doc.lang == "zh" else signals.nonblank_line_words
 
 
 def ends_like_prose(line: str) -> bool:
@@ -71,7 +72,7 @@ class SentenceMarks(Filter):
         if doc.lang == "zh":
             han = doc.signals.n_han
             return {"han": han, "han_per_mark": round(han / marks, 1)}
-        words = len(doc.signals.latin_words)
+        words = doc.signals.n_latin_words
         return {"words": words, "words_per_mark": round(words / marks, 1)}
 
     def keep(self, value: dict) -> bool:
@@ -104,12 +105,9 @@ class ShortLines(Filter):
     def score(self, doc: Document) -> dict:
         lines = doc.signals.nonblank_lines
         limit = self.zh_short_chars if doc.lang == "zh" else self.en_short_words
-        total = short = 0
-        for line in lines:
-            size = line_size(line, doc.lang)
-            total += size
-            if size < limit and not ends_like_prose(line):
-                short += size
+        sizes = line_sizes(doc)
+        total = sum(sizes)
+        short = sum(size for line, size in zip(lines, sizes) if size < limit and not ends_like_prose(line))
         return {"lines": len(lines), "short_share": round(short / total, 4) if total else 0.0}
 
     def keep(self, value: dict) -> bool:
@@ -143,7 +141,7 @@ class EnumeratedLines(Filter):
             return {"lines": 0, "enumerated": 0.0, unit: 0}
         enumerated = len(ENUMERATED_LINE.findall(doc.text))
         return {"lines": len(lines), "enumerated": round(enumerated / len(lines), 4),
-                unit: median(line_size(line, doc.lang) for line in lines)}
+                unit: median(line_sizes(doc))}
 
     def keep(self, value: dict) -> bool:
         if value["lines"] < self.min_lines or value["enumerated"] <= self.max_share:

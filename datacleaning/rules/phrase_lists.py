@@ -39,6 +39,18 @@ def _is_word_char(ch: str) -> bool:
     return ch.isalnum() or ch == "_"
 
 
+def substring_automaton(keys) -> ahocorasick.Automaton | None:
+    """An automaton finding each of ``keys`` as a plain substring (its value is the key), or None
+    for no keys."""
+    automaton = ahocorasick.Automaton()
+    for key in filter(None, keys):
+        automaton.add_word(key, key)
+    if not len(automaton):
+        return None
+    automaton.make_automaton()
+    return automaton
+
+
 class PhraseMatcher:
     """Tells whether a unit of text holds one of its phrases where the phrase's anchors say."""
 
@@ -66,6 +78,13 @@ class PhraseMatcher:
         if anchors:
             self._automaton.make_automaton()
         self._has_anchored = bool(anchors)
+        self._anchored_keys = frozenset(anchors)
+        self._anywhere = substring_automaton(self._anchored_keys | self._whole)
+
+    def occurs_in(self, lowered_text: str) -> bool:
+        """Whether some phrase occurs in ``lowered_text`` as a plain substring, anchors and word
+        boundaries not checked: False means no unit of the text matches."""
+        return self._anywhere is not None and next(self._anywhere.iter(lowered_text), None) is not None
 
     def matches(self, lowered_unit: str) -> bool:
         """Whether the unit, already lower-cased, holds a phrase where its anchors say."""
