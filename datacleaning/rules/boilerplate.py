@@ -20,7 +20,7 @@ from pathlib import Path
 
 from datacleaning.rules.base import Editor
 from datacleaning.rules.line_edits import drop_lines
-from datacleaning.rules.phrase_lists import DECORATION, PhraseMatcher, load_phrase_lists
+from datacleaning.rules.phrase_lists import DECORATION, PhraseMatcher, load_phrase_lists, substring_automaton
 from datacleaning.rules.registry import register
 
 ZH_EN = frozenset({"zh", "en"})
@@ -169,10 +169,15 @@ class RemoveNavigation(Editor):
 
     def prepare(self, base_dir: Path) -> None:
         self._menu_words = frozenset(_normalized(w) for w in load_phrase_lists(self.lists, base_dir))
+        # Every menu item and bar holds a menu word or a home link: texts and lines without one
+        # are told apart from menus by one pass in C.
+        self._menu_word_finder = substring_automaton(self._menu_words | set(_HOME_LINK))
         # A site's menu lines recur on every page it serves: each distinct line is judged once.
         self._kinds: dict[str, int] = {}
 
     def apply(self, text: str) -> str:
+        if self.min_menu_lines > 0 and not self._holds_menu_word(text.lower()):
+            return text
         lines = text.split("\n")
         positions: list[int] = []
         kinds: list[int] = []
@@ -203,15 +208,20 @@ class RemoveNavigation(Editor):
         normalized = _normalized(line)
         if not _LETTER.search(normalized) or _COUNT_OR_TIME.fullmatch(normalized):
             return _META
-        if self._is_menu_word(normalized):
-            return _MENU
-        items = _menu_items(normalized)
-        if len(items) >= 2 and all(self._is_menu_word(item) for item in items):
-            return _BAR
-        trail = _BREADCRUMB.split(normalized)
-        if len(trail) >= 2 and self._is_menu_word(trail[0]):
-            return _BAR
+        if self._holds_menu_word(normalized):
+            if self._is_menu_word(normalized):
+                return _MENU
+            items = _menu_items(normalized)
+            if len(items) >= 2 and all(self._is_menu_word(item) for item in items):
+                return _BAR
+            trail = _BREADCRUMB.split(normalized)
+            if len(trail) >= 2 and self._is_menu_word(trail[0]):
+                return _BAR
         return _SHORT if len(_LATIN_WORD.sub("ab", line)) <= self.max_item_chars else _LONG
+
+    def _holds_menu_word(self, lowered: str) -> bool:
+        finder = self._menu_word_finder
+        return finder is not None and next(finder.iter(lowered), None) is not None
 
     def _is_menu_word(self, item: str) -> bool:
         return item in self._menu_words or item.endswith(_HOME_LINK)
