@@ -13,6 +13,9 @@ from datacleaning.rules.language import guess_language
      "它可以告诉你当前的 Apache 服务器每秒能处理多少个请求。", "zh"),
     ("The European lobster, Homarus gammarus, lives in the eastern Atlantic.", "en"),
     ("Café au lait, naïve résumé: the façade of the château.", "en"),
+    # A katakana middle dot (U+30FB) is punctuation, not a Japanese letter (dolma test data).
+    ("Technical HCI Research・Semantic Scholar・Allen Institute for AI", "en"),
+    ("“Don’t panic” — it’s printed on the cover, in large friendly letters.", "en"),
     ("The poet Li Bai (李白) wrote about the moon and wine in the Tang dynasty, and his poems are still read.", "en"),
     ("東京は日本の首都です。ひらがなとカタカナも使います。", "ja"),
     ("서울은 한국의 수도입니다.", "ko"),

@@ -1,9 +1,13 @@
 """A cheap script-based language guess that routes documents to the rules made for them."""
 from __future__ import annotations
 
+import re
+
 from datacleaning.charclasses import HAN_RUN, HANGUL_RUN, KANA_RUN, LATIN_RUN, LETTER_RUN, count_chars
 
 _SAMPLE_CHARS = 4000
+# A letter of any script but Latin: without one, only Latin letters can decide.
+_NON_LATIN_LETTER = re.compile(r"[^\W\d_A-Za-z\u00c0-\u024f]")
 
 
 def guess_language(text: str) -> str:
@@ -16,7 +20,7 @@ def guess_language(text: str) -> str:
     language-ID model. Only the first few thousand characters are looked at.
     """
     sample = text[:_SAMPLE_CHARS]
-    if sample.isascii():
+    if sample.isascii() or not _NON_LATIN_LETTER.search(sample):
         return "en" if LATIN_RUN.search(sample) else "und"
     han = count_chars(HAN_RUN, sample)
     latin = count_chars(LATIN_RUN, sample)
