@@ -51,35 +51,57 @@ def substring_automaton(keys) -> ahocorasick.Automaton | None:
     return automaton
 
 
+def _outside_words(unit: str, start: int, stop: int, bounded_start: bool, bounded_end: bool) -> bool:
+    """Whether ``unit[start:stop]`` is not glued to a word on a side that needs a word boundary."""
+    return not ((bounded_start and start > 0 and _is_word_char(unit[start - 1]))
+                or (bounded_end and stop < len(unit) and _is_word_char(unit[stop])))
+
+
 class PhraseMatcher:
-    """Tells whether a unit of text holds one of its phrases where the phrase's anchors say."""
+    """Tells whether a unit of text holds one of its phrases where the phrase's anchors say.
+
+    Most phrases are anchored, and an anchored phrase can only stand right after the unit's
+    leading decoration (or right before its trailing one): those are looked up by the unit's
+    first (last) character and compared, with no scan of the unit. Only unanchored phrases are
+    searched for: with ``str.find`` in ASCII units, with an Aho-Corasick automaton in others.
+    """
 
     def __init__(self, phrases: list[str]):
-        anchors: dict[str, set[tuple[bool, bool]]] = {}
         whole: set[str] = set()
+        starts: dict[str, list[tuple[str, bool, bool]]] = {}
+        ends: dict[str, list[tuple[str, bool, bool]]] = {}
+        scanned: dict[str, set[tuple[bool, bool]]] = {}
         for phrase in phrases:
             at_start = phrase.startswith("^")
             at_end = phrase.endswith("$") and len(phrase) > 1
             key = phrase[1 if at_start else 0: -1 if at_end else None].strip().lower()
             if not key:
                 continue
+            bounded = key.isascii()
+            entry = (key, bounded and _is_word_char(key[0]), bounded and _is_word_char(key[-1]))
             if at_start and at_end:
                 # A whole-unit phrase is a set lookup: one-character widget labels (赞, 顶) would
                 # otherwise hit inside every other line.
                 whole.add(key.strip(DECORATION))
+            elif at_start and key[0] not in DECORATION:
+                starts.setdefault(key[0], []).append(entry)
+            elif at_end and key[-1] not in DECORATION:
+                ends.setdefault(key[-1], []).append(entry)
             else:
-                anchors.setdefault(key, set()).add((at_start, at_end))
+                scanned.setdefault(key, set()).add((at_start, at_end))
         self._whole = frozenset(whole)
+        self._starts = starts
+        self._ends = ends
+        self._scanned = [(key, len(key), key.isascii() and _is_word_char(key[0]),
+                          key.isascii() and _is_word_char(key[-1]), tuple(where)) for key, where in scanned.items()]
+        self._ascii_scanned = [entry for entry in self._scanned if entry[0].isascii()]
         self._automaton = ahocorasick.Automaton()
-        for key, where in anchors.items():
-            bounded = key.isascii()
-            self._automaton.add_word(key, (len(key), bounded and _is_word_char(key[0]),
-                                           bounded and _is_word_char(key[-1]), tuple(where)))
-        if anchors:
+        for key, *info in self._scanned:
+            self._automaton.add_word(key, tuple(info))
+        if self._scanned:
             self._automaton.make_automaton()
-        self._has_anchored = bool(anchors)
-        self._anchored_keys = frozenset(anchors)
-        self._anywhere = substring_automaton(self._anchored_keys | self._whole)
+        every_key = {key for group in (*starts.values(), *ends.values()) for key, _, _ in group}
+        self._anywhere = substring_automaton(every_key | set(scanned) | self._whole)
 
     def occurs_in(self, lowered_text: str) -> bool:
         """Whether some phrase occurs in ``lowered_text`` as a plain substring, anchors and word
@@ -89,20 +111,38 @@ class PhraseMatcher:
     def matches(self, lowered_unit: str) -> bool:
         """Whether the unit, already lower-cased, holds a phrase where its anchors say."""
         unit = lowered_unit
-        if unit.strip(DECORATION) in self._whole:
+        after_lead = unit.lstrip(DECORATION)
+        if after_lead.rstrip(DECORATION) in self._whole:
             return True
-        if not self._has_anchored:
+        lead = len(unit) - len(after_lead)
+        for key, bounded_start, bounded_end in self._starts.get(after_lead[:1], ()):
+            if after_lead.startswith(key) and _outside_words(unit, lead, lead + len(key), bounded_start, bounded_end):
+                return True
+        before_tail = unit.rstrip(DECORATION)
+        tail = len(before_tail)
+        for key, bounded_start, bounded_end in self._ends.get(before_tail[-1:], ()):
+            if before_tail.endswith(key) and _outside_words(unit, tail - len(key), tail, bounded_start, bounded_end):
+                return True
+        if not self._scanned:
             return False
-        lead = tail = -1
+        if unit.isascii():
+            for key, length, bounded_start, bounded_end, where in self._ascii_scanned:
+                start = unit.find(key)
+                while start >= 0:
+                    if self._stands_where(unit, start, start + length, bounded_start, bounded_end, where, lead, tail):
+                        return True
+                    start = unit.find(key, start + 1)
+            return False
         for end, (length, bounded_start, bounded_end, where) in self._automaton.iter(unit):
-            start = end - length + 1
-            if ((bounded_start and start > 0 and _is_word_char(unit[start - 1]))
-                    or (bounded_end and end + 1 < len(unit) and _is_word_char(unit[end + 1]))):
-                continue
-            if lead < 0:
-                lead = len(unit) - len(unit.lstrip(DECORATION))
-                tail = len(unit.rstrip(DECORATION))
-            for at_start, at_end in where:
-                if (not at_start or start <= lead) and (not at_end or end + 1 >= tail):
-                    return True
+            if self._stands_where(unit, end + 1 - length, end + 1, bounded_start, bounded_end, where, lead, tail):
+                return True
         return False
+
+    @staticmethod
+    def _stands_where(unit: str, start: int, stop: int, bounded_start: bool, bounded_end: bool,
+                      where: tuple[tuple[bool, bool], ...], lead: int, tail: int) -> bool:
+        """Whether an occurrence at ``start:stop`` is bounded as it must be and anchored as one of
+        ``where`` says (``lead``/``tail``: where the unit's decoration ends and starts again)."""
+        if not _outside_words(unit, start, stop, bounded_start, bounded_end):
+            return False
+        return any((not at_start or start <= lead) and (not at_end or stop >= tail) for at_start, at_end in where)
