@@ -32,6 +32,7 @@ TOKEN = re.compile(
     r"|\.\.+|--+|_+|[^\w\s]"
 )
 LATIN_WORD = re.compile(r"[A-Za-z\u00C0-\u024F]+(?:['’][A-Za-z]+)*")
+_WORD_CLASS = bytes(ord("a") if chr(b).isalpha() else ord("'") if chr(b) == "'" else ord(" ") for b in range(128)) + b" " * 128
 # Paragraphs are separated by blank lines, whitespace-only lines included.
 PARAGRAPH_BREAK = re.compile(r"\n[ \t\u3000\xa0]*\n\s*")
 # A sentence ends in a run of Chinese marks (。！？, or an ellipsis of two or more …), or in
@@ -110,7 +111,14 @@ class TextSignals:
     @cached_property
     def n_latin_words(self) -> int:
         """Words in Latin letters (an apostrophe inside a word does not split it: don't, l’eau)."""
-        return len(LATIN_WORD.findall(self.text))
+        if not self.text.isascii():
+            return len(LATIN_WORD.findall(self.text))
+        # ASCII text as byte classes (letter "a", apostrophe "'", other " "), counted with C
+        # loops instead of a regex: several times faster. An apostrophe between letters joins
+        # them; the second pass joins the ones the first skipped by overlap (rock'n'roll).
+        classes = self.text.encode("ascii").translate(_WORD_CLASS)
+        joined = classes.replace(b"a'a", b"aaa").replace(b"a'a", b"aaa")
+        return joined.count(b" a") + joined.count(b"'a") + joined.startswith(b"a")
 
     @cached_property
     def word_lines(self) -> list[str]:

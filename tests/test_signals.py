@@ -1,5 +1,13 @@
 """The shared text signals: what each view holds, counted by hand on small texts."""
+import random
+import re
+
+import pytest
+
 from datacleaning.signals import TextSignals
+
+# The definition of a Latin word, spelt out here as a regex to check the byte-class count against.
+LATIN_WORD = re.compile(r"[A-Za-z\u00C0-\u024F]+(?:['’][A-Za-z]+)*")
 
 
 def test_tokens_split_english_as_spacy_does():
@@ -57,3 +65,22 @@ def test_views_are_computed_once_and_keep_their_documentation():
     assert "word lines" in TextSignals.tokens.__doc__
     assert signals.nonblank_lines == ["One line.", "Another line."]
     assert signals.han_ratio == 0.0
+
+
+@pytest.mark.parametrize("text, words", [
+    ("Don't panic: it's rock'n'roll.", 4),
+    ("'tis the season -- a''b", 5),
+    ("x86_64 and MP3s", 4),  # x, and, MP, s,
+    ("Café l’eau naïve", 3),
+    ("", 0),
+])
+def test_latin_words_by_hand(text, words):
+    assert TextSignals(text).n_latin_words == words
+
+
+def test_latin_words_agree_with_the_regex_on_random_ascii():
+    rng = random.Random(5)
+    alphabet = "ab'' -_9.\n"
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(30)))
+        assert TextSignals(text).n_latin_words == len(LATIN_WORD.findall(text)), repr(text)
