@@ -58,6 +58,7 @@ class CollapsePunctuation(Normalizer):
 _LEADING_JUNK = "，。、；：！？,）】》」』〕〉"
 _TRAILING_JUNK = "，、；：,:（【《「『〔〈"
 _EDGE_SPACE = " \t\n\r\u3000\xa0"
+_LEADING_JUNK_SET, _TRAILING_JUNK_SET = frozenset(_LEADING_JUNK), frozenset(_TRAILING_JUNK)
 
 
 @register("strip_edge_punctuation")
@@ -75,16 +76,12 @@ class StripEdgePunctuation(Normalizer):
 
     def apply(self, text: str) -> str:
         body = text.lstrip(_LEADING_JUNK + _EDGE_SPACE)
-        if not _has_any(text[:len(text) - len(body)], _LEADING_JUNK):
+        if _LEADING_JUNK_SET.isdisjoint(text[:len(text) - len(body)]):
             body = text
         stripped = body.rstrip(_TRAILING_JUNK + _EDGE_SPACE)
-        if _has_any(body[len(stripped):], _TRAILING_JUNK):
+        if not _TRAILING_JUNK_SET.isdisjoint(body[len(stripped):]):
             body = stripped
         return body
-
-
-def _has_any(text: str, chars: str) -> bool:
-    return any(c in text for c in chars)
 
 
 # --- zh_fullwidth_punctuation -----------------------------------------------------------------
