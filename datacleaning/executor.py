@@ -99,27 +99,35 @@ _process_unit: ProcessUnit | None = None
 _state_dir: Path | None = None
 _counter = None
 _stop_requested = False
-_in_unit = False
+
+_STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
 def _on_worker_signal(signum, frame) -> None:
     global _stop_requested
     _stop_requested = True
-    if not _in_unit:
-        os._exit(128 + signum)
+
+
+def _stop_signals_do(handler) -> None:
+    for sig in _STOP_SIGNALS:
+        signal.signal(sig, handler)
 
 
 def _init_worker() -> None:
-    signal.signal(signal.SIGTERM, _on_worker_signal)
-    signal.signal(signal.SIGINT, _on_worker_signal)
+    # Between units a worker has nothing to save, so a stop signal kills it outright. A Python
+    # handler would not do: it runs only between bytecodes, and an idle worker waits inside the
+    # task queue's lock, which pool.terminate() keeps held, so it would never get to run.
+    _stop_signals_do(signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
 
 
 def _run_one(unit: WorkUnit) -> tuple[str, str, object]:
-    global _in_unit
+    # Inside a unit a stop signal only raises the flag that check_stop() reads, so the unit
+    # can drop its partial outputs before the worker exits.
+    _stop_signals_do(_on_worker_signal)
     marker = _state_dir / (unit.id + RUNNING_SUFFIX)
     marker.write_text(str(os.getpid()))
     context = UnitContext(unit, _counter)
-    _in_unit = True
     started = time.perf_counter()
     try:
         stats = _process_unit(unit, context)
@@ -131,11 +139,11 @@ def _run_one(unit: WorkUnit) -> tuple[str, str, object]:
     except Exception:
         return "failed", unit.id, traceback.format_exc(limit=8)
     finally:
-        _in_unit = False
         context.finish_progress()
         marker.unlink(missing_ok=True)
         if _stop_requested:
             os._exit(128 + signal.SIGTERM)
+        _stop_signals_do(signal.SIG_DFL)
 
 
 def is_done(state_dir: Path, unit: WorkUnit) -> bool:
@@ -174,7 +182,7 @@ class _MainSignals:
         self._previous = {}
 
     def __enter__(self):
-        for sig in (signal.SIGTERM, signal.SIGINT):
+        for sig in _STOP_SIGNALS:
             self._previous[sig] = signal.signal(sig, self._handle)
         return self
 
@@ -210,7 +218,15 @@ def run_units(units: list[WorkUnit], process_unit: ProcessUnit, *, state_dir: Pa
                disable=not show_progress, mininterval=0.5 if sys.stderr.isatty() else 30, file=sys.stderr)
 
     with _MainSignals() as signals:
-        pool = context.Pool(max(1, workers), initializer=_init_worker)
+        # Workers start with the stop signals blocked until _init_worker has set their handlers:
+        # one delivered earlier would run the main process's handler, copied by fork, and be lost,
+        # and pool.terminate() would then wait forever for that worker. The pool's threads, which
+        # fork replacement workers, are started inside the block too and keep it.
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+        try:
+            pool = context.Pool(max(1, workers), initializer=_init_worker)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         try:
             # Largest first, so a big unit does not start last and leave one core working alone.
             for unit in sorted(pending, key=lambda u: -u.size):

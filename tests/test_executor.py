@@ -90,3 +90,45 @@ def test_failed_unit_does_not_stop_the_others(tmp_path, how):
     stats = json.loads((output / "stats.json").read_text())
     assert stats["status"] == "complete"
     assert stats["input_docs"] == sum(counts.values()) - 1
+
+
+STOP_EARLY = textwrap.dedent('''
+    import os, random, signal, sys, tempfile, threading, time
+    from pathlib import Path
+    from datacleaning.executor import WorkUnit, run_units
+
+    def work(unit, context):
+        time.sleep(0.02)
+        return {}
+
+    signal.signal(signal.SIGTERM, lambda *args: None)  # a signal landing after a run ends
+    rng = random.Random(11)
+    for i in range(int(sys.argv[1])):
+        units = [WorkUnit(id="u0", path="x", format="jsonl", start=0, end=1, size=1, name="x")]
+        threading.Timer(rng.uniform(0, 0.03), os.kill, (os.getpid(), signal.SIGTERM)).start()
+        run_units(units, work, state_dir=Path(tempfile.mkdtemp()), workers=2, show_progress=False)
+    print("all runs returned")
+''')
+
+
+def test_a_stop_signal_while_the_pool_starts_never_hangs_the_run(tmp_path):
+    # SIGTERM at random moments of the pool's start-up, when a worker may not yet have its own
+    # handlers or may sit idle inside the task queue's lock: every run must still return. Run in
+    # a child process so that a hang fails the test instead of stalling the suite.
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    script = tmp_path / "stop_early.py"
+    script.write_text(STOP_EARLY)
+    child = subprocess.Popen([sys.executable, str(script), "200"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True, start_new_session=True)
+    try:
+        out, err = child.communicate(timeout=150)
+    except subprocess.TimeoutExpired:
+        os.killpg(child.pid, signal.SIGKILL)
+        child.communicate()
+        pytest.fail("a run hung after a stop signal during pool start-up")
+    assert child.returncode == 0, err
+    assert "all runs returned" in out
