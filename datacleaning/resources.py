@@ -5,7 +5,7 @@ from pathlib import Path
 
 
 def resolve_list(name: str, base_dir: Path, data_dir: Path) -> Path:
-    """A list bundled in ``data_dir`` by name (``ldnoobw_en``), or a file path relative to ``base_dir``
+    """A list bundled in ``data_dir`` by name (``zh_gambling``), or a file path relative to ``base_dir``
     (the folder of the config that names it)."""
     bundled = data_dir / f"{name}.txt"
     if bundled.exists():

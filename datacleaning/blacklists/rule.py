@@ -1,35 +1,100 @@
-"""The blacklist filter: reject a document by the density of word-list hits, not by one hit."""
+"""The blacklist filter: reject a document by the density of word-list hits per category, not by
+one hit, or by its URL's domain."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from datacleaning.blacklists.matcher import TermMatcher, resolve_blacklist
+import orjson
+
+from datacleaning.blacklists.matcher import DomainMatcher, TermMatcher, WordList, resolve_blacklist
 from datacleaning.document import Document
-from datacleaning.resources import load_terms
 from datacleaning.rules.base import Filter
 from datacleaning.rules.registry import register
+
+DEFAULT_LISTS = ["zh_porn", "zh_gambling", "zh_violence", "zh_drugs", "zh_abuse", "zh_ads",
+                 "en_porn", "en_gambling", "en_abuse", "en_ads"]
+DEFAULT_URL_LISTS = ["domains_easylist_ads", "domains_easylist_adult", "domains_zh_spam"]
+# Per category: hits, distinct terms, and hits per 1,000 characters a document needs, all three,
+# to be rejected. A category not named here uses the ``default`` entry. Swearing turns up in
+# angry reviews and quoted speech, so abuse needs more of both.
+DEFAULT_MIN_HITS = {"default": 3, "abuse": 4}
+DEFAULT_MIN_TERMS = {"default": 2}
+DEFAULT_MIN_HITS_PER_1K = {"default": 2.0, "abuse": 4.0}
+TERMS_REPORTED = 10
 
 
 @register("blacklist")
 @dataclass
 class Blacklist(Filter):
-    """Documents with at least ``min_hits`` word-list hits *and* at least ``min_hits_per_1k``
-    hits per 1,000 characters. One stray word in a long article is not enough; a page built
-    around such words is. ``lists`` names bundled lists or files (relative to the config)."""
+    """Documents built around the terms of one category of word list (porn, gambling, violence,
+    drugs, abuse, ads; politically sensitive terms with the optional ``zh_politics``), or whose
+    URL is on a domain list.
 
-    lists: list[str] = field(default_factory=lambda: ["ldnoobw_en", "ldnoobw_zh"])
-    min_hits: int = 3
-    min_hits_per_1k: float = 1.0
+    All ``lists`` are matched in one pass. A category rejects a document when its hits reach
+    ``min_hits``, its distinct terms ``min_terms`` and its hits per 1,000 characters
+    ``min_hits_per_1k``, so one stray word in a long article is not enough and neither is one
+    word repeated; a page built around such words is. Each threshold is a table by category,
+    with ``default`` for the categories not named; what is given is laid over the defaults.
+
+    ``url_lists`` are checked against the document's ``url_field``, read from its ``meta`` (the
+    input record's other fields; WARC input stores the target URI as ``url``); one listed domain
+    rejects. Lists are bundled list names or files (relative to the config). The value names the
+    ``flagged`` categories, and per category the hits, density and most frequent terms.
+    """
+
+    lists: list[str] = field(default_factory=lambda: list(DEFAULT_LISTS))
+    url_lists: list[str] = field(default_factory=lambda: list(DEFAULT_URL_LISTS))
+    url_field: str = "url"
+    min_hits: dict[str, int] = field(default_factory=dict)
+    min_terms: dict[str, int] = field(default_factory=dict)
+    min_hits_per_1k: dict[str, float] = field(default_factory=dict)
 
     def prepare(self, base_dir: Path) -> None:
-        self._matcher = TermMatcher({name: load_terms(resolve_blacklist(name, base_dir)) for name in self.lists})
+        self._matcher = TermMatcher([WordList.load(resolve_blacklist(name, base_dir)) for name in self.lists])
+        self._domains = DomainMatcher([WordList.load(resolve_blacklist(name, base_dir)) for name in self.url_lists])
+        known = set(self._matcher.categories) | set(self._domains.categories) | {"default"}
+        self._thresholds = {}
+        for name, given, defaults in (("min_hits", self.min_hits, DEFAULT_MIN_HITS),
+                                      ("min_terms", self.min_terms, DEFAULT_MIN_TERMS),
+                                      ("min_hits_per_1k", self.min_hits_per_1k, DEFAULT_MIN_HITS_PER_1K)):
+            unknown = sorted(set(given) - known)
+            if unknown:
+                raise ValueError(f"{name}: no loaded list has category {', '.join(unknown)} "
+                                 f"(categories: {', '.join(sorted(known))})")
+            merged = {**defaults, **given}
+            self._thresholds[name] = {c: merged.get(c, merged["default"]) for c in self._matcher.categories}
+        self._url_key = orjson.dumps(self.url_field).decode()
+
+    def _url(self, meta: str) -> str | None:
+        # Most documents have no URL: look for the key before parsing the JSON.
+        if self._url_key not in meta:
+            return None
+        url = orjson.loads(meta).get(self.url_field)
+        return url if isinstance(url, str) else None
 
     def score(self, doc: Document) -> dict:
-        hits = self._matcher.find(doc.text)
-        total = sum(hits.values())
-        per_1k = round(1000 * total / max(len(doc.text), 1), 3)
-        return {"hits": total, "per_1k": per_1k, "terms": sorted(hits)[:10]}
+        text = doc.text
+        per_category = self._matcher.find(text)
+        chars = max(len(text), 1)
+        categories = {}
+        flagged = []
+        min_hits, min_terms, min_per_1k = (self._thresholds[k] for k in ("min_hits", "min_terms", "min_hits_per_1k"))
+        for category, counts in sorted(per_category.items()):
+            hits = sum(counts.values())
+            per_1k = round(1000 * hits / chars, 3)
+            categories[category] = {"hits": hits, "per_1k": per_1k,
+                                    "terms": dict(counts.most_common(TERMS_REPORTED))}
+            if hits >= min_hits[category] and len(counts) >= min_terms[category] and per_1k >= min_per_1k[category]:
+                flagged.append(category)
+        value = {"flagged": flagged, "categories": categories}
+        if self._domains.categories and (url := self._url(doc.meta)) is not None:
+            listed = self._domains.find(url)
+            if listed is not None:
+                value["url"] = {"category": listed[0], "domain": listed[1]}
+                if listed[0] not in flagged:
+                    flagged.append(listed[0])
+        return value
 
     def keep(self, value: dict) -> bool:
-        return value["hits"] < self.min_hits or value["per_1k"] < self.min_hits_per_1k
+        return not value["flagged"]
