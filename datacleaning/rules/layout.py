@@ -22,16 +22,25 @@ _CLOSERS = "\"'”’)）」』】》"
 _NUMERAL = "[0-9一二三四五六七八九十百千万零〇两]+"
 # Lines that open with a chapter heading or an item number. Matched over the whole text at once,
 # which is much faster than a Python step per line.
-ENUMERATED_LINE = re.compile(
-    r"^[^\S\n]*(?:"
+_ENUMERATED_LINE_BODY = (
+    r"[^\S\n]*(?:"
     rf"第\s*{_NUMERAL}\s*[章节回卷集部篇话讲课期]"                 # 第十二章, 第3回
     r"|(?i:chapter|part|section|episode|volume|vol\.|book|lesson)\s+(?:\d+|[ivxlc]+\b)"
     r"|\d+(?:\.\d+)*[.、)）](?!\d)"                                # 1.  1.2.  3、  4)
     r"|[(（]\s*(?:\d+|[一二三四五六七八九十]+)\s*[)）]"             # (1)  （三）
     r"|[一二三四五六七八九十]+[、.．]"                               # 一、
-    r"|[①-⑳⑴-⒇⒈-⒛])",
-    re.M,
+    r"|[①-⑳⑴-⒇⒈-⒛])"
 )
+# The first line, and every other line found from its newline: a leading literal lets ``re``
+# jump from newline to newline, where a multi-line ``^`` is tried at every character.
+_ENUMERATED_FIRST_LINE = re.compile(_ENUMERATED_LINE_BODY)
+_ENUMERATED_NEXT_LINE = re.compile("\n" + _ENUMERATED_LINE_BODY)
+
+
+def enumerated_lines(text: str) -> int:
+    """How many lines open with a chapter heading or an item number."""
+    first = _ENUMERATED_FIRST_LINE.match(text)
+    return (first is not None) + len(_ENUMERATED_NEXT_LINE.findall(text, first.end() if first else 0))
 
 
 def line_sizes(doc: Document) -> list[int]:
@@ -139,7 +148,7 @@ class EnumeratedLines(Filter):
         unit = "median_chars" if doc.lang == "zh" else "median_words"
         if not lines:
             return {"lines": 0, "enumerated": 0.0, unit: 0}
-        enumerated = len(ENUMERATED_LINE.findall(doc.text))
+        enumerated = enumerated_lines(doc.text)
         return {"lines": len(lines), "enumerated": round(enumerated / len(lines), 4),
                 unit: median(line_sizes(doc))}
 
