@@ -12,8 +12,10 @@
         max_upper_ratio: float = 0.5
         def score(self, doc): ...
         def keep(self, value): ...
+
+    dc.dedup("out/clean/kept", "out/dedup", "configs/example.toml")   # exact + MinHash near-dup removal
 """
-from datacleaning.api import Cleaned, Pipeline
+from datacleaning.api import Cleaned, Pipeline, dedup
 from datacleaning.config import Config, load_config
 from datacleaning.document import Document
 from datacleaning.rules import ConfigError, Editor, Filter, Normalizer, Rule, register, registered_rules
@@ -21,6 +23,6 @@ from datacleaning.shards import iter_batches, read_table
 
 __all__ = [
     "Cleaned", "Config", "ConfigError", "Document", "Editor", "Filter", "Normalizer", "Pipeline", "Rule",
-    "iter_batches", "load_config", "read_table", "register", "registered_rules",
+    "dedup", "iter_batches", "load_config", "read_table", "register", "registered_rules",
 ]
 __version__ = "0.1.0"

@@ -1,4 +1,5 @@
-"""The Python API: clean an iterable of documents in-process, or run the stage over files."""
+"""The Python API: clean an iterable of documents in-process, run the clean stage over files, and
+deduplicate its output."""
 from __future__ import annotations
 
 import os
@@ -9,6 +10,7 @@ from pathlib import Path
 from datacleaning.cleaning.pipeline import CleaningPipeline, Verdict
 from datacleaning.cleaning.stage import CleanResult, run_clean
 from datacleaning.config import Config, load_config
+from datacleaning.dedup import DedupResult, run_dedup
 from datacleaning.document import Document
 from datacleaning.readers.records import RecordError, record_to_document
 from datacleaning.rules.base import Rule
@@ -75,3 +77,19 @@ class Pipeline:
         if workers is not None:
             config = config.model_copy(update={"run": config.run.model_copy(update={"workers": workers})})
         return run_clean(config, [os.fspath(p) for p in inputs], Path(output), pipeline=self.cleaning)
+
+
+def dedup(input_dir: str | os.PathLike, output: str | os.PathLike, config: Config | str | os.PathLike | None = None,
+          *, workers: int | None = None) -> DedupResult:
+    """Run the dedup stage over a folder of Arrow shards (a clean run's ``kept/``) into ``output``,
+    with the ``[dedup]`` settings of ``config`` (a Config or a config file; defaults otherwise).
+    Resumable like the command line: the same call after an interruption finishes the run.
+
+    >>> result = dedup("out/clean/kept", "out/dedup", "configs/example.toml", workers=4)
+    >>> result.stats["near_duplicates"]
+    """
+    if not isinstance(config, Config):
+        config = load_config(config)
+    if workers is not None:
+        config = config.model_copy(update={"run": config.run.model_copy(update={"workers": workers})})
+    return run_dedup(config, Path(input_dir), Path(output))

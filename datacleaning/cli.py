@@ -12,6 +12,7 @@ from pathlib import Path
 from datacleaning import logs
 from datacleaning.cleaning.stage import run_clean
 from datacleaning.config import Config, load_config, parse_override, profile_names
+from datacleaning.dedup import format_dedup_summary, run_dedup
 from datacleaning.readers.discover import InputError
 from datacleaning.rules.registry import ConfigError, registered_rules
 from datacleaning.stats import format_clean_summary
@@ -28,6 +29,12 @@ _CONFIG_FLAGS = [
     ("--id-field", "input.id_field", str, "FIELD", "input field holding the document id"),
     ("--source-field", "input.source_field", str, "FIELD", "input field naming the document's source"),
     ("--max-input-chars", "clean.max_input_chars", int, "N", "reject longer documents before any rule runs"),
+]
+
+# Flags of the dedup sub-command only.
+_DEDUP_FLAGS = [
+    ("--threshold", "dedup.minhash.threshold", float, "J", "Jaccard similarity that makes a near duplicate"),
+    ("--memory-mb", "dedup.memory_mb", int, "MB", "memory budget of the sort-and-group steps"),
 ]
 
 
@@ -72,6 +79,13 @@ def cmd_clean(args: argparse.Namespace) -> int:
     return _exit_code(result)
 
 
+def cmd_dedup(args: argparse.Namespace) -> int:
+    config = _config_from_args(args)
+    result = run_dedup(config, args.input, args.output)
+    print(format_dedup_summary(result.stats), flush=True)
+    return _exit_code(result)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     config = _config_from_args(args)
     inputs = [str(p) for p in args.inputs] or [config.resolve(p) for p in config.input.paths]
@@ -81,6 +95,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         if stage == "clean":
             result = run_clean(config, inputs, output / "clean")
             print(format_clean_summary(result.stats), flush=True)
+            code = _exit_code(result)
+        if stage == "dedup":
+            result = run_dedup(config, output / "clean" / "kept", output / "dedup")
+            print(format_dedup_summary(result.stats), flush=True)
             code = _exit_code(result)
         if code != EXIT_OK:
             break
@@ -115,6 +133,18 @@ def build_parser() -> argparse.ArgumentParser:
     clean.add_argument("--output", "-o", type=Path, required=True, metavar="DIR", help="output folder")
     _add_config_options(clean)
     clean.set_defaults(func=cmd_clean)
+
+    dedup = sub.add_parser("dedup", help="kept shards → exact and near-duplicate-free shards",
+                           description="Remove exact duplicates (normalized text) and near duplicates (MinHash LSH, "
+                                       "verified by shingle Jaccard) from a folder of Arrow shards, the clean "
+                                       "stage's DIR/kept, into DIR/kept, DIR/removed and DIR/stats.json. "
+                                       "Rerunning with the same DIR resumes an interrupted run.")
+    dedup.add_argument("input", type=Path, metavar="INPUT_DIR", help="folder of .arrow shards (a clean run's kept/)")
+    dedup.add_argument("--output", "-o", type=Path, required=True, metavar="DIR", help="output folder")
+    for flag, key, kind, metavar, text in _DEDUP_FLAGS:
+        dedup.add_argument(flag, dest=key, type=kind, metavar=metavar, help=f"{text} [{key}]")
+    _add_config_options(dedup)
+    dedup.set_defaults(func=cmd_dedup)
 
     run = sub.add_parser("run", help="run every stage the config names",
                          description="Run the configured stages (run.stages) in order, each into OUTPUT/<stage>.")

@@ -24,7 +24,7 @@ from datacleaning.rules.registry import KINDS, ConfigError, build_rule
 from datacleaning.rules.base import Rule
 
 _STRICT = ConfigDict(extra="forbid", strict=True)
-STAGES = ("clean",)
+STAGES = ("clean", "dedup")
 
 
 def default_workers() -> int:
@@ -54,7 +54,8 @@ class OutputConfig(BaseModel):
 class RunConfig(BaseModel):
     model_config = _STRICT
     workers: int = Field(default_factory=default_workers, gt=0, description="worker processes")
-    stages: list[Literal["clean"]] = Field(default_factory=lambda: list(STAGES), description="stages `run` runs")
+    stages: list[Literal["clean", "dedup"]] = Field(default_factory=lambda: list(STAGES),
+                                                   description="stages `run` runs, in order")
     progress: bool = Field(True, description="show a progress bar")
 
 
@@ -72,12 +73,76 @@ class CleanConfig(BaseModel):
     filters: list[dict[str, Any]] = Field(default_factory=list)
 
 
+class DedupNormalizeConfig(BaseModel):
+    """How text is normalized before exact hashing, shingling and line counting. Width and
+    compatibility forms (fullwidth letters, ideographic space) are always folded."""
+
+    model_config = _STRICT
+    ignore_case: bool = Field(True, description="fold upper case to lower case")
+    ignore_whitespace: bool = Field(True, description="exact hash: drop all whitespace (shingles never include it)")
+    ignore_punctuation: bool = Field(True, description="treat punctuation and symbols (Unicode P*, S*) as whitespace")
+    ignore_digits: bool = Field(False, description="treat every decimal digit as 0")
+
+
+class DedupExactConfig(BaseModel):
+    model_config = _STRICT
+    enabled: bool = Field(True, description="remove documents whose normalized text equals an earlier one's")
+    index: list[str] = Field(default_factory=list,
+                             description="exact_index folders saved by earlier runs; their documents count as earlier")
+    save_index: bool = Field(False, description="write OUTPUT/exact_index for later runs to dedup against")
+
+
+class DedupMinhashConfig(BaseModel):
+    model_config = _STRICT
+    enabled: bool = Field(True, description="remove near duplicates found by MinHash LSH")
+    threshold: float = Field(0.8, gt=0, lt=1, description="Jaccard similarity of shingle sets that makes a duplicate")
+    num_perm: int = Field(128, gt=0, le=1024, description="MinHash permutations per document")
+    bands: int = Field(0, ge=0, description="LSH bands; 0 = choose bands and rows from the threshold")
+    rows: int = Field(0, ge=0, description="MinHash values per band; 0 = choose from the threshold")
+    false_negative_weight: float = Field(0.95, gt=0, lt=1,
+                                         description="band/row search: weight of missed pairs against false "
+                                                     "candidates (which verification removes)")
+    char_ngram: int = Field(5, gt=0, le=32, description="shingle size in characters for char_languages")
+    word_ngram: int = Field(5, gt=0, le=32, description="shingle size in words for every other language")
+    char_languages: list[str] = Field(default_factory=lambda: ["zh", "ja", "ko"],
+                                      description="languages (the lang column) shingled by characters")
+    verify: bool = Field(True, description="keep only candidate pairs whose exact shingle Jaccard reaches threshold")
+    seed: int = Field(42, ge=0, description="seed of the MinHash permutations")
+
+    @pydantic.model_validator(mode="after")
+    def _bands_fit_permutations(self) -> DedupMinhashConfig:
+        if (self.bands == 0) != (self.rows == 0):
+            raise ValueError("set both bands and rows, or neither (to choose them from the threshold)")
+        if self.bands * self.rows > self.num_perm:
+            raise ValueError(f"bands x rows = {self.bands * self.rows} exceeds num_perm = {self.num_perm}")
+        return self
+
+
+class DedupLinesConfig(BaseModel):
+    model_config = _STRICT
+    enabled: bool = Field(False, description="remove lines (or paragraphs) found in more than max_docs documents")
+    unit: Literal["line", "paragraph"] = Field("line", description="what is counted and removed")
+    max_docs: int = Field(20, gt=0, description="a line in more documents than this is boilerplate")
+    min_chars: int = Field(5, gt=0, description="shorter lines (normalized) are never removed")
+
+
+class DedupConfig(BaseModel):
+    model_config = _STRICT
+    memory_mb: int = Field(1024, gt=0, description="memory for the sort-and-group steps, all workers together")
+    unit_bytes: int = Field(64 << 20, gt=0, description="target size of a work unit of input shard")
+    normalize: DedupNormalizeConfig = Field(default_factory=DedupNormalizeConfig)
+    exact: DedupExactConfig = Field(default_factory=DedupExactConfig)
+    minhash: DedupMinhashConfig = Field(default_factory=DedupMinhashConfig)
+    lines: DedupLinesConfig = Field(default_factory=DedupLinesConfig)
+
+
 class Config(BaseModel):
     model_config = _STRICT
     input: InputConfig = Field(default_factory=InputConfig)
     output: OutputConfig = Field(default_factory=OutputConfig)
     run: RunConfig = Field(default_factory=RunConfig)
     clean: CleanConfig = Field(default_factory=CleanConfig)
+    dedup: DedupConfig = Field(default_factory=DedupConfig)
     base_dir: Path = Field(default_factory=Path.cwd, exclude=True,
                            description="folder that relative paths in this config resolve from")
 

@@ -7,9 +7,11 @@ half-written file.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import pyarrow as pa
 
@@ -26,14 +28,26 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+@contextlib.contextmanager
+def atomic_file(path: Path) -> Iterator[BinaryIO]:
+    """A file to write under a temporary name, renamed to ``path`` (after fsync) when the block
+    ends, so that ``path`` is either absent or complete; an exception leaves neither."""
+    tmp = path.with_name(TMP_PREFIX + path.name)
+    try:
+        with open(tmp, "wb") as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    os.replace(tmp, path)
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that the file is either absent or complete."""
-    tmp = path.with_name(TMP_PREFIX + path.name)
-    with open(tmp, "wb") as f:
+    with atomic_file(path) as f:
         f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
 
 
 class ShardWriter:
@@ -67,6 +81,13 @@ class ShardWriter:
         if len(self._columns[self.schema.names[0]]) >= self.batch_rows or self._buffered_bytes >= self.batch_bytes:
             self.flush()
 
+    def add_batch(self, batch: pa.RecordBatch) -> None:
+        """Append a whole record batch of this writer's schema, after the rows added so far."""
+        self.flush()
+        if batch.num_rows:
+            self._write(batch)
+            self.rows += batch.num_rows
+
     def flush(self) -> None:
         if not self._columns[self.schema.names[0]]:
             return
@@ -74,6 +95,9 @@ class ShardWriter:
         for values in self._columns.values():
             values.clear()
         self._buffered_bytes = 0
+        self._write(batch)
+
+    def _write(self, batch: pa.RecordBatch) -> None:
         if self._writer is not None and self._shard_bytes >= self.max_shard_bytes:
             self._close_shard()
         if self._writer is None:

@@ -6,15 +6,16 @@ import json
 import os
 import subprocess
 import sys
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 import datacleaning
-from datacleaning.cleaning.stage import run_clean
+from datacleaning.cleaning.stage import KEPT_SCHEMA, run_clean
 from datacleaning.config import load_config
-from datacleaning.shards import read_table, shard_paths
+from datacleaning.shards import ShardWriter, read_table, shard_paths
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -113,6 +114,40 @@ def write_repeated_corpus(folder: Path, copies: int, files: int = 3) -> int:
         for h in handles:
             h.close()
     return n
+
+
+def write_kept_shard(folder: Path, prefix: str, docs: list[dict], batch_rows: int = 2048) -> None:
+    """Write documents ({id, text, lang} and optionally source) as one committed shard in the clean
+    stage's kept schema, the dedup stage's input."""
+    writer = ShardWriter(folder, prefix, KEPT_SCHEMA, batch_rows=batch_rows)
+    for doc in docs:
+        writer.add({"source": "test", "meta": "{}", "edits": "{}", "scores": "{}", **doc}, len(doc["text"]))
+    writer.commit()
+
+
+def reference_shingles(text: str, by_char: bool, n: int = 5) -> set:
+    """The documented shingles, one character at a time: NFKC when it gives one character;
+    whitespace, control, format, punctuation and symbols become spaces; lower case; then
+    character or word n-grams, a shorter document being one shingle of all its tokens."""
+    normal = []
+    for char in text:
+        folded = unicodedata.normalize("NFKC", char)
+        char = folded if len(folded) == 1 else char
+        category = unicodedata.category(char)
+        if char.isspace() or category in ("Zs", "Zl", "Zp", "Cc", "Cf") or category[0] in "PS":
+            normal.append(" ")
+        else:
+            normal.append(char.lower() if len(char.lower()) == 1 else char)
+    tokens = [c for c in normal if c != " "] if by_char else "".join(normal).split()
+    if not tokens:
+        return set()
+    if len(tokens) < n:
+        return {tuple(tokens)}
+    return {tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1)}
+
+
+def reference_jaccard(a: set, b: set) -> float:
+    return len(a & b) / len(a | b)
 
 
 def cli(*args: str, env: dict | None = None, **kwargs) -> subprocess.CompletedProcess:

@@ -1,0 +1,322 @@
+"""Dedup-stage throughput and memory, side by side with datatrove's MinHash pipeline, on one corpus.
+
+    python bench/build_corpus.py --dev-data ../shared/data/dev --size-mb 101.5 --mix mixed --out bench/out/corpus_dedup
+    python bench/build_corpus.py --dev-data ../shared/data/dev --size-mb 1015 --mix mixed --out bench/out/corpus_dedup10
+    python bench/dedup_throughput.py --corpus bench/out/corpus_dedup --scale-corpus bench/out/corpus_dedup10
+
+Input: the corpus' documents as Arrow shards in the clean stage's kept schema (written once, with
+the project's ShardWriter, about 16 MB of text a shard; not timed), which is what the clean stage
+writes when no rule rejects anything. Configurations, each in a fresh Python process so that its
+peak RSS is its own:
+
+- ``ours``: the dedup stage (``run_dedup``: exact hashes, MinHash signatures, band buckets,
+  verification, clustering, writing kept/ and removed/ shards), with 1 and 2 workers, with
+  datatrove's LSH shape (112 permutations, 14 bands of 8, word or character 5-grams), and with
+  its own defaults (128 permutations, 16 bands of 8) at 2 workers.
+- ``datatrove``: MinhashDedupSignature, MinhashDedupBuckets (one pass per bucket),
+  MinhashDedupCluster and MinhashDedupFilter with MinhashConfig(n_grams=5, num_buckets=14,
+  hashes_per_bucket=8) and its default 64-bit xxhash, in one process, reading the same documents
+  from the jsonl parts and writing kept and removed documents as zstd-compressed jsonl. Its word
+  tokenizer is its default (English, spacy's rule-based tokenizer); it gives no signature to a
+  document of fewer than 5 words, which leaves most short Chinese reviews out of its dedup.
+
+docs/s per core is input documents ÷ wall seconds ÷ workers. Timing covers the run itself,
+reading and writing included, not interpreter start-up or imports. With ``--repeat N`` the
+fastest of N runs counts. Peak RSS is ``ru_maxrss`` of the largest process: the main process or
+any worker (``RUSAGE_CHILDREN``); RSS counts pages a forked worker still shares with its parent.
+
+The scale check (``--scale-corpus``, a corpus 10x the size) runs ours with 2 workers and a fixed
+``--memory-mb`` on both corpora and compares peak RSS. Both are made from the development data by
+repetition, so a larger corpus would be mostly exact copies of a smaller one; to make every step
+work on 10x the documents, each repeat (id ``...~rN``) gets the marker `` rN`` appended to its
+text, turning exact copies into near duplicates for both corpora.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from importlib.util import find_spec
+from pathlib import Path
+
+import orjson
+
+from _common import BENCH_OUT, MB, PART_GLOB, corpus_parts, read_manifest
+
+OURS, OURS_DEFAULT, DATATROVE, SCALE = "ours", "ours (default config)", "datatrove", "ours (scale check)"
+DATATROVE_SHAPE = {"num_perm": 112, "bands": 14, "rows": 8}
+TARGET_DOCS_PER_CORE = 10_000
+# Input shards of about the size the clean stage writes per work unit, so a larger corpus means
+# more shards (and work units), not larger ones.
+SHARD_BYTES = 16 << 20
+TARGET_RSS_GROWTH = 1.2
+
+
+def _peak_rss(who: int) -> int:
+    return resource.getrusage(who).ru_maxrss * 1024  # kilobytes on Linux
+
+
+# --- input shards (prepared once per corpus, not timed) -------------------------------------------
+
+def prepare_shards(corpus: Path, mark_repeats: bool) -> Path:
+    """The corpus as kept-schema Arrow shards, cached beside the corpus; rebuilt when the corpus
+    manifest changes."""
+    from datacleaning.cleaning.stage import KEPT_SCHEMA
+    from datacleaning.shards import ShardWriter
+
+    folder = BENCH_OUT / "dedup_input" / (corpus.name + ("-marked" if mark_repeats else ""))
+    stamp = folder / ".source.json"
+    source = json.dumps({"corpus": str(corpus), "manifest": read_manifest(corpus), "marked": mark_repeats,
+                         "shard_bytes": SHARD_BYTES})
+    if stamp.exists() and stamp.read_text() == source:
+        return folder
+    shutil.rmtree(folder, ignore_errors=True)
+    for part in corpus_parts(corpus):
+        writer = ShardWriter(folder, part.stem, KEPT_SCHEMA, max_shard_bytes=SHARD_BYTES)
+        with open(part, "rb") as f:
+            for line in f:
+                record = orjson.loads(line)
+                text = record.pop("text")
+                doc_id = str(record.pop("id"))
+                if mark_repeats and "~r" in doc_id:
+                    text += " r" + doc_id.rsplit("~r", 1)[1]
+                writer.add({"id": doc_id, "text": text, "source": record.pop("source", part.name),
+                            "lang": record.pop("lang", ""), "meta": orjson.dumps(record).decode(), "edits": "{}",
+                            "scores": "{}"}, len(text))
+        writer.commit()
+    stamp.write_text(source)
+    return folder
+
+
+# --- measurement, in a fresh child process ----------------------------------------------------------
+
+def measure_ours(spec: dict) -> dict:
+    from datacleaning.config import load_config
+    from datacleaning.dedup import run_dedup
+
+    overrides = [(["run", "workers"], spec["workers"]), (["run", "progress"], False)]
+    overrides += [(["dedup", "minhash", key], value) for key, value in spec.get("minhash", {}).items()]
+    if spec.get("memory_mb"):
+        overrides.append((["dedup", "memory_mb"], spec["memory_mb"]))
+    config = load_config(None, overrides)
+    out = Path(spec["scratch"])
+    shutil.rmtree(out, ignore_errors=True)
+    started = time.perf_counter()
+    result = run_dedup(config, spec["shards"], out)
+    wall = time.perf_counter() - started
+    if not result.ok:
+        raise SystemExit(f"dedup run did not complete: {result.stats['failed_units']}")
+    stats = result.stats
+    measured = {
+        "wall_seconds": wall,
+        "docs": stats["input_docs"],
+        "kept_docs": stats["kept_docs"],
+        "removed_docs": stats["removed_docs"],
+        "exact_duplicates": stats["exact_duplicates"],
+        "near_duplicates": stats["near_duplicates"],
+        "minhash": stats["minhash"],
+        "partitions": stats["partitions"],
+        "step_seconds": stats["step_seconds"],
+        "peak_rss_workers": _peak_rss(resource.RUSAGE_CHILDREN),
+        "peak_rss_main": _peak_rss(resource.RUSAGE_SELF),
+    }
+    shutil.rmtree(out)
+    return measured
+
+
+def measure_datatrove(spec: dict) -> dict:
+    from datatrove.pipeline.dedup.minhash import (MinhashConfig, MinhashDedupBuckets, MinhashDedupCluster,
+                                                  MinhashDedupFilter, MinhashDedupSignature)
+    from datatrove.pipeline.readers import JsonlReader
+    from datatrove.pipeline.writers import JsonlWriter
+    from datatrove.utils.logging import logger
+
+    logger.disable("datatrove")  # a log line per file and step would bury the report
+    out = Path(spec["scratch"])
+    shutil.rmtree(out, ignore_errors=True)
+    config = MinhashConfig(n_grams=5, num_buckets=DATATROVE_SHAPE["bands"], hashes_per_bucket=DATATROVE_SHAPE["rows"])
+    read = 0
+
+    def documents():
+        nonlocal read
+        for doc in JsonlReader(spec["corpus"], glob_pattern=PART_GLOB, recursive=False)():
+            read += 1
+            yield doc
+
+    started = time.perf_counter()
+    MinhashDedupSignature(output_folder=str(out / "signatures"), config=config).run(documents())
+    buckets = MinhashDedupBuckets(input_folder=str(out / "signatures"), output_folder=str(out / "buckets"),
+                                  config=config)
+    for bucket in range(config.num_buckets):
+        buckets.run(rank=bucket, world_size=config.num_buckets)
+    MinhashDedupCluster(input_folder=str(out / "buckets"), output_folder=str(out / "remove_ids"), config=config).run()
+    docs = read
+    kept = 0
+    dedup_filter = MinhashDedupFilter(input_folder=str(out / "remove_ids"),
+                                      exclusion_writer=JsonlWriter(str(out / "removed"), compression="zstd"))
+    writer = JsonlWriter(str(out / "kept"), compression="zstd")
+    for _ in writer.run(dedup_filter.run(documents())):
+        kept += 1
+    wall = time.perf_counter() - started
+    measured = {"wall_seconds": wall, "docs": docs, "kept_docs": kept, "removed_docs": docs - kept,
+                "peak_rss_workers": 0, "peak_rss_main": _peak_rss(resource.RUSAGE_SELF)}
+    shutil.rmtree(out)
+    return measured
+
+
+def run_measurement(spec_path: Path) -> None:
+    spec = json.loads(spec_path.read_text())
+    measured = measure_datatrove(spec) if spec["name"] == DATATROVE else measure_ours(spec)
+    Path(spec["result"]).write_text(json.dumps(measured))
+
+
+# --- orchestration, in the parent process -----------------------------------------------------------
+
+def run_in_child(spec: dict, scratch: Path) -> dict:
+    spec_path = scratch / "spec.json"
+    spec = {**spec, "scratch": str(scratch / "output"), "result": str(scratch / "result.json")}
+    spec_path.write_text(json.dumps(spec))
+    Path(spec["result"]).unlink(missing_ok=True)
+    proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--measure", str(spec_path)],
+                          env={**os.environ, "HF_HUB_OFFLINE": "1"}, capture_output=True, text=True)
+    if proc.returncode != 0:
+        sys.exit(f"{spec['name']} (workers {spec['workers']}) failed with exit code {proc.returncode}:\n"
+                 f"{proc.stderr[-4000:]}")
+    measured = json.loads(Path(spec["result"]).read_text())
+    measured["peak_rss"] = max(measured["peak_rss_workers"], measured["peak_rss_main"])
+    measured["load_average_before"] = spec["load_average_before"]
+    return measured
+
+
+def summarize(label: str, workers: int, runs: list[dict]) -> dict:
+    best = min(runs, key=lambda r: r["wall_seconds"])
+    return {"label": label, "workers": workers, "docs": best["docs"], "wall_seconds": best["wall_seconds"],
+            "docs_per_s": best["docs"] / best["wall_seconds"],
+            "docs_per_s_per_core": best["docs"] / best["wall_seconds"] / workers,
+            "peak_rss_mb": max(r["peak_rss"] for r in runs) / MB, "best": best, "runs": runs}
+
+
+def markdown(rows: list[dict], corpus_line: str) -> str:
+    lines = [corpus_line, "", "| configuration | workers | docs | wall (s) | docs/s | docs/s per core | removed | "
+             "peak RSS, largest process (MB) |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        lines.append(f"| {r['label']} | {r['workers']} | {r['docs']:,} | {r['wall_seconds']:.1f} | "
+                     f"{r['docs_per_s']:,.0f} | {r['docs_per_s_per_core']:,.0f} | {r['best']['removed_docs']:,} | "
+                     f"{r['peak_rss_mb']:.0f} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=BENCH_OUT / "corpus_dedup",
+                        help="corpus folder made by build_corpus.py (default: bench/out/corpus_dedup)")
+    parser.add_argument("--scale-corpus", type=Path, help="a corpus 10x the size, for the peak RSS check")
+    parser.add_argument("--memory-mb", type=int, default=64, help="dedup.memory_mb of the scale check (default 64)")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per configuration; the fastest counts")
+    parser.add_argument("--skip-datatrove", action="store_true", help="do not run the datatrove comparison")
+    parser.add_argument("--json-out", type=Path, default=BENCH_OUT / "dedup_throughput.json")
+    parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)  # child mode: one measurement
+    args = parser.parse_args(argv)
+    if args.measure:
+        run_measurement(args.measure)
+        return 0
+    corpus = args.corpus.resolve()
+    parts = corpus_parts(corpus)
+    if not parts:
+        sys.exit(f"dedup_throughput: no {PART_GLOB} files in {corpus}; build one with bench/build_corpus.py")
+    if not args.skip_datatrove:
+        missing = [m for m in ("datatrove", "spacy", "xxhash", "tokenizers") if find_spec(m) is None]
+        if missing:
+            sys.exit(f"dedup_throughput: {', '.join(missing)} not installed; run `pip install -e '.[bench]'` "
+                     f"or pass --skip-datatrove")
+
+    manifest = read_manifest(corpus)
+    size_mb = sum(p.stat().st_size for p in parts) / MB
+    corpus_line = (f"Corpus {corpus.name}: {manifest.get('mix', '?')}, {size_mb:.1f} MB, "
+                   f"{manifest.get('docs', 0):,} docs in {len(parts)} files; {os.cpu_count()} cores; "
+                   f"best of {args.repeat}.")
+    print(corpus_line, flush=True)
+    shards = prepare_shards(corpus, mark_repeats=False)
+    configurations = [(f"{OURS}, datatrove's LSH shape", 1, {"minhash": DATATROVE_SHAPE}),
+                      (f"{OURS}, datatrove's LSH shape", 2, {"minhash": DATATROVE_SHAPE}),
+                      (OURS_DEFAULT, 2, {})]
+    if not args.skip_datatrove:
+        configurations.append((DATATROVE, 1, {}))
+    runs: dict[tuple[str, int], list[dict]] = {(label, w): [] for label, w, _ in configurations}
+    BENCH_OUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="scratch-", dir=BENCH_OUT) as scratch:
+        for round_ in range(args.repeat):
+            for label, workers, extra in configurations:
+                spec = {"name": DATATROVE if label == DATATROVE else OURS, "workers": workers, "shards": str(shards),
+                        "corpus": str(corpus), "load_average_before": os.getloadavg()[0], **extra}
+                measured = run_in_child(spec, Path(scratch))
+                runs[(label, workers)].append(measured)
+                print(f"  run {round_ + 1}/{args.repeat}  {label:<34} workers {workers}: "
+                      f"{measured['wall_seconds']:7.1f} s "
+                      f"{measured['docs'] / measured['wall_seconds'] / workers:9,.0f} docs/s per core  "
+                      f"peak RSS {measured['peak_rss'] / MB:6.0f} MB", flush=True)
+        rows = [summarize(label, workers, r) for (label, workers), r in runs.items()]
+        table = markdown(rows, corpus_line)
+
+        scale = None
+        if args.scale_corpus:
+            scale = []
+            for which in (corpus, args.scale_corpus.resolve()):
+                marked = prepare_shards(which, mark_repeats=True)
+                spec = {"name": OURS, "workers": 2, "shards": str(marked), "memory_mb": args.memory_mb,
+                        "load_average_before": os.getloadavg()[0]}
+                measured = run_in_child(spec, Path(scratch))
+                scale.append(summarize(f"{SCALE}, {which.name}", 2, [measured]))
+                print(f"  scale check {which.name}: {measured['docs']:,} docs {measured['wall_seconds']:.1f} s "
+                      f"peak RSS {measured['peak_rss'] / MB:.0f} MB, partitions {measured['partitions']}", flush=True)
+
+    ours2 = next(r for r in rows if r["label"].startswith(OURS) and r["workers"] == 2)
+    lines = [table, ""]
+    met = ours2["docs_per_s_per_core"] >= TARGET_DOCS_PER_CORE
+    lines.append(f"ours, 2 workers, end to end: {ours2['docs_per_s_per_core']:,.0f} docs/s per core "
+                 f"(target >= {TARGET_DOCS_PER_CORE:,}: {'met' if met else 'NOT met'})")
+    datatrove = next((r for r in rows if r["label"] == DATATROVE), None)
+    if datatrove:
+        ours1 = next(r for r in rows if r["label"].startswith(OURS) and r["workers"] == 1)
+        lines.append(f"ours ÷ datatrove, docs/s per core at 1 worker: "
+                     f"{ours1['docs_per_s_per_core'] / datatrove['docs_per_s_per_core']:.1f}×")
+    if scale:
+        growth = scale[1]["peak_rss_mb"] / scale[0]["peak_rss_mb"]
+        lines += ["", markdown(scale, f"Scale check: dedup.memory_mb = {args.memory_mb}, 2 workers, repeats marked "
+                                      f"as near duplicates."), "",
+                  f"peak RSS {scale[1]['docs'] / scale[0]['docs']:.1f}x the documents ÷ 1x: {growth:.2f} "
+                  f"(target <= {TARGET_RSS_GROWTH}: {'met' if growth <= TARGET_RSS_GROWTH else 'NOT met'})"]
+    steps = ours2["best"]["step_seconds"]
+    lines += ["", f"Where the time goes ({ours2['label']}, 2 workers, {ours2['wall_seconds']:.1f} s wall): "
+              + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in steps.items())]
+    report = "\n".join(lines)
+    print()
+    print(report)
+
+    def version(module: str) -> str | None:
+        from importlib.metadata import PackageNotFoundError, version as v
+        try:
+            return v(module)
+        except PackageNotFoundError:
+            return None
+
+    args.json_out.parent.mkdir(parents=True, exist_ok=True)
+    args.json_out.write_text(json.dumps({
+        "corpus": {"path": corpus.name, "manifest": manifest},
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "versions": {m: version(m) for m in ("datacleaning", "rensa", "numpy", "pyarrow", "datatrove")},
+        "results": rows, "scale_check": scale, "markdown": report,
+    }, indent=2, ensure_ascii=False) + "\n")
+    print(f"\nwrote {args.json_out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,8 @@
+"""Exact and near-duplicate removal over the clean stage's kept shards (``datacleaning dedup``).
+
+See :mod:`datacleaning.dedup.stage` for the output layout and :mod:`datacleaning.dedup.steps` for
+how the work is split into resumable steps.
+"""
+from datacleaning.dedup.stage import DedupResult, format_dedup_summary, run_dedup
+
+__all__ = ["DedupResult", "format_dedup_summary", "run_dedup"]

@@ -1,0 +1,294 @@
+"""The dedup stage: the clean stage's kept shards in, deduplicated shards out.
+
+Output layout of ``DIR``::
+
+    kept/          the input's columns + dup_cluster (the cluster id of a kept representative, else null)
+    removed/       id, dup_cluster, kept_id, dup_kind (exact | near | earlier_run | boilerplate)
+    exact_index/   hash_hi, hash_lo, id of every kept document (with exact.save_index)
+    stats.json     counters of every step; input_docs = kept_docs + removed_docs
+    manifest.json  the fingerprint a resumed run must match
+    .units/<step>/ completion records of each step's work units (what a rerun skips)
+    .work/         the steps' intermediate files, deleted once the run is complete
+
+Memory: the grouping steps split their key space into as many ranges as the budget
+(``dedup.memory_mb``, shared by the workers) needs; the cluster step holds about 12 bytes per
+document (its representative, whether it is an exact duplicate) and one range of verified pairs
+at a time; scan steps hold one record batch and a bounded chunk of its text.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from datacleaning.config import Config
+from datacleaning.dedup.lsh import band_params
+from datacleaning.dedup.minhash import ALGORITHM
+from datacleaning.dedup.runs import EXACT_RECORD, KEY_RECORD, PAIR_RECORD, balanced_bounds, load_array, \
+    partition_count, run_length, save_array, worker_memory
+from datacleaning.dedup.steps import BAND_KEYS, EXACT_KEYS, LINE_KEYS, BucketStep, ClusterStep, ExactStep, KeysStep, \
+    LinesStep, RunState, SignatureStep, VerifyStep, WorkLayout, WriteStep, partition_unit, read_arrow_file
+from datacleaning.dedup.text import DedupText
+from datacleaning.dedup.units import DedupInputError, input_listing, input_schema, plan_scan_units
+from datacleaning.executor import DONE_SUFFIX, RunOutcome, WorkUnit, load_done_stats, run_units
+from datacleaning.logs import log_event
+from datacleaning.manifest import check_manifest
+from datacleaning.rules.registry import ConfigError
+from datacleaning.shards import shard_paths
+from datacleaning.stats import merge_counters, write_stats
+
+logger = logging.getLogger("datacleaning.dedup")
+
+UNITS_DIR, WORK_DIR = ".units", ".work"
+# The cluster step's per-document memory: a 4-byte representative, a 1-byte exact-duplicate flag
+# and a 4-byte count of the documents it stands for; rounded up for temporaries.
+CLUSTER_BYTES_PER_DOC = 12
+# Candidate pairs pack two document ordinals into 64 bits.
+MAX_DOCS = 1 << 32
+
+
+@dataclass
+class DedupResult:
+    stats: dict
+    outcome: RunOutcome
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome.ok
+
+
+def fingerprint(config: Config, listing: list[tuple[str, int]]) -> str:
+    """What decides the stage's output: the dedup settings (the memory budget aside, which only
+    changes how work is split), the shard size, the MinHash engine and the input shards."""
+    relevant = {"dedup": config.dedup.model_dump(exclude={"memory_mb"}),
+                "max_shard_bytes": config.output.max_shard_bytes, "algorithm": ALGORITHM, "input": listing}
+    return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
+
+
+class _Steps:
+    """Runs the steps in order, each through the executor, and stops at the first that does not
+    complete."""
+
+    def __init__(self, config: Config, output: Path):
+        self.config = config
+        self.output = output
+        self.outcome = RunOutcome(total_units=0)
+        self.stats: dict[str, dict] = {}
+        self.seconds: dict[str, float] = {}
+
+    def run(self, name: str, units: list[WorkUnit], processor) -> bool:
+        started = time.perf_counter()
+        state_dir = self.output / UNITS_DIR / name
+        outcome = run_units(units, processor, state_dir=state_dir, workers=self.config.run.workers,
+                            description=f"dedup {name}", show_progress=self.config.run.progress)
+        self.seconds[name] = round(time.perf_counter() - started, 3)
+        self.stats[name] = merge_counters(load_done_stats(state_dir, units))
+        self.outcome = outcome
+        if not outcome.ok:
+            log_event(logger, "step_stopped", step=name, failed=len(outcome.failed), interrupted=outcome.interrupted)
+        return outcome.ok
+
+    def done(self, name: str, units: list[WorkUnit]) -> bool:
+        return all((self.output / UNITS_DIR / name / (u.id + DONE_SUFFIX)).exists() for u in units)
+
+
+def _partitions(step: str, records: int, record_bytes: int, config: Config) -> list[WorkUnit]:
+    parts = partition_count(records, record_bytes, config.dedup.memory_mb << 20, config.run.workers)
+    return [partition_unit(step, p, parts, max(records * record_bytes // parts, 1)) for p in range(parts)]
+
+
+def _write_exact_removed(state: RunState) -> None:
+    """One flag per document: removed as an exact duplicate (of this run or an earlier one)."""
+    if state.work.exact_removed.exists():
+        return
+    flags = np.zeros(state.total_docs, dtype=bool)
+    for part in state.partitions["exact"]:
+        flags[load_array(state.work.path("exact", f"{part.id}.pairs.npy"))["a"].astype(np.int64)] = True
+        flags[read_arrow_file(state.work.path("exact", f"{part.id}.earlier.arrow")).column("ordinal").to_numpy()] = True
+    save_array(state.work.exact_removed, flags)
+
+
+def _boilerplate(state: RunState) -> np.ndarray:
+    if not state.work.boilerplate.exists():
+        found = [load_array(state.work.path("lines", f"{u.id}.npy")) for u in state.partitions["lines"]]
+        save_array(state.work.boilerplate, np.sort(np.concatenate([np.zeros(0, np.uint64), *found])))
+    return load_array(state.work.boilerplate)
+
+
+def run_dedup(config: Config, input_dir: str | Path, output: str | Path) -> DedupResult:
+    """Deduplicate the shards in ``input_dir`` into ``output``; resumes a run interrupted there."""
+    started = time.time()
+    input_dir, output = Path(input_dir), Path(output)
+    dedup = config.dedup
+    schema = input_schema(input_dir)
+    scan_units = plan_scan_units(input_dir, dedup.unit_bytes)
+    index_dirs = [Path(config.resolve(p)) for p in dedup.exact.index]
+    for folder in index_dirs:
+        if not shard_paths(folder):
+            raise ConfigError(f"dedup.exact.index: no exact index shards in {folder}")
+    params = (band_params(dedup.minhash.threshold, dedup.minhash.num_perm, dedup.minhash.bands, dedup.minhash.rows,
+                          dedup.minhash.false_negative_weight) if dedup.minhash.enabled else None)
+    check_manifest(output, "dedup", fingerprint(config, input_listing(scan_units)))
+    log_event(logger, "start", shards=len(shard_paths(input_dir)), units=len(scan_units), workers=config.run.workers,
+              output=output, bands=params.bands if params else 0, rows=params.rows if params else 0)
+
+    state = RunState(dedup, output, WorkLayout(output / WORK_DIR), scan_units, schema, params,
+                     config.output.max_shard_bytes, index_dirs,
+                     worker_memory(dedup.memory_mb << 20, config.run.workers))
+    steps = _Steps(config, output)
+    previous = output / "stats.json"
+    if steps.done("write", scan_units) and previous.exists():
+        stats = json.loads(previous.read_text())
+        return DedupResult(stats, RunOutcome(total_units=len(scan_units), skipped_units=len(scan_units)))
+    text = DedupText(dedup)
+    completed = _run_steps(steps, state, text, config)
+    stats = _stats(steps, state, config, completed, started)
+    write_stats(output / "stats.json", stats)
+    if completed:
+        shutil.rmtree(output / WORK_DIR, ignore_errors=True)
+    log_event(logger, "finish", status=stats["status"], kept=stats.get("kept_docs", 0),
+              removed=stats.get("removed_docs", 0))
+    return DedupResult(stats, steps.outcome)
+
+
+def _run_steps(steps: _Steps, state: RunState, text: DedupText, config: Config) -> bool:
+    dedup = config.dedup
+    if not steps.run("keys", state.scan_units, KeysStep(state, text)):
+        return False
+    keys = load_done_stats(steps.output / UNITS_DIR / "keys", state.scan_units)
+    state.unit_rows = np.array([s["rows"] for s in keys], dtype=np.int64)
+    state.run_counts.update({kind: [s["runs"][kind] for s in keys] for kind in (EXACT_KEYS, LINE_KEYS)})
+    if state.total_docs >= MAX_DOCS:
+        raise DedupInputError(f"{state.total_docs:,} documents: one dedup run takes at most {MAX_DOCS - 1:,}")
+    if state.total_docs * CLUSTER_BYTES_PER_DOC > dedup.memory_mb << 20:
+        raise ConfigError(f"dedup.memory_mb: {dedup.memory_mb} MB cannot hold the cluster step's "
+                          f"{CLUSTER_BYTES_PER_DOC} bytes for each of {state.total_docs:,} documents; "
+                          f"give at least {math.ceil(state.total_docs * CLUSTER_BYTES_PER_DOC / 2**20)}")
+    if dedup.exact.enabled:
+        state.partitions["exact"] = _partitions("exact", state.total_docs, EXACT_RECORD.itemsize, config)
+        if not steps.run("exact", state.partitions["exact"], ExactStep(state)):
+            return False
+        _write_exact_removed(state)
+    if dedup.lines.enabled:
+        records = sum(run_length(path) for path in state.run_paths(LINE_KEYS))
+        state.partitions["lines"] = _partitions("lines", records, KEY_RECORD.itemsize, config)
+        if not steps.run("lines", state.partitions["lines"], LinesStep(state)):
+            return False
+        text.boilerplate = _boilerplate(state)
+    if dedup.minhash.enabled:
+        if not steps.run("signatures", state.scan_units, SignatureStep(state, text)):
+            return False
+        signed = load_done_stats(steps.output / UNITS_DIR / "signatures", state.scan_units)
+        state.run_counts[BAND_KEYS] = [s["runs"][BAND_KEYS] for s in signed]
+        signatures = steps.stats["signatures"]
+        state.partitions["buckets"] = _partitions("buckets", signatures["signed_docs"] * state.params.bands,
+                                                  KEY_RECORD.itemsize, config)
+        if not steps.run("buckets", state.partitions["buckets"], BucketStep(state)):
+            return False
+        if dedup.minhash.verify:
+            state.shingles_per_doc = signatures["shingles"] / max(signatures["signed_docs"], 1)
+            edges = state.partition_files("edges", "buckets")
+            pairs = sum(run_length(path) for path in edges)
+            parts = partition_count(pairs, PAIR_RECORD.itemsize, dedup.memory_mb << 20, config.run.workers)
+            # Ranges of first documents with equal numbers of pairs: in groups of near duplicates
+            # the first document (of every bucket) is mostly the group's earliest.
+            state.partitions["verify"] = [
+                WorkUnit(f"verify-{p:04d}-of-{parts:04d}", "", "verify", low, high, max(pairs // parts, 1), "verify")
+                for p, (low, high) in enumerate(balanced_bounds(edges, "a", state.total_docs, parts))]
+            if not steps.run("verify", state.partitions["verify"], VerifyStep(state)):
+                return False
+    if not steps.run("cluster", [WorkUnit("cluster", "", "cluster", 0, 1, 1, "cluster")], ClusterStep(state)):
+        return False
+    return steps.run("write", state.scan_units, WriteStep(state, text))
+
+
+def _stats(steps: _Steps, state: RunState, config: Config, completed: bool, started: float) -> dict:
+    write = steps.stats.get("write", {})
+    cluster = steps.stats.get("cluster", {})
+    signatures = steps.stats.get("signatures", {})
+    stats = {
+        "status": "complete" if completed else ("interrupted" if steps.outcome.interrupted else "failed"),
+        "input_docs": state.total_docs,
+        "kept_docs": write.get("kept_docs", 0),
+        "removed_docs": write.get("removed_docs", 0),
+        "exact_duplicates": cluster.get("exact_duplicates", 0),
+        "near_duplicates": cluster.get("near_duplicates", 0),
+        "earlier_run_duplicates": cluster.get("earlier_run_duplicates", 0),
+        "boilerplate_only_docs": write.get("boilerplate_only_docs", 0),
+        "clusters": cluster.get("clusters", 0),
+        "cluster_sizes": dict(sorted(cluster.get("cluster_sizes", {}).items(), key=lambda kv: int(kv[0]))),
+        "no_content_docs": steps.stats.get("keys", {}).get("no_content_docs", 0),
+        "minhash": {
+            "engine": ALGORITHM, "num_perm": config.dedup.minhash.num_perm,
+            "bands": state.params.bands if state.params else 0, "rows": state.params.rows if state.params else 0,
+            "threshold": config.dedup.minhash.threshold,
+            # Chance that two documents exactly at the threshold share a bucket (become candidates).
+            "candidate_probability_at_threshold":
+                round(state.params.collision_probability(config.dedup.minhash.threshold), 4) if state.params else 0,
+            "signed_docs": signatures.get("signed_docs", 0), "short_docs": signatures.get("short_docs", 0),
+            "unsigned_docs": signatures.get("unsigned_docs", 0), "shingles": signatures.get("shingles", 0),
+            "candidate_pairs": steps.stats.get("buckets", {}).get("candidate_pairs", 0),
+            "checked_pairs": steps.stats.get("verify", {}).get("pairs_checked", 0),
+            "verified_pairs": steps.stats.get("verify", {}).get("pairs_verified", 0),
+        },
+        "lines": {"boilerplate_lines": steps.stats.get("lines", {}).get("boilerplate_lines", 0),
+                  "lines_removed": write.get("lines_removed", 0),
+                  "chars_removed": write.get("line_chars_removed", 0)},
+        "failed_units": steps.outcome.failed,
+        "step_seconds": steps.seconds,
+        "partitions": {name: len(units) for name, units in state.partitions.items()},
+        "units": len(state.scan_units),
+        "workers": config.run.workers,
+        "wall_seconds": round(time.time() - started, 3),
+    }
+    return stats
+
+
+def _size_ranges(sizes: dict[str, int]) -> list[tuple[str, int]]:
+    """Cluster counts by size in ranges 2, 3-4, 5-8, ... (stats.json keeps every size)."""
+    ranges: dict[int, int] = {}
+    for size, count in sizes.items():
+        top = 1 << (int(size) - 1).bit_length()
+        ranges[top] = ranges.get(top, 0) + count
+    return [(str(top) if top == 2 else f"{top // 2 + 1}-{top}", count) for top, count in sorted(ranges.items())]
+
+
+def format_dedup_summary(stats: dict) -> str:
+    """A readable summary of a dedup-stage run."""
+    n = stats.get("input_docs", 0)
+
+    def pct(part: int) -> str:
+        return f"{100 * part / n:5.1f}%" if n else "    -"
+
+    minhash = stats.get("minhash", {})
+    lines = [
+        f"dedup: {stats.get('status', '?')} — {stats.get('units', 0)} units, {stats.get('wall_seconds', 0):.1f}s wall",
+        f"  input            {n:>10,} docs",
+        f"  kept             {stats.get('kept_docs', 0):>10,} docs  {pct(stats.get('kept_docs', 0))}",
+        f"  removed          {stats.get('removed_docs', 0):>10,} docs  {pct(stats.get('removed_docs', 0))}",
+        f"    exact          {stats.get('exact_duplicates', 0):>10,}",
+        f"    near           {stats.get('near_duplicates', 0):>10,}",
+        f"    earlier runs   {stats.get('earlier_run_duplicates', 0):>10,}",
+        f"    boilerplate    {stats.get('boilerplate_only_docs', 0):>10,}",
+        f"  clusters         {stats.get('clusters', 0):>10,}   by size: "
+        + (", ".join(f"{label}: {count:,}" for label, count in _size_ranges(stats.get("cluster_sizes", {}))) or "-"),
+    ]
+    if minhash.get("bands"):
+        lines.append(f"  minhash          {minhash['num_perm']} permutations, {minhash['bands']} bands x "
+                     f"{minhash['rows']} rows, threshold {minhash['threshold']}; {minhash['candidate_pairs']:,} "
+                     f"candidate pairs, {minhash['checked_pairs']:,} checked, {minhash['verified_pairs']:,} similar; "
+                     f"{minhash['short_docs']:,} short docs, {minhash['unsigned_docs']:,} without content")
+    if stats.get("lines", {}).get("boilerplate_lines"):
+        line_stats = stats["lines"]
+        lines.append(f"  line dedup       {line_stats['boilerplate_lines']:,} boilerplate lines; "
+                     f"{line_stats['lines_removed']:,} removed, {line_stats['chars_removed']:,} chars")
+    for unit, error in stats.get("failed_units", {}).items():
+        lines.append(f"  FAILED unit {unit}: {error.strip().splitlines()[-1]}")
+    return "\n".join(lines)
