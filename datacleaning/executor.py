@@ -7,14 +7,15 @@ most the units in flight, which the next run redoes from scratch.
 
 SIGTERM or SIGINT asks the workers to stop at the next document; they drop their partial output
 and the run reports itself interrupted. An exception in one unit, or a worker process that dies
-(killed, out of memory), marks that unit failed and the others go on.
+(killed, out of memory), marks that unit failed and the others go on; a replacement worker takes
+its place. Each worker has a pipe of its own rather than a share of a locked queue, so a worker
+killed at any moment leaves no lock held that would stall the others or the main process.
 """
 from __future__ import annotations
 
 import json
 import logging
 import os
-import queue
 import signal
 import sys
 import time
@@ -32,8 +33,6 @@ from datacleaning.shards import write_atomic
 logger = logging.getLogger("datacleaning.executor")
 
 DONE_SUFFIX = ".done.json"
-RUNNING_SUFFIX = ".running"
-_DEAD_WORKER_CHECK_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -59,16 +58,16 @@ class StopRequested(Exception):
 class UnitContext:
     """What a unit's processing function may ask of the executor."""
 
-    def __init__(self, unit: WorkUnit, counter):
+    def __init__(self, unit: WorkUnit, progress, slot: int):
         self.unit = unit
-        self._counter = counter
+        self._progress = progress
+        self._slot = slot
         self._reported = 0
 
     def progress(self, nbytes: int) -> None:
         if nbytes > 0:
             self._reported += nbytes
-            with self._counter.get_lock():
-                self._counter.value += nbytes
+            self._progress[self._slot] += nbytes
 
     def check_stop(self) -> None:
         if _stop_requested:
@@ -94,13 +93,12 @@ class RunOutcome:
         return not self.failed and not self.interrupted
 
 
-# Worker-side state. The pool is forked, so these are inherited rather than pickled.
-_process_unit: ProcessUnit | None = None
-_state_dir: Path | None = None
-_counter = None
+# Worker-side state, set in the worker process right after the fork.
 _stop_requested = False
 
 _STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+# How long stopping workers get to drop their partial outputs before they are killed.
+_STOP_GRACE_SECONDS = 30.0
 
 
 def _on_worker_signal(signum, frame) -> None:
@@ -113,26 +111,35 @@ def _stop_signals_do(handler) -> None:
         signal.signal(sig, handler)
 
 
-def _init_worker() -> None:
-    # Between units a worker has nothing to save, so a stop signal kills it outright. A Python
-    # handler would not do: it runs only between bytecodes, and an idle worker waits inside the
-    # task queue's lock, which pool.terminate() keeps held, so it would never get to run.
+def _worker_main(conn, process_unit: ProcessUnit, state_dir: Path, progress, slot: int) -> None:
+    """A worker's life: take a unit from its own pipe, process it, answer on the same pipe.
+
+    Between units a stop signal kills the worker outright: it holds nothing worth saving, and
+    no lock either, since every worker has a pipe of its own. Inside a unit the signal only
+    raises the flag that check_stop() reads, so the unit can drop its partial outputs first."""
     _stop_signals_do(signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
+    while True:
+        try:
+            unit = conn.recv()
+        except EOFError:
+            return
+        if unit is None:
+            return
+        _stop_signals_do(_on_worker_signal)
+        answer = _run_one(unit, process_unit, state_dir, UnitContext(unit, progress, slot))
+        conn.send(answer)
+        if _stop_requested:
+            os._exit(128 + signal.SIGTERM)
+        _stop_signals_do(signal.SIG_DFL)
 
 
-def _run_one(unit: WorkUnit) -> tuple[str, str, object]:
-    # Inside a unit a stop signal only raises the flag that check_stop() reads, so the unit
-    # can drop its partial outputs before the worker exits.
-    _stop_signals_do(_on_worker_signal)
-    marker = _state_dir / (unit.id + RUNNING_SUFFIX)
-    marker.write_text(str(os.getpid()))
-    context = UnitContext(unit, _counter)
+def _run_one(unit: WorkUnit, process_unit: ProcessUnit, state_dir: Path, context: UnitContext):
     started = time.perf_counter()
     try:
-        stats = _process_unit(unit, context)
+        stats = process_unit(unit, context)
         stats["seconds"] = time.perf_counter() - started
-        write_atomic(_state_dir / (unit.id + DONE_SUFFIX), json.dumps(stats).encode())
+        write_atomic(state_dir / (unit.id + DONE_SUFFIX), json.dumps(stats).encode())
         return "done", unit.id, stats
     except StopRequested:
         return "stopped", unit.id, None
@@ -140,10 +147,6 @@ def _run_one(unit: WorkUnit) -> tuple[str, str, object]:
         return "failed", unit.id, traceback.format_exc(limit=8)
     finally:
         context.finish_progress()
-        marker.unlink(missing_ok=True)
-        if _stop_requested:
-            os._exit(128 + signal.SIGTERM)
-        _stop_signals_do(signal.SIG_DFL)
 
 
 def is_done(state_dir: Path, unit: WorkUnit) -> bool:
@@ -160,47 +163,78 @@ def load_done_stats(state_dir: Path, units: list[WorkUnit]) -> list[dict]:
     return out
 
 
-def _pid_dead(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] == "Z"
-    except OSError:
-        return False
-
-
-class _MainSignals:
-    """Turns SIGTERM/SIGINT in the main process into a flag the scheduling loop reads."""
+class _StopSignals:
+    """Turns SIGTERM/SIGINT in the main process into a flag that the stages and the scheduling
+    loop read. Re-entrant: a stage holds it across its steps, so a signal that arrives between
+    two of them is kept for the next one instead of killing the process mid-bookkeeping."""
 
     def __init__(self):
         self.received: int | None = None
+        self._depth = 0
         self._previous = {}
 
     def __enter__(self):
-        for sig in _STOP_SIGNALS:
-            self._previous[sig] = signal.signal(sig, self._handle)
+        if self._depth == 0:
+            self.received = None
+            for sig in _STOP_SIGNALS:
+                self._previous[sig] = signal.signal(sig, self._handle)
+        self._depth += 1
         return self
 
     def _handle(self, signum, frame):
         self.received = signum
 
     def __exit__(self, *exc):
-        for sig, handler in self._previous.items():
-            signal.signal(sig, handler)
+        self._depth -= 1
+        if self._depth == 0:
+            for sig, handler in self._previous.items():
+                signal.signal(sig, handler)
+
+
+stop_signals = _StopSignals()
+
+
+class _Worker:
+    """The main process's handle on one worker: its process, its pipe, the unit it holds."""
+
+    def __init__(self, context, process_unit: ProcessUnit, state_dir: Path, progress, slot: int):
+        self.conn, child_conn = context.Pipe()
+        self.unit: WorkUnit | None = None
+        self.slot = slot
+        self.process = context.Process(target=_worker_main, args=(child_conn, process_unit, state_dir, progress, slot),
+                                       daemon=True)
+        # Forked with the stop signals blocked until the worker has set its own handlers: one
+        # delivered earlier would run the main process's handler, copied by fork, and be lost.
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+        try:
+            self.process.start()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        child_conn.close()
+
+    def give(self, unit: WorkUnit | None) -> None:
+        self.unit = unit
+        try:
+            self.conn.send(unit)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # it died: the scheduling loop sees its sentinel and reports the unit
+
+    def answer(self):
+        """The worker's answer if one is waiting, ``None`` if not; EOFError if it died."""
+        return self.conn.recv() if self.conn.poll() else None
+
+    def stop(self, deadline: float) -> None:
+        self.process.join(max(0.0, deadline - time.monotonic()))
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.conn.close()
 
 
 def run_units(units: list[WorkUnit], process_unit: ProcessUnit, *, state_dir: Path, workers: int,
               description: str = "units", show_progress: bool = True) -> RunOutcome:
     """Process every unit without a completion record in ``state_dir``; return what happened."""
-    global _process_unit, _state_dir, _counter, _stop_requested
     state_dir.mkdir(parents=True, exist_ok=True)
-    for stale in state_dir.glob("*" + RUNNING_SUFFIX):
-        stale.unlink(missing_ok=True)
     pending = [u for u in units if not is_done(state_dir, u)]
     outcome = RunOutcome(total_units=len(units), skipped_units=len(units) - len(pending))
     if outcome.skipped_units:
@@ -208,51 +242,74 @@ def run_units(units: list[WorkUnit], process_unit: ProcessUnit, *, state_dir: Pa
     if not pending:
         return outcome
 
-    context = multiprocess.get_context("fork")
-    _process_unit, _state_dir, _counter, _stop_requested = process_unit, state_dir, context.Value("q", 0), False
-    total_bytes = sum(u.size for u in units)
-    done_bytes = total_bytes - sum(u.size for u in pending)
-    results: queue.SimpleQueue = queue.SimpleQueue()
-    outstanding = {u.id: u for u in pending}
-    bar = tqdm(total=total_bytes, initial=done_bytes, unit="B", unit_scale=True, desc=description,
-               disable=not show_progress, mininterval=0.5 if sys.stderr.isatty() else 30, file=sys.stderr)
-
-    with _MainSignals() as signals:
-        # Workers start with the stop signals blocked until _init_worker has set their handlers:
-        # one delivered earlier would run the main process's handler, copied by fork, and be lost,
-        # and pool.terminate() would then wait forever for that worker. The pool's threads, which
-        # fork replacement workers, are started inside the block too and keep it.
-        mask = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
-        try:
-            pool = context.Pool(max(1, workers), initializer=_init_worker)
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
-        try:
-            # Largest first, so a big unit does not start last and leave one core working alone.
-            for unit in sorted(pending, key=lambda u: -u.size):
-                pool.apply_async(_run_one, (unit,), callback=results.put,
-                                 error_callback=lambda e, uid=unit.id: results.put(("failed", uid, repr(e))))
-            last_check = time.monotonic()
-            while outstanding and signals.received is None:
-                try:
-                    status, unit_id, payload = results.get(timeout=0.2)
-                except queue.Empty:
-                    if time.monotonic() - last_check > _DEAD_WORKER_CHECK_SECONDS:
-                        last_check = time.monotonic()
-                        _reap_dead_units(state_dir, outstanding, outcome)
-                else:
-                    if outstanding.pop(unit_id, None) is not None:
-                        _record(outcome, status, unit_id, payload)
-                bar.n = done_bytes + _counter.value
-                bar.update(0)
-        finally:
-            outcome.interrupted = signals.received is not None
-            # Every answer is in (or the run is stopping), so no worker holds work worth waiting
-            # for; close() would wait forever for the task of a worker that died.
-            pool.terminate()
-            pool.join()
-            bar.close()
+    with stop_signals as signals:
+        if signals.received is not None:
+            outcome.interrupted = True
+            return outcome
+        _schedule(pending, process_unit, state_dir, workers, outcome, signals,
+                  tqdm(total=sum(u.size for u in units), initial=sum(u.size for u in units) - sum(u.size for u in pending),
+                       unit="B", unit_scale=True, desc=description, disable=not show_progress,
+                       mininterval=0.5 if sys.stderr.isatty() else 30, file=sys.stderr))
     return outcome
+
+
+def _schedule(pending: list[WorkUnit], process_unit: ProcessUnit, state_dir: Path, workers: int,
+              outcome: RunOutcome, signals: _StopSignals, bar: tqdm) -> None:
+    context = multiprocess.get_context("fork")
+    # Largest first, so a big unit does not start last and leave one core working alone.
+    queue = sorted(pending, key=lambda u: u.size)
+    slots = min(max(1, workers), len(queue))
+    # One progress counter per worker slot, written only by that slot's worker: no lock that a
+    # killed worker could leave held.
+    progress = context.RawArray("q", slots)
+    base = bar.n
+    pool: list[_Worker] = []
+
+    def start(slot: int) -> None:
+        worker = _Worker(context, process_unit, state_dir, progress, slot)
+        pool.append(worker)
+        worker.give(queue.pop() if queue else None)
+
+    try:
+        for slot in range(slots):
+            start(slot)
+        while any(w.unit is not None for w in pool) and signals.received is None:
+            busy = [w for w in pool if w.unit is not None]
+            multiprocess.connection.wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout=0.5)
+            for worker in busy:
+                try:
+                    answer = worker.answer()
+                except (EOFError, OSError):
+                    answer = None
+                if answer is not None:
+                    status, unit_id, payload = answer
+                    _record(outcome, status, unit_id, payload)
+                    worker.give(queue.pop() if queue else None)
+                elif not worker.process.is_alive():
+                    _record(outcome, "failed", worker.unit.id,
+                            f"worker process {worker.process.pid} died while processing the unit "
+                            f"(exit code {worker.process.exitcode})")
+                    pool.remove(worker)
+                    worker.stop(time.monotonic())
+                    if queue:
+                        start(worker.slot)
+            bar.n = base + sum(progress)
+            bar.update(0)
+    finally:
+        if signals.received is not None:
+            outcome.interrupted = True
+            # Workers inside a unit got the signal too, with the whole process group; this
+            # reaches those started on their own (a run under a supervisor that signals one pid).
+            for worker in pool:
+                if worker.unit is not None and worker.process.is_alive():
+                    os.kill(worker.process.pid, signal.SIGTERM)
+        else:
+            for worker in pool:
+                worker.give(None)
+        deadline = time.monotonic() + _STOP_GRACE_SECONDS
+        for worker in pool:
+            worker.stop(deadline)
+        bar.close()
 
 
 def _record(outcome: RunOutcome, status: str, unit_id: str, payload) -> None:
@@ -263,17 +320,3 @@ def _record(outcome: RunOutcome, status: str, unit_id: str, payload) -> None:
         log_event(logger, "unit_failed", logging.ERROR, unit=unit_id, error=str(payload).strip().splitlines()[-1])
     else:
         outcome.interrupted = True
-
-
-def _reap_dead_units(state_dir: Path, outstanding: dict[str, WorkUnit], outcome: RunOutcome) -> None:
-    """A worker killed mid-unit never answers; find its unit by the marker the worker left."""
-    for marker in state_dir.glob("*" + RUNNING_SUFFIX):
-        unit_id = marker.name[: -len(RUNNING_SUFFIX)]
-        try:
-            pid = int(marker.read_text() or 0)
-        except (OSError, ValueError):
-            continue
-        if unit_id in outstanding and pid and _pid_dead(pid):
-            marker.unlink(missing_ok=True)
-            outstanding.pop(unit_id)
-            _record(outcome, "failed", unit_id, f"worker process {pid} died while processing the unit")

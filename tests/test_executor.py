@@ -132,3 +132,54 @@ def test_a_stop_signal_while_the_pool_starts_never_hangs_the_run(tmp_path):
         pytest.fail("a run hung after a stop signal during pool start-up")
     assert child.returncode == 0, err
     assert "all runs returned" in out
+
+
+IDLE_WORKER = textwrap.dedent('''
+    import sys, time
+    from pathlib import Path
+    from datacleaning.executor import WorkUnit, run_units
+
+    started = Path(sys.argv[1])
+
+    def work(unit, context):
+        started.touch()
+        while True:
+            time.sleep(0.01)
+            context.check_stop()
+
+    units = [WorkUnit(id="u0", path="x", format="jsonl", start=0, end=1, size=1, name="x")]
+    outcome = run_units(units, work, state_dir=started.parent / "state", workers=3, show_progress=False)
+    print("interrupted" if outcome.interrupted else "not interrupted")
+''')
+
+
+def test_a_stop_signal_to_the_process_group_while_workers_sit_idle_ends_the_run(tmp_path):
+    # More workers than units: the idle ones wait for work when the signal kills them, and
+    # that must neither stall the run nor lose the busy worker's clean stop.
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "idle_worker.py"
+    script.write_text(IDLE_WORKER)
+    started = tmp_path / "started"
+    for attempt in range(3):
+        started.unlink(missing_ok=True)
+        child = subprocess.Popen([sys.executable, str(script), str(started)], stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True, start_new_session=True)
+        deadline = time.monotonic() + 60
+        while not started.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert started.exists(), child.communicate()[1]
+        time.sleep(0.2)
+        os.killpg(child.pid, signal.SIGTERM)
+        try:
+            out, err = child.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(child.pid, signal.SIGKILL)
+            child.communicate()
+            pytest.fail("the run hung after a stop signal reached its idle workers")
+        assert child.returncode == 0, err
+        assert out.strip() == "interrupted"

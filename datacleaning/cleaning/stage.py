@@ -11,7 +11,6 @@ Output layout of ``DIR``::
 """
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections import Counter
@@ -24,12 +23,13 @@ import pyarrow as pa
 from datacleaning.cleaning.pipeline import CleaningPipeline
 from datacleaning.config import Config
 from datacleaning.document import Quarantined
-from datacleaning.executor import RunOutcome, UnitContext, WorkUnit, load_done_stats, run_units
+from datacleaning.executor import RunOutcome, UnitContext, WorkUnit, load_done_stats, run_units, stop_signals
 from datacleaning.logs import log_event
+from datacleaning.manifest import check_manifest
 from datacleaning.readers import ReaderOptions, discover_inputs, plan_units, read_unit
 from datacleaning.readers.warc import SkippedRecord
 from datacleaning.rules.registry import ConfigError
-from datacleaning.shards import ShardWriter, remove_unit_outputs, write_atomic
+from datacleaning.shards import ShardWriter, remove_unit_outputs
 from datacleaning.stats import format_clean_summary, merge_counters, write_stats
 
 logger = logging.getLogger("datacleaning.clean")
@@ -121,19 +121,6 @@ def build_pipeline(config: Config) -> CleaningPipeline:
     return CleaningPipeline.from_rules(config.build_rules(), config.clean.max_input_chars, config.clean.languages)
 
 
-def _check_manifest(output: Path, fingerprint: str) -> None:
-    manifest = output / "manifest.json"
-    if manifest.exists():
-        previous = json.loads(manifest.read_text()).get("fingerprint")
-        if previous != fingerprint:
-            raise ConfigError(f"{output} holds a clean run made with a different configuration "
-                              f"(fingerprint {previous}, now {fingerprint}); use another --output folder "
-                              f"or delete it to start over")
-    else:
-        output.mkdir(parents=True, exist_ok=True)
-        write_atomic(manifest, json.dumps({"stage": "clean", "fingerprint": fingerprint}).encode())
-
-
 @dataclass
 class CleanResult:
     stats: dict
@@ -146,6 +133,11 @@ class CleanResult:
 
 def run_clean(config: Config, inputs: list[str], output: Path, *, pipeline: CleaningPipeline | None = None) -> CleanResult:
     """Run the clean stage over ``inputs`` into ``output``; resumes a run interrupted there."""
+    with stop_signals:
+        return _run_clean(config, inputs, output, pipeline)
+
+
+def _run_clean(config: Config, inputs: list[str], output: Path, pipeline: CleaningPipeline | None) -> CleanResult:
     started = time.time()
     output = Path(output)
     if not inputs:
@@ -153,7 +145,7 @@ def run_clean(config: Config, inputs: list[str], output: Path, *, pipeline: Clea
     pipeline = pipeline or build_pipeline(config)
     files = discover_inputs(inputs)
     units = plan_units(files, config.input.chunk_bytes)
-    _check_manifest(output, config.fingerprint("clean"))
+    check_manifest(output, "clean", config.fingerprint("clean"))
     log_event(logger, "start", files=len(files), units=len(units), workers=config.run.workers, output=output)
     processor = CleanUnitProcessor(pipeline, config.input.reader_options(), output, config.output.max_shard_bytes)
     outcome = run_units(units, processor, state_dir=output / UNITS_DIR, workers=config.run.workers,

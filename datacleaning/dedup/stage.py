@@ -37,7 +37,7 @@ from datacleaning.dedup.steps import BAND_KEYS, EXACT_KEYS, LINE_KEYS, BucketSte
     LinesStep, RunState, SignatureStep, VerifyStep, WorkLayout, WriteStep, partition_unit, read_arrow_file
 from datacleaning.dedup.text import DedupText
 from datacleaning.dedup.units import DedupInputError, input_listing, input_schema, plan_scan_units
-from datacleaning.executor import DONE_SUFFIX, RunOutcome, WorkUnit, load_done_stats, run_units
+from datacleaning.executor import DONE_SUFFIX, RunOutcome, WorkUnit, load_done_stats, run_units, stop_signals
 from datacleaning.logs import log_event
 from datacleaning.manifest import check_manifest
 from datacleaning.rules.registry import ConfigError
@@ -84,6 +84,9 @@ class _Steps:
         self.seconds: dict[str, float] = {}
 
     def run(self, name: str, units: list[WorkUnit], processor) -> bool:
+        if stop_signals.received is not None:
+            self.outcome = RunOutcome(total_units=len(units), interrupted=True)
+            return False
         started = time.perf_counter()
         state_dir = self.output / UNITS_DIR / name
         outcome = run_units(units, processor, state_dir=state_dir, workers=self.config.run.workers,
@@ -124,6 +127,11 @@ def _boilerplate(state: RunState) -> np.ndarray:
 
 def run_dedup(config: Config, input_dir: str | Path, output: str | Path) -> DedupResult:
     """Deduplicate the shards in ``input_dir`` into ``output``; resumes a run interrupted there."""
+    with stop_signals:
+        return _run_dedup(config, input_dir, output)
+
+
+def _run_dedup(config: Config, input_dir: str | Path, output: str | Path) -> DedupResult:
     started = time.time()
     input_dir, output = Path(input_dir), Path(output)
     dedup = config.dedup
