@@ -50,7 +50,8 @@ import time
 from importlib.util import find_spec
 from pathlib import Path
 
-from _common import BENCH_OUT, DEFAULT_CONFIG, MB, PART_GLOB, REPO_ROOT, corpus_parts, read_manifest
+from _common import (BENCH_OUT, DEFAULT_CONFIG, MB, PART_GLOB, REPO_ROOT, corpus_parts, measure_in_child, read_manifest,
+                     write_measurement)
 
 OURS, FLOOR, DATATROVE = "ours", "read+write only", "datatrove"
 WORKER_COUNTS = (1, 2)
@@ -161,30 +162,11 @@ def measure_datatrove(spec: dict) -> dict:
     return measured
 
 
-def run_measurement(spec_path: Path) -> None:
-    spec = json.loads(spec_path.read_text())
-    measured = measure_datatrove(spec) if spec["name"] == DATATROVE else measure_clean(spec)
-    # A result file rather than stdout: the measured libraries may print.
-    Path(spec["result"]).write_text(json.dumps(measured))
+def measure(spec: dict) -> dict:
+    return measure_datatrove(spec) if spec["name"] == DATATROVE else measure_clean(spec)
 
 
 # --- orchestration, in the parent process --------------------------------------------------------
-
-def run_in_child(spec: dict, scratch: Path) -> dict:
-    spec_path = scratch / "spec.json"
-    spec = {**spec, "result": str(scratch / "result.json")}
-    spec_path.write_text(json.dumps(spec))
-    Path(spec["result"]).unlink(missing_ok=True)
-    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
-    proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--measure", str(spec_path)],
-                          env=env, capture_output=True, text=True)
-    if proc.returncode != 0:
-        sys.exit(f"{spec['name']} (workers {spec['workers']}) failed with exit code {proc.returncode}:\n"
-                 f"{proc.stderr[-4000:]}")
-    measured = json.loads(Path(spec["result"]).read_text())
-    measured["load_average_before"] = spec["load_average_before"]
-    return measured
-
 
 def warm_page_cache(parts: list[Path]) -> None:
     """Read the corpus once so the first configuration does not pay for disk reads the others skip."""
@@ -326,7 +308,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)  # child mode: one measurement
     args = parser.parse_args(argv)
     if args.measure:
-        run_measurement(args.measure)
+        write_measurement(args.measure, measure)
         return 0
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
@@ -367,14 +349,13 @@ def main(argv: list[str] | None = None) -> int:
         for round_ in range(args.repeat):
             for name, workers in configurations:
                 spec = {"name": name, "workers": workers, "config": str(config), "corpus": str(corpus),
-                        "inputs": [str(p) for p in parts], "chunk_bytes": args.chunk_bytes,
-                        "scratch": str(Path(scratch) / "output"), "load_average_before": os.getloadavg()[0]}
-                measured = run_in_child(spec, Path(scratch))
+                        "inputs": [str(p) for p in parts], "chunk_bytes": args.chunk_bytes}
+                measured = measure_in_child(__file__, spec, Path(scratch))
                 runs[(name, workers)].append(measured)
                 mbs = measured["input_bytes"] / MB / measured["wall_seconds"]
                 print(f"  run {round_ + 1}/{args.repeat}  {name:<16} workers {workers}: "
                       f"{measured['wall_seconds']:7.1f} s  {mbs:7.2f} MB/s"
-                      f"  (load before {spec['load_average_before']:.2f})", flush=True)
+                      f"  (load before {measured['load_average_before']:.2f})", flush=True)
 
     source_changed = _package_digest() != digest_before
     results = {c: derive(c[0], c[1], r) for c, r in runs.items()}

@@ -39,7 +39,6 @@ import os
 import platform
 import resource
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -48,7 +47,7 @@ from pathlib import Path
 
 import orjson
 
-from _common import BENCH_OUT, MB, PART_GLOB, corpus_parts, read_manifest
+from _common import BENCH_OUT, MB, PART_GLOB, corpus_parts, measure_in_child, read_manifest, write_measurement
 
 OURS, OURS_DEFAULT, DATATROVE, SCALE = "ours", "ours (default config)", "datatrove", "ours (scale check)"
 DATATROVE_SHAPE = {"num_perm": 112, "bands": 14, "rows": 8}
@@ -171,29 +170,13 @@ def measure_datatrove(spec: dict) -> dict:
     return measured
 
 
-def run_measurement(spec_path: Path) -> None:
-    spec = json.loads(spec_path.read_text())
+def measure(spec: dict) -> dict:
     measured = measure_datatrove(spec) if spec["name"] == DATATROVE else measure_ours(spec)
-    Path(spec["result"]).write_text(json.dumps(measured))
+    measured["peak_rss"] = max(measured["peak_rss_workers"], measured["peak_rss_main"])
+    return measured
 
 
 # --- orchestration, in the parent process -----------------------------------------------------------
-
-def run_in_child(spec: dict, scratch: Path) -> dict:
-    spec_path = scratch / "spec.json"
-    spec = {**spec, "scratch": str(scratch / "output"), "result": str(scratch / "result.json")}
-    spec_path.write_text(json.dumps(spec))
-    Path(spec["result"]).unlink(missing_ok=True)
-    proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--measure", str(spec_path)],
-                          env={**os.environ, "HF_HUB_OFFLINE": "1"}, capture_output=True, text=True)
-    if proc.returncode != 0:
-        sys.exit(f"{spec['name']} (workers {spec['workers']}) failed with exit code {proc.returncode}:\n"
-                 f"{proc.stderr[-4000:]}")
-    measured = json.loads(Path(spec["result"]).read_text())
-    measured["peak_rss"] = max(measured["peak_rss_workers"], measured["peak_rss_main"])
-    measured["load_average_before"] = spec["load_average_before"]
-    return measured
-
 
 def summarize(label: str, workers: int, runs: list[dict]) -> dict:
     best = min(runs, key=lambda r: r["wall_seconds"])
@@ -225,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)  # child mode: one measurement
     args = parser.parse_args(argv)
     if args.measure:
-        run_measurement(args.measure)
+        write_measurement(args.measure, measure)
         return 0
     corpus = args.corpus.resolve()
     parts = corpus_parts(corpus)
@@ -255,8 +238,8 @@ def main(argv: list[str] | None = None) -> int:
         for round_ in range(args.repeat):
             for label, workers, extra in configurations:
                 spec = {"name": DATATROVE if label == DATATROVE else OURS, "workers": workers, "shards": str(shards),
-                        "corpus": str(corpus), "load_average_before": os.getloadavg()[0], **extra}
-                measured = run_in_child(spec, Path(scratch))
+                        "corpus": str(corpus), **extra}
+                measured = measure_in_child(__file__, spec, Path(scratch))
                 runs[(label, workers)].append(measured)
                 print(f"  run {round_ + 1}/{args.repeat}  {label:<34} workers {workers}: "
                       f"{measured['wall_seconds']:7.1f} s "
@@ -270,9 +253,8 @@ def main(argv: list[str] | None = None) -> int:
             scale = []
             for which in (corpus, args.scale_corpus.resolve()):
                 marked = prepare_shards(which, mark_repeats=True)
-                spec = {"name": OURS, "workers": 2, "shards": str(marked), "memory_mb": args.memory_mb,
-                        "load_average_before": os.getloadavg()[0]}
-                measured = run_in_child(spec, Path(scratch))
+                spec = {"name": OURS, "workers": 2, "shards": str(marked), "memory_mb": args.memory_mb}
+                measured = measure_in_child(__file__, spec, Path(scratch))
                 scale.append(summarize(f"{SCALE}, {which.name}", 2, [measured]))
                 print(f"  scale check {which.name}: {measured['docs']:,} docs {measured['wall_seconds']:.1f} s "
                       f"peak RSS {measured['peak_rss'] / MB:.0f} MB, partitions {measured['partitions']}", flush=True)

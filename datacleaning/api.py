@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from datacleaning.cleaning.pipeline import CleaningPipeline, Verdict
-from datacleaning.cleaning.stage import CleanResult, run_clean
+from datacleaning.cleaning.stage import run_clean
 from datacleaning.config import Config, load_config
-from datacleaning.dedup import DedupResult, run_dedup
+from datacleaning.dedup import run_dedup
 from datacleaning.document import Document
+from datacleaning.executor import StageResult
 from datacleaning.readers.records import RecordError, record_to_document
 from datacleaning.rules.base import Rule
 
@@ -71,7 +72,7 @@ class Pipeline:
                 raise TypeError(f"document {i}: expected str, dict or Document, got {type(item).__name__}")
             yield Cleaned(doc, self.cleaning.process(doc))
 
-    def run(self, inputs: list[str | os.PathLike], output: str | os.PathLike, *, workers: int | None = None) -> CleanResult:
+    def run(self, inputs: list[str | os.PathLike], output: str | os.PathLike, *, workers: int | None = None) -> StageResult:
         """Run the clean stage over files into ``output`` with a process pool (resumable)."""
         config = self.config
         if workers is not None:
@@ -80,7 +81,7 @@ class Pipeline:
 
 
 def dedup(input_dir: str | os.PathLike, output: str | os.PathLike, config: Config | str | os.PathLike | None = None,
-          *, workers: int | None = None) -> DedupResult:
+          *, workers: int | None = None) -> StageResult:
     """Run the dedup stage over a folder of Arrow shards (a clean run's ``kept/``) into ``output``,
     with the ``[dedup]`` settings of ``config`` (a Config or a config file; defaults otherwise).
     Resumable like the command line: the same call after an interruption finishes the run.

@@ -93,6 +93,18 @@ class RunOutcome:
         return not self.failed and not self.interrupted
 
 
+@dataclass
+class StageResult:
+    """What a stage run returns: its ``stats.json`` contents and what happened to its units."""
+
+    stats: dict
+    outcome: RunOutcome
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome.ok
+
+
 # Worker-side state, set in the worker process right after the fork.
 _stop_requested = False
 

@@ -161,6 +161,26 @@ def remove_unit_outputs(directory: Path, prefix: str) -> None:
             path.unlink(missing_ok=True)
 
 
+@contextlib.contextmanager
+def unit_writers(output: Path, unit_id: str, schemas: dict[str, pa.Schema],
+                 max_shard_bytes: int) -> Iterator[dict[str, ShardWriter]]:
+    """A work unit's shard writers, one per output folder named in ``schemas``: what an earlier
+    attempt at the unit left there is removed first; the shards of all are committed when the
+    block ends, and those of none if it raises."""
+    for name in schemas:
+        remove_unit_outputs(output / name, unit_id)
+    writers = {name: ShardWriter(output / name, unit_id, schema, max_shard_bytes=max_shard_bytes)
+               for name, schema in schemas.items()}
+    try:
+        yield writers
+    except BaseException:
+        for writer in writers.values():
+            writer.abort()
+        raise
+    for writer in writers.values():
+        writer.commit()
+
+
 def shard_paths(directory: str | os.PathLike) -> list[Path]:
     """The committed shards of a folder, in a stable order."""
     directory = Path(directory)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -181,3 +183,23 @@ def processes_in_group(pgid: int) -> list[int]:
         if int(fields[2]) == pgid and fields[0] != "Z":
             found.append(int(entry))
     return found
+
+
+def done_records(output: Path) -> int:
+    """Completion records of finished work units under a stage's ``output/.units``."""
+    units = output / ".units"
+    return sum(1 for p in units.rglob("*.done.json")) if units.is_dir() else 0
+
+
+def kill_group_when(proc: subprocess.Popen, output: Path, done_at_least: int) -> None:
+    """SIGKILL the whole process group of ``proc`` once ``done_at_least`` units of its run in
+    ``output`` are finished (or it exits), then wait until none of its processes is left."""
+    deadline = time.monotonic() + 60
+    while done_records(output) < done_at_least and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.002)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 10
+    while processes_in_group(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not processes_in_group(proc.pid)

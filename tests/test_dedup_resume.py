@@ -12,30 +12,14 @@ import time
 
 import pytest
 
-from conftest import EXAMPLE_CONFIG, cli, fixture_records, processes_in_group, read_rows, write_repeated_corpus
+from conftest import (EXAMPLE_CONFIG, cli, done_records, fixture_records, kill_group_when, read_rows,
+                      write_repeated_corpus)
 
 CHUNK = "40000"
 
 
 def _dedup_args(kept, output):
     return ["dedup", str(kept), "--output", str(output), "--workers", "2", "--no-progress"]
-
-
-def _done_records(output) -> int:
-    units = output / ".units"
-    return sum(1 for p in units.rglob("*.done.json")) if units.is_dir() else 0
-
-
-def _kill_group_when(proc: subprocess.Popen, output, done_at_least: int) -> None:
-    deadline = time.monotonic() + 60
-    while _done_records(output) < done_at_least and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.002)
-    os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
-    deadline = time.monotonic() + 10
-    while processes_in_group(proc.pid) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not processes_in_group(proc.pid)
 
 
 def _outcome(output) -> tuple[dict, dict]:
@@ -78,7 +62,7 @@ def test_kill_at_several_points_then_resume_matches_uninterrupted_run(kept_shard
     ref_kept, ref_removed = _outcome(reference)
     ref_stats = json.loads((reference / "stats.json").read_text())
     assert ref_stats["exact_duplicates"] > 1000 and ref_stats["near_duplicates"] > 20
-    total = _done_records(reference)
+    total = done_records(reference)
     assert ref_stats["units"] >= 20, "the input should span many units for the kills to land mid-run"
 
     output = tmp_path / "killed"
@@ -86,8 +70,8 @@ def test_kill_at_several_points_then_resume_matches_uninterrupted_run(kept_shard
     for done_at_least in (0, 5, total // 4, total // 2, 3 * total // 4, total - 5):
         proc = subprocess.Popen([sys.executable, "-m", "datacleaning.cli", *_dedup_args(kept_shards, output)],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        _kill_group_when(proc, output, done_at_least)
-        kills_mid_run += _done_records(output) < total
+        kill_group_when(proc, output, done_at_least)
+        kills_mid_run += done_records(output) < total
     assert kills_mid_run >= 4, "the kills should interrupt the run, not land after it finished"
 
     result = cli(*_dedup_args(kept_shards, output))
@@ -107,7 +91,7 @@ def test_sigterm_stops_a_run_that_then_resumes(kept_shards, reference, tmp_path)
     proc = subprocess.Popen([sys.executable, "-m", "datacleaning.cli", *_dedup_args(kept_shards, output)],
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True, text=True)
     deadline = time.monotonic() + 60
-    while _done_records(output) < 10 and proc.poll() is None and time.monotonic() < deadline:
+    while done_records(output) < 10 and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.002)
     os.killpg(proc.pid, signal.SIGTERM)
     stdout, _ = proc.communicate(timeout=60)

@@ -3,15 +3,12 @@ same kept and rejected documents as a run that was never interrupted: nothing lo
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
 import sys
-import time
 
 import pytest
 
-from conftest import EXAMPLE_CONFIG, cli, outcome_sets, processes_in_group, write_repeated_corpus
+from conftest import EXAMPLE_CONFIG, cli, done_records, kill_group_when, outcome_sets, write_repeated_corpus
 
 CHUNK = "40000"
 
@@ -21,26 +18,9 @@ def _clean_args(corpus, output):
             "--workers", "2", "--chunk-bytes", CHUNK, "--no-progress"]
 
 
-def _done_units(output) -> int:
-    units = output / ".units"
-    return sum(1 for p in units.iterdir() if p.name.endswith(".done.json")) if units.is_dir() else 0
-
-
 def _start(corpus, output) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "datacleaning.cli", *_clean_args(corpus, output)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-
-
-def _kill_group_when(proc: subprocess.Popen, output, done_at_least: int) -> None:
-    deadline = time.monotonic() + 60
-    while _done_units(output) < done_at_least and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.005)
-    os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
-    deadline = time.monotonic() + 10
-    while processes_in_group(proc.pid) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not processes_in_group(proc.pid)
 
 
 @pytest.fixture(scope="module")
@@ -65,8 +45,8 @@ def test_kill_at_several_points_then_resume_matches_uninterrupted_run(corpus, re
     kills_mid_run = 0
     for done_at_least in (0, 3, total_units // 2, total_units - 3):
         proc = _start(corpus, output)
-        _kill_group_when(proc, output, done_at_least)
-        kills_mid_run += _done_units(output) < total_units
+        kill_group_when(proc, output, done_at_least)
+        kills_mid_run += done_records(output) < total_units
     assert kills_mid_run >= 3, "the kills should interrupt the run, not land after it finished"
 
     result = cli(*_clean_args(corpus, output))

@@ -23,13 +23,13 @@ import pyarrow as pa
 from datacleaning.cleaning.pipeline import CleaningPipeline
 from datacleaning.config import Config
 from datacleaning.document import Quarantined
-from datacleaning.executor import RunOutcome, UnitContext, WorkUnit, load_done_stats, run_units, stop_signals
+from datacleaning.executor import StageResult, UnitContext, WorkUnit, load_done_stats, run_units, stop_signals
 from datacleaning.logs import log_event
 from datacleaning.manifest import check_manifest
 from datacleaning.readers import ReaderOptions, discover_inputs, plan_units, read_unit
 from datacleaning.readers.warc import SkippedRecord
 from datacleaning.rules.registry import ConfigError
-from datacleaning.shards import ShardWriter, remove_unit_outputs
+from datacleaning.shards import unit_writers
 from datacleaning.stats import format_clean_summary, merge_counters, write_stats
 
 logger = logging.getLogger("datacleaning.clean")
@@ -64,17 +64,13 @@ class CleanUnitProcessor:
     max_shard_bytes: int
 
     def __call__(self, unit: WorkUnit, context: UnitContext) -> dict:
-        for name in (KEPT, REJECTED, QUARANTINE):
-            remove_unit_outputs(self.output / name, unit.id)
-        writers = {name: ShardWriter(self.output / name, unit.id, schema, max_shard_bytes=self.max_shard_bytes)
-                   for name, schema in ((KEPT, KEPT_SCHEMA), (REJECTED, REJECTED_SCHEMA),
-                                        (QUARANTINE, QUARANTINE_SCHEMA))}
-        kept, rejected, quarantined = writers[KEPT], writers[REJECTED], writers[QUARANTINE]
         rejected_by: Counter = Counter()
         skipped: Counter = Counter()
         input_chars = kept_chars = 0
         self.pipeline.take_counters()
-        try:
+        schemas = {KEPT: KEPT_SCHEMA, REJECTED: REJECTED_SCHEMA, QUARANTINE: QUARANTINE_SCHEMA}
+        with unit_writers(self.output, unit.id, schemas, self.max_shard_bytes) as writers:
+            kept, rejected, quarantined = writers[KEPT], writers[REJECTED], writers[QUARANTINE]
             for item in read_unit(unit, self.reader_options, context.progress):
                 context.check_stop()
                 if isinstance(item, Quarantined):
@@ -97,12 +93,6 @@ class CleanUnitProcessor:
                                   "lang": item.lang, "meta": item.meta, "rejected_by": verdict.rejected_by,
                                   "reject_value": _json(verdict.value), "scores": _json(item.scores)},
                                  len(item.original_text))
-            for writer in writers.values():
-                writer.commit()
-        except BaseException:
-            for writer in writers.values():
-                writer.abort()
-            raise
         return {
             "input_docs": kept.rows + rejected.rows + quarantined.rows,
             "kept_docs": kept.rows,
@@ -121,23 +111,13 @@ def build_pipeline(config: Config) -> CleaningPipeline:
     return CleaningPipeline.from_rules(config.build_rules(), config.clean.max_input_chars, config.clean.languages)
 
 
-@dataclass
-class CleanResult:
-    stats: dict
-    outcome: RunOutcome
-
-    @property
-    def ok(self) -> bool:
-        return self.outcome.ok
-
-
-def run_clean(config: Config, inputs: list[str], output: Path, *, pipeline: CleaningPipeline | None = None) -> CleanResult:
+def run_clean(config: Config, inputs: list[str], output: Path, *, pipeline: CleaningPipeline | None = None) -> StageResult:
     """Run the clean stage over ``inputs`` into ``output``; resumes a run interrupted there."""
     with stop_signals:
         return _run_clean(config, inputs, output, pipeline)
 
 
-def _run_clean(config: Config, inputs: list[str], output: Path, pipeline: CleaningPipeline | None) -> CleanResult:
+def _run_clean(config: Config, inputs: list[str], output: Path, pipeline: CleaningPipeline | None) -> StageResult:
     started = time.time()
     output = Path(output)
     if not inputs:
@@ -164,7 +144,7 @@ def _run_clean(config: Config, inputs: list[str], output: Path, pipeline: Cleani
     write_stats(output / "stats.json", stats)
     log_event(logger, "finish", status=stats["status"], kept=stats["kept_docs"], rejected=stats["rejected_docs"],
               quarantined=stats["quarantined_docs"])
-    return CleanResult(stats, outcome)
+    return StageResult(stats, outcome)
 
 
-__all__ = ["CleanResult", "build_pipeline", "format_clean_summary", "run_clean"]
+__all__ = ["StageResult", "build_pipeline", "format_clean_summary", "run_clean"]

@@ -23,7 +23,6 @@ import logging
 import math
 import shutil
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -37,7 +36,7 @@ from datacleaning.dedup.steps import BAND_KEYS, EXACT_KEYS, LINE_KEYS, BucketSte
     LinesStep, RunState, SignatureStep, VerifyStep, WorkLayout, WriteStep, partition_unit, read_arrow_file
 from datacleaning.dedup.text import DedupText
 from datacleaning.dedup.units import DedupInputError, input_listing, input_schema, plan_scan_units
-from datacleaning.executor import DONE_SUFFIX, RunOutcome, WorkUnit, load_done_stats, run_units, stop_signals
+from datacleaning.executor import DONE_SUFFIX, RunOutcome, StageResult, WorkUnit, load_done_stats, run_units, stop_signals
 from datacleaning.logs import log_event
 from datacleaning.manifest import check_manifest
 from datacleaning.rules.registry import ConfigError
@@ -52,16 +51,6 @@ UNITS_DIR, WORK_DIR = ".units", ".work"
 CLUSTER_BYTES_PER_DOC = 12
 # Candidate pairs pack two document ordinals into 64 bits.
 MAX_DOCS = 1 << 32
-
-
-@dataclass
-class DedupResult:
-    stats: dict
-    outcome: RunOutcome
-
-    @property
-    def ok(self) -> bool:
-        return self.outcome.ok
 
 
 def fingerprint(config: Config, listing: list[tuple[str, int]]) -> str:
@@ -125,13 +114,13 @@ def _boilerplate(state: RunState) -> np.ndarray:
     return load_array(state.work.boilerplate)
 
 
-def run_dedup(config: Config, input_dir: str | Path, output: str | Path) -> DedupResult:
+def run_dedup(config: Config, input_dir: str | Path, output: str | Path) -> StageResult:
     """Deduplicate the shards in ``input_dir`` into ``output``; resumes a run interrupted there."""
     with stop_signals:
         return _run_dedup(config, input_dir, output)
 
 
-def _run_dedup(config: Config, input_dir: str | Path, output: str | Path) -> DedupResult:
+def _run_dedup(config: Config, input_dir: str | Path, output: str | Path) -> StageResult:
     started = time.time()
     input_dir, output = Path(input_dir), Path(output)
     dedup = config.dedup
@@ -154,7 +143,7 @@ def _run_dedup(config: Config, input_dir: str | Path, output: str | Path) -> Ded
     previous = output / "stats.json"
     if steps.done("write", scan_units) and previous.exists():
         stats = json.loads(previous.read_text())
-        return DedupResult(stats, RunOutcome(total_units=len(scan_units), skipped_units=len(scan_units)))
+        return StageResult(stats, RunOutcome(total_units=len(scan_units), skipped_units=len(scan_units)))
     text = DedupText(dedup)
     completed = _run_steps(steps, state, text, config)
     stats = _stats(steps, state, config, completed, started)
@@ -163,7 +152,7 @@ def _run_dedup(config: Config, input_dir: str | Path, output: str | Path) -> Ded
         shutil.rmtree(output / WORK_DIR, ignore_errors=True)
     log_event(logger, "finish", status=stats["status"], kept=stats.get("kept_docs", 0),
               removed=stats.get("removed_docs", 0))
-    return DedupResult(stats, steps.outcome)
+    return StageResult(stats, steps.outcome)
 
 
 def _run_steps(steps: _Steps, state: RunState, text: DedupText, config: Config) -> bool:

@@ -35,7 +35,7 @@ from datacleaning.dedup.runs import EXACT_RECORD, KEY_RECORD, KEY_SPACE, PAIR_RE
 from datacleaning.dedup.text import DedupText
 from datacleaning.dedup.units import read_unit_batches
 from datacleaning.executor import UnitContext, WorkUnit
-from datacleaning.shards import ShardWriter, atomic_file, remove_unit_outputs, shard_paths, write_atomic
+from datacleaning.shards import atomic_file, shard_paths, unit_writers, write_atomic
 
 KEPT, REMOVED, EXACT_INDEX = "kept", "removed", "exact_index"
 # Kinds of sorted runs the scan steps write, each in a folder of that name under .work.
@@ -593,16 +593,10 @@ class WriteStep:
         index_hashes = self._hashes_by_row(unit, unit_rows) if state.config.exact.save_index else None
 
         schema = kept_schema(state.schema)
-        for name in (KEPT, REMOVED, EXACT_INDEX):
-            remove_unit_outputs(state.output / name, unit.id)
-        writers = {KEPT: ShardWriter(state.output / KEPT, unit.id, schema, max_shard_bytes=state.max_shard_bytes),
-                   REMOVED: ShardWriter(state.output / REMOVED, unit.id, REMOVED_SCHEMA,
-                                        max_shard_bytes=state.max_shard_bytes),
-                   EXACT_INDEX: ShardWriter(state.output / EXACT_INDEX, unit.id, EXACT_INDEX_SCHEMA,
-                                            max_shard_bytes=state.max_shard_bytes)}
         counts = {"lines_removed": 0, "line_chars_removed": 0, "boilerplate_only_docs": 0}
         first_row = 0
-        try:
+        schemas = {KEPT: schema, REMOVED: REMOVED_SCHEMA, EXACT_INDEX: EXACT_INDEX_SCHEMA}
+        with unit_writers(state.output, unit.id, schemas, state.max_shard_bytes) as writers:
             for batch in read_unit_batches(unit):
                 context.check_stop()
                 rows = np.arange(first_row, first_row + batch.num_rows)
@@ -625,12 +619,6 @@ class WriteStep:
                          batch.column("id").filter(pa.array(indexed))], schema=EXACT_INDEX_SCHEMA))
                 first_row += batch.num_rows
                 context.progress(unit.size // max(unit.end - unit.start, 1))
-            for writer in writers.values():
-                writer.commit()
-        except BaseException:
-            for writer in writers.values():
-                writer.abort()
-            raise
         return {"input_docs": unit_rows, "kept_docs": writers[KEPT].rows, "removed_docs": writers[REMOVED].rows,
                 **counts}
 
