@@ -27,6 +27,7 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, required=True, help="folder of jsonl parts (bench/build_corpus.py)")
     parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--top", type=int, default=15, help="rules to list, slowest first (default: 15)")
     parser.add_argument("--without", action="append", default=[], metavar="RULE",
                         help="leave this rule out (repeatable), e.g. to compare versions that differ in it")
     args = parser.parse_args()
@@ -51,7 +52,7 @@ def main() -> None:
     seconds = min(one_pass() for _ in range(args.repeat))
     print(f"{len(texts):,} docs, {text_mb:.1f} MB of text: {seconds:.2f} s, {text_mb / seconds:.2f} MB/s (best of {args.repeat})")
     counters = pipeline.take_counters()
-    for label, counter in sorted(counters.items(), key=lambda kv: -kv[1]["seconds"])[:15]:
+    for label, counter in sorted(counters.items(), key=lambda kv: -kv[1]["seconds"])[:args.top]:
         print(f"  {label:32s} {counter['seconds']:7.2f} s")
 
 

@@ -537,3 +537,34 @@ def test_rules_keep_every_letter_and_digit_of_the_dev_corpus(dev_data):
         for rule in rest:
             cleaned = rule.apply(cleaned)
         assert WORD_CHAR.findall(cleaned) == WORD_CHAR.findall(text), text[:80]
+
+
+CHARACTER_RULES = ["remove_invisible", "remove_junk_chars", "fullwidth_alnum", "enclosed_alnum", "fold_homoglyphs"]
+
+
+@pytest.mark.parametrize("text", [
+    "Pаypаl sells vіаgrа",                      # Cyrillic look-alikes
+    "步骤：①打开②关闭 ⒈ first ⑴ second",
+    "价格：ＡＢＣ１２３，网址ｑｑ．ｃｏｍ",
+    "zero\u200bwidth and a soft\xadhyphen\x1b[1;31m red",
+    "图标\ue60a字体 and \x93smart\x94 quotes",
+    "no character any of them is for: plain ASCII text.",
+    "纯中文的句子，没有任何需要改的字符。",
+] + [EXCERPTS[doc_id] for doc_id in CLEAN])
+def test_the_shared_character_scan_gives_what_each_rule_gives_alone(text):
+    rules = [build_rule("normalizers", i, {"name": name}) for i, name in enumerate(CHARACTER_RULES)]
+    pipeline = CleaningPipeline(normalizers=rules)
+    pipeline.take_counters()
+    doc = Document("d", text)
+    pipeline.process(doc)
+    expected = text
+    for rule in rules:
+        expected = rule.apply(expected)
+    assert doc.text == expected
+    counters = pipeline.take_counters()
+    declared = any(regex.search(f"[{rule.trigger_chars()}]", text) for rule in rules)
+    # A text with none of the rules' characters skips them all (a rule that never ran has no time
+    # of its own); any other text runs at least the first.
+    ran = [counters[name]["seconds"] > 0 for name in CHARACTER_RULES]
+    assert ran[0] if declared else not any(ran)
+    assert counters["trigger_scan"]["seconds"] > 0

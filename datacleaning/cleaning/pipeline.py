@@ -1,6 +1,7 @@
 """The per-document path: normalize → guess language → edit → filter, with counters per rule."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from time import perf_counter
 from typing import Any
@@ -14,6 +15,8 @@ TOO_LONG = "max_input_chars"
 LANGUAGE = "language"
 EMPTY_AFTER_CLEANING = "empty_after_cleaning"
 BUILTIN_CHECKS = (EMPTY, TOO_LONG, LANGUAGE, EMPTY_AFTER_CLEANING)
+# The time of the one scan for the characters of every rule that declares them (Rule.trigger_chars).
+TRIGGER_SCAN = "trigger_scan"
 
 
 @dataclass(slots=True)
@@ -68,6 +71,20 @@ def _steps(rules, taken: set[str]) -> list[_Step]:
     return [_Step(rule, label) for rule, label in zip(rules, _labels(rules, taken))]
 
 
+class _Rewrites:
+    """The normalizers or editors that apply to one language, each with whether the shared scan
+    for declared characters decides if it runs; the scan is None when fewer than two rules
+    declare characters (nothing to share)."""
+
+    __slots__ = ("steps", "scan")
+
+    def __init__(self, steps: list[_Step]):
+        chars = [step.rule.trigger_chars() for step in steps]
+        shared = sum(1 for c in chars if c) > 1
+        self.scan = re.compile(f"[{''.join(chars)}]") if shared else None
+        self.steps = [(step, shared and bool(c)) for step, c in zip(steps, chars)]
+
+
 class CleaningPipeline:
     """Runs built rules on one document at a time.
 
@@ -79,14 +96,14 @@ class CleaningPipeline:
 
     def __init__(self, normalizers: list[Rule] = (), edits: list[Rule] = (), filters: list[Rule] = (), *,
                  max_input_chars: int = 2_000_000, languages: list[str] = ()):
-        taken = set(BUILTIN_CHECKS)
+        taken = {*BUILTIN_CHECKS, TRIGGER_SCAN}
         self.max_input_chars = max_input_chars
         self.languages = frozenset(languages)
-        self._builtin = {name: _Counter("builtin") for name in BUILTIN_CHECKS}
+        self._builtin = {name: _Counter("builtin") for name in (*BUILTIN_CHECKS, TRIGGER_SCAN)}
         self._normalizers = _steps(normalizers, taken)
         self._edits = _steps(edits, taken)
         self._filters = _steps(filters, taken)
-        self._by_language: dict[str, tuple[list[_Step], list[_Step], list[_Step]]] = {}
+        self._by_language: dict[str, tuple[_Rewrites, _Rewrites, list[_Step]]] = {}
 
     @classmethod
     def from_rules(cls, rules: dict[str, list[Rule]], max_input_chars: int, languages: list[str] = ()) -> CleaningPipeline:
@@ -101,24 +118,34 @@ class CleaningPipeline:
         self._builtin[name].rejected += 1
         return Verdict(name, value)
 
-    def _steps_for(self, lang: str) -> tuple[list[_Step], list[_Step], list[_Step]]:
+    def _steps_for(self, lang: str) -> tuple[_Rewrites, _Rewrites, list[_Step]]:
         """The normalizers, editors and filters that apply to ``lang``, worked out once per language."""
         steps = self._by_language.get(lang)
         if steps is None:
-            steps = self._by_language[lang] = tuple(
+            normalizers, edits, filters = (
                 [step for step in group if not step.languages or lang in step.languages]
                 for group in (self._normalizers, self._edits, self._filters))
+            steps = self._by_language[lang] = (_Rewrites(normalizers), _Rewrites(edits), filters)
         return steps
 
-    @staticmethod
-    def _rewrite(doc: Document, text: str, steps: list[_Step]) -> str:
+    def _rewrite(self, doc: Document, text: str, rewrites: _Rewrites) -> str:
         # This loop runs for every rule on every document: one clock reading per rule, each
         # rule's time running from the previous reading.
         source = doc.source
+        scan = rewrites.scan
+        quiet = None  # the text has none of the declared characters; None: not scanned since it changed
         clock = perf_counter()
-        for step in steps:
+        for step, triggered in rewrites.steps:
             if step.sources and not source.startswith(step.sources):
                 continue
+            if triggered:
+                if quiet is None:
+                    quiet = scan.search(text) is None
+                    now = perf_counter()
+                    self._builtin[TRIGGER_SCAN].seconds += now - clock
+                    clock = now
+                if quiet:
+                    continue
             out = step.rule.apply(text)
             now = perf_counter()
             counter = step.counter
@@ -130,6 +157,7 @@ class CleaningPipeline:
                 counter.chars_removed += removed
                 doc.edits[step.label] = doc.edits.get(step.label, 0) + removed
                 text = out
+                quiet = None
         return text
 
     def process(self, doc: Document) -> Verdict | None:

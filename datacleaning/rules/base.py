@@ -31,6 +31,13 @@ class Rule:
     kind: ClassVar[str] = ""
     languages: ClassVar[frozenset[str]] = ALL_LANGUAGES
 
+    def trigger_chars(self) -> str:
+        """For a rule that rewrites text: the characters (the body of an ``re`` character class)
+        without one of which it leaves a text unchanged, or "" if there are none such. The
+        pipeline scans a text once for the characters of all its rules and skips every rule
+        whose characters are absent: one scan instead of one per rule."""
+        return ""
+
     def prepare(self, base_dir: Path) -> None:
         """Load resources (word lists, dictionaries) once per process; paths resolve from
         ``base_dir``, the folder of the config that named the rule."""

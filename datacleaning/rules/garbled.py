@@ -46,7 +46,7 @@ def letter_digit_switches(text: str) -> int:
 
 def mojibake_chars(text: str) -> int:
     """How many characters of ``text`` are in mojibake patterns."""
-    first = _MOJIBAKE_START.search(text)
+    first = None if text.isascii() else _MOJIBAKE_START.search(text)
     if first is None:
         return 0
     return sum(m.end() - m.start() for m in MOJIBAKE.finditer(text, first.start()))

@@ -25,7 +25,8 @@ _FOLD_INTO = {
 }
 _TRANSLATE_INTO = {script: str.maketrans(table) for script, table in _FOLD_INTO.items()}
 
-_GREEK_OR_CYRILLIC = re.compile("[\u0370-\u03ff\u0400-\u052f\u1f00-\u1fff]")
+_GREEK_OR_CYRILLIC_CHARS = "\u0370-\u03ff\u0400-\u052f\u1f00-\u1fff"
+_GREEK_OR_CYRILLIC = re.compile(f"[{_GREEK_OR_CYRILLIC_CHARS}]")
 # A word of Latin, Greek and Cyrillic letters (with combining marks) that mixes Latin with one of
 # the others. The lookbehind starts matching only at a word's first letter and each lookahead
 # stops at the word's end, so the scan stays linear however long the words are.
@@ -74,6 +75,9 @@ class FoldHomoglyphs(Normalizer):
     Latin (café, naïve, Ångström), and whole-Cyrillic words even when they spell a Latin look-alike
     ("рау"). Leaves alone mixed words whose foreign letters are not look-alikes: "μm", "kΩ", "Δx".
     """
+
+    def trigger_chars(self) -> str:
+        return _GREEK_OR_CYRILLIC_CHARS
 
     def apply(self, text: str) -> str:
         if text.isascii() or _GREEK_OR_CYRILLIC.search(text) is None:

@@ -37,8 +37,9 @@ _FORMAT_CHARS = [0x00AD, 0x061C, 0x200B, 0x200E, 0x200F, *range(0x202A, 0x202F),
                  *range(0x2066, 0x2070), 0xFEFF, *range(0xFFF9, 0xFFFC)]
 _C0_CONTROLS = [*range(0x00, 0x09), *range(0x0E, 0x20), 0x7F]
 _C1_CONTROLS = range(0x80, 0xA0)
-_INVISIBLE_TRIGGER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\xad\u061c\u200b-\u200f\u202a-\u202e"
-                                "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]")
+_INVISIBLE_CHARS = ("\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\xad\u061c\u200b-\u200f\u202a-\u202e"
+                    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000e0000-\U000e007f")
+_INVISIBLE_TRIGGER = re.compile(f"[{_INVISIBLE_CHARS}]")
 
 
 def _cp1252(byte: int) -> str | None:
@@ -97,6 +98,9 @@ class RemoveInvisible(Normalizer):
         table.update({0x0B: "\n", 0x0C: "\n"})
         table.update({cp: _cp1252(cp) if self.c1_as_cp1252 else None for cp in _C1_CONTROLS})
         self._table = table
+
+    def trigger_chars(self) -> str:
+        return _INVISIBLE_CHARS
 
     def apply(self, text: str) -> str:
         if _INVISIBLE_TRIGGER.search(text) is None:
@@ -164,7 +168,11 @@ class RemoveJunkChars(Normalizer):
             removed.insert(0, _EMOJI)
             trigger += [_bmp_class(r"\p{Extended_Pictographic}"), "\u20e3\ufe0f"]
         self._removed = regex.compile("|".join(removed))
-        self._trigger = re.compile(f"[{''.join(trigger)}]")
+        self._trigger_chars = "".join(trigger)
+        self._trigger = re.compile(f"[{self._trigger_chars}]")
+
+    def trigger_chars(self) -> str:
+        return self._trigger_chars
 
     def apply(self, text: str) -> str:
         if text.isascii() or self._trigger.search(text) is None:
@@ -181,7 +189,8 @@ _FULLWIDTH_ALNUM_RUN = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+")
 # "ｅｘａｍｐｌｅ．ｃｏｍ" (spam hides addresses from URL filters this way).
 _FULLWIDTH_WORD_JOINER = re.compile("(?<=[0-9A-Za-z])[\uff0d\uff0e\uff0f\uff20\uff3f](?=[0-9A-Za-z])")
 _FULLWIDTH_WORD_JOINERS = re.compile("[\uff0d\uff0e\uff0f\uff20\uff3f]")
-_FULLWIDTH_ANY = re.compile("[\uff0d-\uff0f\uff10-\uff19\uff20-\uff3a\uff3f\uff41-\uff5a]")
+_FULLWIDTH_CHARS = "\uff0d-\uff0f\uff10-\uff19\uff20-\uff3a\uff3f\uff41-\uff5a"
+_FULLWIDTH_ANY = re.compile(f"[{_FULLWIDTH_CHARS}]")
 
 
 @register("fullwidth_alnum")
@@ -193,6 +202,9 @@ class FullwidthAlnum(Normalizer):
     Full-width punctuation in text stays: ，。！（）：are the right marks in Chinese, and "５０％"
     becomes "50％" with its Chinese per-cent sign.
     """
+
+    def trigger_chars(self) -> str:
+        return _FULLWIDTH_CHARS
 
     def apply(self, text: str) -> str:
         if text.isascii() or _FULLWIDTH_ANY.search(text) is None:
@@ -226,7 +238,8 @@ def _enclosed_forms() -> dict[str, str]:
 
 _ENCLOSED = _enclosed_forms()
 # The blocks the table above covers, whole: a short class of ranges scans fast.
-_ENCLOSED_RUN = re.compile("[\u2460-\u24ff\u2776-\u2793\u3220-\u3247\u3251-\u325f\u3280-\u32bf]+")
+_ENCLOSED_CHARS = "\u2460-\u24ff\u2776-\u2793\u3220-\u3247\u3251-\u325f\u3280-\u32bf"
+_ENCLOSED_RUN = re.compile(f"[{_ENCLOSED_CHARS}]+")
 _WORD_END = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.")
 _WORD_START = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
@@ -265,6 +278,9 @@ class EnclosedAlnum(Normalizer):
     Leaves alone enclosed kana and Hangul (㋐ ㉠: Japanese and Korean list markers with no plain
     form), squared abbreviations (㎡ ㎞ ℃), and negative squared letters (🅰 🅱 are emoji).
     """
+
+    def trigger_chars(self) -> str:
+        return _ENCLOSED_CHARS
 
     def apply(self, text: str) -> str:
         if text.isascii():

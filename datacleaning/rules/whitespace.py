@@ -45,7 +45,8 @@ class NormalizeSpaces(Normalizer):
 
 
 _TRAILING_SPACE = re.compile(r"[ \t\u3000\xa0]+(?=\n)")
-_TRAILING_SPACE_END = re.compile("[ \t\u3000\xa0]\n")
+# Substring tests find these several times faster than a scan for the character class.
+_TRAILING_SPACE_ENDS = (" \n", "\t\n", "\u3000\n", "\xa0\n")
 
 
 @register("normalize_newlines")
@@ -64,7 +65,7 @@ class NormalizeNewlines(Normalizer):
     def apply(self, text: str) -> str:
         if "\r" in text:
             text = text.replace("\r\n", "\n").replace("\r", "\n")
-        if _TRAILING_SPACE_END.search(text):
+        if any(end in text for end in _TRAILING_SPACE_ENDS):
             text = _TRAILING_SPACE.sub("", text)
         if self._too_many in text:
             text = self._blank_run.sub(self._replacement, text)
