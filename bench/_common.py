@@ -3,9 +3,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import orjson
 
 # Found from this file, not the working directory, so the scripts run from anywhere.
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -14,6 +17,10 @@ DEFAULT_CONFIG = REPO_ROOT / "configs" / "example.toml"
 
 # Decimal megabytes throughout (corpus sizes, MB/s, RSS), so every number compares directly.
 MB = 1_000_000
+
+# Input shards of about the size the clean stage writes per work unit, so a larger corpus means
+# more shards (and work units), not larger ones.
+SHARD_BYTES = 16 << 20
 
 # Hidden so that `datacleaning clean CORPUS_DIR` (which skips dot files) reads only the jsonl parts.
 MANIFEST_NAME = ".corpus.json"
@@ -31,6 +38,38 @@ def write_manifest(corpus: Path, manifest: dict) -> None:
 def read_manifest(corpus: Path) -> dict:
     path = corpus / MANIFEST_NAME
     return json.loads(path.read_text()) if path.exists() else {}
+
+
+def kept_shards(corpus: Path, mark_repeats: bool = False) -> Path:
+    """The corpus as Arrow shards in the clean stage's kept schema (what the clean stage writes when
+    no rule rejects anything), cached in bench/out/kept_shards and rebuilt when the corpus manifest
+    changes. With ``mark_repeats``, each repeat of a document (id ``...~rN``) gets `` rN`` appended
+    to its text, turning exact copies into near duplicates."""
+    from datacleaning.cleaning.stage import KEPT_SCHEMA
+    from datacleaning.shards import ShardWriter
+
+    folder = BENCH_OUT / "kept_shards" / (corpus.name + ("-marked" if mark_repeats else ""))
+    stamp = folder / ".source.json"
+    source = json.dumps({"corpus": str(corpus), "manifest": read_manifest(corpus), "marked": mark_repeats,
+                         "shard_bytes": SHARD_BYTES})
+    if stamp.exists() and stamp.read_text() == source:
+        return folder
+    shutil.rmtree(folder, ignore_errors=True)
+    for part in corpus_parts(corpus):
+        writer = ShardWriter(folder, part.stem, KEPT_SCHEMA, max_shard_bytes=SHARD_BYTES)
+        with open(part, "rb") as f:
+            for line in f:
+                record = orjson.loads(line)
+                text = record.pop("text")
+                doc_id = str(record.pop("id"))
+                if mark_repeats and "~r" in doc_id:
+                    text += " r" + doc_id.rsplit("~r", 1)[1]
+                writer.add({"id": doc_id, "text": text, "source": record.pop("source", part.name),
+                            "lang": record.pop("lang", ""), "meta": orjson.dumps(record).decode(), "edits": "{}",
+                            "scores": "{}"}, len(text))
+        writer.commit()
+    stamp.write_text(source)
+    return folder
 
 
 def measure_in_child(script: str, spec: dict, scratch: Path) -> dict:

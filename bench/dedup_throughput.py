@@ -45,53 +45,17 @@ import time
 from importlib.util import find_spec
 from pathlib import Path
 
-import orjson
-
-from _common import BENCH_OUT, MB, PART_GLOB, corpus_parts, measure_in_child, read_manifest, write_measurement
+from _common import BENCH_OUT, MB, PART_GLOB, corpus_parts, kept_shards, measure_in_child, read_manifest, \
+    write_measurement
 
 OURS, OURS_DEFAULT, DATATROVE, SCALE = "ours", "ours (default config)", "datatrove", "ours (scale check)"
 DATATROVE_SHAPE = {"num_perm": 112, "bands": 14, "rows": 8}
 TARGET_DOCS_PER_CORE = 10_000
-# Input shards of about the size the clean stage writes per work unit, so a larger corpus means
-# more shards (and work units), not larger ones.
-SHARD_BYTES = 16 << 20
 TARGET_RSS_GROWTH = 1.2
 
 
 def _peak_rss(who: int) -> int:
     return resource.getrusage(who).ru_maxrss * 1024  # kilobytes on Linux
-
-
-# --- input shards (prepared once per corpus, not timed) -------------------------------------------
-
-def prepare_shards(corpus: Path, mark_repeats: bool) -> Path:
-    """The corpus as kept-schema Arrow shards, cached beside the corpus; rebuilt when the corpus
-    manifest changes."""
-    from datacleaning.cleaning.stage import KEPT_SCHEMA
-    from datacleaning.shards import ShardWriter
-
-    folder = BENCH_OUT / "dedup_input" / (corpus.name + ("-marked" if mark_repeats else ""))
-    stamp = folder / ".source.json"
-    source = json.dumps({"corpus": str(corpus), "manifest": read_manifest(corpus), "marked": mark_repeats,
-                         "shard_bytes": SHARD_BYTES})
-    if stamp.exists() and stamp.read_text() == source:
-        return folder
-    shutil.rmtree(folder, ignore_errors=True)
-    for part in corpus_parts(corpus):
-        writer = ShardWriter(folder, part.stem, KEPT_SCHEMA, max_shard_bytes=SHARD_BYTES)
-        with open(part, "rb") as f:
-            for line in f:
-                record = orjson.loads(line)
-                text = record.pop("text")
-                doc_id = str(record.pop("id"))
-                if mark_repeats and "~r" in doc_id:
-                    text += " r" + doc_id.rsplit("~r", 1)[1]
-                writer.add({"id": doc_id, "text": text, "source": record.pop("source", part.name),
-                            "lang": record.pop("lang", ""), "meta": orjson.dumps(record).decode(), "edits": "{}",
-                            "scores": "{}"}, len(text))
-        writer.commit()
-    stamp.write_text(source)
-    return folder
 
 
 # --- measurement, in a fresh child process ----------------------------------------------------------
@@ -226,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
                    f"{manifest.get('docs', 0):,} docs in {len(parts)} files; {os.cpu_count()} cores; "
                    f"best of {args.repeat}.")
     print(corpus_line, flush=True)
-    shards = prepare_shards(corpus, mark_repeats=False)
+    shards = kept_shards(corpus, mark_repeats=False)
     configurations = [(f"{OURS}, datatrove's LSH shape", 1, {"minhash": DATATROVE_SHAPE}),
                       (f"{OURS}, datatrove's LSH shape", 2, {"minhash": DATATROVE_SHAPE}),
                       (OURS_DEFAULT, 2, {})]
@@ -252,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.scale_corpus:
             scale = []
             for which in (corpus, args.scale_corpus.resolve()):
-                marked = prepare_shards(which, mark_repeats=True)
+                marked = kept_shards(which, mark_repeats=True)
                 spec = {"name": OURS, "workers": 2, "shards": str(marked), "memory_mb": args.memory_mb}
                 measured = measure_in_child(__file__, spec, Path(scratch))
                 scale.append(summarize(f"{SCALE}, {which.name}", 2, [measured]))

@@ -1,5 +1,5 @@
-"""The Python API: clean an iterable of documents in-process, run the clean stage over files, and
-deduplicate its output."""
+"""The Python API: clean an iterable of documents in-process, run the clean stage over files,
+deduplicate its output, score it with the model probe and tokenize it into token bins."""
 from __future__ import annotations
 
 import os
@@ -15,6 +15,7 @@ from datacleaning.document import Document
 from datacleaning.executor import StageResult
 from datacleaning.readers.records import RecordError, record_to_document
 from datacleaning.rules.base import Rule
+from datacleaning.tokenize import run_tokenize, train_tokenizer
 
 
 @dataclass
@@ -80,6 +81,15 @@ class Pipeline:
         return run_clean(config, [os.fspath(p) for p in inputs], Path(output), pipeline=self.cleaning)
 
 
+def _stage_config(config: Config | str | os.PathLike | None, workers: int | None) -> Config:
+    """A Config, a config file's or the defaults, with ``workers`` when given."""
+    if not isinstance(config, Config):
+        config = load_config(config)
+    if workers is not None:
+        config = config.model_copy(update={"run": config.run.model_copy(update={"workers": workers})})
+    return config
+
+
 def dedup(input_dir: str | os.PathLike, output: str | os.PathLike, config: Config | str | os.PathLike | None = None,
           *, workers: int | None = None) -> StageResult:
     """Run the dedup stage over a folder of Arrow shards (a clean run's ``kept/``) into ``output``,
@@ -89,8 +99,50 @@ def dedup(input_dir: str | os.PathLike, output: str | os.PathLike, config: Confi
     >>> result = dedup("out/clean/kept", "out/dedup", "configs/example.toml", workers=4)
     >>> result.stats["near_duplicates"]
     """
-    if not isinstance(config, Config):
-        config = load_config(config)
-    if workers is not None:
-        config = config.model_copy(update={"run": config.run.model_copy(update={"workers": workers})})
-    return run_dedup(config, Path(input_dir), Path(output))
+    return run_dedup(_stage_config(config, workers), Path(input_dir), Path(output))
+
+
+def probe(input_dir: str | os.PathLike, output: str | os.PathLike, config: Config | str | os.PathLike | None = None,
+          *, model: str | os.PathLike | None = None, device: str | None = None,
+          workers: int | None = None) -> StageResult:
+    """Run the probe stage over a folder of Arrow shards (a dedup or clean run's ``kept/``) into
+    ``output``: every document with its ``nll``, ``n_tokens`` and ``ppl`` under the TransNormerLLM
+    in ``model`` (a Hugging Face folder; default ``probe.model``, else the shipped tiny model), on
+    ``device`` (``auto``, ``cuda`` or ``cpu``). Resumable like the command line.
+
+    >>> result = probe("out/dedup/kept", "out/probe", "configs/example.toml")
+    >>> result.stats["languages"]["zh"]["ppl_quantiles"]
+    """
+    from datacleaning.model_probe.stage import run_probe
+    config = _stage_config(config, workers)
+    update = {"model": os.fspath(Path(model).resolve())} if model is not None else {}
+    if device is not None:
+        update["device"] = device
+    config = config.model_copy(update={"probe": config.probe.model_validate({**config.probe.model_dump(), **update})})
+    return run_probe(config, Path(input_dir), Path(output))
+
+
+def tokenize(input_dir: str | os.PathLike, output: str | os.PathLike,
+             config: Config | str | os.PathLike | None = None, *, model: str | os.PathLike | None = None,
+             workers: int | None = None) -> StageResult:
+    """Run the tokenize stage over a folder of Arrow shards (a clean or dedup run's ``kept/``) into
+    ``output/tokens.bin`` + ``output/tokens.idx``, with the ``[tokenize]`` settings of ``config``:
+    with ``model`` (a SentencePiece .model) or ``tokenize.model``, else a model trained on the
+    input. Resumable like the command line.
+
+    >>> result = tokenize("out/dedup/kept", "out/tokenize", model="tokenizer.model", workers=4)
+    >>> result.stats["tokens"], result.stats["sources"]
+    >>> TokenBins("out/tokenize/tokens").document(0)
+    """
+    config = _stage_config(config, workers)
+    if model is not None:
+        config = config.model_copy(update={"tokenize": config.tokenize.model_copy(
+            update={"model": os.fspath(Path(model).resolve())})})
+    return run_tokenize(config, Path(input_dir), Path(output))
+
+
+def train_spm(input_dir: str | os.PathLike, model: str | os.PathLike,
+              config: Config | str | os.PathLike | None = None, *, workers: int | None = None) -> dict:
+    """Train a SentencePiece model on a sample of the shards in ``input_dir`` as
+    ``[tokenize.train]`` of ``config`` says, and write it to ``model``; returns what was sampled."""
+    return train_tokenizer(_stage_config(config, workers), input_dir, model)

@@ -16,6 +16,9 @@ from datacleaning.dedup import format_dedup_summary, run_dedup
 from datacleaning.readers.discover import InputError
 from datacleaning.rules.registry import ConfigError, registered_rules
 from datacleaning.stats import format_clean_summary
+from datacleaning.tokenize import TokenBins, TokenBinsError, format_tokenize_summary, locate_bins, merge_bins, \
+    run_tokenize, train_tokenizer
+from datacleaning.tokenize.spm import load_model
 
 logger = logging.getLogger("datacleaning.cli")
 
@@ -35,6 +38,27 @@ _CONFIG_FLAGS = [
 _DEDUP_FLAGS = [
     ("--threshold", "dedup.minhash.threshold", float, "J", "Jaccard similarity that makes a near duplicate"),
     ("--memory-mb", "dedup.memory_mb", int, "MB", "memory budget of the sort-and-group steps"),
+]
+
+
+# Flags of the tokenize sub-commands that train a model (train-spm, and encode without --model).
+_TOKENIZE_TRAIN_FLAGS = [
+    ("--vocab-size", "tokenize.train.vocab_size", int, "N", "pieces of the model (at most: a small corpus gets fewer)"),
+    ("--model-type", "tokenize.train.model_type", str, "TYPE", "bpe or unigram"),
+    ("--character-coverage", "tokenize.train.character_coverage", float, "F",
+     "share of characters with pieces of their own; the rest become bytes"),
+    ("--sample-bytes", "tokenize.train.sample_bytes", int, "BYTES", "text sampled from the input to train on"),
+]
+
+
+# Flags of `probe train`.
+_PROBE_TRAIN_FLAGS = [
+    ("--steps", "probe.train.steps", int, "N", "optimizer steps"),
+    ("--d-model", "probe.train.d_model", int, "N", "embedding width"),
+    ("--layers", "probe.train.n_layers", int, "N", "decoder layers"),
+    ("--heads", "probe.train.n_heads", int, "N", "attention heads"),
+    ("--lr", "probe.train.lr", float, "LR", "peak learning rate"),
+    ("--batch-tokens", "probe.train.batch_tokens", int, "N", "positions per step"),
 ]
 
 
@@ -86,6 +110,68 @@ def cmd_dedup(args: argparse.Namespace) -> int:
     return _exit_code(result)
 
 
+def cmd_tokenize_encode(args: argparse.Namespace) -> int:
+    if args.shuffle_seed is not None:
+        args.overrides += ["tokenize.shuffle=true", f"tokenize.seed={args.shuffle_seed}"]
+    config = _config_from_args(args)
+    result = run_tokenize(config, args.input, args.output)
+    print(format_tokenize_summary(result.stats), flush=True)
+    return _exit_code(result)
+
+
+def cmd_tokenize_train(args: argparse.Namespace) -> int:
+    config = _config_from_args(args)
+    trained = train_tokenizer(config, args.input, args.output)
+    print(f"train-spm: {args.output}: {config.tokenize.train.model_type}, {trained['vocab_size']:,} pieces, trained on "
+          f"{trained['sample_docs']:,} of {trained['input_docs']:,} documents "
+          f"({trained['sample_bytes'] / 1e6:.1f} of {trained['input_bytes'] / 1e6:.1f} MB of text)", flush=True)
+    return EXIT_OK
+
+
+def cmd_tokenize_inspect(args: argparse.Namespace) -> int:
+    prefix, model = locate_bins(args.path)
+    bins = TokenBins(prefix)
+    print(f"{prefix}: {len(bins):,} documents, {bins.num_tokens:,} tokens of {bins.dtype}")
+    if args.doc:
+        processor = load_model(args.model or model)
+        for number in args.doc:
+            try:
+                tokens = bins.document(number)
+            except IndexError as e:
+                print(f"datacleaning: {e}", file=sys.stderr)
+                return EXIT_CONFIG
+            print(f"--- document {number}: {len(tokens):,} tokens")
+            if args.ids:
+                print(" ".join(map(str, tokens.tolist())))
+            print(processor.decode(tokens.tolist()))
+    return EXIT_OK
+
+
+def cmd_tokenize_merge(args: argparse.Namespace) -> int:
+    merged = merge_bins([locate_bins(p)[0] for p in args.inputs], args.output, shuffle_seed=args.shuffle_seed)
+    print(f"merge: {args.output}.bin/.idx: {merged['documents']:,} documents, {merged['tokens']:,} tokens", flush=True)
+    return EXIT_OK
+
+
+def cmd_probe_score(args: argparse.Namespace) -> int:
+    config = _config_from_args(args)
+    from datacleaning.model_probe.stage import format_probe_summary, run_probe
+    result = run_probe(config, args.input, args.output)
+    print(format_probe_summary(result.stats), flush=True)
+    return _exit_code(result)
+
+
+def cmd_probe_train(args: argparse.Namespace) -> int:
+    config = _config_from_args(args)
+    from datacleaning.model_probe.train import train_reference_model
+    record = train_reference_model(config, args.inputs, args.output, args.tokenizer,
+                                   log=lambda line: print(line, flush=True))
+    held = f", held-out loss {record['held_out_loss']}" if record["held_out_loss"] is not None else ""
+    print(f"probe train: {args.output}: {record['documents']:,} documents, {record['target_tokens']:,} tokens in "
+          f"{record['seconds']}s; final loss {record['final_loss']} nats/token{held}", flush=True)
+    return EXIT_OK
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     config = _config_from_args(args)
     inputs = [str(p) for p in args.inputs] or [config.resolve(p) for p in config.input.paths]
@@ -95,11 +181,19 @@ def cmd_run(args: argparse.Namespace) -> int:
         if stage == "clean":
             result = run_clean(config, inputs, output / "clean")
             print(format_clean_summary(result.stats), flush=True)
-            code = _exit_code(result)
-        if stage == "dedup":
-            result = run_dedup(config, output / "clean" / "kept", output / "dedup")
-            print(format_dedup_summary(result.stats), flush=True)
-            code = _exit_code(result)
+        else:
+            kept = output / config.run.input_stage(stage) / "kept"
+            if stage == "dedup":
+                result = run_dedup(config, kept, output / "dedup")
+                print(format_dedup_summary(result.stats), flush=True)
+            if stage == "probe":
+                from datacleaning.model_probe.stage import format_probe_summary, run_probe
+                result = run_probe(config, kept, output / "probe")
+                print(format_probe_summary(result.stats), flush=True)
+            if stage == "tokenize":
+                result = run_tokenize(config, kept, output / "tokenize")
+                print(format_tokenize_summary(result.stats), flush=True)
+        code = _exit_code(result)
         if code != EXIT_OK:
             break
     return code
@@ -146,6 +240,103 @@ def build_parser() -> argparse.ArgumentParser:
     _add_config_options(dedup)
     dedup.set_defaults(func=cmd_dedup)
 
+    probe = sub.add_parser("probe", help="kept shards → the same with their perplexity under a TransNormerLLM",
+                           description="Score documents by their perplexity under a small TransNormerLLM (Triton "
+                                       "lightning attention on a GPU, PyTorch on a CPU), or train such a model.")
+    probe_sub = probe.add_subparsers(dest="probe_command", required=True)
+    score = probe_sub.add_parser(
+        "score", help="shards → DIR/kept (+ nll, n_tokens, ppl) and DIR/rejected",
+        description="Add nll, n_tokens and ppl columns to the documents of a folder of Arrow shards (a dedup or "
+                    "clean run's kept/), writing DIR/kept, DIR/rejected (ppl above probe.max_ppl) and "
+                    "DIR/stats.json. The default model is the tiny one shipped in the package. Rerunning with "
+                    "the same DIR resumes an interrupted run.")
+    score.add_argument("input", type=Path, metavar="INPUT_DIR", help="folder of .arrow shards (a kept/ folder)")
+    score.add_argument("--output", "-o", type=Path, required=True, metavar="DIR", help="output folder")
+    score.add_argument("--model", dest="probe.model", type=lambda p: str(Path(p).resolve()), metavar="DIR",
+                       help="a Hugging Face TransNormerLLM folder (default: the shipped tiny model) [probe.model]")
+    score.add_argument("--device", dest="probe.device", choices=["auto", "cuda", "cpu"],
+                       help="auto = the GPU when there is one [probe.device]")
+    score.add_argument("--dtype", dest="probe.dtype", choices=["auto", "float32", "bfloat16", "float16"],
+                       help="auto = bf16 on a GPU, fp32 on a CPU [probe.dtype]")
+    score.add_argument("--token-budget", dest="probe.token_budget", type=int, metavar="N",
+                       help="positions in one scoring batch [probe.token_budget]")
+    _add_config_options(score)
+    score.set_defaults(func=cmd_probe_score)
+    train = probe_sub.add_parser(
+        "train", help="reference shards → a small TransNormerLLM folder",
+        description="Train a TransNormerLLM from scratch on clean reference text (folders of Arrow shards, such "
+                    "as a clean run's kept/) with a SentencePiece model, as [probe.train] says, into DIR "
+                    "(config.json, model.safetensors, tokenizer.model, training.json), which `probe score "
+                    "--model DIR` loads.")
+    train.add_argument("inputs", nargs="+", type=Path, metavar="INPUT_DIR", help="folders of .arrow shards")
+    train.add_argument("--output", "-o", type=Path, required=True, metavar="DIR", help="model folder to write")
+    train.add_argument("--tokenizer", type=Path, required=True, metavar="FILE",
+                       help="SentencePiece .model (one from `tokenize train-spm`, or your model's)")
+    train.add_argument("--device", dest="probe.device", choices=["auto", "cuda", "cpu"],
+                       help="auto = the GPU when there is one [probe.device]")
+    for flag, key, kind, metavar, text in _PROBE_TRAIN_FLAGS:
+        train.add_argument(flag, dest=key, type=kind, metavar=metavar, help=f"{text} [{key}]")
+    _add_config_options(train)
+    train.set_defaults(func=cmd_probe_train)
+
+    tokenize = sub.add_parser("tokenize", help="kept shards → SentencePiece token bins (Megatron .bin/.idx)",
+                              description="Train a SentencePiece model, encode shards into token bins in the "
+                                          "Megatron-LM indexed-dataset layout, inspect or merge bins.")
+    tokenize_sub = tokenize.add_subparsers(dest="tokenize_command", required=True)
+    encode = tokenize_sub.add_parser(
+        "encode", help="shards → DIR/tokens.bin + DIR/tokens.idx",
+        description="Encode the documents of a folder of Arrow shards (a clean or dedup run's kept/) into "
+                    "DIR/tokens.bin and DIR/tokens.idx, with an EOS after every document, and DIR/stats.json "
+                    "(tokens per source). Without --model (or tokenize.model), a model is trained on a sample "
+                    "of the input first, as [tokenize.train] says, into DIR/tokenizer.model. Rerunning with the "
+                    "same DIR resumes an interrupted run.")
+    encode.add_argument("input", type=Path, metavar="INPUT_DIR", help="folder of .arrow shards (a kept/ folder)")
+    encode.add_argument("--output", "-o", type=Path, required=True, metavar="DIR", help="output folder")
+    encode.add_argument("--model", dest="tokenize.model", type=lambda p: str(Path(p).resolve()), metavar="FILE",
+                        help="SentencePiece .model to encode with (LLaMA's or Baichuan's tokenizer.model, or one "
+                             "from train-spm) [tokenize.model]")
+    encode.add_argument("--shuffle-seed", type=int, metavar="N",
+                        help="shuffle the order of the documents with this seed [tokenize.shuffle, tokenize.seed]")
+    encode.add_argument("--no-eos", dest="tokenize.eos", action="store_false", default=None,
+                        help="no EOS after each document [tokenize.eos]")
+    encode.add_argument("--bos", dest="tokenize.bos", action="store_true", default=None,
+                        help="a BOS before each document [tokenize.bos]")
+    encode.add_argument("--dtype", dest="tokenize.dtype", choices=["auto", "uint16", "int32"],
+                        help="token type of the .bin (default: uint16 when the ids fit) [tokenize.dtype]")
+    train_spm = tokenize_sub.add_parser(
+        "train-spm", help="shards → a SentencePiece .model",
+        description="Train a SentencePiece model (BPE or unigram, byte fallback) on a sample of the documents "
+                    "of a folder of Arrow shards, as [tokenize.train] says.")
+    train_spm.add_argument("input", type=Path, metavar="INPUT_DIR", help="folder of .arrow shards (a kept/ folder)")
+    train_spm.add_argument("--output", "-o", type=Path, required=True, metavar="FILE", help="the .model to write")
+    for command, func in ((encode, cmd_tokenize_encode), (train_spm, cmd_tokenize_train)):
+        for flag, key, kind, metavar, text in _TOKENIZE_TRAIN_FLAGS:
+            command.add_argument(flag, dest=key, type=kind, metavar=metavar, help=f"{text} [{key}]")
+        _add_config_options(command)
+        command.set_defaults(func=func)
+    inspect_bins = tokenize_sub.add_parser(
+        "inspect", help="count documents and tokens of bins; decode documents back to text",
+        description="Print the documents, tokens and dtype of a .bin/.idx pair, and decode the documents "
+                    "given with --doc back to text with the model beside the bins.")
+    inspect_bins.add_argument("path", type=Path, metavar="PATH",
+                              help="a tokenize output folder, or the prefix of a .bin/.idx pair")
+    inspect_bins.add_argument("--doc", type=int, action="append", metavar="N", help="decode document N; repeatable")
+    inspect_bins.add_argument("--ids", action="store_true", help="print the token ids too")
+    inspect_bins.add_argument("--model", type=Path, metavar="FILE",
+                              help="the SentencePiece .model (default: tokenizer.model beside the bins)")
+    inspect_bins.set_defaults(func=cmd_tokenize_inspect)
+    merge = tokenize_sub.add_parser(
+        "merge", help="several .bin/.idx pairs → one",
+        description="Merge the documents of several .bin/.idx pairs of one model into one pair, in the order "
+                    "given or shuffled.")
+    merge.add_argument("inputs", nargs="+", type=Path, metavar="PATH",
+                       help="tokenize output folders or .bin/.idx prefixes")
+    merge.add_argument("--output", "-o", type=Path, required=True, metavar="PREFIX",
+                       help="writes PREFIX.bin and PREFIX.idx")
+    merge.add_argument("--shuffle-seed", type=int, metavar="N",
+                       help="shuffle the order of the documents with this seed")
+    merge.set_defaults(func=cmd_tokenize_merge)
+
     run = sub.add_parser("run", help="run every stage the config names",
                          description="Run the configured stages (run.stages) in order, each into OUTPUT/<stage>.")
     run.add_argument("inputs", nargs="*", type=Path, metavar="INPUT", help="inputs (default: input.paths of the config)")
@@ -172,7 +363,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as e:
         print(f"datacleaning: config error: {e}", file=sys.stderr)
         return EXIT_CONFIG
-    except (FileNotFoundError, InputError) as e:
+    except (FileNotFoundError, InputError, TokenBinsError) as e:
         print(f"datacleaning: {e}", file=sys.stderr)
         return EXIT_CONFIG
 

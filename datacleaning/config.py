@@ -24,7 +24,11 @@ from datacleaning.rules.registry import KINDS, ConfigError, build_rule
 from datacleaning.rules.base import Rule
 
 _STRICT = ConfigDict(extra="forbid", strict=True)
-STAGES = ("clean", "dedup")
+# Every stage, in the order data flows through them.
+PIPELINE = ("clean", "dedup", "probe", "tokenize")
+# What `run` runs unless run.stages says otherwise. tokenize is not among them: which tokenizer
+# the bins are for is the user's decision (their model's tokenizer.model, or one trained here).
+STAGES = ("clean", "dedup", "probe")
 
 
 def default_workers() -> int:
@@ -54,9 +58,25 @@ class OutputConfig(BaseModel):
 class RunConfig(BaseModel):
     model_config = _STRICT
     workers: int = Field(default_factory=default_workers, gt=0, description="worker processes")
-    stages: list[Literal["clean", "dedup"]] = Field(default_factory=lambda: list(STAGES),
-                                                   description="stages `run` runs, in order")
+    stages: list[Literal["clean", "dedup", "probe", "tokenize"]] = Field(
+        default_factory=lambda: list(STAGES),
+        description="stages `run` runs, in pipeline order; each after clean reads the kept shards of the "
+                    "stage before it in this list (if first, those an earlier run left from the stage before it "
+                    "in the pipeline)")
     progress: bool = Field(True, description="show a progress bar")
+
+    @pydantic.field_validator("stages")
+    @classmethod
+    def _in_pipeline_order(cls, stages: list[str]) -> list[str]:
+        if stages != sorted(set(stages), key=PIPELINE.index):
+            raise ValueError(f"name each stage once, in pipeline order ({', '.join(PIPELINE)})")
+        return stages
+
+    def input_stage(self, stage: str) -> str:
+        """The stage whose kept shards ``stage`` reads: the one before it in ``stages``, or when it
+        is first there, the one before it in the pipeline (what an earlier run left)."""
+        position = self.stages.index(stage)
+        return self.stages[position - 1] if position else PIPELINE[PIPELINE.index(stage) - 1]
 
 
 class CleanConfig(BaseModel):
@@ -136,6 +156,109 @@ class DedupConfig(BaseModel):
     lines: DedupLinesConfig = Field(default_factory=DedupLinesConfig)
 
 
+class TokenizeTrainConfig(BaseModel):
+    """How the tokenize stage trains a SentencePiece model when tokenize.model names none. The
+    defaults follow LLaMA's tokenizer: BPE, byte fallback (no unknown tokens), digits split, no
+    normalization, whitespace kept, so decoding gives back the text exactly."""
+
+    model_config = _STRICT
+    model_type: Literal["bpe", "unigram"] = Field("bpe", description="SentencePiece algorithm")
+    vocab_size: int = Field(64000, ge=300, lt=1 << 31,
+                            description="pieces in the model (at most this many: a small corpus may support fewer)")
+    character_coverage: float = Field(0.9995, gt=0, le=1,
+                                      description="share of the sample's characters that get pieces of their own; "
+                                                  "the rarest rest become UTF-8 bytes (0.9995 for Chinese)")
+    byte_fallback: bool = Field(True, description="encode characters without a piece as their UTF-8 bytes, not unknown")
+    normalization: Literal["identity", "nfkc", "nmt_nfkc", "nfkc_cf", "nmt_nfkc_cf"] = Field(
+        "identity", description="SentencePiece normalization rule applied before encoding; identity keeps the text "
+                                "as cleaned, so decoding returns it exactly")
+    split_digits: bool = Field(True, description="every digit a token of its own")
+    sample_bytes: int = Field(100_000_000, gt=0,
+                              description="UTF-8 bytes of text sampled from the input to train on; bounds the "
+                                          "trainer's memory (several times this)")
+    seed: int = Field(0, ge=0, description="seed of the document sample")
+    threads: int = Field(0, ge=0, description="trainer threads; 0 = run.workers")
+
+
+class TokenizeConfig(BaseModel):
+    model_config = _STRICT
+    model: str = Field("", description="an existing SentencePiece .model (yours, LLaMA's or Baichuan's "
+                                       "tokenizer.model); empty: train one from the input as [tokenize.train] says")
+    train: TokenizeTrainConfig = Field(default_factory=TokenizeTrainConfig)
+    eos: bool = Field(True, description="append an EOS id after every document")
+    eos_id: int | None = Field(None, ge=0, description="the id appended by eos (default: the model's EOS)")
+    bos: bool = Field(False, description="put a BOS id before every document")
+    bos_id: int | None = Field(None, ge=0, description="the id put by bos (default: the model's BOS)")
+    dtype: Literal["auto", "uint16", "int32"] = Field(
+        "auto", description="token type in the .bin: auto = uint16 when every id fits, else int32")
+    merge: bool = Field(True, description="merge the per-unit bins into one tokens.bin/.idx pair")
+    shuffle: bool = Field(False, description="shuffle the order of the documents when merging")
+    seed: int = Field(0, ge=0, description="seed of the shuffle")
+    unit_bytes: int = Field(64 << 20, gt=0, description="target size of a work unit of input shard")
+
+    @pydantic.model_validator(mode="after")
+    def _shuffle_needs_merge(self) -> TokenizeConfig:
+        if self.shuffle and not self.merge:
+            raise ValueError("shuffle reorders documents while merging: set merge = true")
+        return self
+
+
+class ProbeTrainConfig(BaseModel):
+    """How ``datacleaning probe train`` trains a TransNormerLLM from scratch: the model's sizes
+    (the defaults are the shipped tiny model's) and the optimizer's schedule."""
+
+    model_config = _STRICT
+    d_model: int = Field(128, gt=0, description="embedding width")
+    n_layers: int = Field(4, ge=2, description="decoder layers")
+    n_heads: int = Field(4, gt=0, description="attention heads (d_model must be a multiple)")
+    glu_dim: int = Field(352, gt=0, description="width of the SGLU channel mixer")
+    steps: int = Field(1000, gt=0, description="optimizer steps")
+    batch_tokens: int = Field(8192, gt=0, description="positions per step (rows of similar length, padded)")
+    seq_len: int = Field(512, gt=0, description="longest piece of a document in one row")
+    lr: float = Field(3e-3, gt=0, description="peak learning rate (AdamW, linear warm-up, cosine decay)")
+    warmup_steps: int = Field(100, ge=0, description="steps of linear warm-up")
+    seed: int = Field(0, ge=0, description="seed of the initialization and the batch order")
+    hold_out: float = Field(0.02, ge=0, lt=1, description="share of documents held out to measure the loss")
+    max_docs: int = Field(0, ge=0, description="documents read from the input at most; 0 = all")
+
+
+class ProbeConfig(BaseModel):
+    """The probe stage: each document's perplexity under a TransNormerLLM, kept beside it as
+    nll, n_tokens and ppl columns, optionally bucketed or thresholded per language."""
+
+    model_config = _STRICT
+    model: str = Field("", description="a Hugging Face TransNormerLLM folder (config.json, weights, tokenizer.model); "
+                                       "empty: the tiny model shipped in the package")
+    device: Literal["auto", "cuda", "cpu"] = Field("auto", description="auto = the GPU when there is one")
+    dtype: Literal["auto", "float32", "bfloat16", "float16"] = Field(
+        "auto", description="weights and activations: auto = bf16 on a GPU that has it, else fp32")
+    token_budget: int = Field(16384, gt=0, description="positions in one scoring batch (rows × longest row)")
+    chunk_tokens: int = Field(2048, gt=0, description="a longer document is scored in chunks of this many tokens "
+                                                      "that carry the attention state")
+    max_ppl: dict[str, float] = Field(default_factory=dict,
+                                      description="reject a document whose ppl is above the value for its lang "
+                                                  "(key \"*\": every other language); empty: reject nothing")
+    buckets: list[float] = Field(default_factory=list,
+                                 description="quantiles of ppl per language that cut documents into ppl_bucket "
+                                             "0 (lowest perplexity), 1, ...; empty: no ppl_bucket column")
+    unit_bytes: int = Field(16 << 20, gt=0, description="target size of a work unit of input shard")
+    train: ProbeTrainConfig = Field(default_factory=ProbeTrainConfig)
+
+    @pydantic.field_validator("buckets")
+    @classmethod
+    def _increasing_quantiles(cls, buckets: list[float]) -> list[float]:
+        if any(not 0 < q < 1 for q in buckets) or buckets != sorted(set(buckets)):
+            raise ValueError("give increasing quantiles strictly between 0 and 1, such as [0.3, 0.6]")
+        return buckets
+
+    @pydantic.field_validator("max_ppl")
+    @classmethod
+    def _positive_thresholds(cls, max_ppl: dict[str, float]) -> dict[str, float]:
+        if any(value <= 1 for value in max_ppl.values()):
+            raise ValueError("a perplexity threshold must be above 1")
+        return max_ppl
+
+
 class Config(BaseModel):
     model_config = _STRICT
     input: InputConfig = Field(default_factory=InputConfig)
@@ -143,6 +266,8 @@ class Config(BaseModel):
     run: RunConfig = Field(default_factory=RunConfig)
     clean: CleanConfig = Field(default_factory=CleanConfig)
     dedup: DedupConfig = Field(default_factory=DedupConfig)
+    probe: ProbeConfig = Field(default_factory=ProbeConfig)
+    tokenize: TokenizeConfig = Field(default_factory=TokenizeConfig)
     base_dir: Path = Field(default_factory=Path.cwd, exclude=True,
                            description="folder that relative paths in this config resolve from")
 

@@ -29,10 +29,13 @@ from tqdm import tqdm
 
 from datacleaning.logs import log_event
 from datacleaning.shards import write_atomic
+from datacleaning.stats import merge_counters
 
 logger = logging.getLogger("datacleaning.executor")
 
 DONE_SUFFIX = ".done.json"
+# Where a stage of several steps keeps each step's completion records: OUTPUT/.units/<step>/.
+UNITS_DIR = ".units"
 
 
 @dataclass(frozen=True)
@@ -322,6 +325,43 @@ def _schedule(pending: list[WorkUnit], process_unit: ProcessUnit, state_dir: Pat
         for worker in pool:
             worker.stop(deadline)
         bar.close()
+
+
+class Steps:
+    """Runs a stage's steps in order, each a list of units through :func:`run_units` with its
+    completion records in ``OUTPUT/.units/<step>``, and stops at the first that does not complete.
+    Keeps each step's merged unit counters and wall time."""
+
+    def __init__(self, stage: str, output: Path, workers: int, show_progress: bool):
+        self.stage = stage
+        self.output = output
+        self.workers = workers
+        self.show_progress = show_progress
+        self.outcome = RunOutcome(total_units=0)
+        self.stats: dict[str, dict] = {}
+        self.seconds: dict[str, float] = {}
+
+    def state_dir(self, name: str) -> Path:
+        return self.output / UNITS_DIR / name
+
+    def run(self, name: str, units: list[WorkUnit], processor: ProcessUnit, workers: int | None = None) -> bool:
+        """Run one step; ``workers`` overrides the stage's worker count for it."""
+        if stop_signals.received is not None:
+            self.outcome = RunOutcome(total_units=len(units), interrupted=True)
+            return False
+        started = time.perf_counter()
+        outcome = run_units(units, processor, state_dir=self.state_dir(name), workers=workers or self.workers,
+                            description=f"{self.stage} {name}", show_progress=self.show_progress)
+        self.seconds[name] = round(time.perf_counter() - started, 3)
+        self.stats[name] = merge_counters(load_done_stats(self.state_dir(name), units))
+        self.outcome = outcome
+        if not outcome.ok:
+            log_event(logger, "step_stopped", stage=self.stage, step=name, failed=len(outcome.failed),
+                      interrupted=outcome.interrupted)
+        return outcome.ok
+
+    def done(self, name: str, units: list[WorkUnit]) -> bool:
+        return all(is_done(self.state_dir(name), u) for u in units)
 
 
 def _record(outcome: RunOutcome, status: str, unit_id: str, payload) -> None:

@@ -203,3 +203,36 @@ def kill_group_when(proc: subprocess.Popen, output: Path, done_at_least: int) ->
     while processes_in_group(proc.pid) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not processes_in_group(proc.pid)
+
+
+def kept_fixture_shards(folder: Path, batch_rows: int = 8) -> list[dict]:
+    """The fixture documents as two kept shards in ``folder`` (many small record batches, so a
+    small unit size gives many work units); returns them in input order."""
+    docs = [{key: record[key] for key in ("id", "text", "lang", "source")} for record in fixture_records()]
+    half = len(docs) // 2
+    write_kept_shard(folder, "a", docs[:half], batch_rows=batch_rows)
+    write_kept_shard(folder, "b", docs[half:], batch_rows=batch_rows)
+    return docs
+
+
+@pytest.fixture(scope="session")
+def spm_model(tmp_path_factory) -> Path:
+    """A small SentencePiece model (BPE, 3,000 pieces, the default training options otherwise)
+    trained once per test session on the fixture documents by the project's own trainer."""
+    folder = tmp_path_factory.mktemp("spm")
+    kept_fixture_shards(folder / "kept")
+    model = folder / "fixture.model"
+    datacleaning.train_spm(folder / "kept", model, load_config(None, [(["tokenize", "train", "vocab_size"], 3000)]),
+                           workers=1)
+    return model
+
+
+@pytest.fixture
+def one_torch_thread():
+    """torch on one thread for the test: small shapes gain nothing from more, and the machine is
+    shared with the worker processes of other tests."""
+    import torch
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

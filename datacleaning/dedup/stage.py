@@ -35,17 +35,18 @@ from datacleaning.dedup.runs import EXACT_RECORD, KEY_RECORD, PAIR_RECORD, balan
 from datacleaning.dedup.steps import BAND_KEYS, EXACT_KEYS, LINE_KEYS, BucketStep, ClusterStep, ExactStep, KeysStep, \
     LinesStep, RunState, SignatureStep, VerifyStep, WorkLayout, WriteStep, partition_unit, read_arrow_file
 from datacleaning.dedup.text import DedupText
-from datacleaning.dedup.units import DedupInputError, input_listing, input_schema, plan_scan_units
-from datacleaning.executor import DONE_SUFFIX, RunOutcome, StageResult, WorkUnit, load_done_stats, run_units, stop_signals
+from datacleaning.executor import UNITS_DIR, RunOutcome, StageResult, Steps, WorkUnit, load_done_stats, stop_signals
 from datacleaning.logs import log_event
 from datacleaning.manifest import check_manifest
 from datacleaning.rules.registry import ConfigError
+from datacleaning.scan import ShardInputError, input_listing, input_schema, plan_scan_units
 from datacleaning.shards import shard_paths
-from datacleaning.stats import merge_counters, write_stats
+from datacleaning.stats import write_stats
 
 logger = logging.getLogger("datacleaning.dedup")
 
-UNITS_DIR, WORK_DIR = ".units", ".work"
+WORK_DIR = ".work"
+REQUIRED_COLUMNS = ("id", "text", "lang")
 # The cluster step's per-document memory: a 4-byte representative, a 1-byte exact-duplicate flag
 # and a 4-byte count of the documents it stands for; rounded up for temporaries.
 CLUSTER_BYTES_PER_DOC = 12
@@ -59,36 +60,6 @@ def fingerprint(config: Config, listing: list[tuple[str, int]]) -> str:
     relevant = {"dedup": config.dedup.model_dump(exclude={"memory_mb"}),
                 "max_shard_bytes": config.output.max_shard_bytes, "algorithm": ALGORITHM, "input": listing}
     return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
-
-
-class _Steps:
-    """Runs the steps in order, each through the executor, and stops at the first that does not
-    complete."""
-
-    def __init__(self, config: Config, output: Path):
-        self.config = config
-        self.output = output
-        self.outcome = RunOutcome(total_units=0)
-        self.stats: dict[str, dict] = {}
-        self.seconds: dict[str, float] = {}
-
-    def run(self, name: str, units: list[WorkUnit], processor) -> bool:
-        if stop_signals.received is not None:
-            self.outcome = RunOutcome(total_units=len(units), interrupted=True)
-            return False
-        started = time.perf_counter()
-        state_dir = self.output / UNITS_DIR / name
-        outcome = run_units(units, processor, state_dir=state_dir, workers=self.config.run.workers,
-                            description=f"dedup {name}", show_progress=self.config.run.progress)
-        self.seconds[name] = round(time.perf_counter() - started, 3)
-        self.stats[name] = merge_counters(load_done_stats(state_dir, units))
-        self.outcome = outcome
-        if not outcome.ok:
-            log_event(logger, "step_stopped", step=name, failed=len(outcome.failed), interrupted=outcome.interrupted)
-        return outcome.ok
-
-    def done(self, name: str, units: list[WorkUnit]) -> bool:
-        return all((self.output / UNITS_DIR / name / (u.id + DONE_SUFFIX)).exists() for u in units)
 
 
 def _partitions(step: str, records: int, record_bytes: int, config: Config) -> list[WorkUnit]:
@@ -124,7 +95,7 @@ def _run_dedup(config: Config, input_dir: str | Path, output: str | Path) -> Sta
     started = time.time()
     input_dir, output = Path(input_dir), Path(output)
     dedup = config.dedup
-    schema = input_schema(input_dir)
+    schema = input_schema(input_dir, "dedup", REQUIRED_COLUMNS)
     scan_units = plan_scan_units(input_dir, dedup.unit_bytes)
     index_dirs = [Path(config.resolve(p)) for p in dedup.exact.index]
     for folder in index_dirs:
@@ -139,7 +110,7 @@ def _run_dedup(config: Config, input_dir: str | Path, output: str | Path) -> Sta
     state = RunState(dedup, output, WorkLayout(output / WORK_DIR), scan_units, schema, params,
                      config.output.max_shard_bytes, index_dirs,
                      worker_memory(dedup.memory_mb << 20, config.run.workers))
-    steps = _Steps(config, output)
+    steps = Steps("dedup", output, config.run.workers, config.run.progress)
     previous = output / "stats.json"
     if steps.done("write", scan_units) and previous.exists():
         stats = json.loads(previous.read_text())
@@ -155,7 +126,7 @@ def _run_dedup(config: Config, input_dir: str | Path, output: str | Path) -> Sta
     return StageResult(stats, steps.outcome)
 
 
-def _run_steps(steps: _Steps, state: RunState, text: DedupText, config: Config) -> bool:
+def _run_steps(steps: Steps, state: RunState, text: DedupText, config: Config) -> bool:
     dedup = config.dedup
     if not steps.run("keys", state.scan_units, KeysStep(state, text)):
         return False
@@ -163,7 +134,7 @@ def _run_steps(steps: _Steps, state: RunState, text: DedupText, config: Config) 
     state.unit_rows = np.array([s["rows"] for s in keys], dtype=np.int64)
     state.run_counts.update({kind: [s["runs"][kind] for s in keys] for kind in (EXACT_KEYS, LINE_KEYS)})
     if state.total_docs >= MAX_DOCS:
-        raise DedupInputError(f"{state.total_docs:,} documents: one dedup run takes at most {MAX_DOCS - 1:,}")
+        raise ShardInputError(f"{state.total_docs:,} documents: one dedup run takes at most {MAX_DOCS - 1:,}")
     if state.total_docs * CLUSTER_BYTES_PER_DOC > dedup.memory_mb << 20:
         raise ConfigError(f"dedup.memory_mb: {dedup.memory_mb} MB cannot hold the cluster step's "
                           f"{CLUSTER_BYTES_PER_DOC} bytes for each of {state.total_docs:,} documents; "
@@ -206,7 +177,7 @@ def _run_steps(steps: _Steps, state: RunState, text: DedupText, config: Config) 
     return steps.run("write", state.scan_units, WriteStep(state, text))
 
 
-def _stats(steps: _Steps, state: RunState, config: Config, completed: bool, started: float) -> dict:
+def _stats(steps: Steps, state: RunState, config: Config, completed: bool, started: float) -> dict:
     write = steps.stats.get("write", {})
     cluster = steps.stats.get("cluster", {})
     signatures = steps.stats.get("signatures", {})

@@ -33,8 +33,8 @@ from datacleaning.dedup.runs import EXACT_RECORD, KEY_RECORD, KEY_SPACE, PAIR_RE
     ArrayFile, RunWriter, distinct, load_array, load_range, ordinals, range_bounds, run_path, save_array, save_run, \
     unique_pairs, unit_doc_ids
 from datacleaning.dedup.text import DedupText
-from datacleaning.dedup.units import read_unit_batches
 from datacleaning.executor import UnitContext, WorkUnit
+from datacleaning.scan import read_unit_batches
 from datacleaning.shards import atomic_file, shard_paths, unit_writers, write_atomic
 
 KEPT, REMOVED, EXACT_INDEX = "kept", "removed", "exact_index"

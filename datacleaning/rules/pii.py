@@ -156,7 +156,7 @@ _BARE_DOMAIN = re.compile(
 _BARE_DOMAIN_HINT = re.compile(rf"\.(?:{_TLDS})")
 _SENTENCE_END = ".,;:!?'\"*"
 # A Markdown link whose target is a URL: removing the URL should leave the link text.
-_MARKDOWN_LINK = re.compile(rf"(?<!!)(\[)[^\[\]\n]{{1,300}}(\]\(\s*(?:(?:https?|ftp)://|www\.)[^()\s]*\s*\))", re.I)
+_MARKDOWN_LINK = re.compile(r"(?<!!)(\[)[^\[\]\n]{1,300}(\]\(\s*(?:(?:https?|ftp)://|www\.)[^()\s]*\s*\))", re.I)
 
 
 def _url_end(text: str, start: int, end: int) -> int:

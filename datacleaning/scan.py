@@ -1,5 +1,6 @@
-"""The dedup stage's input: a folder of Arrow shards (the clean stage's ``kept/``), cut into work
-units of consecutive record batches of one shard, checked before anything runs."""
+"""The input of a stage that reads an earlier stage's output: a folder of Arrow shards (a ``kept/``
+folder), cut into work units of consecutive record batches of one shard, checked before anything
+runs. Dedup and tokenize both plan and read their input this way."""
 from __future__ import annotations
 
 import contextlib
@@ -14,44 +15,49 @@ from datacleaning.executor import WorkUnit
 from datacleaning.readers.discover import InputError
 from datacleaning.shards import shard_paths
 
-REQUIRED_COLUMNS = ("id", "text", "lang")
 SCAN_FORMAT = "arrow-batches"
 
 
-class DedupInputError(InputError):
-    """The input folder cannot be deduplicated as it is (no shards, unreadable shard, missing column)."""
+class ShardInputError(InputError):
+    """An input folder of shards that a stage cannot read as it is (no shards, an unreadable
+    shard, a missing column)."""
 
 
 @contextlib.contextmanager
-def _open(path: Path) -> Iterator[pa.ipc.RecordBatchFileReader]:
+def _open(path: Path, columns: list[str] | None = None) -> Iterator[pa.ipc.RecordBatchFileReader]:
+    """A shard's reader, which reads (and decompresses) only ``columns`` when they are given."""
     # Read, not memory-mapped: pages of a mapped file count in the process's resident memory
     # while it stays open, so a large shard would grow it with every batch read.
     try:
         source = pa.OSFile(str(path))
         reader = pa.ipc.open_file(source)
+        if columns:
+            fields = [reader.schema.get_field_index(c) for c in columns]
+            reader = pa.ipc.open_file(source, options=pa.ipc.IpcReadOptions(included_fields=fields))
     except (OSError, pa.ArrowException) as e:
-        raise DedupInputError(f"cannot read shard {path}: {e}") from None
+        raise ShardInputError(f"cannot read shard {path}: {e}") from None
     with source:
         yield reader
 
 
-def input_schema(input_dir: Path) -> pa.Schema:
-    """The schema every shard shares; raises DedupInputError naming the shard that is unreadable,
-    lacks a required column or differs from the others."""
+def input_schema(input_dir: Path, stage: str, required: tuple[str, ...]) -> pa.Schema:
+    """The schema every shard shares; raises ShardInputError naming the shard that is unreadable,
+    lacks one of the ``required`` columns or differs from the others."""
     paths = shard_paths(input_dir)
     if not paths:
-        raise DedupInputError(f"no .arrow shards in {input_dir} (dedup reads the clean stage's kept/ folder)")
+        raise ShardInputError(f"no .arrow shards in {input_dir} ({stage} reads the kept/ folder of an earlier "
+                              f"stage, such as the clean stage's)")
     schema = None
     for path in paths:
         with _open(path) as reader:
             found = reader.schema
-        missing = [c for c in REQUIRED_COLUMNS if c not in found.names]
+        missing = [c for c in required if c not in found.names]
         if missing:
-            raise DedupInputError(f"shard {path} has no {', '.join(missing)} column (dedup needs {REQUIRED_COLUMNS})")
+            raise ShardInputError(f"shard {path} has no {', '.join(missing)} column ({stage} needs {required})")
         if schema is None:
             schema = found
         elif not found.equals(schema):
-            raise DedupInputError(f"shard {path} has schema {found}, unlike the shards before it ({schema})")
+            raise ShardInputError(f"shard {path} has schema {found}, unlike the shards before it ({schema})")
     return schema
 
 
@@ -72,13 +78,13 @@ def plan_scan_units(input_dir: Path, unit_bytes: int) -> list[WorkUnit]:
 
 
 def read_unit_batches(unit: WorkUnit, columns: list[str] | None = None) -> Iterator[pa.RecordBatch]:
-    """The unit's record batches; a shard that cannot be read raises DedupInputError naming it."""
-    with _open(Path(unit.path)) as reader:
+    """The unit's record batches; a shard that cannot be read raises ShardInputError naming it."""
+    with _open(Path(unit.path), columns) as reader:
         for index in range(unit.start, unit.end):
             try:
                 batch = reader.get_batch(index)
             except (OSError, pa.ArrowException) as e:
-                raise DedupInputError(f"cannot read record batch {index} of shard {unit.path}: {e}") from None
+                raise ShardInputError(f"cannot read record batch {index} of shard {unit.path}: {e}") from None
             yield batch.select(columns) if columns else batch
 
 

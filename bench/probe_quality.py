@@ -1,0 +1,135 @@
+"""Does the probe's perplexity tell clean reference text from what the cleaning stage rejects? And how
+fast does the shipped tiny model score on a CPU?
+
+    python bench/probe_quality.py --dev-data ../shared/data/dev
+    python bench/probe_quality.py --dev-data ../shared/data/dev --model path/to/hf_folder --threads 2
+
+Clean: the held-out documents of the development corpus' clean reference files (every 50th, which
+bench/probe_train_tiny.py never trains on). Rejected: what the clean stage, with the example config's
+rules, rejects from the corpus' dirty and miscellaneous files (Chinese news pages, English Common
+Crawl pages, Chinese and English fortune-cookie quips, a sample of Chinese user reviews). Both sets are scored by the model on the CPU (one process, --threads
+threads); ROC AUC is the chance that a rejected document has a higher perplexity than a clean one
+(ties count half), overall and per language. The scoring rate counts tokens and documents of both
+sets over the scorer's own time (tokenizing included, reading and cleaning not).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from _common import BENCH_OUT, DEFAULT_CONFIG, REPO_ROOT
+from datacleaning import load_config, read_table
+from datacleaning.cleaning.stage import run_clean
+from datacleaning.model_probe import SHIPPED_TINY, Scorer, load_model, load_tokenizer
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from probe_train_tiny import HOLD_OUT_EVERY, read_sources  # noqa: E402
+
+DIRTY = ["zh/zh_web_news_html_gne.jsonl", "en/en_web_cc_dolma_testdata.jsonl", "zh/zh_misc_fortunes_zh.jsonl",
+         "en/en_misc_fortunes.jsonl"]
+REVIEWS = "zh/zh_ugc_reviews_chinesenlpcorpus.jsonl"
+
+
+def roc_auc(negatives: np.ndarray, positives: np.ndarray) -> float:
+    """P(positive > negative) + P(tie) / 2, by ranks (Mann-Whitney U)."""
+    values = np.concatenate([negatives, positives])
+    order = values.argsort(kind="stable")
+    ranks = np.empty(values.size)
+    sorted_values = values[order]
+    # Average ranks over ties.
+    starts = np.flatnonzero(np.r_[True, sorted_values[1:] != sorted_values[:-1]])
+    ends = np.r_[starts[1:], values.size]
+    for start, end in zip(starts, ends):
+        ranks[order[start:end]] = (start + end + 1) / 2
+    u = ranks[negatives.size:].sum() - positives.size * (positives.size + 1) / 2
+    return float(u / (negatives.size * positives.size))
+
+
+def clean_set(dev_data: Path) -> list[tuple[str, str]]:
+    """(lang, text) of the held-out reference documents."""
+    held = []
+    for name, texts in read_sources(dev_data).items():
+        held += [(name[:2], t) for i, t in enumerate(texts) if not i % HOLD_OUT_EVERY]
+    return held
+
+
+def rejected_set(dev_data: Path, reviews: int, scratch: Path) -> list[tuple[str, str, str]]:
+    """(lang, text, rejected_by) of what the clean stage rejects from the dirty files."""
+    inputs = [str(dev_data / name) for name in DIRTY]
+    sample = scratch / "reviews.jsonl"
+    with open(dev_data / REVIEWS, encoding="utf-8") as f, open(sample, "w", encoding="utf-8") as out:
+        for _, line in zip(range(reviews), f):
+            out.write(line)
+    inputs.append(str(sample))
+    config = load_config(DEFAULT_CONFIG, [(["run", "progress"], False), (["run", "workers"], 1)])
+    result = run_clean(config, inputs, scratch / "clean")
+    assert result.ok, result.outcome.failed
+    table = read_table(scratch / "clean" / "rejected", ["lang", "text", "rejected_by"]).to_pydict()
+    return [(lang, text, by) for lang, text, by in zip(table["lang"], table["text"], table["rejected_by"])
+            if lang in ("zh", "en") and text.strip()]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    default_data = os.environ.get("DATACLEANING_DEV_DATA", REPO_ROOT.parent / "shared" / "data" / "dev")
+    parser.add_argument("--dev-data", type=Path, default=Path(default_data))
+    parser.add_argument("--model", type=Path, default=SHIPPED_TINY)
+    parser.add_argument("--reviews", type=int, default=1000, help="user reviews sampled (the first N)")
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--json", type=Path, default=BENCH_OUT / "probe_quality.json")
+    args = parser.parse_args()
+    if not args.dev_data.is_dir():
+        sys.exit(f"development corpus not found at {args.dev_data} (give --dev-data or DATACLEANING_DEV_DATA)")
+    torch.set_num_threads(args.threads)
+    model, tokenizer = load_model(args.model), load_tokenizer(args.model)
+    scorer = Scorer(model)
+
+    with tempfile.TemporaryDirectory() as scratch:
+        clean = clean_set(args.dev_data)
+        rejected = rejected_set(args.dev_data, args.reviews, Path(scratch))
+    texts = [t for _, t in clean] + [r[1] for r in rejected]
+    began = time.perf_counter()
+    scores = scorer.score([tokenizer.encode(t) for t in texts])
+    seconds = time.perf_counter() - began
+    ppl = np.array([s.ppl for s in scores])
+    langs = np.array([lang for lang, _ in clean] + [r[0] for r in rejected])
+    is_rejected = np.r_[np.zeros(len(clean), bool), np.ones(len(rejected), bool)]
+    has_tokens = ~np.isnan(ppl)
+
+    def auc(mask: np.ndarray) -> dict | None:
+        keep = mask & has_tokens
+        if not (keep & is_rejected).any() or not (keep & ~is_rejected).any():
+            return None
+        return {"clean_docs": int((keep & ~is_rejected).sum()), "rejected_docs": int((keep & is_rejected).sum()),
+                "clean_median_ppl": round(float(np.median(ppl[keep & ~is_rejected])), 1),
+                "rejected_median_ppl": round(float(np.median(ppl[keep & is_rejected])), 1),
+                "roc_auc": round(roc_auc(ppl[keep & ~is_rejected], ppl[keep & is_rejected]), 4)}
+
+    reasons = np.array([""] * len(clean) + [r[2] for r in rejected])
+    top = sorted(set(reasons[is_rejected]), key=lambda r: -(reasons == r).sum())[:6]
+    result = {
+        "command": "python " + " ".join([os.path.relpath(__file__, REPO_ROOT), *sys.argv[1:]]),
+        "model": str(args.model), "threads": args.threads, "torch_threads": torch.get_num_threads(),
+        "all": auc(np.ones(len(ppl), bool)),
+        "by_lang": {lang: auc(langs == lang) for lang in ("zh", "en")},
+        "by_rule": {rule: auc(~is_rejected | (reasons == rule)) for rule in top},
+        "scoring": {"documents": len(texts), "tokens": sum(s.n_tokens for s in scores),
+                    "seconds": round(seconds, 2),
+                    "tokens_per_second": round(sum(s.n_tokens for s in scores) / seconds),
+                    "documents_per_second": round(len(texts) / seconds, 1)},
+    }
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

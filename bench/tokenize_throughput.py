@@ -1,0 +1,296 @@
+"""Tokenize-stage throughput, side by side with plain SentencePiece and with datatrove's
+DocumentTokenizer, on one corpus and one model.
+
+    python bench/build_corpus.py --dev-data ../shared/data/dev --size-mb 40 --mix mixed --files 8 --out bench/out/corpus_mixed40
+    python bench/tokenize_throughput.py --corpus bench/out/corpus_mixed40 --repeat 3
+
+The model: a SentencePiece BPE model with the stage's default training options (64,000 pieces,
+byte fallback, split digits, identity normalization), trained by ``datacleaning tokenize
+train-spm`` on a 10 MB sample of the corpus (``--sample-bytes``), once, cached in
+bench/out/tokenize/. Input: the corpus' documents as Arrow shards in the clean stage's kept
+schema (bench/_common.kept_shards; not timed). Configurations, each in a fresh Python process:
+
+- ``ours``: the tokenize stage end to end (``run_tokenize`` with the model given: planning,
+  reading the shards, encoding, writing the per-unit bins, merging them into tokens.bin/.idx),
+  with 1 and 2 workers.
+- ``sp.encode``: ``SentencePieceProcessor.encode(batch)`` over the same texts, already in memory
+  as a list of Python strings (read before the clock starts), 1,024 documents a call, one
+  thread: the encoder alone, nothing read or written. Returns lists of Python ints, its default.
+- ``sp.encode, numpy``: the same with ``return_type="numpy"`` (arrays, not Python ints), what the
+  stage itself calls (with the UTF-8 bytes taken straight from Arrow).
+- ``datatrove``: its JsonlReader over the corpus' jsonl parts into DocumentTokenizer (EOS after
+  every document, no shuffle), in one process with ``TOKENIZERS_PARALLELISM=false`` so the Rust
+  encoder uses one thread, writing its .ds token file and index. The tokenizer is the same model
+  converted to a Hugging Face ``tokenizers`` BPE (``hf_tokenizer``): the vocabulary, every merge
+  that makes a piece from two pieces (ranked by the piece's score, as transformers' LLaMA
+  converter does), byte fallback, and SentencePiece's normalization (a "▁" prefix, spaces as
+  "▁") with no pre-tokenizer. Its output is compared token for token with ours.
+
+MB are decimal megabytes of UTF-8 document text (the same for every row); MB/s per core is that
+÷ wall seconds ÷ workers. Timing covers the run, reading and writing included, not interpreter
+start-up or imports. With ``--repeat N`` the rounds are interleaved and the fastest run of each
+configuration counts.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from importlib.util import find_spec
+from pathlib import Path
+
+from _common import (BENCH_OUT, MB, PART_GLOB, corpus_parts, kept_shards, measure_in_child, read_manifest,
+                     write_measurement)
+
+OURS, PLAIN, PLAIN_NUMPY, DATATROVE = "ours", "sp.encode", "sp.encode, numpy", "datatrove"
+PLAIN_BATCH = 1024
+TARGET_VS_PLAIN = 0.85
+MODEL_DIR = BENCH_OUT / "tokenize"
+EOS_PIECE = "</s>"
+
+
+def hf_tokenizer(model_path: Path):
+    """The SentencePiece BPE model as a Hugging Face ``tokenizers`` Tokenizer that encodes the same
+    ids: its vocabulary, a merge for every split of a piece into two pieces (ranked by the merged
+    piece's score), byte fallback, and the normalizer of a model trained with identity
+    normalization (dummy prefix, spaces as "▁"). Control, unknown and byte pieces get no merges."""
+    import sentencepiece as spm
+    from tokenizers import Tokenizer, models, normalizers
+
+    processor = spm.SentencePieceProcessor(model_file=str(model_path))
+    size = processor.vocab_size()
+    vocab = {processor.id_to_piece(i): i for i in range(size)}
+    merges = []
+    for i in range(size):
+        if processor.is_control(i) or processor.is_unknown(i) or processor.is_byte(i) or processor.is_unused(i):
+            continue
+        piece = processor.id_to_piece(i)
+        splits = [(piece[:k], piece[k:]) for k in range(1, len(piece)) if piece[:k] in vocab and piece[k:] in vocab]
+        splits.sort(key=lambda pair: (vocab[pair[0]], vocab[pair[1]]))
+        merges.extend((left, right, processor.get_score(i)) for left, right in splits)
+    merges.sort(key=lambda merge: -merge[2])
+    tokenizer = Tokenizer(models.BPE(vocab=vocab, merges=[(left, right) for left, right, _ in merges],
+                                     unk_token=processor.id_to_piece(processor.unk_id()), byte_fallback=True,
+                                     fuse_unk=True))
+    tokenizer.normalizer = normalizers.Sequence([normalizers.Prepend("\u2581"), normalizers.Replace(" ", "\u2581")])
+    return tokenizer
+
+
+# --- measurement, in a fresh child process ----------------------------------------------------------
+
+def measure_ours(spec: dict) -> dict:
+    from datacleaning.config import load_config
+    from datacleaning.tokenize import run_tokenize
+
+    config = load_config(None, [(["run", "workers"], spec["workers"]), (["run", "progress"], False),
+                                (["tokenize", "model"], spec["model"])])
+    out = Path(spec["scratch"])
+    shutil.rmtree(out, ignore_errors=True)
+    started = time.perf_counter()
+    result = run_tokenize(config, spec["shards"], out)
+    wall = time.perf_counter() - started
+    if not result.ok:
+        raise SystemExit(f"tokenize run did not complete: {result.stats['failed_units']}")
+    stats = result.stats
+    measured = {"wall_seconds": wall, "docs": stats["documents"], "text_bytes": stats["text_bytes"],
+                "tokens": stats["tokens"], "step_seconds": stats["step_seconds"]}
+    if spec.get("keep"):
+        shutil.copyfile(out / "tokens.bin", spec["keep"])
+    shutil.rmtree(out)
+    return measured
+
+
+def measure_plain(spec: dict) -> dict:
+    import sentencepiece as spm
+
+    from datacleaning.shards import iter_batches
+
+    texts = [t for batch in iter_batches(spec["shards"], ["text"]) for t in batch.column("text").to_pylist()]
+    processor = spm.SentencePieceProcessor(model_file=spec["model"])
+    numpy = spec["name"] == PLAIN_NUMPY
+    tokens = 0
+    started = time.perf_counter()
+    for start in range(0, len(texts), PLAIN_BATCH):
+        if numpy:
+            encoded = processor.encode(texts[start:start + PLAIN_BATCH], num_threads=1, return_type="numpy")
+        else:
+            encoded = processor.encode(texts[start:start + PLAIN_BATCH], num_threads=1)
+        tokens += sum(map(len, encoded))
+    wall = time.perf_counter() - started
+    return {"wall_seconds": wall, "docs": len(texts), "text_bytes": sum(len(t.encode()) for t in texts),
+            # As in the bins: one EOS after every document.
+            "tokens": tokens + len(texts)}
+
+
+def measure_datatrove(spec: dict) -> dict:
+    os.environ["TOKENIZERS_PARALLELISM"] = "false"
+    from datatrove.pipeline.readers import JsonlReader
+    from datatrove.pipeline.tokens import DocumentTokenizer
+    from datatrove.utils.logging import logger
+
+    logger.disable("datatrove")
+    out = Path(spec["scratch"])
+    shutil.rmtree(out, ignore_errors=True)
+    docs = text_bytes = 0
+
+    def documents():
+        nonlocal docs, text_bytes
+        for doc in JsonlReader(spec["corpus"], glob_pattern=PART_GLOB, recursive=False)():
+            docs += 1
+            text_bytes += len(doc.text.encode())
+            yield doc
+
+    started = time.perf_counter()
+    DocumentTokenizer(output_folder=str(out), tokenizer_name_or_path=spec["hf_tokenizer"], eos_token=EOS_PIECE,
+                      shuffle_documents=False, save_final_metadata=False).run(documents())
+    wall = time.perf_counter() - started
+    (tokens_file,) = [p for p in out.iterdir() if p.suffix == ".ds"]
+    measured = {"wall_seconds": wall, "docs": docs, "text_bytes": text_bytes,
+                "tokens": tokens_file.stat().st_size // 2}
+    if spec.get("keep"):
+        shutil.copyfile(tokens_file, spec["keep"])
+    shutil.rmtree(out)
+    return measured
+
+
+def measure(spec: dict) -> dict:
+    if spec["name"] == OURS:
+        return measure_ours(spec)
+    if spec["name"] == DATATROVE:
+        return measure_datatrove(spec)
+    return measure_plain(spec)
+
+
+# --- orchestration, in the parent process -----------------------------------------------------------
+
+def bench_model(shards: Path, corpus: Path, sample_bytes: int) -> Path:
+    """The stage's default training on a sample of the corpus, with the command line; cached."""
+    model = MODEL_DIR / f"{corpus.name}-bpe64k-{sample_bytes}.model"
+    if not model.exists():
+        MODEL_DIR.mkdir(parents=True, exist_ok=True)
+        subprocess.run([sys.executable, "-m", "datacleaning.cli", "tokenize", "train-spm", str(shards), "--output",
+                        str(model), "--sample-bytes", str(sample_bytes), "--no-progress"], check=True)
+    return model
+
+
+def summarize(label: str, workers: int, runs: list[dict]) -> dict:
+    best = min(runs, key=lambda r: r["wall_seconds"])
+    mbs = best["text_bytes"] / MB / best["wall_seconds"]
+    return {"label": label, "workers": workers, "docs": best["docs"], "text_mb": best["text_bytes"] / MB,
+            "tokens": best["tokens"], "wall_seconds": best["wall_seconds"], "mb_per_s": mbs,
+            "mb_per_s_per_core": mbs / workers, "best": best, "runs": runs}
+
+
+def markdown(rows: list[dict], corpus_line: str, plain: dict) -> str:
+    lines = [corpus_line, "", "| configuration | workers | wall (s) | MB/s | MB/s per core | ÷ sp.encode per core | "
+             "tokens |", "|---|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        lines.append(f"| {r['label']} | {r['workers']} | {r['wall_seconds']:.2f} | {r['mb_per_s']:.2f} | "
+                     f"{r['mb_per_s_per_core']:.2f} | {r['mb_per_s_per_core'] / plain['mb_per_s_per_core']:.2f} | "
+                     f"{r['tokens']:,} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=BENCH_OUT / "corpus_mixed40",
+                        help="corpus folder made by build_corpus.py (default: bench/out/corpus_mixed40)")
+    parser.add_argument("--sample-bytes", type=int, default=10_000_000,
+                        help="text the benchmark's model is trained on (default: 10 MB)")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per configuration; the fastest counts")
+    parser.add_argument("--skip-datatrove", action="store_true", help="do not run the datatrove comparison")
+    parser.add_argument("--json-out", type=Path, help="report file (default: bench/out/tokenize_<corpus>.json)")
+    parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)  # child mode: one measurement
+    args = parser.parse_args(argv)
+    if args.measure:
+        write_measurement(args.measure, measure)
+        return 0
+    corpus = args.corpus.resolve()
+    parts = corpus_parts(corpus)
+    if not parts:
+        sys.exit(f"tokenize_throughput: no {PART_GLOB} files in {corpus}; build one with bench/build_corpus.py")
+    if not args.skip_datatrove:
+        missing = [m for m in ("datatrove", "tokenizers") if find_spec(m) is None]
+        if missing:
+            sys.exit(f"tokenize_throughput: {', '.join(missing)} not installed; run `pip install -e '.[bench]'` "
+                     f"or pass --skip-datatrove")
+
+    manifest = read_manifest(corpus)
+    shards = kept_shards(corpus)
+    model = bench_model(shards, corpus, args.sample_bytes)
+    corpus_line = (f"Corpus {corpus.name}: {manifest.get('mix', '?')}, {manifest.get('docs', 0):,} docs; model "
+                   f"{model.name} (BPE, byte fallback); {os.cpu_count()} cores; best of {args.repeat}.")
+    print(corpus_line, flush=True)
+    configurations = [(OURS, 1), (OURS, 2), (PLAIN, 1), (PLAIN_NUMPY, 1)]
+    BENCH_OUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="scratch-", dir=BENCH_OUT) as scratch:
+        scratch = Path(scratch)
+        common = {"shards": str(shards), "corpus": str(corpus), "model": str(model)}
+        if not args.skip_datatrove:
+            tokenizer_file = scratch / "tokenizer.json"
+            hf_tokenizer(model).save(str(tokenizer_file))
+            common["hf_tokenizer"] = str(tokenizer_file)
+            configurations.append((DATATROVE, 1))
+        runs: dict[tuple[str, int], list[dict]] = {key: [] for key in configurations}
+        kept = {OURS: scratch / "ours.bin", DATATROVE: scratch / "datatrove.ds"}
+        for round_ in range(args.repeat):
+            for name, workers in configurations:
+                spec = {**common, "name": name, "workers": workers}
+                if round_ == 0 and workers == 1 and name in kept:
+                    spec["keep"] = str(kept[name])
+                measured = measure_in_child(__file__, spec, scratch)
+                runs[(name, workers)].append(measured)
+                print(f"  run {round_ + 1}/{args.repeat}  {name:<18} workers {workers}: "
+                      f"{measured['wall_seconds']:7.2f} s "
+                      f"{measured['text_bytes'] / MB / measured['wall_seconds'] / workers:7.2f} MB/s per core",
+                      flush=True)
+        same_tokens = (kept[DATATROVE].read_bytes() == kept[OURS].read_bytes()) if not args.skip_datatrove else None
+
+    rows = [summarize(name, workers, r) for (name, workers), r in runs.items()]
+    plain = next(r for r in rows if r["label"] == PLAIN)
+    ours1 = next(r for r in rows if r["label"] == OURS and r["workers"] == 1)
+    ours2 = next(r for r in rows if r["label"] == OURS and r["workers"] == 2)
+    lines = [markdown(rows, corpus_line, plain), ""]
+    ratio = ours1["mb_per_s_per_core"] / plain["mb_per_s_per_core"]
+    lines.append(f"ours (1 worker, end to end) ÷ sp.encode per core: {ratio:.2f} "
+                 f"(target >= {TARGET_VS_PLAIN}: {'met' if ratio >= TARGET_VS_PLAIN else 'NOT met'}); "
+                 f"2 workers ÷ 1: {ours2['mb_per_s'] / ours1['mb_per_s']:.2f}x")
+    datatrove = next((r for r in rows if r["label"] == DATATROVE), None)
+    if datatrove:
+        lines.append(f"ours ÷ datatrove per core (1 worker each): "
+                     f"{ours1['mb_per_s_per_core'] / datatrove['mb_per_s_per_core']:.2f}x; datatrove's token file "
+                     f"{'equals' if same_tokens else 'DIFFERS FROM'} our tokens.bin byte for byte")
+    lines.append(f"Where our time goes (1 worker, {ours1['wall_seconds']:.2f} s wall): "
+                 + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in ours1["best"]["step_seconds"].items()))
+    report = "\n".join(lines)
+    print()
+    print(report)
+
+    def version(module: str) -> str | None:
+        from importlib.metadata import PackageNotFoundError, version as v
+        try:
+            return v(module)
+        except PackageNotFoundError:
+            return None
+
+    json_out = args.json_out or BENCH_OUT / f"tokenize_{corpus.name}.json"
+    json_out.parent.mkdir(parents=True, exist_ok=True)
+    json_out.write_text(json.dumps({
+        "corpus": {"path": corpus.name, "manifest": manifest}, "model": model.name,
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "versions": {m: version(m) for m in ("datacleaning", "sentencepiece", "tokenizers", "datatrove", "numpy",
+                                              "pyarrow")},
+        "results": rows, "datatrove_tokens_equal_ours": same_tokens, "markdown": report,
+    }, indent=2, ensure_ascii=False) + "\n")
+    print(f"\nwrote {json_out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,108 @@
+"""Per-document perplexity under a TransNormerLLM.
+
+Each document's tokens are predicted from a start token (BOS) and the tokens before them:
+``nll`` is the sum of −log p over its tokens (nats), ``n_tokens`` their count and ``ppl`` =
+exp(nll / n_tokens) (NaN for an empty document). Documents are sorted by length and grouped into
+batches of at most ``token_budget`` positions, right-padded (causal attention needs no padding
+mask). A document longer than ``chunk_tokens`` is fed in chunks that carry every layer's attention
+state and LRPE's absolute positions, which gives the same result as one pass.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from datacleaning.model_probe.loader import SHIPPED_TINY, load_model
+from datacleaning.model_probe.model import TransNormerLM
+
+
+@dataclass(frozen=True)
+class DocScore:
+    nll: float
+    n_tokens: int
+
+    @property
+    def ppl(self) -> float:
+        return math.exp(self.nll / self.n_tokens) if self.n_tokens else math.nan
+
+
+def pick_device(device: str | torch.device | None = None) -> torch.device:
+    """``device`` if given, else the GPU when there is one, else the CPU."""
+    if device is not None:
+        return torch.device(device)
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def pick_dtype(device: torch.device) -> torch.dtype:
+    """bf16 on a GPU that has it (the released models are bf16; fp16 can overflow the undecayed top
+    layers), fp32 otherwise."""
+    if device.type == "cuda" and torch.cuda.is_bf16_supported():
+        return torch.bfloat16
+    return torch.float32
+
+
+def load_scorer(folder=SHIPPED_TINY, *, device: str | torch.device | None = None,
+                dtype: torch.dtype | None = None, **options) -> Scorer:
+    """A :class:`Scorer` for the model in ``folder`` (default: the shipped tiny model) on ``device``
+    (default: :func:`pick_device`) in ``dtype`` (default: :func:`pick_dtype`)."""
+    device = pick_device(device)
+    return Scorer(load_model(folder, device=device, dtype=dtype or pick_dtype(device)), **options)
+
+
+class Scorer:
+    def __init__(self, model: TransNormerLM, *, token_budget: int = 16384, chunk_tokens: int = 2048):
+        if token_budget < 1 or chunk_tokens < 1:
+            raise ValueError("token_budget and chunk_tokens must be positive")
+        self.model = model.eval()
+        self.token_budget = token_budget
+        self.chunk_tokens = chunk_tokens
+        self.device = next(model.parameters()).device
+
+    def score(self, docs: Sequence[Sequence[int] | np.ndarray]) -> list[DocScore]:
+        """One :class:`DocScore` per document of token ids (without BOS), in input order."""
+        vocab = self.model.config.vocab_size
+        docs = [np.asarray(doc, dtype=np.int64).reshape(-1) for doc in docs]
+        for i, doc in enumerate(docs):
+            if doc.size and (doc.min() < 0 or doc.max() >= vocab):
+                raise ValueError(f"document {i} has token ids outside 0..{vocab - 1}")
+        scores = [DocScore(0.0, 0)] * len(docs)
+        order = sorted((i for i, doc in enumerate(docs) if doc.size), key=lambda i: -docs[i].size)
+        start = 0
+        while start < len(order):
+            width = min(docs[order[start]].size, self.chunk_tokens)
+            batch = order[start:start + max(1, self.token_budget // width)]
+            start += len(batch)
+            for i, nll in zip(batch, self._score_batch([docs[i] for i in batch])):
+                scores[i] = DocScore(nll, int(docs[i].size))
+        return scores
+
+    @torch.inference_mode()
+    def _score_batch(self, docs: list[np.ndarray]) -> list[float]:
+        """Summed NLL of documents sorted longest first, so the rows still running at any chunk are a
+        prefix of the batch."""
+        cfg = self.model.config
+        filler = cfg.pad_token_id if cfg.pad_token_id is not None else cfg.eos_token_id
+        longest = docs[0].size
+        ids = np.full((len(docs), longest), filler, dtype=np.int64)
+        targets = np.full((len(docs), longest), -1, dtype=np.int64)
+        for row, doc in enumerate(docs):
+            ids[row, 0] = cfg.bos_token_id
+            ids[row, 1:doc.size] = doc[:-1]
+            targets[row, :doc.size] = doc
+        ids = torch.from_numpy(ids).to(self.device)
+        targets = torch.from_numpy(targets).to(self.device)
+        lengths = [doc.size for doc in docs]
+        totals = torch.zeros(len(docs), dtype=torch.float64, device=self.device)
+        states = None
+        for offset in range(0, longest, self.chunk_tokens):
+            rows = sum(1 for n in lengths if n > offset)
+            end = min(offset + self.chunk_tokens, lengths[0])
+            if states is not None:
+                states = [s[:rows] for s in states]
+            nll, states = self.model.token_nll(ids[:rows, offset:end], targets[:rows, offset:end], states, offset)
+            totals[:rows] += nll.double().sum(dim=1)
+        return totals.tolist()

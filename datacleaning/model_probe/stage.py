@@ -1,0 +1,338 @@
+"""The probe stage: kept shards in, the same documents out with their perplexity beside them.
+
+Output layout of ``DIR``::
+
+    kept/          the input's columns + nll, n_tokens, ppl (+ ppl_bucket with probe.buckets)
+    rejected/      the same for documents above probe.max_ppl, + rejected_by, reject_value
+    stats.json     documents, tokens, perplexity quantiles per language, the bucket cut points, speed
+    manifest.json  the fingerprint a resumed run must match
+    .units/<step>/ completion records of each step's work units (what a rerun skips)
+    .work/scores/  each unit's scores, deleted once the run is complete
+
+Two steps, each through the executor so that a killed run resumes where it stopped: ``score``
+(tokenize and score a unit's documents, the expensive part) and ``write`` (the input's rows with
+their scores, bucketed by cut points taken over every score of the run, thresholded). Scores are
+kept beside the documents, so a different threshold later needs no new scoring: filter the
+``ppl`` column.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from datacleaning.config import Config, ProbeConfig
+from datacleaning.executor import UNITS_DIR, StageResult, Steps, UnitContext, WorkUnit, load_done_stats, stop_signals
+from datacleaning.logs import log_event
+from datacleaning.manifest import check_manifest
+from datacleaning.rules.registry import ConfigError
+from datacleaning.scan import input_listing, input_schema, plan_scan_units, read_unit_batches
+from datacleaning.shards import atomic_file, unit_writers
+from datacleaning.stats import write_stats
+
+logger = logging.getLogger("datacleaning.probe")
+
+KEPT, REJECTED = "kept", "rejected"
+WORK_DIR = ".work"
+REQUIRED_COLUMNS = ("text", "lang")
+SCORE_COLUMNS = ("nll", "n_tokens", "ppl")
+BUCKET_COLUMN = "ppl_bucket"
+REJECTED_BY = "probe.max_ppl"
+ANY_LANGUAGE = "*"
+# Quantiles of ppl reported per language in stats.json.
+REPORTED_QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
+SCORES_SCHEMA = pa.schema([("nll", pa.float64()), ("n_tokens", pa.int32()), ("lang", pa.string())])
+
+
+def resolve_device(probe: ProbeConfig) -> str:
+    """``cuda`` or ``cpu``: the configured one, or for ``auto`` the GPU when there is one."""
+    # NVML answers without initializing CUDA in this process, which would break CUDA in the
+    # workers forked from it.
+    os.environ.setdefault("PYTORCH_NVML_BASED_CUDA_CHECK", "1")
+    import torch
+    if probe.device == "cuda" and not torch.cuda.is_available():
+        raise ConfigError("probe.device = cuda, but this machine has no usable GPU")
+    if probe.device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    return probe.device
+
+
+def model_folder(config: Config) -> Path:
+    from datacleaning.model_probe.loader import SHIPPED_TINY
+    return Path(config.resolve(config.probe.model)) if config.probe.model else SHIPPED_TINY
+
+
+def model_identity(folder: Path) -> dict:
+    """What names a model folder's scores: its config.json and its files' names and sizes."""
+    config_json = folder / "config.json"
+    if not config_json.is_file():
+        raise ConfigError(f"probe.model: {folder} has no config.json (a Hugging Face TransNormerLLM folder)")
+    return {"config_sha256": hashlib.sha256(config_json.read_bytes()).hexdigest(),
+            "files": sorted((p.name, p.stat().st_size) for p in folder.iterdir() if p.is_file())}
+
+
+def fingerprint(probe: ProbeConfig, folder: Path, listing: list[tuple[str, int]], max_shard_bytes: int) -> str:
+    """What decides the stage's output: the model, how documents are scored and judged, the shard
+    size and the input shards. The device is left out: a run may resume on another machine."""
+    relevant = {"probe": probe.model_dump(exclude={"model": True, "device": True, "train": True}),
+                "model": model_identity(folder), "max_shard_bytes": max_shard_bytes, "input": listing}
+    return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
+
+
+@dataclass
+class ScoreStep:
+    """Scores a unit's documents under the model into ``.work/scores/<unit>.arrow`` (nll,
+    n_tokens, lang, one row per input row)."""
+
+    folder: Path
+    scores_dir: Path
+    device: str
+    dtype: str
+    token_budget: int
+    chunk_tokens: int
+    # Loaded in the worker, on its first unit.
+    _loaded: tuple | None = field(default=None, repr=False)
+
+    def _load(self):
+        import torch
+
+        from datacleaning.model_probe.loader import load_tokenizer
+        from datacleaning.model_probe.score import load_scorer
+        # One thread per worker: the executor scales with processes, one per core. It is also what
+        # keeps a forked worker safe: its OpenMP pool, copied from a parent that had used torch
+        # with several threads, would hang the first parallel region.
+        torch.set_num_threads(1)
+        dtype = None if self.dtype == "auto" else getattr(torch, self.dtype)
+        scorer = load_scorer(self.folder, device=self.device, dtype=dtype, token_budget=self.token_budget,
+                             chunk_tokens=self.chunk_tokens)
+        return scorer, load_tokenizer(self.folder)
+
+    def __call__(self, unit: WorkUnit, context: UnitContext) -> dict:
+        if self._loaded is None:
+            self._loaded = self._load()
+        scorer, tokenizer = self._loaded
+        self.scores_dir.mkdir(parents=True, exist_ok=True)
+        counts = {"documents": 0, "tokens": 0, "scoring_seconds": 0.0}
+        with atomic_file(self.scores_dir / f"{unit.id}.arrow") as out, \
+                pa.ipc.new_file(out, SCORES_SCHEMA) as writer:
+            for batch in read_unit_batches(unit, list(REQUIRED_COLUMNS)):
+                context.check_stop()
+                text = pc.fill_null(batch.column("text"), "")
+                # UTF-8 bytes straight from Arrow: no Python str to build and encode again.
+                ids = tokenizer.encode(text.cast(pa.binary()).to_pylist(), num_threads=1, return_type="numpy")
+                began = time.perf_counter()
+                scores = scorer.score(ids)
+                counts["scoring_seconds"] += time.perf_counter() - began
+                n_tokens = np.fromiter((s.n_tokens for s in scores), np.int32, len(scores))
+                writer.write_batch(pa.record_batch([
+                    pa.array([s.nll for s in scores], pa.float64()), pa.array(n_tokens), batch.column("lang"),
+                ], schema=SCORES_SCHEMA))
+                counts["documents"] += len(scores)
+                counts["tokens"] += int(n_tokens.sum())
+                context.progress(unit.size // max(unit.end - unit.start, 1))
+        return counts
+
+
+def read_scores(path: Path) -> pa.Table:
+    with pa.memory_map(str(path)) as source:
+        return pa.ipc.open_file(source).read_all()
+
+
+def perplexity(scores: pa.Table | pa.RecordBatch) -> pa.Array:
+    """exp(nll / n_tokens), null for a document of no tokens."""
+    n_tokens = scores.column("n_tokens").to_numpy().astype(np.float64)
+    nll = scores.column("nll").to_numpy()
+    empty = n_tokens == 0
+    ppl = np.exp(nll / np.where(empty, 1.0, n_tokens))
+    return pa.array(ppl, pa.float64(), mask=empty)
+
+
+def language_quantiles(score_files: list[Path], quantiles: list[float]) -> dict[str, dict]:
+    """Per language: documents, tokens, the perplexity at each of ``quantiles`` (and the reported
+    ones), over every scored document with tokens."""
+    by_lang: dict[str, list[np.ndarray]] = {}
+    tokens: dict[str, int] = {}
+    for path in score_files:
+        table = read_scores(path)
+        ppl = perplexity(table)
+        langs = pc.fill_null(table.column("lang"), "").combine_chunks().dictionary_encode()
+        values = ppl.to_numpy(zero_copy_only=False)
+        which = langs.indices.to_numpy(zero_copy_only=False)
+        counts = table.column("n_tokens").to_numpy()
+        for i, lang in enumerate(langs.dictionary.to_pylist()):
+            rows = which == i
+            by_lang.setdefault(lang, []).append(values[rows][~np.isnan(values[rows])].astype(np.float32))
+            tokens[lang] = tokens.get(lang, 0) + int(counts[rows].sum())
+    report = {}
+    for lang in sorted(by_lang):
+        values = np.concatenate(by_lang[lang])
+        wanted = sorted(set(REPORTED_QUANTILES) | set(quantiles))
+        at = np.quantile(values, wanted).tolist() if values.size else [None] * len(wanted)
+        report[lang] = {"documents": int(values.size), "tokens": tokens[lang],
+                        "ppl_quantiles": {f"{q:g}": (round(v, 3) if v is not None else None) for q, v in zip(wanted, at)},
+                        "cuts": [at[wanted.index(q)] for q in quantiles] if values.size else []}
+    return report
+
+
+def output_schema(input_schema: pa.Schema, bucketed: bool) -> pa.Schema:
+    """The input's columns (less score columns an earlier probe left), then the scores."""
+    ours = (*SCORE_COLUMNS, BUCKET_COLUMN)
+    fields = [f for f in input_schema if f.name not in ours]
+    fields += [pa.field("nll", pa.float64()), pa.field("n_tokens", pa.int32()), pa.field("ppl", pa.float64())]
+    if bucketed:
+        fields.append(pa.field(BUCKET_COLUMN, pa.int8()))
+    return pa.schema(fields)
+
+
+def rejected_schema(kept: pa.Schema) -> pa.Schema:
+    return kept.append(pa.field("rejected_by", pa.string())).append(pa.field("reject_value", pa.string()))
+
+
+@dataclass
+class WriteStep:
+    """Writes a unit's rows with their scores: to ``kept/``, or to ``rejected/`` when their ppl
+    is above the language's ``probe.max_ppl``."""
+
+    scores_dir: Path
+    output: Path
+    schema: pa.Schema
+    cuts: dict[str, list[float]]
+    max_ppl: dict[str, float]
+    max_shard_bytes: int
+
+    def __call__(self, unit: WorkUnit, context: UnitContext) -> dict:
+        scores = read_scores(self.scores_dir / f"{unit.id}.arrow")
+        bucketed = BUCKET_COLUMN in self.schema.names
+        schemas = {KEPT: self.schema, REJECTED: rejected_schema(self.schema)}
+        first = 0
+        with unit_writers(self.output, unit.id, schemas, self.max_shard_bytes) as writers:
+            for batch in read_unit_batches(unit):
+                context.check_stop()
+                rows = scores.slice(first, batch.num_rows)
+                first += batch.num_rows
+                ppl = perplexity(rows)
+                langs = pc.fill_null(batch.column("lang"), "").to_pylist()
+                columns = [batch.column(f.name) for f in self.schema if f.name not in (*SCORE_COLUMNS, BUCKET_COLUMN)]
+                columns += [rows.column("nll").combine_chunks(), rows.column("n_tokens").combine_chunks(), ppl]
+                values = ppl.to_numpy(zero_copy_only=False)
+                if bucketed:
+                    columns.append(self._buckets(values, langs))
+                scored = pa.RecordBatch.from_arrays(columns, schema=self.schema)
+                limits = np.array([self.max_ppl.get(lang, self.max_ppl.get(ANY_LANGUAGE, np.inf)) for lang in langs])
+                reject = values > limits  # NaN (no tokens) compares False: kept
+                writers[KEPT].add_batch(scored.filter(pa.array(~reject)))
+                if reject.any():
+                    rejected = scored.filter(pa.array(reject))
+                    writers[REJECTED].add_batch(pa.RecordBatch.from_arrays(
+                        [*rejected.columns, pa.array([REJECTED_BY] * rejected.num_rows),
+                         pa.array([f"{v:.6g}" for v in values[reject]])], schema=schemas[REJECTED]))
+                context.progress(unit.size // max(unit.end - unit.start, 1))
+        if first != scores.num_rows:
+            raise RuntimeError(f"unit {unit.id}: {scores.num_rows} scores for {first} input rows")
+        return {"input_docs": first, "kept_docs": writers[KEPT].rows, "rejected_docs": writers[REJECTED].rows}
+
+    def _buckets(self, ppl: np.ndarray, langs: list[str]) -> pa.Array:
+        buckets = np.zeros(len(langs), np.int8)
+        for lang in set(langs):
+            rows = np.array([value == lang for value in langs])
+            buckets[rows] = np.searchsorted(np.asarray(self.cuts.get(lang, []), np.float64), ppl[rows], side="right")
+        return pa.array(buckets, pa.int8(), mask=np.isnan(ppl))
+
+
+def run_probe(config: Config, input_dir: str | os.PathLike, output: str | os.PathLike) -> StageResult:
+    """Score the shards in ``input_dir`` into ``output``; resumes a run interrupted there."""
+    with stop_signals:
+        return _run_probe(config, Path(input_dir), Path(output))
+
+
+def _run_probe(config: Config, input_dir: Path, output: Path) -> StageResult:
+    started = time.time()
+    probe = config.probe
+    schema = input_schema(input_dir, "probe", REQUIRED_COLUMNS)
+    units = plan_scan_units(input_dir, probe.unit_bytes)
+    folder = model_folder(config)
+    check_manifest(output, "probe", fingerprint(probe, folder, input_listing(units), config.output.max_shard_bytes))
+    device = resolve_device(probe)
+    # One process drives the GPU; on a CPU every worker scores with its share of the cores.
+    score_workers = 1 if device == "cuda" else config.run.workers
+    log_event(logger, "start", units=len(units), workers=score_workers, device=device, model=folder, output=output)
+    scores_dir = output / WORK_DIR / "scores"
+    score = ScoreStep(folder, scores_dir, device, probe.dtype, probe.token_budget, probe.chunk_tokens)
+    steps = Steps("probe", output, config.run.workers, config.run.progress)
+    completed = steps.run("score", units, score, workers=score_workers)
+    languages: dict[str, dict] = {}
+    if completed:
+        languages = language_quantiles([scores_dir / f"{u.id}.arrow" for u in units], probe.buckets)
+        write = WriteStep(scores_dir, output, output_schema(schema, bool(probe.buckets)),
+                          {lang: report["cuts"] for lang, report in languages.items()}, probe.max_ppl,
+                          config.output.max_shard_bytes)
+        completed = steps.run("write", units, write)
+    stats = _stats(steps, config, folder, device, languages, units, completed, started)
+    write_stats(output / "stats.json", stats)
+    if completed:
+        shutil.rmtree(output / WORK_DIR, ignore_errors=True)
+    log_event(logger, "finish", status=stats["status"], kept=stats["kept_docs"], rejected=stats["rejected_docs"])
+    return StageResult(stats, steps.outcome)
+
+
+def _stats(steps: Steps, config: Config, folder: Path, device: str, languages: dict, units: list[WorkUnit],
+           completed: bool, started: float) -> dict:
+    score = steps.stats.get("score", {})
+    write = load_done_stats(steps.output / UNITS_DIR / "write", units) if "write" in steps.stats else []
+    written = {key: sum(s[key] for s in write) for key in ("input_docs", "kept_docs", "rejected_docs")}
+    scoring = score.get("scoring_seconds", 0.0)
+    return {
+        "status": "complete" if completed else ("interrupted" if steps.outcome.interrupted else "failed"),
+        "input_docs": written["input_docs"] if completed else score.get("documents", 0),
+        "kept_docs": written["kept_docs"],
+        "rejected_docs": written["rejected_docs"],
+        "tokens": score.get("tokens", 0),
+        "languages": {lang: {k: v for k, v in report.items() if k != "cuts"} for lang, report in languages.items()},
+        "buckets": {"quantiles": config.probe.buckets,
+                    "cuts": {lang: report["cuts"] for lang, report in languages.items()}} if config.probe.buckets else None,
+        "max_ppl": config.probe.max_ppl,
+        "model": str(folder),
+        "device": device,
+        "dtype": config.probe.dtype,
+        # One worker's rate (tokens over the time its model spent scoring, summed over workers):
+        # the model's own speed, without reading, tokenizing or writing.
+        "scoring_tokens_per_second_per_worker": round(score.get("tokens", 0) / scoring) if scoring else None,
+        "failed_units": steps.outcome.failed,
+        "step_seconds": steps.seconds,
+        "units": len(units),
+        "workers": config.run.workers,
+        "wall_seconds": round(time.time() - started, 3),
+    }
+
+
+def format_probe_summary(stats: dict) -> str:
+    """A readable summary of a probe-stage run."""
+    lines = [
+        f"probe: {stats.get('status', '?')} — {stats.get('units', 0)} units on {stats.get('device', '?')}, "
+        f"{stats.get('wall_seconds', 0):.1f}s wall",
+        f"  model        {stats.get('model')}",
+        f"  documents    {stats.get('input_docs', 0):>12,}   kept {stats.get('kept_docs', 0):,}, "
+        f"rejected {stats.get('rejected_docs', 0):,} (ppl above probe.max_ppl)",
+        f"  tokens       {stats.get('tokens', 0):>12,}"
+        + (f"   {stats['scoring_tokens_per_second_per_worker']:,} tokens/s per worker"
+           if stats.get("scoring_tokens_per_second_per_worker") else ""),
+    ]
+    languages = stats.get("languages") or {}
+    if languages:
+        lines.append(f"  {'lang':<8}{'documents':>12}{'ppl p10':>10}{'p50':>10}{'p90':>10}")
+        for lang, report in languages.items():
+            q = report["ppl_quantiles"]
+            shown = [f"{q[k]:>10.1f}" if q.get(k) is not None else f"{'-':>10}" for k in ("0.1", "0.5", "0.9")]
+            lines.append(f"  {lang or '?':<8}{report['documents']:>12,}" + "".join(shown))
+    for unit, error in stats.get("failed_units", {}).items():
+        lines.append(f"  FAILED unit {unit}: {error.strip().splitlines()[-1]}")
+    return "\n".join(lines)

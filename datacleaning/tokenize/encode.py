@@ -1,0 +1,114 @@
+"""The encode step's work unit: a unit of input shard in, its documents' tokens out as one
+``.bin``/``.idx`` pair of its own (``parts/<unit>``), written atomically before the unit's
+completion record, with token counts per source."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import sentencepiece as spm
+
+from datacleaning.executor import UnitContext, WorkUnit
+from datacleaning.scan import read_unit_batches
+from datacleaning.shards import atomic_file
+from datacleaning.tokenize.indexed import bin_path, idx_path, write_index
+from datacleaning.tokenize.spm import load_model
+
+SOURCE_COLUMN = "source"
+
+
+def ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """The positions ``starts[0] .. starts[0] + sizes[0] - 1``, then those of the next range, ...
+    as one array."""
+    ends = np.cumsum(sizes)
+    return np.arange(ends[-1] if len(ends) else 0) + np.repeat(starts - (ends - sizes), sizes)
+
+
+def pack_documents(encoded: list[np.ndarray], dtype: np.dtype, bos_id: int | None,
+                   eos_id: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """The documents' tokens one after another, each with its BOS and EOS, and each one's size."""
+    lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
+    sizes = lengths + (bos_id is not None) + (eos_id is not None)
+    packed = np.empty(int(sizes.sum()), dtype)
+    ends = np.cumsum(sizes)
+    starts = ends - sizes
+    if bos_id is not None:
+        packed[starts] = bos_id
+    if eos_id is not None:
+        packed[ends - 1] = eos_id
+    if lengths.sum():
+        packed[ranges(starts + (bos_id is not None), lengths)] = np.concatenate(encoded)
+    return packed, sizes
+
+
+@dataclass
+class EncodeStep:
+    """Encodes a unit's documents with the model at ``model_path`` into ``parts/<unit>.bin/.idx``."""
+
+    model_path: Path
+    parts_dir: Path
+    columns: list[str]  # text, and source when the input has it
+    dtype: np.dtype
+    bos_id: int | None
+    eos_id: int | None
+    # Loaded in the worker, on its first unit.
+    _processor: spm.SentencePieceProcessor | None = field(default=None, repr=False)
+
+    def part_prefix(self, unit: WorkUnit) -> Path:
+        return self.parts_dir / unit.id
+
+    def __call__(self, unit: WorkUnit, context: UnitContext) -> dict:
+        if self._processor is None:
+            self._processor = load_model(self.model_path)
+        processor = self._processor
+        unk_id = processor.unk_id()
+        prefix = self.part_prefix(unit)
+        self.parts_dir.mkdir(parents=True, exist_ok=True)
+        sizes: list[np.ndarray] = []
+        counts = {"documents": 0, "tokens": 0, "text_bytes": 0, "unknown_tokens": 0}
+        sources: dict[str, dict[str, int]] = {}
+        with atomic_file(bin_path(prefix)) as out:
+            for batch in read_unit_batches(unit, self.columns):
+                context.check_stop()
+                text = pc.fill_null(batch.column("text"), "")
+                # UTF-8 bytes straight from Arrow: no Python str to build and encode again.
+                encoded = processor.encode(text.cast(pa.binary()).to_pylist(), num_threads=1, return_type="numpy")
+                packed, doc_sizes = pack_documents(encoded, self.dtype, self.bos_id, self.eos_id)
+                out.write(packed.data)
+                sizes.append(doc_sizes)
+                text_bytes = pc.binary_length(text).to_numpy(zero_copy_only=False).astype(np.int64)
+                counts["documents"] += len(doc_sizes)
+                counts["tokens"] += len(packed)
+                counts["text_bytes"] += int(text_bytes.sum())
+                # The model's unknown piece, in documents (BOS or EOS ids chosen equal to it aside).
+                marks = (self.bos_id == unk_id) + (self.eos_id == unk_id)
+                counts["unknown_tokens"] += int(np.count_nonzero(packed == unk_id)) - marks * len(doc_sizes)
+                self._count_sources(batch, unit, doc_sizes, text_bytes, sources)
+                context.progress(unit.size // max(unit.end - unit.start, 1))
+        all_sizes = np.concatenate([np.zeros(0, np.int64), *sizes])
+        with atomic_file(idx_path(prefix)) as out:
+            write_index(out, all_sizes, self.dtype)
+        return {**counts, "sources": sources}
+
+    @staticmethod
+    def _count_sources(batch: pa.RecordBatch, unit: WorkUnit, doc_sizes: np.ndarray, text_bytes: np.ndarray,
+                       sources: dict[str, dict[str, int]]) -> None:
+        """Documents, tokens and text bytes per value of the source column (the shard's name
+        for shards without one)."""
+        if SOURCE_COLUMN not in batch.schema.names:
+            names, which = [unit.name], np.zeros(len(doc_sizes), np.int64)
+        else:
+            encoded = pc.fill_null(batch.column(SOURCE_COLUMN), "").dictionary_encode()
+            names, which = encoded.dictionary.to_pylist(), encoded.indices.to_numpy(zero_copy_only=False)
+        documents = np.bincount(which, minlength=len(names))
+        tokens = np.bincount(which, weights=doc_sizes, minlength=len(names))
+        nbytes = np.bincount(which, weights=text_bytes, minlength=len(names))
+        for i, name in enumerate(names):
+            if documents[i]:
+                counts = sources.setdefault(name, {"documents": 0, "tokens": 0, "text_bytes": 0})
+                counts["documents"] += int(documents[i])
+                counts["tokens"] += int(tokens[i])
+                counts["text_bytes"] += int(nbytes[i])

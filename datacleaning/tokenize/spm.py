@@ -1,0 +1,151 @@
+"""SentencePiece models: loading one, and training one from a folder of shards on a sample of its
+documents drawn in one pass with memory bounded by the sample's size."""
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import sentencepiece as spm
+
+from datacleaning.config import TokenizeTrainConfig
+from datacleaning.executor import WorkUnit
+from datacleaning.rules.registry import ConfigError
+from datacleaning.scan import ShardInputError, read_unit_batches
+from datacleaning.shards import write_atomic
+
+# The trainer skips lines longer than its max_sentence_length (in bytes); longer lines are cut
+# into pieces of this many characters (at most 4 bytes each in UTF-8) instead of being lost.
+MAX_LINE_CHARS = 4096
+# Ids of the special pieces of a trained model, as LLaMA's: no padding piece.
+UNK_ID, BOS_ID, EOS_ID = 0, 1, 2
+
+
+def load_model(path: str | os.PathLike) -> spm.SentencePieceProcessor:
+    """A SentencePiece model from its .model file; ConfigError if it is not one."""
+    processor = spm.SentencePieceProcessor()
+    try:
+        processor.LoadFromFile(os.fspath(path))
+    except (OSError, RuntimeError) as e:
+        raise ConfigError(f"cannot load SentencePiece model {path}: {e}") from None
+    return processor
+
+
+def model_sha256(path: str | os.PathLike) -> str:
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def describe_model(processor: spm.SentencePieceProcessor) -> dict:
+    """What the stats report about a model."""
+    return {"vocab_size": processor.vocab_size(), "unk_id": processor.unk_id(), "bos_id": processor.bos_id(),
+            "eos_id": processor.eos_id(),
+            "byte_fallback": any(processor.is_byte(i) for i in range(processor.vocab_size()))}
+
+
+class ByteBudgetSample:
+    """A uniform random sample of documents whose text adds up to at most ``budget`` UTF-8 bytes,
+    drawn in one pass: each document gets a random key, and the sample is the documents of
+    smallest keys that fit in the budget. Documents whose key is past those already holding the
+    whole budget are dropped on arrival, so memory stays under twice the budget."""
+
+    def __init__(self, budget: int, seed: int):
+        self.budget = budget
+        self._rng = np.random.default_rng(seed)
+        self._threshold = 1.0
+        self._keys: list[np.ndarray] = []
+        self._texts: list[pa.Array] = []
+        self._sizes: list[np.ndarray] = []
+        self._held = 0
+        self.seen_docs = 0
+        self.seen_bytes = 0
+
+    def add(self, texts: pa.Array) -> None:
+        keys = self._rng.random(len(texts))
+        sizes = pc.binary_length(texts).fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
+        self.seen_docs += len(texts)
+        self.seen_bytes += int(sizes.sum())
+        chosen = keys < self._threshold
+        if not chosen.any():
+            return
+        self._keys.append(keys[chosen])
+        self._texts.append(texts.filter(pa.array(chosen)))
+        self._sizes.append(sizes[chosen])
+        self._held += int(self._sizes[-1].sum())
+        if self._held > 2 * self.budget:
+            self._shrink()
+
+    def _shrink(self) -> None:
+        keys, sizes = np.concatenate(self._keys), np.concatenate(self._sizes)
+        texts = pa.concat_arrays(self._texts)
+        by_key = np.argsort(keys, kind="stable")
+        fits = int(np.searchsorted(np.cumsum(sizes[by_key]), self.budget, side="right"))
+        if fits < len(keys):
+            self._threshold = float(keys[by_key[fits]])
+        # Kept in arrival order, so the sample keeps the input's order.
+        kept = np.sort(by_key[:fits])
+        self._keys, self._sizes = [keys[kept]], [sizes[kept]]
+        self._texts = [texts.take(pa.array(kept))]
+        self._held = int(self._sizes[0].sum())
+
+    def texts(self) -> pa.Array:
+        """The sample, in the order the documents came."""
+        if not self._keys:
+            return pa.array([], pa.string())
+        self._shrink()
+        return self._texts[0]
+
+
+def _strings(texts: pa.Array, rows: int = 4096) -> Iterable[str | None]:
+    """The array's strings, a slice at a time rather than all as Python objects at once."""
+    for start in range(0, len(texts), rows):
+        yield from texts.slice(start, rows).to_pylist()
+
+
+def training_lines(texts: Iterable[str | None]) -> Iterable[str]:
+    """The trainer reads one sentence a line: a document's lines, long ones cut."""
+    for text in texts:
+        for line in (text or "").split("\n"):
+            for start in range(0, max(len(line), 1), MAX_LINE_CHARS):
+                yield line[start:start + MAX_LINE_CHARS]
+
+
+def train_model(units: list[WorkUnit], train: TokenizeTrainConfig, destination: Path, threads: int,
+                check_stop: Callable[[], None] = lambda: None) -> dict:
+    """Train a SentencePiece model on a sample of the documents of ``units`` and write it to
+    ``destination`` (atomically); return what was sampled and trained."""
+    sample = ByteBudgetSample(train.sample_bytes, train.seed)
+    for unit in units:
+        for batch in read_unit_batches(unit, ["text"]):
+            check_stop()
+            sample.add(batch.column("text"))
+    texts = sample.texts()
+    drawn = {"input_docs": sample.seen_docs, "input_bytes": sample.seen_bytes, "sample_docs": len(texts),
+             "sample_bytes": int(pc.sum(pc.binary_length(texts)).as_py() or 0)}
+    if not drawn["sample_bytes"]:
+        raise ShardInputError("the input holds no text to train a tokenizer on")
+    model = io.BytesIO()
+    # Sentences from memory and the model to memory: the model then records no file paths, so
+    # the same sample trains the same bytes wherever it runs.
+    spm.SentencePieceTrainer.train(
+        sentence_iterator=iter(training_lines(_strings(texts))), model_writer=model,
+        model_type=train.model_type, vocab_size=train.vocab_size, character_coverage=train.character_coverage,
+        byte_fallback=train.byte_fallback, normalization_rule_name=train.normalization,
+        split_digits=train.split_digits,
+        # Whitespace as written: runs of spaces (indentation, tables) are pieces of their own and
+        # decoding gives them back.
+        remove_extra_whitespaces=False, allow_whitespace_only_pieces=True,
+        # vocab_size is an upper bound: a small corpus trains a smaller model instead of failing.
+        hard_vocab_limit=False,
+        # The sample is already drawn: the trainer takes all of it, in order.
+        input_sentence_size=0, shuffle_input_sentence=False, max_sentence_length=4 * MAX_LINE_CHARS,
+        unk_id=UNK_ID, bos_id=BOS_ID, eos_id=EOS_ID, pad_id=-1,
+        num_threads=threads, minloglevel=2)
+    check_stop()
+    write_atomic(destination, model.getvalue())
+    return {**drawn, "vocab_size": load_model(destination).vocab_size()}

@@ -1,0 +1,161 @@
+"""Lightning attention: the Triton kernel and the PyTorch block form against an fp64 quadratic oracle.
+
+Without a GPU the kernel runs in Triton's interpreter. Triton decides interpreter or compiler when
+the kernel module is first imported, so TRITON_INTERPRET is set here, before anything imports it
+(datacleaning.model_probe.lightning imports it lazily, on the first Triton call)."""
+import os
+
+import pytest
+import torch
+
+if not torch.cuda.is_available():
+    os.environ.setdefault("TRITON_INTERPRET", "1")
+
+from datacleaning.model_probe.lightning import lightning_attention, lightning_reference  # noqa: E402
+from datacleaning.model_probe.lightning_triton import lightning_triton  # noqa: E402
+from datacleaning.model_probe.model import decay_rates  # noqa: E402
+
+KERNEL_DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
+# Worst |error| / max|oracle| allowed per input dtype (bf16 keeps 8 bits, fp16 11).
+TOLERANCE = {torch.float32: 2e-5, torch.float16: 2e-3, torch.bfloat16: 1.5e-2}
+
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+
+def oracle(q, k, v, decay, state=None):
+    """o = ((Q Kᵀ) ⊙ M) V with M[t, u] = exp(−s(t−u)) for u ≤ t, in fp64, plus the decayed initial
+    state; and the state after the last position, Σ_u exp(−s(n−1−u)) k_uᵀ v_u + exp(−s n) S."""
+    q, k, v = (x.double().cpu() for x in (q, k, v))
+    s = decay.double().cpu().view(1, -1, 1, 1)
+    n = q.shape[2]
+    t = torch.arange(n, dtype=torch.float64)
+    gap = t[:, None] - t[None, :]
+    mask = torch.exp(-s * gap.clamp(min=0)) * (gap >= 0)
+    out = (q @ k.transpose(-1, -2) * mask) @ v
+    final = (k * torch.exp(-s * (n - 1 - t)[:, None])).transpose(-1, -2) @ v
+    if state is not None:
+        state = state.double().cpu()
+        out = out + (q @ state) * torch.exp(-s * (t + 1)[:, None])
+        final = final + torch.exp(-s * n) * state
+    return out, final
+
+
+def relative_error(got, want):
+    return ((got.double().cpu() - want).abs().max() / want.abs().max()).item()
+
+
+def inputs(b, h, n, d, e, dtype, device, seed=0, with_state=False):
+    g = torch.Generator().manual_seed(seed)
+    # SiLU'd q, k as in the model: mostly positive, so sums grow with length as they do there.
+    q = torch.nn.functional.silu(torch.randn(b, h, n, d, generator=g))
+    k = torch.nn.functional.silu(torch.randn(b, h, n, d, generator=g))
+    v = torch.randn(b, h, n, e, generator=g)
+    state = torch.randn(b, h, d, e, generator=g) * 4 if with_state else None
+    q, k, v = (x.to(device=device, dtype=dtype) for x in (q, k, v))
+    return q, k, v, None if state is None else state.to(device)
+
+
+# Decays of the real model: layer 0 and the last layer (s ≈ 1e−5·slope: barely decays) of 4 heads,
+# and a mix with the fastest head of 8 (s = 0.5).
+DECAYS = {
+    "first_layer": decay_rates(4, 0, 4),
+    "last_layer": decay_rates(4, 3, 4),
+    "mixed": torch.tensor([0.5, 0.03, 2e-3, 1e-6]),
+}
+
+# (n, d, e): n not a multiple of the block; d ≠ e (layer 0's q/k are twice as wide after LRPE);
+# a width that is not a power of two; n shorter than one block; one token.
+SHAPES = [(45, 32, 16), (37, 24, 20), (10, 16, 16), (1, 16, 16)]
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16, torch.float16], ids=str)
+@pytest.mark.parametrize("decay", DECAYS.values(), ids=DECAYS.keys())
+@pytest.mark.parametrize("shape", SHAPES, ids=str)
+def test_kernel_and_reference_match_oracle(shape, decay, dtype):
+    n, d, e = shape
+    q, k, v, _ = inputs(2, 4, n, d, e, dtype, KERNEL_DEVICE)
+    want, want_state = oracle(q, k, v, decay)
+    tol = TOLERANCE[dtype]
+    got, got_state = lightning_triton(q, k, v, decay, block_n=16, block_e=16)
+    assert got.dtype == dtype and got.shape == (2, 4, n, e) and got_state.dtype == torch.float32
+    assert relative_error(got, want) < tol
+    assert relative_error(got_state, want_state) < tol
+    ref, ref_state = lightning_reference(q.cpu(), k.cpu(), v.cpu(), decay, block=16)
+    assert relative_error(ref, want) < tol
+    assert relative_error(ref_state, want_state) < 2e-5  # fp32 math from the rounded inputs
+
+
+@pytest.mark.parametrize("backend", ["triton", "torch"])
+def test_chunks_carrying_state_equal_one_call(backend):
+    q, k, v, _ = inputs(2, 4, 70, 32, 16, torch.float32, KERNEL_DEVICE, seed=1)
+    decay = DECAYS["mixed"]
+    whole, whole_state = lightning_attention(q, k, v, decay, backend=backend)
+    state, pieces = None, []
+    for start, end in [(0, 21), (21, 22), (22, 70)]:  # cuts inside blocks, one of a single token
+        out, state = lightning_attention(q[:, :, start:end], k[:, :, start:end], v[:, :, start:end], decay,
+                                         state, backend=backend)
+        pieces.append(out)
+    assert relative_error(torch.cat(pieces, dim=2), oracle(q, k, v, decay)[0]) < 2e-5
+    assert relative_error(torch.cat(pieces, dim=2), whole.double().cpu()) < 2e-5
+    assert relative_error(state, whole_state.double().cpu()) < 2e-5
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16], ids=str)
+def test_initial_state_is_used(dtype):
+    q, k, v, state = inputs(1, 4, 33, 16, 16, dtype, KERNEL_DEVICE, seed=2, with_state=True)
+    decay = DECAYS["first_layer"]
+    want, want_state = oracle(q, k, v, decay, state)
+    for got, got_state in (lightning_triton(q, k, v, decay, state, block_n=16),
+                           lightning_reference(q, k, v, decay, state, block=16)):
+        assert relative_error(got, want) < TOLERANCE[dtype]
+        assert relative_error(got_state, want_state) < TOLERANCE[dtype]
+
+
+def test_right_padding_leaves_earlier_positions_alone():
+    q, k, v, _ = inputs(1, 4, 40, 16, 16, torch.float32, KERNEL_DEVICE, seed=3)
+    decay = DECAYS["mixed"]
+    short, _ = lightning_triton(q[:, :, :23], k[:, :, :23], v[:, :, :23], decay, block_n=16)
+    padded_q, padded_k, padded_v = (x.clone() for x in (q, k, v))
+    for x in (padded_q, padded_k, padded_v):
+        x[:, :, 23:] = 1000.0  # garbage where a batch is padded
+    padded, _ = lightning_triton(padded_q, padded_k, padded_v, decay, block_n=16)
+    assert torch.equal(padded[:, :, :23], short)
+
+
+def test_strided_views_are_read_as_such():
+    """The model hands (b, n, h, d) memory seen as (b, h, n, d); the kernel must follow the strides."""
+    b, n, h, d = 2, 29, 4, 16
+    g = torch.Generator().manual_seed(4)
+    qkv = torch.randn(b, n, 3 * h * d, generator=g).to(KERNEL_DEVICE)
+    q, k, v = (x.view(b, n, h, d).transpose(1, 2) for x in qkv.chunk(3, dim=-1))
+    assert not q.is_contiguous()
+    decay = DECAYS["mixed"]
+    got, _ = lightning_triton(q, k, v, decay, block_n=16)
+    assert relative_error(got, oracle(q, k, v, decay)[0]) < 2e-5
+    assert got.transpose(1, 2).is_contiguous()  # heads merge back without a copy
+
+
+def test_bad_shapes_are_refused():
+    q, k, v, _ = inputs(1, 4, 8, 16, 16, torch.float32, "cpu")
+    with pytest.raises(ValueError, match="one value per head"):
+        lightning_attention(q, k, v, torch.ones(3))
+    with pytest.raises(ValueError, match="state must be"):
+        lightning_attention(q, k, v, torch.ones(4), torch.zeros(1, 4, 16, 8))
+    with pytest.raises(ValueError, match="unknown lightning-attention backend"):
+        lightning_attention(q, k, v, torch.ones(4), backend="cuda")
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a GPU")
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16, torch.float16], ids=str)
+@pytest.mark.parametrize("d,e", [(128, 128), (256, 128), (64, 64)])  # 385M: heads of 128, layer 0 doubled
+def test_kernel_on_gpu_at_model_sizes(d, e, dtype):
+    n = 1000  # not a multiple of any block size
+    q, k, v, state = inputs(2, 8, n, d, e, dtype, "cuda", seed=5, with_state=True)
+    decay = decay_rates(8, 0, 24)
+    want, want_state = oracle(q, k, v, decay, state)
+    got, got_state = lightning_attention(q, k, v, decay, state)  # auto: Triton for CUDA tensors
+    assert relative_error(got, want) < TOLERANCE[dtype]
+    assert relative_error(got_state, want_state) < TOLERANCE[dtype]
+    ref, _ = lightning_attention(q, k, v, decay, state, backend="torch")
+    assert relative_error(ref, want) < TOLERANCE[dtype]
