@@ -32,6 +32,8 @@ _CONFIG_FLAGS = [
     ("--id-field", "input.id_field", str, "FIELD", "input field holding the document id"),
     ("--source-field", "input.source_field", str, "FIELD", "input field naming the document's source"),
     ("--max-input-chars", "clean.max_input_chars", int, "N", "reject longer documents before any rule runs"),
+    ("--executor", "run.executor", str, "local|ray", "where work units run: local processes or Ray tasks"),
+    ("--ray-address", "run.ray_address", str, "ADDR", "the Ray cluster to join (default: a local Ray instance)"),
 ]
 
 # Flags of the dedup sub-command only.

@@ -19,6 +19,7 @@ from typing import Any, Literal
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 
+from datacleaning.executor import Engine
 from datacleaning.readers.records import ReaderOptions
 from datacleaning.rules.registry import KINDS, ConfigError, build_rule
 from datacleaning.rules.base import Rule
@@ -64,6 +65,13 @@ class RunConfig(BaseModel):
                     "stage before it in this list (if first, those an earlier run left from the stage before it "
                     "in the pipeline)")
     progress: bool = Field(True, description="show a progress bar")
+    executor: Literal["local", "ray"] = Field("local", description="where work units run: local worker processes, "
+                                                                   "or Ray tasks (pip install 'datacleaning[ray]')")
+    ray_address: str = Field("", description="the Ray cluster to join (ray://host:10001, host:6379 or auto); "
+                                             "empty: start a local Ray instance of run.workers CPUs")
+
+    def engine(self) -> Engine:
+        return Engine(self.executor, self.ray_address)
 
     @pydantic.field_validator("stages")
     @classmethod

@@ -83,6 +83,18 @@ class UnitContext:
 ProcessUnit = Callable[[WorkUnit, UnitContext], dict]
 
 
+@dataclass(frozen=True)
+class Engine:
+    """Where work units run: ``local`` worker processes on this machine, or ``ray`` tasks on the
+    cluster at ``ray_address`` (empty: a local Ray instance)."""
+
+    kind: str = "local"
+    ray_address: str = ""
+
+
+LOCAL = Engine()
+
+
 @dataclass
 class RunOutcome:
     total_units: int
@@ -142,14 +154,14 @@ def _worker_main(conn, process_unit: ProcessUnit, state_dir: Path, progress, slo
         if unit is None:
             return
         _stop_signals_do(_on_worker_signal)
-        answer = _run_one(unit, process_unit, state_dir, UnitContext(unit, progress, slot))
+        answer = run_one(unit, process_unit, state_dir, UnitContext(unit, progress, slot))
         conn.send(answer)
         if _stop_requested:
             os._exit(128 + signal.SIGTERM)
         _stop_signals_do(signal.SIG_DFL)
 
 
-def _run_one(unit: WorkUnit, process_unit: ProcessUnit, state_dir: Path, context: UnitContext):
+def run_one(unit: WorkUnit, process_unit: ProcessUnit, state_dir: Path, context: UnitContext):
     started = time.perf_counter()
     try:
         stats = process_unit(unit, context)
@@ -199,6 +211,12 @@ class _StopSignals:
     def _handle(self, signum, frame):
         self.received = signum
 
+    def reclaim(self) -> None:
+        """Put our handler back after a library replaced it (Ray's driver aborts on SIGTERM)."""
+        if self._depth:
+            for sig in _STOP_SIGNALS:
+                signal.signal(sig, self._handle)
+
     def __exit__(self, *exc):
         self._depth -= 1
         if self._depth == 0:
@@ -247,8 +265,10 @@ class _Worker:
 
 
 def run_units(units: list[WorkUnit], process_unit: ProcessUnit, *, state_dir: Path, workers: int,
-              description: str = "units", show_progress: bool = True) -> RunOutcome:
-    """Process every unit without a completion record in ``state_dir``; return what happened."""
+              description: str = "units", show_progress: bool = True, engine: Engine = LOCAL,
+              gpus_per_unit: float = 0) -> RunOutcome:
+    """Process every unit without a completion record in ``state_dir``; return what happened.
+    ``gpus_per_unit`` is what a Ray task asks for (the local executor leaves GPUs to the step)."""
     state_dir.mkdir(parents=True, exist_ok=True)
     pending = [u for u in units if not is_done(state_dir, u)]
     outcome = RunOutcome(total_units=len(units), skipped_units=len(units) - len(pending))
@@ -261,10 +281,15 @@ def run_units(units: list[WorkUnit], process_unit: ProcessUnit, *, state_dir: Pa
         if signals.received is not None:
             outcome.interrupted = True
             return outcome
-        _schedule(pending, process_unit, state_dir, workers, outcome, signals,
-                  tqdm(total=sum(u.size for u in units), initial=sum(u.size for u in units) - sum(u.size for u in pending),
-                       unit="B", unit_scale=True, desc=description, disable=not show_progress,
-                       mininterval=0.5 if sys.stderr.isatty() else 30, file=sys.stderr))
+        bar = tqdm(total=sum(u.size for u in units), initial=sum(u.size for u in units) - sum(u.size for u in pending),
+                   unit="B", unit_scale=True, desc=description, disable=not show_progress,
+                   mininterval=0.5 if sys.stderr.isatty() else 30, file=sys.stderr)
+        if engine.kind == "ray":
+            from datacleaning.ray_engine import schedule_on_ray
+            schedule_on_ray(pending, process_unit, state_dir, outcome, signals, bar, address=engine.ray_address,
+                            workers=workers, gpus_per_unit=gpus_per_unit)
+        else:
+            _schedule(pending, process_unit, state_dir, workers, outcome, signals, bar)
     return outcome
 
 
@@ -298,10 +323,10 @@ def _schedule(pending: list[WorkUnit], process_unit: ProcessUnit, state_dir: Pat
                     answer = None
                 if answer is not None:
                     status, unit_id, payload = answer
-                    _record(outcome, status, unit_id, payload)
+                    record_answer(outcome, status, unit_id, payload)
                     worker.give(queue.pop() if queue else None)
                 elif not worker.process.is_alive():
-                    _record(outcome, "failed", worker.unit.id,
+                    record_answer(outcome, "failed", worker.unit.id,
                             f"worker process {worker.process.pid} died while processing the unit "
                             f"(exit code {worker.process.exitcode})")
                     pool.remove(worker)
@@ -332,8 +357,9 @@ class Steps:
     completion records in ``OUTPUT/.units/<step>``, and stops at the first that does not complete.
     Keeps each step's merged unit counters and wall time."""
 
-    def __init__(self, stage: str, output: Path, workers: int, show_progress: bool):
+    def __init__(self, stage: str, output: Path, workers: int, show_progress: bool, engine: Engine = LOCAL):
         self.stage = stage
+        self.engine = engine
         self.output = output
         self.workers = workers
         self.show_progress = show_progress
@@ -344,14 +370,16 @@ class Steps:
     def state_dir(self, name: str) -> Path:
         return self.output / UNITS_DIR / name
 
-    def run(self, name: str, units: list[WorkUnit], processor: ProcessUnit, workers: int | None = None) -> bool:
+    def run(self, name: str, units: list[WorkUnit], processor: ProcessUnit, workers: int | None = None,
+            gpus_per_unit: float = 0) -> bool:
         """Run one step; ``workers`` overrides the stage's worker count for it."""
         if stop_signals.received is not None:
             self.outcome = RunOutcome(total_units=len(units), interrupted=True)
             return False
         started = time.perf_counter()
         outcome = run_units(units, processor, state_dir=self.state_dir(name), workers=workers or self.workers,
-                            description=f"{self.stage} {name}", show_progress=self.show_progress)
+                            description=f"{self.stage} {name}", show_progress=self.show_progress,
+                            engine=self.engine, gpus_per_unit=gpus_per_unit)
         self.seconds[name] = round(time.perf_counter() - started, 3)
         self.stats[name] = merge_counters(load_done_stats(self.state_dir(name), units))
         self.outcome = outcome
@@ -364,7 +392,7 @@ class Steps:
         return all(is_done(self.state_dir(name), u) for u in units)
 
 
-def _record(outcome: RunOutcome, status: str, unit_id: str, payload) -> None:
+def record_answer(outcome: RunOutcome, status: str, unit_id: str, payload) -> None:
     if status == "done":
         outcome.completed.append(unit_id)
     elif status == "failed":

@@ -188,7 +188,8 @@ def processes_in_group(pgid: int) -> list[int]:
 def done_records(output: Path) -> int:
     """Completion records of finished work units under a stage's ``output/.units``."""
     units = output / ".units"
-    return sum(1 for p in units.rglob("*.done.json")) if units.is_dir() else 0
+    # Not the temporary file of a record being written when the run was killed.
+    return sum(1 for p in units.rglob("*.done.json") if not p.name.startswith(".tmp-")) if units.is_dir() else 0
 
 
 def kill_group_when(proc: subprocess.Popen, output: Path, done_at_least: int) -> None:

@@ -129,7 +129,7 @@ def _run_clean(config: Config, inputs: list[str], output: Path, pipeline: Cleani
     log_event(logger, "start", files=len(files), units=len(units), workers=config.run.workers, output=output)
     processor = CleanUnitProcessor(pipeline, config.input.reader_options(), output, config.output.max_shard_bytes)
     outcome = run_units(units, processor, state_dir=output / UNITS_DIR, workers=config.run.workers,
-                        description="clean", show_progress=config.run.progress)
+                        description="clean", show_progress=config.run.progress, engine=config.run.engine())
     done = load_done_stats(output / UNITS_DIR, units)
     stats = merge_counters(done)
     for key in ("input_docs", "kept_docs", "rejected_docs", "quarantined_docs", "input_bytes", "input_chars",

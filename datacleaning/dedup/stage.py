@@ -110,7 +110,7 @@ def _run_dedup(config: Config, input_dir: str | Path, output: str | Path) -> Sta
     state = RunState(dedup, output, WorkLayout(output / WORK_DIR), scan_units, schema, params,
                      config.output.max_shard_bytes, index_dirs,
                      worker_memory(dedup.memory_mb << 20, config.run.workers))
-    steps = Steps("dedup", output, config.run.workers, config.run.progress)
+    steps = Steps("dedup", output, config.run.workers, config.run.progress, config.run.engine())
     previous = output / "stats.json"
     if steps.done("write", scan_units) and previous.exists():
         stats = json.loads(previous.read_text())

@@ -267,8 +267,8 @@ def _run_probe(config: Config, input_dir: Path, output: Path) -> StageResult:
     log_event(logger, "start", units=len(units), workers=score_workers, device=device, model=folder, output=output)
     scores_dir = output / WORK_DIR / "scores"
     score = ScoreStep(folder, scores_dir, device, probe.dtype, probe.token_budget, probe.chunk_tokens)
-    steps = Steps("probe", output, config.run.workers, config.run.progress)
-    completed = steps.run("score", units, score, workers=score_workers)
+    steps = Steps("probe", output, config.run.workers, config.run.progress, config.run.engine())
+    completed = steps.run("score", units, score, workers=score_workers, gpus_per_unit=1 if device == "cuda" else 0)
     languages: dict[str, dict] = {}
     if completed:
         languages = language_quantiles([scores_dir / f"{u.id}.arrow" for u in units], probe.buckets)

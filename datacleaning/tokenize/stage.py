@@ -129,7 +129,7 @@ def _run_tokenize(config: Config, input_dir: Path, output: Path) -> StageResult:
     check_manifest(output, "tokenize", fingerprint(tokenize, input_listing(units), given and model_sha256(given)))
     log_event(logger, "start", units=len(units), workers=config.run.workers, output=output,
               model=given or "train")
-    steps = Steps("tokenize", output, config.run.workers, config.run.progress)
+    steps = Steps("tokenize", output, config.run.workers, config.run.progress, config.run.engine())
     model_path = output / MODEL_FILE
     input_bytes = sum(u.size for u in units)
     completed = True
