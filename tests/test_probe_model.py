@@ -158,7 +158,8 @@ def test_token_nll_in_slices_equals_cross_entropy_of_full_logits(monkeypatch):
     with torch.no_grad():
         logits, _ = model(ids[:, :-1])
         want = torch.nn.functional.cross_entropy(logits.transpose(1, 2), ids[:, 1:], reduction="none")
-        monkeypatch.setattr(model_module, "LOGIT_ELEMENTS", 7 * SMALL.vocab_size)  # slices of 7 positions
+        for limit in ("LOGIT_ELEMENTS", "CPU_LOGIT_ELEMENTS"):  # slices of 7 positions on either device
+            monkeypatch.setattr(model_module, limit, 7 * SMALL.vocab_size)
         got, _ = model.token_nll(ids[:, :-1], ids[:, 1:])
     torch.testing.assert_close(got, want, rtol=1e-5, atol=1e-5)
 

@@ -34,8 +34,12 @@ ACTIVATIONS = {
     "none": lambda x: x,
 }
 
-# Upper bound on the fp32 logits held at once by token_nll: 2^24 floats = 64 MiB.
+# Upper bound on the fp32 logits held at once by token_nll: 2^24 floats = 64 MiB on a GPU, where
+# larger slices mean fewer, fuller kernels; 2^20 (4 MiB) on a CPU, where a slice past the C
+# allocator's mmap threshold (32 MiB at most) is mapped and unmapped for every slice, and the page
+# faults cost a third of the scoring time.
 LOGIT_ELEMENTS = 1 << 24
+CPU_LOGIT_ELEMENTS = 1 << 20
 
 
 def alibi_slopes(n_heads: int) -> list[float]:
@@ -204,7 +208,8 @@ class TransNormerLM(nn.Module):
         h = hidden[valid]
         wanted = targets[valid]
         weight = self.model.embed_tokens.weight
-        rows = max(1, LOGIT_ELEMENTS // weight.shape[0])
+        elements = CPU_LOGIT_ELEMENTS if hidden.device.type == "cpu" else LOGIT_ELEMENTS
+        rows = max(1, elements // weight.shape[0])
         pieces = [F.cross_entropy(F.linear(h[i:i + rows], weight).float(), wanted[i:i + rows], reduction="none")
                   for i in range(0, h.shape[0], rows)]
         nll = torch.zeros(targets.shape, device=hidden.device, dtype=torch.float32)
