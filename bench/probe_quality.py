@@ -30,8 +30,7 @@ from datacleaning import load_config, read_table
 from datacleaning.cleaning.stage import run_clean
 from datacleaning.model_probe import SHIPPED_TINY, Scorer, load_model, load_tokenizer
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from probe_train_tiny import HOLD_OUT_EVERY, read_sources  # noqa: E402
+from probe_train_tiny import HOLD_OUT_EVERY, read_sources
 
 DIRTY = ["zh/zh_web_news_html_gne.jsonl", "en/en_web_cc_dolma_testdata.jsonl", "zh/zh_misc_fortunes_zh.jsonl",
          "en/en_misc_fortunes.jsonl"]

@@ -1,7 +1,7 @@
 """Train the tiny TransNormerLLM shipped in datacleaning/model_probe/tiny/, reproducibly, on a CPU.
 
     python bench/probe_train_tiny.py --dev-data ../shared/data/dev            # writes the shipped model
-    python bench/probe_train_tiny.py --dev-data ../shared/data/dev --out /tmp/tiny --steps 20
+    python bench/probe_train_tiny.py --dev-data ../shared/data/dev --out bench/out/tiny-try --steps 20
 
 Data: the clean reference text of the development corpus (Chinese Wikipedia paragraphs, the Debian
 Reference in Chinese and English, Chinese man pages, English WikiText-2 articles, detokenized),

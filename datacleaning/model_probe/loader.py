@@ -18,6 +18,7 @@ from safetensors.torch import load_file, save_file
 
 from datacleaning.model_probe.config import ModelConfig
 from datacleaning.model_probe.model import TransNormerLM
+from datacleaning.tokenize.spm import load_model as load_spm
 
 SHIPPED_TINY = Path(__file__).resolve().parent / "tiny"
 TOKENIZER_FILE = "tokenizer.model"
@@ -138,4 +139,4 @@ def load_tokenizer(folder: str | os.PathLike = SHIPPED_TINY) -> spm.SentencePiec
     path = Path(folder) / TOKENIZER_FILE
     if not path.is_file():
         raise CheckpointError(f"{folder} has no {TOKENIZER_FILE}")
-    return spm.SentencePieceProcessor(model_file=str(path))
+    return load_spm(path)

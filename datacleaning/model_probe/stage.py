@@ -31,13 +31,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from datacleaning.config import Config, ProbeConfig
-from datacleaning.executor import UNITS_DIR, StageResult, Steps, UnitContext, WorkUnit, load_done_stats, stop_signals
+from datacleaning.executor import StageResult, Steps, UnitContext, WorkUnit, stop_signals
 from datacleaning.logs import log_event
 from datacleaning.manifest import check_manifest
 from datacleaning.rules.registry import ConfigError
 from datacleaning.scan import input_listing, input_schema, plan_scan_units, read_unit_batches
 from datacleaning.shards import atomic_file, unit_writers
 from datacleaning.stats import write_stats
+from datacleaning.tokenize.spm import encode_texts
 
 logger = logging.getLogger("datacleaning.probe")
 
@@ -46,6 +47,8 @@ WORK_DIR = ".work"
 REQUIRED_COLUMNS = ("text", "lang")
 SCORE_COLUMNS = ("nll", "n_tokens", "ppl")
 BUCKET_COLUMN = "ppl_bucket"
+# What this stage writes: an input that already has them (an earlier probe's output) loses its own.
+OWN_COLUMNS = (*SCORE_COLUMNS, BUCKET_COLUMN)
 REJECTED_BY = "probe.max_ppl"
 ANY_LANGUAGE = "*"
 # Quantiles of ppl reported per language in stats.json.
@@ -126,9 +129,7 @@ class ScoreStep:
                 pa.ipc.new_file(out, SCORES_SCHEMA) as writer:
             for batch in read_unit_batches(unit, list(REQUIRED_COLUMNS)):
                 context.check_stop()
-                text = pc.fill_null(batch.column("text"), "")
-                # UTF-8 bytes straight from Arrow: no Python str to build and encode again.
-                ids = tokenizer.encode(text.cast(pa.binary()).to_pylist(), num_threads=1, return_type="numpy")
+                ids = encode_texts(tokenizer, batch.column("text"))
                 began = time.perf_counter()
                 scores = scorer.score(ids)
                 counts["scoring_seconds"] += time.perf_counter() - began
@@ -185,8 +186,7 @@ def language_quantiles(score_files: list[Path], quantiles: list[float]) -> dict[
 
 def output_schema(input_schema: pa.Schema, bucketed: bool) -> pa.Schema:
     """The input's columns (less score columns an earlier probe left), then the scores."""
-    ours = (*SCORE_COLUMNS, BUCKET_COLUMN)
-    fields = [f for f in input_schema if f.name not in ours]
+    fields = [f for f in input_schema if f.name not in OWN_COLUMNS]
     fields += [pa.field("nll", pa.float64()), pa.field("n_tokens", pa.int32()), pa.field("ppl", pa.float64())]
     if bucketed:
         fields.append(pa.field(BUCKET_COLUMN, pa.int8()))
@@ -220,8 +220,8 @@ class WriteStep:
                 rows = scores.slice(first, batch.num_rows)
                 first += batch.num_rows
                 ppl = perplexity(rows)
-                langs = pc.fill_null(batch.column("lang"), "").to_pylist()
-                columns = [batch.column(f.name) for f in self.schema if f.name not in (*SCORE_COLUMNS, BUCKET_COLUMN)]
+                langs = np.array(pc.fill_null(batch.column("lang"), "").to_pylist(), dtype=object)
+                columns = [batch.column(f.name) for f in self.schema if f.name not in OWN_COLUMNS]
                 columns += [rows.column("nll").combine_chunks(), rows.column("n_tokens").combine_chunks(), ppl]
                 values = ppl.to_numpy(zero_copy_only=False)
                 if bucketed:
@@ -240,10 +240,10 @@ class WriteStep:
             raise RuntimeError(f"unit {unit.id}: {scores.num_rows} scores for {first} input rows")
         return {"input_docs": first, "kept_docs": writers[KEPT].rows, "rejected_docs": writers[REJECTED].rows}
 
-    def _buckets(self, ppl: np.ndarray, langs: list[str]) -> pa.Array:
+    def _buckets(self, ppl: np.ndarray, langs: np.ndarray) -> pa.Array:
         buckets = np.zeros(len(langs), np.int8)
         for lang in set(langs):
-            rows = np.array([value == lang for value in langs])
+            rows = langs == lang
             buckets[rows] = np.searchsorted(np.asarray(self.cuts.get(lang, []), np.float64), ppl[rows], side="right")
         return pa.array(buckets, pa.int8(), mask=np.isnan(ppl))
 
@@ -287,14 +287,13 @@ def _run_probe(config: Config, input_dir: Path, output: Path) -> StageResult:
 def _stats(steps: Steps, config: Config, folder: Path, device: str, languages: dict, units: list[WorkUnit],
            completed: bool, started: float) -> dict:
     score = steps.stats.get("score", {})
-    write = load_done_stats(steps.output / UNITS_DIR / "write", units) if "write" in steps.stats else []
-    written = {key: sum(s[key] for s in write) for key in ("input_docs", "kept_docs", "rejected_docs")}
+    written = steps.stats.get("write", {})
     scoring = score.get("scoring_seconds", 0.0)
     return {
         "status": "complete" if completed else ("interrupted" if steps.outcome.interrupted else "failed"),
-        "input_docs": written["input_docs"] if completed else score.get("documents", 0),
-        "kept_docs": written["kept_docs"],
-        "rejected_docs": written["rejected_docs"],
+        "input_docs": written.get("input_docs", 0) if completed else score.get("documents", 0),
+        "kept_docs": written.get("kept_docs", 0),
+        "rejected_docs": written.get("rejected_docs", 0),
         "tokens": score.get("tokens", 0),
         "languages": {lang: {k: v for k, v in report.items() if k != "cuts"} for lang, report in languages.items()},
         "buckets": {"quantiles": config.probe.buckets,

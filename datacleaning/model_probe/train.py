@@ -21,6 +21,9 @@ import torch
 from datacleaning.config import Config
 from datacleaning.model_probe.config import ModelConfig
 from datacleaning.model_probe.model import TransNormerLM
+from datacleaning.scan import input_schema, plan_scan_units, read_unit_batches
+from datacleaning.tokenize.spm import encode_texts
+from datacleaning.tokenize.spm import load_model as load_spm
 from datacleaning.model_probe.score import pick_device
 
 
@@ -142,14 +145,12 @@ def train_model(docs: Sequence[np.ndarray], config: ModelConfig, train: TrainCon
 def read_reference(inputs: Sequence[Path], tokenizer, max_docs: int = 0) -> list[np.ndarray]:
     """The token ids of every document (of at least one token) in folders of Arrow shards, in
     input order, at most ``max_docs`` of them (0: all)."""
-    from datacleaning.scan import input_schema, plan_scan_units, read_unit_batches
     docs: list[np.ndarray] = []
     for folder in inputs:
         input_schema(Path(folder), "probe train", ("text",))
         for unit in plan_scan_units(Path(folder), 1 << 30):
             for batch in read_unit_batches(unit, ["text"]):
-                texts = batch.column("text").fill_null("").cast("binary").to_pylist()
-                docs += [ids for ids in tokenizer.encode(texts, return_type="numpy") if ids.size]
+                docs += [ids for ids in encode_texts(tokenizer, batch.column("text")) if ids.size]
                 if max_docs and len(docs) >= max_docs:
                     return docs[:max_docs]
     return docs
@@ -161,12 +162,10 @@ def train_reference_model(config: Config, inputs: Sequence[Path], output: Path, 
     folders ``inputs`` with the SentencePiece model ``tokenizer_path``, and write a folder the probe
     loads (config.json, model.safetensors, tokenizer.model, training.json). Every
     ``1 / hold_out``-th document is held out and scored after training."""
-    import sentencepiece as spm
-
     from datacleaning.model_probe.loader import save_model
     from datacleaning.model_probe.score import Scorer
     settings = config.probe.train
-    tokenizer = spm.SentencePieceProcessor(model_file=str(tokenizer_path))
+    tokenizer = load_spm(tokenizer_path)
     docs = read_reference(inputs, tokenizer, settings.max_docs)
     every = round(1 / settings.hold_out) if settings.hold_out else 0
     held_out = [d for i, d in enumerate(docs) if every and i % every == every - 1]

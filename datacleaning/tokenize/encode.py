@@ -15,7 +15,7 @@ from datacleaning.executor import UnitContext, WorkUnit
 from datacleaning.scan import read_unit_batches
 from datacleaning.shards import atomic_file
 from datacleaning.tokenize.indexed import bin_path, idx_path, write_index
-from datacleaning.tokenize.spm import load_model
+from datacleaning.tokenize.spm import encode_texts, load_model
 
 SOURCE_COLUMN = "source"
 
@@ -73,13 +73,12 @@ class EncodeStep:
         with atomic_file(bin_path(prefix)) as out:
             for batch in read_unit_batches(unit, self.columns):
                 context.check_stop()
-                text = pc.fill_null(batch.column("text"), "")
-                # UTF-8 bytes straight from Arrow: no Python str to build and encode again.
-                encoded = processor.encode(text.cast(pa.binary()).to_pylist(), num_threads=1, return_type="numpy")
+                text = batch.column("text")
+                encoded = encode_texts(processor, text)
                 packed, doc_sizes = pack_documents(encoded, self.dtype, self.bos_id, self.eos_id)
                 out.write(packed.data)
                 sizes.append(doc_sizes)
-                text_bytes = pc.binary_length(text).to_numpy(zero_copy_only=False).astype(np.int64)
+                text_bytes = pc.binary_length(pc.fill_null(text, "")).to_numpy(zero_copy_only=False).astype(np.int64)
                 counts["documents"] += len(doc_sizes)
                 counts["tokens"] += len(packed)
                 counts["text_bytes"] += int(text_bytes.sum())

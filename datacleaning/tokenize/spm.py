@@ -36,6 +36,13 @@ def load_model(path: str | os.PathLike) -> spm.SentencePieceProcessor:
     return processor
 
 
+def encode_texts(processor: spm.SentencePieceProcessor, texts: pa.Array | pa.ChunkedArray) -> list[np.ndarray]:
+    """Each text's token ids (a null text has none), on the calling thread. The UTF-8 bytes go
+    straight from Arrow to the encoder: no Python str is built only to be encoded again."""
+    data = pc.fill_null(texts, "").cast(pa.binary()).to_pylist()
+    return processor.encode(data, num_threads=1, return_type="numpy")
+
+
 def model_sha256(path: str | os.PathLike) -> str:
     with open(path, "rb") as f:
         return hashlib.file_digest(f, "sha256").hexdigest()
