@@ -10,7 +10,7 @@ import pytest
 
 from conftest import fixture_records, reference_jaccard, reference_shingles
 from datacleaning.config import DedupConfig, DedupNormalizeConfig
-from datacleaning.dedup.components import component_minimum
+from datacleaning.dedup.components import both_directions, component_minimum, large_star, small_star
 from datacleaning.dedup.lines import cut_text
 from datacleaning.dedup.lsh import optimal_bands
 from datacleaning.dedup.minhash import signatures
@@ -147,6 +147,60 @@ def test_components_are_those_of_a_plain_union_find():
     chain = rng.permutation(5000)
     nodes, smallest = component_minimum(chain[:-1], chain[1:])
     assert (smallest == 0).all()
+
+
+def _star_rounds_by_range(pairs: np.ndarray, nodes: int, ranges: int) -> tuple[dict, dict, int]:
+    """Large-star and small-star rounds as the clustering steps run them: each range of nodes
+    alone, on the edges keyed in it. Returns ({leaf: centre}, {centre: members}, rounds)."""
+    bounds = np.linspace(0, nodes, ranges + 1).astype(np.uint64)
+
+    def by_range(edges):
+        return [edges[(edges["a"] >= lo) & (edges["a"] < hi)] for lo, hi in zip(bounds[:-1], bounds[1:])]
+
+    edges, rounds = both_directions(pairs), 0
+    while True:
+        rounds += 1
+        results = [large_star(part) for part in by_range(edges)]
+        out = np.concatenate([r[0] for r in results])
+        if sum(r[2] for r in results) == 0:
+            centers = np.concatenate([r[1] for r in results])
+            return (dict(zip(out["a"].tolist(), out["b"].tolist())),
+                    dict(zip(centers["doc"].tolist(), centers["members"].tolist())), rounds)
+        edges = np.concatenate([small_star(part) for part in by_range(out)])
+
+
+def test_star_rounds_over_ranges_find_the_components_of_a_plain_union_find():
+    rng = np.random.default_rng(11)
+    longest = 0
+    for trial in range(150):
+        n = int(rng.integers(2, 300))
+        if trial % 10 == 0:
+            order = rng.permutation(n)
+            a, b = order[:-1], order[1:]
+        else:
+            edges = int(rng.integers(1, 400))
+            a, b = rng.integers(0, n, edges), rng.integers(0, n, edges)
+            a, b = a[a != b], b[a != b]
+        parent = list(range(n))
+
+        def find(x):
+            while parent[x] != x:
+                x = parent[x]
+            return x
+
+        for x, y in zip(a.tolist(), b.tolist()):
+            parent[max(find(x), find(y))] = min(find(x), find(y))
+        pairs = np.empty(len(a), PAIR_RECORD)
+        pairs["a"], pairs["b"] = a, b
+        leaves, centres, rounds = _star_rounds_by_range(pairs, n, int(rng.integers(1, 6)))
+        expected = {x: find(x) for x in set(a.tolist()) | set(b.tolist()) if find(x) != x}
+        assert leaves == expected
+        sizes = {}
+        for root in expected.values():
+            sizes[root] = sizes.get(root, 0) + 1
+        assert centres == sizes
+        longest = max(longest, rounds)
+    assert longest >= 4, "the permuted chains should take several rounds"
 
 
 def test_boilerplate_lines_are_found_on_normalized_content_and_cut():

@@ -86,6 +86,17 @@ def test_kill_at_several_points_then_resume_matches_uninterrupted_run(kept_shard
     assert not (output / ".work").exists()
 
 
+def test_a_small_memory_budget_splits_the_clustering_rounds_and_changes_nothing(kept_shards, reference, tmp_path):
+    output = tmp_path / "small"
+    result = cli("dedup", str(kept_shards), "--output", str(output), "--workers", "8", "--memory-mb", "1",
+                 "--no-progress")
+    assert result.returncode == 0, result.stderr
+    assert _outcome(output) == _outcome(reference)
+    stats = json.loads((output / "stats.json").read_text())
+    assert stats["partitions"]["large-01"] >= 2, stats["partitions"]
+    assert stats["cluster_sizes"] == json.loads((reference / "stats.json").read_text())["cluster_sizes"]
+
+
 def test_sigterm_stops_a_run_that_then_resumes(kept_shards, reference, tmp_path):
     output = tmp_path / "stopped"
     proc = subprocess.Popen([sys.executable, "-m", "datacleaning.cli", *_dedup_args(kept_shards, output)],

@@ -120,6 +120,32 @@ def test_stats_add_up_and_agree_with_the_shards(corpus, deduplicated):
     assert not (deduplicated / ".work").exists()
 
 
+def test_a_chain_of_near_copies_is_one_cluster_kept_by_its_first_document(tmp_path):
+    """Each copy differs from the one before in two words, so only neighbours in the chain are
+    similar enough: the verified pairs form a path, which takes the clustering several rounds."""
+    record = max((r for r in RECORDS if r["lang"] == "en"), key=lambda r: len(r["text"].split(" ")))
+    words = record["text"].split(" ")
+    positions = random.Random(5).sample(range(len(words)), 12)
+    chain = [words]
+    for step in range(1, 7):
+        edited = list(chain[-1])
+        for position in positions[2 * (step - 1):2 * step]:
+            edited[position] = f"chainword{step}"
+        chain.append(edited)
+    shingles = [reference_shingles(" ".join(w), False) for w in chain]
+    assert min(reference_jaccard(a, b) for a, b in zip(shingles, shingles[1:])) >= 0.85
+    assert reference_jaccard(shingles[0], shingles[-1]) < 0.7
+    order = [3, 6, 0, 4, 1, 5, 2]
+    docs = [_doc(record, id=f"link{i}", text=" ".join(chain[i])) for i in order]
+    write_kept_shard(tmp_path / "in", "chain", docs + [_doc(r) for r in RECORDS[:20]], batch_rows=3)
+    result = run_dedup(_config(unit_bytes=2000), tmp_path / "in", tmp_path / "out")
+    assert result.ok, result.stats
+    removed = {r["id"]: (r["dup_kind"], r["kept_id"], r["dup_cluster"]) for r in read_rows(tmp_path / "out" / "removed")}
+    assert removed == {f"link{i}": ("near", "link3", 0) for i in order[1:]}
+    assert result.stats["cluster_sizes"] == {"7": 1}
+    assert any(step.startswith("small-") for step in result.stats["step_seconds"])
+
+
 def test_short_documents_are_deduplicated_by_all_their_tokens(tmp_path):
     docs = [("r1", "好评！", "zh"), ("r2", "好评", "zh"), ("r3", "味道不错", "zh"), ("r4", "味道很好", "zh"),
             ("r5", "外卖送得很快，味道不错，下次还点。", "zh"), ("r6", "外卖送得很快，味道不错，下次还点", "zh"),

@@ -1,14 +1,26 @@
-"""Connected components of the duplicate graph: union-find done as array operations.
+"""Connected components of the duplicate graph, as array operations.
 
-FastSV (Zhang, Azad, Hu 2020): every node points to a parent (``parent[x] <= x`` always, so roots
-are the smallest nodes); each round, for every edge u–v, both u and u's parent are pointed at v's
-grandparent when that is smaller (hooking), and every node at its grandparent (shortcutting). All
-three are scatter-minimum operations over the edge arrays. Rounds grow with the logarithm of the
-longest chain, and at the end every node points at the smallest node of its component.
+In memory, FastSV (Zhang, Azad, Hu 2020): every node points to a parent (``parent[x] <= x``
+always, so roots are the smallest nodes); each round, for every edge u–v, both u and u's parent
+are pointed at v's grandparent when that is smaller (hooking), and every node at its grandparent
+(shortcutting). All three are scatter-minimum operations over the edge arrays. Rounds grow with
+the logarithm of the longest chain, and at the end every node points at the smallest node of its
+component.
+
+Across partitions, large-star and small-star rounds (Kiveris et al., "Connected Components in
+MapReduce and Beyond", 2014): each round groups the edges by one endpoint, so a partition of
+the node range is computed alone, and rewrites every group's edges to point at the group's
+smallest node. Alternating the two, the graph becomes, in O(log² n) rounds, one star per
+component with the component's smallest node at its centre.
 """
 from __future__ import annotations
 
 import numpy as np
+
+from datacleaning.dedup.runs import PAIR_RECORD, unique_pairs
+
+# A star's centre and how many nodes hang on it, written by every large-star round.
+CENTER_RECORD = np.dtype([("doc", "<u8"), ("members", "<u8")])
 
 
 def component_minimum(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -54,13 +66,52 @@ def merge_edges(parent: np.ndarray, a: np.ndarray, b: np.ndarray) -> None:
     parent[nodes] = smallest.astype(parent.dtype)
 
 
-def flatten(parent: np.ndarray, chunk: int = 1 << 20) -> None:
-    """Point every node straight at its root, in place. Parents are never above their nodes, so
-    going up in chunks finds each parent already pointing at its root (or inside the chunk)."""
-    for start in range(0, len(parent), chunk):
-        part = parent[start:start + chunk]
-        while True:
-            up = parent[part]
-            if np.array_equal(up, part):
-                break
-            part[:] = up
+def both_directions(pairs: np.ndarray) -> np.ndarray:
+    """Each edge a–b as the records (a, b) and (b, a)."""
+    out = np.empty(2 * len(pairs), PAIR_RECORD)
+    out["a"] = np.concatenate([pairs["a"], pairs["b"]])
+    out["b"] = np.concatenate([pairs["b"], pairs["a"]])
+    return out
+
+
+def large_star(edges: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """One large-star round over the nodes whose edges ``edges`` holds in both directions, keyed
+    by ``a``: for each node u with neighbours Γ(u) and m = min(Γ(u) ∪ {u}), the edges v–m for
+    every neighbour v > u. Returns (those edges keyed by their larger end, the nodes that are
+    their group's minimum with their neighbour counts, the number of nodes not yet a star's
+    leaf or centre). With no such node, every component is a star at its smallest node and the
+    edges returned (leaf, centre) are the same as those read."""
+    edges = unique_pairs(edges)
+    a, b = edges["a"], edges["b"]
+    opens = np.ones(len(a), dtype=bool)
+    opens[1:] = a[1:] != a[:-1]
+    firsts = np.flatnonzero(opens)
+    nodes = a[firsts]
+    smallest = np.minimum(nodes, b[firsts])
+    degree = np.diff(np.append(firsts, len(a)))
+    upper = b > a
+    out = np.empty(int(upper.sum()), PAIR_RECORD)
+    out["a"], out["b"] = b[upper], np.repeat(smallest, degree)[upper]
+    centre = smallest == nodes
+    centers = np.empty(int(centre.sum()), CENTER_RECORD)
+    centers["doc"], centers["members"] = nodes[centre], degree[centre]
+    # A node below its smallest neighbour is a centre; one above it is a leaf only when that
+    # neighbour is its only one.
+    unsettled = int(((smallest < nodes) & (degree > 1)).sum())
+    return out, centers, unsettled
+
+
+def small_star(edges: np.ndarray) -> np.ndarray:
+    """One small-star round over edges keyed by their larger end ``a``: for each node u with
+    smaller neighbours N(u) and m = min(N(u)), the edges v–m for every v in N(u) ∪ {u} but m.
+    Returns them in both directions, as the large-star round reads them."""
+    edges = unique_pairs(edges)
+    a, b = edges["a"], edges["b"]
+    opens = np.ones(len(a), dtype=bool)
+    opens[1:] = a[1:] != a[:-1]
+    smallest = b[opens][np.cumsum(opens) - 1]
+    rest = b != smallest
+    out = np.empty(int(opens.sum()) + int(rest.sum()), PAIR_RECORD)
+    out["a"] = np.concatenate([a[opens], b[rest]])
+    out["b"] = np.concatenate([smallest[opens], smallest[rest]])
+    return both_directions(out)

@@ -10,17 +10,16 @@ Output layout of ``DIR``::
     .units/<step>/ completion records of each step's work units (what a rerun skips)
     .work/         the steps' intermediate files, deleted once the run is complete
 
-Memory: the grouping steps split their key space into as many ranges as the budget
-(``dedup.memory_mb``, shared by the workers) needs; the cluster step holds about 12 bytes per
-document (its representative, whether it is an exact duplicate) and one range of verified pairs
-at a time; scan steps hold one record batch and a bounded chunk of its text.
+Memory: the grouping steps, the clustering rounds among them, split their key space into as
+many ranges as the budget (``dedup.memory_mb``, shared by the workers) needs; scan steps hold one
+record batch and a bounded chunk of its text, or one unit's decisions. No step holds an array
+over every document of the input, so the steps spread over the nodes of a cluster.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import logging
-import math
 import shutil
 import time
 from pathlib import Path
@@ -32,7 +31,8 @@ from datacleaning.dedup.lsh import band_params
 from datacleaning.dedup.minhash import ALGORITHM
 from datacleaning.dedup.runs import EXACT_RECORD, KEY_RECORD, PAIR_RECORD, balanced_bounds, load_array, \
     partition_count, run_length, save_array, worker_memory
-from datacleaning.dedup.steps import BAND_KEYS, EXACT_KEYS, LINE_KEYS, BucketStep, ClusterStep, ExactStep, KeysStep, \
+from datacleaning.dedup.clustering import cluster
+from datacleaning.dedup.steps import BAND_KEYS, EXACT_KEYS, LINE_KEYS, BucketStep, ExactStep, KeysStep, \
     LinesStep, RunState, SignatureStep, VerifyStep, WorkLayout, WriteStep, partition_unit, read_arrow_file
 from datacleaning.dedup.text import DedupText
 from datacleaning.executor import UNITS_DIR, RunOutcome, StageResult, Steps, WorkUnit, load_done_stats, stop_signals
@@ -47,9 +47,6 @@ logger = logging.getLogger("datacleaning.dedup")
 
 WORK_DIR = ".work"
 REQUIRED_COLUMNS = ("id", "text", "lang")
-# The cluster step's per-document memory: a 4-byte representative, a 1-byte exact-duplicate flag
-# and a 4-byte count of the documents it stands for; rounded up for temporaries.
-CLUSTER_BYTES_PER_DOC = 12
 # Candidate pairs pack two document ordinals into 64 bits.
 MAX_DOCS = 1 << 32
 
@@ -135,10 +132,6 @@ def _run_steps(steps: Steps, state: RunState, text: DedupText, config: Config) -
     state.run_counts.update({kind: [s["runs"][kind] for s in keys] for kind in (EXACT_KEYS, LINE_KEYS)})
     if state.total_docs >= MAX_DOCS:
         raise ShardInputError(f"{state.total_docs:,} documents: one dedup run takes at most {MAX_DOCS - 1:,}")
-    if state.total_docs * CLUSTER_BYTES_PER_DOC > dedup.memory_mb << 20:
-        raise ConfigError(f"dedup.memory_mb: {dedup.memory_mb} MB cannot hold the cluster step's "
-                          f"{CLUSTER_BYTES_PER_DOC} bytes for each of {state.total_docs:,} documents; "
-                          f"give at least {math.ceil(state.total_docs * CLUSTER_BYTES_PER_DOC / 2**20)}")
     if dedup.exact.enabled:
         state.partitions["exact"] = _partitions("exact", state.total_docs, EXACT_RECORD.itemsize, config)
         if not steps.run("exact", state.partitions["exact"], ExactStep(state)):
@@ -172,26 +165,26 @@ def _run_steps(steps: Steps, state: RunState, text: DedupText, config: Config) -
                 for p, (low, high) in enumerate(balanced_bounds(edges, "a", state.total_docs, parts))]
             if not steps.run("verify", state.partitions["verify"], VerifyStep(state)):
                 return False
-    if not steps.run("cluster", [WorkUnit("cluster", "", "cluster", 0, 1, 1, "cluster")], ClusterStep(state)):
+    if not cluster(steps, state, dedup.memory_mb << 20, config.run.workers):
         return False
     return steps.run("write", state.scan_units, WriteStep(state, text))
 
 
 def _stats(steps: Steps, state: RunState, config: Config, completed: bool, started: float) -> dict:
     write = steps.stats.get("write", {})
-    cluster = steps.stats.get("cluster", {})
+    heads, decide = steps.stats.get("heads", {}), steps.stats.get("decide", {})
     signatures = steps.stats.get("signatures", {})
     stats = {
         "status": "complete" if completed else ("interrupted" if steps.outcome.interrupted else "failed"),
         "input_docs": state.total_docs,
         "kept_docs": write.get("kept_docs", 0),
         "removed_docs": write.get("removed_docs", 0),
-        "exact_duplicates": cluster.get("exact_duplicates", 0),
-        "near_duplicates": cluster.get("near_duplicates", 0),
-        "earlier_run_duplicates": cluster.get("earlier_run_duplicates", 0),
+        "exact_duplicates": decide.get("exact_duplicates", 0),
+        "near_duplicates": decide.get("near_duplicates", 0),
+        "earlier_run_duplicates": decide.get("earlier_run_duplicates", 0),
         "boilerplate_only_docs": write.get("boilerplate_only_docs", 0),
-        "clusters": cluster.get("clusters", 0),
-        "cluster_sizes": dict(sorted(cluster.get("cluster_sizes", {}).items(), key=lambda kv: int(kv[0]))),
+        "clusters": heads.get("clusters", 0),
+        "cluster_sizes": dict(sorted(heads.get("cluster_sizes", {}).items(), key=lambda kv: int(kv[0]))),
         "no_content_docs": steps.stats.get("keys", {}).get("no_content_docs", 0),
         "minhash": {
             "engine": ALGORITHM, "num_perm": config.dedup.minhash.num_perm,

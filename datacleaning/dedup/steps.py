@@ -1,9 +1,9 @@
 """The dedup stage's steps, each a work-unit processor for the executor.
 
 Scan steps read the input shards unit by unit; grouping steps read every scan unit's sorted run
-for one key range; the cluster step runs once. Every unit writes its outputs atomically before
-its completion record, so a killed run redoes only unfinished units. Documents are named by
-their position in the input (``ordinal``) once the keys step has counted every unit's rows.
+for one key range. Every unit writes its outputs atomically before its completion record, so a
+killed run redoes only unfinished units. Documents are named by their position in the input
+(``ordinal``) once the keys step has counted every unit's rows.
 
     keys        scan   exact hash of every document; line hashes  → exact_keys/, line_keys/<unit>-<n>.npy
     exact       range  groups of equal hashes; earlier-run matches → exact/<part>.*
@@ -11,7 +11,7 @@ their position in the input (``ordinal``) once the keys step has counted every u
     signatures  scan   MinHash of each exact-unique document       → band_keys/<unit>-<n>.npy, shingles/
     buckets     range  documents sharing a band key → candidates   → edges/<part>.npy
     verify      range  exact Jaccard of candidate pairs            → verified/<part>.npy
-    cluster     once   union-find → kept representative of each document  → decisions/<unit>.arrow
+    (clustering.py: exact and verified pairs → clusters → decisions/<unit>.arrow)
     write       scan   kept/ and removed/ shards (and exact_index/)
 """
 from __future__ import annotations
@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from datacleaning.config import DedupConfig
-from datacleaning.dedup.components import flatten, merge_edges, roots
+from datacleaning.dedup.components import merge_edges, roots
 from datacleaning.dedup.lines import cut_text
 from datacleaning.dedup.lsh import BandParams
 from datacleaning.dedup.minhash import band_keys, signatures
@@ -54,8 +54,6 @@ EXACT, NEAR, EARLIER, BOILERPLATE, REPRESENTATIVE = "exact", "near", "earlier_ru
 # of its low bits, so one sort finds the shared shingles of up to 2^24 pairs at once.
 _PAIR_BITS = 24
 _VERIFY_CHUNK_SHINGLES = 1 << 20
-# Peak working memory of merge_edges per pair merged (measured: about 430 bytes).
-_MERGE_BYTES_PER_PAIR = 512
 
 
 @dataclass
@@ -268,7 +266,7 @@ def read_arrow_file(path: Path) -> pa.Table:
         return pa.ipc.open_file(source).read_all()
 
 
-def _fetch_rows(state: RunState, docs: np.ndarray, columns: list[str]):
+def fetch_rows(state: RunState, docs: np.ndarray, columns: list[str]):
     """For sorted ordinals ``docs``: (positions in ``docs``, the selected rows of ``columns``),
     batch by batch in input order."""
     units = state.unit_of(docs)
@@ -480,85 +478,8 @@ class VerifyStep:
         return {"candidate_pairs": len(pairs), "pairs_checked": checked, "pairs_verified": len(verified_pairs)}
 
 
-def _decision_path(state: RunState, unit_id: str) -> Path:
+def decision_path(state: RunState, unit_id: str) -> Path:
     return state.work.path("decisions", f"{unit_id}.arrow")
-
-
-@dataclass
-class ClusterStep:
-    """Joins exact groups and verified near-duplicate pairs into clusters and decides, for every
-    document, whether it is kept. A cluster keeps its first document in input order (shards by
-    name, rows in order), whose ordinal is the cluster's id."""
-
-    state: RunState
-
-    def __call__(self, unit: WorkUnit, context: UnitContext) -> dict:
-        state = self.state
-        n = state.total_docs
-        representative = np.arange(n, dtype=np.int32 if n < 2**31 else np.int64)
-        if state.config.minhash.enabled:
-            files = (state.partition_files("verified", "verify") if state.config.minhash.verify
-                     else state.partition_files("edges", "buckets"))
-            batch = max(state.worker_memory // _MERGE_BYTES_PER_PAIR, 1)
-            for path in files:
-                with ArrayFile(path) as run:
-                    for start in range(0, len(run), batch):
-                        context.check_stop()
-                        pairs = run.read(start, min(start + batch, len(run)))
-                        merge_edges(representative, pairs["a"].astype(np.int64), pairs["b"].astype(np.int64))
-            flatten(representative)
-        exact_removed = np.zeros(n, dtype=bool)
-        earlier_ids: dict[int, str] = {}
-        if state.config.exact.enabled:
-            exact_removed = load_array(state.work.exact_removed)
-            # A group's first document is never removed as an exact duplicate, so its entry is
-            # already final: the smallest document of its near-duplicate cluster.
-            for part in state.partitions["exact"]:
-                exact = load_array(state.work.path("exact", f"{part.id}.pairs.npy"))
-                representative[exact["a"].astype(np.int64)] = representative[exact["b"].astype(np.int64)]
-                earlier = read_arrow_file(state.work.path("exact", f"{part.id}.earlier.arrow"))
-                earlier_ids.update(zip(earlier.column("ordinal").to_pylist(), earlier.column("kept_id").to_pylist()))
-            representative[np.fromiter(earlier_ids, dtype=np.int64, count=len(earlier_ids))] = -1
-
-        bounds = [(int(b), int(b + rows)) for b, rows in zip(state.unit_bases, state.unit_rows)]
-        # How many documents each document stands for, counted unit by unit.
-        duplicates = np.zeros(n, dtype=np.int32)
-        for lo, hi in bounds:
-            kept_by = representative[lo:hi]
-            np.add.at(duplicates, kept_by[(kept_by != np.arange(lo, hi)) & (kept_by >= 0)], 1)
-        clusters = np.flatnonzero(duplicates)
-        duplicates = duplicates[clusters]
-        cluster_ids = np.empty(len(clusters), dtype=object)
-        for found, batch in _fetch_rows(state, clusters.astype(np.int64), ["id"]):
-            cluster_ids[found] = batch.column("id").to_pylist()
-
-        exact_count = 0
-        for scan_unit, (lo, hi) in zip(state.scan_units, bounds):
-            context.check_stop()
-            rows = np.flatnonzero(representative[lo:hi] != np.arange(lo, hi))
-            kept_by = representative[lo:hi][rows].astype(np.int64)
-            earlier = kept_by < 0
-            exact = exact_removed[lo:hi][rows] & ~earlier
-            exact_count += int(exact.sum())
-            kind = np.where(earlier, EARLIER, np.where(exact, EXACT, NEAR)).astype(object)
-            kept_id = np.empty(len(rows), dtype=object)
-            kept_id[~earlier] = cluster_ids[np.searchsorted(clusters, kept_by[~earlier])]
-            kept_id[earlier] = [earlier_ids[lo + r] for r in rows[earlier].tolist()]
-            heads = clusters[(clusters >= lo) & (clusters < hi)].astype(np.int64)
-            table = pa.table({
-                "row": np.concatenate([rows, heads - lo]),
-                CLUSTER_COLUMN: pa.array(np.concatenate([kept_by, heads]), pa.int64(),
-                                         mask=np.concatenate([earlier, np.zeros(len(heads), bool)])),
-                "kept_id": pa.array(np.concatenate([kept_id, np.full(len(heads), None, object)]), pa.string()),
-                "dup_kind": pa.array(np.concatenate([kind, np.full(len(heads), REPRESENTATIVE, object)]), pa.string()),
-            }, schema=DECISION_SCHEMA).sort_by("row")
-            write_table(_decision_path(state, scan_unit.id), table)
-        sizes, size_counts = np.unique(duplicates + 1, return_counts=True)
-        return {"exact_duplicates": exact_count,
-                "near_duplicates": int(duplicates.sum()) - exact_count,
-                "earlier_run_duplicates": len(earlier_ids),
-                "clusters": len(clusters),
-                "cluster_sizes": {str(size): int(count) for size, count in zip(sizes.tolist(), size_counts.tolist())}}
 
 
 def kept_schema(input_schema: pa.Schema) -> pa.Schema:
@@ -579,7 +500,7 @@ class WriteStep:
         state = self.state
         number = state.unit_index[unit.id]
         unit_rows = int(state.unit_rows[number])
-        decisions = read_arrow_file(_decision_path(state, unit.id))
+        decisions = read_arrow_file(decision_path(state, unit.id))
         decided_rows = decisions.column("row").to_numpy()
         is_removed = pc.not_equal(decisions.column("dup_kind"), REPRESENTATIVE).to_numpy(zero_copy_only=False)
         removed = np.zeros(unit_rows, dtype=bool)
