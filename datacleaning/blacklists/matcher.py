@@ -152,10 +152,10 @@ class TermMatcher:
                                            term, tuple(sorted(categories))))
         self.n_terms = len(entries)
         self.categories = sorted({word_list.category for word_list in lists})
+        # jieba's dictionary (0.8 s to load) waits for the first hit of an ambiguous term: a run
+        # that has none, such as one over English text, never loads it.
         if entries:
             self._automaton.make_automaton()
-        if any(check == JIEBA_BOUNDED for check, _ in entries.values()):
-            _segmenter()  # loads jieba's dictionary now, once per worker, not on some document's hit
 
     def find(self, text: str) -> dict[str, Counter]:
         """Counts of each matched term, by category."""
