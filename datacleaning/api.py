@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from datacleaning import storage
 from datacleaning.cleaning.pipeline import CleaningPipeline, Verdict
 from datacleaning.cleaning.stage import run_clean
 from datacleaning.config import Config, load_config
@@ -74,19 +75,20 @@ class Pipeline:
             yield Cleaned(doc, self.cleaning.process(doc))
 
     def run(self, inputs: list[str | os.PathLike], output: str | os.PathLike, *, workers: int | None = None) -> StageResult:
-        """Run the clean stage over files into ``output`` with a process pool (resumable)."""
-        config = self.config
-        if workers is not None:
-            config = config.model_copy(update={"run": config.run.model_copy(update={"workers": workers})})
-        return run_clean(config, [os.fspath(p) for p in inputs], Path(output), pipeline=self.cleaning)
+        """Run the clean stage over files into ``output`` with a process pool (resumable); inputs
+        and output are local paths or URLs (opened with the config's ``[storage]`` options)."""
+        config = _stage_config(self.config, workers)
+        return run_clean(config, [os.fspath(p) for p in inputs], output, pipeline=self.cleaning)
 
 
 def _stage_config(config: Config | str | os.PathLike | None, workers: int | None) -> Config:
-    """A Config, a config file's or the defaults, with ``workers`` when given."""
+    """A Config, a config file's or the defaults, with ``workers`` when given; its ``[storage]``
+    options become those this process opens URLs with."""
     if not isinstance(config, Config):
         config = load_config(config)
     if workers is not None:
         config = config.model_copy(update={"run": config.run.model_copy(update={"workers": workers})})
+    storage.configure(config.storage.options)
     return config
 
 
@@ -99,7 +101,7 @@ def dedup(input_dir: str | os.PathLike, output: str | os.PathLike, config: Confi
     >>> result = dedup("out/clean/kept", "out/dedup", "configs/example.toml", workers=4)
     >>> result.stats["near_duplicates"]
     """
-    return run_dedup(_stage_config(config, workers), Path(input_dir), Path(output))
+    return run_dedup(_stage_config(config, workers), input_dir, storage.local_path(output, "output"))
 
 
 def probe(input_dir: str | os.PathLike, output: str | os.PathLike, config: Config | str | os.PathLike | None = None,
@@ -119,7 +121,7 @@ def probe(input_dir: str | os.PathLike, output: str | os.PathLike, config: Confi
     if device is not None:
         update["device"] = device
     config = config.model_copy(update={"probe": config.probe.model_validate({**config.probe.model_dump(), **update})})
-    return run_probe(config, Path(input_dir), Path(output))
+    return run_probe(config, input_dir, storage.local_path(output, "output"))
 
 
 def tokenize(input_dir: str | os.PathLike, output: str | os.PathLike,
@@ -138,11 +140,11 @@ def tokenize(input_dir: str | os.PathLike, output: str | os.PathLike,
     if model is not None:
         config = config.model_copy(update={"tokenize": config.tokenize.model_copy(
             update={"model": os.fspath(Path(model).resolve())})})
-    return run_tokenize(config, Path(input_dir), Path(output))
+    return run_tokenize(config, input_dir, storage.local_path(output, "output"))
 
 
 def train_spm(input_dir: str | os.PathLike, model: str | os.PathLike,
               config: Config | str | os.PathLike | None = None, *, workers: int | None = None) -> dict:
     """Train a SentencePiece model on a sample of the shards in ``input_dir`` as
     ``[tokenize.train]`` of ``config`` says, and write it to ``model``; returns what was sampled."""
-    return train_tokenizer(_stage_config(config, workers), input_dir, model)
+    return train_tokenizer(_stage_config(config, workers), input_dir, storage.local_path(model, "model"))

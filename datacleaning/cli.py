@@ -9,7 +9,7 @@ import sys
 from dataclasses import MISSING, fields
 from pathlib import Path
 
-from datacleaning import logs
+from datacleaning import logs, storage
 from datacleaning.cleaning.stage import run_clean
 from datacleaning.config import Config, load_config, parse_override, profile_names
 from datacleaning.dedup import format_dedup_summary, run_dedup
@@ -35,6 +35,8 @@ _CONFIG_FLAGS = [
     ("--executor", "run.executor", str, "local|ray", "where work units run: local processes or Ray tasks"),
     ("--ray-address", "run.ray_address", str, "ADDR", "the Ray cluster to join (default: a local Ray instance)"),
 ]
+
+_LOCAL_OUTPUT = "output folder: a local or shared-filesystem path (only the clean stage writes to URLs)"
 
 # Flags of the dedup sub-command only.
 _DEDUP_FLAGS = [
@@ -81,7 +83,21 @@ def _add_config_options(parser: argparse.ArgumentParser) -> None:
                         help="no progress bar")
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                         help="set any config key, the value read as TOML, e.g. --set clean.filters='[{name=\"length\"}]'")
+    parser.add_argument("--storage-option", dest="overrides", action="append", type=_storage_option,
+                        metavar="PROTOCOL.KEY=VALUE",
+                        help="an fsspec option for URLs of PROTOCOL, the value read as TOML; repeatable, e.g. "
+                             "--storage-option s3.endpoint_url=http://127.0.0.1:9000 (MinIO), s3.anon=true (a public "
+                             "bucket); credentials come from the environment (AWS_ACCESS_KEY_ID, ...) "
+                             "[storage.options]")
     parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+
+
+def _storage_option(assignment: str) -> str:
+    protocol, dot, _ = assignment.partition("=")[0].partition(".")
+    if not (protocol and dot and "=" in assignment):
+        raise argparse.ArgumentTypeError(f"{assignment!r}: expected PROTOCOL.KEY=VALUE, "
+                                         f"e.g. s3.endpoint_url=http://...")
+    return f"storage.options.{assignment}"
 
 
 def _config_from_args(args: argparse.Namespace) -> Config:
@@ -89,7 +105,9 @@ def _config_from_args(args: argparse.Namespace) -> Config:
     for key, value in vars(args).items():
         if "." in key and value is not None:
             overrides.append((key.split("."), value))
-    return load_config(args.config, overrides, profile=args.profile)
+    config = load_config(args.config, overrides, profile=args.profile)
+    storage.configure(config.storage.options)
+    return config
 
 
 def _exit_code(result) -> int:
@@ -100,14 +118,14 @@ def _exit_code(result) -> int:
 
 def cmd_clean(args: argparse.Namespace) -> int:
     config = _config_from_args(args)
-    result = run_clean(config, [str(p) for p in args.inputs], args.output)
+    result = run_clean(config, args.inputs, args.output)
     print(format_clean_summary(result.stats), flush=True)
     return _exit_code(result)
 
 
 def cmd_dedup(args: argparse.Namespace) -> int:
     config = _config_from_args(args)
-    result = run_dedup(config, args.input, args.output)
+    result = run_dedup(config, args.input, storage.local_path(args.output, "--output"))
     print(format_dedup_summary(result.stats), flush=True)
     return _exit_code(result)
 
@@ -116,14 +134,14 @@ def cmd_tokenize_encode(args: argparse.Namespace) -> int:
     if args.shuffle_seed is not None:
         args.overrides += ["tokenize.shuffle=true", f"tokenize.seed={args.shuffle_seed}"]
     config = _config_from_args(args)
-    result = run_tokenize(config, args.input, args.output)
+    result = run_tokenize(config, args.input, storage.local_path(args.output, "--output"))
     print(format_tokenize_summary(result.stats), flush=True)
     return _exit_code(result)
 
 
 def cmd_tokenize_train(args: argparse.Namespace) -> int:
     config = _config_from_args(args)
-    trained = train_tokenizer(config, args.input, args.output)
+    trained = train_tokenizer(config, args.input, storage.local_path(args.output, "--output"))
     print(f"train-spm: {args.output}: {config.tokenize.train.model_type}, {trained['vocab_size']:,} pieces, trained on "
           f"{trained['sample_docs']:,} of {trained['input_docs']:,} documents "
           f"({trained['sample_bytes'] / 1e6:.1f} of {trained['input_bytes'] / 1e6:.1f} MB of text)", flush=True)
@@ -150,23 +168,26 @@ def cmd_tokenize_inspect(args: argparse.Namespace) -> int:
 
 
 def cmd_tokenize_merge(args: argparse.Namespace) -> int:
-    merged = merge_bins([locate_bins(p)[0] for p in args.inputs], args.output, shuffle_seed=args.shuffle_seed)
+    merged = merge_bins([locate_bins(p)[0] for p in args.inputs], storage.local_path(args.output, "--output"),
+                        shuffle_seed=args.shuffle_seed)
     print(f"merge: {args.output}.bin/.idx: {merged['documents']:,} documents, {merged['tokens']:,} tokens", flush=True)
     return EXIT_OK
 
 
 def cmd_probe_score(args: argparse.Namespace) -> int:
     config = _config_from_args(args)
+    output = storage.local_path(args.output, "--output")
     from datacleaning.model_probe.stage import format_probe_summary, run_probe
-    result = run_probe(config, args.input, args.output)
+    result = run_probe(config, args.input, output)
     print(format_probe_summary(result.stats), flush=True)
     return _exit_code(result)
 
 
 def cmd_probe_train(args: argparse.Namespace) -> int:
     config = _config_from_args(args)
+    output = storage.local_path(args.output, "--output")
     from datacleaning.model_probe.train import train_reference_model
-    record = train_reference_model(config, args.inputs, args.output, args.tokenizer,
+    record = train_reference_model(config, args.inputs, output, args.tokenizer,
                                    log=lambda line: print(line, flush=True))
     held = f", held-out loss {record['held_out_loss']}" if record["held_out_loss"] is not None else ""
     print(f"probe train: {args.output}: {record['documents']:,} documents, {record['target_tokens']:,} tokens in "
@@ -176,8 +197,10 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     config = _config_from_args(args)
-    inputs = [str(p) for p in args.inputs] or [config.resolve(p) for p in config.input.paths]
-    output = args.output or Path(config.resolve(config.output.dir))
+    inputs = args.inputs or [config.resolve(p) for p in config.input.paths]
+    output = storage.as_path(args.output or config.resolve(config.output.dir))
+    if config.run.stages != ["clean"]:
+        storage.local_path(output, "--output (output.dir)")
     code = EXIT_OK
     for stage in config.run.stages:
         if stage == "clean":
@@ -225,8 +248,11 @@ def build_parser() -> argparse.ArgumentParser:
                            description="Clean raw dumps (jsonl, jsonl.gz, jsonl.zst, parquet, txt, WARC/WET) into "
                                        "DIR/kept, DIR/rejected, DIR/quarantine and DIR/stats.json. "
                                        "Rerunning with the same DIR resumes an interrupted run.")
-    clean.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="files, folders or glob patterns")
-    clean.add_argument("--output", "-o", type=Path, required=True, metavar="DIR", help="output folder")
+    clean.add_argument("inputs", nargs="+", metavar="INPUT",
+                       help="files, folders or glob patterns: local paths or URLs (s3://bucket/dumps/, see "
+                            "--storage-option)")
+    clean.add_argument("--output", "-o", required=True, metavar="DIR",
+                       help="output folder: a local path or a URL (s3://bucket/out)")
     _add_config_options(clean)
     clean.set_defaults(func=cmd_clean)
 
@@ -235,8 +261,8 @@ def build_parser() -> argparse.ArgumentParser:
                                        "verified by shingle Jaccard) from a folder of Arrow shards, the clean "
                                        "stage's DIR/kept, into DIR/kept, DIR/removed and DIR/stats.json. "
                                        "Rerunning with the same DIR resumes an interrupted run.")
-    dedup.add_argument("input", type=Path, metavar="INPUT_DIR", help="folder of .arrow shards (a clean run's kept/)")
-    dedup.add_argument("--output", "-o", type=Path, required=True, metavar="DIR", help="output folder")
+    dedup.add_argument("input", metavar="INPUT_DIR", help="folder of .arrow shards (a clean run's kept/)")
+    dedup.add_argument("--output", "-o", required=True, metavar="DIR", help=_LOCAL_OUTPUT)
     for flag, key, kind, metavar, text in _DEDUP_FLAGS:
         dedup.add_argument(flag, dest=key, type=kind, metavar=metavar, help=f"{text} [{key}]")
     _add_config_options(dedup)
@@ -252,8 +278,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "clean run's kept/), writing DIR/kept, DIR/rejected (ppl above probe.max_ppl) and "
                     "DIR/stats.json. The default model is the tiny one shipped in the package. Rerunning with "
                     "the same DIR resumes an interrupted run.")
-    score.add_argument("input", type=Path, metavar="INPUT_DIR", help="folder of .arrow shards (a kept/ folder)")
-    score.add_argument("--output", "-o", type=Path, required=True, metavar="DIR", help="output folder")
+    score.add_argument("input", metavar="INPUT_DIR",
+                       help="folder of .arrow shards (a kept/ folder): a local path or a URL")
+    score.add_argument("--output", "-o", required=True, metavar="DIR", help=_LOCAL_OUTPUT)
     score.add_argument("--model", dest="probe.model", type=lambda p: str(Path(p).resolve()), metavar="DIR",
                        help="a Hugging Face TransNormerLLM folder (default: the shipped tiny model) [probe.model]")
     score.add_argument("--device", dest="probe.device", choices=["auto", "cuda", "cpu"],
@@ -270,8 +297,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "as a clean run's kept/) with a SentencePiece model, as [probe.train] says, into DIR "
                     "(config.json, model.safetensors, tokenizer.model, training.json), which `probe score "
                     "--model DIR` loads.")
-    train.add_argument("inputs", nargs="+", type=Path, metavar="INPUT_DIR", help="folders of .arrow shards")
-    train.add_argument("--output", "-o", type=Path, required=True, metavar="DIR", help="model folder to write")
+    train.add_argument("inputs", nargs="+", metavar="INPUT_DIR", help="folders of .arrow shards: local paths or URLs")
+    train.add_argument("--output", "-o", required=True, metavar="DIR",
+                       help="model folder to write (a local or shared-filesystem path)")
     train.add_argument("--tokenizer", type=Path, required=True, metavar="FILE",
                        help="SentencePiece .model (one from `tokenize train-spm`, or your model's)")
     train.add_argument("--device", dest="probe.device", choices=["auto", "cuda", "cpu"],
@@ -292,8 +320,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "(tokens per source). Without --model (or tokenize.model), a model is trained on a sample "
                     "of the input first, as [tokenize.train] says, into DIR/tokenizer.model. Rerunning with the "
                     "same DIR resumes an interrupted run.")
-    encode.add_argument("input", type=Path, metavar="INPUT_DIR", help="folder of .arrow shards (a kept/ folder)")
-    encode.add_argument("--output", "-o", type=Path, required=True, metavar="DIR", help="output folder")
+    encode.add_argument("input", metavar="INPUT_DIR",
+                        help="folder of .arrow shards (a kept/ folder): a local path or a URL")
+    encode.add_argument("--output", "-o", required=True, metavar="DIR", help=_LOCAL_OUTPUT)
     encode.add_argument("--model", dest="tokenize.model", type=lambda p: str(Path(p).resolve()), metavar="FILE",
                         help="SentencePiece .model to encode with (LLaMA's or Baichuan's tokenizer.model, or one "
                              "from train-spm) [tokenize.model]")
@@ -309,8 +338,10 @@ def build_parser() -> argparse.ArgumentParser:
         "train-spm", help="shards → a SentencePiece .model",
         description="Train a SentencePiece model (BPE or unigram, byte fallback) on a sample of the documents "
                     "of a folder of Arrow shards, as [tokenize.train] says.")
-    train_spm.add_argument("input", type=Path, metavar="INPUT_DIR", help="folder of .arrow shards (a kept/ folder)")
-    train_spm.add_argument("--output", "-o", type=Path, required=True, metavar="FILE", help="the .model to write")
+    train_spm.add_argument("input", metavar="INPUT_DIR",
+                           help="folder of .arrow shards (a kept/ folder): a local path or a URL")
+    train_spm.add_argument("--output", "-o", required=True, metavar="FILE",
+                           help="the .model to write (a local or shared-filesystem path)")
     for command, func in ((encode, cmd_tokenize_encode), (train_spm, cmd_tokenize_train)):
         for flag, key, kind, metavar, text in _TOKENIZE_TRAIN_FLAGS:
             command.add_argument(flag, dest=key, type=kind, metavar=metavar, help=f"{text} [{key}]")
@@ -333,7 +364,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "given or shuffled.")
     merge.add_argument("inputs", nargs="+", type=Path, metavar="PATH",
                        help="tokenize output folders or .bin/.idx prefixes")
-    merge.add_argument("--output", "-o", type=Path, required=True, metavar="PREFIX",
+    merge.add_argument("--output", "-o", required=True, metavar="PREFIX",
                        help="writes PREFIX.bin and PREFIX.idx")
     merge.add_argument("--shuffle-seed", type=int, metavar="N",
                        help="shuffle the order of the documents with this seed")
@@ -341,8 +372,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run every stage the config names",
                          description="Run the configured stages (run.stages) in order, each into OUTPUT/<stage>.")
-    run.add_argument("inputs", nargs="*", type=Path, metavar="INPUT", help="inputs (default: input.paths of the config)")
-    run.add_argument("--output", "-o", type=Path, metavar="DIR", help="output folder (default: output.dir)")
+    run.add_argument("inputs", nargs="*", metavar="INPUT",
+                     help="inputs of the clean stage, local paths or URLs (default: input.paths of the config)")
+    run.add_argument("--output", "-o", metavar="DIR",
+                     help="output folder (default: output.dir); a URL only when clean is the only stage")
     _add_config_options(run)
     run.set_defaults(func=cmd_run)
 

@@ -23,6 +23,7 @@ from datacleaning.executor import Engine
 from datacleaning.readers.records import ReaderOptions
 from datacleaning.rules.registry import KINDS, ConfigError, build_rule
 from datacleaning.rules.base import Rule
+from datacleaning.storage import as_path, is_url
 
 _STRICT = ConfigDict(extra="forbid", strict=True)
 # Every stage, in the order data flows through them.
@@ -54,6 +55,19 @@ class OutputConfig(BaseModel):
     model_config = _STRICT
     dir: str = Field("output", description="output folder of `datacleaning run` (one sub-folder per stage)")
     max_shard_bytes: int = Field(256 << 20, gt=0, description="start a new shard past this many bytes")
+
+
+class StorageConfig(BaseModel):
+    """How URLs (s3://, gs://, ...) are opened: fsspec options per protocol, on top of fsspec's own
+    environment configuration (FSSPEC_S3_ENDPOINT_URL, ...). Credentials come from the environment
+    (AWS_ACCESS_KEY_ID, a profile, an instance role), not from here."""
+
+    model_config = _STRICT
+    options: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="fsspec options keyed by protocol, e.g. {s3 = {endpoint_url = \"http://127.0.0.1:9000\"}} "
+                    "for MinIO, {s3 = {anon = true}} for a public bucket, "
+                    "{s3 = {client_kwargs = {region_name = \"eu-west-1\"}}}")
 
 
 class RunConfig(BaseModel):
@@ -276,11 +290,16 @@ class Config(BaseModel):
     dedup: DedupConfig = Field(default_factory=DedupConfig)
     probe: ProbeConfig = Field(default_factory=ProbeConfig)
     tokenize: TokenizeConfig = Field(default_factory=TokenizeConfig)
+    storage: StorageConfig = Field(default_factory=StorageConfig)
     base_dir: Path = Field(default_factory=Path.cwd, exclude=True,
                            description="folder that relative paths in this config resolve from")
 
     def resolve(self, path: str) -> str:
-        return path if os.path.isabs(path) else os.path.normpath(os.path.join(self.base_dir, path))
+        """A path of this config from its folder; an absolute path or a URL as it is."""
+        if is_url(path):
+            return path
+        local = os.fspath(as_path(path))  # a file:// URL names a local path
+        return local if os.path.isabs(local) else os.path.normpath(os.path.join(self.base_dir, local))
 
     def build_rules(self) -> dict[str, list[Rule]]:
         """Import plugins, then build and prepare every configured rule, or raise ConfigError."""

@@ -13,6 +13,7 @@ killed at any moment leaves no lock held that would stall the others or the main
 """
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -27,9 +28,11 @@ from pathlib import Path
 import multiprocess
 from tqdm import tqdm
 
+from datacleaning import storage
 from datacleaning.logs import log_event
 from datacleaning.shards import write_atomic
 from datacleaning.stats import merge_counters
+from datacleaning.storage import StoragePath
 
 logger = logging.getLogger("datacleaning.executor")
 
@@ -59,18 +62,18 @@ class StopRequested(Exception):
 
 
 class UnitContext:
-    """What a unit's processing function may ask of the executor."""
+    """What a unit's processing function may ask of the executor. ``report`` takes each count of
+    input bytes the unit has got through, for the run's progress bar."""
 
-    def __init__(self, unit: WorkUnit, progress, slot: int):
+    def __init__(self, unit: WorkUnit, report: Callable[[int], None]):
         self.unit = unit
-        self._progress = progress
-        self._slot = slot
+        self._report = report
         self._reported = 0
 
     def progress(self, nbytes: int) -> None:
         if nbytes > 0:
             self._reported += nbytes
-            self._progress[self._slot] += nbytes
+            self._report(nbytes)
 
     def check_stop(self) -> None:
         if _stop_requested:
@@ -138,7 +141,7 @@ def _stop_signals_do(handler) -> None:
         signal.signal(sig, handler)
 
 
-def _worker_main(conn, process_unit: ProcessUnit, state_dir: Path, progress, slot: int) -> None:
+def _worker_main(conn, process_unit: ProcessUnit, state_dir: StoragePath, progress, slot: int) -> None:
     """A worker's life: take a unit from its own pipe, process it, answer on the same pipe.
 
     Between units a stop signal kills the worker outright: it holds nothing worth saving, and
@@ -154,14 +157,19 @@ def _worker_main(conn, process_unit: ProcessUnit, state_dir: Path, progress, slo
         if unit is None:
             return
         _stop_signals_do(_on_worker_signal)
-        answer = run_one(unit, process_unit, state_dir, UnitContext(unit, progress, slot))
+        context = UnitContext(unit, functools.partial(_add_to_slot, progress, slot))
+        answer = run_one(unit, process_unit, state_dir, context)
         conn.send(answer)
         if _stop_requested:
             os._exit(128 + signal.SIGTERM)
         _stop_signals_do(signal.SIG_DFL)
 
 
-def run_one(unit: WorkUnit, process_unit: ProcessUnit, state_dir: Path, context: UnitContext):
+def _add_to_slot(progress, slot: int, nbytes: int) -> None:
+    progress[slot] += nbytes
+
+
+def run_one(unit: WorkUnit, process_unit: ProcessUnit, state_dir: StoragePath, context: UnitContext):
     started = time.perf_counter()
     try:
         stats = process_unit(unit, context)
@@ -176,17 +184,18 @@ def run_one(unit: WorkUnit, process_unit: ProcessUnit, state_dir: Path, context:
         context.finish_progress()
 
 
-def is_done(state_dir: Path, unit: WorkUnit) -> bool:
-    return (state_dir / (unit.id + DONE_SUFFIX)).exists()
+def is_done(state_dir: StoragePath, unit: WorkUnit) -> bool:
+    return storage.exists(state_dir / (unit.id + DONE_SUFFIX))
 
 
-def load_done_stats(state_dir: Path, units: list[WorkUnit]) -> list[dict]:
+def load_done_stats(state_dir: StoragePath, units: list[WorkUnit]) -> list[dict]:
     """The counters of every completed unit, in unit order."""
     out = []
     for unit in units:
-        path = state_dir / (unit.id + DONE_SUFFIX)
-        if path.exists():
-            out.append(json.loads(path.read_text()))
+        try:
+            out.append(json.loads(storage.read_bytes(state_dir / (unit.id + DONE_SUFFIX))))
+        except FileNotFoundError:
+            continue
     return out
 
 
@@ -230,7 +239,7 @@ stop_signals = _StopSignals()
 class _Worker:
     """The main process's handle on one worker: its process, its pipe, the unit it holds."""
 
-    def __init__(self, context, process_unit: ProcessUnit, state_dir: Path, progress, slot: int):
+    def __init__(self, context, process_unit: ProcessUnit, state_dir: StoragePath, progress, slot: int):
         self.conn, child_conn = context.Pipe()
         self.unit: WorkUnit | None = None
         self.slot = slot
@@ -264,12 +273,12 @@ class _Worker:
         self.conn.close()
 
 
-def run_units(units: list[WorkUnit], process_unit: ProcessUnit, *, state_dir: Path, workers: int,
+def run_units(units: list[WorkUnit], process_unit: ProcessUnit, *, state_dir: StoragePath, workers: int,
               description: str = "units", show_progress: bool = True, engine: Engine = LOCAL,
               gpus_per_unit: float = 0) -> RunOutcome:
     """Process every unit without a completion record in ``state_dir``; return what happened.
     ``gpus_per_unit`` is what a Ray task asks for (the local executor leaves GPUs to the step)."""
-    state_dir.mkdir(parents=True, exist_ok=True)
+    storage.make_dirs(state_dir)
     pending = [u for u in units if not is_done(state_dir, u)]
     outcome = RunOutcome(total_units=len(units), skipped_units=len(units) - len(pending))
     if outcome.skipped_units:
@@ -286,14 +295,15 @@ def run_units(units: list[WorkUnit], process_unit: ProcessUnit, *, state_dir: Pa
                    mininterval=0.5 if sys.stderr.isatty() else 30, file=sys.stderr)
         if engine.kind == "ray":
             from datacleaning.ray_engine import schedule_on_ray
-            schedule_on_ray(pending, process_unit, state_dir, outcome, signals, bar, address=engine.ray_address,
-                            workers=workers, gpus_per_unit=gpus_per_unit)
+            # Forked workers inherit this process's storage options; a Ray task gets them with its unit.
+            schedule_on_ray(pending, storage.with_options(process_unit), state_dir, outcome, signals, bar,
+                            address=engine.ray_address, workers=workers, gpus_per_unit=gpus_per_unit)
         else:
             _schedule(pending, process_unit, state_dir, workers, outcome, signals, bar)
     return outcome
 
 
-def _schedule(pending: list[WorkUnit], process_unit: ProcessUnit, state_dir: Path, workers: int,
+def _schedule(pending: list[WorkUnit], process_unit: ProcessUnit, state_dir: StoragePath, workers: int,
               outcome: RunOutcome, signals: _StopSignals, bar: tqdm) -> None:
     context = multiprocess.get_context("fork")
     # Largest first, so a big unit does not start last and leave one core working alone.

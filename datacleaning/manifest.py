@@ -3,23 +3,25 @@ resumed run refuses to mix outputs of two different configurations."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
+from datacleaning import storage
 from datacleaning.rules.registry import ConfigError
 from datacleaning.shards import write_atomic
+from datacleaning.storage import StoragePath
 
 MANIFEST = "manifest.json"
 
 
-def check_manifest(output: Path, stage: str, fingerprint: str) -> None:
+def check_manifest(output: StoragePath, stage: str, fingerprint: str) -> None:
     """Record ``fingerprint`` in a new output folder, or check that an existing one matches."""
     manifest = output / MANIFEST
-    if manifest.exists():
-        previous = json.loads(manifest.read_text()).get("fingerprint")
-        if previous != fingerprint:
-            raise ConfigError(f"{output} holds a {stage} run made with a different configuration or input "
-                              f"(fingerprint {previous}, now {fingerprint}); use another --output folder "
-                              f"or delete it to start over")
-    else:
-        output.mkdir(parents=True, exist_ok=True)
+    try:
+        previous = json.loads(storage.read_bytes(manifest)).get("fingerprint")
+    except FileNotFoundError:
+        storage.make_dirs(output)
         write_atomic(manifest, json.dumps({"stage": stage, "fingerprint": fingerprint}).encode())
+        return
+    if previous != fingerprint:
+        raise ConfigError(f"{output} holds a {stage} run made with a different configuration or input "
+                          f"(fingerprint {previous}, now {fingerprint}); use another --output folder "
+                          f"or delete it to start over")

@@ -10,6 +10,7 @@ paths (a shared filesystem).
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
 from tqdm import tqdm
@@ -24,6 +25,8 @@ logger = logging.getLogger("datacleaning.ray")
 _POLL_SECONDS = 0.5
 # A task whose worker process dies is run again this many times before its unit counts as failed.
 _RETRIES = 3
+# How often a task tells the driver how far its unit has got.
+_REPORT_SECONDS = 1.0
 
 
 def _ray():
@@ -48,9 +51,49 @@ def connect(address: str, workers: int) -> None:
     log_event(logger, "ray_connected", address=address or "local", cpus=ray.cluster_resources().get("CPU", 0))
 
 
-def _run_task(process_unit: ProcessUnit, unit: WorkUnit, state_dir: Path):
-    # Progress is counted by the driver when the unit's answer arrives; the task counts into a list.
-    return run_one(unit, process_unit, state_dir, UnitContext(unit, [0], 0))
+class _UnitProgress:
+    """The bytes each running unit has got through, as its task last reported them; lives in an
+    actor that the driver asks while it waits."""
+
+    def __init__(self):
+        self.units: dict[str, int] = {}
+
+    def set(self, unit_id: str, nbytes: int) -> None:
+        self.units[unit_id] = nbytes
+
+    def get(self) -> dict[str, int]:
+        return self.units
+
+
+class _ReportToActor:
+    """A task's progress reports, sent to the progress actor at most every _REPORT_SECONDS (and
+    when the unit is through) so that per-document counting costs no remote call per document."""
+
+    def __init__(self, actor, unit: WorkUnit):
+        self.actor, self.unit_id, self.size = actor, unit.id, unit.size
+        self.done, self.sent_at = 0, time.monotonic()
+        # A retried unit starts again from nothing.
+        actor.set.remote(unit.id, 0)
+
+    def __call__(self, nbytes: int) -> None:
+        self.done += nbytes
+        now = time.monotonic()
+        if now - self.sent_at >= _REPORT_SECONDS or self.done >= self.size:
+            self.actor.set.remote(self.unit_id, self.done)
+            self.sent_at = now
+
+
+def _run_task(process_unit: ProcessUnit, unit: WorkUnit, state_dir: Path, progress_actor):
+    return run_one(unit, process_unit, state_dir, UnitContext(unit, _ReportToActor(progress_actor, unit)))
+
+
+def _partial_progress(ray, actor, running: dict) -> int:
+    """Bytes the running units have got through; 0 when the actor cannot say (its process died)."""
+    try:
+        reported = ray.get(actor.get.remote(), timeout=_POLL_SECONDS)
+    except ray.exceptions.RayError:
+        return 0
+    return sum(reported.get(unit.id, 0) for unit in running.values())
 
 
 def schedule_on_ray(pending: list[WorkUnit], process_unit: ProcessUnit, state_dir: Path, outcome: RunOutcome,
@@ -60,11 +103,13 @@ def schedule_on_ray(pending: list[WorkUnit], process_unit: ProcessUnit, state_di
     ray = _ray()
     connect(address, workers)
     task = ray.remote(num_cpus=1, num_gpus=gpus_per_unit, max_retries=_RETRIES)(_run_task)
+    progress = ray.remote(num_cpus=0)(_UnitProgress).remote()
     shared = ray.put(process_unit)
-    running = {task.remote(shared, unit, state_dir): unit
+    running = {task.remote(shared, unit, state_dir, progress): unit
                for unit in sorted(pending, key=lambda u: u.size, reverse=True)}
+    finished = bar.n
     while running and signals.received is None:
-        ready, _ = ray.wait(list(running), num_returns=1, timeout=_POLL_SECONDS)
+        ready, _ = ray.wait(list(running), num_returns=len(running), timeout=_POLL_SECONDS)
         for ref in ready:
             unit = running.pop(ref)
             try:
@@ -72,7 +117,9 @@ def schedule_on_ray(pending: list[WorkUnit], process_unit: ProcessUnit, state_di
             except ray.exceptions.RayError as e:
                 answer = ("failed", unit.id, f"Ray task failed: {type(e).__name__}: {e}")
             record_answer(outcome, *answer)
-            bar.update(unit.size)
+            finished += unit.size
+        bar.n = finished + _partial_progress(ray, progress, running)
+        bar.update(0)
     if running:
         for ref in running:
             try:

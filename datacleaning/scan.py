@@ -1,16 +1,16 @@
 """The input of a stage that reads an earlier stage's output: a folder of Arrow shards (a ``kept/``
 folder), cut into work units of consecutive record batches of one shard, checked before anything
-runs. Dedup and tokenize both plan and read their input this way."""
+runs. Dedup, probe and tokenize plan and read their input this way, from a local folder or a URL."""
 from __future__ import annotations
 
 import contextlib
 import math
 import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pyarrow as pa
 
+from datacleaning import storage
 from datacleaning.executor import WorkUnit
 from datacleaning.readers.discover import InputError
 from datacleaning.shards import shard_paths
@@ -24,12 +24,12 @@ class ShardInputError(InputError):
 
 
 @contextlib.contextmanager
-def _open(path: Path, columns: list[str] | None = None) -> Iterator[pa.ipc.RecordBatchFileReader]:
+def _open(path: str | os.PathLike, columns: list[str] | None = None) -> Iterator[pa.ipc.RecordBatchFileReader]:
     """A shard's reader, which reads (and decompresses) only ``columns`` when they are given."""
     # Read, not memory-mapped: pages of a mapped file count in the process's resident memory
     # while it stays open, so a large shard would grow it with every batch read.
     try:
-        source = pa.OSFile(str(path))
+        source = storage.open_arrow(path)
         reader = pa.ipc.open_file(source)
         if columns:
             fields = [reader.schema.get_field_index(c) for c in columns]
@@ -40,7 +40,7 @@ def _open(path: Path, columns: list[str] | None = None) -> Iterator[pa.ipc.Recor
         yield reader
 
 
-def input_schema(input_dir: Path, stage: str, required: tuple[str, ...]) -> pa.Schema:
+def input_schema(input_dir: str | os.PathLike, stage: str, required: tuple[str, ...]) -> pa.Schema:
     """The schema every shard shares; raises ShardInputError naming the shard that is unreadable,
     lacks one of the ``required`` columns or differs from the others."""
     paths = shard_paths(input_dir)
@@ -61,14 +61,14 @@ def input_schema(input_dir: Path, stage: str, required: tuple[str, ...]) -> pa.S
     return schema
 
 
-def plan_scan_units(input_dir: Path, unit_bytes: int) -> list[WorkUnit]:
+def plan_scan_units(input_dir: str | os.PathLike, unit_bytes: int) -> list[WorkUnit]:
     """Units of about ``unit_bytes`` of shard, in input order (shards by name, batches in order):
     a document's position in the run follows this order."""
     units = []
     for path in shard_paths(input_dir):
         with _open(path) as reader:
             batches = reader.num_record_batches
-        size = path.stat().st_size
+        size = storage.size(path)
         pieces = max(1, min(batches, math.ceil(size / unit_bytes)))
         for piece in range(pieces):
             start, end = batches * piece // pieces, batches * (piece + 1) // pieces
@@ -79,7 +79,7 @@ def plan_scan_units(input_dir: Path, unit_bytes: int) -> list[WorkUnit]:
 
 def read_unit_batches(unit: WorkUnit, columns: list[str] | None = None) -> Iterator[pa.RecordBatch]:
     """The unit's record batches; a shard that cannot be read raises ShardInputError naming it."""
-    with _open(Path(unit.path), columns) as reader:
+    with _open(unit.path, columns) as reader:
         for index in range(unit.start, unit.end):
             try:
                 batch = reader.get_batch(index)
@@ -90,4 +90,4 @@ def read_unit_batches(unit: WorkUnit, columns: list[str] | None = None) -> Itera
 
 def input_listing(units: list[WorkUnit]) -> list[tuple[str, int]]:
     """What a resumed run must find again: every shard's name and size."""
-    return sorted({(u.name, os.path.getsize(u.path)) for u in units})
+    return sorted({(u.name, storage.size(u.path)) for u in units})

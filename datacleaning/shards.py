@@ -2,49 +2,41 @@
 
 Each shard is an Arrow IPC *file* of zstd-compressed record batches. A writer rotates to a new
 shard when the current one passes ``max_shard_bytes`` (uncompressed Arrow size), and writes every
-shard under a temporary name until ``commit()`` renames them all, so readers never see a
-half-written file.
+shard under a temporary name until ``commit()`` moves them all to their final names, so readers
+never see a half-written file. A folder is a local path or a URL (see :mod:`datacleaning.storage`).
 """
 from __future__ import annotations
 
 import contextlib
 import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import BinaryIO
 
 import pyarrow as pa
 
+from datacleaning import storage
+from datacleaning.storage import TMP_PREFIX, StoragePath
+
 SHARD_SUFFIX = ".arrow"
-TMP_PREFIX = ".tmp-"
 _IPC_OPTIONS = pa.ipc.IpcWriteOptions(compression="zstd")
 
 
-def fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 @contextlib.contextmanager
-def atomic_file(path: Path) -> Iterator[BinaryIO]:
-    """A file to write under a temporary name, renamed to ``path`` (after fsync) when the block
-    ends, so that ``path`` is either absent or complete; an exception leaves neither."""
-    tmp = path.with_name(TMP_PREFIX + path.name)
+def atomic_file(path: str | os.PathLike) -> Iterator[BinaryIO]:
+    """A file to write under a temporary name, moved to ``path`` (a local path after fsync, or a
+    URL) when the block ends, so that ``path`` is either absent or complete; an exception leaves
+    neither."""
+    staged = storage.StagedFile(storage.as_path(path))
     try:
-        with open(tmp, "wb") as f:
+        with open(staged.temp, "wb") as f:
             yield f
-            f.flush()
-            os.fsync(f.fileno())
+        staged.commit()
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        staged.discard()
         raise
-    os.replace(tmp, path)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: str | os.PathLike, data: bytes) -> None:
     """Write ``data`` to ``path`` so that the file is either absent or complete."""
     with atomic_file(path) as f:
         f.write(data)
@@ -56,9 +48,9 @@ class ShardWriter:
     Shards are named ``{prefix}-s{n:05d}.arrow`` inside ``directory``.
     """
 
-    def __init__(self, directory: Path, prefix: str, schema: pa.Schema, *,
+    def __init__(self, directory: str | os.PathLike, prefix: str, schema: pa.Schema, *,
                  max_shard_bytes: int = 256 << 20, batch_rows: int = 2048, batch_bytes: int = 16 << 20):
-        self.directory = Path(directory)
+        self.directory = storage.as_path(directory)
         self.prefix = prefix
         self.schema = schema
         self.max_shard_bytes = max_shard_bytes
@@ -69,7 +61,7 @@ class ShardWriter:
         self._writer: pa.ipc.RecordBatchFileWriter | None = None
         self._sink = None
         self._shard_bytes = 0
-        self._pending: list[tuple[Path, Path]] = []
+        self._pending: list[storage.StagedFile] = []
         self.rows = 0
 
     def add(self, row: dict, size_hint: int = 0) -> None:
@@ -106,36 +98,29 @@ class ShardWriter:
         self._shard_bytes += batch.nbytes
 
     def _open_shard(self) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        name = f"{self.prefix}-s{len(self._pending):05d}{SHARD_SUFFIX}"
-        final = self.directory / name
-        tmp = self.directory / (TMP_PREFIX + name)
-        self._sink = pa.OSFile(str(tmp), "wb")
+        storage.make_dirs(self.directory)
+        staged = storage.StagedFile(self.directory / f"{self.prefix}-s{len(self._pending):05d}{SHARD_SUFFIX}")
+        self._sink = pa.OSFile(str(staged.temp), "wb")
         self._writer = pa.ipc.new_file(self._sink, self.schema, options=_IPC_OPTIONS)
-        self._pending.append((tmp, final))
+        self._pending.append(staged)
         self._shard_bytes = 0
 
     def _close_shard(self) -> None:
         self._writer.close()
         self._sink.close()
-        fd = os.open(self._pending[-1][0], os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
         self._writer = None
         self._sink = None
 
-    def commit(self) -> list[Path]:
-        """Flush, close and rename every shard to its final name; returns the final paths."""
+    def commit(self) -> list[StoragePath]:
+        """Flush, close and move every shard to its final name; returns the final paths."""
         self.flush()
         if self._writer is not None:
             self._close_shard()
-        for tmp, final in self._pending:
-            os.replace(tmp, final)
+        for staged in self._pending:
+            staged.commit()
         if self._pending:
-            fsync_dir(self.directory)
-        return [final for _, final in self._pending]
+            storage.sync_dir(self.directory)
+        return [staged.final for staged in self._pending]
 
     def abort(self) -> None:
         """Drop everything written so far."""
@@ -146,23 +131,21 @@ class ShardWriter:
             except (OSError, pa.ArrowException):
                 pass
             self._writer = None
-        for tmp, _ in self._pending:
-            tmp.unlink(missing_ok=True)
+        for staged in self._pending:
+            staged.discard()
         self._pending.clear()
 
 
-def remove_unit_outputs(directory: Path, prefix: str) -> None:
+def remove_unit_outputs(directory: StoragePath, prefix: str) -> None:
     """Delete the shards (final or temporary) an interrupted attempt at a unit left behind."""
-    if not directory.is_dir():
-        return
-    for path in directory.iterdir():
+    for path in storage.list_dir(directory):
         name = path.name.removeprefix(TMP_PREFIX)
         if name.startswith(prefix + "-s"):
-            path.unlink(missing_ok=True)
+            storage.remove(path)
 
 
 @contextlib.contextmanager
-def unit_writers(output: Path, unit_id: str, schemas: dict[str, pa.Schema],
+def unit_writers(output: StoragePath, unit_id: str, schemas: dict[str, pa.Schema],
                  max_shard_bytes: int) -> Iterator[dict[str, ShardWriter]]:
     """A work unit's shard writers, one per output folder named in ``schemas``: what an earlier
     attempt at the unit left there is removed first; the shards of all are committed when the
@@ -181,18 +164,16 @@ def unit_writers(output: Path, unit_id: str, schemas: dict[str, pa.Schema],
         writer.commit()
 
 
-def shard_paths(directory: str | os.PathLike) -> list[Path]:
-    """The committed shards of a folder, in a stable order."""
-    directory = Path(directory)
-    if not directory.is_dir():
-        return []
-    return sorted(p for p in directory.iterdir() if p.suffix == SHARD_SUFFIX and not p.name.startswith(TMP_PREFIX))
+def shard_paths(directory: str | os.PathLike) -> list[StoragePath]:
+    """The committed shards of a folder (a local path or a URL), in a stable order."""
+    return sorted((p for p in storage.list_dir(directory)
+                   if p.suffix == SHARD_SUFFIX and not p.name.startswith(TMP_PREFIX)), key=lambda p: p.name)
 
 
 def iter_batches(directory: str | os.PathLike, columns: list[str] | None = None) -> Iterator[pa.RecordBatch]:
-    """Stream the record batches of every shard in a folder, memory-mapped."""
+    """Stream the record batches of every shard in a folder, memory-mapped when local."""
     for path in shard_paths(directory):
-        with pa.memory_map(str(path)) as source:
+        with storage.open_arrow(path, memory_map=True) as source:
             reader = pa.ipc.open_file(source)
             for i in range(reader.num_record_batches):
                 batch = reader.get_batch(i)
@@ -206,7 +187,7 @@ def read_table(directory: str | os.PathLike, columns: list[str] | None = None) -
         raise FileNotFoundError(f"no {SHARD_SUFFIX} shards in {directory}")
     tables = []
     for path in paths:
-        with pa.memory_map(str(path)) as source:
+        with storage.open_arrow(path, memory_map=True) as source:
             table = pa.ipc.open_file(source).read_all()
         tables.append(table.select(columns) if columns else table)
     return pa.concat_tables(tables)

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from datacleaning.shards import write_atomic
+from datacleaning.storage import StoragePath
 
 
 def merge_counters(parts: list[dict]) -> dict:
@@ -25,7 +25,7 @@ def _merge_into(target: dict, part: dict) -> None:
             target.setdefault(key, value)
 
 
-def write_stats(path: Path, stats: dict) -> None:
+def write_stats(path: StoragePath, stats: dict) -> None:
     write_atomic(path, json.dumps(stats, indent=2, ensure_ascii=False, sort_keys=False).encode())
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 import datacleaning
+from datacleaning import storage
 from datacleaning.cleaning.stage import KEPT_SCHEMA, run_clean
 from datacleaning.config import load_config
 from datacleaning.shards import ShardWriter, read_table, shard_paths
@@ -158,7 +159,7 @@ def cli(*args: str, env: dict | None = None, **kwargs) -> subprocess.CompletedPr
                           env={**os.environ, **(env or {})}, **kwargs)
 
 
-def outcome_sets(output: Path) -> tuple[dict, dict]:
+def outcome_sets(output: storage.StoragePath) -> tuple[dict, dict]:
     """Kept documents as {id: text} and rejected ones as {id: rejected_by}; fails on a duplicate id."""
     kept_table = datacleaning.read_table(output / "kept", ["id", "text"]).to_pydict()
     rejected_table = datacleaning.read_table(output / "rejected", ["id", "rejected_by"]).to_pydict()
@@ -185,14 +186,16 @@ def processes_in_group(pgid: int) -> list[int]:
     return found
 
 
-def done_records(output: Path) -> int:
-    """Completion records of finished work units under a stage's ``output/.units``."""
-    units = output / ".units"
+def done_records(output: str | os.PathLike) -> int:
+    """Completion records of finished work units under a stage's ``output/.units`` (a local path or
+    a URL)."""
+    units = storage.as_path(output) / ".units"
     # Not the temporary file of a record being written when the run was killed.
-    return sum(1 for p in units.rglob("*.done.json") if not p.name.startswith(".tmp-")) if units.is_dir() else 0
+    return sum(1 for _, _, files in storage.walk(str(units)) for name in files
+               if name.endswith(".done.json") and not name.startswith(".tmp-"))
 
 
-def kill_group_when(proc: subprocess.Popen, output: Path, done_at_least: int) -> None:
+def kill_group_when(proc: subprocess.Popen, output: str | os.PathLike, done_at_least: int) -> None:
     """SIGKILL the whole process group of ``proc`` once ``done_at_least`` units of its run in
     ``output`` are finished (or it exits), then wait until none of its processes is left."""
     deadline = time.monotonic() + 60

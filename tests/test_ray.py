@@ -1,13 +1,18 @@
 """The stages on a real local Ray instance (``--executor ray``, 2 CPUs): the same output, document
 for document, as the local executor; a Ray worker killed mid-run loses and doubles nothing; a run
-started with one executor resumes with the other."""
+started with one executor resumes with the other; the progress bar moves within a unit."""
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import pty
+import re
 import signal
+import struct
 import subprocess
 import sys
+import termios
 import time
 
 import pytest
@@ -116,3 +121,32 @@ def test_sigterm_to_a_ray_run_stops_it_cleanly_and_a_rerun_completes(corpus_and_
     result = cli(*_clean_args(corpus, output, "--executor", "ray"))
     assert result.returncode == 0, result.stderr
     assert outcome_sets(output) == reference
+
+
+def test_progress_on_ray_advances_within_a_unit(tmp_path):
+    """One work unit only, so a bar that moved only when units finish would jump from 0 to 100%;
+    the tasks report per document, so a terminal sees the percentages in between."""
+    corpus = tmp_path / "corpus"
+    write_repeated_corpus(corpus, copies=150, files=1)
+    controller, terminal = pty.openpty()
+    # A terminal of no width would give the bar no room to print in.
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 120, 0, 0))
+    proc = subprocess.Popen([sys.executable, "-m", "datacleaning.cli", "clean", str(corpus), "--output",
+                             str(tmp_path / "out"), "--config", str(EXAMPLE_CONFIG), "--workers", "1",
+                             "--chunk-bytes", "1000000000", "--executor", "ray"],
+                            stdout=subprocess.DEVNULL, stderr=terminal, start_new_session=True)
+    os.close(terminal)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(controller, 4096)
+        except OSError:  # the terminal's other end closed: the run is over
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(controller)
+    assert proc.wait(timeout=300) == 0, shown.decode(errors="replace")[-2000:]
+    percentages = {int(p) for p in re.findall(rb"clean:\s+(\d+)%", shown)}
+    assert 100 in percentages, shown.decode(errors="replace")[-2000:]
+    assert any(0 < p < 100 for p in percentages), sorted(percentages)

@@ -12,14 +12,15 @@ Output layout of ``DIR``::
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 
 import orjson
 import pyarrow as pa
 
+from datacleaning import storage
 from datacleaning.cleaning.pipeline import CleaningPipeline
 from datacleaning.config import Config
 from datacleaning.document import Quarantined
@@ -31,6 +32,7 @@ from datacleaning.readers.warc import SkippedRecord
 from datacleaning.rules.registry import ConfigError
 from datacleaning.shards import unit_writers
 from datacleaning.stats import format_clean_summary, merge_counters, write_stats
+from datacleaning.storage import StoragePath
 
 logger = logging.getLogger("datacleaning.clean")
 
@@ -60,7 +62,7 @@ class CleanUnitProcessor:
 
     pipeline: CleaningPipeline
     reader_options: ReaderOptions
-    output: Path
+    output: StoragePath
     max_shard_bytes: int
 
     def __call__(self, unit: WorkUnit, context: UnitContext) -> dict:
@@ -111,15 +113,18 @@ def build_pipeline(config: Config) -> CleaningPipeline:
     return CleaningPipeline.from_rules(config.build_rules(), config.clean.max_input_chars, config.clean.languages)
 
 
-def run_clean(config: Config, inputs: list[str], output: Path, *, pipeline: CleaningPipeline | None = None) -> StageResult:
-    """Run the clean stage over ``inputs`` into ``output``; resumes a run interrupted there."""
+def run_clean(config: Config, inputs: list[str], output: str | os.PathLike, *,
+              pipeline: CleaningPipeline | None = None) -> StageResult:
+    """Run the clean stage over ``inputs`` into ``output`` (local paths or URLs); resumes a run
+    interrupted there."""
     with stop_signals:
         return _run_clean(config, inputs, output, pipeline)
 
 
-def _run_clean(config: Config, inputs: list[str], output: Path, pipeline: CleaningPipeline | None) -> StageResult:
+def _run_clean(config: Config, inputs: list[str], output: str | os.PathLike,
+               pipeline: CleaningPipeline | None) -> StageResult:
     started = time.time()
-    output = Path(output)
+    output = storage.as_path(output)
     if not inputs:
         raise ConfigError("input.paths: no input given")
     pipeline = pipeline or build_pipeline(config)

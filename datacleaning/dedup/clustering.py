@@ -122,9 +122,8 @@ class DecideStep:
         star = star[np.argsort(star["a"])]
         members = star["a"].astype(np.int64)
         kept_by = star["b"].astype(np.int64)
-        exact = (np.array(load_array(state.work.exact_removed, mmap=True)[members])
-                 if state.config.exact.enabled else np.zeros(len(members), dtype=bool))
-        earlier = self._earlier(low, high)
+        exact = state.exact_removed(number)[members - low]
+        earlier = state.earlier(low, high)
         heads = read_arrow_file(_heads_path(state, unit.id))
         context.check_stop()
         head_ordinals = heads.column("ordinal").to_numpy()
@@ -152,15 +151,6 @@ class DecideStep:
             position = np.searchsorted(heads.column("ordinal").to_numpy(), kept_by[mine])
             ids[mine] = heads.column("id").take(pa.array(position)).to_pylist()
         return pa.array(ids, pa.string())
-
-    def _earlier(self, low: int, high: int) -> pa.Table:
-        """(ordinal, kept_id) of the documents in [low, high) that an earlier run's index removes."""
-        tables = [pa.table({"ordinal": pa.array([], pa.int64()), "kept_id": pa.array([], pa.string())})]
-        for part in self.state.partitions.get("exact", []):
-            earlier = read_arrow_file(self.state.work.path("exact", f"{part.id}.earlier.arrow"))
-            ordinal = earlier.column("ordinal").to_numpy()
-            tables.append(earlier.filter(pa.array((ordinal >= low) & (ordinal < high))))
-        return pa.concat_tables(tables)
 
 
 def _pair_files(state: RunState) -> list[Path]:

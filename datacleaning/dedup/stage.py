@@ -26,14 +26,15 @@ from pathlib import Path
 
 import numpy as np
 
+from datacleaning import storage
 from datacleaning.config import Config
 from datacleaning.dedup.lsh import band_params
 from datacleaning.dedup.minhash import ALGORITHM
 from datacleaning.dedup.runs import EXACT_RECORD, KEY_RECORD, PAIR_RECORD, balanced_bounds, load_array, \
     partition_count, run_length, save_array, worker_memory
 from datacleaning.dedup.clustering import cluster
-from datacleaning.dedup.steps import BAND_KEYS, EXACT_KEYS, LINE_KEYS, BucketStep, ExactStep, KeysStep, \
-    LinesStep, RunState, SignatureStep, VerifyStep, WorkLayout, WriteStep, partition_unit, read_arrow_file
+from datacleaning.dedup.steps import BAND_KEYS, EXACT_KEYS, LINE_KEYS, BucketStep, ExactFlagsStep, ExactStep, KeysStep, \
+    LinesStep, RunState, SignatureStep, VerifyStep, WorkLayout, WriteStep, partition_unit
 from datacleaning.dedup.text import DedupText
 from datacleaning.executor import UNITS_DIR, RunOutcome, StageResult, Steps, WorkUnit, load_done_stats, stop_signals
 from datacleaning.logs import log_event
@@ -64,17 +65,6 @@ def _partitions(step: str, records: int, record_bytes: int, config: Config) -> l
     return [partition_unit(step, p, parts, max(records * record_bytes // parts, 1)) for p in range(parts)]
 
 
-def _write_exact_removed(state: RunState) -> None:
-    """One flag per document: removed as an exact duplicate (of this run or an earlier one)."""
-    if state.work.exact_removed.exists():
-        return
-    flags = np.zeros(state.total_docs, dtype=bool)
-    for part in state.partitions["exact"]:
-        flags[load_array(state.work.path("exact", f"{part.id}.pairs.npy"))["a"].astype(np.int64)] = True
-        flags[read_arrow_file(state.work.path("exact", f"{part.id}.earlier.arrow")).column("ordinal").to_numpy()] = True
-    save_array(state.work.exact_removed, flags)
-
-
 def _boilerplate(state: RunState) -> np.ndarray:
     if not state.work.boilerplate.exists():
         found = [load_array(state.work.path("lines", f"{u.id}.npy")) for u in state.partitions["lines"]]
@@ -90,7 +80,7 @@ def run_dedup(config: Config, input_dir: str | Path, output: str | Path) -> Stag
 
 def _run_dedup(config: Config, input_dir: str | Path, output: str | Path) -> StageResult:
     started = time.time()
-    input_dir, output = Path(input_dir), Path(output)
+    input_dir, output = storage.as_path(input_dir), Path(output)
     dedup = config.dedup
     schema = input_schema(input_dir, "dedup", REQUIRED_COLUMNS)
     scan_units = plan_scan_units(input_dir, dedup.unit_bytes)
@@ -136,7 +126,8 @@ def _run_steps(steps: Steps, state: RunState, text: DedupText, config: Config) -
         state.partitions["exact"] = _partitions("exact", state.total_docs, EXACT_RECORD.itemsize, config)
         if not steps.run("exact", state.partitions["exact"], ExactStep(state)):
             return False
-        _write_exact_removed(state)
+        if not steps.run("flags", state.scan_units, ExactFlagsStep(state)):
+            return False
     if dedup.lines.enabled:
         records = sum(run_length(path) for path in state.run_paths(LINE_KEYS))
         state.partitions["lines"] = _partitions("lines", records, KEY_RECORD.itemsize, config)

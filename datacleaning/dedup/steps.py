@@ -7,6 +7,7 @@ killed run redoes only unfinished units. Documents are named by their position i
 
     keys        scan   exact hash of every document; line hashes  → exact_keys/, line_keys/<unit>-<n>.npy
     exact       range  groups of equal hashes; earlier-run matches → exact/<part>.*
+    flags       scan   which of the unit's documents are exact duplicates → exact_flags/<unit>.npy
     lines       range  lines in more than max_docs documents       → lines/<part>.npy
     signatures  scan   MinHash of each exact-unique document       → band_keys/<unit>-<n>.npy, shingles/
     buckets     range  documents sharing a band key → candidates   → edges/<part>.npy
@@ -29,7 +30,7 @@ from datacleaning.dedup.components import merge_edges, roots
 from datacleaning.dedup.lines import cut_text
 from datacleaning.dedup.lsh import BandParams
 from datacleaning.dedup.minhash import band_keys, signatures
-from datacleaning.dedup.runs import EXACT_RECORD, KEY_RECORD, KEY_SPACE, PAIR_RECORD, ROW_MASK, SORT_OVERHEAD, \
+from datacleaning.dedup.runs import EXACT_RECORD, KEY_RECORD, KEY_SPACE, PAIR_RECORD, ROW_MASK, SORT_OVERHEAD, UNIT_SHIFT, \
     ArrayFile, RunWriter, distinct, load_array, load_range, ordinals, range_bounds, run_path, save_array, save_run, \
     unique_pairs, unit_doc_ids
 from datacleaning.dedup.text import DedupText
@@ -40,6 +41,8 @@ from datacleaning.shards import atomic_file, shard_paths, unit_writers, write_at
 KEPT, REMOVED, EXACT_INDEX = "kept", "removed", "exact_index"
 # Kinds of sorted runs the scan steps write, each in a folder of that name under .work.
 EXACT_KEYS, LINE_KEYS, BAND_KEYS = "exact_keys", "line_keys", "band_keys"
+# Per scan unit, which of its documents are exact duplicates.
+EXACT_FLAGS = "exact_flags"
 SHINGLE_DTYPE = np.dtype("<u8")
 CLUSTER_COLUMN = "dup_cluster"
 REMOVED_SCHEMA = pa.schema([("id", pa.string()), (CLUSTER_COLUMN, pa.int64()), ("kept_id", pa.string()),
@@ -69,10 +72,6 @@ class WorkLayout:
         folder = self.root / step
         folder.mkdir(parents=True, exist_ok=True)
         return folder
-
-    @property
-    def exact_removed(self) -> Path:
-        return self.root / "exact_removed.npy"
 
     @property
     def boilerplate(self) -> Path:
@@ -125,6 +124,31 @@ class RunState:
     def partition_files(self, kind: str, step: str) -> list[Path]:
         """The file of ``kind`` each unit of the grouping step ``step`` wrote."""
         return [self.work.path(kind, f"{u.id}.npy") for u in self.partitions[step]]
+
+    def exact_removed(self, unit_number: int) -> np.ndarray:
+        """Whether each of the unit's documents is an exact duplicate (of this run or an earlier
+        one), as the flags step wrote it; all False with exact dedup off."""
+        if not self.config.exact.enabled:
+            return np.zeros(int(self.unit_rows[unit_number]), dtype=bool)
+        return load_array(self.work.path(EXACT_FLAGS, f"{self.scan_units[unit_number].id}.npy"))
+
+    def exact_removed_ids(self, doc_ids: np.ndarray) -> np.ndarray:
+        """:meth:`exact_removed` for unit-local document ids of any units."""
+        units = (doc_ids >> UNIT_SHIFT).astype(np.int64)
+        removed = np.zeros(len(doc_ids), dtype=bool)
+        for number in distinct(units).tolist():
+            mine = units == number
+            removed[mine] = self.exact_removed(number)[(doc_ids[mine] & ROW_MASK).astype(np.int64)]
+        return removed
+
+    def earlier(self, low: int, high: int) -> pa.Table:
+        """(ordinal, kept_id) of the documents in [low, high) that an earlier run's index removes."""
+        tables = [pa.table({"ordinal": pa.array([], pa.int64()), "kept_id": pa.array([], pa.string())})]
+        for part in self.partitions.get("exact", []):
+            earlier = read_arrow_file(self.work.path("exact", f"{part.id}.earlier.arrow"))
+            ordinal = earlier.column("ordinal").to_numpy()
+            tables.append(earlier.filter(pa.array((ordinal >= low) & (ordinal < high))))
+        return pa.concat_tables(tables)
 
     def shingle_files(self, unit_id: str) -> tuple[Path, Path]:
         """A unit's shingles (raw uint64, the unit's documents in row order) and the offset of each
@@ -252,6 +276,26 @@ class ExactStep:
         return {"exact_duplicates": len(pairs), "earlier_run_duplicates": int(matched.sum())}
 
 
+@dataclass
+class ExactFlagsStep:
+    """Flags the unit's documents that are exact duplicates: those the exact step paired with
+    their group's first document, and those an earlier run's index removes."""
+
+    state: RunState
+
+    def __call__(self, unit: WorkUnit, context: UnitContext) -> dict:
+        state = self.state
+        number = state.unit_index[unit.id]
+        low = int(state.unit_bases[number])
+        high = low + int(state.unit_rows[number])
+        files = [state.work.path("exact", f"{part.id}.pairs.npy") for part in state.partitions["exact"]]
+        flags = np.zeros(high - low, dtype=bool)
+        flags[load_range(files, "a", low, high, PAIR_RECORD)["a"].astype(np.int64) - low] = True
+        flags[state.earlier(low, high).column("ordinal").to_numpy() - low] = True
+        save_array(state.work.path(EXACT_FLAGS, f"{unit.id}.npy"), flags)
+        return {"exact_removed": int(flags.sum())}
+
+
 def write_table(path: Path, table: pa.Table) -> None:
     """Write one Arrow IPC file (an intermediate file of a step) atomically."""
     sink = pa.BufferOutputStream()
@@ -293,8 +337,7 @@ class LinesStep:
         low, high = range_bounds(KEY_SPACE, unit.end, unit.start)
         records = load_range(self.state.run_paths(LINE_KEYS), "key", low, high, KEY_RECORD)
         if self.state.config.exact.enabled:
-            removed = load_array(self.state.work.exact_removed, mmap=True)
-            records = records[~removed[ordinals(records["doc"], self.state.unit_bases)]]
+            records = records[~self.state.exact_removed_ids(records["doc"])]
         keys, documents = np.unique(records["key"], return_counts=True)
         boilerplate = keys[documents > self.state.config.lines.max_docs]
         save_array(self.state.work.path("lines", f"{unit.id}.npy"), boilerplate)
@@ -313,9 +356,8 @@ class SignatureStep:
     def __call__(self, unit: WorkUnit, context: UnitContext) -> dict:
         state, minhash = self.state, self.state.config.minhash
         number = state.unit_index[unit.id]
-        base, unit_rows = int(state.unit_bases[number]), int(state.unit_rows[number])
-        removed = (np.array(load_array(state.work.exact_removed, mmap=True)[base:base + unit_rows])
-                   if state.config.exact.enabled else np.zeros(unit_rows, dtype=bool))
+        unit_rows = int(state.unit_rows[number])
+        removed = state.exact_removed(number)
         bands = state.run_writer(BAND_KEYS, unit, KEY_RECORD, "key")
         shingle_path, offsets_path = state.shingle_files(unit.id)
         shingle_counts = np.zeros(unit_rows, dtype=np.int64)

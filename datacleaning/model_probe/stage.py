@@ -30,6 +30,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from datacleaning import storage
 from datacleaning.config import Config, ProbeConfig
 from datacleaning.executor import StageResult, Steps, UnitContext, WorkUnit, stop_signals
 from datacleaning.logs import log_event
@@ -38,6 +39,7 @@ from datacleaning.rules.registry import ConfigError
 from datacleaning.scan import input_listing, input_schema, plan_scan_units, read_unit_batches
 from datacleaning.shards import atomic_file, unit_writers
 from datacleaning.stats import write_stats
+from datacleaning.storage import StoragePath
 from datacleaning.tokenize.spm import encode_texts
 
 logger = logging.getLogger("datacleaning.probe")
@@ -251,10 +253,10 @@ class WriteStep:
 def run_probe(config: Config, input_dir: str | os.PathLike, output: str | os.PathLike) -> StageResult:
     """Score the shards in ``input_dir`` into ``output``; resumes a run interrupted there."""
     with stop_signals:
-        return _run_probe(config, Path(input_dir), Path(output))
+        return _run_probe(config, storage.as_path(input_dir), Path(output))
 
 
-def _run_probe(config: Config, input_dir: Path, output: Path) -> StageResult:
+def _run_probe(config: Config, input_dir: StoragePath, output: Path) -> StageResult:
     started = time.time()
     probe = config.probe
     schema = input_schema(input_dir, "probe", REQUIRED_COLUMNS)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -142,13 +143,13 @@ def train_model(docs: Sequence[np.ndarray], config: ModelConfig, train: TrainCon
     return model.eval(), result
 
 
-def read_reference(inputs: Sequence[Path], tokenizer, max_docs: int = 0) -> list[np.ndarray]:
-    """The token ids of every document (of at least one token) in folders of Arrow shards, in
-    input order, at most ``max_docs`` of them (0: all)."""
+def read_reference(inputs: Sequence[str | os.PathLike], tokenizer, max_docs: int = 0) -> list[np.ndarray]:
+    """The token ids of every document (of at least one token) in folders of Arrow shards (local
+    or URLs), in input order, at most ``max_docs`` of them (0: all)."""
     docs: list[np.ndarray] = []
     for folder in inputs:
-        input_schema(Path(folder), "probe train", ("text",))
-        for unit in plan_scan_units(Path(folder), 1 << 30):
+        input_schema(folder, "probe train", ("text",))
+        for unit in plan_scan_units(folder, 1 << 30):
             for batch in read_unit_batches(unit, ["text"]):
                 docs += [ids for ids in encode_texts(tokenizer, batch.column("text")) if ids.size]
                 if max_docs and len(docs) >= max_docs:
@@ -156,7 +157,7 @@ def read_reference(inputs: Sequence[Path], tokenizer, max_docs: int = 0) -> list
     return docs
 
 
-def train_reference_model(config: Config, inputs: Sequence[Path], output: Path, tokenizer_path: Path,
+def train_reference_model(config: Config, inputs: Sequence[str | os.PathLike], output: Path, tokenizer_path: Path,
                           log: Callable[[str], None] | None = None) -> dict:
     """Train a TransNormerLLM of ``config.probe.train``'s sizes on the documents of the shard
     folders ``inputs`` with the SentencePiece model ``tokenizer_path``, and write a folder the probe

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import dataclasses
-import glob
 import hashlib
 import os
+import posixpath
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
+from datacleaning import storage
 from datacleaning.executor import WorkUnit
 
 # Longest suffix first: the first match names the format.
@@ -47,47 +47,53 @@ class InputError(OSError):
 
 
 def _walk(directory: str) -> list[tuple[str, str]]:
-    """(path, name) of every file below ``directory``; names start with the folder's own name."""
+    """(path, name) of every file below ``directory`` (a local folder or a URL); names start with
+    the folder's own name."""
 
     def fail(error: OSError) -> None:
-        raise InputError(f"cannot list input folder {error.filename}: {error.strerror}")
+        raise InputError(f"cannot list input folder {error.filename or directory}: {error.strerror or error}")
 
-    top = os.path.normpath(directory)
-    label = os.path.basename(os.path.abspath(top))
+    if storage.is_url(directory):
+        top = directory.rstrip("/")
+        label = top.rsplit("/", 1)[-1]
+    else:
+        top = os.path.normpath(directory)
+        label = os.path.basename(os.path.abspath(top))
     found = []
-    for root, dirs, files in os.walk(top, onerror=fail, followlinks=False):
+    for root, dirs, files in storage.walk(top, onerror=fail):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        below = root[len(top):].lstrip("/")
         for f in sorted(files):
             if not f.startswith("."):
-                path = os.path.join(root, f)
-                found.append((path, os.path.join(label, os.path.relpath(path, top))))
+                found.append((posixpath.join(root, f), posixpath.join(label, below, f)))
     return found
 
 
 def discover_inputs(paths: list[str | os.PathLike]) -> list[InputFile]:
-    """Expand files, folders (recursively, skipping hidden entries) and glob patterns.
+    """Expand files, folders (recursively, skipping hidden entries) and glob patterns, each a local
+    path or a URL.
 
     Files whose format is not recognised are returned with format ``unsupported`` so the run can
     quarantine them visibly instead of skipping them.
     """
     files: list[tuple[str, str]] = []
     for raw in paths:
-        p = os.fspath(raw)
-        if os.path.isdir(p):
+        p = str(storage.as_path(raw))
+        if storage.is_dir(p):
             files.extend(_walk(p))
-        elif os.path.lexists(p):
-            files.append((p, os.path.basename(p)))
+        elif storage.exists(p):
+            files.append((p, posixpath.basename(p)))
         else:
-            matches = sorted(glob.glob(p, recursive=True))
+            matches = storage.expand_glob(p)
             if not matches:
                 raise FileNotFoundError(f"input not found: {p}")
             for m in matches:
-                files.extend(_walk(m) if os.path.isdir(m) else [(m, os.path.basename(m))])
+                files.extend(_walk(m) if storage.is_dir(m) else [(m, posixpath.basename(m))])
     seen: dict[str, InputFile] = {}
     for path, name in files:
-        absolute = os.path.abspath(path)
-        if absolute not in seen:
-            seen[absolute] = InputFile(absolute, name, detect_format(absolute), _size(absolute))
+        location = path if storage.is_url(path) else os.path.abspath(path)
+        if location not in seen:
+            seen[location] = InputFile(location, name, detect_format(location), _size(location))
     return [seen[k] for k in sorted(seen)]
 
 
@@ -95,13 +101,13 @@ def _size(path: str) -> int:
     """A file that cannot even be stat'ed (a dangling or looping link) still becomes a work unit:
     its reader then fails to open it and quarantines it with the reason."""
     try:
-        return os.path.getsize(path)
+        return storage.size(path)
     except OSError:
         return 0
 
 
 def _file_key(path: str) -> str:
-    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", Path(path).name)[:48]
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", posixpath.basename(path))[:48]
     digest = hashlib.blake2b(path.encode(), digest_size=5).hexdigest()
     return f"{stem}-{digest}"
 
@@ -110,7 +116,8 @@ def _parquet_row_group_units(f: InputFile, key: str, chunk_bytes: int) -> list[W
     import pyarrow.parquet as pq
 
     try:
-        metadata = pq.ParquetFile(f.path).metadata
+        with storage.open_arrow(f.path) as source:
+            metadata = pq.ParquetFile(source).metadata
     except Exception:  # an unreadable parquet file is quarantined by its reader
         return [WorkUnit(f"{key}-000000", f.path, f.format, 0, None, f.size, f.name)]
     units, first, size = [], 0, 0

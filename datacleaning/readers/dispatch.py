@@ -5,6 +5,7 @@ from collections.abc import Callable, Iterator
 
 import orjson
 
+from datacleaning import storage
 from datacleaning.document import Document, Quarantined
 from datacleaning.executor import WorkUnit
 from datacleaning.readers.discover import UNSUPPORTED
@@ -41,7 +42,7 @@ def _is_binary(head: bytes) -> bool:
 
 
 def _head(path: str) -> bytes:
-    with open(path, "rb") as f:
+    with storage.open_input(path) as f:
         return f.read(_HEAD_BYTES)
 
 

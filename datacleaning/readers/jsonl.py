@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 import orjson
 import zstandard
 
+from datacleaning import storage
 from datacleaning.document import Document, Quarantined
 from datacleaning.executor import WorkUnit
 from datacleaning.readers.records import ReaderOptions, RecordError, record_to_document
@@ -51,7 +52,7 @@ def _iter_lines(stream, path: str, name: str, start: int, end: int | None, optio
 def read_plain(unit: WorkUnit, options: ReaderOptions, progress: Progress) -> Iterator[Document | Quarantined]:
     """Lines that *start* inside ``[unit.start, unit.end)`` belong to the unit."""
     name = unit.name
-    with open(unit.path, "rb") as f:
+    with storage.open_input(unit.path) as f:
         start = unit.start
         if start > 0:
             f.seek(start - 1)
@@ -107,7 +108,7 @@ class _ZstdFrames(io.RawIOBase):
 def read_compressed(unit: WorkUnit, options: ReaderOptions, progress: Progress) -> Iterator[Document | Quarantined]:
     """A whole gzip or zstd file; a truncated or corrupt stream ends in one quarantine record."""
     name = unit.name
-    with open(unit.path, "rb") as raw:
+    with storage.open_input(unit.path) as raw:
         if unit.format == "jsonl.gz":
             stream = gzip.GzipFile(fileobj=raw, mode="rb")
         else:

@@ -5,6 +5,7 @@ from collections.abc import Callable, Iterator
 
 import pyarrow.parquet as pq
 
+from datacleaning import storage
 from datacleaning.document import Document, Quarantined
 from datacleaning.executor import WorkUnit
 from datacleaning.readers.records import ReaderOptions, RecordError, record_to_document
@@ -13,22 +14,23 @@ _BATCH_ROWS = 1024
 
 
 def read_parquet(unit: WorkUnit, options: ReaderOptions, progress: Callable[[int], None]) -> Iterator[Document | Quarantined]:
-    name = unit.name
-    parquet = pq.ParquetFile(unit.path)
-    row_groups = list(range(unit.start, unit.end if unit.end is not None else parquet.num_row_groups))
-    if not row_groups:
-        return
-    total_rows = sum(parquet.metadata.row_group(rg).num_rows for rg in row_groups)
-    first_row = sum(parquet.metadata.row_group(rg).num_rows for rg in range(unit.start))
-    row = first_row
-    reported = 0
-    for batch in parquet.iter_batches(batch_size=_BATCH_ROWS, row_groups=row_groups):
-        for record in batch.to_pylist():
-            try:
-                yield record_to_document(record, options, f"{name}:{row}", name)
-            except RecordError as e:
-                yield Quarantined(unit.path, row, repr(record).encode()[:65536], f"row {row}: {e}")
-            row += 1
-        done = unit.size * (row - first_row) // max(total_rows, 1)
-        progress(done - reported)
-        reported = done
+    with storage.open_arrow(unit.path) as source:
+        parquet = pq.ParquetFile(source)
+        name = unit.name
+        row_groups = list(range(unit.start, unit.end if unit.end is not None else parquet.num_row_groups))
+        if not row_groups:
+            return
+        total_rows = sum(parquet.metadata.row_group(rg).num_rows for rg in row_groups)
+        first_row = sum(parquet.metadata.row_group(rg).num_rows for rg in range(unit.start))
+        row = first_row
+        reported = 0
+        for batch in parquet.iter_batches(batch_size=_BATCH_ROWS, row_groups=row_groups):
+            for record in batch.to_pylist():
+                try:
+                    yield record_to_document(record, options, f"{name}:{row}", name)
+                except RecordError as e:
+                    yield Quarantined(unit.path, row, repr(record).encode()[:65536], f"row {row}: {e}")
+                row += 1
+            done = unit.size * (row - first_row) // max(total_rows, 1)
+            progress(done - reported)
+            reported = done

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+from datacleaning import storage
 from datacleaning.document import Document, Quarantined
 from datacleaning.executor import WorkUnit
 from datacleaning.readers.records import ReaderOptions
@@ -10,7 +11,7 @@ from datacleaning.readers.records import ReaderOptions
 
 def read_text(unit: WorkUnit, options: ReaderOptions, progress: Callable[[int], None]) -> Iterator[Document | Quarantined]:
     name = unit.name
-    with open(unit.path, "rb") as f:
+    with storage.open_input(unit.path) as f:
         data = f.read()
     progress(len(data))
     try:

@@ -12,6 +12,7 @@ from fastwarc.warc import ArchiveIterator, WarcRecordType
 from resiliparse.extract.html2text import extract_plain_text
 from resiliparse.parse.encoding import bytes_to_str, detect_encoding
 
+from datacleaning import storage
 from datacleaning.document import Document, Quarantined
 from datacleaning.executor import WorkUnit
 from datacleaning.readers.records import ReaderOptions
@@ -45,7 +46,7 @@ def read_warc(unit: WorkUnit, options: ReaderOptions,
               progress: Callable[[int], None]) -> Iterator[Document | Quarantined | SkippedRecord]:
     name = unit.name
     reported = 0
-    with open(unit.path, "rb") as f:
+    with storage.open_input(unit.path) as f:
         try:
             for record in ArchiveIterator(f, parse_http=True):
                 position = record.stream_pos

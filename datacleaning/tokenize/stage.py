@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 import sentencepiece as spm
 
+from datacleaning import storage
 from datacleaning.config import Config, TokenizeConfig, TokenizeTrainConfig
 from datacleaning.executor import StageResult, Steps, UnitContext, WorkUnit, stop_signals
 from datacleaning.logs import log_event
@@ -37,6 +38,7 @@ from datacleaning.rules.registry import ConfigError
 from datacleaning.scan import input_listing, input_schema, plan_scan_units
 from datacleaning.shards import write_atomic
 from datacleaning.stats import write_stats
+from datacleaning.storage import StoragePath
 from datacleaning.tokenize.encode import SOURCE_COLUMN, EncodeStep
 from datacleaning.tokenize.indexed import token_dtype
 from datacleaning.tokenize.merge import merge_bins
@@ -115,10 +117,10 @@ def _one_unit(step: str, size: int) -> list[WorkUnit]:
 def run_tokenize(config: Config, input_dir: str | os.PathLike, output: str | os.PathLike) -> StageResult:
     """Tokenize the shards in ``input_dir`` into ``output``; resumes a run interrupted there."""
     with stop_signals:
-        return _run_tokenize(config, Path(input_dir), Path(output))
+        return _run_tokenize(config, storage.as_path(input_dir), Path(output))
 
 
-def _run_tokenize(config: Config, input_dir: Path, output: Path) -> StageResult:
+def _run_tokenize(config: Config, input_dir: StoragePath, output: Path) -> StageResult:
     started = time.time()
     tokenize = config.tokenize
     schema = input_schema(input_dir, "tokenize", REQUIRED_COLUMNS)
@@ -199,7 +201,7 @@ def _stats(steps: Steps, config: Config, output: Path, given: Path | None,
 def train_tokenizer(config: Config, input_dir: str | os.PathLike, destination: str | os.PathLike) -> dict:
     """Train a SentencePiece model on the shards in ``input_dir`` as ``tokenize.train`` says and
     write it to ``destination``; return what was sampled and trained."""
-    input_dir, destination = Path(input_dir), Path(destination)
+    input_dir, destination = storage.as_path(input_dir), Path(destination)
     input_schema(input_dir, "tokenize", REQUIRED_COLUMNS)
     units = plan_scan_units(input_dir, config.tokenize.unit_bytes)
     destination.parent.mkdir(parents=True, exist_ok=True)
