@@ -101,7 +101,7 @@ def dedup(input_dir: str | os.PathLike, output: str | os.PathLike, config: Confi
     >>> result = dedup("out/clean/kept", "out/dedup", "configs/example.toml", workers=4)
     >>> result.stats["near_duplicates"]
     """
-    return run_dedup(_stage_config(config, workers), input_dir, storage.local_path(output, "output"))
+    return run_dedup(_stage_config(config, workers), input_dir, output)
 
 
 def probe(input_dir: str | os.PathLike, output: str | os.PathLike, config: Config | str | os.PathLike | None = None,
@@ -121,7 +121,7 @@ def probe(input_dir: str | os.PathLike, output: str | os.PathLike, config: Confi
     if device is not None:
         update["device"] = device
     config = config.model_copy(update={"probe": config.probe.model_validate({**config.probe.model_dump(), **update})})
-    return run_probe(config, input_dir, storage.local_path(output, "output"))
+    return run_probe(config, input_dir, output)
 
 
 def tokenize(input_dir: str | os.PathLike, output: str | os.PathLike,
@@ -140,7 +140,7 @@ def tokenize(input_dir: str | os.PathLike, output: str | os.PathLike,
     if model is not None:
         config = config.model_copy(update={"tokenize": config.tokenize.model_copy(
             update={"model": os.fspath(Path(model).resolve())})})
-    return run_tokenize(config, input_dir, storage.local_path(output, "output"))
+    return run_tokenize(config, input_dir, output)
 
 
 def train_spm(input_dir: str | os.PathLike, model: str | os.PathLike,

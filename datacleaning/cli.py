@@ -34,9 +34,11 @@ _CONFIG_FLAGS = [
     ("--max-input-chars", "clean.max_input_chars", int, "N", "reject longer documents before any rule runs"),
     ("--executor", "run.executor", str, "local|ray", "where work units run: local processes or Ray tasks"),
     ("--ray-address", "run.ray_address", str, "ADDR", "the Ray cluster to join (default: a local Ray instance)"),
+    ("--work-dir", "run.work_dir", str, "DIR", "folder for intermediate files (default: inside the output folder; "
+                                                "needed when the output is a URL)"),
 ]
 
-_LOCAL_OUTPUT = "output folder: a local or shared-filesystem path (only the clean stage writes to URLs)"
+_STAGE_OUTPUT = "output folder: a local path or a URL (a URL needs --work-dir)"
 
 # Flags of the dedup sub-command only.
 _DEDUP_FLAGS = [
@@ -125,7 +127,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
 
 def cmd_dedup(args: argparse.Namespace) -> int:
     config = _config_from_args(args)
-    result = run_dedup(config, args.input, storage.local_path(args.output, "--output"))
+    result = run_dedup(config, args.input, args.output)
     print(format_dedup_summary(result.stats), flush=True)
     return _exit_code(result)
 
@@ -134,7 +136,7 @@ def cmd_tokenize_encode(args: argparse.Namespace) -> int:
     if args.shuffle_seed is not None:
         args.overrides += ["tokenize.shuffle=true", f"tokenize.seed={args.shuffle_seed}"]
     config = _config_from_args(args)
-    result = run_tokenize(config, args.input, storage.local_path(args.output, "--output"))
+    result = run_tokenize(config, args.input, args.output)
     print(format_tokenize_summary(result.stats), flush=True)
     return _exit_code(result)
 
@@ -176,9 +178,8 @@ def cmd_tokenize_merge(args: argparse.Namespace) -> int:
 
 def cmd_probe_score(args: argparse.Namespace) -> int:
     config = _config_from_args(args)
-    output = storage.local_path(args.output, "--output")
     from datacleaning.model_probe.stage import format_probe_summary, run_probe
-    result = run_probe(config, args.input, output)
+    result = run_probe(config, args.input, args.output)
     print(format_probe_summary(result.stats), flush=True)
     return _exit_code(result)
 
@@ -199,8 +200,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     config = _config_from_args(args)
     inputs = args.inputs or [config.resolve(p) for p in config.input.paths]
     output = storage.as_path(args.output or config.resolve(config.output.dir))
-    if config.run.stages != ["clean"]:
-        storage.local_path(output, "--output (output.dir)")
+    # A stage that could not start (a URL output without a work folder) is refused before any runs.
+    for stage in config.run.stages:
+        if stage != "clean":
+            config.work_folder(stage, output / stage)
     code = EXIT_OK
     for stage in config.run.stages:
         if stage == "clean":
@@ -262,7 +265,7 @@ def build_parser() -> argparse.ArgumentParser:
                                        "stage's DIR/kept, into DIR/kept, DIR/removed and DIR/stats.json. "
                                        "Rerunning with the same DIR resumes an interrupted run.")
     dedup.add_argument("input", metavar="INPUT_DIR", help="folder of .arrow shards (a clean run's kept/)")
-    dedup.add_argument("--output", "-o", required=True, metavar="DIR", help=_LOCAL_OUTPUT)
+    dedup.add_argument("--output", "-o", required=True, metavar="DIR", help=_STAGE_OUTPUT)
     for flag, key, kind, metavar, text in _DEDUP_FLAGS:
         dedup.add_argument(flag, dest=key, type=kind, metavar=metavar, help=f"{text} [{key}]")
     _add_config_options(dedup)
@@ -280,7 +283,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "the same DIR resumes an interrupted run.")
     score.add_argument("input", metavar="INPUT_DIR",
                        help="folder of .arrow shards (a kept/ folder): a local path or a URL")
-    score.add_argument("--output", "-o", required=True, metavar="DIR", help=_LOCAL_OUTPUT)
+    score.add_argument("--output", "-o", required=True, metavar="DIR", help=_STAGE_OUTPUT)
     score.add_argument("--model", dest="probe.model", type=lambda p: str(Path(p).resolve()), metavar="DIR",
                        help="a Hugging Face TransNormerLLM folder (default: the shipped tiny model) [probe.model]")
     score.add_argument("--device", dest="probe.device", choices=["auto", "cuda", "cpu"],
@@ -322,7 +325,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "same DIR resumes an interrupted run.")
     encode.add_argument("input", metavar="INPUT_DIR",
                         help="folder of .arrow shards (a kept/ folder): a local path or a URL")
-    encode.add_argument("--output", "-o", required=True, metavar="DIR", help=_LOCAL_OUTPUT)
+    encode.add_argument("--output", "-o", required=True, metavar="DIR", help=_STAGE_OUTPUT)
     encode.add_argument("--model", dest="tokenize.model", type=lambda p: str(Path(p).resolve()), metavar="FILE",
                         help="SentencePiece .model to encode with (LLaMA's or Baichuan's tokenizer.model, or one "
                              "from train-spm) [tokenize.model]")

@@ -23,9 +23,11 @@ from datacleaning.executor import Engine
 from datacleaning.readers.records import ReaderOptions
 from datacleaning.rules.registry import KINDS, ConfigError, build_rule
 from datacleaning.rules.base import Rule
-from datacleaning.storage import as_path, is_url
+from datacleaning.storage import StoragePath, as_path, is_url
 
 _STRICT = ConfigDict(extra="forbid", strict=True)
+# A stage's intermediate files inside its output folder, when run.work_dir is not set.
+WORK_DIR = ".work"
 # Every stage, in the order data flows through them.
 PIPELINE = ("clean", "dedup", "probe", "tokenize")
 # What `run` runs unless run.stages says otherwise. tokenize is not among them: which tokenizer
@@ -83,6 +85,10 @@ class RunConfig(BaseModel):
                                                                    "or Ray tasks (pip install 'datacleaning[ray]')")
     ray_address: str = Field("", description="the Ray cluster to join (ray://host:10001, host:6379 or auto); "
                                              "empty: start a local Ray instance of run.workers CPUs")
+    work_dir: str = Field("", description="folder for the stages' intermediate files (dedup's sorted runs, probe's "
+                                          "scores, tokenize's parts), a local path, or a shared filesystem when "
+                                          "several nodes run a stage; needed when the output is a URL; empty: "
+                                          "inside each stage's output folder")
 
     def engine(self) -> Engine:
         return Engine(self.executor, self.ray_address)
@@ -300,6 +306,22 @@ class Config(BaseModel):
             return path
         local = os.fspath(as_path(path))  # a file:// URL names a local path
         return local if os.path.isabs(local) else os.path.normpath(os.path.join(self.base_dir, local))
+
+    def work_folder(self, stage: str, output: StoragePath) -> Path:
+        """Where ``stage`` keeps its intermediate files while it writes ``output``: a folder of its
+        own under ``run.work_dir`` when that is set (named after the stage and the output, so
+        runs may share it), else ``OUTPUT/.work``, which a URL output cannot be."""
+        if self.run.work_dir:
+            work_dir = as_path(self.resolve(self.run.work_dir))
+            if not isinstance(work_dir, Path):
+                raise ConfigError(f"run.work_dir: {self.run.work_dir} is a URL; intermediate files are memory-mapped "
+                                  f"and read at offsets, so give a local or shared-filesystem folder")
+            named = str(output.resolve()) if isinstance(output, Path) else str(output)
+            return work_dir / f"{stage}-{hashlib.sha256(named.encode()).hexdigest()[:12]}"
+        if not isinstance(output, Path):
+            raise ConfigError(f"run.work_dir: the {stage} stage writes to {output}, a URL, and needs a local or "
+                              f"shared-filesystem folder for its intermediate files: give one (--work-dir DIR)")
+        return output / WORK_DIR
 
     def build_rules(self) -> dict[str, list[Rule]]:
         """Import plugins, then build and prepare every configured rule, or raise ConfigError."""

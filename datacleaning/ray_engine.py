@@ -4,8 +4,8 @@ The same units, the same processing objects and the same completion records as t
 executor, so a run started with one resumes with the other. Each pending unit becomes one task
 that asks for a CPU (and a GPU when the step needs one); Ray places it on a node, retries it when
 its worker process dies (its outputs are atomic, so a retried unit is written once), and the
-driver records each answer as it arrives. Workers on other nodes must see the input and output
-paths (a shared filesystem).
+driver records each answer as it arrives. Workers on other nodes must reach the inputs and
+outputs: URLs (datacleaning.storage) or paths of a filesystem every node mounts.
 """
 from __future__ import annotations
 

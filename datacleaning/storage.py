@@ -86,9 +86,7 @@ def local_path(location: str | os.PathLike, option: str) -> Path:
     """``location`` as a local path; a URL is refused, naming ``option``, before a stage starts."""
     path = as_path(location)
     if not isinstance(path, Path):
-        raise ConfigError(f"{option}: {location} is a URL; only the clean stage (and `run` with clean as its only "
-                          f"stage) writes its output to a URL: dedup, probe and tokenize write theirs to a local or "
-                          f"shared-filesystem path")
+        raise ConfigError(f"{option}: {location} is a URL; this command writes a local or shared-filesystem path")
     return path
 
 

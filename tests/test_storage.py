@@ -1,8 +1,9 @@
 """Inputs and outputs on an object store, against a real S3-compatible server (moto's, on a free port
 of 127.0.0.1): the clean stage from S3 to S3 gives what it gives on local disk, document for
-document; a run to S3 killed with SIGKILL resumes to the same output; dedup and tokenize read their
-input from S3; Ray tasks get the storage options; stages that cannot write to a URL say so before
-they start; local paths keep the operating system's fast paths."""
+document; a run to S3 killed with SIGKILL resumes to the same output; dedup, probe and tokenize from
+S3 to S3 (their intermediate files in a local work folder) give what they give locally; Ray tasks
+get the storage options; a URL output without a work folder is refused before anything starts;
+local paths keep the operating system's fast paths."""
 from __future__ import annotations
 
 import io
@@ -19,7 +20,7 @@ import pyarrow as pa
 import pytest
 
 from conftest import (EXAMPLE_CONFIG, REPO_ROOT, cli, done_records, kept_fixture_shards, kill_group_when, outcome_sets,
-                      read_rows, write_repeated_corpus)
+                      read_rows, write_kept_shard, write_repeated_corpus)
 from datacleaning import storage
 from datacleaning.shards import shard_paths
 
@@ -186,26 +187,52 @@ def test_a_run_to_s3_killed_mid_way_resumes_to_the_same_output(s3, tmp_path):
     assert not [k for k in s3.keys("killed/out") if k.rsplit("/", 1)[-1].startswith(storage.TMP_PREFIX)]
 
 
-def test_tokenize_reads_its_input_shards_from_s3(s3, spm_model, tmp_path):
+def _stage_outputs_equal(s3, key: str, local: Path, folders: tuple[str, ...]) -> None:
+    for folder in folders:
+        assert _by_id(read_rows(f"s3://{BUCKET}/{key}/{folder}")) == _by_id(read_rows(local / folder)), folder
+    assert not [k for k in s3.keys(key) if k.rsplit("/", 1)[-1].startswith(storage.TMP_PREFIX)]
+
+
+def test_dedup_from_s3_to_s3_equals_a_local_run(s3, tmp_path):
+    docs = kept_fixture_shards(tmp_path / "kept")
+    write_kept_shard(tmp_path / "kept", "c-copies", [dict(doc, id=doc["id"] + "#copy") for doc in docs[::3]])
+    url = s3.upload(tmp_path / "kept", "dedup/kept")
+    local = cli("dedup", str(tmp_path / "kept"), "--output", str(tmp_path / "local"), "--workers", "2", "--no-progress")
+    assert local.returncode == 0, local.stderr
+    result = cli("dedup", url, "--output", f"s3://{BUCKET}/dedup/out", "--work-dir", str(tmp_path / "work"),
+                 "--workers", "2", "--no-progress", *s3.option())
+    assert result.returncode == 0, result.stderr
+    _stage_outputs_equal(s3, "dedup/out", tmp_path / "local", ("kept", "removed"))
+    stats = json.loads(s3.fs.cat_file(f"{BUCKET}/dedup/out/stats.json"))
+    assert stats["removed_docs"] == json.loads((tmp_path / "local" / "stats.json").read_text())["removed_docs"] > 0
+    assert not list((tmp_path / "work").iterdir()), "a complete run leaves nothing in its work folder"
+
+
+def test_probe_scores_from_s3_to_s3_as_on_local_disk(s3, tmp_path):
+    kept_fixture_shards(tmp_path / "kept")
+    url = s3.upload(tmp_path / "kept", "probe/kept")
+    args = ["--workers", "2", "--no-progress", "--set", "probe.buckets=[0.5]"]
+    local = cli("probe", "score", str(tmp_path / "kept"), "--output", str(tmp_path / "local"), *args)
+    assert local.returncode == 0, local.stderr
+    result = cli("probe", "score", url, "--output", f"s3://{BUCKET}/probe/out", "--work-dir", str(tmp_path / "work"),
+                 *args, *s3.option())
+    assert result.returncode == 0, result.stderr
+    _stage_outputs_equal(s3, "probe/out", tmp_path / "local", ("kept",))
+
+
+def test_tokenize_from_s3_to_s3_gives_the_same_bins_and_model(s3, spm_model, tmp_path):
     kept_fixture_shards(tmp_path / "kept")
     url = s3.upload(tmp_path / "kept", "shards/kept")
-    for source, output in ((str(tmp_path / "kept"), tmp_path / "local"), (url, tmp_path / "from-s3")):
-        result = cli("tokenize", "encode", source, "--output", str(output), "--model", str(spm_model),
-                     "--workers", "2", "--no-progress", *s3.option())
-        assert result.returncode == 0, result.stderr
-    for name in ("tokens.bin", "tokens.idx"):
-        assert (tmp_path / "from-s3" / name).read_bytes() == (tmp_path / "local" / name).read_bytes()
-    assert json.loads((tmp_path / "from-s3" / "stats.json").read_text())["documents"] == len(read_rows(url))
-
-
-def test_dedup_reads_its_input_shards_from_s3(s3, tmp_path):
-    kept_fixture_shards(tmp_path / "kept")
-    url = s3.upload(tmp_path / "kept", "dedup/kept")
-    for source, output in ((str(tmp_path / "kept"), tmp_path / "local"), (url, tmp_path / "from-s3")):
-        result = cli("dedup", source, "--output", str(output), "--workers", "2", "--no-progress", *s3.option())
-        assert result.returncode == 0, result.stderr
-    for folder in ("kept", "removed"):
-        assert _by_id(read_rows(tmp_path / "from-s3" / folder)) == _by_id(read_rows(tmp_path / "local" / folder))
+    args = ["--model", str(spm_model), "--workers", "2", "--no-progress"]
+    local = cli("tokenize", "encode", str(tmp_path / "kept"), "--output", str(tmp_path / "local"), *args)
+    assert local.returncode == 0, local.stderr
+    result = cli("tokenize", "encode", url, "--output", f"s3://{BUCKET}/tokens/out", "--work-dir",
+                 str(tmp_path / "work"), *args, *s3.option())
+    assert result.returncode == 0, result.stderr
+    for name in ("tokens.bin", "tokens.idx", "tokenizer.model"):
+        assert s3.fs.cat_file(f"{BUCKET}/tokens/out/{name}") == (tmp_path / "local" / name).read_bytes(), name
+    assert json.loads(s3.fs.cat_file(f"{BUCKET}/tokens/out/stats.json"))["documents"] == len(read_rows(url))
+    assert not list((tmp_path / "work").iterdir())
 
 
 def test_run_takes_its_clean_input_and_storage_options_from_the_config(s3, examples, local_examples_run, tmp_path):
@@ -213,25 +240,35 @@ def test_run_takes_its_clean_input_and_storage_options_from_the_config(s3, examp
     config = tmp_path / "pipeline.toml"
     config.write_text(f'extends = "{EXAMPLE_CONFIG}"\n'
                       f'[input]\npaths = ["{url}"]\nchunk_bytes = {CHUNK}\n'
-                      f'[run]\nstages = ["clean", "dedup"]\nworkers = 2\nprogress = false\n'
+                      f'[run]\nstages = ["clean", "dedup"]\nworkers = 2\nprogress = false\nwork_dir = "work"\n'
                       f'[storage.options.s3]\nendpoint_url = "{s3.endpoint}"\n')
-    result = cli("run", "--config", str(config), "--output", str(tmp_path / "out"))
-    assert result.returncode == 0, result.stderr
+    for output in (str(tmp_path / "out"), f"s3://{BUCKET}/run/out"):
+        result = cli("run", "--config", str(config), "--output", output)
+        assert result.returncode == 0, result.stderr
     assert _by_id(read_rows(tmp_path / "out" / "clean" / "kept")) == _by_id(read_rows(local_examples_run / "kept"))
     assert json.loads((tmp_path / "out" / "dedup" / "stats.json").read_text())["status"] == "complete"
+    _stage_outputs_equal(s3, "run/out/dedup", tmp_path / "out" / "dedup", ("kept", "removed"))
 
 
 @pytest.mark.parametrize("command", [["dedup", "IN"], ["tokenize", "encode", "IN"], ["probe", "score", "IN"],
                                      ["run", "--set", "run.stages=['clean', 'dedup']"]])
-def test_a_url_output_for_a_stage_that_writes_locally_is_refused_at_start_up(s3, command, tmp_path):
+def test_a_url_output_without_a_work_folder_is_refused_at_start_up(s3, command, tmp_path):
     kept_fixture_shards(tmp_path / "kept")
     output = f"s3://{BUCKET}/refused/{command[0]}"
     args = [str(tmp_path / "kept") if arg == "IN" else arg for arg in command]
     result = cli(*args, "--output", output, "--no-progress", *s3.option())
     assert result.returncode == 2, result.stderr
-    assert "--output" in result.stderr and output in result.stderr
-    assert "only the clean stage" in result.stderr
+    assert "run.work_dir" in result.stderr and output in result.stderr
     assert not s3.keys("refused")
+
+
+def test_unmerged_token_parts_are_not_written_to_a_url(s3, spm_model, tmp_path):
+    kept_fixture_shards(tmp_path / "kept")
+    result = cli("tokenize", "encode", str(tmp_path / "kept"), "--output", f"s3://{BUCKET}/parts", "--model",
+                 str(spm_model), "--work-dir", str(tmp_path / "work"), "--set", "tokenize.merge=false",
+                 "--no-progress", *s3.option())
+    assert result.returncode == 2 and "tokenize.merge" in result.stderr, result.stderr
+    assert not s3.keys("parts")
 
 
 def test_local_paths_keep_the_operating_systems_fast_paths(tmp_path):

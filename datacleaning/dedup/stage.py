@@ -8,7 +8,8 @@ Output layout of ``DIR``::
     stats.json     counters of every step; input_docs = kept_docs + removed_docs
     manifest.json  the fingerprint a resumed run must match
     .units/<step>/ completion records of each step's work units (what a rerun skips)
-    .work/         the steps' intermediate files, deleted once the run is complete
+    .work/         the steps' intermediate files, deleted once the run is complete (under run.work_dir
+                   instead when that is set, as it must be for a URL output)
 
 Memory: the grouping steps, the clustering rounds among them, split their key space into as
 many ranges as the budget (``dedup.memory_mb``, shared by the workers) needs; scan steps hold one
@@ -20,9 +21,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import shutil
 import time
-from pathlib import Path
 
 import numpy as np
 
@@ -46,7 +47,6 @@ from datacleaning.stats import write_stats
 
 logger = logging.getLogger("datacleaning.dedup")
 
-WORK_DIR = ".work"
 REQUIRED_COLUMNS = ("id", "text", "lang")
 # Candidate pairs pack two document ordinals into 64 bits.
 MAX_DOCS = 1 << 32
@@ -72,42 +72,43 @@ def _boilerplate(state: RunState) -> np.ndarray:
     return load_array(state.work.boilerplate)
 
 
-def run_dedup(config: Config, input_dir: str | Path, output: str | Path) -> StageResult:
+def run_dedup(config: Config, input_dir: str | os.PathLike, output: str | os.PathLike) -> StageResult:
     """Deduplicate the shards in ``input_dir`` into ``output``; resumes a run interrupted there."""
     with stop_signals:
         return _run_dedup(config, input_dir, output)
 
 
-def _run_dedup(config: Config, input_dir: str | Path, output: str | Path) -> StageResult:
+def _run_dedup(config: Config, input_dir: str | os.PathLike, output: str | os.PathLike) -> StageResult:
     started = time.time()
-    input_dir, output = storage.as_path(input_dir), Path(output)
+    input_dir, output = storage.as_path(input_dir), storage.as_path(output)
     dedup = config.dedup
     schema = input_schema(input_dir, "dedup", REQUIRED_COLUMNS)
     scan_units = plan_scan_units(input_dir, dedup.unit_bytes)
-    index_dirs = [Path(config.resolve(p)) for p in dedup.exact.index]
+    index_dirs = [storage.as_path(config.resolve(p)) for p in dedup.exact.index]
     for folder in index_dirs:
         if not shard_paths(folder):
             raise ConfigError(f"dedup.exact.index: no exact index shards in {folder}")
     params = (band_params(dedup.minhash.threshold, dedup.minhash.num_perm, dedup.minhash.bands, dedup.minhash.rows,
                           dedup.minhash.false_negative_weight) if dedup.minhash.enabled else None)
+    work = WorkLayout(config.work_folder("dedup", output))
     check_manifest(output, "dedup", fingerprint(config, input_listing(scan_units)))
     log_event(logger, "start", shards=len(shard_paths(input_dir)), units=len(scan_units), workers=config.run.workers,
               output=output, bands=params.bands if params else 0, rows=params.rows if params else 0)
 
-    state = RunState(dedup, output, WorkLayout(output / WORK_DIR), scan_units, schema, params,
+    state = RunState(dedup, output, work, scan_units, schema, params,
                      config.output.max_shard_bytes, index_dirs,
                      worker_memory(dedup.memory_mb << 20, config.run.workers))
     steps = Steps("dedup", output, config.run.workers, config.run.progress, config.run.engine())
     previous = output / "stats.json"
-    if steps.done("write", scan_units) and previous.exists():
-        stats = json.loads(previous.read_text())
+    if steps.done("write", scan_units) and storage.exists(previous):
+        stats = json.loads(storage.read_bytes(previous))
         return StageResult(stats, RunOutcome(total_units=len(scan_units), skipped_units=len(scan_units)))
     text = DedupText(dedup)
     completed = _run_steps(steps, state, text, config)
     stats = _stats(steps, state, config, completed, started)
     write_stats(output / "stats.json", stats)
     if completed:
-        shutil.rmtree(output / WORK_DIR, ignore_errors=True)
+        shutil.rmtree(work.root, ignore_errors=True)
     log_event(logger, "finish", status=stats["status"], kept=stats.get("kept_docs", 0),
               removed=stats.get("removed_docs", 0))
     return StageResult(stats, steps.outcome)

@@ -25,6 +25,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from datacleaning import storage
 from datacleaning.config import DedupConfig
 from datacleaning.dedup.components import merge_edges, roots
 from datacleaning.dedup.lines import cut_text
@@ -37,6 +38,7 @@ from datacleaning.dedup.text import DedupText
 from datacleaning.executor import UnitContext, WorkUnit
 from datacleaning.scan import read_unit_batches
 from datacleaning.shards import atomic_file, shard_paths, unit_writers, write_atomic
+from datacleaning.storage import StoragePath
 
 KEPT, REMOVED, EXACT_INDEX = "kept", "removed", "exact_index"
 # Kinds of sorted runs the scan steps write, each in a folder of that name under .work.
@@ -84,13 +86,13 @@ class RunState:
     counted them, where each unit's documents start in the whole input."""
 
     config: DedupConfig
-    output: Path
+    output: StoragePath
     work: WorkLayout
     scan_units: list[WorkUnit]
     schema: pa.Schema
     params: BandParams | None
     max_shard_bytes: int
-    index_dirs: list[Path]
+    index_dirs: list[StoragePath]
     worker_memory: int
     shingles_per_doc: float = 0.0
     unit_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
@@ -204,7 +206,7 @@ def _index_entries(index_dirs: list[Path], low: int, high: int) -> tuple[np.ndar
     records, sources, taken = [np.zeros(0, EXACT_RECORD)], [], 0
     for folder in index_dirs:
         for path in shard_paths(folder):
-            with pa.memory_map(str(path)) as source:
+            with storage.open_arrow(path, memory_map=True) as source:
                 table = pa.ipc.open_file(source).read_all().select(["hash_hi", "hash_lo"])
             hi = table.column("hash_hi").to_numpy()
             rows = np.flatnonzero((hi >= np.uint64(low)) & ((hi < np.uint64(high)) if high < KEY_SPACE else True))
@@ -224,7 +226,7 @@ def _index_ids(sources: list[tuple[Path, np.ndarray]], entries: np.ndarray) -> l
     for path, rows in sources:
         mine = (entries >= first) & (entries < first + len(rows))
         if mine.any():
-            with pa.memory_map(str(path)) as source:
+            with storage.open_arrow(path, memory_map=True) as source:
                 column = pa.ipc.open_file(source).read_all().column("id")
             ids[mine] = column.take(pa.array(rows[entries[mine] - first])).to_pylist()
         first += len(rows)

@@ -7,7 +7,8 @@ Output layout of ``DIR``::
     stats.json     documents, tokens, perplexity quantiles per language, the bucket cut points, speed
     manifest.json  the fingerprint a resumed run must match
     .units/<step>/ completion records of each step's work units (what a rerun skips)
-    .work/scores/  each unit's scores, deleted once the run is complete
+    .work/scores/  each unit's scores, deleted once the run is complete (under run.work_dir instead
+                   when that is set, as it must be for a URL output)
 
 Two steps, each through the executor so that a killed run resumes where it stopped: ``score``
 (tokenize and score a unit's documents, the expensive part) and ``write`` (the input's rows with
@@ -45,7 +46,6 @@ from datacleaning.tokenize.spm import encode_texts
 logger = logging.getLogger("datacleaning.probe")
 
 KEPT, REJECTED = "kept", "rejected"
-WORK_DIR = ".work"
 REQUIRED_COLUMNS = ("text", "lang")
 SCORE_COLUMNS = ("nll", "n_tokens", "ppl")
 BUCKET_COLUMN = "ppl_bucket"
@@ -205,7 +205,7 @@ class WriteStep:
     is above the language's ``probe.max_ppl``."""
 
     scores_dir: Path
-    output: Path
+    output: StoragePath
     schema: pa.Schema
     cuts: dict[str, list[float]]
     max_ppl: dict[str, float]
@@ -253,21 +253,22 @@ class WriteStep:
 def run_probe(config: Config, input_dir: str | os.PathLike, output: str | os.PathLike) -> StageResult:
     """Score the shards in ``input_dir`` into ``output``; resumes a run interrupted there."""
     with stop_signals:
-        return _run_probe(config, storage.as_path(input_dir), Path(output))
+        return _run_probe(config, storage.as_path(input_dir), storage.as_path(output))
 
 
-def _run_probe(config: Config, input_dir: StoragePath, output: Path) -> StageResult:
+def _run_probe(config: Config, input_dir: StoragePath, output: StoragePath) -> StageResult:
     started = time.time()
     probe = config.probe
     schema = input_schema(input_dir, "probe", REQUIRED_COLUMNS)
     units = plan_scan_units(input_dir, probe.unit_bytes)
     folder = model_folder(config)
+    work = config.work_folder("probe", output)
     check_manifest(output, "probe", fingerprint(probe, folder, input_listing(units), config.output.max_shard_bytes))
     device = resolve_device(probe)
     # One process drives the GPU; on a CPU every worker scores with its share of the cores.
     score_workers = 1 if device == "cuda" else config.run.workers
     log_event(logger, "start", units=len(units), workers=score_workers, device=device, model=folder, output=output)
-    scores_dir = output / WORK_DIR / "scores"
+    scores_dir = work / "scores"
     score = ScoreStep(folder, scores_dir, device, probe.dtype, probe.token_budget, probe.chunk_tokens)
     steps = Steps("probe", output, config.run.workers, config.run.progress, config.run.engine())
     completed = steps.run("score", units, score, workers=score_workers, gpus_per_unit=1 if device == "cuda" else 0)
@@ -281,7 +282,7 @@ def _run_probe(config: Config, input_dir: StoragePath, output: Path) -> StageRes
     stats = _stats(steps, config, folder, device, languages, units, completed, started)
     write_stats(output / "stats.json", stats)
     if completed:
-        shutil.rmtree(output / WORK_DIR, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
     log_event(logger, "finish", status=stats["status"], kept=stats["kept_docs"], rejected=stats["rejected_docs"])
     return StageResult(stats, steps.outcome)
 

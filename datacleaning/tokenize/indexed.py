@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import os
 import struct
-from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
+
+from datacleaning import storage
+from datacleaning.storage import StoragePath
 
 MAGIC = b"MMIDIDX\x00\x00"
 VERSION = 1
@@ -42,12 +44,12 @@ class TokenBinsError(ValueError):
     """A .bin/.idx pair that cannot be read or merged as it is."""
 
 
-def bin_path(prefix: str | os.PathLike) -> Path:
-    return Path(f"{prefix}.bin")
+def bin_path(prefix: str | os.PathLike) -> StoragePath:
+    return storage.as_path(f"{prefix}.bin")
 
 
-def idx_path(prefix: str | os.PathLike) -> Path:
-    return Path(f"{prefix}.idx")
+def idx_path(prefix: str | os.PathLike) -> StoragePath:
+    return storage.as_path(f"{prefix}.idx")
 
 
 def token_dtype(vocab_size: int) -> np.dtype:

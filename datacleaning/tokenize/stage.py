@@ -5,7 +5,8 @@ Output layout of ``DIR``::
     tokenizer.model   the SentencePiece model of the tokens: the one given (copied) or one trained here
     tokens.bin/.idx   every document's tokens in the Megatron-LM indexed-dataset layout (indexed.py)
     parts/            one .bin/.idx pair per work unit; removed once merged (the output itself
-                      with tokenize.merge = false)
+                      with tokenize.merge = false). For a URL output the parts, and the model
+                      until the end, are kept under run.work_dir.
     stats.json        documents, tokens, text bytes, unknown tokens, in total and per source; the dtype
     manifest.json     the fingerprint a resumed run must match
     .units/<step>/    completion records of each step's work units (what a rerun skips)
@@ -117,10 +118,10 @@ def _one_unit(step: str, size: int) -> list[WorkUnit]:
 def run_tokenize(config: Config, input_dir: str | os.PathLike, output: str | os.PathLike) -> StageResult:
     """Tokenize the shards in ``input_dir`` into ``output``; resumes a run interrupted there."""
     with stop_signals:
-        return _run_tokenize(config, storage.as_path(input_dir), Path(output))
+        return _run_tokenize(config, storage.as_path(input_dir), storage.as_path(output))
 
 
-def _run_tokenize(config: Config, input_dir: StoragePath, output: Path) -> StageResult:
+def _run_tokenize(config: Config, input_dir: StoragePath, output: StoragePath) -> StageResult:
     started = time.time()
     tokenize = config.tokenize
     schema = input_schema(input_dir, "tokenize", REQUIRED_COLUMNS)
@@ -128,11 +129,20 @@ def _run_tokenize(config: Config, input_dir: StoragePath, output: Path) -> Stage
     given = Path(config.resolve(tokenize.model)) if tokenize.model else None
     if given is not None and not given.is_file():
         raise ConfigError(f"tokenize.model: no such file {given}")
+    # A URL output gets only the model and the merged bins; the model is trained and the parts are
+    # encoded in a local (or shared) work folder, which the workers read.
+    remote = not isinstance(output, Path)
+    if remote and not tokenize.merge:
+        raise ConfigError(f"tokenize.merge: false keeps one .bin/.idx pair per unit as the output, which needs a "
+                          f"local or shared-filesystem --output, not {output}")
+    scratch = config.work_folder("tokenize", output) if remote else output
+    if remote:
+        scratch.mkdir(parents=True, exist_ok=True)
     check_manifest(output, "tokenize", fingerprint(tokenize, input_listing(units), given and model_sha256(given)))
     log_event(logger, "start", units=len(units), workers=config.run.workers, output=output,
               model=given or "train")
     steps = Steps("tokenize", output, config.run.workers, config.run.progress, config.run.engine())
-    model_path = output / MODEL_FILE
+    model_path = scratch / MODEL_FILE
     input_bytes = sum(u.size for u in units)
     completed = True
     if given is None:
@@ -144,21 +154,23 @@ def _run_tokenize(config: Config, input_dir: StoragePath, output: Path) -> Stage
     if completed:
         layout = token_layout(tokenize, load_model(model_path))
         columns = ["text", *([SOURCE_COLUMN] if SOURCE_COLUMN in schema.names else [])]
-        encode = EncodeStep(model_path, output / PARTS_DIR, columns, *layout)
+        encode = EncodeStep(model_path, scratch / PARTS_DIR, columns, *layout)
         completed = steps.run("encode", units, encode)
         if completed and tokenize.merge:
             merge = MergeStep([encode.part_prefix(u) for u in units], output / TOKENS_PREFIX,
                               tokenize.seed if tokenize.shuffle else None)
             completed = steps.run("merge", _one_unit("merge", input_bytes), merge)
-    stats = _stats(steps, config, output, given, layout, units, completed, started)
+    stats = _stats(steps, config, model_path, given, layout, units, completed, started)
+    if completed and remote:
+        write_atomic(output / MODEL_FILE, model_path.read_bytes())
     write_stats(output / "stats.json", stats)
     if completed and tokenize.merge:
-        shutil.rmtree(output / PARTS_DIR, ignore_errors=True)
+        shutil.rmtree(scratch / PARTS_DIR if scratch == output else scratch, ignore_errors=True)
     log_event(logger, "finish", status=stats["status"], documents=stats["documents"], tokens=stats["tokens"])
     return StageResult(stats, steps.outcome)
 
 
-def _stats(steps: Steps, config: Config, output: Path, given: Path | None,
+def _stats(steps: Steps, config: Config, model_path: Path, given: Path | None,
            layout: tuple[np.dtype, int | None, int | None] | None, units: list[WorkUnit], completed: bool,
            started: float) -> dict:
     tokenize = config.tokenize
@@ -166,7 +178,6 @@ def _stats(steps: Steps, config: Config, output: Path, given: Path | None,
     documents, tokens = encode.get("documents", 0), encode.get("tokens", 0)
     dtype, bos_id, eos_id = layout or (None, None, None)
     marks = documents * ((bos_id is not None) + (eos_id is not None))
-    model_path = output / MODEL_FILE
     model = {"file": MODEL_FILE, "source": str(given) if given else "trained"}
     if model_path.exists():
         model.update(sha256=model_sha256(model_path), **describe_model(load_model(model_path)))
