@@ -184,8 +184,11 @@ def run_one(unit: WorkUnit, process_unit: ProcessUnit, state_dir: StoragePath, c
         context.finish_progress()
 
 
-def is_done(state_dir: StoragePath, unit: WorkUnit) -> bool:
-    return storage.exists(state_dir / (unit.id + DONE_SUFFIX))
+def pending_units(state_dir: StoragePath, units: list[WorkUnit]) -> list[WorkUnit]:
+    """The units without a completion record, from one listing of ``state_dir`` (not a request per
+    unit, which on an object store would be one per unit of a run of hundreds of thousands)."""
+    done = {path.name for path in storage.list_dir(state_dir)}
+    return [u for u in units if u.id + DONE_SUFFIX not in done]
 
 
 def load_done_stats(state_dir: StoragePath, units: list[WorkUnit]) -> list[dict]:
@@ -279,7 +282,7 @@ def run_units(units: list[WorkUnit], process_unit: ProcessUnit, *, state_dir: St
     """Process every unit without a completion record in ``state_dir``; return what happened.
     ``gpus_per_unit`` is what a Ray task asks for (the local executor leaves GPUs to the step)."""
     storage.make_dirs(state_dir)
-    pending = [u for u in units if not is_done(state_dir, u)]
+    pending = pending_units(state_dir, units)
     outcome = RunOutcome(total_units=len(units), skipped_units=len(units) - len(pending))
     if outcome.skipped_units:
         log_event(logger, "resume", skipped_units=outcome.skipped_units, pending_units=len(pending))
@@ -399,7 +402,7 @@ class Steps:
         return outcome.ok
 
     def done(self, name: str, units: list[WorkUnit]) -> bool:
-        return all(is_done(self.state_dir(name), u) for u in units)
+        return not pending_units(self.state_dir(name), units)
 
 
 def record_answer(outcome: RunOutcome, status: str, unit_id: str, payload) -> None:
