@@ -31,13 +31,14 @@ class MaxDigitRatio(dc.Filter):
 
 def test_clean_in_process_with_the_example_config():
     pipe = dc.Pipeline.from_config(EXAMPLE_CONFIG)
-    results = list(pipe.clean([WIKI_ZH, "太短了", {"content": "A\u200b short  line.\r\n"}]))
+    line = "A line that runs on long enough to pass the length filter."
+    results = list(pipe.clean([WIKI_ZH, "太短了", {"content": line.replace("A ", "A\u200b ") + "\r\n"}]))
     wiki, short, english = results
     assert wiki.kept and wiki.document.lang == "zh"
     assert wiki.document.text == WIKI_ZH["text"]
     assert wiki.document.scores["length"] == {"chars": len(WIKI_ZH["text"]), "original_chars": len(WIKI_ZH["text"])}
     assert not short.kept and short.verdict.rejected_by == "length"
-    assert english.document.text == "A short  line."
+    assert english.document.text == line
     assert english.document.edits == {"remove_invisible": 1, "normalize_newlines": 2}
 
 

@@ -1,13 +1,22 @@
-"""The length filter (before and after cleaning) and the Chinese-character ratio, on real text
-and on hand-counted small ones."""
+"""The length filter (before and after cleaning, and screening text as read), the pipeline's
+screening of filters, and the Chinese-character ratio, on real text and on hand-counted small
+ones."""
 from __future__ import annotations
+
+import json
 
 import pytest
 
+import datacleaning as dc
+from conftest import EXAMPLE_CONFIG, REPO_ROOT
+from datacleaning.config import load_config
 from datacleaning.document import Document
+from datacleaning.rules.base import Filter
 from datacleaning.rules.filters import HanRatio, Length
 from datacleaning.rules.registry import ConfigError, build_rule
-from zh_quality_fixtures import CLEAN, EXCERPTS, judge
+from zh_quality_fixtures import CLEAN, EXCERPTS, example_pipeline, judge
+
+EXAMPLES = REPO_ROOT / "examples" / "data"
 
 
 def test_length_counts_characters_after_cleaning_and_as_read():
@@ -67,3 +76,65 @@ def test_han_ratio_keeps_chinese_technical_text_and_drops_a_number_table():
     table = "型号\n" + "\n".join(f"{i:05d} {i * 37 % 1000:03d} {i * 13 % 97:02d}" for i in range(30))
     value, kept, lang = judge(HanRatio(min_ratio=0.1), table)
     assert lang == "zh" and value == round(2 / (2 + 30 * 10), 4) and not kept
+
+
+# --- screening: filters asked about the text as read, before any rule rewrites it ----------------
+
+class OriginalMostlyDigits(Filter):
+    """A Chinese-only filter that screens: rejects text as read that is over half digits."""
+
+    languages = frozenset({"zh"})
+
+    def screen(self, doc):
+        digits = sum(c.isdigit() for c in doc.original_text)
+        return {"digits": digits} if digits * 2 > len(doc.original_text) else None
+
+    def score(self, doc):
+        return None
+
+    def keep(self, value):
+        return True
+
+
+def test_length_screens_text_too_short_as_read_before_any_rule_rewrites_it():
+    pipe = example_pipeline([Length(min_chars=5, min_original_chars=5)])
+    short, at_bound = pipe.clean(["短\u200b文", "短文本\u200b\u200b"])
+    assert short.verdict.rejected_by == "length" and short.verdict.value == {"original_chars": 3}
+    assert short.document.text == "短\u200b文" and short.document.edits == {} and short.document.lang == ""
+    # Long enough as read, so cleaned and judged after cleaning: 3 characters are left.
+    assert at_bound.verdict.rejected_by == "length"
+    assert at_bound.verdict.value == {"chars": 3, "original_chars": 5}
+    assert at_bound.document.edits == {"remove_invisible": 2}
+    counters = pipe.cleaning.take_counters()
+    assert counters["length"]["rejected"] == 2 and counters["remove_invisible"]["edited"] == 1
+
+
+def test_a_filter_for_one_language_screens_after_the_language_guess():
+    pipe = example_pipeline([OriginalMostlyDigits()])
+    chinese, english = pipe.clean(["电话１３８００１３８０００", "call 13800138000 now"])
+    assert not chinese.kept and chinese.verdict.value == {"digits": 11}
+    assert chinese.document.lang == "zh"
+    assert chinese.document.text == "电话13800138000"  # normalized, not yet edited
+    assert english.kept and english.document.lang == "en"
+
+
+def test_screening_changes_no_kept_document_of_the_example_corpus():
+    """The example profile's length screen (min_original_chars = min_chars) only saves work: on
+    real short and long documents, a pipeline without it keeps exactly the same texts, and
+    rejects every document the screen rejected."""
+    config = load_config(EXAMPLE_CONFIG)
+    unscreened_filters = config.build_rules()["filters"]
+    length = next(rule for rule in unscreened_filters if isinstance(rule, Length))
+    assert length.min_original_chars == length.min_chars
+    length.min_original_chars = 0
+    screened, unscreened = dc.Pipeline(config), dc.Pipeline(config, filters=unscreened_filters)
+    records = [json.loads(line) for name in ("en_misc_fortunes.jsonl", "zh_misc_fortunes_zh.jsonl",
+                                             "zh_web_authored.jsonl", "en_web_cc_dolma_testdata.jsonl")
+               for line in (EXAMPLES / name).read_text(encoding="utf-8").splitlines()]
+    outcomes = [(a, b) for a, b in zip(screened.clean(records), unscreened.clean(records))]
+    screened_out = [b for a, b in outcomes if a.verdict and "chars" not in a.verdict.value
+                    and a.verdict.rejected_by == "length"]
+    assert len(screened_out) >= 10
+    assert all(not b.kept for b in screened_out)
+    assert [(a.document.id, a.document.text) for a, _ in outcomes if a.kept] == \
+        [(b.document.id, b.document.text) for _, b in outcomes if b.kept]

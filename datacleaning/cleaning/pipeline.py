@@ -91,7 +91,9 @@ class CleaningPipeline:
     Normalizers see every document (the language is guessed after them, on normalized text; with
     ``languages`` set, documents routed elsewhere are rejected right there);
     editors and filters run only on documents in their languages. The first filter that says no
-    rejects the document; the scores measured up to then stay on it.
+    rejects the document; the scores measured up to then stay on it. Filters that can judge the
+    text as read (``Filter.screen``) are asked first, so what they reject is never rewritten:
+    those for every language before the normalizers, the others right after the language guess.
     """
 
     def __init__(self, normalizers: list[Rule] = (), edits: list[Rule] = (), filters: list[Rule] = (), *,
@@ -103,7 +105,8 @@ class CleaningPipeline:
         self._normalizers = _steps(normalizers, taken)
         self._edits = _steps(edits, taken)
         self._filters = _steps(filters, taken)
-        self._by_language: dict[str, tuple[_Rewrites, _Rewrites, list[_Step]]] = {}
+        self._screens = [step for step in self._filters if step.rule.screens() and not step.languages]
+        self._by_language: dict[str, tuple[_Rewrites, _Rewrites, list[_Step], list[_Step]]] = {}
 
     @classmethod
     def from_rules(cls, rules: dict[str, list[Rule]], max_input_chars: int, languages: list[str] = ()) -> CleaningPipeline:
@@ -118,15 +121,33 @@ class CleaningPipeline:
         self._builtin[name].rejected += 1
         return Verdict(name, value)
 
-    def _steps_for(self, lang: str) -> tuple[_Rewrites, _Rewrites, list[_Step]]:
-        """The normalizers, editors and filters that apply to ``lang``, worked out once per language."""
+    def _steps_for(self, lang: str) -> tuple[_Rewrites, _Rewrites, list[_Step], list[_Step]]:
+        """The normalizers, editors and filters that apply to ``lang``, and the screening filters
+        made for ``lang`` alone, worked out once per language."""
         steps = self._by_language.get(lang)
         if steps is None:
             normalizers, edits, filters = (
                 [step for step in group if not step.languages or lang in step.languages]
                 for group in (self._normalizers, self._edits, self._filters))
-            steps = self._by_language[lang] = (_Rewrites(normalizers), _Rewrites(edits), filters)
+            screens = [step for step in filters if step.rule.screens() and step.languages]
+            steps = self._by_language[lang] = (_Rewrites(normalizers), _Rewrites(edits), filters, screens)
         return steps
+
+    def _screen(self, doc: Document, screens: list[_Step]) -> Verdict | None:
+        source = doc.source
+        clock = perf_counter()
+        for step in screens:
+            if step.sources and not source.startswith(step.sources):
+                continue
+            value = step.rule.screen(doc)
+            now = perf_counter()
+            step.counter.seconds += now - clock
+            clock = now
+            if value is not None:
+                step.counter.rejected += 1
+                doc.scores[step.label] = value
+                return Verdict(step.label, value)
+        return None
 
     def _rewrite(self, doc: Document, text: str, rewrites: _Rewrites) -> str:
         # This loop runs for every rule on every document: one clock reading per rule, each
@@ -167,12 +188,17 @@ class CleaningPipeline:
             return self._reject_builtin(EMPTY, len(text))
         if len(text) > self.max_input_chars:
             return self._reject_builtin(TOO_LONG, len(text))
+        if self._screens and (verdict := self._screen(doc, self._screens)):
+            return verdict
         text = self._rewrite(doc, text, self._steps_for(doc.lang)[0])
         doc.lang = guess_language(text)
         if self.languages and doc.lang not in self.languages:
             doc.text = text
             return self._reject_builtin(LANGUAGE, doc.lang)
-        _, edits, filters = self._steps_for(doc.lang)
+        _, edits, filters, screens = self._steps_for(doc.lang)
+        if screens and (verdict := self._screen(doc, screens)):
+            doc.text = text
+            return verdict
         text = self._rewrite(doc, text, edits)
         doc.text = text
         if not text or text.isspace():

@@ -8,7 +8,9 @@ validates against them. Subclass one of the kinds and decorate with
   first and fix encodings and character forms; editors remove unwanted parts (boilerplate, PII).
 - :class:`Filter` judges a whole document in two steps, as data-juicer does: ``score(doc)``
   measures a value (kept beside the document in its ``scores`` so a threshold can change without
-  recomputing), ``keep(value)`` compares it with the thresholds.
+  recomputing), ``keep(value)`` compares it with the thresholds. A filter that can also judge
+  the text as read overrides ``screen(doc)``: the pipeline asks it before any rewriting, so a
+  document it rejects there costs no normalizer or edit rule.
 """
 from __future__ import annotations
 
@@ -68,3 +70,14 @@ class Filter(Rule):
 
     def keep(self, value: Any) -> bool:
         raise NotImplementedError
+
+    def screen(self, doc: Document) -> Any:
+        """The value to reject ``doc`` with, judged on ``doc.original_text`` alone, or None to
+        leave the judgement to ``score`` and ``keep`` after cleaning. Asked before the language
+        is guessed, so only of filters that apply to every language."""
+        return None
+
+    @classmethod
+    def screens(cls) -> bool:
+        """Whether this filter overrides :meth:`screen`."""
+        return cls.screen is not Filter.screen

@@ -15,7 +15,9 @@ class Length(Filter):
     ``[min_original_chars, max_original_chars]`` as read. Counts characters, not words, so a
     200-character Chinese paragraph and a 200-character English one weigh the same. The bounds
     on the text as read judge the input whatever the edit rules remove: a multi-megabyte dump is
-    rejected even when a few kilobytes of it survive cleaning."""
+    rejected even when a few kilobytes of it survive cleaning, and a text shorter than
+    ``min_original_chars`` is rejected before any rule rewrites it (edit rules remove text, so a
+    profile sets it to ``min_chars``: a short review or comment costs no editing)."""
 
     min_chars: int = 50
     max_chars: int = 1_000_000
@@ -24,6 +26,12 @@ class Length(Filter):
 
     def score(self, doc: Document) -> dict:
         return {"chars": doc.signals.n_chars, "original_chars": len(doc.original_text)}
+
+    def screen(self, doc: Document) -> dict | None:
+        original = len(doc.original_text)
+        if self.min_original_chars <= original <= self.max_original_chars:
+            return None
+        return {"original_chars": original}
 
     def keep(self, value: dict) -> bool:
         return (self.min_chars <= value["chars"] <= self.max_chars
