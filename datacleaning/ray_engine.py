@@ -115,16 +115,19 @@ def schedule_on_ray(pending: list[WorkUnit], process_unit: ProcessUnit, state_di
             try:
                 answer = ray.get(ref)
             except ray.exceptions.RayError as e:
+                if signals.received is not None:
+                    continue  # its worker got the stop signal too: the unit is left for the rerun
                 answer = ("failed", unit.id, f"Ray task failed: {type(e).__name__}: {e}")
             record_answer(outcome, *answer)
             finished += unit.size
         bar.n = finished + _partial_progress(ray, progress, running)
         bar.update(0)
-    if running:
-        for ref in running:
-            try:
-                ray.cancel(ref, force=True)
-            except ray.exceptions.RayError:
-                pass  # its worker, or the local Ray instance, is already gone (the signal reached it too)
+    for ref in running:
+        try:
+            ray.cancel(ref, force=True)
+        except ray.exceptions.RayError:
+            pass  # its worker, or the local Ray instance, is already gone (the signal reached it too)
+    # A stop signal interrupts the run even when it reached every running task's worker first.
+    if running or signals.received is not None:
         outcome.interrupted = True
     bar.close()

@@ -26,10 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import ahocorasick
-
 from datacleaning.resources import load_terms, resolve_list
 from datacleaning.rules.zh_quality import _segmenter
+from datacleaning.substrings import LONGEST, SubstringFinder
 
 DATA_DIR = Path(__file__).parent / "data"
 BOUNDARY_MARK = "|"
@@ -71,53 +70,16 @@ def _is_word_char(ch: str) -> bool:
     return ch < "\u2e80" and (ch.isalnum() or ch == "_")
 
 
-# The automaton runs over the UTF-8 bytes of the text, each byte read as one Latin-1 character.
-# pyahocorasick finds a node's next state by a linear scan of its children: over characters, the
-# root of the bundled lists has over 700 children and the scan ran at 10 MB/s; over bytes a node
-# has at most 64 (UTF-8 continuation bytes), 54 in the bundled lists, and the scan is four times
-# faster. UTF-8 never starts a character with a continuation byte, so a term's bytes match only
-# on character boundaries.
-def _to_bytes(text: str) -> str:
-    return text.encode("utf-8").decode("latin-1")
-
-
-def _is_continuation(byte: str) -> bool:
-    return "\x80" <= byte < "\xc0"
-
-
-def _decode(haystack: str, lo: int, hi: int) -> str:
-    return haystack[lo:hi].encode("latin-1").decode("utf-8")
-
-
-def _char_before(haystack: str, i: int) -> str:
-    """The character that ends just before byte ``i``."""
-    lo = i - 1
-    while lo > 0 and _is_continuation(haystack[lo]):
-        lo -= 1
-    return _decode(haystack, lo, i)
-
-
-def _char_at(haystack: str, i: int) -> str:
-    """The character that starts at byte ``i``."""
-    hi = i + 1
-    while hi < len(haystack) and _is_continuation(haystack[hi]):
-        hi += 1
-    return _decode(haystack, i, hi)
-
-
-def _on_jieba_boundaries(haystack: str, start: int, end: int) -> bool:
-    """Whether bytes ``start:end`` of the haystack start and end where jieba (dictionary only)
-    cuts words, in a window of about ``JIEBA_WINDOW`` characters on each side."""
-    lo, hi = max(0, start - 3 * JIEBA_WINDOW), min(len(haystack), end + 3 * JIEBA_WINDOW)
-    while lo < start and _is_continuation(haystack[lo]):
-        lo += 1
-    while hi < len(haystack) and _is_continuation(haystack[hi]):
-        hi += 1
-    char_start = len(_decode(haystack, lo, start))
-    char_end = char_start + len(_decode(haystack, start, end))
+def _on_jieba_boundaries(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` starts and ends where jieba (dictionary only) cuts words, in a
+    window of ``JIEBA_WINDOW`` characters on each side. jieba's dictionary (0.8 s to load) is
+    loaded at the first such check: a run without ambiguous hits, such as one over English text,
+    never loads it."""
+    lo = max(0, start - JIEBA_WINDOW)
+    char_start, char_end = start - lo, end - lo
     offset = 0
     starts_on_boundary = char_start == 0
-    for word in _segmenter().cut(_decode(haystack, lo, hi), HMM=False):
+    for word in _segmenter().cut(text[lo:end + JIEBA_WINDOW], HMM=False):
         offset += len(word)
         if offset == char_start:
             starts_on_boundary = True
@@ -132,7 +94,6 @@ class TermMatcher:
     """Finds the terms of several word lists in a text, in one pass, counted per category."""
 
     def __init__(self, lists: list[WordList]):
-        self._automaton = ahocorasick.Automaton()
         entries: dict[str, tuple[int, set[str]]] = {}
         for word_list in lists:
             for raw in word_list.terms:
@@ -146,32 +107,29 @@ class TermMatcher:
                 # A term listed both plainly and as ambiguous keeps the stricter check.
                 entries[term] = (max(check, previous[0]) if previous else check,
                                  (previous[1] if previous else set()) | {word_list.category})
-        for term, (check, categories) in entries.items():
-            key = _to_bytes(term)
-            self._automaton.add_word(key, (len(key), check, _is_word_char(term[0]), _is_word_char(term[-1]),
-                                           term, tuple(sorted(categories))))
+        self._terms = list(entries)
+        self._checks = [(check, _is_word_char(term[0]), _is_word_char(term[-1]), tuple(sorted(categories)))
+                        for term, (check, categories) in entries.items()]
+        self._finder = SubstringFinder(self._terms, LONGEST)
         self.n_terms = len(entries)
         self.categories = sorted({word_list.category for word_list in lists})
-        # jieba's dictionary (0.8 s to load) waits for the first hit of an ambiguous term: a run
-        # that has none, such as one over English text, never loads it.
-        if entries:
-            self._automaton.make_automaton()
 
     def find(self, text: str) -> dict[str, Counter]:
         """Counts of each matched term, by category."""
         found: dict[str, Counter] = {}
         if not self.n_terms:
             return found
-        haystack = _to_bytes(text.lower())
-        n = len(haystack)
-        for end, (length, check, word_start, word_end, term, categories) in self._automaton.iter_long(haystack):
-            start, end = end - length + 1, end + 1
+        lowered = text.lower()
+        n = len(lowered)
+        for index, start, end in self._finder.matches(lowered):
+            check, word_start, word_end, categories = self._checks[index]
             if check == ASCII_BOUNDED:
-                if ((word_start and start > 0 and _is_word_char(_char_before(haystack, start)))
-                        or (word_end and end < n and _is_word_char(_char_at(haystack, end)))):
+                if ((word_start and start > 0 and _is_word_char(lowered[start - 1]))
+                        or (word_end and end < n and _is_word_char(lowered[end]))):
                     continue
-            elif check == JIEBA_BOUNDED and not _on_jieba_boundaries(haystack, start, end):
+            elif check == JIEBA_BOUNDED and not _on_jieba_boundaries(lowered, start, end):
                 continue
+            term = self._terms[index]
             for category in categories:
                 counts = found.get(category)
                 if counts is None:

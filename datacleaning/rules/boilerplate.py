@@ -20,8 +20,9 @@ from pathlib import Path
 
 from datacleaning.rules.base import Editor
 from datacleaning.rules.line_edits import drop_lines
-from datacleaning.rules.phrase_lists import DECORATION, PhraseMatcher, load_phrase_lists, substring_automaton
+from datacleaning.rules.phrase_lists import DECORATION, PhraseMatcher, load_phrase_lists
 from datacleaning.rules.registry import register
+from datacleaning.substrings import SubstringFinder
 
 ZH_EN = frozenset({"zh", "en"})
 
@@ -171,7 +172,7 @@ class RemoveNavigation(Editor):
         self._menu_words = frozenset(_normalized(w) for w in load_phrase_lists(self.lists, base_dir))
         # Every menu item and bar holds a menu word or a home link: texts and lines without one
         # are told apart from menus by one pass in C.
-        self._menu_word_finder = substring_automaton(self._menu_words | set(_HOME_LINK))
+        self._menu_word_finder = SubstringFinder(sorted(filter(None, self._menu_words | set(_HOME_LINK))))
         # A site's menu lines recur on every page it serves: each distinct line is judged once.
         self._kinds: dict[str, int] = {}
 
@@ -220,8 +221,7 @@ class RemoveNavigation(Editor):
         return _SHORT if len(_LATIN_WORD.sub("ab", line)) <= self.max_item_chars else _LONG
 
     def _holds_menu_word(self, lowered: str) -> bool:
-        finder = self._menu_word_finder
-        return finder is not None and next(finder.iter(lowered), None) is not None
+        return self._menu_word_finder.occurs_in(lowered)
 
     def _is_menu_word(self, item: str) -> bool:
         return item in self._menu_words or item.endswith(_HOME_LINK)

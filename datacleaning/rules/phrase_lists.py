@@ -18,9 +18,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import ahocorasick
-
 from datacleaning.resources import load_terms, resolve_list
+from datacleaning.substrings import SubstringFinder
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -39,18 +38,6 @@ def _is_word_char(ch: str) -> bool:
     return ch.isalnum() or ch == "_"
 
 
-def substring_automaton(keys) -> ahocorasick.Automaton | None:
-    """An automaton finding each of ``keys`` as a plain substring (its value is the key), or None
-    for no keys."""
-    automaton = ahocorasick.Automaton()
-    for key in filter(None, keys):
-        automaton.add_word(key, key)
-    if not len(automaton):
-        return None
-    automaton.make_automaton()
-    return automaton
-
-
 def _outside_words(unit: str, start: int, stop: int, bounded_start: bool, bounded_end: bool) -> bool:
     """Whether ``unit[start:stop]`` is not glued to a word on a side that needs a word boundary."""
     return not ((bounded_start and start > 0 and _is_word_char(unit[start - 1]))
@@ -63,7 +50,7 @@ class PhraseMatcher:
     Most phrases are anchored, and an anchored phrase can only stand right after the unit's
     leading decoration (or right before its trailing one): those are looked up by the unit's
     first (last) character and compared, with no scan of the unit. Only unanchored phrases are
-    searched for: with ``str.find`` in ASCII units, with an Aho-Corasick automaton in others.
+    searched for: with ``str.find`` in ASCII units, with one automaton in others.
     """
 
     def __init__(self, phrases: list[str]):
@@ -95,18 +82,14 @@ class PhraseMatcher:
         self._scanned = [(key, len(key), key.isascii() and _is_word_char(key[0]),
                           key.isascii() and _is_word_char(key[-1]), tuple(where)) for key, where in scanned.items()]
         self._ascii_scanned = [entry for entry in self._scanned if entry[0].isascii()]
-        self._automaton = ahocorasick.Automaton()
-        for key, *info in self._scanned:
-            self._automaton.add_word(key, tuple(info))
-        if self._scanned:
-            self._automaton.make_automaton()
+        self._scanned_finder = SubstringFinder([entry[0] for entry in self._scanned])
         every_key = {key for group in (*starts.values(), *ends.values()) for key, _, _ in group}
-        self._anywhere = substring_automaton(every_key | set(scanned) | self._whole)
+        self._anywhere = SubstringFinder(sorted(filter(None, every_key | set(scanned) | self._whole)))
 
     def occurs_in(self, lowered_text: str) -> bool:
         """Whether some phrase occurs in ``lowered_text`` as a plain substring, anchors and word
         boundaries not checked: False means no unit of the text matches."""
-        return self._anywhere is not None and next(self._anywhere.iter(lowered_text), None) is not None
+        return self._anywhere.occurs_in(lowered_text)
 
     def matches(self, lowered_unit: str) -> bool:
         """Whether the unit, already lower-cased, holds a phrase where its anchors say."""
@@ -133,8 +116,9 @@ class PhraseMatcher:
                         return True
                     start = unit.find(key, start + 1)
             return False
-        for end, (length, bounded_start, bounded_end, where) in self._automaton.iter(unit):
-            if self._stands_where(unit, end + 1 - length, end + 1, bounded_start, bounded_end, where, lead, tail):
+        for index, start, stop in self._scanned_finder.matches(unit):
+            _, _, bounded_start, bounded_end, where = self._scanned[index]
+            if self._stands_where(unit, start, stop, bounded_start, bounded_end, where, lead, tail):
                 return True
         return False
 
