@@ -40,6 +40,20 @@ class SubstringFinder:
         """Whether some key occurs in ``text``."""
         return bool(self._automaton.find_matches_as_indexes(text))
 
+    def lines_holding(self, text: str) -> list[int]:
+        """Indexes, in order, of the lines of ``text`` (split at ``\\n``) in which some key
+        occurs, for keys without a newline: the only lines a rule looking for the keys has to
+        read. (Occurrences that overlap a match are not reported, but every line holding a key
+        still gives one.)"""
+        found: list[int] = []
+        line = pos = 0
+        for _, start, _ in self._automaton.find_matches_as_indexes(text):
+            line += text.count("\n", pos, start)
+            pos = start
+            if not found or found[-1] != line:
+                found.append(line)
+        return found
+
     def __getstate__(self) -> dict:
         return {"keys": self.keys, "kind": self.kind}
 

@@ -69,3 +69,15 @@ def test_a_finder_pickles_as_its_keys_and_finds_the_same_after():
 def test_an_unknown_kind_is_refused():
     with pytest.raises(ValueError, match="kind"):
         SubstringFinder(["a"], "shortest")
+
+
+@pytest.mark.parametrize("kind", [EVERY, LONGEST])
+def test_lines_holding_a_key_equal_a_line_by_line_check_of_real_text(kind):
+    text = "\n".join(EXCERPTS[doc_id] for doc_id in ("debref-zh-cn-0534", "manzh-unlink.1", "wt2-test-0006")).lower()
+    lines = text.split("\n")
+    assert len(lines) > 20
+    rng = random.Random(kind)
+    for _ in range(20):
+        keys = [key for key in keys_from(text, rng, rng.randint(1, 8)) if "\n" not in key]
+        expected = [i for i, line in enumerate(lines) if any(key in line for key in keys)]
+        assert SubstringFinder(keys, kind).lines_holding(text) == expected

@@ -29,6 +29,8 @@ ZH_EN = frozenset({"zh", "en"})
 # What phrase lists cannot say: a registration number after ICP备/ICP证, "Copyright 2019".
 _ICP_NUMBER = re.compile(r"icp[备证][^\n]{0,8}?\d{4,}")
 _COPYRIGHT_YEAR = re.compile(r"\bcopyright\s*(?:\(c\)|\d{4})")
+# What a line must hold for _copyright_or_licence to say yes.
+_LICENCE_MARKS = ("©", "&copy;", "icp", "copyright")
 
 
 def _copyright_or_licence(lowered: str) -> bool:
@@ -75,28 +77,37 @@ class RemoveBoilerplateLines(Editor):
 
     def prepare(self, base_dir: Path) -> None:
         self._phrases = PhraseMatcher(load_phrase_lists(self.lists, base_dir))
+        self._candidate_finder = SubstringFinder(sorted(self._phrases.keys | set(_LICENCE_MARKS)))
 
     def apply(self, text: str) -> str:
+        # Only a line holding a phrase or a licence mark can be furniture (or can be a bare
+        # 上一篇 marker, whose title line goes with it): the other lines are never read.
+        candidates = self._candidate_finder.lines_holding(text.lower())
+        if not candidates:
+            return text
         lines = text.split("\n")
         dropped: set[int] = set()
-        title_follows = False
-        for i, line in enumerate(lines):
-            line = line.strip()
-            if not line:
-                continue
+        for i in candidates:
+            if i in dropped:
+                continue  # the title after a marker: gone as such, not read for phrases
+            line = lines[i].strip()
             if len(line) > self.max_line_chars:
-                title_follows = False
                 continue
-            if title_follows:
-                title_follows = False
-                if not _is_prose(line):
-                    dropped.add(i)
-                    continue
             lowered = line.lower()
             if _copyright_or_licence(lowered) or self._phrases.matches(lowered):
                 dropped.add(i)
-                title_follows = _POINTER.fullmatch(line) is not None
+                if _POINTER.fullmatch(line) and (title := self._title_after(lines, i)) is not None:
+                    dropped.add(title)
         return drop_lines(lines, dropped) if dropped else text
+
+    def _title_after(self, lines: list[str], marker: int) -> int | None:
+        """The line after a bare 上一篇/下一篇 marker when it is the linked title: the next
+        non-blank line, if short and not prose."""
+        for i in range(marker + 1, len(lines)):
+            line = lines[i].strip()
+            if line:
+                return i if len(line) <= self.max_line_chars and not _is_prose(line) else None
+        return None
 
 
 def _normalized(line: str) -> str:
@@ -177,23 +188,32 @@ class RemoveNavigation(Editor):
         self._kinds: dict[str, int] = {}
 
     def apply(self, text: str) -> str:
-        if self.min_menu_lines > 0 and not self._holds_menu_word(text.lower()):
-            return text
-        lines = text.split("\n")
+        if self.min_menu_lines > 0:
+            # Nothing goes without a menu item or bar, and only a line holding a menu word can be
+            # one: the other lines are judged only when one is.
+            holding = self._menu_word_finder.lines_holding(text.lower())
+            if not holding:
+                return text
+            lines = text.split("\n")
+            if not any(self._kind_of_line(lines[i].strip()) in (_MENU, _BAR) for i in holding):
+                return text
+        else:
+            lines = text.split("\n")
         positions: list[int] = []
         kinds: list[int] = []
         for i, line in enumerate(lines):
             if line := line.strip():
                 positions.append(i)
-                # A long line is text: judged without hashing it into the cache.
-                kinds.append(_LONG if len(line) > _MAX_BAR_CHARS else self._kind_of(line))
-        # Nothing goes without a menu item or bar.
-        if self.min_menu_lines > 0 and _MENU not in kinds and _BAR not in kinds:
-            return text
+                kinds.append(self._kind_of_line(line))
         dropped = {positions[k] for k, kind in enumerate(kinds) if kind == _BAR}
         for start, end in self._blocks(kinds):
             dropped.update(positions[start:end + 1])
         return drop_lines(lines, dropped) if dropped else text
+
+    def _kind_of_line(self, line: str) -> int:
+        """The kind of a stripped line; a long line is text, judged without hashing it into
+        the cache."""
+        return _LONG if len(line) > _MAX_BAR_CHARS else self._kind_of(line)
 
     def _kind_of(self, line: str) -> int:
         kind = self._kinds.get(line)

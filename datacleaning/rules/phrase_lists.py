@@ -84,7 +84,9 @@ class PhraseMatcher:
         self._ascii_scanned = [entry for entry in self._scanned if entry[0].isascii()]
         self._scanned_finder = SubstringFinder([entry[0] for entry in self._scanned])
         every_key = {key for group in (*starts.values(), *ends.values()) for key, _, _ in group}
-        self._anywhere = SubstringFinder(sorted(filter(None, every_key | set(scanned) | self._whole)))
+        # A unit that holds none of these as a plain substring matches no phrase.
+        self.keys = frozenset(filter(None, every_key | set(scanned) | self._whole))
+        self._anywhere = SubstringFinder(sorted(self.keys))
 
     def occurs_in(self, lowered_text: str) -> bool:
         """Whether some phrase occurs in ``lowered_text`` as a plain substring, anchors and word
