@@ -127,20 +127,27 @@ def test_band_search_matches_datasketch():
                 assert (ours.bands, ours.rows) == lsh._optimal_param(threshold, num_perm, 1 - fn_weight, fn_weight)
 
 
+def union_find_roots(n: int, a: np.ndarray, b: np.ndarray):
+    """The reference the clustering is checked against: a plain union-find over the edges
+    (a, b) of n nodes, each component's root its smallest node; returns ``find``."""
+    parent = list(range(n))
+
+    def find(x):
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    for x, y in zip(a.tolist(), b.tolist()):
+        parent[max(find(x), find(y))] = min(find(x), find(y))
+    return find
+
+
 def test_components_are_those_of_a_plain_union_find():
     rng = np.random.default_rng(3)
     for _ in range(100):
         n = int(rng.integers(2, 80))
         a, b = rng.integers(0, n, 60), rng.integers(0, n, 60)
-        parent = list(range(n))
-
-        def find(x):
-            while parent[x] != x:
-                x = parent[x]
-            return x
-
-        for x, y in zip(a.tolist(), b.tolist()):
-            parent[max(find(x), find(y))] = min(find(x), find(y))
+        find = union_find_roots(n, a, b)
         nodes, smallest = component_minimum(a, b)
         assert nodes.tolist() == sorted(set(a.tolist()) | set(b.tolist()))
         assert smallest.tolist() == [find(x) for x in nodes.tolist()]
@@ -181,15 +188,7 @@ def test_star_rounds_over_ranges_find_the_components_of_a_plain_union_find():
             edges = int(rng.integers(1, 400))
             a, b = rng.integers(0, n, edges), rng.integers(0, n, edges)
             a, b = a[a != b], b[a != b]
-        parent = list(range(n))
-
-        def find(x):
-            while parent[x] != x:
-                x = parent[x]
-            return x
-
-        for x, y in zip(a.tolist(), b.tolist()):
-            parent[max(find(x), find(y))] = min(find(x), find(y))
+        find = union_find_roots(n, a, b)
         pairs = np.empty(len(a), PAIR_RECORD)
         pairs["a"], pairs["b"] = a, b
         leaves, centres, rounds = _star_rounds_by_range(pairs, n, int(rng.integers(1, 6)))

@@ -90,9 +90,8 @@ class HeadsStep:
 
     def __call__(self, unit: WorkUnit, context: UnitContext) -> dict:
         state = self.state
-        number = state.unit_index[unit.id]
-        low = int(state.unit_bases[number])
-        centers = load_range(self.centers, "doc", low, low + int(state.unit_rows[number]), CENTER_RECORD)
+        _, low, high = state.unit_span(unit.id)
+        centers = load_range(self.centers, "doc", low, high, CENTER_RECORD)
         ordinals = centers["doc"].astype(np.int64)
         ids = np.empty(len(ordinals), dtype=object)
         for found, batch in fetch_rows(state, ordinals, ["id"]):
@@ -115,9 +114,7 @@ class DecideStep:
 
     def __call__(self, unit: WorkUnit, context: UnitContext) -> dict:
         state = self.state
-        number = state.unit_index[unit.id]
-        low = int(state.unit_bases[number])
-        high = low + int(state.unit_rows[number])
+        number, low, high = state.unit_span(unit.id)
         star = load_range(self.stars, "a", low, high, PAIR_RECORD)
         star = star[np.argsort(star["a"])]
         members = star["a"].astype(np.int64)

@@ -111,6 +111,12 @@ class RunState:
     def total_docs(self) -> int:
         return int(self.unit_rows.sum())
 
+    def unit_span(self, unit_id: str) -> tuple[int, int, int]:
+        """A scan unit's number and the [low, high) range of its documents' ordinals."""
+        number = self.unit_index[unit_id]
+        low = int(self.unit_bases[number])
+        return number, low, low + int(self.unit_rows[number])
+
     def unit_of(self, ordinal_values: np.ndarray) -> np.ndarray:
         return np.searchsorted(np.cumsum(self.unit_rows), ordinal_values, side="right")
 
@@ -287,9 +293,7 @@ class ExactFlagsStep:
 
     def __call__(self, unit: WorkUnit, context: UnitContext) -> dict:
         state = self.state
-        number = state.unit_index[unit.id]
-        low = int(state.unit_bases[number])
-        high = low + int(state.unit_rows[number])
+        _, low, high = state.unit_span(unit.id)
         files = [state.work.path("exact", f"{part.id}.pairs.npy") for part in state.partitions["exact"]]
         flags = np.zeros(high - low, dtype=bool)
         flags[load_range(files, "a", low, high, PAIR_RECORD)["a"].astype(np.int64) - low] = True
