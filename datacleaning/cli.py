@@ -11,10 +11,11 @@ from pathlib import Path
 
 from datacleaning import logs, storage
 from datacleaning.cleaning.stage import run_clean
-from datacleaning.config import Config, load_config, parse_override, profile_names
+from datacleaning.config import DEFAULT_PROFILE, NO_RULES_PROFILE, Config, load_config, parse_override, \
+    profile_names
 from datacleaning.dedup import format_dedup_summary, run_dedup
 from datacleaning.readers.discover import InputError
-from datacleaning.rules.registry import ConfigError, registered_rules
+from datacleaning.rules.registry import KINDS, ConfigError, registered_rules
 from datacleaning.stats import format_clean_summary
 from datacleaning.tokenize import TokenBins, TokenBinsError, format_tokenize_summary, locate_bins, merge_bins, \
     run_tokenize, train_tokenizer
@@ -72,7 +73,8 @@ def _add_config_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path, metavar="FILE", help="TOML config file (paths in it are relative to its folder)")
     parser.add_argument("--profile", metavar="NAME",
                         help="start from a bundled rule profile (see `datacleaning rules`) or a TOML file; "
-                             "the config's own keys go on top [extends]")
+                             "the config's own keys go on top; without --config and --profile: "
+                             f"{DEFAULT_PROFILE}; no rules at all: {NO_RULES_PROFILE} [extends]")
     for flag, key, kind, metavar, text in _CONFIG_FLAGS:
         parser.add_argument(flag, dest=key, type=kind, metavar=metavar, help=f"{text} [{key}]")
     parser.add_argument("--text-field", dest="input.text_fields", action="append", metavar="FIELD",
@@ -107,9 +109,18 @@ def _config_from_args(args: argparse.Namespace) -> Config:
     for key, value in vars(args).items():
         if "." in key and value is not None:
             overrides.append((key.split("."), value))
-    config = load_config(args.config, overrides, profile=args.profile)
+    profile = args.profile or (None if args.config else DEFAULT_PROFILE)
+    config = load_config(args.config, overrides, profile=profile)
     storage.configure(config.storage.options)
     return config
+
+
+def _refuse_no_rules(config: Config) -> None:
+    """A clean stage that would keep every readable document must be asked for by name."""
+    if config.profile != NO_RULES_PROFILE and not any(getattr(config.clean, kind) for kind in KINDS):
+        raise ConfigError(f"clean: the config names no rules, so every readable document would be kept; extend "
+                          f"a profile (extends = \"{DEFAULT_PROFILE}\", see `datacleaning rules`), name your "
+                          f"rules, or ask for no rules with --profile {NO_RULES_PROFILE}")
 
 
 def _exit_code(result) -> int:
@@ -120,6 +131,7 @@ def _exit_code(result) -> int:
 
 def cmd_clean(args: argparse.Namespace) -> int:
     config = _config_from_args(args)
+    _refuse_no_rules(config)
     result = run_clean(config, args.inputs, args.output)
     print(format_clean_summary(result.stats), flush=True)
     return _exit_code(result)
@@ -200,6 +212,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     config = _config_from_args(args)
     inputs = args.inputs or [config.resolve(p) for p in config.input.paths]
     output = storage.as_path(args.output or config.resolve(config.output.dir))
+    if "clean" in config.run.stages:
+        _refuse_no_rules(config)
     # A stage that could not start (a URL output without a work folder) is refused before any runs.
     for stage in config.run.stages:
         if stage != "clean":
@@ -401,9 +415,15 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as e:
         print(f"datacleaning: config error: {e}", file=sys.stderr)
         return EXIT_CONFIG
+    except storage.WriteError as e:
+        print(f"datacleaning: {e.strerror}; rerun the same command to resume once that is fixed", file=sys.stderr)
+        return EXIT_FAILED
     except (FileNotFoundError, InputError, TokenBinsError) as e:
         print(f"datacleaning: {e}", file=sys.stderr)
         return EXIT_CONFIG
+    except OSError as e:
+        print(f"datacleaning: {e}", file=sys.stderr)
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import importlib
 import importlib.util
-import json
 import os
 import sys
 import tomllib
@@ -33,6 +32,13 @@ PIPELINE = ("clean", "dedup", "probe", "tokenize")
 # What `run` runs unless run.stages says otherwise. tokenize is not among them: which tokenizer
 # the bins are for is the user's decision (their model's tokenizer.model, or one trained here).
 STAGES = ("clean", "dedup", "probe")
+# The rules `datacleaning clean` and `run` apply when given neither a config nor a profile.
+DEFAULT_PROFILE = "mixed_web"
+# The profile that names no rules: a clean stage without rules must be asked for by this name.
+NO_RULES_PROFILE = "none"
+# Below this a work unit costs more to schedule and record than to read: a 1-byte setting cut
+# 0.3 MB into 323,143 units.
+MIN_CHUNK_BYTES = 4096
 
 
 def default_workers() -> int:
@@ -42,11 +48,13 @@ def default_workers() -> int:
 class InputConfig(BaseModel):
     model_config = _STRICT
     paths: list[str] = Field(default_factory=list, description="input files, folders or glob patterns")
-    text_fields: list[str] = Field(default_factory=lambda: ["text", "content", "raw_content"],
-                                   description="fields tried in order for the document text")
+    text_fields: list[pydantic.constr(min_length=1)] = Field(
+        default_factory=lambda: ["text", "content", "raw_content"], min_length=1,
+        description="fields tried in order for the document text")
     id_field: str = Field("id", description="field holding the document id (a stable one is made if absent)")
     source_field: str = Field("source", description="field naming the document's source (default: file name)")
-    chunk_bytes: int = Field(32 << 20, gt=0, description="target size of a work unit of uncompressed jsonl")
+    chunk_bytes: int = Field(32 << 20, ge=MIN_CHUNK_BYTES,
+                             description="target size of a work unit of uncompressed jsonl")
     warc_main_content: bool = Field(True, description="WARC HTML: extract only the main content")
 
     def reader_options(self) -> ReaderOptions:
@@ -299,6 +307,8 @@ class Config(BaseModel):
     storage: StorageConfig = Field(default_factory=StorageConfig)
     base_dir: Path = Field(default_factory=Path.cwd, exclude=True,
                            description="folder that relative paths in this config resolve from")
+    profile: str = Field("", exclude=True, description="the bundled rule profile this config extends, directly "
+                                                       "or through other files; empty: none")
 
     def resolve(self, path: str) -> str:
         """A path of this config from its folder; an absolute path or a URL as it is."""
@@ -339,12 +349,6 @@ class Config(BaseModel):
                 rules.append(rule)
             built[section] = rules
         return built
-
-    def fingerprint(self, stage: str) -> str:
-        """What decides a stage's output; a resumed run must match it."""
-        relevant = {"input": self.input.model_dump(exclude={"paths"}),
-                    "max_shard_bytes": self.output.max_shard_bytes, stage: getattr(self, stage).model_dump()}
-        return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def import_plugin(plugin: str, base_dir: Path) -> None:
@@ -435,18 +439,30 @@ def deep_merge(base: dict, top: dict) -> dict:
     return merged
 
 
-def _with_bases(data: dict, base_dir: Path, chain: tuple[Path, ...] = ()) -> dict:
-    """Resolve ``extends``: the named profile or file is read first and this layer merged on top."""
+def _with_bases(data: dict, base_dir: Path, chain: tuple[Path, ...] = ()) -> tuple[dict, str]:
+    """Resolve ``extends``: the named profile or file is read first and this layer merged on top.
+    Returns the merged layers and the name of the bundled profile at the bottom ("" if none)."""
     parent = data.pop("extends", None)
     if parent is None:
-        return data
+        return data, ""
     if not isinstance(parent, str):
         raise ConfigError("extends: expected the name of a profile or a path to a TOML file")
     path = _profile_path(parent, base_dir).resolve()
     if path in chain:
         raise ConfigError(f"extends: {path} extends itself")
-    base = _with_bases(_read_toml(path), path.parent, (*chain, path))
-    return deep_merge(base, data)
+    base, profile = _with_bases(_read_toml(path), path.parent, (*chain, path))
+    bundled = path.parent == PROFILES_DIR.resolve()
+    return deep_merge(base, data), profile or (path.stem if bundled else "")
+
+
+def _validate(data: dict, base_dir: Path, profile: str, where: str = "") -> Config:
+    if "base_dir" in data or "profile" in data:
+        raise ConfigError(f"{where}base_dir, profile: not config keys (relative paths resolve from the config "
+                          f"file's folder; a profile is named by extends)")
+    try:
+        return Config.model_validate({**data, "base_dir": base_dir, "profile": profile})
+    except pydantic.ValidationError as e:
+        raise ConfigError(where + _format_error(e)) from None
 
 
 def load_config(path: str | os.PathLike | None = None, overrides: list[tuple[list[str], Any]] = (),
@@ -465,12 +481,8 @@ def load_config(path: str | os.PathLike | None = None, overrides: list[tuple[lis
         base_dir = path.resolve().parent
     if profile is not None:
         data["extends"] = profile
-    data = _with_bases(data, base_dir)
-    data = apply_overrides(data, list(overrides))
-    if "base_dir" in data:
-        raise ConfigError("base_dir: not a config key (relative paths resolve from the config file's folder)")
-    try:
-        config = Config.model_validate({**data, "base_dir": base_dir})
-    except pydantic.ValidationError as e:
-        raise ConfigError(_format_error(e)) from None
-    return config
+    data, bundled = _with_bases(data, base_dir)
+    if overrides:
+        # The file as written must be valid too: a flag that overrides a bad value would hide it.
+        _validate(data, base_dir, bundled, f"{path}: " if path is not None else "")
+    return _validate(apply_overrides(data, list(overrides)), base_dir, bundled)

@@ -30,6 +30,7 @@ from tqdm import tqdm
 
 from datacleaning import storage
 from datacleaning.logs import log_event
+from datacleaning.rules.registry import ConfigError
 from datacleaning.shards import write_atomic
 from datacleaning.stats import merge_counters
 from datacleaning.storage import StoragePath
@@ -122,13 +123,31 @@ class StageResult:
     def ok(self) -> bool:
         return self.outcome.ok
 
+    @classmethod
+    def already_complete(cls, stats: dict, units: int) -> StageResult:
+        """The result of a stage whose output folder holds a completed run: nothing was done."""
+        return cls(stats, RunOutcome(total_units=units, skipped_units=units))
+
 
 # Worker-side state, set in the worker process right after the fork.
 _stop_requested = False
 
 _STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
-# How long stopping workers get to drop their partial outputs before they are killed.
-_STOP_GRACE_SECONDS = 30.0
+STOP_GRACE_VARIABLE = "DATACLEANING_STOP_GRACE"
+_DEFAULT_STOP_GRACE = 30.0
+
+
+def stop_grace_seconds() -> float:
+    """How long stopping workers get to drop their partial outputs before they are killed: the
+    ``DATACLEANING_STOP_GRACE`` seconds that stopall.sh also waits before its SIGKILL."""
+    value = os.environ.get(STOP_GRACE_VARIABLE, "")
+    try:
+        grace = float(value) if value else _DEFAULT_STOP_GRACE
+    except ValueError:
+        grace = -1.0
+    if not grace >= 0:
+        raise ConfigError(f"{STOP_GRACE_VARIABLE}={value!r}: expected a number of seconds, 0 or more")
+    return grace
 
 
 def _on_worker_signal(signum, frame) -> None:
@@ -281,6 +300,7 @@ def run_units(units: list[WorkUnit], process_unit: ProcessUnit, *, state_dir: St
               gpus_per_unit: float = 0) -> RunOutcome:
     """Process every unit without a completion record in ``state_dir``; return what happened.
     ``gpus_per_unit`` is what a Ray task asks for (the local executor leaves GPUs to the step)."""
+    grace = stop_grace_seconds()
     storage.make_dirs(state_dir)
     pending = pending_units(state_dir, units)
     outcome = RunOutcome(total_units=len(units), skipped_units=len(units) - len(pending))
@@ -302,12 +322,12 @@ def run_units(units: list[WorkUnit], process_unit: ProcessUnit, *, state_dir: St
             schedule_on_ray(pending, storage.with_options(process_unit), state_dir, outcome, signals, bar,
                             address=engine.ray_address, workers=workers, gpus_per_unit=gpus_per_unit)
         else:
-            _schedule(pending, process_unit, state_dir, workers, outcome, signals, bar)
+            _schedule(pending, process_unit, state_dir, workers, outcome, signals, bar, grace)
     return outcome
 
 
 def _schedule(pending: list[WorkUnit], process_unit: ProcessUnit, state_dir: StoragePath, workers: int,
-              outcome: RunOutcome, signals: _StopSignals, bar: tqdm) -> None:
+              outcome: RunOutcome, signals: _StopSignals, bar: tqdm, grace: float) -> None:
     context = multiprocess.get_context("fork")
     # Largest first, so a big unit does not start last and leave one core working alone.
     queue = sorted(pending, key=lambda u: u.size)
@@ -359,7 +379,7 @@ def _schedule(pending: list[WorkUnit], process_unit: ProcessUnit, state_dir: Sto
         else:
             for worker in pool:
                 worker.give(None)
-        deadline = time.monotonic() + _STOP_GRACE_SECONDS
+        deadline = time.monotonic() + grace
         for worker in pool:
             worker.stop(deadline)
         bar.close()
@@ -400,9 +420,6 @@ class Steps:
             log_event(logger, "step_stopped", stage=self.stage, step=name, failed=len(outcome.failed),
                       interrupted=outcome.interrupted)
         return outcome.ok
-
-    def done(self, name: str, units: list[WorkUnit]) -> bool:
-        return not pending_units(self.state_dir(name), units)
 
 
 def record_answer(outcome: RunOutcome, status: str, unit_id: str, payload) -> None:

@@ -1,27 +1,51 @@
-"""The manifest of a stage's output folder: the fingerprint of what decided its contents, so a
-resumed run refuses to mix outputs of two different configurations."""
+"""The manifest of a stage's output folder: the fingerprint of what decided its contents (the
+configuration and the input), so a resumed run refuses to mix the outputs of two different runs,
+and whether the run there completed, so rerunning a finished stage does nothing and rewrites
+nothing."""
 from __future__ import annotations
 
 import json
+import logging
 
 from datacleaning import storage
+from datacleaning.logs import log_event
 from datacleaning.rules.registry import ConfigError
 from datacleaning.shards import write_atomic
 from datacleaning.storage import StoragePath
 
 MANIFEST = "manifest.json"
+STATS = "stats.json"
+
+logger = logging.getLogger("datacleaning.manifest")
 
 
-def check_manifest(output: StoragePath, stage: str, fingerprint: str) -> None:
-    """Record ``fingerprint`` in a new output folder, or check that an existing one matches."""
+def claim_output(output: StoragePath, stage: str, fingerprint: str) -> dict | None:
+    """Record ``fingerprint`` in a new output folder, or check that an existing one matches it
+    (ConfigError if not, before anything is written). Returns the ``stats.json`` of the run that
+    completed there, or None when there is work left to do."""
     manifest = output / MANIFEST
     try:
-        previous = json.loads(storage.read_bytes(manifest)).get("fingerprint")
+        recorded = json.loads(storage.read_bytes(manifest))
     except FileNotFoundError:
         storage.make_dirs(output)
         write_atomic(manifest, json.dumps({"stage": stage, "fingerprint": fingerprint}).encode())
-        return
-    if previous != fingerprint:
-        raise ConfigError(f"{output} holds a {stage} run made with a different configuration or input "
-                          f"(fingerprint {previous}, now {fingerprint}); use another --output folder "
-                          f"or delete it to start over")
+        return None
+    previous = recorded.get("fingerprint")
+    if recorded.get("stage", stage) != stage or previous != fingerprint:
+        raise ConfigError(f"{output} holds a {recorded.get('stage', stage)} run made with a different "
+                          f"configuration or input (fingerprint {previous}, now {fingerprint}); use another "
+                          f"--output folder, or delete this one to start over")
+    if not recorded.get("complete"):
+        return None
+    try:
+        stats = json.loads(storage.read_bytes(output / STATS))
+    except FileNotFoundError:
+        return None
+    log_event(logger, "already_complete", stage=stage, output=output)
+    return stats
+
+
+def mark_complete(output: StoragePath, stage: str, fingerprint: str) -> None:
+    """Record that the run in ``output`` completed; its ``stats.json`` must already be written."""
+    write_atomic(output / MANIFEST, json.dumps({"stage": stage, "fingerprint": fingerprint,
+                                                "complete": True}).encode())

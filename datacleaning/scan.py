@@ -16,6 +16,8 @@ from datacleaning.readers.discover import InputError
 from datacleaning.shards import shard_paths
 
 SCAN_FORMAT = "arrow-batches"
+# Each input shard's name, size and modification time.
+Listing = list[tuple[str, int, str | None]]
 
 
 class ShardInputError(InputError):
@@ -88,6 +90,6 @@ def read_unit_batches(unit: WorkUnit, columns: list[str] | None = None) -> Itera
             yield batch.select(columns) if columns else batch
 
 
-def input_listing(units: list[WorkUnit]) -> list[tuple[str, int]]:
-    """What a resumed run must find again: every shard's name and size."""
-    return sorted({(u.name, storage.size(u.path)) for u in units})
+def input_listing(units: list[WorkUnit]) -> Listing:
+    """What a resumed run must find again: every shard's name, size and modification time."""
+    return sorted({(u.name, storage.size(u.path), storage.modified(u.path)) for u in units})

@@ -31,6 +31,9 @@ def atomic_file(path: str | os.PathLike) -> Iterator[BinaryIO]:
         with open(staged.temp, "wb") as f:
             yield f
         staged.commit()
+    except OSError as e:
+        staged.discard()
+        raise storage.WriteError(e.errno, f"cannot write {path}: {e.strerror or e}") from e
     except BaseException:
         staged.discard()
         raise

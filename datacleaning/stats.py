@@ -38,7 +38,8 @@ def format_clean_summary(stats: dict) -> str:
     n = stats.get("input_docs", 0)
     lines = [
         f"clean: {stats.get('status', '?')} — {stats.get('units', {}).get('completed', 0)}/"
-        f"{stats.get('units', {}).get('total', 0)} units, {stats.get('wall_seconds', 0):.1f}s wall",
+        f"{stats.get('units', {}).get('total', 0)} units, {stats.get('wall_seconds', 0):.1f}s wall, "
+        + (f"profile {stats['profile']}" if stats.get("profile") else "rules of the config (no bundled profile)"),
         f"  input        {n:>10,} docs  {stats.get('input_bytes', 0) / 1e6:10.1f} MB",
         f"  kept         {stats.get('kept_docs', 0):>10,} docs  {_pct(stats.get('kept_docs', 0), n)}",
         f"  rejected     {stats.get('rejected_docs', 0):>10,} docs  {_pct(stats.get('rejected_docs', 0), n)}",

@@ -40,6 +40,11 @@ _READ_BUFFER = 1 << 20
 _options: dict[str, dict] = {}
 
 
+class WriteError(OSError):
+    """An output file that could not be written (a full disk, a lost mount, no permission); its
+    message names the file and the operating system's reason."""
+
+
 def configure(options: dict[str, dict]) -> None:
     """Use ``options`` (keyed by protocol) for every filesystem opened from now on in this
     process; fsspec's own configuration (``FSSPEC_S3_ENDPOINT_URL``, ...) fills what they omit."""
@@ -90,6 +95,26 @@ def local_path(location: str | os.PathLike, option: str) -> Path:
     return path
 
 
+def _as_prefix(location: str | os.PathLike) -> str:
+    """A location as text ending in ``/``, a local path resolved (links followed), so that one
+    lies inside another exactly when its text starts with the other's."""
+    path = as_path(location)
+    text = str(path.resolve()) if isinstance(path, Path) else str(path)
+    return text.rstrip("/") + "/"
+
+
+def refuse_overlap(inputs: list[str | os.PathLike], output: str | os.PathLike) -> None:
+    """ConfigError when ``output`` is one of ``inputs``, lies inside one or holds one: every rerun
+    would read the stage's own output as input."""
+    out = _as_prefix(output)
+    for location in inputs:
+        given = _as_prefix(location)
+        if given.startswith(out) or out.startswith(given):
+            raise ConfigError(f"the output folder {output} and the input {location} overlap (the same folder, or "
+                              f"one inside the other), so a run would read its own output; give an output "
+                              f"folder outside the input")
+
+
 def _fs(path: UPath) -> tuple[fsspec.AbstractFileSystem, str]:
     return fsspec.core.url_to_fs(str(path), **_options.get(path.protocol, {}))
 
@@ -127,6 +152,24 @@ def size(location: str | os.PathLike) -> int:
     return fs.size(stripped)
 
 
+def modified(location: str | os.PathLike) -> str | None:
+    """What changes when a file is rewritten: a local file's modification time in nanoseconds, an
+    object's last-modified time or ETag; None where the filesystem reports neither, or the file
+    cannot be looked at (its reader reports that)."""
+    path = as_path(location)
+    try:
+        if isinstance(path, Path):
+            return str(path.stat().st_mtime_ns)
+        fs, stripped = _fs(path)
+        info = fs.info(stripped)
+    except OSError:
+        return None
+    for key in ("mtime", "LastModified", "last_modified", "updated", "ETag", "etag", "created"):
+        if info.get(key) is not None:
+            return str(info[key])
+    return None
+
+
 def read_bytes(location: str | os.PathLike) -> bytes:
     """A file's bytes; FileNotFoundError when it is not there."""
     path = as_path(location)
@@ -149,11 +192,14 @@ def remove(location: str | os.PathLike) -> None:
 
 def make_dirs(location: str | os.PathLike) -> None:
     path = as_path(location)
-    if isinstance(path, Path):
-        path.mkdir(parents=True, exist_ok=True)
-        return
-    fs, stripped = _fs(path)
-    fs.makedirs(stripped, exist_ok=True)
+    try:
+        if isinstance(path, Path):
+            path.mkdir(parents=True, exist_ok=True)
+            return
+        fs, stripped = _fs(path)
+        fs.makedirs(stripped, exist_ok=True)
+    except OSError as e:
+        raise WriteError(e.errno, f"cannot make folder {location}: {e.strerror or e}") from e
 
 
 def list_dir(location: str | os.PathLike) -> list[StoragePath]:

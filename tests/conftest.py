@@ -2,6 +2,7 @@
 process or as the command line), and read back what it wrote."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -198,15 +199,28 @@ def done_records(output: str | os.PathLike) -> int:
 def kill_group_when(proc: subprocess.Popen, output: str | os.PathLike, done_at_least: int) -> None:
     """SIGKILL the whole process group of ``proc`` once ``done_at_least`` units of its run in
     ``output`` are finished (or it exits), then wait until none of its processes is left."""
-    deadline = time.monotonic() + 60
-    while done_records(output) < done_at_least and proc.poll() is None and time.monotonic() < deadline:
+    kill_group_on(proc, lambda: done_records(output) >= done_at_least)
+
+
+def kill_group_on(proc: subprocess.Popen, condition, timeout: float = 120) -> bool:
+    """SIGKILL the whole process group of ``proc`` as soon as ``condition()`` holds (or it exits, or
+    ``timeout`` passes), then wait until none of its processes is left; return whether the
+    condition held while the process was still running."""
+    deadline = time.monotonic() + timeout
+    met = False
+    while proc.poll() is None and time.monotonic() < deadline:
+        if condition():
+            met = proc.poll() is None
+            break
         time.sleep(0.002)
-    os.killpg(proc.pid, signal.SIGKILL)
+    with contextlib.suppress(ProcessLookupError):  # the run ended and took its group with it
+        os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     deadline = time.monotonic() + 10
     while processes_in_group(proc.pid) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not processes_in_group(proc.pid)
+    return met
 
 
 def kept_fixture_shards(folder: Path, batch_rows: int = 8) -> list[dict]:

@@ -79,17 +79,17 @@ def test_failed_unit_does_not_stop_the_others(tmp_path, how):
     healthy = sum(n for name, n in counts.items() if name != "part-2.jsonl")
     assert stats["input_docs"] == healthy == stats["kept_docs"] + stats["rejected_docs"] + stats["quarantined_docs"]
 
-    # Remove the poison and rerun: only the failed unit runs, and the run completes.
-    poisoned = inputs / "part-2.jsonl"
-    poisoned.write_text("".join(line + "\n" for line in poisoned.read_text(encoding="utf-8").splitlines()
-                                if '"poison"' not in line), encoding="utf-8")
+    # Fix the rule (the user's code; the input must stay as it was) and rerun: only the failed
+    # unit runs, and the run completes.
+    plugin = tmp_path / "explode_plugin.py"
+    plugin.write_text(PLUGIN.replace("if self.marker in doc.text:", "if False:"))
     rerun = cli("clean", str(inputs), "--output", str(output), "--config", str(config), "--workers", "2",
                 "--no-progress")
     assert rerun.returncode == 0, rerun.stderr
     assert "skipped_units=3" in rerun.stderr
     stats = json.loads((output / "stats.json").read_text())
     assert stats["status"] == "complete"
-    assert stats["input_docs"] == sum(counts.values()) - 1
+    assert stats["input_docs"] == sum(counts.values())
 
 
 STOP_EARLY = textwrap.dedent('''

@@ -11,6 +11,8 @@ Output layout of ``DIR``::
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
 import time
@@ -26,8 +28,8 @@ from datacleaning.config import Config
 from datacleaning.document import Quarantined
 from datacleaning.executor import StageResult, UnitContext, WorkUnit, load_done_stats, run_units, stop_signals
 from datacleaning.logs import log_event
-from datacleaning.manifest import check_manifest
-from datacleaning.readers import ReaderOptions, discover_inputs, plan_units, read_unit
+from datacleaning.manifest import STATS, claim_output, mark_complete
+from datacleaning.readers import InputFile, ReaderOptions, discover_inputs, plan_units, read_unit
 from datacleaning.readers.warc import SkippedRecord
 from datacleaning.rules.registry import ConfigError
 from datacleaning.shards import unit_writers
@@ -109,6 +111,15 @@ class CleanUnitProcessor:
         }
 
 
+def fingerprint(config: Config, files: list[InputFile]) -> str:
+    """What decides the stage's output: how input is read, the rules, the shard size, and every
+    input file (its path, size and modification time)."""
+    relevant = {"input": config.input.model_dump(exclude={"paths"}), "clean": config.clean.model_dump(),
+                "max_shard_bytes": config.output.max_shard_bytes,
+                "files": [(f.path, f.size, storage.modified(f.path)) for f in files]}
+    return hashlib.sha256(json.dumps(relevant, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
 def build_pipeline(config: Config) -> CleaningPipeline:
     return CleaningPipeline.from_rules(config.build_rules(), config.clean.max_input_chars, config.clean.languages)
 
@@ -129,9 +140,14 @@ def _run_clean(config: Config, inputs: list[str], output: str | os.PathLike,
         raise ConfigError("input.paths: no input given")
     pipeline = pipeline or build_pipeline(config)
     files = discover_inputs(inputs)
+    storage.refuse_overlap([*(p for p in inputs if storage.is_dir(p)), *(f.path for f in files)], output)
     units = plan_units(files, config.input.chunk_bytes)
-    check_manifest(output, "clean", config.fingerprint("clean"))
-    log_event(logger, "start", files=len(files), units=len(units), workers=config.run.workers, output=output)
+    digest = fingerprint(config, files)
+    finished = claim_output(output, "clean", digest)
+    if finished is not None:
+        return StageResult.already_complete(finished, len(units))
+    log_event(logger, "start", files=len(files), units=len(units), workers=config.run.workers, output=output,
+              profile=config.profile or "-")
     processor = CleanUnitProcessor(pipeline, config.input.reader_options(), output, config.output.max_shard_bytes)
     outcome = run_units(units, processor, state_dir=output / UNITS_DIR, workers=config.run.workers,
                         description="clean", show_progress=config.run.progress, engine=config.run.engine())
@@ -143,10 +159,13 @@ def _run_clean(config: Config, inputs: list[str], output: str | os.PathLike,
     stats["status"] = "complete" if outcome.ok else ("interrupted" if outcome.interrupted else "failed")
     stats["units"] = {"total": len(units), "completed": len(done), "failed": len(outcome.failed)}
     stats["failed_units"] = outcome.failed
+    stats["profile"] = config.profile or None
     stats["input_files"] = len(files)
     stats["workers"] = config.run.workers
     stats["wall_seconds"] = round(time.time() - started, 3)
-    write_stats(output / "stats.json", stats)
+    write_stats(output / STATS, stats)
+    if outcome.ok:
+        mark_complete(output, "clean", digest)
     log_event(logger, "finish", status=stats["status"], kept=stats["kept_docs"], rejected=stats["rejected_docs"],
               quarantined=stats["quarantined_docs"])
     return StageResult(stats, outcome)

@@ -37,11 +37,11 @@ from datacleaning.dedup.clustering import cluster
 from datacleaning.dedup.steps import BAND_KEYS, EXACT_KEYS, LINE_KEYS, BucketStep, ExactFlagsStep, ExactStep, KeysStep, \
     LinesStep, RunState, SignatureStep, VerifyStep, WorkLayout, WriteStep, partition_unit
 from datacleaning.dedup.text import DedupText
-from datacleaning.executor import UNITS_DIR, RunOutcome, StageResult, Steps, WorkUnit, load_done_stats, stop_signals
+from datacleaning.executor import UNITS_DIR, StageResult, Steps, WorkUnit, load_done_stats, stop_signals
 from datacleaning.logs import log_event
-from datacleaning.manifest import check_manifest
+from datacleaning.manifest import STATS, claim_output, mark_complete
 from datacleaning.rules.registry import ConfigError
-from datacleaning.scan import ShardInputError, input_listing, input_schema, plan_scan_units
+from datacleaning.scan import Listing, ShardInputError, input_listing, input_schema, plan_scan_units
 from datacleaning.shards import shard_paths
 from datacleaning.stats import write_stats
 
@@ -52,7 +52,7 @@ REQUIRED_COLUMNS = ("id", "text", "lang")
 MAX_DOCS = 1 << 32
 
 
-def fingerprint(config: Config, listing: list[tuple[str, int]]) -> str:
+def fingerprint(config: Config, listing: Listing) -> str:
     """What decides the stage's output: the dedup settings (the memory budget aside, which only
     changes how work is split), the shard size, the MinHash engine and the input shards."""
     relevant = {"dedup": config.dedup.model_dump(exclude={"memory_mb"}),
@@ -90,8 +90,13 @@ def _run_dedup(config: Config, input_dir: str | os.PathLike, output: str | os.Pa
             raise ConfigError(f"dedup.exact.index: no exact index shards in {folder}")
     params = (band_params(dedup.minhash.threshold, dedup.minhash.num_perm, dedup.minhash.bands, dedup.minhash.rows,
                           dedup.minhash.false_negative_weight) if dedup.minhash.enabled else None)
+    storage.refuse_overlap([input_dir], output)
     work = WorkLayout(config.work_folder("dedup", output))
-    check_manifest(output, "dedup", fingerprint(config, input_listing(scan_units)))
+    digest = fingerprint(config, input_listing(scan_units))
+    finished = claim_output(output, "dedup", digest)
+    if finished is not None:
+        shutil.rmtree(work.root, ignore_errors=True)
+        return StageResult.already_complete(finished, len(scan_units))
     log_event(logger, "start", shards=len(shard_paths(input_dir)), units=len(scan_units), workers=config.run.workers,
               output=output, bands=params.bands if params else 0, rows=params.rows if params else 0)
 
@@ -99,15 +104,12 @@ def _run_dedup(config: Config, input_dir: str | os.PathLike, output: str | os.Pa
                      config.output.max_shard_bytes, index_dirs,
                      worker_memory(dedup.memory_mb << 20, config.run.workers))
     steps = Steps("dedup", output, config.run.workers, config.run.progress, config.run.engine())
-    previous = output / "stats.json"
-    if steps.done("write", scan_units) and storage.exists(previous):
-        stats = json.loads(storage.read_bytes(previous))
-        return StageResult(stats, RunOutcome(total_units=len(scan_units), skipped_units=len(scan_units)))
     text = DedupText(dedup)
     completed = _run_steps(steps, state, text, config)
     stats = _stats(steps, state, config, completed, started)
-    write_stats(output / "stats.json", stats)
+    write_stats(output / STATS, stats)
     if completed:
+        mark_complete(output, "dedup", digest)
         shutil.rmtree(work.root, ignore_errors=True)
     log_event(logger, "finish", status=stats["status"], kept=stats.get("kept_docs", 0),
               removed=stats.get("removed_docs", 0))

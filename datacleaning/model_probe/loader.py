@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import shutil
+import zipfile
 from pathlib import Path
 
 import sentencepiece as spm
 import torch
+from safetensors import safe_open
 from safetensors.torch import load_file, save_file
 
 from datacleaning.model_probe.config import ModelConfig
@@ -51,8 +54,27 @@ def load_model(folder: str | os.PathLike = SHIPPED_TINY, *, device: str | torch.
     return model.to(device).cast(dtype).eval()
 
 
-def read_weights(folder: str | os.PathLike) -> dict[str, torch.Tensor]:
-    """Every tensor of the folder's weight file(s), by checkpoint name, on the CPU."""
+def check_folder(folder: str | os.PathLike) -> None:
+    """Raise what :func:`load_model` and :func:`load_tokenizer` would raise for ``folder``, without
+    reading the weights' data or running the model: a stage checks its model once this way before
+    any worker loads it."""
+    folder = Path(folder)
+    config_path = folder / "config.json"
+    if not config_path.is_file():
+        raise CheckpointError(f"{folder} has no config.json")
+    try:
+        config = ModelConfig.load(config_path)
+    except (ValueError, TypeError, KeyError) as e:
+        raise CheckpointError(f"{config_path}: {e}") from None
+    with torch.device("meta"):
+        model = TransNormerLM(config)
+    _check_weights(folder, config, model, _map_names(read_weights(folder, shapes_only=True)))
+    load_tokenizer(folder)
+
+
+def read_weights(folder: str | os.PathLike, *, shapes_only: bool = False) -> dict[str, torch.Tensor]:
+    """Every tensor of the folder's weight file(s), by checkpoint name, on the CPU (on the meta
+    device, data unread, with ``shapes_only``)."""
     folder = Path(folder)
     name = next((f for f in _WEIGHT_FILES if (folder / f).is_file()), None)
     if name is None:
@@ -68,21 +90,32 @@ def read_weights(folder: str | os.PathLike) -> dict[str, torch.Tensor]:
             path = (folder / shard).resolve()
             if path.parent != folder.resolve() or not path.is_file():
                 raise CheckpointError(f"{folder / name} names shard {shard!r}, which is not a file in {folder}")
-            loaded.update(_read_file(path))
+            loaded.update(_read_file(path, shapes_only=shapes_only))
         missing = sorted(set(weight_map) - set(loaded))
         if missing:
             raise CheckpointError(f"{folder / name} maps {_names(missing)} to shards that do not hold them")
         return loaded
-    return _read_file(folder / name)
+    return _read_file(folder / name, shapes_only=shapes_only)
 
 
-def _read_file(path: Path) -> dict[str, torch.Tensor]:
+def _read_file(path: Path, *, shapes_only: bool = False) -> dict[str, torch.Tensor]:
+    """The tensors of one weight file; with ``shapes_only``, tensors on the meta device, without
+    reading the weights' data."""
     if path.suffix == ".safetensors":
-        return load_file(path, device="cpu")
-    state = torch.load(path, map_location="cpu", weights_only=True)
+        if not shapes_only:
+            return load_file(path, device="cpu")
+        with safe_open(path, "pt") as f:
+            return {name: torch.empty(f.get_slice(name).get_shape(), device="meta") for name in f.keys()}
+    try:
+        # Memory-mapped, a zip-format checkpoint is read only where it is used.
+        state = torch.load(path, map_location="cpu", weights_only=True, mmap=zipfile.is_zipfile(path))
+    except pickle.UnpicklingError as e:
+        reason = str(e).partition("WeightsUnpickler error:")[2].split("Check the documentation")[0]
+        raise CheckpointError(f"{path} is a pickle that holds more than tensors, which is not loaded "
+                              f"(torch.load(weights_only=True): {' '.join(reason.split()) or e})") from None
     if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
         raise CheckpointError(f"{path} is not a state dict of tensors")
-    return state
+    return {name: t.to("meta") for name, t in state.items()} if shapes_only else state
 
 
 def _map_names(weights: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:

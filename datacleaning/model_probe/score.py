@@ -10,7 +10,7 @@ state and LRPE's absolute positions, which gives the same result as one pass.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -62,8 +62,10 @@ class Scorer:
         self.chunk_tokens = chunk_tokens
         self.device = next(model.parameters()).device
 
-    def score(self, docs: Sequence[Sequence[int] | np.ndarray]) -> list[DocScore]:
-        """One :class:`DocScore` per document of token ids (without BOS), in input order."""
+    def score(self, docs: Sequence[Sequence[int] | np.ndarray],
+              check_stop: Callable[[], None] = lambda: None) -> list[DocScore]:
+        """One :class:`DocScore` per document of token ids (without BOS), in input order.
+        ``check_stop`` is called before each batch, so a stop takes effect within one batch."""
         vocab = self.model.config.vocab_size
         docs = [np.asarray(doc, dtype=np.int64).reshape(-1) for doc in docs]
         for i, doc in enumerate(docs):
@@ -73,6 +75,7 @@ class Scorer:
         order = sorted((i for i, doc in enumerate(docs) if doc.size), key=lambda i: -docs[i].size)
         start = 0
         while start < len(order):
+            check_stop()
             width = min(docs[order[start]].size, self.chunk_tokens)
             batch = order[start:start + max(1, self.token_budget // width)]
             start += len(batch)

@@ -35,9 +35,9 @@ from datacleaning import storage
 from datacleaning.config import Config, ProbeConfig
 from datacleaning.executor import StageResult, Steps, UnitContext, WorkUnit, stop_signals
 from datacleaning.logs import log_event
-from datacleaning.manifest import check_manifest
+from datacleaning.manifest import STATS, claim_output, mark_complete
 from datacleaning.rules.registry import ConfigError
-from datacleaning.scan import input_listing, input_schema, plan_scan_units, read_unit_batches
+from datacleaning.scan import Listing, input_listing, input_schema, plan_scan_units, read_unit_batches
 from datacleaning.shards import atomic_file, unit_writers
 from datacleaning.stats import write_stats
 from datacleaning.storage import StoragePath
@@ -76,6 +76,15 @@ def model_folder(config: Config) -> Path:
     return Path(config.resolve(config.probe.model)) if config.probe.model else SHIPPED_TINY
 
 
+def _check_model(folder: Path) -> None:
+    """Find a model the workers could not load once, here, before any unit starts."""
+    from datacleaning.model_probe.loader import CheckpointError, check_folder
+    try:
+        check_folder(folder)
+    except (CheckpointError, OSError, RuntimeError) as e:
+        raise ConfigError(f"probe.model: {e}") from None
+
+
 def model_identity(folder: Path) -> dict:
     """What names a model folder's scores: its config.json and its files' names and sizes."""
     config_json = folder / "config.json"
@@ -85,7 +94,7 @@ def model_identity(folder: Path) -> dict:
             "files": sorted((p.name, p.stat().st_size) for p in folder.iterdir() if p.is_file())}
 
 
-def fingerprint(probe: ProbeConfig, folder: Path, listing: list[tuple[str, int]], max_shard_bytes: int) -> str:
+def fingerprint(probe: ProbeConfig, folder: Path, listing: Listing, max_shard_bytes: int) -> str:
     """What decides the stage's output: the model, how documents are scored and judged, the shard
     size and the input shards. The device is left out: a run may resume on another machine."""
     relevant = {"probe": probe.model_dump(exclude={"model": True, "device": True, "train": True}),
@@ -133,7 +142,7 @@ class ScoreStep:
                 context.check_stop()
                 ids = encode_texts(tokenizer, batch.column("text"))
                 began = time.perf_counter()
-                scores = scorer.score(ids)
+                scores = scorer.score(ids, context.check_stop)
                 counts["scoring_seconds"] += time.perf_counter() - began
                 n_tokens = np.fromiter((s.n_tokens for s in scores), np.int32, len(scores))
                 writer.write_batch(pa.record_batch([
@@ -261,9 +270,15 @@ def _run_probe(config: Config, input_dir: StoragePath, output: StoragePath) -> S
     probe = config.probe
     schema = input_schema(input_dir, "probe", REQUIRED_COLUMNS)
     units = plan_scan_units(input_dir, probe.unit_bytes)
+    storage.refuse_overlap([input_dir], output)
     folder = model_folder(config)
     work = config.work_folder("probe", output)
-    check_manifest(output, "probe", fingerprint(probe, folder, input_listing(units), config.output.max_shard_bytes))
+    digest = fingerprint(probe, folder, input_listing(units), config.output.max_shard_bytes)
+    finished = claim_output(output, "probe", digest)
+    if finished is not None:
+        shutil.rmtree(work, ignore_errors=True)
+        return StageResult.already_complete(finished, len(units))
+    _check_model(folder)
     device = resolve_device(probe)
     # One process drives the GPU; on a CPU every worker scores with its share of the cores.
     score_workers = 1 if device == "cuda" else config.run.workers
@@ -280,8 +295,9 @@ def _run_probe(config: Config, input_dir: StoragePath, output: StoragePath) -> S
                           config.output.max_shard_bytes)
         completed = steps.run("write", units, write)
     stats = _stats(steps, config, folder, device, languages, units, completed, started)
-    write_stats(output / "stats.json", stats)
+    write_stats(output / STATS, stats)
     if completed:
+        mark_complete(output, "probe", digest)
         shutil.rmtree(work, ignore_errors=True)
     log_event(logger, "finish", status=stats["status"], kept=stats["kept_docs"], rejected=stats["rejected_docs"])
     return StageResult(stats, steps.outcome)

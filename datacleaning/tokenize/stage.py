@@ -34,9 +34,9 @@ from datacleaning import storage
 from datacleaning.config import Config, TokenizeConfig, TokenizeTrainConfig
 from datacleaning.executor import StageResult, Steps, UnitContext, WorkUnit, stop_signals
 from datacleaning.logs import log_event
-from datacleaning.manifest import check_manifest
+from datacleaning.manifest import STATS, claim_output, mark_complete
 from datacleaning.rules.registry import ConfigError
-from datacleaning.scan import input_listing, input_schema, plan_scan_units
+from datacleaning.scan import Listing, input_listing, input_schema, plan_scan_units
 from datacleaning.shards import write_atomic
 from datacleaning.stats import write_stats
 from datacleaning.storage import StoragePath
@@ -55,7 +55,7 @@ REQUIRED_COLUMNS = ("text",)
 SUMMARY_SOURCES = 15
 
 
-def fingerprint(tokenize: TokenizeConfig, listing: list[tuple[str, int]], model_digest: str | None) -> str:
+def fingerprint(tokenize: TokenizeConfig, listing: Listing, model_digest: str | None) -> str:
     """What decides the stage's output: the model (its bytes when given, the training settings
     when trained here; the trainer's thread count aside), how documents become tokens, and the
     input shards."""
@@ -126,6 +126,7 @@ def _run_tokenize(config: Config, input_dir: StoragePath, output: StoragePath) -
     tokenize = config.tokenize
     schema = input_schema(input_dir, "tokenize", REQUIRED_COLUMNS)
     units = plan_scan_units(input_dir, tokenize.unit_bytes)
+    storage.refuse_overlap([input_dir], output)
     given = Path(config.resolve(tokenize.model)) if tokenize.model else None
     if given is not None and not given.is_file():
         raise ConfigError(f"tokenize.model: no such file {given}")
@@ -136,9 +137,16 @@ def _run_tokenize(config: Config, input_dir: StoragePath, output: StoragePath) -
         raise ConfigError(f"tokenize.merge: false keeps one .bin/.idx pair per unit as the output, which needs a "
                           f"local or shared-filesystem --output, not {output}")
     scratch = config.work_folder("tokenize", output) if remote else output
+    digest = fingerprint(tokenize, input_listing(units), given and model_sha256(given))
+    finished = claim_output(output, "tokenize", digest)
+    # Once merged, the parts (and for a URL output the whole work folder) are not needed again.
+    leftovers = (scratch if remote else scratch / PARTS_DIR) if tokenize.merge else None
+    if finished is not None:
+        if leftovers:
+            shutil.rmtree(leftovers, ignore_errors=True)
+        return StageResult.already_complete(finished, len(units))
     if remote:
         scratch.mkdir(parents=True, exist_ok=True)
-    check_manifest(output, "tokenize", fingerprint(tokenize, input_listing(units), given and model_sha256(given)))
     log_event(logger, "start", units=len(units), workers=config.run.workers, output=output,
               model=given or "train")
     steps = Steps("tokenize", output, config.run.workers, config.run.progress, config.run.engine())
@@ -163,9 +171,11 @@ def _run_tokenize(config: Config, input_dir: StoragePath, output: StoragePath) -
     stats = _stats(steps, config, model_path, given, layout, units, completed, started)
     if completed and remote:
         write_atomic(output / MODEL_FILE, model_path.read_bytes())
-    write_stats(output / "stats.json", stats)
-    if completed and tokenize.merge:
-        shutil.rmtree(scratch / PARTS_DIR if scratch == output else scratch, ignore_errors=True)
+    write_stats(output / STATS, stats)
+    if completed:
+        mark_complete(output, "tokenize", digest)
+        if leftovers:
+            shutil.rmtree(leftovers, ignore_errors=True)
     log_event(logger, "finish", status=stats["status"], documents=stats["documents"], tokens=stats["tokens"])
     return StageResult(stats, steps.outcome)
 
