@@ -99,7 +99,7 @@ def _as_prefix(location: str | os.PathLike) -> str:
     """A location as text ending in ``/``, a local path resolved (links followed), so that one
     lies inside another exactly when its text starts with the other's."""
     path = as_path(location)
-    text = str(path.resolve()) if isinstance(path, Path) else str(path)
+    text = os.path.realpath(path) if isinstance(path, Path) else str(path)
     return text.rstrip("/") + "/"
 
 

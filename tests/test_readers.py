@@ -165,12 +165,15 @@ def test_jsonl_chunks_yield_every_record_once_in_order(tmp_path, kind, final_new
 
 
 def test_chunked_jsonl_through_the_clean_stage_with_two_workers(tmp_path, clean_run):
+    # A whitespace-only line (not a record) after every line spreads them over many units of the
+    # smallest size a config allows.
+    data = b"\n".join(line + b"\n" + b" " * 3000 for line in CHUNK_LINES) + b"\n"
     path = tmp_path / "mixed.jsonl"
-    path.write_bytes(CHUNK_DATA)
-    expected = expected_items(CHUNK_DATA)
-    run = clean_run([path], overrides=[(["input", "chunk_bytes"], 97)])
+    path.write_bytes(data)
+    expected = expected_items(data)
+    run = clean_run([path], overrides=[(["input", "chunk_bytes"], 4096)])
     assert run.stats["status"] == "complete"
-    assert run.stats["units"]["total"] == -(-len(CHUNK_DATA) // 97)
+    assert run.stats["units"]["total"] == -(-len(data) // 4096) > 10
     run.assert_totals(len(expected))
     read_texts = sorted(r["text"] for r in run.kept + run.rejected)
     assert read_texts == sorted(e[2] for e in expected if e[0] == "D")
@@ -178,7 +181,7 @@ def test_chunked_jsonl_through_the_clean_stage_with_two_workers(tmp_path, clean_
     assert len(set(ids)) == len(ids)
     assert sorted(r["offset"] for r in run.quarantine) == [e[1] for e in expected if e[0] == "Q"]
     for row in run.quarantine:
-        assert CHUNK_DATA[row["offset"]:row["offset"] + len(row["raw"])] == row["raw"]
+        assert data[row["offset"]:row["offset"] + len(row["raw"])] == row["raw"]
 
 
 # --------------------------------------------------------------------------------------------
