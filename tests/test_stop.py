@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -72,6 +73,25 @@ def test_a_stop_during_probe_scoring_takes_effect_within_seconds(tmp_path):
                    "--device", "cpu", "--no-progress"], grace="120")
     took = _stop_once_started(proc, "datacleaning.probe start", settle=4)
     assert took < 15, f"the run took {took:.1f}s to stop"
+    assert proc.returncode == 128 + signal.SIGTERM
+    assert json.loads((output / "stats.json").read_text())["status"] == "interrupted"
+    assert processes_in_group(proc.pid) == []
+
+
+def test_a_stop_while_sentencepiece_trains_takes_effect_within_seconds(tmp_path):
+    texts = [record["text"] for record in fixture_records()]
+    rng = random.Random(0)
+    # Pieces of real text recombined: enough variety that a unigram model takes tens of seconds.
+    docs = [{"id": f"doc-{i}", "lang": "zh", "source": "test",
+             "text": "".join(texts[rng.randrange(len(texts))][rng.randrange(200):][:rng.randrange(50, 400)]
+                             for _ in range(8))} for i in range(20000)]
+    write_kept_shard(tmp_path / "kept", "a", docs)
+    output = tmp_path / "tokens"
+    proc = _start(["tokenize", "encode", str(tmp_path / "kept"), "--output", str(output), "--workers", "1",
+                   "--model-type", "unigram", "--vocab-size", "32000", "--set", "tokenize.train.threads=1",
+                   "--no-progress"], grace="120")
+    took = _stop_once_started(proc, "datacleaning.tokenize start", settle=4)
+    assert took < 10, f"the run took {took:.1f}s to stop"
     assert proc.returncode == 128 + signal.SIGTERM
     assert json.loads((output / "stats.json").read_text())["status"] == "interrupted"
     assert processes_in_group(proc.pid) == []

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import select
+import signal
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -136,11 +138,7 @@ def train_model(units: list[WorkUnit], train: TokenizeTrainConfig, destination: 
              "sample_bytes": int(pc.sum(pc.binary_length(texts)).as_py() or 0)}
     if not drawn["sample_bytes"]:
         raise ShardInputError("the input holds no text to train a tokenizer on")
-    model = io.BytesIO()
-    # Sentences from memory and the model to memory: the model then records no file paths, so
-    # the same sample trains the same bytes wherever it runs.
-    spm.SentencePieceTrainer.train(
-        sentence_iterator=iter(training_lines(_strings(texts))), model_writer=model,
+    options = dict(
         model_type=train.model_type, vocab_size=train.vocab_size, character_coverage=train.character_coverage,
         byte_fallback=train.byte_fallback, normalization_rule_name=train.normalization,
         split_digits=train.split_digits,
@@ -153,6 +151,45 @@ def train_model(units: list[WorkUnit], train: TokenizeTrainConfig, destination: 
         input_sentence_size=0, shuffle_input_sentence=False, max_sentence_length=4 * MAX_LINE_CHARS,
         unk_id=UNK_ID, bos_id=BOS_ID, eos_id=EOS_ID, pad_id=-1,
         num_threads=threads, minloglevel=2)
-    check_stop()
-    write_atomic(destination, model.getvalue())
+    write_atomic(destination, _train_in_child(texts, options, check_stop))
     return {**drawn, "vocab_size": load_model(destination).vocab_size()}
+
+
+def _train_in_child(texts: pa.Array, options: dict, check_stop: Callable[[], None]) -> bytes:
+    """The trained model's bytes. SentencePiece trains for minutes in C++ without coming back to
+    Python, so it runs in a child process of its own, which a stop kills at once."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_end)
+        with os.fdopen(write_end, "wb") as out:
+            try:
+                model = io.BytesIO()
+                # Sentences from memory and the model to memory: the model then records no file
+                # paths, so the same sample trains the same bytes wherever it runs.
+                spm.SentencePieceTrainer.train(sentence_iterator=iter(training_lines(_strings(texts))),
+                                               model_writer=model, **options)
+                out.write(b"+" + model.getvalue())
+            except BaseException as e:  # the parent raises it; nothing may leave the child alive
+                out.write(b"!" + f"{type(e).__name__}: {e}".encode())
+        os._exit(0)
+    os.close(write_end)
+    answer = bytearray()
+    try:
+        with os.fdopen(read_end, "rb", buffering=0) as pipe:
+            while True:
+                check_stop()
+                if select.select([pipe], [], [], 0.2)[0]:
+                    chunk = pipe.read(1 << 20)
+                    if not chunk:
+                        break
+                    answer += chunk
+    except BaseException:
+        os.kill(pid, signal.SIGKILL)
+        raise
+    finally:
+        os.waitpid(pid, 0)
+    if answer[:1] != b"+":
+        raise RuntimeError("SentencePiece training failed: "
+                           + (answer[1:].decode(errors="replace") or "the trainer process died"))
+    return bytes(answer[1:])
