@@ -29,7 +29,7 @@ from datacleaning.document import Quarantined
 from datacleaning.executor import StageResult, UnitContext, WorkUnit, load_done_stats, run_units, stop_signals
 from datacleaning.logs import log_event
 from datacleaning.manifest import STATS, claim_output, mark_complete
-from datacleaning.readers import InputFile, ReaderOptions, discover_inputs, plan_units, read_unit
+from datacleaning.readers import InputFile, ReaderOptions, discover, plan_units, read_unit
 from datacleaning.readers.warc import SkippedRecord
 from datacleaning.rules.registry import ConfigError
 from datacleaning.shards import unit_writers
@@ -139,7 +139,8 @@ def _run_clean(config: Config, inputs: list[str], output: str | os.PathLike,
     if not inputs:
         raise ConfigError("input.paths: no input given")
     pipeline = pipeline or build_pipeline(config)
-    files = discover_inputs(inputs)
+    found = discover(inputs)
+    files = found.files
     storage.refuse_overlap([*(p for p in inputs if storage.is_dir(p)), *(f.path for f in files)], output)
     units = plan_units(files, config.input.chunk_bytes)
     digest = fingerprint(config, files)
@@ -161,6 +162,7 @@ def _run_clean(config: Config, inputs: list[str], output: str | os.PathLike,
     stats["failed_units"] = outcome.failed
     stats["profile"] = config.profile or None
     stats["input_files"] = len(files)
+    stats["skipped_files"] = {reason: len(paths) for reason, paths in sorted(found.skipped.items())}
     stats["workers"] = config.run.workers
     stats["wall_seconds"] = round(time.time() - started, 3)
     write_stats(output / STATS, stats)

@@ -3,13 +3,18 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import logging
 import os
 import posixpath
 import re
+import stat
 from dataclasses import dataclass
 
 from datacleaning import storage
 from datacleaning.executor import WorkUnit
+from datacleaning.logs import log_event
+
+logger = logging.getLogger("datacleaning.readers")
 
 # Longest suffix first: the first match names the format.
 FORMAT_SUFFIXES: tuple[tuple[str, str], ...] = (
@@ -23,6 +28,9 @@ FORMAT_SUFFIXES: tuple[tuple[str, str], ...] = (
     (".txt", "text"), (".md", "text"),
 )
 UNSUPPORTED = "unsupported"
+# Why an entry of the inputs is not read (the keys of Discovery.skipped).
+HIDDEN_FILE, HIDDEN_FOLDER, FOLDER_LINK, NOT_REGULAR = ("hidden file", "hidden folder", "link to a folder",
+                                                        "not a regular file")
 
 
 @dataclass(frozen=True)
@@ -31,6 +39,15 @@ class InputFile:
     name: str
     format: str
     size: int
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """What the input paths hold: the files to read, and the entries left out, as paths by reason,
+    so that a run can count and name them rather than leave them out unseen."""
+
+    files: list[InputFile]
+    skipped: dict[str, list[str]]
 
 
 def detect_format(path: str) -> str:
@@ -46,9 +63,9 @@ class InputError(OSError):
     silently leaving out what the folder holds."""
 
 
-def _walk(directory: str) -> list[tuple[str, str]]:
+def _walk(directory: str, skipped: dict[str, list[str]]) -> list[tuple[str, str]]:
     """(path, name) of every file below ``directory`` (a local folder or a URL); names start with
-    the folder's own name."""
+    the folder's own name. Hidden entries, and links to folders (not followed), go to ``skipped``."""
 
     def fail(error: OSError) -> None:
         raise InputError(f"cannot list input folder {error.filename or directory}: {error.strerror or error}")
@@ -61,26 +78,35 @@ def _walk(directory: str) -> list[tuple[str, str]]:
         label = os.path.basename(os.path.abspath(top))
     found = []
     for root, dirs, files in storage.walk(top, onerror=fail):
+        for d in dirs:
+            if d.startswith("."):
+                skipped.setdefault(HIDDEN_FOLDER, []).append(_location(posixpath.join(root, d)))
+            elif os.path.islink(posixpath.join(root, d)):  # listed by os.walk, never entered
+                skipped.setdefault(FOLDER_LINK, []).append(_location(posixpath.join(root, d)))
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         below = root[len(top):].lstrip("/")
         for f in sorted(files):
-            if not f.startswith("."):
+            if f.startswith("."):
+                skipped.setdefault(HIDDEN_FILE, []).append(_location(posixpath.join(root, f)))
+            else:
                 found.append((posixpath.join(root, f), posixpath.join(label, below, f)))
     return found
 
 
-def discover_inputs(paths: list[str | os.PathLike]) -> list[InputFile]:
+def discover(paths: list[str | os.PathLike]) -> Discovery:
     """Expand files, folders (recursively, skipping hidden entries) and glob patterns, each a local
     path or a URL.
 
     Files whose format is not recognised are returned with format ``unsupported`` so the run can
-    quarantine them visibly instead of skipping them.
+    quarantine them visibly instead of skipping them. FIFOs, sockets and devices are skipped: reading
+    one would block or never end.
     """
+    skipped: dict[str, list[str]] = {}
     files: list[tuple[str, str]] = []
     for raw in paths:
         p = str(storage.as_path(raw))
         if storage.is_dir(p):
-            files.extend(_walk(p))
+            files.extend(_walk(p, skipped))
         elif storage.exists(p):
             files.append((p, posixpath.basename(p)))
         else:
@@ -88,22 +114,49 @@ def discover_inputs(paths: list[str | os.PathLike]) -> list[InputFile]:
             if not matches:
                 raise FileNotFoundError(f"input not found: {p}")
             for m in matches:
-                files.extend(_walk(m) if storage.is_dir(m) else [(m, posixpath.basename(m))])
-    seen: dict[str, InputFile] = {}
+                files.extend(_walk(m, skipped) if storage.is_dir(m) else [(m, posixpath.basename(m))])
+    names: dict[str, str] = {}
     for path, name in files:
-        location = path if storage.is_url(path) else os.path.abspath(path)
-        if location not in seen:
-            seen[location] = InputFile(location, name, detect_format(location), _size(location))
-    return [seen[k] for k in sorted(seen)]
+        names.setdefault(_location(path), name)
+    found = []
+    for location in sorted(names):
+        size = _size(location)
+        if size is None:
+            skipped.setdefault(NOT_REGULAR, []).append(location)
+        else:
+            found.append(InputFile(location, names[location], detect_format(location), size))
+    for reason, entries in skipped.items():
+        _log_skipped(reason, entries)
+    return Discovery(found, skipped)
 
 
-def _size(path: str) -> int:
-    """A file that cannot even be stat'ed (a dangling or looping link) still becomes a work unit:
-    its reader then fails to open it and quarantines it with the reason."""
+def _log_skipped(reason: str, entries: list[str], shown: int = 20) -> None:
+    """Hidden entries are skipped by design (an info line); anything else left out is a warning."""
+    level = logging.INFO if reason in (HIDDEN_FILE, HIDDEN_FOLDER) else logging.WARNING
+    names = ", ".join(entries[:shown]) + (f", ... ({len(entries) - shown} more)" if len(entries) > shown else "")
+    log_event(logger, "skipped_inputs", level, reason=reason, count=len(entries), paths=names)
+
+
+def _location(path: str) -> str:
+    return path if storage.is_url(path) else os.path.abspath(path)
+
+
+def discover_inputs(paths: list[str | os.PathLike]) -> list[InputFile]:
+    """The files to read of :func:`discover`."""
+    return discover(paths).files
+
+
+def _size(path: str) -> int | None:
+    """The file's size; None for a local FIFO, socket or device. A file that cannot even be stat'ed
+    (a dangling or looping link) still becomes a work unit: its reader then fails to open it and
+    quarantines it with the reason."""
     try:
-        return storage.size(path)
+        if storage.is_url(path):
+            return storage.size(path)
+        status = os.stat(path)
     except OSError:
         return 0
+    return status.st_size if stat.S_ISREG(status.st_mode) else None
 
 
 def _file_key(path: str) -> str:

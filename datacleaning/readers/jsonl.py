@@ -1,7 +1,6 @@
 """JSON lines: plain (split into line-aligned byte ranges), gzip and zstd (one unit per file)."""
 from __future__ import annotations
 
-import gzip
 import io
 import zlib
 from collections.abc import Callable, Iterator
@@ -31,8 +30,9 @@ def _parse_line(line: bytes, offset: int, path: str, name: str, options: ReaderO
         return Quarantined(path, offset, line, str(e))
 
 
-def _iter_lines(stream, path: str, name: str, start: int, end: int | None, options: ReaderOptions,
-                position: Callable[[], int], progress: Progress) -> Iterator[Document | Quarantined]:
+def _lines(stream, start: int, end: int | None, position: Callable[[], int],
+           progress: Progress) -> Iterator[tuple[int, bytes]]:
+    """(byte offset, line) of every non-blank line from ``start`` that starts before ``end``."""
     offset = start
     reported = position()
     while end is None or offset < end:
@@ -40,7 +40,7 @@ def _iter_lines(stream, path: str, name: str, start: int, end: int | None, optio
         if not line:
             break
         if line.strip():
-            yield _parse_line(line, offset, path, name, options)
+            yield offset, line
         offset += len(line)
         if position() - reported >= _PROGRESS_EVERY:
             now = position()
@@ -58,65 +58,96 @@ def read_plain(unit: WorkUnit, options: ReaderOptions, progress: Progress) -> It
             f.seek(start - 1)
             if f.read(1) != b"\n":
                 start += len(f.readline())
-        yield from _iter_lines(f, unit.path, name, start, unit.end, options, f.tell, progress)
+        for offset, line in _lines(f, start, unit.end, f.tell, progress):
+            yield _parse_line(line, offset, unit.path, name, options)
 
 
-class _ZstdFrames(io.RawIOBase):
-    """Concatenated zstd frames as one stream, raising where the input ends inside a frame.
+class _Frames(io.RawIOBase):
+    """Concatenated zstd frames or gzip members as one stream of decompressed bytes, which ends at
+    the first fault (bytes that are no frame, a frame the file ends inside) after delivering every
+    byte decoded before it; ``fault`` then holds the compressed offset of the frame that could not
+    be decoded, and why.
 
-    zstandard's own stream reader ends quietly at a cut, which would drop a truncated file's
-    tail without a trace.
+    zstandard's own stream reader ends quietly at a cut, and gzip.GzipFile raises and loses what it
+    decoded in the same read; the input is fed in small pieces so that a fault inside a frame loses
+    little of the output decoded just before it.
     """
 
-    def __init__(self, raw):
+    def __init__(self, raw, new_decoder: Callable[[], object], padding: bytes):
         self._raw = raw
-        self._context = zstandard.ZstdDecompressor()
-        self._frame = self._context.decompressobj()
-        self._in_frame = False
+        self._new_decoder = new_decoder
+        self._padding = padding  # bytes allowed between frames (gzip: NULs)
+        self._decoder = None  # None between frames
+        self._frame_start = 0
+        self._read = 0
         self._out = b""
         self._pos = 0
+        self.fault: tuple[int, str] | None = None
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer) -> int:
         while self._pos >= len(self._out):
-            chunk = self._raw.read(1 << 20)
-            if not chunk:
-                if self._in_frame:
-                    raise EOFError("zstd stream ends inside a frame (truncated file)")
+            if self.fault is not None:
                 return 0
-            self._out, self._pos = self._decompress(chunk), 0
+            chunk = self._raw.read(1 << 16)
+            if not chunk:
+                if self._decoder is not None:
+                    self.fault = (self._frame_start, f"truncated: the file ({self._read} bytes) ends inside "
+                                                     f"the frame that starts at byte {self._frame_start}")
+                return 0
+            self._out, self._pos = self._decode(chunk), 0
         n = min(len(buffer), len(self._out) - self._pos)
         buffer[:n] = self._out[self._pos:self._pos + n]
         self._pos += n
         return n
 
-    def _decompress(self, data: bytes) -> bytes:
+    def _decode(self, data: bytes) -> bytes:
         parts = []
-        while data:
-            self._in_frame = True
-            parts.append(self._frame.decompress(data))
-            if not self._frame.eof:
-                break
-            data = self._frame.unused_data
-            self._frame = self._context.decompressobj()
-            self._in_frame = False
+        offset = self._read  # of data[0] in the file
+        self._read += len(data)
+        try:
+            while data:
+                if self._decoder is None:
+                    rest = data.lstrip(self._padding)
+                    offset += len(data) - len(rest)
+                    data = rest
+                    if not data:
+                        break
+                    self._decoder, self._frame_start = self._new_decoder(), offset
+                parts.append(self._decoder.decompress(data))
+                if not self._decoder.eof:
+                    break
+                offset += len(data) - len(self._decoder.unused_data)
+                data = self._decoder.unused_data
+                self._decoder = None
+        except (zlib.error, zstandard.ZstdError) as e:
+            self.fault = (self._frame_start, f"corrupt: the data from byte {self._frame_start} does not decode "
+                                             f"(found reading up to byte {self._read}): {e}")
         return b"".join(parts)
 
 
+_DECODERS = {
+    "jsonl.gz": (lambda: zlib.decompressobj(wbits=31), b"\0"),
+    "jsonl.zst": (lambda: zstandard.ZstdDecompressor().decompressobj(), b""),
+}
+
+
 def read_compressed(unit: WorkUnit, options: ReaderOptions, progress: Progress) -> Iterator[Document | Quarantined]:
-    """A whole gzip or zstd file; a truncated or corrupt stream ends in one quarantine record."""
+    """A whole gzip or zstd file, read up to its first fault. Every line decoded before the fault
+    is read; the fault is one quarantine record at the compressed offset of the frame that cannot
+    be decoded, holding the line the fault cut short (record offsets are in decompressed bytes)."""
     name = unit.name
     with storage.open_input(unit.path) as raw:
-        if unit.format == "jsonl.gz":
-            stream = gzip.GzipFile(fileobj=raw, mode="rb")
-        else:
-            stream = io.BufferedReader(_ZstdFrames(raw), buffer_size=1 << 20)
-        lines = _iter_lines(stream, unit.path, name, 0, None, options, raw.tell, progress)
-        try:
-            for item in lines:
-                yield item
-        except (EOFError, OSError, zlib.error, zstandard.ZstdError) as e:
-            # The offset is in compressed bytes: decompression stopped there.
-            yield Quarantined(unit.path, raw.tell(), b"", f"corrupt or truncated {unit.format} stream: {e}")
+        frames = _Frames(raw, *_DECODERS[unit.format])
+        stream = io.BufferedReader(frames, buffer_size=1 << 20)
+        cut = b""
+        for offset, line in _lines(stream, 0, None, raw.tell, progress):
+            if frames.fault is not None and not line.endswith(b"\n"):
+                cut = line
+            else:
+                yield _parse_line(line, offset, unit.path, name, options)
+        if frames.fault is not None:
+            offset, error = frames.fault
+            yield Quarantined(unit.path, offset, cut, f"{unit.format} stream {error}")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from datacleaning import storage
@@ -25,12 +26,33 @@ def read_parquet(unit: WorkUnit, options: ReaderOptions, progress: Callable[[int
         row = first_row
         reported = 0
         for batch in parquet.iter_batches(batch_size=_BATCH_ROWS, row_groups=row_groups):
-            for record in batch.to_pylist():
-                try:
-                    yield record_to_document(record, options, f"{name}:{row}", name)
-                except RecordError as e:
-                    yield Quarantined(unit.path, row, repr(record).encode()[:65536], f"row {row}: {e}")
+            for i, record in enumerate(_rows(batch)):
+                if isinstance(record, Exception):
+                    raw = batch.slice(i, 1).to_string(preview_cols=batch.num_columns).encode()[:65536]
+                    yield Quarantined(unit.path, row, raw, f"row {row}: {type(record).__name__}: {record}")
+                else:
+                    try:
+                        yield record_to_document(record, options, f"{name}:{row}", name)
+                    except RecordError as e:
+                        yield Quarantined(unit.path, row, repr(record).encode()[:65536], f"row {row}: {e}")
                 row += 1
             done = unit.size * (row - first_row) // max(total_rows, 1)
             progress(done - reported)
             reported = done
+
+
+def _rows(batch: pa.RecordBatch) -> list[dict | Exception]:
+    """The batch's rows as dicts. One value Python cannot hold (a timestamp past year 9999) fails
+    the conversion of its whole batch; then the rows are converted one by one, and a row that fails
+    is its exception, to be quarantined alone."""
+    try:
+        return batch.to_pylist()
+    except Exception:
+        return [_row(batch, i) for i in range(batch.num_rows)]
+
+
+def _row(batch: pa.RecordBatch, i: int) -> dict | Exception:
+    try:
+        return batch.slice(i, 1).to_pylist()[0]
+    except Exception as e:
+        return e

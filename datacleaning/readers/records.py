@@ -35,6 +35,17 @@ def _json_default(value):
 
 
 def record_to_document(record: dict, fields: ReaderOptions, default_id: str, default_source: str) -> Document:
+    """The record's document; any failure is a :class:`RecordError`, so that the reader quarantines
+    this record alone and goes on with the next (one hostile record must not end its work unit)."""
+    try:
+        return _to_document(record, fields, default_id, default_source)
+    except RecordError:
+        raise
+    except Exception as e:  # a failure no check below foresaw
+        raise RecordError(f"{type(e).__name__}: {e}") from e
+
+
+def _to_document(record: dict, fields: ReaderOptions, default_id: str, default_source: str) -> Document:
     text_key = next((k for k in fields.text_fields if k in record), None)
     if text_key is None:
         raise RecordError(f"no text field (looked for {', '.join(fields.text_fields)})")
@@ -51,5 +62,8 @@ def record_to_document(record: dict, fields: ReaderOptions, default_id: str, def
         if source is not None:
             record[fields.source_field] = source
         source = default_source
-    meta = orjson.dumps(record, default=_json_default).decode() if record else "{}"
+    try:
+        meta = orjson.dumps(record, default=_json_default).decode() if record else "{}"
+    except orjson.JSONEncodeError as e:  # orjson reads 1024 levels of nesting but writes only 254
+        raise RecordError(f"the record's other fields cannot be kept as JSON meta: {e}") from e
     return Document(doc_id, text, source=source, meta=meta)

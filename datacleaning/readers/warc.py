@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import orjson
-from fastwarc.warc import ArchiveIterator, WarcRecordType
+from fastwarc.warc import ArchiveIterator, WarcRecord, WarcRecordType
 from resiliparse.extract.html2text import extract_plain_text
 from resiliparse.parse.encoding import bytes_to_str, detect_encoding
 
@@ -19,6 +19,10 @@ from datacleaning.readers.records import ReaderOptions
 
 _DOCUMENT_TYPES = WarcRecordType.response | WarcRecordType.resource | WarcRecordType.conversion
 _HTML_TYPES = ("text/html", "application/xhtml")
+_COMPRESSED_MAGIC = (b"\x1f\x8b", b"\x28\xb5\x2f\xfd", b"\x04\x22\x4d\x18")  # gzip, zstd, lz4
+_HEADER_LIMIT = 1 << 20
+_TRAILER_PEEK = 64
+_RAW_LIMIT = 65536
 
 
 class SkippedRecord:
@@ -44,39 +48,150 @@ def _content_type(record) -> str:
 
 def read_warc(unit: WorkUnit, options: ReaderOptions,
               progress: Callable[[int], None]) -> Iterator[Document | Quarantined | SkippedRecord]:
-    name = unit.name
+    """An uncompressed WARC is cut into records by its own framing, so a record whose framing does
+    not hold is quarantined alone and reading goes on at the next record; a compressed one is read
+    by fastwarc up to its first fault."""
     reported = 0
     with storage.open_input(unit.path) as f:
-        try:
-            for record in ArchiveIterator(f, parse_http=True):
-                position = record.stream_pos
-                progress(position - reported)
-                reported = position
-                if not record.record_type & _DOCUMENT_TYPES:
-                    yield SkippedRecord(f"warc {record.record_type}")
-                    continue
-                content_type = _content_type(record)
-                payload = record.reader.read()
-                if len(payload) < record.content_length:
-                    yield Quarantined(unit.path, position, payload[:65536],
-                                      f"truncated WARC record: {len(payload)} of {record.content_length} bytes")
-                    continue
-                try:
-                    if record.record_type == WarcRecordType.conversion or content_type.startswith("text/plain"):
-                        text = bytes_to_str(payload, detect_encoding(payload))
-                    elif content_type.startswith(_HTML_TYPES):
-                        html = bytes_to_str(payload, getattr(record, "http_charset", None) or detect_encoding(payload))
-                        text = extract_plain_text(html, main_content=options.warc_main_content)
-                    else:
-                        yield SkippedRecord(f"non-text {content_type or 'unknown'} payload")
-                        continue
-                except Exception as e:  # extraction of one hostile page must not stop the file
-                    yield Quarantined(unit.path, position, payload[:65536], f"text extraction failed: {e}")
-                    continue
-                meta = {"url": _header(record, "WARC-Target-URI"), "warc_date": _header(record, "WARC-Date"),
-                        "content_type": content_type}
-                doc_id = _header(record, "WARC-Record-ID") or f"{name}:{position}"
-                yield Document(doc_id, text, source=name, meta=orjson.dumps(meta).decode())
-        except OSError as e:
-            yield Quarantined(unit.path, reported, b"", f"corrupt or truncated WARC: {e}")
+        compressed = f.read(4).startswith(_COMPRESSED_MAGIC)
+        f.seek(0)
+        records = _stream_records(f, unit.path) if compressed else _framed_records(f, unit.path)
+        for position, record in records:
+            progress(position - reported)
+            reported = position
+            if isinstance(record, Quarantined):
+                yield record
+                continue
+            try:
+                item = _record_item(record, position, unit, options)
+            except Exception as e:  # one hostile record must not end its file
+                item = Quarantined(unit.path, position, b"", f"WARC record unreadable: {type(e).__name__}: {e}")
+            yield item
     progress(unit.size - reported)
+
+
+def _record_item(record: WarcRecord, position: int, unit: WorkUnit,
+                 options: ReaderOptions) -> Document | Quarantined | SkippedRecord:
+    if not record.record_type & _DOCUMENT_TYPES:
+        return SkippedRecord(f"warc {record.record_type}")
+    content_type = _content_type(record)
+    payload = record.reader.read()
+    if len(payload) < record.content_length:
+        return Quarantined(unit.path, position, payload[:_RAW_LIMIT],
+                           f"truncated WARC record: {len(payload)} of {record.content_length} bytes")
+    try:
+        if record.record_type == WarcRecordType.conversion or content_type.startswith("text/plain"):
+            text = bytes_to_str(payload, detect_encoding(payload))
+        elif content_type.startswith(_HTML_TYPES):
+            html = bytes_to_str(payload, getattr(record, "http_charset", None) or detect_encoding(payload))
+            text = extract_plain_text(html, main_content=options.warc_main_content)
+        else:
+            return SkippedRecord(f"non-text {content_type or 'unknown'} payload")
+    except Exception as e:  # extraction of one hostile page must not stop the file
+        return Quarantined(unit.path, position, payload[:_RAW_LIMIT], f"text extraction failed: {e}")
+    meta = {"url": _header(record, "WARC-Target-URI"), "warc_date": _header(record, "WARC-Date"),
+            "content_type": content_type}
+    doc_id = _header(record, "WARC-Record-ID") or f"{unit.name}:{position}"
+    return Document(doc_id, text, source=unit.name, meta=orjson.dumps(meta).decode())
+
+
+def _stream_records(f, path: str) -> Iterator[tuple[int, WarcRecord | Quarantined]]:
+    """(offset, record) of every record of a compressed WARC file, read by fastwarc up to its first
+    fault, which ends the file in one quarantine record."""
+    position = 0
+    try:
+        for record in ArchiveIterator(f, parse_http=True):
+            position = record.stream_pos
+            yield position, record
+    except OSError as e:
+        yield position, Quarantined(path, position, b"", f"corrupt or truncated WARC: {e}")
+
+
+def _framed_records(f, path: str) -> Iterator[tuple[int, WarcRecord | Quarantined]]:
+    """(offset, record) of every record of an uncompressed WARC file, cut by the file's framing: a
+    version line, header lines up to a blank line, a block of Content-Length bytes, blank lines.
+    Where that does not hold (no version line, a length that is not a number or does not end the
+    record where the next one starts, a file ending inside the record), the bytes from there to the
+    next line that starts with ``WARC/`` are one quarantine record, and reading goes on there."""
+    position = 0
+    while True:
+        position = _after_blank_lines(f, position)
+        data, fault = _frame(f)
+        if not data:
+            return
+        if fault is None:
+            try:
+                record = WarcRecord.from_bytes(data)
+                record.parse_http()
+            except OSError as e:
+                fault = f"invalid WARC record: {e}"
+            else:
+                yield position, record
+                position += len(data)
+                continue
+        end = _next_record(f, position + 1)
+        f.seek(position)
+        raw = f.read(_RAW_LIMIT if end is None else min(end - position, _RAW_LIMIT))
+        yield position, Quarantined(path, position, raw, fault)
+        if end is None:
+            return
+        position = end
+
+
+def _after_blank_lines(f, position: int) -> int:
+    """The offset of the first line at or after ``position`` that is not blank; the file is left
+    there."""
+    f.seek(position)
+    while (line := f.readline(_HEADER_LIMIT)) in (b"\r\n", b"\n"):
+        position += len(line)
+    f.seek(position)
+    return position
+
+
+def _frame(f) -> tuple[bytes, str | None]:
+    """The bytes of the record at the file's position (through the blank lines after its block) and
+    what is wrong with its framing, if anything; no bytes at the end of the file."""
+    first = f.readline(_HEADER_LIMIT)
+    if not first:
+        return b"", None
+    if not first.startswith(b"WARC/"):
+        return first, "not a WARC record: no WARC/ version line where a record starts"
+    lines, length = [first], None
+    while lines[-1] not in (b"\r\n", b"\n"):
+        line = f.readline(_HEADER_LIMIT)
+        lines.append(line)
+        if not line.endswith(b"\n"):
+            cut = len(line) < _HEADER_LIMIT
+            return b"".join(lines), ("truncated WARC record: the file ends inside its header" if cut
+                                     else "WARC header line longer than 1 MiB")
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = value.strip()
+    head = b"".join(lines)
+    if length is None or not length.isdigit():
+        return head, f"WARC Content-Length is not a number: {length!r}"
+    block = f.read(int(length))
+    if len(block) < int(length):
+        return head + block, (f"truncated WARC record: the file ends {len(block)} bytes into its "
+                              f"{int(length)}-byte block")
+    # The block ends in the blank lines that end every record, or the next record or the file follow.
+    after = f.read(_TRAILER_PEEK)
+    rest = after.lstrip(b"\r\n")
+    if not (after.startswith(b"\r\n\r\n") or not rest or rest.startswith(b"WARC/")):
+        return head + block, f"WARC Content-Length {int(length)} does not end the record where a record ends"
+    return head + block + after[:len(after) - len(rest)], None
+
+
+def _next_record(f, start: int) -> int | None:
+    """Offset of the first line at or after ``start`` that begins with ``WARC/``; None if none."""
+    marker = b"\nWARC/"
+    f.seek(start - 1)
+    data, data_start = b"", start - 1
+    while chunk := f.read(1 << 20):
+        data += chunk
+        found = data.find(marker)
+        if found >= 0:
+            return data_start + found + 1
+        data_start += len(data) - len(marker) + 1
+        data = data[-(len(marker) - 1):]
+    return None
