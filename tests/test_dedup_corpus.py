@@ -6,12 +6,17 @@ import json
 import sys
 import unicodedata
 
+import pytest
+
 from conftest import REPO_ROOT, write_kept_shard
 from datacleaning.config import load_config
 from datacleaning.dedup import run_dedup
 
 sys.path.insert(0, str(REPO_ROOT / "bench"))
 import dedup_accuracy  # noqa: E402
+
+# Corpus-scale accuracy against an independent count: `pytest -m "not slow"` leaves these out.
+pytestmark = pytest.mark.slow
 
 
 def _normalized_key(text: str, cache: dict) -> str:

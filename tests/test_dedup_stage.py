@@ -218,6 +218,7 @@ def test_cli_dedup_and_rerun_of_a_finished_run_changes_nothing(corpus, tmp_path)
     assert refused.returncode == 2 and "different configuration" in refused.stderr
 
 
+@pytest.mark.slow
 def test_run_command_cleans_then_deduplicates(tmp_path):
     data = tmp_path / "data"
     data.mkdir()

@@ -113,6 +113,7 @@ def test_documents_without_tokens_are_kept_with_a_null_perplexity(tmp_path):
     assert [r["id"] for r in read_rows(output / "rejected")] == ["word"]
 
 
+@pytest.mark.slow
 def test_a_killed_run_resumes_to_the_same_output(kept, tmp_path):
     reference = tmp_path / "reference"
     assert cli(*_score_args(kept, reference)).returncode == 0
@@ -151,6 +152,7 @@ def test_bad_settings_are_config_errors(kept, tmp_path):
     assert result.returncode == 2 and "config.json" in result.stderr
 
 
+@pytest.mark.slow
 def test_probe_train_writes_a_model_folder_that_probe_score_loads(spm_model, kept, tmp_path):
     model_dir = tmp_path / "model"
     result = cli("probe", "train", str(kept), "--output", str(model_dir), "--tokenizer", str(spm_model),

@@ -13,6 +13,9 @@ import pytest
 
 from conftest import EXAMPLE_CONFIG, cli, done_records, kill_group_on, read_rows, write_repeated_corpus
 
+# Whole stages in processes of their own (runs, kills, resumes, Ray, S3): `pytest -m "not slow"` leaves these out.
+pytestmark = pytest.mark.slow
+
 STAGES = ("clean", "dedup", "probe", "tokenize")
 
 

@@ -7,7 +7,12 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from conftest import EXAMPLE_CONFIG, REPO_ROOT, outcome_sets, processes_in_group, write_repeated_corpus
+
+# Whole stages in processes of their own (runs, kills, resumes, Ray, S3): `pytest -m "not slow"` leaves these out.
+pytestmark = pytest.mark.slow
 
 
 def _env(tmp_path) -> dict:

@@ -11,7 +11,12 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from conftest import fixture_records, processes_in_group, write_kept_shard, write_repeated_corpus
+
+# Whole stages in processes of their own (runs, kills, resumes, Ray, S3): `pytest -m "not slow"` leaves these out.
+pytestmark = pytest.mark.slow
 
 SLOW_RULE = '''
 import time

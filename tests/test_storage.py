@@ -24,6 +24,9 @@ from conftest import (EXAMPLE_CONFIG, REPO_ROOT, cli, done_records, kept_fixture
 from datacleaning import storage
 from datacleaning.shards import shard_paths
 
+# Whole stages in processes of their own (runs, kills, resumes, Ray, S3): `pytest -m "not slow"` leaves these out.
+pytestmark = pytest.mark.slow
+
 s3fs = pytest.importorskip("s3fs", reason="s3fs is not installed (pip install 'datacleaning[test]')")
 moto_server = pytest.importorskip("moto.server",
                                   reason="moto[server] is not installed (pip install 'datacleaning[test]')")

@@ -258,6 +258,7 @@ def test_a_resumed_output_folder_refuses_another_model(corpus, spm_model, tokeni
         run_tokenize(_config(model=str(other)), folder, tokenized)
 
 
+@pytest.mark.slow
 def test_the_example_run_scores_then_tokenizes_the_dedup_output(tmp_path):
     result = cli("run", "--config", str(EXAMPLE_CONFIG), "--output", str(tmp_path / "out"), "--workers", "2",
                  "--no-progress")

@@ -14,6 +14,9 @@ import pytest
 
 from conftest import cli, done_records, fixture_records, kill_group_when, write_kept_shard
 
+# Whole stages in processes of their own (runs, kills, resumes, Ray, S3): `pytest -m "not slow"` leaves these out.
+pytestmark = pytest.mark.slow
+
 COPIES = 40
 OPTIONS = ["--workers", "2", "--no-progress", "--vocab-size", "3000", "--set", "tokenize.unit_bytes=30000"]
 OUTPUTS = ("tokenizer.model", "tokens.bin", "tokens.idx")

@@ -12,6 +12,9 @@ import pytest
 
 from conftest import EXAMPLE_CONFIG, cli, outcome_sets, write_repeated_corpus
 
+# Whole stages in processes of their own (runs, kills, resumes, Ray, S3): `pytest -m "not slow"` leaves these out.
+pytestmark = pytest.mark.slow
+
 PAGE = 4096
 
 
