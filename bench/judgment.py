@@ -1,0 +1,149 @@
+"""How well a profile's judgment agrees with people, on the labelled sets of the development corpus.
+
+    python bench/judgment.py --dev-data ../shared/data/dev --profile mixed_web --profile mixed_web_strict
+
+For each profile (or config, ``--config FILE``) the clean stage's rules judge, in this process:
+
+- ``hplt_en``: HPLT v2 English excerpts with human labels (``label`` 1 = good, 0 = porn, unnatural
+  text or the wrong language): good kept, bad rejected, balanced accuracy (their mean).
+- ``simchicore``: Chinese web documents with CORE registers; the selling (``ds``) and machine
+  translated or generated (``MT``) ones stand in for junk, every other register for good.
+- ``hplt_zh``: the sample of raw Chinese HPLT excerpts labelled by reading (bench/labels/), junk
+  being gambling, porn, SEO/spun text, catalogues and contact spam, boilerplate.
+- every clean reference source (``*_clean_*``): the share kept, at most ``--max-docs`` documents
+  each, taken evenly through the file.
+
+Prints one Markdown table per measure and writes everything to bench/out/judgment/<name>.json.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sys
+from collections import Counter
+from pathlib import Path
+
+from _common import BENCH_OUT, REPO_ROOT
+import datacleaning as dc
+from datacleaning.config import load_config
+
+LABELS = REPO_ROOT / "bench" / "labels" / "zh_hplt_sample.tsv"
+JUNK_REGISTERS = {"ds", "MT"}
+GOOD = "good"
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def evenly(rows: list, most: int) -> list:
+    """At most ``most`` rows taken at even steps through ``rows`` (every row when fewer)."""
+    if len(rows) <= most:
+        return rows
+    return [rows[i * len(rows) // most] for i in range(most)]
+
+
+def labelled_sets(dev: Path) -> dict[str, list[tuple[dict, str]]]:
+    """Each labelled set as (record, label) pairs, the label "good" or the kind of junk."""
+    sets = {"hplt_en": [(r, "good" if r["label"] == 1 else "bad")
+                        for r in read_jsonl(dev / "en" / "en_web_quality_labelled_hplt.jsonl")]}
+    registers = read_jsonl(dev / "zh" / "zh_web_register_simchicore.jsonl")
+    sets["simchicore"] = [(r, "junk" if JUNK_REGISTERS & set(r["label"].split()) else "good") for r in registers]
+    if LABELS.exists():
+        by_id = {r["id"]: r for r in read_jsonl(dev / "zh" / "zh_web_hplt_unlabelled.jsonl")}
+        with open(LABELS, encoding="utf-8") as f:
+            sets["hplt_zh"] = [(by_id[row["id"]], row["label"]) for row in csv.DictReader(f, delimiter="\t")]
+    return sets
+
+
+def judge(pipeline: dc.Pipeline, records: list[dict]) -> list[str | None]:
+    """The rule that rejected each record (None: kept)."""
+    return [None if c.kept else c.verdict.rejected_by for c in pipeline.clean(records)]
+
+
+def score_labelled(pairs: list[tuple[dict, str]], verdicts: list[str | None]) -> dict:
+    good = [v for (_, label), v in zip(pairs, verdicts) if label == GOOD]
+    junk = [(label, v) for (_, label), v in zip(pairs, verdicts) if label != GOOD]
+    kept_good = sum(v is None for v in good) / max(len(good), 1)
+    rejected_junk = sum(v is not None for _, v in junk) / max(len(junk), 1)
+    per_kind = {}
+    for kind in sorted({label for label, _ in junk}):
+        of_kind = [v for label, v in junk if label == kind]
+        per_kind[kind] = {"docs": len(of_kind), "rejected": sum(v is not None for v in of_kind)}
+    return {"good": len(good), "junk": len(junk), "kept_good": kept_good, "rejected_junk": rejected_junk,
+            "balanced_accuracy": (kept_good + rejected_junk) / 2, "junk_by_kind": per_kind,
+            "rejected_by": dict(Counter(v for v in verdicts if v is not None).most_common()),
+            "good_rejected_by": dict(Counter(v for v in good if v is not None).most_common())}
+
+
+def evaluate(name: str, config, dev: Path, max_docs: int) -> dict:
+    pipeline = dc.Pipeline(config)
+    report: dict = {"labelled": {}, "clean_reference": {}}
+    for set_name, pairs in labelled_sets(dev).items():
+        report["labelled"][set_name] = score_labelled(pairs, judge(pipeline, [r for r, _ in pairs]))
+    for source in sorted(dev.glob("*/*_clean_*.jsonl")):
+        records = evenly(read_jsonl(source), max_docs)
+        verdicts = judge(pipeline, records)
+        report["clean_reference"][source.stem] = {
+            "docs": len(records), "kept": sum(v is None for v in verdicts) / len(records),
+            "rejected_by": dict(Counter(v for v in verdicts if v is not None).most_common())}
+    return report
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.1f}%"
+
+
+def print_tables(reports: dict[str, dict]) -> None:
+    print("Labelled sets: good kept / junk rejected (balanced accuracy).\n")
+    sets = sorted({s for r in reports.values() for s in r["labelled"]})
+    print("| profile | " + " | ".join(sets) + " |")
+    print("|---|" + "---|" * len(sets))
+    for name, report in reports.items():
+        cells = []
+        for s in sets:
+            m = report["labelled"].get(s)
+            cells.append(f"{_pct(m['kept_good'])} / {_pct(m['rejected_junk'])} (**{m['balanced_accuracy']:.2f}**)"
+                         if m else "-")
+        print(f"| {name} | " + " | ".join(cells) + " |")
+    print("\nClean reference sources: share kept.\n")
+    sources = sorted({s for r in reports.values() for s in r["clean_reference"]})
+    print("| source | docs | " + " | ".join(reports) + " |")
+    print("|---|---:|" + "---:|" * len(reports))
+    for source in sources:
+        docs = next(r["clean_reference"][source]["docs"] for r in reports.values())
+        print(f"| {source} | {docs:,} | "
+              + " | ".join(_pct(r["clean_reference"][source]["kept"]) for r in reports.values()) + " |")
+    for name, report in reports.items():
+        zh = report["labelled"].get("hplt_zh")
+        if zh:
+            kinds = ", ".join(f"{k} {v['rejected']}/{v['docs']}" for k, v in zh["junk_by_kind"].items())
+            print(f"\n{name}, hplt_zh junk rejected by kind: {kinds}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dev-data", default=os.environ.get("DATACLEANING_DEV_DATA"),
+                        help="development corpus folder (or DATACLEANING_DEV_DATA)")
+    parser.add_argument("--profile", action="append", default=[], help="a bundled profile; repeatable")
+    parser.add_argument("--config", action="append", default=[], type=Path, help="a config file; repeatable")
+    parser.add_argument("--max-docs", type=int, default=400, help="documents per clean reference source")
+    parser.add_argument("--out", type=Path, default=BENCH_OUT / "judgment")
+    args = parser.parse_args()
+    if not args.dev_data or not Path(args.dev_data).is_dir():
+        sys.exit("give the development corpus with --dev-data or DATACLEANING_DEV_DATA")
+    configs = {p: load_config(None, profile=p) for p in args.profile or ["mixed_web"]}
+    configs.update({str(path): load_config(path) for path in args.config})
+    reports = {name: evaluate(name, config, Path(args.dev_data), args.max_docs) for name, config in configs.items()}
+    print_tables(reports)
+    args.out.mkdir(parents=True, exist_ok=True)
+    for name, report in reports.items():
+        (args.out / f"{Path(name).stem}.json").write_text(json.dumps(report, indent=1, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
