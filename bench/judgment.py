@@ -32,6 +32,7 @@ from datacleaning.config import load_config
 LABELS = REPO_ROOT / "bench" / "labels" / "zh_hplt_sample.tsv"
 JUNK_REGISTERS = {"ds", "MT"}
 GOOD = "good"
+HPLT_SEPARATOR = "\n..........\n"
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -46,16 +47,24 @@ def evenly(rows: list, most: int) -> list:
     return [rows[i * len(rows) // most] for i in range(most)]
 
 
+def hplt_document(record: dict) -> dict:
+    """An HPLT excerpt as the document it stands for: the two halves the annotators saw, joined by
+    the line ``..........`` that the excerpting added, become two paragraphs (a line of dots would
+    otherwise be judged as the document's own)."""
+    return {**record, "text": record["text"].replace(HPLT_SEPARATOR, "\n\n")}
+
+
 def labelled_sets(dev: Path) -> dict[str, list[tuple[dict, str]]]:
     """Each labelled set as (record, label) pairs, the label "good" or the kind of junk."""
-    sets = {"hplt_en": [(r, "good" if r["label"] == 1 else "bad")
+    sets = {"hplt_en": [(hplt_document(r), "good" if r["label"] == 1 else "bad")
                         for r in read_jsonl(dev / "en" / "en_web_quality_labelled_hplt.jsonl")]}
     registers = read_jsonl(dev / "zh" / "zh_web_register_simchicore.jsonl")
     sets["simchicore"] = [(r, "junk" if JUNK_REGISTERS & set(r["label"].split()) else "good") for r in registers]
     if LABELS.exists():
         by_id = {r["id"]: r for r in read_jsonl(dev / "zh" / "zh_web_hplt_unlabelled.jsonl")}
         with open(LABELS, encoding="utf-8") as f:
-            sets["hplt_zh"] = [(by_id[row["id"]], row["label"]) for row in csv.DictReader(f, delimiter="\t")]
+            sets["hplt_zh"] = [(hplt_document(by_id[row["id"]]), row["label"])
+                               for row in csv.DictReader(f, delimiter="\t")]
     return sets
 
 

@@ -35,16 +35,17 @@ LATIN_WORD = re.compile(r"[A-Za-z\u00C0-\u024F]+(?:['’][A-Za-z]+)*")
 _WORD_CLASS = bytes(ord("a") if chr(b).isalpha() else ord("'") if chr(b) == "'" else ord(" ") for b in range(128)) + b" " * 128
 # Paragraphs are separated by blank lines, whitespace-only lines included.
 PARAGRAPH_BREAK = re.compile(r"\n[ \t\u3000\xa0]*\n\s*")
-# A sentence ends in a run of Chinese marks (。！？, or an ellipsis of two or more …), or in
-# . ! ? before a space, a Han character or the end (not in the dot of "3.14", "U.S.A" or
-# "www.example.com"), closing quotes and brackets after either included; a line that ends in a
+# A sentence ends in a run of Chinese marks (。！？, the ； that joins the clauses of an abstract or
+# the items of a statute, or an ellipsis of two or more …), or in . ! ? and the fullwidth ． of
+# some typesetting before a space, a Han character or the end (not in the dot of "3.14", "U.S.A"
+# or "www.example.com"), closing quotes and brackets after either included; a line that ends in a
 # closing quote with no mark before it ends a sentence too (他说“好”).
 SENTENCE_END = re.compile(
     # One character class first, so that the scan skips to candidate characters in C (twice as
     # fast as an alternation); the lookbehinds then say which kind of end the mark starts.
-    r"[。！？….!?\"'’”」』](?:"
-    r"(?<=[。！？])[。！？]*[”’」』）)]*|(?<=…)…+[”’」』]*"
-    rf"|(?<=[.!?])[.!?]*[\"'’”)\]」』]*(?=\s|[{HAN_RANGES}]|$)"
+    r"[。！？；….!?．\"'’”」』](?:"
+    r"(?<=[。！？；])[。！？；]*[”’」』）)]*|(?<=…)…+[”’」』]*"
+    rf"|(?<=[.!?．])[.!?．]*[\"'’”)\]」』]*(?=\s|[{HAN_RANGES}]|$)"
     r"|(?<=[\"'”’」』])(?=\n|$))"
 )
 

@@ -59,6 +59,13 @@ def test_sentences_end_in_chinese_marks_with_their_closing_quotes():
     assert TextSignals(text).n_sentences == 6
 
 
+def test_clauses_joined_by_semicolons_and_the_fullwidth_full_stop_end_sentences():
+    # An abstract's style: clauses joined by ；, the fullwidth full stop ． of some journals, which
+    # inside a number (３．１４) is no sentence end.
+    text = "目的：探讨两种方法的差异；方法：回顾性分析１２０例患者资料．结果：有效率为３．１４倍；结论：值得推广．"
+    assert TextSignals(text).n_sentences == 4
+
+
 def test_views_are_computed_once_and_keep_their_documentation():
     signals = TextSignals("One line.\nAnother line.")
     assert signals.tokens is signals.tokens

@@ -13,7 +13,8 @@ which unit stands in:
   counts one to one, so a threshold counted in English words becomes ``ZH_CHARS_PER_WORD`` (1.7)
   times as many Chinese tokens: Gopher's 50 to 100,000 words are 85 to 170,000 characters, its
   n-grams of 2 to 10 words are character n-grams of 3 to 17.
-- Sentences end in 。！？ (or their half-width forms, as typed on phones) or in the two-character
+- Sentences end in 。！？ (or their half-width forms, as typed on phones), in the ； that joins
+  the clauses of an abstract or the items of a statute, in the fullwidth ．, or in the two-character
   ellipsis ……, closing quotes and brackets after them looked through (。” ！」 。）). "..." and a
   single … end a cut-off teaser ("点击查看全文..."), not a sentence.
 - Mean word length (Gopher's 3 to 10 characters) has no Chinese counterpart and is not measured.
@@ -53,7 +54,7 @@ EN_C4_LINE_END = (".", "?", "!", '"', "'")
 EN_TERMINAL = (".", "!", "?", "‼", "‽", "⁇", "⁈", "⁉", "。", "！", "？", "．", "｡", "﹒", "﹖", "﹗",
                "︒", "︕", "︖")
 # A Chinese sentence ends in one of these, closing quotes and brackets after it looked through.
-ZH_SENTENCE_END = ("。", "！", "？", "!", "?", ".", "……")
+ZH_SENTENCE_END = ("。", "！", "？", "；", "．", "!", "?", ".", "……")
 ZH_CLOSERS = "”’」』）)》\"'"
 TEASER_END = "..."
 ANY_LINE_END = ZH_SENTENCE_END + tuple(ZH_CLOSERS)
