@@ -36,7 +36,7 @@ def rejected_values(out: Path) -> list[tuple[str, dict]]:
         return []
     table = read_table(out / "rejected", ["rejected_by", "reject_value"]).to_pydict()
     return [(by, json.loads(value)) for by, value in zip(table["rejected_by"], table["reject_value"])
-            if by == "blacklist"]
+            if by.split(":")[0] == "blacklist"]
 
 
 def main() -> int:

@@ -10,6 +10,9 @@ For each profile (or config, ``--config FILE``) the clean stage's rules judge, i
   translated or generated (``MT``) ones stand in for junk, every other register for good.
 - ``hplt_zh``: the sample of raw Chinese HPLT excerpts labelled by reading (bench/labels/), junk
   being gambling, porn, SEO/spun text, catalogues and contact spam, boilerplate.
+- ``turku_lines``: English OSCAR documents with a main-text/noise label per line: precision,
+  recall and F1 of the lines the profile keeps (edit rules remove lines; a rejected document
+  keeps none).
 - every clean reference source (``*_clean_*``): the share kept, at most ``--max-docs`` documents
   each, taken evenly through the file.
 
@@ -88,11 +91,34 @@ def score_labelled(pairs: list[tuple[dict, str]], verdicts: list[str | None]) ->
             "good_rejected_by": dict(Counter(v for v in good if v is not None).most_common())}
 
 
+def _line_key(line: str) -> str:
+    return " ".join(line.split()).casefold()
+
+
+def score_lines(pipeline: dc.Pipeline, records: list[dict]) -> dict:
+    """Turku's line labels (1 = main text, 0 = noise) against the lines the profile keeps: a line
+    is kept when its document is kept and the line, whitespace and case aside, is still a line of
+    the cleaned text. Precision, recall and F1 of the kept lines as main text."""
+    true_kept = kept = main = 0
+    for record, cleaned in zip(records, pipeline.clean(records)):
+        survived = {_line_key(line) for line in cleaned.document.text.splitlines()} if cleaned.kept else set()
+        for line, label in zip(record["lines"], record["line_labels"]):
+            is_kept = _line_key(line) in survived
+            kept += is_kept
+            main += label
+            true_kept += is_kept and label == 1
+    precision, recall = true_kept / max(kept, 1), true_kept / max(main, 1)
+    return {"lines": sum(len(r["lines"]) for r in records), "main_lines": main, "kept_lines": kept,
+            "precision": precision, "recall": recall,
+            "f1": 2 * precision * recall / (precision + recall) if precision + recall else 0.0}
+
+
 def evaluate(name: str, config, dev: Path, max_docs: int) -> dict:
     pipeline = dc.Pipeline(config)
     report: dict = {"labelled": {}, "clean_reference": {}}
     for set_name, pairs in labelled_sets(dev).items():
         report["labelled"][set_name] = score_labelled(pairs, judge(pipeline, [r for r, _ in pairs]))
+    report["turku_lines"] = score_lines(pipeline, read_jsonl(dev / "en" / "en_web_line_labelled_turku.jsonl"))
     for source in sorted(dev.glob("*/*_clean_*.jsonl")):
         records = evenly(read_jsonl(source), max_docs)
         verdicts = judge(pipeline, records)
@@ -118,6 +144,13 @@ def print_tables(reports: dict[str, dict]) -> None:
             cells.append(f"{_pct(m['kept_good'])} / {_pct(m['rejected_junk'])} (**{m['balanced_accuracy']:.2f}**)"
                          if m else "-")
         print(f"| {name} | " + " | ".join(cells) + " |")
+    print("\nTurku line labels: precision / recall (F1) of the lines kept, as main text.\n")
+    print("| profile | lines | main text | kept | precision | recall | F1 |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for name, report in reports.items():
+        t = report["turku_lines"]
+        print(f"| {name} | {t['lines']:,} | {t['main_lines']:,} | {t['kept_lines']:,} | {_pct(t['precision'])} | "
+              f"{_pct(t['recall'])} | **{t['f1']:.2f}** |")
     print("\nClean reference sources: share kept.\n")
     sources = sorted({s for r in reports.values() for s in r["clean_reference"]})
     print("| source | docs | " + " | ".join(reports) + " |")

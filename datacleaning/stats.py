@@ -51,6 +51,9 @@ def format_clean_summary(stats: dict) -> str:
         for name, c in rules.items():
             lines.append(f"  {name:<30}{c.get('kind', ''):<11}{c.get('rejected', 0):>10,}{c.get('edited', 0):>10,}"
                          f"{c.get('chars_removed', 0):>12,}{c.get('seconds', 0):>9.2f}")
+            if c.get("checks"):
+                checks = sorted(c["checks"].items(), key=lambda kv: -kv[1])
+                lines.append("    by check: " + ", ".join(f"{check} {n:,}" for check, n in checks))
     skipped_files = stats.get("skipped_files", {})
     if skipped_files:
         lines.append("  input entries skipped (not read): " + ", ".join(f"{k} {v:,}" for k, v in skipped_files.items()))

@@ -187,7 +187,7 @@ def test_users_add_their_own_list_by_path_in_the_config(tmp_path):
     pipe = dc.Pipeline(load_config(config))
     scam = "Elon giveaway! Send 1 BTC, double your bitcoin. Elon giveaway ends today."
     result = next(pipe.clean([scam, "Bitcoin fell by 4% today as traders sold."]))
-    assert result.verdict.rejected_by == "blacklist" and result.verdict.value["flagged"] == ["scam"]
+    assert result.verdict.rejected_by == "blacklist:scam" and result.verdict.value["flagged"] == ["scam"]
     assert result.verdict.value["categories"]["scam"]["terms"]["elon giveaway"] == 2
 
 

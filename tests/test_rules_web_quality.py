@@ -88,6 +88,17 @@ def test_gopher_quality_rejects_forms_and_keyword_lists():
         assert not kept and value["stop_words"] == 0, name
 
 
+def test_a_rejection_names_the_failed_check_and_the_counters_count_it():
+    pipeline = CleaningPipeline(filters=[GopherQuality()])
+    booking = pipeline.process(Document("en", fixture("en_web_booking_form.txt")))
+    spam = pipeline.process(Document("en", fixture("en_keyword_spam.txt")))
+    keywords = pipeline.process(Document("zh", fixture("zh_keyword_list.txt")))
+    assert booking.rejected_by == "gopher_quality:alpha_words"
+    assert spam.rejected_by == keywords.rejected_by == "gopher_quality:stop_words"
+    counters = pipeline.take_counters()["gopher_quality"]
+    assert counters["rejected"] == 3 and counters["checks"] == {"alpha_words": 1, "stop_words": 2}
+
+
 # --- gopher_repetition ----------------------------------------------------------------------------
 
 def test_gopher_repetition_stops_at_the_first_fraction_over_its_threshold():
@@ -321,7 +332,7 @@ def test_rules_judge_only_english_and_chinese():
     pipeline = CleaningPipeline(filters=[GopherQuality()])
     assert pipeline.process(Document("ja", "今日はとても良い天気ですね。散歩に行きましょう。")) is None
     verdict = pipeline.process(Document("en", "A short English note."))
-    assert verdict is not None and verdict.rejected_by == "gopher_quality"
+    assert verdict is not None and verdict.rejected_by == "gopher_quality:words"
 
 
 # --- against datatrove ----------------------------------------------------------------------------

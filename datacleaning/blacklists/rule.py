@@ -96,5 +96,6 @@ class Blacklist(Filter):
                     flagged.append(listed[0])
         return value
 
-    def keep(self, value: dict) -> bool:
-        return not value["flagged"]
+    def failed_check(self, value: dict) -> str:
+        """The first flagged category (``blacklist:gambling``)."""
+        return value["flagged"][0] if value["flagged"] else ""

@@ -7,7 +7,7 @@ from time import perf_counter
 from typing import Any
 
 from datacleaning.document import Document
-from datacleaning.rules.base import Rule
+from datacleaning.rules.base import Filter, Rule
 from datacleaning.rules.language import guess_language
 
 EMPTY = "empty"
@@ -28,16 +28,20 @@ class Verdict:
 
 
 class _Counter:
-    __slots__ = ("kind", "rejected", "edited", "chars_removed", "seconds")
+    __slots__ = ("kind", "rejected", "edited", "chars_removed", "seconds", "checks")
 
     def __init__(self, kind: str):
         self.kind = kind
         self.rejected = self.edited = self.chars_removed = 0
         self.seconds = 0.0
+        self.checks: dict[str, int] = {}
 
     def as_dict(self) -> dict:
-        return {"kind": self.kind, "rejected": self.rejected, "edited": self.edited,
-                "chars_removed": self.chars_removed, "seconds": round(self.seconds, 6)}
+        counts = {"kind": self.kind, "rejected": self.rejected, "edited": self.edited,
+                  "chars_removed": self.chars_removed, "seconds": round(self.seconds, 6)}
+        if self.checks:
+            counts["checks"] = dict(self.checks)
+        return counts
 
 
 def _labels(rules: list[Rule], taken: set[str]) -> list[str]:
@@ -56,7 +60,7 @@ def _labels(rules: list[Rule], taken: set[str]) -> list[str]:
 class _Step:
     """A rule with its label, its counter and what it applies to, looked up once, not per document."""
 
-    __slots__ = ("rule", "label", "counter", "languages", "sources")
+    __slots__ = ("rule", "label", "counter", "languages", "sources", "names_checks")
 
     def __init__(self, rule: Rule, label: str):
         self.rule = rule
@@ -64,6 +68,17 @@ class _Step:
         self.counter = _Counter(rule.kind)
         self.languages = rule.languages
         self.sources = tuple(getattr(rule, "sources", ()))
+        self.names_checks = isinstance(rule, Filter) and rule.names_checks()
+
+    def reject(self, value: Any) -> Verdict:
+        """Count a rejection by this filter; the verdict names the check that failed, if it says."""
+        counter = self.counter
+        counter.rejected += 1
+        check = self.rule.failed_check(value) if self.names_checks else ""
+        if not check:
+            return Verdict(self.label, value)
+        counter.checks[check] = counter.checks.get(check, 0) + 1
+        return Verdict(f"{self.label}:{check}", value)
 
 
 def _steps(rules, taken: set[str]) -> list[_Step]:
@@ -144,9 +159,8 @@ class CleaningPipeline:
             step.counter.seconds += now - clock
             clock = now
             if value is not None:
-                step.counter.rejected += 1
                 doc.scores[step.label] = value
-                return Verdict(step.label, value)
+                return step.reject(value)
         return None
 
     def _rewrite(self, doc: Document, text: str, rewrites: _Rewrites) -> str:
@@ -216,8 +230,7 @@ class CleaningPipeline:
             clock = now
             scores[step.label] = value
             if not keep:
-                step.counter.rejected += 1
-                return Verdict(step.label, value)
+                return step.reject(value)
         return None
 
     def take_counters(self) -> dict[str, dict]:

@@ -69,7 +69,20 @@ class Filter(Rule):
         raise NotImplementedError
 
     def keep(self, value: Any) -> bool:
+        """Whether a document that measured ``value`` is kept. A filter of several checks defines
+        :meth:`failed_check` instead and keeps what fails none of them."""
+        return not self.failed_check(value)
+
+    def failed_check(self, value: Any) -> str:
+        """For a filter of several checks: the name of the first check ``value`` fails, "" if it
+        fails none. A rejection then names it (``gopher_quality:stop_words``) and the rule's
+        counters count it."""
         raise NotImplementedError
+
+    @classmethod
+    def names_checks(cls) -> bool:
+        """Whether this filter says which of its checks failed (overrides :meth:`failed_check`)."""
+        return cls.failed_check is not Filter.failed_check
 
     def screen(self, doc: Document) -> Any:
         """The value to reject ``doc`` with, judged on ``doc.original_text`` alone, or None to

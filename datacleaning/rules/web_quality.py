@@ -145,20 +145,21 @@ class GopherQuality(Filter):
         value["stop_words"] = sum(word in counts for word in stop_words(doc.lang))
         return value
 
-    def keep(self, value: dict) -> bool:
+    def failed_check(self, value: dict) -> str:
         if "words" in value:
             if not self.en_min_words <= value["words"] <= self.en_max_words:
-                return False
+                return "words"
             if not self.en_min_mean_word_length <= value["mean_word_length"] <= self.en_max_mean_word_length:
-                return False
+                return "mean_word_length"
         elif not self.zh_min_chars <= value["zh_chars"] <= self.zh_max_chars:
-            return False
-        return (value["hash_ratio"] <= self.max_symbol_word_ratio
-                and value["ellipsis_ratio"] <= self.max_symbol_word_ratio
-                and value["bullet_lines"] <= self.max_bullet_lines_ratio
-                and value["ellipsis_lines"] <= self.max_ellipsis_lines_ratio
-                and value["alpha_words"] >= self.min_alpha_words_ratio
-                and value["stop_words"] >= self.min_stop_words)
+            return "zh_chars"
+        checks = (("hash_ratio", value["hash_ratio"] > self.max_symbol_word_ratio),
+                  ("ellipsis_ratio", value["ellipsis_ratio"] > self.max_symbol_word_ratio),
+                  ("bullet_lines", value["bullet_lines"] > self.max_bullet_lines_ratio),
+                  ("ellipsis_lines", value["ellipsis_lines"] > self.max_ellipsis_lines_ratio),
+                  ("alpha_words", value["alpha_words"] < self.min_alpha_words_ratio),
+                  ("stop_words", value["stop_words"] < self.min_stop_words))
+        return next((check for check, failed in checks if failed), "")
 
 
 def top_ngram(tokens: list[str], n: int) -> tuple[tuple[str, ...], int]:
@@ -263,8 +264,8 @@ class GopherRepetition(Filter):
                 break
         return value
 
-    def keep(self, value: dict) -> bool:
-        return all(measured <= self._limits[key] for key, measured in value.items())
+    def failed_check(self, value: dict) -> str:
+        return next((key for key, measured in value.items() if measured > self._limits[key]), "")
 
     def _fractions(self, doc: Document) -> Iterator[tuple[str, float]]:
         s = doc.signals
@@ -419,10 +420,11 @@ class C4Document(Filter):
         return {"lorem_ipsum": LOREM_IPSUM.search(text) is not None, "curly_bracket": "{" in text,
                 "sentences": doc.signals.n_sentences}
 
-    def keep(self, value: dict) -> bool:
-        return (not (self.reject_lorem_ipsum and value["lorem_ipsum"])
-                and not (self.reject_curly_bracket and value["curly_bracket"])
-                and value["sentences"] >= self.min_sentences)
+    def failed_check(self, value: dict) -> str:
+        checks = (("lorem_ipsum", self.reject_lorem_ipsum and value["lorem_ipsum"]),
+                  ("curly_bracket", self.reject_curly_bracket and value["curly_bracket"]),
+                  ("sentences", value["sentences"] < self.min_sentences))
+        return next((check for check, failed in checks if failed), "")
 
 
 @register("fineweb_quality")
@@ -468,11 +470,11 @@ class FineWebQuality(Filter):
             ("zh_newline_ratio" if zh else "newline_ratio"): round(newlines / max(len(s.tokens), 1), 4),
         }
 
-    def keep(self, value: dict) -> bool:
-        max_newline_ratio, newline_ratio = ((self.zh_max_newline_ratio, value["zh_newline_ratio"])
-                                            if "zh_newline_ratio" in value
-                                            else (self.en_max_newline_ratio, value["newline_ratio"]))
-        return (value["line_punct"] >= self.min_line_punct_ratio
-                and value["short_lines"] <= self.max_short_line_ratio
-                and value["char_dup"] <= self.max_char_dup_ratio
-                and newline_ratio <= max_newline_ratio)
+    def failed_check(self, value: dict) -> str:
+        newline_key, max_newline_ratio = (("zh_newline_ratio", self.zh_max_newline_ratio) if "zh_newline_ratio" in value
+                                          else ("newline_ratio", self.en_max_newline_ratio))
+        checks = (("line_punct", value["line_punct"] < self.min_line_punct_ratio),
+                  ("short_lines", value["short_lines"] > self.max_short_line_ratio),
+                  ("char_dup", value["char_dup"] > self.max_char_dup_ratio),
+                  (newline_key, value[newline_key] > max_newline_ratio))
+        return next((check for check, failed in checks if failed), "")
