@@ -51,7 +51,7 @@ class Pipeline:
                     rule.prepare(self.config.base_dir)
                 rules[section] = list(given)
         clean = self.config.clean
-        self.cleaning = CleaningPipeline.from_rules(rules, clean.max_input_chars, clean.languages)
+        self.cleaning = CleaningPipeline.from_rules(rules, clean)
 
     @classmethod
     def from_config(cls, path: str | os.PathLike, **kwargs) -> Pipeline:

@@ -124,6 +124,10 @@ class CleanConfig(BaseModel):
     languages: list[str] = Field(default_factory=list,
                                  description="keep only documents routed to these languages (zh, en, ja, ko, "
                                              "other, und); empty keeps every language")
+    score_all: bool = Field(False, description="measure every filter on every document that reaches the filters, "
+                                               "not only up to the first that rejects it, so that the stored scores "
+                                               "can be judged again with other thresholds (slower: no early exit, "
+                                               "no screening of the text as read)")
     normalizers: list[dict[str, Any]] = Field(default_factory=list)
     edits: list[dict[str, Any]] = Field(default_factory=list)
     filters: list[dict[str, Any]] = Field(default_factory=list)

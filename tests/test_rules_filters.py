@@ -9,6 +9,7 @@ import pytest
 
 import datacleaning as dc
 from conftest import EXAMPLE_CONFIG, REPO_ROOT
+from datacleaning.cleaning.pipeline import BUILTIN_CHECKS
 from datacleaning.config import load_config
 from datacleaning.document import Document
 from datacleaning.rules.base import Filter
@@ -138,3 +139,25 @@ def test_screening_changes_no_kept_document_of_the_example_corpus():
     assert all(not b.kept for b in screened_out)
     assert [(a.document.id, a.document.text) for a, _ in outcomes if a.kept] == \
         [(b.document.id, b.document.text) for _, b in outcomes if b.kept]
+
+
+def test_score_all_measures_every_filter_and_changes_no_verdict():
+    """With clean.score_all every document that reaches the filters carries every applicable
+    filter's score, and each one gets the same verdict (the first filter that says no) as without."""
+    records = [json.loads(line) for name in ("en_misc_fortunes.jsonl", "zh_misc_fortunes_zh.jsonl",
+                                             "zh_web_authored.jsonl", "en_web_cc_dolma_testdata.jsonl")
+               for line in (EXAMPLES / name).read_text(encoding="utf-8").splitlines()]
+    early = dc.Pipeline(load_config(EXAMPLE_CONFIG))
+    scoring = dc.Pipeline(load_config(EXAMPLE_CONFIG, [(["clean", "score_all"], True)]))
+    filters = [(step.label, step.rule) for step in scoring.cleaning._filters]
+    more_scores = 0
+    for a, b in zip(early.clean(records), scoring.clean(records)):
+        assert (a.kept, a.verdict and a.verdict.rejected_by) == (b.kept, b.verdict and b.verdict.rejected_by)
+        if a.kept:
+            assert a.document.text == b.document.text
+        if b.verdict is not None and b.verdict.rejected_by in BUILTIN_CHECKS:
+            continue
+        applicable = {label for label, rule in filters if rule.applies_to(b.document.lang)}
+        assert set(b.document.scores) == applicable, b.document.id
+        more_scores += len(a.document.scores) < len(applicable)
+    assert more_scores >= 10, "rejected documents should carry the scores of the filters after the one that decided"

@@ -4,11 +4,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from time import perf_counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from datacleaning.document import Document
 from datacleaning.rules.base import Filter, Rule
 from datacleaning.rules.language import guess_language
+
+if TYPE_CHECKING:
+    from datacleaning.config import CleanConfig
 
 EMPTY = "empty"
 TOO_LONG = "max_input_chars"
@@ -106,16 +109,19 @@ class CleaningPipeline:
     Normalizers see every document (the language is guessed after them, on normalized text; with
     ``languages`` set, documents routed elsewhere are rejected right there);
     editors and filters run only on documents in their languages. The first filter that says no
-    rejects the document; the scores measured up to then stay on it. Filters that can judge the
-    text as read (``Filter.screen``) are asked first, so what they reject is never rewritten:
-    those for every language before the normalizers, the others right after the language guess.
+    rejects the document; the scores measured up to then stay on it, or with ``score_all`` every
+    filter's score, so that stored scores can be judged again with other thresholds. Filters that
+    can judge the text as read (``Filter.screen``) are asked first, so what they reject is never
+    rewritten: those for every language before the normalizers, the others right after the
+    language guess (not with ``score_all``, where every document goes through every rule).
     """
 
     def __init__(self, normalizers: list[Rule] = (), edits: list[Rule] = (), filters: list[Rule] = (), *,
-                 max_input_chars: int = 2_000_000, languages: list[str] = ()):
+                 max_input_chars: int = 2_000_000, languages: list[str] = (), score_all: bool = False):
         taken = {*BUILTIN_CHECKS, TRIGGER_SCAN}
         self.max_input_chars = max_input_chars
         self.languages = frozenset(languages)
+        self.score_all = score_all
         self._builtin = {name: _Counter("builtin") for name in (*BUILTIN_CHECKS, TRIGGER_SCAN)}
         self._normalizers = _steps(normalizers, taken)
         self._edits = _steps(edits, taken)
@@ -124,9 +130,9 @@ class CleaningPipeline:
         self._by_language: dict[str, tuple[_Rewrites, _Rewrites, list[_Step], list[_Step]]] = {}
 
     @classmethod
-    def from_rules(cls, rules: dict[str, list[Rule]], max_input_chars: int, languages: list[str] = ()) -> CleaningPipeline:
-        return cls(rules["normalizers"], rules["edits"], rules["filters"], max_input_chars=max_input_chars,
-                   languages=languages)
+    def from_rules(cls, rules: dict[str, list[Rule]], clean: CleanConfig) -> CleaningPipeline:
+        return cls(rules["normalizers"], rules["edits"], rules["filters"], max_input_chars=clean.max_input_chars,
+                   languages=clean.languages, score_all=clean.score_all)
 
     @property
     def rule_labels(self) -> list[str]:
@@ -202,7 +208,7 @@ class CleaningPipeline:
             return self._reject_builtin(EMPTY, len(text))
         if len(text) > self.max_input_chars:
             return self._reject_builtin(TOO_LONG, len(text))
-        if self._screens and (verdict := self._screen(doc, self._screens)):
+        if self._screens and not self.score_all and (verdict := self._screen(doc, self._screens)):
             return verdict
         text = self._rewrite(doc, text, self._steps_for(doc.lang)[0])
         doc.lang = guess_language(text)
@@ -210,7 +216,7 @@ class CleaningPipeline:
             doc.text = text
             return self._reject_builtin(LANGUAGE, doc.lang)
         _, edits, filters, screens = self._steps_for(doc.lang)
-        if screens and (verdict := self._screen(doc, screens)):
+        if screens and not self.score_all and (verdict := self._screen(doc, screens)):
             doc.text = text
             return verdict
         text = self._rewrite(doc, text, edits)
@@ -218,6 +224,7 @@ class CleaningPipeline:
         if not text or text.isspace():
             return self._reject_builtin(EMPTY_AFTER_CLEANING, 0)
         source, scores = doc.source, doc.scores
+        verdict = None
         clock = perf_counter()
         for step in filters:
             if step.sources and not source.startswith(step.sources):
@@ -229,9 +236,11 @@ class CleaningPipeline:
             step.counter.seconds += now - clock
             clock = now
             scores[step.label] = value
-            if not keep:
-                return step.reject(value)
-        return None
+            if not keep and verdict is None:
+                verdict = step.reject(value)
+                if not self.score_all:
+                    return verdict
+        return verdict
 
     def take_counters(self) -> dict[str, dict]:
         """Counters since the last call, by rule label (built-in checks first); then reset."""

@@ -121,7 +121,7 @@ def fingerprint(config: Config, files: list[InputFile]) -> str:
 
 
 def build_pipeline(config: Config) -> CleaningPipeline:
-    return CleaningPipeline.from_rules(config.build_rules(), config.clean.max_input_chars, config.clean.languages)
+    return CleaningPipeline.from_rules(config.build_rules(), config.clean)
 
 
 def run_clean(config: Config, inputs: list[str], output: str | os.PathLike, *,
