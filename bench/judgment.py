@@ -76,6 +76,45 @@ def judge(pipeline: dc.Pipeline, records: list[dict]) -> list[str | None]:
     return [None if c.kept else c.verdict.rejected_by for c in pipeline.clean(records)]
 
 
+def numeric_signals(scores: dict) -> dict[str, float]:
+    """Every number in a document's scores, named ``filter.key`` (``filter`` for a bare number)."""
+    out = {}
+    for label, value in scores.items():
+        if isinstance(value, (int, float)):
+            out[label] = float(value)
+        elif isinstance(value, dict):
+            for key, inner in value.items():
+                if isinstance(inner, (int, float)):
+                    out[f"{label}.{key}"] = float(inner)
+    return out
+
+
+def roc_auc(good: list[float], junk: list[float]) -> float:
+    """The chance that a good document scores higher than a junk one (ties count half)."""
+    ranked = sorted([(v, 1) for v in good] + [(v, 0) for v in junk])
+    rank_sum, i = 0.0, 0
+    while i < len(ranked):
+        j = i
+        while j < len(ranked) and ranked[j][0] == ranked[i][0]:
+            j += 1
+        rank_sum += (i + j + 1) / 2 * sum(label for _, label in ranked[i:j])
+        i = j
+    return (rank_sum - len(good) * (len(good) + 1) / 2) / (len(good) * len(junk))
+
+
+def signal_aucs(config, pairs: list[tuple[dict, str]]) -> dict[str, float]:
+    """ROC AUC of every numeric signal, measured with every filter on every document (score_all),
+    over the documents that have it: above 0.5, good documents score higher."""
+    scoring = dc.Pipeline(config.model_copy(update={"clean": config.clean.model_copy(update={"score_all": True})}))
+    good: dict[str, list[float]] = {}
+    junk: dict[str, list[float]] = {}
+    for (_, label), cleaned in zip(pairs, scoring.clean([r for r, _ in pairs])):
+        side = good if label == GOOD else junk
+        for name, value in numeric_signals(cleaned.document.scores).items():
+            side.setdefault(name, []).append(value)
+    return {name: roc_auc(good[name], junk[name]) for name in sorted(good) if junk.get(name)}
+
+
 def score_labelled(pairs: list[tuple[dict, str]], verdicts: list[str | None]) -> dict:
     good = [v for (_, label), v in zip(pairs, verdicts) if label == GOOD]
     junk = [(label, v) for (_, label), v in zip(pairs, verdicts) if label != GOOD]
@@ -113,12 +152,14 @@ def score_lines(pipeline: dc.Pipeline, records: list[dict]) -> dict:
             "f1": 2 * precision * recall / (precision + recall) if precision + recall else 0.0}
 
 
-def evaluate(name: str, config, dev: Path, max_docs: int) -> dict:
+def evaluate(name: str, config, dev: Path, max_docs: int, signals: bool = False) -> dict:
     pipeline = dc.Pipeline(config)
     report: dict = {"labelled": {}, "clean_reference": {}}
     for set_name, pairs in labelled_sets(dev).items():
         report["labelled"][set_name] = score_labelled(pairs, judge(pipeline, [r for r, _ in pairs]))
     report["turku_lines"] = score_lines(pipeline, read_jsonl(dev / "en" / "en_web_line_labelled_turku.jsonl"))
+    if signals:
+        report["signal_auc"] = {set_name: signal_aucs(config, pairs) for set_name, pairs in labelled_sets(dev).items()}
     for source in sorted(dev.glob("*/*_clean_*.jsonl")):
         records = evenly(read_jsonl(source), max_docs)
         verdicts = judge(pipeline, records)
@@ -160,6 +201,16 @@ def print_tables(reports: dict[str, dict]) -> None:
         print(f"| {source} | {docs:,} | "
               + " | ".join(_pct(r["clean_reference"][source]["kept"]) for r in reports.values()) + " |")
     for name, report in reports.items():
+        aucs = report.get("signal_auc")
+        if aucs:
+            print(f"\n{name}: ROC AUC of each signal, good above junk (every filter measured on every document).\n")
+            names = sorted({n for per_set in aucs.values() for n in per_set})
+            print("| signal | " + " | ".join(aucs) + " |")
+            print("|---|" + "---:|" * len(aucs))
+            for signal in names:
+                print(f"| {signal} | " + " | ".join(f"{aucs[s][signal]:.2f}" if signal in aucs[s] else "-"
+                                                   for s in aucs) + " |")
+    for name, report in reports.items():
         zh = report["labelled"].get("hplt_zh")
         if zh:
             kinds = ", ".join(f"{k} {v['rejected']}/{v['docs']}" for k, v in zh["junk_by_kind"].items())
@@ -173,13 +224,16 @@ def main() -> int:
     parser.add_argument("--profile", action="append", default=[], help="a bundled profile; repeatable")
     parser.add_argument("--config", action="append", default=[], type=Path, help="a config file; repeatable")
     parser.add_argument("--max-docs", type=int, default=400, help="documents per clean reference source")
+    parser.add_argument("--signals", action="store_true",
+                        help="also the ROC AUC of every filter's measured values on each labelled set")
     parser.add_argument("--out", type=Path, default=BENCH_OUT / "judgment")
     args = parser.parse_args()
     if not args.dev_data or not Path(args.dev_data).is_dir():
         sys.exit("give the development corpus with --dev-data or DATACLEANING_DEV_DATA")
     configs = {p: load_config(None, profile=p) for p in args.profile or ["mixed_web"]}
     configs.update({str(path): load_config(path) for path in args.config})
-    reports = {name: evaluate(name, config, Path(args.dev_data), args.max_docs) for name, config in configs.items()}
+    reports = {name: evaluate(name, config, Path(args.dev_data), args.max_docs, args.signals)
+               for name, config in configs.items()}
     print_tables(reports)
     args.out.mkdir(parents=True, exist_ok=True)
     for name, report in reports.items():
