@@ -48,3 +48,25 @@ def test_hugging_face_datasets(kept):
     dataset = load_dataset("arrow", data_files=sorted(str(p) for p in kept.glob("*.arrow")), split="train",
                            cache_dir=str(kept.parent / "hf_cache"))
     assert sorted(dataset["id"]) == _ids(kept)
+
+
+def test_the_typed_signals_are_the_measured_scores_and_can_be_thresholded_in_place(kept):
+    import json
+
+    import duckdb
+    import pyarrow.dataset as ds
+    rows = read_rows(kept) + read_rows(kept.parent / "rejected")
+    compared = 0
+    for row in rows:
+        for label, measured in json.loads(row["scores"]).items():
+            typed = row["signals"].get(label)
+            if typed is None:
+                continue
+            expected = measured if isinstance(measured, dict) else {"value": measured}
+            assert {name: expected.get(name) for name in typed} == typed, (row["id"], label)
+            compared += 1
+    assert compared > len(rows)
+    rejected = ds.dataset(kept.parent / "rejected", format="arrow")  # noqa: F841 (duckdb finds it by its name)
+    [(short,)] = duckdb.sql("select count(*) from rejected where signals.length.original_chars < 50").fetchall()
+    [(by_length,)] = duckdb.sql("select count(*) from rejected where rejected_by = 'length'").fetchall()
+    assert short == by_length > 0

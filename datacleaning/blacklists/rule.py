@@ -43,6 +43,8 @@ class Blacklist(Filter):
     ``flagged`` categories, and per category the hits, density and most frequent terms.
     """
 
+    signals = {"flagged": "list<string>"}
+
     lists: list[str] = field(default_factory=lambda: list(DEFAULT_LISTS))
     url_lists: list[str] = field(default_factory=lambda: list(DEFAULT_URL_LISTS))
     url_field: str = "url"

@@ -135,6 +135,11 @@ class CleaningPipeline:
                    languages=clean.languages, score_all=clean.score_all)
 
     @property
+    def filters(self) -> list[tuple[str, Rule]]:
+        """Every filter with its label, in order."""
+        return [(step.label, step.rule) for step in self._filters]
+
+    @property
     def rule_labels(self) -> list[str]:
         return [step.label for group in (self._normalizers, self._edits, self._filters) for step in group]
 

@@ -2,8 +2,8 @@
 
 Output layout of ``DIR``::
 
-    kept/        id, text, source, lang, meta, edits, scores
-    rejected/    id, text (as read), source, lang, meta, rejected_by, reject_value, scores
+    kept/        id, text, source, lang, meta, edits, scores, signals
+    rejected/    id, text (as read), source, lang, meta, rejected_by, reject_value, scores, signals
     quarantine/  file, offset, raw, error
     stats.json   counters merged from every unit; input_docs = kept + rejected + quarantined
     .units/      one completion record per finished work unit (what a rerun skips)
@@ -31,6 +31,7 @@ from datacleaning.logs import log_event
 from datacleaning.manifest import STATS, claim_output, mark_complete
 from datacleaning.readers import InputFile, ReaderOptions, discover, plan_units, read_unit
 from datacleaning.readers.warc import SkippedRecord
+from datacleaning.rules.base import Filter
 from datacleaning.rules.registry import ConfigError
 from datacleaning.shards import unit_writers
 from datacleaning.stats import format_clean_summary, merge_counters, write_stats
@@ -54,8 +55,40 @@ QUARANTINE_SCHEMA = pa.schema([
 ])
 
 
+SIGNAL_TYPES = {"int64": pa.int64(), "float64": pa.float64(), "bool": pa.bool_(), "list<string>": pa.list_(pa.string())}
+# The field of a filter that measures a bare number.
+SCALAR_SIGNAL = "value"
+
+
 def _json(value) -> str:
     return orjson.dumps(value, default=str).decode()
+
+
+def signals_type(filters: list[tuple[str, Filter]]) -> pa.StructType:
+    """The ``signals`` column: a struct per filter that declares what it measures (Filter.signals),
+    under the filter's label, null for a document the filter did not measure."""
+    fields = []
+    for label, rule in filters:
+        unknown = sorted(set(rule.signals.values()) - set(SIGNAL_TYPES))
+        if unknown:
+            raise ConfigError(f"filter {label}: signals of unknown type {', '.join(unknown)} "
+                              f"(known: {', '.join(SIGNAL_TYPES)})")
+        if rule.signals:
+            fields.append(pa.field(label, pa.struct([pa.field(name, SIGNAL_TYPES[kind])
+                                                     for name, kind in rule.signals.items()])))
+    return pa.struct(fields)
+
+
+def signals_row(declared: list[tuple[str, tuple[str, ...]]], scores: dict) -> dict:
+    """The declared fields of each filter's measured value, by the filter's label."""
+    row = {}
+    for label, names in declared:
+        value = scores.get(label)
+        if isinstance(value, dict):
+            row[label] = {name: value.get(name) for name in names}
+        elif value is not None:
+            row[label] = {SCALAR_SIGNAL: value}
+    return row
 
 
 @dataclass
@@ -67,13 +100,19 @@ class CleanUnitProcessor:
     output: StoragePath
     max_shard_bytes: int
 
+    def __post_init__(self):
+        signals = pa.field("signals", signals_type(self.pipeline.filters))
+        self._schemas = {KEPT: KEPT_SCHEMA.append(signals), REJECTED: REJECTED_SCHEMA.append(signals),
+                         QUARANTINE: QUARANTINE_SCHEMA}
+        self._declared = [(label, tuple(rule.signals)) for label, rule in self.pipeline.filters if rule.signals]
+
     def __call__(self, unit: WorkUnit, context: UnitContext) -> dict:
         rejected_by: Counter = Counter()
         skipped: Counter = Counter()
         input_chars = kept_chars = 0
         self.pipeline.take_counters()
-        schemas = {KEPT: KEPT_SCHEMA, REJECTED: REJECTED_SCHEMA, QUARANTINE: QUARANTINE_SCHEMA}
-        with unit_writers(self.output, unit.id, schemas, self.max_shard_bytes) as writers:
+        declared = self._declared
+        with unit_writers(self.output, unit.id, self._schemas, self.max_shard_bytes) as writers:
             kept, rejected, quarantined = writers[KEPT], writers[REJECTED], writers[QUARANTINE]
             for item in read_unit(unit, self.reader_options, context.progress):
                 context.check_stop()
@@ -88,15 +127,15 @@ class CleanUnitProcessor:
                 verdict = self.pipeline.process(item)
                 if verdict is None:
                     kept.add({"id": item.id, "text": item.text, "source": item.source, "lang": item.lang,
-                              "meta": item.meta, "edits": _json(item.edits), "scores": _json(item.scores)},
-                             len(item.text))
+                              "meta": item.meta, "edits": _json(item.edits), "scores": _json(item.scores),
+                              "signals": signals_row(declared, item.scores)}, len(item.text))
                     kept_chars += len(item.text)
                 else:
                     rejected_by[verdict.rejected_by] += 1
                     rejected.add({"id": item.id, "text": item.original_text, "source": item.source,
                                   "lang": item.lang, "meta": item.meta, "rejected_by": verdict.rejected_by,
-                                  "reject_value": _json(verdict.value), "scores": _json(item.scores)},
-                                 len(item.original_text))
+                                  "reject_value": _json(verdict.value), "scores": _json(item.scores),
+                                  "signals": signals_row(declared, item.scores)}, len(item.original_text))
         return {
             "input_docs": kept.rows + rejected.rows + quarantined.rows,
             "kept_docs": kept.rows,

@@ -63,7 +63,13 @@ class Editor(Rule):
 
 
 class Filter(Rule):
+    """``signals`` names the fields of the value ``score`` measures and their Arrow types
+    (``int64``, ``float64``, ``bool``, ``list<string>``; a bare number is the field ``value``):
+    the clean stage stores them as a typed struct in the shards' ``signals`` column, which pyarrow,
+    polars and duckdb can threshold as it is. A value's other parts stay in the ``scores`` JSON."""
+
     kind = "filter"
+    signals: ClassVar[dict[str, str]] = {}
 
     def score(self, doc: Document) -> Any:
         raise NotImplementedError

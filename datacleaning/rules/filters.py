@@ -19,6 +19,8 @@ class Length(Filter):
     ``min_original_chars`` is rejected before any rule rewrites it (edit rules remove text, so a
     profile sets it to ``min_chars``: a short review or comment costs no editing)."""
 
+    signals = {"chars": "int64", "original_chars": "int64"}
+
     min_chars: int = 50
     max_chars: int = 1_000_000
     min_original_chars: int = 0
@@ -45,6 +47,7 @@ class HanRatio(Filter):
     characters: mostly digits, symbols or markup. Clean technical Chinese with tables and shell
     commands sits around 0.1–0.2, so a web profile can ask for more than a book profile."""
 
+    signals = {"value": "float64"}
     languages = frozenset({"zh"})
     min_ratio: float = 0.1
 

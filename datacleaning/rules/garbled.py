@@ -66,6 +66,8 @@ class Mojibake(Filter):
     real characters; ``common_hanzi`` catches it.
     """
 
+    signals = {"value": "float64"}
+
     max_ratio: float = 0.02
 
     def score(self, doc: Document) -> float:
@@ -87,6 +89,8 @@ class AlnumAlternation(Filter):
     sheet or a man page of hexadecimal key codes stays under 0.2, while base64 sits near 0.25 and
     hexadecimal near 0.5. Documents with fewer than ``min_switches`` switches are not judged.
     """
+
+    signals = {"ratio": "float64", "switches": "int64"}
 
     max_ratio: float = 0.2
     min_switches: int = 10

@@ -45,6 +45,7 @@ def enumerated_lines(text: str) -> int:
 
 def line_sizes(doc: Document) -> list[int]:
     """Each non-blank line's size: characters for Chinese, whitespace-separated words otherwise."""
+
     signals = doc.signals
     return list(map(len, signals.nonblank_lines)) if doc.lang == "zh" else signals.nonblank_line_words
 
@@ -70,6 +71,7 @@ class SentenceMarks(Filter):
     nearly all song lyrics.
     """
 
+    signals = {"han": "int64", "han_per_mark": "float64", "words": "int64", "words_per_mark": "float64"}
     languages = frozenset({"zh", "en"})
     zh_min_han: int = 200
     zh_max_han_per_mark: float = 200.0
@@ -105,6 +107,7 @@ class ShortLines(Filter):
     thousand score under 0.6).
     """
 
+    signals = {"lines": "int64", "short_share": "float64"}
     languages = frozenset({"zh", "en"})
     max_share: float = 0.6
     min_lines: int = 5
@@ -137,6 +140,7 @@ class EnumeratedLines(Filter):
     poems. A document's own table of contents is a listing and goes.
     """
 
+    signals = {"lines": "int64", "enumerated": "float64", "median_chars": "float64", "median_words": "float64"}
     languages = frozenset({"zh", "en"})
     max_share: float = 0.7
     min_lines: int = 5

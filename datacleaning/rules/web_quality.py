@@ -106,6 +106,9 @@ class GopherQuality(Filter):
     Leaves alone prose, news, encyclopaedia paragraphs and manuals.
     """
 
+    signals = {"words": "int64", "zh_chars": "int64", "mean_word_length": "float64", "hash_ratio": "float64",
+               "ellipsis_ratio": "float64", "bullet_lines": "float64", "ellipsis_lines": "float64",
+               "alpha_words": "float64", "stop_words": "int64"}
     languages = WEB_LANGUAGES
     en_min_words: int = 50
     en_max_words: int = 100_000
@@ -231,6 +234,10 @@ class GopherRepetition(Filter):
     threshold is not counted and not reported: counting n-grams is most of the cost.
     """
 
+    signals = {"dup_paragraphs": "float64", "dup_paragraph_chars": "float64", "dup_lines": "float64",
+               "dup_line_chars": "float64", "top_2gram": "float64", "top_3gram": "float64", "top_4gram": "float64",
+               "dup_5gram": "float64", "dup_6gram": "float64", "dup_7gram": "float64", "dup_8gram": "float64",
+               "dup_9gram": "float64", "dup_10gram": "float64"}
     languages = WEB_LANGUAGES
     max_dup_paragraph_fraction: float = 0.3
     max_dup_paragraph_char_fraction: float = 0.2
@@ -410,6 +417,7 @@ class C4Document(Filter):
     prose of five sentences or more.
     """
 
+    signals = {"lorem_ipsum": "bool", "curly_bracket": "bool", "sentences": "int64"}
     languages = WEB_LANGUAGES
     min_sentences: int = 5
     reject_lorem_ipsum: bool = True
@@ -443,6 +451,8 @@ class FineWebQuality(Filter):
     few lines ending a sentence and should not meet this filter.
     """
 
+    signals = {"line_punct": "float64", "short_lines": "float64", "char_dup": "float64", "newline_ratio": "float64",
+               "zh_newline_ratio": "float64"}
     languages = WEB_LANGUAGES
     min_line_punct_ratio: float = 0.12
     max_short_line_ratio: float = 0.67

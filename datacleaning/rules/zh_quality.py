@@ -88,6 +88,7 @@ class CommonHanzi(Filter):
     (``zh_single_char_words`` catches the rest).
     """
 
+    signals = {"han": "int64", "common": "float64"}
     languages = frozenset({"zh"})
     min_ratio: float = 0.7
     min_han: int = 20
@@ -156,6 +157,7 @@ class ZhSingleCharWords(Filter):
     holds these shares; ``single`` is None where the sample was not segmented.
     """
 
+    signals = {"han": "int64", "simplified": "float64", "common": "float64", "single": "float64"}
     languages = frozenset({"zh"})
     max_ratio: float = 0.98
     min_han: int = 50

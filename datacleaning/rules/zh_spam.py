@@ -43,6 +43,7 @@ class ZhContactSpam(Filter):
     note).
     """
 
+    signals = {"hits": "int64", "per_1k": "float64"}
     languages = frozenset({"zh"})
     min_hits: int = 3
     min_hits_per_1k: float = 10.0
