@@ -204,6 +204,18 @@ def test_the_url_field_is_read_from_meta_and_its_name_is_configurable():
     assert verdict(own_field, text, meta=json.dumps({"url": "http://doubleclick.net/"}))["flagged"] == []
 
 
+def test_brand_names_injected_into_the_title_are_judged_with_the_text():
+    rule = profile_blacklist()
+    article = real_texts()["cmrc-DEV_483"]
+    # A title in the shape spam sites give their pages (written for this test) over an ordinary text.
+    title = json.dumps({"title": "澳门金沙娱乐城-皇冠开户-足球盘口-时时彩计划"}, ensure_ascii=False)
+    assert verdict(rule, article)["flagged"] == []
+    assert verdict(rule, article, meta=title)["flagged"] == ["gambling"]
+    untitled = build_rule("filters", 0, {"name": "blacklist", "title_field": ""})
+    untitled.prepare(Path("."))
+    assert verdict(untitled, article, meta=title)["flagged"] == []
+
+
 def test_a_warc_page_from_an_ad_server_is_rejected_by_its_target_uri(tmp_path, clean_run):
     body = ("<html><body><h1>Harbour news</h1><p>The harbour will be dredged this autumn so that larger ships "
             "can berth at the new quay, the port authority said on Monday.</p></body></html>").encode()

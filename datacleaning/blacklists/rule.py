@@ -37,9 +37,11 @@ class Blacklist(Filter):
     word repeated; a page built around such words is. Each threshold is a table by category,
     with ``default`` for the categories not named; what is given is laid over the defaults.
 
-    ``url_lists`` are checked against the document's ``url_field``, read from its ``meta`` (the
-    input record's other fields; WARC input stores the target URI as ``url``); one listed domain
-    rejects. Lists are bundled list names or files (relative to the config). The value names the
+    The record's ``title_field``, read from its ``meta`` (the input record's other fields), is
+    matched with the text as its first line: spam sites inject their brand names into titles
+    above otherwise ordinary text. ``url_lists`` are checked against the document's
+    ``url_field``, read from ``meta`` too (WARC input stores the target URI as ``url``); one
+    listed domain rejects. Lists are bundled list names or files (relative to the config). The value names the
     ``flagged`` categories, and per category the hits, density and most frequent terms.
     """
 
@@ -48,6 +50,7 @@ class Blacklist(Filter):
     lists: list[str] = field(default_factory=lambda: list(DEFAULT_LISTS))
     url_lists: list[str] = field(default_factory=lambda: list(DEFAULT_URL_LISTS))
     url_field: str = "url"
+    title_field: str = "title"
     min_hits: dict[str, int] = field(default_factory=dict)
     min_terms: dict[str, int] = field(default_factory=dict)
     min_hits_per_1k: dict[str, float] = field(default_factory=dict)
@@ -67,16 +70,19 @@ class Blacklist(Filter):
             merged = {**defaults, **given}
             self._thresholds[name] = {c: merged.get(c, merged["default"]) for c in self._matcher.categories}
         self._url_key = orjson.dumps(self.url_field).decode()
+        self._title_key = orjson.dumps(self.title_field).decode() if self.title_field else None
 
-    def _url(self, meta: str) -> str | None:
-        # Most documents have no URL: look for the key before parsing the JSON.
-        if self._url_key not in meta:
+    @staticmethod
+    def _meta_string(meta: str, key: str | None, name: str) -> str | None:
+        # Most documents have neither a URL nor a title: look for the key before parsing the JSON.
+        if key is None or key not in meta:
             return None
-        url = orjson.loads(meta).get(self.url_field)
-        return url if isinstance(url, str) else None
+        found = orjson.loads(meta).get(name)
+        return found if isinstance(found, str) else None
 
     def score(self, doc: Document) -> dict:
-        text = doc.text
+        title = self._meta_string(doc.meta, self._title_key, self.title_field)
+        text = f"{title}\n{doc.text}" if title else doc.text
         per_category = self._matcher.find(text)
         chars = max(len(text), 1)
         categories = {}
@@ -90,7 +96,7 @@ class Blacklist(Filter):
             if hits >= min_hits[category] and len(counts) >= min_terms[category] and per_1k >= min_per_1k[category]:
                 flagged.append(category)
         value = {"flagged": flagged, "categories": categories}
-        if self._domains.categories and (url := self._url(doc.meta)) is not None:
+        if self._domains.categories and (url := self._meta_string(doc.meta, self._url_key, self.url_field)):
             listed = self._domains.find(url)
             if listed is not None:
                 value["url"] = {"category": listed[0], "domain": listed[1]}
