@@ -91,5 +91,7 @@ def read_unit_batches(unit: WorkUnit, columns: list[str] | None = None) -> Itera
 
 
 def input_listing(units: list[WorkUnit]) -> Listing:
-    """What a resumed run must find again: every shard's name, size and modification time."""
-    return sorted({(u.name, storage.size(u.path), storage.modified(u.path)) for u in units})
+    """What a resumed run must find again: every shard's name, size and version (modification
+    time), one look at each shard."""
+    shards = {u.path: u.name for u in units}
+    return sorted((name, (found := storage.stat(path)).size, found.version) for path, name in shards.items())

@@ -23,6 +23,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from stat import S_ISREG
 from typing import BinaryIO
 
 import fsspec
@@ -152,22 +153,32 @@ def size(location: str | os.PathLike) -> int:
     return fs.size(stripped)
 
 
-def modified(location: str | os.PathLike) -> str | None:
-    """What changes when a file is rewritten: a local file's modification time in nanoseconds, an
-    object's last-modified time or ETag; None where the filesystem reports neither, or the file
-    cannot be looked at (its reader reports that)."""
+@dataclass(frozen=True)
+class FileStat:
+    """What one look at a file says: its size; ``version``, what changes when it is rewritten (a
+    local file's modification time in nanoseconds, an object's last-modified time or ETag, None
+    where the filesystem reports neither); whether it is a regular file (not a FIFO, socket or
+    device, which a reader must never open)."""
+
+    size: int
+    version: str | None
+    regular: bool
+
+
+_VERSION_KEYS = ("mtime", "LastModified", "last_modified", "updated", "ETag", "etag", "created")
+
+
+def stat(location: str | os.PathLike) -> FileStat:
+    """The file's :class:`FileStat`, from one ``stat`` call or one object-store request; OSError
+    when it cannot be looked at."""
     path = as_path(location)
-    try:
-        if isinstance(path, Path):
-            return str(path.stat().st_mtime_ns)
-        fs, stripped = _fs(path)
-        info = fs.info(stripped)
-    except OSError:
-        return None
-    for key in ("mtime", "LastModified", "last_modified", "updated", "ETag", "etag", "created"):
-        if info.get(key) is not None:
-            return str(info[key])
-    return None
+    if isinstance(path, Path):
+        status = os.stat(path)
+        return FileStat(status.st_size, str(status.st_mtime_ns), S_ISREG(status.st_mode))
+    fs, stripped = _fs(path)
+    info = fs.info(stripped)
+    version = next((str(info[key]) for key in _VERSION_KEYS if info.get(key) is not None), None)
+    return FileStat(info.get("size") or 0, version, True)
 
 
 def read_bytes(location: str | os.PathLike) -> bytes:

@@ -24,7 +24,7 @@ import zstandard
 
 from conftest import FIXTURES, REPO_ROOT, http_response, warc_record
 from datacleaning.document import Quarantined
-from datacleaning.readers import ReaderOptions, discover_inputs, plan_units, read_unit
+from datacleaning.readers import ReaderOptions, discover, plan_units, read_unit
 from datacleaning.readers.discover import InputError
 
 NEWS = FIXTURES / "readers" / "news_zh_en.jsonl"
@@ -252,7 +252,7 @@ def test_unreadable_folder_stops_the_run_before_it_starts(tmp_path, clean_run):
 def test_a_file_gone_after_planning_is_quarantined(tmp_path):
     path = tmp_path / "gone.jsonl"
     path.write_bytes(b"\n".join(_generated_lines(3, "g")) + b"\n")
-    units = plan_units(discover_inputs([path]), 1 << 20)
+    units = plan_units(discover([path]).files, 1 << 20)
     path.unlink()
     items = [i for u in units for i in read_unit(u, ReaderOptions(), lambda n: None)]
     assert len(items) == 1 and isinstance(items[0], Quarantined)

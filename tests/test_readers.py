@@ -18,7 +18,7 @@ import zstandard
 
 from conftest import FIXTURES, http_response, warc_record
 from datacleaning.document import Document, Quarantined
-from datacleaning.readers import ReaderOptions, discover_inputs, plan_units, read_unit
+from datacleaning.readers import ReaderOptions, discover, plan_units, read_unit
 from datacleaning.readers.warc import SkippedRecord
 
 NEWS = FIXTURES / "readers" / "news_zh_en.jsonl"
@@ -27,7 +27,7 @@ TEXT_FIELDS = ("text", "content", "raw_content")
 
 def read_all(paths, chunk_bytes: int = 1 << 30, options: ReaderOptions = ReaderOptions()):
     """Plan the inputs' units and read every one of them, in plan order."""
-    units = plan_units(discover_inputs([str(p) for p in paths]), chunk_bytes)
+    units = plan_units(discover([str(p) for p in paths]).files, chunk_bytes)
     items = [item for unit in units for item in read_unit(unit, options, lambda n: None)]
     return units, items
 
@@ -439,7 +439,7 @@ def _tree(root: Path) -> None:
 
 def test_folders_are_walked_recursively_and_hidden_entries_skipped(tmp_path):
     _tree(tmp_path / "in")
-    found = discover_inputs([tmp_path / "in"])
+    found = discover([tmp_path / "in"]).files
     root = tmp_path / "in"
     assert [f.path for f in found] == [str(root / "a.jsonl"), str(root / "sub" / "b.jsonl.gz"),
                                         str(root / "sub" / "deeper" / "c.txt")]
@@ -450,25 +450,25 @@ def test_folders_are_walked_recursively_and_hidden_entries_skipped(tmp_path):
     assert sorted(d.text for d in items) == sorted(["根目录的第一条。", "Second at the root.", "压缩文件里的一条。",
                                                     "最深一层的文本文件。"])
     # The same file named twice (directly and through its folder) is read once.
-    assert [f.path for f in discover_inputs([root / "a.jsonl", root])] == [f.path for f in found]
+    assert [f.path for f in discover([root / "a.jsonl", root]).files] == [f.path for f in found]
 
 
 def test_glob_patterns(tmp_path):
     _tree(tmp_path / "in")
     root = tmp_path / "in"
-    assert [f.path for f in discover_inputs([str(root / "**" / "*.jsonl*")])] == [
+    assert [f.path for f in discover([str(root / "**" / "*.jsonl*")]).files] == [
         str(root / "a.jsonl"), str(root / "sub" / "b.jsonl.gz")]
     # A pattern matching a folder walks it.
-    assert [f.path for f in discover_inputs([str(root / "s*")])] == [
+    assert [f.path for f in discover([str(root / "s*")]).files] == [
         str(root / "sub" / "b.jsonl.gz"), str(root / "sub" / "deeper" / "c.txt")]
 
 
 def test_nonexistent_input_is_a_clear_error(tmp_path, clean_run):
     missing = tmp_path / "no-such-dump.jsonl"
     with pytest.raises(FileNotFoundError, match="no-such-dump.jsonl"):
-        discover_inputs([missing])
+        discover([missing])
     with pytest.raises(FileNotFoundError, match="nothing-here"):
-        discover_inputs([str(tmp_path / "nothing-here" / "*.jsonl")])
+        discover([str(tmp_path / "nothing-here" / "*.jsonl")])
     with pytest.raises(FileNotFoundError):
         clean_run([missing])
     assert not (tmp_path / "out").exists()

@@ -66,6 +66,16 @@ def _stop_once_started(proc: subprocess.Popen, start_line: str, settle: float) -
     return time.monotonic() - stopped
 
 
+def _assert_stopped_within(proc: subprocess.Popen, stage: str, output, seconds: float) -> None:
+    """Stop ``proc`` a few seconds into ``stage``; it must end within ``seconds``, interrupted, with
+    no process of its group left."""
+    took = _stop_once_started(proc, f"datacleaning.{stage} start", settle=4)
+    assert took < seconds, f"the run took {took:.1f}s to stop"
+    assert proc.returncode == 128 + signal.SIGTERM
+    assert json.loads((output / "stats.json").read_text())["status"] == "interrupted"
+    assert processes_in_group(proc.pid) == []
+
+
 def test_a_stop_during_probe_scoring_takes_effect_within_seconds(tmp_path):
     texts = [record["text"] for record in fixture_records()]
     long_docs = [{"id": f"doc-{i}", "text": "\n".join(texts[(i + k) % len(texts)] for k in range(6)),
@@ -76,11 +86,7 @@ def test_a_stop_during_probe_scoring_takes_effect_within_seconds(tmp_path):
     output = tmp_path / "probe"
     proc = _start(["probe", "score", str(tmp_path / "kept"), "--output", str(output), "--workers", "2",
                    "--device", "cpu", "--no-progress"], grace="120")
-    took = _stop_once_started(proc, "datacleaning.probe start", settle=4)
-    assert took < 15, f"the run took {took:.1f}s to stop"
-    assert proc.returncode == 128 + signal.SIGTERM
-    assert json.loads((output / "stats.json").read_text())["status"] == "interrupted"
-    assert processes_in_group(proc.pid) == []
+    _assert_stopped_within(proc, "probe", output, seconds=15)
 
 
 def test_a_stop_while_sentencepiece_trains_takes_effect_within_seconds(tmp_path):
@@ -95,11 +101,7 @@ def test_a_stop_while_sentencepiece_trains_takes_effect_within_seconds(tmp_path)
     proc = _start(["tokenize", "encode", str(tmp_path / "kept"), "--output", str(output), "--workers", "1",
                    "--model-type", "unigram", "--vocab-size", "32000", "--set", "tokenize.train.threads=1",
                    "--no-progress"], grace="120")
-    took = _stop_once_started(proc, "datacleaning.tokenize start", settle=4)
-    assert took < 10, f"the run took {took:.1f}s to stop"
-    assert proc.returncode == 128 + signal.SIGTERM
-    assert json.loads((output / "stats.json").read_text())["status"] == "interrupted"
-    assert processes_in_group(proc.pid) == []
+    _assert_stopped_within(proc, "tokenize", output, seconds=10)
 
 
 def test_stop_grace_bounds_the_wait_for_a_worker_that_does_not_stop(tmp_path):

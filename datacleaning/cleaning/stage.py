@@ -79,15 +79,14 @@ def signals_type(filters: list[tuple[str, Filter]]) -> pa.StructType:
     return pa.struct(fields)
 
 
-def signals_row(declared: list[tuple[str, tuple[str, ...]]], scores: dict) -> dict:
-    """The declared fields of each filter's measured value, by the filter's label."""
+def signals_row(declared: list[str], scores: dict) -> dict:
+    """The measured values of the filters that declare theirs, by label; Arrow keeps the declared
+    fields of each and leaves the rest (which stays in ``scores``)."""
     row = {}
-    for label, names in declared:
+    for label in declared:
         value = scores.get(label)
-        if isinstance(value, dict):
-            row[label] = {name: value.get(name) for name in names}
-        elif value is not None:
-            row[label] = {SCALAR_SIGNAL: value}
+        if value is not None:
+            row[label] = value if isinstance(value, dict) else {SCALAR_SIGNAL: value}
     return row
 
 
@@ -104,7 +103,7 @@ class CleanUnitProcessor:
         signals = pa.field("signals", signals_type(self.pipeline.filters))
         self._schemas = {KEPT: KEPT_SCHEMA.append(signals), REJECTED: REJECTED_SCHEMA.append(signals),
                          QUARANTINE: QUARANTINE_SCHEMA}
-        self._declared = [(label, tuple(rule.signals)) for label, rule in self.pipeline.filters if rule.signals]
+        self._declared = [label for label, rule in self.pipeline.filters if rule.signals]
 
     def __call__(self, unit: WorkUnit, context: UnitContext) -> dict:
         rejected_by: Counter = Counter()
@@ -155,7 +154,7 @@ def fingerprint(config: Config, files: list[InputFile]) -> str:
     input file (its path, size and modification time)."""
     relevant = {"input": config.input.model_dump(exclude={"paths"}), "clean": config.clean.model_dump(),
                 "max_shard_bytes": config.output.max_shard_bytes,
-                "files": [(f.path, f.size, storage.modified(f.path)) for f in files]}
+                "files": [(f.path, f.size, f.version) for f in files]}
     return hashlib.sha256(json.dumps(relevant, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 

@@ -4,8 +4,8 @@ Every reader yields :class:`~datacleaning.document.Document` for each record it 
 :class:`~datacleaning.document.Quarantined` for each one it cannot, so the count of records read
 always equals documents plus quarantine records.
 """
-from datacleaning.readers.discover import Discovery, InputFile, discover, discover_inputs, plan_units
+from datacleaning.readers.discover import Discovery, InputFile, discover, plan_units
 from datacleaning.readers.dispatch import read_unit
 from datacleaning.readers.records import ReaderOptions
 
-__all__ = ["Discovery", "InputFile", "ReaderOptions", "discover", "discover_inputs", "plan_units", "read_unit"]
+__all__ = ["Discovery", "InputFile", "ReaderOptions", "discover", "plan_units", "read_unit"]

@@ -7,7 +7,6 @@ import logging
 import os
 import posixpath
 import re
-import stat
 from dataclasses import dataclass
 
 from datacleaning import storage
@@ -35,10 +34,13 @@ HIDDEN_FILE, HIDDEN_FOLDER, FOLDER_LINK, NOT_REGULAR = ("hidden file", "hidden f
 
 @dataclass(frozen=True)
 class InputFile:
+    """``version`` is what changes when the file is rewritten (see ``storage.FileStat``)."""
+
     path: str
     name: str
     format: str
     size: int
+    version: str | None = None
 
 
 @dataclass(frozen=True)
@@ -120,11 +122,16 @@ def discover(paths: list[str | os.PathLike]) -> Discovery:
         names.setdefault(_location(path), name)
     found = []
     for location in sorted(names):
-        size = _size(location)
-        if size is None:
-            skipped.setdefault(NOT_REGULAR, []).append(location)
+        try:
+            status = storage.stat(location)
+        except OSError:
+            # A file that cannot even be looked at (a dangling or looping link) still becomes a
+            # work unit: its reader then fails to open it and quarantines it with the reason.
+            status = storage.FileStat(0, None, True)
+        if status.regular:
+            found.append(InputFile(location, names[location], detect_format(location), status.size, status.version))
         else:
-            found.append(InputFile(location, names[location], detect_format(location), size))
+            skipped.setdefault(NOT_REGULAR, []).append(location)
     for reason, entries in skipped.items():
         _log_skipped(reason, entries)
     return Discovery(found, skipped)
@@ -139,24 +146,6 @@ def _log_skipped(reason: str, entries: list[str], shown: int = 20) -> None:
 
 def _location(path: str) -> str:
     return path if storage.is_url(path) else os.path.abspath(path)
-
-
-def discover_inputs(paths: list[str | os.PathLike]) -> list[InputFile]:
-    """The files to read of :func:`discover`."""
-    return discover(paths).files
-
-
-def _size(path: str) -> int | None:
-    """The file's size; None for a local FIFO, socket or device. A file that cannot even be stat'ed
-    (a dangling or looping link) still becomes a work unit: its reader then fails to open it and
-    quarantines it with the reason."""
-    try:
-        if storage.is_url(path):
-            return storage.size(path)
-        status = os.stat(path)
-    except OSError:
-        return 0
-    return status.st_size if stat.S_ISREG(status.st_mode) else None
 
 
 def _file_key(path: str) -> str:
