@@ -57,15 +57,20 @@ def test_the_typed_signals_are_the_measured_scores_and_can_be_thresholded_in_pla
     import pyarrow.dataset as ds
     rows = read_rows(kept) + read_rows(kept.parent / "rejected")
     compared = 0
+    measured_names: dict[str, set] = {}
     for row in rows:
         for label, measured in json.loads(row["scores"]).items():
             typed = row["signals"].get(label)
             if typed is None:
                 continue
             expected = measured if isinstance(measured, dict) else {"value": measured}
+            measured_names.setdefault(label, set()).update(expected)
             assert {name: expected.get(name) for name in typed} == typed, (row["id"], label)
             compared += 1
     assert compared > len(rows)
+    # Every declared field is one a filter measures: a misnamed one would be a column of nulls.
+    declared = {label: set(typed) for row in rows for label, typed in row["signals"].items() if typed}
+    assert all(names <= measured_names[label] for label, names in declared.items()), declared
     rejected = ds.dataset(kept.parent / "rejected", format="arrow")  # noqa: F841 (duckdb finds it by its name)
     [(short,)] = duckdb.sql("select count(*) from rejected where signals.length.original_chars < 50").fetchall()
     [(by_length,)] = duckdb.sql("select count(*) from rejected where rejected_by = 'length'").fetchall()

@@ -161,18 +161,21 @@ def _train_in_child(texts: pa.Array, options: dict, check_stop: Callable[[], Non
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:
-        os.close(read_end)
-        with os.fdopen(write_end, "wb") as out:
-            try:
-                model = io.BytesIO()
-                # Sentences from memory and the model to memory: the model then records no file
-                # paths, so the same sample trains the same bytes wherever it runs.
-                spm.SentencePieceTrainer.train(sentence_iterator=iter(training_lines(_strings(texts))),
-                                               model_writer=model, **options)
-                out.write(b"+" + model.getvalue())
-            except BaseException as e:  # the parent raises it; nothing may leave the child alive
-                out.write(b"!" + f"{type(e).__name__}: {e}".encode())
-        os._exit(0)
+        # Whatever happens here, the child ends here: it must never return into its parent's code.
+        try:
+            os.close(read_end)
+            with os.fdopen(write_end, "wb") as out:
+                try:
+                    model = io.BytesIO()
+                    # Sentences from memory and the model to memory: the model then records no file
+                    # paths, so the same sample trains the same bytes wherever it runs.
+                    spm.SentencePieceTrainer.train(sentence_iterator=iter(training_lines(_strings(texts))),
+                                                   model_writer=model, **options)
+                    out.write(b"+" + model.getvalue())
+                except BaseException as e:  # the parent raises it
+                    out.write(b"!" + f"{type(e).__name__}: {e}".encode())
+        finally:
+            os._exit(0)
     os.close(write_end)
     answer = bytearray()
     try:
