@@ -3,6 +3,7 @@ from datacleaning.blacklists import rule as _blacklist  # noqa: F401
 from datacleaning.rules import boilerplate as _boilerplate  # noqa: F401
 from datacleaning.rules import chinese_script as _chinese_script  # noqa: F401
 from datacleaning.rules import filters as _filters  # noqa: F401
+from datacleaning.rules import function_words as _function_words  # noqa: F401
 from datacleaning.rules import garbled as _garbled  # noqa: F401
 from datacleaning.rules import homoglyphs as _homoglyphs  # noqa: F401
 from datacleaning.rules import layout as _layout  # noqa: F401
