@@ -9,6 +9,7 @@ from pathlib import Path
 
 from datacleaning import storage
 from datacleaning.cleaning.pipeline import CleaningPipeline, Verdict
+from datacleaning.cleaning.rejudge import run_rejudge
 from datacleaning.cleaning.stage import run_clean
 from datacleaning.config import Config, load_config
 from datacleaning.dedup import run_dedup
@@ -90,6 +91,17 @@ def _stage_config(config: Config | str | os.PathLike | None, workers: int | None
         config = config.model_copy(update={"run": config.run.model_copy(update={"workers": workers})})
     storage.configure(config.storage.options)
     return config
+
+
+def rejudge(clean_dir: str | os.PathLike, output: str | os.PathLike, config: Config | str | os.PathLike) -> dict:
+    """Judge a finished clean output (made with ``clean.score_all = true``) again with the
+    filters of ``config`` (a Config or a config file), from the values they stored, into
+    ``output``; returns its stats. Only thresholds may differ (see ``Filter.thresholds``).
+
+    >>> stats = rejudge("out/clean", "out/clean_strict", "strict.toml")
+    >>> stats["rejudged"]["kept_to_rejected"]
+    """
+    return run_rejudge(_stage_config(config, None), clean_dir, output)
 
 
 def dedup(input_dir: str | os.PathLike, output: str | os.PathLike, config: Config | str | os.PathLike | None = None,

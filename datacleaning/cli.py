@@ -10,6 +10,7 @@ from dataclasses import MISSING, fields
 from pathlib import Path
 
 from datacleaning import logs, storage
+from datacleaning.cleaning.rejudge import format_rejudge_summary, run_rejudge
 from datacleaning.cleaning.stage import run_clean
 from datacleaning.config import DEFAULT_PROFILE, NO_RULES_PROFILE, Config, load_config, parse_override, \
     profile_names
@@ -137,6 +138,12 @@ def cmd_clean(args: argparse.Namespace) -> int:
     return _exit_code(result)
 
 
+def cmd_rejudge(args: argparse.Namespace) -> int:
+    config = _config_from_args(args)
+    print(format_rejudge_summary(run_rejudge(config, args.input, args.output)), flush=True)
+    return EXIT_OK
+
+
 def cmd_dedup(args: argparse.Namespace) -> int:
     config = _config_from_args(args)
     result = run_dedup(config, args.input, args.output)
@@ -253,7 +260,9 @@ def cmd_rules(args: argparse.Namespace) -> int:
         params = ", ".join(f"{f.name}{_default(f)}" for f in fields(cls) if f.init) or "-"
         langs = ",".join(sorted(cls.languages)) or "all"
         doc = inspect.cleandoc(cls.__doc__ or "").replace("\n", " ")
-        print(f"{name}  [{cls.kind}; languages: {langs}]\n    params: {params}\n    {doc}\n")
+        thresholds = getattr(cls, "thresholds", frozenset())
+        judged = f"\n    thresholds (a rejudge may change them): {', '.join(sorted(thresholds))}" if thresholds else ""
+        print(f"{name}  [{cls.kind}; languages: {langs}]\n    params: {params}{judged}\n    {doc}\n")
     return EXIT_OK
 
 
@@ -272,6 +281,18 @@ def build_parser() -> argparse.ArgumentParser:
                        help="output folder: a local path or a URL (s3://bucket/out)")
     _add_config_options(clean)
     clean.set_defaults(func=cmd_clean)
+
+    rejudge = sub.add_parser(
+        "rejudge", help="a clean output judged again with other thresholds, from its stored scores",
+        description="Judge the documents of a finished clean output (made with clean.score_all = true) again with "
+                    "the filters of another config, from the values they stored: only thresholds may change, and "
+                    "filters be dropped or reordered. Writes DIR/kept, DIR/rejected, DIR/quarantine and "
+                    "DIR/stats.json like clean; documents kept now that were rejected are cleaned again from "
+                    "their text as read.")
+    rejudge.add_argument("input", metavar="CLEAN_DIR", help="a clean run's output folder")
+    rejudge.add_argument("--output", "-o", required=True, metavar="DIR", help="output folder: a local path or a URL")
+    _add_config_options(rejudge)
+    rejudge.set_defaults(func=cmd_rejudge)
 
     dedup = sub.add_parser("dedup", help="kept shards → exact and near-duplicate-free shards",
                            description="Remove exact duplicates (normalized text) and near duplicates (MinHash LSH, "

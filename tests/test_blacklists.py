@@ -40,9 +40,11 @@ def profile_blacklist(profile: str = "mixed_web"):
 
 
 def verdict(rule, text: str, meta: str = "{}") -> dict:
+    """The measured value, with the categories the rule's thresholds flag in it under ``flagged``."""
     value = rule.score(dc.Document("doc", text, meta=meta))
-    assert rule.keep(value) == (not value["flagged"])
-    return value
+    flagged = rule.flagged(value)
+    assert rule.keep(value) == (not flagged)
+    return {**value, "flagged": flagged}
 
 
 # --- the lists ------------------------------------------------------------------------------------
@@ -187,7 +189,7 @@ def test_users_add_their_own_list_by_path_in_the_config(tmp_path):
     pipe = dc.Pipeline(load_config(config))
     scam = "Elon giveaway! Send 1 BTC, double your bitcoin. Elon giveaway ends today."
     result = next(pipe.clean([scam, "Bitcoin fell by 4% today as traders sold."]))
-    assert result.verdict.rejected_by == "blacklist:scam" and result.verdict.value["flagged"] == ["scam"]
+    assert result.verdict.rejected_by == "blacklist:scam" and result.verdict.value["categories"]["scam"]["distinct"] == 3
     assert result.verdict.value["categories"]["scam"]["terms"]["elon giveaway"] == 2
 
 

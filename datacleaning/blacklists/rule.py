@@ -41,11 +41,14 @@ class Blacklist(Filter):
     matched with the text as its first line: spam sites inject their brand names into titles
     above otherwise ordinary text. ``url_lists`` are checked against the document's
     ``url_field``, read from ``meta`` too (WARC input stores the target URI as ``url``); one
-    listed domain rejects. Lists are bundled list names or files (relative to the config). The value names the
-    ``flagged`` categories, and per category the hits, density and most frequent terms.
+    listed domain rejects. Lists are bundled list names or files (relative to the config). The
+    value holds, per category hit, the hits, their density, the number of distinct terms and the
+    most frequent terms, and the URL's listed domain; ``flagged`` judges it against the
+    thresholds, so stored values can be judged again with others.
     """
 
-    signals = {"flagged": "list<string>"}
+    signals = {"hits": "int64"}
+    thresholds = frozenset({"min_hits", "min_terms", "min_hits_per_1k"})
 
     lists: list[str] = field(default_factory=lambda: list(DEFAULT_LISTS))
     url_lists: list[str] = field(default_factory=lambda: list(DEFAULT_URL_LISTS))
@@ -86,24 +89,28 @@ class Blacklist(Filter):
         per_category = self._matcher.find(text)
         chars = max(len(text), 1)
         categories = {}
-        flagged = []
-        min_hits, min_terms, min_per_1k = (self._thresholds[k] for k in ("min_hits", "min_terms", "min_hits_per_1k"))
         for category, counts in sorted(per_category.items()):
             hits = sum(counts.values())
-            per_1k = round(1000 * hits / chars, 3)
-            categories[category] = {"hits": hits, "per_1k": per_1k,
+            categories[category] = {"hits": hits, "per_1k": round(1000 * hits / chars, 3), "distinct": len(counts),
                                     "terms": dict(counts.most_common(TERMS_REPORTED))}
-            if hits >= min_hits[category] and len(counts) >= min_terms[category] and per_1k >= min_per_1k[category]:
-                flagged.append(category)
-        value = {"flagged": flagged, "categories": categories}
+        value: dict = {"hits": sum(c["hits"] for c in categories.values()), "categories": categories}
         if self._domains.categories and (url := self._meta_string(doc.meta, self._url_key, self.url_field)):
             listed = self._domains.find(url)
             if listed is not None:
                 value["url"] = {"category": listed[0], "domain": listed[1]}
-                if listed[0] not in flagged:
-                    flagged.append(listed[0])
         return value
+
+    def flagged(self, value: dict) -> list[str]:
+        """The categories whose hits reach all three thresholds, then the URL's listed category."""
+        min_hits, min_terms, min_per_1k = (self._thresholds[k] for k in ("min_hits", "min_terms", "min_hits_per_1k"))
+        found = [category for category, c in value["categories"].items()
+                 if c["hits"] >= min_hits[category] and c["distinct"] >= min_terms[category]
+                 and c["per_1k"] >= min_per_1k[category]]
+        listed = value.get("url", {}).get("category")
+        if listed and listed not in found:
+            found.append(listed)
+        return found
 
     def failed_check(self, value: dict) -> str:
         """The first flagged category (``blacklist:gambling``)."""
-        return value["flagged"][0] if value["flagged"] else ""
+        return next(iter(self.flagged(value)), "")

@@ -247,6 +247,19 @@ class CleaningPipeline:
                     return verdict
         return verdict
 
+    def judge(self, scores: dict, lang: str, source: str) -> Verdict | None:
+        """The filters' verdict on values measured before (the ``scores`` of a run with
+        ``score_all``), counted as ``process`` counts: the first filter, in this pipeline's order,
+        that does not keep its stored value rejects. A filter ``process`` would pass over for this
+        language or source is passed over."""
+        for step in self._steps_for(lang)[2]:
+            if step.sources and not source.startswith(step.sources):
+                continue
+            value = scores.get(step.label)
+            if value is not None and not step.rule.keep(value):
+                return step.reject(value)
+        return None
+
     def take_counters(self) -> dict[str, dict]:
         """Counters since the last call, by rule label (built-in checks first); then reset."""
         out = {}

@@ -79,6 +79,12 @@ def signals_type(filters: list[tuple[str, Filter]]) -> pa.StructType:
     return pa.struct(fields)
 
 
+def shard_schemas(filters: list[tuple[str, Filter]]) -> dict[str, pa.Schema]:
+    """The schemas of the kept, rejected and quarantine shards of a run with these filters."""
+    signals = pa.field("signals", signals_type(filters))
+    return {KEPT: KEPT_SCHEMA.append(signals), REJECTED: REJECTED_SCHEMA.append(signals), QUARANTINE: QUARANTINE_SCHEMA}
+
+
 def signals_row(declared: list[str], scores: dict) -> dict:
     """The measured values of the filters that declare theirs, by label; Arrow keeps the declared
     fields of each and leaves the rest (which stays in ``scores``)."""
@@ -100,9 +106,7 @@ class CleanUnitProcessor:
     max_shard_bytes: int
 
     def __post_init__(self):
-        signals = pa.field("signals", signals_type(self.pipeline.filters))
-        self._schemas = {KEPT: KEPT_SCHEMA.append(signals), REJECTED: REJECTED_SCHEMA.append(signals),
-                         QUARANTINE: QUARANTINE_SCHEMA}
+        self._schemas = shard_schemas(self.pipeline.filters)
         self._declared = [label for label, rule in self.pipeline.filters if rule.signals]
 
     def __call__(self, unit: WorkUnit, context: UnitContext) -> dict:
@@ -199,6 +203,7 @@ def _run_clean(config: Config, inputs: list[str], output: str | os.PathLike,
     stats["units"] = {"total": len(units), "completed": len(done), "failed": len(outcome.failed)}
     stats["failed_units"] = outcome.failed
     stats["profile"] = config.profile or None
+    stats["clean"] = config.clean.model_dump()
     stats["input_files"] = len(files)
     stats["skipped_files"] = {reason: len(paths) for reason, paths in sorted(found.skipped.items())}
     stats["workers"] = config.run.workers

@@ -66,10 +66,16 @@ class Filter(Rule):
     """``signals`` names the fields of the value ``score`` measures and their Arrow types
     (``int64``, ``float64``, ``bool``, ``list<string>``; a bare number is the field ``value``):
     the clean stage stores them as a typed struct in the shards' ``signals`` column, which pyarrow,
-    polars and duckdb can threshold as it is. A value's other parts stay in the ``scores`` JSON."""
+    polars and duckdb can threshold as it is. A value's other parts stay in the ``scores`` JSON.
+    ``keep`` and ``failed_check`` must judge a value read back from that JSON as well as the one
+    ``score`` returned (lists for tuples, string keys)."""
 
     kind = "filter"
     signals: ClassVar[dict[str, str]] = {}
+    # The parameters that only judge a measured value (read by keep/failed_check, never by score):
+    # ``datacleaning rejudge`` may change these on stored scores; any other parameter changes what
+    # is measured, so a rejudge that changes it is refused.
+    thresholds: ClassVar[frozenset[str]] = frozenset()
 
     def score(self, doc: Document) -> Any:
         raise NotImplementedError

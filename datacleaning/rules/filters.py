@@ -20,6 +20,7 @@ class Length(Filter):
     profile sets it to ``min_chars``: a short review or comment costs no editing)."""
 
     signals = {"chars": "int64", "original_chars": "int64"}
+    thresholds = frozenset({"min_chars", "max_chars", "min_original_chars", "max_original_chars"})
 
     min_chars: int = 50
     max_chars: int = 1_000_000
@@ -48,6 +49,7 @@ class HanRatio(Filter):
     commands sits around 0.1–0.2, so a web profile can ask for more than a book profile."""
 
     signals = {"value": "float64"}
+    thresholds = frozenset({"min_ratio"})
     languages = frozenset({"zh"})
     min_ratio: float = 0.1
 

@@ -44,6 +44,9 @@ class FunctionWords(Filter):
     """
 
     signals = {"fraction": "float64", "title_case": "float64", "words": "int64"}
+    thresholds = frozenset({
+        "en_min_fraction", "en_listing_fraction", "en_max_title_case", "zh_min_fraction", "min_words"
+    })
     languages = WEB_LANGUAGES
     en_min_fraction: float = 0.10
     en_listing_fraction: float = 0.32

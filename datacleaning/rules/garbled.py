@@ -67,6 +67,7 @@ class Mojibake(Filter):
     """
 
     signals = {"value": "float64"}
+    thresholds = frozenset({"max_ratio"})
 
     max_ratio: float = 0.02
 
@@ -91,6 +92,7 @@ class AlnumAlternation(Filter):
     """
 
     signals = {"ratio": "float64", "switches": "int64"}
+    thresholds = frozenset({"max_ratio", "min_switches"})
 
     max_ratio: float = 0.2
     min_switches: int = 10

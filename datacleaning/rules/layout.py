@@ -72,6 +72,7 @@ class SentenceMarks(Filter):
     """
 
     signals = {"han": "int64", "han_per_mark": "float64", "words": "int64", "words_per_mark": "float64"}
+    thresholds = frozenset({"zh_min_han", "zh_max_han_per_mark", "en_min_words", "en_max_words_per_mark"})
     languages = frozenset({"zh", "en"})
     zh_min_han: int = 200
     zh_max_han_per_mark: float = 200.0
@@ -108,6 +109,7 @@ class ShortLines(Filter):
     """
 
     signals = {"lines": "int64", "short_share": "float64"}
+    thresholds = frozenset({"max_share", "min_lines"})
     languages = frozenset({"zh", "en"})
     max_share: float = 0.6
     min_lines: int = 5
@@ -141,6 +143,7 @@ class EnumeratedLines(Filter):
     """
 
     signals = {"lines": "int64", "enumerated": "float64", "median_chars": "float64", "median_words": "float64"}
+    thresholds = frozenset({"max_share", "min_lines", "zh_min_median_chars", "en_min_median_words"})
     languages = frozenset({"zh", "en"})
     max_share: float = 0.7
     min_lines: int = 5

@@ -109,6 +109,11 @@ class GopherQuality(Filter):
     signals = {"words": "int64", "zh_chars": "int64", "mean_word_length": "float64", "hash_ratio": "float64",
                "ellipsis_ratio": "float64", "bullet_lines": "float64", "ellipsis_lines": "float64",
                "alpha_words": "float64", "stop_words": "int64"}
+    thresholds = frozenset({
+        "en_min_words", "en_max_words", "zh_min_chars", "zh_max_chars", "en_min_mean_word_length",
+        "en_max_mean_word_length", "max_symbol_word_ratio", "max_bullet_lines_ratio", "max_ellipsis_lines_ratio",
+        "min_alpha_words_ratio", "min_stop_words"
+    })
     languages = WEB_LANGUAGES
     en_min_words: int = 50
     en_max_words: int = 100_000
@@ -418,6 +423,7 @@ class C4Document(Filter):
     """
 
     signals = {"lorem_ipsum": "bool", "curly_bracket": "bool", "sentences": "int64"}
+    thresholds = frozenset({"min_sentences", "reject_lorem_ipsum", "reject_curly_bracket"})
     languages = WEB_LANGUAGES
     min_sentences: int = 5
     reject_lorem_ipsum: bool = True
@@ -453,6 +459,10 @@ class FineWebQuality(Filter):
 
     signals = {"line_punct": "float64", "short_lines": "float64", "char_dup": "float64", "newline_ratio": "float64",
                "zh_newline_ratio": "float64"}
+    thresholds = frozenset({
+        "min_line_punct_ratio", "max_short_line_ratio", "max_char_dup_ratio", "en_max_newline_ratio",
+        "zh_max_newline_ratio"
+    })
     languages = WEB_LANGUAGES
     min_line_punct_ratio: float = 0.12
     max_short_line_ratio: float = 0.67

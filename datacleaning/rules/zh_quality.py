@@ -89,6 +89,7 @@ class CommonHanzi(Filter):
     """
 
     signals = {"han": "int64", "common": "float64"}
+    thresholds = frozenset({"min_ratio", "min_han"})
     languages = frozenset({"zh"})
     min_ratio: float = 0.7
     min_han: int = 20
@@ -158,6 +159,7 @@ class ZhSingleCharWords(Filter):
     """
 
     signals = {"han": "int64", "simplified": "float64", "common": "float64", "single": "float64"}
+    thresholds = frozenset({"max_ratio"})
     languages = frozenset({"zh"})
     max_ratio: float = 0.98
     min_han: int = 50

@@ -44,6 +44,7 @@ class ZhContactSpam(Filter):
     """
 
     signals = {"hits": "int64", "per_1k": "float64"}
+    thresholds = frozenset({"min_hits", "min_hits_per_1k"})
     languages = frozenset({"zh"})
     min_hits: int = 3
     min_hits_per_1k: float = 10.0

@@ -1,0 +1,207 @@
+"""Judge a finished clean output again with other thresholds, from the values its filters stored.
+
+A clean run with ``clean.score_all = true`` measures every filter on every document that reaches
+the filters and stores the values (``scores``). ``run_rejudge`` reads them back, asks the filters
+of another config whether they keep each document, and writes a clean output folder, as dolma
+applies new filters to stored attributes without reading the documents again:
+
+    kept/        kept rows the new thresholds keep, unchanged; rejected rows they keep, cleaned
+                 again from the text as read by the same normalizers and edits (and measured again)
+    rejected/    the rest, with the new rejected_by and value: the text as read for documents the
+                 first run rejected, the cleaned text for those it kept (it did not store them as read)
+    quarantine/  copied
+    stats.json   the clean stage's counts, plus what changed (``rejudged``)
+
+Only thresholds may change (the parameters a filter lists in ``Filter.thresholds``), filters may
+be dropped or reordered, and the normalizers and edits must be the ones that made the scores; a
+config that asks for anything else is refused with what to change, since it needs a clean run.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import logging
+import os
+import time
+from collections import Counter
+
+import orjson
+from tqdm import tqdm
+
+from datacleaning import storage
+from datacleaning.cleaning.pipeline import BUILTIN_CHECKS, CleaningPipeline
+from datacleaning.cleaning.stage import KEPT, QUARANTINE, REJECTED, build_pipeline, shard_schemas, signals_row
+from datacleaning.config import Config
+from datacleaning.document import Document
+from datacleaning.logs import log_event
+from datacleaning.manifest import MANIFEST, STATS, claim_output, mark_complete
+from datacleaning.rules.registry import ConfigError, build_rule
+from datacleaning.shards import iter_batches, shard_paths, unit_writers
+from datacleaning.stats import write_stats
+from datacleaning.storage import StoragePath
+
+logger = logging.getLogger("datacleaning.rejudge")
+
+STAGE = "rejudge"
+# The clean config's keys that decide what was measured; the filters are compared one by one.
+MEASURED_WITH = ("normalizers", "edits", "languages", "max_input_chars", "plugins")
+
+
+def recorded_clean(source: StoragePath) -> dict:
+    """The ``clean`` config a finished clean output was made with, as its stats.json records it."""
+    try:
+        manifest = json.loads(storage.read_bytes(source / MANIFEST))
+        stats = json.loads(storage.read_bytes(source / STATS))
+    except FileNotFoundError:
+        raise ConfigError(f"{source}: not a clean output folder (no {MANIFEST} and {STATS})") from None
+    if manifest.get("stage") not in ("clean", STAGE) or not manifest.get("complete"):
+        raise ConfigError(f"{source}: not a finished clean run (stage {manifest.get('stage')!r}, "
+                          f"{'complete' if manifest.get('complete') else 'not complete'}); finish it first")
+    clean = stats.get("clean")
+    if clean is None:
+        raise ConfigError(f"{source}: its stats.json does not record the clean config (made by an older version); "
+                          f"run clean again with clean.score_all = true")
+    if not clean.get("score_all"):
+        raise ConfigError(f"{source}: made without clean.score_all, so a rejected document holds only the values "
+                          f"of the filters up to the one that rejected it; run clean again with "
+                          f"--set clean.score_all=true")
+    return clean
+
+
+def check_measured_alike(recorded: dict, config: Config, pipeline: CleaningPipeline) -> None:
+    """Refuse a config whose filters would need values the recorded run did not measure."""
+    now = json.loads(json.dumps(config.clean.model_dump(), default=str))
+    for key in MEASURED_WITH:
+        if recorded.get(key) != now[key]:
+            raise ConfigError(f"clean.{key} differs from the run that measured the scores; a rejudge changes "
+                              f"filter thresholds only: run clean again for this")
+    before = CleaningPipeline(filters=[build_rule("filters", i, table) for i, table in enumerate(recorded["filters"])])
+    measured = dict(before.filters)
+    for label, rule in pipeline.filters:
+        old = measured.get(label)
+        if old is None or type(old) is not type(rule):
+            raise ConfigError(f"clean.filters: {label} was not measured by the run that made the scores "
+                              f"(it had {', '.join(measured) or 'no filters'}); run clean again to add it")
+        for field in dataclasses.fields(rule):
+            if field.name not in rule.thresholds and getattr(old, field.name) != getattr(rule, field.name):
+                raise ConfigError(f"clean.filters: {label}.{field.name} changes what the filter measures (was "
+                                  f"{getattr(old, field.name)!r}, now {getattr(rule, field.name)!r}); only "
+                                  f"{', '.join(sorted(rule.thresholds)) or 'nothing'} can change in a rejudge")
+
+
+def fingerprint(source: StoragePath, config: Config) -> str:
+    manifest = json.loads(storage.read_bytes(source / MANIFEST))
+    relevant = {"source": str(source), "source_fingerprint": manifest.get("fingerprint"),
+                "clean": config.clean.model_dump(), "max_shard_bytes": config.output.max_shard_bytes}
+    return hashlib.sha256(json.dumps(relevant, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def _json(value) -> str:
+    return orjson.dumps(value, default=str).decode()
+
+
+def run_rejudge(config: Config, source: str | os.PathLike, output: str | os.PathLike) -> dict:
+    """Judge the clean output ``source`` again with ``config``'s filters into ``output``; returns
+    its stats. A rerun into a finished ``output`` returns at once; into an unfinished one, redoes it."""
+    started = time.time()
+    source, output = storage.as_path(source), storage.as_path(output)
+    storage.refuse_overlap([source], output)
+    recorded = recorded_clean(source)
+    config = config.model_copy(update={"clean": config.clean.model_copy(update={"score_all": True})})
+    pipeline = build_pipeline(config)
+    check_measured_alike(recorded, config, pipeline)
+    digest = fingerprint(source, config)
+    finished = claim_output(output, STAGE, digest)
+    if finished is not None:
+        return finished
+    log_event(logger, "start", source=source, output=output, profile=config.profile or "-")
+    schemas = shard_schemas(pipeline.filters)
+    declared = [label for label, rule in pipeline.filters if rule.signals]
+    rejected_by: Counter = Counter()
+    kept_to_rejected: Counter = Counter()
+    rejected_to_kept: Counter = Counter()
+    kept_chars = 0
+    pipeline.take_counters()
+    with unit_writers(output, STAGE, schemas, config.output.max_shard_bytes) as writers, \
+            tqdm(desc="rejudge", unit=" docs", disable=not config.run.progress) as progress:
+        kept, rejected, quarantined = writers[KEPT], writers[REJECTED], writers[QUARANTINE]
+        for folder in (KEPT, REJECTED):
+            for row in _rows(source / folder):
+                progress.update()
+                was = row.get("rejected_by")
+                if was in BUILTIN_CHECKS:
+                    rejected_by[was] += 1
+                    rejected.add({**row, "signals": signals_row(declared, {})}, len(row["text"]))
+                    continue
+                scores = json.loads(row["scores"])
+                verdict = pipeline.judge(scores, row["lang"], row["source"])
+                if verdict is None and was is not None:
+                    # Kept now: clean the text as read again (same rules, so the same verdict).
+                    doc = Document(row["id"], row["text"], row["source"], meta=row["meta"])
+                    verdict = pipeline.process(doc)
+                    if verdict is None:
+                        rejected_to_kept[was] += 1
+                        kept.add({"id": doc.id, "text": doc.text, "source": doc.source, "lang": doc.lang,
+                                  "meta": doc.meta, "edits": _json(doc.edits), "scores": _json(doc.scores),
+                                  "signals": signals_row(declared, doc.scores)}, len(doc.text))
+                        kept_chars += len(doc.text)
+                        continue
+                    log_event(logger, "verdict_differs", id=row["id"], stored=was, measured=verdict.rejected_by)
+                if verdict is None:
+                    kept.add({**row, "signals": signals_row(declared, scores)}, len(row["text"]))
+                    kept_chars += len(row["text"])
+                    continue
+                if was is None:
+                    kept_to_rejected[verdict.rejected_by] += 1
+                rejected_by[verdict.rejected_by] += 1
+                rejected.add({"id": row["id"], "text": row["text"], "source": row["source"], "lang": row["lang"],
+                              "meta": row["meta"], "rejected_by": verdict.rejected_by,
+                              "reject_value": _json(verdict.value), "scores": row["scores"],
+                              "signals": signals_row(declared, scores)}, len(row["text"]))
+        for batch in iter_batches(source / QUARANTINE) if shard_paths(source / QUARANTINE) else ():
+            quarantined.add_batch(batch)
+    counts = {"kept_docs": kept.rows, "rejected_docs": rejected.rows, "quarantined_docs": quarantined.rows}
+    stats = {"input_docs": sum(counts.values()), **counts, "kept_chars": kept_chars,
+             "rejected_by": dict(rejected_by.most_common()),
+             "rules": {label: c for label, c in pipeline.take_counters().items() if c["kind"] == "filter"},
+             "rejudged": {"from": str(source), "kept_to_rejected": dict(kept_to_rejected.most_common()),
+                          "rejected_to_kept": dict(rejected_to_kept.most_common())},
+             "status": "complete", "profile": config.profile or None, "clean": config.clean.model_dump(),
+             "wall_seconds": round(time.time() - started, 3)}
+    write_stats(output / STATS, stats)
+    mark_complete(output, STAGE, digest)
+    log_event(logger, "finish", kept=stats["kept_docs"], rejected=stats["rejected_docs"])
+    return stats
+
+
+def _rows(folder: StoragePath):
+    """The rows of a folder of clean shards, without their ``signals`` (rebuilt for the new filters)."""
+    if not shard_paths(folder):
+        return
+    for batch in iter_batches(folder):
+        columns = [name for name in batch.schema.names if name != "signals"]
+        yield from batch.select(columns).to_pylist()
+
+
+def format_rejudge_summary(stats: dict) -> str:
+    """A readable summary of a rejudge."""
+    n = stats.get("input_docs", 0)
+    changed = stats.get("rejudged", {})
+
+    def pct(k: int) -> str:
+        return f"{100 * k / n:5.1f}%" if n else "    -"
+
+    lines = [f"rejudge: {stats.get('status', '?')} — {n:,} docs of {changed.get('from', '?')}, "
+             + (f"profile {stats['profile']}" if stats.get("profile") else "rules of the config"),
+             f"  kept         {stats.get('kept_docs', 0):>10,} docs  {pct(stats.get('kept_docs', 0))}",
+             f"  rejected     {stats.get('rejected_docs', 0):>10,} docs  {pct(stats.get('rejected_docs', 0))}",
+             f"  quarantined  {stats.get('quarantined_docs', 0):>10,} docs  {pct(stats.get('quarantined_docs', 0))}"]
+    for label, c in stats.get("rules", {}).items():
+        checks = ", ".join(f"{check} {k:,}" for check, k in sorted(c.get("checks", {}).items(), key=lambda kv: -kv[1]))
+        lines.append(f"  {label:<30}{c.get('rejected', 0):>10,} rejected" + (f"  ({checks})" if checks else ""))
+    for key, text in (("kept_to_rejected", "now rejected"), ("rejected_to_kept", "now kept")):
+        moved = changed.get(key, {})
+        if moved:
+            lines.append(f"  {text} {sum(moved.values()):,}: " + ", ".join(f"{k} {v:,}" for k, v in moved.items()))
+    return "\n".join(lines)
