@@ -16,6 +16,10 @@ For each profile (or config, ``--config FILE``) the clean stage's rules judge, i
 - every clean reference source (``*_clean_*``): the share kept, at most ``--max-docs`` documents
   each, taken evenly through the file.
 
+``--ablate`` adds what each filter buys: every filter measures every document once
+(``clean.score_all``), then the profile judges those stored values again without each filter in
+turn (``CleaningPipeline.judge``, what ``datacleaning rejudge`` runs), without measuring again.
+
 Prints one Markdown table per measure and writes everything to bench/out/judgment/<name>.json.
 """
 from __future__ import annotations
@@ -30,6 +34,7 @@ from pathlib import Path
 
 from _common import BENCH_OUT, REPO_ROOT
 import datacleaning as dc
+from datacleaning.cleaning.pipeline import BUILTIN_CHECKS, CleaningPipeline
 from datacleaning.config import load_config
 
 LABELS = REPO_ROOT / "bench" / "labels" / "zh_hplt_sample.tsv"
@@ -115,6 +120,29 @@ def signal_aucs(config, pairs: list[tuple[dict, str]]) -> dict[str, float]:
     return {name: roc_auc(good[name], junk[name]) for name in sorted(good) if junk.get(name)}
 
 
+def ablation(config, sets: dict[str, list[tuple[dict, str]]], references: dict[str, list[dict]]) -> dict:
+    """Balanced accuracy per labelled set and the lowest share kept of the clean references, with
+    every filter and without each one, judged from values measured once."""
+    scoring = dc.Pipeline(config.model_copy(update={"clean": config.clean.model_copy(update={"score_all": True})}))
+    measured = {name: [(c.document, c.verdict) for c in scoring.clean(records)]
+                for name, records in [*((s, [r for r, _ in pairs]) for s, pairs in sets.items()), *references.items()]}
+    filters = scoring.cleaning.filters
+
+    def verdicts(judge: CleaningPipeline, name: str) -> list[str | None]:
+        return [verdict.rejected_by if verdict is not None and verdict.rejected_by in BUILTIN_CHECKS
+                else getattr(judge.judge(doc.scores, doc.lang, doc.source), "rejected_by", None)
+                for doc, verdict in measured[name]]
+
+    rows = {}
+    for left_out in ["", *(label for label, _ in filters)]:
+        judge = CleaningPipeline(filters=[rule for label, rule in filters if label != left_out])
+        row = {s: score_labelled(pairs, verdicts(judge, s))["balanced_accuracy"] for s, pairs in sets.items()}
+        row["min_reference_kept"] = min(sum(v is None for v in verdicts(judge, name)) / len(references[name])
+                                        for name in references)
+        rows[left_out or "(all filters)"] = row
+    return rows
+
+
 def score_labelled(pairs: list[tuple[dict, str]], verdicts: list[str | None]) -> dict:
     good = [v for (_, label), v in zip(pairs, verdicts) if label == GOOD]
     junk = [(label, v) for (_, label), v in zip(pairs, verdicts) if label != GOOD]
@@ -152,7 +180,7 @@ def score_lines(pipeline: dc.Pipeline, records: list[dict]) -> dict:
             "f1": 2 * precision * recall / (precision + recall) if precision + recall else 0.0}
 
 
-def evaluate(name: str, config, dev: Path, max_docs: int, signals: bool = False) -> dict:
+def evaluate(name: str, config, dev: Path, max_docs: int, signals: bool = False, ablate: bool = False) -> dict:
     pipeline = dc.Pipeline(config)
     report: dict = {"labelled": {}, "clean_reference": {}}
     for set_name, pairs in labelled_sets(dev).items():
@@ -160,8 +188,11 @@ def evaluate(name: str, config, dev: Path, max_docs: int, signals: bool = False)
     report["turku_lines"] = score_lines(pipeline, read_jsonl(dev / "en" / "en_web_line_labelled_turku.jsonl"))
     if signals:
         report["signal_auc"] = {set_name: signal_aucs(config, pairs) for set_name, pairs in labelled_sets(dev).items()}
+    references = {source.stem: evenly(read_jsonl(source), max_docs) for source in sorted(dev.glob("*/*_clean_*.jsonl"))}
+    if ablate:
+        report["ablation"] = ablation(config, labelled_sets(dev), references)
     for source in sorted(dev.glob("*/*_clean_*.jsonl")):
-        records = evenly(read_jsonl(source), max_docs)
+        records = references[source.stem]
         verdicts = judge(pipeline, records)
         report["clean_reference"][source.stem] = {
             "docs": len(records), "kept": sum(v is None for v in verdicts) / len(records),
@@ -211,6 +242,17 @@ def print_tables(reports: dict[str, dict]) -> None:
                 print(f"| {signal} | " + " | ".join(f"{aucs[s][signal]:.2f}" if signal in aucs[s] else "-"
                                                    for s in aucs) + " |")
     for name, report in reports.items():
+        rows = report.get("ablation")
+        if rows:
+            sets = [key for key in next(iter(rows.values())) if key != "min_reference_kept"]
+            print(f"\n{name}: balanced accuracy without each filter, judged from values measured once "
+                  f"(and the lowest share kept of the clean references).\n")
+            print("| filter left out | " + " | ".join(sets) + " | lowest clean kept |")
+            print("|---|" + "---:|" * (len(sets) + 1))
+            for left_out, row in rows.items():
+                print(f"| {left_out} | " + " | ".join(f"{row[s]:.3f}" for s in sets)
+                      + f" | {_pct(row['min_reference_kept'])} |")
+    for name, report in reports.items():
         zh = report["labelled"].get("hplt_zh")
         if zh:
             kinds = ", ".join(f"{k} {v['rejected']}/{v['docs']}" for k, v in zh["junk_by_kind"].items())
@@ -226,13 +268,15 @@ def main() -> int:
     parser.add_argument("--max-docs", type=int, default=400, help="documents per clean reference source")
     parser.add_argument("--signals", action="store_true",
                         help="also the ROC AUC of every filter's measured values on each labelled set")
+    parser.add_argument("--ablate", action="store_true",
+                        help="also each filter's contribution, judged again from values measured once")
     parser.add_argument("--out", type=Path, default=BENCH_OUT / "judgment")
     args = parser.parse_args()
     if not args.dev_data or not Path(args.dev_data).is_dir():
         sys.exit("give the development corpus with --dev-data or DATACLEANING_DEV_DATA")
     configs = {p: load_config(None, profile=p) for p in args.profile or ["mixed_web"]}
     configs.update({str(path): load_config(path) for path in args.config})
-    reports = {name: evaluate(name, config, Path(args.dev_data), args.max_docs, args.signals)
+    reports = {name: evaluate(name, config, Path(args.dev_data), args.max_docs, args.signals, args.ablate)
                for name, config in configs.items()}
     print_tables(reports)
     args.out.mkdir(parents=True, exist_ok=True)
