@@ -117,6 +117,20 @@ def test_statement_lines_go_wherever_they_stand():
         "读者可以用借书证登录终端，每人每次最多借阅五本电子书。")
 
 
+def test_seo_keyword_tag_and_permalink_lines_go_and_sentences_about_keywords_stay():
+    # The label lines are shaped after real content-farm pages of the development corpus (HPLT,
+    # SimChiCORE); the words in them are made up.
+    article = "夜间开放以后，图书馆把热门关键词做成了检索推荐，读者搜索时会先看到它们。"
+    page = lines(article,
+                 "本文关键词：夜读，城市书房，图书馆开放时间",
+                 "热门关键词: 温泉 北京 海南",
+                 "相关关键词：seo教程,网站教程,seo视频培训",
+                 "本文标签：",
+                 "本文链接：https://example.com/archives/581/",
+                 "相关搜索：夜读 书房")
+    assert rule("remove_boilerplate_lines").apply(page) == article
+
+
 def test_sentences_that_only_mention_the_words_stay():
     body = lines("只有取得版权所有人的许可，电子书才能上架。",
                  "网站必须完成ICP备案后才能上线。",

@@ -6,6 +6,7 @@ from datacleaning.rules import filters as _filters  # noqa: F401
 from datacleaning.rules import function_words as _function_words  # noqa: F401
 from datacleaning.rules import garbled as _garbled  # noqa: F401
 from datacleaning.rules import homoglyphs as _homoglyphs  # noqa: F401
+from datacleaning.rules import inline_pinyin as _inline_pinyin  # noqa: F401
 from datacleaning.rules import layout as _layout  # noqa: F401
 from datacleaning.rules import markup as _markup  # noqa: F401
 from datacleaning.rules import pii as _pii  # noqa: F401
