@@ -11,8 +11,9 @@ from datacleaning.rules.registry import register
 # One syllable: up to six letters, a tone mark on a vowel or a tone number after it.
 _SYLLABLE = "[a-zA-Zü\u0101\u00e1\u01ce\u00e0\u0113\u00e9\u011b\u00e8\u012b\u00ed\u01d0\u00ec\u014d\u00f3\u01d2\u00f2" \
             "\u016b\u00fa\u01d4\u00f9\u01d6\u01d8\u01da\u01dc]{1,6}[1-5]?"
-# A Han character followed by its syllable in half- or full-width brackets.
-ANNOTATED = re.compile(f"([{HAN}])[ \\t]?[(（]{_SYLLABLE}[)）]")
+# A syllable in half- or full-width brackets, and a Han character followed by one.
+BRACKETED = re.compile(f"[(（]{_SYLLABLE}[)）]")
+ANNOTATED = re.compile(f"([{HAN}])[ \\t]?{BRACKETED.pattern}")
 
 
 @register("remove_inline_pinyin")
@@ -35,4 +36,7 @@ class RemoveInlinePinyin(Editor):
         return "(（"
 
     def apply(self, text: str) -> str:
+        # A scan for brackets skips to its candidates in C; one from every Han character is slow.
+        if len(BRACKETED.findall(text)) < self.min_run:
+            return text
         return self._runs.sub(lambda run: ANNOTATED.sub(r"\1", run.group(0)), text)
