@@ -1,15 +1,20 @@
-"""Chinese promotion and lottery spam told by its contact handles and draw numbers.
+"""Chinese spam told by what no word list holds: the contact handles and draw numbers of
+promotion and lottery pages, and phrases injected in the other script.
 
 The words of gambling spam (时时彩, 北京赛车, 六合彩, 特码, 返水, 首充...) are a word list: they belong
-in the blacklist step (datacleaning/blacklists), which already judges hits by density. What a word
-list cannot hold are the numbers such pages exist to publish, which this rule counts.
+in the blacklist step (datacleaning/blacklists), which already judges hits by density.
 """
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 import regex
 
+from datacleaning.charclasses import HAN
 from datacleaning.document import Document
 from datacleaning.rules.base import Filter
 from datacleaning.rules.registry import register
@@ -56,3 +61,68 @@ class ZhContactSpam(Filter):
 
     def keep(self, value: dict) -> bool:
         return value["hits"] < self.min_hits or value["per_1k"] < self.min_hits_per_1k
+
+
+@cache
+def script_only_chars() -> tuple[re.Pattern, re.Pattern]:
+    """Patterns of the characters only Traditional text writes (OpenCC's t2s changes them: 們 說 國)
+    and of those only Simplified text writes (its s2t changes them and t2s keeps them: 们 说 国),
+    over the unified ideographs. Character by character, OpenCC also counts a few forms that
+    Traditional text writes too (后, 里, 干) as Simplified only; a phrase needs two such characters
+    and none of the other script's, and has to repeat, so those seldom decide."""
+    import opencc
+
+    chars = [chr(cp) for cp in range(0x4E00, 0xA000)]
+    to_simplified = opencc.OpenCC("t2s.json").convert("\n".join(chars)).split("\n")
+    to_traditional = opencc.OpenCC("s2t.json").convert("\n".join(chars)).split("\n")
+    traditional = [c for c, s in zip(chars, to_simplified, strict=True) if s != c]
+    simplified = [c for c, s, t in zip(chars, to_simplified, to_traditional, strict=True) if t != c and s == c]
+    return re.compile(f"[{''.join(traditional)}]"), re.compile(f"[{''.join(simplified)}]")
+
+
+NOT_HAN = re.compile(f"[^{HAN}]+")
+
+
+@register("zh_script_injection")
+@dataclass
+class ZhScriptInjection(Filter):
+    """Chinese pages with phrases of the other script injected again and again: a Traditional
+    page about oil separators that repeats a Simplified porn or gambling phrase in every
+    paragraph, as spam sites do to rank borrowed text. A minority-script phrase is a run of at
+    least ``min_phrase_chars`` Han characters (between punctuation, spaces, digits or Latin)
+    holding two or more characters only the document's minority script writes and none only its
+    majority script writes. Rejects when the phrases that occur at least twice occur
+    ``min_repeated`` times or more in all.
+
+    A page quoting the other script (a Hong Kong blog citing a mainland report, a Wikipedia
+    mirror half converted) holds such phrases once each, and is kept. Chinese text in one script,
+    whichever, is not measured beyond counting its script characters.
+    """
+
+    signals = {"minority_phrases": "int64", "repeated": "int64"}
+    thresholds = frozenset({"min_repeated"})
+    languages = frozenset({"zh"})
+    min_phrase_chars: int = 4
+    min_repeated: int = 3
+
+    def prepare(self, base_dir: Path) -> None:
+        script_only_chars()
+
+    def score(self, doc: Document) -> dict:
+        traditional, simplified = script_only_chars()
+        text = doc.text
+        n_traditional, n_simplified = len(traditional.findall(text)), len(simplified.findall(text))
+        if not n_traditional or not n_simplified:
+            return {"minority_phrases": 0, "repeated": 0}
+        minority, majority = (simplified, traditional) if n_traditional >= n_simplified else (traditional, simplified)
+        phrases = Counter(phrase for phrase in NOT_HAN.split(text)
+                          if len(phrase) >= self.min_phrase_chars and len(minority.findall(phrase)) >= 2
+                          and majority.search(phrase) is None)
+        value = {"minority_phrases": sum(phrases.values()),
+                 "repeated": sum(n for n in phrases.values() if n >= 2)}
+        if phrases:
+            value["top"] = phrases.most_common(1)[0][0]
+        return value
+
+    def keep(self, value: dict) -> bool:
+        return value["repeated"] < self.min_repeated

@@ -1,0 +1,64 @@
+"""zh_script_injection: a phrase of the other script repeated through a Chinese page. Texts written
+for these tests after pages of the development corpus (HPLT: Traditional product pages with a
+Simplified porn or gambling phrase in every paragraph); the names in them are made up."""
+from __future__ import annotations
+
+import pytest
+
+import datacleaning as dc
+from datacleaning.config import load_config
+from datacleaning.document import Document
+from datacleaning.rules.zh_spam import ZhScriptInjection, script_only_chars
+
+INJECTED = "澳门新葡京娱乐城真人百家乐开户"
+PRODUCT_PAGE = (
+    "本公司專業生產各類乾燥設備，產品廣泛應用於農業、化工與環保領域。" + INJECTED + "，"
+    "適用範圍：可對自由流動的粉狀、顆粒、片狀、纖維等物料進行乾燥處理，適合農場、糧站與種糧專業戶使用。"
+    + INJECTED + "。乾燥溫度可從六十度到六百度範圍內調節，操作簡單，維護方便，節能環保。"
+    "歡迎各界朋友來電洽談合作，我們將竭誠為您服務。" + INJECTED + "。")
+BLOG_QUOTING_ONCE = (
+    "上個禮拜和朋友們去了一趟新加坡牛車水，那是第一次臨近新年時到那裡去，擠在人潮中連相機都提不起來。"
+    "街邊的招牌寫著「欢迎光临新春大促销」，看一夥兒多開心，新年即將來臨，真的是好開心。")
+
+
+def measured(text: str) -> dict:
+    doc = Document("t", text)
+    doc.lang = "zh"
+    return ZhScriptInjection().score(doc)
+
+
+def test_the_script_only_characters_are_those_one_script_alone_writes():
+    traditional, simplified = script_only_chars()
+    assert traditional.fullmatch("們") and traditional.fullmatch("說") and not traditional.fullmatch("们")
+    assert simplified.fullmatch("们") and simplified.fullmatch("说") and not simplified.fullmatch("說")
+    for both in "人大中天":  # written alike in both scripts
+        assert not traditional.fullmatch(both) and not simplified.fullmatch(both)
+
+
+def test_a_simplified_phrase_repeated_in_a_traditional_page_is_rejected():
+    value = measured(PRODUCT_PAGE)
+    assert value == {"minority_phrases": 3, "repeated": 3, "top": INJECTED}
+    assert not ZhScriptInjection().keep(value)
+
+
+def test_the_same_in_the_other_direction():
+    simplified_page = ("本公司专业生产各类干燥设备，产品广泛应用于农业、化工与环保领域。" "澳門賭場線上開戶，"
+                       "适用范围：可对自由流动的粉状、颗粒等物料进行干燥处理。" "澳門賭場線上開戶，"
+                       "欢迎各界朋友来电洽谈合作，我们将竭诚为您服务。" "澳門賭場線上開戶。")
+    value = measured(simplified_page)
+    assert value["repeated"] == 3 and value["top"] == "澳門賭場線上開戶"
+
+
+@pytest.mark.parametrize("text", [
+    BLOG_QUOTING_ONCE,                                   # a quotation in the other script, once
+    PRODUCT_PAGE.replace(INJECTED, "", 2),                # one injection is not a pattern
+    "我们在北京的图书馆里读书，后来又去了公园。" * 5,       # one script only
+    "我們在臺北的圖書館裡讀書，後來又去了公園。" * 5,
+])
+def test_text_in_one_script_or_quoting_the_other_once_is_kept(text):
+    assert ZhScriptInjection().keep(measured(text))
+
+
+def test_the_default_profile_rejects_the_page_naming_the_rule():
+    cleaned = next(dc.Pipeline(load_config(None, profile="mixed_web")).clean([{"id": "p", "text": PRODUCT_PAGE}]))
+    assert cleaned.verdict is not None and cleaned.verdict.rejected_by == "zh_script_injection"
