@@ -311,8 +311,8 @@ def build_parser() -> argparse.ArgumentParser:
                                        "lightning attention on a GPU, PyTorch on a CPU), or train such a model.")
     probe_sub = probe.add_subparsers(dest="probe_command", required=True)
     score = probe_sub.add_parser(
-        "score", help="shards → DIR/kept (+ nll, n_tokens, ppl) and DIR/rejected",
-        description="Add nll, n_tokens and ppl columns to the documents of a folder of Arrow shards (a dedup or "
+        "score", help="shards → DIR/kept (+ nll, n_tokens, ppl, nll_per_char) and DIR/rejected",
+        description="Add nll, n_tokens, ppl and nll_per_char columns to the documents of a folder of Arrow shards (a dedup or "
                     "clean run's kept/), writing DIR/kept, DIR/rejected (ppl above probe.max_ppl) and "
                     "DIR/stats.json. The default model is the tiny one shipped in the package. Rerunning with "
                     "the same DIR resumes an interrupted run.")

@@ -264,7 +264,7 @@ class ProbeTrainConfig(BaseModel):
 
 class ProbeConfig(BaseModel):
     """The probe stage: each document's perplexity under a TransNormerLLM, kept beside it as
-    nll, n_tokens and ppl columns, optionally bucketed or thresholded per language."""
+    nll, n_tokens, ppl and nll_per_char columns, optionally bucketed or thresholded per language (on ppl)."""
 
     model_config = _STRICT
     model: str = Field("", description="a Hugging Face TransNormerLLM folder (config.json, weights, tokenizer.model); "

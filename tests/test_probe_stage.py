@@ -67,6 +67,7 @@ def test_every_document_comes_out_once_with_its_columns_and_scores(kept, scored)
             assert row[column] == value, (doc_id, column)
         assert row["n_tokens"] > 0
         assert row["ppl"] == pytest.approx(math.exp(row["nll"] / row["n_tokens"]), rel=1e-12)
+        assert row["nll_per_char"] == pytest.approx(row["nll"] / len(row["text"]), rel=1e-12)
 
     model, tokenizer = load_model(SHIPPED_TINY), load_tokenizer(SHIPPED_TINY)
     for doc_id in sorted(out)[::9]:
@@ -78,6 +79,9 @@ def test_every_document_comes_out_once_with_its_columns_and_scores(kept, scored)
     assert stats["input_docs"] == stats["kept_docs"] + stats["rejected_docs"] == len(inputs)
     assert stats["tokens"] == sum(row["n_tokens"] for row in out.values())
     assert stats["device"] == "cpu"
+    for lang, report in stats["languages"].items():
+        per_char = [row["nll_per_char"] for row in out.values() if row["lang"] == lang]
+        assert report["nll_per_char_quantiles"]["0.5"] == pytest.approx(float(np.median(per_char)), rel=1e-3)
 
 
 def test_buckets_and_thresholds_follow_the_cut_points_in_stats(scored):
@@ -109,6 +113,7 @@ def test_documents_without_tokens_are_kept_with_a_null_perplexity(tmp_path):
     assert result.returncode == 0, result.stderr
     kept_rows = {r["id"]: r for r in read_rows(output / "kept")}
     assert kept_rows["empty"]["n_tokens"] == 0 and kept_rows["empty"]["ppl"] is None
+    assert kept_rows["empty"]["nll_per_char"] is None
     assert kept_rows["empty"]["ppl_bucket"] is None
     assert [r["id"] for r in read_rows(output / "rejected")] == ["word"]
 

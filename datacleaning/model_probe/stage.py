@@ -2,9 +2,10 @@
 
 Output layout of ``DIR``::
 
-    kept/          the input's columns + nll, n_tokens, ppl (+ ppl_bucket with probe.buckets)
+    kept/          the input's columns + nll, n_tokens, ppl, nll_per_char (+ ppl_bucket with probe.buckets)
     rejected/      the same for documents above probe.max_ppl, + rejected_by, reject_value
-    stats.json     documents, tokens, perplexity quantiles per language, the bucket cut points, speed
+    stats.json     documents, tokens, perplexity and nll_per_char quantiles per language, the bucket
+                   cut points, speed
     manifest.json  the fingerprint a resumed run must match
     .units/<step>/ completion records of each step's work units (what a rerun skips)
     .work/scores/  each unit's scores, deleted once the run is complete (under run.work_dir instead
@@ -47,7 +48,7 @@ logger = logging.getLogger("datacleaning.probe")
 
 KEPT, REJECTED = "kept", "rejected"
 REQUIRED_COLUMNS = ("text", "lang")
-SCORE_COLUMNS = ("nll", "n_tokens", "ppl")
+SCORE_COLUMNS = ("nll", "n_tokens", "ppl", "nll_per_char")
 BUCKET_COLUMN = "ppl_bucket"
 # What this stage writes: an input that already has them (an earlier probe's output) loses its own.
 OWN_COLUMNS = (*SCORE_COLUMNS, BUCKET_COLUMN)
@@ -55,7 +56,8 @@ REJECTED_BY = "probe.max_ppl"
 ANY_LANGUAGE = "*"
 # Quantiles of ppl reported per language in stats.json.
 REPORTED_QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
-SCORES_SCHEMA = pa.schema([("nll", pa.float64()), ("n_tokens", pa.int32()), ("lang", pa.string())])
+SCORES_SCHEMA = pa.schema([("nll", pa.float64()), ("n_tokens", pa.int32()), ("n_chars", pa.int64()),
+                           ("lang", pa.string())])
 
 
 def resolve_device(probe: ProbeConfig) -> str:
@@ -146,7 +148,8 @@ class ScoreStep:
                 counts["scoring_seconds"] += time.perf_counter() - began
                 n_tokens = np.fromiter((s.n_tokens for s in scores), np.int32, len(scores))
                 writer.write_batch(pa.record_batch([
-                    pa.array([s.nll for s in scores], pa.float64()), pa.array(n_tokens), batch.column("lang"),
+                    pa.array([s.nll for s in scores], pa.float64()), pa.array(n_tokens),
+                    pc.utf8_length(batch.column("text")).cast(pa.int64()), batch.column("lang"),
                 ], schema=SCORES_SCHEMA))
                 counts["documents"] += len(scores)
                 counts["tokens"] += int(n_tokens.sum())
@@ -157,6 +160,16 @@ class ScoreStep:
 def read_scores(path: Path) -> pa.Table:
     with pa.memory_map(str(path)) as source:
         return pa.ipc.open_file(source).read_all()
+
+
+def nll_per_char(scores: pa.Table | pa.RecordBatch) -> pa.Array:
+    """nll / characters of the text, null for a document of no tokens: unlike the per-token
+    perplexity, it does not reward text that the tokenizer splits into many cheap pieces
+    (shuffled Chinese falls apart into single characters)."""
+    n_chars = scores.column("n_chars").to_numpy().astype(np.float64)
+    empty = scores.column("n_tokens").to_numpy() == 0
+    per_char = scores.column("nll").to_numpy() / np.where(empty | (n_chars == 0), 1.0, n_chars)
+    return pa.array(per_char, pa.float64(), mask=empty)
 
 
 def perplexity(scores: pa.Table | pa.RecordBatch) -> pa.Array:
@@ -170,35 +183,40 @@ def perplexity(scores: pa.Table | pa.RecordBatch) -> pa.Array:
 
 def language_quantiles(score_files: list[Path], quantiles: list[float]) -> dict[str, dict]:
     """Per language: documents, tokens, the perplexity at each of ``quantiles`` (and the reported
-    ones), over every scored document with tokens."""
-    by_lang: dict[str, list[np.ndarray]] = {}
+    ones) and the reported quantiles of nll_per_char, over every scored document with tokens."""
+    by_lang: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
     tokens: dict[str, int] = {}
     for path in score_files:
         table = read_scores(path)
-        ppl = perplexity(table)
+        ppl = perplexity(table).to_numpy(zero_copy_only=False)
+        per_char = nll_per_char(table).to_numpy(zero_copy_only=False)
         langs = pc.fill_null(table.column("lang"), "").combine_chunks().dictionary_encode()
-        values = ppl.to_numpy(zero_copy_only=False)
         which = langs.indices.to_numpy(zero_copy_only=False)
         counts = table.column("n_tokens").to_numpy()
         for i, lang in enumerate(langs.dictionary.to_pylist()):
-            rows = which == i
-            by_lang.setdefault(lang, []).append(values[rows][~np.isnan(values[rows])].astype(np.float32))
-            tokens[lang] = tokens.get(lang, 0) + int(counts[rows].sum())
+            rows = (which == i) & ~np.isnan(ppl)
+            by_lang.setdefault(lang, []).append((ppl[rows].astype(np.float32), per_char[rows].astype(np.float32)))
+            tokens[lang] = tokens.get(lang, 0) + int(counts[which == i].sum())
     report = {}
+    wanted = sorted(set(REPORTED_QUANTILES) | set(quantiles))
     for lang in sorted(by_lang):
-        values = np.concatenate(by_lang[lang])
-        wanted = sorted(set(REPORTED_QUANTILES) | set(quantiles))
-        at = np.quantile(values, wanted).tolist() if values.size else [None] * len(wanted)
-        report[lang] = {"documents": int(values.size), "tokens": tokens[lang],
+        ppl = np.concatenate([p for p, _ in by_lang[lang]])
+        per_char = np.concatenate([c for _, c in by_lang[lang]])
+        at = np.quantile(ppl, wanted).tolist() if ppl.size else [None] * len(wanted)
+        at_char = np.quantile(per_char, REPORTED_QUANTILES).tolist() if per_char.size else [None] * len(REPORTED_QUANTILES)
+        report[lang] = {"documents": int(ppl.size), "tokens": tokens[lang],
                         "ppl_quantiles": {f"{q:g}": (round(v, 3) if v is not None else None) for q, v in zip(wanted, at)},
-                        "cuts": [at[wanted.index(q)] for q in quantiles] if values.size else []}
+                        "nll_per_char_quantiles": {f"{q:g}": (round(v, 4) if v is not None else None)
+                                                   for q, v in zip(REPORTED_QUANTILES, at_char)},
+                        "cuts": [at[wanted.index(q)] for q in quantiles] if ppl.size else []}
     return report
 
 
 def output_schema(input_schema: pa.Schema, bucketed: bool) -> pa.Schema:
     """The input's columns (less score columns an earlier probe left), then the scores."""
     fields = [f for f in input_schema if f.name not in OWN_COLUMNS]
-    fields += [pa.field("nll", pa.float64()), pa.field("n_tokens", pa.int32()), pa.field("ppl", pa.float64())]
+    fields += [pa.field("nll", pa.float64()), pa.field("n_tokens", pa.int32()), pa.field("ppl", pa.float64()),
+               pa.field("nll_per_char", pa.float64())]
     if bucketed:
         fields.append(pa.field(BUCKET_COLUMN, pa.int8()))
     return pa.schema(fields)
@@ -233,7 +251,8 @@ class WriteStep:
                 ppl = perplexity(rows)
                 langs = np.array(pc.fill_null(batch.column("lang"), "").to_pylist(), dtype=object)
                 columns = [batch.column(f.name) for f in self.schema if f.name not in OWN_COLUMNS]
-                columns += [rows.column("nll").combine_chunks(), rows.column("n_tokens").combine_chunks(), ppl]
+                columns += [rows.column("nll").combine_chunks(), rows.column("n_tokens").combine_chunks(), ppl,
+                            nll_per_char(rows)]
                 values = ppl.to_numpy(zero_copy_only=False)
                 if bucketed:
                     columns.append(self._buckets(values, langs))
