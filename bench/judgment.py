@@ -16,6 +16,12 @@ For each profile (or config, ``--config FILE``) the clean stage's rules judge, i
 - every clean reference source (``*_clean_*``): the share kept, at most ``--max-docs`` documents
   each, taken evenly through the file.
 
+``--probe`` adds the shipped tiny model's perplexity (bench/probe_train_tiny.py) as a signal:
+ROC AUC per token and per character on each labelled set, and the balanced accuracy of the
+profile's rules together with a per-language limit on NLL per character, set at the 98th
+percentile of clean sources the model never trained on (English: GUM, nltk prose; Chinese: laws,
+LibreOffice help). Texts are scored on their first ``PROBE_CHARS`` characters, on the CPU.
+
 ``--ablate`` adds what each filter buys: every filter measures every document once
 (``clean.score_all``), then the profile judges those stored values again without each filter in
 turn (``CleaningPipeline.judge``, what ``datacleaning rejudge`` runs), without measuring again.
@@ -32,12 +38,19 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
+
 from _common import BENCH_OUT, REPO_ROOT
 import datacleaning as dc
 from datacleaning.cleaning.pipeline import BUILTIN_CHECKS, CleaningPipeline
 from datacleaning.config import load_config
 
 LABELS = REPO_ROOT / "bench" / "labels" / "zh_hplt_sample.tsv"
+UNSEEN_CLEAN = {"en": ["en/en_clean_prose_gum.jsonl", "en/en_clean_prose_nltk.jsonl"],
+                "zh": ["zh/zh_clean_law_lawrefbook.jsonl", "zh/zh_clean_help_libreoffice.jsonl"]}
+PROBE_CHARS = 2000
+PROBE_CALIBRATION_DOCS = 150
+PROBE_KEEP = 0.98
 JUNK_REGISTERS = {"ds", "MT"}
 GOOD = "good"
 HPLT_SEPARATOR = "\n..........\n"
@@ -143,6 +156,42 @@ def ablation(config, sets: dict[str, list[tuple[dict, str]]], references: dict[s
     return rows
 
 
+def probe_nll(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """NLL per token and per character of each text's first PROBE_CHARS characters under the
+    shipped tiny model (NaN for a text of no tokens)."""
+    from datacleaning.model_probe import SHIPPED_TINY, Scorer, load_model, load_tokenizer
+    scorer, tokenizer = Scorer(load_model(SHIPPED_TINY)), load_tokenizer(SHIPPED_TINY)
+    texts = [t[:PROBE_CHARS] for t in texts]
+    scores = scorer.score([tokenizer.encode(t) for t in texts])
+    per_token = np.array([s.nll / s.n_tokens if s.n_tokens else np.nan for s in scores])
+    per_char = np.array([s.nll / len(t) if s.n_tokens else np.nan for s, t in zip(scores, texts)])
+    return per_token, per_char
+
+
+def probe_report(config, dev: Path, sets: dict[str, list[tuple[dict, str]]]) -> dict:
+    """AUC of the probe's NLL per token and per character on each labelled set, and the balanced
+    accuracy of the rules alone and with a per-language limit on NLL per character."""
+    limits = {}
+    for lang, sources in UNSEEN_CLEAN.items():
+        texts = [r["text"] for source in sources for r in evenly(read_jsonl(dev / source), PROBE_CALIBRATION_DOCS)]
+        limits[lang] = float(np.nanquantile(probe_nll(texts)[1], PROBE_KEEP))
+    pipeline = dc.Pipeline(config)
+    report = {"limits": limits, "sets": {}}
+    for name, pairs in sets.items():
+        cleaned = list(pipeline.clean([r for r, _ in pairs]))
+        per_token, per_char = probe_nll([r["text"] for r, _ in pairs])
+        good = np.array([label == GOOD for _, label in pairs])
+        scored = ~np.isnan(per_char)
+        rules = [None if c.kept else c.verdict.rejected_by for c in cleaned]
+        combined = [v if v is not None or not (per_char[i] > limits.get(c.document.lang, np.inf)) else "probe"
+                    for i, (v, c) in enumerate(zip(rules, cleaned))]
+        report["sets"][name] = {
+            "auc_per_token": roc_auc(list(-per_token[good & scored]), list(-per_token[~good & scored])),
+            "auc_per_char": roc_auc(list(-per_char[good & scored]), list(-per_char[~good & scored])),
+            "rules": score_labelled(pairs, rules), "rules_and_probe": score_labelled(pairs, combined)}
+    return report
+
+
 def score_labelled(pairs: list[tuple[dict, str]], verdicts: list[str | None]) -> dict:
     good = [v for (_, label), v in zip(pairs, verdicts) if label == GOOD]
     junk = [(label, v) for (_, label), v in zip(pairs, verdicts) if label != GOOD]
@@ -180,7 +229,8 @@ def score_lines(pipeline: dc.Pipeline, records: list[dict]) -> dict:
             "f1": 2 * precision * recall / (precision + recall) if precision + recall else 0.0}
 
 
-def evaluate(name: str, config, dev: Path, max_docs: int, signals: bool = False, ablate: bool = False) -> dict:
+def evaluate(name: str, config, dev: Path, max_docs: int, signals: bool = False, ablate: bool = False,
+             probe: bool = False) -> dict:
     pipeline = dc.Pipeline(config)
     report: dict = {"labelled": {}, "clean_reference": {}}
     for set_name, pairs in labelled_sets(dev).items():
@@ -191,6 +241,8 @@ def evaluate(name: str, config, dev: Path, max_docs: int, signals: bool = False,
     references = {source.stem: evenly(read_jsonl(source), max_docs) for source in sorted(dev.glob("*/*_clean_*.jsonl"))}
     if ablate:
         report["ablation"] = ablation(config, labelled_sets(dev), references)
+    if probe:
+        report["probe"] = probe_report(config, dev, labelled_sets(dev))
     for source in sorted(dev.glob("*/*_clean_*.jsonl")):
         records = references[source.stem]
         verdicts = judge(pipeline, records)
@@ -242,6 +294,20 @@ def print_tables(reports: dict[str, dict]) -> None:
                 print(f"| {signal} | " + " | ".join(f"{aucs[s][signal]:.2f}" if signal in aucs[s] else "-"
                                                    for s in aucs) + " |")
     for name, report in reports.items():
+        probe = report.get("probe")
+        if probe:
+            limits = ", ".join(f"{lang} {limit:.3f}" for lang, limit in probe["limits"].items())
+            print(f"\n{name} with the probe: ROC AUC of the shipped tiny model's NLL (good lower), and balanced "
+                  f"accuracy of the rules alone and with NLL per character limited per language ({limits} nats, "
+                  f"the {PROBE_KEEP:.0%} point of unseen clean text).\n")
+            print("| set | AUC per token | AUC per char | rules | rules + probe |")
+            print("|---|---:|---:|---:|---:|")
+            for set_name, row in probe["sets"].items():
+                both = row["rules_and_probe"]
+                print(f"| {set_name} | {row['auc_per_token']:.3f} | {row['auc_per_char']:.3f} | "
+                      f"{row['rules']['balanced_accuracy']:.2f} | {_pct(both['kept_good'])} / "
+                      f"{_pct(both['rejected_junk'])} (**{both['balanced_accuracy']:.2f}**) |")
+    for name, report in reports.items():
         rows = report.get("ablation")
         if rows:
             sets = [key for key in next(iter(rows.values())) if key != "min_reference_kept"]
@@ -270,13 +336,15 @@ def main() -> int:
                         help="also the ROC AUC of every filter's measured values on each labelled set")
     parser.add_argument("--ablate", action="store_true",
                         help="also each filter's contribution, judged again from values measured once")
+    parser.add_argument("--probe", action="store_true",
+                        help="also the shipped tiny model's perplexity as a signal, alone and with the rules (CPU)")
     parser.add_argument("--out", type=Path, default=BENCH_OUT / "judgment")
     args = parser.parse_args()
     if not args.dev_data or not Path(args.dev_data).is_dir():
         sys.exit("give the development corpus with --dev-data or DATACLEANING_DEV_DATA")
     configs = {p: load_config(None, profile=p) for p in args.profile or ["mixed_web"]}
     configs.update({str(path): load_config(path) for path in args.config})
-    reports = {name: evaluate(name, config, Path(args.dev_data), args.max_docs, args.signals, args.ablate)
+    reports = {name: evaluate(name, config, Path(args.dev_data), args.max_docs, args.signals, args.ablate, args.probe)
                for name, config in configs.items()}
     print_tables(reports)
     args.out.mkdir(parents=True, exist_ok=True)

@@ -264,7 +264,7 @@ class ProbeTrainConfig(BaseModel):
 
 class ProbeConfig(BaseModel):
     """The probe stage: each document's perplexity under a TransNormerLLM, kept beside it as
-    nll, n_tokens, ppl and nll_per_char columns, optionally bucketed or thresholded per language (on ppl)."""
+    nll, n_tokens, ppl and nll_per_char columns, optionally bucketed (on ppl) or thresholded per language."""
 
     model_config = _STRICT
     model: str = Field("", description="a Hugging Face TransNormerLLM folder (config.json, weights, tokenizer.model); "
@@ -278,6 +278,9 @@ class ProbeConfig(BaseModel):
     max_ppl: dict[str, float] = Field(default_factory=dict,
                                       description="reject a document whose ppl is above the value for its lang "
                                                   "(key \"*\": every other language); empty: reject nothing")
+    max_nll_per_char: dict[str, float] = Field(
+        default_factory=dict, description="reject a document whose nll_per_char is above the value for its lang "
+                                          "(key \"*\": every other language); empty: reject nothing")
     buckets: list[float] = Field(default_factory=list,
                                  description="quantiles of ppl per language that cut documents into ppl_bucket "
                                              "0 (lowest perplexity), 1, ...; empty: no ppl_bucket column")
@@ -297,6 +300,13 @@ class ProbeConfig(BaseModel):
         if any(value <= 1 for value in max_ppl.values()):
             raise ValueError("a perplexity threshold must be above 1")
         return max_ppl
+
+    @pydantic.field_validator("max_nll_per_char")
+    @classmethod
+    def _positive_nll(cls, limits: dict[str, float]) -> dict[str, float]:
+        if any(value <= 0 for value in limits.values()):
+            raise ValueError("a limit on nll per character must be above 0 (nats)")
+        return limits
 
 
 class Config(BaseModel):

@@ -104,6 +104,21 @@ def test_buckets_and_thresholds_follow_the_cut_points_in_stats(scored):
     assert stats["rejected_docs"] == len(read_rows(scored / "rejected")) > 0, "300 should reject some English"
 
 
+def test_a_limit_on_nll_per_character_rejects_above_it_per_language(kept, scored, tmp_path):
+    # The Chinese median of the first run: about half the Chinese documents go, no English one.
+    chinese = [r for r in read_rows(scored / "kept") + read_rows(scored / "rejected") if r["lang"] == "zh"]
+    limit = float(np.median([r["nll_per_char"] for r in chinese]))
+    output = tmp_path / "out"
+    result = cli(*_score_args(kept, output, "--set", f"probe.max_nll_per_char={{zh={limit!r}}}"))
+    assert result.returncode == 0, result.stderr
+    rejected, kept_rows = read_rows(output / "rejected"), read_rows(output / "kept")
+    assert rejected and all(r["lang"] == "zh" and r["nll_per_char"] > limit for r in rejected)
+    assert all(r["rejected_by"] == "probe.max_nll_per_char" for r in rejected)
+    assert all(float(r["reject_value"]) == pytest.approx(r["nll_per_char"], rel=1e-5) for r in rejected)
+    assert all(r["nll_per_char"] <= limit for r in kept_rows if r["lang"] == "zh")
+    assert 0.4 < len(rejected) / len(chinese) < 0.6
+
+
 def test_documents_without_tokens_are_kept_with_a_null_perplexity(tmp_path):
     write_kept_shard(tmp_path / "kept", "a", [{"id": "empty", "text": "", "lang": "en"},
                                               {"id": "word", "text": "Debian", "lang": "en"}])
@@ -149,7 +164,8 @@ def test_the_output_is_a_valid_input_of_another_probe_run(scored, tmp_path):
 
 
 def test_bad_settings_are_config_errors(kept, tmp_path):
-    for setting in ("probe.buckets=[0.6, 0.3]", "probe.buckets=[1.5]", "probe.max_ppl={en=0.5}"):
+    for setting in ("probe.buckets=[0.6, 0.3]", "probe.buckets=[1.5]", "probe.max_ppl={en=0.5}",
+                    "probe.max_nll_per_char={zh=0}"):
         result = cli(*_score_args(kept, tmp_path / "bad", "--set", setting))
         assert result.returncode == 2, setting
         assert "config error" in result.stderr

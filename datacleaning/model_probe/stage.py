@@ -3,7 +3,8 @@
 Output layout of ``DIR``::
 
     kept/          the input's columns + nll, n_tokens, ppl, nll_per_char (+ ppl_bucket with probe.buckets)
-    rejected/      the same for documents above probe.max_ppl, + rejected_by, reject_value
+    rejected/      the same for documents above probe.max_ppl or probe.max_nll_per_char, + rejected_by,
+                   reject_value
     stats.json     documents, tokens, perplexity and nll_per_char quantiles per language, the bucket
                    cut points, speed
     manifest.json  the fingerprint a resumed run must match
@@ -52,7 +53,6 @@ SCORE_COLUMNS = ("nll", "n_tokens", "ppl", "nll_per_char")
 BUCKET_COLUMN = "ppl_bucket"
 # What this stage writes: an input that already has them (an earlier probe's output) loses its own.
 OWN_COLUMNS = (*SCORE_COLUMNS, BUCKET_COLUMN)
-REJECTED_BY = "probe.max_ppl"
 ANY_LANGUAGE = "*"
 # Quantiles of ppl reported per language in stats.json.
 REPORTED_QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
@@ -226,16 +226,24 @@ def rejected_schema(kept: pa.Schema) -> pa.Schema:
     return kept.append(pa.field("rejected_by", pa.string())).append(pa.field("reject_value", pa.string()))
 
 
+def _limits(by_language: dict[str, float], langs: np.ndarray) -> np.ndarray:
+    """Each row's limit: its language's, else the ``*`` one, else none (infinity)."""
+    default = by_language.get(ANY_LANGUAGE, np.inf)
+    return np.array([by_language.get(lang, default) for lang in langs], np.float64)
+
+
 @dataclass
 class WriteStep:
     """Writes a unit's rows with their scores: to ``kept/``, or to ``rejected/`` when their ppl
-    is above the language's ``probe.max_ppl``."""
+    is above the language's ``probe.max_ppl`` or their nll_per_char above its
+    ``probe.max_nll_per_char`` (``rejected_by`` names the limit, ppl's first)."""
 
     scores_dir: Path
     output: StoragePath
     schema: pa.Schema
     cuts: dict[str, list[float]]
     max_ppl: dict[str, float]
+    max_nll_per_char: dict[str, float]
     max_shard_bytes: int
 
     def __call__(self, unit: WorkUnit, context: UnitContext) -> dict:
@@ -257,14 +265,19 @@ class WriteStep:
                 if bucketed:
                     columns.append(self._buckets(values, langs))
                 scored = pa.RecordBatch.from_arrays(columns, schema=self.schema)
-                limits = np.array([self.max_ppl.get(lang, self.max_ppl.get(ANY_LANGUAGE, np.inf)) for lang in langs])
-                reject = values > limits  # NaN (no tokens) compares False: kept
+                per_char = scored.column("nll_per_char").to_numpy(zero_copy_only=False)
+                # NaN (no tokens) compares False: kept.
+                over_ppl = values > _limits(self.max_ppl, langs)
+                over_char = per_char > _limits(self.max_nll_per_char, langs)
+                reject = over_ppl | over_char
                 writers[KEPT].add_batch(scored.filter(pa.array(~reject)))
                 if reject.any():
                     rejected = scored.filter(pa.array(reject))
+                    by = np.where(over_ppl, "probe.max_ppl", "probe.max_nll_per_char")[reject]
+                    value = np.where(over_ppl, values, per_char)[reject]
                     writers[REJECTED].add_batch(pa.RecordBatch.from_arrays(
-                        [*rejected.columns, pa.array([REJECTED_BY] * rejected.num_rows),
-                         pa.array([f"{v:.6g}" for v in values[reject]])], schema=schemas[REJECTED]))
+                        [*rejected.columns, pa.array(by.tolist()), pa.array([f"{v:.6g}" for v in value])],
+                        schema=schemas[REJECTED]))
                 context.progress(unit.size // max(unit.end - unit.start, 1))
         if first != scores.num_rows:
             raise RuntimeError(f"unit {unit.id}: {scores.num_rows} scores for {first} input rows")
@@ -311,6 +324,7 @@ def _run_probe(config: Config, input_dir: StoragePath, output: StoragePath) -> S
         languages = language_quantiles([scores_dir / f"{u.id}.arrow" for u in units], probe.buckets)
         write = WriteStep(scores_dir, output, output_schema(schema, bool(probe.buckets)),
                           {lang: report["cuts"] for lang, report in languages.items()}, probe.max_ppl,
+                          probe.max_nll_per_char,
                           config.output.max_shard_bytes)
         completed = steps.run("write", units, write)
     stats = _stats(steps, config, folder, device, languages, units, completed, started)
@@ -337,6 +351,7 @@ def _stats(steps: Steps, config: Config, folder: Path, device: str, languages: d
         "buckets": {"quantiles": config.probe.buckets,
                     "cuts": {lang: report["cuts"] for lang, report in languages.items()}} if config.probe.buckets else None,
         "max_ppl": config.probe.max_ppl,
+        "max_nll_per_char": config.probe.max_nll_per_char,
         "model": str(folder),
         "device": device,
         "dtype": config.probe.dtype,
@@ -358,7 +373,7 @@ def format_probe_summary(stats: dict) -> str:
         f"{stats.get('wall_seconds', 0):.1f}s wall",
         f"  model        {stats.get('model')}",
         f"  documents    {stats.get('input_docs', 0):>12,}   kept {stats.get('kept_docs', 0):,}, "
-        f"rejected {stats.get('rejected_docs', 0):,} (ppl above probe.max_ppl)",
+        f"rejected {stats.get('rejected_docs', 0):,} (above probe.max_ppl or probe.max_nll_per_char)",
         f"  tokens       {stats.get('tokens', 0):>12,}"
         + (f"   {stats['scoring_tokens_per_second_per_worker']:,} tokens/s per worker"
            if stats.get("scoring_tokens_per_second_per_worker") else ""),
