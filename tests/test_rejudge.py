@@ -117,6 +117,9 @@ def test_a_finished_rejudge_is_not_redone_and_another_config_is_refused(tmp_path
     assert {p: p.stat().st_mtime_ns for p in (tmp_path / "rejudged").rglob("*.arrow")} == shards
     with pytest.raises(ConfigError, match="different configuration"):
         run_rejudge(first, source, tmp_path / "rejudged")
+    # Its rows moved from kept to rejected hold cleaned text: the clean output is what to rejudge.
+    with pytest.raises(ConfigError, match=f"a rejudge output; rejudge the clean output it was made from \\({source}"):
+        run_rejudge(first, tmp_path / "rejudged", tmp_path / "again")
 
 
 @pytest.mark.parametrize("change, message", [

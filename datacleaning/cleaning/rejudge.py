@@ -15,6 +15,8 @@ applies new filters to stored attributes without reading the documents again:
 Only thresholds may change (the parameters a filter lists in ``Filter.thresholds``), filters may
 be dropped or reordered, and the normalizers and edits must be the ones that made the scores; a
 config that asks for anything else is refused with what to change, since it needs a clean run.
+A rejudge output is not rejudged again (its rejected rows may hold cleaned text): rejudge the
+clean output it came from.
 """
 from __future__ import annotations
 
@@ -55,7 +57,11 @@ def recorded_clean(source: StoragePath) -> dict:
         stats = json.loads(storage.read_bytes(source / STATS))
     except FileNotFoundError:
         raise ConfigError(f"{source}: not a clean output folder (no {MANIFEST} and {STATS})") from None
-    if manifest.get("stage") not in ("clean", STAGE) or not manifest.get("complete"):
+    if manifest.get("stage") == STAGE:
+        # Its rejected rows moved from kept hold cleaned text, not the text as read.
+        raise ConfigError(f"{source}: a rejudge output; rejudge the clean output it was made from "
+                          f"({stats.get('rejudged', {}).get('from', '?')}) instead")
+    if manifest.get("stage") != "clean" or not manifest.get("complete"):
         raise ConfigError(f"{source}: not a finished clean run (stage {manifest.get('stage')!r}, "
                           f"{'complete' if manifest.get('complete') else 'not complete'}); finish it first")
     clean = stats.get("clean")
