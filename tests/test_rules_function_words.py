@@ -109,3 +109,10 @@ def test_words_in_capitals_are_not_title_case():
     # Written as a headline it is all title case, and still a sentence: its function words keep it.
     check, value = judged(FunctionWords(), shouted.title(), "en")
     assert value["title_case"] > 0.9 and value["fraction"] > 0.32 and check == ""
+
+
+def test_other_latin_script_languages_routed_to_english_are_rejected_as_fraction():
+    french = ("La ville de Lyon est située au confluent du Rhône et de la Saône. Elle est la troisième ville "
+              "de France par sa population, après Paris et Marseille, et elle est connue pour sa gastronomie.")
+    check, value = judged(FunctionWords(), french, "en")
+    assert check == "fraction" and value["fraction"] < 0.05

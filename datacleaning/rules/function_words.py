@@ -32,15 +32,19 @@ class FunctionWords(Filter):
     English words (Chinese: ``zh_min_fraction`` of their Han characters) are function words; or,
     in English, fewer than ``en_listing_fraction`` are and more than ``en_max_title_case`` of the
     words are in title case (a capital, then not only capitals: "Paris", not "THE" or "CSI"), the
-    mark of product names, headlines and navigation strung together. English words are the runs of Latin letters (``don't`` is one word), Chinese words
-    its Han characters.
+    mark of product names, headlines and navigation strung together. English words are the runs
+    of Latin letters (``don't`` is one word), Chinese words its Han characters. Text in another
+    language written in Latin letters, which the script-based language guess routes to English,
+    has next to no English function words and is rejected as ``fraction`` (a French or German
+    article in ``mixed_web``).
 
     The English thresholds keep at least 99.5% of every clean English reference source of the
     development data, terse technical manuals with their command lists and tables included, and
-    97% of the web excerpts people labelled good (see bench/judgment.py). The Chinese check is off (0.0): Chinese encyclopaedia entries, statutes and
-    help pages are as short of function characters as catalogues are (any threshold that rejects
-    a tenth of the catalogues rejects 3-6% of those), so the fraction is measured and stored for a
-    user to threshold, not judged by default.
+    97% of the web excerpts people labelled good (see bench/judgment.py). The Chinese check is off
+    (0.0): Chinese encyclopaedia entries, statutes and help pages are as short of function
+    characters as catalogues are (any threshold that rejects a tenth of the catalogues rejects 3-6%
+    of those), so the fraction is measured and stored for a user to threshold, not judged by
+    default.
     """
 
     signals = {"fraction": "float64", "title_case": "float64", "words": "int64"}
