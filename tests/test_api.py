@@ -3,6 +3,7 @@ config can name and validate like a built-in."""
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from dataclasses import dataclass
 
@@ -36,7 +37,9 @@ def test_clean_in_process_with_the_example_config():
     wiki, short, english = results
     assert wiki.kept and wiki.document.lang == "zh"
     assert wiki.document.text == WIKI_ZH["text"]
-    assert wiki.document.scores["length"] == {"chars": len(WIKI_ZH["text"]), "original_chars": len(WIKI_ZH["text"])}
+    han = len(re.findall("[\u4e00-\u9fff]", WIKI_ZH["text"]))
+    assert wiki.document.scores["length"] == {"chars": len(WIKI_ZH["text"]), "original_chars": len(WIKI_ZH["text"]),
+                                              "han_chars": han, "original_han_chars": han}
     assert not short.kept and short.verdict.rejected_by == "length"
     assert english.document.text == line
     assert english.document.edits == {"remove_invisible": 1, "normalize_newlines": 2}

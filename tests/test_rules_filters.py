@@ -24,7 +24,7 @@ def test_length_counts_characters_after_cleaning_and_as_read():
     # "ab", a zero-width space, "c", CRLF and three trailing spaces: 9 characters as read; the
     # normalizers drop the zero-width space, the CR and the trailing blanks, leaving "abc".
     value, kept, _ = judge(Length(min_chars=3), "ab\u200bc\r\n   ")
-    assert value == {"chars": 3, "original_chars": 9}
+    assert value == {"chars": 3, "original_chars": 9, "han_chars": 0, "original_han_chars": 0}
     assert kept
 
 
@@ -42,12 +42,34 @@ def test_length_defaults_keep_real_paragraphs_and_drop_a_fragment():
     for doc_id in ("cmrc-DEV_578", "debref-zh-cn-0534", "manzh-unlink.1", "wt2-test-0006"):
         assert judge(Length(), EXCERPTS[doc_id])[1], doc_id
     value, kept, _ = judge(Length(), "好")
-    assert value == {"chars": 1, "original_chars": 1} and not kept
+    assert value == {"chars": 1, "original_chars": 1, "han_chars": 1, "original_han_chars": 1} and not kept
 
 
 def test_length_of_one_giant_line():
     value, kept, _ = judge(Length(max_chars=99_999), "字" * 100_000)
-    assert value == {"chars": 100_000, "original_chars": 100_000} and not kept
+    assert value == {"chars": 100_000, "original_chars": 100_000, "han_chars": 100_000,
+                     "original_han_chars": 100_000} and not kept
+
+
+QUATRAIN = "床前明月光，疑是地上霜。举头望明月，低头思故乡。"  # Li Bai, public domain: 20 Han, 24 characters
+
+
+def test_enough_han_characters_make_a_text_long_enough():
+    rule = Length(min_chars=50, min_original_chars=50, min_han_chars=20)
+    value, kept, _ = judge(rule, QUATRAIN)
+    assert value["chars"] == 24 and value["han_chars"] == 20 and kept
+    assert not judge(Length(min_chars=50, min_original_chars=50, min_han_chars=21), QUATRAIN)[1]
+    assert not judge(Length(min_chars=50, min_original_chars=50), QUATRAIN)[1]  # 0: no allowance
+    # Latin letters are not Han characters, however many.
+    assert not judge(rule, "Click here to subscribe now")[1]
+
+
+def test_the_han_allowance_also_passes_the_screen_of_the_text_as_read():
+    pipe = example_pipeline([Length(min_chars=50, min_original_chars=50, min_han_chars=20)])
+    quatrain, short = pipe.clean([QUATRAIN, "举头望明月，低头思故乡。"])
+    assert quatrain.kept
+    assert short.verdict.value == {"original_chars": 12, "original_han_chars": 10}
+    assert short.document.edits == {}  # rejected as read, before any rule
 
 
 def test_length_parameters_are_validated_from_config():
@@ -100,11 +122,12 @@ class OriginalMostlyDigits(Filter):
 def test_length_screens_text_too_short_as_read_before_any_rule_rewrites_it():
     pipe = example_pipeline([Length(min_chars=5, min_original_chars=5)])
     short, at_bound = pipe.clean(["短\u200b文", "短文本\u200b\u200b"])
-    assert short.verdict.rejected_by == "length" and short.verdict.value == {"original_chars": 3}
+    assert short.verdict.rejected_by == "length"
+    assert short.verdict.value == {"original_chars": 3, "original_han_chars": 2}
     assert short.document.text == "短\u200b文" and short.document.edits == {} and short.document.lang == ""
     # Long enough as read, so cleaned and judged after cleaning: 3 characters are left.
     assert at_bound.verdict.rejected_by == "length"
-    assert at_bound.verdict.value == {"chars": 3, "original_chars": 5}
+    assert at_bound.verdict.value == {"chars": 3, "original_chars": 5, "han_chars": 3, "original_han_chars": 3}
     assert at_bound.document.edits == {"remove_invisible": 2}
     counters = pipe.cleaning.take_counters()
     assert counters["length"]["rejected"] == 2 and counters["remove_invisible"]["edited"] == 1

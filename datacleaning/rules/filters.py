@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from datacleaning.charclasses import HAN_RUN, count_chars
 from datacleaning.document import Document
 from datacleaning.rules.base import Filter
 from datacleaning.rules.registry import register
@@ -12,33 +13,43 @@ from datacleaning.rules.registry import register
 @dataclass
 class Length(Filter):
     """Documents whose length falls outside ``[min_chars, max_chars]`` after cleaning, or outside
-    ``[min_original_chars, max_original_chars]`` as read. Counts characters, not words, so a
-    200-character Chinese paragraph and a 200-character English one weigh the same. The bounds
-    on the text as read judge the input whatever the edit rules remove: a multi-megabyte dump is
-    rejected even when a few kilobytes of it survive cleaning, and a text shorter than
-    ``min_original_chars`` is rejected before any rule rewrites it (edit rules remove text, so a
-    profile sets it to ``min_chars``: a short review or comment costs no editing)."""
+    ``[min_original_chars, max_original_chars]`` as read. Counts characters, not words. A text of
+    at least ``min_han_chars`` Han characters (0: no such allowance) is long enough whatever the
+    minimums say: a Chinese character carries about as much as two or three Latin letters, so a
+    28-character quatrain or a one-line help page is a whole text where 28 English letters are a
+    fragment. The bounds on the text as read judge the input whatever the edit rules remove: a
+    multi-megabyte dump is rejected even when a few kilobytes of it survive cleaning, and a text
+    shorter than ``min_original_chars`` is rejected before any rule rewrites it (edit rules remove
+    text, so a profile sets it to ``min_chars``: a short review or comment costs no editing)."""
 
-    signals = {"chars": "int64", "original_chars": "int64"}
-    thresholds = frozenset({"min_chars", "max_chars", "min_original_chars", "max_original_chars"})
+    signals = {"chars": "int64", "original_chars": "int64", "han_chars": "int64", "original_han_chars": "int64"}
+    thresholds = frozenset({"min_chars", "max_chars", "min_original_chars", "max_original_chars", "min_han_chars"})
 
     min_chars: int = 50
     max_chars: int = 1_000_000
     min_original_chars: int = 0
     max_original_chars: int = 10_000_000
+    min_han_chars: int = 0
 
     def score(self, doc: Document) -> dict:
-        return {"chars": doc.signals.n_chars, "original_chars": len(doc.original_text)}
+        return {"chars": doc.signals.n_chars, "original_chars": len(doc.original_text),
+                "han_chars": doc.signals.n_han, "original_han_chars": count_chars(HAN_RUN, doc.original_text)}
 
     def screen(self, doc: Document) -> dict | None:
         original = len(doc.original_text)
         if self.min_original_chars <= original <= self.max_original_chars:
             return None
-        return {"original_chars": original}
+        value = {"original_chars": original, "original_han_chars": count_chars(HAN_RUN, doc.original_text)}
+        return None if original <= self.max_original_chars and self._han_enough(value["original_han_chars"]) else value
 
     def keep(self, value: dict) -> bool:
-        return (self.min_chars <= value["chars"] <= self.max_chars
-                and self.min_original_chars <= value["original_chars"] <= self.max_original_chars)
+        return ((self.min_chars <= value["chars"] or self._han_enough(value["han_chars"]))
+                and value["chars"] <= self.max_chars
+                and (self.min_original_chars <= value["original_chars"] or self._han_enough(value["original_han_chars"]))
+                and value["original_chars"] <= self.max_original_chars)
+
+    def _han_enough(self, han_chars: int) -> bool:
+        return 0 < self.min_han_chars <= han_chars
 
 
 @register("han_ratio")
