@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from datacleaning.charclasses import HAN_RUN, count_chars
 from datacleaning.document import Document
 from datacleaning.rules.base import Filter
 from datacleaning.rules.registry import register
+from datacleaning.signals import TextSignals
 
 
 @register("length")
@@ -33,13 +33,13 @@ class Length(Filter):
 
     def score(self, doc: Document) -> dict:
         return {"chars": doc.signals.n_chars, "original_chars": len(doc.original_text),
-                "han_chars": doc.signals.n_han, "original_han_chars": count_chars(HAN_RUN, doc.original_text)}
+                "han_chars": doc.signals.n_han, "original_han_chars": TextSignals(doc.original_text).n_han}
 
     def screen(self, doc: Document) -> dict | None:
         original = len(doc.original_text)
         if self.min_original_chars <= original <= self.max_original_chars:
             return None
-        value = {"original_chars": original, "original_han_chars": count_chars(HAN_RUN, doc.original_text)}
+        value = {"original_chars": original, "original_han_chars": TextSignals(doc.original_text).n_han}
         return None if original <= self.max_original_chars and self._han_enough(value["original_han_chars"]) else value
 
     def keep(self, value: dict) -> bool:
