@@ -40,7 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
-from _common import BENCH_OUT, REPO_ROOT
+from _common import BENCH_OUT, REPO_ROOT, roc_auc
 import datacleaning as dc
 from datacleaning.cleaning.pipeline import BUILTIN_CHECKS, CleaningPipeline
 from datacleaning.config import load_config
@@ -107,19 +107,6 @@ def numeric_signals(scores: dict) -> dict[str, float]:
     return out
 
 
-def roc_auc(good: list[float], junk: list[float]) -> float:
-    """The chance that a good document scores higher than a junk one (ties count half)."""
-    ranked = sorted([(v, 1) for v in good] + [(v, 0) for v in junk])
-    rank_sum, i = 0.0, 0
-    while i < len(ranked):
-        j = i
-        while j < len(ranked) and ranked[j][0] == ranked[i][0]:
-            j += 1
-        rank_sum += (i + j + 1) / 2 * sum(label for _, label in ranked[i:j])
-        i = j
-    return (rank_sum - len(good) * (len(good) + 1) / 2) / (len(good) * len(junk))
-
-
 def signal_aucs(config, pairs: list[tuple[dict, str]]) -> dict[str, float]:
     """ROC AUC of every numeric signal, measured with every filter on every document (score_all),
     over the documents that have it: above 0.5, good documents score higher."""
@@ -130,7 +117,7 @@ def signal_aucs(config, pairs: list[tuple[dict, str]]) -> dict[str, float]:
         side = good if label == GOOD else junk
         for name, value in numeric_signals(cleaned.document.scores).items():
             side.setdefault(name, []).append(value)
-    return {name: roc_auc(good[name], junk[name]) for name in sorted(good) if junk.get(name)}
+    return {name: roc_auc(np.array(junk[name]), np.array(good[name])) for name in sorted(good) if junk.get(name)}
 
 
 def ablation(config, sets: dict[str, list[tuple[dict, str]]], references: dict[str, list[dict]]) -> dict:
@@ -186,8 +173,8 @@ def probe_report(config, dev: Path, sets: dict[str, list[tuple[dict, str]]]) -> 
         combined = [v if v is not None or not (per_char[i] > limits.get(c.document.lang, np.inf)) else "probe"
                     for i, (v, c) in enumerate(zip(rules, cleaned))]
         report["sets"][name] = {
-            "auc_per_token": roc_auc(list(-per_token[good & scored]), list(-per_token[~good & scored])),
-            "auc_per_char": roc_auc(list(-per_char[good & scored]), list(-per_char[~good & scored])),
+            "auc_per_token": roc_auc(-per_token[~good & scored], -per_token[good & scored]),
+            "auc_per_char": roc_auc(-per_char[~good & scored], -per_char[good & scored]),
             "rules": score_labelled(pairs, rules), "rules_and_probe": score_labelled(pairs, combined)}
     return report
 

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from _common import BENCH_OUT, DEFAULT_CONFIG, REPO_ROOT
+from _common import BENCH_OUT, DEFAULT_CONFIG, REPO_ROOT, roc_auc
 from datacleaning import load_config, read_table
 from datacleaning.cleaning.stage import run_clean
 from datacleaning.model_probe import SHIPPED_TINY, Scorer, load_model, load_tokenizer
@@ -35,21 +35,6 @@ from probe_train_tiny import HOLD_OUT_EVERY, read_sources
 DIRTY = ["zh/zh_web_news_html_gne.jsonl", "en/en_web_cc_dolma_testdata.jsonl", "zh/zh_misc_fortunes_zh.jsonl",
          "en/en_misc_fortunes.jsonl"]
 REVIEWS = "zh/zh_ugc_reviews_chinesenlpcorpus.jsonl"
-
-
-def roc_auc(negatives: np.ndarray, positives: np.ndarray) -> float:
-    """P(positive > negative) + P(tie) / 2, by ranks (Mann-Whitney U)."""
-    values = np.concatenate([negatives, positives])
-    order = values.argsort(kind="stable")
-    ranks = np.empty(values.size)
-    sorted_values = values[order]
-    # Average ranks over ties.
-    starts = np.flatnonzero(np.r_[True, sorted_values[1:] != sorted_values[:-1]])
-    ends = np.r_[starts[1:], values.size]
-    for start, end in zip(starts, ends):
-        ranks[order[start:end]] = (start + end + 1) / 2
-    u = ranks[negatives.size:].sum() - positives.size * (positives.size + 1) / 2
-    return float(u / (negatives.size * positives.size))
 
 
 def clean_set(dev_data: Path) -> list[tuple[str, str]]:
