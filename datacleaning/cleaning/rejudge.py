@@ -28,12 +28,12 @@ import os
 import time
 from collections import Counter
 
-import orjson
 from tqdm import tqdm
 
 from datacleaning import storage
 from datacleaning.cleaning.pipeline import BUILTIN_CHECKS, CleaningPipeline
-from datacleaning.cleaning.stage import KEPT, QUARANTINE, REJECTED, build_pipeline, shard_schemas, signals_row
+from datacleaning.cleaning.stage import (KEPT, QUARANTINE, REJECTED, build_pipeline, json_text, kept_row, rejected_row,
+                                         shard_schemas, signals_row)
 from datacleaning.config import Config
 from datacleaning.document import Document
 from datacleaning.logs import log_event
@@ -103,10 +103,6 @@ def fingerprint(source: StoragePath, config: Config) -> str:
     return hashlib.sha256(json.dumps(relevant, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-def _json(value) -> str:
-    return orjson.dumps(value, default=str).decode()
-
-
 def run_rejudge(config: Config, source: str | os.PathLike, output: str | os.PathLike) -> dict:
     """Judge the clean output ``source`` again with ``config``'s filters into ``output``; returns
     its stats. A rerun into a finished ``output`` returns at once; into an unfinished one, redoes it."""
@@ -148,12 +144,13 @@ def run_rejudge(config: Config, source: str | os.PathLike, output: str | os.Path
                     verdict = pipeline.process(doc)
                     if verdict is None:
                         rejected_to_kept[was] += 1
-                        kept.add({"id": doc.id, "text": doc.text, "source": doc.source, "lang": doc.lang,
-                                  "meta": doc.meta, "edits": _json(doc.edits), "scores": _json(doc.scores),
-                                  "signals": signals_row(declared, doc.scores)}, len(doc.text))
+                        kept.add(kept_row(doc, declared), len(doc.text))
                         kept_chars += len(doc.text)
-                        continue
-                    log_event(logger, "verdict_differs", id=row["id"], stored=was, measured=verdict.rejected_by)
+                    else:
+                        log_event(logger, "verdict_differs", id=row["id"], stored=was, measured=verdict.rejected_by)
+                        rejected_by[verdict.rejected_by] += 1
+                        rejected.add(rejected_row(doc, verdict, declared), len(doc.original_text))
+                    continue
                 if verdict is None:
                     kept.add({**row, "signals": signals_row(declared, scores)}, len(row["text"]))
                     kept_chars += len(row["text"])
@@ -163,7 +160,7 @@ def run_rejudge(config: Config, source: str | os.PathLike, output: str | os.Path
                 rejected_by[verdict.rejected_by] += 1
                 rejected.add({"id": row["id"], "text": row["text"], "source": row["source"], "lang": row["lang"],
                               "meta": row["meta"], "rejected_by": verdict.rejected_by,
-                              "reject_value": _json(verdict.value), "scores": row["scores"],
+                              "reject_value": json_text(verdict.value), "scores": row["scores"],
                               "signals": signals_row(declared, scores)}, len(row["text"]))
         for batch in iter_batches(source / QUARANTINE) if shard_paths(source / QUARANTINE) else ():
             quarantined.add_batch(batch)

@@ -23,9 +23,9 @@ import orjson
 import pyarrow as pa
 
 from datacleaning import storage
-from datacleaning.cleaning.pipeline import CleaningPipeline
+from datacleaning.cleaning.pipeline import CleaningPipeline, Verdict
 from datacleaning.config import Config
-from datacleaning.document import Quarantined
+from datacleaning.document import Document, Quarantined
 from datacleaning.executor import StageResult, UnitContext, WorkUnit, load_done_stats, run_units, stop_signals
 from datacleaning.logs import log_event
 from datacleaning.manifest import STATS, claim_output, mark_complete
@@ -60,7 +60,7 @@ SIGNAL_TYPES = {"int64": pa.int64(), "float64": pa.float64(), "bool": pa.bool_()
 SCALAR_SIGNAL = "value"
 
 
-def _json(value) -> str:
+def json_text(value) -> str:
     return orjson.dumps(value, default=str).decode()
 
 
@@ -83,6 +83,20 @@ def shard_schemas(filters: list[tuple[str, Filter]]) -> dict[str, pa.Schema]:
     """The schemas of the kept, rejected and quarantine shards of a run with these filters."""
     signals = pa.field("signals", signals_type(filters))
     return {KEPT: KEPT_SCHEMA.append(signals), REJECTED: REJECTED_SCHEMA.append(signals), QUARANTINE: QUARANTINE_SCHEMA}
+
+
+def kept_row(doc: Document, declared: list[str]) -> dict:
+    """A kept shard's row for a cleaned document; ``declared``: the filters with typed signals."""
+    return {"id": doc.id, "text": doc.text, "source": doc.source, "lang": doc.lang, "meta": doc.meta,
+            "edits": json_text(doc.edits), "scores": json_text(doc.scores),
+            "signals": signals_row(declared, doc.scores)}
+
+
+def rejected_row(doc: Document, verdict: Verdict, declared: list[str]) -> dict:
+    """A rejected shard's row: the text as read, what rejected it and what the filters measured."""
+    return {"id": doc.id, "text": doc.original_text, "source": doc.source, "lang": doc.lang, "meta": doc.meta,
+            "rejected_by": verdict.rejected_by, "reject_value": json_text(verdict.value),
+            "scores": json_text(doc.scores), "signals": signals_row(declared, doc.scores)}
 
 
 def signals_row(declared: list[str], scores: dict) -> dict:
@@ -129,16 +143,11 @@ class CleanUnitProcessor:
                 input_chars += len(item.text)
                 verdict = self.pipeline.process(item)
                 if verdict is None:
-                    kept.add({"id": item.id, "text": item.text, "source": item.source, "lang": item.lang,
-                              "meta": item.meta, "edits": _json(item.edits), "scores": _json(item.scores),
-                              "signals": signals_row(declared, item.scores)}, len(item.text))
+                    kept.add(kept_row(item, declared), len(item.text))
                     kept_chars += len(item.text)
                 else:
                     rejected_by[verdict.rejected_by] += 1
-                    rejected.add({"id": item.id, "text": item.original_text, "source": item.source,
-                                  "lang": item.lang, "meta": item.meta, "rejected_by": verdict.rejected_by,
-                                  "reject_value": _json(verdict.value), "scores": _json(item.scores),
-                                  "signals": signals_row(declared, item.scores)}, len(item.original_text))
+                    rejected.add(rejected_row(item, verdict, declared), len(item.original_text))
         return {
             "input_docs": kept.rows + rejected.rows + quarantined.rows,
             "kept_docs": kept.rows,
