@@ -294,18 +294,13 @@ class ProbeConfig(BaseModel):
             raise ValueError("give increasing quantiles strictly between 0 and 1, such as [0.3, 0.6]")
         return buckets
 
-    @pydantic.field_validator("max_ppl")
+    @pydantic.field_validator("max_ppl", "max_nll_per_char")
     @classmethod
-    def _positive_thresholds(cls, max_ppl: dict[str, float]) -> dict[str, float]:
-        if any(value <= 1 for value in max_ppl.values()):
-            raise ValueError("a perplexity threshold must be above 1")
-        return max_ppl
-
-    @pydantic.field_validator("max_nll_per_char")
-    @classmethod
-    def _positive_nll(cls, limits: dict[str, float]) -> dict[str, float]:
-        if any(value <= 0 for value in limits.values()):
-            raise ValueError("a limit on nll per character must be above 0 (nats)")
+    def _reachable_limits(cls, limits: dict[str, float], info: pydantic.ValidationInfo) -> dict[str, float]:
+        # Perplexity is at least 1 and NLL at least 0: a limit at or below would reject everything.
+        floor = 1 if info.field_name == "max_ppl" else 0
+        if any(value <= floor for value in limits.values()):
+            raise ValueError(f"a limit must be above {floor}")
         return limits
 
 

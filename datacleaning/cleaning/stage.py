@@ -55,7 +55,7 @@ QUARANTINE_SCHEMA = pa.schema([
 ])
 
 
-SIGNAL_TYPES = {"int64": pa.int64(), "float64": pa.float64(), "bool": pa.bool_(), "list<string>": pa.list_(pa.string())}
+SIGNAL_TYPES = {"int64": pa.int64(), "float64": pa.float64(), "bool": pa.bool_()}
 # The field of a filter that measures a bare number.
 SCALAR_SIGNAL = "value"
 

@@ -64,7 +64,7 @@ class Editor(Rule):
 
 class Filter(Rule):
     """``signals`` names the fields of the value ``score`` measures and their Arrow types
-    (``int64``, ``float64``, ``bool``, ``list<string>``; a bare number is the field ``value``):
+    (``int64``, ``float64``, ``bool``; a bare number is the field ``value``):
     the clean stage stores them as a typed struct in the shards' ``signals`` column, which pyarrow,
     polars and duckdb can threshold as it is. A value's other parts stay in the ``scores`` JSON.
     ``keep`` and ``failed_check`` must judge a value read back from that JSON as well as the one
