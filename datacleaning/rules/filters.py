@@ -32,8 +32,11 @@ class Length(Filter):
     min_han_chars: int = 0
 
     def score(self, doc: Document) -> dict:
+        han = doc.signals.n_han
+        # A text no rule rewrote is the very string read: its Han characters are counted once.
+        original_han = han if doc.original_text is doc.text else TextSignals(doc.original_text).n_han
         return {"chars": doc.signals.n_chars, "original_chars": len(doc.original_text),
-                "han_chars": doc.signals.n_han, "original_han_chars": TextSignals(doc.original_text).n_han}
+                "han_chars": han, "original_han_chars": original_han}
 
     def screen(self, doc: Document) -> dict | None:
         original = len(doc.original_text)

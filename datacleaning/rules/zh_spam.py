@@ -111,9 +111,10 @@ class ZhScriptInjection(Filter):
     def score(self, doc: Document) -> dict:
         traditional, simplified = script_only_chars()
         text = doc.text
-        n_traditional, n_simplified = len(traditional.findall(text)), len(simplified.findall(text))
-        if not n_traditional or not n_simplified:
+        # Most documents are in one script: a search (no match list built) settles them.
+        if traditional.search(text) is None or simplified.search(text) is None:
             return {"minority_phrases": 0, "repeated": 0}
+        n_traditional, n_simplified = len(traditional.findall(text)), len(simplified.findall(text))
         minority, majority = (simplified, traditional) if n_traditional >= n_simplified else (traditional, simplified)
         phrases = Counter(phrase for phrase in NOT_HAN.split(text)
                           if len(phrase) >= self.min_phrase_chars and len(minority.findall(phrase)) >= 2
