@@ -8,7 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import orjson
 
 # Found from this file, not the working directory, so the scripts run from anywhere.
@@ -99,16 +98,3 @@ def write_measurement(spec_path: Path, measure) -> None:
     Path(spec["result"]).write_text(json.dumps(measure(spec)))
 
 
-def roc_auc(negatives: np.ndarray, positives: np.ndarray) -> float:
-    """P(positive > negative) + P(tie) / 2, by ranks (Mann-Whitney U)."""
-    values = np.concatenate([negatives, positives])
-    order = values.argsort(kind="stable")
-    ranks = np.empty(values.size)
-    sorted_values = values[order]
-    # Average ranks over ties.
-    starts = np.flatnonzero(np.r_[True, sorted_values[1:] != sorted_values[:-1]])
-    ends = np.r_[starts[1:], values.size]
-    for start, end in zip(starts, ends):
-        ranks[order[start:end]] = (start + end + 1) / 2
-    u = ranks[negatives.size:].sum() - positives.size * (positives.size + 1) / 2
-    return float(u / (negatives.size * positives.size))

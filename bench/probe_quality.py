@@ -25,10 +25,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from _common import BENCH_OUT, DEFAULT_CONFIG, REPO_ROOT, roc_auc
+from _common import BENCH_OUT, DEFAULT_CONFIG, REPO_ROOT
 from datacleaning import load_config, read_table
 from datacleaning.cleaning.stage import run_clean
 from datacleaning.model_probe import SHIPPED_TINY, Scorer, load_model, load_tokenizer
+from datacleaning.quality import roc_auc
 
 from probe_train_tiny import HOLD_OUT_EVERY, read_sources
 

@@ -215,6 +215,27 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_quality_train(args: argparse.Namespace) -> int:
+    from datacleaning.quality import FeatureSettings, TrainSettings, train_from_paths
+    try:
+        features = FeatureSettings(bits=args.bits, max_n=args.max_n, max_chars=args.max_chars)
+        settings = TrainSettings(features=features, epochs=args.epochs, lr=args.lr, hold_out=args.hold_out)
+    except ValueError as e:
+        raise ConfigError(str(e)) from e
+    output = storage.local_path(args.output, "--output")
+    Path(output).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        record = train_from_paths(args.good, args.bad, output, settings, log=lambda line: logger.info(line))
+    except ValueError as e:  # no good or no bad text in the inputs
+        raise ConfigError(str(e)) from e
+    auc = record["held_out_auc"]
+    print(f"quality train: {args.output}: {record['good_documents']:,} good and {record['bad_documents']:,} bad "
+          f"documents in {record['seconds']}s; held-out ROC AUC {auc if auc is not None else 'not measured'}"
+          + (f"; {record['unreadable_records']:,} records could not be read" if record["unreadable_records"] else ""),
+          flush=True)
+    return EXIT_OK
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     config = _config_from_args(args)
     inputs = args.inputs or [config.resolve(p) for p in config.input.paths]
@@ -407,6 +428,31 @@ def build_parser() -> argparse.ArgumentParser:
     merge.add_argument("--shuffle-seed", type=int, metavar="N",
                        help="shuffle the order of the documents with this seed")
     merge.set_defaults(func=cmd_tokenize_merge)
+
+    quality = sub.add_parser("quality", help="train a quality classifier (the quality_classifier filter's model)",
+                             description="Train the hashed character n-gram classifier that the "
+                                         "quality_classifier filter scores documents with.")
+    quality_sub = quality.add_subparsers(dest="quality_command", required=True)
+    quality_train = quality_sub.add_parser(
+        "train", help="good and bad text → a classifier .npz",
+        description="Train a classifier to tell the records of the --good inputs from those of the --bad ones "
+                    "(files or folders in any format `clean` reads: jsonl, parquet, WARC, text), holding out "
+                    "every 1/hold-out-th document of each side to measure its ROC AUC, and write it to FILE, "
+                    "which the quality_classifier filter loads as its `model`.")
+    quality_train.add_argument("--good", nargs="+", required=True, metavar="PATH", help="text of the kind to keep")
+    quality_train.add_argument("--bad", nargs="+", required=True, metavar="PATH", help="text of the kind to reject")
+    quality_train.add_argument("--output", "-o", required=True, metavar="FILE", help="the .npz to write")
+    from datacleaning.quality import FeatureSettings, TrainSettings
+    for flag, kind, default, text in [
+            ("--bits", int, FeatureSettings.bits, "the model has 2**BITS weights"),
+            ("--max-n", int, FeatureSettings.max_n, "character n-grams of 1 to N characters"),
+            ("--max-chars", int, FeatureSettings.max_chars, "read the first N characters of each text"),
+            ("--epochs", int, TrainSettings.epochs, "passes over the training text"),
+            ("--lr", float, TrainSettings.lr, "Adam's learning rate"),
+            ("--hold-out", float, TrainSettings.hold_out, "share of each side held out to measure the model")]:
+        quality_train.add_argument(flag, type=kind, default=default, metavar=flag[2:].upper().replace("-", "_"),
+                                   help=f"{text} (default {default})")
+    quality_train.set_defaults(func=cmd_quality_train)
 
     run = sub.add_parser("run", help="run every stage the config names",
                          description="Run the configured stages (run.stages) in order, each into OUTPUT/<stage>.")

@@ -1,0 +1,126 @@
+"""Training a quality classifier on good and bad text: logistic regression by Adam on minibatches,
+the two classes weighed equally whatever their sizes, every ``1 / hold_out``-th document of each
+held out and scored after training."""
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from datacleaning.quality.auc import roc_auc
+from datacleaning.quality.features import FeatureSettings, hashed_ngrams
+from datacleaning.quality.model import QualityClassifier
+
+
+@dataclass(frozen=True)
+class TrainSettings:
+    features: FeatureSettings = field(default_factory=FeatureSettings)
+    epochs: int = 20
+    batch_size: int = 256
+    lr: float = 0.05
+    l2: float = 1e-6
+    hold_out: float = 0.1
+    seed: int = 0
+
+    def __post_init__(self):
+        if self.epochs < 1 or self.batch_size < 1 or self.lr <= 0 or self.l2 < 0:
+            raise ValueError("epochs and batch_size must be at least 1, lr above 0, l2 not below 0")
+        if not 0 <= self.hold_out < 1:
+            raise ValueError(f"hold_out must be 0 or more and below 1, not {self.hold_out}")
+
+
+def split_held_out(texts: Sequence[str], hold_out: float) -> tuple[list[str], list[str]]:
+    """(trained on, held out): every ``1 / hold_out``-th text, by position, is held out."""
+    every = round(1 / hold_out) if hold_out else 0
+    held = [t for i, t in enumerate(texts) if every and i % every == every - 1]
+    return [t for i, t in enumerate(texts) if not (every and i % every == every - 1)], held
+
+
+def _shares(buckets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A text's distinct buckets and each one's share of its n-grams (what the model's mean weighs)."""
+    distinct, counts = np.unique(buckets, return_counts=True)
+    return distinct, counts / max(buckets.size, 1)
+
+
+def train_classifier(good: Sequence[str], bad: Sequence[str], settings: TrainSettings = TrainSettings(),
+                     log: Callable[[str], None] | None = None) -> QualityClassifier:
+    """A classifier whose score is the probability that a text is of the kind of ``good``, not of
+    ``bad``; its ``record`` holds the counts, the settings and the held-out AUC."""
+    began = time.perf_counter()
+    good_train, good_held = split_held_out(good, settings.hold_out)
+    bad_train, bad_held = split_held_out(bad, settings.hold_out)
+    if not good_train or not bad_train:
+        raise ValueError(f"need good and bad text to train on: {len(good_train):,} good, {len(bad_train):,} bad")
+    rows = [_shares(hashed_ngrams(t, settings.features)) for t in [*good_train, *bad_train]]
+    labels = np.array([1.0] * len(good_train) + [0.0] * len(bad_train))
+    # Each class weighs half, so a thousand good texts against a hundred bad ones do not teach
+    # the model that everything is good.
+    class_weight = np.where(labels == 1, 0.5 / len(good_train), 0.5 / len(bad_train))
+    size = 1 << settings.features.bits
+    weights, bias = np.zeros(size), 0.0
+    m, v, mb, vb = np.zeros(size), np.zeros(size), 0.0, 0.0
+    rng = np.random.default_rng(settings.seed)
+    step = 0
+    for epoch in range(settings.epochs):
+        order = rng.permutation(len(rows))
+        for start in range(0, len(rows), settings.batch_size):
+            batch = order[start:start + settings.batch_size]
+            buckets = np.concatenate([rows[i][0] for i in batch])
+            shares = np.concatenate([rows[i][1] for i in batch]).astype(np.float64)
+            owner = np.repeat(np.arange(len(batch)), [rows[i][0].size for i in batch])
+            z = np.bincount(owner, weights=weights[buckets] * shares, minlength=len(batch)) + bias
+            residual = (1 / (1 + np.exp(-z)) - labels[batch]) * class_weight[batch] * (len(rows) / len(batch))
+            grad = np.bincount(buckets, weights=residual[owner] * shares, minlength=size) + settings.l2 * weights
+            step += 1
+            m = 0.9 * m + 0.1 * grad
+            v = 0.999 * v + 0.001 * grad * grad
+            weights -= settings.lr * (m / (1 - 0.9 ** step)) / (np.sqrt(v / (1 - 0.999 ** step)) + 1e-8)
+            gb = residual.sum()
+            mb, vb = 0.9 * mb + 0.1 * gb, 0.999 * vb + 0.001 * gb * gb
+            bias -= settings.lr * (mb / (1 - 0.9 ** step)) / (np.sqrt(vb / (1 - 0.999 ** step)) + 1e-8)
+        if log:
+            log(f"quality train: epoch {epoch + 1}/{settings.epochs}")
+    classifier = QualityClassifier(weights.astype(np.float32), float(bias), settings.features)
+    held_good = np.array([classifier.logit(t) for t in good_held])
+    held_bad = np.array([classifier.logit(t) for t in bad_held])
+    auc = roc_auc(held_bad, held_good) if len(held_good) and len(held_bad) else None
+    classifier.record = {
+        "good_documents": len(good_train), "bad_documents": len(bad_train),
+        "held_out_good": len(good_held), "held_out_bad": len(bad_held),
+        "held_out_auc": None if auc is None else round(auc, 4),
+        "settings": asdict(settings), "seconds": round(time.perf_counter() - began, 1)}
+    return classifier
+
+
+def read_texts(paths: Iterable[str | os.PathLike]) -> tuple[list[str], int]:
+    """The texts of every record in ``paths`` (files or folders in any input format ``clean``
+    reads), and how many records could not be read."""
+    from datacleaning.document import Document
+    from datacleaning.readers import ReaderOptions, discover, plan_units, read_unit
+
+    texts, unreadable = [], 0
+    options = ReaderOptions()
+    for unit in plan_units(discover(list(paths)).files, 1 << 30):
+        for item in read_unit(unit, options, lambda _: None):
+            if isinstance(item, Document):
+                if item.text.strip():
+                    texts.append(item.text)
+            else:
+                unreadable += 1
+    return texts, unreadable
+
+
+def train_from_paths(good: Sequence[str | os.PathLike], bad: Sequence[str | os.PathLike], output: str | os.PathLike,
+                     settings: TrainSettings = TrainSettings(), log: Callable[[str], None] | None = None) -> dict:
+    """Train on the records of the ``good`` and ``bad`` inputs and write the classifier to ``output``
+    (a .npz file); returns its training record, which names the inputs."""
+    good_texts, good_unreadable = read_texts(good)
+    bad_texts, bad_unreadable = read_texts(bad)
+    classifier = train_classifier(good_texts, bad_texts, settings, log)
+    classifier.record.update({"good": [str(p) for p in good], "bad": [str(p) for p in bad],
+                              "unreadable_records": good_unreadable + bad_unreadable})
+    classifier.save(output)
+    return classifier.record
