@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from datacleaning.signals import TextSignals
 
 
@@ -37,6 +39,14 @@ class Document:
         if self._signals is None:
             self._signals = TextSignals(self.text)
         return self._signals
+
+    def meta_string(self, name: str) -> str | None:
+        """The input record's field ``name`` (kept in ``meta``) when it is a string, else None."""
+        # Most records lack the field: look for its key before parsing the JSON.
+        if not name or orjson.dumps(name).decode() not in self.meta:
+            return None
+        found = orjson.loads(self.meta).get(name)
+        return found if isinstance(found, str) else None
 
     def __repr__(self) -> str:
         preview = self.text[:40].replace("\n", "\\n")

@@ -258,3 +258,14 @@ def test_news_reference_and_technical_text_is_kept(dev_data, source):
         records = [json.loads(line) for line in f]
     flagged = [r["id"] for r in records if verdict(rule, r["text"], json.dumps({"url": r.get("url", "")}))["flagged"]]
     assert flagged == []
+
+
+def test_a_private_game_server_keyword_page_is_rejected_as_ads():
+    # Written for this test after the 传奇私服 pages of the HPLT Chinese crawl (a keyword string,
+    # then a borrowed game description); the site name is made up.
+    page = ("传奇私服专业分享传奇私服发布网及新开传奇私服网站，最新传奇私服客户端，刚开传奇私服等版本。"
+            "致力为玩家及时收集传奇私服，传奇sf发布网信息。传奇私服第一门户：为传奇玩家提供最新传奇私服。"
+            "《热血传奇》是一款大型多人在线角色扮演游戏，自二〇〇一年引入中国以来，在玩家中影响很大。")
+    assert verdict(profile_blacklist(), page)["flagged"] == ["ads"]
+    news = "警方近日破获一起架设网络游戏私服牟利的案件，涉案金额逾百万元，三名犯罪嫌疑人已被刑事拘留。"
+    assert verdict(profile_blacklist(), news)["flagged"] == []

@@ -73,6 +73,14 @@ def test_the_default_profile_rejects_the_page_naming_the_rule():
     assert cleaned.verdict is not None and cleaned.verdict.rejected_by == "zh_gambling_promotion"
 
 
+def test_a_name_in_the_record_title_counts_with_the_text():
+    article = "中国队在世界杯外围赛中以二比零战胜对手，取得了小组赛的首场胜利。主教练在赛后表示，球员们执行了赛前的部署。"
+    doc = Document("t", article, lang="zh", meta='{"title": "鑫旺娱乐官网-球队取胜"}')
+    assert measured(article)["hits"] == 0
+    assert ZhGamblingPromotion().score(doc) == {"hits": 1, "first": "娱乐官网"}
+    assert ZhGamblingPromotion(title_field="").score(doc)["hits"] == 0
+
+
 def test_english_text_is_not_judged_by_it():
     text = "Place your bets: bet365 and 888bet are betting sites, says this English article about gambling ads."
     cleaned = next(dc.Pipeline(load_config(None, profile="mixed_web")).clean([{"id": "e", "text": text * 3}]))

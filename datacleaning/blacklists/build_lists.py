@@ -208,6 +208,7 @@ ZH_GAMBLING_SEED = """
 ZH_ADS_SEED = """
 代开发票 发票代开 办证刻章 代办证件 刷单 刷信誉 网赚 日赚 在家赚钱 兼职日结 信用卡套现 无抵押贷款 代写论文 加微信了解 加微信咨询
 免费领取 点击领取 代刷
+传奇私服 私服发布网 新开私服 私服网站 传奇sf 变态传奇 魔域私服 奇迹私服
 """.split()
 EN_GAMBLING_SEED = """
 online casino|casino bonus|no deposit bonus|free spins|deposit bonus|welcome bonus|real money slots|online slots

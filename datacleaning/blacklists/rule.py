@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import orjson
-
 from datacleaning.blacklists.matcher import DomainMatcher, TermMatcher, WordList, resolve_blacklist
 from datacleaning.document import Document
 from datacleaning.rules.base import Filter
@@ -72,19 +70,9 @@ class Blacklist(Filter):
                                  f"(categories: {', '.join(sorted(known))})")
             merged = {**defaults, **given}
             self._thresholds[name] = {c: merged.get(c, merged["default"]) for c in self._matcher.categories}
-        self._url_key = orjson.dumps(self.url_field).decode()
-        self._title_key = orjson.dumps(self.title_field).decode() if self.title_field else None
-
-    @staticmethod
-    def _meta_string(meta: str, key: str | None, name: str) -> str | None:
-        # Most documents have neither a URL nor a title: look for the key before parsing the JSON.
-        if key is None or key not in meta:
-            return None
-        found = orjson.loads(meta).get(name)
-        return found if isinstance(found, str) else None
 
     def score(self, doc: Document) -> dict:
-        title = self._meta_string(doc.meta, self._title_key, self.title_field)
+        title = doc.meta_string(self.title_field)
         text = f"{title}\n{doc.text}" if title else doc.text
         per_category = self._matcher.find(text)
         chars = max(len(text), 1)
@@ -94,7 +82,7 @@ class Blacklist(Filter):
             categories[category] = {"hits": hits, "per_1k": round(1000 * hits / chars, 3), "distinct": len(counts),
                                     "terms": dict(counts.most_common(TERMS_REPORTED))}
         value: dict = {"hits": sum(c["hits"] for c in categories.values()), "categories": categories}
-        if self._domains.categories and (url := self._meta_string(doc.meta, self._url_key, self.url_field)):
+        if self._domains.categories and (url := doc.meta_string(self.url_field)):
             listed = self._domains.find(url)
             if listed is not None:
                 value["url"] = {"category": listed[0], "domain": listed[1]}

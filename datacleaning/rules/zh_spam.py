@@ -101,16 +101,19 @@ class ZhGamblingPromotion(Filter):
     Spam sites inject one such name into borrowed news or word salad, once or twice, so
     ``min_hits`` is 1 by default: these constructions are not words that an article about
     gambling uses (赌场, 博彩业 and 彩票 are the blacklist's, judged by density). Counted on the text
-    as read, where a name in the first line (the page title) still is.
+    as read, with the record's ``title_field`` (from its ``meta``) as its first line: spam sites
+    put the names in their titles too.
     """
 
     signals = {"hits": "int64"}
     thresholds = frozenset({"min_hits"})
     languages = frozenset({"zh"})
     min_hits: int = 1
+    title_field: str = "title"
 
     def score(self, doc: Document) -> dict:
-        text = doc.original_text
+        title = doc.meta_string(self.title_field)
+        text = f"{title}\n{doc.original_text}" if title else doc.original_text
         patterns = GAMBLING_PROMOTION + [BETTING_SITE] if "bet" in text or "BET" in text or "Bet" in text \
             else GAMBLING_PROMOTION
         names = [(match.start(), match.group()) for pattern in patterns for match in pattern.finditer(text)]
