@@ -264,7 +264,8 @@ class ProbeTrainConfig(BaseModel):
 
 class ProbeConfig(BaseModel):
     """The probe stage: each document's perplexity under a TransNormerLLM, kept beside it as
-    nll, n_tokens, ppl and nll_per_char columns, optionally bucketed (on ppl) or thresholded per language."""
+    nll, n_tokens, ppl and nll_per_char columns, optionally bucketed (on ppl or nll_per_char) or
+    thresholded per language."""
 
     model_config = _STRICT
     model: str = Field("", description="a Hugging Face TransNormerLLM folder (config.json, weights, tokenizer.model); "
@@ -282,8 +283,11 @@ class ProbeConfig(BaseModel):
         default_factory=dict, description="reject a document whose nll_per_char is above the value for its lang "
                                           "(key \"*\": every other language); empty: reject nothing")
     buckets: list[float] = Field(default_factory=list,
-                                 description="quantiles of ppl per language that cut documents into ppl_bucket "
-                                             "0 (lowest perplexity), 1, ...; empty: no ppl_bucket column")
+                                 description="quantiles per language of bucket_by that cut documents into "
+                                             "<bucket_by>_bucket 0 (lowest), 1, ...; empty: no bucket column")
+    bucket_by: Literal["ppl", "nll_per_char"] = Field(
+        "ppl", description="the score the buckets cut: ppl (per token) or nll_per_char (per character, which "
+                           "does not reward text that splits into many short tokens)")
     unit_bytes: int = Field(16 << 20, gt=0, description="target size of a work unit of input shard")
     train: ProbeTrainConfig = Field(default_factory=ProbeTrainConfig)
 

@@ -119,6 +119,22 @@ def test_a_limit_on_nll_per_character_rejects_above_it_per_language(kept, scored
     assert 0.4 < len(rejected) / len(chinese) < 0.6
 
 
+def test_buckets_can_cut_nll_per_character_instead_of_perplexity(kept, tmp_path):
+    output = tmp_path / "out"
+    result = cli(*_score_args(kept, output, "--set", "probe.buckets=[0.3, 0.6]", "--set", "probe.bucket_by=nll_per_char"))
+    assert result.returncode == 0, result.stderr
+    stats = json.loads((output / "stats.json").read_text())
+    assert stats["buckets"]["by"] == "nll_per_char"
+    rows = read_rows(output / "kept")
+    assert "ppl_bucket" not in rows[0]
+    for lang in ("zh", "en"):
+        per_char = np.array([r["nll_per_char"] for r in rows if r["lang"] == lang])
+        cuts = stats["buckets"]["cuts"][lang]
+        assert cuts == pytest.approx(np.quantile(per_char, [0.3, 0.6]).tolist(), rel=1e-5)
+        for row in (r for r in rows if r["lang"] == lang):
+            assert row["nll_per_char_bucket"] == int(row["nll_per_char"] > cuts[0]) + int(row["nll_per_char"] > cuts[1])
+
+
 def test_documents_without_tokens_are_kept_with_a_null_perplexity(tmp_path):
     write_kept_shard(tmp_path / "kept", "a", [{"id": "empty", "text": "", "lang": "en"},
                                               {"id": "word", "text": "Debian", "lang": "en"}])

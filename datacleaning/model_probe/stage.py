@@ -2,7 +2,8 @@
 
 Output layout of ``DIR``::
 
-    kept/          the input's columns + nll, n_tokens, ppl, nll_per_char (+ ppl_bucket with probe.buckets)
+    kept/          the input's columns + nll, n_tokens, ppl, nll_per_char (+ ppl_bucket, or
+                   nll_per_char_bucket with probe.bucket_by, when probe.buckets are set)
     rejected/      the same for documents above probe.max_ppl or probe.max_nll_per_char, + rejected_by,
                    reject_value
     stats.json     documents, tokens, perplexity and nll_per_char quantiles per language, the bucket
@@ -16,7 +17,7 @@ Two steps, each through the executor so that a killed run resumes where it stopp
 (tokenize and score a unit's documents, the expensive part) and ``write`` (the input's rows with
 their scores, bucketed by cut points taken over every score of the run, thresholded). Scores are
 kept beside the documents, so a different threshold later needs no new scoring: filter the
-``ppl`` column.
+``ppl`` or ``nll_per_char`` column.
 """
 from __future__ import annotations
 
@@ -50,9 +51,9 @@ logger = logging.getLogger("datacleaning.probe")
 KEPT, REJECTED = "kept", "rejected"
 REQUIRED_COLUMNS = ("text", "lang")
 SCORE_COLUMNS = ("nll", "n_tokens", "ppl", "nll_per_char")
-BUCKET_COLUMN = "ppl_bucket"
+BUCKET_COLUMNS = {"ppl": "ppl_bucket", "nll_per_char": "nll_per_char_bucket"}
 # What this stage writes: an input that already has them (an earlier probe's output) loses its own.
-OWN_COLUMNS = (*SCORE_COLUMNS, BUCKET_COLUMN)
+OWN_COLUMNS = (*SCORE_COLUMNS, *BUCKET_COLUMNS.values())
 ANY_LANGUAGE = "*"
 # Quantiles of ppl reported per language in stats.json.
 REPORTED_QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
@@ -181,9 +182,9 @@ def perplexity(scores: pa.Table | pa.RecordBatch) -> pa.Array:
     return pa.array(ppl, pa.float64(), mask=empty)
 
 
-def language_quantiles(score_files: list[Path], quantiles: list[float]) -> dict[str, dict]:
-    """Per language: documents, tokens, the perplexity at each of ``quantiles`` (and the reported
-    ones) and the reported quantiles of nll_per_char, over every scored document with tokens."""
+def language_quantiles(score_files: list[Path], quantiles: list[float], bucket_by: str = "ppl") -> dict[str, dict]:
+    """Per language: documents, tokens, the reported quantiles of ppl and of nll_per_char, and the
+    cut points of ``bucket_by`` at ``quantiles``, over every scored document with tokens."""
     by_lang: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
     tokens: dict[str, int] = {}
     for path in score_files:
@@ -198,27 +199,29 @@ def language_quantiles(score_files: list[Path], quantiles: list[float]) -> dict[
             by_lang.setdefault(lang, []).append((ppl[rows].astype(np.float32), per_char[rows].astype(np.float32)))
             tokens[lang] = tokens.get(lang, 0) + int(counts[which == i].sum())
     report = {}
-    wanted = sorted(set(REPORTED_QUANTILES) | set(quantiles))
     for lang in sorted(by_lang):
         ppl = np.concatenate([p for p, _ in by_lang[lang]])
         per_char = np.concatenate([c for _, c in by_lang[lang]])
-        at = np.quantile(ppl, wanted).tolist() if ppl.size else [None] * len(wanted)
-        at_char = np.quantile(per_char, REPORTED_QUANTILES).tolist() if per_char.size else [None] * len(REPORTED_QUANTILES)
+        cut_values = ppl if bucket_by == "ppl" else per_char
         report[lang] = {"documents": int(ppl.size), "tokens": tokens[lang],
-                        "ppl_quantiles": {f"{q:g}": (round(v, 3) if v is not None else None) for q, v in zip(wanted, at)},
-                        "nll_per_char_quantiles": {f"{q:g}": (round(v, 4) if v is not None else None)
-                                                   for q, v in zip(REPORTED_QUANTILES, at_char)},
-                        "cuts": [at[wanted.index(q)] for q in quantiles] if ppl.size else []}
+                        "ppl_quantiles": _quantiles(ppl, 3), "nll_per_char_quantiles": _quantiles(per_char, 4),
+                        "cuts": np.quantile(cut_values, quantiles).tolist() if cut_values.size and quantiles else []}
     return report
 
 
-def output_schema(input_schema: pa.Schema, bucketed: bool) -> pa.Schema:
-    """The input's columns (less score columns an earlier probe left), then the scores."""
+def _quantiles(values: np.ndarray, digits: int) -> dict[str, float | None]:
+    at = np.quantile(values, REPORTED_QUANTILES).tolist() if values.size else [None] * len(REPORTED_QUANTILES)
+    return {f"{q:g}": (round(v, digits) if v is not None else None) for q, v in zip(REPORTED_QUANTILES, at)}
+
+
+def output_schema(input_schema: pa.Schema, bucket_by: str | None) -> pa.Schema:
+    """The input's columns (less score columns an earlier probe left), then the scores, then the
+    bucket of ``bucket_by`` (None: no bucket column)."""
     fields = [f for f in input_schema if f.name not in OWN_COLUMNS]
     fields += [pa.field("nll", pa.float64()), pa.field("n_tokens", pa.int32()), pa.field("ppl", pa.float64()),
                pa.field("nll_per_char", pa.float64())]
-    if bucketed:
-        fields.append(pa.field(BUCKET_COLUMN, pa.int8()))
+    if bucket_by:
+        fields.append(pa.field(BUCKET_COLUMNS[bucket_by], pa.int8()))
     return pa.schema(fields)
 
 
@@ -242,13 +245,14 @@ class WriteStep:
     output: StoragePath
     schema: pa.Schema
     cuts: dict[str, list[float]]
+    bucket_by: str
     max_ppl: dict[str, float]
     max_nll_per_char: dict[str, float]
     max_shard_bytes: int
 
     def __call__(self, unit: WorkUnit, context: UnitContext) -> dict:
         scores = read_scores(self.scores_dir / f"{unit.id}.arrow")
-        bucketed = BUCKET_COLUMN in self.schema.names
+        bucketed = BUCKET_COLUMNS[self.bucket_by] in self.schema.names
         schemas = {KEPT: self.schema, REJECTED: rejected_schema(self.schema)}
         first = 0
         with unit_writers(self.output, unit.id, schemas, self.max_shard_bytes) as writers:
@@ -262,10 +266,10 @@ class WriteStep:
                 columns += [rows.column("nll").combine_chunks(), rows.column("n_tokens").combine_chunks(), ppl,
                             nll_per_char(rows)]
                 values = ppl.to_numpy(zero_copy_only=False)
+                per_char = columns[-1].to_numpy(zero_copy_only=False)
                 if bucketed:
-                    columns.append(self._buckets(values, langs))
+                    columns.append(self._buckets(values if self.bucket_by == "ppl" else per_char, langs))
                 scored = pa.RecordBatch.from_arrays(columns, schema=self.schema)
-                per_char = scored.column("nll_per_char").to_numpy(zero_copy_only=False)
                 # NaN (no tokens) compares False: kept.
                 over_ppl = values > _limits(self.max_ppl, langs)
                 over_char = per_char > _limits(self.max_nll_per_char, langs)
@@ -283,12 +287,12 @@ class WriteStep:
             raise RuntimeError(f"unit {unit.id}: {scores.num_rows} scores for {first} input rows")
         return {"input_docs": first, "kept_docs": writers[KEPT].rows, "rejected_docs": writers[REJECTED].rows}
 
-    def _buckets(self, ppl: np.ndarray, langs: np.ndarray) -> pa.Array:
+    def _buckets(self, values: np.ndarray, langs: np.ndarray) -> pa.Array:
         buckets = np.zeros(len(langs), np.int8)
         for lang in set(langs):
             rows = langs == lang
-            buckets[rows] = np.searchsorted(np.asarray(self.cuts.get(lang, []), np.float64), ppl[rows], side="right")
-        return pa.array(buckets, pa.int8(), mask=np.isnan(ppl))
+            buckets[rows] = np.searchsorted(np.asarray(self.cuts.get(lang, []), np.float64), values[rows], side="right")
+        return pa.array(buckets, pa.int8(), mask=np.isnan(values))
 
 
 def run_probe(config: Config, input_dir: str | os.PathLike, output: str | os.PathLike) -> StageResult:
@@ -321,11 +325,10 @@ def _run_probe(config: Config, input_dir: StoragePath, output: StoragePath) -> S
     completed = steps.run("score", units, score, workers=score_workers, gpus_per_unit=1 if device == "cuda" else 0)
     languages: dict[str, dict] = {}
     if completed:
-        languages = language_quantiles([scores_dir / f"{u.id}.arrow" for u in units], probe.buckets)
-        write = WriteStep(scores_dir, output, output_schema(schema, bool(probe.buckets)),
-                          {lang: report["cuts"] for lang, report in languages.items()}, probe.max_ppl,
-                          probe.max_nll_per_char,
-                          config.output.max_shard_bytes)
+        languages = language_quantiles([scores_dir / f"{u.id}.arrow" for u in units], probe.buckets, probe.bucket_by)
+        write = WriteStep(scores_dir, output, output_schema(schema, probe.bucket_by if probe.buckets else None),
+                          {lang: report["cuts"] for lang, report in languages.items()}, probe.bucket_by,
+                          probe.max_ppl, probe.max_nll_per_char, config.output.max_shard_bytes)
         completed = steps.run("write", units, write)
     stats = _stats(steps, config, folder, device, languages, units, completed, started)
     write_stats(output / STATS, stats)
@@ -348,7 +351,7 @@ def _stats(steps: Steps, config: Config, folder: Path, device: str, languages: d
         "rejected_docs": written.get("rejected_docs", 0),
         "tokens": score.get("tokens", 0),
         "languages": {lang: {k: v for k, v in report.items() if k != "cuts"} for lang, report in languages.items()},
-        "buckets": {"quantiles": config.probe.buckets,
+        "buckets": {"quantiles": config.probe.buckets, "by": config.probe.bucket_by,
                     "cuts": {lang: report["cuts"] for lang, report in languages.items()}} if config.probe.buckets else None,
         "max_ppl": config.probe.max_ppl,
         "max_nll_per_char": config.probe.max_nll_per_char,
