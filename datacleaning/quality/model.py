@@ -21,8 +21,9 @@ class ClassifierFileError(ValueError):
 
 @dataclass
 class QualityClassifier:
-    """``weights`` (float32, 2**bits of them) and ``bias`` of a logistic model over a text's
-    n-gram shares; ``record`` says how it was trained (the training data, held-out AUC)."""
+    """``weights`` (2**bits of them: float32 from the trainer, float16 read from a file, half the
+    memory in every worker) and ``bias`` of a logistic model over a text's n-gram shares;
+    ``record`` says how it was trained (the training data, held-out AUC)."""
 
     weights: np.ndarray
     bias: float
@@ -35,7 +36,7 @@ class QualityClassifier:
 
     def logit(self, text: str) -> float:
         buckets = hashed_ngrams(text, self.features)
-        return float(self.weights[buckets].mean()) + self.bias if buckets.size else self.bias
+        return float(self.weights[buckets].mean(dtype=np.float64)) + self.bias if buckets.size else self.bias
 
     def score(self, text: str) -> float:
         """The probability that ``text`` is good, 0 to 1 (an empty text: the bias alone)."""
@@ -53,7 +54,7 @@ def read_classifier(path: str | os.PathLike) -> QualityClassifier:
     try:
         with np.load(path, allow_pickle=False) as data:
             features = FeatureSettings(**json.loads(str(data["features"])))
-            return QualityClassifier(data["weights"].astype(np.float32), float(data["bias"]), features,
+            return QualityClassifier(data["weights"], float(data["bias"]), features,
                                      json.loads(str(data["record"])))
     except (OSError, KeyError, ValueError, TypeError) as e:
         if isinstance(e, FileNotFoundError):
