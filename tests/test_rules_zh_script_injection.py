@@ -27,6 +27,11 @@ def measured(text: str) -> dict:
     return ZhScriptInjection().score(doc)
 
 
+def test_the_bundled_script_table_is_what_the_installed_opencc_gives():
+    from datacleaning.script_chars import TABLE, table_from_opencc
+    assert TABLE.read_text(encoding="utf-8").splitlines() == table_from_opencc()
+
+
 def test_the_script_only_characters_are_those_one_script_alone_writes():
     traditional, simplified = script_only_chars()
     assert traditional.fullmatch("們") and traditional.fullmatch("說") and not traditional.fullmatch("们")

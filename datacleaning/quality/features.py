@@ -16,6 +16,8 @@ from functools import cache
 
 import numpy as np
 
+from datacleaning.script_chars import traditional_to_simplified
+
 _MIX = np.uint64(1000003)
 _POSITION = np.array([0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D, 0x27D4EB2F, 0x165667B1, 0xD3A2646C], dtype=np.uint64)
 # Fibonacci hashing: the top bits of h * 2**64/phi are a bucket, well spread.
@@ -44,15 +46,12 @@ class FeatureSettings:
 def _folding_table() -> np.ndarray:
     """Code point to folded code point, over the Basic Multilingual Plane: full-width forms to
     ASCII (what NFKC does to the text of Chinese pages, at a fraction of its cost), each
-    Traditional character to its Simplified one (OpenCC's character table), each digit to 0."""
-    import opencc
-
+    Traditional character to its Simplified one (OpenCC's character table, by way of
+    datacleaning.script_chars), each digit to 0."""
     table = np.arange(0x10000, dtype=np.uint32)
     table[0xFF01:0xFF5F] -= 0xFEE0
-    han = [chr(cp) for cp in range(0x3400, 0xA000)]
-    converted = opencc.OpenCC("t2s.json").convert("\n".join(han)).split("\n")
-    for char, simplified in zip(han, converted, strict=True):
-        if len(simplified) == 1 and simplified != char:
+    for char, simplified in traditional_to_simplified().items():
+        if len(simplified) == 1:
             table[ord(char)] = ord(simplified)
     table[table == 0x3000] = 0x20
     table[(table >= 0x30) & (table <= 0x39)] = 0x30

@@ -21,6 +21,7 @@ from datacleaning.charclasses import HAN
 from datacleaning.document import Document
 from datacleaning.rules.base import Filter
 from datacleaning.rules.registry import register
+from datacleaning.script_chars import simplified_only, traditional_to_simplified
 
 # The regex module finds where these alternatives can start several times faster than re.
 CONTACT_OR_DRAW = regex.compile(r"""
@@ -128,18 +129,13 @@ class ZhGamblingPromotion(Filter):
 
 @cache
 def script_only_chars() -> tuple[re.Pattern, re.Pattern]:
-    """Patterns of the characters only Traditional text writes (OpenCC's t2s changes them: 們 說 國)
-    and of those only Simplified text writes (its s2t changes them and t2s keeps them: 们 说 国),
-    over the unified ideographs. Character by character, OpenCC also counts a few forms that
+    """Patterns of the unified ideographs (U+4E00-U+9FFF) only Traditional text writes (們 說 國:
+    OpenCC's t2s changes them) and of those only Simplified text writes (们 说 国), from
+    datacleaning.script_chars. Character by character, OpenCC also counts a few forms that
     Traditional text writes too (后, 里, 干) as Simplified only; a phrase needs two such characters
     and none of the other script's, and has to repeat, so those seldom decide."""
-    import opencc
-
-    chars = [chr(cp) for cp in range(0x4E00, 0xA000)]
-    to_simplified = opencc.OpenCC("t2s.json").convert("\n".join(chars)).split("\n")
-    to_traditional = opencc.OpenCC("s2t.json").convert("\n".join(chars)).split("\n")
-    traditional = [c for c, s in zip(chars, to_simplified, strict=True) if s != c]
-    simplified = [c for c, s, t in zip(chars, to_simplified, to_traditional, strict=True) if t != c and s == c]
+    traditional = sorted(c for c in traditional_to_simplified() if c >= "\u4e00")
+    simplified = sorted(c for c in simplified_only() if c >= "\u4e00")
     return re.compile(f"[{''.join(traditional)}]"), re.compile(f"[{''.join(simplified)}]")
 
 
