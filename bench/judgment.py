@@ -116,17 +116,25 @@ def numeric_signals(scores: dict) -> dict[str, float]:
     return out
 
 
-def signal_aucs(config, pairs: list[tuple[dict, str]]) -> dict[str, float]:
+def signal_aucs(config, pairs: list[tuple[dict, str]]) -> tuple[dict[str, float], dict[str, dict]]:
     """ROC AUC of every numeric signal, measured with every filter on every document (score_all),
-    over the documents that have it: above 0.5, good documents score higher."""
+    over the documents that have it: above 0.5, good documents score higher. Also each filter's
+    documents measured and seconds spent, as the pipeline counts them (one process, one core)."""
     scoring = dc.Pipeline(config.model_copy(update={"clean": config.clean.model_copy(update={"score_all": True})}))
+    scoring.cleaning.take_counters()
     good: dict[str, list[float]] = {}
     junk: dict[str, list[float]] = {}
+    measured: Counter = Counter()
     for (_, label), cleaned in zip(pairs, scoring.clean([r for r, _ in pairs])):
         side = good if label == GOOD else junk
+        measured.update(cleaned.document.scores.keys())
         for name, value in numeric_signals(cleaned.document.scores).items():
             side.setdefault(name, []).append(value)
-    return {name: roc_auc(np.array(junk[name]), np.array(good[name])) for name in sorted(good) if junk.get(name)}
+    counters = scoring.cleaning.take_counters()
+    timing = {label: {"docs": measured[label], "seconds": counters[label]["seconds"]}
+              for label, _ in scoring.cleaning.filters if measured[label]}
+    aucs = {name: roc_auc(np.array(junk[name]), np.array(good[name])) for name in sorted(good) if junk.get(name)}
+    return aucs, timing
 
 
 def ablation(config, sets: dict[str, list[tuple[dict, str]]], references: dict[str, list[dict]]) -> dict:
@@ -233,7 +241,16 @@ def evaluate(name: str, config, dev: Path, max_docs: int, signals: bool = False,
         report["labelled"][set_name] = score_labelled(pairs, judge(pipeline, [r for r, _ in pairs]))
     report["turku_lines"] = score_lines(pipeline, read_jsonl(dev / "en" / "en_web_line_labelled_turku.jsonl"))
     if signals:
-        report["signal_auc"] = {set_name: signal_aucs(config, pairs) for set_name, pairs in labelled_sets(dev).items()}
+        measured = {set_name: signal_aucs(config, pairs) for set_name, pairs in labelled_sets(dev).items()}
+        report["signal_auc"] = {set_name: aucs for set_name, (aucs, _) in measured.items()}
+        totals: dict[str, dict] = {}
+        for _, timing in measured.values():
+            for label, t in timing.items():
+                total = totals.setdefault(label, {"docs": 0, "seconds": 0.0})
+                total["docs"] += t["docs"]
+                total["seconds"] += t["seconds"]
+        report["signal_docs_per_second"] = {label: round(t["docs"] / t["seconds"]) if t["seconds"] else None
+                                            for label, t in totals.items()}
     references = {source.stem: evenly(reference_halves(read_jsonl(source))[1], max_docs)
                   for source in sorted(dev.glob("*/*_clean_*.jsonl"))}
     if ablate:
@@ -291,6 +308,15 @@ def print_tables(reports: dict[str, dict]) -> None:
                 print(f"| {signal} | " + " | ".join(f"{aucs[s][signal]:.2f}" if signal in aucs[s] else "-"
                                                    for s in aucs) + " |")
     for name, report in reports.items():
+        speed = report.get("signal_docs_per_second")
+        if speed:
+            print(f"\n{name}: documents per second of each filter on one core, over the labelled sets (its own "
+                  f"time as the pipeline counts it: a text view several filters share is counted against the "
+                  f"first that asks for it).\n")
+            print("| filter | documents per second |\n|---|---:|")
+            for label, rate in sorted(speed.items(), key=lambda item: -(item[1] or 0)):
+                print(f"| {label} | {rate:,} |" if rate else f"| {label} | - |")
+    for name, report in reports.items():
         probe = report.get("probe")
         if probe:
             limits = ", ".join(f"{lang} {limit:.3f}" for lang, limit in probe["limits"].items())
@@ -330,7 +356,8 @@ def main() -> int:
     parser.add_argument("--config", action="append", default=[], type=Path, help="a config file; repeatable")
     parser.add_argument("--max-docs", type=int, default=400, help="documents per clean reference source")
     parser.add_argument("--signals", action="store_true",
-                        help="also the ROC AUC of every filter's measured values on each labelled set")
+                        help="also the ROC AUC of every filter's measured values on each labelled set, and each "
+                             "filter's documents per second")
     parser.add_argument("--ablate", action="store_true",
                         help="also each filter's contribution, judged again from values measured once")
     parser.add_argument("--probe", action="store_true",
