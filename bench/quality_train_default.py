@@ -27,7 +27,6 @@ from pathlib import Path
 
 import numpy as np
 
-from _common import REPO_ROOT
 from judgment import LABELS, evenly, hplt_document, read_jsonl, reference_halves
 from probe_train_tiny import detokenize_wikitext
 import datacleaning as dc
