@@ -116,11 +116,16 @@ def numeric_signals(scores: dict) -> dict[str, float]:
     return out
 
 
+def with_clean(config, **changes) -> dc.Pipeline:
+    """A pipeline of ``config`` with some ``[clean]`` settings changed (score_all, filters)."""
+    return dc.Pipeline(config.model_copy(update={"clean": config.clean.model_copy(update=changes)}))
+
+
 def signal_aucs(config, pairs: list[tuple[dict, str]]) -> tuple[dict[str, float], dict[str, dict]]:
     """ROC AUC of every numeric signal, measured with every filter on every document (score_all),
     over the documents that have it: above 0.5, good documents score higher. Also each filter's
     documents measured and seconds spent, as the pipeline counts them (one process, one core)."""
-    scoring = dc.Pipeline(config.model_copy(update={"clean": config.clean.model_copy(update={"score_all": True})}))
+    scoring = with_clean(config, score_all=True)
     scoring.cleaning.take_counters()
     good: dict[str, list[float]] = {}
     junk: dict[str, list[float]] = {}
@@ -140,7 +145,7 @@ def signal_aucs(config, pairs: list[tuple[dict, str]]) -> tuple[dict[str, float]
 def ablation(config, sets: dict[str, list[tuple[dict, str]]], references: dict[str, list[dict]]) -> dict:
     """Balanced accuracy per labelled set and the lowest share kept of the clean references, with
     every filter and without each one, judged from values measured once."""
-    scoring = dc.Pipeline(config.model_copy(update={"clean": config.clean.model_copy(update={"score_all": True})}))
+    scoring = with_clean(config, score_all=True)
     measured = {name: [(c.document, c.verdict) for c in scoring.clean(records)]
                 for name, records in [*((s, [r for r, _ in pairs]) for s, pairs in sets.items()), *references.items()]}
     filters = scoring.cleaning.filters

@@ -42,10 +42,10 @@ def fasttext_line(text: str, max_chars: int) -> str:
 def evaluation_sets(dev: Path) -> dict[str, tuple[list[str], np.ndarray]]:
     """Each labelled set, and each clean reference source (odd positions) against the labelled
     junk of its language, as (texts, is_good)."""
+    labelled = labelled_sets(dev)
     sets = {name: ([r["text"] for r, _ in pairs], np.array([label == "good" for _, label in pairs]))
-            for name, pairs in labelled_sets(dev).items()}
-    junk = {lang: [r["text"] for r, label in labelled_sets(dev)[f"hplt_{lang}"] if label != "good"]
-            for lang in ("en", "zh")}
+            for name, pairs in labelled.items()}
+    junk = {lang: [r["text"] for r, label in labelled[f"hplt_{lang}"] if label != "good"] for lang in ("en", "zh")}
     for source in sorted(dev.glob("*/*_clean_*.jsonl")):
         good = [r["text"] for r in evenly(reference_halves(read_jsonl(source))[1], 400)]
         bad = junk[source.name[:2]]

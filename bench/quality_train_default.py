@@ -27,9 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
-from judgment import LABELS, evenly, hplt_document, read_jsonl, reference_halves
+from judgment import LABELS, evenly, hplt_document, read_jsonl, reference_halves, with_clean
 from probe_train_tiny import detokenize_wikitext
-import datacleaning as dc
 from datacleaning.config import load_config
 from datacleaning.quality import SHIPPED_CLASSIFIER, TrainSettings, roc_auc, train_classifier
 from datacleaning.quality.train import split_held_out
@@ -93,7 +92,7 @@ def bad_texts(dev: Path) -> tuple[list[tuple[str, str]], Counter]:
     records = [hplt_document(r) for name in CRAWL for r in read_jsonl(dev / name) if r["id"] not in labelled]
     config = load_config(None, profile="mixed_web")
     rules_only = [f for f in config.clean.filters if f["name"] != "quality_classifier"]
-    pipeline = dc.Pipeline(config.model_copy(update={"clean": config.clean.model_copy(update={"filters": rules_only})}))
+    pipeline = with_clean(config, filters=rules_only)
     bad, by_rule = [], Counter()
     for record, cleaned in zip(records, pipeline.clean(records)):
         if not cleaned.kept:

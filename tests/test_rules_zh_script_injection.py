@@ -28,8 +28,11 @@ def measured(text: str) -> dict:
 
 
 def test_the_bundled_script_table_is_what_the_installed_opencc_gives():
+    # The rows only: the header names the OpenCC version that wrote them, which may differ.
     from datacleaning.script_chars import TABLE, table_from_opencc
-    assert TABLE.read_text(encoding="utf-8").splitlines() == table_from_opencc()
+    def rows(lines):
+        return [line for line in lines if not line.startswith("#")]
+    assert rows(TABLE.read_text(encoding="utf-8").splitlines()) == rows(table_from_opencc())
 
 
 def test_the_script_only_characters_are_those_one_script_alone_writes():
