@@ -21,7 +21,10 @@ For each profile (or config, ``--config FILE``) the clean stage's rules judge, i
 ROC AUC per token and per character on each labelled set, and the balanced accuracy of the
 profile's rules together with a per-language limit on NLL per character, set at the 98th
 percentile of clean sources the model never trained on (English: GUM, nltk prose; Chinese: laws,
-LibreOffice help). Texts are scored on their first ``PROBE_CHARS`` characters, on the CPU.
+LibreOffice help). Texts are scored on their first ``PROBE_CHARS`` characters, on the CPU. Beside
+it, the same sets' ROC AUC under the reference n-gram model (the ``reference_perplexity``
+filter's), and the characters each scores per CPU second: the fast CPU path measured against the
+full model.
 
 ``--ablate`` adds what each filter buys: every filter measures every document once
 (``clean.score_all``), then the profile judges those stored values again without each filter in
@@ -36,6 +39,7 @@ import csv
 import json
 import os
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -165,16 +169,34 @@ def ablation(config, sets: dict[str, list[tuple[dict, str]]], references: dict[s
     return rows
 
 
-def probe_nll(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+def probe_nll(texts: list[str]) -> tuple[np.ndarray, np.ndarray, float]:
     """NLL per token and per character of each text's first PROBE_CHARS characters under the
-    shipped tiny model (NaN for a text of no tokens)."""
+    shipped tiny model (NaN for a text of no tokens), and the characters scored per CPU second
+    (tokenizing included, one torch thread, as each worker of the probe stage scores)."""
+    import torch
     from datacleaning.model_probe import SHIPPED_TINY, Scorer, load_model, load_tokenizer
     scorer, tokenizer = Scorer(load_model(SHIPPED_TINY)), load_tokenizer(SHIPPED_TINY)
     texts = [t[:PROBE_CHARS] for t in texts]
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    started = time.process_time()
     scores = scorer.score([tokenizer.encode(t) for t in texts])
+    seconds = time.process_time() - started
+    torch.set_num_threads(threads)
     per_token = np.array([s.nll / s.n_tokens if s.n_tokens else np.nan for s in scores])
     per_char = np.array([s.nll / len(t) if s.n_tokens else np.nan for s, t in zip(scores, texts)])
-    return per_token, per_char
+    return per_token, per_char, sum(map(len, texts)) / seconds
+
+
+def reference_lm_nll(texts: list[str]) -> tuple[np.ndarray, float]:
+    """NLL per character under the shipped reference n-gram model (the reference_perplexity
+    filter's; it reads a text's first 1,000 characters), and the characters it read per CPU second."""
+    from datacleaning.reference_lm import load_reference_lm
+    model = load_reference_lm()
+    started = time.process_time()
+    per_char = np.array([model.nll_per_char(t) for t in texts])
+    seconds = time.process_time() - started
+    return per_char, sum(min(len(t), model.max_chars) for t in texts) / seconds
 
 
 def probe_report(config, dev: Path, sets: dict[str, list[tuple[dict, str]]]) -> dict:
@@ -186,9 +208,13 @@ def probe_report(config, dev: Path, sets: dict[str, list[tuple[dict, str]]]) -> 
         limits[lang] = float(np.nanquantile(probe_nll(texts)[1], PROBE_KEEP))
     pipeline = dc.Pipeline(config)
     report = {"limits": limits, "sets": {}}
+    speeds = {"probe": [], "reference_lm": []}
     for name, pairs in sets.items():
         cleaned = list(pipeline.clean([r for r, _ in pairs]))
-        per_token, per_char = probe_nll([r["text"] for r, _ in pairs])
+        per_token, per_char, probe_speed = probe_nll([r["text"] for r, _ in pairs])
+        reference, reference_speed = reference_lm_nll([r["text"] for r, _ in pairs])
+        speeds["probe"].append(probe_speed)
+        speeds["reference_lm"].append(reference_speed)
         good = np.array([label == GOOD for _, label in pairs])
         scored = ~np.isnan(per_char)
         rules = [None if c.kept else c.verdict.rejected_by for c in cleaned]
@@ -197,7 +223,9 @@ def probe_report(config, dev: Path, sets: dict[str, list[tuple[dict, str]]]) -> 
         report["sets"][name] = {
             "auc_per_token": roc_auc(-per_token[~good & scored], -per_token[good & scored]),
             "auc_per_char": roc_auc(-per_char[~good & scored], -per_char[good & scored]),
+            "auc_reference_lm": roc_auc(-reference[~good], -reference[good]),
             "rules": score_labelled(pairs, rules), "rules_and_probe": score_labelled(pairs, combined)}
+    report["chars_per_cpu_second"] = {signal: round(float(np.median(rates))) for signal, rates in speeds.items()}
     return report
 
 
@@ -328,13 +356,17 @@ def print_tables(reports: dict[str, dict]) -> None:
             print(f"\n{name} with the probe: ROC AUC of the shipped tiny model's NLL (good lower), and balanced "
                   f"accuracy of the rules alone and with NLL per character limited per language ({limits} nats, "
                   f"the {PROBE_KEEP:.0%} point of unseen clean text).\n")
-            print("| set | AUC per token | AUC per char | rules | rules + probe |")
-            print("|---|---:|---:|---:|---:|")
+            print("| set | AUC per token | AUC per char | reference n-gram AUC per char | rules | rules + probe |")
+            print("|---|---:|---:|---:|---:|---:|")
             for set_name, row in probe["sets"].items():
                 both = row["rules_and_probe"]
                 print(f"| {set_name} | {row['auc_per_token']:.3f} | {row['auc_per_char']:.3f} | "
-                      f"{row['rules']['balanced_accuracy']:.2f} | {_pct(both['kept_good'])} / "
-                      f"{_pct(both['rejected_junk'])} (**{both['balanced_accuracy']:.2f}**) |")
+                      f"{row['auc_reference_lm']:.3f} | {row['rules']['balanced_accuracy']:.2f} | "
+                      f"{_pct(both['kept_good'])} / {_pct(both['rejected_junk'])} (**{both['balanced_accuracy']:.2f}**) |")
+            rates = probe["chars_per_cpu_second"]
+            print(f"\nCharacters scored per CPU second (median over the sets; one thread): the tiny "
+                  f"TransNormerLLM {rates['probe']:,}, the reference n-gram model {rates['reference_lm']:,} "
+                  f"({rates['reference_lm'] / rates['probe']:.0f}x).")
     for name, report in reports.items():
         rows = report.get("ablation")
         if rows:

@@ -236,6 +236,28 @@ def cmd_quality_train(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_reference_lm_train(args: argparse.Namespace) -> int:
+    from datacleaning.reference_lm import LMSettings, train_from_paths
+    try:
+        settings = LMSettings(order=args.order, min_count=args.min_count, max_chars=args.max_chars,
+                              hold_out=args.hold_out)
+    except ValueError as e:
+        raise ConfigError(str(e)) from e
+    output = storage.local_path(args.output, "--output")
+    Path(output).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        record = train_from_paths(args.inputs, args.tokenizer, output, settings, log=lambda line: logger.info(line))
+    except ValueError as e:  # no text in the inputs
+        raise ConfigError(str(e)) from e
+    held = record["held_out_nll_per_char"]
+    print(f"reference-lm train: {args.output}: {record['texts']:,} texts, {record['pieces']:,} pieces, n-grams by "
+          f"order {record['ngrams']} in {record['seconds']}s; held-out NLL per character "
+          f"{held if held is not None else 'not measured'}"
+          + (f"; {record['unreadable_records']:,} records could not be read" if record["unreadable_records"] else ""),
+          flush=True)
+    return EXIT_OK
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     config = _config_from_args(args)
     inputs = args.inputs or [config.resolve(p) for p in config.input.paths]
@@ -453,6 +475,30 @@ def build_parser() -> argparse.ArgumentParser:
         quality_train.add_argument(flag, type=kind, default=default, metavar=flag[2:].upper().replace("-", "_"),
                                    help=f"{text} (default {default})")
     quality_train.set_defaults(func=cmd_quality_train)
+
+    reference_lm = sub.add_parser("reference-lm", help="count a reference language model (the reference_perplexity "
+                                                       "filter's model)",
+                                  description="Count the n-gram language model of edited text that the "
+                                              "reference_perplexity filter scores documents with.")
+    reference_lm_sub = reference_lm.add_subparsers(dest="reference_lm_command", required=True)
+    reference_lm_train = reference_lm_sub.add_parser(
+        "train", help="reference text → an n-gram model .npz",
+        description="Count an n-gram model of the records of the inputs (files or folders in any format `clean` "
+                    "reads) over the pieces of a SentencePiece model, holding out every 1/hold-out-th record to "
+                    "measure its NLL per character, and write it to FILE (with the SentencePiece model inside), "
+                    "which the reference_perplexity filter loads as its `model`.")
+    reference_lm_train.add_argument("inputs", nargs="+", metavar="PATH", help="text of the kind to call likely")
+    reference_lm_train.add_argument("--tokenizer", required=True, metavar="MODEL", help="a SentencePiece .model file")
+    reference_lm_train.add_argument("--output", "-o", required=True, metavar="FILE", help="the .npz to write")
+    from datacleaning.reference_lm import LMSettings
+    for flag, kind, default, text in [
+            ("--order", int, LMSettings.order, "n-grams of 1 to N pieces"),
+            ("--min-count", int, LMSettings.min_count, "drop n-grams above order 1 seen fewer times"),
+            ("--max-chars", int, LMSettings.max_chars, "score the first N characters of each text"),
+            ("--hold-out", float, LMSettings.hold_out, "share of the records held out to measure the model")]:
+        reference_lm_train.add_argument(flag, type=kind, default=default, metavar=flag[2:].upper().replace("-", "_"),
+                                        help=f"{text} (default {default})")
+    reference_lm_train.set_defaults(func=cmd_reference_lm_train)
 
     run = sub.add_parser("run", help="run every stage the config names",
                          description="Run the configured stages (run.stages) in order, each into OUTPUT/<stage>.")

@@ -94,6 +94,14 @@ def dev_data() -> Path:
         pytest.skip(f"development corpus not found at {path} (set DATACLEANING_DEV_DATA to its folder)")
     return path
 
+def write_jsonl(path: Path, texts: list[str]) -> Path:
+    """``texts`` as a jsonl file of records ``{"id": "d<i>", "text": ...}`` (folders made)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps({"id": f"d{i}", "text": t}, ensure_ascii=False) + "\n"
+                            for i, t in enumerate(texts)), encoding="utf-8")
+    return path
+
+
 def fixture_records() -> list[dict]:
     with open(FIXTURES / "mixed_docs.jsonl", encoding="utf-8") as f:
         return [json.loads(line) for line in f]

@@ -7,12 +7,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from conftest import FIXTURES, cli, fixture_records, read_rows
+from conftest import FIXTURES, cli, fixture_records, read_rows, write_jsonl
 from datacleaning.quality import (FeatureSettings, QualityClassifier, TrainSettings, hashed_ngrams, load_classifier,
                                   roc_auc, train_classifier)
 from datacleaning.quality.features import folded_codes
@@ -121,13 +120,6 @@ def test_roc_auc_counts_ties_as_half():
     assert roc_auc(np.array([0.0, 1.0]), np.array([2.0, 3.0])) == 1.0
     assert roc_auc(np.array([1.0]), np.array([1.0])) == 0.5
     assert roc_auc(np.array([0.0, 2.0]), np.array([1.0, 3.0])) == 0.75
-
-
-def write_jsonl(path: Path, texts: list[str]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(json.dumps({"id": f"d{i}", "text": t}, ensure_ascii=False) + "\n"
-                            for i, t in enumerate(texts)), encoding="utf-8")
-    return path
 
 
 def test_the_command_line_trains_a_model_a_clean_run_then_scores_with(tmp_path):

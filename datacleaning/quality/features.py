@@ -43,31 +43,37 @@ class FeatureSettings:
 
 
 @cache
-def _folding_table() -> np.ndarray:
+def _folding_table(digits: bool) -> np.ndarray:
     """Code point to folded code point, over the Basic Multilingual Plane: full-width forms to
     ASCII (what NFKC does to the text of Chinese pages, at a fraction of its cost), each
     Traditional character to its Simplified one (OpenCC's character table, by way of
-    datacleaning.script_chars), each digit to 0."""
+    datacleaning.script_chars) and, with ``digits``, each digit to 0."""
     table = np.arange(0x10000, dtype=np.uint32)
     table[0xFF01:0xFF5F] -= 0xFEE0
     for char, simplified in traditional_to_simplified().items():
         if len(simplified) == 1:
             table[ord(char)] = ord(simplified)
     table[table == 0x3000] = 0x20
-    table[(table >= 0x30) & (table <= 0x39)] = 0x30
+    if digits:
+        table[(table >= 0x30) & (table <= 0x39)] = 0x30
     return table
 
 
-def folded_codes(text: str, max_chars: int) -> np.ndarray:
-    """The code points (uint64) of a text's first ``max_chars`` characters, folded: lower case,
-    every run of white space one space and none at either end, full-width forms ASCII,
-    Traditional characters Simplified, every digit 0."""
-    text = " ".join(text[:max_chars].lower().split())
+def folded_codes(text: str, max_chars: int, *, case_and_digits: bool = True) -> np.ndarray:
+    """The code points (uint64) of a text's first ``max_chars`` characters, folded: every run of
+    white space one space and none at either end, full-width forms ASCII, Traditional characters
+    Simplified and, with ``case_and_digits``, lower case and every digit 0."""
+    text = " ".join((text[:max_chars].lower() if case_and_digits else text[:max_chars]).split())
     codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    table = _folding_table()
+    table = _folding_table(case_and_digits)
     if codes.size and codes.max() >= table.size:  # characters beyond the BMP (emoji) stay themselves
         return np.where(codes < table.size, table[np.minimum(codes, table.size - 1)], codes).astype(np.uint64)
     return table.take(codes).astype(np.uint64)
+
+
+def folded_text(text: str, max_chars: int, *, case_and_digits: bool = True) -> str:
+    """A text's first ``max_chars`` characters folded as :func:`folded_codes` folds them."""
+    return folded_codes(text, max_chars, case_and_digits=case_and_digits).astype(np.uint32).tobytes().decode("utf-32-le")
 
 
 def hashed_ngrams(text: str, settings: FeatureSettings = FeatureSettings()) -> np.ndarray:
