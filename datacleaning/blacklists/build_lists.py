@@ -40,7 +40,7 @@ from pathlib import Path
 
 from datacleaning.blacklists.matcher import BOUNDARY_MARK, DATA_DIR
 from datacleaning.charclasses import HAN_RUN
-from datacleaning.rules.zh_quality import _segmenter
+from datacleaning.zh_segmenter import load_segmenter
 
 MAX_HAN = 8
 MAX_WORDS = 4
@@ -259,7 +259,7 @@ def plain_zh_term(term: str) -> bool:
 
 
 def common_word(term: str) -> bool:
-    return (_segmenter().FREQ.get(term) or 0) >= COMMON_WORD_FREQ
+    return load_segmenter().frequency(term) >= COMMON_WORD_FREQ
 
 
 def read_upstream(wordlists: Path, key: str) -> list[str]:

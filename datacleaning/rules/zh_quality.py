@@ -2,19 +2,18 @@
 views that tell Chinese from characters thrown together by a wrong decoding."""
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import jieba
 
 from datacleaning.document import Document
 from datacleaning.rules.base import Filter
 from datacleaning.charclasses import count_chars
 from datacleaning.rules.registry import register
+from datacleaning.zh_segmenter import load_segmenter
 
 # The Han block jieba's dictionary words are made of (it splits everything else off).
 HAN_RUN = re.compile("[\u4e00-\u9fff]+")
@@ -106,13 +105,6 @@ class CommonHanzi(Filter):
         return value["han"] < self.min_han or value["common"] >= self.min_ratio
 
 
-@cache
-def _segmenter() -> jieba.Tokenizer:
-    # jieba logs "Building prefix dict..." at DEBUG on stderr in every process otherwise.
-    jieba.setLogLevel(logging.WARNING)
-    jieba.initialize()
-    return jieba.dt
-
 
 def han_sample(text: str, max_chars: int) -> str:
     """About ``max_chars`` Han characters of ``text``, one line per run of Han characters (a
@@ -135,7 +127,7 @@ def single_char_share(sample: str) -> float:
     jieba's HMM, which guesses unknown words, is off: it would glue garbage characters into new
     "words" and hide exactly what this measures.
     """
-    words = [w for w in _segmenter().lcut(sample, HMM=False) if w != "\n"]
+    words = [w for w in load_segmenter().cut(sample) if w != "\n"]
     n = sum(map(len, words))
     return sum(1 for w in words if len(w) == 1) / n if n else 0.0
 
@@ -168,7 +160,7 @@ class ZhSingleCharWords(Filter):
     sample_chars: int = 128
 
     def prepare(self, base_dir: Path) -> None:
-        # jieba's dictionary (0.7 s to load) is left for the first sample that needs segmenting:
+        # The word dictionary (0.4 s to load) is left for the first sample that needs segmenting:
         # a run without one, such as English text, never loads it.
         _simplified_run()
         _common_run()
