@@ -5,7 +5,8 @@ labelled sets and documents per second, side by side in one process.
     python bench/quality_fasttext.py --dev-data ../shared/data/dev
 
 Both learn from what bench/quality_train_default.py trains the shipped model on (the same good
-pieces and bad excerpts, the same held-out tenth left out). fastText (``train_supervised``,
+pieces, bad excerpts and web pages labelled for training, the same held-out tenth left out; where
+our trainer weighs a text more, fastText reads it that many more times). fastText (``train_supervised``,
 word bigrams, character 2- to 4-grams of words, 20 epochs) reads a text as words; Chinese has no
 spaces, so every Han character is made a word of its own first, as Chinese fastText models are
 usually fed. fasttext-wheel 0.9.2's ``predict`` fails under numpy 2 ("Unable to avoid copy"),
@@ -28,7 +29,7 @@ import numpy as np
 
 from _common import BENCH_OUT
 from judgment import evenly, labelled_sets, read_jsonl, reference_halves
-from quality_train_default import bad_texts, good_texts
+from quality_train_default import WEB_SHARE, read_training_text, sides
 from datacleaning.quality import TrainSettings, load_classifier, roc_auc
 from datacleaning.quality.train import split_held_out
 
@@ -66,15 +67,18 @@ def main() -> int:
     dev = Path(args.dev_data)
     settings = TrainSettings()
     max_chars = settings.features.max_chars
-    good = [t for texts in good_texts(dev, max_chars)[0].values() for t in texts]
-    bad = [t for _, t in bad_texts(dev)[0]]
-    train_good, train_bad = split_held_out(good, settings.hold_out)[0], split_held_out(bad, settings.hold_out)[0]
-    # Each side weighs the same, as in our trainer: the smaller side is repeated.
-    repeat = max(1, round(len(train_good) / len(train_bad)))
+    good, bad, good_weights, bad_weights = sides(read_training_text(dev, with_web=True), WEB_SHARE)
+    train = {"good": (split_held_out(good, settings.hold_out)[0], split_held_out(good_weights, settings.hold_out)[0]),
+             "bad": (split_held_out([t for _, t in bad], settings.hold_out)[0],
+                     split_held_out(bad_weights, settings.hold_out)[0])}
+    # Weights as repetitions: the lightest text of all is read once; each side weighs the same, as
+    # in our trainer (which weighs each side half, whatever its texts' weights add up to).
+    side_total = {label: sum(weights) for label, (_, weights) in train.items()}
+    unit = min(w / side_total[label] for label, (_, weights) in train.items() for w in weights if w)
     with tempfile.NamedTemporaryFile("w", suffix=".txt", encoding="utf-8", delete=False) as f:
-        for label, texts, times in (("good", train_good, 1), ("bad", train_bad, repeat)):
-            for text in texts * times:
-                f.write(f"__label__{label} {fasttext_line(text, max_chars)}\n")
+        for label, (texts, weights) in train.items():
+            for text, weight in zip(texts, weights):
+                f.write(f"__label__{label} {fasttext_line(text, max_chars)}\n" * round(weight / side_total[label] / unit))
     began = time.perf_counter()
     model = fasttext.train_supervised(f.name, epoch=20, wordNgrams=2, minn=2, maxn=4, dim=32, loss="softmax",
                                       verbose=0, seed=0, thread=1)

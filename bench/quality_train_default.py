@@ -9,6 +9,11 @@ Bad: what the rules reject in the unlabelled crawl files, HPLT's Chinese excerpt
 labelled by reading, bench/labels/, which bench/judgment.py scores) and its English ones: the
 ``mixed_web`` profile, without this classifier, judges each excerpt, and the rejected ones are
 the bad side, counted by the rule that rejected them.
+Web pages labelled by reading for training (bench/labels/train/: other excerpts of the same
+unlabelled files, never the evaluation sample): the good ones join the good side, the junk the
+bad side, in place of the rules' verdict; within each side they weigh ``--web-share`` of it
+(default a half), since a few hundred pages would otherwise count for little against thousands
+of reference pieces and rejected excerpts.
 
 Writes the model and, beside it, TRAINING.md: the command, the data, the held-out ROC AUC per
 language, per language the score that 99.5% of the held-out good text of that language reaches,
@@ -22,12 +27,14 @@ import argparse
 import json
 import os
 import sys
+import csv
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from judgment import LABELS, evenly, hplt_document, read_jsonl, reference_halves, with_clean
+from judgment import GOOD as GOOD_LABEL, LABELS, evenly, hplt_document, read_jsonl, reference_halves, with_clean
 from probe_train_tiny import detokenize_wikitext
 from datacleaning.config import load_config
 from datacleaning.quality import SHIPPED_CLASSIFIER, TrainSettings, roc_auc, train_classifier
@@ -55,6 +62,12 @@ GOOD_KEPT = 0.995
 # At most this many pieces of one file, so that the statutes (4,000 pieces) do not teach the
 # model that good Chinese is legal Chinese.
 MAX_PIECES = 1000
+TRAINING_LABELS = LABELS.parent / "train"
+WEB_SHARE = 0.5
+FOLDS = 5
+# Where a per-language threshold can sit: the score this share of the good web pages labelled for
+# training reach, each scored by a model trained without it.
+WEB_GOOD_KEPT = 0.95
 
 
 def pieces_of(text: str, size: int) -> list[str]:
@@ -86,9 +99,34 @@ def good_texts(dev: Path, max_chars: int) -> tuple[dict[str, list[str]], list[tu
     return by_lang, table
 
 
+def training_labels() -> dict[str, str]:
+    """The label of each crawl excerpt labelled by reading for training (bench/labels/train/*.tsv)."""
+    labels = {}
+    for path in sorted(TRAINING_LABELS.glob("*.tsv")):
+        with open(path, encoding="utf-8") as f:
+            labels.update((row["id"], row["label"]) for row in csv.DictReader(f, delimiter="\t"))
+    return labels
+
+
+def web_texts(dev: Path) -> dict[str, dict[str, list[str]]]:
+    """The crawl excerpts labelled for training, by language: ``good`` and ``junk`` texts."""
+    labels = training_labels()
+    by_lang: dict[str, dict[str, list[str]]] = {}
+    for name in CRAWL:
+        lang = name.split("/")[0]
+        sides = by_lang.setdefault(lang, {GOOD_LABEL: [], "junk": []})
+        for record in read_jsonl(dev / name):
+            label = labels.get(record["id"])
+            if label is not None:
+                sides[GOOD_LABEL if label == GOOD_LABEL else "junk"].append(hplt_document(record)["text"])
+    return by_lang
+
+
 def bad_texts(dev: Path) -> tuple[list[tuple[str, str]], Counter]:
-    """The crawl excerpts the rules of mixed_web reject, as (language, text), and the count by rule."""
+    """The crawl excerpts the rules of mixed_web reject, as (language, text), and the count by rule:
+    every excerpt but the evaluation sample and those labelled for training."""
     labelled = {line.split("\t")[0] for line in LABELS.read_text(encoding="utf-8").splitlines()[1:]}
+    labelled |= set(training_labels())
     records = [hplt_document(r) for name in CRAWL for r in read_jsonl(dev / name) if r["id"] not in labelled]
     config = load_config(None, profile="mixed_web")
     rules_only = [f for f in config.clean.filters if f["name"] != "quality_classifier"]
@@ -101,26 +139,86 @@ def bad_texts(dev: Path) -> tuple[list[tuple[str, str]], Counter]:
     return bad, by_rule
 
 
+def out_of_fold_scores(web: dict[str, dict[str, list[str]]], fit) -> dict[str, dict[str, list[float]]]:
+    """Each web page's score under a model trained without it: the pages of each language and
+    side in ``FOLDS`` folds by position, one model per fold."""
+    scores = {lang: {GOOD_LABEL: [], "junk": []} for lang in web}
+    for fold in range(FOLDS):
+        kept = {lang: {side: [t for i, t in enumerate(texts) if i % FOLDS != fold] for side, texts in by_side.items()}
+                for lang, by_side in web.items()}
+        model = fit(kept)
+        for lang, by_side in web.items():
+            for side, texts in by_side.items():
+                scores[lang][side] += [model.score(t) for t in texts[fold::FOLDS]]
+    return scores
+
+
+@dataclass
+class TrainingText:
+    """What the classifier learns from, as read: reference pieces by language (and their table),
+    the (language, text) crawl excerpts the rules reject (and how many each rule rejected), and
+    the web pages labelled for training by language and side."""
+    references: dict[str, list[str]]
+    table: list[tuple[str, str, int, int]]
+    rejected: list[tuple[str, str]]
+    by_rule: Counter
+    web: dict[str, dict[str, list[str]]]
+
+
+def read_training_text(dev: Path, with_web: bool) -> TrainingText:
+    references, table = good_texts(dev, TrainSettings().features.max_chars)
+    rejected, by_rule = bad_texts(dev)
+    return TrainingText(references, table, rejected, by_rule, web_texts(dev) if with_web else {})
+
+
+def sides(text: TrainingText, web_share: float, web: dict[str, dict[str, list[str]]] | None = None
+          ) -> tuple[list[str], list[tuple[str, str]], list[float], list[float]]:
+    """The good texts, the (language, text) bad ones and their weights, with the web pages of
+    ``web`` (default: all of them). Web pages come first in each list, so the trainer's every-10th
+    hold-out takes some of each kind."""
+    web = text.web if web is None else web
+    references = [t for texts in text.references.values() for t in texts]
+    web_good = [t for by_side in web.values() for t in by_side[GOOD_LABEL]]
+    web_junk = [(lang, t) for lang, by_side in web.items() for t in by_side["junk"]]
+    return ([*web_good, *references], [*web_junk, *text.rejected],
+            side_weights(len(web_good), len(references), web_share),
+            side_weights(len(web_junk), len(text.rejected), web_share))
+
+
+def side_weights(web: int, rest: int, web_share: float) -> list[float]:
+    """Weights for a side listed web pages first: the web pages carry ``web_share`` of it."""
+    if not web or not rest:
+        return [1.0] * (web + rest)
+    return [web_share / web] * web + [(1 - web_share) / rest] * rest
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dev-data", default=os.environ.get("DATACLEANING_DEV_DATA"),
                         help="development corpus folder (or DATACLEANING_DEV_DATA)")
     parser.add_argument("--out", type=Path, default=SHIPPED_CLASSIFIER, help="the .npz to write")
     parser.add_argument("--epochs", type=int, default=TrainSettings.epochs)
+    parser.add_argument("--web-share", type=float, default=WEB_SHARE,
+                        help="the share of each side's weight the pages labelled for training carry (0: leave them out)")
     args = parser.parse_args()
     if not args.dev_data or not Path(args.dev_data).is_dir():
         print("no development data: pass --dev-data or set DATACLEANING_DEV_DATA", file=sys.stderr)
         return 2
     dev = Path(args.dev_data)
-    good, table = good_texts(dev, TrainSettings().features.max_chars)
-    bad, by_rule = bad_texts(dev)
+    text = read_training_text(dev, with_web=bool(args.web_share))
+    good, table, by_rule, web = text.references, text.table, text.by_rule, text.web
     settings = TrainSettings(epochs=args.epochs)
-    good_all = [t for texts in good.values() for t in texts]
-    classifier = train_classifier(good_all, [text for _, text in bad], settings,
-                                  log=lambda line: print(line, flush=True))
+
+    def fit(web_subset: dict[str, dict[str, list[str]]] | None = None, log=None):
+        good_side, bad_side, good_weights, bad_weights = sides(text, args.web_share, web_subset)
+        return train_classifier(good_side, [t for _, t in bad_side], settings, log=log,
+                                good_weights=good_weights, bad_weights=bad_weights)
+
+    classifier = fit(log=lambda line: print(line, flush=True))
+    good_side, bad_side, _, _ = sides(text, args.web_share)
     # Held out as the trainer held them out (by position in its lists), then split by language.
-    held_good = set(split_held_out(good_all, settings.hold_out)[1])
-    held_bad = split_held_out(bad, settings.hold_out)[1]
+    held_good = set(split_held_out(good_side, settings.hold_out)[1])
+    held_bad = split_held_out(bad_side, settings.hold_out)[1]
     per_lang = {}
     for lang, texts in good.items():
         held = np.array([classifier.score(t) for t in texts if t in held_good])
@@ -130,7 +228,18 @@ def main() -> int:
                           "min_score_for_99_5": round(float(np.quantile(held, 1 - GOOD_KEPT)), 4)}
     reviews = [r["text"] for r in read_jsonl(dev / REVIEWS) if len(r["text"]) >= REVIEW_MIN_CHARS]
     review_scores = np.array([classifier.score(t) for t in reviews])
-    classifier.record.update({"per_language": per_lang, "bad_by_rule": dict(by_rule.most_common()),
+    if web:
+        for lang, scores in out_of_fold_scores(web, fit).items():
+            good_scores, junk_scores = np.array(scores[GOOD_LABEL]), np.array(scores["junk"])
+            limit = float(np.quantile(good_scores, 1 - WEB_GOOD_KEPT))
+            per_lang[lang]["web_out_of_fold"] = {
+                "good": int(good_scores.size), "junk": int(junk_scores.size),
+                "auc": round(roc_auc(junk_scores, good_scores), 4), "score_95_percent_of_good_reach": round(limit, 4),
+                "junk_below_it": round(float((junk_scores < limit).mean()), 4)}
+    classifier.record.update({"web_share": args.web_share if web else 0.0,
+                              "web_labelled": {lang: {side: len(texts) for side, texts in sides.items()}
+                                               for lang, sides in web.items()},
+                              "per_language": per_lang, "bad_by_rule": dict(by_rule.most_common()),
                               "zh_reviews": {"documents": len(reviews), "min_chars": REVIEW_MIN_CHARS,
                                              "score_99_5_percent_reach": round(float(np.quantile(
                                                  review_scores, 1 - REVIEWS_KEPT)), 4)}})
@@ -143,9 +252,28 @@ def main() -> int:
     return 0
 
 
+def web_section(record: dict) -> list[str]:
+    """TRAINING.md's account of the web pages labelled for training, if there were any."""
+    if not record["web_labelled"]:
+        return []
+    return [
+        "## Web pages labelled by reading", "",
+        "Excerpts of the same crawl files labelled good or junk by reading them (`bench/labels/train/`, "
+        "its README says how; never the evaluation sample), in place of the rules' verdict: the good ones "
+        f"carry {record['web_share']:.0%} of the good side's weight, the junk {record['web_share']:.0%} of the "
+        "bad side's. Each also scored by one of five models trained without its fifth of them (out of fold):", "",
+        "| language | good pages | junk pages | out-of-fold ROC AUC | score 95% of the good reach | junk below it |",
+        "|---|---:|---:|---:|---:|---:|",
+        *(f"| {lang} | {v['web_out_of_fold']['good']:,} | {v['web_out_of_fold']['junk']:,} | "
+          f"{v['web_out_of_fold']['auc']} | {v['web_out_of_fold']['score_95_percent_of_good_reach']} | "
+          f"{v['web_out_of_fold']['junk_below_it']:.1%} |"
+          for lang, v in record["per_language"].items() if "web_out_of_fold" in v), ""]
+
+
 def write_training_md(path: Path, record: dict, table: list[tuple[str, str, int, int]]) -> None:
     command = "python bench/quality_train_default.py --dev-data ../shared/data/dev" + \
-        ("" if record["settings"]["epochs"] == TrainSettings.epochs else f" --epochs {record['settings']['epochs']}")
+        ("" if record["settings"]["epochs"] == TrainSettings.epochs else f" --epochs {record['settings']['epochs']}") + \
+        ("" if record["web_share"] in (WEB_SHARE, 0.0) else f" --web-share {record['web_share']}")
     features = record["settings"]["features"]
     lines = [
         "# The quality classifier shipped with datacleaning", "",
@@ -174,6 +302,7 @@ def write_training_md(path: Path, record: dict, table: list[tuple[str, str, int,
         "|---|---:|---:|---:|---:|",
         *(f"| {lang} | {v['held_out_good']:,} | {v['held_out_bad']:,} | {v['held_out_auc']} | {v['min_score_for_99_5']} |"
           for lang, v in record["per_language"].items()), "",
+        *web_section(record),
         "## Chinese web writing", "",
         f"{record['zh_reviews']['documents']:,} Chinese user reviews of {record['zh_reviews']['min_chars']} characters or "
         f"more (`{REVIEWS}`, in no training or labelled set): 99.5% of them score "

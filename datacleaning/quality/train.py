@@ -32,7 +32,7 @@ class TrainSettings:
             raise ValueError(f"hold_out must be 0 or more and below 1, not {self.hold_out}")
 
 
-def split_held_out(texts: Sequence[str], hold_out: float) -> tuple[list[str], list[str]]:
+def split_held_out(texts: Sequence, hold_out: float) -> tuple[list, list]:
     """(trained on, held out): every ``1 / hold_out``-th text, by position, is held out."""
     every = round(1 / hold_out) if hold_out else 0
     held = [t for i, t in enumerate(texts) if every and i % every == every - 1]
@@ -46,10 +46,17 @@ def _shares(buckets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def train_classifier(good: Sequence[str], bad: Sequence[str], settings: TrainSettings = TrainSettings(),
-                     log: Callable[[str], None] | None = None) -> QualityClassifier:
+                     log: Callable[[str], None] | None = None, good_weights: Sequence[float] | None = None,
+                     bad_weights: Sequence[float] | None = None) -> QualityClassifier:
     """A classifier whose score is the probability that a text is of the kind of ``good``, not of
-    ``bad``; its ``record`` holds the counts, the settings and the held-out AUC."""
+    ``bad``; its ``record`` holds the counts, the settings and the held-out AUC. Each class
+    weighs half whatever its size; within a class, a text weighs its weight (default 1), so
+    a few hundred texts of one kind can count as much as thousands of another."""
     began = time.perf_counter()
+    good_weights = [1.0] * len(good) if good_weights is None else list(good_weights)
+    bad_weights = [1.0] * len(bad) if bad_weights is None else list(bad_weights)
+    if len(good_weights) != len(good) or len(bad_weights) != len(bad) or min([*good_weights, *bad_weights, 1]) < 0:
+        raise ValueError("need one weight of 0 or more for each text")
     good_train, good_held = split_held_out(good, settings.hold_out)
     bad_train, bad_held = split_held_out(bad, settings.hold_out)
     if not good_train or not bad_train:
@@ -58,7 +65,9 @@ def train_classifier(good: Sequence[str], bad: Sequence[str], settings: TrainSet
     labels = np.array([1.0] * len(good_train) + [0.0] * len(bad_train))
     # Each class weighs half, so a thousand good texts against a hundred bad ones do not teach
     # the model that everything is good.
-    class_weight = np.where(labels == 1, 0.5 / len(good_train), 0.5 / len(bad_train))
+    good_w = np.array(split_held_out(good_weights, settings.hold_out)[0], dtype=np.float64)
+    bad_w = np.array(split_held_out(bad_weights, settings.hold_out)[0], dtype=np.float64)
+    class_weight = np.concatenate([0.5 * good_w / good_w.sum(), 0.5 * bad_w / bad_w.sum()])
     size = 1 << settings.features.bits
     weights, bias = np.zeros(size), 0.0
     m, v, mb, vb = np.zeros(size), np.zeros(size), 0.0, 0.0
