@@ -85,6 +85,22 @@ def test_a_trained_classifier_scores_held_out_good_text_above_held_out_bad():
     assert record["good_documents"] + record["held_out_good"] == len(good)
 
 
+def test_weights_decide_how_much_a_text_teaches():
+    good, bad = training_sets()
+    settings = TrainSettings(features=FeatureSettings(bits=16), epochs=30, hold_out=0)
+    # Half the good texts also given as bad: weighed ten times the rest, they drag the good scores
+    # down; weighed zero, they teach nothing.
+    mislabelled = good[::2]
+    weighed = train_classifier(good, [*mislabelled, *bad], settings, bad_weights=[10.0] * len(mislabelled) + [1.0] * len(bad))
+    ignored = train_classifier(good, [*mislabelled, *bad], settings, bad_weights=[0.0] * len(mislabelled) + [1.0] * len(bad))
+    plain = train_classifier(good, bad, settings)
+    mean = lambda classifier: np.mean([classifier.score(t) for t in good])  # noqa: E731
+    assert mean(weighed) < mean(plain) - 0.1
+    assert mean(ignored) == pytest.approx(mean(plain), abs=0.02)
+    with pytest.raises(ValueError, match="one weight"):
+        train_classifier(good, bad, settings, good_weights=[1.0])
+
+
 def test_a_saved_classifier_reads_back_with_the_same_scores(tmp_path):
     good, bad = training_sets()
     classifier = train_classifier(good, bad, TrainSettings(features=FeatureSettings(bits=14, max_n=3), epochs=5))
