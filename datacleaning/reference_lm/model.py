@@ -7,7 +7,8 @@ crawl text by (KenLM there), with Witten-Bell interpolation:
 where c(h) counts the pieces that followed the context h in training, T(h) the distinct ones, and
 h' is h without its first piece. Every n-gram is stored as a 64-bit polynomial hash of its pieces,
 in one sorted table per order beside its count and its counts as a context (order 1: one row per
-piece id), so scoring a text is one binary search per order above 1 and piece, in numpy. A document starts after ``order - 1`` BOS pieces.
+piece id), so scoring a text is one binary search per order above 1 and piece, in numpy. A
+document starts after ``order - 1`` BOS pieces.
 
 The file is one .npz (``allow_pickle`` off) that holds the tables, the SentencePiece model the
 pieces come from, and a JSON record of the training.
