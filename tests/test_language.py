@@ -17,6 +17,17 @@ from datacleaning.rules.language import guess_language
     ("Technical HCI Research・Semantic Scholar・Allen Institute for AI", "en"),
     ("“Don’t panic” — it’s printed on the cover, in large friendly letters.", "en"),
     ("The poet Li Bai (李白) wrote about the moon and wine in the Tang dynasty, and his poems are still read.", "en"),
+    # Debian Reference 2.100 (zh-cn), section 10.1.3, GPL-2+: more command than prose, but the
+    # Latin words are no English prose.
+    ("10.1.3.\u00a0归档语法\n\n    以下是用不同的工具压缩和解压缩整个 \"./source\" 目录中的内容。\n\n    GNU tar(1):\n\n"
+     "    $ tar -cvJf archive.tar.xz ./source\n    $ tar -xvJf archive.tar.xz\n\n    或者，如下所示。\n\n"
+     "    $ find ./source -xdev -print0 | tar -cvJf archive.tar.xz --null -F -\n\n    cpio(1):\n\n"
+     "    $ find ./source -xdev -print0 | cpio -ov --null > archive.cpio; xz archive.cpio\n"
+     "    $ zcat archive.cpio.xz | cpio -i", "zh"),
+    # English prose quoting a Chinese sentence stays English.
+    ("The sign at the gate of the garden said 欢迎各位游客来到我们美丽的花园参观游览拍照 in red letters, and below it, in "
+     "smaller print, the opening hours and the price of a ticket for the children of the village and "
+     "for the visitors who came from the city on the morning bus.", "en"),
     ("東京は日本の首都です。ひらがなとカタカナも使います。", "ja"),
     ("서울은 한국의 수도입니다.", "ko"),
     ("Москва — столица России.", "other"),
