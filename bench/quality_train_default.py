@@ -279,9 +279,9 @@ def write_training_md(path: Path, record: dict, table: list[tuple[str, str, int,
         "# The quality classifier shipped with datacleaning", "",
         f"A logistic model over the hashed character 1- to {features['max_n']}-grams of a text's first "
         f"{features['max_chars']:,} characters ({1 << features['bits']:,} weights), trained to tell the clean "
-        "reference prose of the development corpus from the crawl text its rules reject. It scores how much a "
-        "page reads like edited reference prose; web text people call good scores lower than references do, "
-        "so a threshold costs good web pages too (bench/judgment.py measures how many). "
+        "reference prose of the development corpus and web pages labelled good by reading from the crawl text "
+        "its rules reject and web pages labelled junk. A threshold costs good web pages too "
+        "(bench/judgment.py measures how many). "
         "Train your own on your good and bad text with `datacleaning quality train`.", "",
         f"Reproduce (from the repository root; {record['seconds']:.0f} s on this project's 2-core machine):", "",
         f"    {command}", "",
