@@ -27,6 +27,7 @@ import numpy as np
 from judgment import evenly, read_jsonl, reference_halves
 from probe_train_tiny import TOKENIZER, detokenize_wikitext
 from quality_train_default import GOOD, MAX_PIECES, REVIEW_MIN_CHARS, REVIEWS, good_texts
+from datacleaning.quality import TrainSettings
 from datacleaning.reference_lm import SHIPPED_REFERENCE_LM, LMSettings, train_reference_lm
 
 HELD_OUT_DOCS = 200
@@ -68,7 +69,7 @@ def main() -> int:
         print("no development data: pass --dev-data or set DATACLEANING_DEV_DATA", file=sys.stderr)
         return 2
     dev = Path(args.dev_data)
-    good, table = good_texts(dev, 3000)
+    good, table = good_texts(dev, TrainSettings().features.max_chars)
     settings = LMSettings(order=args.order, min_count=args.min_count, hold_out=0)
     model = train_reference_lm([t for texts in good.values() for t in texts], dev / TOKENIZER, settings,
                                log=lambda line: print(line, flush=True))

@@ -215,46 +215,50 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_quality_train(args: argparse.Namespace) -> int:
-    from datacleaning.quality import FeatureSettings, TrainSettings, train_from_paths
+def _train_model_file(args: argparse.Namespace, settings, train) -> dict:
+    """Shared by the commands that train a model file from inputs: ``settings()`` builds the
+    trainer's settings from the flags, ``train(output, settings)`` writes the file at the local
+    ``--output`` and returns its record. Bad settings, or inputs without the text needed, are a
+    ConfigError (exit 2), not a traceback."""
     try:
-        features = FeatureSettings(bits=args.bits, max_n=args.max_n, max_chars=args.max_chars)
-        settings = TrainSettings(features=features, epochs=args.epochs, lr=args.lr, hold_out=args.hold_out)
+        built = settings()
     except ValueError as e:
         raise ConfigError(str(e)) from e
     output = storage.local_path(args.output, "--output")
     Path(output).parent.mkdir(parents=True, exist_ok=True)
     try:
-        record = train_from_paths(args.good, args.bad, output, settings, log=lambda line: logger.info(line))
-    except ValueError as e:  # no good or no bad text in the inputs
+        return train(output, built)
+    except ValueError as e:  # no text (or no text of one side) in the inputs
         raise ConfigError(str(e)) from e
+
+
+def _unreadable(record: dict) -> str:
+    return f"; {record['unreadable_records']:,} records could not be read" if record["unreadable_records"] else ""
+
+
+def cmd_quality_train(args: argparse.Namespace) -> int:
+    from datacleaning.quality import FeatureSettings, TrainSettings, train_from_paths
+    record = _train_model_file(
+        args, lambda: TrainSettings(features=FeatureSettings(bits=args.bits, max_n=args.max_n, max_chars=args.max_chars),
+                                    epochs=args.epochs, lr=args.lr, hold_out=args.hold_out),
+        lambda output, settings: train_from_paths(args.good, args.bad, output, settings, log=logger.info))
     auc = record["held_out_auc"]
     print(f"quality train: {args.output}: {record['good_documents']:,} good and {record['bad_documents']:,} bad "
           f"documents in {record['seconds']}s; held-out ROC AUC {auc if auc is not None else 'not measured'}"
-          + (f"; {record['unreadable_records']:,} records could not be read" if record["unreadable_records"] else ""),
-          flush=True)
+          + _unreadable(record), flush=True)
     return EXIT_OK
 
 
 def cmd_reference_lm_train(args: argparse.Namespace) -> int:
     from datacleaning.reference_lm import LMSettings, train_from_paths
-    try:
-        settings = LMSettings(order=args.order, min_count=args.min_count, max_chars=args.max_chars,
-                              hold_out=args.hold_out)
-    except ValueError as e:
-        raise ConfigError(str(e)) from e
-    output = storage.local_path(args.output, "--output")
-    Path(output).parent.mkdir(parents=True, exist_ok=True)
-    try:
-        record = train_from_paths(args.inputs, args.tokenizer, output, settings, log=lambda line: logger.info(line))
-    except ValueError as e:  # no text in the inputs
-        raise ConfigError(str(e)) from e
+    record = _train_model_file(
+        args, lambda: LMSettings(order=args.order, min_count=args.min_count, max_chars=args.max_chars,
+                                 hold_out=args.hold_out),
+        lambda output, settings: train_from_paths(args.inputs, args.tokenizer, output, settings, log=logger.info))
     held = record["held_out_nll_per_char"]
     print(f"reference-lm train: {args.output}: {record['texts']:,} texts, {record['pieces']:,} pieces, n-grams by "
           f"order {record['ngrams']} in {record['seconds']}s; held-out NLL per character "
-          f"{held if held is not None else 'not measured'}"
-          + (f"; {record['unreadable_records']:,} records could not be read" if record["unreadable_records"] else ""),
-          flush=True)
+          f"{held if held is not None else 'not measured'}" + _unreadable(record), flush=True)
     return EXIT_OK
 
 
@@ -307,6 +311,13 @@ def cmd_rules(args: argparse.Namespace) -> int:
         judged = f"\n    thresholds (a rejudge may change them): {', '.join(sorted(thresholds))}" if thresholds else ""
         print(f"{name}  [{cls.kind}; languages: {langs}]\n    params: {params}{judged}\n    {doc}\n")
     return EXIT_OK
+
+
+def _add_setting_flags(parser: argparse.ArgumentParser, flags: list[tuple[str, type, object, str]]) -> None:
+    """A trainer's settings as flags: (flag, type, default, what it sets)."""
+    for flag, kind, default, text in flags:
+        parser.add_argument(flag, type=kind, default=default, metavar=flag[2:].upper().replace("-", "_"),
+                            help=f"{text} (default {default})")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -465,15 +476,13 @@ def build_parser() -> argparse.ArgumentParser:
     quality_train.add_argument("--bad", nargs="+", required=True, metavar="PATH", help="text of the kind to reject")
     quality_train.add_argument("--output", "-o", required=True, metavar="FILE", help="the .npz to write")
     from datacleaning.quality import FeatureSettings, TrainSettings
-    for flag, kind, default, text in [
-            ("--bits", int, FeatureSettings.bits, "the model has 2**BITS weights"),
-            ("--max-n", int, FeatureSettings.max_n, "character n-grams of 1 to N characters"),
-            ("--max-chars", int, FeatureSettings.max_chars, "read the first N characters of each text"),
-            ("--epochs", int, TrainSettings.epochs, "passes over the training text"),
-            ("--lr", float, TrainSettings.lr, "Adam's learning rate"),
-            ("--hold-out", float, TrainSettings.hold_out, "share of each side held out to measure the model")]:
-        quality_train.add_argument(flag, type=kind, default=default, metavar=flag[2:].upper().replace("-", "_"),
-                                   help=f"{text} (default {default})")
+    _add_setting_flags(quality_train, [
+        ("--bits", int, FeatureSettings.bits, "the model has 2**BITS weights"),
+        ("--max-n", int, FeatureSettings.max_n, "character n-grams of 1 to N characters"),
+        ("--max-chars", int, FeatureSettings.max_chars, "read the first N characters of each text"),
+        ("--epochs", int, TrainSettings.epochs, "passes over the training text"),
+        ("--lr", float, TrainSettings.lr, "Adam's learning rate"),
+        ("--hold-out", float, TrainSettings.hold_out, "share of each side held out to measure the model")])
     quality_train.set_defaults(func=cmd_quality_train)
 
     reference_lm = sub.add_parser("reference-lm", help="count a reference language model (the reference_perplexity "
@@ -491,13 +500,11 @@ def build_parser() -> argparse.ArgumentParser:
     reference_lm_train.add_argument("--tokenizer", required=True, metavar="MODEL", help="a SentencePiece .model file")
     reference_lm_train.add_argument("--output", "-o", required=True, metavar="FILE", help="the .npz to write")
     from datacleaning.reference_lm import LMSettings
-    for flag, kind, default, text in [
-            ("--order", int, LMSettings.order, "n-grams of 1 to N pieces"),
-            ("--min-count", int, LMSettings.min_count, "drop n-grams above order 1 seen fewer times"),
-            ("--max-chars", int, LMSettings.max_chars, "score the first N characters of each text"),
-            ("--hold-out", float, LMSettings.hold_out, "share of the records held out to measure the model")]:
-        reference_lm_train.add_argument(flag, type=kind, default=default, metavar=flag[2:].upper().replace("-", "_"),
-                                        help=f"{text} (default {default})")
+    _add_setting_flags(reference_lm_train, [
+        ("--order", int, LMSettings.order, "n-grams of 1 to N pieces"),
+        ("--min-count", int, LMSettings.min_count, "drop n-grams above order 1 seen fewer times"),
+        ("--max-chars", int, LMSettings.max_chars, "score the first N characters of each text"),
+        ("--hold-out", float, LMSettings.hold_out, "share of the records held out to measure the model")])
     reference_lm_train.set_defaults(func=cmd_reference_lm_train)
 
     run = sub.add_parser("run", help="run every stage the config names",

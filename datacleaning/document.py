@@ -17,7 +17,8 @@ class Document:
     input record's other fields, carried through untouched.
     """
 
-    __slots__ = ("id", "text", "original_text", "source", "lang", "meta", "edits", "scores", "_signals")
+    __slots__ = ("id", "text", "original_text", "source", "lang", "meta", "edits", "scores", "_signals",
+                 "_meta_fields")
 
     def __init__(self, id: str, text: str, source: str = "", lang: str = "", meta: str = "{}"):
         self.id = id
@@ -29,6 +30,7 @@ class Document:
         self.edits: dict[str, int] = {}
         self.scores: dict[str, Any] = {}
         self._signals: TextSignals | None = None
+        self._meta_fields: dict | None = None
 
     @property
     def signals(self) -> TextSignals:
@@ -42,10 +44,13 @@ class Document:
 
     def meta_string(self, name: str) -> str | None:
         """The input record's field ``name`` (kept in ``meta``) when it is a string, else None."""
-        # Most records lack the field: look for its key before parsing the JSON.
+        # Most records lack the field: look for its key before parsing the JSON, which is parsed
+        # once for all the filters that ask (the blacklist reads the title and the URL).
         if not name or orjson.dumps(name).decode() not in self.meta:
             return None
-        found = orjson.loads(self.meta).get(name)
+        if self._meta_fields is None:
+            self._meta_fields = orjson.loads(self.meta)
+        found = self._meta_fields.get(name)
         return found if isinstance(found, str) else None
 
     def __repr__(self) -> str:

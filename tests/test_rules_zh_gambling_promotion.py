@@ -81,6 +81,15 @@ def test_a_name_in_the_record_title_counts_with_the_text():
     assert ZhGamblingPromotion(title_field="").score(doc)["hits"] == 0
 
 
+def test_record_fields_are_read_from_meta_as_strings_only():
+    doc = Document("t", "正文", meta='{"title": "标题", "url": "http://example.cn/a", "views": 12, "tags": ["x"]}')
+    assert (doc.meta_string("title"), doc.meta_string("url")) == ("标题", "http://example.cn/a")
+    assert doc.meta_string("views") is None and doc.meta_string("tags") is None
+    assert doc.meta_string("author") is None and doc.meta_string("") is None
+    # A key that appears only inside a value is not a field.
+    assert Document("t", "正文", meta='{"note": "the \\"title\\" field"}').meta_string("title") is None
+
+
 def test_english_text_is_not_judged_by_it():
     text = "Place your bets: bet365 and 888bet are betting sites, says this English article about gambling ads."
     cleaned = next(dc.Pipeline(load_config(None, profile="mixed_web")).clean([{"id": "e", "text": text * 3}]))

@@ -14,7 +14,7 @@ import numpy as np
 import sentencepiece as spm
 
 from datacleaning.quality.features import folded_text
-from datacleaning.quality.train import read_texts
+from datacleaning.quality.train import read_texts, split_held_out
 from datacleaning.reference_lm.model import NgramTable, ReferenceLM, ngram_hashes, padded
 
 
@@ -86,9 +86,7 @@ def train_reference_lm(texts: Sequence[str], tokenizer: str | Path, settings: LM
     started = time.time()
     tokenizer_bytes = Path(tokenizer).read_bytes()
     pieces = spm.SentencePieceProcessor(model_proto=tokenizer_bytes)
-    every = round(1 / settings.hold_out) if settings.hold_out else 0
-    held = [t for i, t in enumerate(texts) if every and i % every == every - 1]
-    counted = [t for i, t in enumerate(texts) if not (every and i % every == every - 1)]
+    counted, held = split_held_out(texts, settings.hold_out)
     if not counted:
         raise ValueError("no text to count")
     # Whole texts are counted, folded as the model folds what it scores.

@@ -5,6 +5,7 @@ import re
 
 from datacleaning.charclasses import HAN_RUN, HANGUL_RUN, KANA_RUN, LATIN_RUN, LETTER_RUN, count_chars
 from datacleaning.rules.function_words import function_words
+from datacleaning.signals import LATIN_WORD
 
 _SAMPLE_CHARS = 4000
 # Chinese prose beside Latin letters that are not English prose (commands, options, code): at
@@ -12,7 +13,6 @@ _SAMPLE_CHARS = 4000
 # words (English running text: 0.4-0.5; a command listing: next to none).
 _MIN_HAN_PROSE = 20
 _MAX_ENGLISH_FUNCTION_SHARE = 0.1
-_LATIN_WORD = re.compile(r"[A-Za-z]+")
 # A letter of any script but Latin: without one, only Latin letters can decide.
 _NON_LATIN_LETTER = re.compile(r"[^\W\d_A-Za-z\u00c0-\u024f]")
 
@@ -52,6 +52,6 @@ def guess_language(text: str) -> str:
 
 
 def _english_prose(text: str) -> bool:
-    words = _LATIN_WORD.findall(text)
+    words = LATIN_WORD.findall(text)
     english = function_words("en")
     return sum(word.lower() in english for word in words) >= _MAX_ENGLISH_FUNCTION_SHARE * len(words)

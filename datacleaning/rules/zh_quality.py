@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-
 from datacleaning.document import Document
 from datacleaning.rules.base import Filter
 from datacleaning.charclasses import count_chars
@@ -103,7 +102,6 @@ class CommonHanzi(Filter):
 
     def keep(self, value: dict) -> bool:
         return value["han"] < self.min_han or value["common"] >= self.min_ratio
-
 
 
 def han_sample(text: str, max_chars: int) -> str:
