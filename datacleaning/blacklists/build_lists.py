@@ -162,7 +162,7 @@ EN_ABUSE = re.compile(
 EN_ADS = re.compile(r"viagra|v1agra|v14gra|v1gra|cialis")
 # Ordinary English in the upstream lists: anatomy and medicine, news and history (rape, nazi,
 # negro and aryan in old texts), everyday words that are rude only in some uses (cock, screw,
-# suck, nappy, cowgirl).
+# suck, nappy, cowgirl), a politician's surname (santorum).
 EN_GENERIC_WORDS = set("""
 anal anus ass asses arse butt boob boobs breasts breast bust busty nipple nipples penis vagina vulva clitoris
 labia uterus womb ovary ovum ovums testes testis testicle testical scrotum semen sperm pubic pubis pubes
@@ -185,7 +185,7 @@ clusterfuck lolita shota bimbo bimbos fingering grope swinger threesome orgy org
 orally penetrate penetration scum hiv herpes herp herpy facial scrot scrote crotch transsexual perversion
 sodomy rump eunuch quicky fondle souse soused hookah tard bastinado octopussy penial penile phallic phalli
 dvda bbw cum piss pissed pissing bastard bastardo dyke dykes coon coons retarded nappy arian aryan cowgirl
-cowgirls deepthroat pedophile pedophilia paedophile
+cowgirls deepthroat pedophile pedophilia paedophile fecal santorum
 """.split())
 # Phrases of ordinary words, film titles and news phrases in the upstream English lists.
 EN_GENERIC_PHRASES = {
