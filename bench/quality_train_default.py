@@ -291,8 +291,9 @@ def write_training_md(path: Path, record: dict, table: list[tuple[str, str, int,
         "| file | documents | pieces | licence |", "|---|---:|---:|---|",
         *(f"| `{name}` | {n:,} | {pieces:,} | {licence} |" for name, licence, n, pieces in table), "",
         "## Bad: crawl excerpts the rules reject", "",
-        f"{record['bad_documents'] + record['held_out_bad']:,} excerpts of `" + "`, `".join(CRAWL) + "` (less the "
-        "Chinese ones labelled by reading) that `mixed_web` without this classifier rejects, by rule:", "",
+        f"{record['bad_documents'] + record['held_out_bad']:,} excerpts of `" + "`, `".join(CRAWL) + "` not labelled "
+        "by reading (the evaluation sample and the training labels below) that `mixed_web` without this classifier "
+        "rejects, by rule:", "",
         "| rule | excerpts |", "|---|---:|",
         *(f"| {rule} | {n:,} |" for rule, n in record["bad_by_rule"].items()), "",
         "## Held out", "",
