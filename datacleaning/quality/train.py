@@ -13,6 +13,7 @@ import numpy as np
 from datacleaning.quality.auc import roc_auc
 from datacleaning.quality.features import FeatureSettings, hashed_ngrams
 from datacleaning.quality.model import QualityClassifier
+from datacleaning.sparse_logistic import AdamSettings, fit_logistic
 
 
 @dataclass(frozen=True)
@@ -26,8 +27,7 @@ class TrainSettings:
     seed: int = 0
 
     def __post_init__(self):
-        if self.epochs < 1 or self.batch_size < 1 or self.lr <= 0 or self.l2 < 0:
-            raise ValueError("epochs and batch_size must be at least 1, lr above 0, l2 not below 0")
+        AdamSettings(self.epochs, self.batch_size, self.lr, self.l2, self.seed)  # checks them
         if not 0 <= self.hold_out < 1:
             raise ValueError(f"hold_out must be 0 or more and below 1, not {self.hold_out}")
 
@@ -68,30 +68,9 @@ def train_classifier(good: Sequence[str], bad: Sequence[str], settings: TrainSet
     good_w = np.array(split_held_out(good_weights, settings.hold_out)[0], dtype=np.float64)
     bad_w = np.array(split_held_out(bad_weights, settings.hold_out)[0], dtype=np.float64)
     class_weight = np.concatenate([0.5 * good_w / good_w.sum(), 0.5 * bad_w / bad_w.sum()])
-    size = 1 << settings.features.bits
-    weights, bias = np.zeros(size), 0.0
-    m, v, mb, vb = np.zeros(size), np.zeros(size), 0.0, 0.0
-    rng = np.random.default_rng(settings.seed)
-    step = 0
-    for epoch in range(settings.epochs):
-        order = rng.permutation(len(rows))
-        for start in range(0, len(rows), settings.batch_size):
-            batch = order[start:start + settings.batch_size]
-            buckets = np.concatenate([rows[i][0] for i in batch])
-            shares = np.concatenate([rows[i][1] for i in batch]).astype(np.float64)
-            owner = np.repeat(np.arange(len(batch)), [rows[i][0].size for i in batch])
-            z = np.bincount(owner, weights=weights[buckets] * shares, minlength=len(batch)) + bias
-            residual = (1 / (1 + np.exp(-z)) - labels[batch]) * class_weight[batch] * (len(rows) / len(batch))
-            grad = np.bincount(buckets, weights=residual[owner] * shares, minlength=size) + settings.l2 * weights
-            step += 1
-            m = 0.9 * m + 0.1 * grad
-            v = 0.999 * v + 0.001 * grad * grad
-            weights -= settings.lr * (m / (1 - 0.9 ** step)) / (np.sqrt(v / (1 - 0.999 ** step)) + 1e-8)
-            gb = residual.sum()
-            mb, vb = 0.9 * mb + 0.1 * gb, 0.999 * vb + 0.001 * gb * gb
-            bias -= settings.lr * (mb / (1 - 0.9 ** step)) / (np.sqrt(vb / (1 - 0.999 ** step)) + 1e-8)
-        if log:
-            log(f"quality train: epoch {epoch + 1}/{settings.epochs}")
+    adam = AdamSettings(settings.epochs, settings.batch_size, settings.lr, settings.l2, settings.seed)
+    weights, bias = fit_logistic(rows, labels, class_weight, 1 << settings.features.bits, adam,
+                                 log and (lambda epoch: log(f"quality train: epoch {epoch + 1}/{settings.epochs}")))
     classifier = QualityClassifier(weights.astype(np.float32), float(bias), settings.features)
     held_good = np.array([classifier.logit(t) for t in good_held])
     held_bad = np.array([classifier.logit(t) for t in bad_held])
