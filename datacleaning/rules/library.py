@@ -1,5 +1,6 @@
 """Importing this module registers every built-in rule."""
 from datacleaning.blacklists import rule as _blacklist  # noqa: F401
+from datacleaning.main_text import editor as _main_text  # noqa: F401
 from datacleaning.quality import filter as _quality_classifier  # noqa: F401
 from datacleaning.reference_lm import filter as _reference_perplexity  # noqa: F401
 from datacleaning.rules import boilerplate as _boilerplate  # noqa: F401

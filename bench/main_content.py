@@ -1,0 +1,324 @@
+"""How much of a page's article each HTML main-content extractor keeps, and how much else it lets in.
+
+    python bench/main_content.py --dev-data ../shared/data/dev
+
+The gold sets of the development corpus pair raw HTML with the main text people extracted:
+``magic_html`` (articles and forum threads in Chinese, English and other languages), ``cleaneval``
+(CleanEval 2007, English), ``readability`` (Mozilla Readability's test pages, whose gold is
+Readability's own output). Every extractor turns every page into text, in this process, one page
+at a time; the text is compared with the gold as bags of units, each Han, kana or Hangul character
+one unit and every other run of letters and digits one (a bag of Latin letters would credit a menu
+with the article's letters): precision is the share of the extracted units that are in the gold,
+recall the share of the gold's units extracted, F1 their harmonic mean, each averaged over the
+pages of a set (an empty extraction scores 0). Pages with an empty gold are left out. Speed is pages
+per second of one core, over every page.
+
+Prints one Markdown table per measure and writes everything to bench/out/main_content/html.json.
+"""
+from __future__ import annotations
+
+import argparse
+import difflib
+import gzip
+import hashlib
+import json
+import os
+import re
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+from _common import BENCH_OUT
+
+from resiliparse.extract.html2text import extract_plain_text
+
+from datacleaning.main_text import load_line_classifier, render_page
+
+UNIT = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]|[^\W_]+")
+# CleanEval's gold marks paragraphs, headings and list items and starts with the page's URL.
+CLEANEVAL_MARKUP = re.compile(r"^URL:.*$|<[phl]>", re.MULTILINE)
+MIN_PAGES = 5
+
+
+def units(text: str) -> Counter:
+    return Counter(UNIT.findall(text.lower()))
+
+
+def overlap_scores(extracted: str, gold: str) -> tuple[float, float, float]:
+    got, want = units(extracted), units(gold)
+    common = sum((got & want).values())
+    if not common:
+        return 0.0, 0.0, 0.0
+    precision, recall = common / sum(got.values()), common / sum(want.values())
+    return precision, recall, 2 * precision * recall / (precision + recall)
+
+
+def gold_text(record: dict, gold_set: str) -> str:
+    gold = record["gold"] or ""
+    if gold_set == "cleaneval":
+        return CLEANEVAL_MARKUP.sub("", gold)
+    if gold_set == "readability":
+        return extract_plain_text(gold, main_content=False)
+    return gold
+
+
+def held_out(page_id: str) -> bool:
+    """Half of the gold pages, by a hash of their id: the line classifier is trained on the other
+    half (bench/main_text_train.py) and measured on this one."""
+    return int(hashlib.md5(page_id.encode()).hexdigest(), 16) % 2 == 1
+
+
+def label_lines(lines: list[str], gold: str) -> list[int]:
+    """1 for each line that is main text by the gold, else 0: the page's units and the gold's are
+    aligned (difflib's longest matching blocks), and a line is main text when at least half of its
+    units fall in a matched block of three units or more, or it matches whole (a one-word
+    heading). Rendering and gold differ in white space, quotes and line breaks; units do not."""
+    page_units, owner = [], []
+    for i, line in enumerate(lines):
+        found = UNIT.findall(line.lower())
+        page_units += found
+        owner += [i] * len(found)
+    gold_units = UNIT.findall(gold.lower())
+    matched = [0] * len(lines)
+    sizes = [len(UNIT.findall(line.lower())) for line in lines]
+    for a, _, size in difflib.SequenceMatcher(None, page_units, gold_units, autojunk=False).get_matching_blocks():
+        if size >= 3 or (size and size == sizes[owner[a]] and owner[a + size - 1] == owner[a]):
+            for k in range(a, a + size):
+                matched[owner[k]] += 1
+    return [int(n > 0 and m / n >= 0.5) for m, n in zip(matched, sizes)]
+
+
+def gold_pages(dev: Path) -> list[dict]:
+    """Every page with a gold text: ``id``, ``set`` and ``group`` (the set, kind and language it
+    is reported under), ``html``, ``gold``."""
+    files = {"magic_html": "magic_html_benchmark.jsonl.gz", "cleaneval": "en_cleaneval.jsonl.gz",
+             "readability": "web_readability_testpages.jsonl.gz"}
+    pages = []
+    for gold_set, name in files.items():
+        with gzip.open(dev / "boilerplate" / name, "rt", encoding="utf-8") as f:
+            for line in f:
+                record = json.loads(line)
+                gold = gold_text(record, gold_set)
+                if not units(gold):
+                    continue
+                lang = record.get("lang") if record.get("lang") in ("zh", "en") else "other"
+                group = f"{gold_set} {record['kind']} {lang}" if gold_set == "magic_html" else f"{gold_set} {lang}"
+                pages.append({"id": record["id"], "set": gold_set, "group": group, "html": record["html"],
+                              "gold": gold})
+    return pages
+
+
+def resiliparse_main(html: str) -> str:
+    return extract_plain_text(html, main_content=True)
+
+
+def resiliparse_all(html: str) -> str:
+    return extract_plain_text(html, main_content=False)
+
+
+def trafilatura_default(html: str) -> str:
+    import trafilatura
+    return trafilatura.extract(html) or ""
+
+
+def trafilatura_precision(html: str) -> str:
+    import trafilatura
+    return trafilatura.extract(html, favor_precision=True) or ""
+
+
+def trafilatura_fast(html: str) -> str:
+    import trafilatura
+    return trafilatura.extract(html, fast=True) or ""
+
+
+def trafilatura_recall(html: str) -> str:
+    import trafilatura
+    return trafilatura.extract(html, favor_recall=True) or ""
+
+
+def readability_lxml(html: str) -> str:
+    from readability import Document
+    return extract_plain_text(Document(html).summary(html_partial=True), main_content=False)
+
+
+def resiliparse_then_edits(html: str) -> str:
+    """Resiliparse's main content, then the edit rules of ``mixed_web`` (navigation, boilerplate
+    lines, related-article lists, repeated lines, ...): the text a page becomes in our pipeline
+    before any filter judges it."""
+    import datacleaning as dc
+    pipeline = resiliparse_then_edits.__dict__.setdefault(
+        "pipeline", dc.Pipeline(dc.load_config(None, profile="mixed_web"), filters=[]))
+    return next(iter(pipeline.clean([resiliparse_main(html)]))).document.text
+
+
+def classified_lines(page, min_probability: float = 0.5) -> str:
+    probabilities = load_line_classifier().probabilities(page.lines, page.link_shares, page.tags)
+    return "\n".join(line for line, p in zip(page.lines, probabilities) if p >= min_probability)
+
+
+def line_classifier_on_page(html: str) -> str:
+    """The line classifier on every line of the page, with its link shares and tags."""
+    return classified_lines(render_page(html))
+
+
+def line_classifier_on_main_content(html: str) -> str:
+    """The line classifier on the lines Resiliparse's main-content heuristics keep."""
+    return classified_lines(render_page(html, main_content=True))
+
+
+def datatrove_trafilatura(html: str) -> str:
+    """datatrove's extractor step as its pipelines run it (``Trafilatura()``, its defaults:
+    favour_precision, no comments, deduplication)."""
+    from datatrove.pipeline.extractors import Trafilatura
+    extractor = datatrove_trafilatura.__dict__.setdefault("step", Trafilatura())
+    return extractor.extract(html) or ""
+
+
+EXTRACTORS: dict[str, Callable[[str], str]] = {
+    "resiliparse main_content": resiliparse_main,
+    "resiliparse all text": resiliparse_all,
+    "resiliparse + mixed_web edits": resiliparse_then_edits,
+    "trafilatura": trafilatura_default,
+    "trafilatura favor_precision": trafilatura_precision,
+    "trafilatura favor_recall": trafilatura_recall,
+    "trafilatura fast": trafilatura_fast,
+    "readability-lxml": readability_lxml,
+    "line classifier on the page": line_classifier_on_page,
+    "line classifier on resiliparse main_content": line_classifier_on_main_content,
+    "datatrove Trafilatura": datatrove_trafilatura,
+}
+
+
+def measure(name: str, extract: Callable[[str], str], pages: list[dict]) -> dict:
+    scores: dict[str, list[tuple[float, float, float]]] = {}
+    failures = 0
+    start = time.process_time()
+    for page in pages:
+        try:
+            text = extract(page["html"])
+        except Exception:  # a page an extractor cannot read counts as nothing extracted
+            text, failures = "", failures + 1
+        scores.setdefault(page["group"], []).append(overlap_scores(text, page["gold"]))
+    seconds = time.process_time() - start
+    groups = {}
+    for group, rows in sorted(scores.items()):
+        groups[group] = {"pages": len(rows), **{key: round(sum(r[i] for r in rows) / len(rows), 3)
+                                                 for i, key in enumerate(("precision", "recall", "f1"))}}
+    print(f"{name}: {len(pages) / seconds:.1f} pages/s", file=sys.stderr)
+    return {"groups": groups, "pages_per_second": round(len(pages) / seconds, 1), "failures": failures}
+
+
+def line_sets(dev: Path, pages: list[dict]) -> dict[str, list[tuple[list[str], list[int]]]]:
+    """Held-out pages as (lines, labels): Turku's test split with its human labels, and each gold
+    set's held-out pages rendered as plain text, labelled by the gold."""
+    sets: dict[str, list] = {"turku test": []}
+    with open(dev / "en" / "en_web_line_labelled_turku.jsonl", encoding="utf-8") as f:
+        for line in f:
+            record = json.loads(line)
+            if record["upstream_split"] == "test":
+                kept = [(t.strip(), int(y)) for t, y in zip(record["lines"], record["line_labels"]) if t.strip()]
+                sets["turku test"].append(([t for t, _ in kept], [y for _, y in kept]))
+    for page in pages:
+        lines = [line.strip() for line in extract_plain_text(page["html"]).split("\n") if line.strip()]
+        sets.setdefault(page["group"].replace("magic_html", "magic_html text"), []).append(
+            (lines, label_lines(lines, page["gold"])))
+    return sets
+
+
+def _line_key(line: str) -> str:
+    return " ".join(line.split()).casefold()
+
+
+def kept_by_edits(profile_edits) -> Callable[[list[str]], list[bool]]:
+    import datacleaning as dc
+    pipeline = dc.Pipeline(dc.load_config(None, profile="mixed_web"), edits=profile_edits, filters=[])
+
+    def kept(lines: list[str]) -> list[bool]:
+        """Whether each line survives the edits: a line the page holds several times, as often as
+        the output holds it (menus repeat; a set of surviving lines would credit every copy)."""
+        survived = Counter(_line_key(line) for line in next(iter(pipeline.clean(["\n".join(lines)]))).document.text.split("\n"))
+        out = []
+        for line in lines:
+            out.append(survived[_line_key(line)] > 0)
+            survived[_line_key(line)] -= out[-1]
+        return out
+    return kept
+
+
+def line_methods() -> dict[str, Callable[[list[str]], list[bool]]]:
+    import datacleaning as dc
+    edits = dc.load_config(None, profile="mixed_web").build_rules()["edits"]
+    without = [rule for rule in edits if rule.name != "remove_boilerplate_by_classifier"]
+    methods = {"keep every line": lambda lines: [True] * len(lines),
+               "mixed_web edits without the classifier": kept_by_edits(without)}
+    if len(without) < len(edits):
+        methods["mixed_web edits"] = kept_by_edits(edits)
+    return methods
+
+
+def measure_lines(sets: dict[str, list[tuple[list[str], list[int]]]]) -> dict[str, dict]:
+    results = {}
+    for name, kept_of in line_methods().items():
+        results[name] = {}
+        for set_name, pages in sets.items():
+            true_kept = kept = main = 0
+            for lines, labels in pages:
+                for is_kept, label in zip(kept_of(lines) if lines else [], labels):
+                    kept += is_kept
+                    main += label
+                    true_kept += bool(is_kept and label)
+            precision, recall = true_kept / max(kept, 1), true_kept / max(main, 1)
+            results[name][set_name] = {"pages": len(pages), "precision": round(precision, 3),
+                                       "recall": round(recall, 3),
+                                       "f1": round(2 * precision * recall / (precision + recall), 3)
+                                       if precision + recall else 0.0}
+    return results
+
+
+def print_line_table(results: dict[str, dict]) -> None:
+    first = next(iter(results.values()))
+    sets = [s for s, v in first.items() if v["pages"] >= MIN_PAGES]
+    print("\nLines kept as main text, held-out pages: F1 (precision / recall).\n")
+    print("| method | " + " | ".join(f"{s} ({first[s]['pages']})" for s in sets) + " |")
+    print("|---|" + "---|" * len(sets))
+    for name, result in results.items():
+        print(f"| {name} | " + " | ".join(f"**{result[s]['f1']:.3f}** ({result[s]['precision']:.2f} / "
+                                          f"{result[s]['recall']:.2f})" for s in sets) + " |")
+
+
+def print_tables(results: dict[str, dict]) -> None:
+    groups = [g for g, v in next(iter(results.values()))["groups"].items() if v["pages"] >= MIN_PAGES]
+    print("F1 (precision / recall) of the units extracted, mean over the pages of each set.\n")
+    print("| extractor | " + " | ".join(f"{g} ({results[next(iter(results))]['groups'][g]['pages']})"
+                                         for g in groups) + " | pages/s |")
+    print("|---|" + "---|" * len(groups) + "---:|")
+    for name, result in results.items():
+        cells = [f"**{v['f1']:.3f}** ({v['precision']:.2f} / {v['recall']:.2f})"
+                 for v in (result["groups"][g] for g in groups)]
+        print(f"| {name} | " + " | ".join(cells) + f" | {result['pages_per_second']:.0f} |")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dev-data", type=Path, default=os.environ.get("DATACLEANING_DEV_DATA"),
+                        help="development corpus folder (or DATACLEANING_DEV_DATA)")
+    parser.add_argument("--extractor", action="append", choices=sorted(EXTRACTORS),
+                        help="measure only these (repeatable; default: all)")
+    parser.add_argument("--out", type=Path, default=BENCH_OUT / "main_content" / "html.json")
+    args = parser.parse_args()
+    if args.dev_data is None or not (args.dev_data / "boilerplate").is_dir():
+        parser.error("the development corpus is needed: --dev-data DIR or DATACLEANING_DEV_DATA")
+    pages = [page for page in gold_pages(args.dev_data) if held_out(page["id"])]
+    results = {name: measure(name, EXTRACTORS[name], pages) for name in args.extractor or EXTRACTORS}
+    print_tables(results)
+    lines = measure_lines(line_sets(args.dev_data, pages))
+    print_line_table(lines)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps({"html": results, "lines": lines}, indent=2, ensure_ascii=False) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

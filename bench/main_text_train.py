@@ -1,0 +1,122 @@
+"""Train the shipped line classifier (datacleaning/main_text/default.npz) and write TRAINING.md.
+
+    python bench/main_text_train.py --dev-data ../shared/data/dev
+
+Training pages, from the development corpus:
+
+- ``turku``: English OSCAR documents with a main-text/noise label per line, the upstream train
+  and dev splits (the test split is what bench/main_content.py measures);
+- ``reference``: clean reference documents, every line main text (``reference_pages``);
+- ``magic_html``, ``cleaneval``, ``readability``: the gold sets' pages that
+  ``main_content.held_out`` leaves for training, each rendered twice (as plain text, the way crawl
+  text arrives extracted, and as lines with their link shares and tags, the way an HTML page
+  reaches the classifier), every line labelled by aligning it with the page's gold text
+  (``main_content.label_lines``).
+
+Each of the five sets weighs the same. Takes about two minutes on two cores.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections import Counter
+from pathlib import Path
+
+from _common import REPO_ROOT
+from main_content import gold_pages, held_out, label_lines
+
+from resiliparse.extract.html2text import extract_plain_text
+
+from datacleaning.main_text import SHIPPED_LINE_CLASSIFIER, LabelledPage, render_page, train_line_classifier
+
+REFERENCE_DOCS = 200
+
+
+def turku_pages(dev: Path, splits: set[str]) -> list[LabelledPage]:
+    pages = []
+    with open(dev / "en" / "en_web_line_labelled_turku.jsonl", encoding="utf-8") as f:
+        for line in f:
+            record = json.loads(line)
+            if record["upstream_split"] in splits:
+                kept = [(text.strip(), y) for text, y in zip(record["lines"], record["line_labels"]) if text.strip()]
+                pages.append(LabelledPage([t for t, _ in kept], [int(y) for _, y in kept], "turku"))
+    return pages
+
+
+def rendered_pages(page: dict) -> list[LabelledPage]:
+    """A gold page as plain text and as marked lines, each line labelled by the gold."""
+    text_lines = [line.strip() for line in extract_plain_text(page["html"]).split("\n") if line.strip()]
+    marked = render_page(page["html"])
+    return [LabelledPage(text_lines, label_lines(text_lines, page["gold"]), page["set"]),
+            LabelledPage(marked.lines, label_lines(marked.lines, page["gold"]), page["set"],
+                         marked.link_shares, marked.tags)]
+
+
+def reference_pages(dev: Path) -> list[LabelledPage]:
+    """Clean reference documents, every line main text: manuals, laws and verse are made of
+    short lines too, and must keep them. The even positions of each file, at most
+    ``REFERENCE_DOCS`` taken evenly through them (bench/judgment.py measures the odd ones)."""
+    pages = []
+    for source in sorted(dev.glob("*/*_clean_*.jsonl")):
+        with open(source, encoding="utf-8") as f:
+            even = [json.loads(line)["text"] for i, line in enumerate(f) if i % 2 == 0]
+        step = max(1, len(even) // REFERENCE_DOCS)
+        for text in even[::step][:REFERENCE_DOCS]:
+            lines = [line.strip() for line in text.split("\n") if line.strip()]
+            pages.append(LabelledPage(lines, [1] * len(lines), "reference"))
+    return pages
+
+
+def training_pages(dev: Path) -> list[LabelledPage]:
+    pages = turku_pages(dev, {"train", "dev"}) + reference_pages(dev)
+    for page in gold_pages(dev):
+        if not held_out(page["id"]):
+            pages += rendered_pages(page)
+    return pages
+
+
+def training_notes(record: dict) -> str:
+    lines = ["# The shipped line classifier", "",
+             "`default.npz`: the probability that a line of a page is its main text, two logistic stages over",
+             "hashed line features (`datacleaning/main_text/features.py`). Trained by",
+             "`python bench/main_text_train.py --dev-data ../shared/data/dev` (about a minute on this project's "
+             f"2-core machine to render and label the pages, then {record['seconds']:.0f} s to train).", "",
+             "| set | pages (renderings) | what |", "|---|---:|---|"]
+    what = {"turku": "English OSCAR documents, a human main-text/noise label per line (upstream train and dev splits)",
+            "magic_html": "Chinese, English and other articles and forum threads with their human-extracted text "
+                          "(half of the pages, each rendered twice: as text and as marked HTML lines)",
+            "cleaneval": "CleanEval 2007 English pages with their gold text (half, rendered twice)",
+            "readability": "Mozilla Readability's test pages with its expected extraction (half, rendered twice)",
+            "reference": f"clean reference prose, manuals and laws (up to {REFERENCE_DOCS} even-position documents of "
+                         "each `*_clean_*` source), every line main text"}
+    lines += [f"| {group} | {n:,} | {what.get(group, '')} |" for group, n in record["pages"].items()]
+    lines += ["", f"{record['lines']:,} lines, {record['main_text_lines']:,} of them main text. Lines of the gold-set "
+              "pages are labelled by aligning them with the gold text (`bench/main_content.py`, `label_lines`); "
+              "each set weighs the same.", "", f"Settings: `{json.dumps(record['settings'])}`", "",
+              "What it measures on the held-out pages: `python bench/main_content.py --dev-data ../shared/data/dev` "
+              "([docs/main_text.md](../../docs/main_text.md)).", ""]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dev-data", type=Path, default=os.environ.get("DATACLEANING_DEV_DATA"),
+                        help="development corpus folder (or DATACLEANING_DEV_DATA)")
+    parser.add_argument("--output", type=Path, default=SHIPPED_LINE_CLASSIFIER)
+    args = parser.parse_args()
+    if args.dev_data is None or not (args.dev_data / "boilerplate").is_dir():
+        parser.error("the development corpus is needed: --dev-data DIR or DATACLEANING_DEV_DATA")
+    pages = training_pages(args.dev_data)
+    print(f"{len(pages):,} pages: {dict(Counter(p.group for p in pages))}", file=sys.stderr)
+    classifier = train_line_classifier(pages, log=lambda message: print(message, file=sys.stderr))
+    classifier.save(args.output)
+    (args.output.parent / "TRAINING.md").write_text(training_notes(classifier.record), encoding="utf-8")
+    print(f"{args.output.relative_to(REPO_ROOT) if args.output.is_relative_to(REPO_ROOT) else args.output}: "
+          f"{classifier.record['lines']:,} lines", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,42 @@
+"""The ``remove_boilerplate_by_classifier`` edit rule: lines the line classifier does not take for
+main text go."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from datacleaning.main_text.model import SHIPPED_LINE_CLASSIFIER, load_line_classifier
+from datacleaning.rules.base import Editor
+from datacleaning.rules.line_edits import drop_lines
+from datacleaning.rules.registry import register
+
+
+@register("remove_boilerplate_by_classifier")
+@dataclass
+class RemoveBoilerplateByClassifier(Editor):
+    """Lines whose probability of being the page's main text, by the line classifier, is below
+    ``min_probability``: menus, section names, share and login widgets, related-article lists,
+    footers, by what the line says, its length and punctuation, where it stands on the page and
+    what lines stand around it (datacleaning/main_text). Documents of fewer than ``min_lines``
+    non-blank lines are left alone: a paragraph or two says too little about a page. ``model``: a
+    line classifier file (relative to the config's folder); empty, the one shipped in the
+    package (datacleaning/main_text/TRAINING.md)."""
+
+    model: str = ""
+    min_probability: float = 0.08
+    min_lines: int = 3
+
+    def prepare(self, base_dir: Path) -> None:
+        self._classifier = load_line_classifier(
+            (base_dir / self.model).resolve() if self.model else SHIPPED_LINE_CLASSIFIER)
+
+    def apply(self, text: str) -> str:
+        lines = text.split("\n")
+        positions = [i for i, line in enumerate(lines) if line.strip()]
+        if len(positions) < self.min_lines:
+            return text
+        if not hasattr(self, "_classifier"):
+            self.prepare(Path.cwd())
+        probabilities = self._classifier.probabilities([lines[i].strip() for i in positions])
+        dropped = {i for i, p in zip(positions, probabilities.tolist()) if p < self.min_probability}
+        return drop_lines(lines, dropped) if dropped else text

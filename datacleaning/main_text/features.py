@@ -1,0 +1,332 @@
+"""What the line classifier sees of each line of a page: the line itself, where it stands, the
+lines around it and, for a page rendered from HTML, how much of it is link text and which
+element it came from.
+
+Every feature is named by a short string ("len5", "term1", "t:share") hashed to one of
+``2**bits`` weights by CRC-32, the same in every process. Features are written to generalize
+across sites and languages: lengths and counts are bucketed, words are the line's first few tokens
+(a Han character pair or a Latin word each), and the phrase lists of the boilerplate rules (menu
+words) become one feature among many instead of the verdict.
+
+A page's features are two parts: what each line says (a few regular expressions and its first
+tokens, a Python loop over lines) and where it stands among the others (bucketed positions,
+lengths and neighbours, computed for all lines at once in numpy), so a long page costs little
+more than its lines' text.
+"""
+from __future__ import annotations
+
+import re
+import zlib
+from bisect import bisect_left
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from datacleaning.rules.phrase_lists import load_phrase_lists
+
+MENU_LISTS = ("menu_words_zh", "menu_words_en")
+# A line as long as this that reads as prose is where a page's text lies.
+PROSE_CHARS = 60
+# A line's words: its first MAX_TOKENS tokens within its first TOKEN_CHARS characters.
+MAX_TOKENS = 8
+TOKEN_CHARS = 64
+# A line's counts (digits, Han characters, words, separators, clauses) are read from its first this many characters.
+READ_CHARS = 200
+MAX_REMEMBERED = 500_000
+# Lines shorter than this count as short in a line's neighbourhood; the neighbourhood reaches this far.
+SHORT_CHARS = 30
+REACH = 3
+
+_LICENCE = re.compile(r"©|copyright|all rights reserved|版权所有|icp备|icp证|公网安备")
+_TOKEN = re.compile(r"[\u4e00-\u9fff]{1,2}|[^\W\d_]+|\d+")
+_MENU_DECORATION = " :：|»>-·•*"
+
+LENGTHS = (0, 2, 5, 10, 20, 40, 80, 160, 320)
+SHARES = (0.2, 0.5, 0.8)
+POSITIONS = (0.05, 0.15, 0.3, 0.7, 0.85, 0.95)
+PAGE_LINES = (3, 10, 30, 100, 300)
+NEIGHBOUR = (-1, 10, 30, 80)
+WIDEST = (20, 60, 150)
+RANKS = (0.5, 0.75, 0.9)
+OF_LONGEST = (0.1, 0.25, 0.5, 0.8)
+DISTANCES = (0, 1, 2, 4, 8, 16)
+PROSE_LINES = (0, 1, 3, 10)
+LINKS = (0, 0.3, 0.7, 0.99)
+LINK_WINDOW = (0.1, 0.4, 0.7, 0.95)
+TAGS = ("none", "h", "li", "p")
+LEVELS = (0.1, 0.3, 0.5, 0.7, 0.9)
+WHERE = ("none", "before", "in", "after")
+
+
+def _bucket(x: float, edges: Sequence[float]) -> int:
+    """The number of edges below ``x`` (an edge equal to it not counted)."""
+    return bisect_left(edges, x)
+
+
+def _buckets(x: np.ndarray, edges: Sequence[float]) -> np.ndarray:
+    return np.searchsorted(np.asarray(edges, dtype=np.float64), x, side="left")
+
+
+@cache
+def _menu_words() -> frozenset[str]:
+    return frozenset(w.strip().lower() for w in load_phrase_lists(list(MENU_LISTS), Path(".")))
+
+
+def own_features(line: str) -> list[str]:
+    """What only the text of a stripped line can say: its first words, whether it is a menu
+    word, a licence line, a label (ends in a colon) or a list item."""
+    lowered = line[:READ_CHARS].lower()
+    features = []
+    if _LICENCE.search(lowered):
+        features.append("licence")
+    if lowered.strip(_MENU_DECORATION) in _menu_words():
+        features.append("menu")
+    if line.endswith((":", "：")):
+        features.append("colon_end")
+    if line[:1] in "-*•·" or line[:2].rstrip(".、)").isdigit():
+        features.append("bullet")
+    tokens = _TOKEN.findall(lowered, 0, TOKEN_CHARS)[:MAX_TOKENS]
+    features += ["t:" + t for t in tokens]
+    if len(tokens) <= 3:
+        features.append("whole:" + " ".join(tokens))
+    return features
+
+
+@cache
+def _character_classes() -> np.ndarray:
+    """Code point to class bits, over the Basic Multilingual Plane (characters beyond it: none)."""
+    table = np.zeros(0x10000, dtype=np.uint8)
+    table[ord("0"):ord("9") + 1] |= _DIGIT_BIT
+    table[0x4E00:0xA000] |= _HAN_BIT
+    table[ord("A"):ord("Z") + 1] |= _UPPER_BIT
+    table[ord("a"):ord("z") + 1] |= _LOWER_BIT
+    for c in "|｜»›>·•/":
+        table[ord(c)] |= _SEPARATOR_BIT
+    for c in "，。；！？":
+        table[ord(c)] |= _CLAUSE_BIT
+    for c in ",;:.":
+        table[ord(c)] |= _ASCII_CLAUSE_BIT
+    for c in " \t\u3000\xa0":
+        table[ord(c)] |= _SPACE_BIT
+    return table
+
+
+_DIGIT_BIT, _HAN_BIT, _UPPER_BIT, _LOWER_BIT, _SEPARATOR_BIT, _CLAUSE_BIT, _ASCII_CLAUSE_BIT, _SPACE_BIT = (
+    1, 2, 4, 8, 16, 32, 64, 128)
+# Bits of a second table: what ends a sentence, and what may close one after its mark.
+_END_BIT, _CLOSING_BIT = 1, 2
+
+
+@cache
+def _ending_classes() -> np.ndarray:
+    table = np.zeros(0x10000, dtype=np.uint8)
+    for c in ".!?。！？…":
+        table[ord(c)] |= _END_BIT
+    for c in "\"'”’」』）)]":
+        table[ord(c)] |= _CLOSING_BIT
+    return table
+
+
+def _line_counts(lines: Sequence[str]) -> dict[str, np.ndarray]:
+    """Per line, counted over its first ``READ_CHARS`` characters: digits, Han characters, Latin
+    words, capitalized Latin words, separators and clause marks (a Chinese one, or , ; : . before
+    a space); and whether the line ends a sentence (its last mark, after any closing quotes)."""
+    heads = [line[:READ_CHARS] for line in lines]
+    text = "\n".join(heads)
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    inside = codes < 0x10000
+    classes = np.where(inside, _character_classes()[np.minimum(codes, 0xFFFF)], 0)
+    letter = (classes & (_UPPER_BIT | _LOWER_BIT)) != 0
+    previous_letter = np.concatenate([[False], letter[:-1]])
+    next_space = np.concatenate([(classes[1:] & _SPACE_BIT) != 0, [True]]) | np.concatenate([codes[1:] == 10, [True]])
+    counted = {
+        "digits": (classes & _DIGIT_BIT) != 0,
+        "han": (classes & _HAN_BIT) != 0,
+        "words": letter & ~previous_letter,
+        "capitalized": ((classes & _UPPER_BIT) != 0) & ~previous_letter,
+        "separators": (classes & _SEPARATOR_BIT) != 0,
+        "clauses": ((classes & _CLAUSE_BIT) != 0) | (((classes & _ASCII_CLAUSE_BIT) != 0) & next_space),
+    }
+    sizes = np.array([len(h) for h in heads], dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(sizes + 1)[:-1]])
+    out = {name: np.add.reduceat(np.append(mask, False).astype(np.int64), starts) * (sizes > 0)
+           for name, mask in counted.items()}
+    out["read"] = sizes
+    ending = _ending_classes()
+    out["terminal"] = np.array([_ends_sentence(line, ending) for line in lines], dtype=bool)
+    return out
+
+
+def _ends_sentence(line: str, ending: np.ndarray) -> bool:
+    for c in reversed(line[-4:]):
+        code = ord(c)
+        bits = ending[code] if code < 0x10000 else 0
+        if bits & _END_BIT:
+            return True
+        if not bits & _CLOSING_BIT:
+            return False
+    return False
+
+
+@dataclass
+class PageRows:
+    """A page's features as weight indexes: ``own`` (the indexes of what each line says, all lines
+    one after another, line ``i`` from ``own_starts[i]``) and ``placed`` (lines × features: where
+    each line stands). A line's logit is the sum of its weights in both."""
+
+    own: np.ndarray
+    own_starts: np.ndarray
+    placed: np.ndarray
+
+    def __len__(self) -> int:
+        return self.placed.shape[0]
+
+    def logits(self, weights: np.ndarray, bias: float) -> np.ndarray:
+        own = np.add.reduceat(weights[self.own], self.own_starts) if self.own.size else np.zeros(len(self))
+        return own + weights[self.placed].sum(axis=1) + bias
+
+    def with_placed(self, more: np.ndarray) -> PageRows:
+        return PageRows(self.own, self.own_starts, np.concatenate([self.placed, more], axis=1))
+
+    def row(self, i: int) -> np.ndarray:
+        """Line ``i``'s indexes, for training."""
+        end = self.own_starts[i + 1] if i + 1 < len(self) else self.own.size
+        return np.concatenate([self.own[self.own_starts[i]:end], self.placed[i]])
+
+
+class FeatureHasher:
+    """Feature names to weight indexes for a model of ``2**bits`` weights."""
+
+    def __init__(self, bits: int):
+        self.bits = bits
+        self._mask = (1 << bits) - 1
+        self._known: dict[str, int] = {}
+        self._tables: dict[tuple[str, ...], np.ndarray] = {}
+
+    def index(self, name: str) -> int:
+        # Most names recur on every page (buckets, common words): each is hashed once and kept.
+        found = self._known.get(name)
+        if found is None:
+            if len(self._known) > MAX_REMEMBERED:
+                self._known.clear()
+            found = self._known[name] = zlib.crc32(name.encode()) & self._mask
+        return found
+
+    def table(self, *families: str) -> np.ndarray:
+        """Indexes of the names ``family1{i}_family2{j}...`` for every combination of buckets,
+        each family given as ``name:size`` (``len:10``): an array with one axis per family."""
+        found = self._tables.get(families)
+        if found is None:
+            parts = [(name, int(size)) for name, size in (f.rsplit(":", 1) for f in families)]
+            found = np.zeros([size for _, size in parts], dtype=np.int64)
+            for combo in np.ndindex(*found.shape):
+                found[combo] = zlib.crc32("_".join(f"{name}{k}" for (name, _), k in zip(parts, combo)).encode()) & self._mask
+            self._tables[families] = found
+        return found
+
+    def page(self, lines: Sequence[str], link_shares: Sequence[float] | None = None,
+             tags: Sequence[str] | None = None) -> PageRows:
+        """The features of each line of a page (lines stripped and not blank). ``link_shares`` and
+        ``tags``, for a page rendered from HTML: the share of each line's characters inside links,
+        and the element it came from (one of ``TAGS``)."""
+        count = len(lines)
+        own, starts = [], np.zeros(count, dtype=np.int64)
+        for i, line in enumerate(lines):
+            starts[i] = len(own)
+            own += [self.index(name) for name in own_features(line)]
+        counts = _line_counts(lines) if count else {}
+        lengths = np.array([len(line) for line in lines], dtype=np.float64)
+        read = np.maximum(counts.get("read", np.zeros(0)), 1)
+        words = counts.get("words", np.zeros(0, dtype=np.int64))
+        han = counts.get("han", np.zeros(0, dtype=np.int64))
+        terminal = counts.get("terminal", np.zeros(0, dtype=bool))
+        clauses = counts.get("clauses", np.zeros(0, dtype=np.int64))
+        prose = (lengths >= PROSE_CHARS) & (terminal | (clauses >= 2))
+        t = self.table
+        length = _buckets(lengths, LENGTHS)
+        short = _window_mean((lengths < SHORT_CHARS).astype(np.float64))
+        short_b = _buckets(short, SHARES)
+        padded = np.pad(lengths, REACH, constant_values=0.0)
+        widest = np.lib.stride_tricks.sliding_window_view(padded, 2 * REACH + 1).max(axis=1)
+        previous = np.concatenate([[-1.0], lengths[:-1]])
+        following = np.concatenate([lengths[1:], [-1.0]])
+        rank = np.searchsorted(np.sort(lengths), lengths, side="left") / max(count, 1)
+        longest = lengths.max() if count else 1.0
+        positions = np.arange(count) / max(count - 1, 1)
+        # Where each line stands against the page's prose: inside the stretch from its first prose
+        # line to its last, before it or after it, and how far from the nearest one.
+        prose_at = np.flatnonzero(prose)
+        if prose_at.size:
+            where = np.where(np.arange(count) < prose_at[0], 1, np.where(np.arange(count) > prose_at[-1], 3, 2))
+            k = np.searchsorted(prose_at, np.arange(count))
+            after = np.abs(prose_at[np.minimum(k, prose_at.size - 1)] - np.arange(count))
+            before = np.abs(np.arange(count) - prose_at[np.maximum(k - 1, 0)])
+            distance = np.minimum(after, before)
+        else:
+            where, distance = np.zeros(count, dtype=np.int64), np.full(count, 99)
+        columns = [
+            t("term:2")[terminal.astype(np.int64)],
+            t("clause:5")[_buckets(clauses, (0, 1, 3, 6))],
+            t("sep:4")[_buckets(counts.get("separators", np.zeros(0)), (0, 1, 3))],
+            t("dig:5")[_buckets(counts.get("digits", np.zeros(0)) / read, (0, 0.1, 0.3, 0.6))],
+            # 0: no Latin word (no Han character); else the bucket after it.
+            t("title:5")[np.where(words > 0, _buckets(counts.get("capitalized", np.zeros(0)) / np.maximum(words, 1),
+                                                       SHARES) + 1, 0)],
+            t("words:7")[np.where(words > 0, _buckets(words, (1, 3, 6, 12, 25)) + 1, 0)],
+            t("han:4")[np.where(han > 0, _buckets(han / read, (0.3, 0.7)) + 1, 0)],
+            t(f"len:{len(LENGTHS) + 1}")[length],
+            t(f"pos:{len(POSITIONS) + 1}")[_buckets(positions, POSITIONS)],
+            np.full(count, t(f"lines:{len(PAGE_LINES) + 1}")[_bucket(count, PAGE_LINES)]),
+            t(f"prev:{len(NEIGHBOUR) + 1}")[_buckets(previous, NEIGHBOUR)],
+            t(f"next:{len(NEIGHBOUR) + 1}")[_buckets(following, NEIGHBOUR)],
+            t(f"short:{len(SHARES) + 1}")[short_b],
+            t(f"widest:{len(WIDEST) + 1}")[_buckets(widest, WIDEST)],
+            t(f"len:{len(LENGTHS) + 1}", f"short:{len(SHARES) + 1}")[length, short_b],
+            t(f"rank:{len(RANKS) + 1}")[_buckets(rank, RANKS)],
+            t(f"oflongest:{len(OF_LONGEST) + 1}")[_buckets(lengths / max(longest, 1.0), OF_LONGEST)],
+            t(f"core:{len(WHERE)}")[where],
+            t(f"core:{len(WHERE)}", f"d:{len(DISTANCES) + 1}")[where, _buckets(distance, DISTANCES)],
+            t(f"core:{len(WHERE)}", f"len:{len(LENGTHS) + 1}")[where, length],
+            np.full(count, t(f"prose:{len(PROSE_LINES) + 1}")[_bucket(int(prose.sum()), PROSE_LINES)]),
+        ]
+        if link_shares is not None:
+            shares = np.asarray(link_shares, dtype=np.float64)
+            link = _buckets(shares, LINKS)
+            tag = np.array([TAGS.index(x) for x in tags], dtype=np.int64)
+            columns += [t(f"link:{len(LINKS) + 1}")[link], t(f"tag:{len(TAGS)}")[tag],
+                        t(f"link:{len(LINKS) + 1}", f"tag:{len(TAGS)}")[link, tag],
+                        t(f"link:{len(LINKS) + 1}", f"len:{len(LENGTHS) + 1}")[link, length],
+                        t(f"linkwin:{len(LINK_WINDOW) + 1}")[_buckets(_window_mean(shares), LINK_WINDOW)]]
+        return PageRows(np.array(own, dtype=np.int64), starts,
+                        np.stack(columns, axis=1) if count else np.zeros((0, len(columns)), dtype=np.int64))
+
+    def context(self, probabilities: np.ndarray) -> np.ndarray:
+        """The second stage's features of each line (lines × features): its first-stage
+        probability of being main text and the mean probability of the lines around it, 1, 3 and
+        8 lines either side (main text comes in runs; a headline among menus is a menu item, a
+        short line inside an article is not)."""
+        count = len(probabilities)
+        sums = np.concatenate([[0.0], np.cumsum(probabilities)])
+        own = _buckets(probabilities, LEVELS)
+        t = self.table
+        columns = [t(f"S:own:{len(LEVELS) + 1}")[own]]
+        for reach in (1, 3, 8):
+            lo = np.maximum(np.arange(count) - reach, 0)
+            hi = np.minimum(np.arange(count) + reach + 1, count)
+            mean = (sums[hi] - sums[lo] - probabilities) / np.maximum(hi - lo - 1, 1)
+            columns.append(t(f"S:around{reach}_:{len(LEVELS) + 1}")[_buckets(mean, LEVELS)])
+            if reach == 3:
+                columns.append(t(f"S:own:{len(LEVELS) + 1}", f"around3_:{len(SHARES) + 1}")[own, _buckets(mean, SHARES)])
+        return np.stack(columns, axis=1) if count else np.zeros((0, len(columns)), dtype=np.int64)
+
+
+def _window_mean(values: np.ndarray) -> np.ndarray:
+    """The mean of each value with the ``REACH`` values either side of it (fewer at the edges)."""
+    count = len(values)
+    sums = np.concatenate([[0.0], np.cumsum(values)])
+    lo = np.maximum(np.arange(count) - REACH, 0)
+    hi = np.minimum(np.arange(count) + REACH + 1, count)
+    return (sums[hi] - sums[lo]) / np.maximum(hi - lo, 1)

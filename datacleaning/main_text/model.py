@@ -1,0 +1,92 @@
+"""The line classifier: the probability that each line of a page is its main text.
+
+Two logistic models over hashed features (datacleaning.main_text.features): the first reads each
+line with its neighbours' lengths and its place on the page; the second reads the same features
+plus the first's probabilities around the line, so a line is judged with the run it stands in.
+"""
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from datacleaning.main_text.features import FeatureHasher, PageRows
+
+SHIPPED_LINE_CLASSIFIER = Path(__file__).resolve().parent / "default.npz"
+
+
+class LineClassifierFileError(ValueError):
+    """A file that is not a line classifier."""
+
+
+def logistic_probabilities(rows: PageRows, weights: np.ndarray, bias: float) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-rows.logits(weights, bias)))
+
+
+@dataclass
+class LineClassifier:
+    """``line_weights``/``line_bias``: the first stage; ``context_weights``/``context_bias``: the
+    second; ``bits``: each stage has 2**bits weights; ``record``: how it was trained."""
+
+    line_weights: np.ndarray
+    line_bias: float
+    context_weights: np.ndarray
+    context_bias: float
+    bits: int
+    record: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        for weights in (self.line_weights, self.context_weights):
+            if weights.shape != (1 << self.bits,):
+                raise ValueError(f"{weights.shape[0]:,} weights for {self.bits} bits")
+        # Scored in float64: a float16 file's weights converted once, not at every page.
+        self.line_weights = self.line_weights.astype(np.float64)
+        self.context_weights = self.context_weights.astype(np.float64)
+
+    @property
+    def hasher(self) -> FeatureHasher:
+        if not hasattr(self, "_hasher"):
+            self._hasher = FeatureHasher(self.bits)
+        return self._hasher
+
+    def probabilities(self, lines: Sequence[str], link_shares: Sequence[float] | None = None,
+                      tags: Sequence[str] | None = None) -> np.ndarray:
+        """The probability that each line (stripped, not blank) is main text; ``link_shares`` and
+        ``tags`` as :meth:`datacleaning.main_text.features.FeatureHasher.page` takes them."""
+        if not lines:
+            return np.zeros(0)
+        rows = self.hasher.page(lines, link_shares, tags)
+        first = logistic_probabilities(rows, self.line_weights, self.line_bias)
+        return logistic_probabilities(rows.with_placed(self.hasher.context(first)), self.context_weights,
+                                      self.context_bias)
+
+    def save(self, path: str | os.PathLike) -> None:
+        # float16 halves the file; the weights are small, so probabilities move by < 1e-3.
+        with open(path, "wb") as f:
+            np.savez_compressed(f, line_weights=self.line_weights.astype(np.float16),
+                                line_bias=np.float64(self.line_bias),
+                                context_weights=self.context_weights.astype(np.float16),
+                                context_bias=np.float64(self.context_bias), bits=np.int64(self.bits),
+                                record=np.array(json.dumps(self.record)))
+
+
+def read_line_classifier(path: str | os.PathLike) -> LineClassifier:
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            return LineClassifier(data["line_weights"], float(data["line_bias"]), data["context_weights"],
+                                  float(data["context_bias"]), int(data["bits"]), json.loads(str(data["record"])))
+    except (OSError, KeyError, ValueError, TypeError) as e:
+        if isinstance(e, FileNotFoundError):
+            raise
+        raise LineClassifierFileError(f"{path}: not a line classifier ({e})") from e
+
+
+@cache
+def load_line_classifier(path: str | os.PathLike = SHIPPED_LINE_CLASSIFIER) -> LineClassifier:
+    """The classifier in ``path`` (default: the one shipped in the package), read once per process."""
+    return read_line_classifier(Path(path).resolve())
