@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from datacleaning.main_text.features import FeatureHasher, PageRows
+from datacleaning.model_files import read_npz
 
 SHIPPED_LINE_CLASSIFIER = Path(__file__).resolve().parent / "default.npz"
 
@@ -76,14 +77,9 @@ class LineClassifier:
 
 
 def read_line_classifier(path: str | os.PathLike) -> LineClassifier:
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            return LineClassifier(data["line_weights"], float(data["line_bias"]), data["context_weights"],
-                                  float(data["context_bias"]), int(data["bits"]), json.loads(str(data["record"])))
-    except (OSError, KeyError, ValueError, TypeError) as e:
-        if isinstance(e, FileNotFoundError):
-            raise
-        raise LineClassifierFileError(f"{path}: not a line classifier ({e})") from e
+    return read_npz(path, lambda data: LineClassifier(
+        data["line_weights"], float(data["line_bias"]), data["context_weights"], float(data["context_bias"]),
+        int(data["bits"]), json.loads(str(data["record"]))), LineClassifierFileError, "line classifier")
 
 
 @cache

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from datacleaning.model_files import read_npz
 from datacleaning.quality.features import FeatureSettings, hashed_ngrams
 
 SHIPPED_CLASSIFIER = Path(__file__).resolve().parent / "default.npz"
@@ -51,15 +52,9 @@ class QualityClassifier:
 
 
 def read_classifier(path: str | os.PathLike) -> QualityClassifier:
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            features = FeatureSettings(**json.loads(str(data["features"])))
-            return QualityClassifier(data["weights"], float(data["bias"]), features,
-                                     json.loads(str(data["record"])))
-    except (OSError, KeyError, ValueError, TypeError) as e:
-        if isinstance(e, FileNotFoundError):
-            raise
-        raise ClassifierFileError(f"{path}: not a quality classifier ({e})") from e
+    return read_npz(path, lambda data: QualityClassifier(
+        data["weights"], float(data["bias"]), FeatureSettings(**json.loads(str(data["features"]))),
+        json.loads(str(data["record"]))), ClassifierFileError, "quality classifier")
 
 
 @cache

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import sentencepiece as spm
 
+from datacleaning.model_files import read_npz
 from datacleaning.quality.features import folded_text
 
 SHIPPED_REFERENCE_LM = Path(__file__).resolve().parent / "default.npz"
@@ -165,18 +166,16 @@ class ReferenceLM:
                                 tokenizer=np.frombuffer(self.tokenizer, dtype=np.uint8), **arrays)
 
 
+def _reference_lm_of(data) -> ReferenceLM:
+    header = json.loads(str(data["header"]))
+    tables = [NgramTable(data[f"keys{n}"], data[f"counts{n}"], data[f"follow_total{n}"], data[f"follow_types{n}"])
+              for n in range(1, header["order"] + 1)]
+    return ReferenceLM(tables, header["vocab_size"], header["bos_id"], data["tokenizer"].tobytes(),
+                       header["max_chars"], header["record"])
+
+
 def read_reference_lm(path: str | os.PathLike) -> ReferenceLM:
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            header = json.loads(str(data["header"]))
-            tables = [NgramTable(data[f"keys{n}"], data[f"counts{n}"], data[f"follow_total{n}"],
-                                 data[f"follow_types{n}"]) for n in range(1, header["order"] + 1)]
-            return ReferenceLM(tables, header["vocab_size"], header["bos_id"], data["tokenizer"].tobytes(),
-                               header["max_chars"], header["record"])
-    except (OSError, KeyError, ValueError, TypeError, RuntimeError) as e:
-        if isinstance(e, FileNotFoundError):
-            raise
-        raise ReferenceLMFileError(f"{path}: not a reference language model ({e})") from e
+    return read_npz(path, _reference_lm_of, ReferenceLMFileError, "reference language model")
 
 
 @cache
