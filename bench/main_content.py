@@ -1,19 +1,29 @@
-"""How much of a page's article each HTML main-content extractor keeps, and how much else it lets in.
+"""How much of a page's main text each extractor and line rule keeps, and how much else it lets in.
 
     python bench/main_content.py --dev-data ../shared/data/dev
 
 The gold sets of the development corpus pair raw HTML with the main text people extracted:
 ``magic_html`` (articles and forum threads in Chinese, English and other languages), ``cleaneval``
 (CleanEval 2007, English), ``readability`` (Mozilla Readability's test pages, whose gold is
-Readability's own output). Every extractor turns every page into text, in this process, one page
-at a time; the text is compared with the gold as bags of units, each Han, kana or Hangul character
-one unit and every other run of letters and digits one (a bag of Latin letters would credit a menu
-with the article's letters): precision is the share of the extracted units that are in the gold,
-recall the share of the gold's units extracted, F1 their harmonic mean, each averaged over the
-pages of a set (an empty extraction scores 0). Pages with an empty gold are left out. Speed is pages
-per second of one core, over every page.
+Readability's own output). Only the half of their pages that ``held_out`` names is measured: the
+line classifier (datacleaning/main_text) is trained on the other half.
 
-Prints one Markdown table per measure and writes everything to bench/out/main_content/html.json.
+1. HTML extraction: every extractor turns every page into text, in this process, one page at a
+   time; the text is compared with the gold as bags of units, each Han, kana or Hangul character
+   one unit and every other run of letters and digits one (a bag of Latin letters would credit a
+   menu with the article's letters): precision is the share of the extracted units that are in
+   the gold, recall the share of the gold's units extracted, F1 their harmonic mean, each
+   averaged over the pages of a set (an empty extraction scores 0). Pages with an empty gold are
+   left out. Speed is pages per second of one core.
+2. Lines: Turku's held-out documents (a human main-text/noise label per line) and the gold pages
+   rendered as plain text (each line labelled by ``label_lines``), through ``mixed_web``'s edit
+   rules with and without the line classifier: precision, recall and F1 of the lines kept.
+3. Articles rejected whole: the share of gold pages ``mixed_web`` rejects, as page text and as
+   main content, with the rules that rejected them.
+4. The cost on clean text: the share of characters of each clean reference source that the line
+   classifier's rule removes at each limit (``reference_losses``), which sets the profile's limit.
+
+Prints one Markdown table per measure and writes everything to bench/out/main_content/main_content.json.
 """
 from __future__ import annotations
 
@@ -28,6 +38,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 
 from _common import BENCH_OUT
@@ -139,7 +150,10 @@ def trafilatura_recall(html: str) -> str:
 
 
 def readability_lxml(html: str) -> str:
+    import logging
+
     from readability import Document
+    logging.getLogger("readability.readability").setLevel(logging.CRITICAL)  # its failures count as empty
     return extract_plain_text(Document(html).summary(html_partial=True), main_content=False)
 
 
@@ -147,10 +161,13 @@ def resiliparse_then_edits(html: str) -> str:
     """Resiliparse's main content, then the edit rules of ``mixed_web`` (navigation, boilerplate
     lines, related-article lists, repeated lines, ...): the text a page becomes in our pipeline
     before any filter judges it."""
+    return next(iter(_edits_only().clean([resiliparse_main(html)]))).document.text
+
+
+@cache
+def _edits_only():
     import datacleaning as dc
-    pipeline = resiliparse_then_edits.__dict__.setdefault(
-        "pipeline", dc.Pipeline(dc.load_config(None, profile="mixed_web"), filters=[]))
-    return next(iter(pipeline.clean([resiliparse_main(html)]))).document.text
+    return dc.Pipeline(dc.load_config(None, profile="mixed_web"), filters=[])
 
 
 def classified_lines(page, min_probability: float = 0.5) -> str:
@@ -171,9 +188,13 @@ def line_classifier_on_main_content(html: str) -> str:
 def datatrove_trafilatura(html: str) -> str:
     """datatrove's extractor step as its pipelines run it (``Trafilatura()``, its defaults:
     favour_precision, no comments, deduplication)."""
+    return _datatrove_step().extract(html) or ""
+
+
+@cache
+def _datatrove_step():
     from datatrove.pipeline.extractors import Trafilatura
-    extractor = datatrove_trafilatura.__dict__.setdefault("step", Trafilatura())
-    return extractor.extract(html) or ""
+    return Trafilatura()
 
 
 EXTRACTORS: dict[str, Callable[[str], str]] = {
@@ -249,13 +270,20 @@ def kept_by_edits(profile_edits) -> Callable[[list[str]], list[bool]]:
 
 def line_methods() -> dict[str, Callable[[list[str]], list[bool]]]:
     import datacleaning as dc
+    from datacleaning.rules.registry import build_rule
     edits = dc.load_config(None, profile="mixed_web").build_rules()["edits"]
-    without = [rule for rule in edits if rule.name != "remove_boilerplate_by_classifier"]
-    methods = {"keep every line": lambda lines: [True] * len(lines),
-               "mixed_web edits without the classifier": kept_by_edits(without)}
-    if len(without) < len(edits):
-        methods["mixed_web edits"] = kept_by_edits(edits)
-    return methods
+    # The word-list menu rule the classifier replaced, where it stood: after remove_related_lists.
+    navigation = build_rule("edits", 0, {"name": "remove_navigation"})
+    navigation.prepare(Path.cwd())
+    lists_only = []
+    for rule in edits:
+        if rule.name != "remove_boilerplate_by_classifier":
+            lists_only.append(rule)
+        if rule.name == "remove_related_lists":
+            lists_only.append(navigation)
+    return {"keep every line": lambda lines: [True] * len(lines),
+            "mixed_web edits, remove_navigation for the classifier": kept_by_edits(lists_only),
+            "mixed_web edits": kept_by_edits(edits)}
 
 
 def measure_lines(sets: dict[str, list[tuple[list[str], list[int]]]]) -> dict[str, dict]:
@@ -288,6 +316,68 @@ def print_line_table(results: dict[str, dict]) -> None:
                                           f"{result[s]['recall']:.2f})" for s in sets) + " |")
 
 
+def rejected_whole(pages: list[dict]) -> dict[str, dict]:
+    """Per set, the share of gold pages that ``mixed_web`` rejects whole (every rule, filters
+    included), given as the full page's text and as Resiliparse's main content (the text our WARC
+    reader makes of an HTML page), with the rules that rejected them: an article must not be
+    rejected for the page around it."""
+    import datacleaning as dc
+    pipeline = dc.Pipeline(dc.load_config(None, profile="mixed_web"))
+    out: dict[str, dict] = {}
+    for rendering, render in (("page text", resiliparse_all), ("main content", resiliparse_main)):
+        for page, cleaned in zip(pages, pipeline.clean([render(p["html"]) for p in pages])):
+            row = out.setdefault(f"{page['group']}, {rendering}", {"pages": 0, "rejected": 0, "by": Counter()})
+            row["pages"] += 1
+            if not cleaned.kept:
+                row["rejected"] += 1
+                row["by"][cleaned.verdict.rejected_by] += 1
+    return {name: {**row, "by": dict(row["by"].most_common())} for name, row in sorted(out.items())}
+
+
+def print_rejected_table(rejected: dict[str, dict]) -> None:
+    print("\nGold pages mixed_web rejects whole (held-out pages; an empty gold page excluded).\n")
+    print("| set, text | pages | rejected | by |")
+    print("|---|---:|---:|---|")
+    for name, row in rejected.items():
+        if row["pages"] >= MIN_PAGES:
+            by = ", ".join(f"{rule} {n}" for rule, n in row["by"].items())
+            print(f"| {name} | {row['pages']} | {100 * row['rejected'] / row['pages']:.1f}% | {by} |")
+
+
+LIMITS = (0.05, 0.1, 0.15, 0.2, 0.3, 0.5)
+
+
+def reference_losses(dev: Path) -> dict[str, dict[str, float]]:
+    """Per clean reference source (every odd position, which the line classifier never saw), the
+    share of characters the classifier's rule would remove at each limit in ``LIMITS``: the
+    cost of a limit on text that is all main text."""
+    classifier = load_line_classifier()
+    out = {}
+    for source in sorted(dev.glob("*/*_clean_*.jsonl")):
+        with open(source, encoding="utf-8") as f:
+            odd = [json.loads(line)["text"] for i, line in enumerate(f) if i % 2 == 1]
+        total, removed = 0, dict.fromkeys(LIMITS, 0)
+        for text in odd:
+            lines = [line.strip() for line in text.split("\n") if line.strip()]
+            sizes = [len(line) for line in lines]
+            total += sum(sizes)
+            if len(lines) < 3:  # the rule leaves such documents alone
+                continue
+            p = classifier.probabilities(lines)
+            for limit in LIMITS:
+                removed[limit] += sum(n for n, q in zip(sizes, p) if q < limit)
+        out[source.stem] = {str(limit): round(100 * removed[limit] / max(total, 1), 1) for limit in LIMITS}
+    return out
+
+
+def print_reference_table(losses: dict[str, dict[str, float]]) -> None:
+    print("\nClean reference sources: % of characters the line classifier's rule removes, by limit.\n")
+    print("| source | " + " | ".join(str(limit) for limit in LIMITS) + " |")
+    print("|---|" + "---:|" * len(LIMITS))
+    for source, row in losses.items():
+        print(f"| {source} | " + " | ".join(f"{row[str(limit)]}%" for limit in LIMITS) + " |")
+
+
 def print_tables(results: dict[str, dict]) -> None:
     groups = [g for g, v in next(iter(results.values()))["groups"].items() if v["pages"] >= MIN_PAGES]
     print("F1 (precision / recall) of the units extracted, mean over the pages of each set.\n")
@@ -306,17 +396,33 @@ def main() -> int:
                         help="development corpus folder (or DATACLEANING_DEV_DATA)")
     parser.add_argument("--extractor", action="append", choices=sorted(EXTRACTORS),
                         help="measure only these (repeatable; default: all)")
-    parser.add_argument("--out", type=Path, default=BENCH_OUT / "main_content" / "html.json")
+    parser.add_argument("--skip-html", action="store_true", help="measure only the line rules")
+    parser.add_argument("--out", type=Path, default=BENCH_OUT / "main_content" / "main_content.json")
     args = parser.parse_args()
     if args.dev_data is None or not (args.dev_data / "boilerplate").is_dir():
         parser.error("the development corpus is needed: --dev-data DIR or DATACLEANING_DEV_DATA")
     pages = [page for page in gold_pages(args.dev_data) if held_out(page["id"])]
-    results = {name: measure(name, EXTRACTORS[name], pages) for name in args.extractor or EXTRACTORS}
-    print_tables(results)
+    results = {}
+    for name in [] if args.skip_html else args.extractor or EXTRACTORS:
+        try:
+            EXTRACTORS[name]("<html><body><p>A page.</p></body></html>")
+        except ImportError as e:
+            # readability-lxml is not in the bench extras: pip 23's resolver fails on it beside
+            # trafilatura (both ask for lxml's html_clean extra). Install it to measure it.
+            print(f"{name}: skipped, {e}", file=sys.stderr)
+            continue
+        results[name] = measure(name, EXTRACTORS[name], pages)
+    if results:
+        print_tables(results)
     lines = measure_lines(line_sets(args.dev_data, pages))
     print_line_table(lines)
+    rejected = rejected_whole(pages)
+    print_rejected_table(rejected)
+    losses = reference_losses(args.dev_data)
+    print_reference_table(losses)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"html": results, "lines": lines}, indent=2, ensure_ascii=False) + "\n")
+    args.out.write_text(json.dumps({"html": results, "lines": lines, "rejected_whole": rejected, "reference_losses": losses}, indent=2,
+                                   ensure_ascii=False) + "\n")
     return 0
 
 

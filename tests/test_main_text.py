@@ -32,7 +32,7 @@ EN_FURNITURE = ["Skip to content", "Menu", "Who We Are", "What We Do", "Blog", "
 
 def editor(**params):
     """The rule as the clean stage builds it, with mixed_web's limit unless given another."""
-    built = build_rule("edits", 0, {"name": "remove_boilerplate_by_classifier", "min_probability": 0.08, **params})
+    built = build_rule("edits", 0, {"name": "remove_boilerplate_by_classifier", "min_probability": 0.15, **params})
     built.prepare(FIXTURES)
     return built
 
@@ -59,9 +59,13 @@ def test_poems_manuals_and_encyclopedia_pass_intact(doc_id):
 
 
 def test_short_documents_are_left_alone():
-    two_lines = "Home\nAbout us"
-    assert editor().apply(two_lines) == two_lines
-    assert editor(min_lines=1).apply("Home\nAbout us\nContact\nPrivacy") != "Home\nAbout us\nContact\nPrivacy"
+    menu = "Home\nAbout us\nContact\nPrivacy"
+    assert editor().apply(menu) == menu  # under min_chars
+    assert editor(min_chars=0, min_lines=5).apply(menu) == menu
+    assert editor(min_chars=0).apply(menu) != menu
+    quotation = ("There are two ways of disliking art.   One is to dislike it.  The other is\n"
+                 "to like it rationally.\n\t\t-- Oscar Wilde")  # a BSD fortune
+    assert editor().apply(quotation) == quotation
 
 
 def test_probabilities_are_one_per_line_and_menus_score_below_prose():

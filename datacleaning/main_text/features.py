@@ -66,8 +66,13 @@ def _bucket(x: float, edges: Sequence[float]) -> int:
     return bisect_left(edges, x)
 
 
-def _buckets(x: np.ndarray, edges: Sequence[float]) -> np.ndarray:
-    return np.searchsorted(np.asarray(edges, dtype=np.float64), x, side="left")
+def _buckets(x: np.ndarray, edges: tuple[float, ...]) -> np.ndarray:
+    return np.searchsorted(_edge_array(edges), x, side="left")
+
+
+@cache
+def _edge_array(edges: tuple[float, ...]) -> np.ndarray:
+    return np.asarray(edges, dtype=np.float64)
 
 
 @cache
