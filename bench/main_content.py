@@ -14,7 +14,8 @@ line classifier (datacleaning/main_text) is trained on the other half.
    menu with the article's letters): precision is the share of the extracted units that are in
    the gold, recall the share of the gold's units extracted, F1 their harmonic mean, each
    averaged over the pages of a set (an empty extraction scores 0). Pages with an empty gold are
-   left out. Speed is pages per second of one core.
+   left out. Speed is pages per second of one core. The line classifier's rows keep the lines it
+   gives 0.5 or more.
 2. Lines: Turku's held-out documents (a human main-text/noise label per line) and the gold pages
    rendered as plain text (each line labelled by ``label_lines``), through ``mixed_web``'s edit
    rules with and without the line classifier: precision, recall and F1 of the lines kept.
