@@ -47,9 +47,10 @@ def format_clean_summary(stats: dict) -> str:
     ]
     rules = stats.get("rules", {})
     if rules:
-        lines.append(f"  {'rule':<30}{'kind':<11}{'rejected':>10}{'edited':>10}{'chars -':>12}{'seconds':>9}")
+        width = max(30, 2 + max(len(name) for name in rules))
+        lines.append(f"  {'rule':<{width}}{'kind':<11}{'rejected':>10}{'edited':>10}{'chars -':>12}{'seconds':>9}")
         for name, c in rules.items():
-            lines.append(f"  {name:<30}{c.get('kind', ''):<11}{c.get('rejected', 0):>10,}{c.get('edited', 0):>10,}"
+            lines.append(f"  {name:<{width}}{c.get('kind', ''):<11}{c.get('rejected', 0):>10,}{c.get('edited', 0):>10,}"
                          f"{c.get('chars_removed', 0):>12,}{c.get('seconds', 0):>9.2f}")
             if c.get("checks"):
                 checks = sorted(c["checks"].items(), key=lambda kv: -kv[1])
