@@ -55,7 +55,8 @@ class InputConfig(BaseModel):
     source_field: str = Field("source", description="field naming the document's source (default: file name)")
     chunk_bytes: int = Field(32 << 20, ge=MIN_CHUNK_BYTES,
                              description="target size of a work unit of uncompressed jsonl")
-    warc_main_content: bool = Field(True, description="WARC HTML: extract only the main content")
+    warc_main_content: bool = Field(True, description="HTML (WARC responses, .html files): extract only the "
+                                                      "main content")
 
     def reader_options(self) -> ReaderOptions:
         return ReaderOptions(tuple(self.text_fields), self.id_field, self.source_field, self.warc_main_content)

@@ -422,6 +422,36 @@ def test_text_and_markdown_files_are_one_document_each(tmp_path):
     assert all(d.id for d in items)
 
 
+HTML_PAGE = """<!DOCTYPE html><html><head><meta charset="{charset}"><title>社区图书馆夜间开放</title></head>
+<body><nav><a href="/">首页</a> | <a href="/news">新闻</a> | <a href="/sports">体育</a></nav>
+<article><h1>社区图书馆夜间开放</h1>
+<p>城东街道社区图书馆自10月起试行夜间开放，每天延长至晚上十点，夜间读者日均超过三百人次。</p>
+<p>The library now stays open until ten in the evening &amp; readers keep coming.</p></article>
+<footer>版权所有 晨星网</footer></body></html>"""
+
+
+def test_html_files_are_one_document_each_with_the_title_in_meta(tmp_path):
+    (tmp_path / "a.html").write_text(HTML_PAGE.format(charset="utf-8"), encoding="utf-8")
+    (tmp_path / "b.htm").write_bytes(HTML_PAGE.format(charset="gbk").encode("gbk"))  # decoded by its meta
+    units, items = read_all([tmp_path])
+    assert [u.format for u in units] == ["html", "html"] and len(items) == 2
+    for doc in items:
+        assert "城东街道社区图书馆自10月起试行夜间开放" in doc.text
+        assert "readers keep coming" in doc.text and "&amp;" not in doc.text
+        assert json.loads(doc.meta) == {"title": "社区图书馆夜间开放"}
+        assert "体育" not in doc.text  # the menu goes with the main-content extraction
+    assert {d.id for d in items} == {f"{tmp_path.name}/a.html", f"{tmp_path.name}/b.htm"}  # as text files name them
+    _, everything = read_all([tmp_path / "a.html"], options=ReaderOptions(warc_main_content=False))
+    assert "体育" in everything[0].text  # all the page's text when asked
+
+
+def test_an_html_file_that_is_binary_is_quarantined(tmp_path):
+    (tmp_path / "image.html").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    _, items = read_all([tmp_path])
+    assert len(items) == 1 and isinstance(items[0], Quarantined)
+    assert "binary" in items[0].error and items[0].raw.startswith(b"\x89PNG")
+
+
 # --------------------------------------------------------------------------------------------
 # Discovery: folders, hidden entries, globs, missing inputs
 # --------------------------------------------------------------------------------------------

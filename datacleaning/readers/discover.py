@@ -25,6 +25,7 @@ FORMAT_SUFFIXES: tuple[tuple[str, str], ...] = (
     (".jsonl", "jsonl"), (".json", "jsonl"), (".ndjson", "jsonl"),
     (".parquet", "parquet"),
     (".txt", "text"), (".md", "text"),
+    (".html", "html"), (".htm", "html"), (".xhtml", "html"),
 )
 UNSUPPORTED = "unsupported"
 # Why an entry of the inputs is not read (the keys of Discovery.skipped).

@@ -9,6 +9,7 @@ from datacleaning import storage
 from datacleaning.document import Document, Quarantined
 from datacleaning.executor import WorkUnit
 from datacleaning.readers.discover import UNSUPPORTED
+from datacleaning.readers.html import read_html
 from datacleaning.readers.jsonl import read_compressed, read_plain
 from datacleaning.readers.parquet import read_parquet
 from datacleaning.readers.records import ReaderOptions
@@ -16,6 +17,7 @@ from datacleaning.readers.text import read_text
 from datacleaning.readers.warc import SkippedRecord, read_warc
 
 _READERS = {
+    "html": read_html,
     "jsonl": read_plain,
     "jsonl.gz": read_compressed,
     "jsonl.zst": read_compressed,

@@ -20,7 +20,8 @@ class ReaderOptions:
     text_fields: tuple[str, ...] = ("text", "content", "raw_content")
     id_field: str = "id"
     source_field: str = "source"
-    # WARC: keep only the main content of an HTML page (drops menus and footers at extraction).
+    # HTML (WARC responses, .html files): keep only the page's main content (menus and footers go
+    # at extraction).
     warc_main_content: bool = True
 
 

@@ -9,12 +9,12 @@ from collections.abc import Callable, Iterator
 
 import orjson
 from fastwarc.warc import ArchiveIterator, WarcRecord, WarcRecordType
-from resiliparse.extract.html2text import extract_plain_text
 from resiliparse.parse.encoding import bytes_to_str, detect_encoding
 
 from datacleaning import storage
 from datacleaning.document import Document, Quarantined
 from datacleaning.executor import WorkUnit
+from datacleaning.readers.html import decoded_page, page_text
 from datacleaning.readers.records import ReaderOptions
 
 _DOCUMENT_TYPES = WarcRecordType.response | WarcRecordType.resource | WarcRecordType.conversion
@@ -83,8 +83,8 @@ def _record_item(record: WarcRecord, position: int, unit: WorkUnit,
         if record.record_type == WarcRecordType.conversion or content_type.startswith("text/plain"):
             text = bytes_to_str(payload, detect_encoding(payload))
         elif content_type.startswith(_HTML_TYPES):
-            html = bytes_to_str(payload, getattr(record, "http_charset", None) or detect_encoding(payload))
-            text = extract_plain_text(html, main_content=options.warc_main_content)
+            text, _ = page_text(decoded_page(payload, getattr(record, "http_charset", None)),
+                                options.warc_main_content)
         else:
             return SkippedRecord(f"non-text {content_type or 'unknown'} payload")
     except Exception as e:  # extraction of one hostile page must not stop the file
