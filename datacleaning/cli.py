@@ -33,6 +33,7 @@ _CONFIG_FLAGS = [
     ("--max-shard-bytes", "output.max_shard_bytes", int, "BYTES", "start a new output shard past this size"),
     ("--id-field", "input.id_field", str, "FIELD", "input field holding the document id"),
     ("--source-field", "input.source_field", str, "FIELD", "input field naming the document's source"),
+    ("--html-field", "input.html_field", str, "FIELD", "input field holding raw HTML, turned into the document text"),
     ("--max-input-chars", "clean.max_input_chars", int, "N", "reject longer documents before any rule runs"),
     ("--executor", "run.executor", str, "local|ray", "where work units run: local processes or Ray tasks"),
     ("--ray-address", "run.ray_address", str, "ADDR", "the Ray cluster to join (default: a local Ray instance)"),

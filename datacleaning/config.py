@@ -58,8 +58,12 @@ class InputConfig(BaseModel):
     warc_main_content: bool = Field(True, description="HTML (WARC responses, .html files): extract only the "
                                                       "main content")
 
+    html_field: str = Field("", description="field holding a record's raw HTML, turned into its text like an "
+                                            "HTML file (the text fields are not read for such a record)")
+
     def reader_options(self) -> ReaderOptions:
-        return ReaderOptions(tuple(self.text_fields), self.id_field, self.source_field, self.warc_main_content)
+        return ReaderOptions(tuple(self.text_fields), self.id_field, self.source_field, self.warc_main_content,
+                             self.html_field)
 
 
 class OutputConfig(BaseModel):

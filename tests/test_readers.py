@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 import zstandard
 
-from conftest import FIXTURES, http_response, warc_record
+from conftest import FIXTURES, cli, http_response, read_rows, warc_record
 from datacleaning.document import Document, Quarantined
 from datacleaning.readers import ReaderOptions, discover, plan_units, read_unit
 from datacleaning.readers.warc import SkippedRecord
@@ -443,6 +443,36 @@ def test_html_files_are_one_document_each_with_the_title_in_meta(tmp_path):
     assert {d.id for d in items} == {f"{tmp_path.name}/a.html", f"{tmp_path.name}/b.htm"}  # as text files name them
     _, everything = read_all([tmp_path / "a.html"], options=ReaderOptions(warc_main_content=False))
     assert "体育" in everything[0].text  # all the page's text when asked
+
+
+def test_a_records_html_field_becomes_its_text_and_its_title_joins_meta(tmp_path):
+    page = HTML_PAGE.format(charset="utf-8")
+    records = [{"id": "p1", "html": page, "url": "http://news.example.cn/a.html"},
+               {"id": "p2", "html": page, "title": "编辑给的标题"},     # a title of its own stays
+               {"id": "p3", "text": "没有网页的记录，照常读取它的文本字段。"},  # no HTML field: the text fields
+               {"id": "p4", "html": ["not", "a", "string"]}]
+    (tmp_path / "pages.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
+                                          encoding="utf-8")
+    _, items = read_all([tmp_path], options=ReaderOptions(html_field="html"))
+    docs = {d.id: d for d in docs_of(items)}
+    assert "城东街道社区图书馆自10月起试行夜间开放" in docs["p1"].text and "体育" not in docs["p1"].text
+    assert json.loads(docs["p1"].meta) == {"url": "http://news.example.cn/a.html", "title": "社区图书馆夜间开放"}
+    assert json.loads(docs["p2"].meta) == {"title": "编辑给的标题"}
+    assert docs["p3"].text == "没有网页的记录，照常读取它的文本字段。"
+    [bad] = [i for i in items if isinstance(i, Quarantined)]
+    assert "'html' is list, not a string" in bad.error
+
+
+def test_the_html_field_flag_reaches_the_reader(tmp_path):
+    record = {"id": "p1", "html": HTML_PAGE.format(charset="utf-8")}
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "pages.jsonl").write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    result = cli("clean", str(tmp_path / "in"), "--output", str(tmp_path / "out"), "--html-field", "html",
+                 "--workers", "1")
+    assert result.returncode == 0, result.stderr
+    rows = read_rows(tmp_path / "out" / "kept") + read_rows(tmp_path / "out" / "rejected")
+    assert len(rows) == 1 and "城东街道社区图书馆" in rows[0]["text"] and "<p>" not in rows[0]["text"]
+    assert json.loads(rows[0]["meta"])["title"] == "社区图书馆夜间开放"
 
 
 def test_an_html_file_that_is_binary_is_quarantined(tmp_path):

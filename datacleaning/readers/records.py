@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import orjson
 
 from datacleaning.document import Document
+from datacleaning.readers.page import page_text
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,9 @@ class ReaderOptions:
     # HTML (WARC responses, .html files): keep only the page's main content (menus and footers go
     # at extraction).
     warc_main_content: bool = True
+    # A field holding a record's raw HTML (empty: none): its text becomes the document's, its
+    # <title> joins meta as "title" unless the record has one.
+    html_field: str = ""
 
 
 class RecordError(ValueError):
@@ -47,12 +51,20 @@ def record_to_document(record: dict, fields: ReaderOptions, default_id: str, def
 
 
 def _to_document(record: dict, fields: ReaderOptions, default_id: str, default_source: str) -> Document:
-    text_key = next((k for k in fields.text_fields if k in record), None)
-    if text_key is None:
-        raise RecordError(f"no text field (looked for {', '.join(fields.text_fields)})")
-    text = record.pop(text_key)
-    if not isinstance(text, str):
-        raise RecordError(f"field {text_key!r} is {type(text).__name__}, not a string")
+    if fields.html_field and fields.html_field in record:
+        html = record.pop(fields.html_field)
+        if not isinstance(html, str):
+            raise RecordError(f"field {fields.html_field!r} is {type(html).__name__}, not a string")
+        text, title = page_text(html, fields.warc_main_content)
+        if title:
+            record.setdefault("title", title)
+    else:
+        text_key = next((k for k in fields.text_fields if k in record), None)
+        if text_key is None:
+            raise RecordError(f"no text field (looked for {', '.join(fields.text_fields)})")
+        text = record.pop(text_key)
+        if not isinstance(text, str):
+            raise RecordError(f"field {text_key!r} is {type(text).__name__}, not a string")
     doc_id = record.pop(fields.id_field, None)
     if doc_id is None or doc_id == "":
         doc_id = default_id

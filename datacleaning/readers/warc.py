@@ -14,7 +14,7 @@ from resiliparse.parse.encoding import bytes_to_str, detect_encoding
 from datacleaning import storage
 from datacleaning.document import Document, Quarantined
 from datacleaning.executor import WorkUnit
-from datacleaning.readers.html import decoded_page, page_text
+from datacleaning.readers.page import decoded_page, page_text
 from datacleaning.readers.records import ReaderOptions
 
 _DOCUMENT_TYPES = WarcRecordType.response | WarcRecordType.resource | WarcRecordType.conversion
