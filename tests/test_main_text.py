@@ -68,6 +68,11 @@ def test_short_documents_are_left_alone():
     assert editor().apply(quotation) == quotation
 
 
+def test_a_lone_surrogate_is_read_as_a_character_of_no_kind():
+    page = EN_PAGE.replace("Menu", "Me\ud800nu")  # a Python str can hold one; JSON readers refuse it
+    assert len(editor().apply(page).split("\n")) < len(page.split("\n"))
+
+
 def test_probabilities_are_one_per_line_and_menus_score_below_prose():
     classifier = load_line_classifier()
     lines = [line.strip() for line in ZH_PAGE.split("\n") if line.strip()]

@@ -141,7 +141,8 @@ def _line_counts(lines: Sequence[str]) -> dict[str, np.ndarray]:
     a space); and whether the line ends a sentence (its last mark, after any closing quotes)."""
     heads = [line[:READ_CHARS] for line in lines]
     text = "\n".join(heads)
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    # surrogatepass: a lone surrogate (possible in a Python str) is a code point of no class, not an error.
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     inside = codes < 0x10000
     classes = np.where(inside, _character_classes()[np.minimum(codes, 0xFFFF)], 0)
     letter = (classes & (_UPPER_BIT | _LOWER_BIT)) != 0
