@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from datacleaning.main_text import LabelledPage, LineTrainSettings, load_line_classifier, render_page, train_line_classifier
-from datacleaning.main_text.model import LineClassifierFileError, read_line_classifier
+from datacleaning.main_text.model import read_line_classifier
 from datacleaning.rules.registry import build_rule
 from datacleaning.sparse_logistic import AdamSettings
 
@@ -123,16 +123,11 @@ def test_training_learns_labelled_lines_and_the_file_keeps_what_it_learned(tmp_p
     assert again.record == classifier.record
 
 
-def test_bad_training_input_and_bad_files_are_refused(tmp_path):
+def test_bad_training_input_is_refused():
     with pytest.raises(ValueError, match="2 lines and 1 labels"):
         LabelledPage(["a", "b"], [1], "g")
     with pytest.raises(ValueError, match="no labelled lines"):
         train_line_classifier([LabelledPage([], [], "g")])
-    (tmp_path / "not.npz").write_bytes(b"not a model")
-    with pytest.raises(LineClassifierFileError, match="not a line classifier"):
-        read_line_classifier(tmp_path / "not.npz")
-    with pytest.raises(FileNotFoundError):
-        read_line_classifier(tmp_path / "missing.npz")
 
 
 DEV = os.environ.get("DATACLEANING_DEV_DATA")
