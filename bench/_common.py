@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections import Counter
 import shutil
 import subprocess
 import sys
@@ -98,3 +99,15 @@ def write_measurement(spec_path: Path, measure) -> None:
     Path(spec["result"]).write_text(json.dumps(measure(spec)))
 
 
+def surviving_lines(lines: list[str], cleaned: str) -> list[bool]:
+    """Whether each of a document's lines is still a line of its cleaned text, white space and
+    case aside. A line the document holds n times survives as often as the cleaned text holds it,
+    first ones first (menus repeat: a set of surviving lines would credit every copy)."""
+    def key(line: str) -> str:
+        return " ".join(line.split()).casefold()
+    survived = Counter(key(line) for line in cleaned.split("\n"))
+    flags = []
+    for line in lines:
+        flags.append(survived[key(line)] > 0)
+        survived[key(line)] -= flags[-1]
+    return flags

@@ -45,7 +45,7 @@ from pathlib import Path
 
 import numpy as np
 
-from _common import BENCH_OUT, REPO_ROOT
+from _common import BENCH_OUT, REPO_ROOT, surviving_lines
 import datacleaning as dc
 from datacleaning.quality import roc_auc
 from datacleaning.cleaning.pipeline import BUILTIN_CHECKS, CleaningPipeline
@@ -244,21 +244,14 @@ def score_labelled(pairs: list[tuple[dict, str]], verdicts: list[str | None]) ->
             "good_rejected_by": dict(Counter(v for v in good if v is not None).most_common())}
 
 
-def _line_key(line: str) -> str:
-    return " ".join(line.split()).casefold()
-
-
 def score_lines(pipeline: dc.Pipeline, records: list[dict]) -> dict:
     """Turku's line labels (1 = main text, 0 = noise) against the lines the profile keeps: a line
     is kept when its document is kept and the line, whitespace and case aside, is still a line of
-    the cleaned text (a line held n times, as often as the cleaned text holds it, first ones first). Precision, recall and F1 of the kept lines as main text."""
+    the cleaned text (``surviving_lines``). Precision, recall and F1 of the kept lines as main text."""
     true_kept = kept = main = 0
     for record, cleaned in zip(records, pipeline.clean(records)):
-        survived = Counter(_line_key(line) for line in cleaned.document.text.splitlines()) if cleaned.kept else Counter()
-        for line, label in zip(record["lines"], record["line_labels"]):
-            # A line the page holds several times counts as kept as often as the output holds it.
-            is_kept = survived[_line_key(line)] > 0
-            survived[_line_key(line)] -= is_kept
+        flags = surviving_lines(record["lines"], cleaned.document.text if cleaned.kept else "")
+        for is_kept, label in zip(flags, record["line_labels"]):
             kept += is_kept
             main += label
             true_kept += is_kept and label == 1

@@ -42,11 +42,11 @@ from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
-from _common import BENCH_OUT
+from _common import BENCH_OUT, surviving_lines
 
 from resiliparse.extract.html2text import extract_plain_text
 
-from datacleaning.main_text import load_line_classifier, render_page
+from datacleaning.main_text import LabelledPage, load_line_classifier, render_page
 
 UNIT = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]|[^\W_]+")
 # CleanEval's gold marks paragraphs, headings and list items and starts with the page's URL.
@@ -232,25 +232,32 @@ def measure(name: str, extract: Callable[[str], str], pages: list[dict]) -> dict
     return {"groups": groups, "pages_per_second": round(len(pages) / seconds, 1), "failures": failures}
 
 
-def line_sets(dev: Path, pages: list[dict]) -> dict[str, list[tuple[list[str], list[int]]]]:
-    """Held-out pages as (lines, labels): Turku's test split with its human labels, and each gold
-    set's held-out pages rendered as plain text, labelled by the gold."""
-    sets: dict[str, list] = {"turku test": []}
+def turku_pages(dev: Path, splits: set[str]) -> list[LabelledPage]:
+    """The Turku documents of the upstream ``splits``, their non-blank lines with their labels."""
+    pages = []
     with open(dev / "en" / "en_web_line_labelled_turku.jsonl", encoding="utf-8") as f:
         for line in f:
             record = json.loads(line)
-            if record["upstream_split"] == "test":
-                kept = [(t.strip(), int(y)) for t, y in zip(record["lines"], record["line_labels"]) if t.strip()]
-                sets["turku test"].append(([t for t, _ in kept], [y for _, y in kept]))
+            if record["upstream_split"] in splits:
+                kept = [(text.strip(), y) for text, y in zip(record["lines"], record["line_labels"]) if text.strip()]
+                pages.append(LabelledPage([t for t, _ in kept], [int(y) for _, y in kept], "turku"))
+    return pages
+
+
+def text_lines(html: str) -> list[str]:
+    """A page as plain text (all of it, as a crawl's extracted text holds it), non-blank lines."""
+    return [line.strip() for line in extract_plain_text(html).split("\n") if line.strip()]
+
+
+def line_sets(dev: Path, pages: list[dict]) -> dict[str, list[tuple[list[str], list[int]]]]:
+    """Held-out pages as (lines, labels): Turku's test split with its human labels, and each gold
+    set's held-out pages rendered as plain text, labelled by the gold."""
+    sets: dict[str, list] = {"turku test": [(p.lines, p.labels) for p in turku_pages(dev, {"test"})]}
     for page in pages:
-        lines = [line.strip() for line in extract_plain_text(page["html"]).split("\n") if line.strip()]
+        lines = text_lines(page["html"])
         sets.setdefault(page["group"].replace("magic_html", "magic_html text"), []).append(
             (lines, label_lines(lines, page["gold"])))
     return sets
-
-
-def _line_key(line: str) -> str:
-    return " ".join(line.split()).casefold()
 
 
 def kept_by_edits(profile_edits) -> Callable[[list[str]], list[bool]]:
@@ -258,14 +265,7 @@ def kept_by_edits(profile_edits) -> Callable[[list[str]], list[bool]]:
     pipeline = dc.Pipeline(dc.load_config(None, profile="mixed_web"), edits=profile_edits, filters=[])
 
     def kept(lines: list[str]) -> list[bool]:
-        """Whether each line survives the edits: a line the page holds several times, as often as
-        the output holds it (menus repeat; a set of surviving lines would credit every copy)."""
-        survived = Counter(_line_key(line) for line in next(iter(pipeline.clean(["\n".join(lines)]))).document.text.split("\n"))
-        out = []
-        for line in lines:
-            out.append(survived[_line_key(line)] > 0)
-            survived[_line_key(line)] -= out[-1]
-        return out
+        return surviving_lines(lines, next(iter(pipeline.clean(["\n".join(lines)]))).document.text)
     return kept
 
 

@@ -25,31 +25,18 @@ from collections import Counter
 from pathlib import Path
 
 from _common import REPO_ROOT
-from main_content import gold_pages, held_out, label_lines
-
-from resiliparse.extract.html2text import extract_plain_text
+from main_content import gold_pages, held_out, label_lines, text_lines, turku_pages
 
 from datacleaning.main_text import SHIPPED_LINE_CLASSIFIER, LabelledPage, render_page, train_line_classifier
 
 REFERENCE_DOCS = 200
 
 
-def turku_pages(dev: Path, splits: set[str]) -> list[LabelledPage]:
-    pages = []
-    with open(dev / "en" / "en_web_line_labelled_turku.jsonl", encoding="utf-8") as f:
-        for line in f:
-            record = json.loads(line)
-            if record["upstream_split"] in splits:
-                kept = [(text.strip(), y) for text, y in zip(record["lines"], record["line_labels"]) if text.strip()]
-                pages.append(LabelledPage([t for t, _ in kept], [int(y) for _, y in kept], "turku"))
-    return pages
-
-
 def rendered_pages(page: dict) -> list[LabelledPage]:
     """A gold page as plain text and as marked lines, each line labelled by the gold."""
-    text_lines = [line.strip() for line in extract_plain_text(page["html"]).split("\n") if line.strip()]
+    lines = text_lines(page["html"])
     marked = render_page(page["html"])
-    return [LabelledPage(text_lines, label_lines(text_lines, page["gold"]), page["set"]),
+    return [LabelledPage(lines, label_lines(lines, page["gold"]), page["set"]),
             LabelledPage(marked.lines, label_lines(marked.lines, page["gold"]), page["set"],
                          marked.link_shares, marked.tags)]
 

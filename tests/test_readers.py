@@ -582,7 +582,8 @@ def test_warc_documents_and_skipped_records(tmp_path, name):
     assert not [i for i in items if isinstance(i, Quarantined)]
     assert len(docs) == 3 and len(skipped) == 4 and len(items) == len(records)
     assert [json.loads(d.meta) for d in docs] == [
-        {"url": "http://news.example.cn/a.html", "warc_date": "2024-03-03T10:00:00Z", "content_type": "text/html"},
+        {"url": "http://news.example.cn/a.html", "warc_date": "2024-03-03T10:00:00Z", "content_type": "text/html",
+         "title": "本地新闻"},  # HTML_ZH's <title>; HTML_EN has none
         {"url": "http://library.example.org/", "warc_date": "2024-03-05T10:00:00Z", "content_type": "text/html"},
         {"url": "http://library.example.org/notes.txt", "warc_date": "2024-03-06T10:00:00Z",
          "content_type": "text/plain"},

@@ -212,13 +212,16 @@ class FeatureHasher:
         self._known: dict[str, int] = {}
         self._tables: dict[tuple[str, ...], np.ndarray] = {}
 
+    def _hash(self, name: str) -> int:
+        return zlib.crc32(name.encode()) & self._mask
+
     def index(self, name: str) -> int:
         # Most names recur on every page (buckets, common words): each is hashed once and kept.
         found = self._known.get(name)
         if found is None:
             if len(self._known) > MAX_REMEMBERED:
                 self._known.clear()
-            found = self._known[name] = zlib.crc32(name.encode()) & self._mask
+            found = self._known[name] = self._hash(name)
         return found
 
     def table(self, *families: str) -> np.ndarray:
@@ -229,7 +232,7 @@ class FeatureHasher:
             parts = [(name, int(size)) for name, size in (f.rsplit(":", 1) for f in families)]
             found = np.zeros([size for _, size in parts], dtype=np.int64)
             for combo in np.ndindex(*found.shape):
-                found[combo] = zlib.crc32("_".join(f"{name}{k}" for (name, _), k in zip(parts, combo)).encode()) & self._mask
+                found[combo] = self._hash("_".join(f"{name}{k}" for (name, _), k in zip(parts, combo)))
             self._tables[families] = found
         return found
 

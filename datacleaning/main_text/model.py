@@ -48,12 +48,7 @@ class LineClassifier:
         # Scored in float64: a float16 file's weights converted once, not at every page.
         self.line_weights = self.line_weights.astype(np.float64)
         self.context_weights = self.context_weights.astype(np.float64)
-
-    @property
-    def hasher(self) -> FeatureHasher:
-        if not hasattr(self, "_hasher"):
-            self._hasher = FeatureHasher(self.bits)
-        return self._hasher
+        self._hasher = FeatureHasher(self.bits)
 
     def probabilities(self, lines: Sequence[str], link_shares: Sequence[float] | None = None,
                       tags: Sequence[str] | None = None) -> np.ndarray:
@@ -61,9 +56,9 @@ class LineClassifier:
         ``tags`` as :meth:`datacleaning.main_text.features.FeatureHasher.page` takes them."""
         if not lines:
             return np.zeros(0)
-        rows = self.hasher.page(lines, link_shares, tags)
+        rows = self._hasher.page(lines, link_shares, tags)
         first = logistic_probabilities(rows, self.line_weights, self.line_bias)
-        return logistic_probabilities(rows.with_placed(self.hasher.context(first)), self.context_weights,
+        return logistic_probabilities(rows.with_placed(self._hasher.context(first)), self.context_weights,
                                       self.context_bias)
 
     def save(self, path: str | os.PathLike) -> None:

@@ -79,18 +79,19 @@ def _record_item(record: WarcRecord, position: int, unit: WorkUnit,
     if len(payload) < record.content_length:
         return Quarantined(unit.path, position, payload[:_RAW_LIMIT],
                            f"truncated WARC record: {len(payload)} of {record.content_length} bytes")
+    title = ""
     try:
         if record.record_type == WarcRecordType.conversion or content_type.startswith("text/plain"):
             text = bytes_to_str(payload, detect_encoding(payload))
         elif content_type.startswith(_HTML_TYPES):
-            text, _ = page_text(decoded_page(payload, getattr(record, "http_charset", None)),
+            text, title = page_text(decoded_page(payload, getattr(record, "http_charset", None)),
                                 options.warc_main_content)
         else:
             return SkippedRecord(f"non-text {content_type or 'unknown'} payload")
     except Exception as e:  # extraction of one hostile page must not stop the file
         return Quarantined(unit.path, position, payload[:_RAW_LIMIT], f"text extraction failed: {e}")
     meta = {"url": _header(record, "WARC-Target-URI"), "warc_date": _header(record, "WARC-Date"),
-            "content_type": content_type}
+            "content_type": content_type, **({"title": title} if title else {})}
     doc_id = _header(record, "WARC-Record-ID") or f"{unit.name}:{position}"
     return Document(doc_id, text, source=unit.name, meta=orjson.dumps(meta).decode())
 
