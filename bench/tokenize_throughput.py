@@ -1,10 +1,11 @@
 """Tokenize-stage throughput, side by side with plain SentencePiece and with datatrove's
-DocumentTokenizer, on one corpus and one model.
+DocumentTokenizer on one corpus and one model, and with a Hugging Face tokenizer.json side by side
+with plain ``Tokenizer.encode_batch``.
 
     python bench/build_corpus.py --dev-data ../shared/data/dev --size-mb 40 --mix mixed --files 8 --out bench/out/corpus_mixed40
     python bench/tokenize_throughput.py --corpus bench/out/corpus_mixed40 --repeat 3
 
-The model: a SentencePiece BPE model with the stage's default training options (64,000 pieces,
+The SentencePiece model: a BPE model with the stage's default training options (64,000 pieces,
 byte fallback, split digits, identity normalization), trained by ``datacleaning tokenize
 train-spm`` on a 10 MB sample of the corpus (``--sample-bytes``), once, cached in
 bench/out/tokenize/. Input: the corpus' documents as Arrow shards in the clean stage's kept
@@ -25,11 +26,25 @@ schema (bench/_common.kept_shards; not timed). Configurations, each in a fresh P
   that makes a piece from two pieces (ranked by the piece's score, as transformers' LLaMA
   converter does), byte fallback, and SentencePiece's normalization (a "▁" prefix, spaces as
   "▁") with no pre-tokenizer. Its output is compared token for token with ours.
+- ``ours, tokenizer.json``: the same stage with a Hugging Face ``tokenizers`` tokenizer.json given
+  instead, 1 and 2 workers. The tokenizer.json: a byte-level BPE built as Qwen2's is (NFC, its
+  pre-tokenizer regex, byte-level alphabet, ``<|endoftext|>`` as EOS) with 64,000 ids, trained
+  with the ``tokenizers`` library on the same sample of the corpus as the SentencePiece model
+  (``--sample-bytes``), once, cached in bench/out/tokenize/; or the file ``--tokenizer-json``
+  names (Qwen2.5's or Llama-3's own, where they can be downloaded).
+- ``hf.encode_batch``: that tokenizer's ``encode_batch(texts, add_special_tokens=False)`` over the
+  same texts in memory, 1,024 a call, with special tokens encoded as text as the stage does, on one
+  thread (``TOKENIZERS_PARALLELISM=false``, as the stage's workers run it): the encoder alone.
+  Its ids, with an EOS after each document, are compared with the stage's tokens.bin.
+- ``hf.encode_batch_fast``: the same with ``encode_batch_fast`` (no offsets), what the stage calls.
+- ``hf.encode_batch_fast, all threads``: the same on the library's Rust thread pool over every
+  core, what one process gets from the library's own parallelism (the stage gets it from its
+  workers).
 
 MB are decimal megabytes of UTF-8 document text (the same for every row); MB/s per core is that
-÷ wall seconds ÷ workers. Timing covers the run, reading and writing included, not interpreter
-start-up or imports. With ``--repeat N`` the rounds are interleaved and the fastest run of each
-configuration counts.
+÷ wall seconds ÷ workers (÷ cores for "all threads"). Timing covers the run, reading and writing
+included, not interpreter start-up or imports. With ``--repeat N`` the rounds are interleaved and
+the fastest run of each configuration counts.
 """
 from __future__ import annotations
 
@@ -45,14 +60,25 @@ import time
 from importlib.util import find_spec
 from pathlib import Path
 
+import numpy as np
+
 from _common import (BENCH_OUT, MB, PART_GLOB, corpus_parts, kept_shards, measure_in_child, read_manifest,
                      write_measurement)
 
 OURS, PLAIN, PLAIN_NUMPY, DATATROVE = "ours", "sp.encode", "sp.encode, numpy", "datatrove"
+OURS_HF, HF_BATCH, HF_BATCH_FAST = "ours, tokenizer.json", "hf.encode_batch", "hf.encode_batch_fast"
+HF_BATCH_THREADS = "hf.encode_batch_fast, all threads"
+HF_NAMES = (OURS_HF, HF_BATCH, HF_BATCH_FAST, HF_BATCH_THREADS)
 PLAIN_BATCH = 1024
 TARGET_VS_PLAIN = 0.85
 MODEL_DIR = BENCH_OUT / "tokenize"
 EOS_PIECE = "</s>"
+HF_EOS = "<|endoftext|>"
+HF_VOCAB = 64000
+# Qwen2's pre-tokenizer (its tokenizer.json): contractions, letter runs with one leading non-letter,
+# digits one by one, punctuation runs, newlines, whitespace.
+QWEN2_PATTERN = (r"""(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*"""
+                 r"""|\s*[\r\n]+|\s+(?!\S)|\s+""")
 
 
 def hf_tokenizer(model_path: Path):
@@ -82,6 +108,30 @@ def hf_tokenizer(model_path: Path):
     return tokenizer
 
 
+def train_tokenizer_json(shards: Path, sample_bytes: int, destination: Path) -> None:
+    """A byte-level BPE tokenizer.json built as Qwen2's is, trained on the stage's own sample of
+    the shards (the SentencePiece model's sample: same budget, same seed)."""
+    from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
+
+    from datacleaning.config import TokenizeTrainConfig
+    from datacleaning.shards import iter_batches
+    from datacleaning.tokenize.spm import ByteBudgetSample
+
+    sample = ByteBudgetSample(sample_bytes, TokenizeTrainConfig().seed)
+    for batch in iter_batches(shards, ["text"]):
+        sample.add(batch.column("text"))
+    tokenizer = Tokenizer(models.BPE())
+    tokenizer.normalizer = normalizers.NFC()
+    tokenizer.pre_tokenizer = pre_tokenizers.Sequence([
+        pre_tokenizers.Split(Regex(QWEN2_PATTERN), behavior="isolated"),
+        pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)])
+    tokenizer.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(vocab_size=HF_VOCAB, special_tokens=[HF_EOS], show_progress=False,
+                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
+    tokenizer.train_from_iterator(sample.texts().to_pylist(), trainer)
+    tokenizer.save(str(destination))
+
+
 # --- measurement, in a fresh child process ----------------------------------------------------------
 
 def measure_ours(spec: dict) -> dict:
@@ -99,7 +149,7 @@ def measure_ours(spec: dict) -> dict:
         raise SystemExit(f"tokenize run did not complete: {result.stats['failed_units']}")
     stats = result.stats
     measured = {"wall_seconds": wall, "docs": stats["documents"], "text_bytes": stats["text_bytes"],
-                "tokens": stats["tokens"], "step_seconds": stats["step_seconds"]}
+                "tokens": stats["tokens"], "step_seconds": stats["step_seconds"], "dtype": stats["dtype"]}
     if spec.get("keep"):
         shutil.copyfile(out / "tokens.bin", spec["keep"])
     shutil.rmtree(out)
@@ -125,6 +175,35 @@ def measure_plain(spec: dict) -> dict:
     wall = time.perf_counter() - started
     return {"wall_seconds": wall, "docs": len(texts), "text_bytes": sum(len(t.encode()) for t in texts),
             # As in the bins: one EOS after every document.
+            "tokens": tokens + len(texts)}
+
+
+def measure_hf(spec: dict) -> dict:
+    # Read by the library at every call: one thread, or its pool over every core.
+    os.environ["TOKENIZERS_PARALLELISM"] = "true" if spec["name"] == HF_BATCH_THREADS else "false"
+    from tokenizers import Tokenizer
+
+    from datacleaning.shards import iter_batches
+    from datacleaning.tokenize import open_tokenizer
+
+    texts = [t for batch in iter_batches(spec["shards"], ["text"]) for t in batch.column("text").to_pylist()]
+    tokenizer = Tokenizer.from_file(spec["model"])
+    tokenizer.encode_special_tokens = True  # as the stage encodes
+    encode_batch = tokenizer.encode_batch if spec["name"] == HF_BATCH else tokenizer.encode_batch_fast
+    eos = open_tokenizer(spec["model"]).eos_id  # the stage's EOS
+    tokens = 0
+    started = time.perf_counter()
+    for start in range(0, len(texts), PLAIN_BATCH):
+        encoded = encode_batch(texts[start:start + PLAIN_BATCH], add_special_tokens=False)
+        tokens += sum(len(e.ids) for e in encoded)
+    wall = time.perf_counter() - started
+    if spec.get("keep"):
+        # Once more, off the clock: the ids as the bins hold them, an EOS after every document.
+        with open(spec["keep"], "wb") as out:
+            for start in range(0, len(texts), PLAIN_BATCH):
+                encoded = encode_batch(texts[start:start + PLAIN_BATCH], add_special_tokens=False)
+                out.write(np.concatenate([np.array([*e.ids, eos], np.int64) for e in encoded]).tobytes())
+    return {"wall_seconds": wall, "docs": len(texts), "text_bytes": sum(len(t.encode()) for t in texts),
             "tokens": tokens + len(texts)}
 
 
@@ -160,10 +239,12 @@ def measure_datatrove(spec: dict) -> dict:
 
 
 def measure(spec: dict) -> dict:
-    if spec["name"] == OURS:
+    if spec["name"] in (OURS, OURS_HF):
         return measure_ours(spec)
     if spec["name"] == DATATROVE:
         return measure_datatrove(spec)
+    if spec["name"] in (HF_BATCH, HF_BATCH_FAST, HF_BATCH_THREADS):
+        return measure_hf(spec)
     return measure_plain(spec)
 
 
@@ -187,14 +268,23 @@ def summarize(label: str, workers: int, runs: list[dict]) -> dict:
             "mb_per_s_per_core": mbs / workers, "best": best, "runs": runs}
 
 
-def markdown(rows: list[dict], corpus_line: str, plain: dict) -> str:
-    lines = [corpus_line, "", "| configuration | workers | wall (s) | MB/s | MB/s per core | ÷ sp.encode per core | "
-             "tokens |", "|---|---:|---:|---:|---:|---:|---:|"]
+def markdown(rows: list[dict], baseline: dict) -> str:
+    lines = [f"| configuration | workers | wall (s) | MB/s | MB/s per core | ÷ {baseline['label']} per core "
+             f"| tokens |", "|---|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         lines.append(f"| {r['label']} | {r['workers']} | {r['wall_seconds']:.2f} | {r['mb_per_s']:.2f} | "
-                     f"{r['mb_per_s_per_core']:.2f} | {r['mb_per_s_per_core'] / plain['mb_per_s_per_core']:.2f} | "
+                     f"{r['mb_per_s_per_core']:.2f} | {r['mb_per_s_per_core'] / baseline['mb_per_s_per_core']:.2f} | "
                      f"{r['tokens']:,} |")
     return "\n".join(lines)
+
+
+def bench_tokenizer_json(shards: Path, corpus: Path, sample_bytes: int) -> Path:
+    """The benchmark's tokenizer.json (see train_tokenizer_json); cached."""
+    path = MODEL_DIR / f"{corpus.name}-qwen2-bytebpe64k-{sample_bytes}.json"
+    if not path.exists():
+        MODEL_DIR.mkdir(parents=True, exist_ok=True)
+        train_tokenizer_json(shards, sample_bytes, path)
+    return path
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -202,7 +292,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=BENCH_OUT / "corpus_mixed40",
                         help="corpus folder made by build_corpus.py (default: bench/out/corpus_mixed40)")
     parser.add_argument("--sample-bytes", type=int, default=10_000_000,
-                        help="text the benchmark's model is trained on (default: 10 MB)")
+                        help="text the benchmark's models are trained on (default: 10 MB)")
+    parser.add_argument("--tokenizer-json", type=Path,
+                        help="a tokenizer.json to measure (Qwen2.5's, Llama-3's) instead of the one trained here")
     parser.add_argument("--repeat", type=int, default=1, help="runs per configuration; the fastest counts")
     parser.add_argument("--skip-datatrove", action="store_true", help="do not run the datatrove comparison")
     parser.add_argument("--json-out", type=Path, help="report file (default: bench/out/tokenize_<corpus>.json)")
@@ -215,59 +307,82 @@ def main(argv: list[str] | None = None) -> int:
     parts = corpus_parts(corpus)
     if not parts:
         sys.exit(f"tokenize_throughput: no {PART_GLOB} files in {corpus}; build one with bench/build_corpus.py")
-    if not args.skip_datatrove:
-        missing = [m for m in ("datatrove", "tokenizers") if find_spec(m) is None]
-        if missing:
-            sys.exit(f"tokenize_throughput: {', '.join(missing)} not installed; run `pip install -e '.[bench]'` "
-                     f"or pass --skip-datatrove")
+    if not args.skip_datatrove and find_spec("datatrove") is None:
+        sys.exit("tokenize_throughput: datatrove not installed; run `pip install -e '.[bench]'` or pass "
+                 "--skip-datatrove")
 
     manifest = read_manifest(corpus)
     shards = kept_shards(corpus)
     model = bench_model(shards, corpus, args.sample_bytes)
-    corpus_line = (f"Corpus {corpus.name}: {manifest.get('mix', '?')}, {manifest.get('docs', 0):,} docs; model "
-                   f"{model.name} (BPE, byte fallback); {os.cpu_count()} cores; best of {args.repeat}.")
+    tokenizer_json = (args.tokenizer_json.resolve() if args.tokenizer_json
+                      else bench_tokenizer_json(shards, corpus, args.sample_bytes))
+    corpus_line = (f"Corpus {corpus.name}: {manifest.get('mix', '?')}, {manifest.get('docs', 0):,} docs; models "
+                   f"{model.name} (SentencePiece BPE, byte fallback) and {tokenizer_json.name} (tokenizer.json); "
+                   f"{os.cpu_count()} cores; best of {args.repeat}.")
     print(corpus_line, flush=True)
-    configurations = [(OURS, 1), (OURS, 2), (PLAIN, 1), (PLAIN_NUMPY, 1)]
+    configurations = [(OURS, 1), (OURS, 2), (PLAIN, 1), (PLAIN_NUMPY, 1),
+                      (OURS_HF, 1), (OURS_HF, 2), (HF_BATCH, 1), (HF_BATCH_FAST, 1),
+                      (HF_BATCH_THREADS, os.cpu_count())]
+    models = {name: tokenizer_json if name in HF_NAMES else model for name, _ in configurations}
     BENCH_OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="scratch-", dir=BENCH_OUT) as scratch:
         scratch = Path(scratch)
-        common = {"shards": str(shards), "corpus": str(corpus), "model": str(model)}
+        common = {"shards": str(shards), "corpus": str(corpus)}
         if not args.skip_datatrove:
-            tokenizer_file = scratch / "tokenizer.json"
-            hf_tokenizer(model).save(str(tokenizer_file))
-            common["hf_tokenizer"] = str(tokenizer_file)
+            datatrove_tokenizer = scratch / "tokenizer.json"
+            hf_tokenizer(model).save(str(datatrove_tokenizer))
+            common["hf_tokenizer"] = str(datatrove_tokenizer)
             configurations.append((DATATROVE, 1))
+            models[DATATROVE] = model
         runs: dict[tuple[str, int], list[dict]] = {key: [] for key in configurations}
-        kept = {OURS: scratch / "ours.bin", DATATROVE: scratch / "datatrove.ds"}
+        kept = {OURS: scratch / "ours.bin", DATATROVE: scratch / "datatrove.ds", OURS_HF: scratch / "ours_hf.bin",
+                HF_BATCH: scratch / "encode_batch.ids"}
         for round_ in range(args.repeat):
             for name, workers in configurations:
-                spec = {**common, "name": name, "workers": workers}
+                spec = {**common, "name": name, "workers": workers, "model": str(models[name])}
                 if round_ == 0 and workers == 1 and name in kept:
                     spec["keep"] = str(kept[name])
                 measured = measure_in_child(__file__, spec, scratch)
                 runs[(name, workers)].append(measured)
-                print(f"  run {round_ + 1}/{args.repeat}  {name:<18} workers {workers}: "
+                print(f"  run {round_ + 1}/{args.repeat}  {name:<28} workers {workers}: "
                       f"{measured['wall_seconds']:7.2f} s "
                       f"{measured['text_bytes'] / MB / measured['wall_seconds'] / workers:7.2f} MB/s per core",
                       flush=True)
         same_tokens = (kept[DATATROVE].read_bytes() == kept[OURS].read_bytes()) if not args.skip_datatrove else None
+        ours_hf_dtype = runs[(OURS_HF, 1)][0]["dtype"]
+        same_hf_tokens = np.array_equal(np.fromfile(kept[OURS_HF], ours_hf_dtype),
+                                        np.fromfile(kept[HF_BATCH], np.int64))
 
-    rows = [summarize(name, workers, r) for (name, workers), r in runs.items()]
-    plain = next(r for r in rows if r["label"] == PLAIN)
-    ours1 = next(r for r in rows if r["label"] == OURS and r["workers"] == 1)
-    ours2 = next(r for r in rows if r["label"] == OURS and r["workers"] == 2)
-    lines = [markdown(rows, corpus_line, plain), ""]
+    rows = {(name, workers): summarize(name, workers, r) for (name, workers), r in runs.items()}
+    ours1, ours2 = rows[(OURS, 1)], rows[(OURS, 2)]
+    plain = rows[(PLAIN, 1)]
+    ours_hf1, ours_hf2 = rows[(OURS_HF, 1)], rows[(OURS_HF, 2)]
+    hf_batch, hf_fast = rows[(HF_BATCH, 1)], rows[(HF_BATCH_FAST, 1)]
+    hf_threads = rows[(HF_BATCH_THREADS, os.cpu_count())]
+    spm_rows = [row for (name, _), row in rows.items() if name in (OURS, PLAIN, PLAIN_NUMPY, DATATROVE)]
+    hf_rows = [row for (name, _), row in rows.items() if name in HF_NAMES]
+    lines = [corpus_line, "", "SentencePiece .model:", "", markdown(spm_rows, plain), ""]
     ratio = ours1["mb_per_s_per_core"] / plain["mb_per_s_per_core"]
     lines.append(f"ours (1 worker, end to end) ÷ sp.encode per core: {ratio:.2f} "
                  f"(target >= {TARGET_VS_PLAIN}: {'met' if ratio >= TARGET_VS_PLAIN else 'NOT met'}); "
                  f"2 workers ÷ 1: {ours2['mb_per_s'] / ours1['mb_per_s']:.2f}x")
-    datatrove = next((r for r in rows if r["label"] == DATATROVE), None)
+    datatrove = rows.get((DATATROVE, 1))
     if datatrove:
         lines.append(f"ours ÷ datatrove per core (1 worker each): "
                      f"{ours1['mb_per_s_per_core'] / datatrove['mb_per_s_per_core']:.2f}x; datatrove's token file "
                      f"{'equals' if same_tokens else 'DIFFERS FROM'} our tokens.bin byte for byte")
     lines.append(f"Where our time goes (1 worker, {ours1['wall_seconds']:.2f} s wall): "
                  + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in ours1["best"]["step_seconds"].items()))
+    lines += ["", "Hugging Face tokenizer.json:", "", markdown(hf_rows, hf_batch), ""]
+    lines.append(f"ours, tokenizer.json (1 worker, end to end) ÷ hf.encode_batch (1 thread) per core: "
+                 f"{ours_hf1['mb_per_s_per_core'] / hf_batch['mb_per_s_per_core']:.2f}, ÷ hf.encode_batch_fast "
+                 f"(the stage's call): {ours_hf1['mb_per_s_per_core'] / hf_fast['mb_per_s_per_core']:.2f}; "
+                 f"2 workers ÷ 1: "
+                 f"{ours_hf2['mb_per_s'] / ours_hf1['mb_per_s']:.2f}x; ours with 2 workers ÷ encode_batch on "
+                 f"{os.cpu_count()} threads: {ours_hf2['mb_per_s'] / hf_threads['mb_per_s']:.2f}x; our tokens.bin "
+                 f"{'equals' if same_hf_tokens else 'DIFFERS FROM'} encode_batch's ids (an EOS after each document)")
+    lines.append(f"Where our time goes (tokenizer.json, 1 worker, {ours_hf1['wall_seconds']:.2f} s wall): "
+                 + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in ours_hf1["best"]["step_seconds"].items()))
     report = "\n".join(lines)
     print()
     print(report)
@@ -283,10 +398,12 @@ def main(argv: list[str] | None = None) -> int:
     json_out.parent.mkdir(parents=True, exist_ok=True)
     json_out.write_text(json.dumps({
         "corpus": {"path": corpus.name, "manifest": manifest}, "model": model.name,
+        "tokenizer_json": tokenizer_json.name,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
         "versions": {m: version(m) for m in ("datacleaning", "sentencepiece", "tokenizers", "datatrove", "numpy",
                                               "pyarrow")},
-        "results": rows, "datatrove_tokens_equal_ours": same_tokens, "markdown": report,
+        "results": list(rows.values()), "datatrove_tokens_equal_ours": same_tokens,
+        "encode_batch_tokens_equal_ours": same_hf_tokens, "markdown": report,
     }, indent=2, ensure_ascii=False) + "\n")
     print(f"\nwrote {json_out}")
     return 0

@@ -141,8 +141,9 @@ def tokenize(input_dir: str | os.PathLike, output: str | os.PathLike,
              workers: int | None = None) -> StageResult:
     """Run the tokenize stage over a folder of Arrow shards (a clean or dedup run's ``kept/``) into
     ``output/tokens.bin`` + ``output/tokens.idx``, with the ``[tokenize]`` settings of ``config``:
-    with ``model`` (a SentencePiece .model) or ``tokenize.model``, else a model trained on the
-    input. Resumable like the command line.
+    with ``model`` (a SentencePiece .model, a Hugging Face tokenizer.json or a folder holding one)
+    or ``tokenize.model``, else a SentencePiece model trained on the input. Resumable like the
+    command line.
 
     >>> result = tokenize("out/dedup/kept", "out/tokenize", model="tokenizer.model", workers=4)
     >>> result.stats["tokens"], result.stats["sources"]

@@ -19,8 +19,7 @@ from datacleaning.readers.discover import InputError
 from datacleaning.rules.registry import KINDS, ConfigError, registered_rules
 from datacleaning.stats import format_clean_summary
 from datacleaning.tokenize import TokenBins, TokenBinsError, format_tokenize_summary, locate_bins, merge_bins, \
-    run_tokenize, train_tokenizer
-from datacleaning.tokenize.spm import load_model
+    open_tokenizer, run_tokenize, train_tokenizer
 
 logger = logging.getLogger("datacleaning.cli")
 
@@ -171,11 +170,11 @@ def cmd_tokenize_train(args: argparse.Namespace) -> int:
 
 
 def cmd_tokenize_inspect(args: argparse.Namespace) -> int:
-    prefix, model = locate_bins(args.path)
+    prefix, tokenizer_folder = locate_bins(args.path)
     bins = TokenBins(prefix)
     print(f"{prefix}: {len(bins):,} documents, {bins.num_tokens:,} tokens of {bins.dtype}")
     if args.doc:
-        processor = load_model(args.model or model)
+        tokenizer = open_tokenizer(args.model or tokenizer_folder)
         for number in args.doc:
             try:
                 tokens = bins.document(number)
@@ -185,7 +184,7 @@ def cmd_tokenize_inspect(args: argparse.Namespace) -> int:
             print(f"--- document {number}: {len(tokens):,} tokens")
             if args.ids:
                 print(" ".join(map(str, tokens.tolist())))
-            print(processor.decode(tokens.tolist()))
+            print(tokenizer.decode(tokens.tolist()))
     return EXIT_OK
 
 
@@ -402,9 +401,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_config_options(train)
     train.set_defaults(func=cmd_probe_train)
 
-    tokenize = sub.add_parser("tokenize", help="kept shards → SentencePiece token bins (Megatron .bin/.idx)",
-                              description="Train a SentencePiece model, encode shards into token bins in the "
-                                          "Megatron-LM indexed-dataset layout, inspect or merge bins.")
+    tokenize = sub.add_parser("tokenize", help="kept shards → token bins (Megatron .bin/.idx)",
+                              description="Encode shards into token bins in the Megatron-LM indexed-dataset layout "
+                                          "with a SentencePiece model or a Hugging Face tokenizer.json, train a "
+                                          "SentencePiece model, inspect or merge bins.")
     tokenize_sub = tokenize.add_subparsers(dest="tokenize_command", required=True)
     encode = tokenize_sub.add_parser(
         "encode", help="shards → DIR/tokens.bin + DIR/tokens.idx",
@@ -417,8 +417,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="folder of .arrow shards (a kept/ folder): a local path or a URL")
     encode.add_argument("--output", "-o", required=True, metavar="DIR", help=_STAGE_OUTPUT)
     encode.add_argument("--model", dest="tokenize.model", type=lambda p: str(Path(p).resolve()), metavar="FILE",
-                        help="SentencePiece .model to encode with (LLaMA's or Baichuan's tokenizer.model, or one "
-                             "from train-spm) [tokenize.model]")
+                        help="tokenizer to encode with: a SentencePiece .model (LLaMA's or Baichuan's "
+                             "tokenizer.model, or one from train-spm) or a Hugging Face tokenizer.json (Llama-3's, "
+                             "Qwen's), or a folder holding one [tokenize.model]")
     encode.add_argument("--shuffle-seed", type=int, metavar="N",
                         help="shuffle the order of the documents with this seed [tokenize.shuffle, tokenize.seed]")
     encode.add_argument("--no-eos", dest="tokenize.eos", action="store_false", default=None,
@@ -449,7 +450,8 @@ def build_parser() -> argparse.ArgumentParser:
     inspect_bins.add_argument("--doc", type=int, action="append", metavar="N", help="decode document N; repeatable")
     inspect_bins.add_argument("--ids", action="store_true", help="print the token ids too")
     inspect_bins.add_argument("--model", type=Path, metavar="FILE",
-                              help="the SentencePiece .model (default: tokenizer.model beside the bins)")
+                              help="the tokenizer: a .model or tokenizer.json file, or a folder holding one "
+                                   "(default: the one beside the bins)")
     inspect_bins.set_defaults(func=cmd_tokenize_inspect)
     merge = tokenize_sub.add_parser(
         "merge", help="several .bin/.idx pairs → one",

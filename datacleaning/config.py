@@ -227,13 +227,17 @@ class TokenizeTrainConfig(BaseModel):
 
 class TokenizeConfig(BaseModel):
     model_config = _STRICT
-    model: str = Field("", description="an existing SentencePiece .model (yours, LLaMA's or Baichuan's "
-                                       "tokenizer.model); empty: train one from the input as [tokenize.train] says")
+    model: str = Field("", description="an existing tokenizer: a SentencePiece .model (yours, LLaMA's or "
+                                       "Baichuan's tokenizer.model) or a Hugging Face tokenizer.json (Llama-3's, "
+                                       "Qwen's), or a folder holding one; empty: train a SentencePiece model from "
+                                       "the input as [tokenize.train] says")
     train: TokenizeTrainConfig = Field(default_factory=TokenizeTrainConfig)
     eos: bool = Field(True, description="append an EOS id after every document")
-    eos_id: int | None = Field(None, ge=0, description="the id appended by eos (default: the model's EOS)")
+    eos_id: int | None = Field(None, ge=0, description="the id appended by eos (default: the tokenizer's EOS; "
+                                                       "needed for a tokenizer.json naming none)")
     bos: bool = Field(False, description="put a BOS id before every document")
-    bos_id: int | None = Field(None, ge=0, description="the id put by bos (default: the model's BOS)")
+    bos_id: int | None = Field(None, ge=0, description="the id put by bos (default: the tokenizer's BOS; "
+                                                       "needed for a tokenizer.json naming none)")
     dtype: Literal["auto", "uint16", "int32"] = Field(
         "auto", description="token type in the .bin: auto = uint16 when every id fits, else int32")
     merge: bool = Field(True, description="merge the per-unit bins into one tokens.bin/.idx pair")

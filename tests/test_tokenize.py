@@ -173,11 +173,13 @@ def test_stats_count_tokens_per_source_and_in_total(corpus, spm_model, tokenized
     processor = spm.SentencePieceProcessor(model_file=str(spm_model))
     expected: dict[str, dict[str, int]] = {}
     for doc in docs:
-        counts = expected.setdefault(doc["source"], {"documents": 0, "tokens": 0, "text_bytes": 0})
+        counts = expected.setdefault(doc["source"], {"documents": 0, "tokens": 0, "text_bytes": 0, "characters": 0})
         counts["documents"] += 1
         counts["tokens"] += len(processor.encode(doc["text"])) + 1
         counts["text_bytes"] += len(doc["text"].encode())
+        counts["characters"] += len(doc["text"])
     assert stats["sources"] == expected
+    assert stats["characters"] == sum(c["characters"] for c in expected.values()) < stats["text_bytes"]
     assert stats["status"] == "complete" and stats["dtype"] == "uint16" and stats["eos_id"] == 2
     assert stats["documents"] == len(docs) == sum(c["documents"] for c in expected.values())
     assert stats["tokens"] == TokenBins(tokenized / "tokens").num_tokens == sum(c["tokens"] for c in expected.values())
@@ -253,7 +255,9 @@ def test_command_line_encode_inspect_and_train(corpus, spm_model, tmp_path):
 def test_a_resumed_output_folder_refuses_another_model(corpus, spm_model, tokenized, tmp_path):
     folder, _ = corpus
     other = tmp_path / "other.model"
-    other.write_bytes(spm_model.read_bytes() + b"\0")
+    # The same model with a protobuf field it does not know (number 100, varint 1) appended: a
+    # valid model in other bytes.
+    other.write_bytes(spm_model.read_bytes() + b"\xa0\x06\x01")
     with pytest.raises(ConfigError, match="different configuration"):
         run_tokenize(_config(model=str(other)), folder, tokenized)
 

@@ -3,19 +3,19 @@
 completion record, with token counts per source."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import sentencepiece as spm
 
 from datacleaning.executor import UnitContext, WorkUnit
 from datacleaning.scan import read_unit_batches
 from datacleaning.shards import atomic_file
 from datacleaning.tokenize.indexed import bin_path, idx_path, write_index
-from datacleaning.tokenize.spm import encode_texts, load_model
+from datacleaning.tokenize.tokenizer import Tokenizer, open_tokenizer
 
 SOURCE_COLUMN = "source"
 
@@ -46,46 +46,56 @@ def pack_documents(encoded: list[np.ndarray], dtype: np.dtype, bos_id: int | Non
 
 @dataclass
 class EncodeStep:
-    """Encodes a unit's documents with the model at ``model_path`` into ``parts/<unit>.bin/.idx``."""
+    """Encodes a unit's documents with the tokenizer at ``tokenizer_path`` into ``parts/<unit>.bin/.idx``."""
 
-    model_path: Path
+    tokenizer_path: Path
     parts_dir: Path
     columns: list[str]  # text, and source when the input has it
     dtype: np.dtype
     bos_id: int | None
     eos_id: int | None
     # Loaded in the worker, on its first unit.
-    _processor: spm.SentencePieceProcessor | None = field(default=None, repr=False)
+    _tokenizer: Tokenizer | None = field(default=None, repr=False)
 
     def part_prefix(self, unit: WorkUnit) -> Path:
         return self.parts_dir / unit.id
 
     def __call__(self, unit: WorkUnit, context: UnitContext) -> dict:
-        if self._processor is None:
-            self._processor = load_model(self.model_path)
-        processor = self._processor
-        unk_id = processor.unk_id()
+        if self._tokenizer is None:
+            # The stage's parallelism is its worker processes (run.workers, all cores by default):
+            # a tokenizer.json's encoder on its Rust thread pool too (a thread per core in every
+            # worker) would only oversubscribe the cores, and even alone it gained little (1.08x on
+            # 2 threads where 2 workers gave 1.66x, bench/tokenize_throughput.py). So each worker
+            # encodes on one thread, as with SentencePiece. The library reads this at every call;
+            # this process is the stage's own worker, so the setting changes nobody else's.
+            os.environ["TOKENIZERS_PARALLELISM"] = "false"
+            self._tokenizer = open_tokenizer(self.tokenizer_path)
+        tokenizer = self._tokenizer
+        unk_id = tokenizer.unk_id
         prefix = self.part_prefix(unit)
         self.parts_dir.mkdir(parents=True, exist_ok=True)
         sizes: list[np.ndarray] = []
-        counts = {"documents": 0, "tokens": 0, "text_bytes": 0, "unknown_tokens": 0}
+        counts = {"documents": 0, "tokens": 0, "text_bytes": 0, "characters": 0, "unknown_tokens": 0}
         sources: dict[str, dict[str, int]] = {}
         with atomic_file(bin_path(prefix)) as out:
             for batch in read_unit_batches(unit, self.columns):
                 context.check_stop()
                 text = batch.column("text")
-                encoded = encode_texts(processor, text)
-                packed, doc_sizes = pack_documents(encoded, self.dtype, self.bos_id, self.eos_id)
+                packed, doc_sizes = pack_documents(tokenizer.encode(text), self.dtype, self.bos_id, self.eos_id)
                 out.write(packed.data)
                 sizes.append(doc_sizes)
-                text_bytes = pc.binary_length(pc.fill_null(text, "")).to_numpy(zero_copy_only=False).astype(np.int64)
+                filled = pc.fill_null(text, "")
+                text_bytes = pc.binary_length(filled).to_numpy(zero_copy_only=False).astype(np.int64)
+                characters = pc.utf8_length(filled).to_numpy(zero_copy_only=False).astype(np.int64)
                 counts["documents"] += len(doc_sizes)
                 counts["tokens"] += len(packed)
                 counts["text_bytes"] += int(text_bytes.sum())
-                # The model's unknown piece, in documents (BOS or EOS ids chosen equal to it aside).
-                marks = (self.bos_id == unk_id) + (self.eos_id == unk_id)
-                counts["unknown_tokens"] += int(np.count_nonzero(packed == unk_id)) - marks * len(doc_sizes)
-                self._count_sources(batch, unit, doc_sizes, text_bytes, sources)
+                counts["characters"] += int(characters.sum())
+                if unk_id is not None:
+                    # The tokenizer's unknown token, in documents (BOS or EOS ids chosen equal to it aside).
+                    marks = (self.bos_id == unk_id) + (self.eos_id == unk_id)
+                    counts["unknown_tokens"] += int(np.count_nonzero(packed == unk_id)) - marks * len(doc_sizes)
+                self._count_sources(batch, unit, doc_sizes, text_bytes, characters, sources)
                 context.progress(unit.size // max(unit.end - unit.start, 1))
         all_sizes = np.concatenate([np.zeros(0, np.int64), *sizes])
         with atomic_file(idx_path(prefix)) as out:
@@ -94,9 +104,9 @@ class EncodeStep:
 
     @staticmethod
     def _count_sources(batch: pa.RecordBatch, unit: WorkUnit, doc_sizes: np.ndarray, text_bytes: np.ndarray,
-                       sources: dict[str, dict[str, int]]) -> None:
-        """Documents, tokens and text bytes per value of the source column (the shard's name
-        for shards without one)."""
+                       characters: np.ndarray, sources: dict[str, dict[str, int]]) -> None:
+        """Documents, tokens, text bytes and characters per value of the source column (the
+        shard's name for shards without one)."""
         if SOURCE_COLUMN not in batch.schema.names:
             names, which = [unit.name], np.zeros(len(doc_sizes), np.int64)
         else:
@@ -105,9 +115,11 @@ class EncodeStep:
         documents = np.bincount(which, minlength=len(names))
         tokens = np.bincount(which, weights=doc_sizes, minlength=len(names))
         nbytes = np.bincount(which, weights=text_bytes, minlength=len(names))
+        nchars = np.bincount(which, weights=characters, minlength=len(names))
         for i, name in enumerate(names):
             if documents[i]:
-                counts = sources.setdefault(name, {"documents": 0, "tokens": 0, "text_bytes": 0})
+                counts = sources.setdefault(name, {"documents": 0, "tokens": 0, "text_bytes": 0, "characters": 0})
                 counts["documents"] += int(documents[i])
                 counts["tokens"] += int(tokens[i])
                 counts["text_bytes"] += int(nbytes[i])
+                counts["characters"] += int(nchars[i])

@@ -15,7 +15,8 @@ dtype. ``PREFIX.idx``, all little-endian::
 
 A document written here is one sequence, so the document index is 0, 1, ..., N. The format has
 no uint32 code: token ids of a vocabulary past uint16 are written as int32, which every
-SentencePiece id fits (ids are below 2^31).
+SentencePiece id fits (ids are below 2^31), and every tokenizer.json's in use (Llama-3's
+vocabulary is 128,256, Qwen's 151,665, Gemma's 256,000).
 """
 from __future__ import annotations
 

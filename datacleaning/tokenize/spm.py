@@ -2,7 +2,6 @@
 documents drawn in one pass with memory bounded by the sample's size."""
 from __future__ import annotations
 
-import hashlib
 import io
 import os
 import select
@@ -43,18 +42,6 @@ def encode_texts(processor: spm.SentencePieceProcessor, texts: pa.Array | pa.Chu
     straight from Arrow to the encoder: no Python str is built only to be encoded again."""
     data = pc.fill_null(texts, "").cast(pa.binary()).to_pylist()
     return processor.encode(data, num_threads=1, return_type="numpy")
-
-
-def model_sha256(path: str | os.PathLike) -> str:
-    with open(path, "rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()
-
-
-def describe_model(processor: spm.SentencePieceProcessor) -> dict:
-    """What the stats report about a model."""
-    return {"vocab_size": processor.vocab_size(), "unk_id": processor.unk_id(), "bos_id": processor.bos_id(),
-            "eos_id": processor.eos_id(),
-            "byte_fallback": any(processor.is_byte(i) for i in range(processor.vocab_size()))}
 
 
 class ByteBudgetSample:

@@ -2,17 +2,21 @@
 
 Output layout of ``DIR``::
 
-    tokenizer.model   the SentencePiece model of the tokens: the one given (copied) or one trained here
+    tokenizer.model   the SentencePiece model the ids belong to: the one given (copied) or one
+                      trained here
+    tokenizer.json    instead, the Hugging Face tokenizer.json the ids belong to, when one was given
+                      (copied)
     tokens.bin/.idx   every document's tokens in the Megatron-LM indexed-dataset layout (indexed.py)
     parts/            one .bin/.idx pair per work unit; removed once merged (the output itself
-                      with tokenize.merge = false). For a URL output the parts, and the model
+                      with tokenize.merge = false). For a URL output the parts, and the tokenizer
                       until the end, are kept under run.work_dir.
-    stats.json        documents, tokens, text bytes, unknown tokens, in total and per source; the dtype
+    stats.json        documents, tokens, text bytes, characters, unknown tokens, in total and per source;
+                      the dtype, the tokenizer
     manifest.json     the fingerprint a resumed run must match
     .units/<step>/    completion records of each step's work units (what a rerun skips)
 
 The steps, each through the executor so that a killed run resumes where it stopped: ``train``
-(one unit, only when no model is given), ``encode`` (one unit per piece of input shard, each
+(one unit, only when no tokenizer is given), ``encode`` (one unit per piece of input shard, each
 writing its part atomically) and ``merge`` (one unit, writing tokens.bin and tokens.idx
 atomically; rerun whole if stopped).
 """
@@ -28,7 +32,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import sentencepiece as spm
 
 from datacleaning import storage
 from datacleaning.config import Config, TokenizeConfig, TokenizeTrainConfig
@@ -43,11 +46,11 @@ from datacleaning.storage import StoragePath
 from datacleaning.tokenize.encode import SOURCE_COLUMN, EncodeStep
 from datacleaning.tokenize.indexed import token_dtype
 from datacleaning.tokenize.merge import merge_bins
-from datacleaning.tokenize.spm import describe_model, load_model, model_sha256, train_model
+from datacleaning.tokenize.spm import train_model
+from datacleaning.tokenize.tokenizer import BOS_NAMES, EOS_NAMES, SPM_FILE, Tokenizer, open_tokenizer
 
 logger = logging.getLogger("datacleaning.tokenize")
 
-MODEL_FILE = "tokenizer.model"
 TOKENS_PREFIX = "tokens"
 PARTS_DIR = "parts"
 REQUIRED_COLUMNS = ("text",)
@@ -56,30 +59,32 @@ SUMMARY_SOURCES = 15
 
 
 def fingerprint(tokenize: TokenizeConfig, listing: Listing, model_digest: str | None) -> str:
-    """What decides the stage's output: the model (its bytes when given, the training settings
-    when trained here; the trainer's thread count aside), how documents become tokens, and the
-    input shards."""
+    """What decides the stage's output: the tokenizer (its file's bytes when given, the training
+    settings when trained here; the trainer's thread count aside), how documents become tokens,
+    and the input shards."""
     relevant = {"tokenize": tokenize.model_dump(exclude={"model": True, "train": True} if model_digest
                                                 else {"model": True, "train": {"threads"}}),
                 "model_sha256": model_digest, "input": listing}
     return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def token_layout(tokenize: TokenizeConfig, processor: spm.SentencePieceProcessor) -> tuple[np.dtype, int | None,
-                                                                                          int | None]:
+def token_layout(tokenize: TokenizeConfig, tokenizer: Tokenizer) -> tuple[np.dtype, int | None, int | None]:
     """The .bin's dtype and the BOS and EOS ids put around each document (None: not put)."""
-    vocab = processor.vocab_size()
 
-    def mark(enabled: bool, chosen: int | None, models: int, name: str) -> int | None:
+    def mark(name: str, enabled: bool, chosen: int | None, own: int | None, known_names: tuple[str, ...]) -> int | None:
+        """The id put: the one configured, else the tokenizer's own; None when none is put."""
         if not enabled:
             return None
-        if chosen is None and models < 0:
-            raise ConfigError(f"tokenize.{name}: the model has no {name.upper()} piece; set tokenize.{name}_id")
-        return models if chosen is None else chosen
+        if chosen is None and own is None:
+            raise ConfigError(
+                f"tokenize.{name}: the tokenizer {tokenizer.path} has no {name.upper()} token (a SentencePiece "
+                f"model's own, or in a tokenizer.json a special token named {' or '.join(known_names)}); set "
+                f"tokenize.{name}_id to the id your model uses, or tokenize.{name} = false")
+        return own if chosen is None else chosen
 
-    bos_id = mark(tokenize.bos, tokenize.bos_id, processor.bos_id(), "bos")
-    eos_id = mark(tokenize.eos, tokenize.eos_id, processor.eos_id(), "eos")
-    largest = max(vocab - 1, bos_id or 0, eos_id or 0)
+    bos_id = mark("bos", tokenize.bos, tokenize.bos_id, tokenizer.bos_id, BOS_NAMES)
+    eos_id = mark("eos", tokenize.eos, tokenize.eos_id, tokenizer.eos_id, EOS_NAMES)
+    largest = max(tokenizer.vocab_size - 1, bos_id or 0, eos_id or 0)
     dtype = token_dtype(largest + 1) if tokenize.dtype == "auto" else np.dtype(tokenize.dtype)
     if largest > np.iinfo(dtype).max:
         raise ConfigError(f"tokenize.dtype: {dtype} cannot hold id {largest}")
@@ -127,17 +132,20 @@ def _run_tokenize(config: Config, input_dir: StoragePath, output: StoragePath) -
     schema = input_schema(input_dir, "tokenize", REQUIRED_COLUMNS)
     units = plan_scan_units(input_dir, tokenize.unit_bytes)
     storage.refuse_overlap([input_dir], output)
-    given = Path(config.resolve(tokenize.model)) if tokenize.model else None
-    if given is not None and not given.is_file():
-        raise ConfigError(f"tokenize.model: no such file {given}")
-    # A URL output gets only the model and the merged bins; the model is trained and the parts are
+    try:
+        given = open_tokenizer(config.resolve(tokenize.model)) if tokenize.model else None
+    except ConfigError as e:
+        raise ConfigError(f"tokenize.model: {e}") from None
+    if given is not None:
+        token_layout(tokenize, given)  # its refusals (no BOS or EOS id, a dtype too small) before anything is written
+    # A URL output gets only the tokenizer and the merged bins; a model is trained and the parts are
     # encoded in a local (or shared) work folder, which the workers read.
     remote = not isinstance(output, Path)
     if remote and not tokenize.merge:
         raise ConfigError(f"tokenize.merge: false keeps one .bin/.idx pair per unit as the output, which needs a "
                           f"local or shared-filesystem --output, not {output}")
     scratch = config.work_folder("tokenize", output) if remote else output
-    digest = fingerprint(tokenize, input_listing(units), given and model_sha256(given))
+    digest = fingerprint(tokenize, input_listing(units), given and given.sha256())
     finished = claim_output(output, "tokenize", digest)
     # Once merged, the parts (and for a URL output the whole work folder) are not needed again.
     leftovers = (scratch if remote else scratch / PARTS_DIR) if tokenize.merge else None
@@ -148,29 +156,32 @@ def _run_tokenize(config: Config, input_dir: StoragePath, output: StoragePath) -
     if remote:
         scratch.mkdir(parents=True, exist_ok=True)
     log_event(logger, "start", units=len(units), workers=config.run.workers, output=output,
-              model=given or "train")
+              model=given.path if given else "train")
     steps = Steps("tokenize", output, config.run.workers, config.run.progress, config.run.engine())
-    model_path = scratch / MODEL_FILE
+    # The given tokenizer's copy, under the name of its kind, or the model trained here.
+    tokenizer_path = scratch / (given.file_name if given else SPM_FILE)
     input_bytes = sum(u.size for u in units)
     completed = True
     if given is None:
-        train = TrainStep(units, tokenize.train, model_path, tokenize.train.threads or config.run.workers)
+        train = TrainStep(units, tokenize.train, tokenizer_path, tokenize.train.threads or config.run.workers)
         completed = steps.run("train", _one_unit("train", input_bytes), train)
-    elif not model_path.exists():
-        write_atomic(model_path, given.read_bytes())
+    elif not tokenizer_path.exists():
+        write_atomic(tokenizer_path, given.path.read_bytes())
+    tokenizer = given or (open_tokenizer(tokenizer_path) if completed else None)
     layout = None
     if completed:
-        layout = token_layout(tokenize, load_model(model_path))
+        layout = token_layout(tokenize, tokenizer)
         columns = ["text", *([SOURCE_COLUMN] if SOURCE_COLUMN in schema.names else [])]
-        encode = EncodeStep(model_path, scratch / PARTS_DIR, columns, *layout)
+        encode = EncodeStep(tokenizer_path, scratch / PARTS_DIR, columns, *layout)
         completed = steps.run("encode", units, encode)
         if completed and tokenize.merge:
             merge = MergeStep([encode.part_prefix(u) for u in units], output / TOKENS_PREFIX,
                               tokenize.seed if tokenize.shuffle else None)
             completed = steps.run("merge", _one_unit("merge", input_bytes), merge)
-    stats = _stats(steps, config, model_path, given, layout, units, completed, started)
+    stats = _stats(steps, config, tokenizer_path.name, tokenizer, str(given.path) if given else "trained", layout,
+                   units, completed, started)
     if completed and remote:
-        write_atomic(output / MODEL_FILE, model_path.read_bytes())
+        write_atomic(output / tokenizer_path.name, tokenizer_path.read_bytes())
     write_stats(output / STATS, stats)
     if completed:
         mark_complete(output, "tokenize", digest)
@@ -180,7 +191,7 @@ def _run_tokenize(config: Config, input_dir: StoragePath, output: StoragePath) -
     return StageResult(stats, steps.outcome)
 
 
-def _stats(steps: Steps, config: Config, model_path: Path, given: Path | None,
+def _stats(steps: Steps, config: Config, tokenizer_file: str, tokenizer: Tokenizer | None, source: str,
            layout: tuple[np.dtype, int | None, int | None] | None, units: list[WorkUnit], completed: bool,
            started: float) -> dict:
     tokenize = config.tokenize
@@ -188,9 +199,9 @@ def _stats(steps: Steps, config: Config, model_path: Path, given: Path | None,
     documents, tokens = encode.get("documents", 0), encode.get("tokens", 0)
     dtype, bos_id, eos_id = layout or (None, None, None)
     marks = documents * ((bos_id is not None) + (eos_id is not None))
-    model = {"file": MODEL_FILE, "source": str(given) if given else "trained"}
-    if model_path.exists():
-        model.update(sha256=model_sha256(model_path), **describe_model(load_model(model_path)))
+    model = {"file": tokenizer_file, "source": source}
+    if tokenizer is not None:
+        model.update(sha256=tokenizer.sha256(), **tokenizer.describe())
     if "train" in steps.stats:
         trained = {key: value for key, value in steps.stats["train"].items() if key != "seconds"}  # in step_seconds
         model["training"] = {**tokenize.train.model_dump(), **trained}
@@ -200,6 +211,7 @@ def _stats(steps: Steps, config: Config, model_path: Path, given: Path | None,
         "documents": documents,
         "tokens": tokens,
         "text_bytes": encode.get("text_bytes", 0),
+        "characters": encode.get("characters", 0),
         # Of the text's own tokens, BOS and EOS aside: how well the model compresses the text.
         "bytes_per_token": round(encode.get("text_bytes", 0) / max(tokens - marks, 1), 3),
         "unknown_tokens": encode.get("unknown_tokens", 0),
@@ -230,13 +242,13 @@ def train_tokenizer(config: Config, input_dir: str | os.PathLike, destination: s
 
 
 def locate_bins(path: str | os.PathLike) -> tuple[Path, Path]:
-    """The bins prefix and the model of a tokenize output folder, or of a prefix (``DIR/tokens``)
-    with the model beside it."""
+    """The bins prefix of a tokenize output folder, or of a prefix (``DIR/tokens``), and the folder
+    that holds its tokenizer (which :func:`open_tokenizer` opens)."""
     path = Path(path)
     if path.is_dir():
-        return path / TOKENS_PREFIX, path / MODEL_FILE
+        return path / TOKENS_PREFIX, path
     prefix = Path(str(path).removesuffix(".bin").removesuffix(".idx"))
-    return prefix, prefix.parent / MODEL_FILE
+    return prefix, prefix.parent
 
 
 def format_tokenize_summary(stats: dict) -> str:
@@ -251,12 +263,12 @@ def format_tokenize_summary(stats: dict) -> str:
     order = (f"shuffled with seed {output['shuffle_seed']}" if output.get("shuffle_seed") is not None
              else "in input order")
     origin = (f"trained here ({model.get('training', {}).get('model_type', '?')})" if trained
-              else f"from {model.get('source')}")
+              else f"from {model.get('source')}" + (f" ({model['type']})" if model.get("type") else ""))
     lines = [
         f"tokenize: {stats.get('status', '?')} — {stats.get('units', 0)} units, "
         f"{stats.get('wall_seconds', 0):.1f}s wall",
         f"  model        {model.get('file', '?')}: {origin}"
-        + (f", {model['vocab_size']:,} pieces" if "vocab_size" in model else "")
+        + (f", vocabulary {model['vocab_size']:,}" if "vocab_size" in model else "")
         + (", byte fallback" if model.get("byte_fallback") else ""),
         f"  documents    {stats.get('documents', 0):>14,}",
         f"  tokens       {stats.get('tokens', 0):>14,}   {stats.get('dtype')}; {marks}; "
