@@ -127,8 +127,10 @@ class CleanConfig(BaseModel):
     plugins: list[str] = Field(default_factory=list,
                                description="modules or .py files to import for user rules")
     languages: list[str] = Field(default_factory=list,
-                                 description="keep only documents routed to these languages (zh, en, ja, ko, "
-                                             "other, und); empty keeps every language")
+                                 description="keep only documents in these languages: ISO 639-1 codes (zh, en, "
+                                             "fr, ...), zh-Hans or zh-Hant for one Chinese script, other (a "
+                                             "script CLD2 does not know), und (no letters); empty keeps every "
+                                             "language")
     score_all: bool = Field(False, description="measure every filter on every document that reaches the filters, "
                                                "not only up to the first that rejects it, so that the stored scores "
                                                "can be judged again with other thresholds (slower: no early exit, "

@@ -8,6 +8,7 @@ OpenCC in every worker, which costs about 30 MB of memory that the process never
 from __future__ import annotations
 
 import importlib.metadata
+import re
 import sys
 from functools import cache
 from pathlib import Path
@@ -30,6 +31,18 @@ def simplified_only() -> frozenset[str]:
     Character by character, OpenCC also counts a few forms Traditional text writes too (后, 里,
     干) among them."""
     return frozenset(fields[1] for fields in _rows() if fields[0] == "S")
+
+
+@cache
+def script_only_chars() -> tuple[re.Pattern, re.Pattern]:
+    """Patterns of the unified ideographs (U+4E00-U+9FFF) only Traditional text writes (們 說 國:
+    OpenCC's t2s changes them) and of those only Simplified text writes (们 说 国), from
+    this module's tables. Character by character, OpenCC also counts a few forms that
+    Traditional text writes too (后, 里, 干) as Simplified only; a phrase needs two such characters
+    and none of the other script's, and has to repeat, so those seldom decide."""
+    traditional = sorted(c for c in traditional_to_simplified() if c >= "\u4e00")
+    simplified = sorted(c for c in simplified_only() if c >= "\u4e00")
+    return re.compile(f"[{''.join(traditional)}]"), re.compile(f"[{''.join(simplified)}]")
 
 
 def _rows() -> list[list[str]]:

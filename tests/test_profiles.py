@@ -52,6 +52,15 @@ def test_language_keeps_only_the_chosen_languages():
     assert zh_result.kept
 
 
+def test_english_and_mixed_profiles_reject_a_french_article_and_say_how_sure():
+    french = ("Le conseil municipal a voté hier soir la rénovation de la piscine couverte, fermée depuis deux "
+              "ans ; les travaux commenceront au printemps et dureront environ dix-huit mois.")
+    for profile in ("en_web", "mixed_web"):
+        [result] = dc.Pipeline(load_config(None, profile=profile)).clean([french])
+        assert result.verdict.rejected_by == "language" and result.verdict.value == "fr"
+        assert result.document.scores["language"]["confidence"] > 0.9
+
+
 def test_the_example_config_uses_the_mixed_profile():
     assert load_config(EXAMPLE_CONFIG).clean.filters == load_config(None, profile="mixed_web").clean.filters
 

@@ -8,7 +8,8 @@ import pytest
 import datacleaning as dc
 from datacleaning.config import load_config
 from datacleaning.document import Document
-from datacleaning.rules.zh_spam import ZhScriptInjection, script_only_chars
+from datacleaning.rules.zh_spam import ZhScriptInjection
+from datacleaning.script_chars import script_only_chars
 
 INJECTED = "澳门新葡京娱乐城真人百家乐开户"
 PRODUCT_PAGE = (

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from datacleaning.document import Document
 from datacleaning.rules.base import Filter, Rule
-from datacleaning.rules.language import guess_language
+from datacleaning.rules.language import identify_language
 
 if TYPE_CHECKING:
     from datacleaning.config import CleanConfig
@@ -106,8 +106,9 @@ class _Rewrites:
 class CleaningPipeline:
     """Runs built rules on one document at a time.
 
-    Normalizers see every document (the language is guessed after them, on normalized text; with
-    ``languages`` set, documents routed elsewhere are rejected right there);
+    Normalizers see every document (the language is identified after them, on normalized text, and
+    kept in the scores with its confidence; with ``languages`` set, documents in others are rejected
+    right there);
     editors and filters run only on documents in their languages. The first filter that says no
     rejects the document; the scores measured up to then stay on it, or with ``score_all`` every
     filter's score, so that stored scores can be judged again with other thresholds. Filters that
@@ -216,8 +217,10 @@ class CleaningPipeline:
         if self._screens and not self.score_all and (verdict := self._screen(doc, self._screens)):
             return verdict
         text = self._rewrite(doc, text, self._steps_for(doc.lang)[0])
-        doc.lang = guess_language(text)
-        if self.languages and doc.lang not in self.languages:
+        guess = identify_language(text)
+        doc.lang = guess.lang
+        doc.scores[LANGUAGE] = {"lang": guess.lang, "confidence": guess.confidence, "script": guess.script}
+        if self.languages and guess.lang not in self.languages and f"{guess.lang}-{guess.script}" not in self.languages:
             doc.text = text
             return self._reject_builtin(LANGUAGE, doc.lang)
         _, edits, filters, screens = self._steps_for(doc.lang)

@@ -21,7 +21,7 @@ from datacleaning.charclasses import HAN
 from datacleaning.document import Document
 from datacleaning.rules.base import Filter
 from datacleaning.rules.registry import register
-from datacleaning.script_chars import simplified_only, traditional_to_simplified
+from datacleaning.script_chars import script_only_chars
 
 # The regex module finds where these alternatives can start several times faster than re.
 CONTACT_OR_DRAW = regex.compile(r"""
@@ -125,18 +125,6 @@ class ZhGamblingPromotion(Filter):
 
     def keep(self, value: dict) -> bool:
         return value["hits"] < self.min_hits
-
-
-@cache
-def script_only_chars() -> tuple[re.Pattern, re.Pattern]:
-    """Patterns of the unified ideographs (U+4E00-U+9FFF) only Traditional text writes (們 說 國:
-    OpenCC's t2s changes them) and of those only Simplified text writes (们 说 国), from
-    datacleaning.script_chars. Character by character, OpenCC also counts a few forms that
-    Traditional text writes too (后, 里, 干) as Simplified only; a phrase needs two such characters
-    and none of the other script's, and has to repeat, so those seldom decide."""
-    traditional = sorted(c for c in traditional_to_simplified() if c >= "\u4e00")
-    simplified = sorted(c for c in simplified_only() if c >= "\u4e00")
-    return re.compile(f"[{''.join(traditional)}]"), re.compile(f"[{''.join(simplified)}]")
 
 
 NOT_HAN = re.compile(f"[^{HAN}]+")
