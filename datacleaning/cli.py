@@ -33,6 +33,8 @@ _CONFIG_FLAGS = [
     ("--id-field", "input.id_field", str, "FIELD", "input field holding the document id"),
     ("--source-field", "input.source_field", str, "FIELD", "input field naming the document's source"),
     ("--html-field", "input.html_field", str, "FIELD", "input field holding raw HTML, turned into the document text"),
+    ("--html-extractor", "input.html_extractor", str, "NAME",
+     "how HTML becomes text: resiliparse (main content), trafilatura, full_page"),
     ("--max-input-chars", "clean.max_input_chars", int, "N", "reject longer documents before any rule runs"),
     ("--executor", "run.executor", str, "local|ray", "where work units run: local processes or Ray tasks"),
     ("--ray-address", "run.ray_address", str, "ADDR", "the Ray cluster to join (default: a local Ray instance)"),
@@ -80,10 +82,11 @@ def _add_config_options(parser: argparse.ArgumentParser) -> None:
         parser.add_argument(flag, dest=key, type=kind, metavar=metavar, help=f"{text} [{key}]")
     parser.add_argument("--text-field", dest="input.text_fields", action="append", metavar="FIELD",
                         help="input field holding the text; repeat to try several in order [input.text_fields]")
+    parser.add_argument("--text-part", dest="input.text_parts", action="append", metavar="PATH",
+                        help="field path whose value joins the text (title, content, 段落[].内容); repeat in order "
+                             "[input.text_parts]")
     parser.add_argument("--plugin", dest="clean.plugins", action="append", metavar="MODULE",
                         help="module or .py file with user rules to import; repeatable [clean.plugins]")
-    parser.add_argument("--no-warc-main-content", dest="input.warc_main_content", action="store_false", default=None,
-                        help="WARC HTML: keep the whole page text, not only the main content")
     parser.add_argument("--no-progress", dest="run.progress", action="store_false", default=None,
                         help="no progress bar")
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
@@ -325,8 +328,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     clean = sub.add_parser("clean", help="raw dumps → kept/rejected/quarantine Arrow shards",
-                           description="Clean raw dumps (jsonl, jsonl.gz, jsonl.zst, parquet, txt, WARC/WET) into "
-                                       "DIR/kept, DIR/rejected, DIR/quarantine and DIR/stats.json. "
+                           description="Clean raw dumps (JSON lines, JSON, CSV/TSV, text, HTML, each also "
+                                       ".gz/.zst/.bz2/.xz; parquet; WARC/WET) into DIR/kept, DIR/rejected, "
+                                       "DIR/quarantine and DIR/stats.json. "
                                        "Rerunning with the same DIR resumes an interrupted run.")
     clean.add_argument("inputs", nargs="+", metavar="INPUT",
                        help="files, folders or glob patterns: local paths or URLs (s3://bucket/dumps/, see "

@@ -139,6 +139,12 @@ class ShardWriter:
         self._pending.clear()
 
 
+def write_shard(path: str | os.PathLike, table: pa.Table) -> None:
+    """Write ``table`` as the shard ``path`` (new, or replacing one), atomically."""
+    with atomic_file(path) as f, pa.ipc.new_file(f, table.schema, options=_IPC_OPTIONS) as writer:
+        writer.write_table(table)
+
+
 def remove_unit_outputs(directory: StoragePath, prefix: str) -> None:
     """Delete the shards (final or temporary) an interrupted attempt at a unit left behind."""
     for path in storage.list_dir(directory):

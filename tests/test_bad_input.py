@@ -182,9 +182,10 @@ def test_broken_files_are_quarantined_and_the_run_goes_on(tmp_path, clean_run):
     buf = io.BytesIO()
     pq.write_table(pa.table({"id": ["p1", "p2"], "text": ["第一行。", "Second row."]}), buf)
     (root / "cut.parquet").write_bytes(buf.getvalue()[: len(buf.getvalue()) // 2])
-    latin1 = "Café crème, deux croissants. 咖啡".encode("utf-8").replace("é".encode(), b"\xe9")
-    (root / "latin1.txt").write_bytes(latin1)
-    bad_files = ["blob.bin", "blob.jsonl", "cut.jsonl.gz", "cut.parquet", "latin1.txt", "not-gzip.jsonl.gz"]
+    # A GBK text file cut inside its last character: recognised as GB18030, but it does not decode.
+    cut_gbk = "天下大势，分久必合，合久必分。".encode("gbk")[:-1]
+    (root / "cut-gbk.txt").write_bytes(cut_gbk)
+    bad_files = ["blob.bin", "blob.jsonl", "cut-gbk.txt", "cut.jsonl.gz", "cut.parquet", "not-gzip.jsonl.gz"]
 
     cut_lines = _complete_lines_of_gzip_prefix(cut_gz)
     assert 0 < len(cut_lines) < 300
@@ -204,9 +205,9 @@ def test_broken_files_are_quarantined_and_the_run_goes_on(tmp_path, clean_run):
     assert all(len(rows) == 1 and rows[0]["error"].strip() for rows in by_file.values()), by_file
     blob = by_file["blob.jsonl"][0]
     assert blob["offset"] == 0 and blob["raw"] and BINARY.startswith(blob["raw"])
-    assert by_file["latin1.txt"][0]["offset"] == latin1.index(b"\xe9")
-    assert by_file["latin1.txt"][0]["raw"] == latin1
-    assert "utf-8" in by_file["latin1.txt"][0]["error"].lower()
+    assert by_file["cut-gbk.txt"][0]["offset"] == len(cut_gbk) - 1
+    assert by_file["cut-gbk.txt"][0]["raw"] == cut_gbk
+    assert "gb18030" in by_file["cut-gbk.txt"][0]["error"].lower()
     assert any(w in by_file["cut.jsonl.gz"][0]["error"].lower() for w in ("truncated", "corrupt", "ended"))
     assert "unsupported" in by_file["blob.bin"][0]["error"].lower()
 

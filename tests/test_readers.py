@@ -441,7 +441,7 @@ def test_html_files_are_one_document_each_with_the_title_in_meta(tmp_path):
         assert json.loads(doc.meta) == {"title": "社区图书馆夜间开放"}
         assert "体育" not in doc.text  # the menu goes with the main-content extraction
     assert {d.id for d in items} == {f"{tmp_path.name}/a.html", f"{tmp_path.name}/b.htm"}  # as text files name them
-    _, everything = read_all([tmp_path / "a.html"], options=ReaderOptions(warc_main_content=False))
+    _, everything = read_all([tmp_path / "a.html"], options=ReaderOptions(html_extractor="full_page"))
     assert "体育" in everything[0].text  # all the page's text when asked
 
 

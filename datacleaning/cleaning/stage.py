@@ -5,7 +5,8 @@ Output layout of ``DIR``::
     kept/        id, text, source, lang, meta, edits, scores, signals
     rejected/    id, text (as read), source, lang, meta, rejected_by, reject_value, scores, signals
     quarantine/  file, offset, raw, error
-    stats.json   counters merged from every unit; input_docs = kept + rejected + quarantined
+    stats.json   counters merged from every unit; input_docs = kept + rejected + quarantined;
+                 renamed_ids: documents whose id repeated one before them (unique_ids.py)
     .units/      one completion record per finished work unit (what a rerun skips)
     manifest.json  the config fingerprint a resumed run must match
 """
@@ -24,6 +25,7 @@ import pyarrow as pa
 
 from datacleaning import storage
 from datacleaning.cleaning.pipeline import CleaningPipeline, Verdict
+from datacleaning.cleaning.unique_ids import make_ids_unique
 from datacleaning.config import Config
 from datacleaning.document import Document, Quarantined
 from datacleaning.executor import StageResult, UnitContext, WorkUnit, load_done_stats, run_units, stop_signals
@@ -205,6 +207,8 @@ def _run_clean(config: Config, inputs: list[str], output: str | os.PathLike,
                         description="clean", show_progress=config.run.progress, engine=config.run.engine())
     done = load_done_stats(output / UNITS_DIR, units)
     stats = merge_counters(done)
+    if outcome.ok:
+        stats["renamed_ids"] = make_ids_unique([output / KEPT, output / REJECTED], config.input.id_field)
     for key in ("input_docs", "kept_docs", "rejected_docs", "quarantined_docs", "input_bytes", "input_chars",
                 "kept_chars"):
         stats.setdefault(key, 0)

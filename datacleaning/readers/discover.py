@@ -10,22 +10,22 @@ import re
 from dataclasses import dataclass
 
 from datacleaning import storage
+from datacleaning.readers.compression import SUFFIXES as COMPRESSION_SUFFIXES
 from datacleaning.executor import WorkUnit
 from datacleaning.logs import log_event
 
 logger = logging.getLogger("datacleaning.readers")
 
-# Longest suffix first: the first match names the format.
-FORMAT_SUFFIXES: tuple[tuple[str, str], ...] = (
+# WARC files carry their own compression; parquet compresses inside the file.
+_CONTAINER_SUFFIXES = (
     (".warc.wet.gz", "warc"), (".wet.gz", "warc"), (".warc.gz", "warc"), (".warc.zst", "warc"),
-    (".warc", "warc"), (".wet", "warc"),
-    (".jsonl.gz", "jsonl.gz"), (".json.gz", "jsonl.gz"), (".ndjson.gz", "jsonl.gz"),
-    (".jsonl.zst", "jsonl.zst"), (".json.zst", "jsonl.zst"), (".jsonl.zstd", "jsonl.zst"),
-    (".ndjson.zst", "jsonl.zst"),
-    (".jsonl", "jsonl"), (".json", "jsonl"), (".ndjson", "jsonl"),
-    (".parquet", "parquet"),
-    (".txt", "text"), (".md", "text"),
-    (".html", "html"), (".htm", "html"), (".xhtml", "html"),
+    (".warc", "warc"), (".wet", "warc"), (".parquet", "parquet"),
+)
+# Layouts any of compression.SUFFIXES may follow: a format is its layout, then its compression if any
+# (``jsonl``, ``csv.bz2``, ``json.gz``).
+_LAYOUT_SUFFIXES = (
+    (".jsonl", "jsonl"), (".ndjson", "jsonl"), (".json", "json"), (".csv", "csv"), (".tsv", "tsv"),
+    (".txt", "text"), (".md", "text"), (".html", "html"), (".htm", "html"), (".xhtml", "html"),
 )
 UNSUPPORTED = "unsupported"
 # Why an entry of the inputs is not read (the keys of Discovery.skipped).
@@ -55,9 +55,15 @@ class Discovery:
 
 def detect_format(path: str) -> str:
     lower = path.lower()
-    for suffix, fmt in FORMAT_SUFFIXES:
+    for suffix, fmt in _CONTAINER_SUFFIXES:
         if lower.endswith(suffix):
             return fmt
+    compression = next((name for suffix, name in COMPRESSION_SUFFIXES if lower.endswith(suffix)), "")
+    if compression:
+        lower = lower.rsplit(".", 1)[0]
+    for suffix, layout in _LAYOUT_SUFFIXES:
+        if lower.endswith(suffix):
+            return f"{layout}.{compression}" if compression else layout
     return UNSUPPORTED
 
 
@@ -179,13 +185,14 @@ def _parquet_row_group_units(f: InputFile, key: str, chunk_bytes: int) -> list[W
 def plan_units(files: list[InputFile], chunk_bytes: int) -> list[WorkUnit]:
     """Cut files into work units.
 
-    Uncompressed jsonl is cut into byte ranges of about ``chunk_bytes`` (the reader aligns them to
-    lines); parquet into runs of row groups; every other format is one unit per file.
+    Uncompressed JSON lines (and ``.json`` files, which may hold JSON lines) are cut into byte
+    ranges of about ``chunk_bytes`` (the reader aligns them to lines); parquet into runs of row
+    groups; every other format is one unit per file.
     """
     units: list[WorkUnit] = []
     for f in files:
         key = _file_key(f.path)
-        if f.format == "jsonl" and f.size > chunk_bytes:
+        if f.format in ("jsonl", "json") and f.size > chunk_bytes:
             n = -(-f.size // chunk_bytes)
             for i in range(n):
                 start, end = i * chunk_bytes, min((i + 1) * chunk_bytes, f.size)

@@ -9,20 +9,25 @@ from datacleaning import storage
 from datacleaning.document import Document, Quarantined
 from datacleaning.executor import WorkUnit
 from datacleaning.readers.discover import UNSUPPORTED
+from datacleaning.readers.compression import split_format
+from datacleaning.readers.csv_file import read_csv
 from datacleaning.readers.html import read_html
-from datacleaning.readers.jsonl import read_compressed, read_plain
+from datacleaning.readers.json_file import read_json
+from datacleaning.readers.jsonl import read_jsonl
 from datacleaning.readers.parquet import read_parquet
 from datacleaning.readers.records import ReaderOptions
 from datacleaning.readers.text import read_text
 from datacleaning.readers.warc import SkippedRecord, read_warc
 
+# By layout; each reader of a layout that may be compressed opens it through readers.compression.
 _READERS = {
+    "csv": read_csv,
     "html": read_html,
-    "jsonl": read_plain,
-    "jsonl.gz": read_compressed,
-    "jsonl.zst": read_compressed,
+    "json": read_json,
+    "jsonl": read_jsonl,
     "parquet": read_parquet,
     "text": read_text,
+    "tsv": read_csv,
     "warc": read_warc,
 }
 _HEAD_BYTES = 4096
@@ -61,14 +66,14 @@ def read_unit(unit: WorkUnit, options: ReaderOptions,
         progress(unit.size)
         yield Quarantined(unit.path, 0, b"", f"cannot open: {e}")
         return
-    if unit.format == "jsonl" and _is_binary(head):
+    if unit.format in ("jsonl", "json") and _is_binary(head):
         progress(unit.size)
         if unit.start == 0:
             yield Quarantined(unit.path, 0, head, "binary file (NUL bytes, no JSON line in its first 4 KiB) "
                                                   "named as JSON lines; not read")
         return
     try:
-        yield from _READERS[unit.format](unit, options, progress)
+        yield from _READERS[split_format(unit.format)[0]](unit, options, progress)
     except OSError as e:
         yield Quarantined(unit.path, unit.start, b"", f"read error: {e}")
     except Exception as e:  # e.g. a corrupt parquet footer: one file's problem, not the run's

@@ -4,27 +4,32 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-import orjson
-
-from datacleaning import storage
 from datacleaning.document import Document, Quarantined
 from datacleaning.executor import WorkUnit
+from datacleaning.readers.compression import open_decompressed, quarantined_fault, split_format
 from datacleaning.readers.page import decoded_page, page_text
-from datacleaning.readers.records import ReaderOptions
+from datacleaning.readers.records import ReaderOptions, RecordError, page_record, record_to_document
 
 _RAW_LIMIT = 65536
 
 
 def read_html(unit: WorkUnit, options: ReaderOptions, progress: Callable[[int], None]) -> Iterator[Document | Quarantined]:
-    with storage.open_input(unit.path) as f:
-        data = f.read()
-    progress(len(data))
+    with open_decompressed(unit.path, split_format(unit.format)[1]) as source:
+        data = source.stream.read()
+        fault = source.fault
+    progress(unit.size)
+    if fault is not None:
+        yield quarantined_fault(fault, unit)
+        return
     if b"\x00" in data:
         yield Quarantined(unit.path, data.index(b"\x00"), data[:_RAW_LIMIT], "binary content (NUL byte) in an HTML file")
         return
     try:
-        text, title = page_text(decoded_page(data), options.warc_main_content)
+        text, title = page_text(decoded_page(data), options.html_extractor)
     except Exception as e:  # one hostile page must not end the run
         yield Quarantined(unit.path, 0, data[:_RAW_LIMIT], f"text extraction failed: {type(e).__name__}: {e}")
         return
-    yield Document(unit.name, text, source=unit.name, meta=orjson.dumps({"title": title}).decode() if title else "{}")
+    try:
+        yield record_to_document(page_record(text, title), options, unit.name, unit.name, text_field="text")
+    except RecordError as e:
+        yield Quarantined(unit.path, 0, data[:_RAW_LIMIT], str(e))

@@ -2,31 +2,41 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import orjson
 
 from datacleaning.document import Document
 from datacleaning.readers.page import page_text
 
+# What joins the parts of a composed text (a title and its body, an abstract and its article).
+PART_SEPARATOR = "\n\n"
+
 
 @dataclass(frozen=True)
 class ReaderOptions:
-    """How input records become documents: which fields hold the text, the id and the source.
+    """How input records become documents: which fields make the text, the id and the source.
 
     ``text_fields`` are tried in order; the first one present is the document text (the format our
     users come from uses ``content``; Common Crawl derived dumps use ``text`` or ``raw_content``).
-    Every field not used here is kept in ``meta``.
+    ``text_parts``, when given, composes the text instead: the value of each field path present,
+    in order, joined by a blank line; the values of one path (every item of a list) one a line
+    (see :func:`field_values` for paths). The fields used for the
+    text, the id and the source leave the record; of the rest, ``meta_fields`` (all when empty)
+    are kept in ``meta``.
     """
 
     text_fields: tuple[str, ...] = ("text", "content", "raw_content")
     id_field: str = "id"
     source_field: str = "source"
-    # HTML (WARC responses, .html files): keep only the page's main content (menus and footers go
-    # at extraction).
-    warc_main_content: bool = True
-    # A field holding a record's raw HTML (empty: none): its text becomes the document's, its
-    # <title> joins meta as "title" unless the record has one.
+    # How HTML (WARC responses, .html files, the html field) becomes text: page.EXTRACTORS.
+    html_extractor: str = "resiliparse"
+    # A field holding a record's raw HTML (empty: none): the field's value becomes the page's text,
+    # which is the document's text unless text_parts says otherwise; the page's <title> joins the
+    # record as "title" unless it has one.
     html_field: str = ""
+    text_parts: tuple[str, ...] = ()
+    meta_fields: tuple[str, ...] = ()
 
 
 class RecordError(ValueError):
@@ -39,27 +49,39 @@ def _json_default(value):
     return str(value)
 
 
-def record_to_document(record: dict, fields: ReaderOptions, default_id: str, default_source: str) -> Document:
+def record_to_document(record: dict, fields: ReaderOptions, default_id: str, default_source: str,
+                       text_field: str | None = None) -> Document:
     """The record's document; any failure is a :class:`RecordError`, so that the reader quarantines
-    this record alone and goes on with the next (one hostile record must not end its work unit)."""
+    this record alone and goes on with the next (one hostile record must not end its work unit).
+    ``text_field`` names the field that holds the text when the reader made the record itself (an
+    HTML page's ``text``), in place of ``fields.text_fields``."""
     try:
-        return _to_document(record, fields, default_id, default_source)
+        return _to_document(record, fields, default_id, default_source, text_field)
     except RecordError:
         raise
     except Exception as e:  # a failure no check below foresaw
         raise RecordError(f"{type(e).__name__}: {e}") from e
 
 
-def _to_document(record: dict, fields: ReaderOptions, default_id: str, default_source: str) -> Document:
+def page_record(text: str, title: str, **fields) -> dict:
+    """The record an HTML page makes: its text under ``text``, its ``<title>`` under ``title``."""
+    return {**fields, "text": text, **({"title": title} if title else {})}
+
+
+def _to_document(record: dict, fields: ReaderOptions, default_id: str, default_source: str,
+                 text_field: str | None) -> Document:
     if fields.html_field and fields.html_field in record:
-        html = record.pop(fields.html_field)
+        html = record[fields.html_field]
         if not isinstance(html, str):
             raise RecordError(f"field {fields.html_field!r} is {type(html).__name__}, not a string")
-        text, title = page_text(html, fields.warc_main_content)
+        record[fields.html_field], title = page_text(html, fields.html_extractor)
         if title:
             record.setdefault("title", title)
+        text_field = fields.html_field
+    if fields.text_parts:
+        text = _composed_text(record, fields.text_parts)
     else:
-        text_key = next((k for k in fields.text_fields if k in record), None)
+        text_key = text_field or next((k for k in fields.text_fields if k in record), None)
         if text_key is None:
             raise RecordError(f"no text field (looked for {', '.join(fields.text_fields)})")
         text = record.pop(text_key)
@@ -75,8 +97,67 @@ def _to_document(record: dict, fields: ReaderOptions, default_id: str, default_s
         if source is not None:
             record[fields.source_field] = source
         source = default_source
+    if fields.meta_fields:
+        record = {k: record[k] for k in fields.meta_fields if k in record}
     try:
         meta = orjson.dumps(record, default=_json_default).decode() if record else "{}"
     except orjson.JSONEncodeError as e:  # orjson reads 1024 levels of nesting but writes only 254
         raise RecordError(f"the record's other fields cannot be kept as JSON meta: {e}") from e
     return Document(doc_id, text, source=source, meta=meta)
+
+
+def _composed_text(record: dict, paths: tuple[str, ...]) -> str:
+    parts = []
+    for path in paths:
+        part = _rendered(field_values(record, path)).strip()
+        if part:
+            parts.append(part)
+    for path in paths:
+        for key in _path_steps(path)[0][0]:
+            record.pop(key, None)
+    if not parts:
+        raise RecordError(f"none of the text parts has text (looked for {', '.join(paths)})")
+    return PART_SEPARATOR.join(parts)
+
+
+def field_values(record: dict, path: str) -> list:
+    """The values at a field path: ``title``; ``meta.abstract`` (a field of an object);
+    ``段落[].内容`` (the field of every item of a list, MNBVC's paragraphs); ``sections[].title,content``
+    (several fields of every item, in turn: a heading, then its section). Absent fields give none."""
+    values = [record]
+    for keys, each in _path_steps(path):
+        found = []
+        for value in values:
+            if not isinstance(value, dict):
+                continue
+            for key in keys:
+                if key in value:
+                    inner = value[key]
+                    found.extend(inner if each and isinstance(inner, list) else [inner])
+        values = found
+    return values
+
+
+@lru_cache(maxsize=None)
+def _path_steps(path: str) -> tuple[tuple[tuple[str, ...], bool], ...]:
+    """A path's steps: the keys each names (one, or several split by commas) and whether it opens
+    a list."""
+    steps = []
+    for step in path.split("."):
+        each = step.endswith("[]")
+        steps.append((tuple(step.removesuffix("[]").split(",")), each))
+    return tuple(steps)
+
+
+def _rendered(value) -> str:
+    """A value as text: strings as they are, lists one item a line, objects (an infobox) one
+    ``key: value`` line a field."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return "\n".join(r for item in value if (r := _rendered(item).strip()))
+    if isinstance(value, dict):
+        return "\n".join(f"{key}: {r}" for key, item in value.items() if (r := _rendered(item).strip()))
+    return str(value)

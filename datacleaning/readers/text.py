@@ -1,25 +1,35 @@
-"""Plain text and Markdown files: one document per file."""
+"""Plain text and Markdown files: one document per file, in the encoding its bytes are in."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from datacleaning import storage
 from datacleaning.document import Document, Quarantined
 from datacleaning.executor import WorkUnit
+from datacleaning.readers.compression import open_decompressed, quarantined_fault, split_format
+from datacleaning.readers.encoding import detect_text_encoding, undetected_reason
 from datacleaning.readers.records import ReaderOptions
 
 
 def read_text(unit: WorkUnit, options: ReaderOptions, progress: Callable[[int], None]) -> Iterator[Document | Quarantined]:
-    name = unit.name
-    with storage.open_input(unit.path) as f:
-        data = f.read()
-    progress(len(data))
+    with open_decompressed(unit.path, split_format(unit.format)[1]) as source:
+        data = source.stream.read()
+        fault = source.fault
+    progress(unit.size)
+    if fault is not None:
+        yield quarantined_fault(fault, unit)
+        return
+    encoding = detect_text_encoding(data)
+    if encoding is None:
+        yield Quarantined(unit.path, 0, data, undetected_reason(data))
+        return
     try:
-        text = data.decode("utf-8")
+        text = data.decode(encoding)
     except UnicodeDecodeError as e:
-        yield Quarantined(unit.path, e.start, data, f"invalid UTF-8 at byte {e.start}: {e.reason}")
+        yield Quarantined(unit.path, e.start, data, f"read as {encoding}, but not {encoding} at byte {e.start}: "
+                                                    f"{e.reason}")
         return
     if "\x00" in text:
-        yield Quarantined(unit.path, data.index(b"\x00"), data, "binary content (NUL byte) in a text file")
+        offset = len(text[:text.index("\x00")].encode(encoding))
+        yield Quarantined(unit.path, offset, data, "binary content (NUL character) in a text file")
         return
-    yield Document(name, text, source=name)
+    yield Document(unit.name, text, source=unit.name)

@@ -15,7 +15,7 @@ from datacleaning import storage
 from datacleaning.document import Document, Quarantined
 from datacleaning.executor import WorkUnit
 from datacleaning.readers.page import decoded_page, page_text
-from datacleaning.readers.records import ReaderOptions
+from datacleaning.readers.records import ReaderOptions, RecordError, page_record, record_to_document
 
 _DOCUMENT_TYPES = WarcRecordType.response | WarcRecordType.resource | WarcRecordType.conversion
 _HTML_TYPES = ("text/html", "application/xhtml")
@@ -85,15 +85,18 @@ def _record_item(record: WarcRecord, position: int, unit: WorkUnit,
             text = bytes_to_str(payload, detect_encoding(payload))
         elif content_type.startswith(_HTML_TYPES):
             text, title = page_text(decoded_page(payload, getattr(record, "http_charset", None)),
-                                options.warc_main_content)
+                                options.html_extractor)
         else:
             return SkippedRecord(f"non-text {content_type or 'unknown'} payload")
     except Exception as e:  # extraction of one hostile page must not stop the file
         return Quarantined(unit.path, position, payload[:_RAW_LIMIT], f"text extraction failed: {e}")
-    meta = {"url": _header(record, "WARC-Target-URI"), "warc_date": _header(record, "WARC-Date"),
-            "content_type": content_type, **({"title": title} if title else {})}
+    page = page_record(text, title, url=_header(record, "WARC-Target-URI"), warc_date=_header(record, "WARC-Date"),
+                       content_type=content_type)
     doc_id = _header(record, "WARC-Record-ID") or f"{unit.name}:{position}"
-    return Document(doc_id, text, source=unit.name, meta=orjson.dumps(meta).decode())
+    try:
+        return record_to_document(page, options, doc_id, unit.name, text_field="text")
+    except RecordError as e:
+        return Quarantined(unit.path, position, payload[:_RAW_LIMIT], str(e))
 
 
 def _stream_records(f, path: str) -> Iterator[tuple[int, WarcRecord | Quarantined]]:

@@ -1,0 +1,141 @@
+"""Compressed input: gzip, zstd, bzip2 and xz streams, decoded up to their first fault.
+
+Every reader of a line- or file-based layout (JSON lines, JSON, CSV/TSV, text, HTML) reads its file
+through :func:`open_decompressed`, so each layout takes each compression the same way. WARC files
+carry their own compression, which fastwarc reads.
+"""
+from __future__ import annotations
+
+import bz2
+import io
+import lzma
+import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import zstandard
+
+from datacleaning import storage
+from datacleaning.document import Quarantined
+
+# Name of each compression a file name may end in, and how a stream of it is decoded: a new
+# decoder per frame (gzip member, zstd frame, bzip2 stream, xz stream), and the bytes allowed
+# between frames (gzip and xz pad with NULs).
+DECODERS: dict[str, tuple[Callable[[], object], bytes]] = {
+    "gz": (lambda: zlib.decompressobj(wbits=31), b"\0"),
+    "zst": (lambda: zstandard.ZstdDecompressor().decompressobj(), b""),
+    "bz2": (bz2.BZ2Decompressor, b""),
+    "xz": (lambda: lzma.LZMADecompressor(format=lzma.FORMAT_XZ), b"\0"),
+}
+SUFFIXES = ((".gz", "gz"), (".zst", "zst"), (".zstd", "zst"), (".bz2", "bz2"), (".xz", "xz"))
+_DECODE_ERRORS = (zlib.error, zstandard.ZstdError, OSError, EOFError, lzma.LZMAError)
+
+
+def split_format(fmt: str) -> tuple[str, str]:
+    """(layout, compression) of a format name such as ``jsonl.gz`` (compression "" when none)."""
+    layout, _, compression = fmt.partition(".")
+    return layout, compression
+
+
+class _Frames(io.RawIOBase):
+    """Concatenated frames (zstd frames, gzip members, bzip2 or xz streams) as one stream of decompressed bytes, which ends at
+    the first fault (bytes that are no frame, a frame the file ends inside) after delivering every
+    byte decoded before it; ``fault`` then holds the compressed offset of the frame that could not
+    be decoded, and why.
+
+    zstandard's own stream reader ends quietly at a cut, and gzip.GzipFile raises and loses what it
+    decoded in the same read; the input is fed in small pieces so that a fault inside a frame loses
+    little of the output decoded just before it.
+    """
+
+    def __init__(self, raw, new_decoder: Callable[[], object], padding: bytes):
+        self._raw = raw
+        self._new_decoder = new_decoder
+        self._padding = padding  # bytes allowed between frames (gzip: NULs)
+        self._decoder = None  # None between frames
+        self._frame_start = 0
+        self._read = 0
+        self._out = b""
+        self._pos = 0
+        self.fault: tuple[int, str] | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while self._pos >= len(self._out):
+            if self.fault is not None:
+                return 0
+            chunk = self._raw.read(1 << 16)
+            if not chunk:
+                if self._decoder is not None:
+                    self.fault = (self._frame_start, f"truncated: the file ({self._read} bytes) ends inside "
+                                                     f"the frame that starts at byte {self._frame_start}")
+                return 0
+            self._out, self._pos = self._decode(chunk), 0
+        n = min(len(buffer), len(self._out) - self._pos)
+        buffer[:n] = self._out[self._pos:self._pos + n]
+        self._pos += n
+        return n
+
+    def _decode(self, data: bytes) -> bytes:
+        parts = []
+        offset = self._read  # of data[0] in the file
+        self._read += len(data)
+        try:
+            while data:
+                if self._decoder is None:
+                    rest = data.lstrip(self._padding)
+                    offset += len(data) - len(rest)
+                    data = rest
+                    if not data:
+                        break
+                    self._decoder, self._frame_start = self._new_decoder(), offset
+                parts.append(self._decoder.decompress(data))
+                if not self._decoder.eof:
+                    break
+                offset += len(data) - len(self._decoder.unused_data)
+                data = self._decoder.unused_data
+                self._decoder = None
+        except _DECODE_ERRORS as e:
+            self.fault = (self._frame_start, f"corrupt: the data from byte {self._frame_start} does not decode "
+                                             f"(found reading up to byte {self._read}): {e}")
+        return b"".join(parts)
+
+
+_DECODERS = {
+    "jsonl.gz": (lambda: zlib.decompressobj(wbits=31), b"\0"),
+    "jsonl.zst": (lambda: zstandard.ZstdDecompressor().decompressobj(), b""),
+}
+
+
+class Decompressed:
+    """A file's decompressed bytes as a buffered stream (``stream``), its compressed position
+    (``position``, for progress) and, once the stream has ended, ``fault``: None when the file
+    decoded to its end, else (compressed offset of the frame that could not be decoded, why).
+    An uncompressed file is its own stream and never faults."""
+
+    def __init__(self, raw, compression: str):
+        self.position = raw.tell
+        if compression:
+            self._frames = _Frames(raw, *DECODERS[compression])
+            self.stream = io.BufferedReader(self._frames, buffer_size=1 << 20)
+        else:
+            self._frames = None
+            self.stream = raw
+
+    @property
+    def fault(self) -> tuple[int, str] | None:
+        return self._frames.fault if self._frames is not None else None
+
+
+@contextmanager
+def open_decompressed(path: str, compression: str) -> Iterator[Decompressed]:
+    with storage.open_input(path) as raw:
+        yield Decompressed(raw, compression)
+
+
+def quarantined_fault(fault: tuple[int, str], unit, raw: bytes = b"") -> Quarantined:
+    """The quarantine record of a stream's fault: at the compressed offset where decoding failed."""
+    offset, error = fault
+    return Quarantined(unit.path, offset, raw, f"{split_format(unit.format)[1]} stream {error}")

@@ -1,0 +1,80 @@
+"""CSV and TSV files: a header row naming the fields, then one record per row (quoted fields may
+span lines, as spreadsheet and pandas exports write them). One unit per file."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+import sys
+from collections.abc import Callable, Iterator
+
+from datacleaning.document import Document, Quarantined
+from datacleaning.executor import WorkUnit
+from datacleaning.readers.compression import open_decompressed, quarantined_fault, split_format
+from datacleaning.readers.encoding import detect_text_encoding, undetected_reason
+from datacleaning.readers.records import ReaderOptions, RecordError, record_to_document
+
+Progress = Callable[[int], None]
+_DELIMITERS = {"csv": ",", "tsv": "\t"}
+_PROGRESS_EVERY_ROWS = 1024
+# The encoding is told from the file's head: enough of it to reach the first non-ASCII rows of a
+# table whose header and first columns are ASCII.
+_SNIFF_BYTES = 1 << 20
+_RAW_LIMIT = 65536
+# Bytes the file's encoding cannot decode come through the surrogateescape handler as U+DC80..U+DCFF.
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
+
+# A long document is one field: lift the csv module's 128 KiB limit on a field.
+csv.field_size_limit(sys.maxsize)
+
+
+def read_csv(unit: WorkUnit, options: ReaderOptions, progress: Progress) -> Iterator[Document | Quarantined]:
+    layout, compression = split_format(unit.format)
+    with open_decompressed(unit.path, compression) as source:
+        head = source.stream.read(_SNIFF_BYTES)
+    encoding = detect_text_encoding(head)
+    if encoding is None:
+        progress(unit.size)
+        yield Quarantined(unit.path, 0, head[:_RAW_LIMIT], undetected_reason(head) + "; the file is not read")
+        return
+    with open_decompressed(unit.path, compression) as source:
+        text = io.TextIOWrapper(source.stream, encoding=encoding, errors="surrogateescape", newline="")
+        rows = csv.reader(text, delimiter=_DELIMITERS[layout])
+        reported = 0
+        try:
+            header = next(rows, None)
+            if header is None:
+                return
+            for index, row in enumerate(rows):
+                yield _row_document(header, row, index, rows.line_num, unit, options, encoding)
+                if index % _PROGRESS_EVERY_ROWS == 0:
+                    progress(source.position() - reported)
+                    reported = source.position()
+        except csv.Error as e:
+            yield Quarantined(unit.path, 0, b"", f"line {rows.line_num}: {e}; the rest of the file is not read")
+        progress(source.position() - reported)
+        if source.fault is not None:
+            yield quarantined_fault(source.fault, unit)
+
+
+def _row_document(header: list[str], row: list[str], index: int, line: int, unit: WorkUnit,
+                  options: ReaderOptions, encoding: str) -> Document | Quarantined:
+    where = f"row {index} (ending on line {line})"
+    if len(row) != len(header):
+        return _quarantined(row, unit, encoding, f"{where} has {len(row)} fields, the header {len(header)}")
+    if any(_undecodable(value) for value in row):
+        return _quarantined(row, unit, encoding, f"{where} holds bytes that are not {encoding}")
+    try:
+        return record_to_document(dict(zip(header, row)), options, f"{unit.name}:{index}", unit.name)
+    except RecordError as e:
+        return _quarantined(row, unit, encoding, f"{where}: {e}")
+
+
+def _undecodable(value: str) -> bool:
+    return _ESCAPED_BYTE.search(value) is not None
+
+
+def _quarantined(row: list[str], unit: WorkUnit, encoding: str, reason: str) -> Quarantined:
+    delimiter = _DELIMITERS[split_format(unit.format)[0]]
+    raw = delimiter.join(row).encode(encoding, "surrogateescape")
+    return Quarantined(unit.path, 0, raw, reason)

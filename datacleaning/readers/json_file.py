@@ -1,0 +1,73 @@
+"""``.json`` files, which hold one of three things: JSON lines (read as such, cut into units when
+uncompressed), a JSON array of records (WuDao's layout: each item a document), or one record,
+pretty-printed or not. Which one is told by the file's first line."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import orjson
+
+from datacleaning.document import Document, Quarantined
+from datacleaning.executor import WorkUnit
+from datacleaning.readers.compression import open_decompressed, quarantined_fault, split_format
+from datacleaning.readers.jsonl import read_jsonl
+from datacleaning.readers.records import ReaderOptions, RecordError, record_to_document
+
+Progress = Callable[[int], None]
+_RAW_LIMIT = 65536
+
+
+def read_json(unit: WorkUnit, options: ReaderOptions, progress: Progress) -> Iterator[Document | Quarantined]:
+    compression = split_format(unit.format)[1]
+    if not _holds_one_value(unit.path, compression):
+        yield from read_jsonl(unit, options, progress)
+        return
+    progress(unit.size)
+    if unit.start > 0:  # the first unit of the file reads the whole value
+        return
+    with open_decompressed(unit.path, compression) as source:
+        data = source.stream.read()
+        if source.fault is not None:
+            yield quarantined_fault(source.fault, unit)
+            return
+    try:
+        value = orjson.loads(data)
+    except orjson.JSONDecodeError as e:
+        yield Quarantined(unit.path, e.pos, data[:_RAW_LIMIT], f"invalid JSON: {e}")
+        return
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            yield _item_document(item, index, unit, options)
+    else:
+        yield _item_document(value, None, unit, options)
+
+
+def _holds_one_value(path: str, compression: str) -> bool:
+    """Whether the file is one JSON value rather than JSON lines: it opens an array, or its first
+    line opens an object it does not close (a pretty-printed one)."""
+    with open_decompressed(path, compression) as source:
+        first = source.stream.readline()
+        while first and not first.strip():
+            first = source.stream.readline()
+    opening = first.lstrip()[:1]
+    if opening == b"[":
+        return True
+    if opening != b"{":
+        return False
+    try:
+        orjson.loads(first)
+    except orjson.JSONDecodeError:
+        return True
+    return False
+
+
+def _item_document(item, index: int | None, unit: WorkUnit, options: ReaderOptions) -> Document | Quarantined:
+    where = f"array item {index}" if index is not None else "the file's JSON value"
+    default_id = unit.name if index is None else f"{unit.name}:{index}"
+    if not isinstance(item, dict):
+        return Quarantined(unit.path, 0, orjson.dumps(item)[:_RAW_LIMIT],
+                           f"{where} is {type(item).__name__}, not an object")
+    try:  # on a copy: the quarantine record holds the item as it was read
+        return record_to_document(dict(item), options, default_id, unit.name)
+    except RecordError as e:
+        return Quarantined(unit.path, 0, orjson.dumps(item)[:_RAW_LIMIT], f"{where}: {e}")
