@@ -15,6 +15,7 @@ from datacleaning.config import Config, load_config
 from datacleaning.dedup import run_dedup
 from datacleaning.document import Document
 from datacleaning.executor import StageResult
+from datacleaning.export import DEFAULT_COLUMNS, ExportSettings, run_export
 from datacleaning.readers.records import RecordError, record_to_document
 from datacleaning.rules.base import Rule
 from datacleaning.tokenize import run_tokenize, train_tokenizer
@@ -161,3 +162,15 @@ def train_spm(input_dir: str | os.PathLike, model: str | os.PathLike,
     """Train a SentencePiece model on a sample of the shards in ``input_dir`` as
     ``[tokenize.train]`` of ``config`` says, and write it to ``model``; returns what was sampled."""
     return train_tokenizer(_stage_config(config, workers), input_dir, storage.local_path(model, "model"))
+
+
+def export(input_dir: str | os.PathLike, output: str | os.PathLike, *, format: str = "jsonl",
+           compression: str = "zstd", columns: Iterable[str] = DEFAULT_COLUMNS, workers: int = 1) -> StageResult:
+    """Write the shards in ``input_dir`` (a stage's ``kept/``) as JSON lines or parquet files in
+    ``output``, one per work unit; resumable like the command line.
+
+    >>> export("out/dedup/kept", "out/jsonl")
+    >>> datasets.load_dataset("json", data_files="out/jsonl/*.jsonl.zst", split="train")
+    """
+    return run_export(input_dir, output, ExportSettings(format, compression, tuple(columns)), workers=workers,
+                      progress=False)

@@ -12,9 +12,10 @@ from pathlib import Path
 from datacleaning import logs, storage
 from datacleaning.cleaning.rejudge import format_rejudge_summary, run_rejudge
 from datacleaning.cleaning.stage import run_clean
-from datacleaning.config import DEFAULT_PROFILE, NO_RULES_PROFILE, Config, load_config, parse_override, \
-    profile_names
+from datacleaning.config import DEFAULT_PROFILE, NO_RULES_PROFILE, Config, default_workers, load_config, \
+    parse_override, profile_names
 from datacleaning.dedup import format_dedup_summary, run_dedup
+from datacleaning.export import DEFAULT_COLUMNS, ExportSettings, run_export
 from datacleaning.readers.discover import InputError
 from datacleaning.rules.registry import KINDS, ConfigError, registered_rules
 from datacleaning.stats import format_clean_summary
@@ -151,6 +152,16 @@ def cmd_dedup(args: argparse.Namespace) -> int:
     config = _config_from_args(args)
     result = run_dedup(config, args.input, args.output)
     print(format_dedup_summary(result.stats), flush=True)
+    return _exit_code(result)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    settings = ExportSettings(args.format, args.compression, tuple(args.columns.split(",")), args.unit_bytes)
+    result = run_export(args.input, args.output, settings, workers=args.workers or default_workers(),
+                        progress=args.progress)
+    stats = result.stats
+    print(f"export {stats['status']}: {stats['documents']:,} documents, {stats['chars']:,} characters in "
+          f"{stats['files']:,} {settings.format} files → {args.output}", flush=True)
     return _exit_code(result)
 
 
@@ -513,6 +524,23 @@ def build_parser() -> argparse.ArgumentParser:
         ("--max-chars", int, LMSettings.max_chars, "score the first N characters of each text"),
         ("--hold-out", float, LMSettings.hold_out, "share of the records held out to measure the model")])
     reference_lm_train.set_defaults(func=cmd_reference_lm_train)
+
+    export = sub.add_parser("export", help="kept shards → JSON lines or parquet files for other tools",
+                            description="Write a folder of Arrow shards (a stage's DIR/kept) as JSON lines or "
+                                        "parquet files, one per work unit, that Hugging Face datasets, pandas or "
+                                        "training code read as they are. Rerunning with the same DIR resumes.")
+    export.add_argument("input", metavar="INPUT_DIR", help="folder of .arrow shards (a stage's kept/)")
+    export.add_argument("--output", "-o", required=True, metavar="DIR", help="folder of the exported files")
+    export.add_argument("--format", choices=("jsonl", "parquet"), default="jsonl", help="file format (default: jsonl)")
+    export.add_argument("--compression", choices=("zstd", "gzip", "none"), default="zstd",
+                        help="JSON lines: the file's (.jsonl.zst, .jsonl.gz); parquet: its columns' (default: zstd)")
+    export.add_argument("--columns", default=",".join(DEFAULT_COLUMNS), metavar="A,B,...",
+                        help=f"columns to write (default: {','.join(DEFAULT_COLUMNS)})")
+    export.add_argument("--unit-bytes", type=int, default=ExportSettings.unit_bytes, metavar="BYTES",
+                        help="about this many bytes of shard go into one output file")
+    export.add_argument("--workers", type=int, metavar="N", help="worker processes (default: all cores)")
+    export.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
+    export.set_defaults(func=cmd_export)
 
     run = sub.add_parser("run", help="run every stage the config names",
                          description="Run the configured stages (run.stages) in order, each into OUTPUT/<stage>.")

@@ -1,0 +1,148 @@
+"""``datacleaning export``: a folder of shards (a stage's ``kept/``) as JSON lines or parquet files,
+the formats training code and Hugging Face ``datasets`` read without us.
+
+Output layout of ``DIR``::
+
+    <unit>.jsonl.zst | .jsonl.gz | .jsonl | .parquet   one file per work unit (a run of record
+                  batches of one input shard, about ``unit_bytes`` of it), written atomically
+    stats.json    documents and characters written, the files
+    manifest.json the fingerprint a resumed export must match
+    .units/       completion records of the files written (what a rerun skips)
+"""
+from __future__ import annotations
+
+import contextlib
+import gzip
+import hashlib
+import json
+import logging
+import os
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from typing import BinaryIO, Literal
+
+import orjson
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import zstandard
+
+from datacleaning import storage
+from datacleaning.executor import StageResult, UnitContext, WorkUnit, load_done_stats, run_units, stop_signals
+from datacleaning.logs import log_event
+from datacleaning.manifest import STATS, claim_output, mark_complete
+from datacleaning.rules.registry import ConfigError
+from datacleaning.scan import input_listing, input_schema, plan_scan_units, read_unit_batches
+from datacleaning.shards import atomic_file
+from datacleaning.stats import merge_counters, write_stats
+from datacleaning.storage import StoragePath
+
+logger = logging.getLogger("datacleaning.export")
+
+UNITS_DIR = ".units"
+DEFAULT_COLUMNS = ("id", "text", "source", "lang", "meta")
+_SUFFIXES = {("jsonl", "zstd"): ".jsonl.zst", ("jsonl", "gzip"): ".jsonl.gz", ("jsonl", "none"): ".jsonl",
+             ("parquet", "zstd"): ".parquet", ("parquet", "gzip"): ".parquet", ("parquet", "none"): ".parquet"}
+
+
+@dataclass(frozen=True)
+class ExportSettings:
+    """``compression`` is the file's own for JSON lines (zstd: ``.jsonl.zst``) and parquet's
+    column compression for parquet."""
+
+    format: Literal["jsonl", "parquet"] = "jsonl"
+    compression: Literal["zstd", "gzip", "none"] = "zstd"
+    columns: tuple[str, ...] = DEFAULT_COLUMNS
+    unit_bytes: int = 256 << 20
+
+
+@dataclass
+class ExportUnitProcessor:
+    output: StoragePath
+    settings: ExportSettings
+    schema: pa.Schema  # of the exported columns
+
+    def __call__(self, unit: WorkUnit, context: UnitContext) -> dict:
+        settings = self.settings
+        target = self.output / (unit.id + _SUFFIXES[settings.format, settings.compression])
+        documents = chars = 0
+        with atomic_file(target) as f:
+            if settings.format == "parquet":
+                writer = None
+                compression = settings.compression if settings.compression != "none" else None
+                for batch in read_unit_batches(unit, list(settings.columns)):
+                    context.check_stop()
+                    writer = writer or pq.ParquetWriter(f, batch.schema, compression=compression)
+                    writer.write_batch(batch)
+                    documents, chars = documents + batch.num_rows, chars + _chars(batch)
+                if writer is None:  # a unit of no rows still gives a readable (empty) file
+                    writer = pq.ParquetWriter(f, self.schema, compression=compression)
+                writer.close()
+            else:
+                with _compressed(f, settings.compression) as stream:
+                    for batch in read_unit_batches(unit, list(settings.columns)):
+                        context.check_stop()
+                        stream.write(b"".join(orjson.dumps(row) + b"\n" for row in batch.to_pylist()))
+                        documents, chars = documents + batch.num_rows, chars + _chars(batch)
+        context.progress(unit.size)
+        return {"documents": documents, "chars": chars}
+
+
+def _chars(batch: pa.RecordBatch) -> int:
+    if "text" not in batch.schema.names:
+        return 0
+    return pc.sum(pc.utf8_length(batch.column("text"))).as_py() or 0
+
+
+@contextlib.contextmanager
+def _compressed(f, compression: str) -> Iterator[BinaryIO]:
+    """The binary file ``f`` seen through a compressor (or none), finished when the block ends."""
+    if compression == "none":
+        yield f
+        return
+    if compression == "zstd":
+        stream = zstandard.ZstdCompressor(level=3).stream_writer(f, closefd=False)
+    else:
+        stream = gzip.GzipFile(fileobj=f, mode="wb", compresslevel=6, mtime=0)
+    with stream:
+        yield stream
+
+
+def fingerprint(settings: ExportSettings, units: list[WorkUnit]) -> str:
+    relevant = {"settings": asdict(settings), "input": input_listing(units)}
+    return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def run_export(input_dir: str | os.PathLike, output: str | os.PathLike, settings: ExportSettings, *,
+               workers: int = 1, progress: bool = True) -> StageResult:
+    """Export the shards in ``input_dir`` into ``output`` (local paths or URLs); resumes an export
+    interrupted there."""
+    with stop_signals:
+        started = time.time()
+        output = storage.as_path(output)
+        schema = input_schema(input_dir, "export", ())
+        missing = [c for c in settings.columns if c not in schema.names]
+        if missing:
+            raise ConfigError(f"the shards in {input_dir} have no column {', '.join(missing)} "
+                              f"(they have {', '.join(schema.names)})")
+        units = plan_scan_units(input_dir, settings.unit_bytes)
+        digest = fingerprint(settings, units)
+        finished = claim_output(output, "export", digest)
+        if finished is not None:
+            return StageResult.already_complete(finished, len(units))
+        log_event(logger, "start", units=len(units), format=settings.format, output=output)
+        exported = pa.schema([schema.field(c) for c in settings.columns])
+        outcome = run_units(units, ExportUnitProcessor(output, settings, exported), state_dir=output / UNITS_DIR,
+                            workers=workers, description="export", show_progress=progress)
+        done = load_done_stats(output / UNITS_DIR, units)
+        stats = {"documents": 0, "chars": 0, **merge_counters(done)}
+        stats.update(status="complete" if outcome.ok else ("interrupted" if outcome.interrupted else "failed"),
+                     files=len(done), format=settings.format, compression=settings.compression,
+                     columns=list(settings.columns), failed_units=outcome.failed,
+                     wall_seconds=round(time.time() - started, 3))
+        write_stats(output / STATS, stats)
+        if outcome.ok:
+            mark_complete(output, "export", digest)
+        log_event(logger, "finish", status=stats["status"], documents=stats["documents"], files=stats["files"])
+        return StageResult(stats, outcome)
