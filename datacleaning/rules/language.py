@@ -71,14 +71,13 @@ def _english_prose(text: str) -> bool:
     return sum(word.lower() in english for word in words) >= _MAX_ENGLISH_FUNCTION_SHARE * len(words)
 
 
+# Enough Chinese to tell its script by: a few hundred characters hold dozens that only one writes.
+_SCRIPT_SAMPLE_CHARS = 1000
 # CLD2 reads UTF-8 and refuses control characters; they carry no language.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # CLD2's codes that ISO 639-1 has replaced, and its codes for "no language".
 _RENAMED = {"iw": "he", "jw": "jv", "in": "id", "ji": "yi"}
 _UNKNOWN = "un"
-# Routes the script guess decides. Not CLD2: it reads 2.4% of short Chinese reviews and 0.6% of
-# classical poems as mostly Japanese, so Han text without kana stays Chinese.
-_SCRIPT_ROUTES = frozenset({"zh", "ja", "ko", "und"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,16 +93,20 @@ class LanguageGuess:
 
 def identify_language(text: str) -> LanguageGuess:
     """The language of ``text``, judged on its first few thousand characters. Chinese, Japanese and
-    Korean keep the script guess's answer (CLD2 only says how much of the text is in it); for Latin
-    and other scripts CLD2 decides when it is sure, else the script guess stands (a few words, "OK",
-    "Hi.", which CLD2's best effort calls Dutch or Tsonga, stay English)."""
+    Korean keep the script guess's answer, CLD2 only saying how much of the text is in it (it reads
+    2.4% of short Chinese reviews as mostly Japanese: Han text without kana stays Chinese); for other
+    scripts CLD2 decides, and for Latin text when it is sure, else it stays English (a few words,
+    "OK", "Hi.", which CLD2's best effort calls Dutch or Tsonga)."""
     sample = text[:_SAMPLE_CHARS]
     route = guess_language(sample)
     reliable, shares = _cld2_shares(sample)
     lang = route
-    if route not in _SCRIPT_ROUTES and reliable and shares:
+    # An unsure answer is still better than "other" for a script CLD2 knows; for Latin text English
+    # is the better bet.
+    if shares and (route == "other" or route == "en" and reliable):
         lang = max(shares, key=shares.get)
-    return LanguageGuess(lang, shares.get(lang, 0.0), chinese_script(sample) if lang == "zh" else "")
+    return LanguageGuess(lang, shares.get(lang, 0.0),
+                         chinese_script(sample[:_SCRIPT_SAMPLE_CHARS]) if lang == "zh" else "")
 
 
 def chinese_script(text: str) -> str:
