@@ -42,15 +42,19 @@ class Document:
             self._signals = TextSignals(self.text)
         return self._signals
 
-    def meta_string(self, name: str) -> str | None:
-        """The input record's field ``name`` (kept in ``meta``) when it is a string, else None."""
+    def meta_value(self, name: str) -> Any:
+        """The input record's field ``name`` (kept in ``meta``), None when it has none."""
         # Most records lack the field: look for its key before parsing the JSON, which is parsed
         # once for all the filters that ask (the blacklist reads the title and the URL).
         if not name or orjson.dumps(name).decode() not in self.meta:
             return None
         if self._meta_fields is None:
             self._meta_fields = orjson.loads(self.meta)
-        found = self._meta_fields.get(name)
+        return self._meta_fields.get(name)
+
+    def meta_string(self, name: str) -> str | None:
+        """The input record's field ``name`` when it is a string, else None."""
+        found = self.meta_value(name)
         return found if isinstance(found, str) else None
 
     def __repr__(self) -> str:

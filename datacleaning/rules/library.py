@@ -12,6 +12,7 @@ from datacleaning.rules import homoglyphs as _homoglyphs  # noqa: F401
 from datacleaning.rules import inline_pinyin as _inline_pinyin  # noqa: F401
 from datacleaning.rules import layout as _layout  # noqa: F401
 from datacleaning.rules import markup as _markup  # noqa: F401
+from datacleaning.rules import metadata as _metadata  # noqa: F401
 from datacleaning.rules import pii as _pii  # noqa: F401
 from datacleaning.rules import punctuation as _punctuation  # noqa: F401
 from datacleaning.rules import repetition as _repetition  # noqa: F401
