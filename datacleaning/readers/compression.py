@@ -139,3 +139,11 @@ def quarantined_fault(fault: tuple[int, str], unit, raw: bytes = b"") -> Quarant
     """The quarantine record of a stream's fault: at the compressed offset where decoding failed."""
     offset, error = fault
     return Quarantined(unit.path, offset, raw, f"{split_format(unit.format)[1]} stream {error}")
+
+
+def read_whole(unit) -> bytes | Quarantined:
+    """The decompressed bytes of a file read as one unit, or the quarantine record of the fault
+    that cut them short (a whole-file layout has no use for a part of the file)."""
+    with open_decompressed(unit.path, split_format(unit.format)[1]) as source:
+        data = source.stream.read()
+        return data if source.fault is None else quarantined_fault(source.fault, unit)

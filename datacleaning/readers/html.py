@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 
 from datacleaning.document import Document, Quarantined
 from datacleaning.executor import WorkUnit
-from datacleaning.readers.compression import open_decompressed, quarantined_fault, split_format
+from datacleaning.readers.compression import read_whole
 from datacleaning.readers.page import decoded_page, page_text
 from datacleaning.readers.records import ReaderOptions, RecordError, page_record, record_to_document
 
@@ -14,12 +14,10 @@ _RAW_LIMIT = 65536
 
 
 def read_html(unit: WorkUnit, options: ReaderOptions, progress: Callable[[int], None]) -> Iterator[Document | Quarantined]:
-    with open_decompressed(unit.path, split_format(unit.format)[1]) as source:
-        data = source.stream.read()
-        fault = source.fault
+    data = read_whole(unit)
     progress(unit.size)
-    if fault is not None:
-        yield quarantined_fault(fault, unit)
+    if isinstance(data, Quarantined):
+        yield data
         return
     if b"\x00" in data:
         yield Quarantined(unit.path, data.index(b"\x00"), data[:_RAW_LIMIT], "binary content (NUL byte) in an HTML file")

@@ -9,7 +9,7 @@ import orjson
 
 from datacleaning.document import Document, Quarantined
 from datacleaning.executor import WorkUnit
-from datacleaning.readers.compression import open_decompressed, quarantined_fault, split_format
+from datacleaning.readers.compression import open_decompressed, read_whole, split_format
 from datacleaning.readers.jsonl import read_jsonl
 from datacleaning.readers.records import ReaderOptions, RecordError, record_to_document
 
@@ -25,11 +25,10 @@ def read_json(unit: WorkUnit, options: ReaderOptions, progress: Progress) -> Ite
     progress(unit.size)
     if unit.start > 0:  # the first unit of the file reads the whole value
         return
-    with open_decompressed(unit.path, compression) as source:
-        data = source.stream.read()
-        if source.fault is not None:
-            yield quarantined_fault(source.fault, unit)
-            return
+    data = read_whole(unit)
+    if isinstance(data, Quarantined):
+        yield data
+        return
     try:
         value = orjson.loads(data)
     except orjson.JSONDecodeError as e:

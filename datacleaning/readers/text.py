@@ -5,18 +5,16 @@ from collections.abc import Callable, Iterator
 
 from datacleaning.document import Document, Quarantined
 from datacleaning.executor import WorkUnit
-from datacleaning.readers.compression import open_decompressed, quarantined_fault, split_format
+from datacleaning.readers.compression import read_whole
 from datacleaning.readers.encoding import detect_text_encoding, undetected_reason
 from datacleaning.readers.records import ReaderOptions
 
 
 def read_text(unit: WorkUnit, options: ReaderOptions, progress: Callable[[int], None]) -> Iterator[Document | Quarantined]:
-    with open_decompressed(unit.path, split_format(unit.format)[1]) as source:
-        data = source.stream.read()
-        fault = source.fault
+    data = read_whole(unit)
     progress(unit.size)
-    if fault is not None:
-        yield quarantined_fault(fault, unit)
+    if isinstance(data, Quarantined):
+        yield data
         return
     encoding = detect_text_encoding(data)
     if encoding is None:
