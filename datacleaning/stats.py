@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import json
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from datacleaning.shards import write_atomic
 from datacleaning.storage import StoragePath
 
@@ -23,6 +26,20 @@ def _merge_into(target: dict, part: dict) -> None:
             target[key] = target.get(key, 0) + value
         else:
             target.setdefault(key, value)
+
+
+def count_by_column(counts: dict, batch, keep, dropped: str) -> None:
+    """Add a batch's kept documents, and those it drops (counted under ``dropped``), to
+    ``counts["by_source"]`` and ``counts["by_language"]`` by its ``source`` and ``lang`` columns
+    (where it has them): what a report breaks a stage down by without reading its shards."""
+    for table, column in (("by_source", "source"), ("by_language", "lang")):
+        if column not in batch.schema.names:
+            continue
+        values = batch.column(column)
+        for outcome, mask in (("kept_docs", keep), (dropped, ~keep)):
+            for entry in pc.value_counts(values.filter(pa.array(mask))).to_pylist():
+                entries = counts.setdefault(table, {}).setdefault(entry["values"] or "", {})
+                entries[outcome] = entries.get(outcome, 0) + entry["counts"]
 
 
 def write_stats(path: StoragePath, stats: dict) -> None:

@@ -118,6 +118,15 @@ def test_stats_add_up_and_agree_with_the_shards(corpus, deduplicated):
     assert stats["cluster_sizes"] == {"2": kinds.count("exact") + kinds.count("near")}
     assert stats["minhash"]["bands"] * stats["minhash"]["rows"] <= stats["minhash"]["num_perm"]
     assert not (deduplicated / ".work").exists()
+    # By language and by source: what the kept shards and the removed ids say.
+    by_id = {d["id"]: d for d in originals + copies}
+    for table, key in (("by_language", "lang"), ("by_source", "source")):
+        expected_counts: dict = {}
+        for folder, outcome in (("kept", "kept_docs"), ("removed", "removed_docs")):
+            for row in read_rows(deduplicated / folder):
+                counts = expected_counts.setdefault(by_id[row["id"]][key], {})
+                counts[outcome] = counts.get(outcome, 0) + 1
+        assert stats[table] == expected_counts, table
 
 
 def test_a_chain_of_near_copies_is_one_cluster_kept_by_its_first_document(tmp_path):

@@ -102,6 +102,10 @@ def test_buckets_and_thresholds_follow_the_cut_points_in_stats(scored):
     english = [r for r in read_rows(scored / "kept") if r["lang"] == "en"]
     assert all(r["ppl"] <= 300 for r in english)
     assert stats["rejected_docs"] == len(read_rows(scored / "rejected")) > 0, "300 should reject some English"
+    for lang in ("zh", "en"):
+        counted = {"kept_docs": sum(r["lang"] == lang for r in read_rows(scored / "kept")),
+                   "rejected_docs": sum(r["lang"] == lang for r in read_rows(scored / "rejected"))}
+        assert stats["by_language"][lang] == {k: v for k, v in counted.items() if v}, lang
 
 
 def test_a_limit_on_nll_per_character_rejects_above_it_per_language(kept, scored, tmp_path):

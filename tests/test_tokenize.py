@@ -167,18 +167,21 @@ def test_shuffle_is_a_permutation_decided_by_the_seed(corpus, spm_model, tokeniz
     assert [runs["a"].document(i).tolist() for i in range(10)] != [runs["c"].document(i).tolist() for i in range(10)]
 
 
-def test_stats_count_tokens_per_source_and_in_total(corpus, spm_model, tokenized):
+def test_stats_count_tokens_per_source_per_language_and_in_total(corpus, spm_model, tokenized):
     _, docs = corpus
     stats = json.loads((tokenized / "stats.json").read_text())
     processor = spm.SentencePieceProcessor(model_file=str(spm_model))
     expected: dict[str, dict[str, int]] = {}
+    by_language: dict[str, dict[str, int]] = {}
     for doc in docs:
-        counts = expected.setdefault(doc["source"], {"documents": 0, "tokens": 0, "text_bytes": 0, "characters": 0})
-        counts["documents"] += 1
-        counts["tokens"] += len(processor.encode(doc["text"])) + 1
-        counts["text_bytes"] += len(doc["text"].encode())
-        counts["characters"] += len(doc["text"])
+        for table, key in ((expected, doc["source"]), (by_language, doc["lang"])):
+            counts = table.setdefault(key, {"documents": 0, "tokens": 0, "text_bytes": 0, "characters": 0})
+            counts["documents"] += 1
+            counts["tokens"] += len(processor.encode(doc["text"])) + 1
+            counts["text_bytes"] += len(doc["text"].encode())
+            counts["characters"] += len(doc["text"])
     assert stats["sources"] == expected
+    assert stats["languages"] == by_language and {"zh", "en"} <= set(by_language)
     assert stats["characters"] == sum(c["characters"] for c in expected.values()) < stats["text_bytes"]
     assert stats["status"] == "complete" and stats["dtype"] == "uint16" and stats["eos_id"] == 2
     assert stats["documents"] == len(docs) == sum(c["documents"] for c in expected.values())

@@ -5,7 +5,9 @@ Output layout of ``DIR``::
     kept/        id, text, source, lang, meta, edits, scores, signals
     rejected/    id, text (as read), source, lang, meta, rejected_by, reject_value, scores, signals
     quarantine/  file, offset, raw, error
-    stats.json   counters merged from every unit; input_docs = kept + rejected + quarantined;
+    stats.json   counters merged from every unit; input_docs = kept + rejected + quarantined; the
+                 same by_source and by_language (documents and characters read and kept, rejections
+                 by rule);
                  renamed_ids: documents whose id repeated one before them (unique_ids.py)
     .units/      one completion record per finished work unit (what a rerun skips)
     manifest.json  the config fingerprint a resumed run must match
@@ -42,6 +44,9 @@ from datacleaning.storage import StoragePath
 logger = logging.getLogger("datacleaning.clean")
 
 KEPT, REJECTED, QUARANTINE = "kept", "rejected", "quarantine"
+# The language key of documents rejected before their language was identified (empty, too long,
+# screened out as read).
+UNIDENTIFIED = "unidentified"
 UNITS_DIR = ".units"
 
 KEPT_SCHEMA = pa.schema([
@@ -128,6 +133,8 @@ class CleanUnitProcessor:
     def __call__(self, unit: WorkUnit, context: UnitContext) -> dict:
         rejected_by: Counter = Counter()
         skipped: Counter = Counter()
+        by_source: dict[str, dict] = {}
+        by_language: dict[str, dict] = {}
         input_chars = kept_chars = 0
         self.pipeline.take_counters()
         declared = self._declared
@@ -142,7 +149,8 @@ class CleanUnitProcessor:
                 if isinstance(item, SkippedRecord):
                     skipped[item.reason] += 1
                     continue
-                input_chars += len(item.text)
+                read_chars = len(item.text)
+                input_chars += read_chars
                 verdict = self.pipeline.process(item)
                 if verdict is None:
                     kept.add(kept_row(item, declared), len(item.text))
@@ -150,6 +158,8 @@ class CleanUnitProcessor:
                 else:
                     rejected_by[verdict.rejected_by] += 1
                     rejected.add(rejected_row(item, verdict, declared), len(item.original_text))
+                for table, key in ((by_source, item.source), (by_language, item.lang or UNIDENTIFIED)):
+                    _count(table.setdefault(key, {}), read_chars, item, verdict)
         return {
             "input_docs": kept.rows + rejected.rows + quarantined.rows,
             "kept_docs": kept.rows,
@@ -161,7 +171,22 @@ class CleanUnitProcessor:
             "rejected_by": dict(rejected_by),
             "skipped_records": dict(skipped),
             "rules": self.pipeline.take_counters(),
+            "by_source": by_source,
+            "by_language": by_language,
         }
+
+
+def _count(counts: dict, read_chars: int, doc: Document, verdict: Verdict | None) -> None:
+    """One document in the counters of its source or language (stats.json's by_source and
+    by_language: what a report breaks the run down by, without reading the shards)."""
+    counts["input_docs"] = counts.get("input_docs", 0) + 1
+    counts["input_chars"] = counts.get("input_chars", 0) + read_chars
+    if verdict is None:
+        counts["kept_docs"] = counts.get("kept_docs", 0) + 1
+        counts["kept_chars"] = counts.get("kept_chars", 0) + len(doc.text)
+    else:
+        reasons = counts.setdefault("rejected_by", {})
+        reasons[verdict.rejected_by] = reasons.get(verdict.rejected_by, 0) + 1
 
 
 def fingerprint(config: Config, files: list[InputFile]) -> str:

@@ -5,7 +5,8 @@ Output layout of ``DIR``::
     kept/          the input's columns + dup_cluster (the cluster id of a kept representative, else null)
     removed/       id, dup_cluster, kept_id, dup_kind (exact | near | earlier_run | boilerplate)
     exact_index/   hash_hi, hash_lo, id of every kept document (with exact.save_index)
-    stats.json     counters of every step; input_docs = kept_docs + removed_docs
+    stats.json     counters of every step; input_docs = kept_docs + removed_docs, also by_source
+                   and by_language
     manifest.json  the fingerprint a resumed run must match
     .units/<step>/ completion records of each step's work units (what a rerun skips)
     .work/         the steps' intermediate files, deleted once the run is complete (under run.work_dir
@@ -177,6 +178,8 @@ def _stats(steps: Steps, state: RunState, config: Config, completed: bool, start
         "near_duplicates": decide.get("near_duplicates", 0),
         "earlier_run_duplicates": decide.get("earlier_run_duplicates", 0),
         "boilerplate_only_docs": write.get("boilerplate_only_docs", 0),
+        "by_source": write.get("by_source", {}),
+        "by_language": write.get("by_language", {}),
         "clusters": heads.get("clusters", 0),
         "cluster_sizes": dict(sorted(heads.get("cluster_sizes", {}).items(), key=lambda kv: int(kv[0]))),
         "no_content_docs": steps.stats.get("keys", {}).get("no_content_docs", 0),

@@ -38,6 +38,7 @@ from datacleaning.dedup.text import DedupText
 from datacleaning.executor import UnitContext, WorkUnit
 from datacleaning.scan import read_unit_batches
 from datacleaning.shards import atomic_file, shard_paths, unit_writers, write_atomic
+from datacleaning.stats import count_by_column
 from datacleaning.storage import StoragePath
 
 KEPT, REMOVED, EXACT_INDEX = "kept", "removed", "exact_index"
@@ -574,6 +575,7 @@ class WriteStep:
                 if len(self.text.boilerplate):
                     text, emptied = self._cut_boilerplate(batch, ~removed[rows], counts)
                 keep = ~removed[rows] & ~emptied
+                count_by_column(counts, batch, keep, "removed_docs")
                 columns = [text if f.name == "text" else batch.column(f.name)
                            for f in schema if f.name != CLUSTER_COLUMN]
                 columns.append(pa.array(cluster[rows], pa.int64(), mask=~has_cluster[rows]))

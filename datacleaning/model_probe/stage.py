@@ -7,7 +7,7 @@ Output layout of ``DIR``::
     rejected/      the same for documents above probe.max_ppl or probe.max_nll_per_char, + rejected_by,
                    reject_value
     stats.json     documents, tokens, perplexity and nll_per_char quantiles per language, the bucket
-                   cut points, speed
+                   cut points, speed; kept and rejected documents by_source and by_language
     manifest.json  the fingerprint a resumed run must match
     .units/<step>/ completion records of each step's work units (what a rerun skips)
     .work/scores/  each unit's scores, deleted once the run is complete (under run.work_dir instead
@@ -42,7 +42,7 @@ from datacleaning.manifest import STATS, claim_output, mark_complete
 from datacleaning.rules.registry import ConfigError
 from datacleaning.scan import Listing, input_listing, input_schema, plan_scan_units, read_unit_batches
 from datacleaning.shards import atomic_file, unit_writers
-from datacleaning.stats import write_stats
+from datacleaning.stats import count_by_column, write_stats
 from datacleaning.storage import StoragePath
 from datacleaning.tokenize.spm import encode_texts
 
@@ -255,6 +255,7 @@ class WriteStep:
         bucketed = BUCKET_COLUMNS[self.bucket_by] in self.schema.names
         schemas = {KEPT: self.schema, REJECTED: rejected_schema(self.schema)}
         first = 0
+        counts: dict = {}
         with unit_writers(self.output, unit.id, schemas, self.max_shard_bytes) as writers:
             for batch in read_unit_batches(unit):
                 context.check_stop()
@@ -275,6 +276,7 @@ class WriteStep:
                 over_char = per_char > _limits(self.max_nll_per_char, langs)
                 reject = over_ppl | over_char
                 writers[KEPT].add_batch(scored.filter(pa.array(~reject)))
+                count_by_column(counts, batch, ~reject, "rejected_docs")
                 if reject.any():
                     rejected = scored.filter(pa.array(reject))
                     by = np.where(over_ppl, "probe.max_ppl", "probe.max_nll_per_char")[reject]
@@ -285,7 +287,8 @@ class WriteStep:
                 context.progress(unit.size // max(unit.end - unit.start, 1))
         if first != scores.num_rows:
             raise RuntimeError(f"unit {unit.id}: {scores.num_rows} scores for {first} input rows")
-        return {"input_docs": first, "kept_docs": writers[KEPT].rows, "rejected_docs": writers[REJECTED].rows}
+        return {"input_docs": first, "kept_docs": writers[KEPT].rows, "rejected_docs": writers[REJECTED].rows,
+                **counts}
 
     def _buckets(self, values: np.ndarray, langs: np.ndarray) -> pa.Array:
         buckets = np.zeros(len(langs), np.int8)
@@ -349,6 +352,8 @@ def _stats(steps: Steps, config: Config, folder: Path, device: str, languages: d
         "input_docs": written.get("input_docs", 0) if completed else score.get("documents", 0),
         "kept_docs": written.get("kept_docs", 0),
         "rejected_docs": written.get("rejected_docs", 0),
+        "by_source": written.get("by_source", {}),
+        "by_language": written.get("by_language", {}),
         "tokens": score.get("tokens", 0),
         "languages": {lang: {k: v for k, v in report.items() if k != "cuts"} for lang, report in languages.items()},
         "buckets": {"quantiles": config.probe.buckets, "by": config.probe.bucket_by,

@@ -18,6 +18,7 @@ from datacleaning.tokenize.indexed import bin_path, idx_path, write_index
 from datacleaning.tokenize.tokenizer import Tokenizer, open_tokenizer
 
 SOURCE_COLUMN = "source"
+LANG_COLUMN = "lang"
 
 
 def ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
@@ -50,7 +51,7 @@ class EncodeStep:
 
     tokenizer_path: Path
     parts_dir: Path
-    columns: list[str]  # text, and source when the input has it
+    columns: list[str]  # text, and source and lang when the input has them
     dtype: np.dtype
     bos_id: int | None
     eos_id: int | None
@@ -77,6 +78,7 @@ class EncodeStep:
         sizes: list[np.ndarray] = []
         counts = {"documents": 0, "tokens": 0, "text_bytes": 0, "characters": 0, "unknown_tokens": 0}
         sources: dict[str, dict[str, int]] = {}
+        languages: dict[str, dict[str, int]] = {}
         with atomic_file(bin_path(prefix)) as out:
             for batch in read_unit_batches(unit, self.columns):
                 context.check_stop()
@@ -95,22 +97,23 @@ class EncodeStep:
                     # The tokenizer's unknown token, in documents (BOS or EOS ids chosen equal to it aside).
                     marks = (self.bos_id == unk_id) + (self.eos_id == unk_id)
                     counts["unknown_tokens"] += int(np.count_nonzero(packed == unk_id)) - marks * len(doc_sizes)
-                self._count_sources(batch, unit, doc_sizes, text_bytes, characters, sources)
+                for column, table in ((SOURCE_COLUMN, sources), (LANG_COLUMN, languages)):
+                    self._count_by(batch, column, unit, doc_sizes, text_bytes, characters, table)
                 context.progress(unit.size // max(unit.end - unit.start, 1))
         all_sizes = np.concatenate([np.zeros(0, np.int64), *sizes])
         with atomic_file(idx_path(prefix)) as out:
             write_index(out, all_sizes, self.dtype)
-        return {**counts, "sources": sources}
+        return {**counts, "sources": sources, "languages": languages}
 
     @staticmethod
-    def _count_sources(batch: pa.RecordBatch, unit: WorkUnit, doc_sizes: np.ndarray, text_bytes: np.ndarray,
-                       characters: np.ndarray, sources: dict[str, dict[str, int]]) -> None:
-        """Documents, tokens, text bytes and characters per value of the source column (the
-        shard's name for shards without one)."""
-        if SOURCE_COLUMN not in batch.schema.names:
-            names, which = [unit.name], np.zeros(len(doc_sizes), np.int64)
+    def _count_by(batch: pa.RecordBatch, column: str, unit: WorkUnit, doc_sizes: np.ndarray, text_bytes: np.ndarray,
+                  characters: np.ndarray, table: dict[str, dict[str, int]]) -> None:
+        """Documents, tokens, text bytes and characters per value of ``column`` (source or lang;
+        the shard's name for shards without a source column, "" without a lang column)."""
+        if column not in batch.schema.names:
+            names, which = [unit.name if column == SOURCE_COLUMN else ""], np.zeros(len(doc_sizes), np.int64)
         else:
-            encoded = pc.fill_null(batch.column(SOURCE_COLUMN), "").dictionary_encode()
+            encoded = pc.fill_null(batch.column(column), "").dictionary_encode()
             names, which = encoded.dictionary.to_pylist(), encoded.indices.to_numpy(zero_copy_only=False)
         documents = np.bincount(which, minlength=len(names))
         tokens = np.bincount(which, weights=doc_sizes, minlength=len(names))
@@ -118,7 +121,7 @@ class EncodeStep:
         nchars = np.bincount(which, weights=characters, minlength=len(names))
         for i, name in enumerate(names):
             if documents[i]:
-                counts = sources.setdefault(name, {"documents": 0, "tokens": 0, "text_bytes": 0, "characters": 0})
+                counts = table.setdefault(name, {"documents": 0, "tokens": 0, "text_bytes": 0, "characters": 0})
                 counts["documents"] += int(documents[i])
                 counts["tokens"] += int(tokens[i])
                 counts["text_bytes"] += int(nbytes[i])

@@ -10,7 +10,8 @@ Output layout of ``DIR``::
     parts/            one .bin/.idx pair per work unit; removed once merged (the output itself
                       with tokenize.merge = false). For a URL output the parts, and the tokenizer
                       until the end, are kept under run.work_dir.
-    stats.json        documents, tokens, text bytes, characters, unknown tokens, in total and per source;
+    stats.json        documents, tokens, text bytes, characters, unknown tokens, in total, per source
+                      and per language;
                       the dtype, the tokenizer
     manifest.json     the fingerprint a resumed run must match
     .units/<step>/    completion records of each step's work units (what a rerun skips)
@@ -43,7 +44,7 @@ from datacleaning.scan import Listing, input_listing, input_schema, plan_scan_un
 from datacleaning.shards import write_atomic
 from datacleaning.stats import write_stats
 from datacleaning.storage import StoragePath
-from datacleaning.tokenize.encode import SOURCE_COLUMN, EncodeStep
+from datacleaning.tokenize.encode import LANG_COLUMN, SOURCE_COLUMN, EncodeStep
 from datacleaning.tokenize.indexed import token_dtype
 from datacleaning.tokenize.merge import merge_bins
 from datacleaning.tokenize.spm import train_model
@@ -171,7 +172,7 @@ def _run_tokenize(config: Config, input_dir: StoragePath, output: StoragePath) -
     layout = None
     if completed:
         layout = token_layout(tokenize, tokenizer)
-        columns = ["text", *([SOURCE_COLUMN] if SOURCE_COLUMN in schema.names else [])]
+        columns = ["text", *(c for c in (SOURCE_COLUMN, LANG_COLUMN) if c in schema.names)]
         encode = EncodeStep(tokenizer_path, scratch / PARTS_DIR, columns, *layout)
         completed = steps.run("encode", units, encode)
         if completed and tokenize.merge:
@@ -216,6 +217,7 @@ def _stats(steps: Steps, config: Config, tokenizer_file: str, tokenizer: Tokeniz
         "bytes_per_token": round(encode.get("text_bytes", 0) / max(tokens - marks, 1), 3),
         "unknown_tokens": encode.get("unknown_tokens", 0),
         "sources": {name: sources[name] for name in sorted(sources)},
+        "languages": dict(sorted(encode.get("languages", {}).items())),
         "dtype": str(dtype) if dtype is not None else None,
         "bos_id": bos_id,
         "eos_id": eos_id,

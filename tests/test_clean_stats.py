@@ -1,0 +1,41 @@
+"""The clean stage's stats.json breaks its counts down by source and by language, so that a report
+reads them rather than the shards: checked here against counts made from the shards themselves."""
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+from conftest import FIXTURES
+
+
+def _expected(rows_kept, rows_rejected, key: str) -> dict:
+    counts: dict = {}
+    for row in rows_kept + rows_rejected:
+        entry = counts.setdefault(row[key] or "unidentified", {"input_docs": 0, "rejected_by": Counter()})
+        entry["input_docs"] += 1
+        if "rejected_by" in row:
+            entry["rejected_by"][row["rejected_by"]] += 1
+    for row in rows_kept:
+        entry = counts[row[key] or "unidentified"]
+        entry["kept_docs"] = entry.get("kept_docs", 0) + 1
+        entry["kept_chars"] = entry.get("kept_chars", 0) + len(row["text"])
+    return counts
+
+
+def test_counts_by_source_and_language_agree_with_the_shards(clean_run, tmp_path):
+    source = FIXTURES / "mixed_docs.jsonl"
+    # Small units, so that the counts of several work units are merged.
+    run = clean_run([source], overrides=[(["input", "chunk_bytes"], 1 << 15)])
+    assert run.stats["units"]["total"] > 2
+    for key, table in (("source", "by_source"), ("lang", "by_language")):
+        expected = _expected(run.kept, run.rejected, key)
+        found = run.stats[table]
+        assert set(found) == set(expected), table
+        for name, counts in found.items():
+            assert counts["input_docs"] == expected[name]["input_docs"], (table, name)
+            assert counts.get("kept_docs", 0) == expected[name].get("kept_docs", 0), (table, name)
+            assert counts.get("kept_chars", 0) == expected[name].get("kept_chars", 0), (table, name)
+            assert counts.get("rejected_by", {}) == dict(expected[name]["rejected_by"]), (table, name)
+    read = [json.loads(line) for line in source.read_text(encoding="utf-8").splitlines()]
+    assert sum(c["input_chars"] for c in run.stats["by_source"].values()) == sum(len(r["text"]) for r in read)
+    assert {"zh", "en"} <= set(run.stats["by_language"])
