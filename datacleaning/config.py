@@ -84,8 +84,11 @@ class InputConfig(BaseModel):
     @pydantic.field_validator("html_extractor")
     @classmethod
     def _extractor_installed(cls, name: str) -> str:
-        if name == "trafilatura" and importlib.util.find_spec("trafilatura") is None:
-            raise ValueError("trafilatura is not installed: pip install 'datacleaning[trafilatura]'")
+        if name == "trafilatura":
+            try:  # imported, not just looked for: an install missing one of its own imports fails here
+                importlib.import_module("trafilatura")
+            except ImportError as e:
+                raise ValueError(f"trafilatura cannot be imported ({e}): pip install 'datacleaning[trafilatura]'") from None
         return name
 
     def reader_options(self) -> ReaderOptions:

@@ -11,6 +11,8 @@ import gzip
 import io
 import json
 import lzma
+import subprocess
+import sys
 
 import opencc
 import pytest
@@ -264,3 +266,13 @@ def test_renaming_again_finds_nothing_to_rename(tmp_path, clean_run):
     run = clean_run([tmp_path / "in"])
     assert run.stats["renamed_ids"] == 10
     assert make_ids_unique([run.output / "kept", run.output / "rejected"], "id") == 0
+
+
+def test_trafilatura_chosen_but_not_importable_is_a_config_error():
+    """An environment where trafilatura cannot be imported (here: blocked in sys.modules) refuses
+    the config before any page is read, naming the install command."""
+    code = ("import sys; sys.modules['trafilatura'] = None\n"
+            "from datacleaning.config import load_config\n"
+            "load_config(None, [(['input', 'html_extractor'], 'trafilatura')])\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode != 0 and "pip install 'datacleaning[trafilatura]'" in result.stderr
