@@ -150,6 +150,16 @@ class RunConfig(BaseModel):
         return self.stages[position - 1] if position else PIPELINE[PIPELINE.index(stage) - 1]
 
 
+class ReviewSamplesConfig(BaseModel):
+    """How many documents the clean stage sets aside for a person to read (review_samples.jsonl)."""
+
+    model_config = _STRICT
+    kept: int = Field(100, ge=0, description="kept documents")
+    per_rule: int = Field(20, ge=0, description="rejected documents of every rule that rejected any")
+    seed: int = Field(0, ge=0, description="which documents: another seed, another sample")
+    max_chars: int = Field(5000, gt=0, description="characters of each text kept in the sample")
+
+
 class CleanConfig(BaseModel):
     model_config = _STRICT
     max_input_chars: int = Field(2_000_000, gt=0,
@@ -165,6 +175,7 @@ class CleanConfig(BaseModel):
                                                "not only up to the first that rejects it, so that the stored scores "
                                                "can be judged again with other thresholds (slower: no early exit, "
                                                "no screening of the text as read)")
+    review_samples: ReviewSamplesConfig = Field(default_factory=ReviewSamplesConfig)
     normalizers: list[dict[str, Any]] = Field(default_factory=list)
     edits: list[dict[str, Any]] = Field(default_factory=list)
     filters: list[dict[str, Any]] = Field(default_factory=list)

@@ -75,6 +75,8 @@ def format_clean_summary(stats: dict) -> str:
     skipped_files = stats.get("skipped_files", {})
     if skipped_files:
         lines.append("  input entries skipped (not read): " + ", ".join(f"{k} {v:,}" for k, v in skipped_files.items()))
+    if stats.get("review_samples"):
+        lines.append(f"  review samples: {stats['review_samples']:,} documents to read in review_samples.jsonl")
     if stats.get("renamed_ids"):
         lines.append(f"  ids renamed (repeated an earlier document's): {stats['renamed_ids']:,}")
     skipped = stats.get("skipped_records", {})

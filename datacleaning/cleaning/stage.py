@@ -9,6 +9,7 @@ Output layout of ``DIR``::
                  same by_source and by_language (documents and characters read and kept, rejections
                  by rule);
                  renamed_ids: documents whose id repeated one before them (unique_ids.py)
+    samples/     each unit's candidate review samples; review_samples.jsonl the run's (samples.py)
     .units/      one completion record per finished work unit (what a rerun skips)
     manifest.json  the config fingerprint a resumed run must match
 """
@@ -27,8 +28,9 @@ import pyarrow as pa
 
 from datacleaning import storage
 from datacleaning.cleaning.pipeline import CleaningPipeline, Verdict
+from datacleaning.cleaning.samples import SAMPLES, SAMPLES_SCHEMA, UnitSamples, merge_samples
 from datacleaning.cleaning.unique_ids import make_ids_unique
-from datacleaning.config import Config
+from datacleaning.config import Config, ReviewSamplesConfig
 from datacleaning.document import Document, Quarantined
 from datacleaning.executor import StageResult, UnitContext, WorkUnit, load_done_stats, run_units, stop_signals
 from datacleaning.logs import log_event
@@ -125,9 +127,10 @@ class CleanUnitProcessor:
     reader_options: ReaderOptions
     output: StoragePath
     max_shard_bytes: int
+    review_samples: ReviewSamplesConfig
 
     def __post_init__(self):
-        self._schemas = shard_schemas(self.pipeline.filters)
+        self._schemas = {**shard_schemas(self.pipeline.filters), SAMPLES: SAMPLES_SCHEMA}
         self._declared = [label for label, rule in self.pipeline.filters if rule.signals]
 
     def __call__(self, unit: WorkUnit, context: UnitContext) -> dict:
@@ -138,6 +141,7 @@ class CleanUnitProcessor:
         input_chars = kept_chars = 0
         self.pipeline.take_counters()
         declared = self._declared
+        samples = UnitSamples(self.review_samples)
         with unit_writers(self.output, unit.id, self._schemas, self.max_shard_bytes) as writers:
             kept, rejected, quarantined = writers[KEPT], writers[REJECTED], writers[QUARANTINE]
             for item in read_unit(unit, self.reader_options, context.progress):
@@ -155,11 +159,16 @@ class CleanUnitProcessor:
                 if verdict is None:
                     kept.add(kept_row(item, declared), len(item.text))
                     kept_chars += len(item.text)
+                    samples.offer(item, None, None)
                 else:
                     rejected_by[verdict.rejected_by] += 1
-                    rejected.add(rejected_row(item, verdict, declared), len(item.original_text))
+                    row = rejected_row(item, verdict, declared)
+                    rejected.add(row, len(item.original_text))
+                    samples.offer(item, verdict.rejected_by, row["reject_value"])
                 for table, key in ((by_source, item.source), (by_language, item.lang or UNIDENTIFIED)):
                     _count(table.setdefault(key, {}), read_chars, item, verdict)
+            for row in samples.rows():
+                writers[SAMPLES].add(row)
         return {
             "input_docs": kept.rows + rejected.rows + quarantined.rows,
             "kept_docs": kept.rows,
@@ -227,13 +236,15 @@ def _run_clean(config: Config, inputs: list[str], output: str | os.PathLike,
         return StageResult.already_complete(finished, len(units))
     log_event(logger, "start", files=len(files), units=len(units), workers=config.run.workers, output=output,
               profile=config.profile or "-")
-    processor = CleanUnitProcessor(pipeline, config.input.reader_options(), output, config.output.max_shard_bytes)
+    processor = CleanUnitProcessor(pipeline, config.input.reader_options(), output, config.output.max_shard_bytes,
+                                   config.clean.review_samples)
     outcome = run_units(units, processor, state_dir=output / UNITS_DIR, workers=config.run.workers,
                         description="clean", show_progress=config.run.progress, engine=config.run.engine())
     done = load_done_stats(output / UNITS_DIR, units)
     stats = merge_counters(done)
     if outcome.ok:
         stats["renamed_ids"] = make_ids_unique([output / KEPT, output / REJECTED], config.input.id_field)
+        stats["review_samples"] = merge_samples(output, config.clean.review_samples)
     for key in ("input_docs", "kept_docs", "rejected_docs", "quarantined_docs", "input_bytes", "input_chars",
                 "kept_chars"):
         stats.setdefault(key, 0)
