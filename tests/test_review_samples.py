@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-from conftest import FIXTURES
+from conftest import EXAMPLE_CONFIG, FIXTURES
 
 SOURCE = FIXTURES / "mixed_docs.jsonl"
 
@@ -19,17 +19,18 @@ def _settings(kept: int, per_rule: int, seed: int = 0, max_chars: int = 5000) ->
 
 
 def test_the_sample_is_the_same_whatever_the_units_and_workers(clean_run):
-    one = clean_run([SOURCE], workers=1, overrides=_settings(10, 3), name="one")
-    many = clean_run([SOURCE], workers=2, overrides=[*_settings(10, 3), (["input", "chunk_bytes"], 1 << 14)],
-                     name="many")
+    one = clean_run([SOURCE], workers=1, config=EXAMPLE_CONFIG, overrides=_settings(10, 3), name="one")
+    many = clean_run([SOURCE], workers=2, config=EXAMPLE_CONFIG,
+                     overrides=[*_settings(10, 3), (["input", "chunk_bytes"], 1 << 14)], name="many")
     assert one.stats["units"]["total"] == 1 < 3 < many.stats["units"]["total"]
     assert _samples(one) == _samples(many)
-    other_seed = clean_run([SOURCE], workers=1, overrides=_settings(10, 3, seed=7), name="seed7")
+    other_seed = clean_run([SOURCE], workers=1, config=EXAMPLE_CONFIG, overrides=_settings(10, 3, seed=7),
+                           name="seed7")
     assert [s["id"] for s in _samples(other_seed)] != [s["id"] for s in _samples(one)]
 
 
 def test_each_category_holds_its_share_with_the_text_and_the_reason(clean_run):
-    run = clean_run([SOURCE], overrides=_settings(10, 3, max_chars=200))
+    run = clean_run([SOURCE], config=EXAMPLE_CONFIG, overrides=_settings(10, 3, max_chars=200))
     samples = _samples(run)
     assert run.stats["review_samples"] == len(samples)
     by_category = Counter(s["category"] for s in samples)
@@ -37,7 +38,7 @@ def test_each_category_holds_its_share_with_the_text_and_the_reason(clean_run):
     assert by_category["kept"] == min(10, len(run.kept))
     for rule, count in rejected_by.items():
         assert by_category[f"rejected:{rule}"] == min(3, count), rule
-    assert set(by_category) == {"kept", *(f"rejected:{rule}" for rule in rejected_by)}
+    assert set(by_category) == {"kept", *(f"rejected:{rule}" for rule in rejected_by)} and rejected_by
     kept = {r["id"]: r for r in run.kept}
     rejected = {r["id"]: r for r in run.rejected}
     for sample in samples:

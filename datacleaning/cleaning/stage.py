@@ -8,6 +8,8 @@ Output layout of ``DIR``::
     stats.json   counters merged from every unit; input_docs = kept + rejected + quarantined; the
                  same by_source and by_language (documents and characters read and kept, rejections
                  by rule);
+                 signals: per language, each filter's measured values (label.field) to two
+                 significant digits → documents;
                  renamed_ids: documents whose id repeated one before them (unique_ids.py)
     samples/     each unit's candidate review samples; review_samples.jsonl the run's (samples.py)
     .units/      one completion record per finished work unit (what a rerun skips)
@@ -65,6 +67,7 @@ QUARANTINE_SCHEMA = pa.schema([
 
 
 SIGNAL_TYPES = {"int64": pa.int64(), "float64": pa.float64(), "bool": pa.bool_()}
+NUMERIC_SIGNALS = ("int64", "float64")
 # The field of a filter that measures a bare number.
 SCALAR_SIGNAL = "value"
 
@@ -132,12 +135,15 @@ class CleanUnitProcessor:
     def __post_init__(self):
         self._schemas = {**shard_schemas(self.pipeline.filters), SAMPLES: SAMPLES_SCHEMA}
         self._declared = [label for label, rule in self.pipeline.filters if rule.signals]
+        self._numeric = [(label, [name for name, kind in rule.signals.items() if kind in NUMERIC_SIGNALS])
+                         for label, rule in self.pipeline.filters if rule.signals]
 
     def __call__(self, unit: WorkUnit, context: UnitContext) -> dict:
         rejected_by: Counter = Counter()
         skipped: Counter = Counter()
         by_source: dict[str, dict] = {}
         by_language: dict[str, dict] = {}
+        signal_counts: dict[str, dict] = {}
         input_chars = kept_chars = 0
         self.pipeline.take_counters()
         declared = self._declared
@@ -167,6 +173,8 @@ class CleanUnitProcessor:
                     samples.offer(item, verdict.rejected_by, row["reject_value"])
                 for table, key in ((by_source, item.source), (by_language, item.lang or UNIDENTIFIED)):
                     _count(table.setdefault(key, {}), read_chars, item, verdict)
+                if item.lang:
+                    _count_signals(signal_counts, item.lang, item.scores, self._numeric)
             for row in samples.rows():
                 writers[SAMPLES].add(row)
         return {
@@ -182,7 +190,26 @@ class CleanUnitProcessor:
             "rules": self.pipeline.take_counters(),
             "by_source": by_source,
             "by_language": by_language,
+            "signals": signal_counts,
         }
+
+
+def _count_signals(counts: dict, lang: str, scores: dict, numeric: list[tuple[str, list[str]]]) -> None:
+    """The document's measured signals into their histograms (stats.json's signals: by language,
+    ``label.field``, the value to two significant digits → documents), where a report draws each
+    filter's distribution and threshold without reading the shards."""
+    for label, fields in numeric:
+        value = scores.get(label)
+        if value is None:
+            continue
+        if not isinstance(value, dict):
+            value = {SCALAR_SIGNAL: value}
+        for name in fields:
+            x = value.get(name)
+            if x is not None and x == x:  # NaN: no bin
+                histogram = counts.setdefault(lang, {}).setdefault(f"{label}.{name}", {})
+                key = f"{x:.2g}"
+                histogram[key] = histogram.get(key, 0) + 1
 
 
 def _count(counts: dict, read_chars: int, doc: Document, verdict: Verdict | None) -> None:
