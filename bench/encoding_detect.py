@@ -420,6 +420,21 @@ MACRO_MEANS = (
 )
 
 
+def print_accuracy_table(heading: str, rows: dict, way: str, names: list[str], size_label: dict,
+                         reached: bool = False) -> None:
+    """One table of how each detector did, an encoding and size a row; past the detector alone,
+    only the encodings whose items reach the detector on the reader's path."""
+    print(heading)
+    print("| encoding | size | items | " + ("reached | " if reached else "") + " | ".join(names) + " |")
+    print("|---|---|---:|" + ("---:|" if reached else "") + "---:|" * len(names))
+    for (encoding, size), row in rows.items():
+        if way != "alone" and not row["reached"]:
+            continue
+        share = f"{100 * row['reached'] / row['n']:.0f} | " if reached else ""
+        print(f"| {encoding.name} | {size_label[size]} | {row['n']} | {share}"
+              + " | ".join(row[way][name].cell() for name in names) + " |")
+
+
 def print_tables(samples: list[Sample], measured: list[dict], rows: dict, detectors: dict, missing: list[str],
                  head_bytes: int) -> None:
     names = list(detectors)
@@ -435,29 +450,14 @@ def print_tables(samples: list[Sample], measured: list[dict], rows: dict, detect
         print(f"| {sample.encoding.name} | {len(whole)} | {sum(len(item.data) for item in whole) / MB:.2f} | "
               + ", ".join(f"{source} {count}" for source, count in by_source.items()) + " |")
     print()
-    print("Detector alone: % decoded exactly (% silently wrong: decoded without error to other text).\n")
-    print("| encoding | size | items | " + " | ".join(names) + " |")
-    print("|---|---|---:|" + "---:|" * len(names))
-    for (encoding, size), row in rows.items():
-        print(f"| {encoding.name} | {size_label[size]} | {row['n']} | "
-              + " | ".join(row["alone"][name].cell() for name in names) + " |")
-    print("\nReader path (BOM, else strict UTF-8 without NUL, else the detector): % decoded exactly "
-          "(% silently wrong), for the encodings where the detector gets asked; `reached`: % of items "
-          "that reach the detector (the others were read as UTF-8).\n")
-    print("| encoding | size | items | reached | " + " | ".join(names) + " |")
-    print("|---|---|---:|---:|" + "---:|" * len(names))
-    for (encoding, size), row in rows.items():
-        if row["reached"]:
-            print(f"| {encoding.name} | {size_label[size]} | {row['n']} | {100 * row['reached'] / row['n']:.0f} | "
-                  + " | ".join(row["path"][name].cell() for name in names) + " |")
-    print("\nReader path with a cp1252 fallback (strict cp1252 when the detector's answer does not decode): "
-          "% decoded exactly (% silently wrong).\n")
-    print("| encoding | size | items | " + " | ".join(names) + " |")
-    print("|---|---|---:|" + "---:|" * len(names))
-    for (encoding, size), row in rows.items():
-        if row["reached"]:
-            print(f"| {encoding.name} | {size_label[size]} | {row['n']} | "
-                  + " | ".join(row["fallback"][name].cell() for name in names) + " |")
+    print_accuracy_table("Detector alone: % decoded exactly (% silently wrong: decoded without error to other "
+                         "text).\n", rows, "alone", names, size_label)
+    print_accuracy_table("\nReader path (BOM, else strict UTF-8 without NUL, else the detector): % decoded exactly "
+                         "(% silently wrong), for the encodings where the detector gets asked; `reached`: % of "
+                         "items that reach the detector (the others were read as UTF-8).\n",
+                         rows, "path", names, size_label, reached=True)
+    print_accuracy_table("\nReader path with a cp1252 fallback (strict cp1252 when the detector's answer does not "
+                         "decode): % decoded exactly (% silently wrong).\n", rows, "fallback", names, size_label)
     print("\nMacro means (every encoding weighs the same): % decoded exactly (% silently wrong).\n")
     print("| size | over | " + " | ".join(names) + " |")
     print("|---|---|" + "---:|" * len(names))
