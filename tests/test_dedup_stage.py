@@ -4,6 +4,7 @@ line, the Python API and bad input."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 import random
 
 import pyarrow as pa
@@ -127,6 +128,10 @@ def test_stats_add_up_and_agree_with_the_shards(corpus, deduplicated):
                 counts = expected_counts.setdefault(by_id[row["id"]][key], {})
                 counts[outcome] = counts.get(outcome, 0) + 1
         assert stats[table] == expected_counts, table
+    # The largest clusters: each original kept with its removed copies.
+    sizes = Counter(kept_id for kind, kept_id in expected.values() if kind != "kept")
+    assert {(c["representative"], c["size"]) for c in stats["largest_clusters"]} == {
+        (kept_id, n + 1) for kept_id, n in sizes.items()}
 
 
 def test_a_chain_of_near_copies_is_one_cluster_kept_by_its_first_document(tmp_path):

@@ -6,7 +6,7 @@ Output layout of ``DIR``::
     removed/       id, dup_cluster, kept_id, dup_kind (exact | near | earlier_run | boilerplate)
     exact_index/   hash_hi, hash_lo, id of every kept document (with exact.save_index)
     stats.json     counters of every step; input_docs = kept_docs + removed_docs, also by_source
-                   and by_language
+                   and by_language; the largest clusters (their representative's id and size)
     manifest.json  the fingerprint a resumed run must match
     .units/<step>/ completion records of each step's work units (what a rerun skips)
     .work/         the steps' intermediate files, deleted once the run is complete (under run.work_dir
@@ -27,6 +27,8 @@ import shutil
 import time
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from datacleaning import storage
 from datacleaning.config import Config
@@ -35,18 +37,21 @@ from datacleaning.dedup.minhash import ALGORITHM
 from datacleaning.dedup.runs import EXACT_RECORD, KEY_RECORD, PAIR_RECORD, balanced_bounds, load_array, \
     partition_count, run_length, save_array, worker_memory
 from datacleaning.dedup.clustering import cluster
-from datacleaning.dedup.steps import BAND_KEYS, EXACT_KEYS, LINE_KEYS, BucketStep, ExactFlagsStep, ExactStep, KeysStep, \
-    LinesStep, RunState, SignatureStep, VerifyStep, WorkLayout, WriteStep, partition_unit
+from datacleaning.dedup.steps import BAND_KEYS, EXACT_KEYS, LINE_KEYS, REMOVED, BucketStep, ExactFlagsStep, ExactStep, \
+    KeysStep, LinesStep, RunState, SignatureStep, VerifyStep, WorkLayout, WriteStep, partition_unit
 from datacleaning.dedup.text import DedupText
 from datacleaning.executor import UNITS_DIR, StageResult, Steps, WorkUnit, load_done_stats, stop_signals
 from datacleaning.logs import log_event
 from datacleaning.manifest import STATS, claim_output, mark_complete
 from datacleaning.rules.registry import ConfigError
 from datacleaning.scan import Listing, ShardInputError, input_listing, input_schema, plan_scan_units
-from datacleaning.shards import shard_paths
+from datacleaning.shards import iter_batches, shard_paths
 from datacleaning.stats import write_stats
+from datacleaning.storage import StoragePath
 
 logger = logging.getLogger("datacleaning.dedup")
+# Clusters listed in stats.json, the largest first (a report shows what repeats most).
+LARGEST_CLUSTERS = 20
 
 REQUIRED_COLUMNS = ("id", "text", "lang")
 # Candidate pairs pack two document ordinals into 64 bits.
@@ -108,6 +113,8 @@ def _run_dedup(config: Config, input_dir: str | os.PathLike, output: str | os.Pa
     text = DedupText(dedup)
     completed = _run_steps(steps, state, text, config)
     stats = _stats(steps, state, config, completed, started)
+    if completed:
+        stats["largest_clusters"] = largest_clusters(output / REMOVED)
     write_stats(output / STATS, stats)
     if completed:
         mark_complete(output, "dedup", digest)
@@ -115,6 +122,17 @@ def _run_dedup(config: Config, input_dir: str | os.PathLike, output: str | os.Pa
     log_event(logger, "finish", status=stats["status"], kept=stats.get("kept_docs", 0),
               removed=stats.get("removed_docs", 0))
     return StageResult(stats, steps.outcome)
+
+
+def largest_clusters(removed: StoragePath, count: int = LARGEST_CLUSTERS) -> list[dict]:
+    """The ``count`` documents kept for the most removed copies of themselves: the id of each
+    cluster's representative and the cluster's size (it and its copies)."""
+    kept_ids = [batch.column("kept_id") for batch in iter_batches(removed, ["kept_id"])]
+    if not kept_ids:
+        return []
+    counts = pc.value_counts(pa.chunked_array(kept_ids).drop_null()).to_pylist()
+    counts.sort(key=lambda entry: (-entry["counts"], entry["values"]))
+    return [{"representative": entry["values"], "size": entry["counts"] + 1} for entry in counts[:count]]
 
 
 def _run_steps(steps: Steps, state: RunState, text: DedupText, config: Config) -> bool:
