@@ -1,8 +1,8 @@
 """Which encoding detector gives plain-text files back their text, on real Chinese, English and
 Japanese text written in the encodings such files come in, and how fast.
 
-    pip install --target /tmp/enc/pkgs faust-cchardet   # candidates the venv lacks, outside it
-    PYTHONPATH=/tmp/enc/pkgs python bench/encoding_detect.py --dev-data ../shared/data/dev
+    pip install --target "$CANDIDATES" faust-cchardet   # candidates the venv lacks, in a folder of your choice
+    PYTHONPATH="$CANDIDATES" python bench/encoding_detect.py --dev-data ../shared/data/dev
 
 The sample (seeded, built from the dev data each run): for every encoding, up to
 ``--per-encoding`` documents drawn evenly from its sources, each written to bytes twice, whole and

