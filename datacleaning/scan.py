@@ -13,7 +13,7 @@ import pyarrow as pa
 from datacleaning import storage
 from datacleaning.executor import WorkUnit
 from datacleaning.readers.discover import InputError
-from datacleaning.shards import shard_paths
+from datacleaning.shards import open_shard, shard_paths
 
 SCAN_FORMAT = "arrow-batches"
 # Each input shard's name, size and modification time.
@@ -32,10 +32,7 @@ def _open(path: str | os.PathLike, columns: list[str] | None = None) -> Iterator
     # while it stays open, so a large shard would grow it with every batch read.
     try:
         source = storage.open_arrow(path)
-        reader = pa.ipc.open_file(source)
-        if columns:
-            fields = [reader.schema.get_field_index(c) for c in columns]
-            reader = pa.ipc.open_file(source, options=pa.ipc.IpcReadOptions(included_fields=fields))
+        reader = open_shard(source, columns)
     except (OSError, pa.ArrowException) as e:
         raise ShardInputError(f"cannot read shard {path}: {e}") from None
     with source:
@@ -87,7 +84,7 @@ def read_unit_batches(unit: WorkUnit, columns: list[str] | None = None) -> Itera
                 batch = reader.get_batch(index)
             except (OSError, pa.ArrowException) as e:
                 raise ShardInputError(f"cannot read record batch {index} of shard {unit.path}: {e}") from None
-            yield batch.select(columns) if columns else batch
+            yield batch
 
 
 def input_listing(units: list[WorkUnit]) -> Listing:

@@ -179,14 +179,40 @@ def shard_paths(directory: str | os.PathLike) -> list[StoragePath]:
                    if p.suffix == SHARD_SUFFIX and not p.name.startswith(TMP_PREFIX)), key=lambda p: p.name)
 
 
+def open_shard(source: pa.NativeFile, columns: list[str] | None = None) -> pa.ipc.RecordBatchFileReader:
+    """A shard's reader that decodes only ``columns`` (all without), in their order: a compressed
+    shard's other columns are never decompressed."""
+    reader = pa.ipc.open_file(source)
+    if not columns:
+        return reader
+    fields = [reader.schema.get_field_index(c) for c in columns]
+    reader = pa.ipc.open_file(source, options=pa.ipc.IpcReadOptions(included_fields=fields))
+    return _Reordered(reader, columns) if sorted(fields) != fields else reader
+
+
+class _Reordered:
+    """A reader whose batches come with their columns in the order asked for (included_fields
+    keeps the file's order)."""
+
+    def __init__(self, reader: pa.ipc.RecordBatchFileReader, columns: list[str]):
+        self._reader, self._columns = reader, columns
+        self.num_record_batches = reader.num_record_batches
+
+    def get_batch(self, i: int) -> pa.RecordBatch:
+        return self._reader.get_batch(i).select(self._columns)
+
+    def read_all(self) -> pa.Table:
+        return self._reader.read_all().select(self._columns)
+
+
 def iter_batches(directory: str | os.PathLike, columns: list[str] | None = None) -> Iterator[pa.RecordBatch]:
-    """Stream the record batches of every shard in a folder, memory-mapped when local."""
+    """Stream the record batches of every shard in a folder, memory-mapped when local; with
+    ``columns``, only those are read."""
     for path in shard_paths(directory):
         with storage.open_arrow(path, memory_map=True) as source:
-            reader = pa.ipc.open_file(source)
+            reader = open_shard(source, columns)
             for i in range(reader.num_record_batches):
-                batch = reader.get_batch(i)
-                yield batch.select(columns) if columns else batch
+                yield reader.get_batch(i)
 
 
 def read_table(directory: str | os.PathLike, columns: list[str] | None = None) -> pa.Table:

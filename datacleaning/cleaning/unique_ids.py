@@ -15,7 +15,7 @@ import orjson
 import pyarrow as pa
 
 from datacleaning import storage
-from datacleaning.shards import SHARD_SUFFIX, shard_paths, write_shard
+from datacleaning.shards import SHARD_SUFFIX, open_shard, shard_paths, write_shard
 from datacleaning.storage import StoragePath
 
 
@@ -52,7 +52,7 @@ def make_ids_unique(folders: list[StoragePath], id_field: str) -> int:
 
 def _ids(path: StoragePath) -> pa.ChunkedArray:
     with storage.open_arrow(path, memory_map=True) as source:
-        return pa.ipc.open_file(source).read_all().column("id")
+        return open_shard(source, ["id"]).read_all().column("id")
 
 
 def _id_hashes(ids: pa.ChunkedArray) -> np.ndarray:
