@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -28,18 +29,40 @@ def _merge_into(target: dict, part: dict) -> None:
             target.setdefault(key, value)
 
 
-def count_by_column(counts: dict, batch, keep, dropped: str) -> None:
-    """Add a batch's kept documents, and those it drops (counted under ``dropped``), to
-    ``counts["by_source"]`` and ``counts["by_language"]`` by its ``source`` and ``lang`` columns
-    (where it has them): what a report breaks a stage down by without reading its shards."""
+def count_by_column(counts: dict, batch, keep, dropped: str, text=None) -> None:
+    """Add a batch's kept documents and characters, and those it drops (counted under ``dropped``,
+    ``*_docs`` and ``*_chars``), to ``counts["by_source"]`` and ``counts["by_language"]`` by its
+    ``source`` and ``lang`` columns (where it has them): what a report breaks a stage down by
+    without reading its shards. ``text``: the texts the stage writes, if not the batch's."""
+    chars = pc.utf8_length(batch.column("text") if text is None else text)
+    outcome = pa.array(np.where(keep, "kept", dropped.removesuffix("_docs")))
     for table, column in (("by_source", "source"), ("by_language", "lang")):
         if column not in batch.schema.names:
             continue
-        values = batch.column(column)
-        for outcome, mask in (("kept_docs", keep), (dropped, ~keep)):
-            for entry in pc.value_counts(values.filter(pa.array(mask))).to_pylist():
-                entries = counts.setdefault(table, {}).setdefault(entry["values"] or "", {})
-                entries[outcome] = entries.get(outcome, 0) + entry["counts"]
+        grouped = pa.table({"key": batch.column(column), "outcome": outcome, "chars": chars}).group_by(
+            ["key", "outcome"]).aggregate([("chars", "count"), ("chars", "sum")])
+        for key, name, docs, n_chars in zip(*(grouped.column(c).to_pylist()
+                                               for c in ("key", "outcome", "chars_count", "chars_sum"))):
+            entries = counts.setdefault(table, {}).setdefault(key or "", {})
+            entries[f"{name}_docs"] = entries.get(f"{name}_docs", 0) + docs
+            entries[f"{name}_chars"] = entries.get(f"{name}_chars", 0) + (n_chars or 0)
+
+
+def two_digit_histogram(values: np.ndarray) -> dict[str, int]:
+    """Values to two significant digits (written ``f"{x:.2g}"``) → how many: the histogram form of
+    every distribution in ``stats.json`` (the clean stage's signals, the probe's scores), which a
+    report bins as it likes. NaN has no bin."""
+    values = values[~np.isnan(values)].astype(np.float64)
+    if not values.size:
+        return {}
+    with np.errstate(divide="ignore"):
+        scale = 10.0 ** (np.floor(np.log10(np.abs(values), where=values != 0, out=np.zeros_like(values))) - 1)
+    rounded, counts = np.unique(np.round(values / scale) * scale, return_counts=True)
+    histogram: dict[str, int] = {}
+    for value, n in zip(rounded.tolist(), counts.tolist()):
+        key = f"{value:.2g}"
+        histogram[key] = histogram.get(key, 0) + n
+    return histogram
 
 
 def write_stats(path: StoragePath, stats: dict) -> None:

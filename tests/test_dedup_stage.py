@@ -123,10 +123,13 @@ def test_stats_add_up_and_agree_with_the_shards(corpus, deduplicated):
     by_id = {d["id"]: d for d in originals + copies}
     for table, key in (("by_language", "lang"), ("by_source", "source")):
         expected_counts: dict = {}
-        for folder, outcome in (("kept", "kept_docs"), ("removed", "removed_docs")):
+        for folder, outcome in (("kept", "kept"), ("removed", "removed")):
             for row in read_rows(deduplicated / folder):
                 counts = expected_counts.setdefault(by_id[row["id"]][key], {})
-                counts[outcome] = counts.get(outcome, 0) + 1
+                counts[f"{outcome}_docs"] = counts.get(f"{outcome}_docs", 0) + 1
+                # Characters as written: a kept text after any cut, a removed one as it came in.
+                text = row["text"] if folder == "kept" else by_id[row["id"]]["text"]
+                counts[f"{outcome}_chars"] = counts.get(f"{outcome}_chars", 0) + len(text)
         assert stats[table] == expected_counts, table
     # The largest clusters: each original kept with its removed copies.
     sizes = Counter(kept_id for kind, kept_id in expected.values() if kind != "kept")

@@ -103,9 +103,12 @@ def test_buckets_and_thresholds_follow_the_cut_points_in_stats(scored):
     assert all(r["ppl"] <= 300 for r in english)
     assert stats["rejected_docs"] == len(read_rows(scored / "rejected")) > 0, "300 should reject some English"
     for lang in ("zh", "en"):
-        counted = {"kept_docs": sum(r["lang"] == lang for r in read_rows(scored / "kept")),
-                   "rejected_docs": sum(r["lang"] == lang for r in read_rows(scored / "rejected"))}
-        assert stats["by_language"][lang] == {k: v for k, v in counted.items() if v}, lang
+        counted = {}
+        for outcome in ("kept", "rejected"):
+            texts = [r["text"] for r in read_rows(scored / outcome) if r["lang"] == lang]
+            if texts:
+                counted.update({f"{outcome}_docs": len(texts), f"{outcome}_chars": sum(map(len, texts))})
+        assert stats["by_language"][lang] == counted, lang
 
 
 def test_a_limit_on_nll_per_character_rejects_above_it_per_language(kept, scored, tmp_path):

@@ -47,6 +47,7 @@ class Blacklist(Filter):
 
     signals = {"hits": "int64"}
     thresholds = frozenset({"min_hits", "min_terms", "min_hits_per_1k"})
+    threshold_fields = {"min_hits": "hits"}
 
     lists: list[str] = field(default_factory=lambda: list(DEFAULT_LISTS))
     url_lists: list[str] = field(default_factory=lambda: list(DEFAULT_URL_LISTS))

@@ -47,14 +47,15 @@ class _Counter:
         return counts
 
 
-def _labels(rules: list[Rule], taken: set[str]) -> list[str]:
-    """A rule named twice in one config gets ``name#2`` for its second use."""
+def step_labels(names: list[str], taken: set[str]) -> list[str]:
+    """The labels of rules named ``names`` (in stats, reasons and score columns): a rule named twice
+    in one config gets ``name#2`` for its second use. ``taken``: the labels given before them."""
     labels = []
-    for rule in rules:
-        label, n = rule.name, 1
+    for name in names:
+        label, n = name, 1
         while label in taken:
             n += 1
-            label = f"{rule.name}#{n}"
+            label = f"{name}#{n}"
         taken.add(label)
         labels.append(label)
     return labels
@@ -86,7 +87,7 @@ class _Step:
 
 def _steps(rules, taken: set[str]) -> list[_Step]:
     rules = list(rules)
-    return [_Step(rule, label) for rule, label in zip(rules, _labels(rules, taken))]
+    return [_Step(rule, label) for rule, label in zip(rules, step_labels([rule.name for rule in rules], taken))]
 
 
 class _Rewrites:

@@ -7,7 +7,7 @@ Output layout of ``DIR``::
     quarantine/  file, offset, raw, error
     stats.json   counters merged from every unit; input_docs = kept + rejected + quarantined; the
                  same by_source and by_language (documents and characters read and kept, rejections
-                 by rule);
+                 and edits by rule);
                  signals: per language, each filter's measured values (label.field) to two
                  significant digits → documents;
                  renamed_ids: documents whose id repeated one before them (unique_ids.py)
@@ -223,6 +223,10 @@ def _count(counts: dict, read_chars: int, doc: Document, verdict: Verdict | None
     else:
         reasons = counts.setdefault("rejected_by", {})
         reasons[verdict.rejected_by] = reasons.get(verdict.rejected_by, 0) + 1
+    if doc.edits:
+        edited = counts.setdefault("edited_by", {})
+        for label in doc.edits:
+            edited[label] = edited.get(label, 0) + 1
 
 
 def fingerprint(config: Config, files: list[InputFile]) -> str:

@@ -575,7 +575,7 @@ class WriteStep:
                 if len(self.text.boilerplate):
                     text, emptied = self._cut_boilerplate(batch, ~removed[rows], counts)
                 keep = ~removed[rows] & ~emptied
-                count_by_column(counts, batch, keep, "removed_docs")
+                count_by_column(counts, batch, keep, "removed_docs", text=text)
                 columns = [text if f.name == "text" else batch.column(f.name)
                            for f in schema if f.name != CLUSTER_COLUMN]
                 columns.append(pa.array(cluster[rows], pa.int64(), mask=~has_cluster[rows]))

@@ -42,7 +42,7 @@ from datacleaning.manifest import STATS, claim_output, mark_complete
 from datacleaning.rules.registry import ConfigError
 from datacleaning.scan import Listing, input_listing, input_schema, plan_scan_units, read_unit_batches
 from datacleaning.shards import atomic_file, unit_writers
-from datacleaning.stats import count_by_column, write_stats
+from datacleaning.stats import count_by_column, two_digit_histogram, write_stats
 from datacleaning.storage import StoragePath
 from datacleaning.tokenize.spm import encode_texts
 
@@ -205,6 +205,8 @@ def language_quantiles(score_files: list[Path], quantiles: list[float], bucket_b
         cut_values = ppl if bucket_by == "ppl" else per_char
         report[lang] = {"documents": int(ppl.size), "tokens": tokens[lang],
                         "ppl_quantiles": _quantiles(ppl, 3), "nll_per_char_quantiles": _quantiles(per_char, 4),
+                        "ppl_histogram": two_digit_histogram(ppl),
+                        "nll_per_char_histogram": two_digit_histogram(per_char),
                         "cuts": np.quantile(cut_values, quantiles).tolist() if cut_values.size and quantiles else []}
     return report
 

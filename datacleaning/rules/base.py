@@ -76,6 +76,9 @@ class Filter(Rule):
     # ``datacleaning rejudge`` may change these on stored scores; any other parameter changes what
     # is measured, so a rejudge that changes it is refused.
     thresholds: ClassVar[frozenset[str]] = frozenset()
+    # The thresholds compared with one stored signal field, threshold → field: the run report draws
+    # each on that field's histogram. A ``zh_`` or ``en_`` threshold applies to that language only.
+    threshold_fields: ClassVar[dict[str, str]] = {}
 
     def score(self, doc: Document) -> Any:
         raise NotImplementedError

@@ -24,6 +24,10 @@ class Length(Filter):
 
     signals = {"chars": "int64", "original_chars": "int64", "han_chars": "int64", "original_han_chars": "int64"}
     thresholds = frozenset({"min_chars", "max_chars", "min_original_chars", "max_original_chars", "min_han_chars"})
+    threshold_fields = {
+        "min_chars": "chars", "max_chars": "chars", "min_original_chars": "original_chars",
+        "max_original_chars": "original_chars", "min_han_chars": "han_chars"
+    }
 
     min_chars: int = 50
     max_chars: int = 1_000_000
@@ -64,6 +68,7 @@ class HanRatio(Filter):
 
     signals = {"value": "float64"}
     thresholds = frozenset({"min_ratio"})
+    threshold_fields = {"min_ratio": "value"}
     languages = frozenset({"zh"})
     min_ratio: float = 0.1
 

@@ -51,6 +51,10 @@ class FunctionWords(Filter):
     thresholds = frozenset({
         "en_min_fraction", "en_listing_fraction", "en_max_title_case", "zh_min_fraction", "min_words"
     })
+    threshold_fields = {
+        "en_min_fraction": "fraction", "zh_min_fraction": "fraction", "en_listing_fraction": "fraction",
+        "en_max_title_case": "title_case", "min_words": "words"
+    }
     languages = WEB_LANGUAGES
     en_min_fraction: float = 0.10
     en_listing_fraction: float = 0.32

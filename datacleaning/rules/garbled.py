@@ -68,6 +68,7 @@ class Mojibake(Filter):
 
     signals = {"value": "float64"}
     thresholds = frozenset({"max_ratio"})
+    threshold_fields = {"max_ratio": "value"}
 
     max_ratio: float = 0.02
 
@@ -93,6 +94,7 @@ class AlnumAlternation(Filter):
 
     signals = {"ratio": "float64", "switches": "int64"}
     thresholds = frozenset({"max_ratio", "min_switches"})
+    threshold_fields = {"max_ratio": "ratio", "min_switches": "switches"}
 
     max_ratio: float = 0.2
     min_switches: int = 10

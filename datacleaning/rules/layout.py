@@ -73,6 +73,10 @@ class SentenceMarks(Filter):
 
     signals = {"han": "int64", "han_per_mark": "float64", "words": "int64", "words_per_mark": "float64"}
     thresholds = frozenset({"zh_min_han", "zh_max_han_per_mark", "en_min_words", "en_max_words_per_mark"})
+    threshold_fields = {
+        "en_max_words_per_mark": "words_per_mark", "en_min_words": "words", "zh_max_han_per_mark": "han_per_mark",
+        "zh_min_han": "han"
+    }
     languages = frozenset({"zh", "en"})
     zh_min_han: int = 200
     zh_max_han_per_mark: float = 200.0
@@ -110,6 +114,7 @@ class ShortLines(Filter):
 
     signals = {"lines": "int64", "short_share": "float64"}
     thresholds = frozenset({"max_share", "min_lines"})
+    threshold_fields = {"max_share": "short_share", "min_lines": "lines"}
     languages = frozenset({"zh", "en"})
     max_share: float = 0.6
     min_lines: int = 5
@@ -144,6 +149,10 @@ class EnumeratedLines(Filter):
 
     signals = {"lines": "int64", "enumerated": "float64", "median_chars": "float64", "median_words": "float64"}
     thresholds = frozenset({"max_share", "min_lines", "zh_min_median_chars", "en_min_median_words"})
+    threshold_fields = {
+        "max_share": "enumerated", "min_lines": "lines", "zh_min_median_chars": "median_chars",
+        "en_min_median_words": "median_words"
+    }
     languages = frozenset({"zh", "en"})
     max_share: float = 0.7
     min_lines: int = 5

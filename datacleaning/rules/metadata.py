@@ -37,6 +37,7 @@ class MetaCount(Filter):
 
     signals = {"count": "float64"}
     thresholds = frozenset({"min_count", "max_count"})
+    threshold_fields = {"min_count": "count", "max_count": "count"}
 
     field: str = ""
     min_count: float = 0

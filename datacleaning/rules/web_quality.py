@@ -117,6 +117,12 @@ class GopherQuality(Filter):
         "en_max_mean_word_length", "max_symbol_word_ratio", "max_bullet_lines_ratio", "max_ellipsis_lines_ratio",
         "min_alpha_words_ratio", "alpha_ratio_per_word", "min_stop_words"
     })
+    threshold_fields = {
+        "en_min_words": "words", "en_max_words": "words", "zh_min_chars": "zh_chars", "zh_max_chars": "zh_chars",
+        "en_min_mean_word_length": "mean_word_length", "en_max_mean_word_length": "mean_word_length",
+        "max_bullet_lines_ratio": "bullet_lines", "max_ellipsis_lines_ratio": "ellipsis_lines",
+        "min_stop_words": "stop_words"
+    }
     languages = WEB_LANGUAGES
     en_min_words: int = 50
     en_max_words: int = 100_000
@@ -435,6 +441,7 @@ class C4Document(Filter):
 
     signals = {"lorem_ipsum": "bool", "curly_bracket": "bool", "sentences": "int64"}
     thresholds = frozenset({"min_sentences", "reject_lorem_ipsum", "reject_curly_bracket"})
+    threshold_fields = {"min_sentences": "sentences"}
     languages = WEB_LANGUAGES
     min_sentences: int = 5
     reject_lorem_ipsum: bool = True
@@ -474,6 +481,11 @@ class FineWebQuality(Filter):
         "min_line_punct_ratio", "max_short_line_ratio", "max_char_dup_ratio", "en_max_newline_ratio",
         "zh_max_newline_ratio"
     })
+    threshold_fields = {
+        "min_line_punct_ratio": "line_punct", "max_short_line_ratio": "short_lines",
+        "max_char_dup_ratio": "char_dup", "en_max_newline_ratio": "newline_ratio",
+        "zh_max_newline_ratio": "zh_newline_ratio"
+    }
     languages = WEB_LANGUAGES
     min_line_punct_ratio: float = 0.12
     max_short_line_ratio: float = 0.67

@@ -88,6 +88,7 @@ class CommonHanzi(Filter):
 
     signals = {"han": "int64", "common": "float64"}
     thresholds = frozenset({"min_ratio", "min_han"})
+    threshold_fields = {"min_han": "han", "min_ratio": "common"}
     languages = frozenset({"zh"})
     min_ratio: float = 0.7
     min_han: int = 20
@@ -150,6 +151,7 @@ class ZhSingleCharWords(Filter):
 
     signals = {"han": "int64", "simplified": "float64", "common": "float64", "single": "float64"}
     thresholds = frozenset({"max_ratio"})
+    threshold_fields = {"max_ratio": "single"}
     languages = frozenset({"zh"})
     max_ratio: float = 0.98
     min_han: int = 50

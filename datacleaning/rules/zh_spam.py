@@ -53,6 +53,7 @@ class ZhContactSpam(Filter):
 
     signals = {"hits": "int64", "per_1k": "float64"}
     thresholds = frozenset({"min_hits", "min_hits_per_1k"})
+    threshold_fields = {"min_hits": "hits", "min_hits_per_1k": "per_1k"}
     languages = frozenset({"zh"})
     min_hits: int = 3
     min_hits_per_1k: float = 10.0
@@ -107,6 +108,7 @@ class ZhGamblingPromotion(Filter):
 
     signals = {"hits": "int64"}
     thresholds = frozenset({"min_hits"})
+    threshold_fields = {"min_hits": "hits"}
     languages = frozenset({"zh"})
     min_hits: int = 1
     title_field: str = "title"
@@ -147,6 +149,7 @@ class ZhScriptInjection(Filter):
 
     signals = {"minority_phrases": "int64", "repeated": "int64"}
     thresholds = frozenset({"min_repeated"})
+    threshold_fields = {"min_repeated": "repeated"}
     languages = frozenset({"zh"})
     min_phrase_chars: int = 4
     min_repeated: int = 3
