@@ -19,8 +19,9 @@
     dc.tokenize("out/probe/kept", "out/tokenize", model="tokenizer.model")   # Megatron .bin/.idx token bins
     dc.TokenBins("out/tokenize/tokens").document(0)                     # a document's tokens, memory-mapped
     dc.export("out/probe/kept", "out/jsonl")                             # sharded .jsonl.zst for other tools
+    dc.report("out")                                                     # out/report.html, to read
 """
-from datacleaning.api import Cleaned, Pipeline, dedup, export, probe, rejudge, tokenize, train_spm
+from datacleaning.api import Cleaned, Pipeline, dedup, export, probe, rejudge, report, tokenize, train_spm
 from datacleaning.config import Config, load_config
 from datacleaning.document import Document
 from datacleaning.rules import ConfigError, Editor, Filter, Normalizer, Rule, register, registered_rules
@@ -30,6 +31,6 @@ from datacleaning.tokenize.indexed import TokenBins
 __all__ = [
     "Cleaned", "Config", "ConfigError", "Document", "Editor", "Filter", "Normalizer", "Pipeline", "Rule", "TokenBins",
     "dedup", "export", "iter_batches", "load_config", "probe", "read_table", "register", "registered_rules", "rejudge",
-    "tokenize", "train_spm",
+    "report", "tokenize", "train_spm",
 ]
 __version__ = "0.1.0"

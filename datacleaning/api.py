@@ -174,3 +174,13 @@ def export(input_dir: str | os.PathLike, output: str | os.PathLike, *, format: s
     """
     return run_export(input_dir, output, ExportSettings(format, compression, tuple(columns)), workers=workers,
                       progress=False)
+
+
+def report(output: str | os.PathLike, to: str | os.PathLike | None = None) -> str:
+    """Write the HTML report of the finished output folder ``output`` (a run's or one stage's) to
+    ``to`` (default ``output/report.html``); returns where it went.
+
+    >>> report("out")    # out/report.html: funnel, rules, signals, duplicates, tokens, samples
+    """
+    from datacleaning.report import write_report
+    return str(write_report(output, to))

@@ -306,7 +306,30 @@ def cmd_run(args: argparse.Namespace) -> int:
         code = _exit_code(result)
         if code != EXIT_OK:
             break
+    _write_report(output)
     return code
+
+
+def _write_report(output) -> None:
+    """The run's report, of whatever stages finished; a report that cannot be written is said so,
+    and leaves the run's outcome as it was."""
+    from datacleaning.report import write_report
+    try:
+        print(f"report: {write_report(output)}", flush=True)
+    except Exception as e:  # noqa: BLE001 - the stages' outputs stand without it
+        logger.exception("report not written")
+        print(f"report: not written ({type(e).__name__}: {e}); `datacleaning report {output}` tries again",
+              file=sys.stderr, flush=True)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from datacleaning.report import write_report
+    options: dict[str, dict] = {}
+    for keys, value in (parse_override(o) for o in args.overrides):
+        options.setdefault(keys[2], {})[".".join(keys[3:])] = value
+    storage.configure(options)
+    print(f"report: {write_report(args.output, args.to)}", flush=True)
+    return EXIT_OK
 
 
 def _default(f) -> str:
@@ -524,6 +547,18 @@ def build_parser() -> argparse.ArgumentParser:
         ("--max-chars", int, LMSettings.max_chars, "score the first N characters of each text"),
         ("--hold-out", float, LMSettings.hold_out, "share of the records held out to measure the model")])
     reference_lm_train.set_defaults(func=cmd_reference_lm_train)
+
+    report = sub.add_parser("report", help="a finished output folder → one HTML page of charts and samples to read",
+                            description="Writes OUTPUT/report.html (or --to FILE): the funnel across stages, each "
+                                        "rule's rejections and edits, the signals' distributions with their "
+                                        "thresholds, quality scores, duplicates, tokens and review samples, by "
+                                        "source and language. It reads only the stages' stats.json and the review "
+                                        "samples, and opens with no network. `run` writes it at its end.")
+    report.add_argument("output", metavar="OUTPUT", help="a run's output folder, or one stage's (local or URL)")
+    report.add_argument("--to", metavar="FILE", help="where to write the page (default OUTPUT/report.html)")
+    report.add_argument("--storage-option", dest="overrides", action="append", default=[], type=_storage_option,
+                        metavar="PROTOCOL.KEY=VALUE", help="an fsspec option for URLs of PROTOCOL (as for the stages)")
+    report.set_defaults(func=cmd_report)
 
     export = sub.add_parser("export", help="kept shards → JSON lines or parquet files for other tools",
                             description="Write a folder of Arrow shards (a stage's DIR/kept) as JSON lines or "

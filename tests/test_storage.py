@@ -22,6 +22,7 @@ import pytest
 from conftest import (EXAMPLE_CONFIG, REPO_ROOT, cli, done_records, kept_fixture_shards, kill_group_when, outcome_sets,
                       read_rows, write_kept_shard, write_repeated_corpus)
 from datacleaning import storage
+from datacleaning.report import write_report
 from datacleaning.shards import shard_paths
 
 # Whole stages in processes of their own (runs, kills, resumes, Ray, S3): `pytest -m "not slow"` leaves these out.
@@ -146,6 +147,16 @@ def test_clean_from_s3_to_s3_equals_a_local_run(s3, examples, local_examples_run
     assert f"{BUCKET}/examples/out/manifest.json" in keys
     assert not [k for k in keys if k.rsplit("/", 1)[-1].startswith(storage.TMP_PREFIX)]
     assert done_records(out) == stats["units"]["total"]
+
+
+def test_the_report_of_an_output_at_a_url_is_the_report_of_the_same_output_on_disk(s3, local_examples_run, tmp_path):
+    url = s3.upload(local_examples_run, "report/clean")
+    result = cli("report", url, *s3.option())
+    assert result.returncode == 0, result.stderr
+    remote = s3.fs.cat_file(f"{BUCKET}/report/clean/report.html").decode("utf-8")
+    local = write_report(local_examples_run, tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "<h2>Review samples</h2>" in local
+    assert remote.replace(url, "OUTPUT") == local.replace(str(local_examples_run), "OUTPUT")
 
 
 def test_ray_tasks_open_s3_with_the_drivers_storage_options(s3, examples, local_examples_run):

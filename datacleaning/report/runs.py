@@ -1,0 +1,55 @@
+"""What a report reads of a finished output folder: each stage's ``stats.json`` and the clean
+stage's ``review_samples.jsonl``, never the shards, so that the report of a run over millions of
+documents takes seconds. The folder may be local or a URL."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from datacleaning import storage
+from datacleaning.storage import StoragePath
+
+STAGES = ("clean", "dedup", "probe", "tokenize")
+SAMPLES_FILE = "review_samples.jsonl"
+# A key only that stage's stats.json has: how a stage folder given alone is recognised.
+_STAGE_MARKS = {"clean": "rules", "dedup": "minhash", "probe": "buckets", "tokenize": "dtype"}
+
+
+@dataclass
+class RunOutput:
+    """The stats of each stage found (in pipeline order) and the clean stage's review samples."""
+
+    location: StoragePath
+    stats: dict[str, dict] = field(default_factory=dict)
+    samples: list[dict] = field(default_factory=list)
+
+
+def stage_of(stats: dict) -> str | None:
+    """Which stage wrote ``stats`` (a stage's folder can have any name)."""
+    return next((stage for stage, mark in _STAGE_MARKS.items() if mark in stats), None)
+
+
+def read_run(location: str | StoragePath) -> RunOutput:
+    """The stats of a run's output folder (``clean/``, ``dedup/``, ... below it) or of one stage's
+    folder. FileNotFoundError when it holds no stage's ``stats.json``."""
+    path = storage.as_path(location)
+    run = RunOutput(path)
+    folders = {}
+    if storage.exists(path / "stats.json"):
+        stats = json.loads(storage.read_bytes(path / "stats.json"))
+        stage = stage_of(stats)
+        if stage is None:
+            raise FileNotFoundError(f"{path}/stats.json is not the stats of a datacleaning stage")
+        run.stats[stage], folders[stage] = stats, path
+    else:
+        for stage in STAGES:
+            if storage.exists(path / stage / "stats.json"):
+                run.stats[stage] = json.loads(storage.read_bytes(path / stage / "stats.json"))
+                folders[stage] = path / stage
+    if not run.stats:
+        raise FileNotFoundError(f"{path} holds no finished stage: no stats.json in it or in "
+                                f"{', '.join(f'{stage}/' for stage in STAGES)} below it")
+    if "clean" in folders and storage.exists(folders["clean"] / SAMPLES_FILE):
+        text = storage.read_bytes(folders["clean"] / SAMPLES_FILE).decode("utf-8")
+        run.samples = [json.loads(line) for line in text.splitlines() if line.strip()]
+    return run

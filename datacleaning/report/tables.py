@@ -1,0 +1,189 @@
+"""The rows a report draws and tabulates, computed from the stages' stats alone."""
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections import Counter
+
+from datacleaning.cleaning.pipeline import BUILTIN_CHECKS, TRIGGER_SCAN, step_labels
+from datacleaning.report.runs import RunOutput
+from datacleaning.rules.registry import registered_rules
+
+# The steps of the funnel: the stage whose counters give it, and the counters' names.
+FUNNEL_STEPS = (("read", "clean", "input"), ("clean", "clean", "kept"), ("dedup", "dedup", "kept"),
+                ("probe", "probe", "kept"))
+LANGUAGE_PREFIXES = ("zh_", "en_")
+HISTOGRAM_BINS = 40
+
+
+def funnel_rows(run: RunOutput) -> list[dict]:
+    """Per language, the documents and characters at each step of the run, then those tokenized
+    (with their tokens): ``{"step", "lang", "docs", "chars"[, "tokens"]}``."""
+    rows = []
+    for step, stage, prefix in FUNNEL_STEPS:
+        for lang, counts in run.stats.get(stage, {}).get("by_language", {}).items():
+            docs, chars = _step_counts(counts, prefix)
+            rows.append({"step": step, "lang": lang, "docs": docs, "chars": chars})
+    for lang, counts in run.stats.get("tokenize", {}).get("languages", {}).items():
+        rows.append({"step": "tokenize", "lang": lang, "docs": counts["documents"], "chars": counts["characters"],
+                     "tokens": counts["tokens"]})
+    return rows
+
+
+def _step_counts(counts: dict, prefix: str) -> tuple[int, int | None]:
+    """The documents and characters ``counts`` holds under ``prefix`` (``kept``: ``kept_docs``,
+    ``kept_chars``); characters None where documents are counted without them (stats written by
+    an earlier version)."""
+    docs = counts.get(f"{prefix}_docs", 0)
+    return docs, counts.get(f"{prefix}_chars", None if docs else 0)
+
+
+def funnel_steps(run: RunOutput) -> list[str]:
+    """The steps this run's output has, in order."""
+    steps = [step for step, stage, _ in FUNNEL_STEPS if stage in run.stats]
+    return steps + (["tokenize"] if "tokenize" in run.stats else [])
+
+
+def breakdown_rows(run: RunOutput, table: str, limit: int) -> tuple[list[dict], int]:
+    """Per source (``table="by_source"``) or language (``"by_language"``), most documents read
+    first: the documents and characters after each step, and the tokens. The ``limit`` largest
+    are rows of their own, the rest one row (``"(N others)"``); returns the rows and N."""
+    tokenized = run.stats.get("tokenize", {}).get("sources" if table == "by_source" else "languages", {})
+    keys: Counter = Counter()
+    for step, stage, prefix in FUNNEL_STEPS:
+        for key, counts in run.stats.get(stage, {}).get(table, {}).items():
+            keys[key] = max(keys[key], counts.get(f"{prefix}_docs", 0))
+    for key, counts in tokenized.items():
+        keys[key] = max(keys[key], counts["documents"])
+    ordered = [key for key, _ in keys.most_common()]
+    shown, rest = ordered[:limit], ordered[limit:]
+    rows = [_breakdown_row(run, table, tokenized, [key], key) for key in shown]
+    if rest:
+        rows.append(_breakdown_row(run, table, tokenized, rest, f"({len(rest):,} others)"))
+    return rows, len(rest)
+
+
+def _breakdown_row(run: RunOutput, table: str, tokenized: dict, keys: list[str], name: str) -> dict:
+    row: dict = {"name": name}
+    for step, stage, prefix in FUNNEL_STEPS:
+        if stage not in run.stats:
+            continue
+        counts = run.stats[stage].get(table, {})
+        found = [_step_counts(counts[key], prefix) if key in counts else (0, 0) for key in keys]
+        row[f"{step}_docs"] = sum(docs for docs, _ in found)
+        row[f"{step}_chars"] = None if any(chars is None for _, chars in found) else sum(c for _, c in found)
+    if "tokenize" in run.stats:
+        row["tokenize_docs"] = sum(tokenized.get(key, {}).get("documents", 0) for key in keys)
+        row["tokens"] = sum(tokenized.get(key, {}).get("tokens", 0) for key in keys)
+    return row
+
+
+def rule_rows(clean: dict, counter: str) -> list[dict]:
+    """Per rule and language, the documents it rejected (``counter="rejected_by"``) or edited
+    (``"edited_by"``): ``{"rule", "lang", "docs"}``, rules with none left out."""
+    return [{"rule": rule, "lang": lang, "docs": n}
+            for lang, counts in clean.get("by_language", {}).items()
+            for rule, n in counts.get(counter, {}).items() if n]
+
+
+def source_rule_matrix(clean: dict, limit: int) -> tuple[list[str], list[dict]]:
+    """The rules that rejected anything (most first) and, for the ``limit`` sources that lost the
+    most documents to them, ``{"source", "input_docs", RULE: documents, ...}``."""
+    by_source = clean.get("by_source", {})
+    totals: Counter = Counter()
+    for counts in by_source.values():
+        totals.update(counts.get("rejected_by", {}))
+    rules = [rule for rule, n in totals.most_common() if n]
+    losers = sorted(by_source, key=lambda s: -sum(by_source[s].get("rejected_by", {}).values()))[:limit]
+    rows = [{"source": source, "input_docs": by_source[source].get("input_docs", 0),
+             **by_source[source].get("rejected_by", {})} for source in losers
+            if by_source[source].get("rejected_by")]
+    return rules, rows
+
+
+@dataclasses.dataclass
+class Histogram:
+    """A signal's distribution as bars ``{"lo", "hi", "docs"}``; ``log``: bins of equal ratio
+    (values spanning two decades or more), their zeros counted apart in ``zeros``."""
+
+    bins: list[dict]
+    log: bool
+    zeros: int
+    documents: int
+
+
+def histogram(counts: dict[str, int], bins: int = HISTOGRAM_BINS) -> Histogram:
+    """Bars from a two-digit histogram (``stats.two_digit_histogram``): one per integer when the
+    values are small integers, else ``bins`` bins, of equal ratio when the positive values span
+    two decades or more and none is negative."""
+    values = sorted((float(key), n) for key, n in counts.items())
+    total = sum(n for _, n in values)
+    if not values:
+        return Histogram([], False, 0, 0)
+    lo, hi = values[0][0], values[-1][0]
+    positive = [(v, n) for v, n in values if v > 0]
+    if all(v.is_integer() for v, _ in values) and hi - lo <= bins:
+        return Histogram([{"lo": v - 0.5, "hi": v + 0.5, "docs": n} for v, n in values], False, 0, total)
+    if lo >= 0 and positive and positive[-1][0] / positive[0][0] >= 100:
+        zeros = total - sum(n for _, n in positive)
+        edges = _edges(math.log10(positive[0][0]), math.log10(positive[-1][0]), bins)
+        return Histogram(_bars(positive, edges, lambda v: math.log10(v), lambda e: 10 ** e), True, zeros, total)
+    return Histogram(_bars(values, _edges(lo, hi, bins), lambda v: v, lambda e: e), False, 0, total)
+
+
+def _edges(lo: float, hi: float, bins: int) -> list[float]:
+    if hi == lo:
+        return [lo - 0.5, hi + 0.5]
+    step = (hi - lo) / bins
+    return [lo + i * step for i in range(bins + 1)]
+
+
+def _bars(values, edges, to_axis, from_axis) -> list[dict]:
+    counts = [0] * (len(edges) - 1)
+    span = edges[-1] - edges[0]
+    for value, n in values:
+        i = int((to_axis(value) - edges[0]) / span * len(counts))
+        counts[min(max(i, 0), len(counts) - 1)] += n
+    return [{"lo": from_axis(edges[i]), "hi": from_axis(edges[i + 1]), "docs": n}
+            for i, n in enumerate(counts) if n]
+
+
+def filter_thresholds(clean: dict) -> dict[str, list[dict]]:
+    """Per signal (``label.field``), the thresholds the run's filters compared it with:
+    ``{"name", "value", "lang"}`` (``lang`` None: every language), where the filter's class declares
+    the field (``Filter.threshold_fields``) and the threshold is a number. Filters not registered
+    in this process (a plugin's) have none."""
+    config = clean.get("clean", {})
+    languages = set(clean.get("by_language", {})) | set(config.get("languages") or [])
+    taken = {*BUILTIN_CHECKS, TRIGGER_SCAN}
+    labels = {}
+    for group in ("normalizers", "edits", "filters"):
+        specs = config.get(group, [])
+        for spec, label in zip(specs, step_labels([spec["name"] for spec in specs], taken)):
+            labels[label] = (group, spec)
+    rules = registered_rules()
+    found: dict[str, list[dict]] = {}
+    for label, (group, spec) in labels.items():
+        cls = rules.get(spec["name"])
+        if group != "filters" or cls is None:
+            continue
+        defaults = {f.name: f.default for f in dataclasses.fields(cls) if f.default is not dataclasses.MISSING}
+        for name, signal_field in getattr(cls, "threshold_fields", {}).items():
+            lang = next((p[:2] for p in LANGUAGE_PREFIXES if name.startswith(p)), None)
+            for lang_value, value in _threshold_values(spec.get(name, defaults.get(name)), lang, languages):
+                found.setdefault(f"{label}.{signal_field}", []).append({"name": name, "value": value, "lang": lang_value})
+    return found
+
+
+def _threshold_values(value, lang: str | None, languages: set[str]) -> list[tuple[str | None, float]]:
+    """A threshold's numbers and the language each holds for: a number holds for ``lang``; a
+    mapping by language gives its ``default`` for every language and each language's own number
+    for that language (a mapping by anything else, a blacklist's categories, only its default)."""
+    if isinstance(value, bool):
+        return []
+    if isinstance(value, (int, float)):
+        return [(lang, float(value))]
+    if isinstance(value, dict):
+        return [(None if key == "default" else key, float(v)) for key, v in value.items()
+                if (key == "default" or key in languages) and isinstance(v, (int, float)) and not isinstance(v, bool)]
+    return []
