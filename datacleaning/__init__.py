@@ -24,7 +24,8 @@
 from datacleaning.api import Cleaned, Pipeline, dedup, export, probe, rejudge, report, tokenize, train_spm
 from datacleaning.config import Config, load_config
 from datacleaning.document import Document
-from datacleaning.rules import ConfigError, Editor, Filter, Normalizer, Rule, register, registered_rules
+from datacleaning.errors import ConfigError
+from datacleaning.rules import Editor, Filter, Normalizer, Rule, register, registered_rules
 from datacleaning.shards import iter_batches, read_table
 from datacleaning.tokenize.indexed import TokenBins
 

@@ -14,9 +14,10 @@ from datacleaning.cleaning.stage import run_clean
 from datacleaning.config import Config, load_config
 from datacleaning.dedup import run_dedup
 from datacleaning.document import Document
+from datacleaning.errors import RecordError
 from datacleaning.executor import StageResult
 from datacleaning.export import DEFAULT_COLUMNS, ExportSettings, run_export
-from datacleaning.readers.records import RecordError, record_to_document
+from datacleaning.readers.records import record_to_document
 from datacleaning.rules.base import Rule
 from datacleaning.tokenize import run_tokenize, train_tokenizer
 

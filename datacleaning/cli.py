@@ -15,11 +15,11 @@ from datacleaning.cleaning.stage import run_clean
 from datacleaning.config import DEFAULT_PROFILE, NO_RULES_PROFILE, Config, default_workers, load_config, \
     parse_override, profile_names
 from datacleaning.dedup import format_dedup_summary, run_dedup
+from datacleaning.errors import ConfigError, InputError, TokenBinsError, WriteError
 from datacleaning.export import DEFAULT_COLUMNS, ExportSettings, run_export
-from datacleaning.readers.discover import InputError
-from datacleaning.rules.registry import KINDS, ConfigError, registered_rules
+from datacleaning.rules.registry import KINDS, registered_rules
 from datacleaning.stats import format_clean_summary
-from datacleaning.tokenize import TokenBins, TokenBinsError, format_tokenize_summary, locate_bins, merge_bins, \
+from datacleaning.tokenize import TokenBins, format_tokenize_summary, locate_bins, merge_bins, \
     open_tokenizer, run_tokenize, train_tokenizer
 
 logger = logging.getLogger("datacleaning.cli")
@@ -605,7 +605,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as e:
         print(f"datacleaning: config error: {e}", file=sys.stderr)
         return EXIT_CONFIG
-    except storage.WriteError as e:
+    except WriteError as e:
         print(f"datacleaning: {e.strerror}; rerun the same command to resume once that is fixed", file=sys.stderr)
         return EXIT_FAILED
     except (FileNotFoundError, InputError, TokenBinsError) as e:

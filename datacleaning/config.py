@@ -18,9 +18,10 @@ from typing import Any, Literal
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 
+from datacleaning.errors import ConfigError
 from datacleaning.executor import Engine
 from datacleaning.readers.records import ReaderOptions
-from datacleaning.rules.registry import KINDS, ConfigError, build_rule
+from datacleaning.rules.registry import KINDS, build_rule
 from datacleaning.rules.base import Rule
 from datacleaning.storage import StoragePath, as_path, is_url
 

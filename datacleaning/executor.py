@@ -29,8 +29,8 @@ import multiprocess
 from tqdm import tqdm
 
 from datacleaning import storage
+from datacleaning.errors import ConfigError
 from datacleaning.logs import log_event
-from datacleaning.rules.registry import ConfigError
 from datacleaning.shards import write_atomic
 from datacleaning.stats import merge_counters
 from datacleaning.storage import StoragePath

@@ -8,8 +8,8 @@ import json
 import logging
 
 from datacleaning import storage
+from datacleaning.errors import ConfigError
 from datacleaning.logs import log_event
-from datacleaning.rules.registry import ConfigError
 from datacleaning.shards import write_atomic
 from datacleaning.storage import StoragePath
 

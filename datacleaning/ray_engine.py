@@ -15,9 +15,9 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from datacleaning.errors import ConfigError
 from datacleaning.executor import ProcessUnit, RunOutcome, UnitContext, WorkUnit, record_answer, run_one, stop_signals
 from datacleaning.logs import log_event
-from datacleaning.rules.registry import ConfigError
 
 logger = logging.getLogger("datacleaning.ray")
 

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 import pyarrow as pa
 
 from datacleaning import storage
+from datacleaning.errors import InputError
 from datacleaning.executor import WorkUnit
-from datacleaning.readers.discover import InputError
 from datacleaning.shards import open_shard, shard_paths
 
 SCAN_FORMAT = "arrow-batches"

@@ -15,6 +15,7 @@ from typing import BinaryIO
 import pyarrow as pa
 
 from datacleaning import storage
+from datacleaning.errors import WriteError
 from datacleaning.storage import TMP_PREFIX, StoragePath
 
 SHARD_SUFFIX = ".arrow"
@@ -33,7 +34,7 @@ def atomic_file(path: str | os.PathLike) -> Iterator[BinaryIO]:
         staged.commit()
     except OSError as e:
         staged.discard()
-        raise storage.WriteError(e.errno, f"cannot write {path}: {e.strerror or e}") from e
+        raise WriteError(e.errno, f"cannot write {path}: {e.strerror or e}") from e
     except BaseException:
         staged.discard()
         raise

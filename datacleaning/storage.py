@@ -30,7 +30,8 @@ import fsspec
 import pyarrow as pa
 from upath import UPath
 
-from datacleaning.rules.registry import ConfigError
+from datacleaning.errors import ConfigError, WriteError
+
 
 StoragePath = Path | UPath
 # The prefix of a file being written: never read as output, removed when its unit is redone.
@@ -39,11 +40,6 @@ _URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+)://")
 _READ_BUFFER = 1 << 20
 # fsspec options per protocol ({"s3": {"endpoint_url": ...}}), set from the config's [storage].
 _options: dict[str, dict] = {}
-
-
-class WriteError(OSError):
-    """An output file that could not be written (a full disk, a lost mount, no permission); its
-    message names the file and the operating system's reason."""
 
 
 def configure(options: dict[str, dict]) -> None:

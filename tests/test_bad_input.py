@@ -24,8 +24,8 @@ import zstandard
 
 from conftest import FIXTURES, REPO_ROOT, http_response, warc_record
 from datacleaning.document import Quarantined
+from datacleaning.errors import InputError
 from datacleaning.readers import ReaderOptions, discover, plan_units, read_unit
-from datacleaning.readers.discover import InputError
 
 NEWS = FIXTURES / "readers" / "news_zh_en.jsonl"
 NEWS_IDS = [json.loads(line)["id"] for line in NEWS.read_text(encoding="utf-8").splitlines()]

@@ -17,7 +17,8 @@ import datacleaning as dc
 from conftest import FIXTURES, http_response, warc_record
 from datacleaning.blacklists.matcher import DATA_DIR, DomainMatcher, TermMatcher, WordList
 from datacleaning.config import load_config
-from datacleaning.rules.registry import ConfigError, build_rule
+from datacleaning.errors import ConfigError
+from datacleaning.rules.registry import build_rule
 
 HERE = FIXTURES / "blacklists"
 WORD_LISTS = sorted(p for p in DATA_DIR.glob("*.txt") if not p.name.startswith("domains_"))

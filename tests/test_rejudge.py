@@ -17,8 +17,9 @@ from datacleaning.cleaning.rejudge import run_rejudge
 from datacleaning.cleaning.stage import run_clean
 from datacleaning.config import load_config
 from datacleaning.document import Document
+from datacleaning.errors import ConfigError
 from datacleaning.rules.base import Filter
-from datacleaning.rules.registry import ConfigError, build_rule, registered_rules
+from datacleaning.rules.registry import build_rule, registered_rules
 
 PAGES = [FIXTURES / "rules" / "function_words" / "en_tag_listing.txt",
          FIXTURES / "rules" / "function_words" / "en_download_listing.txt",

@@ -12,9 +12,10 @@ from conftest import EXAMPLE_CONFIG, REPO_ROOT
 from datacleaning.cleaning.pipeline import BUILTIN_CHECKS, LANGUAGE
 from datacleaning.config import load_config
 from datacleaning.document import Document
+from datacleaning.errors import ConfigError
 from datacleaning.rules.base import Filter
 from datacleaning.rules.filters import HanRatio, Length
-from datacleaning.rules.registry import ConfigError, build_rule
+from datacleaning.rules.registry import build_rule
 from zh_quality_fixtures import CLEAN, EXCERPTS, example_pipeline, judge
 
 EXAMPLES = REPO_ROOT / "examples" / "data"

@@ -8,8 +8,9 @@ import pytest
 import datacleaning as dc
 from datacleaning.config import load_config
 from datacleaning.document import Document
+from datacleaning.errors import ConfigError
 from datacleaning.rules.function_words import FunctionWords, function_words
-from datacleaning.rules.registry import ConfigError, build_rule
+from datacleaning.rules.registry import build_rule
 
 FIXTURES = Path(__file__).parent / "fixtures" / "rules"
 

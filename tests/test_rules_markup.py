@@ -11,8 +11,9 @@ import pytest
 from conftest import FIXTURES
 from datacleaning.cleaning.pipeline import CleaningPipeline
 from datacleaning.document import Document
+from datacleaning.errors import ConfigError
 from datacleaning.rules.markup import RemoveJsLines, StripHtml
-from datacleaning.rules.registry import ConfigError, build_rule
+from datacleaning.rules.registry import build_rule
 
 EXCERPTS = {record["id"]: record["text"] for record in map(
     json.loads, (FIXTURES / "rules" / "markup_pii" / "excerpts.jsonl").read_text(encoding="utf-8").splitlines())}

@@ -6,8 +6,9 @@ import json
 import pytest
 
 from conftest import REPO_ROOT
-from datacleaning.config import ConfigError, load_config
+from datacleaning.config import load_config
 from datacleaning.document import Document
+from datacleaning.errors import ConfigError
 from datacleaning.rules.metadata import MetaCount, parse_count
 
 LAYOUTS = REPO_ROOT / "tests" / "fixtures" / "layouts"

@@ -17,8 +17,9 @@ import regex
 from conftest import FIXTURES
 from datacleaning.cleaning.pipeline import CleaningPipeline
 from datacleaning.document import Document
+from datacleaning.errors import ConfigError
 from datacleaning.rules import chinese_script, homoglyphs, punctuation, unicode, whitespace  # noqa: F401
-from datacleaning.rules.registry import ConfigError, build_rule
+from datacleaning.rules.registry import build_rule
 
 EXCERPTS = {
     record["id"]: record["text"]

@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES
+from datacleaning.errors import ConfigError
 from datacleaning.rules.pii import (RedactPii, RemoveEmails, RemoveMarkdownImages, RemoveMentions, RemoveUrls,
                                     RemoveWechatIds)
-from datacleaning.rules.registry import ConfigError, build_rule
+from datacleaning.rules.registry import build_rule
 
 EXCERPTS = {record["id"]: record["text"] for record in map(
     json.loads, (FIXTURES / "rules" / "markup_pii" / "excerpts.jsonl").read_text(encoding="utf-8").splitlines())}

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from datacleaning.errors import ConfigError
 from datacleaning.rules import repetition  # noqa: F401  (registers the rules)
-from datacleaning.rules.registry import ConfigError, build_rule
+from datacleaning.rules.registry import build_rule
 
 FIXTURES = Path(__file__).parent / "fixtures" / "rules" / "boilerplate"
 REAL = {d["id"]: d["text"] for d in map(json.loads, (FIXTURES / "real_texts.jsonl").read_text("utf-8").splitlines())}

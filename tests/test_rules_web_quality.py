@@ -13,8 +13,9 @@ import pytest
 
 from datacleaning.cleaning.pipeline import CleaningPipeline
 from datacleaning.document import Document
+from datacleaning.errors import ConfigError
 from datacleaning.rules import web_quality  # noqa: F401  (registers the rules)
-from datacleaning.rules.registry import ConfigError, build_rule
+from datacleaning.rules.registry import build_rule
 from datacleaning.rules.web_quality import (
     C4Document, C4Lines, FineWebQuality, GopherQuality, GopherRepetition, zh_ngram_size)
 

@@ -15,7 +15,7 @@ import sentencepiece as spm
 import datacleaning as dc
 from conftest import EXAMPLE_CONFIG, cli, kept_fixture_shards, read_rows, write_kept_shard
 from datacleaning.config import load_config
-from datacleaning.rules.registry import ConfigError
+from datacleaning.errors import ConfigError
 from datacleaning.tokenize import TokenBins, format_tokenize_summary, merge_bins, run_tokenize
 from datacleaning.tokenize.indexed import token_dtype
 from datacleaning.tokenize.spm import ByteBudgetSample, training_lines

@@ -15,7 +15,7 @@ from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 
 from conftest import cli, fixture_records, kept_fixture_shards, write_kept_shard
 from datacleaning.config import load_config
-from datacleaning.rules.registry import ConfigError
+from datacleaning.errors import ConfigError
 from datacleaning.tokenize import TokenBins, format_tokenize_summary, open_tokenizer, run_tokenize
 
 

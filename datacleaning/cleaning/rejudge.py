@@ -36,9 +36,10 @@ from datacleaning.cleaning.stage import (KEPT, QUARANTINE, REJECTED, build_pipel
                                          shard_schemas, signals_row)
 from datacleaning.config import Config
 from datacleaning.document import Document
+from datacleaning.errors import ConfigError
 from datacleaning.logs import log_event
 from datacleaning.manifest import MANIFEST, STATS, claim_output, mark_complete
-from datacleaning.rules.registry import ConfigError, build_rule
+from datacleaning.rules.registry import build_rule
 from datacleaning.shards import iter_batches, shard_paths, unit_writers
 from datacleaning.stats import write_stats
 from datacleaning.storage import StoragePath

@@ -34,13 +34,13 @@ from datacleaning.cleaning.samples import SAMPLES, SAMPLES_SCHEMA, UnitSamples, 
 from datacleaning.cleaning.unique_ids import make_ids_unique
 from datacleaning.config import Config, ReviewSamplesConfig
 from datacleaning.document import Document, Quarantined
+from datacleaning.errors import ConfigError
 from datacleaning.executor import StageResult, UnitContext, WorkUnit, load_done_stats, run_units, stop_signals
 from datacleaning.logs import log_event
 from datacleaning.manifest import STATS, claim_output, mark_complete
 from datacleaning.readers import InputFile, ReaderOptions, discover, plan_units, read_unit
 from datacleaning.readers.warc import SkippedRecord
 from datacleaning.rules.base import Filter
-from datacleaning.rules.registry import ConfigError
 from datacleaning.shards import unit_writers
 from datacleaning.stats import format_clean_summary, merge_counters, write_stats
 from datacleaning.storage import StoragePath

@@ -40,10 +40,10 @@ from datacleaning.dedup.clustering import cluster
 from datacleaning.dedup.steps import BAND_KEYS, EXACT_KEYS, LINE_KEYS, REMOVED, BucketStep, ExactFlagsStep, ExactStep, \
     KeysStep, LinesStep, RunState, SignatureStep, VerifyStep, WorkLayout, WriteStep, partition_unit
 from datacleaning.dedup.text import DedupText
+from datacleaning.errors import ConfigError
 from datacleaning.executor import UNITS_DIR, StageResult, Steps, WorkUnit, load_done_stats, stop_signals
 from datacleaning.logs import log_event
 from datacleaning.manifest import STATS, claim_output, mark_complete
-from datacleaning.rules.registry import ConfigError
 from datacleaning.scan import Listing, ShardInputError, input_listing, input_schema, plan_scan_units
 from datacleaning.shards import iter_batches, shard_paths
 from datacleaning.stats import write_stats

@@ -9,10 +9,11 @@ import sys
 from collections.abc import Callable, Iterator
 
 from datacleaning.document import Document, Quarantined
+from datacleaning.errors import RecordError
 from datacleaning.executor import WorkUnit
 from datacleaning.readers.compression import open_decompressed, quarantined_fault, split_format
 from datacleaning.readers.encoding import detect_text_encoding, undetected_reason
-from datacleaning.readers.records import ReaderOptions, RecordError, record_to_document
+from datacleaning.readers.records import ReaderOptions, record_to_document
 
 Progress = Callable[[int], None]
 _DELIMITERS = {"csv": ",", "tsv": "\t"}

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from datacleaning import storage
+from datacleaning.errors import InputError
 from datacleaning.readers.compression import SUFFIXES as COMPRESSION_SUFFIXES
 from datacleaning.executor import WorkUnit
 from datacleaning.logs import log_event
@@ -65,11 +66,6 @@ def detect_format(path: str) -> str:
         if lower.endswith(suffix):
             return f"{layout}.{compression}" if compression else layout
     return UNSUPPORTED
-
-
-class InputError(OSError):
-    """An input folder that cannot be listed: the run stops before it starts rather than
-    silently leaving out what the folder holds."""
 
 
 def _walk(directory: str, skipped: dict[str, list[str]]) -> list[tuple[str, str]]:

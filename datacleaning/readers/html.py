@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from datacleaning.document import Document, Quarantined
+from datacleaning.errors import RecordError
 from datacleaning.executor import WorkUnit
 from datacleaning.readers.compression import read_whole
 from datacleaning.readers.page import decoded_page, page_text
-from datacleaning.readers.records import ReaderOptions, RecordError, page_record, record_to_document
+from datacleaning.readers.records import ReaderOptions, page_record, record_to_document
 
 _RAW_LIMIT = 65536
 

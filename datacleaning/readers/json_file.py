@@ -8,10 +8,11 @@ from collections.abc import Callable, Iterator
 import orjson
 
 from datacleaning.document import Document, Quarantined
+from datacleaning.errors import RecordError
 from datacleaning.executor import WorkUnit
 from datacleaning.readers.compression import open_decompressed, read_whole, split_format
 from datacleaning.readers.jsonl import read_jsonl
-from datacleaning.readers.records import ReaderOptions, RecordError, record_to_document
+from datacleaning.readers.records import ReaderOptions, record_to_document
 
 Progress = Callable[[int], None]
 _RAW_LIMIT = 65536

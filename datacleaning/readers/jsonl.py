@@ -7,9 +7,10 @@ import orjson
 
 from datacleaning import storage
 from datacleaning.document import Document, Quarantined
+from datacleaning.errors import RecordError
 from datacleaning.executor import WorkUnit
 from datacleaning.readers.compression import open_decompressed, quarantined_fault, split_format
-from datacleaning.readers.records import ReaderOptions, RecordError, record_to_document
+from datacleaning.readers.records import ReaderOptions, record_to_document
 
 Progress = Callable[[int], None]
 _PROGRESS_EVERY = 1 << 20

@@ -8,8 +8,9 @@ import pyarrow.parquet as pq
 
 from datacleaning import storage
 from datacleaning.document import Document, Quarantined
+from datacleaning.errors import RecordError
 from datacleaning.executor import WorkUnit
-from datacleaning.readers.records import ReaderOptions, RecordError, record_to_document
+from datacleaning.readers.records import ReaderOptions, record_to_document
 
 _BATCH_ROWS = 1024
 

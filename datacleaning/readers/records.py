@@ -7,6 +7,7 @@ from functools import lru_cache
 import orjson
 
 from datacleaning.document import Document
+from datacleaning.errors import RecordError
 from datacleaning.readers.page import page_text
 
 # What joins the parts of a composed text (a title and its body, an abstract and its article).
@@ -37,10 +38,6 @@ class ReaderOptions:
     html_field: str = ""
     text_parts: tuple[str, ...] = ()
     meta_fields: tuple[str, ...] = ()
-
-
-class RecordError(ValueError):
-    """A record that parsed but cannot become a document."""
 
 
 def _json_default(value):

@@ -12,9 +12,10 @@ from resiliparse.parse.encoding import bytes_to_str, detect_encoding
 
 from datacleaning import storage
 from datacleaning.document import Document, Quarantined
+from datacleaning.errors import RecordError
 from datacleaning.executor import WorkUnit
 from datacleaning.readers.page import decoded_page, page_text
-from datacleaning.readers.records import ReaderOptions, RecordError, page_record, record_to_document
+from datacleaning.readers.records import ReaderOptions, page_record, record_to_document
 
 _DOCUMENT_TYPES = WarcRecordType.response | WarcRecordType.resource | WarcRecordType.conversion
 _HTML_TYPES = ("text/html", "application/xhtml")

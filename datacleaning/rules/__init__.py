@@ -4,7 +4,8 @@ Built-in rules live in the modules listed in :mod:`datacleaning.rules.library`; 
 is a dataclass subclass of :class:`Normalizer`, :class:`Editor` or :class:`Filter` decorated with
 :func:`register`.
 """
+from datacleaning.errors import ConfigError
 from datacleaning.rules.base import Editor, Filter, Normalizer, Rule
-from datacleaning.rules.registry import ConfigError, build_rule, register, registered_rules
+from datacleaning.rules.registry import build_rule, register, registered_rules
 
 __all__ = ["ConfigError", "Editor", "Filter", "Normalizer", "Rule", "build_rule", "register", "registered_rules"]

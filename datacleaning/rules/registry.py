@@ -8,14 +8,11 @@ from typing import Any
 
 import pydantic
 
+from datacleaning.errors import ConfigError
 from datacleaning.rules.base import Editor, Filter, Normalizer, Rule
 
 _RULES: dict[str, type[Rule]] = {}
 KINDS = {"normalizers": Normalizer, "edits": Editor, "filters": Filter}
-
-
-class ConfigError(ValueError):
-    """A config that cannot run; the message names the offending key."""
 
 
 def register(name: str):

@@ -5,7 +5,8 @@ See :mod:`datacleaning.tokenize.stage` for the output layout, :mod:`datacleaning
 for the two kinds of tokenizer and :mod:`datacleaning.tokenize.indexed` for the ``.bin``/``.idx``
 format and its reader.
 """
-from datacleaning.tokenize.indexed import TokenBins, TokenBinsError
+from datacleaning.errors import TokenBinsError
+from datacleaning.tokenize.indexed import TokenBins
 from datacleaning.tokenize.merge import merge_bins
 from datacleaning.tokenize.stage import format_tokenize_summary, locate_bins, run_tokenize, train_tokenizer
 from datacleaning.tokenize.tokenizer import Tokenizer, open_tokenizer

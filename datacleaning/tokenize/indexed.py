@@ -27,6 +27,7 @@ from typing import BinaryIO
 import numpy as np
 
 from datacleaning import storage
+from datacleaning.errors import TokenBinsError
 from datacleaning.storage import StoragePath
 
 MAGIC = b"MMIDIDX\x00\x00"
@@ -39,10 +40,6 @@ CODE_DTYPES = {code: dtype for dtype, code in DTYPE_CODES.items()}
 SIZE_DTYPE, POINTER_DTYPE = np.dtype("<i4"), np.dtype("<i8")
 # Pointers and document indices are written this many entries at a time (bounded memory).
 _CHUNK = 1 << 20
-
-
-class TokenBinsError(ValueError):
-    """A .bin/.idx pair that cannot be read or merged as it is."""
 
 
 def bin_path(prefix: str | os.PathLike) -> StoragePath:

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import numpy as np
 
+from datacleaning.errors import TokenBinsError
 from datacleaning.shards import atomic_file
 from datacleaning.tokenize.encode import ranges
-from datacleaning.tokenize.indexed import TokenBins, TokenBinsError, bin_path, idx_path, write_index
+from datacleaning.tokenize.indexed import TokenBins, bin_path, idx_path, write_index
 
 # Tokens gathered per write when shuffling.
 _SHUFFLE_CHUNK_TOKENS = 1 << 24

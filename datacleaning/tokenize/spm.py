@@ -15,8 +15,8 @@ import pyarrow.compute as pc
 import sentencepiece as spm
 
 from datacleaning.config import TokenizeTrainConfig
+from datacleaning.errors import ConfigError
 from datacleaning.executor import WorkUnit
-from datacleaning.rules.registry import ConfigError
 from datacleaning.scan import ShardInputError, read_unit_batches
 from datacleaning.shards import write_atomic
 

@@ -36,10 +36,10 @@ import numpy as np
 
 from datacleaning import storage
 from datacleaning.config import Config, TokenizeConfig, TokenizeTrainConfig
+from datacleaning.errors import ConfigError
 from datacleaning.executor import StageResult, Steps, UnitContext, WorkUnit, stop_signals
 from datacleaning.logs import log_event
 from datacleaning.manifest import STATS, claim_output, mark_complete
-from datacleaning.rules.registry import ConfigError
 from datacleaning.scan import Listing, input_listing, input_schema, plan_scan_units
 from datacleaning.shards import write_atomic
 from datacleaning.stats import write_stats

@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import tokenizers
 
-from datacleaning.rules.registry import ConfigError
+from datacleaning.errors import ConfigError
 from datacleaning.tokenize.spm import encode_texts, load_model
 
 SPM_FILE = "tokenizer.model"

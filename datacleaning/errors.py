@@ -1,0 +1,25 @@
+"""Every error the package raises on purpose, in one module that imports nothing of ours, so that
+any layer can raise or catch one without importing the layer that usually raises it."""
+from __future__ import annotations
+
+
+class ConfigError(ValueError):
+    """A config that cannot run; the message names the offending key."""
+
+
+class InputError(OSError):
+    """An input folder that cannot be listed: the run stops before it starts rather than
+    silently leaving out what the folder holds."""
+
+
+class RecordError(ValueError):
+    """A record that parsed but cannot become a document."""
+
+
+class WriteError(OSError):
+    """An output file that could not be written (a full disk, a lost mount, no permission); its
+    message names the file and the operating system's reason."""
+
+
+class TokenBinsError(ValueError):
+    """A .bin/.idx pair that cannot be read or merged as it is."""
