@@ -49,7 +49,7 @@ def test_a_text_too_short_to_tell_is_not_judged_by_novelty():
 
 def test_tails_of_tags_cut_from_raw_html_are_counted_and_whole_tags_are_not():
     section = EXCERPTS["debref-zh-cn-0194"]
-    paragraphs = [p for p in section.split("\n") if len(p) > 20][:8]
+    paragraphs = [p.strip(" \xa0*") for p in section.split("\n") if len(p) > 20][:8]
     cut = "".join(f'{p} border="0" />' if i % 2 else f'{p}" style="font-family: sans-serif">'
                   for i, p in enumerate(paragraphs))
     value, kept, _ = judge(RULE, cut)
@@ -57,6 +57,10 @@ def test_tails_of_tags_cut_from_raw_html_are_counted_and_whole_tags_are_not():
     whole_tags = "".join(f'<img src="a.jpg" border="0" />{p}<span class="x">{p}</span>' for p in paragraphs)
     value, _, _ = judge(RULE, whole_tags)
     assert value["markup_tails"] == 0, value
+    # Code that quotes the same characters, followed by more code, is not a cut page.
+    code = "".join(f'{p}\n    open(FH, ">file") or die;\n    print "<b>bold</b>" . "/>x";\n' for p in paragraphs)
+    value, kept, _ = judge(RULE, code)
+    assert value["markup_tails"] == 0 and kept, value
 
 
 def test_a_rejection_names_the_check():

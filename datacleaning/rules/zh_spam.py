@@ -185,6 +185,7 @@ FUNCTION_CHARS = frozenset("的了是在和有与及或也就都而但并被把�
 CONTENT_RUN = regex.compile(f"[[{HAN}]--[{''.join(sorted(FUNCTION_CHARS))}]]{{2,}}", regex.V1)
 # What is left of an HTML tag whose "<" was cut away with the text before it, and an entity cut short.
 MARKUP_TAIL = re.compile(r'/>|">|border="|\.(?:jpg|gif|png)"|sans-serif"|&nbs?p?(?![a-z;])')
+HAN_NEXT = re.compile(f"[ \t]*[{HAN}]")
 
 
 @register("zh_spliced_text")
@@ -198,13 +199,14 @@ class ZhSplicedText(Filter):
       ``max_novelty``. Text about one thing comes back to its words; a splice of unrelated
       sentences keeps bringing new ones.
     - ``markup_tails``: more than ``max_markup_tails`` tails of HTML tags (``/>``, ``">``,
-      ``border="``, ``.jpg"``) with no ``<`` opening them, or entities cut short (``&nbs``), in the
-      text as read: text cut out of pages at arbitrary offsets and joined.
+      ``border="``, ``.jpg"``) with no ``<`` opening them and Chinese right after, or entities cut
+      short (``&nbs``), in the text as read: text cut out of pages at arbitrary offsets and joined.
 
     Each threshold is the lowest that rejects at most 0.5% of 606 good Chinese HPLT pages labelled
     for training (bench/labels/train) and keeps 99.5% of every clean reference source (laws,
     LibreOffice help, Debian Reference, man pages, Wikipedia, reviews, news): none was set on the
-    judgment benchmark's sample. A text of fewer than ``novelty_han`` Han characters is not judged
+    judgment benchmark's sample. One tail would have met that bar too, but a single slip of an
+    extractor is not a cut page (it was one in a good training page), so it takes two. A text of fewer than ``novelty_han`` Han characters is not judged
     for novelty. (ASCII marks glued between Han characters, "交易原则/谐兴盛", mark spun templates
     but also "发行版/区域/架构" in manuals: on the training labels they rejected four good pages
     for five spam ones, so they are not a check.)
@@ -216,7 +218,7 @@ class ZhSplicedText(Filter):
     languages = frozenset({"zh"})
     novelty_han: int = 600
     max_novelty: float = 0.926
-    max_markup_tails: int = 5
+    max_markup_tails: int = 1
 
     def score(self, doc: Document) -> dict:
         return {"novelty": _content_novelty(doc.text, self.novelty_han),
@@ -247,12 +249,16 @@ def _content_novelty(text: str, han_chars: int) -> float | None:
 
 
 def _markup_tails(text: str) -> int:
-    """Tag tails not inside a tag (no ``<`` within 200 characters before, on the same line, with
-    no ``>`` between), and cut entities."""
+    """Cut entities, and tag tails that no tag opens (no ``<`` within 200 characters before, on the
+    same line, with no ``>`` between) after which the Chinese text goes on: code quoting ``">``
+    (``open(FH, ">file")``) is not a cut page."""
     tails = 0
     for match in MARKUP_TAIL.finditer(text):
+        if match.group().startswith("&"):
+            tails += 1
+            continue
         at = match.start()
         opening = text.rfind("<", max(0, at - 200), at)
-        if match.group().startswith("&") or opening < 0 or any(c in text[opening + 1:at] for c in ">\n"):
+        if (opening < 0 or any(c in text[opening + 1:at] for c in ">\n")) and HAN_NEXT.match(text, match.end()):
             tails += 1
     return tails
