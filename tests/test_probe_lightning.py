@@ -4,6 +4,7 @@ Without a GPU the kernel runs in Triton's interpreter. Triton decides interprete
 the kernel module is first imported, so TRITON_INTERPRET is set here, before anything imports it
 (datacleaning.model_probe.lightning imports it lazily, on the first Triton call)."""
 import os
+from dataclasses import replace
 
 import pytest
 import torch
@@ -11,8 +12,10 @@ import torch
 if not torch.cuda.is_available():
     os.environ.setdefault("TRITON_INTERPRET", "1")
 
-from datacleaning.model_probe.lightning import lightning_attention, lightning_reference  # noqa: E402
-from datacleaning.model_probe.lightning_triton import lightning_triton  # noqa: E402
+from datacleaning.model_probe.lightning import (  # noqa: E402
+    lightning_attention, lightning_quadratic, lightning_reference)
+from datacleaning.model_probe.lightning_triton import (  # noqa: E402
+    MAX_GRID, launch_plan, lightning_triton, shared_memory_bytes)
 from datacleaning.model_probe.model import decay_rates  # noqa: E402
 
 KERNEL_DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
@@ -23,22 +26,9 @@ TOLERANCE = {torch.float32: 2e-5, torch.float16: 2e-3, torch.bfloat16: 1.5e-2}
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
-def oracle(q, k, v, decay, state=None):
-    """o = ((Q Kᵀ) ⊙ M) V with M[t, u] = exp(−s(t−u)) for u ≤ t, in fp64, plus the decayed initial
-    state; and the state after the last position, Σ_u exp(−s(n−1−u)) k_uᵀ v_u + exp(−s n) S."""
-    q, k, v = (x.double().cpu() for x in (q, k, v))
-    s = decay.double().cpu().view(1, -1, 1, 1)
-    n = q.shape[2]
-    t = torch.arange(n, dtype=torch.float64)
-    gap = t[:, None] - t[None, :]
-    mask = torch.exp(-s * gap.clamp(min=0)) * (gap >= 0)
-    out = (q @ k.transpose(-1, -2) * mask) @ v
-    final = (k * torch.exp(-s * (n - 1 - t)[:, None])).transpose(-1, -2) @ v
-    if state is not None:
-        state = state.double().cpu()
-        out = out + (q @ state) * torch.exp(-s * (t + 1)[:, None])
-        final = final + torch.exp(-s * n) * state
-    return out, final
+def small_tiles(d, e):
+    """A plan of 16-token blocks and 16 value columns, so that short test sequences cross blocks."""
+    return replace(launch_plan(d, e, 4), block_n=16, block_e=16)
 
 
 def relative_error(got, want):
@@ -75,9 +65,9 @@ SHAPES = [(45, 32, 16), (37, 24, 20), (10, 16, 16), (1, 16, 16)]
 def test_kernel_and_reference_match_oracle(shape, decay, dtype):
     n, d, e = shape
     q, k, v, _ = inputs(2, 4, n, d, e, dtype, KERNEL_DEVICE)
-    want, want_state = oracle(q, k, v, decay)
+    want, want_state = lightning_quadratic(q, k, v, decay)
     tol = TOLERANCE[dtype]
-    got, got_state = lightning_triton(q, k, v, decay, block_n=16, block_e=16)
+    got, got_state = lightning_triton(q, k, v, decay, plan=small_tiles(d, e))
     assert got.dtype == dtype and got.shape == (2, 4, n, e) and got_state.dtype == torch.float32
     assert relative_error(got, want) < tol
     assert relative_error(got_state, want_state) < tol
@@ -96,7 +86,7 @@ def test_chunks_carrying_state_equal_one_call(backend):
         out, state = lightning_attention(q[:, :, start:end], k[:, :, start:end], v[:, :, start:end], decay,
                                          state, backend=backend)
         pieces.append(out)
-    assert relative_error(torch.cat(pieces, dim=2), oracle(q, k, v, decay)[0]) < 2e-5
+    assert relative_error(torch.cat(pieces, dim=2), lightning_quadratic(q, k, v, decay)[0]) < 2e-5
     assert relative_error(torch.cat(pieces, dim=2), whole.double().cpu()) < 2e-5
     assert relative_error(state, whole_state.double().cpu()) < 2e-5
 
@@ -105,8 +95,8 @@ def test_chunks_carrying_state_equal_one_call(backend):
 def test_initial_state_is_used(dtype):
     q, k, v, state = inputs(1, 4, 33, 16, 16, dtype, KERNEL_DEVICE, seed=2, with_state=True)
     decay = DECAYS["first_layer"]
-    want, want_state = oracle(q, k, v, decay, state)
-    for got, got_state in (lightning_triton(q, k, v, decay, state, block_n=16),
+    want, want_state = lightning_quadratic(q, k, v, decay, state)
+    for got, got_state in (lightning_triton(q, k, v, decay, state, plan=small_tiles(16, 16)),
                            lightning_reference(q, k, v, decay, state, block=16)):
         assert relative_error(got, want) < TOLERANCE[dtype]
         assert relative_error(got_state, want_state) < TOLERANCE[dtype]
@@ -115,11 +105,11 @@ def test_initial_state_is_used(dtype):
 def test_right_padding_leaves_earlier_positions_alone():
     q, k, v, _ = inputs(1, 4, 40, 16, 16, torch.float32, KERNEL_DEVICE, seed=3)
     decay = DECAYS["mixed"]
-    short, _ = lightning_triton(q[:, :, :23], k[:, :, :23], v[:, :, :23], decay, block_n=16)
+    short, _ = lightning_triton(q[:, :, :23], k[:, :, :23], v[:, :, :23], decay, plan=small_tiles(16, 16))
     padded_q, padded_k, padded_v = (x.clone() for x in (q, k, v))
     for x in (padded_q, padded_k, padded_v):
         x[:, :, 23:] = 1000.0  # garbage where a batch is padded
-    padded, _ = lightning_triton(padded_q, padded_k, padded_v, decay, block_n=16)
+    padded, _ = lightning_triton(padded_q, padded_k, padded_v, decay, plan=small_tiles(16, 16))
     assert torch.equal(padded[:, :, :23], short)
 
 
@@ -131,8 +121,8 @@ def test_strided_views_are_read_as_such():
     q, k, v = (x.view(b, n, h, d).transpose(1, 2) for x in qkv.chunk(3, dim=-1))
     assert not q.is_contiguous()
     decay = DECAYS["mixed"]
-    got, _ = lightning_triton(q, k, v, decay, block_n=16)
-    assert relative_error(got, oracle(q, k, v, decay)[0]) < 2e-5
+    got, _ = lightning_triton(q, k, v, decay, plan=small_tiles(d, d))
+    assert relative_error(got, lightning_quadratic(q, k, v, decay)[0]) < 2e-5
     assert got.transpose(1, 2).is_contiguous()  # heads merge back without a copy
 
 
@@ -153,9 +143,58 @@ def test_kernel_on_gpu_at_model_sizes(d, e, dtype):
     n = 1000  # not a multiple of any block size
     q, k, v, state = inputs(2, 8, n, d, e, dtype, "cuda", seed=5, with_state=True)
     decay = decay_rates(8, 0, 24)
-    want, want_state = oracle(q, k, v, decay, state)
+    want, want_state = lightning_quadratic(q, k, v, decay, state)
     got, got_state = lightning_attention(q, k, v, decay, state)  # auto: Triton for CUDA tensors
     assert relative_error(got, want) < TOLERANCE[dtype]
     assert relative_error(got_state, want_state) < TOLERANCE[dtype]
     ref, _ = lightning_attention(q, k, v, decay, state, backend="torch")
     assert relative_error(ref, want) < TOLERANCE[dtype]
+
+
+# --- launch plans ---------------------------------------------------------------------------------
+
+# Shared memory one block may opt into: Ada (L4, L40S), A100, H100 and H200.
+SHARED_MEMORY = {"ada": 101_376, "a100": 166_912, "h100": 232_448}
+# Head widths (d_qk, d_v): the shipped tiny model (32, and 64 in its LRPE layer), the 385M (128, and
+# 256 in layer 0), and the widths in between.
+WIDTHS = [(32, 32), (64, 32), (64, 64), (128, 128), (256, 128)]
+
+
+@pytest.mark.parametrize("itemsize", [4, 2], ids=["fp32", "16-bit"])
+@pytest.mark.parametrize("limit", SHARED_MEMORY.values(), ids=SHARED_MEMORY.keys())
+@pytest.mark.parametrize("d_qk,d_v", WIDTHS, ids=str)
+def test_launch_plans_fit_the_devices_shared_memory_and_grid(d_qk, d_v, limit, itemsize):
+    plan = launch_plan(d_qk, d_v, itemsize, limit)
+    assert shared_memory_bytes(plan, itemsize) <= limit, plan
+    assert plan.block_d >= d_qk and plan.num_stages >= 1
+    # 8,192 documents of 8 heads: more (sequence, head) pairs than grid axes 1 and 2 may hold.
+    grid = plan.grid(8192 * 8, d_v)
+    assert all(size <= most for size, most in zip(grid, MAX_GRID)), grid
+
+
+def test_each_smaller_plan_needs_less_shared_memory():
+    plan, sizes = launch_plan(256, 128, 4), []
+    while plan is not None:
+        sizes.append(shared_memory_bytes(plan, 4))
+        plan = plan.smaller()
+    assert len(sizes) > 3 and all(a > b for a, b in zip(sizes, sizes[1:])), sizes
+
+
+def test_a_plan_cut_down_to_little_shared_memory_computes_the_same():
+    q, k, v, _ = inputs(2, 4, 45, 32, 32, torch.float32, KERNEL_DEVICE, seed=6)
+    decay = DECAYS["mixed"]
+    roomy, tight = launch_plan(32, 32, 4), launch_plan(32, 32, 4, shared_memory=12_000)
+    assert shared_memory_bytes(tight, 4) <= 12_000 < shared_memory_bytes(roomy, 4)
+    want = lightning_quadratic(q, k, v, decay)[0]
+    for plan in (roomy, tight):
+        got, _ = lightning_triton(q, k, v, decay, plan=plan)
+        assert relative_error(got, want) < 2e-5, plan
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a GPU")
+def test_more_sequence_heads_than_a_grid_axis_of_65535_launch():
+    q, k, v, _ = inputs(8200, 8, 3, 16, 16, torch.float32, "cuda", seed=7)
+    decay = decay_rates(8, 0, 24)
+    got, _ = lightning_attention(q, k, v, decay)
+    ref, _ = lightning_attention(q, k, v, decay, backend="torch")
+    assert relative_error(got, ref.double().cpu()) < 2e-5

@@ -261,6 +261,23 @@ def test_385m_config_round_trips_through_config_json(tmp_path):
     assert (cfg.head_dim, cfg.pad_token_id, cfg.bos_token_id, cfg.eos_token_id) == (128, 0, 1, 2)
 
 
+@pytest.mark.slow
+def test_the_385m_model_in_the_released_layout_loads_and_scores_a_batch_on_cpu(tmp_path):
+    """The real shapes end to end: the 385M config with random weights, written as the released
+    checkpoint is (config.json, one pytorch_model.bin with the tied lm_head copy), loaded by our
+    loader and scored by the Scorer in a ragged batch, as the original model scores it."""
+    model = make_model(SIZE_385M, seed=11)
+    folder = write_hf_folder(tmp_path / "transnormerllm-385m", model, "bin")
+    loaded = load_model(folder)
+    assert loaded.config == SIZE_385M
+    assert sum(p.numel() for p in loaded.parameters()) == sum(p.numel() for p in model.parameters()) > 380e6
+    docs = random_docs(3, 5, 40, vocab=SIZE_385M.vocab_size, seed=12)
+    got = [s.nll for s in Scorer(loaded, chunk_tokens=16).score(docs)]
+    want = [s.nll for s in Scorer(model, chunk_tokens=64).score(docs)]
+    assert all(math.isfinite(x) for x in got)
+    assert got == pytest.approx(want, rel=1e-5)
+
+
 @pytest.mark.parametrize("damage, message", [
     (lambda s: s.pop("model.layers.1.channel_mixer.l2.weight"), "missing model.layers.1.channel_mixer.l2.weight"),
     (lambda s: s.pop("model.layers.0.token_mixer.lrpe.theta"), "missing model.layers.0.token_mixer.lrpe.theta"),

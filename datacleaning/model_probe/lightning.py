@@ -71,6 +71,28 @@ def lightning_reference(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, decay
     return out, kv
 
 
+def lightning_quadratic(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, decay: torch.Tensor,
+                        state: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """The definition itself, quadratic in n, in fp64 on the CPU: what the tests and the GPU check
+    measure both backends against. o = ((Q Kᵀ) ⊙ M) V with M[t, u] = exp(−s(t−u)) for u ≤ t, plus
+    the decayed initial state; the state after the last position is
+    Σ_u exp(−s(n−1−u)) k_uᵀ v_u + exp(−s n) S."""
+    check_shapes(q, k, v, decay, state)
+    q, k, v = (x.double().cpu() for x in (q, k, v))
+    s = decay.double().cpu().view(1, -1, 1, 1)
+    n = q.shape[2]
+    t = torch.arange(n, dtype=torch.float64)
+    gap = t[:, None] - t[None, :]
+    mask = torch.exp(-s * gap.clamp(min=0)) * (gap >= 0)
+    out = (q @ k.transpose(-1, -2) * mask) @ v
+    final = (k * torch.exp(-s * (n - 1 - t)[:, None])).transpose(-1, -2) @ v
+    if state is not None:
+        state = state.double().cpu()
+        out = out + (q @ state) * torch.exp(-s * (t + 1)[:, None])
+        final = final + torch.exp(-s * n) * state
+    return out, final
+
+
 def check_shapes(q, k, v, decay, state) -> None:
     if q.dim() != 4 or k.shape != q.shape or v.dim() != 4 or v.shape[:3] != q.shape[:3]:
         raise ValueError(f"q, k must be (batch, heads, n, d) and v (batch, heads, n, e); got "
