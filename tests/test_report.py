@@ -18,7 +18,7 @@ from conftest import EXAMPLE_CONFIG, FIXTURES, REPO_ROOT, write_jsonl
 from datacleaning.config import load_config
 from datacleaning.report import write_report
 from datacleaning.report.runs import read_run
-from datacleaning.report.tables import breakdown_rows, filter_thresholds, funnel_rows, histogram
+from datacleaning.report.tables import breakdown_rows, filter_thresholds, funnel_rows, histogram, source_rule_matrix
 from datacleaning.rules.base import Filter
 from datacleaning.rules.registry import registered_rules
 from datacleaning.shards import read_table
@@ -98,6 +98,11 @@ def test_edits_by_language_add_up_to_each_rules_count(clean_run):
     assert edited, "the example profile edits some fixture documents"
     for label, n in edited.items():
         assert run.stats["rules"][label]["edited"] == n, label
+    # By source the same; the report's table of every source holds them all.
+    names, rows = source_rule_matrix(run.stats, "edited_by", limit=10_000)
+    assert set(names) == set(edited)
+    for label in names:
+        assert sum(row.get(label, 0) for row in rows) == edited[label], label
 
 
 @pytest.fixture(scope="module")

@@ -165,12 +165,15 @@ def _rules(page: _Page, clean: dict) -> None:
         ["rule", "kind", "rejected", "edited", "characters removed", "seconds", "rejected by check"], rows))
     if quiet:
         page.add(f"<p class=note>Rules that neither rejected nor edited a document: {_e(', '.join(quiet))}.</p>")
-    names, matrix = source_rule_matrix(clean, TABLE_ROWS)
-    if matrix:
-        page.add(f"<h3>Rejections by source</h3><p class=note>The {len(matrix)} sources that lost the most "
-                 "documents; documents each rule rejected.</p>" + _table(
-                     ["source", "documents read", *names], [[r["source"], r["input_docs"], *(r.get(n, 0) for n in names)]
-                                                           for r in matrix]))
+    for counter, title, note in (("rejected_by", "Rejections by source", "lost the most documents; documents each "
+                                  "rule rejected"),
+                                 ("edited_by", "Edits by source", "had the most documents edited; documents each "
+                                  "rule edited")):
+        names, matrix = source_rule_matrix(clean, counter, TABLE_ROWS)
+        if matrix:
+            page.add(f"<h3>{title}</h3><p class=note>The {len(matrix)} sources that {note}.</p>" + _table(
+                ["source", "documents read", *names],
+                [[r["source"], r["input_docs"], *(r.get(n, 0) for n in names)] for r in matrix]))
 
 
 def _signals(page: _Page, clean: dict) -> None:

@@ -86,18 +86,19 @@ def rule_rows(clean: dict, counter: str) -> list[dict]:
             for rule, n in counts.get(counter, {}).items() if n]
 
 
-def source_rule_matrix(clean: dict, limit: int) -> tuple[list[str], list[dict]]:
-    """The rules that rejected anything (most first) and, for the ``limit`` sources that lost the
-    most documents to them, ``{"source", "input_docs", RULE: documents, ...}``."""
+def source_rule_matrix(clean: dict, counter: str, limit: int) -> tuple[list[str], list[dict]]:
+    """The rules that rejected (``counter="rejected_by"``) or edited (``"edited_by"``) anything,
+    most first, and for the ``limit`` sources with the most such documents,
+    ``{"source", "input_docs", RULE: documents, ...}``."""
     by_source = clean.get("by_source", {})
     totals: Counter = Counter()
     for counts in by_source.values():
-        totals.update(counts.get("rejected_by", {}))
+        totals.update(counts.get(counter, {}))
     rules = [rule for rule, n in totals.most_common() if n]
-    losers = sorted(by_source, key=lambda s: -sum(by_source[s].get("rejected_by", {}).values()))[:limit]
+    most = sorted(by_source, key=lambda s: -sum(by_source[s].get(counter, {}).values()))[:limit]
     rows = [{"source": source, "input_docs": by_source[source].get("input_docs", 0),
-             **by_source[source].get("rejected_by", {})} for source in losers
-            if by_source[source].get("rejected_by")]
+             **by_source[source].get(counter, {})} for source in most
+            if by_source[source].get(counter)]
     return rules, rows
 
 
