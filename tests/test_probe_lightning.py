@@ -198,3 +198,46 @@ def test_more_sequence_heads_than_a_grid_axis_of_65535_launch():
     got, _ = lightning_attention(q, k, v, decay)
     ref, _ = lightning_attention(q, k, v, decay, backend="torch")
     assert relative_error(got, ref.double().cpu()) < 2e-5
+
+
+# --- the bf16 path, emulated ------------------------------------------------------------------------
+
+def emulated_bf16_kernel(q, k, v, decay, plan):
+    """The kernel's bf16 path in PyTorch, on the CPU: bf16 operands (exact in fp32), fp32 products and
+    sums, and a rounding to bf16 wherever the kernel casts (the decayed QKᵀ and the state before their
+    products, the decayed k, the output). The interpreter cannot run these products in bf16."""
+    def bf16(x):
+        return x.to(torch.bfloat16).float()
+    b, h, n, d = q.shape
+    e = v.shape[-1]
+    s = decay.float().view(1, h, 1, 1)
+    q, k, v = q.float(), k.float(), v.float()
+    out = torch.empty(b, h, n, e)
+    pos = torch.arange(plan.block_n, dtype=torch.float32)
+    gap = pos[:, None] - pos[None, :]
+    diag = torch.exp(torch.where(gap >= 0, -s * gap, torch.tensor(float("-inf"))))
+    for e0 in range(0, e, plan.block_e):
+        ve = v[..., e0:e0 + plan.block_e]
+        kv = torch.zeros(b, h, d, ve.shape[-1])
+        for start in range(0, n, plan.block_n):
+            m = min(plan.block_n, n - start)
+            qi, ki, vi = q[:, :, start:start + m], k[:, :, start:start + m], ve[:, :, start:start + m]
+            qk = (qi @ ki.transpose(-1, -2)) * diag[..., :m, :m]
+            o = bf16(qk) @ vi + (qi @ bf16(kv)) * torch.exp(-s * (pos[:m, None] + 1.0))
+            out[:, :, start:start + m, e0:e0 + plan.block_e] = bf16(o)
+            k_decayed = bf16(ki * torch.exp(-s * (m - 1.0 - pos[:m, None])))
+            kv = torch.exp(-s * m) * kv + k_decayed.transpose(-1, -2) @ vi
+    return out
+
+
+@pytest.mark.parametrize("d_qk", [128, 256], ids=["head", "lrpe_layer"])
+def test_the_bf16_path_at_the_385m_shapes_is_near_the_rounding_of_its_output(d_qk):
+    """What a GPU run in bf16 should see at the 385M shapes over 2,048 tokens: most of the error is
+    the bf16 output's own rounding; the casts inside add about half as much again."""
+    q, k, v, _ = inputs(1, 8, 2048, d_qk, 128, torch.bfloat16, "cpu", seed=8)
+    decay = decay_rates(8, 0, 24)
+    want, _ = lightning_quadratic(q, k, v, decay)
+    rounding = relative_error(want.to(torch.bfloat16), want)
+    got = emulated_bf16_kernel(q, k, v, decay, launch_plan(d_qk, 128, 2))
+    error = relative_error(got, want)
+    assert rounding <= error < 1.6 * rounding and error < 5e-3, (error, rounding)
