@@ -262,3 +262,17 @@ def one_torch_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(threads)
+
+
+def pytest_collection_modifyitems(config, items):
+    """A test that reads the development corpus is marked ``corpus``; one marked ``gpu`` is skipped
+    where torch sees no CUDA device (torch is imported only when such a test was collected)."""
+    for item in items:
+        if "dev_data" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.corpus)
+    gpu_tests = [item for item in items if "gpu" in item.keywords]
+    if gpu_tests:
+        import torch
+        if not torch.cuda.is_available():
+            for item in gpu_tests:
+                item.add_marker(pytest.mark.skip(reason="needs a GPU"))

@@ -136,7 +136,7 @@ def test_bad_shapes_are_refused():
         lightning_attention(q, k, v, torch.ones(4), backend="cuda")
 
 
-@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a GPU")
+@pytest.mark.gpu
 @pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16, torch.float16], ids=str)
 @pytest.mark.parametrize("d,e", [(128, 128), (256, 128), (64, 64)])  # 385M: heads of 128, layer 0 doubled
 def test_kernel_on_gpu_at_model_sizes(d, e, dtype):
@@ -191,7 +191,7 @@ def test_a_plan_cut_down_to_little_shared_memory_computes_the_same():
         assert relative_error(got, want) < 2e-5, plan
 
 
-@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a GPU")
+@pytest.mark.gpu
 def test_more_sequence_heads_than_a_grid_axis_of_65535_launch():
     q, k, v, _ = inputs(8200, 8, 3, 16, 16, torch.float32, "cuda", seed=7)
     decay = decay_rates(8, 0, 24)

@@ -21,7 +21,7 @@ import datacleaning
 from conftest import EXAMPLE_CONFIG, cli, done_records, kill_group_when, outcome_sets, write_repeated_corpus
 
 # Whole stages in processes of their own (runs, kills, resumes, Ray, S3): `pytest -m "not slow"` leaves these out.
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.ray]
 
 pytest.importorskip("ray", reason="Ray is not installed (pip install 'datacleaning[ray]')")
 

@@ -175,6 +175,7 @@ def test_samples_are_escaped_and_long_texts_folded(clean_run, tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.browser
 @pytest.mark.skipif(MISSING is not None, reason=MISSING or "")
 def test_the_report_renders_in_headless_chromium(example_run, tmp_path):
     pytest.importorskip("selenium", reason="selenium is not installed (pip install 'datacleaning[test]')")

@@ -26,7 +26,7 @@ from datacleaning.report import write_report
 from datacleaning.shards import shard_paths
 
 # Whole stages in processes of their own (runs, kills, resumes, Ray, S3): `pytest -m "not slow"` leaves these out.
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.s3]
 
 s3fs = pytest.importorskip("s3fs", reason="s3fs is not installed (pip install 'datacleaning[test]')")
 moto_server = pytest.importorskip("moto.server",
@@ -159,6 +159,7 @@ def test_the_report_of_an_output_at_a_url_is_the_report_of_the_same_output_on_di
     assert remote.replace(url, "OUTPUT") == local.replace(str(local_examples_run), "OUTPUT")
 
 
+@pytest.mark.ray
 def test_ray_tasks_open_s3_with_the_drivers_storage_options(s3, examples, local_examples_run):
     pytest.importorskip("ray", reason="Ray is not installed (pip install 'datacleaning[ray]')")
     _, url = examples
