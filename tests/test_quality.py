@@ -177,6 +177,24 @@ def test_a_text_shorter_than_min_chars_is_scored_not_judged():
     assert QualityClassifierFilter(min_chars=10).keep(value)           # no threshold for English: not judged
 
 
+def test_terminal_sessions_are_left_out_of_what_the_classifier_scores():
+    """A Debian Reference section (tests/fixtures/mixed_docs.jsonl) with shell sessions in it: the
+    paragraphs that open at a prompt, commands and output, are not scored; its sentences are."""
+    from datacleaning.document import Document
+    from datacleaning.quality.filter import QualityClassifierFilter, prose_of
+    section = next(r["text"] for r in fixture_records() if r["id"] == "debref-en-0513")
+    prose = prose_of(section)
+    assert "$ sudo" not in prose and "sbuild-createchroot -v" not in prose
+    assert "You can login to this environment using schroot(1)." in prose and "Chroot system" in prose
+    rule = QualityClassifierFilter(min_score={"en": 0.5})
+    value = rule.score(Document("d", section, lang="en"))
+    assert value["chars"] == len(prose) < len(section)
+    assert value["score"] == pytest.approx(load_classifier().score(prose), abs=1e-4)
+    # Text without a prompt is scored whole, a dollar amount inside a sentence included.
+    plain = "It costs $ 5 a month to host.\n\n# 1 is the loneliest number? No: the line opens a paragraph."
+    assert prose_of(plain.split("\n\n")[0]) == plain.split("\n\n")[0]
+
+
 def test_training_without_bad_text_is_refused(tmp_path):
     good_file = write_jsonl(tmp_path / "good.jsonl", training_sets()[0])
     empty = write_jsonl(tmp_path / "bad.jsonl", [])
