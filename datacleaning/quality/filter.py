@@ -14,7 +14,7 @@ from datacleaning.rules.registry import register
 
 # A paragraph that opens at a shell or Python prompt is a terminal session: a command and what it
 # printed, which no classifier of prose can judge.
-_SESSION = re.compile(SHELL_PROMPT)
+_SESSION = re.compile("^" + SHELL_PROMPT, re.M)
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\xa0]*\n")
 
 
