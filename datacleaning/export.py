@@ -33,7 +33,7 @@ from datacleaning.errors import ConfigError
 from datacleaning.executor import StageResult, UnitContext, WorkUnit, load_done_stats, run_units, stop_signals
 from datacleaning.logs import log_event
 from datacleaning.manifest import STATS, claim_output, mark_complete
-from datacleaning.scan import input_listing, input_schema, plan_scan_units, read_unit_batches
+from datacleaning.shard_input import input_listing, input_schema, plan_scan_units, read_unit_batches
 from datacleaning.shards import atomic_file
 from datacleaning.stats import merge_counters, write_stats
 from datacleaning.storage import StoragePath

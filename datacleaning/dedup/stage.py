@@ -44,7 +44,7 @@ from datacleaning.errors import ConfigError
 from datacleaning.executor import UNITS_DIR, StageResult, Steps, WorkUnit, load_done_stats, stop_signals
 from datacleaning.logs import log_event
 from datacleaning.manifest import STATS, claim_output, mark_complete
-from datacleaning.scan import Listing, ShardInputError, input_listing, input_schema, plan_scan_units
+from datacleaning.shard_input import Listing, ShardInputError, input_listing, input_schema, plan_scan_units
 from datacleaning.shards import iter_batches, shard_paths
 from datacleaning.stats import write_stats
 from datacleaning.storage import StoragePath

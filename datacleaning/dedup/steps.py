@@ -36,7 +36,7 @@ from datacleaning.dedup.runs import EXACT_RECORD, KEY_RECORD, KEY_SPACE, PAIR_RE
     unique_pairs, unit_doc_ids
 from datacleaning.dedup.text import DedupText
 from datacleaning.executor import UnitContext, WorkUnit
-from datacleaning.scan import read_unit_batches
+from datacleaning.shard_input import read_unit_batches
 from datacleaning.shards import atomic_file, shard_paths, unit_writers, write_atomic
 from datacleaning.stats import count_by_column
 from datacleaning.storage import StoragePath

@@ -40,7 +40,7 @@ from datacleaning.errors import ConfigError
 from datacleaning.executor import StageResult, Steps, UnitContext, WorkUnit, stop_signals
 from datacleaning.logs import log_event
 from datacleaning.manifest import STATS, claim_output, mark_complete
-from datacleaning.scan import Listing, input_listing, input_schema, plan_scan_units, read_unit_batches
+from datacleaning.shard_input import Listing, input_listing, input_schema, plan_scan_units, read_unit_batches
 from datacleaning.shards import atomic_file, unit_writers
 from datacleaning.stats import count_by_column, two_digit_histogram, write_stats
 from datacleaning.storage import StoragePath

@@ -22,7 +22,7 @@ import torch
 from datacleaning.config import Config
 from datacleaning.model_probe.config import ModelConfig
 from datacleaning.model_probe.model import TransNormerLM
-from datacleaning.scan import input_schema, plan_scan_units, read_unit_batches
+from datacleaning.shard_input import input_schema, plan_scan_units, read_unit_batches
 from datacleaning.tokenize.spm import encode_texts
 from datacleaning.tokenize.spm import load_model as load_spm
 from datacleaning.model_probe.score import pick_device

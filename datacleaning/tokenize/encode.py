@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from datacleaning.executor import UnitContext, WorkUnit
-from datacleaning.scan import read_unit_batches
+from datacleaning.shard_input import read_unit_batches
 from datacleaning.shards import atomic_file
 from datacleaning.tokenize.indexed import bin_path, idx_path, write_index
 from datacleaning.tokenize.tokenizer import Tokenizer, open_tokenizer

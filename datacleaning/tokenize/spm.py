@@ -17,7 +17,7 @@ import sentencepiece as spm
 from datacleaning.config import TokenizeTrainConfig
 from datacleaning.errors import ConfigError
 from datacleaning.executor import WorkUnit
-from datacleaning.scan import ShardInputError, read_unit_batches
+from datacleaning.shard_input import ShardInputError, read_unit_batches
 from datacleaning.shards import write_atomic
 
 # The trainer skips lines longer than its max_sentence_length (in bytes); longer lines are cut
