@@ -32,7 +32,7 @@ def by_rule(rows: list[dict], title: str) -> dict:
     ).properties(width=2 * WIDTH, title=title).to_dict()
 
 
-def distribution(hist: Histogram, thresholds: list[dict], title: str, zoom: str = "zoom") -> alt.LayerChart:
+def distribution(hist: Histogram, thresholds: list[dict], title: str, zoom: str) -> alt.LayerChart:
     """A histogram with the thresholds drawn on it as red rules (hover for the parameter). ``zoom``
     names its pan-and-zoom selection, which must differ between the charts of one grid (or they
     zoom together)."""

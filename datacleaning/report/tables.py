@@ -128,7 +128,7 @@ def histogram(counts: dict[str, int], bins: int = HISTOGRAM_BINS) -> Histogram:
     if lo >= 0 and positive and positive[-1][0] / positive[0][0] >= 100:
         zeros = total - sum(n for _, n in positive)
         edges = _edges(math.log10(positive[0][0]), math.log10(positive[-1][0]), bins)
-        return Histogram(_bars(positive, edges, lambda v: math.log10(v), lambda e: 10 ** e), True, zeros, total)
+        return Histogram(_bars(positive, edges, math.log10, lambda e: 10 ** e), True, zeros, total)
     return Histogram(_bars(values, _edges(lo, hi, bins), lambda v: v, lambda e: e), False, 0, total)
 
 
