@@ -23,10 +23,10 @@ from pathlib import Path
 
 from _common import BENCH_OUT
 from datacleaning.blacklists.rule import DEFAULT_LISTS
-from datacleaning.cleaning.stage import run_clean
 from datacleaning.config import load_config
 from datacleaning.rules.registry import build_rule
 from datacleaning.shards import read_table, shard_paths
+from datacleaning.stages import run_stage
 
 CATEGORIES = ["porn", "gambling", "violence", "drugs", "abuse", "ads", "politics"]
 OPTIONAL = {"politics"}
@@ -67,7 +67,7 @@ def main() -> int:
         for mode, config in configs.items():
             out = args.out / args.profile / mode / source.stem
             shutil.rmtree(out, ignore_errors=True)
-            stats = run_clean(config, [str(source)], out).stats
+            stats = run_stage("clean", config, [str(source)], out).stats
             values = [rule.flagged(value) for _, value in rejected_values(out)]
             row["docs"] = stats["input_docs"]
             row[mode] = {

@@ -32,9 +32,9 @@ import orjson
 from _common import BENCH_OUT, DEFAULT_CONFIG, MB, corpus_parts
 from datacleaning.blacklists.matcher import DATA_DIR, TermMatcher, WordList
 from datacleaning.blacklists.rule import Blacklist
-from datacleaning.cleaning.stage import run_clean
 from datacleaning.config import load_config
 from datacleaning.document import Document
+from datacleaning.stages import run_stage
 
 
 def best_pass(repeat: int, work) -> float:
@@ -78,7 +78,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="scratch-", dir=BENCH_OUT) as scratch:
         out = Path(scratch) / "clean"
         started = time.perf_counter()
-        stats = run_clean(config, [str(p) for p in parts], out).stats
+        stats = run_stage("clean", config, [str(p) for p in parts], out).stats
         wall = time.perf_counter() - started
         shutil.rmtree(out)
     blacklist_s = stats["rules"]["blacklist"]["seconds"]

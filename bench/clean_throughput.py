@@ -77,7 +77,7 @@ def _tree_bytes(path: Path) -> int:
 
 
 def measure_clean(spec: dict) -> dict:
-    from datacleaning.cleaning.stage import run_clean
+    from datacleaning.stages import run_stage
     from datacleaning.config import load_config
 
     overrides = [(["run", "workers"], spec["workers"]), (["run", "progress"], False),
@@ -89,7 +89,7 @@ def measure_clean(spec: dict) -> dict:
     # A leftover output folder would be resumed (its finished units skipped), not redone.
     shutil.rmtree(out, ignore_errors=True)
     started = time.perf_counter()
-    result = run_clean(config, spec["inputs"], out)
+    result = run_stage("clean", config, spec["inputs"], out)
     wall = time.perf_counter() - started
     if not result.ok:
         raise SystemExit(f"{spec['name']}: clean run did not complete: {result.stats['failed_units']}")

@@ -54,8 +54,8 @@ from _common import BENCH_OUT
 
 from datacleaning.cleaning.stage import KEPT_SCHEMA
 from datacleaning.config import load_config
-from datacleaning.dedup import run_dedup
 from datacleaning.shards import ShardWriter, read_table
+from datacleaning.stages import run_stage
 
 LANGUAGES = ("zh", "en")
 NGRAM = 5
@@ -224,7 +224,7 @@ def evaluate(docs: list[dict], lang: str, workers: int, threshold: float, scratc
     write_shards(docs, lang, scratch / "input")
     config = load_config(None, [(["run", "workers"], workers), (["run", "progress"], False),
                                 (["dedup", "minhash", "threshold"], threshold)])
-    result = run_dedup(config, scratch / "input", scratch / "output")
+    result = run_stage("dedup", config, scratch / "input", scratch / "output")
     if not result.ok:
         raise SystemExit(f"dedup run failed: {result.stats['failed_units']}")
     removed = read_table(scratch / "output" / "removed", ["id", "kept_id"]).to_pydict()

@@ -62,7 +62,7 @@ def _peak_rss(who: int) -> int:
 
 def measure_ours(spec: dict) -> dict:
     from datacleaning.config import load_config
-    from datacleaning.dedup import run_dedup
+    from datacleaning.stages import run_stage
 
     overrides = [(["run", "workers"], spec["workers"]), (["run", "progress"], False)]
     overrides += [(["dedup", "minhash", key], value) for key, value in spec.get("minhash", {}).items()]
@@ -72,7 +72,7 @@ def measure_ours(spec: dict) -> dict:
     out = Path(spec["scratch"])
     shutil.rmtree(out, ignore_errors=True)
     started = time.perf_counter()
-    result = run_dedup(config, spec["shards"], out)
+    result = run_stage("dedup", config, spec["shards"], out)
     wall = time.perf_counter() - started
     if not result.ok:
         raise SystemExit(f"dedup run did not complete: {result.stats['failed_units']}")

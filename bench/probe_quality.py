@@ -27,9 +27,9 @@ import torch
 
 from _common import BENCH_OUT, DEFAULT_CONFIG, REPO_ROOT
 from datacleaning import load_config, read_table
-from datacleaning.cleaning.stage import run_clean
 from datacleaning.model_probe import SHIPPED_TINY, Scorer, load_model, load_tokenizer
 from datacleaning.quality import roc_auc
+from datacleaning.stages import run_stage
 
 from probe_train_tiny import HOLD_OUT_EVERY, read_sources
 
@@ -55,7 +55,7 @@ def rejected_set(dev_data: Path, reviews: int, scratch: Path) -> list[tuple[str,
             out.write(line)
     inputs.append(str(sample))
     config = load_config(DEFAULT_CONFIG, [(["run", "progress"], False), (["run", "workers"], 1)])
-    result = run_clean(config, inputs, scratch / "clean")
+    result = run_stage("clean", config, inputs, scratch / "clean")
     assert result.ok, result.outcome.failed
     table = read_table(scratch / "clean" / "rejected", ["lang", "text", "rejected_by"]).to_pydict()
     return [(lang, text, by) for lang, text, by in zip(table["lang"], table["text"], table["rejected_by"])

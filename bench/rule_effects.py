@@ -16,8 +16,8 @@ import sys
 from pathlib import Path
 
 from _common import BENCH_OUT
-from datacleaning.cleaning.stage import run_clean
 from datacleaning.config import load_config
+from datacleaning.stages import run_stage
 
 
 def main() -> int:
@@ -36,7 +36,7 @@ def main() -> int:
     for source in sources:
         out = args.out / args.profile / source.stem
         shutil.rmtree(out, ignore_errors=True)
-        stats = run_clean(config, [str(source)], out).stats
+        stats = run_stage("clean", config, [str(source)], out).stats
         rows.append((source.stem, stats))
     rules = [name for name, c in rows[0][1]["rules"].items()
              if any(s["rules"][name]["rejected"] or s["rules"][name]["chars_removed"] for _, s in rows)]

@@ -136,14 +136,14 @@ def train_tokenizer_json(shards: Path, sample_bytes: int, destination: Path) -> 
 
 def measure_ours(spec: dict) -> dict:
     from datacleaning.config import load_config
-    from datacleaning.tokenize import run_tokenize
+    from datacleaning.stages import run_stage
 
     config = load_config(None, [(["run", "workers"], spec["workers"]), (["run", "progress"], False),
                                 (["tokenize", "model"], spec["model"])])
     out = Path(spec["scratch"])
     shutil.rmtree(out, ignore_errors=True)
     started = time.perf_counter()
-    result = run_tokenize(config, spec["shards"], out)
+    result = run_stage("tokenize", config, spec["shards"], out)
     wall = time.perf_counter() - started
     if not result.ok:
         raise SystemExit(f"tokenize run did not complete: {result.stats['failed_units']}")

@@ -10,16 +10,18 @@ from pathlib import Path
 from datacleaning import storage
 from datacleaning.cleaning.pipeline import CleaningPipeline, Verdict
 from datacleaning.cleaning.rejudge import run_rejudge
-from datacleaning.cleaning.stage import run_clean
+from datacleaning.cleaning.stage import CleanStage
 from datacleaning.config import Config, load_config
-from datacleaning.dedup import run_dedup
+from datacleaning.dedup.stage import STAGE as DEDUP
 from datacleaning.document import Document
 from datacleaning.errors import RecordError
 from datacleaning.executor import StageResult
 from datacleaning.export import DEFAULT_COLUMNS, ExportSettings, run_export
 from datacleaning.readers.records import record_to_document
 from datacleaning.rules.base import Rule
-from datacleaning.tokenize import run_tokenize, train_tokenizer
+from datacleaning.stages import run_stage
+from datacleaning.tokenize import train_tokenizer
+from datacleaning.tokenize.stage import STAGE as TOKENIZE
 
 
 @dataclass
@@ -81,7 +83,7 @@ class Pipeline:
         """Run the clean stage over files into ``output`` with a process pool (resumable); inputs
         and output are local paths or URLs (opened with the config's ``[storage]`` options)."""
         config = _stage_config(self.config, workers)
-        return run_clean(config, [os.fspath(p) for p in inputs], output, pipeline=self.cleaning)
+        return run_stage(CleanStage(self.cleaning), config, inputs, output)
 
 
 def _stage_config(config: Config | str | os.PathLike | None, workers: int | None) -> Config:
@@ -115,7 +117,7 @@ def dedup(input_dir: str | os.PathLike, output: str | os.PathLike, config: Confi
     >>> result = dedup("out/clean/kept", "out/dedup", "configs/example.toml", workers=4)
     >>> result.stats["near_duplicates"]
     """
-    return run_dedup(_stage_config(config, workers), input_dir, output)
+    return run_stage(DEDUP, _stage_config(config, workers), input_dir, output)
 
 
 def probe(input_dir: str | os.PathLike, output: str | os.PathLike, config: Config | str | os.PathLike | None = None,
@@ -129,13 +131,12 @@ def probe(input_dir: str | os.PathLike, output: str | os.PathLike, config: Confi
     >>> result = probe("out/dedup/kept", "out/probe", "configs/example.toml")
     >>> result.stats["languages"]["zh"]["ppl_quantiles"]
     """
-    from datacleaning.model_probe.stage import run_probe
     config = _stage_config(config, workers)
     update = {"model": os.fspath(Path(model).resolve())} if model is not None else {}
     if device is not None:
         update["device"] = device
     config = config.model_copy(update={"probe": config.probe.model_validate({**config.probe.model_dump(), **update})})
-    return run_probe(config, input_dir, output)
+    return run_stage("probe", config, input_dir, output)
 
 
 def tokenize(input_dir: str | os.PathLike, output: str | os.PathLike,
@@ -155,7 +156,7 @@ def tokenize(input_dir: str | os.PathLike, output: str | os.PathLike,
     if model is not None:
         config = config.model_copy(update={"tokenize": config.tokenize.model_copy(
             update={"model": os.fspath(Path(model).resolve())})})
-    return run_tokenize(config, input_dir, output)
+    return run_stage(TOKENIZE, config, input_dir, output)
 
 
 def train_spm(input_dir: str | os.PathLike, model: str | os.PathLike,

@@ -11,16 +11,13 @@ from pathlib import Path
 
 from datacleaning import logs, storage
 from datacleaning.cleaning.rejudge import format_rejudge_summary, run_rejudge
-from datacleaning.cleaning.stage import run_clean
 from datacleaning.config import DEFAULT_PROFILE, NO_RULES_PROFILE, Config, default_workers, load_config, \
     parse_override, profile_names
-from datacleaning.dedup import format_dedup_summary, run_dedup
 from datacleaning.errors import ConfigError, InputError, TokenBinsError, WriteError
 from datacleaning.export import DEFAULT_COLUMNS, ExportSettings, run_export
 from datacleaning.rules.registry import KINDS, registered_rules
-from datacleaning.stats import format_clean_summary
-from datacleaning.tokenize import TokenBins, format_tokenize_summary, locate_bins, merge_bins, \
-    open_tokenizer, run_tokenize, train_tokenizer
+from datacleaning.stages import run_stage, stage
+from datacleaning.tokenize import TokenBins, locate_bins, merge_bins, open_tokenizer, train_tokenizer
 
 logger = logging.getLogger("datacleaning.cli")
 
@@ -134,12 +131,18 @@ def _exit_code(result) -> int:
     return EXIT_OK if result.ok else EXIT_FAILED
 
 
+def _run_stage(name: str, config: Config, source, output) -> int:
+    """Run one stage, print its summary, and say how it ended as an exit code."""
+    chosen = stage(name)
+    result = run_stage(chosen, config, source, output)
+    print(chosen.summary(result.stats), flush=True)
+    return _exit_code(result)
+
+
 def cmd_clean(args: argparse.Namespace) -> int:
     config = _config_from_args(args)
     _refuse_no_rules(config)
-    result = run_clean(config, args.inputs, args.output)
-    print(format_clean_summary(result.stats), flush=True)
-    return _exit_code(result)
+    return _run_stage("clean", config, args.inputs, args.output)
 
 
 def cmd_rejudge(args: argparse.Namespace) -> int:
@@ -149,10 +152,7 @@ def cmd_rejudge(args: argparse.Namespace) -> int:
 
 
 def cmd_dedup(args: argparse.Namespace) -> int:
-    config = _config_from_args(args)
-    result = run_dedup(config, args.input, args.output)
-    print(format_dedup_summary(result.stats), flush=True)
-    return _exit_code(result)
+    return _run_stage("dedup", _config_from_args(args), args.input, args.output)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -168,10 +168,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_tokenize_encode(args: argparse.Namespace) -> int:
     if args.shuffle_seed is not None:
         args.overrides += ["tokenize.shuffle=true", f"tokenize.seed={args.shuffle_seed}"]
-    config = _config_from_args(args)
-    result = run_tokenize(config, args.input, args.output)
-    print(format_tokenize_summary(result.stats), flush=True)
-    return _exit_code(result)
+    return _run_stage("tokenize", _config_from_args(args), args.input, args.output)
 
 
 def cmd_tokenize_train(args: argparse.Namespace) -> int:
@@ -210,11 +207,7 @@ def cmd_tokenize_merge(args: argparse.Namespace) -> int:
 
 
 def cmd_probe_score(args: argparse.Namespace) -> int:
-    config = _config_from_args(args)
-    from datacleaning.model_probe.stage import format_probe_summary, run_probe
-    result = run_probe(config, args.input, args.output)
-    print(format_probe_summary(result.stats), flush=True)
-    return _exit_code(result)
+    return _run_stage("probe", _config_from_args(args), args.input, args.output)
 
 
 def cmd_probe_train(args: argparse.Namespace) -> int:
@@ -283,27 +276,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     if "clean" in config.run.stages:
         _refuse_no_rules(config)
     # A stage that could not start (a URL output without a work folder) is refused before any runs.
-    for stage in config.run.stages:
-        if stage != "clean":
-            config.work_folder(stage, output / stage)
+    for name in config.run.stages:
+        if not stage(name).reads_dumps:
+            config.work_folder(name, output / name)
     code = EXIT_OK
-    for stage in config.run.stages:
-        if stage == "clean":
-            result = run_clean(config, inputs, output / "clean")
-            print(format_clean_summary(result.stats), flush=True)
-        else:
-            kept = output / config.run.input_stage(stage) / "kept"
-            if stage == "dedup":
-                result = run_dedup(config, kept, output / "dedup")
-                print(format_dedup_summary(result.stats), flush=True)
-            if stage == "probe":
-                from datacleaning.model_probe.stage import format_probe_summary, run_probe
-                result = run_probe(config, kept, output / "probe")
-                print(format_probe_summary(result.stats), flush=True)
-            if stage == "tokenize":
-                result = run_tokenize(config, kept, output / "tokenize")
-                print(format_tokenize_summary(result.stats), flush=True)
-        code = _exit_code(result)
+    for name in config.run.stages:
+        source = inputs if stage(name).reads_dumps else output / config.run.input_stage(name) / "kept"
+        code = _run_stage(name, config, source, output / name)
         if code != EXIT_OK:
             break
     _write_report(output)

@@ -23,13 +23,12 @@ from datacleaning.executor import Engine
 from datacleaning.readers.records import ReaderOptions
 from datacleaning.rules.registry import KINDS, build_rule
 from datacleaning.rules.base import Rule
+from datacleaning.stages import PIPELINE
 from datacleaning.storage import StoragePath, as_path, is_url
 
 _STRICT = ConfigDict(extra="forbid", strict=True)
 # A stage's intermediate files inside its output folder, when run.work_dir is not set.
 WORK_DIR = ".work"
-# Every stage, in the order data flows through them.
-PIPELINE = ("clean", "dedup", "probe", "tokenize")
 # What `run` runs unless run.stages says otherwise. tokenize is not among them: which tokenizer
 # the bins are for is the user's decision (their model's tokenizer.model, or one trained here).
 STAGES = ("clean", "dedup", "probe")
@@ -119,7 +118,7 @@ class StorageConfig(BaseModel):
 class RunConfig(BaseModel):
     model_config = _STRICT
     workers: int = Field(default_factory=default_workers, gt=0, description="worker processes")
-    stages: list[Literal["clean", "dedup", "probe", "tokenize"]] = Field(
+    stages: list[Literal[PIPELINE]] = Field(
         default_factory=lambda: list(STAGES),
         description="stages `run` runs, in pipeline order; each after clean reads the kept shards of the "
                     "stage before it in this list (if first, those an earlier run left from the stage before it "

@@ -17,9 +17,10 @@ import pytest
 
 import datacleaning
 from datacleaning import storage
-from datacleaning.cleaning.stage import KEPT_SCHEMA, run_clean
+from datacleaning.cleaning.stage import KEPT_SCHEMA
 from datacleaning.config import load_config
 from datacleaning.shards import ShardWriter, read_table, shard_paths
+from datacleaning.stages import run_stage
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -69,14 +70,14 @@ class CleanRun:
 def clean_run(tmp_path):
     """``clean_run(inputs, workers=2, config=None, overrides=[...], name="out") -> CleanRun``.
 
-    Runs :func:`run_clean` for real (worker processes included) into ``tmp_path / name``.
+    Runs the clean stage for real (worker processes included) into ``tmp_path / name``.
     """
 
     def run(inputs, *, workers: int = 2, config: str | os.PathLike | None = None,
             overrides: list = (), name: str = "out") -> CleanRun:
         cfg = load_config(config, [(["run", "workers"], workers), (["run", "progress"], False), *overrides])
         output = tmp_path / name
-        run_clean(cfg, [str(p) for p in inputs], output)
+        run_stage("clean", cfg, [str(p) for p in inputs], output)
         stats = json.loads((output / "stats.json").read_text(encoding="utf-8"))
         return CleanRun(output, stats, read_rows(output / "kept"), read_rows(output / "rejected"),
                         read_rows(output / "quarantine"))

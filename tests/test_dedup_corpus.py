@@ -10,7 +10,7 @@ import pytest
 
 from conftest import REPO_ROOT, write_kept_shard
 from datacleaning.config import load_config
-from datacleaning.dedup import run_dedup
+from datacleaning.stages import run_stage
 
 sys.path.insert(0, str(REPO_ROOT / "bench"))
 import dedup_accuracy  # noqa: E402
@@ -48,7 +48,7 @@ def test_exact_duplicates_among_the_reviews_match_an_independent_count(dev_data,
 
     config = load_config(None, [(["run", "workers"], 2), (["run", "progress"], False),
                                 (["dedup", "minhash", "enabled"], False)])
-    result = run_dedup(config, tmp_path / "in", tmp_path / "out")
+    result = run_stage("dedup", config, tmp_path / "in", tmp_path / "out")
     assert result.ok
     assert result.stats["exact_duplicates"] == len(with_content) - len(set(with_content))
     assert result.stats["no_content_docs"] == len(keys) - len(with_content)

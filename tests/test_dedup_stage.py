@@ -14,7 +14,7 @@ import datacleaning as dc
 from conftest import EXAMPLE_CONFIG, cli, fixture_records, read_rows, reference_jaccard, reference_shingles, \
     write_kept_shard
 from datacleaning.config import load_config
-from datacleaning.dedup import run_dedup
+from datacleaning.stages import run_stage
 
 RECORDS = fixture_records()
 
@@ -76,7 +76,7 @@ def corpus(tmp_path_factory):
 def deduplicated(corpus, tmp_path_factory):
     folder = corpus[0]
     output = tmp_path_factory.mktemp("dedup")
-    result = run_dedup(_config(unit_bytes=4000), folder, output)
+    result = run_stage("dedup", _config(unit_bytes=4000), folder, output)
     assert result.ok, result.stats
     return output
 
@@ -155,7 +155,7 @@ def test_a_chain_of_near_copies_is_one_cluster_kept_by_its_first_document(tmp_pa
     order = [3, 6, 0, 4, 1, 5, 2]
     docs = [_doc(record, id=f"link{i}", text=" ".join(chain[i])) for i in order]
     write_kept_shard(tmp_path / "in", "chain", docs + [_doc(r) for r in RECORDS[:20]], batch_rows=3)
-    result = run_dedup(_config(unit_bytes=2000), tmp_path / "in", tmp_path / "out")
+    result = run_stage("dedup", _config(unit_bytes=2000), tmp_path / "in", tmp_path / "out")
     assert result.ok, result.stats
     removed = {r["id"]: (r["dup_kind"], r["kept_id"], r["dup_cluster"]) for r in read_rows(tmp_path / "out" / "removed")}
     assert removed == {f"link{i}": ("near", "link3", 0) for i in order[1:]}
@@ -169,7 +169,7 @@ def test_short_documents_are_deduplicated_by_all_their_tokens(tmp_path):
             ("r7", "外卖送得很快，味道一般，下次不点。", "zh"), ("e1", "Thank you.", "en"), ("e2", "thank  you", "en"),
             ("e3", "Great service", "en"), ("e4", "Great food", "en"), ("p1", "。。。", "zh"), ("p2", "！！！", "zh")]
     write_kept_shard(tmp_path / "in", "reviews", [{"id": i, "text": t, "lang": lang} for i, t, lang in docs])
-    result = run_dedup(_config(), tmp_path / "in", tmp_path / "out")
+    result = run_stage("dedup", _config(), tmp_path / "in", tmp_path / "out")
     removed = {r["id"]: (r["dup_kind"], r["kept_id"]) for r in read_rows(tmp_path / "out" / "removed")}
     assert removed == {"r2": ("exact", "r1"), "r6": ("exact", "r5"), "e2": ("exact", "e1")}
     # Fewer than 5 tokens, signed with one shingle: r1 r3 r4 e1 e3 e4 (r2 and e2, exact copies, are never signed).
@@ -183,10 +183,10 @@ def test_an_earlier_runs_index_removes_what_that_run_kept(tmp_path):
     second = [_doc(r, id=r["id"] + "@2") for r in RECORDS[30:60]]
     write_kept_shard(tmp_path / "in1", "part", first)
     write_kept_shard(tmp_path / "in2", "part", second)
-    assert run_dedup(_config(exact__save_index=True), tmp_path / "in1", tmp_path / "out1").ok
+    assert run_stage("dedup", _config(exact__save_index=True), tmp_path / "in1", tmp_path / "out1").ok
     index = tmp_path / "out1" / "exact_index"
     assert len(read_rows(index)) == 40
-    result = run_dedup(_config(exact__index=[str(index)]), tmp_path / "in2", tmp_path / "out2")
+    result = run_stage("dedup", _config(exact__index=[str(index)]), tmp_path / "in2", tmp_path / "out2")
     removed = {r["id"]: r for r in read_rows(tmp_path / "out2" / "removed")}
     assert set(removed) == {d["id"] for d in second[:10]}
     for doc_id, row in removed.items():
@@ -201,7 +201,7 @@ def test_line_dedup_removes_lines_shared_by_many_documents(tmp_path):
     docs = [{"id": f"page{i}", "text": f"{nav}\n{body}\n{footer}\n", "lang": "en"} for i, body in enumerate(bodies)]
     docs.append({"id": "only-boilerplate", "text": f"{nav}\n\n{footer}", "lang": "en"})
     write_kept_shard(tmp_path / "in", "pages", docs)
-    result = run_dedup(_config(lines__enabled=True, lines__max_docs=10), tmp_path / "in", tmp_path / "out")
+    result = run_stage("dedup", _config(lines__enabled=True, lines__max_docs=10), tmp_path / "in", tmp_path / "out")
     kept = {r["id"]: r["text"] for r in read_rows(tmp_path / "out" / "kept")}
     for i, body in enumerate(bodies):
         assert kept[f"page{i}"] == body + "\n"
@@ -213,10 +213,10 @@ def test_line_dedup_removes_lines_shared_by_many_documents(tmp_path):
 
 def test_switches_exact_only_and_minhash_only(corpus, tmp_path):
     folder, _, _, expected = corpus
-    exact_only = run_dedup(_config(minhash__enabled=False), folder, tmp_path / "exact")
+    exact_only = run_stage("dedup", _config(minhash__enabled=False), folder, tmp_path / "exact")
     kinds = [kind for kind, _ in expected.values()]
     assert (exact_only.stats["exact_duplicates"], exact_only.stats["near_duplicates"]) == (kinds.count("exact"), 0)
-    near_only = run_dedup(_config(exact__enabled=False), folder, tmp_path / "near")
+    near_only = run_stage("dedup", _config(exact__enabled=False), folder, tmp_path / "near")
     # Exact copies have identical shingles, so MinHash finds them as near duplicates.
     assert near_only.stats["near_duplicates"] == kinds.count("exact") + kinds.count("near")
 

@@ -10,7 +10,8 @@ from conftest import REPO_ROOT
 
 PACKAGE = REPO_ROOT / "datacleaning"
 BASE = ["datacleaning.errors", "datacleaning.storage", "datacleaning.shards", "datacleaning.manifest",
-        "datacleaning.executor", "datacleaning.ray_engine", "datacleaning.logs", "datacleaning.stats"]
+        "datacleaning.executor", "datacleaning.ray_engine", "datacleaning.logs", "datacleaning.stats",
+        "datacleaning.stages"]
 
 
 def _module_name(path: Path) -> str:

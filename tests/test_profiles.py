@@ -5,8 +5,8 @@ import pytest
 
 import datacleaning as dc
 from conftest import EXAMPLE_CONFIG
-from datacleaning.cleaning.stage import run_clean
 from datacleaning.config import load_config, profile_names
+from datacleaning.stages import run_stage
 
 CLEAN_REFERENCE = ["zh/zh_clean_wiki_cmrc2018", "zh/zh_clean_tech_debian_reference", "zh/zh_clean_tech_manpages_zh",
                    "en/en_clean_wiki_wikitext2", "en/en_clean_tech_debian_reference"]
@@ -69,5 +69,5 @@ def test_the_example_config_uses_the_mixed_profile():
 def test_mixed_web_keeps_clean_reference_text(dev_data, tmp_path, source):
     """The rule-library promise: at least 95% of each clean reference source is kept."""
     config = load_config(None, [(["run", "workers"], 2), (["run", "progress"], False)], profile="mixed_web")
-    stats = run_clean(config, [str(dev_data / f"{source}.jsonl")], tmp_path / "out").stats
+    stats = run_stage("clean", config, [str(dev_data / f"{source}.jsonl")], tmp_path / "out").stats
     assert stats["kept_docs"] >= 0.95 * stats["input_docs"], stats["rejected_by"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 
 from conftest import EXAMPLE_CONFIG, REPO_ROOT
-from datacleaning.cleaning.stage import run_clean
 from datacleaning.config import load_config
+from datacleaning.stages import run_stage
 from datacleaning.stats import format_clean_summary
 
 WALL = re.compile(r"\d+\.\ds wall")
@@ -19,7 +19,7 @@ def _documented_sample() -> list[str]:
 
 def test_the_sample_summary_is_the_example_runs(tmp_path):
     config = load_config(EXAMPLE_CONFIG, [(["run", "workers"], 2), (["run", "progress"], False)])
-    result = run_clean(config, [config.resolve(p) for p in config.input.paths], tmp_path / "clean")
+    result = run_stage("clean", config, [config.resolve(p) for p in config.input.paths], tmp_path / "clean")
     printed = format_clean_summary(result.stats).splitlines()
     sample = _documented_sample()
     assert len(sample) >= 5, sample

@@ -14,12 +14,12 @@ import datacleaning.rules.library  # noqa: F401  (registers the rules)
 from conftest import FIXTURES, cli, fixture_records, read_rows
 from datacleaning.cleaning.pipeline import BUILTIN_CHECKS
 from datacleaning.cleaning.rejudge import run_rejudge
-from datacleaning.cleaning.stage import run_clean
 from datacleaning.config import load_config
 from datacleaning.document import Document
 from datacleaning.errors import ConfigError
 from datacleaning.rules.base import Filter
 from datacleaning.rules.registry import build_rule, registered_rules
+from datacleaning.stages import run_stage
 
 PAGES = [FIXTURES / "rules" / "function_words" / "en_tag_listing.txt",
          FIXTURES / "rules" / "function_words" / "en_download_listing.txt",
@@ -55,7 +55,7 @@ def with_params(filters: list[dict], **changes: dict) -> list[dict]:
 
 
 def run_clean_into(config, corpus: Path, output: Path) -> Path:
-    run_clean(config, [str(corpus)], output)
+    run_stage("clean", config, [str(corpus)], output)
     return output
 
 

@@ -16,7 +16,8 @@ import datacleaning as dc
 from conftest import EXAMPLE_CONFIG, cli, kept_fixture_shards, read_rows, write_kept_shard
 from datacleaning.config import load_config
 from datacleaning.errors import ConfigError
-from datacleaning.tokenize import TokenBins, format_tokenize_summary, merge_bins, run_tokenize
+from datacleaning.stages import run_stage
+from datacleaning.tokenize import TokenBins, format_tokenize_summary, merge_bins
 from datacleaning.tokenize.indexed import token_dtype
 from datacleaning.tokenize.spm import ByteBudgetSample, training_lines
 
@@ -50,7 +51,7 @@ def corpus(tmp_path_factory):
 @pytest.fixture(scope="module")
 def tokenized(corpus, spm_model, tmp_path_factory):
     output = tmp_path_factory.mktemp("tokenize")
-    result = run_tokenize(_config(model=str(spm_model)), corpus[0], output)
+    result = run_stage("tokenize", _config(model=str(spm_model)), corpus[0], output)
     assert result.ok, result.stats
     return output
 
@@ -73,7 +74,7 @@ def test_every_document_decodes_back_to_its_text(corpus, tokenized):
 def test_whitespace_digits_and_characters_without_a_piece_round_trip(spm_model, tmp_path):
     write_kept_shard(tmp_path / "in", "hard", [{"id": "hard", "text": HARD_TEXT, "lang": "zh"},
                                                 {"id": "empty", "text": "", "lang": "und"}])
-    result = run_tokenize(_config(model=str(spm_model)), tmp_path / "in", tmp_path / "out")
+    result = run_stage("tokenize", _config(model=str(spm_model)), tmp_path / "in", tmp_path / "out")
     processor = spm.SentencePieceProcessor(model_file=str(spm_model))
     bins = TokenBins(tmp_path / "out" / "tokens")
     assert processor.decode(bins.document(0).tolist()) == HARD_TEXT
@@ -89,7 +90,7 @@ def test_a_normalizing_model_decodes_to_the_normalized_text(corpus, tmp_path):
     digits folded), exactly what SentencePiece's normalizer makes of it."""
     folder, docs = corpus
     config = _config(train__normalization="nfkc", train__vocab_size=3000)
-    result = run_tokenize(config, folder, tmp_path / "out")
+    result = run_stage("tokenize", config, folder, tmp_path / "out")
     assert result.ok, result.stats
     processor = spm.SentencePieceProcessor(model_file=str(tmp_path / "out" / "tokenizer.model"))
     bins = TokenBins(tmp_path / "out" / "tokens")
@@ -105,18 +106,18 @@ def test_a_normalizing_model_decodes_to_the_normalized_text(corpus, tmp_path):
 def test_dtype_follows_the_largest_id(corpus, spm_model, tmp_path):
     assert token_dtype(65536) == np.uint16 and token_dtype(65537) == np.int32
     folder, docs = corpus
-    small = run_tokenize(_config(model=str(spm_model)), folder, tmp_path / "small")
+    small = run_stage("tokenize", _config(model=str(spm_model)), folder, tmp_path / "small")
     # An EOS id past uint16 (a special token of the training model's own) needs int32.
-    large = run_tokenize(_config(model=str(spm_model), eos_id=70000), folder, tmp_path / "large")
+    large = run_stage("tokenize", _config(model=str(spm_model), eos_id=70000), folder, tmp_path / "large")
     assert (small.stats["dtype"], large.stats["dtype"]) == ("uint16", "int32")
     a, b = TokenBins(tmp_path / "small" / "tokens"), TokenBins(tmp_path / "large" / "tokens")
     assert b.dtype == np.int32 and b.document(0)[-1] == 70000
     assert np.array_equal(a.tokens[a.tokens != 2], b.tokens[b.tokens != 70000])
-    forced = run_tokenize(_config(model=str(spm_model), dtype="int32"), folder, tmp_path / "forced")
+    forced = run_stage("tokenize", _config(model=str(spm_model), dtype="int32"), folder, tmp_path / "forced")
     assert forced.stats["dtype"] == "int32"
     assert np.array_equal(TokenBins(tmp_path / "forced" / "tokens").tokens, a.tokens)
     with pytest.raises(ConfigError, match="uint16 cannot hold id 70000"):
-        run_tokenize(_config(model=str(spm_model), eos_id=70000, dtype="uint16"), folder, tmp_path / "refused")
+        run_stage("tokenize", _config(model=str(spm_model), eos_id=70000, dtype="uint16"), folder, tmp_path / "refused")
 
 
 def test_bos_and_eos_are_put_as_configured(corpus, spm_model, tmp_path):
@@ -126,7 +127,7 @@ def test_bos_and_eos_are_put_as_configured(corpus, spm_model, tmp_path):
     for name, options, wrap in [("both", {"bos": True}, lambda ids: [1, *ids, 2]),
                                 ("none", {"eos": False}, lambda ids: ids),
                                 ("custom", {"bos": True, "bos_id": 7, "eos_id": 9}, lambda ids: [7, *ids, 9])]:
-        result = run_tokenize(_config(model=str(spm_model), **options), folder, tmp_path / name)
+        result = run_stage("tokenize", _config(model=str(spm_model), **options), folder, tmp_path / name)
         bins = TokenBins(tmp_path / name / "tokens")
         assert [bins.document(i).tolist() for i in range(len(bins))] == [wrap(ids) for ids in expected], name
         assert result.stats["tokens"] == bins.num_tokens == sum(len(wrap(ids)) for ids in expected)
@@ -155,7 +156,7 @@ def test_shuffle_is_a_permutation_decided_by_the_seed(corpus, spm_model, tokeniz
     in_order = TokenBins(tokenized / "tokens")
     runs = {}
     for name, seed in (("a", 5), ("b", 5), ("c", 6)):
-        result = run_tokenize(_config(model=str(spm_model), shuffle=True, seed=seed), folder, tmp_path / name)
+        result = run_stage("tokenize", _config(model=str(spm_model), shuffle=True, seed=seed), folder, tmp_path / name)
         assert result.stats["output"]["shuffle_seed"] == seed
         runs[name] = TokenBins(tmp_path / name / "tokens")
     assert (tmp_path / "a" / "tokens.bin").read_bytes() == (tmp_path / "b" / "tokens.bin").read_bytes()
@@ -195,7 +196,7 @@ def test_stats_count_tokens_per_source_per_language_and_in_total(corpus, spm_mod
 
 def test_unmerged_parts_are_bins_that_merge_into_the_output(corpus, spm_model, tokenized, tmp_path):
     folder, _ = corpus
-    result = run_tokenize(_config(model=str(spm_model), merge=False), folder, tmp_path / "out")
+    result = run_stage("tokenize", _config(model=str(spm_model), merge=False), folder, tmp_path / "out")
     parts = sorted((tmp_path / "out" / "parts").glob("*.idx"))
     assert len(parts) == result.stats["units"] > 5 and not (tmp_path / "out" / "tokens.bin").exists()
     merged = merge_bins([p.with_suffix("") for p in parts], tmp_path / "merged")
@@ -262,7 +263,7 @@ def test_a_resumed_output_folder_refuses_another_model(corpus, spm_model, tokeni
     # valid model in other bytes.
     other.write_bytes(spm_model.read_bytes() + b"\xa0\x06\x01")
     with pytest.raises(ConfigError, match="different configuration"):
-        run_tokenize(_config(model=str(other)), folder, tokenized)
+        run_stage("tokenize", _config(model=str(other)), folder, tokenized)
 
 
 @pytest.mark.slow
@@ -312,7 +313,7 @@ def test_the_dev_corpus_model_counts_what_it_cannot_encode(dev_data, tmp_path):
     plain = "今天天气很好，我们去公园散步。"
     write_kept_shard(tmp_path / "in", "hard", [{"id": "plain", "text": plain, "lang": "zh"},
                                                 {"id": "hard", "text": HARD_TEXT, "lang": "zh"}])
-    result = run_tokenize(_config(model=str(model)), tmp_path / "in", tmp_path / "out")
+    result = run_stage("tokenize", _config(model=str(model)), tmp_path / "in", tmp_path / "out")
     processor = spm.SentencePieceProcessor(model_file=str(model))
     bins = TokenBins(tmp_path / "out" / "tokens")
     assert result.stats["dtype"] == "uint16" and result.stats["model"]["byte_fallback"] is False

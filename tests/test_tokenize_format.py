@@ -16,7 +16,7 @@ import sentencepiece as spm
 
 from conftest import kept_fixture_shards
 from datacleaning.config import load_config
-from datacleaning.tokenize import run_tokenize
+from datacleaning.stages import run_stage
 
 MEGATRON_DTYPES = {1: np.uint8, 2: np.int8, 3: np.int16, 4: np.int32, 5: np.int64, 6: np.float64, 7: np.float32,
                    8: np.uint16}
@@ -61,7 +61,7 @@ def _tokenize(folder, output, model, **tokenize):
     overrides = [(["run", "workers"], 2), (["run", "progress"], False), (["tokenize", "unit_bytes"], 4000),
                  (["tokenize", "model"], str(model))]
     overrides += [(["tokenize", key], value) for key, value in tokenize.items()]
-    result = run_tokenize(load_config(None, overrides), folder, output)
+    result = run_stage("tokenize", load_config(None, overrides), folder, output)
     assert result.ok, result.stats
     return result
 

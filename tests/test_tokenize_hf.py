@@ -16,7 +16,8 @@ from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 from conftest import cli, fixture_records, kept_fixture_shards, write_kept_shard
 from datacleaning.config import load_config
 from datacleaning.errors import ConfigError
-from datacleaning.tokenize import TokenBins, format_tokenize_summary, open_tokenizer, run_tokenize
+from datacleaning.stages import run_stage
+from datacleaning.tokenize import TokenBins, format_tokenize_summary, open_tokenizer
 
 
 def _config(model, **tokenize):
@@ -59,7 +60,7 @@ def qwen_like(tmp_path_factory):
 @pytest.fixture(scope="module")
 def tokenized(corpus, qwen_like, tmp_path_factory):
     output = tmp_path_factory.mktemp("tokenize")
-    result = run_tokenize(_config(qwen_like), corpus[0], output)
+    result = run_stage("tokenize", _config(qwen_like), corpus[0], output)
     assert result.ok, result.stats
     return output
 
@@ -103,7 +104,7 @@ def test_a_special_tokens_text_inside_a_document_is_text(qwen_like, tmp_path):
     one the stage puts after each document."""
     text = "GPT-2 separates documents with <|endoftext|> between them. 文档之间用<|endoftext|>分隔。"
     write_kept_shard(tmp_path / "in", "quote", [{"id": "quote", "text": text, "lang": "en"}])
-    assert run_tokenize(_config(qwen_like), tmp_path / "in", tmp_path / "out").ok
+    assert run_stage("tokenize", _config(qwen_like), tmp_path / "in", tmp_path / "out").ok
     tokens = TokenBins(tmp_path / "out" / "tokens").document(0).tolist()
     assert tokens.count(0) == 1 and tokens[-1] == 0
     assert Tokenizer.from_file(str(qwen_like)).decode(tokens[:-1]) == text
@@ -134,11 +135,11 @@ def test_a_tokenizer_naming_no_eos_needs_eos_id(corpus, tmp_path):
     library = train_bpe(model, ["[CLS]", "[SEP]"])
     with pytest.raises(ConfigError, match=r"tokenize\.eos: .* has no EOS token .*<\|endoftext\|>.*set "
                                           r"tokenize\.eos_id"):
-        run_tokenize(_config(model), folder, tmp_path / "refused")
+        run_stage("tokenize", _config(model), folder, tmp_path / "refused")
     with pytest.raises(ConfigError, match=r"tokenize\.bos: .* has no BOS token"):
-        run_tokenize(_config(model, bos=True, eos_id=1), folder, tmp_path / "refused")
+        run_stage("tokenize", _config(model, bos=True, eos_id=1), folder, tmp_path / "refused")
     assert not (tmp_path / "refused").exists(), "refused before anything is written"
-    result = run_tokenize(_config(model, eos_id=1), folder, tmp_path / "out")
+    result = run_stage("tokenize", _config(model, eos_id=1), folder, tmp_path / "out")
     assert result.ok and result.stats["eos_id"] == 1
     bins = TokenBins(tmp_path / "out" / "tokens")
     assert bins.document(5).tolist() == library.encode(docs[5]["text"], add_special_tokens=False).ids + [1]
@@ -153,14 +154,14 @@ def test_a_vocabulary_past_uint16_writes_int32_bins(corpus, tmp_path):
     library.save(str(model))
     eos = library.token_to_id("<|end_of_text|>")
     assert eos == 67000 == open_tokenizer(model).vocab_size - 1
-    result = run_tokenize(_config(model), folder, tmp_path / "out")
+    result = run_stage("tokenize", _config(model), folder, tmp_path / "out")
     assert result.ok and result.stats["dtype"] == "int32" and result.stats["eos_id"] == eos
     bins = TokenBins(tmp_path / "out" / "tokens")
     assert bins.dtype == np.int32
     assert [library.decode(bins.document(i)[:-1].tolist()) for i in range(len(bins))] == [d["text"] for d in docs]
     assert all(bins.document(i)[-1] == eos for i in range(len(bins)))
     with pytest.raises(ConfigError, match="uint16 cannot hold id 67000"):
-        run_tokenize(_config(model, dtype="uint16"), folder, tmp_path / "refused")
+        run_stage("tokenize", _config(model, dtype="uint16"), folder, tmp_path / "refused")
 
 
 def test_a_file_that_is_no_tokenizer_is_refused_clearly(corpus, qwen_like, tmp_path):
@@ -176,7 +177,7 @@ def test_a_file_that_is_no_tokenizer_is_refused_clearly(corpus, qwen_like, tmp_p
                           (empty, "holds no tokenizer.json or tokenizer.model"),
                           (tmp_path / "missing.json", "no such file")]:
         with pytest.raises(ConfigError, match=f"tokenize.model: .*{message}"):
-            run_tokenize(_config(path), folder, tmp_path / "out")
+            run_stage("tokenize", _config(path), folder, tmp_path / "out")
     refused = cli("tokenize", "encode", str(folder), "--output", str(tmp_path / "out"), "--model", str(text))
     assert refused.returncode == 2 and "neither a Hugging Face tokenizer.json" in refused.stderr
     assert not (tmp_path / "out").exists()
@@ -184,15 +185,15 @@ def test_a_file_that_is_no_tokenizer_is_refused_clearly(corpus, qwen_like, tmp_p
 
 def test_another_tokenizer_file_is_another_fingerprint(corpus, qwen_like, tokenized, tmp_path):
     folder, _ = corpus
-    again = run_tokenize(_config(qwen_like), folder, tokenized)
+    again = run_stage("tokenize", _config(qwen_like), folder, tokenized)
     assert again.ok and again.outcome.skipped_units == again.outcome.total_units, "the finished run is kept"
     # The same folder form of the same file is the same run.
-    assert run_tokenize(_config(qwen_like.parent), folder, tokenized).outcome.skipped_units > 0
+    assert run_stage("tokenize", _config(qwen_like.parent), folder, tokenized).outcome.skipped_units > 0
     other = tmp_path / "tokenizer.json"
     train_bpe(other, ["<|endoftext|>"], vocab_size=900)
     with pytest.raises(ConfigError, match="different configuration"):
-        run_tokenize(_config(other), folder, tokenized)
-    assert run_tokenize(_config(other), folder, tmp_path / "other").ok
+        run_stage("tokenize", _config(other), folder, tokenized)
+    assert run_stage("tokenize", _config(other), folder, tmp_path / "other").ok
     fingerprints = [json.loads((out / "manifest.json").read_text())["fingerprint"] for out in (tokenized,
                                                                                               tmp_path / "other")]
     assert fingerprints[0] != fingerprints[1]

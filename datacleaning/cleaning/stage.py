@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import os
-import time
 from collections import Counter
 from dataclasses import dataclass
 
@@ -35,23 +33,20 @@ from datacleaning.cleaning.unique_ids import make_ids_unique
 from datacleaning.config import Config, ReviewSamplesConfig
 from datacleaning.document import Document, Quarantined
 from datacleaning.errors import ConfigError
-from datacleaning.executor import StageResult, UnitContext, WorkUnit, load_done_stats, run_units, stop_signals
-from datacleaning.logs import log_event
-from datacleaning.manifest import STATS, claim_output, mark_complete
+from datacleaning.executor import UNITS_DIR, RunOutcome, UnitContext, WorkUnit, load_done_stats, run_units
 from datacleaning.readers import InputFile, ReaderOptions, discover, plan_units, read_unit
 from datacleaning.readers.warc import SkippedRecord
 from datacleaning.rules.base import Filter
 from datacleaning.shards import unit_writers
-from datacleaning.stats import format_clean_summary, merge_counters, write_stats
+from datacleaning.stages import Plan, Stage
+from datacleaning.stats import format_clean_summary, merge_counters
 from datacleaning.storage import StoragePath
 
-logger = logging.getLogger("datacleaning.clean")
 
 KEPT, REJECTED, QUARANTINE = "kept", "rejected", "quarantine"
 # The language key of documents rejected before their language was identified (empty, too long,
 # screened out as read).
 UNIDENTIFIED = "unidentified"
-UNITS_DIR = ".units"
 
 KEPT_SCHEMA = pa.schema([
     ("id", pa.string()), ("text", pa.string()), ("source", pa.string()), ("lang", pa.string()),
@@ -242,58 +237,67 @@ def build_pipeline(config: Config) -> CleaningPipeline:
     return CleaningPipeline.from_rules(config.build_rules(), config.clean)
 
 
-def run_clean(config: Config, inputs: list[str], output: str | os.PathLike, *,
-              pipeline: CleaningPipeline | None = None) -> StageResult:
-    """Run the clean stage over ``inputs`` into ``output`` (local paths or URLs); resumes a run
-    interrupted there."""
-    with stop_signals:
-        return _run_clean(config, inputs, output, pipeline)
+@dataclass
+class CleanPlan:
+    files: list[InputFile]
+    skipped: dict[str, list[str]]
+    units: list[WorkUnit]
+    pipeline: CleaningPipeline
 
 
-def _run_clean(config: Config, inputs: list[str], output: str | os.PathLike,
-               pipeline: CleaningPipeline | None) -> StageResult:
-    started = time.time()
-    output = storage.as_path(output)
-    if not inputs:
-        raise ConfigError("input.paths: no input given")
-    pipeline = pipeline or build_pipeline(config)
-    found = discover(inputs)
-    files = found.files
-    storage.refuse_overlap([*(p for p in inputs if storage.is_dir(p)), *(f.path for f in files)], output)
-    units = plan_units(files, config.input.chunk_bytes)
-    digest = fingerprint(config, files)
-    finished = claim_output(output, "clean", digest)
-    if finished is not None:
-        return StageResult.already_complete(finished, len(units))
-    log_event(logger, "start", files=len(files), units=len(units), workers=config.run.workers, output=output,
-              profile=config.profile or "-")
-    processor = CleanUnitProcessor(pipeline, config.input.reader_options(), output, config.output.max_shard_bytes,
-                                   config.clean.review_samples)
-    outcome = run_units(units, processor, state_dir=output / UNITS_DIR, workers=config.run.workers,
-                        description="clean", show_progress=config.run.progress, engine=config.run.engine())
-    done = load_done_stats(output / UNITS_DIR, units)
-    stats = merge_counters(done)
-    if outcome.ok:
-        stats["renamed_ids"] = make_ids_unique([output / KEPT, output / REJECTED], config.input.id_field)
-        stats["review_samples"] = merge_samples(output, config.clean.review_samples)
-    for key in ("input_docs", "kept_docs", "rejected_docs", "quarantined_docs", "input_bytes", "input_chars",
-                "kept_chars"):
-        stats.setdefault(key, 0)
-    stats["status"] = "complete" if outcome.ok else ("interrupted" if outcome.interrupted else "failed")
-    stats["units"] = {"total": len(units), "completed": len(done), "failed": len(outcome.failed)}
-    stats["failed_units"] = outcome.failed
-    stats["profile"] = config.profile or None
-    stats["clean"] = config.clean.model_dump()
-    stats["input_files"] = len(files)
-    stats["skipped_files"] = {reason: len(paths) for reason, paths in sorted(found.skipped.items())}
-    stats["workers"] = config.run.workers
-    stats["wall_seconds"] = round(time.time() - started, 3)
-    write_stats(output / STATS, stats)
-    if outcome.ok:
-        mark_complete(output, "clean", digest)
-    log_event(logger, "finish", status=stats["status"], kept=stats["kept_docs"], rejected=stats["rejected_docs"],
-              quarantined=stats["quarantined_docs"])
-    return StageResult(stats, outcome)
+class CleanStage(Stage):
+    """Raw dumps in, kept, rejected and quarantined shards out (this module's note has the layout).
+    ``pipeline``: rules built in code (the Python API's), instead of the config's."""
+
+    name = "clean"
+    reads_dumps = True
+
+    def __init__(self, pipeline: CleaningPipeline | None = None):
+        self.pipeline = pipeline
+
+    def plan(self, config: Config, source, output: StoragePath) -> Plan:
+        inputs = [os.fspath(p) for p in source]
+        if not inputs:
+            raise ConfigError("input.paths: no input given")
+        pipeline = self.pipeline or build_pipeline(config)
+        found = discover(inputs)
+        storage.refuse_overlap([*(p for p in inputs if storage.is_dir(p)), *(f.path for f in found.files)], output)
+        units = plan_units(found.files, config.input.chunk_bytes)
+        return Plan(fingerprint(config, found.files), len(units),
+                    {"files": len(found.files), "units": len(units), "workers": config.run.workers,
+                     "profile": config.profile or "-"},
+                    CleanPlan(found.files, found.skipped, units, pipeline))
+
+    def execute(self, config: Config, plan: Plan, output: StoragePath) -> tuple[dict, RunOutcome]:
+        units = plan.state.units
+        processor = CleanUnitProcessor(plan.state.pipeline, config.input.reader_options(), output,
+                                       config.output.max_shard_bytes, config.clean.review_samples)
+        outcome = run_units(units, processor, state_dir=output / UNITS_DIR, workers=config.run.workers,
+                            description="clean", show_progress=config.run.progress, engine=config.run.engine())
+        done = load_done_stats(output / UNITS_DIR, units)
+        stats = merge_counters(done)
+        if outcome.ok:
+            stats["renamed_ids"] = make_ids_unique([output / KEPT, output / REJECTED], config.input.id_field)
+            stats["review_samples"] = merge_samples(output, config.clean.review_samples)
+        for key in ("input_docs", "kept_docs", "rejected_docs", "quarantined_docs", "input_bytes", "input_chars",
+                    "kept_chars"):
+            stats.setdefault(key, 0)
+        stats["units"] = {"total": len(units), "completed": len(done), "failed": len(outcome.failed)}
+        stats["failed_units"] = outcome.failed
+        stats["profile"] = config.profile or None
+        stats["clean"] = config.clean.model_dump()
+        stats["input_files"] = len(plan.state.files)
+        stats["skipped_files"] = {reason: len(paths) for reason, paths in sorted(plan.state.skipped.items())}
+        return stats, outcome
+
+    def finish_log(self, stats: dict) -> dict:
+        return {"kept": stats["kept_docs"], "rejected": stats["rejected_docs"],
+                "quarantined": stats["quarantined_docs"]}
+
+    def summary(self, stats: dict) -> str:
+        return format_clean_summary(stats)
 
 
-__all__ = ["StageResult", "build_pipeline", "format_clean_summary", "run_clean"]
+STAGE = CleanStage()
+
+__all__ = ["CleanStage", "build_pipeline", "format_clean_summary"]

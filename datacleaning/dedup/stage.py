@@ -21,10 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
-import os
-import shutil
-import time
+from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
@@ -32,7 +29,7 @@ import pyarrow.compute as pc
 
 from datacleaning import storage
 from datacleaning.config import Config
-from datacleaning.dedup.lsh import band_params
+from datacleaning.dedup.lsh import BandParams, band_params
 from datacleaning.dedup.minhash import ALGORITHM
 from datacleaning.dedup.runs import EXACT_RECORD, KEY_RECORD, PAIR_RECORD, balanced_bounds, load_array, \
     partition_count, run_length, save_array, worker_memory
@@ -41,15 +38,12 @@ from datacleaning.dedup.steps import BAND_KEYS, EXACT_KEYS, LINE_KEYS, REMOVED, 
     KeysStep, LinesStep, RunState, SignatureStep, VerifyStep, WorkLayout, WriteStep, partition_unit
 from datacleaning.dedup.text import DedupText
 from datacleaning.errors import ConfigError
-from datacleaning.executor import UNITS_DIR, StageResult, Steps, WorkUnit, load_done_stats, stop_signals
-from datacleaning.logs import log_event
-from datacleaning.manifest import STATS, claim_output, mark_complete
+from datacleaning.executor import UNITS_DIR, RunOutcome, Steps, WorkUnit, load_done_stats
 from datacleaning.shard_input import Listing, ShardInputError, input_listing, input_schema, plan_scan_units
 from datacleaning.shards import iter_batches, shard_paths
-from datacleaning.stats import write_stats
+from datacleaning.stages import Plan, Stage
 from datacleaning.storage import StoragePath
 
-logger = logging.getLogger("datacleaning.dedup")
 # Clusters listed in stats.json, the largest first (a report shows what repeats most).
 LARGEST_CLUSTERS = 20
 
@@ -78,50 +72,58 @@ def _boilerplate(state: RunState) -> np.ndarray:
     return load_array(state.work.boilerplate)
 
 
-def run_dedup(config: Config, input_dir: str | os.PathLike, output: str | os.PathLike) -> StageResult:
-    """Deduplicate the shards in ``input_dir`` into ``output``; resumes a run interrupted there."""
-    with stop_signals:
-        return _run_dedup(config, input_dir, output)
+@dataclass
+class DedupPlan:
+    scan_units: list[WorkUnit]
+    schema: pa.Schema
+    params: BandParams | None
+    index_dirs: list[StoragePath]
+    work: WorkLayout
 
 
-def _run_dedup(config: Config, input_dir: str | os.PathLike, output: str | os.PathLike) -> StageResult:
-    started = time.time()
-    input_dir, output = storage.as_path(input_dir), storage.as_path(output)
-    dedup = config.dedup
-    schema = input_schema(input_dir, "dedup", REQUIRED_COLUMNS)
-    scan_units = plan_scan_units(input_dir, dedup.unit_bytes)
-    index_dirs = [storage.as_path(config.resolve(p)) for p in dedup.exact.index]
-    for folder in index_dirs:
-        if not shard_paths(folder):
-            raise ConfigError(f"dedup.exact.index: no exact index shards in {folder}")
-    params = (band_params(dedup.minhash.threshold, dedup.minhash.num_perm, dedup.minhash.bands, dedup.minhash.rows,
-                          dedup.minhash.false_negative_weight) if dedup.minhash.enabled else None)
-    storage.refuse_overlap([input_dir], output)
-    work = WorkLayout(config.work_folder("dedup", output))
-    digest = fingerprint(config, input_listing(scan_units))
-    finished = claim_output(output, "dedup", digest)
-    if finished is not None:
-        shutil.rmtree(work.root, ignore_errors=True)
-        return StageResult.already_complete(finished, len(scan_units))
-    log_event(logger, "start", shards=len(shard_paths(input_dir)), units=len(scan_units), workers=config.run.workers,
-              output=output, bands=params.bands if params else 0, rows=params.rows if params else 0)
+class DedupStage(Stage):
+    """Kept shards in, exact and near duplicates removed (this module's note has the layout)."""
 
-    state = RunState(dedup, output, work, scan_units, schema, params,
-                     config.output.max_shard_bytes, index_dirs,
-                     worker_memory(dedup.memory_mb << 20, config.run.workers))
-    steps = Steps("dedup", output, config.run.workers, config.run.progress, config.run.engine())
-    text = DedupText(dedup)
-    completed = _run_steps(steps, state, text, config)
-    stats = _stats(steps, state, config, completed, started)
-    if completed:
-        stats["largest_clusters"] = largest_clusters(output / REMOVED)
-    write_stats(output / STATS, stats)
-    if completed:
-        mark_complete(output, "dedup", digest)
-        shutil.rmtree(work.root, ignore_errors=True)
-    log_event(logger, "finish", status=stats["status"], kept=stats.get("kept_docs", 0),
-              removed=stats.get("removed_docs", 0))
-    return StageResult(stats, steps.outcome)
+    name = "dedup"
+
+    def plan(self, config: Config, source, output: StoragePath) -> Plan:
+        input_dir = storage.as_path(source)
+        dedup = config.dedup
+        schema = input_schema(input_dir, "dedup", REQUIRED_COLUMNS)
+        scan_units = plan_scan_units(input_dir, dedup.unit_bytes)
+        index_dirs = [storage.as_path(config.resolve(p)) for p in dedup.exact.index]
+        for folder in index_dirs:
+            if not shard_paths(folder):
+                raise ConfigError(f"dedup.exact.index: no exact index shards in {folder}")
+        params = (band_params(dedup.minhash.threshold, dedup.minhash.num_perm, dedup.minhash.bands,
+                              dedup.minhash.rows, dedup.minhash.false_negative_weight)
+                  if dedup.minhash.enabled else None)
+        storage.refuse_overlap([input_dir], output)
+        return Plan(fingerprint(config, input_listing(scan_units)), len(scan_units),
+                    {"shards": len(shard_paths(input_dir)), "units": len(scan_units), "workers": config.run.workers,
+                     "bands": params.bands if params else 0, "rows": params.rows if params else 0},
+                    DedupPlan(scan_units, schema, params, index_dirs, WorkLayout(config.work_folder("dedup", output))))
+
+    def execute(self, config: Config, plan: Plan, output: StoragePath) -> tuple[dict, RunOutcome]:
+        dedup, planned = config.dedup, plan.state
+        state = RunState(dedup, output, planned.work, planned.scan_units, planned.schema, planned.params,
+                         config.output.max_shard_bytes, planned.index_dirs,
+                         worker_memory(dedup.memory_mb << 20, config.run.workers))
+        steps = Steps("dedup", output, config.run.workers, config.run.progress, config.run.engine())
+        completed = _run_steps(steps, state, DedupText(dedup), config)
+        stats = _stats(steps, state, config)
+        if completed:
+            stats["largest_clusters"] = largest_clusters(output / REMOVED)
+        return stats, steps.outcome
+
+    def finish_log(self, stats: dict) -> dict:
+        return {"kept": stats.get("kept_docs", 0), "removed": stats.get("removed_docs", 0)}
+
+    def work_files(self, config: Config, plan: Plan, output: StoragePath) -> list[StoragePath]:
+        return [plan.state.work.root]
+
+    def summary(self, stats: dict) -> str:
+        return format_dedup_summary(stats)
 
 
 def largest_clusters(removed: StoragePath, count: int = LARGEST_CLUSTERS) -> list[dict]:
@@ -183,12 +185,11 @@ def _run_steps(steps: Steps, state: RunState, text: DedupText, config: Config) -
     return steps.run("write", state.scan_units, WriteStep(state, text))
 
 
-def _stats(steps: Steps, state: RunState, config: Config, completed: bool, started: float) -> dict:
+def _stats(steps: Steps, state: RunState, config: Config) -> dict:
     write = steps.stats.get("write", {})
     heads, decide = steps.stats.get("heads", {}), steps.stats.get("decide", {})
     signatures = steps.stats.get("signatures", {})
     stats = {
-        "status": "complete" if completed else ("interrupted" if steps.outcome.interrupted else "failed"),
         "input_docs": state.total_docs,
         "kept_docs": write.get("kept_docs", 0),
         "removed_docs": write.get("removed_docs", 0),
@@ -221,8 +222,6 @@ def _stats(steps: Steps, state: RunState, config: Config, completed: bool, start
         "step_seconds": steps.seconds,
         "partitions": {name: len(units) for name, units in state.partitions.items()},
         "units": len(state.scan_units),
-        "workers": config.run.workers,
-        "wall_seconds": round(time.time() - started, 3),
     }
     return stats
 
@@ -268,3 +267,6 @@ def format_dedup_summary(stats: dict) -> str:
     for unit, error in stats.get("failed_units", {}).items():
         lines.append(f"  FAILED unit {unit}: {error.strip().splitlines()[-1]}")
     return "\n".join(lines)
+
+
+STAGE = DedupStage()

@@ -23,9 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import os
-import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,16 +35,13 @@ import pyarrow.compute as pc
 from datacleaning import storage
 from datacleaning.config import Config, ProbeConfig
 from datacleaning.errors import ConfigError
-from datacleaning.executor import StageResult, Steps, UnitContext, WorkUnit, stop_signals
-from datacleaning.logs import log_event
-from datacleaning.manifest import STATS, claim_output, mark_complete
+from datacleaning.executor import RunOutcome, Steps, UnitContext, WorkUnit
 from datacleaning.shard_input import Listing, input_listing, input_schema, plan_scan_units, read_unit_batches
 from datacleaning.shards import atomic_file, unit_writers
-from datacleaning.stats import count_by_column, two_digit_histogram, write_stats
+from datacleaning.stages import Plan, Stage
+from datacleaning.stats import count_by_column, two_digit_histogram
 from datacleaning.storage import StoragePath
 from datacleaning.tokenize.spm import encode_texts
-
-logger = logging.getLogger("datacleaning.probe")
 
 KEPT, REJECTED = "kept", "rejected"
 REQUIRED_COLUMNS = ("text", "lang")
@@ -300,57 +295,69 @@ class WriteStep:
         return pa.array(buckets, pa.int8(), mask=np.isnan(values))
 
 
-def run_probe(config: Config, input_dir: str | os.PathLike, output: str | os.PathLike) -> StageResult:
-    """Score the shards in ``input_dir`` into ``output``; resumes a run interrupted there."""
-    with stop_signals:
-        return _run_probe(config, storage.as_path(input_dir), storage.as_path(output))
+@dataclass
+class ProbePlan:
+    units: list[WorkUnit]
+    schema: pa.Schema
+    folder: Path
+    work: StoragePath
 
 
-def _run_probe(config: Config, input_dir: StoragePath, output: StoragePath) -> StageResult:
-    started = time.time()
-    probe = config.probe
-    schema = input_schema(input_dir, "probe", REQUIRED_COLUMNS)
-    units = plan_scan_units(input_dir, probe.unit_bytes)
-    storage.refuse_overlap([input_dir], output)
-    folder = model_folder(config)
-    work = config.work_folder("probe", output)
-    digest = fingerprint(probe, folder, input_listing(units), config.output.max_shard_bytes)
-    finished = claim_output(output, "probe", digest)
-    if finished is not None:
-        shutil.rmtree(work, ignore_errors=True)
-        return StageResult.already_complete(finished, len(units))
-    _check_model(folder)
-    device = resolve_device(probe)
-    # One process drives the GPU; on a CPU every worker scores with its share of the cores.
-    score_workers = 1 if device == "cuda" else config.run.workers
-    log_event(logger, "start", units=len(units), workers=score_workers, device=device, model=folder, output=output)
-    scores_dir = work / "scores"
-    score = ScoreStep(folder, scores_dir, device, probe.dtype, probe.token_budget, probe.chunk_tokens)
-    steps = Steps("probe", output, config.run.workers, config.run.progress, config.run.engine())
-    completed = steps.run("score", units, score, workers=score_workers, gpus_per_unit=1 if device == "cuda" else 0)
-    languages: dict[str, dict] = {}
-    if completed:
-        languages = language_quantiles([scores_dir / f"{u.id}.arrow" for u in units], probe.buckets, probe.bucket_by)
-        write = WriteStep(scores_dir, output, output_schema(schema, probe.bucket_by if probe.buckets else None),
-                          {lang: report["cuts"] for lang, report in languages.items()}, probe.bucket_by,
-                          probe.max_ppl, probe.max_nll_per_char, config.output.max_shard_bytes)
-        completed = steps.run("write", units, write)
-    stats = _stats(steps, config, folder, device, languages, units, completed, started)
-    write_stats(output / STATS, stats)
-    if completed:
-        mark_complete(output, "probe", digest)
-        shutil.rmtree(work, ignore_errors=True)
-    log_event(logger, "finish", status=stats["status"], kept=stats["kept_docs"], rejected=stats["rejected_docs"])
-    return StageResult(stats, steps.outcome)
+class ProbeStage(Stage):
+    """Kept shards in, the same documents with their perplexity out (this module's note has the
+    layout)."""
+
+    name = "probe"
+
+    def plan(self, config: Config, source, output: StoragePath) -> Plan:
+        input_dir = storage.as_path(source)
+        probe = config.probe
+        schema = input_schema(input_dir, "probe", REQUIRED_COLUMNS)
+        units = plan_scan_units(input_dir, probe.unit_bytes)
+        storage.refuse_overlap([input_dir], output)
+        folder = model_folder(config)
+        return Plan(fingerprint(probe, folder, input_listing(units), config.output.max_shard_bytes), len(units),
+                    {"units": len(units), "model": folder},
+                    ProbePlan(units, schema, folder, config.work_folder("probe", output)))
+
+    def execute(self, config: Config, plan: Plan, output: StoragePath) -> tuple[dict, RunOutcome]:
+        probe, units = config.probe, plan.state.units
+        _check_model(plan.state.folder)
+        device = resolve_device(probe)
+        # One process drives the GPU; on a CPU every worker scores with its share of the cores.
+        score_workers = 1 if device == "cuda" else config.run.workers
+        scores_dir = plan.state.work / "scores"
+        score = ScoreStep(plan.state.folder, scores_dir, device, probe.dtype, probe.token_budget, probe.chunk_tokens)
+        steps = Steps("probe", output, config.run.workers, config.run.progress, config.run.engine())
+        completed = steps.run("score", units, score, workers=score_workers,
+                              gpus_per_unit=1 if device == "cuda" else 0)
+        languages: dict[str, dict] = {}
+        if completed:
+            languages = language_quantiles([scores_dir / f"{u.id}.arrow" for u in units], probe.buckets,
+                                           probe.bucket_by)
+            write = WriteStep(scores_dir, output,
+                              output_schema(plan.state.schema, probe.bucket_by if probe.buckets else None),
+                              {lang: report["cuts"] for lang, report in languages.items()}, probe.bucket_by,
+                              probe.max_ppl, probe.max_nll_per_char, config.output.max_shard_bytes)
+            completed = steps.run("write", units, write)
+        return _stats(steps, config, plan.state.folder, device, languages, units, completed), steps.outcome
+
+    def finish_log(self, stats: dict) -> dict:
+        return {"kept": stats["kept_docs"], "rejected": stats["rejected_docs"]}
+
+    def work_files(self, config: Config, plan: Plan, output: StoragePath) -> list[StoragePath]:
+        return [plan.state.work]
+
+    def summary(self, stats: dict) -> str:
+        return format_probe_summary(stats)
 
 
 def _stats(steps: Steps, config: Config, folder: Path, device: str, languages: dict, units: list[WorkUnit],
-           completed: bool, started: float) -> dict:
+           completed: bool) -> dict:
     score = steps.stats.get("score", {})
     written = steps.stats.get("write", {})
     scoring = score.get("scoring_seconds", 0.0)
     return {
-        "status": "complete" if completed else ("interrupted" if steps.outcome.interrupted else "failed"),
         "input_docs": written.get("input_docs", 0) if completed else score.get("documents", 0),
         "kept_docs": written.get("kept_docs", 0),
         "rejected_docs": written.get("rejected_docs", 0),
@@ -371,8 +378,6 @@ def _stats(steps: Steps, config: Config, folder: Path, device: str, languages: d
         "failed_units": steps.outcome.failed,
         "step_seconds": steps.seconds,
         "units": len(units),
-        "workers": config.run.workers,
-        "wall_seconds": round(time.time() - started, 3),
     }
 
 
@@ -398,3 +403,6 @@ def format_probe_summary(stats: dict) -> str:
     for unit, error in stats.get("failed_units", {}).items():
         lines.append(f"  FAILED unit {unit}: {error.strip().splitlines()[-1]}")
     return "\n".join(lines)
+
+
+STAGE = ProbeStage()

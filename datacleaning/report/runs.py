@@ -7,9 +7,9 @@ import json
 from dataclasses import dataclass, field
 
 from datacleaning import storage
+from datacleaning.stages import PIPELINE
 from datacleaning.storage import StoragePath
 
-STAGES = ("clean", "dedup", "probe", "tokenize")
 SAMPLES_FILE = "review_samples.jsonl"
 # A key only that stage's stats.json has: how a stage folder given alone is recognised.
 _STAGE_MARKS = {"clean": "rules", "dedup": "minhash", "probe": "buckets", "tokenize": "dtype"}
@@ -42,13 +42,13 @@ def read_run(location: str | StoragePath) -> RunOutput:
             raise FileNotFoundError(f"{path}/stats.json is not the stats of a datacleaning stage")
         run.stats[stage], folders[stage] = stats, path
     else:
-        for stage in STAGES:
+        for stage in PIPELINE:
             if storage.exists(path / stage / "stats.json"):
                 run.stats[stage] = json.loads(storage.read_bytes(path / stage / "stats.json"))
                 folders[stage] = path / stage
     if not run.stats:
         raise FileNotFoundError(f"{path} holds no finished stage: no stats.json in it or in "
-                                f"{', '.join(f'{stage}/' for stage in STAGES)} below it")
+                                f"{', '.join(f'{stage}/' for stage in PIPELINE)} below it")
     if "clean" in folders and storage.exists(folders["clean"] / SAMPLES_FILE):
         text = storage.read_bytes(folders["clean"] / SAMPLES_FILE).decode("utf-8")
         run.samples = [json.loads(line) for line in text.splitlines() if line.strip()]

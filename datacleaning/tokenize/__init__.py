@@ -8,8 +8,8 @@ format and its reader.
 from datacleaning.errors import TokenBinsError
 from datacleaning.tokenize.indexed import TokenBins
 from datacleaning.tokenize.merge import merge_bins
-from datacleaning.tokenize.stage import format_tokenize_summary, locate_bins, run_tokenize, train_tokenizer
+from datacleaning.tokenize.stage import format_tokenize_summary, locate_bins, train_tokenizer
 from datacleaning.tokenize.tokenizer import Tokenizer, open_tokenizer
 
 __all__ = ["TokenBins", "TokenBinsError", "Tokenizer", "format_tokenize_summary", "locate_bins", "merge_bins",
-           "open_tokenizer", "run_tokenize", "train_tokenizer"]
+           "open_tokenizer", "train_tokenizer"]

@@ -25,32 +25,26 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import os
-import shutil
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 
 from datacleaning import storage
 from datacleaning.config import Config, TokenizeConfig, TokenizeTrainConfig
 from datacleaning.errors import ConfigError
-from datacleaning.executor import StageResult, Steps, UnitContext, WorkUnit, stop_signals
-from datacleaning.logs import log_event
-from datacleaning.manifest import STATS, claim_output, mark_complete
+from datacleaning.executor import RunOutcome, Steps, UnitContext, WorkUnit
 from datacleaning.shard_input import Listing, input_listing, input_schema, plan_scan_units
 from datacleaning.shards import write_atomic
-from datacleaning.stats import write_stats
+from datacleaning.stages import Plan, Stage
 from datacleaning.storage import StoragePath
 from datacleaning.tokenize.encode import LANG_COLUMN, SOURCE_COLUMN, EncodeStep
 from datacleaning.tokenize.indexed import token_dtype
 from datacleaning.tokenize.merge import merge_bins
 from datacleaning.tokenize.spm import train_model
 from datacleaning.tokenize.tokenizer import BOS_NAMES, EOS_NAMES, SPM_FILE, Tokenizer, open_tokenizer
-
-logger = logging.getLogger("datacleaning.tokenize")
 
 TOKENS_PREFIX = "tokens"
 PARTS_DIR = "parts"
@@ -121,80 +115,89 @@ def _one_unit(step: str, size: int) -> list[WorkUnit]:
     return [WorkUnit(step, "", step, 0, 1, max(size, 1), step)]
 
 
-def run_tokenize(config: Config, input_dir: str | os.PathLike, output: str | os.PathLike) -> StageResult:
-    """Tokenize the shards in ``input_dir`` into ``output``; resumes a run interrupted there."""
-    with stop_signals:
-        return _run_tokenize(config, storage.as_path(input_dir), storage.as_path(output))
+@dataclass
+class TokenizePlan:
+    units: list[WorkUnit]
+    schema: pa.Schema
+    given: Tokenizer | None
+    remote: bool
+    scratch: StoragePath
+    leftovers: StoragePath | None
 
 
-def _run_tokenize(config: Config, input_dir: StoragePath, output: StoragePath) -> StageResult:
-    started = time.time()
-    tokenize = config.tokenize
-    schema = input_schema(input_dir, "tokenize", REQUIRED_COLUMNS)
-    units = plan_scan_units(input_dir, tokenize.unit_bytes)
-    storage.refuse_overlap([input_dir], output)
-    try:
-        given = open_tokenizer(config.resolve(tokenize.model)) if tokenize.model else None
-    except ConfigError as e:
-        raise ConfigError(f"tokenize.model: {e}") from None
-    if given is not None:
-        token_layout(tokenize, given)  # its refusals (no BOS or EOS id, a dtype too small) before anything is written
-    # A URL output gets only the tokenizer and the merged bins; a model is trained and the parts are
-    # encoded in a local (or shared) work folder, which the workers read.
-    remote = not isinstance(output, Path)
-    if remote and not tokenize.merge:
-        raise ConfigError(f"tokenize.merge: false keeps one .bin/.idx pair per unit as the output, which needs a "
-                          f"local or shared-filesystem --output, not {output}")
-    scratch = config.work_folder("tokenize", output) if remote else output
-    digest = fingerprint(tokenize, input_listing(units), given and given.sha256())
-    finished = claim_output(output, "tokenize", digest)
-    # Once merged, the parts (and for a URL output the whole work folder) are not needed again.
-    leftovers = (scratch if remote else scratch / PARTS_DIR) if tokenize.merge else None
-    if finished is not None:
-        if leftovers:
-            shutil.rmtree(leftovers, ignore_errors=True)
-        return StageResult.already_complete(finished, len(units))
-    if remote:
-        scratch.mkdir(parents=True, exist_ok=True)
-    log_event(logger, "start", units=len(units), workers=config.run.workers, output=output,
-              model=given.path if given else "train")
-    steps = Steps("tokenize", output, config.run.workers, config.run.progress, config.run.engine())
-    # The given tokenizer's copy, under the name of its kind, or the model trained here.
-    tokenizer_path = scratch / (given.file_name if given else SPM_FILE)
-    input_bytes = sum(u.size for u in units)
-    completed = True
-    if given is None:
-        train = TrainStep(units, tokenize.train, tokenizer_path, tokenize.train.threads or config.run.workers)
-        completed = steps.run("train", _one_unit("train", input_bytes), train)
-    elif not tokenizer_path.exists():
-        write_atomic(tokenizer_path, given.path.read_bytes())
-    tokenizer = given or (open_tokenizer(tokenizer_path) if completed else None)
-    layout = None
-    if completed:
-        layout = token_layout(tokenize, tokenizer)
-        columns = ["text", *(c for c in (SOURCE_COLUMN, LANG_COLUMN) if c in schema.names)]
-        encode = EncodeStep(tokenizer_path, scratch / PARTS_DIR, columns, *layout)
-        completed = steps.run("encode", units, encode)
-        if completed and tokenize.merge:
-            merge = MergeStep([encode.part_prefix(u) for u in units], output / TOKENS_PREFIX,
-                              tokenize.seed if tokenize.shuffle else None)
-            completed = steps.run("merge", _one_unit("merge", input_bytes), merge)
-    stats = _stats(steps, config, tokenizer_path.name, tokenizer, str(given.path) if given else "trained", layout,
-                   units, completed, started)
-    if completed and remote:
-        write_atomic(output / tokenizer_path.name, tokenizer_path.read_bytes())
-    write_stats(output / STATS, stats)
-    if completed:
-        mark_complete(output, "tokenize", digest)
-        if leftovers:
-            shutil.rmtree(leftovers, ignore_errors=True)
-    log_event(logger, "finish", status=stats["status"], documents=stats["documents"], tokens=stats["tokens"])
-    return StageResult(stats, steps.outcome)
+class TokenizeStage(Stage):
+    """Kept shards in, token bins out (this module's note has the layout)."""
+
+    name = "tokenize"
+
+    def plan(self, config: Config, source, output: StoragePath) -> Plan:
+        input_dir = storage.as_path(source)
+        tokenize = config.tokenize
+        schema = input_schema(input_dir, "tokenize", REQUIRED_COLUMNS)
+        units = plan_scan_units(input_dir, tokenize.unit_bytes)
+        storage.refuse_overlap([input_dir], output)
+        try:
+            given = open_tokenizer(config.resolve(tokenize.model)) if tokenize.model else None
+        except ConfigError as e:
+            raise ConfigError(f"tokenize.model: {e}") from None
+        if given is not None:
+            token_layout(tokenize, given)  # its refusals (no BOS or EOS id, a dtype too small) before anything is written
+        # A URL output gets only the tokenizer and the merged bins; a model is trained and the parts are
+        # encoded in a local (or shared) work folder, which the workers read.
+        remote = not isinstance(output, Path)
+        if remote and not tokenize.merge:
+            raise ConfigError(f"tokenize.merge: false keeps one .bin/.idx pair per unit as the output, which needs a "
+                              f"local or shared-filesystem --output, not {output}")
+        scratch = config.work_folder("tokenize", output) if remote else output
+        # Once merged, the parts (and for a URL output the whole work folder) are not needed again.
+        leftovers = (scratch if remote else scratch / PARTS_DIR) if tokenize.merge else None
+        return Plan(fingerprint(tokenize, input_listing(units), given and given.sha256()), len(units),
+                    {"units": len(units), "workers": config.run.workers, "model": given.path if given else "train"},
+                    TokenizePlan(units, schema, given, remote, scratch, leftovers))
+
+    def execute(self, config: Config, plan: Plan, output: StoragePath) -> tuple[dict, RunOutcome]:
+        tokenize, state = config.tokenize, plan.state
+        units, given, scratch = state.units, state.given, state.scratch
+        if state.remote:
+            scratch.mkdir(parents=True, exist_ok=True)
+        steps = Steps("tokenize", output, config.run.workers, config.run.progress, config.run.engine())
+        # The given tokenizer's copy, under the name of its kind, or the model trained here.
+        tokenizer_path = scratch / (given.file_name if given else SPM_FILE)
+        input_bytes = sum(u.size for u in units)
+        completed = True
+        if given is None:
+            train = TrainStep(units, tokenize.train, tokenizer_path, tokenize.train.threads or config.run.workers)
+            completed = steps.run("train", _one_unit("train", input_bytes), train)
+        elif not tokenizer_path.exists():
+            write_atomic(tokenizer_path, given.path.read_bytes())
+        tokenizer = given or (open_tokenizer(tokenizer_path) if completed else None)
+        layout = None
+        if completed:
+            layout = token_layout(tokenize, tokenizer)
+            columns = ["text", *(c for c in (SOURCE_COLUMN, LANG_COLUMN) if c in state.schema.names)]
+            encode = EncodeStep(tokenizer_path, scratch / PARTS_DIR, columns, *layout)
+            completed = steps.run("encode", units, encode)
+            if completed and tokenize.merge:
+                merge = MergeStep([encode.part_prefix(u) for u in units], output / TOKENS_PREFIX,
+                                  tokenize.seed if tokenize.shuffle else None)
+                completed = steps.run("merge", _one_unit("merge", input_bytes), merge)
+        if completed and state.remote:
+            write_atomic(output / tokenizer_path.name, tokenizer_path.read_bytes())
+        return _stats(steps, config, tokenizer_path.name, tokenizer, str(given.path) if given else "trained", layout,
+                      units), steps.outcome
+
+    def finish_log(self, stats: dict) -> dict:
+        return {"documents": stats["documents"], "tokens": stats["tokens"]}
+
+    def work_files(self, config: Config, plan: Plan, output: StoragePath) -> list[StoragePath]:
+        return [plan.state.leftovers] if plan.state.leftovers else []
+
+    def summary(self, stats: dict) -> str:
+        return format_tokenize_summary(stats)
 
 
 def _stats(steps: Steps, config: Config, tokenizer_file: str, tokenizer: Tokenizer | None, source: str,
-           layout: tuple[np.dtype, int | None, int | None] | None, units: list[WorkUnit], completed: bool,
-           started: float) -> dict:
+           layout: tuple[np.dtype, int | None, int | None] | None, units: list[WorkUnit]) -> dict:
     tokenize = config.tokenize
     encode = steps.stats.get("encode", {})
     documents, tokens = encode.get("documents", 0), encode.get("tokens", 0)
@@ -208,7 +211,6 @@ def _stats(steps: Steps, config: Config, tokenizer_file: str, tokenizer: Tokeniz
         model["training"] = {**tokenize.train.model_dump(), **trained}
     sources = encode.get("sources", {})
     return {
-        "status": "complete" if completed else ("interrupted" if steps.outcome.interrupted else "failed"),
         "documents": documents,
         "tokens": tokens,
         "text_bytes": encode.get("text_bytes", 0),
@@ -228,9 +230,10 @@ def _stats(steps: Steps, config: Config, tokenizer_file: str, tokenizer: Tokeniz
         "failed_units": steps.outcome.failed,
         "step_seconds": steps.seconds,
         "units": len(units),
-        "workers": config.run.workers,
-        "wall_seconds": round(time.time() - started, 3),
     }
+
+
+STAGE = TokenizeStage()
 
 
 def train_tokenizer(config: Config, input_dir: str | os.PathLike, destination: str | os.PathLike) -> dict:

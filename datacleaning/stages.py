@@ -1,0 +1,121 @@
+"""The pipeline's stages: what a stage declares, the registry that orders them, and the one runner
+that gives every stage the same life: stop signals, the fingerprint claimed in its manifest,
+start and finish logs, its status, stats.json, and the removal of its work files once complete.
+
+A stage is a :class:`Stage` in its own package (``STAGE`` in the module the registry names). It
+plans (validates its input, cuts it into units and fingerprints what decides its output, writing
+nothing), executes its steps, and says what to log, what to remove and how to summarize. The
+command line, ``run``'s order, the config's list of stages, the report and the Python API all read
+the registry, so adding a stage is its package and one line here.
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import shutil
+import time
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from datacleaning import storage
+from datacleaning.executor import RunOutcome, StageResult, stop_signals
+from datacleaning.logs import log_event
+from datacleaning.manifest import STATS, claim_output, mark_complete
+from datacleaning.stats import write_stats
+from datacleaning.storage import StoragePath
+
+if TYPE_CHECKING:
+    from datacleaning.config import Config
+
+# Every stage, in the order data flows through them, and the module holding its STAGE.
+REGISTRY = {
+    "clean": "datacleaning.cleaning.stage",
+    "dedup": "datacleaning.dedup.stage",
+    "probe": "datacleaning.model_probe.stage",
+    "tokenize": "datacleaning.tokenize.stage",
+}
+PIPELINE = tuple(REGISTRY)
+
+
+@dataclass
+class Plan:
+    """What a stage will do, decided before anything is written: the fingerprint of what decides
+    its output, how many units it has, what its start log says, and the stage's own state."""
+
+    fingerprint: str
+    units: int
+    start_log: dict = field(default_factory=dict)
+    state: Any = None
+
+
+class Stage(ABC):
+    """One stage of the pipeline. ``name`` is also its config section, its output folder under a
+    run's output and its manifest's stage. ``reads_dumps``: its input is raw dumps given by the
+    user (the clean stage); every other stage reads the kept shards of the stage before it."""
+
+    name: ClassVar[str]
+    reads_dumps: ClassVar[bool] = False
+
+    @abstractmethod
+    def plan(self, config: Config, source: Any, output: StoragePath) -> Plan:
+        """Check the input and settings, cut the work into units, fingerprint it; write nothing."""
+
+    @abstractmethod
+    def execute(self, config: Config, plan: Plan, output: StoragePath) -> tuple[dict, RunOutcome]:
+        """Run the steps; the stage's stats (the runner adds status, workers and wall time) and
+        the outcome of its units."""
+
+    @abstractmethod
+    def summary(self, stats: dict) -> str:
+        """A summary of a run's stats for a person to read."""
+
+    def finish_log(self, stats: dict) -> dict:
+        """What the finish log says besides the status."""
+        return {}
+
+    def work_files(self, config: Config, plan: Plan, output: StoragePath) -> list[StoragePath]:
+        """Folders of intermediate files, removed once the stage is complete."""
+        return []
+
+
+def stage(name: str) -> Stage:
+    """The registered stage of that name."""
+    return importlib.import_module(REGISTRY[name]).STAGE
+
+
+def run_stage(which: str | Stage, config: Config, source: Any, output: str | os.PathLike) -> StageResult:
+    """Run a stage (its name, or a Stage) over ``source`` (the clean stage: a list of inputs;
+    the others: a folder of shards) into ``output``; resumes a run interrupted there, and returns
+    the finished run's result at once when ``output`` holds one."""
+    chosen = stage(which) if isinstance(which, str) else which
+    with stop_signals:
+        return _run(chosen, config, source, storage.as_path(output))
+
+
+def status(outcome: RunOutcome) -> str:
+    return "complete" if outcome.ok else ("interrupted" if outcome.interrupted else "failed")
+
+
+def _run(chosen: Stage, config: Config, source: Any, output: StoragePath) -> StageResult:
+    started = time.time()
+    logger = logging.getLogger(f"datacleaning.{chosen.name}")
+    plan = chosen.plan(config, source, output)
+    finished = claim_output(output, chosen.name, plan.fingerprint)
+    if finished is not None:
+        result = StageResult.already_complete(finished, plan.units)
+    else:
+        log_event(logger, "start", **plan.start_log, output=output)
+        stats, outcome = chosen.execute(config, plan, output)
+        stats = {"status": status(outcome), **stats, "workers": config.run.workers,
+                 "wall_seconds": round(time.time() - started, 3)}
+        write_stats(output / STATS, stats)
+        if outcome.ok:
+            mark_complete(output, chosen.name, plan.fingerprint)
+        log_event(logger, "finish", status=stats["status"], **chosen.finish_log(stats))
+        result = StageResult(stats, outcome)
+    if result.ok:
+        for folder in chosen.work_files(config, plan, output):
+            shutil.rmtree(folder, ignore_errors=True)
+    return result
