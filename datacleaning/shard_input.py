@@ -7,6 +7,7 @@ import contextlib
 import math
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import pyarrow as pa
 
@@ -14,6 +15,7 @@ from datacleaning import storage
 from datacleaning.errors import InputError
 from datacleaning.executor import WorkUnit
 from datacleaning.shards import open_shard, shard_paths
+from datacleaning.storage import StoragePath
 
 SCAN_FORMAT = "arrow-batches"
 # Each input shard's name, size and modification time.
@@ -23,6 +25,27 @@ Listing = list[tuple[str, int, str | None]]
 class ShardInputError(InputError):
     """An input folder of shards that a stage cannot read as it is (no shards, an unreadable
     shard, a missing column)."""
+
+
+@dataclass
+class ShardInput:
+    """A stage's input folder of shards, checked, and cut into units."""
+
+    folder: StoragePath
+    schema: pa.Schema
+    units: list[WorkUnit]
+
+
+def open_input(source: str | os.PathLike, stage: str, required: tuple[str, ...], unit_bytes: int,
+               output: StoragePath) -> ShardInput:
+    """The folder of shards ``source`` as the input of ``stage``: its shards hold the ``required``
+    columns and one schema (else ShardInputError), cut into units of about ``unit_bytes``; an
+    ``output`` inside it is refused."""
+    folder = storage.as_path(source)
+    schema = input_schema(folder, stage, required)
+    units = plan_scan_units(folder, unit_bytes)
+    storage.refuse_overlap([folder], output)
+    return ShardInput(folder, schema, units)
 
 
 @contextlib.contextmanager

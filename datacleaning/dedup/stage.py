@@ -39,7 +39,7 @@ from datacleaning.dedup.steps import BAND_KEYS, EXACT_KEYS, LINE_KEYS, REMOVED, 
 from datacleaning.dedup.text import DedupText
 from datacleaning.errors import ConfigError
 from datacleaning.executor import UNITS_DIR, RunOutcome, Steps, WorkUnit, load_done_stats
-from datacleaning.shard_input import Listing, ShardInputError, input_listing, input_schema, plan_scan_units
+from datacleaning.shard_input import Listing, ShardInput, ShardInputError, input_listing, open_input
 from datacleaning.shards import iter_batches, shard_paths
 from datacleaning.stages import Plan, Stage
 from datacleaning.storage import StoragePath
@@ -74,8 +74,7 @@ def _boilerplate(state: RunState) -> np.ndarray:
 
 @dataclass
 class DedupPlan:
-    scan_units: list[WorkUnit]
-    schema: pa.Schema
+    shards: ShardInput
     params: BandParams | None
     index_dirs: list[StoragePath]
     work: WorkLayout
@@ -87,10 +86,8 @@ class DedupStage(Stage):
     name = "dedup"
 
     def plan(self, config: Config, source, output: StoragePath) -> Plan:
-        input_dir = storage.as_path(source)
         dedup = config.dedup
-        schema = input_schema(input_dir, "dedup", REQUIRED_COLUMNS)
-        scan_units = plan_scan_units(input_dir, dedup.unit_bytes)
+        shards = open_input(source, self.name, REQUIRED_COLUMNS, dedup.unit_bytes, output)
         index_dirs = [storage.as_path(config.resolve(p)) for p in dedup.exact.index]
         for folder in index_dirs:
             if not shard_paths(folder):
@@ -98,15 +95,15 @@ class DedupStage(Stage):
         params = (band_params(dedup.minhash.threshold, dedup.minhash.num_perm, dedup.minhash.bands,
                               dedup.minhash.rows, dedup.minhash.false_negative_weight)
                   if dedup.minhash.enabled else None)
-        storage.refuse_overlap([input_dir], output)
-        return Plan(fingerprint(config, input_listing(scan_units)), len(scan_units),
-                    {"shards": len(shard_paths(input_dir)), "units": len(scan_units), "workers": config.run.workers,
-                     "bands": params.bands if params else 0, "rows": params.rows if params else 0},
-                    DedupPlan(scan_units, schema, params, index_dirs, WorkLayout(config.work_folder("dedup", output))))
+        return Plan(fingerprint(config, input_listing(shards.units)), len(shards.units),
+                    {"shards": len(shard_paths(shards.folder)), "units": len(shards.units),
+                     "workers": config.run.workers, "bands": params.bands if params else 0,
+                     "rows": params.rows if params else 0},
+                    DedupPlan(shards, params, index_dirs, WorkLayout(config.work_folder("dedup", output))))
 
     def execute(self, config: Config, plan: Plan, output: StoragePath) -> tuple[dict, RunOutcome]:
         dedup, planned = config.dedup, plan.state
-        state = RunState(dedup, output, planned.work, planned.scan_units, planned.schema, planned.params,
+        state = RunState(dedup, output, planned.work, planned.shards.units, planned.shards.schema, planned.params,
                          config.output.max_shard_bytes, planned.index_dirs,
                          worker_memory(dedup.memory_mb << 20, config.run.workers))
         steps = Steps("dedup", output, config.run.workers, config.run.progress, config.run.engine())

@@ -32,11 +32,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from datacleaning import storage
 from datacleaning.config import Config, ProbeConfig
 from datacleaning.errors import ConfigError
 from datacleaning.executor import RunOutcome, Steps, UnitContext, WorkUnit
-from datacleaning.shard_input import Listing, input_listing, input_schema, plan_scan_units, read_unit_batches
+from datacleaning.shard_input import Listing, ShardInput, input_listing, open_input, read_unit_batches
 from datacleaning.shards import atomic_file, unit_writers
 from datacleaning.stages import Plan, Stage
 from datacleaning.stats import count_by_column, two_digit_histogram
@@ -297,8 +296,7 @@ class WriteStep:
 
 @dataclass
 class ProbePlan:
-    units: list[WorkUnit]
-    schema: pa.Schema
+    shards: ShardInput
     folder: Path
     work: StoragePath
 
@@ -310,18 +308,15 @@ class ProbeStage(Stage):
     name = "probe"
 
     def plan(self, config: Config, source, output: StoragePath) -> Plan:
-        input_dir = storage.as_path(source)
         probe = config.probe
-        schema = input_schema(input_dir, "probe", REQUIRED_COLUMNS)
-        units = plan_scan_units(input_dir, probe.unit_bytes)
-        storage.refuse_overlap([input_dir], output)
+        shards = open_input(source, self.name, REQUIRED_COLUMNS, probe.unit_bytes, output)
         folder = model_folder(config)
-        return Plan(fingerprint(probe, folder, input_listing(units), config.output.max_shard_bytes), len(units),
-                    {"units": len(units), "model": folder},
-                    ProbePlan(units, schema, folder, config.work_folder("probe", output)))
+        return Plan(fingerprint(probe, folder, input_listing(shards.units), config.output.max_shard_bytes),
+                    len(shards.units), {"units": len(shards.units), "model": folder},
+                    ProbePlan(shards, folder, config.work_folder("probe", output)))
 
     def execute(self, config: Config, plan: Plan, output: StoragePath) -> tuple[dict, RunOutcome]:
-        probe, units = config.probe, plan.state.units
+        probe, units = config.probe, plan.state.shards.units
         _check_model(plan.state.folder)
         device = resolve_device(probe)
         # One process drives the GPU; on a CPU every worker scores with its share of the cores.
@@ -336,7 +331,7 @@ class ProbeStage(Stage):
             languages = language_quantiles([scores_dir / f"{u.id}.arrow" for u in units], probe.buckets,
                                            probe.bucket_by)
             write = WriteStep(scores_dir, output,
-                              output_schema(plan.state.schema, probe.bucket_by if probe.buckets else None),
+                              output_schema(plan.state.shards.schema, probe.bucket_by if probe.buckets else None),
                               {lang: report["cuts"] for lang, report in languages.items()}, probe.bucket_by,
                               probe.max_ppl, probe.max_nll_per_char, config.output.max_shard_bytes)
             completed = steps.run("write", units, write)

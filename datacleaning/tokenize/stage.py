@@ -30,13 +30,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import pyarrow as pa
 
 from datacleaning import storage
 from datacleaning.config import Config, TokenizeConfig, TokenizeTrainConfig
 from datacleaning.errors import ConfigError
 from datacleaning.executor import RunOutcome, Steps, UnitContext, WorkUnit
-from datacleaning.shard_input import Listing, input_listing, input_schema, plan_scan_units
+from datacleaning.shard_input import Listing, ShardInput, input_listing, input_schema, open_input, plan_scan_units
 from datacleaning.shards import write_atomic
 from datacleaning.stages import Plan, Stage
 from datacleaning.storage import StoragePath
@@ -117,8 +116,7 @@ def _one_unit(step: str, size: int) -> list[WorkUnit]:
 
 @dataclass
 class TokenizePlan:
-    units: list[WorkUnit]
-    schema: pa.Schema
+    shards: ShardInput
     given: Tokenizer | None
     remote: bool
     scratch: StoragePath
@@ -131,11 +129,8 @@ class TokenizeStage(Stage):
     name = "tokenize"
 
     def plan(self, config: Config, source, output: StoragePath) -> Plan:
-        input_dir = storage.as_path(source)
         tokenize = config.tokenize
-        schema = input_schema(input_dir, "tokenize", REQUIRED_COLUMNS)
-        units = plan_scan_units(input_dir, tokenize.unit_bytes)
-        storage.refuse_overlap([input_dir], output)
+        shards = open_input(source, self.name, REQUIRED_COLUMNS, tokenize.unit_bytes, output)
         try:
             given = open_tokenizer(config.resolve(tokenize.model)) if tokenize.model else None
         except ConfigError as e:
@@ -151,13 +146,14 @@ class TokenizeStage(Stage):
         scratch = config.work_folder("tokenize", output) if remote else output
         # Once merged, the parts (and for a URL output the whole work folder) are not needed again.
         leftovers = (scratch if remote else scratch / PARTS_DIR) if tokenize.merge else None
+        units = shards.units
         return Plan(fingerprint(tokenize, input_listing(units), given and given.sha256()), len(units),
                     {"units": len(units), "workers": config.run.workers, "model": given.path if given else "train"},
-                    TokenizePlan(units, schema, given, remote, scratch, leftovers))
+                    TokenizePlan(shards, given, remote, scratch, leftovers))
 
     def execute(self, config: Config, plan: Plan, output: StoragePath) -> tuple[dict, RunOutcome]:
         tokenize, state = config.tokenize, plan.state
-        units, given, scratch = state.units, state.given, state.scratch
+        units, given, scratch = state.shards.units, state.given, state.scratch
         if state.remote:
             scratch.mkdir(parents=True, exist_ok=True)
         steps = Steps("tokenize", output, config.run.workers, config.run.progress, config.run.engine())
@@ -174,7 +170,7 @@ class TokenizeStage(Stage):
         layout = None
         if completed:
             layout = token_layout(tokenize, tokenizer)
-            columns = ["text", *(c for c in (SOURCE_COLUMN, LANG_COLUMN) if c in state.schema.names)]
+            columns = ["text", *(c for c in (SOURCE_COLUMN, LANG_COLUMN) if c in state.shards.schema.names)]
             encode = EncodeStep(tokenizer_path, scratch / PARTS_DIR, columns, *layout)
             completed = steps.run("encode", units, encode)
             if completed and tokenize.merge:
