@@ -1,158 +1,23 @@
-"""``datacleaning``: one command, a sub-command per stage, and ``run`` for the whole pipeline."""
+"""``datacleaning``: one command, every registered stage's sub-commands, and ``run`` for them all."""
 from __future__ import annotations
 
 import argparse
 import inspect
 import logging
-import signal
 import sys
 from dataclasses import MISSING, fields
 from pathlib import Path
 
 from datacleaning import logs, storage
-from datacleaning.cleaning.rejudge import format_rejudge_summary, run_rejudge
-from datacleaning.config import DEFAULT_PROFILE, NO_RULES_PROFILE, Config, default_workers, load_config, \
-    parse_override, profile_names
+from datacleaning.command_line import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, add_config_options, config_from_args, \
+    exit_code, refuse_no_rules, run_stage_command, storage_option
+from datacleaning.config import default_workers, parse_override, profile_names
 from datacleaning.errors import ConfigError, InputError, TokenBinsError, WriteError
 from datacleaning.export import DEFAULT_COLUMNS, ExportSettings, run_export
-from datacleaning.rules.registry import KINDS, registered_rules
-from datacleaning.stages import run_stage, stage
-from datacleaning.tokenize import TokenBins, locate_bins, merge_bins, open_tokenizer, train_tokenizer
+from datacleaning.rules.registry import registered_rules
+from datacleaning.stages import PIPELINE, stage
 
 logger = logging.getLogger("datacleaning.cli")
-
-EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
-
-# Flags that set one config key each; everything else goes through --set.
-_CONFIG_FLAGS = [
-    ("--workers", "run.workers", int, "N", "worker processes (default: all cores)"),
-    ("--chunk-bytes", "input.chunk_bytes", int, "BYTES", "target size of a work unit of uncompressed jsonl"),
-    ("--max-shard-bytes", "output.max_shard_bytes", int, "BYTES", "start a new output shard past this size"),
-    ("--id-field", "input.id_field", str, "FIELD", "input field holding the document id"),
-    ("--source-field", "input.source_field", str, "FIELD", "input field naming the document's source"),
-    ("--html-field", "input.html_field", str, "FIELD", "input field holding raw HTML, turned into the document text"),
-    ("--html-extractor", "input.html_extractor", str, "NAME",
-     "how HTML becomes text: resiliparse (main content), trafilatura, full_page"),
-    ("--max-input-chars", "clean.max_input_chars", int, "N", "reject longer documents before any rule runs"),
-    ("--executor", "run.executor", str, "local|ray", "where work units run: local processes or Ray tasks"),
-    ("--ray-address", "run.ray_address", str, "ADDR", "the Ray cluster to join (default: a local Ray instance)"),
-    ("--work-dir", "run.work_dir", str, "DIR", "folder for intermediate files (default: inside the output folder; "
-                                                "needed when the output is a URL)"),
-]
-
-_STAGE_OUTPUT = "output folder: a local path or a URL (a URL needs --work-dir)"
-
-# Flags of the dedup sub-command only.
-_DEDUP_FLAGS = [
-    ("--threshold", "dedup.minhash.threshold", float, "J", "Jaccard similarity that makes a near duplicate"),
-    ("--memory-mb", "dedup.memory_mb", int, "MB", "memory budget of the sort-and-group steps"),
-]
-
-
-# Flags of the tokenize sub-commands that train a model (train-spm, and encode without --model).
-_TOKENIZE_TRAIN_FLAGS = [
-    ("--vocab-size", "tokenize.train.vocab_size", int, "N", "pieces of the model (at most: a small corpus gets fewer)"),
-    ("--model-type", "tokenize.train.model_type", str, "TYPE", "bpe or unigram"),
-    ("--character-coverage", "tokenize.train.character_coverage", float, "F",
-     "share of characters with pieces of their own; the rest become bytes"),
-    ("--sample-bytes", "tokenize.train.sample_bytes", int, "BYTES", "text sampled from the input to train on"),
-]
-
-
-# Flags of `probe train`.
-_PROBE_TRAIN_FLAGS = [
-    ("--steps", "probe.train.steps", int, "N", "optimizer steps"),
-    ("--d-model", "probe.train.d_model", int, "N", "embedding width"),
-    ("--layers", "probe.train.n_layers", int, "N", "decoder layers"),
-    ("--heads", "probe.train.n_heads", int, "N", "attention heads"),
-    ("--lr", "probe.train.lr", float, "LR", "peak learning rate"),
-    ("--batch-tokens", "probe.train.batch_tokens", int, "N", "positions per step"),
-]
-
-
-def _add_config_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", type=Path, metavar="FILE", help="TOML config file (paths in it are relative to its folder)")
-    parser.add_argument("--profile", metavar="NAME",
-                        help="start from a bundled rule profile (see `datacleaning rules`) or a TOML file; "
-                             "the config's own keys go on top; without --config and --profile: "
-                             f"{DEFAULT_PROFILE}; no rules at all: {NO_RULES_PROFILE} [extends]")
-    for flag, key, kind, metavar, text in _CONFIG_FLAGS:
-        parser.add_argument(flag, dest=key, type=kind, metavar=metavar, help=f"{text} [{key}]")
-    parser.add_argument("--text-field", dest="input.text_fields", action="append", metavar="FIELD",
-                        help="input field holding the text; repeat to try several in order [input.text_fields]")
-    parser.add_argument("--text-part", dest="input.text_parts", action="append", metavar="PATH",
-                        help="field path whose value joins the text (title, content, 段落[].内容); repeat in order "
-                             "[input.text_parts]")
-    parser.add_argument("--plugin", dest="clean.plugins", action="append", metavar="MODULE",
-                        help="module or .py file with user rules to import; repeatable [clean.plugins]")
-    parser.add_argument("--no-progress", dest="run.progress", action="store_false", default=None,
-                        help="no progress bar")
-    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                        help="set any config key, the value read as TOML, e.g. --set clean.filters='[{name=\"length\"}]'")
-    parser.add_argument("--storage-option", dest="overrides", action="append", type=_storage_option,
-                        metavar="PROTOCOL.KEY=VALUE",
-                        help="an fsspec option for URLs of PROTOCOL, the value read as TOML; repeatable, e.g. "
-                             "--storage-option s3.endpoint_url=http://127.0.0.1:9000 (MinIO), s3.anon=true (a public "
-                             "bucket); credentials come from the environment (AWS_ACCESS_KEY_ID, ...) "
-                             "[storage.options]")
-    parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
-
-
-def _storage_option(assignment: str) -> str:
-    protocol, dot, _ = assignment.partition("=")[0].partition(".")
-    if not (protocol and dot and "=" in assignment):
-        raise argparse.ArgumentTypeError(f"{assignment!r}: expected PROTOCOL.KEY=VALUE, "
-                                         f"e.g. s3.endpoint_url=http://...")
-    return f"storage.options.{assignment}"
-
-
-def _config_from_args(args: argparse.Namespace) -> Config:
-    overrides = [parse_override(o) for o in args.overrides]
-    for key, value in vars(args).items():
-        if "." in key and value is not None:
-            overrides.append((key.split("."), value))
-    profile = args.profile or (None if args.config else DEFAULT_PROFILE)
-    config = load_config(args.config, overrides, profile=profile)
-    storage.configure(config.storage.options)
-    return config
-
-
-def _refuse_no_rules(config: Config) -> None:
-    """A clean stage that would keep every readable document must be asked for by name."""
-    if config.profile != NO_RULES_PROFILE and not any(getattr(config.clean, kind) for kind in KINDS):
-        raise ConfigError(f"clean: the config names no rules, so every readable document would be kept; extend "
-                          f"a profile (extends = \"{DEFAULT_PROFILE}\", see `datacleaning rules`), name your "
-                          f"rules, or ask for no rules with --profile {NO_RULES_PROFILE}")
-
-
-def _exit_code(result) -> int:
-    if result.outcome.interrupted:
-        return 128 + signal.SIGTERM
-    return EXIT_OK if result.ok else EXIT_FAILED
-
-
-def _run_stage(name: str, config: Config, source, output) -> int:
-    """Run one stage, print its summary, and say how it ended as an exit code."""
-    chosen = stage(name)
-    result = run_stage(chosen, config, source, output)
-    print(chosen.summary(result.stats), flush=True)
-    return _exit_code(result)
-
-
-def cmd_clean(args: argparse.Namespace) -> int:
-    config = _config_from_args(args)
-    _refuse_no_rules(config)
-    return _run_stage("clean", config, args.inputs, args.output)
-
-
-def cmd_rejudge(args: argparse.Namespace) -> int:
-    config = _config_from_args(args)
-    print(format_rejudge_summary(run_rejudge(config, args.input, args.output)), flush=True)
-    return EXIT_OK
-
-
-def cmd_dedup(args: argparse.Namespace) -> int:
-    return _run_stage("dedup", _config_from_args(args), args.input, args.output)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -162,64 +27,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     stats = result.stats
     print(f"export {stats['status']}: {stats['documents']:,} documents, {stats['chars']:,} characters in "
           f"{stats['files']:,} {settings.format} files → {args.output}", flush=True)
-    return _exit_code(result)
-
-
-def cmd_tokenize_encode(args: argparse.Namespace) -> int:
-    if args.shuffle_seed is not None:
-        args.overrides += ["tokenize.shuffle=true", f"tokenize.seed={args.shuffle_seed}"]
-    return _run_stage("tokenize", _config_from_args(args), args.input, args.output)
-
-
-def cmd_tokenize_train(args: argparse.Namespace) -> int:
-    config = _config_from_args(args)
-    trained = train_tokenizer(config, args.input, storage.local_path(args.output, "--output"))
-    print(f"train-spm: {args.output}: {config.tokenize.train.model_type}, {trained['vocab_size']:,} pieces, trained on "
-          f"{trained['sample_docs']:,} of {trained['input_docs']:,} documents "
-          f"({trained['sample_bytes'] / 1e6:.1f} of {trained['input_bytes'] / 1e6:.1f} MB of text)", flush=True)
-    return EXIT_OK
-
-
-def cmd_tokenize_inspect(args: argparse.Namespace) -> int:
-    prefix, tokenizer_folder = locate_bins(args.path)
-    bins = TokenBins(prefix)
-    print(f"{prefix}: {len(bins):,} documents, {bins.num_tokens:,} tokens of {bins.dtype}")
-    if args.doc:
-        tokenizer = open_tokenizer(args.model or tokenizer_folder)
-        for number in args.doc:
-            try:
-                tokens = bins.document(number)
-            except IndexError as e:
-                print(f"datacleaning: {e}", file=sys.stderr)
-                return EXIT_CONFIG
-            print(f"--- document {number}: {len(tokens):,} tokens")
-            if args.ids:
-                print(" ".join(map(str, tokens.tolist())))
-            print(tokenizer.decode(tokens.tolist()))
-    return EXIT_OK
-
-
-def cmd_tokenize_merge(args: argparse.Namespace) -> int:
-    merged = merge_bins([locate_bins(p)[0] for p in args.inputs], storage.local_path(args.output, "--output"),
-                        shuffle_seed=args.shuffle_seed)
-    print(f"merge: {args.output}.bin/.idx: {merged['documents']:,} documents, {merged['tokens']:,} tokens", flush=True)
-    return EXIT_OK
-
-
-def cmd_probe_score(args: argparse.Namespace) -> int:
-    return _run_stage("probe", _config_from_args(args), args.input, args.output)
-
-
-def cmd_probe_train(args: argparse.Namespace) -> int:
-    config = _config_from_args(args)
-    output = storage.local_path(args.output, "--output")
-    from datacleaning.model_probe.train import train_reference_model
-    record = train_reference_model(config, args.inputs, output, args.tokenizer,
-                                   log=lambda line: print(line, flush=True))
-    held = f", held-out loss {record['held_out_loss']}" if record["held_out_loss"] is not None else ""
-    print(f"probe train: {args.output}: {record['documents']:,} documents, {record['target_tokens']:,} tokens in "
-          f"{record['seconds']}s; final loss {record['final_loss']} nats/token{held}", flush=True)
-    return EXIT_OK
+    return exit_code(result)
 
 
 def _train_model_file(args: argparse.Namespace, settings, train) -> dict:
@@ -270,11 +78,11 @@ def cmd_reference_lm_train(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    config = _config_from_args(args)
+    config = config_from_args(args)
     inputs = args.inputs or [config.resolve(p) for p in config.input.paths]
     output = storage.as_path(args.output or config.resolve(config.output.dir))
     if "clean" in config.run.stages:
-        _refuse_no_rules(config)
+        refuse_no_rules(config)
     # A stage that could not start (a URL output without a work folder) is refused before any runs.
     for name in config.run.stages:
         if not stage(name).reads_dumps:
@@ -282,7 +90,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     code = EXIT_OK
     for name in config.run.stages:
         source = inputs if stage(name).reads_dumps else output / config.run.input_stage(name) / "kept"
-        code = _run_stage(name, config, source, output / name)
+        code = run_stage_command(name, config, source, output / name)
         if code != EXIT_OK:
             break
     _write_report(output)
@@ -340,147 +148,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="datacleaning", description=__doc__.splitlines()[0].strip("`"))
     sub = parser.add_subparsers(dest="command", required=True)
 
-    clean = sub.add_parser("clean", help="raw dumps → kept/rejected/quarantine Arrow shards",
-                           description="Clean raw dumps (JSON lines, JSON, CSV/TSV, text, HTML, each also "
-                                       ".gz/.zst/.bz2/.xz; parquet; WARC/WET) into DIR/kept, DIR/rejected, "
-                                       "DIR/quarantine and DIR/stats.json. "
-                                       "Rerunning with the same DIR resumes an interrupted run.")
-    clean.add_argument("inputs", nargs="+", metavar="INPUT",
-                       help="files, folders or glob patterns: local paths or URLs (s3://bucket/dumps/, see "
-                            "--storage-option)")
-    clean.add_argument("--output", "-o", required=True, metavar="DIR",
-                       help="output folder: a local path or a URL (s3://bucket/out)")
-    _add_config_options(clean)
-    clean.set_defaults(func=cmd_clean)
-
-    rejudge = sub.add_parser(
-        "rejudge", help="a clean output judged again with other thresholds, from its stored scores",
-        description="Judge the documents of a finished clean output (made with clean.score_all = true) again with "
-                    "the filters of another config, from the values they stored: only thresholds may change, and "
-                    "filters be dropped or reordered. Writes DIR/kept, DIR/rejected, DIR/quarantine and "
-                    "DIR/stats.json like clean; documents kept now that were rejected are cleaned again from "
-                    "their text as read.")
-    rejudge.add_argument("input", metavar="CLEAN_DIR", help="a clean run's output folder")
-    rejudge.add_argument("--output", "-o", required=True, metavar="DIR", help="output folder: a local path or a URL")
-    _add_config_options(rejudge)
-    rejudge.set_defaults(func=cmd_rejudge)
-
-    dedup = sub.add_parser("dedup", help="kept shards → exact and near-duplicate-free shards",
-                           description="Remove exact duplicates (normalized text) and near duplicates (MinHash LSH, "
-                                       "verified by shingle Jaccard) from a folder of Arrow shards, the clean "
-                                       "stage's DIR/kept, into DIR/kept, DIR/removed and DIR/stats.json. "
-                                       "Rerunning with the same DIR resumes an interrupted run.")
-    dedup.add_argument("input", metavar="INPUT_DIR", help="folder of .arrow shards (a clean run's kept/)")
-    dedup.add_argument("--output", "-o", required=True, metavar="DIR", help=_STAGE_OUTPUT)
-    for flag, key, kind, metavar, text in _DEDUP_FLAGS:
-        dedup.add_argument(flag, dest=key, type=kind, metavar=metavar, help=f"{text} [{key}]")
-    _add_config_options(dedup)
-    dedup.set_defaults(func=cmd_dedup)
-
-    probe = sub.add_parser("probe", help="kept shards → the same with their perplexity under a TransNormerLLM",
-                           description="Score documents by their perplexity under a small TransNormerLLM (Triton "
-                                       "lightning attention on a GPU, PyTorch on a CPU), or train such a model.")
-    probe_sub = probe.add_subparsers(dest="probe_command", required=True)
-    score = probe_sub.add_parser(
-        "score", help="shards → DIR/kept (+ nll, n_tokens, ppl, nll_per_char) and DIR/rejected",
-        description="Add nll, n_tokens, ppl and nll_per_char columns to the documents of a folder of Arrow shards (a dedup or "
-                    "clean run's kept/), writing DIR/kept, DIR/rejected (ppl above probe.max_ppl) and "
-                    "DIR/stats.json. The default model is the tiny one shipped in the package. Rerunning with "
-                    "the same DIR resumes an interrupted run.")
-    score.add_argument("input", metavar="INPUT_DIR",
-                       help="folder of .arrow shards (a kept/ folder): a local path or a URL")
-    score.add_argument("--output", "-o", required=True, metavar="DIR", help=_STAGE_OUTPUT)
-    score.add_argument("--model", dest="probe.model", type=lambda p: str(Path(p).resolve()), metavar="DIR",
-                       help="a Hugging Face TransNormerLLM folder (default: the shipped tiny model) [probe.model]")
-    score.add_argument("--device", dest="probe.device", choices=["auto", "cuda", "cpu"],
-                       help="auto = the GPU when there is one [probe.device]")
-    score.add_argument("--dtype", dest="probe.dtype", choices=["auto", "float32", "bfloat16", "float16"],
-                       help="auto = bf16 on a GPU, fp32 on a CPU [probe.dtype]")
-    score.add_argument("--token-budget", dest="probe.token_budget", type=int, metavar="N",
-                       help="positions in one scoring batch [probe.token_budget]")
-    _add_config_options(score)
-    score.set_defaults(func=cmd_probe_score)
-    train = probe_sub.add_parser(
-        "train", help="reference shards → a small TransNormerLLM folder",
-        description="Train a TransNormerLLM from scratch on clean reference text (folders of Arrow shards, such "
-                    "as a clean run's kept/) with a SentencePiece model, as [probe.train] says, into DIR "
-                    "(config.json, model.safetensors, tokenizer.model, training.json), which `probe score "
-                    "--model DIR` loads.")
-    train.add_argument("inputs", nargs="+", metavar="INPUT_DIR", help="folders of .arrow shards: local paths or URLs")
-    train.add_argument("--output", "-o", required=True, metavar="DIR",
-                       help="model folder to write (a local or shared-filesystem path)")
-    train.add_argument("--tokenizer", type=Path, required=True, metavar="FILE",
-                       help="SentencePiece .model (one from `tokenize train-spm`, or your model's)")
-    train.add_argument("--device", dest="probe.device", choices=["auto", "cuda", "cpu"],
-                       help="auto = the GPU when there is one [probe.device]")
-    for flag, key, kind, metavar, text in _PROBE_TRAIN_FLAGS:
-        train.add_argument(flag, dest=key, type=kind, metavar=metavar, help=f"{text} [{key}]")
-    _add_config_options(train)
-    train.set_defaults(func=cmd_probe_train)
-
-    tokenize = sub.add_parser("tokenize", help="kept shards → token bins (Megatron .bin/.idx)",
-                              description="Encode shards into token bins in the Megatron-LM indexed-dataset layout "
-                                          "with a SentencePiece model or a Hugging Face tokenizer.json, train a "
-                                          "SentencePiece model, inspect or merge bins.")
-    tokenize_sub = tokenize.add_subparsers(dest="tokenize_command", required=True)
-    encode = tokenize_sub.add_parser(
-        "encode", help="shards → DIR/tokens.bin + DIR/tokens.idx",
-        description="Encode the documents of a folder of Arrow shards (a clean or dedup run's kept/) into "
-                    "DIR/tokens.bin and DIR/tokens.idx, with an EOS after every document, and DIR/stats.json "
-                    "(tokens per source). Without --model (or tokenize.model), a model is trained on a sample "
-                    "of the input first, as [tokenize.train] says, into DIR/tokenizer.model. Rerunning with the "
-                    "same DIR resumes an interrupted run.")
-    encode.add_argument("input", metavar="INPUT_DIR",
-                        help="folder of .arrow shards (a kept/ folder): a local path or a URL")
-    encode.add_argument("--output", "-o", required=True, metavar="DIR", help=_STAGE_OUTPUT)
-    encode.add_argument("--model", dest="tokenize.model", type=lambda p: str(Path(p).resolve()), metavar="FILE",
-                        help="tokenizer to encode with: a SentencePiece .model (LLaMA's or Baichuan's "
-                             "tokenizer.model, or one from train-spm) or a Hugging Face tokenizer.json (Llama-3's, "
-                             "Qwen's), or a folder holding one [tokenize.model]")
-    encode.add_argument("--shuffle-seed", type=int, metavar="N",
-                        help="shuffle the order of the documents with this seed [tokenize.shuffle, tokenize.seed]")
-    encode.add_argument("--no-eos", dest="tokenize.eos", action="store_false", default=None,
-                        help="no EOS after each document [tokenize.eos]")
-    encode.add_argument("--bos", dest="tokenize.bos", action="store_true", default=None,
-                        help="a BOS before each document [tokenize.bos]")
-    encode.add_argument("--dtype", dest="tokenize.dtype", choices=["auto", "uint16", "int32"],
-                        help="token type of the .bin (default: uint16 when the ids fit) [tokenize.dtype]")
-    train_spm = tokenize_sub.add_parser(
-        "train-spm", help="shards → a SentencePiece .model",
-        description="Train a SentencePiece model (BPE or unigram, byte fallback) on a sample of the documents "
-                    "of a folder of Arrow shards, as [tokenize.train] says.")
-    train_spm.add_argument("input", metavar="INPUT_DIR",
-                           help="folder of .arrow shards (a kept/ folder): a local path or a URL")
-    train_spm.add_argument("--output", "-o", required=True, metavar="FILE",
-                           help="the .model to write (a local or shared-filesystem path)")
-    for command, func in ((encode, cmd_tokenize_encode), (train_spm, cmd_tokenize_train)):
-        for flag, key, kind, metavar, text in _TOKENIZE_TRAIN_FLAGS:
-            command.add_argument(flag, dest=key, type=kind, metavar=metavar, help=f"{text} [{key}]")
-        _add_config_options(command)
-        command.set_defaults(func=func)
-    inspect_bins = tokenize_sub.add_parser(
-        "inspect", help="count documents and tokens of bins; decode documents back to text",
-        description="Print the documents, tokens and dtype of a .bin/.idx pair, and decode the documents "
-                    "given with --doc back to text with the model beside the bins.")
-    inspect_bins.add_argument("path", type=Path, metavar="PATH",
-                              help="a tokenize output folder, or the prefix of a .bin/.idx pair")
-    inspect_bins.add_argument("--doc", type=int, action="append", metavar="N", help="decode document N; repeatable")
-    inspect_bins.add_argument("--ids", action="store_true", help="print the token ids too")
-    inspect_bins.add_argument("--model", type=Path, metavar="FILE",
-                              help="the tokenizer: a .model or tokenizer.json file, or a folder holding one "
-                                   "(default: the one beside the bins)")
-    inspect_bins.set_defaults(func=cmd_tokenize_inspect)
-    merge = tokenize_sub.add_parser(
-        "merge", help="several .bin/.idx pairs → one",
-        description="Merge the documents of several .bin/.idx pairs of one model into one pair, in the order "
-                    "given or shuffled.")
-    merge.add_argument("inputs", nargs="+", type=Path, metavar="PATH",
-                       help="tokenize output folders or .bin/.idx prefixes")
-    merge.add_argument("--output", "-o", required=True, metavar="PREFIX",
-                       help="writes PREFIX.bin and PREFIX.idx")
-    merge.add_argument("--shuffle-seed", type=int, metavar="N",
-                       help="shuffle the order of the documents with this seed")
-    merge.set_defaults(func=cmd_tokenize_merge)
+    for name in PIPELINE:
+        stage(name).add_commands(sub)
 
     quality = sub.add_parser("quality", help="train a quality classifier (the quality_classifier filter's model)",
                              description="Train the hashed character n-gram classifier that the "
@@ -535,7 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
                                         "samples, and opens with no network. `run` writes it at its end.")
     report.add_argument("output", metavar="OUTPUT", help="a run's output folder, or one stage's (local or URL)")
     report.add_argument("--to", metavar="FILE", help="where to write the page (default OUTPUT/report.html)")
-    report.add_argument("--storage-option", dest="overrides", action="append", default=[], type=_storage_option,
+    report.add_argument("--storage-option", dest="overrides", action="append", default=[], type=storage_option,
                         metavar="PROTOCOL.KEY=VALUE", help="an fsspec option for URLs of PROTOCOL (as for the stages)")
     report.set_defaults(func=cmd_report)
 
@@ -562,7 +231,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="inputs of the clean stage, local paths or URLs (default: input.paths of the config)")
     run.add_argument("--output", "-o", metavar="DIR",
                      help="output folder (default: output.dir); a URL only when clean is the only stage")
-    _add_config_options(run)
+    add_config_options(run)
     run.set_defaults(func=cmd_run)
 
     rules = sub.add_parser("rules", help="list every rule a config can name, with its parameters")

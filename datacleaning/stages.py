@@ -4,12 +4,14 @@ start and finish logs, its status, stats.json, and the removal of its work files
 
 A stage is a :class:`Stage` in its own package (``STAGE`` in the module the registry names). It
 plans (validates its input, cuts it into units and fingerprints what decides its output, writing
-nothing), executes its steps, and says what to log, what to remove and how to summarize. The
+nothing), executes its steps, says what to log, what to remove and how to summarize, and adds its
+sub-commands to the command line. The
 command line, ``run``'s order, the config's list of stages, the report and the Python API all read
 the registry, so adding a stage is its package and one line here.
 """
 from __future__ import annotations
 
+import argparse
 import importlib
 import logging
 import os
@@ -70,6 +72,10 @@ class Stage(ABC):
     @abstractmethod
     def summary(self, stats: dict) -> str:
         """A summary of a run's stats for a person to read."""
+
+    @abstractmethod
+    def add_commands(self, sub: argparse._SubParsersAction) -> None:
+        """The stage's sub-commands of ``datacleaning``."""
 
     def finish_log(self, stats: dict) -> dict:
         """What the finish log says besides the status."""

@@ -62,6 +62,9 @@ class CountStage(Stage):
     def work_files(self, config: Config, plan: Plan, output) -> list:
         return [output / ".work"]
 
+    def add_commands(self, sub) -> None:
+        sub.add_parser(self.name, help="count the documents of a folder of shards")
+
 
 @pytest.fixture
 def shards(tmp_path) -> Path:
@@ -102,6 +105,7 @@ def test_every_registered_stage_is_a_command_a_run_stage_and_a_report_section():
     commands = cli("--help").stdout
     for name in PIPELINE:
         assert stage(name).name == name
+        assert cli(name, "--help").returncode == 0, f"no `datacleaning {name}` command"
         assert name in commands
     assert [name for name in PIPELINE if stage(name).reads_dumps] == ["clean"]
 

@@ -17,6 +17,7 @@ Output layout of ``DIR``::
 """
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import os
@@ -296,6 +297,10 @@ class CleanStage(Stage):
 
     def summary(self, stats: dict) -> str:
         return format_clean_summary(stats)
+
+    def add_commands(self, sub: argparse._SubParsersAction) -> None:
+        from datacleaning.cleaning.commands import add_commands  # it imports this package: not at module level
+        add_commands(sub)
 
 
 STAGE = CleanStage()

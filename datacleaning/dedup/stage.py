@@ -19,6 +19,7 @@ over every document of the input, so the steps spread over the nodes of a cluste
 """
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 from dataclasses import dataclass
@@ -121,6 +122,10 @@ class DedupStage(Stage):
 
     def summary(self, stats: dict) -> str:
         return format_dedup_summary(stats)
+
+    def add_commands(self, sub: argparse._SubParsersAction) -> None:
+        from datacleaning.dedup.commands import add_commands  # it imports this package: not at module level
+        add_commands(sub)
 
 
 def largest_clusters(removed: StoragePath, count: int = LARGEST_CLUSTERS) -> list[dict]:

@@ -8,16 +8,23 @@
 See README.md in this folder for the model, the lightning-attention kernels and how the tiny model
 was trained.
 """
-from datacleaning.model_probe.config import SIZE_385M, TINY, ModelConfig
-from datacleaning.model_probe.lightning import lightning_attention, lightning_reference
-from datacleaning.model_probe.loader import (SHIPPED_TINY, CheckpointError, load_model, load_tokenizer,
-                                             read_weights, save_model)
-from datacleaning.model_probe.model import TransNormerLM, decay_rates
-from datacleaning.model_probe.score import DocScore, Scorer, load_scorer, pick_device, pick_dtype
-from datacleaning.model_probe.train import TrainConfig, TrainResult, train_model
+import importlib
 
-__all__ = [
-    "SHIPPED_TINY", "SIZE_385M", "TINY", "CheckpointError", "DocScore", "ModelConfig", "Scorer", "TrainConfig",
-    "TrainResult", "TransNormerLM", "decay_rates", "lightning_attention", "lightning_reference", "load_model",
-    "load_scorer", "load_tokenizer", "pick_device", "pick_dtype", "read_weights", "save_model", "train_model",
-]
+# Loaded on first use: the model modules import torch (most of a second), and the stage and its
+# commands are imported by every `datacleaning` command to build its parser.
+_EXPORTS = {
+    "config": ("SIZE_385M", "TINY", "ModelConfig"),
+    "lightning": ("lightning_attention", "lightning_reference"),
+    "loader": ("SHIPPED_TINY", "CheckpointError", "load_model", "load_tokenizer", "read_weights", "save_model"),
+    "model": ("TransNormerLM", "decay_rates"),
+    "score": ("DocScore", "Scorer", "load_scorer", "pick_device", "pick_dtype"),
+    "train": ("TrainConfig", "TrainResult", "train_model"),
+}
+_MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
+__all__ = sorted(_MODULE_OF)
+
+
+def __getattr__(name: str):
+    if name not in _MODULE_OF:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_MODULE_OF[name]}"), name)

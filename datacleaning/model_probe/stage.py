@@ -21,6 +21,7 @@ kept beside the documents, so a different threshold later needs no new scoring: 
 """
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import os
@@ -345,6 +346,10 @@ class ProbeStage(Stage):
 
     def summary(self, stats: dict) -> str:
         return format_probe_summary(stats)
+
+    def add_commands(self, sub: argparse._SubParsersAction) -> None:
+        from datacleaning.model_probe.commands import add_commands  # it imports this package: not at module level
+        add_commands(sub)
 
 
 def _stats(steps: Steps, config: Config, folder: Path, device: str, languages: dict, units: list[WorkUnit],

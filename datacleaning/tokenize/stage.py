@@ -23,6 +23,7 @@ atomically; rerun whole if stopped).
 """
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import os
@@ -190,6 +191,10 @@ class TokenizeStage(Stage):
 
     def summary(self, stats: dict) -> str:
         return format_tokenize_summary(stats)
+
+    def add_commands(self, sub: argparse._SubParsersAction) -> None:
+        from datacleaning.tokenize.commands import add_commands  # it imports this package: not at module level
+        add_commands(sub)
 
 
 def _stats(steps: Steps, config: Config, tokenizer_file: str, tokenizer: Tokenizer | None, source: str,
