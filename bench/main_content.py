@@ -271,8 +271,9 @@ def kept_by_edits(profile_edits) -> Callable[[list[str]], list[bool]]:
 
 def line_methods() -> dict[str, Callable[[list[str]], list[bool]]]:
     import datacleaning as dc
-    from datacleaning.rules.registry import build_rule
-    edits = dc.load_config(None, profile="mixed_web").build_rules()["edits"]
+    from datacleaning.rules.registry import build_rule, build_rules
+    config = dc.load_config(None, profile="mixed_web")
+    edits = build_rules(config.clean, config.base_dir)["edits"]
     # The word-list menu rule the classifier replaced, where it stood: after remove_related_lists.
     navigation = build_rule("edits", 0, {"name": "remove_navigation"})
     navigation.prepare(Path.cwd())

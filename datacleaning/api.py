@@ -17,8 +17,9 @@ from datacleaning.document import Document
 from datacleaning.errors import RecordError
 from datacleaning.executor import StageResult
 from datacleaning.export import DEFAULT_COLUMNS, ExportSettings, run_export
-from datacleaning.readers.records import record_to_document
+from datacleaning.readers.records import ReaderOptions, record_to_document
 from datacleaning.rules.base import Rule
+from datacleaning.rules.registry import build_rules
 from datacleaning.stages import run_stage
 from datacleaning.tokenize import train_tokenizer
 from datacleaning.tokenize.stage import STAGE as TOKENIZE
@@ -49,7 +50,7 @@ class Pipeline:
     def __init__(self, config: Config | None = None, *, normalizers: list[Rule] | None = None,
                  edits: list[Rule] | None = None, filters: list[Rule] | None = None):
         self.config = config or Config()
-        rules = self.config.build_rules()
+        rules = build_rules(self.config.clean, self.config.base_dir)
         for section, given in (("normalizers", normalizers), ("edits", edits), ("filters", filters)):
             if given is not None:
                 for rule in given:
@@ -64,7 +65,7 @@ class Pipeline:
 
     def clean(self, documents: Iterable[str | dict | Document]) -> Iterator[Cleaned]:
         """Clean documents one by one: strings, dicts shaped like input records, or Documents."""
-        options = self.config.input.reader_options()
+        options = ReaderOptions.of(self.config.input)
         for i, item in enumerate(documents):
             if isinstance(item, Document):
                 doc = item

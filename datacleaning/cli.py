@@ -246,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     logs.configure(getattr(logging, getattr(args, "log_level", "INFO")))
     try:
         if getattr(args, "plugins", None):
-            from datacleaning.config import import_plugin
+            from datacleaning.rules.registry import import_plugin
             for plugin in args.plugins:
                 import_plugin(plugin, Path.cwd())
         return args.func(args)

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
-import importlib.util
 import os
-import sys
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -19,10 +17,6 @@ import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 
 from datacleaning.errors import ConfigError
-from datacleaning.executor import Engine
-from datacleaning.readers.records import ReaderOptions
-from datacleaning.rules.registry import KINDS, build_rule
-from datacleaning.rules.base import Rule
 from datacleaning.stages import PIPELINE
 from datacleaning.storage import StoragePath, as_path, is_url
 
@@ -91,10 +85,6 @@ class InputConfig(BaseModel):
                 raise ValueError(f"trafilatura cannot be imported ({e}): pip install 'datacleaning[trafilatura]'") from None
         return name
 
-    def reader_options(self) -> ReaderOptions:
-        return ReaderOptions(tuple(self.text_fields), self.id_field, self.source_field, self.html_extractor,
-                             self.html_field, tuple(self.text_parts), tuple(self.meta_fields))
-
 
 class OutputConfig(BaseModel):
     model_config = _STRICT
@@ -132,9 +122,6 @@ class RunConfig(BaseModel):
                                           "scores, tokenize's parts), a local path, or a shared filesystem when "
                                           "several nodes run a stage; needed when the output is a URL; empty: "
                                           "inside each stage's output folder")
-
-    def engine(self) -> Engine:
-        return Engine(self.executor, self.ray_address)
 
     @pydantic.field_validator("stages")
     @classmethod
@@ -397,43 +384,6 @@ class Config(BaseModel):
             raise ConfigError(f"run.work_dir: the {stage} stage writes to {output}, a URL, and needs a local or "
                               f"shared-filesystem folder for its intermediate files: give one (--work-dir DIR)")
         return output / WORK_DIR
-
-    def build_rules(self) -> dict[str, list[Rule]]:
-        """Import plugins, then build and prepare every configured rule, or raise ConfigError."""
-        for plugin in self.clean.plugins:
-            import_plugin(plugin, self.base_dir)
-        built: dict[str, list[Rule]] = {}
-        for section in KINDS:
-            rules = []
-            for i, table in enumerate(getattr(self.clean, section)):
-                rule = build_rule(section, i, table)
-                try:
-                    rule.prepare(self.base_dir)
-                except (OSError, ValueError) as e:
-                    raise ConfigError(f"clean.{section}[{i}] ({rule.name}): {e}") from None
-                rules.append(rule)
-            built[section] = rules
-        return built
-
-
-def import_plugin(plugin: str, base_dir: Path) -> None:
-    """Import a user module by name (``my_rules``) or by file path (``rules/my_rules.py``)."""
-    if plugin.endswith(".py"):
-        path = Path(plugin) if os.path.isabs(plugin) else base_dir / plugin
-        if not path.exists():
-            raise ConfigError(f"clean.plugins: no such file {path}")
-        name = f"datacleaning_plugin_{path.stem}"
-        if name in sys.modules:
-            return
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    else:
-        try:
-            importlib.import_module(plugin)
-        except ImportError as e:
-            raise ConfigError(f"clean.plugins: cannot import {plugin!r}: {e}") from None
 
 
 def _format_error(e: pydantic.ValidationError) -> str:

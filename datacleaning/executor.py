@@ -23,6 +23,7 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from pathlib import Path
 
 import multiprocess
@@ -34,6 +35,9 @@ from datacleaning.logs import log_event
 from datacleaning.shards import write_atomic
 from datacleaning.stats import merge_counters
 from datacleaning.storage import StoragePath
+
+if TYPE_CHECKING:
+    from datacleaning.config import RunConfig
 
 logger = logging.getLogger("datacleaning.executor")
 
@@ -94,6 +98,11 @@ class Engine:
 
     kind: str = "local"
     ray_address: str = ""
+
+    @classmethod
+    def of(cls, run: RunConfig) -> Engine:
+        """The engine the config's ``[run]`` section names."""
+        return cls(run.executor, run.ray_address)
 
 
 LOCAL = Engine()

@@ -1,6 +1,7 @@
 """The package's import graph, read from its source: no module imports itself back through others,
-and the base layer (errors, storage, shards, manifest, the executors) needs nothing of the rule
-library. Only imports at module level count: one inside a function runs when it is called."""
+the base layer (errors, storage, shards, manifest, the executors) needs nothing of the rule
+library, and the config builds nothing. Only imports at module level count: one inside a function
+runs when it is called."""
 from __future__ import annotations
 
 import ast
@@ -57,6 +58,14 @@ def test_the_base_layer_needs_nothing_of_the_rules():
         assert name in graph, name
         rules = sorted(m for m in _reachable(graph, name) if m.startswith("datacleaning.rules"))
         assert not rules, (name, rules)
+
+
+def test_the_config_is_data_that_builds_nothing():
+    """Rules, readers and engines are built by the stages that use them, from the config's values."""
+    reached = _reachable(_graph(), "datacleaning.config")
+    built = sorted(m for m in reached if m.startswith(("datacleaning.rules", "datacleaning.readers",
+                                                        "datacleaning.cleaning", "datacleaning.blacklists")))
+    assert not built, built
 
 
 def test_the_graph_is_read():

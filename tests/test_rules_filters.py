@@ -15,7 +15,7 @@ from datacleaning.document import Document
 from datacleaning.errors import ConfigError
 from datacleaning.rules.base import Filter
 from datacleaning.rules.filters import HanRatio, Length
-from datacleaning.rules.registry import build_rule
+from datacleaning.rules.registry import build_rule, build_rules
 from zh_quality_fixtures import CLEAN, EXCERPTS, example_pipeline, judge
 
 EXAMPLES = REPO_ROOT / "examples" / "data"
@@ -148,7 +148,7 @@ def test_screening_changes_no_kept_document_of_the_example_corpus():
     real short and long documents, a pipeline without it keeps exactly the same texts, and
     rejects every document the screen rejected."""
     config = load_config(EXAMPLE_CONFIG)
-    unscreened_filters = config.build_rules()["filters"]
+    unscreened_filters = build_rules(config.clean, config.base_dir)["filters"]
     length = next(rule for rule in unscreened_filters if isinstance(rule, Length))
     assert length.min_original_chars == length.min_chars
     length.min_original_chars = 0

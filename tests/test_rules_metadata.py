@@ -10,6 +10,7 @@ from datacleaning.config import load_config
 from datacleaning.document import Document
 from datacleaning.errors import ConfigError
 from datacleaning.rules.metadata import MetaCount, parse_count
+from datacleaning.rules.registry import build_rules
 
 LAYOUTS = REPO_ROOT / "tests" / "fixtures" / "layouts"
 
@@ -54,4 +55,5 @@ def test_the_layout_config_with_a_count_filter_reads_real_layout_counts(clean_ru
 
 def test_the_field_is_required():
     with pytest.raises(ConfigError, match="needs field"):
-        load_config(None, [(["clean", "filters"], [{"name": "meta_count", "min_count": 3}])]).build_rules()
+        config = load_config(None, [(["clean", "filters"], [{"name": "meta_count", "min_count": 3}])])
+        build_rules(config.clean, config.base_dir)

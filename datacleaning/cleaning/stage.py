@@ -34,10 +34,11 @@ from datacleaning.cleaning.unique_ids import make_ids_unique
 from datacleaning.config import Config, ReviewSamplesConfig
 from datacleaning.document import Document, Quarantined
 from datacleaning.errors import ConfigError
-from datacleaning.executor import UNITS_DIR, RunOutcome, UnitContext, WorkUnit, load_done_stats, run_units
+from datacleaning.executor import UNITS_DIR, Engine, RunOutcome, UnitContext, WorkUnit, load_done_stats, run_units
 from datacleaning.readers import InputFile, ReaderOptions, discover, plan_units, read_unit
 from datacleaning.readers.warc import SkippedRecord
 from datacleaning.rules.base import Filter
+from datacleaning.rules.registry import build_rules
 from datacleaning.shards import unit_writers
 from datacleaning.stages import Plan, Stage
 from datacleaning.stats import format_clean_summary, merge_counters
@@ -235,7 +236,7 @@ def fingerprint(config: Config, files: list[InputFile]) -> str:
 
 
 def build_pipeline(config: Config) -> CleaningPipeline:
-    return CleaningPipeline.from_rules(config.build_rules(), config.clean)
+    return CleaningPipeline.from_rules(build_rules(config.clean, config.base_dir), config.clean)
 
 
 @dataclass
@@ -271,10 +272,10 @@ class CleanStage(Stage):
 
     def execute(self, config: Config, plan: Plan, output: StoragePath) -> tuple[dict, RunOutcome]:
         units = plan.state.units
-        processor = CleanUnitProcessor(plan.state.pipeline, config.input.reader_options(), output,
+        processor = CleanUnitProcessor(plan.state.pipeline, ReaderOptions.of(config.input), output,
                                        config.output.max_shard_bytes, config.clean.review_samples)
         outcome = run_units(units, processor, state_dir=output / UNITS_DIR, workers=config.run.workers,
-                            description="clean", show_progress=config.run.progress, engine=config.run.engine())
+                            description="clean", show_progress=config.run.progress, engine=Engine.of(config.run))
         done = load_done_stats(output / UNITS_DIR, units)
         stats = merge_counters(done)
         if outcome.ok:

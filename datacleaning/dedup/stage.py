@@ -39,7 +39,7 @@ from datacleaning.dedup.steps import BAND_KEYS, EXACT_KEYS, LINE_KEYS, REMOVED, 
     KeysStep, LinesStep, RunState, SignatureStep, VerifyStep, WorkLayout, WriteStep, partition_unit
 from datacleaning.dedup.text import DedupText
 from datacleaning.errors import ConfigError
-from datacleaning.executor import UNITS_DIR, RunOutcome, Steps, WorkUnit, load_done_stats
+from datacleaning.executor import UNITS_DIR, Engine, RunOutcome, Steps, WorkUnit, load_done_stats
 from datacleaning.shard_input import Listing, ShardInput, ShardInputError, input_listing, open_input
 from datacleaning.shards import iter_batches, shard_paths
 from datacleaning.stages import Plan, Stage
@@ -107,7 +107,7 @@ class DedupStage(Stage):
         state = RunState(dedup, output, planned.work, planned.shards.units, planned.shards.schema, planned.params,
                          config.output.max_shard_bytes, planned.index_dirs,
                          worker_memory(dedup.memory_mb << 20, config.run.workers))
-        steps = Steps("dedup", output, config.run.workers, config.run.progress, config.run.engine())
+        steps = Steps("dedup", output, config.run.workers, config.run.progress, Engine.of(config.run))
         completed = _run_steps(steps, state, DedupText(dedup), config)
         stats = _stats(steps, state, config)
         if completed:

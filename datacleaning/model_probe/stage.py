@@ -35,7 +35,7 @@ import pyarrow.compute as pc
 
 from datacleaning.config import Config, ProbeConfig
 from datacleaning.errors import ConfigError
-from datacleaning.executor import RunOutcome, Steps, UnitContext, WorkUnit
+from datacleaning.executor import Engine, RunOutcome, Steps, UnitContext, WorkUnit
 from datacleaning.shard_input import Listing, ShardInput, input_listing, open_input, read_unit_batches
 from datacleaning.shards import atomic_file, unit_writers
 from datacleaning.stages import Plan, Stage
@@ -324,7 +324,7 @@ class ProbeStage(Stage):
         score_workers = 1 if device == "cuda" else config.run.workers
         scores_dir = plan.state.work / "scores"
         score = ScoreStep(plan.state.folder, scores_dir, device, probe.dtype, probe.token_budget, probe.chunk_tokens)
-        steps = Steps("probe", output, config.run.workers, config.run.progress, config.run.engine())
+        steps = Steps("probe", output, config.run.workers, config.run.progress, Engine.of(config.run))
         completed = steps.run("score", units, score, workers=score_workers,
                               gpus_per_unit=1 if device == "cuda" else 0)
         languages: dict[str, dict] = {}

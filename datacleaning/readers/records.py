@@ -3,12 +3,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import orjson
 
 from datacleaning.document import Document
 from datacleaning.errors import RecordError
 from datacleaning.readers.page import page_text
+
+if TYPE_CHECKING:
+    from datacleaning.config import InputConfig
 
 # What joins the parts of a composed text (a title and its body, an abstract and its article).
 PART_SEPARATOR = "\n\n"
@@ -38,6 +42,13 @@ class ReaderOptions:
     html_field: str = ""
     text_parts: tuple[str, ...] = ()
     meta_fields: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, input_config: InputConfig) -> ReaderOptions:
+        """The options the config's ``[input]`` section sets."""
+        return cls(tuple(input_config.text_fields), input_config.id_field, input_config.source_field,
+                   input_config.html_extractor, input_config.html_field, tuple(input_config.text_parts),
+                   tuple(input_config.meta_fields))
 
 
 def _json_default(value):

@@ -1,15 +1,24 @@
-"""Rule names → rule classes, and building validated rule instances from config tables."""
+"""Rule names → rule classes, building validated rule instances from config tables, and importing
+the user modules (plugins) that register more."""
 from __future__ import annotations
 
+import importlib
+import importlib.util
+import os
+import sys
 import typing
 from dataclasses import MISSING, fields, is_dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import pydantic
 
 from datacleaning.errors import ConfigError
 from datacleaning.rules.base import Editor, Filter, Normalizer, Rule
+
+if typing.TYPE_CHECKING:
+    from datacleaning.config import CleanConfig
 
 _RULES: dict[str, type[Rule]] = {}
 KINDS = {"normalizers": Normalizer, "edits": Editor, "filters": Filter}
@@ -86,3 +95,42 @@ def build_rule(section: str, index: int, table: dict[str, Any]) -> Rule:
         return cls(**validated.model_dump())
     except ValueError as e:
         raise ConfigError(f"{where}: {e} (rule {name!r})") from None
+
+
+def build_rules(clean: CleanConfig, base_dir: Path) -> dict[str, list[Rule]]:
+    """Import the ``clean.plugins``, then build and prepare every rule the clean section names
+    (paths in their parameters from ``base_dir``, the config's folder), or raise ConfigError."""
+    for plugin in clean.plugins:
+        import_plugin(plugin, base_dir)
+    built: dict[str, list[Rule]] = {}
+    for section in KINDS:
+        rules = []
+        for i, table in enumerate(getattr(clean, section)):
+            rule = build_rule(section, i, table)
+            try:
+                rule.prepare(base_dir)
+            except (OSError, ValueError) as e:
+                raise ConfigError(f"clean.{section}[{i}] ({rule.name}): {e}") from None
+            rules.append(rule)
+        built[section] = rules
+    return built
+
+
+def import_plugin(plugin: str, base_dir: Path) -> None:
+    """Import a user module by name (``my_rules``) or by file path (``rules/my_rules.py``)."""
+    if plugin.endswith(".py"):
+        path = Path(plugin) if os.path.isabs(plugin) else base_dir / plugin
+        if not path.exists():
+            raise ConfigError(f"clean.plugins: no such file {path}")
+        name = f"datacleaning_plugin_{path.stem}"
+        if name in sys.modules:
+            return
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    else:
+        try:
+            importlib.import_module(plugin)
+        except ImportError as e:
+            raise ConfigError(f"clean.plugins: cannot import {plugin!r}: {e}") from None

@@ -35,7 +35,7 @@ import numpy as np
 from datacleaning import storage
 from datacleaning.config import Config, TokenizeConfig, TokenizeTrainConfig
 from datacleaning.errors import ConfigError
-from datacleaning.executor import RunOutcome, Steps, UnitContext, WorkUnit
+from datacleaning.executor import Engine, RunOutcome, Steps, UnitContext, WorkUnit
 from datacleaning.shard_input import Listing, ShardInput, input_listing, input_schema, open_input, plan_scan_units
 from datacleaning.shards import write_atomic
 from datacleaning.stages import Plan, Stage
@@ -157,7 +157,7 @@ class TokenizeStage(Stage):
         units, given, scratch = state.shards.units, state.given, state.scratch
         if state.remote:
             scratch.mkdir(parents=True, exist_ok=True)
-        steps = Steps("tokenize", output, config.run.workers, config.run.progress, config.run.engine())
+        steps = Steps("tokenize", output, config.run.workers, config.run.progress, Engine.of(config.run))
         # The given tokenizer's copy, under the name of its kind, or the model trained here.
         tokenizer_path = scratch / (given.file_name if given else SPM_FILE)
         input_bytes = sum(u.size for u in units)
