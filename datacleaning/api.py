@@ -15,7 +15,7 @@ from datacleaning.config import Config, load_config
 from datacleaning.dedup.stage import STAGE as DEDUP
 from datacleaning.document import Document
 from datacleaning.errors import RecordError
-from datacleaning.executor import StageResult
+from datacleaning.execution import StageResult
 from datacleaning.export import DEFAULT_COLUMNS, ExportSettings, run_export
 from datacleaning.readers.records import ReaderOptions, record_to_document
 from datacleaning.rules.base import Rule

@@ -30,7 +30,7 @@ import zstandard
 
 from datacleaning import storage
 from datacleaning.errors import ConfigError
-from datacleaning.executor import StageResult, UnitContext, WorkUnit, load_done_stats, run_units, stop_signals
+from datacleaning.execution import FileUnit, StageResult, UnitContext, load_done_stats, run_units, stop_signals
 from datacleaning.logs import log_event
 from datacleaning.manifest import STATS, claim_output, mark_complete
 from datacleaning.shard_input import input_listing, input_schema, plan_scan_units, read_unit_batches
@@ -63,7 +63,7 @@ class ExportUnitProcessor:
     settings: ExportSettings
     schema: pa.Schema  # of the exported columns
 
-    def __call__(self, unit: WorkUnit, context: UnitContext) -> dict:
+    def __call__(self, unit: FileUnit, context: UnitContext) -> dict:
         settings = self.settings
         target = self.output / (unit.id + _SUFFIXES[settings.format, settings.compression])
         documents = chars = 0
@@ -109,7 +109,7 @@ def _compressed(f, compression: str) -> Iterator[BinaryIO]:
         yield stream
 
 
-def fingerprint(settings: ExportSettings, units: list[WorkUnit]) -> str:
+def fingerprint(settings: ExportSettings, units: list[FileUnit]) -> str:
     relevant = {"settings": asdict(settings), "input": input_listing(units)}
     return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
 

@@ -13,7 +13,7 @@ import pyarrow as pa
 
 from datacleaning import storage
 from datacleaning.errors import InputError
-from datacleaning.executor import WorkUnit
+from datacleaning.execution import FileUnit
 from datacleaning.shards import open_shard, shard_paths
 from datacleaning.storage import StoragePath
 
@@ -33,7 +33,7 @@ class ShardInput:
 
     folder: StoragePath
     schema: pa.Schema
-    units: list[WorkUnit]
+    units: list[FileUnit]
 
 
 def open_input(source: str | os.PathLike, stage: str, required: tuple[str, ...], unit_bytes: int,
@@ -83,7 +83,7 @@ def input_schema(input_dir: str | os.PathLike, stage: str, required: tuple[str, 
     return schema
 
 
-def plan_scan_units(input_dir: str | os.PathLike, unit_bytes: int) -> list[WorkUnit]:
+def plan_scan_units(input_dir: str | os.PathLike, unit_bytes: int) -> list[FileUnit]:
     """Units of about ``unit_bytes`` of shard, in input order (shards by name, batches in order):
     a document's position in the run follows this order."""
     units = []
@@ -94,12 +94,12 @@ def plan_scan_units(input_dir: str | os.PathLike, unit_bytes: int) -> list[WorkU
         pieces = max(1, min(batches, math.ceil(size / unit_bytes)))
         for piece in range(pieces):
             start, end = batches * piece // pieces, batches * (piece + 1) // pieces
-            units.append(WorkUnit(id=f"{path.stem}-b{start:05d}", path=str(path), format=SCAN_FORMAT, start=start,
+            units.append(FileUnit(id=f"{path.stem}-b{start:05d}", path=str(path), format=SCAN_FORMAT, start=start,
                                   end=end, size=size * (end - start) // max(batches, 1), name=path.name))
     return units
 
 
-def read_unit_batches(unit: WorkUnit, columns: list[str] | None = None) -> Iterator[pa.RecordBatch]:
+def read_unit_batches(unit: FileUnit, columns: list[str] | None = None) -> Iterator[pa.RecordBatch]:
     """The unit's record batches; a shard that cannot be read raises ShardInputError naming it."""
     with _open(unit.path, columns) as reader:
         for index in range(unit.start, unit.end):
@@ -110,7 +110,7 @@ def read_unit_batches(unit: WorkUnit, columns: list[str] | None = None) -> Itera
             yield batch
 
 
-def input_listing(units: list[WorkUnit]) -> Listing:
+def input_listing(units: list[FileUnit]) -> Listing:
     """What a resumed run must find again: every shard's name, size and version (modification
     time), one look at each shard."""
     shards = {u.path: u.name for u in units}

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from datacleaning import storage
-from datacleaning.executor import RunOutcome, StageResult, stop_signals
+from datacleaning.execution import RunOutcome, StageResult, stop_signals
 from datacleaning.logs import log_event
 from datacleaning.manifest import STATS, claim_output, mark_complete
 from datacleaning.stats import write_stats

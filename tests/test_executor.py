@@ -95,7 +95,7 @@ def test_failed_unit_does_not_stop_the_others(tmp_path, how):
 STOP_EARLY = textwrap.dedent('''
     import os, random, signal, sys, tempfile, threading, time
     from pathlib import Path
-    from datacleaning.executor import WorkUnit, run_units
+    from datacleaning.execution import FileUnit, run_units
 
     def work(unit, context):
         time.sleep(0.02)
@@ -104,7 +104,7 @@ STOP_EARLY = textwrap.dedent('''
     signal.signal(signal.SIGTERM, lambda *args: None)  # a signal landing after a run ends
     rng = random.Random(11)
     for i in range(int(sys.argv[1])):
-        units = [WorkUnit(id="u0", path="x", format="jsonl", start=0, end=1, size=1, name="x")]
+        units = [FileUnit(id="u0", path="x", format="jsonl", start=0, end=1, size=1, name="x")]
         threading.Timer(rng.uniform(0, 0.03), os.kill, (os.getpid(), signal.SIGTERM)).start()
         run_units(units, work, state_dir=Path(tempfile.mkdtemp()), workers=2, show_progress=False)
     print("all runs returned")
@@ -137,7 +137,7 @@ def test_a_stop_signal_while_the_pool_starts_never_hangs_the_run(tmp_path):
 IDLE_WORKER = textwrap.dedent('''
     import sys, time
     from pathlib import Path
-    from datacleaning.executor import WorkUnit, run_units
+    from datacleaning.execution import FileUnit, run_units
 
     started = Path(sys.argv[1])
 
@@ -147,7 +147,7 @@ IDLE_WORKER = textwrap.dedent('''
             time.sleep(0.01)
             context.check_stop()
 
-    units = [WorkUnit(id="u0", path="x", format="jsonl", start=0, end=1, size=1, name="x")]
+    units = [FileUnit(id="u0", path="x", format="jsonl", start=0, end=1, size=1, name="x")]
     outcome = run_units(units, work, state_dir=started.parent / "state", workers=3, show_progress=False)
     print("interrupted" if outcome.interrupted else "not interrupted")
 ''')

@@ -1,5 +1,5 @@
 """The package's import graph, read from its source: no module imports itself back through others,
-the base layer (errors, storage, shards, manifest, the executors) needs nothing of the rule
+the base layer (errors, storage, shards, manifest, execution) needs nothing of the rule
 library, and the config builds nothing. Only imports at module level count: one inside a function
 runs when it is called."""
 from __future__ import annotations
@@ -11,8 +11,8 @@ from conftest import REPO_ROOT
 
 PACKAGE = REPO_ROOT / "datacleaning"
 BASE = ["datacleaning.errors", "datacleaning.storage", "datacleaning.shards", "datacleaning.manifest",
-        "datacleaning.executor", "datacleaning.ray_engine", "datacleaning.logs", "datacleaning.stats",
-        "datacleaning.stages"]
+        "datacleaning.execution", "datacleaning.execution.local", "datacleaning.execution.ray_tasks",
+        "datacleaning.execution.steps", "datacleaning.logs", "datacleaning.stats", "datacleaning.stages"]
 
 
 def _module_name(path: Path) -> str:

@@ -14,7 +14,7 @@ from conftest import cli, write_kept_shard
 
 from datacleaning.config import Config, RunConfig
 from datacleaning.errors import ConfigError
-from datacleaning.executor import Steps, UnitContext, WorkUnit
+from datacleaning.execution import FileUnit, Steps, UnitContext
 from datacleaning.manifest import MANIFEST, STATS
 from datacleaning.report.runs import PIPELINE as REPORTED_STAGES
 from datacleaning.shard_input import input_listing, plan_scan_units, read_unit_batches
@@ -27,7 +27,7 @@ class CountStep:
 
     work: Path
 
-    def __call__(self, unit: WorkUnit, context: UnitContext) -> dict:
+    def __call__(self, unit: FileUnit, context: UnitContext) -> dict:
         counts = {"documents": 0, "chars": 0}
         for batch in read_unit_batches(unit, ["text"]):
             counts["documents"] += batch.num_rows

@@ -34,7 +34,7 @@ from datacleaning.cleaning.unique_ids import make_ids_unique
 from datacleaning.config import Config, ReviewSamplesConfig
 from datacleaning.document import Document, Quarantined
 from datacleaning.errors import ConfigError
-from datacleaning.executor import UNITS_DIR, Engine, RunOutcome, UnitContext, WorkUnit, load_done_stats, run_units
+from datacleaning.execution import UNITS_DIR, Engine, FileUnit, RunOutcome, UnitContext, load_done_stats, run_units
 from datacleaning.readers import InputFile, ReaderOptions, discover, plan_units, read_unit
 from datacleaning.readers.warc import SkippedRecord
 from datacleaning.rules.base import Filter
@@ -135,7 +135,7 @@ class CleanUnitProcessor:
         self._numeric = [(label, [name for name, kind in rule.signals.items() if kind in NUMERIC_SIGNALS])
                          for label, rule in self.pipeline.filters if rule.signals]
 
-    def __call__(self, unit: WorkUnit, context: UnitContext) -> dict:
+    def __call__(self, unit: FileUnit, context: UnitContext) -> dict:
         rejected_by: Counter = Counter()
         skipped: Counter = Counter()
         by_source: dict[str, dict] = {}
@@ -243,7 +243,7 @@ def build_pipeline(config: Config) -> CleaningPipeline:
 class CleanPlan:
     files: list[InputFile]
     skipped: dict[str, list[str]]
-    units: list[WorkUnit]
+    units: list[FileUnit]
     pipeline: CleaningPipeline
 
 

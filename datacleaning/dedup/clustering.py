@@ -29,7 +29,7 @@ from datacleaning.dedup.runs import PAIR_RECORD, balanced_bounds, load_array, lo
     run_length, run_path, save_array
 from datacleaning.dedup.steps import CLUSTER_COLUMN, DECISION_SCHEMA, EARLIER, EXACT, NEAR, REPRESENTATIVE, \
     RunState, decision_path, fetch_rows, read_arrow_file, write_table
-from datacleaning.executor import UNITS_DIR, Steps, UnitContext, WorkUnit, load_done_stats
+from datacleaning.execution import UNITS_DIR, FileUnit, RowRange, Steps, Unit, UnitContext, load_done_stats
 from datacleaning.shards import write_atomic
 
 COMPONENTS = "components"
@@ -48,7 +48,7 @@ class GraphStep:
 
     state: RunState
 
-    def __call__(self, unit: WorkUnit, context: UnitContext) -> dict:
+    def __call__(self, unit: FileUnit, context: UnitContext) -> dict:
         pairs = load_array(Path(unit.path))
         writer = self.state.run_writer(_round_folder(GRAPH), unit, PAIR_RECORD, "a")
         writer.add(both_directions(pairs))
@@ -63,15 +63,15 @@ class StarStep:
     inputs: list[Path]
     large: bool
 
-    def __call__(self, unit: WorkUnit, context: UnitContext) -> dict:
+    def __call__(self, unit: RowRange, context: UnitContext) -> dict:
         edges = load_range(self.inputs, "a", unit.start, unit.end, PAIR_RECORD)
         context.check_stop()
-        writer = self.state.run_writer(_round_folder(unit.name), unit, PAIR_RECORD, "a")
+        writer = self.state.run_writer(_round_folder(unit.step), unit, PAIR_RECORD, "a")
         if not self.large:
             writer.add(small_star(edges))
             return {"edges": len(edges), "runs": writer.close()}
         out, centers, unsettled = large_star(edges)
-        save_array(self.state.work.path(_round_folder(unit.name), f"{unit.id}.centers.npy"), centers)
+        save_array(self.state.work.path(_round_folder(unit.step), f"{unit.id}.centers.npy"), centers)
         writer.add(out)
         return {"edges": len(edges), "unsettled_nodes": unsettled, "runs": writer.close()}
 
@@ -88,7 +88,7 @@ class HeadsStep:
     state: RunState
     centers: list[Path]
 
-    def __call__(self, unit: WorkUnit, context: UnitContext) -> dict:
+    def __call__(self, unit: FileUnit, context: UnitContext) -> dict:
         state = self.state
         _, low, high = state.unit_span(unit.id)
         centers = load_range(self.centers, "doc", low, high, CENTER_RECORD)
@@ -112,7 +112,7 @@ class DecideStep:
     state: RunState
     stars: list[Path]
 
-    def __call__(self, unit: WorkUnit, context: UnitContext) -> dict:
+    def __call__(self, unit: FileUnit, context: UnitContext) -> dict:
         state = self.state
         number, low, high = state.unit_span(unit.id)
         star = load_range(self.stars, "a", low, high, PAIR_RECORD)
@@ -160,14 +160,14 @@ def _pair_files(state: RunState) -> list[Path]:
     return files
 
 
-def _outputs(steps: Steps, state: RunState, step: str, units: list[WorkUnit]) -> list[Path]:
+def _outputs(steps: Steps, state: RunState, step: str, units: list[Unit]) -> list[Path]:
     """The sorted runs the units of a graph or round step wrote."""
     folder = state.work.folder(_round_folder(step))
     done = load_done_stats(steps.output / UNITS_DIR / step, units)
     return [run_path(folder, unit.id, n) for unit, stats in zip(units, done) for n in range(stats["runs"])]
 
 
-def _round_units(state: RunState, step: str, inputs: list[Path], memory_bytes: int, workers: int) -> list[WorkUnit]:
+def _round_units(state: RunState, step: str, inputs: list[Path], memory_bytes: int, workers: int) -> list[RowRange]:
     """The round's ranges of documents, each holding about as many edges, planned once: the saved
     plan outlives the inputs it was made from."""
     plan = state.work.path(COMPONENTS, f"{step}.plan.json")
@@ -178,13 +178,13 @@ def _round_units(state: RunState, step: str, inputs: list[Path], memory_bytes: i
         ranges = [[low, high, size] for low, high in balanced_bounds(inputs, "a", state.total_docs, parts)]
         write_atomic(plan, json.dumps(ranges).encode())
     ranges = json.loads(plan.read_text())
-    return [WorkUnit(f"{step}-{p:04d}-of-{len(ranges):04d}", "", step, low, high, size, step)
+    return [RowRange(f"{step}-{p:04d}-of-{len(ranges):04d}", size, step, low, high)
             for p, (low, high, size) in enumerate(ranges)]
 
 
 def cluster(steps: Steps, state: RunState, memory_bytes: int, workers: int) -> bool:
     """Run the clustering steps; False when one of them did not complete."""
-    graph = [WorkUnit(f"{GRAPH}-{path.stem}", str(path), GRAPH, 0, None, max(path.stat().st_size, 1), GRAPH)
+    graph = [FileUnit(f"{GRAPH}-{path.stem}", max(path.stat().st_size, 1), str(path), GRAPH, 0, None, GRAPH)
              for path in _pair_files(state)]
     if not steps.run(GRAPH, graph, GraphStep(state)):
         return False

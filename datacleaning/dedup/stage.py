@@ -39,7 +39,7 @@ from datacleaning.dedup.steps import BAND_KEYS, EXACT_KEYS, LINE_KEYS, REMOVED, 
     KeysStep, LinesStep, RunState, SignatureStep, VerifyStep, WorkLayout, WriteStep, partition_unit
 from datacleaning.dedup.text import DedupText
 from datacleaning.errors import ConfigError
-from datacleaning.executor import UNITS_DIR, Engine, RunOutcome, Steps, WorkUnit, load_done_stats
+from datacleaning.execution import UNITS_DIR, Engine, Part, RowRange, RunOutcome, Steps, load_done_stats
 from datacleaning.shard_input import Listing, ShardInput, ShardInputError, input_listing, open_input
 from datacleaning.shards import iter_batches, shard_paths
 from datacleaning.stages import Plan, Stage
@@ -61,7 +61,7 @@ def fingerprint(config: Config, listing: Listing) -> str:
     return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def _partitions(step: str, records: int, record_bytes: int, config: Config) -> list[WorkUnit]:
+def _partitions(step: str, records: int, record_bytes: int, config: Config) -> list[Part]:
     parts = partition_count(records, record_bytes, config.dedup.memory_mb << 20, config.run.workers)
     return [partition_unit(step, p, parts, max(records * record_bytes // parts, 1)) for p in range(parts)]
 
@@ -178,7 +178,7 @@ def _run_steps(steps: Steps, state: RunState, text: DedupText, config: Config) -
             # Ranges of first documents with equal numbers of pairs: in groups of near duplicates
             # the first document (of every bucket) is mostly the group's earliest.
             state.partitions["verify"] = [
-                WorkUnit(f"verify-{p:04d}-of-{parts:04d}", "", "verify", low, high, max(pairs // parts, 1), "verify")
+                RowRange(f"verify-{p:04d}-of-{parts:04d}", max(pairs // parts, 1), "verify", low, high)
                 for p, (low, high) in enumerate(balanced_bounds(edges, "a", state.total_docs, parts))]
             if not steps.run("verify", state.partitions["verify"], VerifyStep(state)):
                 return False

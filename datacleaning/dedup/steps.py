@@ -35,7 +35,7 @@ from datacleaning.dedup.runs import EXACT_RECORD, KEY_RECORD, KEY_SPACE, PAIR_RE
     ArrayFile, RunWriter, distinct, load_array, load_range, ordinals, range_bounds, run_path, save_array, save_run, \
     unique_pairs, unit_doc_ids
 from datacleaning.dedup.text import DedupText
-from datacleaning.executor import UnitContext, WorkUnit
+from datacleaning.execution import FileUnit, Part, RowRange, Unit, UnitContext
 from datacleaning.shard_input import read_unit_batches
 from datacleaning.shards import atomic_file, shard_paths, unit_writers, write_atomic
 from datacleaning.stats import count_by_column
@@ -89,7 +89,7 @@ class RunState:
     config: DedupConfig
     output: StoragePath
     work: WorkLayout
-    scan_units: list[WorkUnit]
+    scan_units: list[FileUnit]
     schema: pa.Schema
     params: BandParams | None
     max_shard_bytes: int
@@ -97,7 +97,7 @@ class RunState:
     worker_memory: int
     shingles_per_doc: float = 0.0
     unit_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
-    partitions: dict[str, list[WorkUnit]] = field(default_factory=dict)
+    partitions: dict[str, list[Part | RowRange]] = field(default_factory=dict)
     # How many sorted runs of each kind (EXACT_KEYS, LINE_KEYS, BAND_KEYS) each scan unit wrote.
     run_counts: dict[str, list[int]] = field(default_factory=dict)
 
@@ -121,7 +121,7 @@ class RunState:
     def unit_of(self, ordinal_values: np.ndarray) -> np.ndarray:
         return np.searchsorted(np.cumsum(self.unit_rows), ordinal_values, side="right")
 
-    def run_writer(self, kind: str, unit: WorkUnit, dtype: np.dtype, field: str) -> RunWriter:
+    def run_writer(self, kind: str, unit: Unit, dtype: np.dtype, field: str) -> RunWriter:
         # A unit's records are sorted when written: about SORT_OVERHEAD times their size at once.
         return RunWriter(self.work.folder(kind), unit.id, dtype, field, self.worker_memory // SORT_OVERHEAD)
 
@@ -165,9 +165,8 @@ class RunState:
         return self.work.path("shingles", f"{unit_id}.u64"), self.work.path("shingles", f"{unit_id}.offsets.npy")
 
 
-def partition_unit(step: str, part: int, parts: int, size: int) -> WorkUnit:
-    return WorkUnit(id=f"{step}-{part:04d}-of-{parts:04d}", path="", format=step, start=part, end=parts,
-                    size=size, name=step)
+def partition_unit(step: str, part: int, parts: int, size: int) -> Part:
+    return Part(id=f"{step}-{part:04d}-of-{parts:04d}", size=size, index=part, count=parts)
 
 
 def _texts(batch: pa.RecordBatch, column: str = "text") -> list[str]:
@@ -179,7 +178,7 @@ class KeysStep:
     state: RunState
     text: DedupText
 
-    def __call__(self, unit: WorkUnit, context: UnitContext) -> dict:
+    def __call__(self, unit: FileUnit, context: UnitContext) -> dict:
         config, unit_number = self.state.config, self.state.unit_index[unit.id]
         exact = self.state.run_writer(EXACT_KEYS, unit, EXACT_RECORD, "hi")
         lines = self.state.run_writer(LINE_KEYS, unit, KEY_RECORD, "key")
@@ -248,8 +247,8 @@ class ExactStep:
 
     state: RunState
 
-    def __call__(self, unit: WorkUnit, context: UnitContext) -> dict:
-        low, high = range_bounds(KEY_SPACE, unit.end, unit.start)
+    def __call__(self, unit: Part, context: UnitContext) -> dict:
+        low, high = range_bounds(KEY_SPACE, unit.count, unit.index)
         records = load_range(self.state.run_paths(EXACT_KEYS), "hi", low, high, EXACT_RECORD)
         docs = ordinals(records["doc"], self.state.unit_bases)
         order = np.lexsort((docs, records["lo"], records["hi"]))
@@ -292,7 +291,7 @@ class ExactFlagsStep:
 
     state: RunState
 
-    def __call__(self, unit: WorkUnit, context: UnitContext) -> dict:
+    def __call__(self, unit: FileUnit, context: UnitContext) -> dict:
         state = self.state
         _, low, high = state.unit_span(unit.id)
         files = [state.work.path("exact", f"{part.id}.pairs.npy") for part in state.partitions["exact"]]
@@ -340,8 +339,8 @@ class LinesStep:
 
     state: RunState
 
-    def __call__(self, unit: WorkUnit, context: UnitContext) -> dict:
-        low, high = range_bounds(KEY_SPACE, unit.end, unit.start)
+    def __call__(self, unit: Part, context: UnitContext) -> dict:
+        low, high = range_bounds(KEY_SPACE, unit.count, unit.index)
         records = load_range(self.state.run_paths(LINE_KEYS), "key", low, high, KEY_RECORD)
         if self.state.config.exact.enabled:
             records = records[~self.state.exact_removed_ids(records["doc"])]
@@ -360,7 +359,7 @@ class SignatureStep:
     state: RunState
     text: DedupText
 
-    def __call__(self, unit: WorkUnit, context: UnitContext) -> dict:
+    def __call__(self, unit: FileUnit, context: UnitContext) -> dict:
         state, minhash = self.state, self.state.config.minhash
         number = state.unit_index[unit.id]
         unit_rows = int(state.unit_rows[number])
@@ -410,8 +409,8 @@ class BucketStep:
 
     state: RunState
 
-    def __call__(self, unit: WorkUnit, context: UnitContext) -> dict:
-        low, high = range_bounds(KEY_SPACE, unit.end, unit.start)
+    def __call__(self, unit: Part, context: UnitContext) -> dict:
+        low, high = range_bounds(KEY_SPACE, unit.count, unit.index)
         records = load_range(self.state.run_paths(BAND_KEYS), "key", low, high, KEY_RECORD)
         # Stable: runs are concatenated in unit order and each is in document order within a
         # key, so every bucket lists its documents in input order.
@@ -496,7 +495,7 @@ class VerifyStep:
 
     state: RunState
 
-    def __call__(self, unit: WorkUnit, context: UnitContext) -> dict:
+    def __call__(self, unit: RowRange, context: UnitContext) -> dict:
         state = self.state
         pairs = unique_pairs(load_range(state.partition_files("edges", "buckets"), "a", unit.start, unit.end,
                                         PAIR_RECORD))
@@ -545,7 +544,7 @@ class WriteStep:
     state: RunState
     text: DedupText
 
-    def __call__(self, unit: WorkUnit, context: UnitContext) -> dict:
+    def __call__(self, unit: FileUnit, context: UnitContext) -> dict:
         state = self.state
         number = state.unit_index[unit.id]
         unit_rows = int(state.unit_rows[number])
@@ -593,7 +592,7 @@ class WriteStep:
         return {"input_docs": unit_rows, "kept_docs": writers[KEPT].rows, "removed_docs": writers[REMOVED].rows,
                 **counts}
 
-    def _hashes_by_row(self, unit: WorkUnit, unit_rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _hashes_by_row(self, unit: FileUnit, unit_rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         paths = self.state.run_paths(EXACT_KEYS, [self.state.unit_index[unit.id]])
         run = np.concatenate([load_array(path) for path in paths])
         rows = (run["doc"] & ROW_MASK).astype(np.int64)

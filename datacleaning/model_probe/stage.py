@@ -35,7 +35,7 @@ import pyarrow.compute as pc
 
 from datacleaning.config import Config, ProbeConfig
 from datacleaning.errors import ConfigError
-from datacleaning.executor import Engine, RunOutcome, Steps, UnitContext, WorkUnit
+from datacleaning.execution import Engine, FileUnit, RunOutcome, Steps, UnitContext
 from datacleaning.shard_input import Listing, ShardInput, input_listing, open_input, read_unit_batches
 from datacleaning.shards import atomic_file, unit_writers
 from datacleaning.stages import Plan, Stage
@@ -128,7 +128,7 @@ class ScoreStep:
                              chunk_tokens=self.chunk_tokens)
         return scorer, load_tokenizer(self.folder)
 
-    def __call__(self, unit: WorkUnit, context: UnitContext) -> dict:
+    def __call__(self, unit: FileUnit, context: UnitContext) -> dict:
         if self._loaded is None:
             self._loaded = self._load()
         scorer, tokenizer = self._loaded
@@ -247,7 +247,7 @@ class WriteStep:
     max_nll_per_char: dict[str, float]
     max_shard_bytes: int
 
-    def __call__(self, unit: WorkUnit, context: UnitContext) -> dict:
+    def __call__(self, unit: FileUnit, context: UnitContext) -> dict:
         scores = read_scores(self.scores_dir / f"{unit.id}.arrow")
         bucketed = BUCKET_COLUMNS[self.bucket_by] in self.schema.names
         schemas = {KEPT: self.schema, REJECTED: rejected_schema(self.schema)}
@@ -352,7 +352,7 @@ class ProbeStage(Stage):
         add_commands(sub)
 
 
-def _stats(steps: Steps, config: Config, folder: Path, device: str, languages: dict, units: list[WorkUnit],
+def _stats(steps: Steps, config: Config, folder: Path, device: str, languages: dict, units: list[FileUnit],
            completed: bool) -> dict:
     score = steps.stats.get("score", {})
     written = steps.stats.get("write", {})

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 
 from datacleaning.document import Document, Quarantined
 from datacleaning.errors import RecordError
-from datacleaning.executor import WorkUnit
+from datacleaning.execution import FileUnit
 from datacleaning.readers.compression import open_decompressed, quarantined_fault, split_format
 from datacleaning.readers.encoding import detect_text_encoding, undetected_reason
 from datacleaning.readers.records import ReaderOptions, record_to_document
@@ -29,7 +29,7 @@ _ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 csv.field_size_limit(sys.maxsize)
 
 
-def read_csv(unit: WorkUnit, options: ReaderOptions, progress: Progress) -> Iterator[Document | Quarantined]:
+def read_csv(unit: FileUnit, options: ReaderOptions, progress: Progress) -> Iterator[Document | Quarantined]:
     layout, compression = split_format(unit.format)
     with open_decompressed(unit.path, compression) as source:
         head = source.stream.read(_SNIFF_BYTES)
@@ -58,7 +58,7 @@ def read_csv(unit: WorkUnit, options: ReaderOptions, progress: Progress) -> Iter
             yield quarantined_fault(source.fault, unit)
 
 
-def _row_document(header: list[str], row: list[str], index: int, line: int, unit: WorkUnit,
+def _row_document(header: list[str], row: list[str], index: int, line: int, unit: FileUnit,
                   options: ReaderOptions, encoding: str) -> Document | Quarantined:
     where = f"row {index} (ending on line {line})"
     if len(row) != len(header):
@@ -75,7 +75,7 @@ def _undecodable(value: str) -> bool:
     return _ESCAPED_BYTE.search(value) is not None
 
 
-def _quarantined(row: list[str], unit: WorkUnit, encoding: str, reason: str) -> Quarantined:
+def _quarantined(row: list[str], unit: FileUnit, encoding: str, reason: str) -> Quarantined:
     delimiter = _DELIMITERS[split_format(unit.format)[0]]
     raw = delimiter.join(row).encode(encoding, "surrogateescape")
     return Quarantined(unit.path, 0, raw, reason)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datacleaning import storage
 from datacleaning.errors import InputError
 from datacleaning.readers.compression import SUFFIXES as COMPRESSION_SUFFIXES
-from datacleaning.executor import WorkUnit
+from datacleaning.execution import FileUnit
 from datacleaning.logs import log_event
 
 logger = logging.getLogger("datacleaning.readers")
@@ -157,44 +157,44 @@ def _file_key(path: str) -> str:
     return f"{stem}-{digest}"
 
 
-def _parquet_row_group_units(f: InputFile, key: str, chunk_bytes: int) -> list[WorkUnit]:
+def _parquet_row_group_units(f: InputFile, key: str, chunk_bytes: int) -> list[FileUnit]:
     import pyarrow.parquet as pq
 
     try:
         with storage.open_arrow(f.path) as source:
             metadata = pq.ParquetFile(source).metadata
     except Exception:  # an unreadable parquet file is quarantined by its reader
-        return [WorkUnit(f"{key}-000000", f.path, f.format, 0, None, f.size, f.name)]
+        return [FileUnit(f"{key}-000000", f.size, f.path, f.format, 0, None, f.name)]
     units, first, size = [], 0, 0
     for rg in range(metadata.num_row_groups):
         size += metadata.row_group(rg).total_byte_size
         if size >= chunk_bytes or rg == metadata.num_row_groups - 1:
-            units.append(WorkUnit(f"{key}-{len(units):06d}", f.path, f.format, first, rg + 1, size, f.name))
+            units.append(FileUnit(f"{key}-{len(units):06d}", size, f.path, f.format, first, rg + 1, f.name))
             first, size = rg + 1, 0
     if not units:
-        units.append(WorkUnit(f"{key}-000000", f.path, f.format, 0, 0, f.size, f.name))
+        units.append(FileUnit(f"{key}-000000", f.size, f.path, f.format, 0, 0, f.name))
     # Progress counts file bytes; spread the file size over the units by their share of rows.
     total = sum(u.size for u in units) or 1
     return [dataclasses.replace(u, size=f.size * u.size // total) for u in units]
 
 
-def plan_units(files: list[InputFile], chunk_bytes: int) -> list[WorkUnit]:
+def plan_units(files: list[InputFile], chunk_bytes: int) -> list[FileUnit]:
     """Cut files into work units.
 
     Uncompressed JSON lines (and ``.json`` files, which may hold JSON lines) are cut into byte
     ranges of about ``chunk_bytes`` (the reader aligns them to lines); parquet into runs of row
     groups; every other format is one unit per file.
     """
-    units: list[WorkUnit] = []
+    units: list[FileUnit] = []
     for f in files:
         key = _file_key(f.path)
         if f.format in ("jsonl", "json") and f.size > chunk_bytes:
             n = -(-f.size // chunk_bytes)
             for i in range(n):
                 start, end = i * chunk_bytes, min((i + 1) * chunk_bytes, f.size)
-                units.append(WorkUnit(f"{key}-{i:06d}", f.path, f.format, start, end, end - start, f.name))
+                units.append(FileUnit(f"{key}-{i:06d}", end - start, f.path, f.format, start, end, f.name))
         elif f.format == "parquet":
             units.extend(_parquet_row_group_units(f, key, chunk_bytes))
         else:
-            units.append(WorkUnit(f"{key}-000000", f.path, f.format, 0, None, f.size, f.name))
+            units.append(FileUnit(f"{key}-000000", f.size, f.path, f.format, 0, None, f.name))
     return units

@@ -7,7 +7,7 @@ import orjson
 
 from datacleaning import storage
 from datacleaning.document import Document, Quarantined
-from datacleaning.executor import WorkUnit
+from datacleaning.execution import FileUnit
 from datacleaning.readers.discover import UNSUPPORTED
 from datacleaning.readers.compression import split_format
 from datacleaning.readers.csv_file import read_csv
@@ -53,7 +53,7 @@ def _head(path: str) -> bytes:
         return f.read(_HEAD_BYTES)
 
 
-def read_unit(unit: WorkUnit, options: ReaderOptions,
+def read_unit(unit: FileUnit, options: ReaderOptions,
               progress: Callable[[int], None]) -> Iterator[Document | Quarantined | SkippedRecord]:
     """Stream a unit's records; a file that cannot be opened at all becomes one quarantine record."""
     if unit.format == UNSUPPORTED:

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 
 from datacleaning.document import Document, Quarantined
 from datacleaning.errors import RecordError
-from datacleaning.executor import WorkUnit
+from datacleaning.execution import FileUnit
 from datacleaning.readers.compression import read_whole
 from datacleaning.readers.page import decoded_page, page_text
 from datacleaning.readers.records import ReaderOptions, page_record, record_to_document
@@ -14,7 +14,7 @@ from datacleaning.readers.records import ReaderOptions, page_record, record_to_d
 _RAW_LIMIT = 65536
 
 
-def read_html(unit: WorkUnit, options: ReaderOptions, progress: Callable[[int], None]) -> Iterator[Document | Quarantined]:
+def read_html(unit: FileUnit, options: ReaderOptions, progress: Callable[[int], None]) -> Iterator[Document | Quarantined]:
     data = read_whole(unit)
     progress(unit.size)
     if isinstance(data, Quarantined):

@@ -9,7 +9,7 @@ import orjson
 
 from datacleaning.document import Document, Quarantined
 from datacleaning.errors import RecordError
-from datacleaning.executor import WorkUnit
+from datacleaning.execution import FileUnit
 from datacleaning.readers.compression import open_decompressed, read_whole, split_format
 from datacleaning.readers.jsonl import read_jsonl
 from datacleaning.readers.records import ReaderOptions, record_to_document
@@ -18,7 +18,7 @@ Progress = Callable[[int], None]
 _RAW_LIMIT = 65536
 
 
-def read_json(unit: WorkUnit, options: ReaderOptions, progress: Progress) -> Iterator[Document | Quarantined]:
+def read_json(unit: FileUnit, options: ReaderOptions, progress: Progress) -> Iterator[Document | Quarantined]:
     compression = split_format(unit.format)[1]
     if not _holds_one_value(unit.path, compression):
         yield from read_jsonl(unit, options, progress)
@@ -61,7 +61,7 @@ def _holds_one_value(path: str, compression: str) -> bool:
     return False
 
 
-def _item_document(item, index: int | None, unit: WorkUnit, options: ReaderOptions) -> Document | Quarantined:
+def _item_document(item, index: int | None, unit: FileUnit, options: ReaderOptions) -> Document | Quarantined:
     where = f"array item {index}" if index is not None else "the file's JSON value"
     default_id = unit.name if index is None else f"{unit.name}:{index}"
     if not isinstance(item, dict):

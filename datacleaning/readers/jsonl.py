@@ -8,7 +8,7 @@ import orjson
 from datacleaning import storage
 from datacleaning.document import Document, Quarantined
 from datacleaning.errors import RecordError
-from datacleaning.executor import WorkUnit
+from datacleaning.execution import FileUnit
 from datacleaning.readers.compression import open_decompressed, quarantined_fault, split_format
 from datacleaning.readers.records import ReaderOptions, record_to_document
 
@@ -48,7 +48,7 @@ def _lines(stream, start: int, end: int | None, position: Callable[[], int],
     progress(position() - reported)
 
 
-def read_plain(unit: WorkUnit, options: ReaderOptions, progress: Progress) -> Iterator[Document | Quarantined]:
+def read_plain(unit: FileUnit, options: ReaderOptions, progress: Progress) -> Iterator[Document | Quarantined]:
     """Lines that *start* inside ``[unit.start, unit.end)`` belong to the unit."""
     name = unit.name
     with storage.open_input(unit.path) as f:
@@ -61,12 +61,12 @@ def read_plain(unit: WorkUnit, options: ReaderOptions, progress: Progress) -> It
             yield _parse_line(line, offset, unit.path, name, options)
 
 
-def read_jsonl(unit: WorkUnit, options: ReaderOptions, progress: Progress) -> Iterator[Document | Quarantined]:
+def read_jsonl(unit: FileUnit, options: ReaderOptions, progress: Progress) -> Iterator[Document | Quarantined]:
     reader = read_compressed if split_format(unit.format)[1] else read_plain
     yield from reader(unit, options, progress)
 
 
-def read_compressed(unit: WorkUnit, options: ReaderOptions, progress: Progress) -> Iterator[Document | Quarantined]:
+def read_compressed(unit: FileUnit, options: ReaderOptions, progress: Progress) -> Iterator[Document | Quarantined]:
     """A whole compressed file, read up to its first fault. Every line decoded before the fault
     is read; the fault is one quarantine record at the compressed offset of the frame that cannot
     be decoded, holding the line the fault cut short (record offsets are in decompressed bytes)."""

@@ -9,13 +9,13 @@ import pyarrow.parquet as pq
 from datacleaning import storage
 from datacleaning.document import Document, Quarantined
 from datacleaning.errors import RecordError
-from datacleaning.executor import WorkUnit
+from datacleaning.execution import FileUnit
 from datacleaning.readers.records import ReaderOptions, record_to_document
 
 _BATCH_ROWS = 1024
 
 
-def read_parquet(unit: WorkUnit, options: ReaderOptions, progress: Callable[[int], None]) -> Iterator[Document | Quarantined]:
+def read_parquet(unit: FileUnit, options: ReaderOptions, progress: Callable[[int], None]) -> Iterator[Document | Quarantined]:
     with storage.open_arrow(unit.path) as source:
         parquet = pq.ParquetFile(source)
         name = unit.name

@@ -4,13 +4,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from datacleaning.document import Document, Quarantined
-from datacleaning.executor import WorkUnit
+from datacleaning.execution import FileUnit
 from datacleaning.readers.compression import read_whole
 from datacleaning.readers.encoding import detect_text_encoding, undetected_reason
 from datacleaning.readers.records import ReaderOptions
 
 
-def read_text(unit: WorkUnit, options: ReaderOptions, progress: Callable[[int], None]) -> Iterator[Document | Quarantined]:
+def read_text(unit: FileUnit, options: ReaderOptions, progress: Callable[[int], None]) -> Iterator[Document | Quarantined]:
     data = read_whole(unit)
     progress(unit.size)
     if isinstance(data, Quarantined):

@@ -13,7 +13,7 @@ from resiliparse.parse.encoding import bytes_to_str, detect_encoding
 from datacleaning import storage
 from datacleaning.document import Document, Quarantined
 from datacleaning.errors import RecordError
-from datacleaning.executor import WorkUnit
+from datacleaning.execution import FileUnit
 from datacleaning.readers.page import decoded_page, page_text
 from datacleaning.readers.records import ReaderOptions, page_record, record_to_document
 
@@ -46,7 +46,7 @@ def _content_type(record) -> str:
     return value.split(";")[0].strip().lower()
 
 
-def read_warc(unit: WorkUnit, options: ReaderOptions,
+def read_warc(unit: FileUnit, options: ReaderOptions,
               progress: Callable[[int], None]) -> Iterator[Document | Quarantined | SkippedRecord]:
     """An uncompressed WARC is cut into records by its own framing, so a record whose framing does
     not hold is quarantined alone and reading goes on at the next record; a compressed one is read
@@ -70,7 +70,7 @@ def read_warc(unit: WorkUnit, options: ReaderOptions,
     progress(unit.size - reported)
 
 
-def _record_item(record: WarcRecord, position: int, unit: WorkUnit,
+def _record_item(record: WarcRecord, position: int, unit: FileUnit,
                  options: ReaderOptions) -> Document | Quarantined | SkippedRecord:
     if not record.record_type & _DOCUMENT_TYPES:
         return SkippedRecord(f"warc {record.record_type}")

@@ -11,7 +11,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from datacleaning.executor import UnitContext, WorkUnit
+from datacleaning.execution import FileUnit, UnitContext
 from datacleaning.shard_input import read_unit_batches
 from datacleaning.shards import atomic_file
 from datacleaning.tokenize.indexed import bin_path, idx_path, write_index
@@ -58,10 +58,10 @@ class EncodeStep:
     # Loaded in the worker, on its first unit.
     _tokenizer: Tokenizer | None = field(default=None, repr=False)
 
-    def part_prefix(self, unit: WorkUnit) -> Path:
+    def part_prefix(self, unit: FileUnit) -> Path:
         return self.parts_dir / unit.id
 
-    def __call__(self, unit: WorkUnit, context: UnitContext) -> dict:
+    def __call__(self, unit: FileUnit, context: UnitContext) -> dict:
         if self._tokenizer is None:
             # The stage's parallelism is its worker processes (run.workers, all cores by default):
             # a tokenizer.json's encoder on its Rust thread pool too (a thread per core in every
@@ -106,7 +106,7 @@ class EncodeStep:
         return {**counts, "sources": sources, "languages": languages}
 
     @staticmethod
-    def _count_by(batch: pa.RecordBatch, column: str, unit: WorkUnit, doc_sizes: np.ndarray, text_bytes: np.ndarray,
+    def _count_by(batch: pa.RecordBatch, column: str, unit: FileUnit, doc_sizes: np.ndarray, text_bytes: np.ndarray,
                   characters: np.ndarray, table: dict[str, dict[str, int]]) -> None:
         """Documents, tokens, text bytes and characters per value of ``column`` (source or lang;
         the shard's name for shards without a source column, "" without a lang column)."""

@@ -16,7 +16,7 @@ import sentencepiece as spm
 
 from datacleaning.config import TokenizeTrainConfig
 from datacleaning.errors import ConfigError
-from datacleaning.executor import WorkUnit
+from datacleaning.execution import FileUnit
 from datacleaning.shard_input import ShardInputError, read_unit_batches
 from datacleaning.shards import write_atomic
 
@@ -111,7 +111,7 @@ def training_lines(texts: Iterable[str | None]) -> Iterable[str]:
                 yield line[start:start + MAX_LINE_CHARS]
 
 
-def train_model(units: list[WorkUnit], train: TokenizeTrainConfig, destination: Path, threads: int,
+def train_model(units: list[FileUnit], train: TokenizeTrainConfig, destination: Path, threads: int,
                 check_stop: Callable[[], None] = lambda: None) -> dict:
     """Train a SentencePiece model on a sample of the documents of ``units`` and write it to
     ``destination`` (atomically); return what was sampled and trained."""

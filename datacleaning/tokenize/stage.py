@@ -35,7 +35,7 @@ import numpy as np
 from datacleaning import storage
 from datacleaning.config import Config, TokenizeConfig, TokenizeTrainConfig
 from datacleaning.errors import ConfigError
-from datacleaning.executor import Engine, RunOutcome, Steps, UnitContext, WorkUnit
+from datacleaning.execution import Engine, FileUnit, RunOutcome, Steps, Unit, UnitContext
 from datacleaning.shard_input import Listing, ShardInput, input_listing, input_schema, open_input, plan_scan_units
 from datacleaning.shards import write_atomic
 from datacleaning.stages import Plan, Stage
@@ -90,12 +90,12 @@ def token_layout(tokenize: TokenizeConfig, tokenizer: Tokenizer) -> tuple[np.dty
 class TrainStep:
     """The train step's one unit: a SentencePiece model trained on a sample of the input."""
 
-    scan_units: list[WorkUnit]
+    scan_units: list[FileUnit]
     train: TokenizeTrainConfig
     destination: Path
     threads: int
 
-    def __call__(self, unit: WorkUnit, context: UnitContext) -> dict:
+    def __call__(self, unit: Unit, context: UnitContext) -> dict:
         return train_model(self.scan_units, self.train, self.destination, self.threads, context.check_stop)
 
 
@@ -107,12 +107,12 @@ class MergeStep:
     output: Path
     shuffle_seed: int | None
 
-    def __call__(self, unit: WorkUnit, context: UnitContext) -> dict:
+    def __call__(self, unit: Unit, context: UnitContext) -> dict:
         return merge_bins(self.parts, self.output, shuffle_seed=self.shuffle_seed, check_stop=context.check_stop)
 
 
-def _one_unit(step: str, size: int) -> list[WorkUnit]:
-    return [WorkUnit(step, "", step, 0, 1, max(size, 1), step)]
+def _one_unit(step: str, size: int) -> list[Unit]:
+    return [Unit(step, max(size, 1))]
 
 
 @dataclass
@@ -198,7 +198,7 @@ class TokenizeStage(Stage):
 
 
 def _stats(steps: Steps, config: Config, tokenizer_file: str, tokenizer: Tokenizer | None, source: str,
-           layout: tuple[np.dtype, int | None, int | None] | None, units: list[WorkUnit]) -> dict:
+           layout: tuple[np.dtype, int | None, int | None] | None, units: list[FileUnit]) -> dict:
     tokenize = config.tokenize
     encode = steps.stats.get("encode", {})
     documents, tokens = encode.get("documents", 0), encode.get("tokens", 0)

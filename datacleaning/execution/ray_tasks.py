@@ -16,7 +16,9 @@ from pathlib import Path
 from tqdm import tqdm
 
 from datacleaning.errors import ConfigError
-from datacleaning.executor import ProcessUnit, RunOutcome, UnitContext, WorkUnit, record_answer, run_one, stop_signals
+from datacleaning.execution.local import stop_signals
+from datacleaning.execution.records import ProcessUnit, RunOutcome, UnitContext, record_answer, run_one
+from datacleaning.execution.units import Unit
 from datacleaning.logs import log_event
 
 logger = logging.getLogger("datacleaning.ray")
@@ -69,7 +71,7 @@ class _ReportToActor:
     """A task's progress reports, sent to the progress actor at most every _REPORT_SECONDS (and
     when the unit is through) so that per-document counting costs no remote call per document."""
 
-    def __init__(self, actor, unit: WorkUnit):
+    def __init__(self, actor, unit: Unit):
         self.actor, self.unit_id, self.size = actor, unit.id, unit.size
         self.done, self.sent_at = 0, time.monotonic()
         # A retried unit starts again from nothing.
@@ -83,7 +85,7 @@ class _ReportToActor:
             self.sent_at = now
 
 
-def _run_task(process_unit: ProcessUnit, unit: WorkUnit, state_dir: Path, progress_actor):
+def _run_task(process_unit: ProcessUnit, unit: Unit, state_dir: Path, progress_actor):
     return run_one(unit, process_unit, state_dir, UnitContext(unit, _ReportToActor(progress_actor, unit)))
 
 
@@ -96,7 +98,7 @@ def _partial_progress(ray, actor, running: dict) -> int:
     return sum(reported.get(unit.id, 0) for unit in running.values())
 
 
-def schedule_on_ray(pending: list[WorkUnit], process_unit: ProcessUnit, state_dir: Path, outcome: RunOutcome,
+def schedule_on_ray(pending: list[Unit], process_unit: ProcessUnit, state_dir: Path, outcome: RunOutcome,
                     signals, bar: tqdm, *, address: str, workers: int, gpus_per_unit: float) -> None:
     """Run ``pending`` as Ray tasks until all have answered or a stop signal arrives (then the
     tasks still running are cancelled and the outcome says interrupted)."""

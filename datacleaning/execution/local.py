@@ -1,9 +1,4 @@
-"""The local executor: work units on a process pool, each committed once.
-
-A work unit is a byte range (or row-group range, or whole file) of one input. The worker that
-processes it writes its outputs atomically and then a completion record holding the unit's
-counters; a rerun skips every unit that has one. Killing the run at any moment therefore loses at
-most the units in flight, which the next run redoes from scratch.
+"""The local executor: work units on a process pool, each committed once (execution.records).
 
 SIGTERM or SIGINT asks the workers to stop at the next document; they drop their partial output
 and the run reports itself interrupted. An exception in one unit, or a worker process that dies
@@ -14,81 +9,29 @@ killed at any moment leaves no lock held that would stall the others or the main
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import os
 import signal
 import sys
 import time
-import traceback
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
-from pathlib import Path
 
 import multiprocess
 from tqdm import tqdm
 
 from datacleaning import storage
 from datacleaning.errors import ConfigError
+from datacleaning.execution.records import ProcessUnit, RunOutcome, UnitContext, pending_units, record_answer, \
+    request_stop, run_one, stop_requested
+from datacleaning.execution.units import Unit
 from datacleaning.logs import log_event
-from datacleaning.shards import write_atomic
-from datacleaning.stats import merge_counters
 from datacleaning.storage import StoragePath
 
 if TYPE_CHECKING:
     from datacleaning.config import RunConfig
 
-logger = logging.getLogger("datacleaning.executor")
-
-DONE_SUFFIX = ".done.json"
-# Where a stage of several steps keeps each step's completion records: OUTPUT/.units/<step>/.
-UNITS_DIR = ".units"
-
-
-@dataclass(frozen=True)
-class WorkUnit:
-    """A piece of one input file. ``start``/``end`` are byte offsets (row groups for parquet);
-    ``end=None`` means to the end of the file. ``size`` is its share of the input in bytes.
-    ``name`` is the file's path relative to the input that named it (``dump/part-0.jsonl``):
-    generated document ids and default sources derive from it."""
-
-    id: str
-    path: str
-    format: str
-    start: int
-    end: int | None
-    size: int
-    name: str
-
-
-class StopRequested(Exception):
-    """Raised inside a worker when the run has been asked to stop."""
-
-
-class UnitContext:
-    """What a unit's processing function may ask of the executor. ``report`` takes each count of
-    input bytes the unit has got through, for the run's progress bar."""
-
-    def __init__(self, unit: WorkUnit, report: Callable[[int], None]):
-        self.unit = unit
-        self._report = report
-        self._reported = 0
-
-    def progress(self, nbytes: int) -> None:
-        if nbytes > 0:
-            self._reported += nbytes
-            self._report(nbytes)
-
-    def check_stop(self) -> None:
-        if _stop_requested:
-            raise StopRequested
-
-    def finish_progress(self) -> None:
-        self.progress(self.unit.size - self._reported)
-
-
-ProcessUnit = Callable[[WorkUnit, UnitContext], dict]
+logger = logging.getLogger("datacleaning.execution")
 
 
 @dataclass(frozen=True)
@@ -107,39 +50,6 @@ class Engine:
 
 LOCAL = Engine()
 
-
-@dataclass
-class RunOutcome:
-    total_units: int
-    skipped_units: int = 0
-    completed: list[str] = field(default_factory=list)
-    failed: dict[str, str] = field(default_factory=dict)
-    interrupted: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return not self.failed and not self.interrupted
-
-
-@dataclass
-class StageResult:
-    """What a stage run returns: its ``stats.json`` contents and what happened to its units."""
-
-    stats: dict
-    outcome: RunOutcome
-
-    @property
-    def ok(self) -> bool:
-        return self.outcome.ok
-
-    @classmethod
-    def already_complete(cls, stats: dict, units: int) -> StageResult:
-        """The result of a stage whose output folder holds a completed run: nothing was done."""
-        return cls(stats, RunOutcome(total_units=units, skipped_units=units))
-
-
-# Worker-side state, set in the worker process right after the fork.
-_stop_requested = False
 
 _STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 STOP_GRACE_VARIABLE = "DATACLEANING_STOP_GRACE"
@@ -160,8 +70,7 @@ def stop_grace_seconds() -> float:
 
 
 def _on_worker_signal(signum, frame) -> None:
-    global _stop_requested
-    _stop_requested = True
+    request_stop()
 
 
 def _stop_signals_do(handler) -> None:
@@ -188,46 +97,13 @@ def _worker_main(conn, process_unit: ProcessUnit, state_dir: StoragePath, progre
         context = UnitContext(unit, functools.partial(_add_to_slot, progress, slot))
         answer = run_one(unit, process_unit, state_dir, context)
         conn.send(answer)
-        if _stop_requested:
+        if stop_requested():
             os._exit(128 + signal.SIGTERM)
         _stop_signals_do(signal.SIG_DFL)
 
 
 def _add_to_slot(progress, slot: int, nbytes: int) -> None:
     progress[slot] += nbytes
-
-
-def run_one(unit: WorkUnit, process_unit: ProcessUnit, state_dir: StoragePath, context: UnitContext):
-    started = time.perf_counter()
-    try:
-        stats = process_unit(unit, context)
-        stats["seconds"] = time.perf_counter() - started
-        write_atomic(state_dir / (unit.id + DONE_SUFFIX), json.dumps(stats).encode())
-        return "done", unit.id, stats
-    except StopRequested:
-        return "stopped", unit.id, None
-    except Exception:
-        return "failed", unit.id, traceback.format_exc(limit=8)
-    finally:
-        context.finish_progress()
-
-
-def pending_units(state_dir: StoragePath, units: list[WorkUnit]) -> list[WorkUnit]:
-    """The units without a completion record, from one listing of ``state_dir`` (not a request per
-    unit, which on an object store would be one per unit of a run of hundreds of thousands)."""
-    done = {path.name for path in storage.list_dir(state_dir)}
-    return [u for u in units if u.id + DONE_SUFFIX not in done]
-
-
-def load_done_stats(state_dir: StoragePath, units: list[WorkUnit]) -> list[dict]:
-    """The counters of every completed unit, in unit order."""
-    out = []
-    for unit in units:
-        try:
-            out.append(json.loads(storage.read_bytes(state_dir / (unit.id + DONE_SUFFIX))))
-        except FileNotFoundError:
-            continue
-    return out
 
 
 class _StopSignals:
@@ -272,7 +148,7 @@ class _Worker:
 
     def __init__(self, context, process_unit: ProcessUnit, state_dir: StoragePath, progress, slot: int):
         self.conn, child_conn = context.Pipe()
-        self.unit: WorkUnit | None = None
+        self.unit: Unit | None = None
         self.slot = slot
         self.process = context.Process(target=_worker_main, args=(child_conn, process_unit, state_dir, progress, slot),
                                        daemon=True)
@@ -285,7 +161,7 @@ class _Worker:
             signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         child_conn.close()
 
-    def give(self, unit: WorkUnit | None) -> None:
+    def give(self, unit: Unit | None) -> None:
         self.unit = unit
         try:
             self.conn.send(unit)
@@ -304,7 +180,7 @@ class _Worker:
         self.conn.close()
 
 
-def run_units(units: list[WorkUnit], process_unit: ProcessUnit, *, state_dir: StoragePath, workers: int,
+def run_units(units: list[Unit], process_unit: ProcessUnit, *, state_dir: StoragePath, workers: int,
               description: str = "units", show_progress: bool = True, engine: Engine = LOCAL,
               gpus_per_unit: float = 0) -> RunOutcome:
     """Process every unit without a completion record in ``state_dir``; return what happened.
@@ -326,7 +202,7 @@ def run_units(units: list[WorkUnit], process_unit: ProcessUnit, *, state_dir: St
                    unit="B", unit_scale=True, desc=description, disable=not show_progress,
                    mininterval=0.5 if sys.stderr.isatty() else 30, file=sys.stderr)
         if engine.kind == "ray":
-            from datacleaning.ray_engine import schedule_on_ray
+            from datacleaning.execution.ray_tasks import schedule_on_ray
             # Forked workers inherit this process's storage options; a Ray task gets them with its unit.
             schedule_on_ray(pending, storage.with_options(process_unit), state_dir, outcome, signals, bar,
                             address=engine.ray_address, workers=workers, gpus_per_unit=gpus_per_unit)
@@ -335,7 +211,7 @@ def run_units(units: list[WorkUnit], process_unit: ProcessUnit, *, state_dir: St
     return outcome
 
 
-def _schedule(pending: list[WorkUnit], process_unit: ProcessUnit, state_dir: StoragePath, workers: int,
+def _schedule(pending: list[Unit], process_unit: ProcessUnit, state_dir: StoragePath, workers: int,
               outcome: RunOutcome, signals: _StopSignals, bar: tqdm, grace: float) -> None:
     context = multiprocess.get_context("fork")
     # Largest first, so a big unit does not start last and leave one core working alone.
@@ -392,50 +268,3 @@ def _schedule(pending: list[WorkUnit], process_unit: ProcessUnit, state_dir: Sto
         for worker in pool:
             worker.stop(deadline)
         bar.close()
-
-
-class Steps:
-    """Runs a stage's steps in order, each a list of units through :func:`run_units` with its
-    completion records in ``OUTPUT/.units/<step>``, and stops at the first that does not complete.
-    Keeps each step's merged unit counters and wall time."""
-
-    def __init__(self, stage: str, output: Path, workers: int, show_progress: bool, engine: Engine = LOCAL):
-        self.stage = stage
-        self.engine = engine
-        self.output = output
-        self.workers = workers
-        self.show_progress = show_progress
-        self.outcome = RunOutcome(total_units=0)
-        self.stats: dict[str, dict] = {}
-        self.seconds: dict[str, float] = {}
-
-    def state_dir(self, name: str) -> Path:
-        return self.output / UNITS_DIR / name
-
-    def run(self, name: str, units: list[WorkUnit], processor: ProcessUnit, workers: int | None = None,
-            gpus_per_unit: float = 0) -> bool:
-        """Run one step; ``workers`` overrides the stage's worker count for it."""
-        if stop_signals.received is not None:
-            self.outcome = RunOutcome(total_units=len(units), interrupted=True)
-            return False
-        started = time.perf_counter()
-        outcome = run_units(units, processor, state_dir=self.state_dir(name), workers=workers or self.workers,
-                            description=f"{self.stage} {name}", show_progress=self.show_progress,
-                            engine=self.engine, gpus_per_unit=gpus_per_unit)
-        self.seconds[name] = round(time.perf_counter() - started, 3)
-        self.stats[name] = merge_counters(load_done_stats(self.state_dir(name), units))
-        self.outcome = outcome
-        if not outcome.ok:
-            log_event(logger, "step_stopped", stage=self.stage, step=name, failed=len(outcome.failed),
-                      interrupted=outcome.interrupted)
-        return outcome.ok
-
-
-def record_answer(outcome: RunOutcome, status: str, unit_id: str, payload) -> None:
-    if status == "done":
-        outcome.completed.append(unit_id)
-    elif status == "failed":
-        outcome.failed[unit_id] = str(payload)
-        log_event(logger, "unit_failed", logging.ERROR, unit=unit_id, error=str(payload).strip().splitlines()[-1])
-    else:
-        outcome.interrupted = True
