@@ -9,9 +9,22 @@ from __future__ import annotations
 
 import re
 
-# Han ideographs: the iteration and zero marks 々 〇, Hangzhou numerals, Extension A, the unified
-# block, compatibility ideographs, and Extensions B-I on planes 2 and 3.
-HAN = "\u3005\u3007\u3021-\u3029\u3038-\u303b\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff"
+# The blocks, named once: every character class of the package is made of these.
+UNIFIED_HAN = "\u4e00-\u9fff"                  # CJK Unified Ideographs: the common characters
+HAN_EXT_A = "\u3400-\u4dbf"                    # Extension A: rare characters
+HAN_COMPAT = "\uf900-\ufaff"                   # CJK Compatibility Ideographs
+HAN_SUPPLEMENTARY = "\U00020000-\U0003ffff"     # Extensions B-I, planes 2 and 3: rare characters
+HAN_MARKS = "\u3005\u3007\u3021-\u3029\u3038-\u303b"  # the iteration and zero marks 々 〇, Hangzhou numerals
+CJK_RADICALS = "\u2e80-\u2fdf"                 # radicals: Kangxi and supplement
+CJK_SYMBOLS = "\u3000-\u303f"                  # CJK Symbols and Punctuation: 、。「」〇 and the ideographic space
+KANA = "\u3040-\u30ff"                         # hiragana and katakana
+HANGUL_SYLLABLES = "\uac00-\ud7af"
+HALF_AND_FULL_WIDTH = "\uff00-\uffef"          # Halfwidth and Fullwidth Forms
+FULL_WIDTH_ASCII = "\uff01-\uff5e"             # ！ to ～: the full-width forms of ASCII
+
+# Han ideographs: the marks, Extension A, the unified block, compatibility ideographs, and the
+# supplementary planes.
+HAN = HAN_MARKS + HAN_EXT_A + UNIFIED_HAN + HAN_COMPAT + HAN_SUPPLEMENTARY
 
 # Full-width punctuation: 、。〃, the CJK brackets 〈〉《》「」『』【】〔〕〖〗〘〙〚〛, 〜〝〞〟, the
 # full-width forms of ASCII punctuation (！，．：；？（）［］｛｝ ...) and the half-width ｡｢｣､･. Not the
@@ -27,6 +40,8 @@ CJK_CLOSING = "\u3009\u300b\u300d\u300f\u3011\u3015\u3017\u3019\u301b\uff09\uff3
 # Runs, not single characters: summing the lengths of a few long matches is many times faster
 # than one Python step per character, and these run on every document.
 HAN_RUN = re.compile(f"[{HAN}]+")
+# The unified block alone: what the common-character lists and the segmenter's dictionary hold.
+UNIFIED_HAN_RUN = re.compile(f"[{UNIFIED_HAN}]+")
 LATIN_RUN = re.compile("[A-Za-z\u00c0-\u024f]+")
 KANA_RUN = re.compile("[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]+")
 HANGUL_RUN = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]+")

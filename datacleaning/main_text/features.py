@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from datacleaning.charclasses import UNIFIED_HAN
 from datacleaning.rules.phrase_lists import load_phrase_lists
 
 MENU_LISTS = ("menu_words_zh", "menu_words_en")
@@ -41,7 +42,7 @@ SHORT_CHARS = 30
 REACH = 3
 
 _LICENCE = re.compile(r"©|copyright|all rights reserved|版权所有|icp备|icp证|公网安备")
-_TOKEN = re.compile(r"[\u4e00-\u9fff]{1,2}|[^\W\d_]+|\d+")
+_TOKEN = re.compile(rf"[{UNIFIED_HAN}]{{1,2}}|[^\W\d_]+|\d+")
 _MENU_DECORATION = " :：|»>-·•*"
 
 LENGTHS = (0, 2, 5, 10, 20, 40, 80, 160, 320)

@@ -6,13 +6,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from datacleaning.charclasses import HAN_EXT_A, HAN_SUPPLEMENTARY
 from datacleaning.rules.base import Editor
 from datacleaning.rules.registry import register
 
 # The unified ideographs and compatibility ideographs a font, input method and tokenizer cover;
 # Extension A and the supplementary planes are the rare blocks.
 _COMMON_HAN = [*range(0x4E00, 0xA000), *range(0xF900, 0xFB00)]
-_RARE_HAN = re.compile("[\u3400-\u4dbf\U00020000-\U0003ffff]")
+_RARE_HAN = re.compile(f"[{HAN_EXT_A}{HAN_SUPPLEMENTARY}]")
 
 
 @register("traditional_to_simplified")

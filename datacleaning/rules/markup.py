@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from html.entities import name2codepoint
 
+from datacleaning.charclasses import CJK_SYMBOLS, FULL_WIDTH_ASCII, HAN_COMPAT, HAN_EXT_A, HANGUL_SYLLABLES, KANA, \
+    UNIFIED_HAN
 from datacleaning.rules.base import Editor, Normalizer
 from datacleaning.rules.registry import register
 
@@ -277,7 +279,7 @@ _JS_CONTINUATION = rf"""
 _JS_ANCHOR_LINE = re.compile(rf"^[ \t]*+(?:{_JS_ANCHOR})$", re.M | re.X)
 _JS_LINE = re.compile(rf"[ \t]*+(?:{_JS_ANCHOR}|{_JS_CONTINUATION})", re.X)
 _STRING_LITERAL = re.compile(r""""[^"\n]*"|'[^'\n]*'""")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff01-\uff5e\u3000-\u303f]")
+_CJK = re.compile(f"[{KANA}{HAN_EXT_A}{UNIFIED_HAN}{HANGUL_SYLLABLES}{HAN_COMPAT}{FULL_WIDTH_ASCII}{CJK_SYMBOLS}]")
 # Prose that talks about programming: its code examples are content, not page leftovers.
 _PROGRAMMING_TALK = re.compile(
     r"(?<![A-Za-z])(?:javascript|ecmascript|typescript|jquery|node\.?js|js|html|css|dom|ajax|json|script|"

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
+from datacleaning.charclasses import CJK_SYMBOLS, HALF_AND_FULL_WIDTH, HAN_COMPAT, HAN_EXT_A, UNIFIED_HAN
 from datacleaning.rules.base import Editor
 from datacleaning.rules.markup import SHELL_PROMPT
 from datacleaning.rules.registry import register
@@ -20,7 +21,7 @@ Span = tuple[int, int, str]  # start, end, placeholder
 
 # --- cutting spans out ------------------------------------------------------------------------
 
-_CJK_RANGES = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_CJK_RANGES = CJK_SYMBOLS + HAN_EXT_A + UNIFIED_HAN + HAN_COMPAT + HALF_AND_FULL_WIDTH
 _CJK_CHAR = re.compile(f"[{_CJK_RANGES}]")
 _CJK_OR_CLOSING = re.compile(f"[{_CJK_RANGES}" + r""".,;:!?)\]}'"”’]""")
 _WORD_CHAR = re.compile(r"[A-Za-z0-9]")
@@ -298,7 +299,7 @@ _MENTION_END = r"(?![(/@＠]|\.\w|[ \t]*=|::)"
 _MENTION = re.compile(r"(?:(?<![A-Za-z0-9:/])//|(?<![A-Za-z0-9._%+\-@＠$&*#^/\\(\[{'\"`=,]))"
                       rf"([@＠](?:[A-Za-z0-9_][A-Za-z0-9_\-]{{0,29}}(?![A-Za-z0-9_\-])"
                       rf"|[^\W\d_A-Za-z][\w\-·]{{0,29}}(?![\w\-·])){_MENTION_END})(?:：|:(?![!-~]))?")
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_HAN = re.compile(f"[{HAN_EXT_A}{UNIFIED_HAN}]")
 _AT_OR_FULLWIDTH_AT = re.compile(r"[@＠]")
 _CHAIN_PREFIX = 2  # the "//" of a repost chain
 

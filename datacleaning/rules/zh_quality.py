@@ -8,14 +8,13 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from datacleaning.charclasses import UNIFIED_HAN_RUN, count_chars
 from datacleaning.document import Document
 from datacleaning.rules.base import Filter
-from datacleaning.charclasses import count_chars
 from datacleaning.rules.registry import register
 from datacleaning.zh_segmenter import load_segmenter
 
 # The Han block jieba's dictionary words are made of (it splits everything else off).
-HAN_RUN = re.compile("[\u4e00-\u9fff]+")
 
 _GB2312_TRAILS = range(0xA1, 0xFF)
 
@@ -109,7 +108,7 @@ def han_sample(text: str, max_chars: int) -> str:
     """About ``max_chars`` Han characters of ``text``, one line per run of Han characters (a
     clause between punctuation), taking every k-th run so the sample spans the whole document.
     Whole runs, so no word is cut, except a run longer than what is left of the sample."""
-    runs = HAN_RUN.findall(text)
+    runs = UNIFIED_HAN_RUN.findall(text)
     stride = max(1, sum(map(len, runs)) // max(max_chars, 1))
     picked, size = [], 0
     for run in runs[::stride]:
