@@ -6,7 +6,7 @@
 #
 #   bash bench/gpu_check.sh [OUT]              # default OUT: bench/out/gpu_check
 #   GPU_CHECK_CPU=1 bash bench/gpu_check.sh OUT  # its wiring on a CPU: Triton's interpreter, tiny
-#                                                # shapes (tests/test_gpu_check.py runs this)
+#                                                # shapes (tests/integration/test_gpu_check.py runs this)
 #
 # Each step has its own time limit; a step that fails or runs out of time is recorded as such and
 # the next one still runs. Exits non-zero when any step failed.
@@ -31,7 +31,7 @@ fi
 
 status=0
 timeout "$tests_limit" "$python" -m pytest -q -p no:cacheprovider --junitxml="$out/tests.xml" \
-  tests/test_probe_lightning.py tests/test_probe_model.py > "$out/tests.log" 2>&1
+  tests/unit/test_probe_lightning.py tests/unit/test_probe_model.py > "$out/tests.log" 2>&1
 tests_rc=$?
 [ "$tests_rc" -ne 0 ] && status=1
 

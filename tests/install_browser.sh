@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Debian's Chromium and ChromeDriver, which tests/test_report.py opens the run report in. Installs
+# Debian's Chromium and ChromeDriver, which tests/integration/test_report.py opens the run report in. Installs
 # them where they are missing and this user may install Debian packages; elsewhere says that the
 # browser test will be skipped. Never fails the command it is part of.
 set -u

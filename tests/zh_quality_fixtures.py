@@ -4,14 +4,14 @@ mojibake a wrong decoding makes of a text."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import datacleaning as dc
 from datacleaning.rules.base import Rule
 from datacleaning.rules.registry import build_rule
+from helpers import FIXTURES
 
-FOLDER = Path(__file__).parent / "fixtures" / "rules" / "zh_quality"
+FOLDER = FIXTURES / "rules" / "zh_quality"
 EXAMPLE_NORMALIZERS = ["remove_invisible", "fullwidth_alnum", "normalize_newlines"]
 
 

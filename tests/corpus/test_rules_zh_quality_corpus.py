@@ -1,0 +1,54 @@
+"""The Chinese quality filters on the development corpus: clean sources, Tang and Song poems and reviews are kept."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from datacleaning.rules.filters import HanRatio
+from datacleaning.rules.garbled import AlnumAlternation, Mojibake
+from datacleaning.rules.layout import EnumeratedLines, SentenceMarks, ShortLines
+from datacleaning.rules.zh_quality import CommonHanzi, ZhSingleCharWords
+from datacleaning.rules.zh_spam import ZhContactSpam
+from zh_quality_fixtures import example_pipeline
+
+# The filters of this topic as the report recommends them for a Chinese web profile.
+WEB_PROFILE = [HanRatio(min_ratio=0.05), Mojibake(), AlnumAlternation(), CommonHanzi(), SentenceMarks(), ShortLines(),
+               EnumeratedLines(), ZhContactSpam(), ZhSingleCharWords()]
+
+
+def _texts(path, *, every: int = 1, source_contains: str = "") -> list[str]:
+    with open(path, encoding="utf-8") as f:
+        records = (json.loads(line) for i, line in enumerate(f) if i % every == 0)
+        return [r["text"] for r in records if source_contains in r["source"]]
+
+
+def _kept_share(texts: list[str]) -> tuple[float, list[tuple[str, str]]]:
+    """The share of ``texts`` the web profile keeps, and (rule, start of text) of those it rejects."""
+    pipe = example_pipeline(WEB_PROFILE)
+    rejected = [(c.verdict.rejected_by, c.document.text[:60]) for c in pipe.clean(texts) if not c.kept]
+    return 1 - len(rejected) / len(texts), rejected
+
+
+@pytest.mark.parametrize("path, min_kept", [
+    ("zh/zh_clean_wiki_cmrc2018.jsonl", 0.99),
+    ("zh/zh_clean_tech_debian_reference.jsonl", 0.98),
+    ("zh/zh_clean_tech_manpages_zh.jsonl", 0.98),
+    ("en/en_clean_tech_debian_reference.jsonl", 0.98),
+    ("en/en_clean_wiki_wikitext2.jsonl", 0.99),
+])
+def test_clean_reference_sources_are_kept(dev_data, path, min_kept):
+    share, rejected = _kept_share(_texts(dev_data / path))
+    assert share >= min_kept, rejected
+
+
+def test_every_tang_poem_and_song_poem_is_kept(dev_data):
+    texts = [t for name in ("tang300", "song100")
+             for t in _texts(dev_data / "zh/zh_misc_fortunes_zh.jsonl", source_contains=name)]
+    share, rejected = _kept_share(texts)
+    assert len(texts) > 400 and share == 1.0, rejected
+
+
+def test_colloquial_reviews_are_kept(dev_data):
+    share, rejected = _kept_share(_texts(dev_data / "zh/zh_ugc_reviews_chinesenlpcorpus.jsonl", every=20))
+    assert share >= 0.995, rejected

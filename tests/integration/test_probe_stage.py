@@ -1,0 +1,233 @@
+"""The probe stage over real shards with the shipped tiny model, run through the command line in
+worker processes: every document comes out once with its scores, the scores equal a one-pass
+computation written here from the model's logits, buckets and thresholds follow stats.json, and a
+killed run resumes to the same output."""
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+
+import numpy as np
+import pyarrow as pa
+import pytest
+import torch
+
+import datacleaning
+from datacleaning.model_probe import SHIPPED_TINY, load_model, load_tokenizer
+from helpers import cli, done_records, fixture_records, kill_group_when, read_rows, write_kept_shard
+
+# Short documents keep the CPU scoring of every run here to a few seconds.
+CHARS = 300
+OPTIONS = ["--workers", "2", "--no-progress", "--set", "probe.unit_bytes=4000"]
+
+
+@pytest.fixture(scope="module")
+def kept(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("kept")
+    docs = [{"id": r["id"], "text": r["text"][:CHARS], "lang": r["lang"], "source": r["source"]}
+            for r in fixture_records()]
+    half = len(docs) // 2
+    write_kept_shard(folder, "a", docs[:half], batch_rows=8)
+    write_kept_shard(folder, "b", docs[half:], batch_rows=8)
+    return folder
+
+
+def _score_args(kept, output, *extra):
+    return ["probe", "score", str(kept), "--output", str(output), "--device", "cpu", *OPTIONS, *extra]
+
+
+@pytest.fixture(scope="module")
+def scored(kept, tmp_path_factory):
+    """A run with buckets at the median and a threshold for English only."""
+    output = tmp_path_factory.mktemp("scored")
+    result = cli(*_score_args(kept, output, "--set", "probe.buckets=[0.5]", "--set", "probe.max_ppl={en=300}"))
+    assert result.returncode == 0, result.stderr
+    assert "probe: complete" in result.stdout
+    return output
+
+
+def _one_pass_nll(model, ids: list[int]) -> float:
+    """−Σ log p(token | BOS and the tokens before it), from one forward pass over the whole
+    document, in float64."""
+    with torch.inference_mode():
+        logits, _ = model(torch.tensor([[model.config.bos_token_id, *ids[:-1]]]))
+    log_probs = torch.log_softmax(logits[0].double(), dim=-1)
+    return -float(log_probs[torch.arange(len(ids)), torch.tensor(ids)].sum())
+
+
+def test_every_document_comes_out_once_with_its_columns_and_scores(kept, scored):
+    inputs = {row["id"]: row for row in read_rows(kept)}
+    kept_rows, rejected_rows = read_rows(scored / "kept"), read_rows(scored / "rejected")
+    out = {row["id"]: row for row in kept_rows + rejected_rows}
+    assert len(out) == len(kept_rows) + len(rejected_rows) == len(inputs)
+    for doc_id, row in out.items():
+        for column, value in inputs[doc_id].items():
+            assert row[column] == value, (doc_id, column)
+        assert row["n_tokens"] > 0
+        assert row["ppl"] == pytest.approx(math.exp(row["nll"] / row["n_tokens"]), rel=1e-12)
+        assert row["nll_per_char"] == pytest.approx(row["nll"] / len(row["text"]), rel=1e-12)
+
+    model, tokenizer = load_model(SHIPPED_TINY), load_tokenizer(SHIPPED_TINY)
+    for doc_id in sorted(out)[::9]:
+        ids = tokenizer.encode(out[doc_id]["text"])
+        assert out[doc_id]["n_tokens"] == len(ids)
+        assert out[doc_id]["nll"] == pytest.approx(_one_pass_nll(model, ids), rel=1e-4)
+
+    stats = json.loads((scored / "stats.json").read_text())
+    assert stats["input_docs"] == stats["kept_docs"] + stats["rejected_docs"] == len(inputs)
+    assert stats["tokens"] == sum(row["n_tokens"] for row in out.values())
+    assert stats["device"] == "cpu"
+    for lang, report in stats["languages"].items():
+        per_char = [row["nll_per_char"] for row in out.values() if row["lang"] == lang]
+        assert report["nll_per_char_quantiles"]["0.5"] == pytest.approx(float(np.median(per_char)), rel=1e-3)
+
+
+def test_buckets_and_thresholds_follow_the_cut_points_in_stats(scored):
+    stats = json.loads((scored / "stats.json").read_text())
+    rows = read_rows(scored / "kept") + read_rows(scored / "rejected")
+    for lang in ("zh", "en"):
+        ppl = np.array([r["ppl"] for r in rows if r["lang"] == lang])
+        cut = stats["buckets"]["cuts"][lang][0]
+        assert cut == pytest.approx(float(np.median(ppl)), rel=1e-5)
+        for row in (r for r in rows if r["lang"] == lang):
+            assert row["ppl_bucket"] == int(row["ppl"] > cut)
+        assert 0.4 < float(np.mean(ppl > cut)) < 0.6
+
+    for row in read_rows(scored / "rejected"):
+        assert row["lang"] == "en" and row["ppl"] > 300
+        assert row["rejected_by"] == "probe.max_ppl"
+        assert float(row["reject_value"]) == pytest.approx(row["ppl"], rel=1e-5)
+    english = [r for r in read_rows(scored / "kept") if r["lang"] == "en"]
+    assert all(r["ppl"] <= 300 for r in english)
+    assert stats["rejected_docs"] == len(read_rows(scored / "rejected")) > 0, "300 should reject some English"
+    for lang in ("zh", "en"):
+        counted = {}
+        for outcome in ("kept", "rejected"):
+            texts = [r["text"] for r in read_rows(scored / outcome) if r["lang"] == lang]
+            if texts:
+                counted.update({f"{outcome}_docs": len(texts), f"{outcome}_chars": sum(map(len, texts))})
+        assert stats["by_language"][lang] == counted, lang
+
+
+def test_a_limit_on_nll_per_character_rejects_above_it_per_language(kept, scored, tmp_path):
+    # The Chinese median of the first run: about half the Chinese documents go, no English one.
+    chinese = [r for r in read_rows(scored / "kept") + read_rows(scored / "rejected") if r["lang"] == "zh"]
+    limit = float(np.median([r["nll_per_char"] for r in chinese]))
+    output = tmp_path / "out"
+    result = cli(*_score_args(kept, output, "--set", f"probe.max_nll_per_char={{zh={limit!r}}}"))
+    assert result.returncode == 0, result.stderr
+    rejected, kept_rows = read_rows(output / "rejected"), read_rows(output / "kept")
+    assert rejected and all(r["lang"] == "zh" and r["nll_per_char"] > limit for r in rejected)
+    assert all(r["rejected_by"] == "probe.max_nll_per_char" for r in rejected)
+    assert all(float(r["reject_value"]) == pytest.approx(r["nll_per_char"], rel=1e-5) for r in rejected)
+    assert all(r["nll_per_char"] <= limit for r in kept_rows if r["lang"] == "zh")
+    assert 0.4 < len(rejected) / len(chinese) < 0.6
+
+
+def test_buckets_can_cut_nll_per_character_instead_of_perplexity(kept, tmp_path):
+    output = tmp_path / "out"
+    result = cli(*_score_args(kept, output, "--set", "probe.buckets=[0.3, 0.6]", "--set", "probe.bucket_by=nll_per_char"))
+    assert result.returncode == 0, result.stderr
+    stats = json.loads((output / "stats.json").read_text())
+    assert stats["buckets"]["by"] == "nll_per_char"
+    rows = read_rows(output / "kept")
+    assert "ppl_bucket" not in rows[0]
+    for lang in ("zh", "en"):
+        per_char = np.array([r["nll_per_char"] for r in rows if r["lang"] == lang])
+        cuts = stats["buckets"]["cuts"][lang]
+        assert cuts == pytest.approx(np.quantile(per_char, [0.3, 0.6]).tolist(), rel=1e-5)
+        for row in (r for r in rows if r["lang"] == lang):
+            assert row["nll_per_char_bucket"] == int(row["nll_per_char"] > cuts[0]) + int(row["nll_per_char"] > cuts[1])
+
+
+def test_documents_without_tokens_are_kept_with_a_null_perplexity(tmp_path):
+    write_kept_shard(tmp_path / "kept", "a", [{"id": "empty", "text": "", "lang": "en"},
+                                              {"id": "word", "text": "Debian", "lang": "en"}])
+    output = tmp_path / "out"
+    result = cli(*_score_args(tmp_path / "kept", output, "--set", "probe.max_ppl={'*'=2}",
+                              "--set", "probe.buckets=[0.5]"))
+    assert result.returncode == 0, result.stderr
+    kept_rows = {r["id"]: r for r in read_rows(output / "kept")}
+    assert kept_rows["empty"]["n_tokens"] == 0 and kept_rows["empty"]["ppl"] is None
+    assert kept_rows["empty"]["nll_per_char"] is None
+    assert kept_rows["empty"]["ppl_bucket"] is None
+    assert [r["id"] for r in read_rows(output / "rejected")] == ["word"]
+
+
+@pytest.mark.slow
+def test_a_killed_run_resumes_to_the_same_output(kept, tmp_path):
+    reference = tmp_path / "reference"
+    assert cli(*_score_args(kept, reference)).returncode == 0
+    total = done_records(reference)
+    assert total >= 10, "the input should span several units for the kills to land mid-run"
+    output = tmp_path / "killed"
+    for done_at_least in (1, total // 2, total - 2):
+        proc = subprocess.Popen([sys.executable, "-m", "datacleaning.cli", *_score_args(kept, output)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        kill_group_when(proc, output, done_at_least)
+    assert done_records(output) < total, "the last kill should land before the run finished"
+    result = cli(*_score_args(kept, output))
+    assert result.returncode == 0, result.stderr
+    assert datacleaning.read_table(output / "kept").equals(datacleaning.read_table(reference / "kept"))
+    assert not (output / ".work").exists()
+
+
+def test_the_output_is_a_valid_input_of_another_probe_run(scored, tmp_path):
+    """A second probe over probe output replaces the score columns instead of adding a second set."""
+    output = tmp_path / "again"
+    assert cli(*_score_args(scored / "kept", output)).returncode == 0
+    first = datacleaning.read_table(scored / "kept")
+    second = datacleaning.read_table(output / "kept")
+    assert [n for n in second.schema.names if n != "ppl_bucket"] == [n for n in first.schema.names
+                                                                       if n != "ppl_bucket"]
+    assert second.column("nll").equals(first.column("nll"))
+    assert second.schema.field("n_tokens").type == pa.int32()
+
+
+def test_bad_settings_are_config_errors(kept, tmp_path):
+    for setting in ("probe.buckets=[0.6, 0.3]", "probe.buckets=[1.5]", "probe.max_ppl={en=0.5}",
+                    "probe.max_nll_per_char={zh=0}"):
+        result = cli(*_score_args(kept, tmp_path / "bad", "--set", setting))
+        assert result.returncode == 2, setting
+        assert "config error" in result.stderr
+    result = cli(*_score_args(kept, tmp_path / "nomodel", "--model", str(tmp_path)))
+    assert result.returncode == 2 and "config.json" in result.stderr
+
+
+@pytest.mark.slow
+def test_probe_train_writes_a_model_folder_that_probe_score_loads(spm_model, kept, tmp_path):
+    model_dir = tmp_path / "model"
+    result = cli("probe", "train", str(kept), "--output", str(model_dir), "--tokenizer", str(spm_model),
+                 "--device", "cpu", "--steps", "40", "--d-model", "32", "--layers", "2", "--heads", "2",
+                 "--batch-tokens", "2048", "--set", "probe.train.glu_dim=64", "--set", "probe.train.seq_len=128",
+                 "--set", "probe.train.warmup_steps=4", "--set", "probe.train.hold_out=0.1", "--no-progress")
+    assert result.returncode == 0, result.stderr
+    record = json.loads((model_dir / "training.json").read_text())
+    assert record["held_out_documents"] == len(fixture_records()) // 10
+    assert record["final_loss"] < record["first_loss"] - 1
+    assert record["held_out_loss"] < record["first_loss"]
+    assert (model_dir / "tokenizer.model").read_bytes() == spm_model.read_bytes()
+    config = json.loads((model_dir / "config.json").read_text())
+    assert (config["decoder_embed_dim"], config["decoder_layers"], config["decoder_attention_heads"]) == (32, 2, 2)
+
+    output = tmp_path / "scored"
+    result = cli(*_score_args(kept, output, "--model", str(model_dir)))
+    assert result.returncode == 0, result.stderr
+    rows = read_rows(output / "kept")
+    assert len(rows) == len(fixture_records())
+    held_out_ppl = math.exp(record["held_out_loss"])
+    # The held-out documents are among these, so their typical perplexity is of the same order.
+    assert 0.2 * held_out_ppl < float(np.median([r["ppl"] for r in rows])) < 5 * held_out_ppl
+
+
+def test_the_python_api_gives_the_command_lines_scores(scored, tmp_path):
+    first = read_rows(scored / "kept")[:6]
+    write_kept_shard(tmp_path / "kept", "a", [{k: r[k] for k in ("id", "text", "lang", "source")} for r in first])
+    result = datacleaning.probe(tmp_path / "kept", tmp_path / "out", device="cpu", workers=1)
+    assert result.ok
+    got = {r["id"]: r for r in read_rows(tmp_path / "out" / "kept")}
+    for row in first:
+        assert got[row["id"]]["nll"] == pytest.approx(row["nll"], rel=1e-9)
+        assert "ppl_bucket" not in got[row["id"]]

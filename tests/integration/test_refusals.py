@@ -1,0 +1,125 @@
+"""What the command line refuses before a run writes anything, with a message that names the
+problem: an output folder holding another run's input or lying inside the input, a config file
+that is wrong as written, settings that would make a run useless, a model the workers could not
+load; and what it does when told nothing (the default profile)."""
+from __future__ import annotations
+
+import json
+import pickle
+import shutil
+
+from datacleaning.model_probe.loader import SHIPPED_TINY
+from helpers import cli, kept_fixture_shards, read_rows, write_repeated_corpus
+
+
+def _corpus(tmp_path, name="corpus", copies=1):
+    folder = tmp_path / name
+    write_repeated_corpus(folder, copies=copies)
+    return folder
+
+
+def _files(folder):
+    return {p: p.stat().st_mtime_ns for p in folder.rglob("*")}
+
+
+def test_another_input_into_a_finished_output_folder_is_refused_before_anything_is_written(tmp_path):
+    first, second = _corpus(tmp_path, "first"), _corpus(tmp_path, "second", copies=2)
+    output = tmp_path / "out"
+    assert cli("clean", str(first), "--output", str(output), "--no-progress").returncode == 0
+    before = _files(output)
+    again = cli("clean", str(second), "--output", str(output), "--no-progress")
+    assert again.returncode == 2
+    assert "different configuration or input" in again.stderr
+    assert _files(output) == before
+
+
+def test_an_input_file_changed_since_the_run_started_is_refused(tmp_path):
+    corpus = _corpus(tmp_path)
+    output = tmp_path / "out"
+    assert cli("clean", str(corpus), "--output", str(output), "--no-progress").returncode == 0
+    part = corpus / "part-0.jsonl"
+    part.write_text(part.read_text(encoding="utf-8").replace("。", "，", 1), encoding="utf-8")
+    again = cli("clean", str(corpus), "--output", str(output), "--no-progress")
+    assert again.returncode == 2 and "different configuration or input" in again.stderr
+
+
+def test_an_output_folder_inside_or_equal_to_the_input_is_refused(tmp_path):
+    corpus = _corpus(tmp_path)
+    for output in (corpus / "out", corpus):
+        result = cli("clean", str(corpus), "--output", str(output), "--no-progress")
+        assert result.returncode == 2, result.stderr
+        assert "overlap" in result.stderr
+    assert not (corpus / "out").exists()
+    kept = tmp_path / "kept"
+    kept_fixture_shards(kept)
+    dedup = cli("dedup", str(kept), "--output", str(kept / "dedup"), "--no-progress")
+    assert dedup.returncode == 2 and "overlap" in dedup.stderr
+
+
+def test_a_bad_value_in_the_config_file_is_refused_even_when_a_flag_overrides_it(tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text('extends = "mixed_web"\n[run]\nworkers = "two"\n', encoding="utf-8")
+    result = cli("clean", str(_corpus(tmp_path)), "--output", str(tmp_path / "out"), "--config", str(config),
+                 "--workers", "2", "--no-progress")
+    assert result.returncode == 2
+    assert "config.toml: run.workers" in result.stderr
+
+
+def test_a_tiny_chunk_size_and_no_text_field_are_refused(tmp_path):
+    corpus = _corpus(tmp_path)
+    tiny = cli("clean", str(corpus), "--output", str(tmp_path / "a"), "--chunk-bytes", "1", "--no-progress")
+    assert tiny.returncode == 2 and "input.chunk_bytes" in tiny.stderr
+    none = cli("clean", str(corpus), "--output", str(tmp_path / "b"), "--set", "input.text_fields=[]", "--no-progress")
+    assert none.returncode == 2 and "input.text_fields" in none.stderr
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+
+
+def test_without_a_config_the_default_profile_judges_and_is_named(tmp_path):
+    corpus = _corpus(tmp_path)
+    result = cli("clean", str(corpus), "--output", str(tmp_path / "out"), "--no-progress")
+    assert result.returncode == 0, result.stderr
+    assert "profile=mixed_web" in result.stderr
+    assert "profile mixed_web" in result.stdout
+    stats = json.loads((tmp_path / "out" / "stats.json").read_text())
+    assert stats["profile"] == "mixed_web"
+    assert stats["rejected_docs"] > 0, "the default profile should reject something of real web text"
+
+
+def test_a_pipeline_without_rules_must_be_asked_for(tmp_path):
+    corpus = _corpus(tmp_path)
+    config = tmp_path / "only_paths.toml"
+    config.write_text(f'[input]\npaths = ["{corpus}"]\n', encoding="utf-8")
+    refused = cli("clean", str(corpus), "--output", str(tmp_path / "a"), "--config", str(config), "--no-progress")
+    assert refused.returncode == 2 and "--profile none" in refused.stderr
+    asked = cli("clean", str(corpus), "--output", str(tmp_path / "b"), "--profile", "none", "--no-progress")
+    assert asked.returncode == 0, asked.stderr
+    stats = json.loads((tmp_path / "b" / "stats.json").read_text())
+    assert stats["profile"] == "none"
+    assert stats["kept_docs"] == len(read_rows(tmp_path / "b" / "kept")) > stats["rejected_docs"]
+
+
+class _RunsCode:
+    def __reduce__(self):
+        return (shutil.rmtree, ("/nonexistent-folder-of-this-test",))
+
+
+def test_a_model_the_workers_could_not_load_stops_the_probe_before_any_unit(tmp_path):
+    kept = tmp_path / "kept"
+    kept_fixture_shards(kept)
+    model = tmp_path / "model"
+    shutil.copytree(SHIPPED_TINY, model)
+    (model / "model.safetensors").unlink()
+    with open(model / "pytorch_model.bin", "wb") as f:
+        pickle.dump({"model.embed_tokens.weight": _RunsCode()}, f, protocol=2)
+    result = cli("probe", "score", str(kept), "--output", str(tmp_path / "probe"), "--model", str(model),
+                 "--workers", "2", "--no-progress")
+    assert result.returncode == 2, result.stderr
+    assert "pytorch_model.bin is a pickle that holds more than tensors" in result.stderr
+    assert "rmtree" in result.stderr, "the message should say what the pickle holds"
+    assert not (tmp_path / "probe" / ".units").exists(), "no unit should have started"
+
+    (model / "pytorch_model.bin").unlink()
+    missing = cli("probe", "score", str(kept), "--output", str(tmp_path / "probe2"), "--model", str(model),
+                  "--no-progress")
+    assert missing.returncode == 2 and "holds none of model.safetensors" in missing.stderr
+

@@ -1,0 +1,198 @@
+"""Rejudging a clean output from its stored scores gives what a clean run with the new thresholds
+gives, and refuses what stored scores cannot answer. Real clean runs (worker processes, Arrow
+shards) over the test fixtures."""
+from __future__ import annotations
+
+import copy
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+
+import datacleaning.rules.library  # noqa: F401  (registers the rules)
+from datacleaning.cleaning.pipeline import BUILTIN_CHECKS
+from datacleaning.cleaning.rejudge import run_rejudge
+from datacleaning.config import load_config
+from datacleaning.document import Document
+from datacleaning.errors import ConfigError
+from datacleaning.rules.base import Filter
+from datacleaning.rules.registry import build_rule, registered_rules
+from datacleaning.stages import run_stage
+from helpers import FIXTURES, cli, fixture_records, read_rows
+
+PAGES = [FIXTURES / "rules" / "function_words" / "en_tag_listing.txt",
+         FIXTURES / "rules" / "function_words" / "en_download_listing.txt",
+         *sorted((FIXTURES / "rules" / "web_quality").glob("*.txt")),
+         *sorted((FIXTURES / "blacklists").glob("*_page.txt"))]
+
+
+@pytest.fixture
+def corpus(tmp_path) -> Path:
+    """95 whole documents of the fixture corpus and 19 pages (listings, spam, prose, manuals)."""
+    path = tmp_path / "input" / "docs.jsonl"
+    path.parent.mkdir()
+    records = fixture_records() + [{"id": page.stem, "text": page.read_text(encoding="utf-8")} for page in PAGES]
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def scoring_config(tmp_path: Path, filters: list[dict] | None = None, score_all: bool = True):
+    base = tmp_path / "scoring.toml"
+    base.write_text(f'extends = "mixed_web"\n[clean]\nscore_all = {str(score_all).lower()}\n', encoding="utf-8")
+    overrides = [(["run", "workers"], 2), (["run", "progress"], False)]
+    if filters is not None:
+        overrides.append((["clean", "filters"], filters))
+    return load_config(base, overrides)
+
+
+def with_params(filters: list[dict], **changes: dict) -> list[dict]:
+    """The profile's filter tables with some parameters changed, by filter name."""
+    changed = copy.deepcopy(filters)
+    for table in changed:
+        table.update(changes.get(table["name"], {}))
+    return changed
+
+
+def run_clean_into(config, corpus: Path, output: Path) -> Path:
+    run_stage("clean", config, [str(corpus)], output)
+    return output
+
+
+def outcome(output: Path) -> tuple[dict, dict, dict]:
+    """Kept {id: text}, rejected {id: rejected_by}, rejected {id: text}."""
+    kept = {r["id"]: r["text"] for r in read_rows(output / "kept")}
+    rejected_rows = read_rows(output / "rejected")
+    return kept, {r["id"]: r["rejected_by"] for r in rejected_rows}, {r["id"]: r["text"] for r in rejected_rows}
+
+
+@pytest.mark.parametrize("changes", [
+    # stricter: longer documents, more function words, blacklist at lower density
+    {"length": {"min_chars": 400}, "function_words": {"en_listing_fraction": 0.40, "en_max_title_case": 0.2},
+     "blacklist": {"min_hits_per_1k": {"default": 0.5}, "min_terms": {"default": 1}}},
+    # looser: short texts and listings and spam kept
+    {"length": {"min_chars": 10, "min_original_chars": 10}, "function_words": {"en_min_fraction": 0.0,
+                                                                                 "en_listing_fraction": 0.0},
+     "blacklist": {"min_hits": {"default": 1000}}, "short_lines": {"max_share": 1.0}},
+], ids=["stricter", "looser"])
+def test_a_rejudge_equals_a_clean_run_with_the_new_thresholds(tmp_path, corpus, changes):
+    first = scoring_config(tmp_path)
+    source = run_clean_into(first, corpus, tmp_path / "first")
+    new = scoring_config(tmp_path, with_params(first.clean.filters, **changes))
+    fresh = run_clean_into(new, corpus, tmp_path / "fresh")
+    stats = run_rejudge(new, source, tmp_path / "rejudged")
+
+    kept, rejected_by, rejected_text = outcome(tmp_path / "rejudged")
+    fresh_kept, fresh_rejected_by, fresh_rejected_text = outcome(fresh)
+    first_kept, first_rejected_by, _ = outcome(source)
+    assert kept == fresh_kept
+    assert rejected_by == fresh_rejected_by
+    moved_in = set(kept) & set(first_rejected_by)
+    moved_out = set(rejected_by) & set(first_kept)
+    assert moved_in or moved_out, "the new thresholds changed nothing: the test proves nothing"
+    # Rejected documents keep the text as read, except those the first run kept and stored cleaned.
+    for doc_id, text in rejected_text.items():
+        assert text == (first_kept[doc_id] if doc_id in moved_out else fresh_rejected_text[doc_id])
+    assert sum(stats["rejudged"]["kept_to_rejected"].values()) == len(moved_out)
+    assert sum(stats["rejudged"]["rejected_to_kept"].values()) == len(moved_in)
+    assert stats["input_docs"] == stats["kept_docs"] + stats["rejected_docs"] + stats["quarantined_docs"]
+    assert (stats["kept_docs"], stats["rejected_docs"]) == (len(kept), len(rejected_by))
+
+
+def test_the_typed_signals_follow_the_new_filters(tmp_path, corpus):
+    first = scoring_config(tmp_path)
+    source = run_clean_into(first, corpus, tmp_path / "first")
+    only_length = [table for table in first.clean.filters if table["name"] == "length"]
+    run_rejudge(scoring_config(tmp_path, only_length), source, tmp_path / "rejudged")
+    rows = read_rows(tmp_path / "rejudged" / "kept") + read_rows(tmp_path / "rejudged" / "rejected")
+    assert {key for row in rows for key in (row["signals"] or {})} == {"length"}
+    # A document the pipeline's own checks reject (empty, or emptied by the edits) meets no filter.
+    assert all(row["signals"]["length"]["chars"] > 0 for row in rows if row.get("rejected_by") not in BUILTIN_CHECKS)
+
+
+def test_a_finished_rejudge_is_not_redone_and_another_config_is_refused(tmp_path, corpus):
+    first = scoring_config(tmp_path)
+    source = run_clean_into(first, corpus, tmp_path / "first")
+    stricter = scoring_config(tmp_path, with_params(first.clean.filters, length={"min_chars": 400}))
+    stats = run_rejudge(stricter, source, tmp_path / "rejudged")
+    shards = {p: p.stat().st_mtime_ns for p in (tmp_path / "rejudged").rglob("*.arrow")}
+    assert run_rejudge(stricter, source, tmp_path / "rejudged")["kept_docs"] == stats["kept_docs"]
+    assert {p: p.stat().st_mtime_ns for p in (tmp_path / "rejudged").rglob("*.arrow")} == shards
+    with pytest.raises(ConfigError, match="different configuration"):
+        run_rejudge(first, source, tmp_path / "rejudged")
+    # Its rows moved from kept to rejected hold cleaned text: the clean output is what to rejudge.
+    with pytest.raises(ConfigError, match=f"a rejudge output; rejudge the clean output it was made from \\({source}"):
+        run_rejudge(first, tmp_path / "rejudged", tmp_path / "again")
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda filters: with_params(filters, short_lines={"zh_short_chars": 3}), "short_lines.zh_short_chars changes"),
+    (lambda filters: with_params(filters, blacklist={"lists": ["en_porn"]}), "blacklist.lists changes"),
+    (lambda filters: filters + [{"name": "gopher_quality"}], "gopher_quality was not measured"),
+])
+def test_what_stored_scores_cannot_answer_is_refused(tmp_path, corpus, change, message):
+    first = scoring_config(tmp_path)
+    source = run_clean_into(first, corpus, tmp_path / "first")
+    with pytest.raises(ConfigError, match=message):
+        run_rejudge(scoring_config(tmp_path, change(first.clean.filters)), source, tmp_path / "rejudged")
+    assert not (tmp_path / "rejudged").exists()
+
+
+def test_other_edits_or_a_run_without_score_all_are_refused(tmp_path, corpus):
+    partial = run_clean_into(scoring_config(tmp_path, score_all=False), corpus, tmp_path / "partial")
+    with pytest.raises(ConfigError, match="score_all"):
+        run_rejudge(scoring_config(tmp_path), partial, tmp_path / "rejudged")
+    source = run_clean_into(scoring_config(tmp_path), corpus, tmp_path / "first")
+    other_edits = scoring_config(tmp_path).model_copy(deep=True)
+    other_edits.clean.edits = other_edits.clean.edits[1:]
+    with pytest.raises(ConfigError, match="clean.edits differs"):
+        run_rejudge(other_edits, source, tmp_path / "rejudged")
+
+
+def test_the_command_line_rejudges_and_says_what_changed(tmp_path, corpus):
+    source = run_clean_into(scoring_config(tmp_path), corpus, tmp_path / "first")
+    done = cli("rejudge", str(source), "--output", str(tmp_path / "rejudged"), "--no-progress",
+               "--set", 'clean.filters=[{name = "length", min_chars = 400}]')
+    assert done.returncode == 0, done.stderr
+    assert "now rejected" in done.stdout and "length" in done.stdout
+    refused = cli("rejudge", str(tmp_path / "rejudged" / "kept"), "--output", str(tmp_path / "again"))
+    assert refused.returncode == 2 and "not a clean output folder" in refused.stderr
+
+
+# --- Filter.thresholds ------------------------------------------------------------------------------
+
+def _perturbed(value):
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, (int, float)):
+        return value * 3 + 1
+    if isinstance(value, dict):
+        return {"default": 1}
+    raise AssertionError(f"no perturbation for {value!r}")
+
+
+def _texts() -> list[tuple[str, str]]:
+    docs = [(r["text"], "zh" if any("\u4e00" <= c <= "\u9fff" for c in r["text"][:200]) else "en")
+            for r in fixture_records()]
+    pages = [(p.read_text(encoding="utf-8"), "zh" if p.name.startswith("zh_") else "en") for p in PAGES]
+    return docs + pages
+
+
+# Parameters a filter cannot do without (no default would mean anything).
+REQUIRED = {"meta_count": {"field": "liked_count"}}
+
+
+@pytest.mark.parametrize("name", sorted(n for n, cls in registered_rules().items() if issubclass(cls, Filter)))
+def test_threshold_parameters_never_change_what_a_filter_measures(name):
+    rule_class = registered_rules()[name]
+    fields = {f.name for f in dataclasses.fields(rule_class)}
+    assert rule_class.thresholds <= fields, rule_class.thresholds - fields
+    default = build_rule("filters", 0, {"name": name, **REQUIRED.get(name, {})})
+    changed = build_rule("filters", 0, {"name": name, **REQUIRED.get(name, {}), **{
+        key: _perturbed(getattr(default, key)) for key in rule_class.thresholds}})
+    for rule in (default, changed):
+        rule.prepare(Path("."))
+    for text, lang in _texts():
+        doc = Document("t", text, lang=lang)
+        if default.applies_to(lang):
+            assert default.score(doc) == changed.score(Document("t", text, lang=lang)), (name, text[:60])

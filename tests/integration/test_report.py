@@ -1,0 +1,193 @@
+"""The run report: the counters it reads (checked against the shards), the rows and histograms it
+draws from them, the page it writes (escaped, self-contained), and the page opened in a real
+headless Chromium."""
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import subprocess
+import sys
+from collections import Counter
+
+import pyarrow.compute as pc
+import pytest
+
+from browser import MISSING, open_page
+from datacleaning.config import load_config
+from datacleaning.report import write_report
+from datacleaning.report.runs import read_run
+from datacleaning.report.tables import breakdown_rows, filter_thresholds, funnel_rows, histogram, source_rule_matrix
+from datacleaning.rules.base import Filter
+from datacleaning.rules.registry import registered_rules
+from datacleaning.shards import read_table
+from helpers import EXAMPLE_CONFIG, FIXTURES, REPO_ROOT, write_jsonl
+
+# --- histograms -------------------------------------------------------------------------------------
+
+
+def test_small_integers_get_one_bar_each():
+    h = histogram({"0": 40, "1": 7, "3": 2})
+    assert [(b["lo"], b["hi"], b["docs"]) for b in h.bins] == [(-0.5, 0.5, 40), (0.5, 1.5, 7), (2.5, 3.5, 2)]
+    assert not h.log and h.documents == 49
+
+
+def test_values_over_two_decades_get_bins_of_equal_ratio_and_their_zeros_apart():
+    counts = {"0": 5, "12": 3, "1.3e+02": 4, "4.4e+03": 1, "9.9e+04": 2}
+    h = histogram(counts, bins=10)
+    assert h.log and h.zeros == 5 and h.documents == 15
+    assert sum(b["docs"] for b in h.bins) == 10
+    ratios = {round(b["hi"] / b["lo"], 6) for b in h.bins}
+    assert len(ratios) == 1, ratios
+    assert h.bins[0]["lo"] == pytest.approx(12) and h.bins[-1]["hi"] == pytest.approx(9.9e4)
+
+
+def test_fractions_get_bins_of_equal_width():
+    h = histogram({"0.12": 3, "0.5": 1, "0.97": 6, "-0.2": 1}, bins=4)
+    assert not h.log and sum(b["docs"] for b in h.bins) == 11
+    widths = {round(b["hi"] - b["lo"], 9) for b in h.bins}
+    assert widths == {round(1.17 / 4, 9)}
+    assert h.bins[-1]["docs"] == 6
+
+
+def test_one_value_and_no_value():
+    assert [b["docs"] for b in histogram({"0.02": 9}).bins] == [9]
+    assert histogram({}).bins == []
+
+
+# --- thresholds -------------------------------------------------------------------------------------
+
+FILTERS = sorted(name for name, cls in registered_rules().items() if issubclass(cls, Filter))
+
+
+@pytest.mark.parametrize("name", FILTERS)
+def test_threshold_fields_pair_a_threshold_with_a_stored_signal(name):
+    cls = registered_rules()[name]
+    assert set(cls.threshold_fields) <= cls.thresholds, set(cls.threshold_fields) - cls.thresholds
+    assert set(cls.threshold_fields.values()) <= set(cls.signals) | ({"value"} if not cls.signals else set())
+    params = {f.name for f in dataclasses.fields(cls)}
+    assert set(cls.threshold_fields) <= params
+
+
+def test_thresholds_come_from_the_runs_config_by_language(clean_run):
+    run = clean_run([FIXTURES / "mixed_docs.jsonl"], config=EXAMPLE_CONFIG)
+    found = filter_thresholds(run.stats)
+    config = load_config(EXAMPLE_CONFIG)
+    specs = {spec["name"]: spec for spec in config.clean.model_dump()["filters"]}
+    assert {"name": "min_chars", "value": specs["length"]["min_chars"], "lang": None} in found["length.chars"]
+    by_language = specs["quality_classifier"]["min_score"]
+    assert sorted((t["lang"], t["value"]) for t in found["quality_classifier.score"]
+                  if t["name"] == "min_score") == sorted(by_language.items())
+    # A zh_ threshold is drawn on Chinese documents only.
+    zh_only = [t for t in found["sentence_marks.han_per_mark"] if t["name"] == "zh_max_han_per_mark"]
+    assert zh_only and all(t["lang"] == "zh" for t in zh_only)
+    # Every threshold is drawn on a signal of one of the run's filters.
+    for name in found:
+        label, field = name.split(".")
+        assert field in registered_rules()[label.split("#")[0]].signals, name
+
+
+# --- counters the report reads, against the shards ---------------------------------------------------
+
+
+def test_edits_by_language_add_up_to_each_rules_count(clean_run):
+    run = clean_run([FIXTURES / "mixed_docs.jsonl"], config=EXAMPLE_CONFIG, overrides=[(["input", "chunk_bytes"], 1 << 15)])
+    edited = Counter()
+    for counts in run.stats["by_language"].values():
+        edited.update(counts.get("edited_by", {}))
+    assert edited, "the example profile edits some fixture documents"
+    for label, n in edited.items():
+        assert run.stats["rules"][label]["edited"] == n, label
+    # By source the same; the report's table of every source holds them all.
+    names, rows = source_rule_matrix(run.stats, "edited_by", limit=10_000)
+    assert set(names) == set(edited)
+    for label in names:
+        assert sum(row.get(label, 0) for row in rows) == edited[label], label
+
+
+@pytest.fixture(scope="module")
+def example_run(tmp_path_factory):
+    """``datacleaning run`` of the bundled example config (clean, dedup, probe, tokenize) on its data."""
+    output = tmp_path_factory.mktemp("example") / "out"
+    done = subprocess.run([sys.executable, "-m", "datacleaning.cli", "run", "--config", str(EXAMPLE_CONFIG),
+                           "--output", str(output), "--workers", "2", "--no-progress"],
+                          capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return output, done.stdout
+
+
+@pytest.mark.slow
+def test_run_ends_with_a_report(example_run):
+    output, stdout = example_run
+    assert f"report: {output / 'report.html'}" in stdout
+    page = (output / "report.html").read_text(encoding="utf-8")
+    for section in ("Stages", "Funnel", "Rules", "Signals", "Quality scores", "Duplicates", "Tokens",
+                    "Review samples"):
+        assert f"<h2>{section}</h2>" in page, section
+    assert not re.search(r"""<(script|link|img)[^>]+(src|href)=["']?(https?:)?//""", page), "the page fetches nothing"
+
+
+@pytest.mark.slow
+def test_stage_counters_by_language_agree_with_the_shards(example_run):
+    output, _ = example_run
+    for stage, dropped in (("dedup", "removed"), ("probe", "rejected")):
+        stats = json.loads((output / stage / "stats.json").read_text())
+        kept = read_table(output / stage / "kept", columns=["text", "lang"])
+        for lang, counts in stats["by_language"].items():
+            rows = kept.filter(pc.equal(kept.column("lang"), lang))
+            assert counts.get("kept_docs", 0) == rows.num_rows, (stage, lang)
+            assert counts.get("kept_chars", 0) == pc.sum(pc.utf8_length(rows.column("text"))).as_py(), (stage, lang)
+        assert sum(c.get(f"{dropped}_docs", 0) for c in stats["by_language"].values()) == \
+            stats[f"{dropped}_docs"], stage
+    probe = json.loads((output / "probe" / "stats.json").read_text())
+    for lang, scores in probe["languages"].items():
+        assert sum(scores["ppl_histogram"].values()) == scores["documents"], lang
+
+
+@pytest.mark.slow
+def test_funnel_rows_follow_the_documents_through_the_stages(example_run):
+    output, _ = example_run
+    run = read_run(output)
+    rows = funnel_rows(run)
+    docs = Counter()
+    for row in rows:
+        docs[row["step"]] += row["docs"]
+    assert docs["read"] == run.stats["clean"]["input_docs"] - run.stats["clean"]["quarantined_docs"]
+    assert docs["clean"] == run.stats["clean"]["kept_docs"]
+    assert docs["dedup"] == run.stats["dedup"]["kept_docs"]
+    assert docs["probe"] == run.stats["probe"]["kept_docs"]
+    assert docs["tokenize"] == run.stats["tokenize"]["documents"]
+    by_source, others = breakdown_rows(run, "by_source", limit=5)
+    assert len(by_source) == 6 and others == len(run.stats["clean"]["by_source"]) - 5
+    assert sum(r["read_docs"] for r in by_source) == docs["read"]
+    assert sum(r["tokens"] for r in by_source) == run.stats["tokenize"]["tokens"]
+
+
+def test_samples_are_escaped_and_long_texts_folded(clean_run, tmp_path):
+    hostile = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    long_text = "这是一个很长的中文段落，用来检查报告是否把长文本折叠起来。" * 60
+    source = write_jsonl(tmp_path / "in" / "docs.jsonl", [hostile, long_text])
+    run = clean_run([source], config=EXAMPLE_CONFIG)
+    page = write_report(run.output).read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+    assert 'alert("x")</script>' not in page and "<img src=x" not in page
+    assert "the other " in page, "a text longer than the shown part is folded"
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.skipif(MISSING is not None, reason=MISSING or "")
+def test_the_report_renders_in_headless_chromium(example_run, tmp_path):
+    pytest.importorskip("selenium", reason="selenium is not installed (pip install 'datacleaning[test]')")
+    output, _ = example_run
+    rendered = open_page(output / "report.html", tmp_path / "report.png")
+    assert rendered.charts >= 8 and rendered.drawn == rendered.charts, rendered
+    problems = [entry for entry in rendered.console if entry["level"] in ("SEVERE", "WARNING")]
+    assert not problems, problems
+    assert (tmp_path / "report.png").stat().st_size > 20_000
+
+
+def test_report_command_on_a_folder_without_stats_says_so(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "datacleaning.cli", "report", str(tmp_path)],
+                          capture_output=True, text=True, cwd=REPO_ROOT)
+    assert done.returncode == 2 and "holds no finished stage" in done.stderr

@@ -1,0 +1,117 @@
+"""A stop (SIGTERM to the run's process group, what stopall.sh sends) takes effect within seconds in
+the middle of the slowest work there is, and DATACLEANING_STOP_GRACE bounds how long a worker
+that does not stop is waited for."""
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from helpers import fixture_records, processes_in_group, write_kept_shard, write_repeated_corpus
+
+# Whole stages in processes of their own (runs, kills, resumes, Ray, S3): `pytest -m "not slow"` leaves these out.
+pytestmark = pytest.mark.slow
+
+SLOW_RULE = '''
+import time
+from dataclasses import dataclass
+
+import datacleaning as dc
+
+
+@dc.register("sleeps_on_every_document")
+@dataclass
+class SleepsOnEveryDocument(dc.Filter):
+    """A user rule that never looks at the stop flag: it sleeps far longer than any grace."""
+
+    def score(self, doc):
+        time.sleep(600)
+        return 0
+
+    def keep(self, value):
+        return True
+'''
+
+
+def _start(args: list[str], grace: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "datacleaning.cli", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            env={**os.environ, "DATACLEANING_STOP_GRACE": grace})
+
+
+def _stop_once_started(proc: subprocess.Popen, start_line: str, settle: float) -> float:
+    """Wait for the stage's start line, give the workers ``settle`` seconds to get into their
+    units, SIGTERM the process group; return the seconds until the run exited."""
+    for line in proc.stderr:
+        if start_line in line:
+            break
+    else:
+        raise AssertionError(f"the run ended before {start_line!r}: {proc.communicate()}")
+    time.sleep(settle)
+    assert proc.poll() is None, "the run should still be going when it is stopped"
+    os.killpg(proc.pid, signal.SIGTERM)
+    stopped = time.monotonic()
+    try:
+        proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    return time.monotonic() - stopped
+
+
+def _assert_stopped_within(proc: subprocess.Popen, stage: str, output, seconds: float) -> None:
+    """Stop ``proc`` a few seconds into ``stage``; it must end within ``seconds``, interrupted, with
+    no process of its group left."""
+    took = _stop_once_started(proc, f"datacleaning.{stage} start", settle=4)
+    assert took < seconds, f"the run took {took:.1f}s to stop"
+    assert proc.returncode == 128 + signal.SIGTERM
+    assert json.loads((output / "stats.json").read_text())["status"] == "interrupted"
+    assert processes_in_group(proc.pid) == []
+
+
+def test_a_stop_during_probe_scoring_takes_effect_within_seconds(tmp_path):
+    texts = [record["text"] for record in fixture_records()]
+    long_docs = [{"id": f"doc-{i}", "text": "\n".join(texts[(i + k) % len(texts)] for k in range(6)),
+                  "lang": "zh", "source": "test"} for i in range(240)]
+    # Two shards of one record batch each: each worker scores one batch of minutes of work.
+    write_kept_shard(tmp_path / "kept", "a", long_docs[:120], batch_rows=4096)
+    write_kept_shard(tmp_path / "kept", "b", long_docs[120:], batch_rows=4096)
+    output = tmp_path / "probe"
+    proc = _start(["probe", "score", str(tmp_path / "kept"), "--output", str(output), "--workers", "2",
+                   "--device", "cpu", "--no-progress"], grace="120")
+    _assert_stopped_within(proc, "probe", output, seconds=15)
+
+
+def test_a_stop_while_sentencepiece_trains_takes_effect_within_seconds(tmp_path):
+    texts = [record["text"] for record in fixture_records()]
+    rng = random.Random(0)
+    # Pieces of real text recombined: enough variety that a unigram model takes tens of seconds.
+    docs = [{"id": f"doc-{i}", "lang": "zh", "source": "test",
+             "text": "".join(texts[rng.randrange(len(texts))][rng.randrange(200):][:rng.randrange(50, 400)]
+                             for _ in range(8))} for i in range(20000)]
+    write_kept_shard(tmp_path / "kept", "a", docs)
+    output = tmp_path / "tokens"
+    proc = _start(["tokenize", "encode", str(tmp_path / "kept"), "--output", str(output), "--workers", "1",
+                   "--model-type", "unigram", "--vocab-size", "32000", "--set", "tokenize.train.threads=1",
+                   "--no-progress"], grace="120")
+    _assert_stopped_within(proc, "tokenize", output, seconds=10)
+
+
+def test_stop_grace_bounds_the_wait_for_a_worker_that_does_not_stop(tmp_path):
+    corpus = tmp_path / "corpus"
+    write_repeated_corpus(corpus, copies=1)
+    (tmp_path / "slow_rule.py").write_text(SLOW_RULE)
+    proc = _start(["clean", str(corpus), "--output", str(tmp_path / "out"), "--workers", "2", "--no-progress",
+                   "--plugin", str(tmp_path / "slow_rule.py"), "--set", 'clean.filters=[{name="sleeps_on_every_document"}]'],
+                  grace="3")
+    took = _stop_once_started(proc, "datacleaning.clean start", settle=2)
+    assert 2.5 < took < 12, f"the run took {took:.1f}s to stop with a grace of 3s"
+    assert proc.returncode == 128 + signal.SIGTERM
+    assert processes_in_group(proc.pid) == []

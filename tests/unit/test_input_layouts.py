@@ -1,0 +1,278 @@
+"""Input layouts beyond JSON lines: JSON arrays and whole-JSON files, CSV/TSV, every compression,
+plain text in legacy encodings, and texts composed of several fields. Files are written here from
+the real documents of tests/fixtures/mixed_docs.jsonl and read through the real readers; what each
+should give is derived from those documents, not from the readers."""
+from __future__ import annotations
+
+import bz2
+import codecs
+import csv
+import gzip
+import io
+import json
+import lzma
+import subprocess
+import sys
+
+import opencc
+import pytest
+import zstandard
+
+from datacleaning.document import Document, Quarantined
+from datacleaning.readers import ReaderOptions, discover, plan_units, read_unit
+from helpers import fixture_records
+
+RECORDS = fixture_records()
+ZH = [r for r in RECORDS if r["id"].startswith("cmrc")][:4]
+EN = [r for r in RECORDS if r["id"].startswith("fortunes-") and not r["id"].startswith("fortunes-zh")][:4]
+
+
+def read_all(paths, options: ReaderOptions = ReaderOptions(), chunk_bytes: int = 1 << 30):
+    units = plan_units(discover([str(p) for p in paths]).files, chunk_bytes)
+    return [item for unit in units for item in read_unit(unit, options, lambda n: None)]
+
+
+def documents(items) -> list[Document]:
+    return [i for i in items if isinstance(i, Document)]
+
+
+def quarantined(items) -> list[Quarantined]:
+    return [i for i in items if isinstance(i, Quarantined)]
+
+
+COMPRESSORS = {
+    "": lambda data: data,
+    ".gz": gzip.compress,
+    ".bz2": bz2.compress,
+    ".xz": lzma.compress,
+    ".zst": lambda data: zstandard.ZstdCompressor().compress(data),
+}
+
+
+def _jsonl(records) -> bytes:
+    return b"".join(json.dumps(r, ensure_ascii=False).encode() + b"\n" for r in records)
+
+
+@pytest.mark.parametrize("suffix", COMPRESSORS)
+@pytest.mark.parametrize("layout", ["jsonl", "json-array", "csv", "tsv"])
+def test_every_layout_reads_under_every_compression(tmp_path, layout, suffix):
+    records = [{"id": r["id"], "text": r["text"], "source": r["source"]} for r in ZH + EN]
+    if layout == "jsonl":
+        name, data = "part.jsonl", _jsonl(records)
+    elif layout == "json-array":
+        name, data = "part.json", json.dumps(records, ensure_ascii=False, indent=1).encode()
+    else:
+        buffer = io.StringIO(newline="")
+        writer = csv.DictWriter(buffer, ["id", "text", "source"], delimiter="," if layout == "csv" else "\t")
+        writer.writeheader()
+        writer.writerows(records)
+        name, data = f"part.{layout}", buffer.getvalue().encode()
+    (tmp_path / (name + suffix)).write_bytes(COMPRESSORS[suffix](data))
+    items = read_all([tmp_path])
+    assert not quarantined(items)
+    assert [(d.id, d.text, d.source) for d in documents(items)] == [(r["id"], r["text"], r["source"]) for r in records]
+
+
+def test_a_truncated_bzip2_file_keeps_the_lines_before_the_cut_and_quarantines_the_cut(tmp_path):
+    records = [{**r, "id": f"{r['id']}/{copy}"} for copy in range(8) for r in RECORDS]
+    data = bz2.compress(_jsonl(records), compresslevel=1)  # blocks of 100 kB: a cut leaves whole ones
+    (tmp_path / "cut.jsonl.bz2").write_bytes(data[: len(data) * 3 // 4])
+    items = read_all([tmp_path])
+    kept = documents(items)
+    assert 0 < len(kept) < len(records)
+    assert [d.id for d in kept] == [r["id"] for r in records[: len(kept)]]
+    assert len(quarantined(items)) == 1 and "bz2 stream" in quarantined(items)[0].error
+
+
+def test_json_files_hold_lines_an_array_or_one_pretty_printed_record(tmp_path):
+    (tmp_path / "lines.json").write_bytes(_jsonl(ZH[:2]))
+    (tmp_path / "array.json").write_text(json.dumps([EN[0], "not a record", EN[1]], ensure_ascii=False))
+    (tmp_path / "one.json").write_text(json.dumps(EN[2], ensure_ascii=False, indent=2))
+    (tmp_path / "broken.json").write_text('[{"id": "a", "text": "unclosed"')
+    items = read_all([tmp_path])
+    by_id = {d.id: d.text for d in documents(items)}
+    assert by_id == {r["id"]: r["text"] for r in [*ZH[:2], EN[0], EN[1], EN[2]]}
+    errors = sorted(q.error for q in quarantined(items))
+    assert len(errors) == 2
+    assert errors[0] == "array item 1 is str, not an object" and errors[1].startswith("invalid JSON")
+
+
+def test_a_big_json_array_cut_into_units_is_read_once(tmp_path):
+    records = [{"id": f"a{i}", "text": r["text"]} for i, r in enumerate(RECORDS)]
+    path = tmp_path / "array.json"
+    path.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+    items = read_all([path], chunk_bytes=path.stat().st_size // 5)
+    assert [d.id for d in documents(items)] == [r["id"] for r in records]
+
+
+def test_csv_rows_that_do_not_fit_the_header_are_quarantined_alone(tmp_path):
+    text = ZH[0]["text"]
+    (tmp_path / "reviews.csv").write_text(
+        f'id,text,likes\nr1,"{text}",12\nr2,only two\nr3,"第二行\n跨行的评论, 带逗号",3\n', encoding="utf-8")
+    items = read_all([tmp_path])
+    assert [(d.id, d.text, json.loads(d.meta)) for d in documents(items)] == [
+        ("r1", text, {"likes": "12"}), ("r3", "第二行\n跨行的评论, 带逗号", {"likes": "3"})]
+    [bad] = quarantined(items)
+    assert bad.raw == b"r2,only two" and "2 fields, the header 3" in bad.error
+
+
+CHINESE_ENCODINGS = ["gbk", "gb18030", "utf-16", "utf-8-sig"]
+
+
+@pytest.mark.parametrize("encoding", CHINESE_ENCODINGS)
+def test_chinese_text_files_in_legacy_encodings_are_decoded(tmp_path, encoding):
+    text = "\n\n".join(r["text"] for r in ZH)
+    (tmp_path / "book.txt").write_bytes(text.encode(encoding))
+    [doc] = read_all([tmp_path])
+    assert doc.text == text
+
+
+def test_a_big_endian_utf16_file_is_read_by_its_bom(tmp_path):
+    text = ZH[3]["text"]
+    (tmp_path / "be.txt").write_bytes(codecs.BOM_UTF16_BE + text.encode("utf-16-be"))
+    [doc] = read_all([tmp_path])
+    assert doc.text == text
+
+
+def test_utf16_without_a_bom_is_quarantined_not_guessed(tmp_path):
+    data = ZH[3]["text"].encode("utf-16-le")
+    (tmp_path / "nobom.txt").write_bytes(data)
+    [item] = read_all([tmp_path])
+    assert isinstance(item, Quarantined) and item.raw == data and "no text encoding recognised" in item.error
+
+
+def _encodes_in(text: str, encoding: str) -> bool:
+    try:
+        text.encode(encoding)
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+def test_a_big5_text_file_is_decoded(tmp_path):
+    traditional = [opencc.OpenCC("s2t").convert(r["text"]) for r in RECORDS if r["id"].startswith("cmrc")]
+    text = "\n\n".join([t for t in traditional if _encodes_in(t, "big5")][:4])
+    (tmp_path / "book.txt").write_bytes(text.encode("big5"))
+    [doc] = read_all([tmp_path])
+    assert doc.text == text
+
+
+def test_a_csv_in_gbk_is_decoded(tmp_path):
+    (tmp_path / "gbk.csv").write_bytes(f'id,content\nz1,"{ZH[1]["text"]}"\n'.encode("gbk"))
+    [doc] = read_all([tmp_path])
+    assert (doc.id, doc.text) == ("z1", ZH[1]["text"])
+
+
+# --------------------------------------------------------------------------------------------
+# Composing the text of several fields
+# --------------------------------------------------------------------------------------------
+
+def test_title_and_body_make_the_text_and_leave_meta(tmp_path):
+    record = {"id": 7, "title": "标题", "content": ZH[0]["text"], "dataType": "百科"}
+    (tmp_path / "wudao.json").write_text(json.dumps([record], ensure_ascii=False))
+    [doc] = read_all([tmp_path], ReaderOptions(text_parts=("title", "content")))
+    assert doc.id == "7" and doc.text == "标题\n\n" + ZH[0]["text"]
+    assert json.loads(doc.meta) == {"dataType": "百科"}
+
+
+def test_nested_paths_join_the_items_of_a_list_one_a_line(tmp_path):
+    paragraphs = ZH[0]["text"].split("。")[:3]
+    record = {"文件名": "a.txt", "段落": [{"行号": i, "内容": p} for i, p in enumerate(paragraphs)]}
+    (tmp_path / "mnbvc.jsonl").write_bytes(_jsonl([record]))
+    [doc] = read_all([tmp_path], ReaderOptions(text_parts=("段落[].内容",)))
+    assert doc.text == "\n".join(p.strip() for p in paragraphs)
+    assert json.loads(doc.meta) == {"文件名": "a.txt"}
+
+
+def test_an_infobox_becomes_key_value_lines_between_abstract_and_body(tmp_path):
+    record = {"title": "长城", "abstract": "长城是古代的防御工程。", "infobox": {"中文名": "长城", "长度": "21196.18千米"},
+              "content": ZH[2]["text"], "url": "https://baike.example/item/长城"}
+    (tmp_path / "baike.jsonl").write_bytes(_jsonl([record]))
+    options = ReaderOptions(text_parts=("title", "abstract", "infobox", "content"), meta_fields=("url",))
+    [doc] = read_all([tmp_path], options)
+    assert doc.text == "长城\n\n长城是古代的防御工程。\n\n中文名: 长城\n长度: 21196.18千米\n\n" + ZH[2]["text"]
+    assert json.loads(doc.meta) == {"url": record["url"]}
+
+
+def test_a_record_with_none_of_the_parts_is_quarantined(tmp_path):
+    (tmp_path / "x.jsonl").write_bytes(_jsonl([{"id": "e", "title": "", "other": "x"}]))
+    [item] = read_all([tmp_path], ReaderOptions(text_parts=("title", "content")))
+    assert isinstance(item, Quarantined) and "none of the text parts" in item.error
+
+
+def test_an_html_pages_title_can_open_its_text(tmp_path):
+    body = "".join(f"<p>{p}。</p>" for p in ZH[0]["text"].split("。") if p.strip())
+    (tmp_path / "page.html").write_text(f"<html><head><title>一篇文章</title></head><body><article>{body}"
+                                        "</article></body></html>", encoding="utf-8")
+    [plain] = read_all([tmp_path])
+    [titled] = read_all([tmp_path], ReaderOptions(text_parts=("title", "text")))
+    assert json.loads(plain.meta) == {"title": "一篇文章"}
+    assert titled.text == "一篇文章\n\n" + plain.text and json.loads(titled.meta) == {}
+
+
+def test_trafilatura_extracts_the_article_when_chosen(tmp_path):
+    paragraphs = [p + "。" for p in ZH[1]["text"].split("。") if p.strip()]
+    menu = "".join(f'<li><a href="/{i}">栏目{i}</a></li>' for i in range(12))
+    article = "".join(f"<p>{p}</p>" for p in paragraphs)
+    (tmp_path / "page.html").write_text(f"<html><body><nav><ul>{menu}</ul></nav><article>{article}</article>"
+                                        "<footer>版权所有</footer></body></html>", encoding="utf-8")
+    [doc] = read_all([tmp_path], ReaderOptions(html_extractor="trafilatura"))
+    assert all(p in doc.text for p in paragraphs)
+    assert "栏目3" not in doc.text and "版权所有" not in doc.text
+
+
+# --------------------------------------------------------------------------------------------
+# Unique ids
+# --------------------------------------------------------------------------------------------
+
+def _numbered(records, first: int = 1) -> list[dict]:
+    return [{"id": first + i, "text": r["text"]} for i, r in enumerate(records)]
+
+
+def _all_rows(run) -> list[dict]:
+    return run.kept + run.rejected
+
+
+def test_ids_repeated_across_files_and_inside_one_become_unique_and_stable(tmp_path, clean_run):
+    half = len(RECORDS) // 2
+    (tmp_path / "in" / "b").mkdir(parents=True)
+    (tmp_path / "in" / "a.jsonl").write_bytes(_jsonl(_numbered(RECORDS[:half])))
+    (tmp_path / "in" / "b" / "a.jsonl").write_bytes(_jsonl(_numbered(RECORDS[half:])))  # ids 1.. again
+    # A file that repeats each of its ids in every copy, big enough to be cut into several units.
+    copies = [{"id": f"c{i}", "text": r["text"]} for _ in range(4) for i, r in enumerate(RECORDS)]
+    (tmp_path / "in" / "c.jsonl").write_bytes(_jsonl(copies))
+    chunk = [(["input", "chunk_bytes"], 1 << 16)]
+    assert (tmp_path / "in" / "c.jsonl").stat().st_size > 4 << 16
+    run = clean_run([tmp_path / "in"], overrides=chunk)
+    rows = _all_rows(run)
+    ids = [r["id"] for r in rows]
+    assert len(rows) == len(RECORDS) + len(copies) and len(set(ids)) == len(ids)
+    repeated = min(half, len(RECORDS) - half) + 3 * len(RECORDS)
+    assert run.stats["renamed_ids"] == repeated
+    renamed = [r for r in rows if "#" in r["id"]]
+    assert len(renamed) == repeated
+    for row in renamed:  # the id as read stays in meta, and begins the new one
+        assert row["id"].startswith(f"{json.loads(row['meta'])['id']}#")
+    again = clean_run([tmp_path / "in"], overrides=chunk, name="again")
+    assert sorted(r["id"] for r in _all_rows(again)) == sorted(ids)
+
+
+def test_renaming_again_finds_nothing_to_rename(tmp_path, clean_run):
+    from datacleaning.cleaning.unique_ids import make_ids_unique
+
+    (tmp_path / "in").mkdir()
+    for name in ("x", "y"):
+        (tmp_path / "in" / f"{name}.jsonl").write_bytes(_jsonl(_numbered(RECORDS[:10])))
+    run = clean_run([tmp_path / "in"])
+    assert run.stats["renamed_ids"] == 10
+    assert make_ids_unique([run.output / "kept", run.output / "rejected"], "id") == 0
+
+
+def test_trafilatura_chosen_but_not_importable_is_a_config_error():
+    """An environment where trafilatura cannot be imported (here: blocked in sys.modules) refuses
+    the config before any page is read, naming the install command."""
+    code = ("import sys; sys.modules['trafilatura'] = None\n"
+            "from datacleaning.config import load_config\n"
+            "load_config(None, [(['input', 'html_extractor'], 'trafilatura')])\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode != 0 and "pip install 'datacleaning[trafilatura]'" in result.stderr

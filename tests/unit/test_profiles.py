@@ -1,0 +1,61 @@
+"""Bundled rule profiles and config layering with ``extends``."""
+from __future__ import annotations
+
+import pytest
+
+import datacleaning as dc
+from datacleaning.config import load_config, profile_names
+from helpers import EXAMPLE_CONFIG
+
+
+@pytest.mark.parametrize("name", ["mixed_web", "zh_web", "en_web", "zh_book"])
+def test_every_bundled_profile_builds(name):
+    assert name in profile_names()
+    config = load_config(None, profile=name)
+    assert config.clean.filters and config.clean.normalizers
+    dc.Pipeline(config)
+
+
+def test_extends_merges_tables_and_replaces_lists(tmp_path):
+    base = load_config(None, profile="mixed_web")
+    (tmp_path / "mine.toml").write_text(
+        'extends = "zh_web"\n[input]\npaths = ["dumps"]\n[clean]\nmax_input_chars = 1000\n'
+        '[[clean.filters]]\nname = "length"\nmin_chars = 10\n', encoding="utf-8")
+    config = load_config(tmp_path / "mine.toml")
+    assert config.clean.languages == ["zh"], "zh_web's own key survives"
+    assert config.clean.max_input_chars == 1000, "a table key set on top wins"
+    assert config.clean.normalizers == base.clean.normalizers, "lists not set on top come from the base"
+    assert config.clean.filters == [{"name": "length", "min_chars": 10}], "a list set on top replaces the base's"
+    assert config.resolve(config.input.paths[0]) == str(tmp_path / "dumps")
+
+
+def test_extends_errors_name_the_problem(tmp_path):
+    (tmp_path / "a.toml").write_text('extends = "b.toml"\n', encoding="utf-8")
+    (tmp_path / "b.toml").write_text('extends = "a.toml"\n', encoding="utf-8")
+    with pytest.raises(dc.ConfigError, match="extends itself"):
+        load_config(tmp_path / "a.toml")
+    (tmp_path / "c.toml").write_text('extends = "zh_webb"\n', encoding="utf-8")
+    with pytest.raises(dc.ConfigError, match="zh_webb.*neither a bundled profile"):
+        load_config(tmp_path / "c.toml")
+
+
+def test_language_keeps_only_the_chosen_languages():
+    pipe = dc.Pipeline(load_config(None, profile="zh_web"))
+    english = "The harbour will be dredged this autumn so that larger ships can berth at the new quay."
+    chinese = "城东街道社区图书馆自十月起试行夜间开放，每天延长至晚上十点，读者日均超过三百人次，居民普遍表示欢迎。"
+    en_result, zh_result = pipe.clean([english, chinese])
+    assert en_result.verdict.rejected_by == "language" and en_result.verdict.value == "en"
+    assert zh_result.kept
+
+
+def test_english_and_mixed_profiles_reject_a_french_article_and_say_how_sure():
+    french = ("Le conseil municipal a voté hier soir la rénovation de la piscine couverte, fermée depuis deux "
+              "ans ; les travaux commenceront au printemps et dureront environ dix-huit mois.")
+    for profile in ("en_web", "mixed_web"):
+        [result] = dc.Pipeline(load_config(None, profile=profile)).clean([french])
+        assert result.verdict.rejected_by == "language" and result.verdict.value == "fr"
+        assert result.document.scores["language"]["confidence"] > 0.9
+
+
+def test_the_example_config_uses_the_mixed_profile():
+    assert load_config(EXAMPLE_CONFIG).clean.filters == load_config(None, profile="mixed_web").clean.filters

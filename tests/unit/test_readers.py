@@ -1,0 +1,599 @@
+"""Input readers: discovery, work-unit planning and every input format, read for real from files.
+
+Expectations are stated by hand from the fixtures' content or computed here independently of the
+readers (splitting the bytes ourselves, writing WARC records byte by byte).
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+import zstandard
+
+from datacleaning.document import Document, Quarantined
+from datacleaning.readers import ReaderOptions, discover
+from datacleaning.readers.warc import SkippedRecord
+from helpers import FIXTURES, cli, docs_of, http_response, read_all, read_rows, warc_record
+
+NEWS = FIXTURES / "readers" / "news_zh_en.jsonl"
+TEXT_FIELDS = ("text", "content", "raw_content")
+
+
+def doc_key(doc: Document) -> tuple:
+    return doc.id, doc.text, doc.source, json.loads(doc.meta)
+
+
+# --------------------------------------------------------------------------------------------
+# jsonl chunking
+# --------------------------------------------------------------------------------------------
+
+def _rec(text: str, id: str | None = None, **extra) -> bytes:
+    record = {"id": id} if id is not None else {}
+    record["text"] = text
+    record.update(extra)
+    return json.dumps(record, ensure_ascii=False).encode("utf-8")
+
+
+# Lines of very different lengths: one-byte ASCII, 3-byte Chinese, a 4-byte emoji, a long line,
+# blank and whitespace-only lines (not records), a CRLF line, and broken lines in between so that
+# the quarantine records' byte offsets are checked at many positions.
+CHUNK_LINES: list[bytes] = [
+    _rec("Hi.", "c00"),
+    _rec("今天早上下了一场小雨，路上的行人都撑起了伞。"),
+    b"",
+    b'{"id": "c02", "text": "\xe6\xb2\xa1\xe6\x9c\x89\xe7\xbb\x93\xe5\xb0\xbe',  # unterminated string
+    _rec("市图书馆新开了一间儿童阅览室，周末来看书的家长和孩子特别多。" * 8, "c03", tags=["图书馆", "library"]),
+    b"   \t",
+    _rec("The bakery on Main Street sells out of bread before nine.", "c04") + b"\r",
+    b"[1, 2, 3]",
+    _rec("Buses will run every ten minutes during the holiday week."),
+    _rec("好", "c05"),
+    b'{"id": "c06", "text": "caf\xe9 au lait"}',  # Latin-1 byte: invalid UTF-8
+    b'{"id": "c07", "text": 7}',
+    _rec("🙂 周末愉快！Have a nice weekend.", "c08", meta={"作者": "李华", "likes": 12}),
+    b"42",
+    _rec("x", "c09"),
+    b'  {"id": "c11", "text": false}  \t',  # surrounding whitespace belongs to the line
+    b"\t" + _rec("Indented records are records too.", "c12") + b"  ",
+    _rec("河边新修了一条自行车道，骑车去火车站只要十五分钟。"),
+    b"{}",
+    _rec("Volunteers planted two hundred trees in the park on Sunday morning. " * 3, "c10"),
+]
+CHUNK_DATA = b"\n".join(CHUNK_LINES) + b"\n"
+CHUNK_DATA_NO_FINAL_NEWLINE = b"\n".join(CHUNK_LINES)
+
+
+def expected_items(data: bytes) -> list[tuple]:
+    """Split the file ourselves: ("Q", offset, line) or ("D", id or None, text) per non-blank line."""
+    out, pos = [], 0
+    for line in data.split(b"\n"):
+        if line.strip():
+            try:
+                record = json.loads(line.decode("utf-8"))
+            except (UnicodeDecodeError, ValueError):
+                record = None
+            if isinstance(record, dict) and isinstance(record.get("text"), str):
+                out.append(("D", record.get("id"), record["text"]))
+            else:
+                out.append(("Q", pos, line))
+        pos += len(line) + 1
+    return out
+
+
+def _line_starts(data: bytes) -> list[int]:
+    return [0] + [i + 1 for i, b in enumerate(data) if b == 0x0A and i + 1 < len(data)]
+
+
+_STARTS = [s for s in _line_starts(CHUNK_DATA) if s > 1]
+CHUNK_SIZES = {
+    "tiny": [1, 2, 3, 5, 8],
+    "on_newline": _STARTS,                       # the first cut falls exactly at a line start
+    "just_before_newline": [s - 1 for s in _STARTS],
+    "just_after_newline": [s + 1 for s in _STARTS],
+    "odd": [13, 64, 97, 250, 511, 777],
+    "file_sized": [len(CHUNK_DATA) - 1, len(CHUNK_DATA), len(CHUNK_DATA) + 1, 10 * len(CHUNK_DATA)],
+}
+
+
+def _check_chunked_read(path: Path, data: bytes, chunk: int, baseline: list[Document] | None) -> list:
+    units, items = read_all([path], chunk_bytes=chunk)
+    size = len(data)
+    # The plan covers the file with contiguous byte ranges of at most `chunk` bytes.
+    if size > chunk:
+        assert len(units) == -(-size // chunk)
+        assert units[0].start == 0 and units[-1].end == size
+        assert all(a.end == b.start for a, b in zip(units, units[1:]))
+        assert all(0 < u.end - u.start <= chunk for u in units)
+    else:
+        assert len(units) == 1 and units[0].start == 0
+
+    expected = expected_items(data)
+    assert len(items) == len(expected), f"chunk_bytes={chunk}: {len(items)} items, expected {len(expected)}"
+    for n, (item, exp) in enumerate(zip(items, expected)):
+        where = f"chunk_bytes={chunk}, record #{n}"
+        if exp[0] == "Q":
+            assert isinstance(item, Quarantined), f"{where}: expected quarantine, got {item!r}"
+            _, offset, line = exp
+            assert item.offset == offset, where
+            assert item.raw.rstrip(b"\n") == line, where
+            assert data[item.offset:item.offset + len(item.raw)] == item.raw, where
+            assert item.file == str(path)
+        else:
+            assert isinstance(item, Document), f"{where}: expected a document, got {item!r}"
+            _, doc_id, text = exp
+            assert item.text == text, where
+            if doc_id is not None:
+                assert item.id == doc_id, where
+            else:
+                assert item.id, where
+    docs = docs_of(items)
+    if baseline is not None:
+        # Generated ids (and everything else) do not depend on how the file was cut.
+        assert [doc_key(d) for d in docs] == [doc_key(d) for d in baseline], f"chunk_bytes={chunk}"
+    return docs
+
+
+@pytest.mark.parametrize("final_newline", [True, False], ids=["final-newline", "no-final-newline"])
+@pytest.mark.parametrize("kind", list(CHUNK_SIZES))
+def test_jsonl_chunks_yield_every_record_once_in_order(tmp_path, kind, final_newline):
+    data = CHUNK_DATA if final_newline else CHUNK_DATA_NO_FINAL_NEWLINE
+    path = tmp_path / "mixed.jsonl"
+    path.write_bytes(data)
+    baseline = _check_chunked_read(path, data, 10 * len(data), None)
+    generated = [d.id for d, exp in zip(baseline, [e for e in expected_items(data) if e[0] == "D"]) if exp[1] is None]
+    assert len(generated) == 3 and len(set(generated)) == 3
+    assert not set(generated) & {e[1] for e in expected_items(data) if e[0] == "D"}
+    for chunk in CHUNK_SIZES[kind]:
+        _check_chunked_read(path, data, chunk, baseline)
+
+
+def test_chunked_jsonl_through_the_clean_stage_with_two_workers(tmp_path, clean_run):
+    # A whitespace-only line (not a record) after every line spreads them over many units of the
+    # smallest size a config allows.
+    data = b"\n".join(line + b"\n" + b" " * 3000 for line in CHUNK_LINES) + b"\n"
+    path = tmp_path / "mixed.jsonl"
+    path.write_bytes(data)
+    expected = expected_items(data)
+    run = clean_run([path], overrides=[(["input", "chunk_bytes"], 4096)])
+    assert run.stats["status"] == "complete"
+    assert run.stats["units"]["total"] == -(-len(data) // 4096) > 10
+    run.assert_totals(len(expected))
+    read_texts = sorted(r["text"] for r in run.kept + run.rejected)
+    assert read_texts == sorted(e[2] for e in expected if e[0] == "D")
+    ids = [r["id"] for r in run.kept + run.rejected]
+    assert len(set(ids)) == len(ids)
+    assert sorted(r["offset"] for r in run.quarantine) == [e[1] for e in expected if e[0] == "Q"]
+    for row in run.quarantine:
+        assert data[row["offset"]:row["offset"] + len(row["raw"])] == row["raw"]
+
+
+# --------------------------------------------------------------------------------------------
+# Which field is the text, the id, the source; the rest goes to meta
+# --------------------------------------------------------------------------------------------
+
+def _write_jsonl(path: Path, records: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def test_text_field_is_the_first_of_text_content_raw_content(tmp_path):
+    path = _write_jsonl(tmp_path / "fields.jsonl", [
+        {"id": "a", "text": "用 text 字段保存正文。"},
+        {"id": "b", "content": "This one keeps its body in content."},
+        {"id": "c", "raw_content": "原始内容放在 raw_content 里。"},
+        {"id": "d", "raw_content": "后备正文", "content": "content comes before raw_content", "title": "标题"},
+        {"id": "e", "content": "不是这个", "text": "text wins over every other field"},
+    ])
+    _, items = read_all([path])
+    docs = docs_of(items)
+    assert len(items) == len(docs) == 5
+    assert [(d.id, d.text) for d in docs] == [
+        ("a", "用 text 字段保存正文。"),
+        ("b", "This one keeps its body in content."),
+        ("c", "原始内容放在 raw_content 里。"),
+        ("d", "content comes before raw_content"),
+        ("e", "text wins over every other field"),
+    ]
+    # The text fields that were not used are ordinary fields, kept in meta.
+    assert json.loads(docs[3].meta) == {"raw_content": "后备正文", "title": "标题"}
+    assert json.loads(docs[4].meta) == {"content": "不是这个"}
+    assert all(json.loads(d.meta) == {} for d in docs[:3])
+
+
+def test_custom_text_fields_and_id_field(tmp_path):
+    path = _write_jsonl(tmp_path / "custom.jsonl", [
+        {"doc_id": "x1", "body": "正文在 body 字段。", "text": "not the text", "id": "not-the-id"},
+        {"doc_id": "x2", "text": "No body here, so the second text field is used."},
+        {"doc_id": 17, "body": "数字编号也可以。"},
+        {"id": "ignored", "body": "没有 doc_id 的记录。"},
+        {"doc_id": "x5", "content": "content is not among the configured fields"},
+    ])
+    options = ReaderOptions(text_fields=("body", "text"), id_field="doc_id")
+    _, items = read_all([path], options=options)
+    docs = docs_of(items)
+    assert [(d.id, d.text) for d in docs[:3]] == [
+        ("x1", "正文在 body 字段。"),
+        ("x2", "No body here, so the second text field is used."),
+        ("17", "数字编号也可以。"),
+    ]
+    assert json.loads(docs[0].meta) == {"text": "not the text", "id": "not-the-id"}
+    # No doc_id: an id is made for it; "id" is just another field now.
+    assert docs[3].text == "没有 doc_id 的记录。" and docs[3].id not in ("", "ignored", "x1", "x2", "17")
+    assert json.loads(docs[3].meta) == {"id": "ignored"}
+    # Neither body nor text: not a document.
+    assert len(docs) == 4 and isinstance(items[4], Quarantined)
+    assert "body" in items[4].error and "text" in items[4].error
+
+
+def test_missing_id_gets_a_stable_unique_generated_id(tmp_path):
+    records = [{"text": f"第{i}条没有编号的记录。Record {i} has no id."} for i in range(6)]
+    records[2]["id"] = ""      # an empty id is no id
+    records[4]["id"] = None    # nor is null
+    path = _write_jsonl(tmp_path / "noid.jsonl", records)
+    _, first = read_all([path])
+    _, again = read_all([path], chunk_bytes=40)
+    ids = [d.id for d in docs_of(first)]
+    assert len(ids) == 6 and all(ids) and len(set(ids)) == 6
+    assert [d.id for d in docs_of(again)] == ids
+    assert [d.text for d in docs_of(first)] == [r["text"] for r in records]
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "txt"])
+def test_generated_ids_are_unique_across_same_named_files(tmp_path, fmt):
+    texts = {"2024-01": "一月份的第一篇报道。", "2024-02": "The first report of February."}
+    for folder, text in texts.items():
+        (tmp_path / folder).mkdir()
+        if fmt == "jsonl":
+            _write_jsonl(tmp_path / folder / "part-0000.jsonl", [{"text": text}])
+        else:
+            (tmp_path / folder / "part-0000.txt").write_text(text, encoding="utf-8")
+    docs = docs_of(read_all([tmp_path])[1])
+    assert sorted(d.text for d in docs) == sorted(texts.values())
+    assert len({d.id for d in docs}) == 2, [d.id for d in docs]
+
+
+def test_source_from_the_record_or_the_file_name(tmp_path):
+    path = _write_jsonl(tmp_path / "sources.jsonl", [
+        {"id": "1", "text": "来自新闻网站的一段话。", "source": "news.example.cn"},
+        {"id": "2", "text": "No source field in this record."},
+        {"id": "3", "text": "空字符串的来源不算来源。", "source": ""},
+        {"id": "4", "text": "A source that is not a string stays in meta.", "source": 7},
+    ])
+    docs = docs_of(read_all([path])[1])
+    assert [d.source for d in docs] == ["news.example.cn", "sources.jsonl", "sources.jsonl", "sources.jsonl"]
+    assert json.loads(docs[0].meta) == {} and json.loads(docs[1].meta) == {}
+    assert json.loads(docs[3].meta) == {"source": 7}
+    options = ReaderOptions(source_field="site")
+    path2 = _write_jsonl(tmp_path / "sites.jsonl", [{"text": "站点字段。", "site": "bbs.example.cn", "source": "x"}])
+    (doc,) = docs_of(read_all([path2], options=options)[1])
+    assert doc.source == "bbs.example.cn" and json.loads(doc.meta) == {"source": "x"}
+
+
+def test_every_other_field_is_kept_in_meta(tmp_path):
+    # The stored fixture: read it with the standard library, independently of the readers.
+    records = [json.loads(line) for line in NEWS.read_text(encoding="utf-8").splitlines()]
+    assert len(records) == 8
+    docs = docs_of(read_all([NEWS])[1])
+    assert len(docs) == len(records)
+    for record, doc in zip(records, docs):
+        text_key = next(k for k in TEXT_FIELDS if k in record)
+        assert doc.id == record["id"]
+        assert doc.text == record[text_key]
+        assert doc.source == record.get("source", NEWS.name)
+        rest = {k: v for k, v in record.items() if k not in (text_key, "id", "source")}
+        assert json.loads(doc.meta) == rest
+    # Nested objects and non-ASCII survive as they were, not as escaped strings.
+    assert json.loads(docs[2].meta)["meta_info"]["reporter"] == {"name": "王小明", "years": 6}
+    assert "东坡村" in docs[2].meta
+    assert json.loads(docs[5].meta) == {"extra": None}
+    assert json.loads(docs[6].meta) == {"count": 200, "verified": True}
+
+
+# --------------------------------------------------------------------------------------------
+# Compressed jsonl, parquet, text
+# --------------------------------------------------------------------------------------------
+
+def _many_records() -> list[bytes]:
+    """The fixture's lines repeated (ids made unique) past 1 MiB, so buffers and progress roll over."""
+    lines = NEWS.read_bytes().splitlines()
+    out = []
+    for n in range(700):
+        for line in lines:
+            record = json.loads(line)
+            record["id"] = f"{record['id']}-{n}"
+            out.append(json.dumps(record, ensure_ascii=False).encode())
+    return out
+
+
+@pytest.mark.parametrize("many", [False, True], ids=["fixture", "over-1MiB"])
+def test_gzip_and_zstd_jsonl_read_like_plain_jsonl(tmp_path, many):
+    lines = _many_records() if many else NEWS.read_bytes().splitlines()
+    half = len(lines) // 2
+    first = b"".join(l + b"\n" for l in lines[:half])
+    second = b"".join(l + b"\n" for l in lines[half:])
+    (tmp_path / "plain.jsonl").write_bytes(first + second)
+    # Two gzip members and two zstd frames, as concatenating compressed parts produces.
+    (tmp_path / "multi.jsonl.gz").write_bytes(gzip.compress(first) + gzip.compress(second))
+    cctx = zstandard.ZstdCompressor(level=3)
+    (tmp_path / "multi.jsonl.zst").write_bytes(cctx.compress(first) + cctx.compress(second))
+
+    sources = [json.loads(line).get("source") for line in lines]
+
+    def read(name):
+        units, items = read_all([tmp_path / name])
+        # A compressed file is read whole by one unit; a plain one may be cut into several.
+        assert len(units) == 1 or name == "plain.jsonl"
+        assert all(isinstance(i, Document) for i in items)
+        assert [d.source for d in items] == [s or name for s in sources]
+        return [(d.id, d.text, json.loads(d.meta)) for d in items]
+
+    plain = read("plain.jsonl")
+    assert len(plain) == len(lines)
+    assert [d[0] for d in plain] == [json.loads(l)["id"] for l in lines]
+    assert read("multi.jsonl.gz") == plain
+    assert read("multi.jsonl.zst") == plain
+
+
+def _parquet_table() -> pa.Table:
+    zh = ["早上的菜市场人来人往，摊主们忙着招呼客人。", "新开的地铁线路让通勤时间缩短了一半。",
+          "小区门口的银杏树叶全黄了，很多人停下来拍照。"]
+    en = ["The museum is free on the first Sunday of every month.",
+          "Heavy snow closed the mountain road for two days.",
+          "A local choir will sing at the train station on Friday evening."]
+    n = 23
+    texts = [f"{(zh + en)[i % 6]} ({i})" for i in range(n)]
+    texts[7] = None  # a row without text
+    ids = [f"p{i:02d}" for i in range(n)]
+    ids[3] = ids[11] = None
+    return pa.table({
+        "id": pa.array(ids, pa.string()),
+        "text": pa.array(texts, pa.string()),
+        "url": [f"https://例子.example/文章/{i}" for i in range(n)],
+        "score": [i / 4 for i in range(n)],
+        "tags": [["新闻", f"t{i % 3}"] if i % 2 else [] for i in range(n)],
+        "info": pa.array([{"author": ["张三", "Li Lei"][i % 2], "year": 2000 + i} for i in range(n)],
+                         pa.struct([("author", pa.string()), ("year", pa.int64())])),
+    })
+
+
+@pytest.mark.parametrize("chunk", ["one-per-row-group", "two-row-groups", "whole-file"])
+def test_parquet_every_row_once_with_its_columns_in_meta(tmp_path, chunk):
+    table = _parquet_table()
+    path = tmp_path / "rows.parquet"
+    pq.write_table(table, path, row_group_size=5)
+    metadata = pq.ParquetFile(path).metadata
+    assert metadata.num_row_groups == 5
+    chunk_bytes = {"one-per-row-group": 1,
+                   "two-row-groups": metadata.row_group(0).total_byte_size + metadata.row_group(1).total_byte_size,
+                   "whole-file": 1 << 30}[chunk]
+    units, items = read_all([path], chunk_bytes=chunk_bytes)
+    if chunk == "one-per-row-group":
+        assert [(u.start, u.end) for u in units] == [(i, i + 1) for i in range(5)]
+    elif chunk == "two-row-groups":
+        assert 2 <= len(units) < 5
+    else:
+        assert len(units) == 1
+    # The units' row-group ranges tile the file.
+    assert units[0].start == 0 and all(a.end == b.start for a, b in zip(units, units[1:]))
+
+    rows = table.to_pylist()
+    assert len(items) == len(rows) == 23
+    for i, (row, item) in enumerate(zip(rows, items)):
+        if row["text"] is None:
+            assert isinstance(item, Quarantined) and item.offset == i and "text" in item.error
+            continue
+        assert isinstance(item, Document), item
+        assert item.text == row["text"]
+        assert item.source == "rows.parquet"
+        if row["id"] is not None:
+            assert item.id == row["id"]
+        assert json.loads(item.meta) == {"url": row["url"], "score": row["score"], "tags": row["tags"],
+                                         "info": row["info"]}
+    ids = [d.id for d in docs_of(items)]
+    assert len(set(ids)) == len(ids) == 22
+
+
+def test_text_and_markdown_files_are_one_document_each(tmp_path):
+    content = ("社区通知\n\n本周六上午九点在小区广场举行义诊，欢迎居民参加。\n\n"
+               "Notice: a free health check will be held in the square on Saturday at nine.\n")
+    (tmp_path / "notice.txt").write_text(content, encoding="utf-8")
+    (tmp_path / "readme.md").write_text("# 标题\n\n- 第一项\n- second item\n", encoding="utf-8")
+    units, items = read_all([tmp_path])
+    assert len(units) == 2 and len(items) == 2
+    # Found through their folder, the files are named relative to it, folder name first.
+    by_source = {d.source: d for d in items}
+    assert by_source[f"{tmp_path.name}/notice.txt"].text == content
+    assert by_source[f"{tmp_path.name}/readme.md"].text == "# 标题\n\n- 第一项\n- second item\n"
+    assert all(d.id for d in items)
+
+
+HTML_PAGE = """<!DOCTYPE html><html><head><meta charset="{charset}"><title>社区图书馆夜间开放</title></head>
+<body><nav><a href="/">首页</a> | <a href="/news">新闻</a> | <a href="/sports">体育</a></nav>
+<article><h1>社区图书馆夜间开放</h1>
+<p>城东街道社区图书馆自10月起试行夜间开放，每天延长至晚上十点，夜间读者日均超过三百人次。</p>
+<p>The library now stays open until ten in the evening &amp; readers keep coming.</p></article>
+<footer>版权所有 晨星网</footer></body></html>"""
+
+
+def test_html_files_are_one_document_each_with_the_title_in_meta(tmp_path):
+    (tmp_path / "a.html").write_text(HTML_PAGE.format(charset="utf-8"), encoding="utf-8")
+    (tmp_path / "b.htm").write_bytes(HTML_PAGE.format(charset="gbk").encode("gbk"))  # decoded by its meta
+    units, items = read_all([tmp_path])
+    assert [u.format for u in units] == ["html", "html"] and len(items) == 2
+    for doc in items:
+        assert "城东街道社区图书馆自10月起试行夜间开放" in doc.text
+        assert "readers keep coming" in doc.text and "&amp;" not in doc.text
+        assert json.loads(doc.meta) == {"title": "社区图书馆夜间开放"}
+        assert "体育" not in doc.text  # the menu goes with the main-content extraction
+    assert {d.id for d in items} == {f"{tmp_path.name}/a.html", f"{tmp_path.name}/b.htm"}  # as text files name them
+    _, everything = read_all([tmp_path / "a.html"], options=ReaderOptions(html_extractor="full_page"))
+    assert "体育" in everything[0].text  # all the page's text when asked
+
+
+def test_a_records_html_field_becomes_its_text_and_its_title_joins_meta(tmp_path):
+    page = HTML_PAGE.format(charset="utf-8")
+    records = [{"id": "p1", "html": page, "url": "http://news.example.cn/a.html"},
+               {"id": "p2", "html": page, "title": "编辑给的标题"},     # a title of its own stays
+               {"id": "p3", "text": "没有网页的记录，照常读取它的文本字段。"},  # no HTML field: the text fields
+               {"id": "p4", "html": ["not", "a", "string"]}]
+    (tmp_path / "pages.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
+                                          encoding="utf-8")
+    _, items = read_all([tmp_path], options=ReaderOptions(html_field="html"))
+    docs = {d.id: d for d in docs_of(items)}
+    assert "城东街道社区图书馆自10月起试行夜间开放" in docs["p1"].text and "体育" not in docs["p1"].text
+    assert json.loads(docs["p1"].meta) == {"url": "http://news.example.cn/a.html", "title": "社区图书馆夜间开放"}
+    assert json.loads(docs["p2"].meta) == {"title": "编辑给的标题"}
+    assert docs["p3"].text == "没有网页的记录，照常读取它的文本字段。"
+    [bad] = [i for i in items if isinstance(i, Quarantined)]
+    assert "'html' is list, not a string" in bad.error
+
+
+def test_the_html_field_flag_reaches_the_reader(tmp_path):
+    record = {"id": "p1", "html": HTML_PAGE.format(charset="utf-8")}
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "pages.jsonl").write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    result = cli("clean", str(tmp_path / "in"), "--output", str(tmp_path / "out"), "--html-field", "html",
+                 "--workers", "1")
+    assert result.returncode == 0, result.stderr
+    rows = read_rows(tmp_path / "out" / "kept") + read_rows(tmp_path / "out" / "rejected")
+    assert len(rows) == 1 and "城东街道社区图书馆" in rows[0]["text"] and "<p>" not in rows[0]["text"]
+    assert json.loads(rows[0]["meta"])["title"] == "社区图书馆夜间开放"
+
+
+def test_an_html_file_that_is_binary_is_quarantined(tmp_path):
+    (tmp_path / "image.html").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    _, items = read_all([tmp_path])
+    assert len(items) == 1 and isinstance(items[0], Quarantined)
+    assert "binary" in items[0].error and items[0].raw.startswith(b"\x89PNG")
+
+
+# --------------------------------------------------------------------------------------------
+# Discovery: folders, hidden entries, globs, missing inputs
+# --------------------------------------------------------------------------------------------
+
+def _tree(root: Path) -> None:
+    (root / "sub" / "deeper").mkdir(parents=True)
+    (root / ".cache").mkdir()
+    _write_jsonl(root / "a.jsonl", [{"id": "a1", "text": "根目录的第一条。"}, {"id": "a2", "text": "Second at the root."}])
+    (root / "sub" / "b.jsonl.gz").write_bytes(gzip.compress(_rec("压缩文件里的一条。", "b1") + b"\n"))
+    (root / "sub" / "deeper" / "c.txt").write_text("最深一层的文本文件。", encoding="utf-8")
+    _write_jsonl(root / ".hidden.jsonl", [{"id": "h1", "text": "hidden file"}])
+    _write_jsonl(root / ".cache" / "d.jsonl", [{"id": "h2", "text": "inside a hidden folder"}])
+    (root / "sub" / ".e.txt").write_text("hidden text file", encoding="utf-8")
+
+
+def test_folders_are_walked_recursively_and_hidden_entries_skipped(tmp_path):
+    _tree(tmp_path / "in")
+    found = discover([tmp_path / "in"]).files
+    root = tmp_path / "in"
+    assert [f.path for f in found] == [str(root / "a.jsonl"), str(root / "sub" / "b.jsonl.gz"),
+                                        str(root / "sub" / "deeper" / "c.txt")]
+    assert [f.format for f in found] == ["jsonl", "jsonl.gz", "text"]
+    assert [f.size for f in found] == [p.stat().st_size for p in (root / "a.jsonl", root / "sub" / "b.jsonl.gz",
+                                                                   root / "sub" / "deeper" / "c.txt")]
+    _, items = read_all([root])
+    assert sorted(d.text for d in items) == sorted(["根目录的第一条。", "Second at the root.", "压缩文件里的一条。",
+                                                    "最深一层的文本文件。"])
+    # The same file named twice (directly and through its folder) is read once.
+    assert [f.path for f in discover([root / "a.jsonl", root]).files] == [f.path for f in found]
+
+
+def test_glob_patterns(tmp_path):
+    _tree(tmp_path / "in")
+    root = tmp_path / "in"
+    assert [f.path for f in discover([str(root / "**" / "*.jsonl*")]).files] == [
+        str(root / "a.jsonl"), str(root / "sub" / "b.jsonl.gz")]
+    # A pattern matching a folder walks it.
+    assert [f.path for f in discover([str(root / "s*")]).files] == [
+        str(root / "sub" / "b.jsonl.gz"), str(root / "sub" / "deeper" / "c.txt")]
+
+
+def test_nonexistent_input_is_a_clear_error(tmp_path, clean_run):
+    missing = tmp_path / "no-such-dump.jsonl"
+    with pytest.raises(FileNotFoundError, match="no-such-dump.jsonl"):
+        discover([missing])
+    with pytest.raises(FileNotFoundError, match="nothing-here"):
+        discover([str(tmp_path / "nothing-here" / "*.jsonl")])
+    with pytest.raises(FileNotFoundError):
+        clean_run([missing])
+    assert not (tmp_path / "out").exists()
+    good = _write_jsonl(tmp_path / "good.jsonl", [{"text": "一条正常的记录。"}])
+    proc = subprocess.run([sys.executable, "-m", "datacleaning.cli", "clean", str(good), str(missing),
+                           "--output", str(tmp_path / "cli-out"), "--no-progress"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2, proc.stderr
+    assert "no-such-dump.jsonl" in proc.stderr and "not found" in proc.stderr
+    assert not (tmp_path / "cli-out").exists()
+
+
+# --------------------------------------------------------------------------------------------
+# WARC
+# --------------------------------------------------------------------------------------------
+
+HTML_ZH = ("<html><head><title>本地新闻</title></head><body><nav>首页 | 关于我们</nav><article>"
+           "<h1>城市图书馆延长开放时间</h1><p>从下个月起，市图书馆将在每周五和周六晚上开放到十点，方便上班族借阅图书。</p>"
+           "<p>馆长表示，夜间开放期间还会举办读书分享会和亲子阅读活动，欢迎市民参加。</p></article></body></html>")
+HTML_EN = ("<html><body><article><h1>Library hours</h1><p>The city library will stay open until ten in the "
+           "evening on Fridays and Saturdays starting next month.</p><p>Reading groups and family story time "
+           "will be held during the late opening hours.</p></article></body></html>")
+RESP = "application/http; msgtype=response"
+
+
+def small_warc_records() -> list[bytes]:
+    """warcinfo, request, GBK HTML page, PNG, English HTML page, text/plain resource, metadata."""
+    return [
+        warc_record("warcinfo", 1, b"software: tests\r\nformat: WARC File Format 1.0\r\n", "application/warc-fields"),
+        warc_record("request", 2, b"GET /a.html HTTP/1.1\r\nHost: news.example.cn\r\n\r\n",
+                     "application/http; msgtype=request", "http://news.example.cn/a.html"),
+        warc_record("response", 3, http_response("text/html; charset=gbk", HTML_ZH.encode("gbk")), RESP,
+                     "http://news.example.cn/a.html"),
+        warc_record("response", 4, http_response("image/png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00"), RESP,
+                     "http://news.example.cn/logo.png"),
+        warc_record("response", 5, http_response("text/html", HTML_EN.encode()), RESP, "http://library.example.org/"),
+        warc_record("resource", 6, "Plain notes: 开放时间调整。\n".encode(), "text/plain",
+                     "http://library.example.org/notes.txt"),
+        warc_record("metadata", 7, b"fetchTimeMs: 120\r\n", "application/warc-fields", "http://library.example.org/"),
+    ]
+
+
+@pytest.mark.parametrize("name", ["small.warc", "small.warc.gz"])
+def test_warc_documents_and_skipped_records(tmp_path, name):
+    records = small_warc_records()
+    path = tmp_path / name
+    path.write_bytes(b"".join(gzip.compress(r) for r in records) if name.endswith(".gz") else b"".join(records))
+    _, items = read_all([path])
+    docs = docs_of(items)
+    skipped = [i for i in items if isinstance(i, SkippedRecord)]
+    assert not [i for i in items if isinstance(i, Quarantined)]
+    assert len(docs) == 3 and len(skipped) == 4 and len(items) == len(records)
+    assert [json.loads(d.meta) for d in docs] == [
+        {"url": "http://news.example.cn/a.html", "warc_date": "2024-03-03T10:00:00Z", "content_type": "text/html",
+         "title": "本地新闻"},  # HTML_ZH's <title>; HTML_EN has none
+        {"url": "http://library.example.org/", "warc_date": "2024-03-05T10:00:00Z", "content_type": "text/html"},
+        {"url": "http://library.example.org/notes.txt", "warc_date": "2024-03-06T10:00:00Z",
+         "content_type": "text/plain"},
+    ]
+    assert [d.id for d in docs] == [f"urn:uuid:00000000-0000-4000-8000-{n:012d}" for n in (3, 5, 6)]
+    assert all(d.source == name for d in docs)
+    # The GBK page is decoded, its main content kept and its menu dropped.
+    assert "从下个月起，市图书馆将在每周五和周六晚上开放到十点" in docs[0].text
+    assert "首页" not in docs[0].text and "<p>" not in docs[0].text
+    assert "Reading groups and family story time" in docs[1].text
+    assert docs[2].text == "Plain notes: 开放时间调整。\n"
+
+
+def test_warc_skipped_records_are_counted_by_the_clean_stage(tmp_path, clean_run):
+    path = tmp_path / "small.warc.gz"
+    path.write_bytes(b"".join(gzip.compress(r) for r in small_warc_records()))
+    run = clean_run([path])
+    assert run.stats["status"] == "complete"
+    run.assert_totals(3)
+    assert sum(run.stats["skipped_records"].values()) == 4
+    assert sorted(json.loads(r["meta"])["url"] for r in run.kept + run.rejected) == [
+        "http://library.example.org/", "http://library.example.org/notes.txt", "http://news.example.cn/a.html"]
