@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import json
 import os
-from collections import Counter
+import resource
 import shutil
+import statistics
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import orjson
@@ -111,3 +113,27 @@ def surviving_lines(lines: list[str], cleaned: str) -> list[bool]:
         flags.append(survived[key(line)] > 0)
         survived[key(line)] -= flags[-1]
     return flags
+
+
+def cpu_seconds() -> float:
+    """User and system CPU seconds of this process and of its children that have ended (a worker
+    pool, once joined): what a run cost, however long the shared machine made it wait."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def text_bytes(parts: list[Path]) -> int:
+    """UTF-8 bytes of the documents' text in jsonl parts: the "MB" the benchmarks report, not the
+    files' bytes, of which ids, sources and JSON escapes are a third or more."""
+    total = 0
+    for part in parts:
+        with open(part, "rb") as f:
+            total += sum(len(orjson.loads(line)["text"].encode()) for line in f)
+    return total
+
+
+def paired(numerators: list[float], denominators: list[float]) -> dict:
+    """Ratios of two configurations measured in the same rounds (interleaved, so a burst of load
+    falls on both): the median and the range of the per-round ratios."""
+    ratios = [n / d for n, d in zip(numerators, denominators)]
+    return {"median": statistics.median(ratios), "low": min(ratios), "high": max(ratios), "rounds": len(ratios)}

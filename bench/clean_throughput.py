@@ -5,7 +5,7 @@
 
 Configurations, each run in a fresh Python process so that its peak RSS is its own:
 
-- ``ours``: the clean stage (``run_clean``) with the rules of ``--config`` (default
+- ``ours``: the clean stage (``run_stage("clean", ...)``) with the rules of ``--config`` (default
   configs/example.toml), 1 and 2 workers, writing kept/rejected Arrow shards as usual.
 - ``read+write only``: the same stage with every rule section emptied, so it reads jsonl,
   guesses the language (the pipeline always does), and writes the same shards: the floor the
@@ -19,11 +19,15 @@ Configurations, each run in a fresh Python process so that its peak RSS is its o
   on lines by default, so NLTK is never loaded. Nothing is downloaded at run time
   (``HF_HUB_OFFLINE=1`` is set for the run to make sure).
 
-Timing covers the run itself, including each tool's one-time setup (our rule building and
-process pool, datatrove's spacy tokenizer), but not interpreter start-up or imports. With
-``--repeat N`` every configuration runs N times, the rounds interleaved so that a burst of
-load on this shared machine spreads over configurations, and the *fastest* run of each counts
-(noise only ever adds time); every run is kept in the JSON report.
+What is counted: MB are megabytes of the documents' text (UTF-8), not of the jsonl files; a run's
+cost is its CPU seconds, of the measuring process and of its worker processes, over the run
+itself, including each tool's one-time setup (our rule building and process pool, datatrove's
+spacy tokenizer) but not interpreter start-up or imports. "Per core" is text MB per CPU second:
+on a shared machine, wall time divided by workers would count time the processes were waiting
+for a core. Wall time is reported too, and decides the speed-up from a second worker. With
+``--repeat N`` every configuration runs N times, the rounds interleaved so that a burst of load
+falls on every configuration of a round; each ratio is computed per round (paired) and reported
+as its median and range over the rounds; every run is kept in the JSON report.
 
 The time breakdown printed last lists each rule's own seconds as the pipeline counts them; a
 text signal that several filters share (words, sentences, lines) is computed once, lazily, and
@@ -50,8 +54,8 @@ import time
 from importlib.util import find_spec
 from pathlib import Path
 
-from _common import (BENCH_OUT, DEFAULT_CONFIG, MB, PART_GLOB, REPO_ROOT, corpus_parts, measure_in_child, read_manifest,
-                     write_measurement)
+from _common import (BENCH_OUT, DEFAULT_CONFIG, MB, PART_GLOB, REPO_ROOT, corpus_parts, cpu_seconds, measure_in_child,
+                     paired, read_manifest, text_bytes, write_measurement)
 
 OURS, FLOOR, DATATROVE = "ours", "read+write only", "datatrove"
 WORKER_COUNTS = (1, 2)
@@ -80,22 +84,24 @@ def measure_clean(spec: dict) -> dict:
     from datacleaning.stages import run_stage
     from datacleaning.config import load_config
 
-    overrides = [(["run", "workers"], spec["workers"]), (["run", "progress"], False),
-                 (["input", "chunk_bytes"], spec["chunk_bytes"])]
+    overrides = [(["run", "workers"], spec["workers"]), (["run", "progress"], False)]
+    if spec["chunk_bytes"]:
+        overrides.append((["input", "chunk_bytes"], spec["chunk_bytes"]))
     if spec["name"] == FLOOR:
         overrides += [(["clean", section], []) for section in ("normalizers", "edits", "filters")]
     config = load_config(spec["config"], overrides)
     out = Path(spec["scratch"])
     # A leftover output folder would be resumed (its finished units skipped), not redone.
     shutil.rmtree(out, ignore_errors=True)
-    started = time.perf_counter()
+    started, cpu_before = time.perf_counter(), cpu_seconds()
     result = run_stage("clean", config, spec["inputs"], out)
-    wall = time.perf_counter() - started
+    wall, cpu = time.perf_counter() - started, cpu_seconds() - cpu_before
     if not result.ok:
         raise SystemExit(f"{spec['name']}: clean run did not complete: {result.stats['failed_units']}")
     stats = result.stats
     measured = {
         "wall_seconds": wall,
+        "cpu_seconds": cpu,
         "input_bytes": stats["input_bytes"],
         "docs": stats["input_docs"],
         "kept_docs": stats["kept_docs"],
@@ -143,14 +149,15 @@ def measure_datatrove(spec: dict) -> dict:
             read += 1
             yield doc
 
-    started = time.perf_counter()
+    started, cpu_before = time.perf_counter(), cpu_seconds()
     data = counted(JsonlReader(spec["corpus"], glob_pattern=PART_GLOB, recursive=False)())
     for step in steps:
         data = step(data)
     kept = sum(1 for _ in data)
-    wall = time.perf_counter() - started
+    wall, cpu = time.perf_counter() - started, cpu_seconds() - cpu_before
     measured = {
         "wall_seconds": wall,
+        "cpu_seconds": cpu,
         "input_bytes": sum(os.path.getsize(p) for p in spec["inputs"]),
         "docs": read,
         "kept_docs": kept,
@@ -176,32 +183,41 @@ def warm_page_cache(parts: list[Path]) -> None:
                 pass
 
 
-def derive(name: str, workers: int, runs: list[dict]) -> dict:
-    best = min(runs, key=lambda r: r["wall_seconds"])
-    mbs = best["input_bytes"] / MB / best["wall_seconds"]
-    walls = [r["wall_seconds"] for r in runs]
+def derive(name: str, workers: int, runs: list[dict], text_mb: float) -> dict:
+    """One configuration's runs: medians, and the run nearest the median wall time as its example."""
+    walls, cpus = [r["wall_seconds"] for r in runs], [r["cpu_seconds"] for r in runs]
+    wall, cpu = statistics.median(walls), statistics.median(cpus)
+    typical = min(runs, key=lambda r: abs(r["wall_seconds"] - wall))
     return {
         "name": name,
         "workers": workers,
-        "mb_per_s": mbs,
-        "mb_per_s_per_core": mbs / workers,
-        "docs_per_s": best["docs"] / best["wall_seconds"],
-        # A peak, so the largest of all runs, not the fastest run's.
+        "text_mb_per_s": text_mb / wall,
+        "text_mb_per_cpu_s": text_mb / cpu,
+        "docs_per_cpu_s": typical["docs"] / cpu,
+        # A peak, so the largest of all runs.
         "peak_rss_worker_mb": max(r["peak_rss_worker"] for r in runs) / MB,
-        "wall_seconds": best["wall_seconds"],
-        "wall_seconds_median": statistics.median(walls),
-        "wall_seconds_max": max(walls),
-        "best": best,
+        "wall_seconds": wall,
+        "wall_seconds_range": [min(walls), max(walls)],
+        "cpu_seconds": cpu,
+        "cpu_seconds_range": [min(cpus), max(cpus)],
+        "typical": typical,
         "runs": runs,
     }
 
 
-def ratios(results: dict[tuple[str, int], dict], mix: str) -> list[dict]:
-    ours = {w: results[(OURS, w)] for w in WORKER_COUNTS}
-    floor = {w: results[(FLOOR, w)] for w in WORKER_COUNTS}
+def ratios(results: dict[tuple[str, int], dict], mix: str, text_mb: float) -> list[dict]:
+    """The headline ratios, each paired per round (median and range over the rounds)."""
+    ours = {w: results[(OURS, w)]["runs"] for w in WORKER_COUNTS}
+    floor = {w: results[(FLOOR, w)]["runs"] for w in WORKER_COUNTS}
     rows = []
 
-    def add(what: str, value: float, unit: str, target: float | None = None, higher: bool = True,
+    def cpu(runs: list[dict]) -> list[float]:
+        return [r["cpu_seconds"] for r in runs]
+
+    def wall(runs: list[dict]) -> list[float]:
+        return [r["wall_seconds"] for r in runs]
+
+    def add(what: str, value: dict, unit: str, target: float | None = None, higher: bool = True,
             for_mix: str | None = None) -> None:
         if target is None:
             status = target_text = ""
@@ -210,54 +226,63 @@ def ratios(results: dict[tuple[str, int], dict], mix: str) -> list[dict]:
             if for_mix is not None and mix != for_mix:
                 status = f"n/a (target is for the {for_mix} corpus)"
             else:
-                status = "met" if (value >= target if higher else value < target) else "NOT met"
-        rows.append({"ratio": what, "value": value, "unit": unit, "target": target_text, "status": status})
+                median = value["median"]
+                status = "met" if (median >= target if higher else median < target) else "NOT met"
+        rows.append({"ratio": what, **value, "unit": unit, "target": target_text, "status": status})
+
+    def workers_text(w: int) -> str:
+        return f"{w} worker{'s' * (w > 1)}"
 
     dt = results.get((DATATROVE, 1))
     if dt:
         for w in WORKER_COUNTS:
-            add(f"ours MB/s per core ÷ datatrove's ({w} worker{'s' * (w > 1)})",
-                ours[w]["mb_per_s_per_core"] / dt["mb_per_s_per_core"], "×", TARGET_VS_DATATROVE, for_mix="en")
+            add(f"text MB per CPU second, ours ÷ datatrove's ({workers_text(w)})",
+                paired(cpu(dt["runs"]), cpu(ours[w])), "×", TARGET_VS_DATATROVE, for_mix="en")
     for w in WORKER_COUNTS:
-        add(f"ours MB/s per core ({w} worker{'s' * (w > 1)})", ours[w]["mb_per_s_per_core"], " MB/s",
-            TARGET_PER_CORE_MBS, for_mix="mixed")
+        add(f"text MB per CPU second, ours ({workers_text(w)})",
+            paired([text_mb] * len(ours[w]), cpu(ours[w])), " MB/s", TARGET_PER_CORE_MBS, for_mix="mixed")
     for w in WORKER_COUNTS:
-        add(f"ours ÷ read+write only ({w} worker{'s' * (w > 1)})",
-            ours[w]["mb_per_s"] / floor[w]["mb_per_s"], "×")
-    add("speed-up 2 ÷ 1 workers, ours", ours[2]["mb_per_s"] / ours[1]["mb_per_s"], "×", TARGET_SPEEDUP)
-    add("speed-up 2 ÷ 1 workers, read+write only", floor[2]["mb_per_s"] / floor[1]["mb_per_s"], "×")
-    add("peak RSS per worker, ours (largest)", max(o["peak_rss_worker_mb"] for o in ours.values()), " MB",
-        TARGET_RSS_MB, higher=False)
+        add(f"CPU seconds, ours ÷ read+write only ({workers_text(w)})", paired(cpu(ours[w]), cpu(floor[w])), "×")
+    add("speed-up 2 ÷ 1 workers (wall time), ours", paired(wall(ours[1]), wall(ours[2])), "×", TARGET_SPEEDUP)
+    add("speed-up 2 ÷ 1 workers (wall time), read+write only", paired(wall(floor[1]), wall(floor[2])), "×")
+    largest = max(r["peak_rss_worker"] for w in WORKER_COUNTS for r in ours[w]) / MB
+    add("peak RSS per worker, ours (largest of all runs)", {"median": largest, "low": largest, "high": largest},
+        " MB", TARGET_RSS_MB, higher=False)
     return rows
 
 
-def markdown(results: list[dict], ratio_rows: list[dict], corpus_line: str) -> str:
-    lines = [corpus_line, "",
-             "| configuration | workers | MB/s | MB/s per core | docs/s | peak RSS per worker (MB) | wall (s) |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
+def markdown(results: list[dict], ratio_rows: list[dict], corpus_line: str, settings_line: str) -> str:
+    lines = [corpus_line, settings_line, "",
+             "| configuration | workers | text MB per CPU s | text MB/s (wall) | docs per CPU s | CPU s (range) | "
+             "wall s (range) | peak RSS per worker (MB) |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results:
-        lines.append(f"| {r['label']} | {r['workers']} | {r['mb_per_s']:.2f} | {r['mb_per_s_per_core']:.2f} | "
-                     f"{r['docs_per_s']:,.0f} | {r['peak_rss_worker_mb']:.0f} | {r['wall_seconds']:.1f} |")
-    lines += ["", "| ratio | value | target | status |", "|---|---:|---|---|"]
+        cpu_low, cpu_high = r["cpu_seconds_range"]
+        wall_low, wall_high = r["wall_seconds_range"]
+        lines.append(f"| {r['label']} | {r['workers']} | {r['text_mb_per_cpu_s']:.2f} | {r['text_mb_per_s']:.2f} | "
+                     f"{r['docs_per_cpu_s']:,.0f} | {r['cpu_seconds']:.1f} ({cpu_low:.1f}–{cpu_high:.1f}) | "
+                     f"{r['wall_seconds']:.1f} ({wall_low:.1f}–{wall_high:.1f}) | {r['peak_rss_worker_mb']:.0f} |")
+    lines += ["", "| ratio (paired per round) | median | range | target | status |", "|---|---:|---:|---|---|"]
     for row in ratio_rows:
-        value = f"{row['value']:.1f}" if row["unit"] == " MB" else f"{row['value']:.2f}"
-        lines.append(f"| {row['ratio']} | {value}{row['unit']} | {row['target']} | {row['status']} |")
+        digits = 1 if row["unit"] == " MB" else 2
+        lines.append(f"| {row['ratio']} | {row['median']:.{digits}f}{row['unit']} | "
+                     f"{row['low']:.{digits}f}–{row['high']:.{digits}f} | {row['target']} | {row['status']} |")
     return "\n".join(lines)
 
 
 def time_breakdown(ours1: dict, floor1: dict) -> str:
-    """Where one worker's time goes: each rule's own seconds, and the read/parse/write floor."""
-    rules = sorted(ours1["best"]["rule_seconds"].items(), key=lambda kv: -kv[1])
-    wall = ours1["wall_seconds"]
-    lines = [f"Where the time goes (ours, 1 worker, {wall:.1f} s wall):",
-             f"  {'read + language guess + write (read+write-only run)':<60}{floor1['wall_seconds']:8.1f} s  "
-             f"{floor1['wall_seconds'] / wall:6.1%}"]
+    """Where one worker's CPU time goes: each rule's own seconds, and the read/parse/write floor."""
+    rules = sorted(ours1["typical"]["rule_seconds"].items(), key=lambda kv: -kv[1])
+    wall = ours1["cpu_seconds"]
+    lines = [f"Where the time goes (ours, 1 worker, {wall:.1f} CPU s, median run):",
+             f"  {'read + language guess + write (read+write-only run)':<60}{floor1['cpu_seconds']:8.1f} s  "
+             f"{floor1['cpu_seconds'] / wall:6.1%}"]
     for label, seconds in rules[:TOP_RULES]:
         lines.append(f"  {'rule ' + label:<60}{seconds:8.1f} s  {seconds / wall:6.1%}")
     if len(rules) > TOP_RULES:
         others = sum(s for _, s in rules[TOP_RULES:])
         lines.append(f"  {f'{len(rules) - TOP_RULES} other rules':<60}{others:8.1f} s  {others / wall:6.1%}")
-    rest = wall - floor1["wall_seconds"] - sum(s for _, s in rules)
+    rest = wall - floor1["cpu_seconds"] - sum(s for _, s in rules)
     lines.append(f"  {'rest (rule bookkeeping, scores to serialise, noise)':<60}{rest:8.1f} s  {rest / wall:6.1%}")
     return "\n".join(lines)
 
@@ -300,10 +325,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="corpus folder made by build_corpus.py (default: bench/out/corpus_mixed)")
     parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG,
                         help="clean config whose rules to run (default: configs/example.toml of this repository)")
-    parser.add_argument("--repeat", type=int, default=1, help="runs per configuration; the fastest counts (default: 1)")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="interleaved rounds of every configuration; ratios are paired per round (default: 3)")
     parser.add_argument("--skip-datatrove", action="store_true", help="do not run the datatrove comparison")
-    parser.add_argument("--chunk-bytes", type=int, default=8 << 20,
-                        help="work unit size for our clean stage (default: 8 MiB, enough units to keep 2 workers busy)")
+    parser.add_argument("--chunk-bytes", type=int,
+                        help="input.chunk_bytes for our clean stage (default: the config's, as a user runs it)")
     parser.add_argument("--json-out", type=Path, help="report file (default: bench/out/throughput_<corpus>.json)")
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)  # child mode: one measurement
     args = parser.parse_args(argv)
@@ -323,6 +349,7 @@ def main(argv: list[str] | None = None) -> int:
     manifest = read_manifest(corpus)
     mix = manifest.get("mix", "unknown")
     input_bytes = sum(p.stat().st_size for p in parts)
+    text_mb = text_bytes(parts) / MB
     if not args.skip_datatrove:
         missing = [m for m in ("datatrove", "spacy") if find_spec(m) is None]
         if missing:
@@ -336,8 +363,11 @@ def main(argv: list[str] | None = None) -> int:
               DATATROVE: "datatrove Gopher rep. + Gopher quality + C4 + FineWeb"}
 
     docs = f"{manifest['docs']:,}" if "docs" in manifest else "?"
-    corpus_line = (f"Corpus {corpus.name}: {mix}, {input_bytes / MB:.1f} MB, {docs} docs "
-                   f"in {len(parts)} files; {os.cpu_count()} cores; best of {args.repeat}.")
+    corpus_line = (f"Corpus {corpus.name}: {mix}, {text_mb:.1f} MB of text ({input_bytes / MB:.1f} MB of jsonl), "
+                   f"{docs} docs in {len(parts)} files; {os.cpu_count()} cores; {args.repeat} interleaved rounds.")
+    chunk = f"{args.chunk_bytes:,}" if args.chunk_bytes else "the config's"
+    settings_line = (f"Settings: ours with the rules of {config.name}, input.chunk_bytes = {chunk}, "
+                     f"1 and {max(WORKER_COUNTS)} worker processes; datatrove in one process with its defaults.")
     print(corpus_line, flush=True)
     git_state = _git_state()
     digest_before = _package_digest()
@@ -352,17 +382,17 @@ def main(argv: list[str] | None = None) -> int:
                         "inputs": [str(p) for p in parts], "chunk_bytes": args.chunk_bytes}
                 measured = measure_in_child(__file__, spec, Path(scratch))
                 runs[(name, workers)].append(measured)
-                mbs = measured["input_bytes"] / MB / measured["wall_seconds"]
                 print(f"  run {round_ + 1}/{args.repeat}  {name:<16} workers {workers}: "
-                      f"{measured['wall_seconds']:7.1f} s  {mbs:7.2f} MB/s"
+                      f"{measured['wall_seconds']:7.1f} s wall {measured['cpu_seconds']:7.1f} CPU s  "
+                      f"{text_mb / measured['cpu_seconds']:6.2f} text MB per CPU s"
                       f"  (load before {measured['load_average_before']:.2f})", flush=True)
 
     source_changed = _package_digest() != digest_before
-    results = {c: derive(c[0], c[1], r) for c, r in runs.items()}
+    results = {c: derive(c[0], c[1], r, text_mb) for c, r in runs.items()}
     for (name, _), r in results.items():
         r["label"] = labels[name]
-    ratio_rows = ratios(results, mix)
-    table = markdown(list(results.values()), ratio_rows, corpus_line)
+    ratio_rows = ratios(results, mix, text_mb)
+    table = markdown(list(results.values()), ratio_rows, corpus_line, settings_line)
     print()
     print(table)
     print()
@@ -372,10 +402,11 @@ def main(argv: list[str] | None = None) -> int:
               "two versions of the code. Run it again.")
 
     report = {
-        "corpus": {"path": corpus.name, "parts": len(parts), "input_bytes": input_bytes, "manifest": manifest},
+        "corpus": {"path": corpus.name, "parts": len(parts), "input_bytes": input_bytes,
+                   "text_bytes": round(text_mb * MB), "manifest": manifest},
         "config": str(config.relative_to(REPO_ROOT)) if config.is_relative_to(REPO_ROOT) else str(config),
         "repeat": args.repeat,
-        "counted_run": "fastest",
+        "counted": "median CPU and wall seconds; ratios paired per round",
         "chunk_bytes": args.chunk_bytes,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
         "versions": {"datacleaning": _version("datacleaning"), "datatrove": _version("datatrove"),

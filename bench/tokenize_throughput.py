@@ -11,7 +11,7 @@ train-spm`` on a 10 MB sample of the corpus (``--sample-bytes``), once, cached i
 bench/out/tokenize/. Input: the corpus' documents as Arrow shards in the clean stage's kept
 schema (bench/_common.kept_shards; not timed). Configurations, each in a fresh Python process:
 
-- ``ours``: the tokenize stage end to end (``run_tokenize`` with the model given: planning,
+- ``ours``: the tokenize stage end to end (``run_stage("tokenize", ...)`` with the model given: planning,
   reading the shards, encoding, writing the per-unit bins, merging them into tokens.bin/.idx),
   with 1 and 2 workers.
 - ``sp.encode``: ``SentencePieceProcessor.encode(batch)`` over the same texts, already in memory

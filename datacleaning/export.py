@@ -33,7 +33,7 @@ from datacleaning.errors import ConfigError
 from datacleaning.execution import FileUnit, StageResult, UnitContext, load_done_stats, run_units, stop_signals
 from datacleaning.logs import log_event
 from datacleaning.manifest import STATS, claim_output, mark_complete
-from datacleaning.shard_input import input_listing, input_schema, plan_scan_units, read_unit_batches
+from datacleaning.shard_input import input_record, input_schema, plan_scan_units, read_unit_batches
 from datacleaning.shards import atomic_file
 from datacleaning.stats import merge_counters, write_stats
 from datacleaning.storage import StoragePath
@@ -110,7 +110,7 @@ def _compressed(f, compression: str) -> Iterator[BinaryIO]:
 
 
 def fingerprint(settings: ExportSettings, units: list[FileUnit]) -> str:
-    relevant = {"settings": asdict(settings), "input": input_listing(units)}
+    relevant = {"settings": asdict(settings), **input_record(units, settings.unit_bytes)}
     return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
 
 

@@ -14,6 +14,7 @@ import pyarrow as pa
 from datacleaning import storage
 from datacleaning.errors import InputError
 from datacleaning.execution import FileUnit
+from datacleaning.execution.units import unit_bytes_for, unit_size_record
 from datacleaning.shards import open_shard, shard_paths
 from datacleaning.storage import StoragePath
 
@@ -84,10 +85,13 @@ def input_schema(input_dir: str | os.PathLike, stage: str, required: tuple[str, 
 
 
 def plan_scan_units(input_dir: str | os.PathLike, unit_bytes: int) -> list[FileUnit]:
-    """Units of about ``unit_bytes`` of shard, in input order (shards by name, batches in order):
-    a document's position in the run follows this order."""
+    """Units of about ``unit_bytes`` of shard (less on a small input: execution.units.unit_bytes_for),
+    in input order (shards by name, batches in order): a document's position in the run follows
+    this order."""
+    paths = shard_paths(input_dir)
+    unit_bytes = unit_bytes_for(sum(storage.size(path) for path in paths), unit_bytes)
     units = []
-    for path in shard_paths(input_dir):
+    for path in paths:
         with _open(path) as reader:
             batches = reader.num_record_batches
         size = storage.size(path)
@@ -115,3 +119,10 @@ def input_listing(units: list[FileUnit]) -> Listing:
     time), one look at each shard."""
     shards = {u.path: u.name for u in units}
     return sorted((name, (found := storage.stat(path)).size, found.version) for path, name in shards.items())
+
+
+def input_record(units: list[FileUnit], unit_bytes: int) -> dict:
+    """What a stage's fingerprint records of its input: every shard (input_listing), and the unit
+    size used where it is smaller than the configured ``unit_bytes``."""
+    listing = input_listing(units)
+    return {"input": listing, **unit_size_record(sum(size for _, size, _ in listing), unit_bytes)}

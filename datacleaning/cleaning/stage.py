@@ -35,6 +35,7 @@ from datacleaning.config import Config, ReviewSamplesConfig
 from datacleaning.document import Document, Quarantined
 from datacleaning.errors import ConfigError
 from datacleaning.execution import UNITS_DIR, Engine, FileUnit, RunOutcome, UnitContext, load_done_stats, run_units
+from datacleaning.execution.units import unit_size_record
 from datacleaning.readers import InputFile, ReaderOptions, discover, plan_units, read_unit
 from datacleaning.readers.warc import SkippedRecord
 from datacleaning.rules.base import Filter
@@ -231,7 +232,8 @@ def fingerprint(config: Config, files: list[InputFile]) -> str:
     input file (its path, size and modification time)."""
     relevant = {"input": config.input.model_dump(exclude={"paths"}), "clean": config.clean.model_dump(),
                 "max_shard_bytes": config.output.max_shard_bytes,
-                "files": [(f.path, f.size, f.version) for f in files]}
+                "files": [(f.path, f.size, f.version) for f in files],
+                **unit_size_record(sum(f.size for f in files), config.input.chunk_bytes)}
     return hashlib.sha256(json.dumps(relevant, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 

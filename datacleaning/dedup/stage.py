@@ -40,7 +40,7 @@ from datacleaning.dedup.steps import BAND_KEYS, EXACT_KEYS, LINE_KEYS, REMOVED, 
 from datacleaning.dedup.text import DedupText
 from datacleaning.errors import ConfigError
 from datacleaning.execution import UNITS_DIR, Engine, Part, RowRange, RunOutcome, Steps, load_done_stats
-from datacleaning.shard_input import Listing, ShardInput, ShardInputError, input_listing, open_input
+from datacleaning.shard_input import ShardInput, ShardInputError, input_record, open_input
 from datacleaning.shards import iter_batches, shard_paths
 from datacleaning.stages import Plan, Stage
 from datacleaning.storage import StoragePath
@@ -53,11 +53,11 @@ REQUIRED_COLUMNS = ("id", "text", "lang")
 MAX_DOCS = 1 << 32
 
 
-def fingerprint(config: Config, listing: Listing) -> str:
+def fingerprint(config: Config, shards: dict) -> str:
     """What decides the stage's output: the dedup settings (the memory budget aside, which only
     changes how work is split), the shard size, the MinHash engine and the input shards."""
     relevant = {"dedup": config.dedup.model_dump(exclude={"memory_mb"}),
-                "max_shard_bytes": config.output.max_shard_bytes, "algorithm": ALGORITHM, "input": listing}
+                "max_shard_bytes": config.output.max_shard_bytes, "algorithm": ALGORITHM, **shards}
     return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -96,7 +96,7 @@ class DedupStage(Stage):
         params = (band_params(dedup.minhash.threshold, dedup.minhash.num_perm, dedup.minhash.bands,
                               dedup.minhash.rows, dedup.minhash.false_negative_weight)
                   if dedup.minhash.enabled else None)
-        return Plan(fingerprint(config, input_listing(shards.units)), len(shards.units),
+        return Plan(fingerprint(config, input_record(shards.units, dedup.unit_bytes)), len(shards.units),
                     {"shards": len(shard_paths(shards.folder)), "units": len(shards.units),
                      "workers": config.run.workers, "bands": params.bands if params else 0,
                      "rows": params.rows if params else 0},

@@ -43,3 +43,24 @@ class RowRange(Unit):
     step: str
     start: int
     end: int
+
+
+# A small input is cut into at least MIN_UNITS units, none under SMALLEST_UNIT_BYTES, so that every
+# worker of a run on a few tens of MB has work; an input of MIN_UNITS configured units or more is
+# cut at the configured size.
+MIN_UNITS = 16
+SMALLEST_UNIT_BYTES = 1 << 20
+
+
+def unit_bytes_for(total_bytes: int, configured: int) -> int:
+    """The size a run's input of ``total_bytes`` is cut at, given the configured unit size."""
+    return min(configured, max(SMALLEST_UNIT_BYTES, -(-total_bytes // MIN_UNITS)))
+
+
+def unit_size_record(total_bytes: int, configured: int) -> dict:
+    """What a stage's fingerprint records of its unit size beyond the configured one: the size used
+    where it is smaller, else nothing, so that runs planned at the configured size keep the
+    fingerprint they were made with (a plan that changed under a resumed run would write its
+    documents twice)."""
+    used = unit_bytes_for(total_bytes, configured)
+    return {} if used == configured else {"unit_bytes_used": used}

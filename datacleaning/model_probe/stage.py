@@ -36,7 +36,7 @@ import pyarrow.compute as pc
 from datacleaning.config import Config, ProbeConfig
 from datacleaning.errors import ConfigError
 from datacleaning.execution import Engine, FileUnit, RunOutcome, Steps, UnitContext
-from datacleaning.shard_input import Listing, ShardInput, input_listing, open_input, read_unit_batches
+from datacleaning.shard_input import ShardInput, input_record, open_input, read_unit_batches
 from datacleaning.shards import atomic_file, unit_writers
 from datacleaning.stages import Plan, Stage
 from datacleaning.stats import count_by_column, two_digit_histogram
@@ -92,11 +92,11 @@ def model_identity(folder: Path) -> dict:
             "files": sorted((p.name, p.stat().st_size) for p in folder.iterdir() if p.is_file())}
 
 
-def fingerprint(probe: ProbeConfig, folder: Path, listing: Listing, max_shard_bytes: int) -> str:
+def fingerprint(probe: ProbeConfig, folder: Path, shards: dict, max_shard_bytes: int) -> str:
     """What decides the stage's output: the model, how documents are scored and judged, the shard
     size and the input shards. The device is left out: a run may resume on another machine."""
     relevant = {"probe": probe.model_dump(exclude={"model": True, "device": True, "train": True}),
-                "model": model_identity(folder), "max_shard_bytes": max_shard_bytes, "input": listing}
+                "model": model_identity(folder), "max_shard_bytes": max_shard_bytes, **shards}
     return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -312,7 +312,7 @@ class ProbeStage(Stage):
         probe = config.probe
         shards = open_input(source, self.name, REQUIRED_COLUMNS, probe.unit_bytes, output)
         folder = model_folder(config)
-        return Plan(fingerprint(probe, folder, input_listing(shards.units), config.output.max_shard_bytes),
+        return Plan(fingerprint(probe, folder, input_record(shards.units, probe.unit_bytes), config.output.max_shard_bytes),
                     len(shards.units), {"units": len(shards.units), "model": folder},
                     ProbePlan(shards, folder, config.work_folder("probe", output)))
 

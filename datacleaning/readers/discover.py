@@ -13,6 +13,7 @@ from datacleaning import storage
 from datacleaning.errors import InputError
 from datacleaning.readers.compression import SUFFIXES as COMPRESSION_SUFFIXES
 from datacleaning.execution import FileUnit
+from datacleaning.execution.units import unit_bytes_for
 from datacleaning.logs import log_event
 
 logger = logging.getLogger("datacleaning.readers")
@@ -182,9 +183,11 @@ def plan_units(files: list[InputFile], chunk_bytes: int) -> list[FileUnit]:
     """Cut files into work units.
 
     Uncompressed JSON lines (and ``.json`` files, which may hold JSON lines) are cut into byte
-    ranges of about ``chunk_bytes`` (the reader aligns them to lines); parquet into runs of row
+    ranges of about ``chunk_bytes`` (less on a small input: execution.units.unit_bytes_for; the
+    reader aligns them to lines); parquet into runs of row
     groups; every other format is one unit per file.
     """
+    chunk_bytes = unit_bytes_for(sum(f.size for f in files), chunk_bytes)
     units: list[FileUnit] = []
     for f in files:
         key = _file_key(f.path)

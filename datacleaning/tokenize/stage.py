@@ -36,7 +36,7 @@ from datacleaning import storage
 from datacleaning.config import Config, TokenizeConfig, TokenizeTrainConfig
 from datacleaning.errors import ConfigError
 from datacleaning.execution import Engine, FileUnit, RunOutcome, Steps, Unit, UnitContext
-from datacleaning.shard_input import Listing, ShardInput, input_listing, input_schema, open_input, plan_scan_units
+from datacleaning.shard_input import ShardInput, input_record, input_schema, open_input, plan_scan_units
 from datacleaning.shards import write_atomic
 from datacleaning.stages import Plan, Stage
 from datacleaning.storage import StoragePath
@@ -53,13 +53,13 @@ REQUIRED_COLUMNS = ("text",)
 SUMMARY_SOURCES = 15
 
 
-def fingerprint(tokenize: TokenizeConfig, listing: Listing, model_digest: str | None) -> str:
+def fingerprint(tokenize: TokenizeConfig, shards: dict, model_digest: str | None) -> str:
     """What decides the stage's output: the tokenizer (its file's bytes when given, the training
     settings when trained here; the trainer's thread count aside), how documents become tokens,
     and the input shards."""
     relevant = {"tokenize": tokenize.model_dump(exclude={"model": True, "train": True} if model_digest
                                                 else {"model": True, "train": {"threads"}}),
-                "model_sha256": model_digest, "input": listing}
+                "model_sha256": model_digest, **shards}
     return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -148,7 +148,7 @@ class TokenizeStage(Stage):
         # Once merged, the parts (and for a URL output the whole work folder) are not needed again.
         leftovers = (scratch if remote else scratch / PARTS_DIR) if tokenize.merge else None
         units = shards.units
-        return Plan(fingerprint(tokenize, input_listing(units), given and given.sha256()), len(units),
+        return Plan(fingerprint(tokenize, input_record(units, tokenize.unit_bytes), given and given.sha256()), len(units),
                     {"units": len(units), "workers": config.run.workers, "model": given.path if given else "train"},
                     TokenizePlan(shards, given, remote, scratch, leftovers))
 
