@@ -61,8 +61,9 @@ OURS, FLOOR, DATATROVE = "ours", "read+write only", "datatrove"
 WORKER_COUNTS = (1, 2)
 TOP_RULES = 10  # rules listed one by one in the time breakdown; the rest are summed
 
-# The project's targets; ratios() says which corpus mix each is stated for.
-TARGET_VS_DATATROVE = 10.0
+# The project's targets (the judgment issue's for the default profile); ratios() says which corpus mix each
+# is stated for.
+TARGET_VS_DATATROVE = 8.0
 TARGET_PER_CORE_MBS = 2.0
 TARGET_SPEEDUP = 1.8
 TARGET_RSS_MB = 1000.0
