@@ -28,7 +28,7 @@ full model.
 
 ``--ablate`` adds what each filter buys: every filter measures every document once
 (``clean.score_all``), then the profile judges those stored values again without each filter in
-turn (``CleaningPipeline.judge``, what ``datacleaning rejudge`` runs), without measuring again.
+turn (``RuleChain.judge``, what ``datacleaning rejudge`` runs), without measuring again.
 
 Prints one Markdown table per measure and writes everything to bench/out/judgment/<name>.json.
 """
@@ -48,7 +48,7 @@ import numpy as np
 from _common import BENCH_OUT, REPO_ROOT, surviving_lines
 import datacleaning as dc
 from datacleaning.quality import roc_auc
-from datacleaning.cleaning.pipeline import BUILTIN_CHECKS, CleaningPipeline
+from datacleaning.cleaning.rule_chain import BUILTIN_CHECKS, RuleChain
 from datacleaning.config import load_config
 
 LABELS = REPO_ROOT / "bench" / "labels" / "zh_hplt_sample.tsv"
@@ -154,14 +154,14 @@ def ablation(config, sets: dict[str, list[tuple[dict, str]]], references: dict[s
                 for name, records in [*((s, [r for r, _ in pairs]) for s, pairs in sets.items()), *references.items()]}
     filters = scoring.cleaning.filters
 
-    def verdicts(judge: CleaningPipeline, name: str) -> list[str | None]:
+    def verdicts(judge: RuleChain, name: str) -> list[str | None]:
         return [verdict.rejected_by if verdict is not None and verdict.rejected_by in BUILTIN_CHECKS
                 else getattr(judge.judge(doc.scores, doc.lang, doc.source), "rejected_by", None)
                 for doc, verdict in measured[name]]
 
     rows = {}
     for left_out in ["", *(label for label, _ in filters)]:
-        judge = CleaningPipeline(filters=[rule for label, rule in filters if label != left_out])
+        judge = RuleChain(filters=[rule for label, rule in filters if label != left_out])
         row = {s: score_labelled(pairs, verdicts(judge, s))["balanced_accuracy"] for s, pairs in sets.items()}
         row["min_reference_kept"] = min(sum(v is None for v in verdicts(judge, name)) / len(references[name])
                                         for name in references)

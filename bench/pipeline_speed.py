@@ -1,4 +1,4 @@
-"""The rules alone: one process runs ``CleaningPipeline.process`` over a corpus held in memory, no
+"""The rules alone: one process runs ``RuleChain.process`` over a corpus held in memory, no
 reading, writing or worker pool, and prints the time and each rule's share. For comparing two
 versions of the rules side by side, run it from each checkout in alternation:
 
@@ -17,7 +17,7 @@ from pathlib import Path
 import orjson
 
 from _common import DEFAULT_CONFIG, PART_GLOB
-from datacleaning.cleaning.stage import build_pipeline
+from datacleaning.cleaning.stage import build_rule_chain
 from datacleaning.config import load_config
 from datacleaning.document import Document
 
@@ -36,7 +36,7 @@ def main() -> None:
     for section in ("normalizers", "edits", "filters"):
         rules = getattr(config.clean, section)
         setattr(config.clean, section, [r for r in rules if r["name"] not in args.without])
-    pipeline = build_pipeline(config)
+    pipeline = build_rule_chain(config)
     records = [orjson.loads(line) for part in sorted(args.corpus.glob(PART_GLOB)) for line in part.open("rb")]
     texts = [(r.get("text") or "", r.get("source") or "") for r in records]
     text_mb = sum(len(t.encode()) for t, _ in texts) / 1e6

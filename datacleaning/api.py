@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from datacleaning import storage
-from datacleaning.cleaning.pipeline import CleaningPipeline, Verdict
 from datacleaning.cleaning.rejudge import run_rejudge
+from datacleaning.cleaning.rule_chain import RuleChain, Verdict
 from datacleaning.cleaning.stage import CleanStage
 from datacleaning.config import Config, load_config
 from datacleaning.dedup.stage import STAGE as DEDUP
@@ -57,7 +57,7 @@ class Pipeline:
                     rule.prepare(self.config.base_dir)
                 rules[section] = list(given)
         clean = self.config.clean
-        self.cleaning = CleaningPipeline.from_rules(rules, clean)
+        self.cleaning = RuleChain.from_rules(rules, clean)
 
     @classmethod
     def from_config(cls, path: str | os.PathLike, **kwargs) -> Pipeline:

@@ -15,7 +15,7 @@ from datacleaning.config import default_workers, parse_override, profile_names
 from datacleaning.errors import ConfigError, InputError, TokenBinsError, WriteError
 from datacleaning.export import DEFAULT_COLUMNS, ExportSettings, run_export
 from datacleaning.rules.registry import registered_rules
-from datacleaning.stages import PIPELINE, stage
+from datacleaning.stages import STAGE_ORDER, stage
 
 logger = logging.getLogger("datacleaning.cli")
 
@@ -148,7 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="datacleaning", description=__doc__.splitlines()[0].strip("`"))
     sub = parser.add_subparsers(dest="command", required=True)
 
-    for name in PIPELINE:
+    for name in STAGE_ORDER:
         stage(name).add_commands(sub)
 
     quality = sub.add_parser("quality", help="train a quality classifier (the quality_classifier filter's model)",

@@ -17,7 +17,7 @@ import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 
 from datacleaning.errors import ConfigError
-from datacleaning.stages import PIPELINE
+from datacleaning.stages import STAGE_ORDER
 from datacleaning.storage import StoragePath, as_path, is_url
 
 _STRICT = ConfigDict(extra="forbid", strict=True)
@@ -108,7 +108,7 @@ class StorageConfig(BaseModel):
 class RunConfig(BaseModel):
     model_config = _STRICT
     workers: int = Field(default_factory=default_workers, gt=0, description="worker processes")
-    stages: list[Literal[PIPELINE]] = Field(
+    stages: list[Literal[STAGE_ORDER]] = Field(
         default_factory=lambda: list(STAGES),
         description="stages `run` runs, in pipeline order; each after clean reads the kept shards of the "
                     "stage before it in this list (if first, those an earlier run left from the stage before it "
@@ -126,15 +126,15 @@ class RunConfig(BaseModel):
     @pydantic.field_validator("stages")
     @classmethod
     def _in_pipeline_order(cls, stages: list[str]) -> list[str]:
-        if stages != sorted(set(stages), key=PIPELINE.index):
-            raise ValueError(f"name each stage once, in pipeline order ({', '.join(PIPELINE)})")
+        if stages != sorted(set(stages), key=STAGE_ORDER.index):
+            raise ValueError(f"name each stage once, in pipeline order ({', '.join(STAGE_ORDER)})")
         return stages
 
     def input_stage(self, stage: str) -> str:
         """The stage whose kept shards ``stage`` reads: the one before it in ``stages``, or when it
         is first there, the one before it in the pipeline (what an earlier run left)."""
         position = self.stages.index(stage)
-        return self.stages[position - 1] if position else PIPELINE[PIPELINE.index(stage) - 1]
+        return self.stages[position - 1] if position else STAGE_ORDER[STAGE_ORDER.index(stage) - 1]
 
 
 class ReviewSamplesConfig(BaseModel):

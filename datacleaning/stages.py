@@ -38,7 +38,7 @@ REGISTRY = {
     "probe": "datacleaning.model_probe.stage",
     "tokenize": "datacleaning.tokenize.stage",
 }
-PIPELINE = tuple(REGISTRY)
+STAGE_ORDER = tuple(REGISTRY)
 
 
 @dataclass

@@ -1,5 +1,5 @@
 """The clean stage: raw dumps → normalize → edit → filter → kept / rejected / quarantine shards."""
-from datacleaning.cleaning.pipeline import CleaningPipeline, Verdict
-from datacleaning.cleaning.stage import CleanStage, build_pipeline
+from datacleaning.cleaning.rule_chain import RuleChain, Verdict
+from datacleaning.cleaning.stage import CleanStage, build_rule_chain
 
-__all__ = ["CleanStage", "CleaningPipeline", "Verdict", "build_pipeline"]
+__all__ = ["CleanStage", "RuleChain", "Verdict", "build_rule_chain"]

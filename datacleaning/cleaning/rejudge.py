@@ -31,8 +31,8 @@ from collections import Counter
 from tqdm import tqdm
 
 from datacleaning import storage
-from datacleaning.cleaning.pipeline import BUILTIN_CHECKS, CleaningPipeline
-from datacleaning.cleaning.stage import (KEPT, QUARANTINE, REJECTED, build_pipeline, json_text, kept_row, rejected_row,
+from datacleaning.cleaning.rule_chain import BUILTIN_CHECKS, RuleChain
+from datacleaning.cleaning.stage import (KEPT, QUARANTINE, REJECTED, build_rule_chain, json_text, kept_row, rejected_row,
                                          shard_schemas, signals_row)
 from datacleaning.config import Config
 from datacleaning.document import Document
@@ -76,16 +76,16 @@ def recorded_clean(source: StoragePath) -> dict:
     return clean
 
 
-def check_measured_alike(recorded: dict, config: Config, pipeline: CleaningPipeline) -> None:
+def check_measured_alike(recorded: dict, config: Config, rule_chain: RuleChain) -> None:
     """Refuse a config whose filters would need values the recorded run did not measure."""
     now = json.loads(json.dumps(config.clean.model_dump(), default=str))
     for key in MEASURED_WITH:
         if recorded.get(key) != now[key]:
             raise ConfigError(f"clean.{key} differs from the run that measured the scores; a rejudge changes "
                               f"filter thresholds only: run clean again for this")
-    before = CleaningPipeline(filters=[build_rule("filters", i, table) for i, table in enumerate(recorded["filters"])])
+    before = RuleChain(filters=[build_rule("filters", i, table) for i, table in enumerate(recorded["filters"])])
     measured = dict(before.filters)
-    for label, rule in pipeline.filters:
+    for label, rule in rule_chain.filters:
         old = measured.get(label)
         if old is None or type(old) is not type(rule):
             raise ConfigError(f"clean.filters: {label} was not measured by the run that made the scores "
@@ -112,20 +112,20 @@ def run_rejudge(config: Config, source: str | os.PathLike, output: str | os.Path
     storage.refuse_overlap([source], output)
     recorded = recorded_clean(source)
     config = config.model_copy(update={"clean": config.clean.model_copy(update={"score_all": True})})
-    pipeline = build_pipeline(config)
-    check_measured_alike(recorded, config, pipeline)
+    rule_chain = build_rule_chain(config)
+    check_measured_alike(recorded, config, rule_chain)
     digest = fingerprint(source, config)
     finished = claim_output(output, STAGE, digest)
     if finished is not None:
         return finished
     log_event(logger, "start", source=source, output=output, profile=config.profile or "-")
-    schemas = shard_schemas(pipeline.filters)
-    declared = [label for label, rule in pipeline.filters if rule.signals]
+    schemas = shard_schemas(rule_chain.filters)
+    declared = [label for label, rule in rule_chain.filters if rule.signals]
     rejected_by: Counter = Counter()
     kept_to_rejected: Counter = Counter()
     rejected_to_kept: Counter = Counter()
     kept_chars = 0
-    pipeline.take_counters()
+    rule_chain.take_counters()
     with unit_writers(output, STAGE, schemas, config.output.max_shard_bytes) as writers, \
             tqdm(desc="rejudge", unit=" docs", disable=not config.run.progress) as progress:
         kept, rejected, quarantined = writers[KEPT], writers[REJECTED], writers[QUARANTINE]
@@ -138,11 +138,11 @@ def run_rejudge(config: Config, source: str | os.PathLike, output: str | os.Path
                     rejected.add({**row, "signals": signals_row(declared, {})}, len(row["text"]))
                     continue
                 scores = json.loads(row["scores"])
-                verdict = pipeline.judge(scores, row["lang"], row["source"])
+                verdict = rule_chain.judge(scores, row["lang"], row["source"])
                 if verdict is None and was is not None:
                     # Kept now: clean the text as read again (same rules, so the same verdict).
                     doc = Document(row["id"], row["text"], row["source"], meta=row["meta"])
-                    verdict = pipeline.process(doc)
+                    verdict = rule_chain.process(doc)
                     if verdict is None:
                         rejected_to_kept[was] += 1
                         kept.add(kept_row(doc, declared), len(doc.text))
@@ -168,7 +168,7 @@ def run_rejudge(config: Config, source: str | os.PathLike, output: str | os.Path
     counts = {"kept_docs": kept.rows, "rejected_docs": rejected.rows, "quarantined_docs": quarantined.rows}
     stats = {"input_docs": sum(counts.values()), **counts, "kept_chars": kept_chars,
              "rejected_by": dict(rejected_by.most_common()),
-             "rules": {label: c for label, c in pipeline.take_counters().items() if c["kind"] == "filter"},
+             "rules": {label: c for label, c in rule_chain.take_counters().items() if c["kind"] == "filter"},
              "rejudged": {"from": str(source), "kept_to_rejected": dict(kept_to_rejected.most_common()),
                           "rejected_to_kept": dict(rejected_to_kept.most_common())},
              "status": "complete", "profile": config.profile or None, "clean": config.clean.model_dump(),

@@ -28,7 +28,7 @@ import orjson
 import pyarrow as pa
 
 from datacleaning import storage
-from datacleaning.cleaning.pipeline import CleaningPipeline, Verdict
+from datacleaning.cleaning.rule_chain import RuleChain, Verdict
 from datacleaning.cleaning.samples import SAMPLES, SAMPLES_SCHEMA, UnitSamples, merge_samples
 from datacleaning.cleaning.unique_ids import make_ids_unique
 from datacleaning.config import Config, ReviewSamplesConfig
@@ -124,17 +124,17 @@ def signals_row(declared: list[str], scores: dict) -> dict:
 class CleanUnitProcessor:
     """Processes one work unit in a worker: read, clean, write three shard sets, count."""
 
-    pipeline: CleaningPipeline
+    rule_chain: RuleChain
     reader_options: ReaderOptions
     output: StoragePath
     max_shard_bytes: int
     review_samples: ReviewSamplesConfig
 
     def __post_init__(self):
-        self._schemas = {**shard_schemas(self.pipeline.filters), SAMPLES: SAMPLES_SCHEMA}
-        self._declared = [label for label, rule in self.pipeline.filters if rule.signals]
+        self._schemas = {**shard_schemas(self.rule_chain.filters), SAMPLES: SAMPLES_SCHEMA}
+        self._declared = [label for label, rule in self.rule_chain.filters if rule.signals]
         self._numeric = [(label, [name for name, kind in rule.signals.items() if kind in NUMERIC_SIGNALS])
-                         for label, rule in self.pipeline.filters if rule.signals]
+                         for label, rule in self.rule_chain.filters if rule.signals]
 
     def __call__(self, unit: FileUnit, context: UnitContext) -> dict:
         rejected_by: Counter = Counter()
@@ -143,7 +143,7 @@ class CleanUnitProcessor:
         by_language: dict[str, dict] = {}
         signal_counts: dict[str, dict] = {}
         input_chars = kept_chars = 0
-        self.pipeline.take_counters()
+        self.rule_chain.take_counters()
         declared = self._declared
         samples = UnitSamples(self.review_samples)
         with unit_writers(self.output, unit.id, self._schemas, self.max_shard_bytes) as writers:
@@ -159,7 +159,7 @@ class CleanUnitProcessor:
                     continue
                 read_chars = len(item.text)
                 input_chars += read_chars
-                verdict = self.pipeline.process(item)
+                verdict = self.rule_chain.process(item)
                 if verdict is None:
                     kept.add(kept_row(item, declared), len(item.text))
                     kept_chars += len(item.text)
@@ -185,7 +185,7 @@ class CleanUnitProcessor:
             "kept_chars": kept_chars,
             "rejected_by": dict(rejected_by),
             "skipped_records": dict(skipped),
-            "rules": self.pipeline.take_counters(),
+            "rules": self.rule_chain.take_counters(),
             "by_source": by_source,
             "by_language": by_language,
             "signals": signal_counts,
@@ -237,8 +237,8 @@ def fingerprint(config: Config, files: list[InputFile]) -> str:
     return hashlib.sha256(json.dumps(relevant, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-def build_pipeline(config: Config) -> CleaningPipeline:
-    return CleaningPipeline.from_rules(build_rules(config.clean, config.base_dir), config.clean)
+def build_rule_chain(config: Config) -> RuleChain:
+    return RuleChain.from_rules(build_rules(config.clean, config.base_dir), config.clean)
 
 
 @dataclass
@@ -246,35 +246,35 @@ class CleanPlan:
     files: list[InputFile]
     skipped: dict[str, list[str]]
     units: list[FileUnit]
-    pipeline: CleaningPipeline
+    rule_chain: RuleChain
 
 
 class CleanStage(Stage):
     """Raw dumps in, kept, rejected and quarantined shards out (this module's note has the layout).
-    ``pipeline``: rules built in code (the Python API's), instead of the config's."""
+    ``rule_chain``: rules built in code (the Python API's), instead of the config's."""
 
     name = "clean"
     reads_dumps = True
 
-    def __init__(self, pipeline: CleaningPipeline | None = None):
-        self.pipeline = pipeline
+    def __init__(self, rule_chain: RuleChain | None = None):
+        self.rule_chain = rule_chain
 
     def plan(self, config: Config, source, output: StoragePath) -> Plan:
         inputs = [os.fspath(p) for p in source]
         if not inputs:
             raise ConfigError("input.paths: no input given")
-        pipeline = self.pipeline or build_pipeline(config)
+        rule_chain = self.rule_chain or build_rule_chain(config)
         found = discover(inputs)
         storage.refuse_overlap([*(p for p in inputs if storage.is_dir(p)), *(f.path for f in found.files)], output)
         units = plan_units(found.files, config.input.chunk_bytes)
         return Plan(fingerprint(config, found.files), len(units),
                     {"files": len(found.files), "units": len(units), "workers": config.run.workers,
                      "profile": config.profile or "-"},
-                    CleanPlan(found.files, found.skipped, units, pipeline))
+                    CleanPlan(found.files, found.skipped, units, rule_chain))
 
     def execute(self, config: Config, plan: Plan, output: StoragePath) -> tuple[dict, RunOutcome]:
         units = plan.state.units
-        processor = CleanUnitProcessor(plan.state.pipeline, ReaderOptions.of(config.input), output,
+        processor = CleanUnitProcessor(plan.state.rule_chain, ReaderOptions.of(config.input), output,
                                        config.output.max_shard_bytes, config.clean.review_samples)
         outcome = run_units(units, processor, state_dir=output / UNITS_DIR, workers=config.run.workers,
                             description="clean", show_progress=config.run.progress, engine=Engine.of(config.run))
@@ -308,4 +308,4 @@ class CleanStage(Stage):
 
 STAGE = CleanStage()
 
-__all__ = ["CleanStage", "build_pipeline", "format_clean_summary"]
+__all__ = ["CleanStage", "build_rule_chain", "format_clean_summary"]

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 
 from datacleaning import storage
-from datacleaning.stages import PIPELINE
+from datacleaning.stages import STAGE_ORDER
 from datacleaning.storage import StoragePath
 
 SAMPLES_FILE = "review_samples.jsonl"
@@ -42,13 +42,13 @@ def read_run(location: str | StoragePath) -> RunOutput:
             raise FileNotFoundError(f"{path}/stats.json is not the stats of a datacleaning stage")
         run.stats[stage], folders[stage] = stats, path
     else:
-        for stage in PIPELINE:
+        for stage in STAGE_ORDER:
             if storage.exists(path / stage / "stats.json"):
                 run.stats[stage] = json.loads(storage.read_bytes(path / stage / "stats.json"))
                 folders[stage] = path / stage
     if not run.stats:
         raise FileNotFoundError(f"{path} holds no finished stage: no stats.json in it or in "
-                                f"{', '.join(f'{stage}/' for stage in PIPELINE)} below it")
+                                f"{', '.join(f'{stage}/' for stage in STAGE_ORDER)} below it")
     if "clean" in folders and storage.exists(folders["clean"] / SAMPLES_FILE):
         text = storage.read_bytes(folders["clean"] / SAMPLES_FILE).decode("utf-8")
         run.samples = [json.loads(line) for line in text.splitlines() if line.strip()]

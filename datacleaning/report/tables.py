@@ -5,7 +5,7 @@ import dataclasses
 import math
 from collections import Counter
 
-from datacleaning.cleaning.pipeline import BUILTIN_CHECKS, TRIGGER_SCAN, step_labels
+from datacleaning.cleaning.rule_chain import BUILTIN_CHECKS, TRIGGER_SCAN, step_labels
 from datacleaning.report.runs import RunOutput
 from datacleaning.rules.registry import registered_rules
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from datacleaning.cleaning.pipeline import CleaningPipeline
+from datacleaning.cleaning.rule_chain import RuleChain
 from datacleaning.document import Document
 from datacleaning.rules.web_quality import C4Document, C4Lines, FineWebQuality, GopherQuality, GopherRepetition
 from web_quality_helpers import doc
@@ -58,8 +58,8 @@ def test_clean_sources_pass_the_gopher_rules(dev_data, source, lang):
     assert kept / judged_docs >= 0.95, (source, kept, judged_docs)
 
 
-def web_profile() -> CleaningPipeline:
-    return CleaningPipeline(edits=[C4Lines()], filters=[C4Document(), FineWebQuality(),
+def web_profile() -> RuleChain:
+    return RuleChain(edits=[C4Lines()], filters=[C4Document(), FineWebQuality(),
                                                         GopherQuality(alpha_ratio_per_word=True), GopherRepetition()])
 
 

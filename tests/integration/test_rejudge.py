@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 import datacleaning.rules.library  # noqa: F401  (registers the rules)
-from datacleaning.cleaning.pipeline import BUILTIN_CHECKS
 from datacleaning.cleaning.rejudge import run_rejudge
+from datacleaning.cleaning.rule_chain import BUILTIN_CHECKS
 from datacleaning.config import load_config
 from datacleaning.document import Document
 from datacleaning.errors import ConfigError

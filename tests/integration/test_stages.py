@@ -16,9 +16,9 @@ from datacleaning.config import Config, RunConfig
 from datacleaning.errors import ConfigError
 from datacleaning.execution import FileUnit, Steps, UnitContext
 from datacleaning.manifest import MANIFEST, STATS
-from datacleaning.report.runs import PIPELINE as REPORTED_STAGES
+from datacleaning.report.runs import STAGE_ORDER as REPORTED_STAGES
 from datacleaning.shard_input import input_listing, plan_scan_units, read_unit_batches
-from datacleaning.stages import PIPELINE, REGISTRY, Plan, Stage, run_stage, stage
+from datacleaning.stages import STAGE_ORDER, REGISTRY, Plan, Stage, run_stage, stage
 
 
 @dataclass
@@ -100,14 +100,14 @@ def test_the_runner_refuses_an_output_made_from_other_input(shards, tmp_path):
 
 
 def test_every_registered_stage_is_a_command_a_run_stage_and_a_report_section():
-    assert PIPELINE == tuple(REGISTRY) == REPORTED_STAGES
-    assert typing.get_args(typing.get_args(RunConfig.model_fields["stages"].annotation)[0]) == PIPELINE
+    assert STAGE_ORDER == tuple(REGISTRY) == REPORTED_STAGES
+    assert typing.get_args(typing.get_args(RunConfig.model_fields["stages"].annotation)[0]) == STAGE_ORDER
     commands = cli("--help").stdout
-    for name in PIPELINE:
+    for name in STAGE_ORDER:
         assert stage(name).name == name
         assert cli(name, "--help").returncode == 0, f"no `datacleaning {name}` command"
         assert name in commands
-    assert [name for name in PIPELINE if stage(name).reads_dumps] == ["clean"]
+    assert [name for name in STAGE_ORDER if stage(name).reads_dumps] == ["clean"]
 
 
 def test_run_config_refuses_a_stage_the_registry_does_not_hold():

@@ -181,10 +181,10 @@ def test_counting_without_text_is_refused(tmp_path):
 
 
 def test_a_filter_given_languages_measures_only_those():
-    from datacleaning.cleaning.pipeline import CleaningPipeline
+    from datacleaning.cleaning.rule_chain import RuleChain
     prose = (WEB / "en_web_prose.txt").read_text(encoding="utf-8")
     wiki = (WEB / "zh_wiki.txt").read_text(encoding="utf-8")
-    pipeline = CleaningPipeline(filters=[ReferencePerplexityFilter(languages=["en"])])
+    pipeline = RuleChain(filters=[ReferencePerplexityFilter(languages=["en"])])
     english, chinese = Document("en", prose), Document("zh", wiki)
     assert pipeline.process(english) is None and pipeline.process(chinese) is None
     assert (english.lang, chinese.lang) == ("en", "zh")

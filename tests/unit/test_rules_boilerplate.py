@@ -9,7 +9,7 @@ import time
 import pytest
 
 from boilerplate_helpers import FIXTURES, clean, rule, web_profile
-from datacleaning.cleaning.pipeline import CleaningPipeline
+from datacleaning.cleaning.rule_chain import RuleChain
 from datacleaning.document import Document
 
 REAL = {d["id"]: d["text"] for d in map(json.loads, (FIXTURES / "real_texts.jsonl").read_text("utf-8").splitlines())}
@@ -152,7 +152,7 @@ def test_per_source_rules_apply_only_to_their_sources(tmp_path):
     (tmp_path / "chenxing.txt").write_text("^目前没有跟贴\n", "utf-8")
     site_rule = rule("remove_boilerplate_lines", base_dir=tmp_path, lists=["chenxing.txt"],
                      sources=["web/chenxing", "web/xinchen-news"])
-    pipeline = CleaningPipeline(edits=[site_rule])
+    pipeline = RuleChain(edits=[site_rule])
     body = "下一步，街道计划推广夜间开放模式，让更多居民受益。"
     page = lines(body, "目前没有跟贴，欢迎你发表观点")
     for source, expected in [("web/chenxing/2023-11.jsonl", body), ("web/xinchen-news", body),

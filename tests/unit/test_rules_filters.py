@@ -8,7 +8,7 @@ import json
 import pytest
 
 import datacleaning as dc
-from datacleaning.cleaning.pipeline import BUILTIN_CHECKS, LANGUAGE
+from datacleaning.cleaning.rule_chain import BUILTIN_CHECKS, LANGUAGE
 from datacleaning.config import load_config
 from datacleaning.document import Document
 from datacleaning.errors import ConfigError

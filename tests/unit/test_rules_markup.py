@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from datacleaning.cleaning.pipeline import CleaningPipeline
+from datacleaning.cleaning.rule_chain import RuleChain
 from datacleaning.document import Document
 from datacleaning.errors import ConfigError
 from datacleaning.rules.markup import RemoveJsLines, StripHtml
@@ -224,14 +224,14 @@ def test_in_the_pipeline_markup_goes_before_the_language_guess():
     # Tag attributes outnumber the Chinese characters four to one: left in, they would route
     # the page to English and keep it from the Chinese rules.
     nav = '<a class="nav-link external" href="/channel/society/index">社会</a>'
-    pipeline = CleaningPipeline([StripHtml()], [], [])
+    pipeline = RuleChain([StripHtml()], [], [])
     doc = Document("n0", nav * 3)
     assert pipeline.process(doc) is None
     assert (doc.lang, doc.text) == ("zh", "社会社会社会")
 
 
 def test_in_the_pipeline_edits_are_counted_per_rule():
-    pipeline = CleaningPipeline([StripHtml()], [RemoveJsLines()], [])
+    pipeline = RuleChain([StripHtml()], [RemoveJsLines()], [])
     doc = Document("n1", "<p>市图书馆新馆今天开放，首日接待读者五千人次。</p>\nvar _hmt = _hmt || [];\n"
                          "<p>开放时间为每天九点至二十一点。</p>")
     assert pipeline.process(doc) is None

@@ -13,7 +13,7 @@ import time
 import pytest
 import regex
 
-from datacleaning.cleaning.pipeline import CleaningPipeline
+from datacleaning.cleaning.rule_chain import RuleChain
 from datacleaning.document import Document
 from datacleaning.errors import ConfigError
 from datacleaning.rules import chinese_script, homoglyphs, punctuation, unicode, whitespace  # noqa: F401
@@ -446,8 +446,8 @@ def test_every_rule_is_linear_on_adversarial_input(section, name, params):
 
 # --- the rules together, as a profile runs them -----------------------------------------------
 
-def zh_web_profile() -> CleaningPipeline:
-    return CleaningPipeline([build(n, "normalizers", **p) for n, p in NORMALIZERS],
+def zh_web_profile() -> RuleChain:
+    return RuleChain([build(n, "normalizers", **p) for n, p in NORMALIZERS],
                             [build(n, "edits", **p) for n, p in ZH_EDITS])
 
 
@@ -515,7 +515,7 @@ CHARACTER_RULES = ["remove_invisible", "remove_junk_chars", "fullwidth_alnum", "
 ] + [EXCERPTS[doc_id] for doc_id in CLEAN])
 def test_the_shared_character_scan_gives_what_each_rule_gives_alone(text):
     rules = [build_rule("normalizers", i, {"name": name}) for i, name in enumerate(CHARACTER_RULES)]
-    pipeline = CleaningPipeline(normalizers=rules)
+    pipeline = RuleChain(normalizers=rules)
     pipeline.take_counters()
     doc = Document("d", text)
     pipeline.process(doc)

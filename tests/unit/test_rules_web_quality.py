@@ -9,7 +9,7 @@ from importlib.util import find_spec
 import pytest
 
 import helpers
-from datacleaning.cleaning.pipeline import CleaningPipeline
+from datacleaning.cleaning.rule_chain import RuleChain
 from datacleaning.document import Document
 from datacleaning.errors import ConfigError
 from datacleaning.rules import web_quality  # noqa: F401  (registers the rules)
@@ -99,7 +99,7 @@ def test_gopher_quality_rejects_forms_and_keyword_lists():
 
 
 def test_a_rejection_names_the_failed_check_and_the_counters_count_it():
-    pipeline = CleaningPipeline(filters=[GopherQuality(alpha_ratio_per_word=True)])
+    pipeline = RuleChain(filters=[GopherQuality(alpha_ratio_per_word=True)])
     booking = pipeline.process(Document("en", fixture("en_web_booking_form.txt")))
     spam = pipeline.process(Document("en", fixture("en_keyword_spam.txt")))
     keywords = pipeline.process(Document("zh", fixture("zh_keyword_list.txt")))
@@ -339,7 +339,7 @@ def test_parameters_are_validated_from_config():
 
 
 def test_rules_judge_only_english_and_chinese():
-    pipeline = CleaningPipeline(filters=[GopherQuality()])
+    pipeline = RuleChain(filters=[GopherQuality()])
     assert pipeline.process(Document("ja", "今日はとても良い天気ですね。散歩に行きましょう。")) is None
     verdict = pipeline.process(Document("en", "A short English note."))
     assert verdict is not None and verdict.rejected_by == "gopher_quality:words"

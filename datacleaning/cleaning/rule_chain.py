@@ -104,7 +104,7 @@ class _Rewrites:
         self.steps = [(step, shared and bool(c)) for step, c in zip(steps, chars)]
 
 
-class CleaningPipeline:
+class RuleChain:
     """Runs built rules on one document at a time.
 
     Normalizers see every document (the language is identified after them, on normalized text, and
@@ -132,7 +132,7 @@ class CleaningPipeline:
         self._by_language: dict[str, tuple[_Rewrites, _Rewrites, list[_Step], list[_Step]]] = {}
 
     @classmethod
-    def from_rules(cls, rules: dict[str, list[Rule]], clean: CleanConfig) -> CleaningPipeline:
+    def from_rules(cls, rules: dict[str, list[Rule]], clean: CleanConfig) -> RuleChain:
         return cls(rules["normalizers"], rules["edits"], rules["filters"], max_input_chars=clean.max_input_chars,
                    languages=clean.languages, score_all=clean.score_all)
 
@@ -253,7 +253,7 @@ class CleaningPipeline:
 
     def judge(self, scores: dict, lang: str, source: str) -> Verdict | None:
         """The filters' verdict on values measured before (the ``scores`` of a run with
-        ``score_all``), counted as ``process`` counts: the first filter, in this pipeline's order,
+        ``score_all``), counted as ``process`` counts: the first filter, in this chain's order,
         that does not keep its stored value rejects. A filter ``process`` would pass over for this
         language or source is passed over."""
         for step in self._steps_for(lang)[2]:
