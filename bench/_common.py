@@ -34,6 +34,16 @@ def corpus_parts(corpus: Path) -> list[Path]:
     return sorted(corpus.glob(PART_GLOB))
 
 
+def corpus_or_exit(corpus: Path, script: str) -> tuple[Path, list[Path]]:
+    """A corpus folder made by build_corpus.py and its jsonl parts; exits naming ``script`` when it
+    has none."""
+    corpus = corpus.resolve()
+    parts = corpus_parts(corpus)
+    if not parts:
+        sys.exit(f"{script}: no {PART_GLOB} files in {corpus}; build one with bench/build_corpus.py")
+    return corpus, parts
+
+
 def write_manifest(corpus: Path, manifest: dict) -> None:
     (corpus / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
 

@@ -54,7 +54,7 @@ import time
 from importlib.util import find_spec
 from pathlib import Path
 
-from _common import (BENCH_OUT, DEFAULT_CONFIG, MB, PART_GLOB, REPO_ROOT, corpus_parts, cpu_seconds, measure_in_child,
+from _common import (BENCH_OUT, DEFAULT_CONFIG, MB, PART_GLOB, REPO_ROOT, corpus_or_exit, cpu_seconds, measure_in_child,
                      paired, read_manifest, text_bytes, write_measurement)
 
 OURS, FLOOR, DATATROVE = "ours", "read+write only", "datatrove"
@@ -340,10 +340,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
 
-    corpus = args.corpus.resolve()
-    parts = corpus_parts(corpus)
-    if not parts:
-        sys.exit(f"clean_throughput: no {PART_GLOB} files in {corpus}; build one with bench/build_corpus.py")
+    corpus, parts = corpus_or_exit(args.corpus, "clean_throughput")
     config = args.config.resolve()
     if not config.is_file():
         sys.exit(f"clean_throughput: config file not found: {config}")

@@ -51,7 +51,7 @@ import time
 from importlib.util import find_spec
 from pathlib import Path
 
-from _common import BENCH_OUT, MB, PART_GLOB, corpus_parts, cpu_seconds, kept_shards, measure_in_child, paired, \
+from _common import BENCH_OUT, MB, PART_GLOB, corpus_or_exit, cpu_seconds, kept_shards, measure_in_child, paired, \
     read_manifest, write_measurement
 
 OURS, OURS_DEFAULT, DATATROVE, SCALE = "ours", "ours (default config)", "datatrove", "ours (scale check)"
@@ -185,10 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.measure:
         write_measurement(args.measure, measure)
         return 0
-    corpus = args.corpus.resolve()
-    parts = corpus_parts(corpus)
-    if not parts:
-        sys.exit(f"dedup_throughput: no {PART_GLOB} files in {corpus}; build one with bench/build_corpus.py")
+    corpus, parts = corpus_or_exit(args.corpus, "dedup_throughput")
     if not args.skip_datatrove:
         missing = [m for m in ("datatrove", "spacy", "xxhash", "tokenizers") if find_spec(m) is None]
         if missing:

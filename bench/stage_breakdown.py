@@ -24,8 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import BENCH_OUT, DEFAULT_CONFIG, MB, PART_GLOB, corpus_parts, cpu_seconds, measure_in_child, \
-    read_manifest, text_bytes, write_measurement
+from _common import BENCH_OUT, DEFAULT_CONFIG, MB, corpus_or_exit, cpu_seconds, measure_in_child, read_manifest, \
+    text_bytes, write_measurement
 
 
 def measure(spec: dict) -> dict:
@@ -70,10 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.measure:
         write_measurement(args.measure, measure)
         return 0
-    corpus = args.corpus.resolve()
-    parts = corpus_parts(corpus)
-    if not parts:
-        sys.exit(f"stage_breakdown: no {PART_GLOB} files in {corpus}; build one with bench/build_corpus.py")
+    corpus, parts = corpus_or_exit(args.corpus, "stage_breakdown")
     text = text_bytes(parts)
     manifest = read_manifest(corpus)
     spec = {"name": "run", "workers": args.workers, "config": str(args.config.resolve()),

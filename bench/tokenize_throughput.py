@@ -62,7 +62,7 @@ from pathlib import Path
 
 import numpy as np
 
-from _common import (BENCH_OUT, MB, PART_GLOB, corpus_parts, kept_shards, measure_in_child, read_manifest,
+from _common import (BENCH_OUT, MB, PART_GLOB, corpus_or_exit, kept_shards, measure_in_child, read_manifest,
                      write_measurement)
 
 OURS, PLAIN, PLAIN_NUMPY, DATATROVE = "ours", "sp.encode", "sp.encode, numpy", "datatrove"
@@ -303,10 +303,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.measure:
         write_measurement(args.measure, measure)
         return 0
-    corpus = args.corpus.resolve()
-    parts = corpus_parts(corpus)
-    if not parts:
-        sys.exit(f"tokenize_throughput: no {PART_GLOB} files in {corpus}; build one with bench/build_corpus.py")
+    corpus, parts = corpus_or_exit(args.corpus, "tokenize_throughput")
     if not args.skip_datatrove and find_spec("datatrove") is None:
         sys.exit("tokenize_throughput: datatrove not installed; run `pip install -e '.[bench]'` or pass "
                  "--skip-datatrove")
