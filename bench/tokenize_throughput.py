@@ -41,10 +41,11 @@ schema (bench/_common.kept_shards; not timed). Configurations, each in a fresh P
   core, what one process gets from the library's own parallelism (the stage gets it from its
   workers).
 
-MB are decimal megabytes of UTF-8 document text (the same for every row); MB/s per core is that
-÷ wall seconds ÷ workers (÷ cores for "all threads"). Timing covers the run, reading and writing
-included, not interpreter start-up or imports. With ``--repeat N`` the rounds are interleaved and
-the fastest run of each configuration counts.
+MB are decimal megabytes of UTF-8 document text (the same for every row); "per CPU second"
+divides them by the CPU seconds of the process and its workers (every thread of "all threads"),
+over the run, reading and writing included, not interpreter start-up or imports; MB/s is per
+wall second. With ``--repeat N`` (default 3) the rounds are interleaved, medians are reported and
+every ratio is paired per round (its median; the JSON holds the range).
 """
 from __future__ import annotations
 
@@ -53,6 +54,7 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -62,8 +64,8 @@ from pathlib import Path
 
 import numpy as np
 
-from _common import (BENCH_OUT, MB, PART_GLOB, corpus_or_exit, kept_shards, measure_in_child, read_manifest,
-                     write_measurement)
+from _common import (BENCH_OUT, MB, PART_GLOB, corpus_or_exit, cpu_seconds, kept_shards, measure_in_child, paired,
+                     read_manifest, write_measurement)
 
 OURS, PLAIN, PLAIN_NUMPY, DATATROVE = "ours", "sp.encode", "sp.encode, numpy", "datatrove"
 OURS_HF, HF_BATCH, HF_BATCH_FAST = "ours, tokenizer.json", "hf.encode_batch", "hf.encode_batch_fast"
@@ -142,13 +144,13 @@ def measure_ours(spec: dict) -> dict:
                                 (["tokenize", "model"], spec["model"])])
     out = Path(spec["scratch"])
     shutil.rmtree(out, ignore_errors=True)
-    started = time.perf_counter()
+    started, cpu_before = time.perf_counter(), cpu_seconds()
     result = run_stage("tokenize", config, spec["shards"], out)
-    wall = time.perf_counter() - started
+    wall, cpu = time.perf_counter() - started, cpu_seconds() - cpu_before
     if not result.ok:
         raise SystemExit(f"tokenize run did not complete: {result.stats['failed_units']}")
     stats = result.stats
-    measured = {"wall_seconds": wall, "docs": stats["documents"], "text_bytes": stats["text_bytes"],
+    measured = {"wall_seconds": wall, "cpu_seconds": cpu, "docs": stats["documents"], "text_bytes": stats["text_bytes"],
                 "tokens": stats["tokens"], "step_seconds": stats["step_seconds"], "dtype": stats["dtype"]}
     if spec.get("keep"):
         shutil.copyfile(out / "tokens.bin", spec["keep"])
@@ -165,15 +167,15 @@ def measure_plain(spec: dict) -> dict:
     processor = spm.SentencePieceProcessor(model_file=spec["model"])
     numpy = spec["name"] == PLAIN_NUMPY
     tokens = 0
-    started = time.perf_counter()
+    started, cpu_before = time.perf_counter(), cpu_seconds()
     for start in range(0, len(texts), PLAIN_BATCH):
         if numpy:
             encoded = processor.encode(texts[start:start + PLAIN_BATCH], num_threads=1, return_type="numpy")
         else:
             encoded = processor.encode(texts[start:start + PLAIN_BATCH], num_threads=1)
         tokens += sum(map(len, encoded))
-    wall = time.perf_counter() - started
-    return {"wall_seconds": wall, "docs": len(texts), "text_bytes": sum(len(t.encode()) for t in texts),
+    wall, cpu = time.perf_counter() - started, cpu_seconds() - cpu_before
+    return {"wall_seconds": wall, "cpu_seconds": cpu, "docs": len(texts), "text_bytes": sum(len(t.encode()) for t in texts),
             # As in the bins: one EOS after every document.
             "tokens": tokens + len(texts)}
 
@@ -192,18 +194,18 @@ def measure_hf(spec: dict) -> dict:
     encode_batch = tokenizer.encode_batch if spec["name"] == HF_BATCH else tokenizer.encode_batch_fast
     eos = open_tokenizer(spec["model"]).eos_id  # the stage's EOS
     tokens = 0
-    started = time.perf_counter()
+    started, cpu_before = time.perf_counter(), cpu_seconds()
     for start in range(0, len(texts), PLAIN_BATCH):
         encoded = encode_batch(texts[start:start + PLAIN_BATCH], add_special_tokens=False)
         tokens += sum(len(e.ids) for e in encoded)
-    wall = time.perf_counter() - started
+    wall, cpu = time.perf_counter() - started, cpu_seconds() - cpu_before
     if spec.get("keep"):
         # Once more, off the clock: the ids as the bins hold them, an EOS after every document.
         with open(spec["keep"], "wb") as out:
             for start in range(0, len(texts), PLAIN_BATCH):
                 encoded = encode_batch(texts[start:start + PLAIN_BATCH], add_special_tokens=False)
                 out.write(np.concatenate([np.array([*e.ids, eos], np.int64) for e in encoded]).tobytes())
-    return {"wall_seconds": wall, "docs": len(texts), "text_bytes": sum(len(t.encode()) for t in texts),
+    return {"wall_seconds": wall, "cpu_seconds": cpu, "docs": len(texts), "text_bytes": sum(len(t.encode()) for t in texts),
             "tokens": tokens + len(texts)}
 
 
@@ -225,12 +227,12 @@ def measure_datatrove(spec: dict) -> dict:
             text_bytes += len(doc.text.encode())
             yield doc
 
-    started = time.perf_counter()
+    started, cpu_before = time.perf_counter(), cpu_seconds()
     DocumentTokenizer(output_folder=str(out), tokenizer_name_or_path=spec["hf_tokenizer"], eos_token=EOS_PIECE,
                       shuffle_documents=False, save_final_metadata=False).run(documents())
-    wall = time.perf_counter() - started
+    wall, cpu = time.perf_counter() - started, cpu_seconds() - cpu_before
     (tokens_file,) = [p for p in out.iterdir() if p.suffix == ".ds"]
-    measured = {"wall_seconds": wall, "docs": docs, "text_bytes": text_bytes,
+    measured = {"wall_seconds": wall, "cpu_seconds": cpu, "docs": docs, "text_bytes": text_bytes,
                 "tokens": tokens_file.stat().st_size // 2}
     if spec.get("keep"):
         shutil.copyfile(tokens_file, spec["keep"])
@@ -261,19 +263,31 @@ def bench_model(shards: Path, corpus: Path, sample_bytes: int) -> Path:
 
 
 def summarize(label: str, workers: int, runs: list[dict]) -> dict:
-    best = min(runs, key=lambda r: r["wall_seconds"])
-    mbs = best["text_bytes"] / MB / best["wall_seconds"]
-    return {"label": label, "workers": workers, "docs": best["docs"], "text_mb": best["text_bytes"] / MB,
-            "tokens": best["tokens"], "wall_seconds": best["wall_seconds"], "mb_per_s": mbs,
-            "mb_per_s_per_core": mbs / workers, "best": best, "runs": runs}
+    wall = statistics.median(r["wall_seconds"] for r in runs)
+    cpu = statistics.median(r["cpu_seconds"] for r in runs)
+    typical = min(runs, key=lambda r: abs(r["wall_seconds"] - wall))
+    text_mb = typical["text_bytes"] / MB
+    return {"label": label, "workers": workers, "docs": typical["docs"], "text_mb": text_mb,
+            "tokens": typical["tokens"], "wall_seconds": wall, "cpu_seconds": cpu, "mb_per_s": text_mb / wall,
+            "mb_per_cpu_s": text_mb / cpu, "typical": typical, "runs": runs}
+
+
+def per_cpu_second(a: dict, b: dict) -> float:
+    """Text MB per CPU second of ``a`` ÷ that of ``b``, paired per round (the median)."""
+    return paired([r["cpu_seconds"] for r in b["runs"]], [r["cpu_seconds"] for r in a["runs"]])["median"]
+
+
+def per_wall_second(a: dict, b: dict) -> float:
+    """Text MB per wall second of ``a`` ÷ that of ``b``, paired per round (the median)."""
+    return paired([r["wall_seconds"] for r in b["runs"]], [r["wall_seconds"] for r in a["runs"]])["median"]
 
 
 def markdown(rows: list[dict], baseline: dict) -> str:
-    lines = [f"| configuration | workers | wall (s) | MB/s | MB/s per core | ÷ {baseline['label']} per core "
-             f"| tokens |", "|---|---:|---:|---:|---:|---:|---:|"]
+    lines = [f"| configuration | workers | wall s | CPU s | MB/s (wall) | MB per CPU s | ÷ {baseline['label']} per CPU s "
+             f"| tokens |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
-        lines.append(f"| {r['label']} | {r['workers']} | {r['wall_seconds']:.2f} | {r['mb_per_s']:.2f} | "
-                     f"{r['mb_per_s_per_core']:.2f} | {r['mb_per_s_per_core'] / baseline['mb_per_s_per_core']:.2f} | "
+        lines.append(f"| {r['label']} | {r['workers']} | {r['wall_seconds']:.2f} | {r['cpu_seconds']:.2f} | "
+                     f"{r['mb_per_s']:.2f} | {r['mb_per_cpu_s']:.2f} | {per_cpu_second(r, baseline):.2f} | "
                      f"{r['tokens']:,} |")
     return "\n".join(lines)
 
@@ -295,7 +309,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="text the benchmark's models are trained on (default: 10 MB)")
     parser.add_argument("--tokenizer-json", type=Path,
                         help="a tokenizer.json to measure (Qwen2.5's, Llama-3's) instead of the one trained here")
-    parser.add_argument("--repeat", type=int, default=1, help="runs per configuration; the fastest counts")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="interleaved rounds of every configuration; medians count, ratios paired (default 3)")
     parser.add_argument("--skip-datatrove", action="store_true", help="do not run the datatrove comparison")
     parser.add_argument("--json-out", type=Path, help="report file (default: bench/out/tokenize_<corpus>.json)")
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)  # child mode: one measurement
@@ -315,7 +330,7 @@ def main(argv: list[str] | None = None) -> int:
                       else bench_tokenizer_json(shards, corpus, args.sample_bytes))
     corpus_line = (f"Corpus {corpus.name}: {manifest.get('mix', '?')}, {manifest.get('docs', 0):,} docs; models "
                    f"{model.name} (SentencePiece BPE, byte fallback) and {tokenizer_json.name} (tokenizer.json); "
-                   f"{os.cpu_count()} cores; best of {args.repeat}.")
+                   f"{os.cpu_count()} cores; {args.repeat} interleaved rounds.")
     print(corpus_line, flush=True)
     configurations = [(OURS, 1), (OURS, 2), (PLAIN, 1), (PLAIN_NUMPY, 1),
                       (OURS_HF, 1), (OURS_HF, 2), (HF_BATCH, 1), (HF_BATCH_FAST, 1),
@@ -342,8 +357,8 @@ def main(argv: list[str] | None = None) -> int:
                 measured = measure_in_child(__file__, spec, scratch)
                 runs[(name, workers)].append(measured)
                 print(f"  run {round_ + 1}/{args.repeat}  {name:<28} workers {workers}: "
-                      f"{measured['wall_seconds']:7.2f} s "
-                      f"{measured['text_bytes'] / MB / measured['wall_seconds'] / workers:7.2f} MB/s per core",
+                      f"{measured['wall_seconds']:7.2f} s wall {measured['cpu_seconds']:7.2f} CPU s "
+                      f"{measured['text_bytes'] / MB / measured['cpu_seconds']:7.2f} MB per CPU s",
                       flush=True)
         same_tokens = (kept[DATATROVE].read_bytes() == kept[OURS].read_bytes()) if not args.skip_datatrove else None
         ours_hf_dtype = runs[(OURS_HF, 1)][0]["dtype"]
@@ -359,27 +374,27 @@ def main(argv: list[str] | None = None) -> int:
     spm_rows = [row for (name, _), row in rows.items() if name in (OURS, PLAIN, PLAIN_NUMPY, DATATROVE)]
     hf_rows = [row for (name, _), row in rows.items() if name in HF_NAMES]
     lines = [corpus_line, "", "SentencePiece .model:", "", markdown(spm_rows, plain), ""]
-    ratio = ours1["mb_per_s_per_core"] / plain["mb_per_s_per_core"]
-    lines.append(f"ours (1 worker, end to end) ÷ sp.encode per core: {ratio:.2f} "
+    ratio = per_cpu_second(ours1, plain)
+    lines.append(f"ours (1 worker, end to end) ÷ sp.encode per CPU second: {ratio:.2f} "
                  f"(target >= {TARGET_VS_PLAIN}: {'met' if ratio >= TARGET_VS_PLAIN else 'NOT met'}); "
-                 f"2 workers ÷ 1: {ours2['mb_per_s'] / ours1['mb_per_s']:.2f}x")
+                 f"2 workers ÷ 1 (wall): {per_wall_second(ours2, ours1):.2f}x")
     datatrove = rows.get((DATATROVE, 1))
     if datatrove:
-        lines.append(f"ours ÷ datatrove per core (1 worker each): "
-                     f"{ours1['mb_per_s_per_core'] / datatrove['mb_per_s_per_core']:.2f}x; datatrove's token file "
+        lines.append(f"ours ÷ datatrove per CPU second (1 worker each): "
+                     f"{per_cpu_second(ours1, datatrove):.2f}x; datatrove's token file "
                      f"{'equals' if same_tokens else 'DIFFERS FROM'} our tokens.bin byte for byte")
-    lines.append(f"Where our time goes (1 worker, {ours1['wall_seconds']:.2f} s wall): "
-                 + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in ours1["best"]["step_seconds"].items()))
+    lines.append(f"Where our time goes (1 worker, {ours1['wall_seconds']:.2f} s wall, median run): "
+                 + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in ours1["typical"]["step_seconds"].items()))
     lines += ["", "Hugging Face tokenizer.json:", "", markdown(hf_rows, hf_batch), ""]
-    lines.append(f"ours, tokenizer.json (1 worker, end to end) ÷ hf.encode_batch (1 thread) per core: "
-                 f"{ours_hf1['mb_per_s_per_core'] / hf_batch['mb_per_s_per_core']:.2f}, ÷ hf.encode_batch_fast "
-                 f"(the stage's call): {ours_hf1['mb_per_s_per_core'] / hf_fast['mb_per_s_per_core']:.2f}; "
-                 f"2 workers ÷ 1: "
-                 f"{ours_hf2['mb_per_s'] / ours_hf1['mb_per_s']:.2f}x; ours with 2 workers ÷ encode_batch on "
-                 f"{os.cpu_count()} threads: {ours_hf2['mb_per_s'] / hf_threads['mb_per_s']:.2f}x; our tokens.bin "
+    lines.append(f"ours, tokenizer.json (1 worker, end to end) ÷ hf.encode_batch (1 thread) per CPU second: "
+                 f"{per_cpu_second(ours_hf1, hf_batch):.2f}, ÷ hf.encode_batch_fast "
+                 f"(the stage's call): {per_cpu_second(ours_hf1, hf_fast):.2f}; "
+                 f"2 workers ÷ 1 (wall): "
+                 f"{per_wall_second(ours_hf2, ours_hf1):.2f}x; ours with 2 workers ÷ encode_batch on "
+                 f"{os.cpu_count()} threads (wall): {per_wall_second(ours_hf2, hf_threads):.2f}x; our tokens.bin "
                  f"{'equals' if same_hf_tokens else 'DIFFERS FROM'} encode_batch's ids (an EOS after each document)")
-    lines.append(f"Where our time goes (tokenizer.json, 1 worker, {ours_hf1['wall_seconds']:.2f} s wall): "
-                 + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in ours_hf1["best"]["step_seconds"].items()))
+    lines.append(f"Where our time goes (tokenizer.json, 1 worker, {ours_hf1['wall_seconds']:.2f} s wall, median run): "
+                 + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in ours_hf1["typical"]["step_seconds"].items()))
     report = "\n".join(lines)
     print()
     print(report)
