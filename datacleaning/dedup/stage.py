@@ -97,7 +97,7 @@ class DedupStage(Stage):
                               dedup.minhash.rows, dedup.minhash.false_negative_weight)
                   if dedup.minhash.enabled else None)
         return Plan(fingerprint(config, input_record(shards.units, dedup.unit_bytes)), len(shards.units),
-                    {"shards": len(shard_paths(shards.folder)), "units": len(shards.units),
+                    {"shards": len({u.path for u in shards.units}), "units": len(shards.units),
                      "workers": config.run.workers, "bands": params.bands if params else 0,
                      "rows": params.rows if params else 0},
                     DedupPlan(shards, params, index_dirs, WorkLayout(config.work_folder("dedup", output))))

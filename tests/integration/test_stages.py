@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import typing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,9 +15,8 @@ from datacleaning.config import Config, RunConfig
 from datacleaning.errors import ConfigError
 from datacleaning.execution import FileUnit, Steps, UnitContext
 from datacleaning.manifest import MANIFEST, STATS
-from datacleaning.report.runs import STAGE_ORDER as REPORTED_STAGES
 from datacleaning.shard_input import input_listing, plan_scan_units, read_unit_batches
-from datacleaning.stages import STAGE_ORDER, REGISTRY, Plan, Stage, run_stage, stage
+from datacleaning.stages import STAGE_ORDER, Plan, Stage, run_stage, stage
 
 
 @dataclass
@@ -99,9 +97,9 @@ def test_the_runner_refuses_an_output_made_from_other_input(shards, tmp_path):
         run_stage(CountStage(), config, shards, tmp_path / "out")
 
 
-def test_every_registered_stage_is_a_command_a_run_stage_and_a_report_section():
-    assert STAGE_ORDER == tuple(REGISTRY) == REPORTED_STAGES
-    assert typing.get_args(typing.get_args(RunConfig.model_fields["stages"].annotation)[0]) == STAGE_ORDER
+def test_every_registered_stage_is_a_command_and_a_run_stage():
+    for name in STAGE_ORDER:
+        RunConfig(stages=[name])  # the config accepts every registered stage
     commands = cli("--help").stdout
     for name in STAGE_ORDER:
         assert stage(name).name == name
