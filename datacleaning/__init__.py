@@ -22,6 +22,7 @@
     dc.report("out")                                                     # out/report.html, to read
 """
 from datacleaning.api import Cleaned, Pipeline, dedup, export, probe, rejudge, report, tokenize, train_spm
+from datacleaning.cleaning.language import LanguageGuess, register_language_identifier
 from datacleaning.config import Config, load_config
 from datacleaning.document import Document
 from datacleaning.errors import ConfigError
@@ -30,8 +31,8 @@ from datacleaning.shards import iter_batches, read_table
 from datacleaning.tokenize.indexed import TokenBins
 
 __all__ = [
-    "Cleaned", "Config", "ConfigError", "Document", "Editor", "Filter", "Normalizer", "Pipeline", "Rule", "TokenBins",
-    "dedup", "export", "iter_batches", "load_config", "probe", "read_table", "register", "registered_rules", "rejudge",
-    "report", "tokenize", "train_spm",
+    "Cleaned", "Config", "ConfigError", "Document", "Editor", "Filter", "LanguageGuess", "Normalizer", "Pipeline", "Rule",
+    "TokenBins", "dedup", "export", "iter_batches", "load_config", "probe", "read_table", "register",
+    "register_language_identifier", "registered_rules", "rejudge", "report", "tokenize", "train_spm",
 ]
 __version__ = "0.1.0"

@@ -147,17 +147,28 @@ class ReviewSamplesConfig(BaseModel):
     max_chars: int = Field(5000, gt=0, description="characters of each text kept in the sample")
 
 
+class LanguageIdConfig(BaseModel):
+    """How the clean stage tells a document's language, which decides the rules it meets."""
+
+    model_config = _STRICT
+    identifier: str = Field("cld2", min_length=1,
+                            description="cld2: the script guess for Chinese, Japanese and Korean, CLD2 for the "
+                                        "rest; or the name a plugin registered with "
+                                        "datacleaning.register_language_identifier")
+
+
 class CleanConfig(BaseModel):
     model_config = _STRICT
     max_input_chars: int = Field(2_000_000, gt=0,
                                  description="reject longer documents before any rule runs (bounds worker memory)")
     plugins: list[str] = Field(default_factory=list,
-                               description="modules or .py files to import for user rules")
+                               description="modules or .py files to import for user rules and language identifiers")
     languages: list[str] = Field(default_factory=list,
                                  description="keep only documents in these languages: ISO 639-1 codes (zh, en, "
                                              "fr, ...), zh-Hans or zh-Hant for one Chinese script, other (a "
                                              "script CLD2 does not know), und (no letters); empty keeps every "
                                              "language")
+    language_id: LanguageIdConfig = Field(default_factory=LanguageIdConfig)
     score_all: bool = Field(False, description="measure every filter on every document that reaches the filters, "
                                                "not only up to the first that rejects it, so that the stored scores "
                                                "can be judged again with other thresholds (slower: no early exit, "

@@ -6,7 +6,7 @@ from typing import Any
 
 import orjson
 
-from datacleaning.signals import TextSignals
+from datacleaning.text_views import TextViews
 
 
 class Document:
@@ -17,7 +17,7 @@ class Document:
     input record's other fields, carried through untouched.
     """
 
-    __slots__ = ("id", "text", "original_text", "source", "lang", "meta", "edits", "scores", "_signals",
+    __slots__ = ("id", "text", "original_text", "source", "lang", "meta", "edits", "scores", "_views",
                  "_meta_fields")
 
     def __init__(self, id: str, text: str, source: str = "", lang: str = "", meta: str = "{}"):
@@ -29,18 +29,18 @@ class Document:
         self.meta = meta
         self.edits: dict[str, int] = {}
         self.scores: dict[str, Any] = {}
-        self._signals: TextSignals | None = None
+        self._views: TextViews | None = None
         self._meta_fields: dict | None = None
 
     @property
-    def signals(self) -> TextSignals:
+    def views(self) -> TextViews:
         """Derived views of the current text, computed on first use and shared by every filter.
 
         Filters run after every edit, so the text no longer changes once this is read.
         """
-        if self._signals is None:
-            self._signals = TextSignals(self.text)
-        return self._signals
+        if self._views is None:
+            self._views = TextViews(self.text)
+        return self._views
 
     def meta_value(self, name: str) -> Any:
         """The input record's field ``name`` (kept in ``meta``), None when it has none."""

@@ -2,7 +2,8 @@
 corpus/test_rules_markup_corpus.py)."""
 from __future__ import annotations
 
-from datacleaning.rules.markup import RemoveJsLines, StripHtml
+from datacleaning.rules.edits.code_lines import RemoveJsLines
+from datacleaning.rules.normalizers.html import StripHtml
 
 strip = StripHtml().apply
 remove_js = RemoveJsLines().apply

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from datacleaning.document import Document
 from datacleaning.rules.base import Filter, Rule
-from datacleaning.rules.language import identify_language
+from datacleaning.cleaning.language import LanguageIdentifier, identify_by_script_then_cld2, language_identifier
 
 if TYPE_CHECKING:
     from datacleaning.config import CleanConfig
@@ -119,11 +119,13 @@ class RuleChain:
     """
 
     def __init__(self, normalizers: list[Rule] = (), edits: list[Rule] = (), filters: list[Rule] = (), *,
-                 max_input_chars: int = 2_000_000, languages: list[str] = (), score_all: bool = False):
+                 max_input_chars: int = 2_000_000, languages: list[str] = (), score_all: bool = False,
+                 identify_language: LanguageIdentifier = identify_by_script_then_cld2):
         taken = {*BUILTIN_CHECKS, TRIGGER_SCAN}
         self.max_input_chars = max_input_chars
         self.languages = frozenset(languages)
         self.score_all = score_all
+        self.identify_language = identify_language
         self._builtin = {name: _Counter("builtin") for name in (*BUILTIN_CHECKS, TRIGGER_SCAN)}
         self._normalizers = _steps(normalizers, taken)
         self._edits = _steps(edits, taken)
@@ -134,7 +136,8 @@ class RuleChain:
     @classmethod
     def from_rules(cls, rules: dict[str, list[Rule]], clean: CleanConfig) -> RuleChain:
         return cls(rules["normalizers"], rules["edits"], rules["filters"], max_input_chars=clean.max_input_chars,
-                   languages=clean.languages, score_all=clean.score_all)
+                   languages=clean.languages, score_all=clean.score_all,
+                   identify_language=language_identifier(clean.language_id.identifier))
 
     @property
     def filters(self) -> list[tuple[str, Rule]]:
@@ -218,7 +221,7 @@ class RuleChain:
         if self._screens and not self.score_all and (verdict := self._screen(doc, self._screens)):
             return verdict
         text = self._rewrite(doc, text, self._steps_for(doc.lang)[0])
-        guess = identify_language(text)
+        guess = self.identify_language(text, doc)
         doc.lang = guess.lang
         doc.scores[LANGUAGE] = {"lang": guess.lang, "confidence": guess.confidence, "script": guess.script}
         if self.languages and guess.lang not in self.languages and f"{guess.lang}-{guess.script}" not in self.languages:

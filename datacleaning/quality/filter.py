@@ -9,7 +9,7 @@ from pathlib import Path
 from datacleaning.document import Document
 from datacleaning.quality.model import SHIPPED_CLASSIFIER, load_classifier
 from datacleaning.rules.base import Filter
-from datacleaning.rules.markup import SHELL_PROMPT
+from datacleaning.rules.edits.code_lines import SHELL_PROMPT
 from datacleaning.rules.registry import register
 
 # A paragraph that opens at a shell or Python prompt is a terminal session: a command and what it

@@ -4,7 +4,7 @@ from __future__ import annotations
 import gzip
 import json
 
-from datacleaning.rules.language import identify_language
+from datacleaning.cleaning.language import identify_language
 
 
 def test_identify_on_the_gold_texts_of_real_pages_in_twelve_languages(dev_data):

@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from boilerplate_helpers import clean, web_profile
 
 

@@ -5,7 +5,6 @@ import json
 from pathlib import Path
 
 import regex
-
 from normalize_helpers import build
 
 # Rules that change marks and spaces only: the letters and digits of a text must come out the same.

@@ -4,8 +4,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from datacleaning.rules.pii import (RedactPii, RemoveEmails, RemoveMarkdownImages, RemoveMentions, RemoveUrls,
-                                    RemoveWechatIds)
+from datacleaning.rules.edits.pii import (RedactPii, RemoveEmails, RemoveMarkdownImages, RemoveMentions, RemoveUrls,
+                                          RemoveWechatIds)
 
 
 def _docs(dev_data: Path, name: str) -> list[str]:

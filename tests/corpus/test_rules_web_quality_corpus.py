@@ -6,11 +6,12 @@ import re
 from pathlib import Path
 
 import pytest
+from web_quality_helpers import doc
 
 from datacleaning.cleaning.rule_chain import RuleChain
 from datacleaning.document import Document
-from datacleaning.rules.web_quality import C4Document, C4Lines, FineWebQuality, GopherQuality, GopherRepetition
-from web_quality_helpers import doc
+from datacleaning.rules.edits.c4_lines import C4Lines
+from datacleaning.rules.filters.web_quality import C4Document, FineWebQuality, GopherQuality, GopherRepetition
 
 
 def read_corpus(path: Path, limit: int) -> list[str]:

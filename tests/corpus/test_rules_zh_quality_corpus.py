@@ -4,13 +4,12 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from datacleaning.rules.filters import HanRatio
-from datacleaning.rules.garbled import AlnumAlternation, Mojibake
-from datacleaning.rules.layout import EnumeratedLines, SentenceMarks, ShortLines
-from datacleaning.rules.zh_quality import CommonHanzi, ZhSingleCharWords
-from datacleaning.rules.zh_spam import ZhContactSpam
 from zh_quality_fixtures import example_pipeline
+
+from datacleaning.rules.filters.garbled import AlnumAlternation, Mojibake
+from datacleaning.rules.filters.layout import EnumeratedLines, SentenceMarks, ShortLines
+from datacleaning.rules.filters.zh_quality import CommonHanzi, HanRatio, ZhSingleCharWords
+from datacleaning.rules.filters.zh_spam import ZhContactSpam
 
 # The filters of this topic as the report recommends them for a Chinese web profile.
 WEB_PROFILE = [HanRatio(min_ratio=0.05), Mojibake(), AlnumAlternation(), CommonHanzi(), SentenceMarks(), ShortLines(),

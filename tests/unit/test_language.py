@@ -5,7 +5,7 @@ from __future__ import annotations
 import opencc
 import pytest
 
-from datacleaning.rules.language import guess_language, identify_language
+from datacleaning.cleaning.language import guess_language, identify_language
 from helpers import fixture_records
 
 

@@ -7,8 +7,8 @@ import json
 import time
 
 import pytest
-
 from boilerplate_helpers import FIXTURES, clean, rule, web_profile
+
 from datacleaning.cleaning.rule_chain import RuleChain
 from datacleaning.document import Document
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from helpers import EXAMPLE_CONFIG, REPO_ROOT
+from zh_quality_fixtures import CLEAN, EXCERPTS, example_pipeline, judge
 
 import datacleaning as dc
 from datacleaning.cleaning.rule_chain import BUILTIN_CHECKS, LANGUAGE
@@ -13,10 +15,9 @@ from datacleaning.config import load_config
 from datacleaning.document import Document
 from datacleaning.errors import ConfigError
 from datacleaning.rules.base import Filter
-from datacleaning.rules.filters import HanRatio, Length
+from datacleaning.rules.filters.length import Length
+from datacleaning.rules.filters.zh_quality import HanRatio
 from datacleaning.rules.registry import build_rule, build_rules
-from helpers import EXAMPLE_CONFIG, REPO_ROOT
-from zh_quality_fixtures import CLEAN, EXCERPTS, example_pipeline, judge
 
 EXAMPLES = REPO_ROOT / "examples" / "data"
 

@@ -1,15 +1,16 @@
 """The function_words filter on real excerpts: listings rejected, prose and manuals kept."""
 from __future__ import annotations
 
+import helpers
 import pytest
 
 import datacleaning as dc
-import helpers
 from datacleaning.config import load_config
 from datacleaning.document import Document
 from datacleaning.errors import ConfigError
-from datacleaning.rules.function_words import FunctionWords, function_words
+from datacleaning.rules.filters.function_words import FunctionWords
 from datacleaning.rules.registry import build_rule
+from datacleaning.rules.word_lists import function_words
 
 FIXTURES = helpers.FIXTURES / "rules"
 

@@ -7,9 +7,9 @@ import random
 import time
 
 import pytest
-
-from datacleaning.rules.garbled import AlnumAlternation, Mojibake
 from zh_quality_fixtures import CLEAN, EXCERPTS, WRITTEN, judge, misdecoded
+
+from datacleaning.rules.filters.garbled import AlnumAlternation, Mojibake
 
 WIKI = EXCERPTS["cmrc-DEV_578"]
 TRADITIONAL = WRITTEN["traditional-taiwan"]

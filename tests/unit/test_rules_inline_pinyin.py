@@ -6,7 +6,7 @@ import pytest
 
 import datacleaning as dc
 from datacleaning.config import load_config
-from datacleaning.rules.inline_pinyin import RemoveInlinePinyin
+from datacleaning.rules.edits.zh_inline_pinyin import RemoveInlinePinyin
 from datacleaning.rules.registry import build_rule
 
 SPAM = ("今天的比赛结果已经公布，欢迎大家前来查看。重(chong)庆(qing)时(shi)时(shi)彩(cai)，北(bei)京(jing)赛(sai)车(che)，"

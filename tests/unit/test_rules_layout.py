@@ -4,9 +4,9 @@ numbered how-tos and reviews stay."""
 from __future__ import annotations
 
 import pytest
-
-from datacleaning.rules.layout import EnumeratedLines, SentenceMarks, ShortLines
 from zh_quality_fixtures import CLEAN, EXCERPTS, WRITTEN, judge
+
+from datacleaning.rules.filters.layout import EnumeratedLines, SentenceMarks, ShortLines
 
 RULES = [SentenceMarks(), ShortLines(), EnumeratedLines()]
 

@@ -7,14 +7,15 @@ import json
 import time
 
 import pytest
+from helpers import FIXTURES
+from markup_helpers import remove_js, strip
 
 from datacleaning.cleaning.rule_chain import RuleChain
 from datacleaning.document import Document
 from datacleaning.errors import ConfigError
-from datacleaning.rules.markup import RemoveJsLines, StripHtml
+from datacleaning.rules.edits.code_lines import RemoveJsLines
+from datacleaning.rules.normalizers.html import StripHtml
 from datacleaning.rules.registry import build_rule
-from helpers import FIXTURES
-from markup_helpers import remove_js, strip
 
 EXCERPTS = {record["id"]: record["text"] for record in map(
     json.loads, (FIXTURES / "rules" / "markup_pii" / "excerpts.jsonl").read_text(encoding="utf-8").splitlines())}

@@ -4,13 +4,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from helpers import FIXTURES, REPO_ROOT
 
 from datacleaning.config import load_config
 from datacleaning.document import Document
 from datacleaning.errors import ConfigError
-from datacleaning.rules.metadata import MetaCount, parse_count
+from datacleaning.rules.filters.metadata import MetaCount, parse_count
 from datacleaning.rules.registry import build_rules
-from helpers import FIXTURES, REPO_ROOT
 
 LAYOUTS = FIXTURES / "layouts"
 

@@ -12,14 +12,13 @@ import time
 
 import pytest
 import regex
+from helpers import FIXTURES
+from normalize_helpers import build
 
 from datacleaning.cleaning.rule_chain import RuleChain
 from datacleaning.document import Document
 from datacleaning.errors import ConfigError
-from datacleaning.rules import chinese_script, homoglyphs, punctuation, unicode, whitespace  # noqa: F401
 from datacleaning.rules.registry import build_rule
-from helpers import FIXTURES
-from normalize_helpers import build
 
 EXCERPTS = {
     record["id"]: record["text"]

@@ -11,12 +11,12 @@ import json
 import time
 
 import pytest
+from helpers import FIXTURES
 
 from datacleaning.errors import ConfigError
-from datacleaning.rules.pii import (RedactPii, RemoveEmails, RemoveMarkdownImages, RemoveMentions, RemoveUrls,
-                                    RemoveWechatIds)
+from datacleaning.rules.edits.pii import (RedactPii, RemoveEmails, RemoveMarkdownImages, RemoveMentions, RemoveUrls,
+                                          RemoveWechatIds)
 from datacleaning.rules.registry import build_rule
-from helpers import FIXTURES
 
 EXCERPTS = {record["id"]: record["text"] for record in map(
     json.loads, (FIXTURES / "rules" / "markup_pii" / "excerpts.jsonl").read_text(encoding="utf-8").splitlines())}

@@ -7,11 +7,10 @@ import json
 import random
 import time
 
+import helpers
 import pytest
 
-import helpers
 from datacleaning.errors import ConfigError
-from datacleaning.rules import repetition  # noqa: F401  (registers the rules)
 from datacleaning.rules.registry import build_rule
 
 FIXTURES = helpers.FIXTURES / "rules" / "boilerplate"

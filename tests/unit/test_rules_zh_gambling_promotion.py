@@ -10,7 +10,7 @@ import pytest
 import datacleaning as dc
 from datacleaning.config import load_config
 from datacleaning.document import Document
-from datacleaning.rules.zh_spam import ZhGamblingPromotion
+from datacleaning.rules.filters.zh_spam import ZhGamblingPromotion
 
 
 def measured(text: str) -> dict:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import time
 
 import pytest
+from zh_quality_fixtures import CLEAN, EXCERPTS, WRITTEN, judge, misdecoded
 
 from datacleaning.document import Document
-from datacleaning.rules.language import guess_language
-from datacleaning.rules.zh_quality import (CommonHanzi, ZhSingleCharWords, common_hanzi, han_sample,
-                                           simplified_hanzi, single_char_share)
-from datacleaning.rules.zh_spam import ZhContactSpam
-from zh_quality_fixtures import CLEAN, EXCERPTS, WRITTEN, judge, misdecoded
+from datacleaning.rules.filters.zh_quality import (CommonHanzi, ZhSingleCharWords, common_hanzi, han_sample,
+                                                   simplified_hanzi, single_char_share)
+from datacleaning.rules.filters.zh_spam import ZhContactSpam
+from datacleaning.cleaning.language import guess_language
 
 ZH_CLEAN = {k: v for k, v in CLEAN.items() if guess_language(v) == "zh"}
 MODERN = [CLEAN[k] for k in ("cmrc-DEV_578", "cmrc-DEV_1178", "news-with-contacts", "review-long")]

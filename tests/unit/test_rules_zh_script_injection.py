@@ -8,7 +8,7 @@ import pytest
 import datacleaning as dc
 from datacleaning.config import load_config
 from datacleaning.document import Document
-from datacleaning.rules.zh_spam import ZhScriptInjection
+from datacleaning.rules.filters.zh_spam import ZhScriptInjection
 from datacleaning.script_chars import script_only_chars
 
 INJECTED = "澳门新葡京娱乐城真人百家乐开户"

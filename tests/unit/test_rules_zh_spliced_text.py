@@ -7,10 +7,10 @@ from __future__ import annotations
 import re
 
 import pytest
-
-from datacleaning.rules.zh_spam import ZhSplicedText
 from helpers import fixture_records
 from zh_quality_fixtures import CLEAN, EXCERPTS, judge
+
+from datacleaning.rules.filters.zh_spam import ZhSplicedText
 
 RULE = ZhSplicedText()
 WIKI = [r["text"] for r in fixture_records() if r["source"].startswith("github:ymcui/cmrc2018")]

@@ -74,7 +74,7 @@ class Mojibake(Filter):
 
     def score(self, doc: Document) -> float:
         chars = mojibake_chars(doc.text)
-        return round(chars / doc.signals.n_nonspace, 4) if chars else 0.0
+        return round(chars / doc.views.n_nonspace, 4) if chars else 0.0
 
     def keep(self, value: float) -> bool:
         return value <= self.max_ratio
@@ -101,7 +101,7 @@ class AlnumAlternation(Filter):
 
     def score(self, doc: Document) -> dict:
         switches = letter_digit_switches(doc.text)
-        return {"switches": switches, "ratio": round(switches / doc.signals.n_nonspace, 4) if switches else 0.0}
+        return {"switches": switches, "ratio": round(switches / doc.views.n_nonspace, 4) if switches else 0.0}
 
     def keep(self, value: dict) -> bool:
         return value["switches"] < self.min_switches or value["ratio"] <= self.max_ratio

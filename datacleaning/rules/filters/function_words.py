@@ -10,19 +10,12 @@ which nearly every listing passes.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 
 from datacleaning.document import Document
 from datacleaning.rules.base import Filter
 from datacleaning.rules.registry import register
-from datacleaning.rules.web_quality import DATA, WEB_LANGUAGES, ZH
-
-
-@cache
-def function_words(lang: str) -> frozenset[str]:
-    """The function words of ``lang`` (lower case; Chinese: single characters)."""
-    text = (DATA / f"function_words_{lang}.txt").read_text(encoding="utf-8")
-    return frozenset(word for line in text.splitlines() if not line.startswith("#") for word in line.split())
+from datacleaning.rules.web_text import WEB_LANGUAGES, ZH
+from datacleaning.rules.word_lists import function_words
 
 
 @register("function_words")
@@ -63,7 +56,7 @@ class FunctionWords(Filter):
     min_words: int = 20
 
     def score(self, doc: Document) -> dict:
-        s = doc.signals
+        s = doc.views
         listed = function_words(doc.lang)
         # Chinese is judged by its Han characters, English by its words in Latin letters: the Latin
         # words in Chinese text and the Chinese names in English text are not the language's own.

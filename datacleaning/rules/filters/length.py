@@ -1,4 +1,4 @@
-"""Filters: document-level keep/reject decisions over the shared text signals."""
+"""How long a document is, before and after cleaning."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datacleaning.document import Document
 from datacleaning.rules.base import Filter
 from datacleaning.rules.registry import register
-from datacleaning.signals import TextSignals
+from datacleaning.text_views import TextViews
 
 
 @register("length")
@@ -36,17 +36,17 @@ class Length(Filter):
     min_han_chars: int = 0
 
     def score(self, doc: Document) -> dict:
-        han = doc.signals.n_han
+        han = doc.views.n_han
         # A text no rule rewrote is the very string read: its Han characters are counted once.
-        original_han = han if doc.original_text is doc.text else TextSignals(doc.original_text).n_han
-        return {"chars": doc.signals.n_chars, "original_chars": len(doc.original_text),
+        original_han = han if doc.original_text is doc.text else TextViews(doc.original_text).n_han
+        return {"chars": doc.views.n_chars, "original_chars": len(doc.original_text),
                 "han_chars": han, "original_han_chars": original_han}
 
     def screen(self, doc: Document) -> dict | None:
         original = len(doc.original_text)
         if self.min_original_chars <= original <= self.max_original_chars:
             return None
-        value = {"original_chars": original, "original_han_chars": TextSignals(doc.original_text).n_han}
+        value = {"original_chars": original, "original_han_chars": TextViews(doc.original_text).n_han}
         return None if original <= self.max_original_chars and self._han_enough(value["original_han_chars"]) else value
 
     def keep(self, value: dict) -> bool:
@@ -57,23 +57,3 @@ class Length(Filter):
 
     def _han_enough(self, han_chars: int) -> bool:
         return 0 < self.min_han_chars <= han_chars
-
-
-@register("han_ratio")
-@dataclass
-class HanRatio(Filter):
-    """Chinese documents whose Han characters are under ``min_ratio`` of their non-space
-    characters: mostly digits, symbols or markup. Clean technical Chinese with tables and shell
-    commands sits around 0.1–0.2, so a web profile can ask for more than a book profile."""
-
-    signals = {"value": "float64"}
-    thresholds = frozenset({"min_ratio"})
-    threshold_fields = {"min_ratio": "value"}
-    languages = frozenset({"zh"})
-    min_ratio: float = 0.1
-
-    def score(self, doc: Document) -> float:
-        return round(doc.signals.han_ratio, 4)
-
-    def keep(self, value: float) -> bool:
-        return value >= self.min_ratio

@@ -1,10 +1,10 @@
-"""The shared text signals: what each view holds, counted by hand on small texts."""
+"""The shared text views: what each view holds, counted by hand on small texts."""
 import random
 import re
 
 import pytest
 
-from datacleaning.signals import TextSignals
+from datacleaning.text_views import TextViews
 
 # The definition of a Latin word, spelt out here as a regex to check the byte-class count against.
 LATIN_WORD = re.compile(r"[A-Za-z\u00C0-\u024F]+(?:['’][A-Za-z]+)*")
@@ -12,66 +12,66 @@ LATIN_WORD = re.compile(r"[A-Za-z\u00C0-\u024F]+(?:['’][A-Za-z]+)*")
 
 def test_tokens_split_english_as_spacy_does():
     text = "Don't stop: U.S. prices rose 3.14% to $1,000 on 2023-09-24... See https://example.com/a_b now!"
-    assert TextSignals(text).tokens == [
+    assert TextViews(text).tokens == [
         "Don", "'t", "stop", ":", "U.S", ".", "prices", "rose", "3.14", "%", "to", "$", "1,000", "on",
         "2023-09-24", "...", "See", "https://example.com/a_b", "now", "!",
     ]
 
 
 def test_tokens_split_chinese_into_characters_and_keep_latin_words_whole():
-    assert TextSignals("我们在 2023 年学习 Python。").tokens == [
+    assert TextViews("我们在 2023 年学习 Python。").tokens == [
         "我", "们", "在", "2023", "年", "学", "习", "Python", "。"]
 
 
 def test_lines_without_a_letter_or_digit_give_no_tokens():
     table = "Name | Size\n+------+------+\nfoo  | 12\n+------+------+\n"
-    assert TextSignals(table).tokens == ["Name", "|", "Size", "foo", "|", "12"]
+    assert TextViews(table).tokens == ["Name", "|", "Size", "foo", "|", "12"]
 
 
 def test_symbol_tokens_are_the_punctuation_among_the_tokens():
-    signals = TextSignals("Hi, you... _x_ ok, 'quoted' it's")
-    assert signals.tokens == ["Hi", ",", "you", "...", "_", "x", "_", "ok", ",", "'quoted", "'", "it", "'s"]
-    assert signals.symbol_tokens == {",", "...", "_", "'"}
-    assert signals.token_counts[","] == 2
+    views = TextViews("Hi, you... _x_ ok, 'quoted' it's")
+    assert views.tokens == ["Hi", ",", "you", "...", "_", "x", "_", "ok", ",", "'quoted", "'", "it", "'s"]
+    assert views.symbol_tokens == {",", "...", "_", "'"}
+    assert views.token_counts[","] == 2
 
 
 def test_word_paragraphs_split_on_blank_lines_and_skip_separators():
-    signals = TextSignals("Para one.\n\n* * *\n\nPara two.\n \t\nPara one.")
-    assert signals.word_paragraphs == ["Para one.", "Para two.", "Para one."]
-    assert signals.paragraph_duplicates == (1, 9)
+    views = TextViews("Para one.\n\n* * *\n\nPara two.\n \t\nPara one.")
+    assert views.word_paragraphs == ["Para one.", "Para two.", "Para one."]
+    assert views.paragraph_duplicates == (1, 9)
 
 
 def test_line_duplicates_count_repeated_word_lines_only():
-    signals = TextSignals("Home\nNews\n----\n----\nHome\nA story.\nNews")
+    views = TextViews("Home\nNews\n----\n----\nHome\nA story.\nNews")
     # "Home" and "News" come back once each (4 characters each); the "----" rules are layout.
-    assert signals.line_duplicates == (2, 8)
+    assert views.line_duplicates == (2, 8)
 
 
 def test_sentences_end_in_english_marks_before_a_space_or_the_end():
     text = 'It costs 3.14 dollars. Really?! Yes... He said "no." Then he left'
     # dollars. / Really?! / Yes... / "no." -- not the dot of 3.14, and the last clause has no mark.
-    assert TextSignals(text).n_sentences == 4
+    assert TextViews(text).n_sentences == 4
 
 
 def test_sentences_end_in_chinese_marks_with_their_closing_quotes():
     text = "今天下雨了。你去吗？我不去！他说：“好的。”然后……走了\n她回答“可以”"
     # 。 ？ ！ 。” …… and the closing quote that ends the last line.
-    assert TextSignals(text).n_sentences == 6
+    assert TextViews(text).n_sentences == 6
 
 
 def test_clauses_joined_by_semicolons_and_the_fullwidth_full_stop_end_sentences():
     # An abstract's style: clauses joined by ；, the fullwidth full stop ． of some journals, which
     # inside a number (３．１４) is no sentence end.
     text = "目的：探讨两种方法的差异；方法：回顾性分析１２０例患者资料．结果：有效率为３．１４倍；结论：值得推广．"
-    assert TextSignals(text).n_sentences == 4
+    assert TextViews(text).n_sentences == 4
 
 
 def test_views_are_computed_once_and_keep_their_documentation():
-    signals = TextSignals("One line.\nAnother line.")
-    assert signals.tokens is signals.tokens
-    assert "word lines" in TextSignals.tokens.__doc__
-    assert signals.nonblank_lines == ["One line.", "Another line."]
-    assert signals.han_ratio == 0.0
+    views = TextViews("One line.\nAnother line.")
+    assert views.tokens is views.tokens
+    assert "word lines" in TextViews.tokens.__doc__
+    assert views.nonblank_lines == ["One line.", "Another line."]
+    assert views.han_ratio == 0.0
 
 
 @pytest.mark.parametrize("text, words", [
@@ -82,7 +82,7 @@ def test_views_are_computed_once_and_keep_their_documentation():
     ("", 0),
 ])
 def test_latin_words_by_hand(text, words):
-    assert TextSignals(text).n_latin_words == words
+    assert TextViews(text).n_latin_words == words
 
 
 def test_latin_words_agree_with_the_regex_on_random_ascii():
@@ -90,4 +90,4 @@ def test_latin_words_agree_with_the_regex_on_random_ascii():
     alphabet = "ab'' -_9.\n"
     for _ in range(3000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(30)))
-        assert TextSignals(text).n_latin_words == len(LATIN_WORD.findall(text)), repr(text)
+        assert TextViews(text).n_latin_words == len(LATIN_WORD.findall(text)), repr(text)

@@ -6,7 +6,7 @@ English statistics follow datatrove's implementations (``gopher_quality_filter.p
 published thresholds keep their meaning. Chinese is not written in words, so each statistic says
 which unit stands in:
 
-- Words are Han characters. ``signals.tokens`` makes each Han character a token (a Latin word or
+- Words are Han characters. ``doc.views.tokens`` makes each Han character a token (a Latin word or
   a number inside Chinese text stays one token). Jieba words would be closer to English words,
   but jieba segments 0.4-0.9 MB/s, a fraction of the stage's whole budget. A Chinese word is 1.8
   Han characters on average (jieba on zh Wikipedia and the Debian Reference) and punctuation
@@ -29,42 +29,26 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
 from itertools import accumulate, compress, repeat
 from operator import gt, itemgetter, mul
-from pathlib import Path
 
 import regex
 
 from datacleaning.document import Document
-from datacleaning.rules.base import Editor, Filter
-from datacleaning.rules.line_edits import drop_lines
+from datacleaning.rules.base import Filter
 from datacleaning.rules.registry import register
-from datacleaning.signals import TOKEN, WORD_CHAR
-from datacleaning.charclasses import HAN_RUN
+from datacleaning.rules.web_text import WEB_LANGUAGES, ZH, ends_zh_sentence
+from datacleaning.rules.word_lists import stop_words
+from datacleaning.text_views import TOKEN, WORD_CHAR
 
-ZH = "zh"
-WEB_LANGUAGES = frozenset({"en", ZH})
 ZH_CHARS_PER_WORD = 1.7
-DATA = Path(__file__).parent / "data"
 
-# Sentence-final marks as C4 has them: a line ending in "..." is a teaser, not a sentence.
-EN_C4_LINE_END = (".", "?", "!", '"', "'")
 # Unicode's Sentence_Terminal marks that Latin and CJK text use; datatrove's FineWeb filter takes
 # the whole property, whose other marks belong to scripts routed to other languages.
 EN_TERMINAL = (".", "!", "?", "‼", "‽", "⁇", "⁈", "⁉", "。", "！", "？", "．", "｡", "﹒", "﹖", "﹗",
                "︒", "︕", "︖")
-# A Chinese sentence ends in one of these, closing quotes and brackets after it looked through.
-ZH_SENTENCE_END = ("。", "！", "？", "；", "．", "!", "?", ".", "……")
-ZH_CLOSERS = "”’」』）)》\"'"
-TEASER_END = "..."
-ANY_LINE_END = ZH_SENTENCE_END + tuple(ZH_CLOSERS)
 BULLETS = ("•", "-", "·", "●", "○", "■", "□", "◆", "◇", "▪", "►", "▶", "★", "☆", "※")
 ELLIPSES = ("...", "…", "。。。")
-CITATION = regex.compile(r"\[\d*\]|\[edit\]|\[citation needed\]|\[编辑\]|\[编辑源代码\]|\[来源请求\]")
-JAVASCRIPT = "javascript"
-POLICY_PHRASES = ("terms of use", "privacy policy", "cookie policy", "uses cookies", "use of cookies",
-                  "use cookies", "隐私政策", "隐私条款", "使用条款", "服务条款", "用户协议", "使用cookie")
 LOREM_IPSUM = regex.compile(r"lorem ipsum", regex.IGNORECASE)
 REPEATING_RUN = re.compile("11+")
 
@@ -73,22 +57,6 @@ def zh_ngram_size(n: int) -> int:
     """The Chinese character n-gram that stands for an n-gram of English words."""
     return int(n * ZH_CHARS_PER_WORD + 0.5)
 
-
-@cache
-def stop_words(lang: str) -> frozenset[str]:
-    lines = (DATA / f"stopwords_{lang}.txt").read_text(encoding="utf-8").splitlines()
-    return frozenset(s for line in lines if (s := line.strip()) and not s.startswith("#"))
-
-
-def is_chinese_line(line: str) -> bool:
-    return not line.isascii() and HAN_RUN.search(line) is not None
-
-
-def ends_zh_sentence(line: str) -> bool:
-    """Whether a line ends a Chinese sentence: in ZH_SENTENCE_END, perhaps followed by closing
-    quotes or brackets (。” ！」 。）), and not in "..."."""
-    bare = line.rstrip(ZH_CLOSERS)
-    return bare.endswith(ZH_SENTENCE_END) and not bare.endswith(TEASER_END)
 
 
 @register("gopher_quality")
@@ -100,7 +68,7 @@ class GopherQuality(Filter):
     commonest function words (English: the, be, to, of, and, that, have, with; Chinese: 的 了 是
     在 和 有 这 也), which catches tables of numbers, code, keyword lists and link farms.
 
-    Words are the ``signals.tokens`` that are not punctuation; in Chinese a word is a Han
+    Words are the ``doc.views.tokens`` that are not punctuation; in Chinese a word is a Han
     character, so the length bounds are ``zh_*_chars`` (Gopher's words × 1.7). Ratios are per
     word, as the Gopher paper has them, except the share of words with a letter in English: that
     one is per token, punctuation included, as datatrove computes it (``alpha_tokens``), so its
@@ -138,7 +106,7 @@ class GopherQuality(Filter):
     min_stop_words: int = 2
 
     def score(self, doc: Document) -> dict:
-        s = doc.signals
+        s = doc.views
         text, counts, symbols = s.text, s.token_counts, s.symbol_tokens
         n_words = len(s.tokens) - sum(map(counts.__getitem__, symbols))
         per_word = 1 / max(n_words, 1)
@@ -297,7 +265,7 @@ class GopherRepetition(Filter):
         return next((key for key, measured in value.items() if measured > self._limits[key]), "")
 
     def _fractions(self, doc: Document) -> Iterator[tuple[str, float]]:
-        s = doc.signals
+        s = doc.views
         n_chars = max(len(s.text), 1)
         paragraphs, lines = s.word_paragraphs, s.word_lines
         repeats, chars = s.paragraph_duplicates
@@ -358,77 +326,6 @@ class GopherRepetition(Filter):
                 yield key, chars / n_chars
 
 
-@register("c4_lines")
-@dataclass
-class C4Lines(Editor):
-    """C4's line rules: drops lines that do not end a sentence (unless ``drop_unterminated`` is
-    off, as FineWeb has it), lines of fewer than ``en_min_words_per_line`` words (Chinese:
-    ``zh_min_chars_per_line`` letters, digits or Han characters), lines holding a word longer than
-    ``max_word_length``, lines mentioning javascript and cookie/privacy-policy lines; removes
-    Wikipedia citation marks ([1], [edit], [编辑]) from the lines it keeps. Menus, titles, share
-    buttons and footers go; sentences stay.
-
-    An edit rule, not a filter, because it rewrites the text: the filters after it (c4_document
-    above all, whose curly-bracket and lorem-ipsum checks C4 applies to kept lines only) judge
-    what it kept. Assumes a line is a paragraph, as in text extracted from HTML: on hard-wrapped
-    text (plain-text manuals, mail) ``drop_unterminated`` would drop every line that a wrap cut
-    mid-sentence.
-    """
-
-    languages = WEB_LANGUAGES
-    drop_unterminated: bool = True
-    en_min_words_per_line: int = 3
-    zh_min_chars_per_line: int = 5
-    max_word_length: int = 1000
-    remove_citations: bool = True
-    drop_javascript: bool = True
-    drop_policy: bool = True
-
-    def __post_init__(self):
-        self._zh_enough_chars = regex.compile(r"(?:[^\p{L}\p{N}]*+[\p{L}\p{N}]){%d}" % self.zh_min_chars_per_line)
-        self._zh_long_word = regex.compile(r"[^\s\p{Han}]{%d}" % (self.max_word_length + 1))
-        self._phrases = ((JAVASCRIPT,) if self.drop_javascript else ()) + (POLICY_PHRASES if self.drop_policy else ())
-
-    def apply(self, text: str) -> str:
-        lines = text.split("\n")
-        if self.remove_citations and "[" in text:
-            lines = [CITATION.sub("", line) if "[" in line else line for line in lines]
-        stripped = list(map(str.strip, lines))
-        # A line that ends in none of these ends no sentence in either language: one pass in C
-        # sorts out most of the lines to drop before any line is looked at on its own.
-        ended = map(str.endswith, stripped, repeat(ANY_LINE_END)) if self.drop_unterminated else repeat(True)
-        lowered = text.lower() if self._phrases else ""
-        check_phrases = any(phrase in lowered for phrase in self._phrases)
-        dropped = {i for i, (line, ends) in enumerate(zip(stripped, ended))
-                   if line and (not ends or not self._keeps(line, check_phrases))}
-        if dropped:
-            return drop_lines(lines, dropped)
-        return "\n".join(lines)
-
-    def _keeps(self, line: str, check_phrases: bool) -> bool:
-        """Whether a line passes the rules (told, when it has to end a sentence, that it ends in a
-        mark of ANY_LINE_END)."""
-        if is_chinese_line(line):
-            if self.drop_unterminated and not ends_zh_sentence(line):
-                return False
-            if not self._zh_enough_chars.match(line):
-                return False
-            if len(line) > self.max_word_length and self._zh_long_word.search(line):
-                return False
-        else:
-            if self.drop_unterminated and (not line.endswith(EN_C4_LINE_END) or line.endswith(TEASER_END)):
-                return False
-            words = line.split()
-            if len(words) < self.en_min_words_per_line:
-                return False
-            if len(line) > self.max_word_length and any(len(word) > self.max_word_length for word in words):
-                return False
-        if check_phrases:
-            lowered = line.lower()
-            return not any(phrase in lowered for phrase in self._phrases)
-        return True
-
-
 @register("c4_document")
 @dataclass
 class C4Document(Filter):
@@ -448,9 +345,9 @@ class C4Document(Filter):
     reject_curly_bracket: bool = True
 
     def score(self, doc: Document) -> dict:
-        text = doc.signals.text
+        text = doc.views.text
         return {"lorem_ipsum": LOREM_IPSUM.search(text) is not None, "curly_bracket": "{" in text,
-                "sentences": doc.signals.n_sentences}
+                "sentences": doc.views.n_sentences}
 
     def failed_check(self, value: dict) -> str:
         checks = (("lorem_ipsum", self.reject_lorem_ipsum and value["lorem_ipsum"]),
@@ -496,7 +393,7 @@ class FineWebQuality(Filter):
     zh_max_newline_ratio: float = 0.18
 
     def score(self, doc: Document) -> dict:
-        s = doc.signals
+        s = doc.views
         lines = s.nonblank_lines
         n_lines = max(len(lines), 1)
         zh = doc.lang == ZH

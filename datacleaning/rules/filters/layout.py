@@ -46,8 +46,8 @@ def enumerated_lines(text: str) -> int:
 def line_sizes(doc: Document) -> list[int]:
     """Each non-blank line's size: characters for Chinese, whitespace-separated words otherwise."""
 
-    signals = doc.signals
-    return list(map(len, signals.nonblank_lines)) if doc.lang == "zh" else signals.nonblank_line_words
+    views = doc.views
+    return list(map(len, views.nonblank_lines)) if doc.lang == "zh" else views.nonblank_line_words
 
 
 def ends_like_prose(line: str) -> bool:
@@ -84,11 +84,11 @@ class SentenceMarks(Filter):
     en_max_words_per_mark: float = 200.0
 
     def score(self, doc: Document) -> dict:
-        marks = max(doc.signals.n_sentences, 1)
+        marks = max(doc.views.n_sentences, 1)
         if doc.lang == "zh":
-            han = doc.signals.n_han
+            han = doc.views.n_han
             return {"han": han, "han_per_mark": round(han / marks, 1)}
-        words = doc.signals.n_latin_words
+        words = doc.views.n_latin_words
         return {"words": words, "words_per_mark": round(words / marks, 1)}
 
     def keep(self, value: dict) -> bool:
@@ -122,7 +122,7 @@ class ShortLines(Filter):
     en_short_words: int = 5
 
     def score(self, doc: Document) -> dict:
-        lines = doc.signals.nonblank_lines
+        lines = doc.views.nonblank_lines
         limit = self.zh_short_chars if doc.lang == "zh" else self.en_short_words
         sizes = line_sizes(doc)
         total = sum(sizes)
@@ -160,7 +160,7 @@ class EnumeratedLines(Filter):
     en_min_median_words: int = 8
 
     def score(self, doc: Document) -> dict:
-        lines = doc.signals.nonblank_lines
+        lines = doc.views.nonblank_lines
         unit = "median_chars" if doc.lang == "zh" else "median_words"
         if not lines:
             return {"lines": 0, "enumerated": 0.0, unit: 0}

@@ -20,9 +20,9 @@ import regex
 from datacleaning.charclasses import HAN, HAN_RUN
 from datacleaning.document import Document
 from datacleaning.rules.base import Filter
-from datacleaning.rules.function_words import function_words
 from datacleaning.rules.registry import register
-from datacleaning.rules.web_quality import ZH
+from datacleaning.rules.web_text import ZH
+from datacleaning.rules.word_lists import function_words
 from datacleaning.script_chars import script_only_chars
 
 # The regex module finds where these alternatives can start several times faster than re.

@@ -73,14 +73,14 @@ class cached_property:  # noqa: N801  (stands in for functools.cached_property)
         self.name = compute.__name__
         self.__doc__ = compute.__doc__
 
-    def __get__(self, signals, owner=None):
-        if signals is None:
+    def __get__(self, views, owner=None):
+        if views is None:
             return self
-        value = signals.__dict__[self.name] = self.compute(signals)
+        value = views.__dict__[self.name] = self.compute(views)
         return value
 
 
-class TextSignals:
+class TextViews:
     """Lines, character classes and word counts of one text.
 
     Each property is computed the first time a rule asks for it and then cached, so a document

@@ -8,18 +8,27 @@ package index it was the most accurate on a labelled multilingual sample built f
 (99.5% of 1,115 texts, 98.7% of their first 100 characters; py3langid 98.2%, fastText's lid.176
 97.8%, lingua 97.1%), the only one that calls 98.6% of code snippets English or undetermined
 rather than Tagalog or Latin, and about as fast as the script guess (35 MB/s per core).
+
+The clean stage asks the identifier its config names (``clean.language_id.identifier``): ``cld2``,
+the one above, or one a plugin registered with :func:`register_language_identifier`.
 """
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pycld2
 
 from datacleaning.charclasses import HAN_RUN, HANGUL_RUN, KANA_RUN, LATIN_RUN, LETTER_RUN, count_chars
-from datacleaning.rules.function_words import function_words
+from datacleaning.errors import ConfigError
+from datacleaning.rules.word_lists import function_words
 from datacleaning.script_chars import script_only_chars
-from datacleaning.signals import LATIN_WORD
+from datacleaning.text_views import LATIN_WORD
+
+if TYPE_CHECKING:
+    from datacleaning.document import Document
 
 _SAMPLE_CHARS = 4000
 # Chinese prose beside Latin letters that are not English prose (commands, options, code): at
@@ -135,3 +144,39 @@ def _cld2_shares(sample: str) -> tuple[bool, dict[str, float]]:
             lang = _RENAMED.get(lang, lang)
             shares[lang] = shares.get(lang, 0.0) + percent / 100
     return reliable, shares
+
+
+# What the clean stage calls, after the normalizers, to route a document: the normalized text and
+# the document as read (its ``source`` and input fields through ``meta_value``; its text and
+# ``signals`` are not yet the cleaned ones).
+LanguageIdentifier = Callable[[str, "Document"], LanguageGuess]
+_IDENTIFIERS: dict[str, LanguageIdentifier] = {}
+
+
+def register_language_identifier(name: str):
+    """Decorator: make ``identify(text, doc) -> LanguageGuess`` the identifier a config can name in
+    ``clean.language_id.identifier``. Rules route by its ``lang`` (``zh``, ``en``... as their
+    ``languages`` say), ``clean.languages`` keeps by it, and ``scores.language`` stores it."""
+
+    def decorate(identify: LanguageIdentifier) -> LanguageIdentifier:
+        existing = _IDENTIFIERS.get(name)
+        if existing is not None and existing.__qualname__ != identify.__qualname__:
+            raise ValueError(f"language identifier {name!r} is already registered by {existing.__qualname__}")
+        _IDENTIFIERS[name] = identify
+        return identify
+
+    return decorate
+
+
+def language_identifier(name: str) -> LanguageIdentifier:
+    """The identifier registered as ``name`` (import the plugins that register one first)."""
+    try:
+        return _IDENTIFIERS[name]
+    except KeyError:
+        raise ConfigError(f"clean.language_id.identifier: unknown identifier {name!r}; "
+                          f"known: {', '.join(sorted(_IDENTIFIERS))}") from None
+
+
+@register_language_identifier("cld2")
+def identify_by_script_then_cld2(text: str, doc: Document) -> LanguageGuess:
+    return identify_language(text)

@@ -13,7 +13,7 @@ from typing import Literal
 
 from datacleaning.charclasses import CJK_SYMBOLS, HALF_AND_FULL_WIDTH, HAN_COMPAT, HAN_EXT_A, UNIFIED_HAN
 from datacleaning.rules.base import Editor
-from datacleaning.rules.markup import SHELL_PROMPT
+from datacleaning.rules.edits.code_lines import SHELL_PROMPT
 from datacleaning.rules.registry import register
 
 Mode = Literal["remove", "placeholder"]

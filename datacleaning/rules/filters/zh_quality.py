@@ -1,5 +1,6 @@
-"""Chinese filters that look at which characters a text uses and whether they form words: the two
-views that tell Chinese from characters thrown together by a wrong decoding."""
+"""Chinese filters that look at which characters a text uses and whether they form words (the two
+views that tell Chinese from characters thrown together by a wrong decoding), and how much of it
+is Han characters at all."""
 from __future__ import annotations
 
 import re
@@ -96,7 +97,7 @@ class CommonHanzi(Filter):
         _common_run()
 
     def score(self, doc: Document) -> dict:
-        han = doc.signals.n_han
+        han = doc.views.n_han
         common = count_chars(_common_run(), doc.text)
         return {"han": han, "common": round(common / han, 4) if han else 1.0}
 
@@ -177,3 +178,23 @@ class ZhSingleCharWords(Filter):
 
     def keep(self, value: dict) -> bool:
         return value["single"] is None or value["single"] <= self.max_ratio
+
+
+@register("han_ratio")
+@dataclass
+class HanRatio(Filter):
+    """Chinese documents whose Han characters are under ``min_ratio`` of their non-space
+    characters: mostly digits, symbols or markup. Clean technical Chinese with tables and shell
+    commands sits around 0.1–0.2, so a web profile can ask for more than a book profile."""
+
+    signals = {"value": "float64"}
+    thresholds = frozenset({"min_ratio"})
+    threshold_fields = {"min_ratio": "value"}
+    languages = frozenset({"zh"})
+    min_ratio: float = 0.1
+
+    def score(self, doc: Document) -> float:
+        return round(doc.views.han_ratio, 4)
+
+    def keep(self, value: float) -> bool:
+        return value >= self.min_ratio
