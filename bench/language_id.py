@@ -1,6 +1,6 @@
 """Which offline language-identification library to route documents with: each candidate's
 accuracy per language, on texts and on their first 100 characters, and its speed, load time and
-memory, beside the script guess alone (``guess_language`` in datacleaning.rules.language) and the
+memory, beside the script guess alone (``guess_language`` in datacleaning.cleaning.language) and the
 pipeline's own identification (``identify_language``: the script guess for Chinese, Japanese and
 Korean, CLD2 for the rest), measured side by side in one run on the same texts.
 
@@ -464,7 +464,7 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def load_script_guess():
-    from datacleaning.rules.language import guess_language
+    from datacleaning.cleaning.language import guess_language
 
     return guess_language
 
@@ -501,7 +501,7 @@ def load_py3langid():
 
 
 def load_identify_language():
-    from datacleaning.rules.language import identify_language
+    from datacleaning.cleaning.language import identify_language
 
     def identify(text: str) -> str:
         guess = identify_language(text)
@@ -633,7 +633,7 @@ def right_language(t: dict, lang: str) -> bool:
 
 def charset_script(text: str) -> str:
     """The pipeline's character-set rule (imported here: see zh_script_counts)."""
-    from datacleaning.rules.language import chinese_script
+    from datacleaning.cleaning.language import chinese_script
 
     return chinese_script(text)
 
