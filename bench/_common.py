@@ -8,6 +8,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -147,3 +148,16 @@ def paired(numerators: list[float], denominators: list[float]) -> dict:
     falls on both): the median and the range of the per-round ratios."""
     ratios = [n / d for n, d in zip(numerators, denominators)]
     return {"median": statistics.median(ratios), "low": min(ratios), "high": max(ratios), "rounds": len(ratios)}
+
+
+def cpu_passes(repeat: int, work) -> dict:
+    """CPU seconds of ``repeat`` calls of ``work()`` in this process, after one call that warms what
+    loads lazily: the median (noise on a shared machine can fall on any pass, the fastest
+    included, so the median counts rather than the best), the range and every pass."""
+    work()
+    passes = []
+    for _ in range(repeat):
+        started = time.process_time()
+        work()
+        passes.append(time.process_time() - started)
+    return {"median": statistics.median(passes), "low": min(passes), "high": max(passes), "passes": passes}

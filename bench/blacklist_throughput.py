@@ -8,11 +8,12 @@ Two measurements, both in this one process on one core:
 - the matcher alone: one ``TermMatcher`` over every bundled word list (the optional
   ``zh_politics`` included) finding terms in every document's text, and the ``blacklist`` filter
   with its default lists scoring every document (matching, per-category density, the URL lookup
-  in ``meta``). MB/s counts the UTF-8 bytes of the texts; the fastest of ``--repeat`` passes counts
-  (noise on this shared machine only ever adds time);
+  in ``meta``). MB counts the UTF-8 bytes of the texts; seconds are CPU seconds of this process,
+  the median of ``--repeat`` passes (with their range);
 - the clean stage with ``--config`` (default configs/example.toml, the ``mixed_web`` profile) and
   one worker: the seconds the pipeline counts against the ``blacklist`` rule over the seconds
-  the worker spent on its units (reading, every rule, writing).
+  the worker spent on its units (reading, every rule, writing), and the stage's MB of text per
+  CPU second of the process and its worker.
 
 Writes bench/out/blacklist_throughput_<corpus>.json.
 """
@@ -24,26 +25,16 @@ import os
 import shutil
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import orjson
 
-from _common import BENCH_OUT, DEFAULT_CONFIG, MB, corpus_parts
+from _common import BENCH_OUT, DEFAULT_CONFIG, MB, corpus_or_exit, cpu_passes, cpu_seconds
 from datacleaning.blacklists.matcher import DATA_DIR, TermMatcher, WordList
 from datacleaning.blacklists.rule import Blacklist
 from datacleaning.config import load_config
 from datacleaning.document import Document
 from datacleaning.stages import run_stage
-
-
-def best_pass(repeat: int, work) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - started)
-    return min(times)
 
 
 def main() -> int:
@@ -52,11 +43,9 @@ def main() -> int:
                         help="corpus folder made by build_corpus.py (default: bench/out/corpus_mixed40)")
     parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG,
                         help="clean config for the stage share (default: configs/example.toml)")
-    parser.add_argument("--repeat", type=int, default=3, help="matcher passes; the fastest counts (default: 3)")
+    parser.add_argument("--repeat", type=int, default=3, help="matcher passes; the median counts (default: 3)")
     args = parser.parse_args()
-    parts = corpus_parts(args.corpus)
-    if not parts:
-        sys.exit(f"blacklist_throughput: no corpus parts in {args.corpus}; build one with bench/build_corpus.py")
+    args.corpus, parts = corpus_or_exit(args.corpus, "blacklist_throughput")
 
     docs = []
     for part in parts:
@@ -71,15 +60,15 @@ def main() -> int:
     matcher = TermMatcher(lists)
     rule = Blacklist()
     rule.prepare(Path("."))
-    matcher_s = best_pass(args.repeat, lambda: [matcher.find(d.text) for d in docs])
-    filter_s = best_pass(args.repeat, lambda: [rule.score(d) for d in docs])
+    matcher_s = cpu_passes(args.repeat, lambda: [matcher.find(d.text) for d in docs])
+    filter_s = cpu_passes(args.repeat, lambda: [rule.score(d) for d in docs])
 
     config = load_config(args.config, [(["run", "workers"], 1), (["run", "progress"], False)])
     with tempfile.TemporaryDirectory(prefix="scratch-", dir=BENCH_OUT) as scratch:
         out = Path(scratch) / "clean"
-        started = time.perf_counter()
+        started = cpu_seconds()
         stats = run_stage("clean", config, [str(p) for p in parts], out).stats
-        wall = time.perf_counter() - started
+        cpu = cpu_seconds() - started
         shutil.rmtree(out)
     blacklist_s = stats["rules"]["blacklist"]["seconds"]
     busy_s = stats["seconds"]
@@ -87,18 +76,23 @@ def main() -> int:
     report = {
         "corpus": args.corpus.name, "docs": len(docs), "text_mb": round(text_mb, 2), "cpus": os.cpu_count(),
         "lists": {"word_lists": len(lists), "terms": matcher.n_terms, "categories": matcher.categories},
-        "matcher_all_lists_mb_per_s": round(text_mb / matcher_s, 2),
-        "filter_default_lists_mb_per_s": round(text_mb / filter_s, 2),
-        "clean_stage": {"config": str(args.config), "workers": 1, "wall_seconds": round(wall, 2),
+        "matcher_all_lists_mb_per_cpu_s": round(text_mb / matcher_s["median"], 2),
+        "matcher_cpu_seconds": matcher_s,
+        "filter_default_lists_mb_per_cpu_s": round(text_mb / filter_s["median"], 2),
+        "filter_cpu_seconds": filter_s,
+        "clean_stage": {"config": str(args.config), "workers": 1, "cpu_seconds": round(cpu, 2),
                         "worker_busy_seconds": round(busy_s, 2), "blacklist_seconds": round(blacklist_s, 2),
                         "blacklist_share": round(blacklist_s / busy_s, 4),
-                        "stage_mb_per_s": round(stats["input_bytes"] / MB / wall, 2)},
+                        "stage_mb_per_cpu_s": round(text_mb / cpu, 2)},
     }
-    print(f"Corpus {args.corpus.name}: {len(docs):,} docs, {text_mb:.1f} MB of text; best of {args.repeat}; one core.")
+    print(f"Corpus {args.corpus.name}: {len(docs):,} docs, {text_mb:.1f} MB of text; median of {args.repeat} passes "
+          f"in CPU seconds, range in brackets.")
     print(f"  matcher, all {len(lists)} word lists ({matcher.n_terms:,} terms): "
-          f"{report['matcher_all_lists_mb_per_s']:.1f} MB/s per core")
-    print(f"  blacklist filter, default lists + URL lists: {report['filter_default_lists_mb_per_s']:.1f} MB/s per core")
-    print(f"  clean stage ({args.config.name}, 1 worker): {report['clean_stage']['stage_mb_per_s']:.2f} MB/s, "
+          f"{report['matcher_all_lists_mb_per_cpu_s']:.1f} MB per CPU s "
+          f"({text_mb / matcher_s['high']:.1f}–{text_mb / matcher_s['low']:.1f})")
+    print(f"  blacklist filter, default lists + URL lists: {report['filter_default_lists_mb_per_cpu_s']:.1f} MB per CPU s "
+          f"({text_mb / filter_s['high']:.1f}–{text_mb / filter_s['low']:.1f})")
+    print(f"  clean stage ({args.config.name}, 1 worker): {report['clean_stage']['stage_mb_per_cpu_s']:.2f} MB per CPU s, "
           f"blacklist {blacklist_s:.2f} s of {busy_s:.2f} s = {blacklist_s / busy_s:.1%} (target < 33.3%)")
     (BENCH_OUT / f"blacklist_throughput_{args.corpus.name}.json").write_text(json.dumps(report, indent=1) + "\n")
     return 0

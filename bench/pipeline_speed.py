@@ -5,18 +5,18 @@ versions of the rules side by side, run it from each checkout in alternation:
     python bench/pipeline_speed.py --corpus bench/out/corpus_en --repeat 3
     python bench/pipeline_speed.py --corpus bench/out/corpus_en --without blacklist
 
-The corpus is read once, a first pass warms what rules load lazily, then the best of ``--repeat``
-passes counts (noise on a shared machine only ever adds time).
+The corpus is read once, a first pass warms what rules load lazily, then ``--repeat`` passes are
+counted in CPU seconds of this process; the median pass counts, with the range. MB are the UTF-8
+bytes of the documents' text.
 """
 from __future__ import annotations
 
 import argparse
-import time
 from pathlib import Path
 
 import orjson
 
-from _common import DEFAULT_CONFIG, PART_GLOB
+from _common import DEFAULT_CONFIG, MB, PART_GLOB, cpu_passes
 from datacleaning.cleaning.stage import build_rule_chain
 from datacleaning.config import load_config
 from datacleaning.document import Document
@@ -39,21 +39,21 @@ def main() -> None:
     pipeline = build_rule_chain(config)
     records = [orjson.loads(line) for part in sorted(args.corpus.glob(PART_GLOB)) for line in part.open("rb")]
     texts = [(r.get("text") or "", r.get("source") or "") for r in records]
-    text_mb = sum(len(t.encode()) for t, _ in texts) / 1e6
+    text_mb = sum(len(t.encode()) for t, _ in texts) / MB
 
-    def one_pass() -> float:
-        pipeline.take_counters()
-        started = time.perf_counter()
+    def one_pass() -> None:
         for text, source in texts:
             pipeline.process(Document(id="", text=text, source=source))
-        return time.perf_counter() - started
 
-    one_pass()
-    seconds = min(one_pass() for _ in range(args.repeat))
-    print(f"{len(texts):,} docs, {text_mb:.1f} MB of text: {seconds:.2f} s, {text_mb / seconds:.2f} MB/s (best of {args.repeat})")
+    cpu = cpu_passes(args.repeat, one_pass)
+    print(f"{len(texts):,} docs, {text_mb:.1f} MB of text: {cpu['median']:.2f} CPU s "
+          f"({cpu['low']:.2f}–{cpu['high']:.2f}), {text_mb / cpu['median']:.2f} MB per CPU s "
+          f"(median of {args.repeat} passes)")
+    # The rules' own clocks, summed over every pass (the warm-up included): each rule's share.
     counters = pipeline.take_counters()
+    total = sum(counter["seconds"] for counter in counters.values())
     for label, counter in sorted(counters.items(), key=lambda kv: -kv[1]["seconds"])[:args.top]:
-        print(f"  {label:32s} {counter['seconds']:7.2f} s")
+        print(f"  {label:32s} {counter['seconds'] / total:6.1%}")
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ Documents are random tokens of ragged lengths (from a quarter of --doc-tokens to
 in token-budget batches with right padding, in chunks of --chunk-tokens that carry the attention
 state from one chunk to the next (the softmax rows read each document whole: softmax attention has no
 fixed-size state to carry). Each row runs once to warm up (kernel compilation, allocator),
-then until --min-seconds have passed and at least --repeat times; the best run counts.
+then until --min-seconds have passed and at least --repeat times; the median run counts.
 
 FLOPs are what each row executes: 2 per weight per token in the matrix products (the output layer
 included), plus per layer and head and token, for lightning attention of block B with the kernel's
@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import time
 from pathlib import Path
 
@@ -128,19 +129,19 @@ def weight_flops(model: TransNormerLM) -> float:
 
 
 def timed(run, device: torch.device, repeat: int, min_seconds: float) -> float:
-    """The best time of ``run()`` after a warm-up, over at least ``repeat`` runs and ``min_seconds``."""
+    """The median time of ``run()`` after a warm-up, over at least ``repeat`` runs and ``min_seconds``
+    (a device shared with others can slow any run, so the best one would favour the shortest rows)."""
     run()
-    best, spent, runs = float("inf"), 0.0, 0
-    while runs < repeat or spent < min_seconds:
+    times: list[float] = []
+    while len(times) < repeat or sum(times) < min_seconds:
         if device.type == "cuda":
             torch.cuda.synchronize()
         began = time.perf_counter()
         run()
         if device.type == "cuda":
             torch.cuda.synchronize()
-        took = time.perf_counter() - began
-        best, spent, runs = min(best, took), spent + took, runs + 1
-    return best
+        times.append(time.perf_counter() - began)
+    return statistics.median(times)
 
 
 def kernel_rows(cfg: ModelConfig, dtype: torch.dtype, device: torch.device, lengths: list[int], args,
