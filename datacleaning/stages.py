@@ -55,10 +55,12 @@ class Plan:
 class Stage(ABC):
     """One stage of the pipeline. ``name`` is also its config section, its output folder under a
     run's output and its manifest's stage. ``reads_dumps``: its input is raw dumps given by the
-    user (the clean stage); every other stage reads the kept shards of the stage before it."""
+    user (the clean stage); every other stage reads the kept shards of the stage before it, which
+    must hold its ``input_columns`` (``plan`` refuses shards without them)."""
 
     name: ClassVar[str]
     reads_dumps: ClassVar[bool] = False
+    input_columns: ClassVar[tuple[str, ...]] = ()
 
     @abstractmethod
     def plan(self, config: Config, source: Any, output: StoragePath) -> Plan:

@@ -48,7 +48,6 @@ from datacleaning.storage import StoragePath
 # Clusters listed in stats.json, the largest first (a report shows what repeats most).
 LARGEST_CLUSTERS = 20
 
-REQUIRED_COLUMNS = ("id", "text", "lang")
 # Candidate pairs pack two document ordinals into 64 bits.
 MAX_DOCS = 1 << 32
 
@@ -85,10 +84,11 @@ class DedupStage(Stage):
     """Kept shards in, exact and near duplicates removed (this module's note has the layout)."""
 
     name = "dedup"
+    input_columns = ("id", "text", "lang")
 
     def plan(self, config: Config, source, output: StoragePath) -> Plan:
         dedup = config.dedup
-        shards = open_input(source, self.name, REQUIRED_COLUMNS, dedup.unit_bytes, output)
+        shards = open_input(source, self.name, self.input_columns, dedup.unit_bytes, output)
         index_dirs = [storage.as_path(config.resolve(p)) for p in dedup.exact.index]
         for folder in index_dirs:
             if not shard_paths(folder):

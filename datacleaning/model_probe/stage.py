@@ -44,7 +44,6 @@ from datacleaning.storage import StoragePath
 from datacleaning.tokenize.spm import encode_texts
 
 KEPT, REJECTED = "kept", "rejected"
-REQUIRED_COLUMNS = ("text", "lang")
 SCORE_COLUMNS = ("nll", "n_tokens", "ppl", "nll_per_char")
 BUCKET_COLUMNS = {"ppl": "ppl_bucket", "nll_per_char": "nll_per_char_bucket"}
 # What this stage writes: an input that already has them (an earlier probe's output) loses its own.
@@ -136,7 +135,7 @@ class ScoreStep:
         counts = {"documents": 0, "tokens": 0, "scoring_seconds": 0.0}
         with atomic_file(self.scores_dir / f"{unit.id}.arrow") as out, \
                 pa.ipc.new_file(out, SCORES_SCHEMA) as writer:
-            for batch in read_unit_batches(unit, list(REQUIRED_COLUMNS)):
+            for batch in read_unit_batches(unit, list(ProbeStage.input_columns)):
                 context.check_stop()
                 ids = encode_texts(tokenizer, batch.column("text"))
                 began = time.perf_counter()
@@ -307,10 +306,11 @@ class ProbeStage(Stage):
     layout)."""
 
     name = "probe"
+    input_columns = ("text", "lang")
 
     def plan(self, config: Config, source, output: StoragePath) -> Plan:
         probe = config.probe
-        shards = open_input(source, self.name, REQUIRED_COLUMNS, probe.unit_bytes, output)
+        shards = open_input(source, self.name, self.input_columns, probe.unit_bytes, output)
         folder = model_folder(config)
         return Plan(fingerprint(probe, folder, input_record(shards.units, probe.unit_bytes), config.output.max_shard_bytes),
                     len(shards.units), {"units": len(shards.units), "model": folder},

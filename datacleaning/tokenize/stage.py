@@ -48,7 +48,6 @@ from datacleaning.tokenize.tokenizer import BOS_NAMES, EOS_NAMES, SPM_FILE, Toke
 
 TOKENS_PREFIX = "tokens"
 PARTS_DIR = "parts"
-REQUIRED_COLUMNS = ("text",)
 # Sources listed in the printed summary, those of most tokens first.
 SUMMARY_SOURCES = 15
 
@@ -128,10 +127,11 @@ class TokenizeStage(Stage):
     """Kept shards in, token bins out (this module's note has the layout)."""
 
     name = "tokenize"
+    input_columns = ("text",)
 
     def plan(self, config: Config, source, output: StoragePath) -> Plan:
         tokenize = config.tokenize
-        shards = open_input(source, self.name, REQUIRED_COLUMNS, tokenize.unit_bytes, output)
+        shards = open_input(source, self.name, self.input_columns, tokenize.unit_bytes, output)
         try:
             given = open_tokenizer(config.resolve(tokenize.model)) if tokenize.model else None
         except ConfigError as e:
@@ -241,7 +241,7 @@ def train_tokenizer(config: Config, input_dir: str | os.PathLike, destination: s
     """Train a SentencePiece model on the shards in ``input_dir`` as ``tokenize.train`` says and
     write it to ``destination``; return what was sampled and trained."""
     input_dir, destination = storage.as_path(input_dir), Path(destination)
-    input_schema(input_dir, "tokenize", REQUIRED_COLUMNS)
+    input_schema(input_dir, "tokenize", TokenizeStage.input_columns)
     units = plan_scan_units(input_dir, config.tokenize.unit_bytes)
     destination.parent.mkdir(parents=True, exist_ok=True)
     return train_model(units, config.tokenize.train, destination, config.tokenize.train.threads or config.run.workers)
