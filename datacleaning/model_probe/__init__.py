@@ -7,6 +7,11 @@
 
 See README.md in this folder for the model, the lightning-attention kernels and how the tiny model
 was trained.
+
+The stage is ``probe`` (command, config section, output folder) while this package is
+``model_probe``: Python sets a subpackage as an attribute of its parent when it is first imported,
+and a ``datacleaning.probe`` package, imported only when a probe runs (it needs torch), would then
+replace the API function ``datacleaning.probe``.
 """
 import importlib
 
