@@ -18,9 +18,10 @@ def profile_blacklist(profile: str = "mixed_web"):
     return rule
 
 
-def verdict(rule, text: str, meta: str = "{}") -> dict:
-    """The measured value, with the categories the rule's thresholds flag in it under ``flagged``."""
-    value = rule.score(dc.Document("doc", text, meta=meta))
+def verdict(rule, text: str, meta: str = "{}", lang: str = "") -> dict:
+    """The measured value, with the categories the rule's thresholds flag in it under ``flagged``;
+    ``lang`` is the language the document was identified as."""
+    value = rule.score(dc.Document("doc", text, meta=meta, lang=lang))
     flagged = rule.flagged(value)
     assert rule.keep(value) == (not flagged)
     return {**value, "flagged": flagged}

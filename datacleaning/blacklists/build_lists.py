@@ -122,7 +122,9 @@ ZH_SEX_ADS = re.compile(r"包夜|楼凤|推油|胸推|毒龙|口爆|口暴|足�
 
 # Ordinary Chinese words the upstream sexual and abuse lists carry: body parts and medicine
 # (乳房, 阴道, 精子), crime news (强奸, 卖淫, 嫖娼), kinship (妈妈的, 老母), everyday words
-# (按摩, 激情, 成人, 刺激, 写真), classical words (吹箫, 后庭花), place names (六合, 太阳城).
+# (按摩, 激情, 成人, 刺激, 写真), classical words (吹箫, 后庭花), place names (六合, 太阳城), drug law
+# (精神药品: psychotropic substances, in every drug statute), home visits (上门服务: plumbers and
+# domestic help; 学生妹上门服务 and the like stay).
 ZH_GENERIC = set("""
 插进 被插 被操 被干 我干 干死 干你 日你 插你 射你 抽插 体位 成人 激情 刺激 写真 自拍 限量 铃声 和弦
 兼职 按摩 桑拿 全套 技师 小姐 咪咪 网络 招聘 客服 到货 本店 代购 扣扣 微店 兼值 淘宝 全职 网购 代理 专业代理 有意者
@@ -132,7 +134,7 @@ ZH_GENERIC = set("""
 赤裸 全裸 裸露 不穿 一丝不挂 脱光 白嫩 粉嫩 火辣 猛男 少妇 熟女 美少妇 嫩女 学生妹 舞女 浑圆 大波 双臀 玉女心经 封面女郎 花花公子
 快感 高潮 呻吟 发情 风骚 放荡 荡妇 调教 人妻 情色 色情 色色 色欲 淫秽 性感妖娆 性感诱惑 性息 性欲 性交 性爱 性伴侣 做爱 发生关系 一夜情 寂寞男 寂寞女
 无耻 媚外 贱人 白痴 笨蛋 混蛋 人渣 狗屁 吃屎 烂货 私服 九游 刚度 口肯 玉杵 贝肉 肉壁 老瘪三 野鸡 花柳 杂种 靠背 马勒
-吹箫 后庭 淫威 爱女人 色界 麻醉药 军妓 性服务 六合 太阳城
+吹箫 后庭 淫威 爱女人 色界 麻醉药 精神药品 上门服务 军妓 性服务 六合 太阳城
 """.split())
 # Ordinary words in the upstream ads and politics lists that jieba's dictionary counts too rarely
 # to catch, or that are names of institutions and people in ordinary news.

@@ -34,6 +34,9 @@ class Blacklist(Filter):
     ``min_hits_per_1k``, so one stray word in a long article is not enough and neither is one
     word repeated; a page built around such words is. Each threshold is a table by category,
     with ``default`` for the categories not named; what is given is laid over the defaults.
+    ``zh_min_terms`` is laid over ``min_terms`` for Chinese documents: a Chinese term of several
+    characters means one thing, where an English word may mean another ("smut" is also a disease
+    of wheat), so a profile can let one explicit Chinese term, repeated, decide.
 
     The record's ``title_field``, read from its ``meta`` (the input record's other fields), is
     matched with the text as its first line: spam sites inject their brand names into titles
@@ -46,7 +49,7 @@ class Blacklist(Filter):
     """
 
     signals = {"hits": "int64"}
-    thresholds = frozenset({"min_hits", "min_terms", "min_hits_per_1k"})
+    thresholds = frozenset({"min_hits", "min_terms", "zh_min_terms", "min_hits_per_1k"})
     threshold_fields = {"min_hits": "hits"}
 
     lists: list[str] = field(default_factory=lambda: list(DEFAULT_LISTS))
@@ -55,6 +58,7 @@ class Blacklist(Filter):
     title_field: str = "title"
     min_hits: dict[str, int] = field(default_factory=dict)
     min_terms: dict[str, int] = field(default_factory=dict)
+    zh_min_terms: dict[str, int] = field(default_factory=dict)
     min_hits_per_1k: dict[str, float] = field(default_factory=dict)
 
     def prepare(self, base_dir: Path) -> None:
@@ -71,6 +75,12 @@ class Blacklist(Filter):
                                  f"(categories: {', '.join(sorted(known))})")
             merged = {**defaults, **given}
             self._thresholds[name] = {c: merged.get(c, merged["default"]) for c in self._matcher.categories}
+        unknown = sorted(set(self.zh_min_terms) - known)
+        if unknown:
+            raise ValueError(f"zh_min_terms: no loaded list has category {', '.join(unknown)} "
+                             f"(categories: {', '.join(sorted(known))})")
+        zh = self.zh_min_terms
+        self._zh_min_terms = {c: zh.get(c, zh.get("default", n)) for c, n in self._thresholds["min_terms"].items()}
 
     def score(self, doc: Document) -> dict:
         title = doc.meta_string(self.title_field)
@@ -82,7 +92,8 @@ class Blacklist(Filter):
             hits = sum(counts.values())
             categories[category] = {"hits": hits, "per_1k": round(1000 * hits / chars, 3), "distinct": len(counts),
                                     "terms": dict(counts.most_common(TERMS_REPORTED))}
-        value: dict = {"hits": sum(c["hits"] for c in categories.values()), "categories": categories}
+        value: dict = {"hits": sum(c["hits"] for c in categories.values()), "categories": categories,
+                       "lang": doc.lang}
         if self._domains.categories and (url := doc.meta_string(self.url_field)):
             listed = self._domains.find(url)
             if listed is not None:
@@ -92,6 +103,8 @@ class Blacklist(Filter):
     def flagged(self, value: dict) -> list[str]:
         """The categories whose hits reach all three thresholds, then the URL's listed category."""
         min_hits, min_terms, min_per_1k = (self._thresholds[k] for k in ("min_hits", "min_terms", "min_hits_per_1k"))
+        if value.get("lang") == "zh":
+            min_terms = self._zh_min_terms
         found = [category for category, c in value["categories"].items()
                  if c["hits"] >= min_hits[category] and c["distinct"] >= min_terms[category]
                  and c["per_1k"] >= min_per_1k[category]]

@@ -9,7 +9,7 @@ from zh_quality_fixtures import example_pipeline
 from datacleaning.rules.filters.garbled import AlnumAlternation, Mojibake
 from datacleaning.rules.filters.layout import EnumeratedLines, SentenceMarks, ShortLines
 from datacleaning.rules.filters.zh_quality import CommonHanzi, HanRatio, ZhSingleCharWords
-from datacleaning.rules.filters.zh_spam import ZhContactSpam
+from datacleaning.rules.filters.zh_spam import ZhContactSpam, ZhKeywordInjection
 
 # The filters of this topic as the report recommends them for a Chinese web profile.
 WEB_PROFILE = [HanRatio(min_ratio=0.05), Mojibake(), AlnumAlternation(), CommonHanzi(), SentenceMarks(), ShortLines(),
@@ -51,3 +51,15 @@ def test_every_tang_poem_and_song_poem_is_kept(dev_data):
 def test_colloquial_reviews_are_kept(dev_data):
     share, rejected = _kept_share(_texts(dev_data / "zh/zh_ugc_reviews_chinesenlpcorpus.jsonl", every=20))
     assert share >= 0.995, rejected
+
+
+@pytest.mark.parametrize("path", ["zh/zh_clean_law_lawrefbook.jsonl", "zh/zh_clean_help_libreoffice.jsonl",
+                                  "zh/zh_clean_tech_manpages_zh.jsonl", "zh/zh_clean_wiki_cmrc2018.jsonl",
+                                  "zh/zh_ugc_reviews_chinesenlpcorpus.jsonl"])
+def test_statutes_manuals_and_reviews_repeat_no_pasted_keyword_list(dev_data, path):
+    """Statutes repeat their penalty clauses and reviewers their refrains, with other words around them."""
+    every = 20 if "reviews" in path else 1
+    pipe = example_pipeline([ZhKeywordInjection()])
+    texts = _texts(dev_data / path, every=every)
+    rejected = [c.document.scores["zh_keyword_injection"] for c in pipe.clean(texts) if not c.kept]
+    assert len(rejected) <= 0.005 * len(texts), rejected

@@ -136,8 +136,24 @@ def test_one_spam_line_in_a_long_article_is_not_enough():
 
 
 def test_one_term_repeated_is_not_enough():
-    value = verdict(profile_blacklist(), "六合彩开奖了！六合彩开奖了！六合彩开奖了！六合彩开奖了！")
+    value = verdict(profile_blacklist(), "六合彩开奖了！六合彩开奖了！六合彩开奖了！六合彩开奖了！", lang="zh")
     assert value["flagged"] == [] and value["categories"]["gambling"]["hits"] == 4
+
+
+def test_one_explicit_chinese_porn_term_repeated_decides_in_chinese_documents_only():
+    """mixed_web lets one Chinese porn term decide (zh_min_terms), the way spam pages paste one into
+    borrowed text again and again; English words stay two terms or more ("smut" is also a wheat
+    disease)."""
+    rule = profile_blacklist()
+    article = next(text[:400] for doc_id, text in real_texts().items()
+                   if doc_id.startswith("cmrc") and not verdict(rule, text[:400], lang="zh")["categories"])
+    pasted = "色电影".join(article[i:i + 100] for i in range(0, 400, 100))
+    value = verdict(rule, pasted, lang="zh")
+    assert value["flagged"] == ["porn"] and value["categories"]["porn"]["distinct"] == 1
+    assert verdict(rule, pasted, lang="en")["flagged"] == []
+    assert verdict(profile_blacklist("zh_book"), pasted, lang="zh")["flagged"] == []
+    wheat = "Wheat smut spreads in wet years. Farmers treat seed against smut, and smut losses fell. " * 3
+    assert verdict(rule, wheat, lang="en")["flagged"] == []
 
 
 def test_thresholds_are_set_per_category_and_checked_against_the_loaded_lists(tmp_path):
