@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import resource
 import shutil
 import statistics
@@ -18,6 +19,9 @@ import orjson
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BENCH_OUT = REPO_ROOT / "bench" / "out"
 DEFAULT_CONFIG = REPO_ROOT / "configs" / "example.toml"
+
+# The development corpus' Chinese SentencePiece model, which the shipped probe and reference models read.
+TOKENIZER = "models/chinese_sp.model"
 
 # Decimal megabytes throughout (corpus sizes, MB/s, RSS), so every number compares directly.
 MB = 1_000_000
@@ -161,3 +165,11 @@ def cpu_passes(repeat: int, work) -> dict:
         work()
         passes.append(time.process_time() - started)
     return {"median": statistics.median(passes), "low": min(passes), "high": max(passes), "passes": passes}
+
+
+def detokenize_wikitext(text: str) -> str:
+    """Undo WikiText's tokenization (`` @-@ ``, spaces before punctuation, ``<unk>``)."""
+    text = re.sub(r" @(.)@ ", r"\1", text)
+    text = re.sub(r" ([.,;:!?)\]'\"%])", r"\1", text)
+    text = re.sub(r"([(\[]) ", r"\1", text)
+    return text.replace(" <unk>", "").replace("<unk>", "")

@@ -17,12 +17,14 @@ For each profile (or config, ``--config FILE``) the clean stage's rules judge, i
   each, taken evenly through the odd positions of the file (the even ones train the shipped
   quality classifier).
 
-``--probe`` adds the shipped tiny model's perplexity (bench/probe_train_tiny.py) as a signal:
-ROC AUC per token and per character on each labelled set, and the balanced accuracy of the
-profile's rules together with a per-language limit on NLL per character, set at the 98th
-percentile of clean sources the model never trained on (English: GUM, nltk prose; Chinese: laws,
-LibreOffice help). Texts are scored on their first ``PROBE_CHARS`` characters, on the CPU. Beside
-it, the same sets' ROC AUC under the reference n-gram model (the ``reference_perplexity``
+``--probe`` adds the probe's perplexity (the shipped tiny model, bench/probe_train_tiny.py, or
+the model folder ``--probe-model`` names) as a signal: ROC AUC per token and per character on each
+labelled set; per language, ROC AUC per character of the clean reference sources' odd positions
+(which no shipped model trains on) against the labelled web junk of that language; and the
+balanced accuracy of the profile's rules together with a per-language limit on NLL per character,
+set at the 98th percentile of the odd positions of clean sources (English: GUM, nltk prose;
+Chinese: laws, LibreOffice help). Texts are scored on their first ``PROBE_CHARS`` characters, on
+the CPU. Beside it, the same AUCs under the reference n-gram model (the ``reference_perplexity``
 filter's), and the characters each scores per CPU second: the fast CPU path measured against the
 full model.
 
@@ -57,6 +59,7 @@ UNSEEN_CLEAN = {"en": ["en/en_clean_prose_gum.jsonl", "en/en_clean_prose_nltk.js
 PROBE_CHARS = 2000
 PROBE_CALIBRATION_DOCS = 150
 PROBE_KEEP = 0.98
+REFERENCE_VS_JUNK_DOCS = 100
 JUNK_REGISTERS = {"ds", "MT"}
 GOOD = "good"
 HPLT_SEPARATOR = "\n..........\n"
@@ -169,13 +172,13 @@ def ablation(config, sets: dict[str, list[tuple[dict, str]]], references: dict[s
     return rows
 
 
-def probe_nll(texts: list[str]) -> tuple[np.ndarray, np.ndarray, float]:
+def probe_nll(texts: list[str], model_dir: Path) -> tuple[np.ndarray, np.ndarray, float]:
     """NLL per token and per character of each text's first PROBE_CHARS characters under the
-    shipped tiny model (NaN for a text of no tokens), and the characters scored per CPU second
-    (tokenizing included, one torch thread, as each worker of the probe stage scores)."""
+    probe model in ``model_dir`` (NaN for a text of no tokens), and the characters scored per CPU
+    second (tokenizing included, one torch thread, as each worker of the probe stage scores)."""
     import torch
-    from datacleaning.model_probe import SHIPPED_TINY, Scorer, load_model, load_tokenizer
-    scorer, tokenizer = Scorer(load_model(SHIPPED_TINY)), load_tokenizer(SHIPPED_TINY)
+    from datacleaning.model_probe import Scorer, load_model, load_tokenizer
+    scorer, tokenizer = Scorer(load_model(model_dir)), load_tokenizer(model_dir)
     texts = [t[:PROBE_CHARS] for t in texts]
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
@@ -199,19 +202,22 @@ def reference_lm_nll(texts: list[str]) -> tuple[np.ndarray, float]:
     return per_char, sum(min(len(t), model.max_chars) for t in texts) / seconds
 
 
-def probe_report(config, dev: Path, sets: dict[str, list[tuple[dict, str]]]) -> dict:
-    """AUC of the probe's NLL per token and per character on each labelled set, and the balanced
-    accuracy of the rules alone and with a per-language limit on NLL per character."""
+def probe_report(config, dev: Path, sets: dict[str, list[tuple[dict, str]]], model_dir: Path) -> dict:
+    """AUC of the probe's NLL per token and per character on each labelled set and of clean
+    reference text against labelled junk, and the balanced accuracy of the rules alone and with a
+    per-language limit on NLL per character."""
     limits = {}
     for lang, sources in UNSEEN_CLEAN.items():
-        texts = [r["text"] for source in sources for r in evenly(read_jsonl(dev / source), PROBE_CALIBRATION_DOCS)]
-        limits[lang] = float(np.nanquantile(probe_nll(texts)[1], PROBE_KEEP))
+        texts = [r["text"] for source in sources
+                 for r in evenly(reference_halves(read_jsonl(dev / source))[1], PROBE_CALIBRATION_DOCS)]
+        limits[lang] = float(np.nanquantile(probe_nll(texts, model_dir)[1], PROBE_KEEP))
     pipeline = dc.Pipeline(config)
-    report = {"limits": limits, "sets": {}}
+    report = {"model": str(model_dir), "limits": limits, "sets": {},
+              "reference_vs_junk": reference_vs_junk(dev, sets, model_dir)}
     speeds = {"probe": [], "reference_lm": []}
     for name, pairs in sets.items():
         cleaned = list(pipeline.clean([r for r, _ in pairs]))
-        per_token, per_char, probe_speed = probe_nll([r["text"] for r, _ in pairs])
+        per_token, per_char, probe_speed = probe_nll([r["text"] for r, _ in pairs], model_dir)
         reference, reference_speed = reference_lm_nll([r["text"] for r, _ in pairs])
         speeds["probe"].append(probe_speed)
         speeds["reference_lm"].append(reference_speed)
@@ -227,6 +233,35 @@ def probe_report(config, dev: Path, sets: dict[str, list[tuple[dict, str]]]) -> 
             "rules": score_labelled(pairs, rules), "rules_and_probe": score_labelled(pairs, combined)}
     report["chars_per_cpu_second"] = {signal: round(float(np.median(rates))) for signal, rates in speeds.items()}
     return report
+
+
+def reference_vs_junk(dev: Path, sets: dict[str, list[tuple[dict, str]]], model_dir: Path) -> dict:
+    """Per language, ROC AUC per character (good lower) of each clean reference source's odd
+    positions against the labelled web junk of the language (the HPLT labels), under the probe and
+    under the reference n-gram model; and of all the language's sources together."""
+    junk_of = {"en": "hplt_en", "zh": "hplt_zh"}
+    report = {}
+    for lang, set_name in junk_of.items():
+        junk = [r["text"] for r, label in sets[set_name] if label != GOOD]
+        junk_probe, junk_ngram = probe_nll(junk, model_dir)[1], reference_lm_nll(junk)[0]
+        rows, pooled_probe, pooled_ngram = {}, [], []
+        for source in sorted(dev.glob(f"{lang}/{lang}_clean_*.jsonl")):
+            clean = [r["text"] for r in evenly(reference_halves(read_jsonl(source))[1], REFERENCE_VS_JUNK_DOCS)]
+            clean_probe, clean_ngram = probe_nll(clean, model_dir)[1], reference_lm_nll(clean)[0]
+            pooled_probe.append(clean_probe)
+            pooled_ngram.append(clean_ngram)
+            rows[source.stem] = {"docs": len(clean), "probe": _good_lower(clean_probe, junk_probe),
+                                 "reference_lm": _good_lower(clean_ngram, junk_ngram)}
+        clean_probe, clean_ngram = np.concatenate(pooled_probe), np.concatenate(pooled_ngram)
+        rows["all"] = {"docs": len(clean_probe), "probe": _good_lower(clean_probe, junk_probe),
+                       "reference_lm": _good_lower(clean_ngram, junk_ngram)}
+        report[lang] = {"junk": len(junk), "sources": rows}
+    return report
+
+
+def _good_lower(good: np.ndarray, junk: np.ndarray) -> float:
+    """ROC AUC of a score on which good text should be lower than junk (texts without a score left out)."""
+    return roc_auc(good[~np.isnan(good)], junk[~np.isnan(junk)])
 
 
 def score_labelled(pairs: list[tuple[dict, str]], verdicts: list[str | None]) -> dict:
@@ -262,7 +297,7 @@ def score_lines(pipeline: dc.Pipeline, records: list[dict]) -> dict:
 
 
 def evaluate(name: str, config, dev: Path, max_docs: int, signals: bool = False, ablate: bool = False,
-             probe: bool = False) -> dict:
+             probe: Path | None = None) -> dict:
     pipeline = dc.Pipeline(config)
     report: dict = {"labelled": {}, "clean_reference": {}}
     for set_name, pairs in labelled_sets(dev).items():
@@ -284,7 +319,7 @@ def evaluate(name: str, config, dev: Path, max_docs: int, signals: bool = False,
     if ablate:
         report["ablation"] = ablation(config, labelled_sets(dev), references)
     if probe:
-        report["probe"] = probe_report(config, dev, labelled_sets(dev))
+        report["probe"] = probe_report(config, dev, labelled_sets(dev), probe)
     for source in sorted(dev.glob("*/*_clean_*.jsonl")):
         records = references[source.stem]
         verdicts = judge(pipeline, records)
@@ -348,7 +383,7 @@ def print_tables(reports: dict[str, dict]) -> None:
         probe = report.get("probe")
         if probe:
             limits = ", ".join(f"{lang} {limit:.3f}" for lang, limit in probe["limits"].items())
-            print(f"\n{name} with the probe: ROC AUC of the shipped tiny model's NLL (good lower), and balanced "
+            print(f"\n{name} with the probe ({probe['model']}): ROC AUC of its NLL (good lower), and balanced "
                   f"accuracy of the rules alone and with NLL per character limited per language ({limits} nats, "
                   f"the {PROBE_KEEP:.0%} point of unseen clean text).\n")
             print("| set | AUC per token | AUC per char | reference n-gram AUC per char | rules | rules + probe |")
@@ -358,6 +393,14 @@ def print_tables(reports: dict[str, dict]) -> None:
                 print(f"| {set_name} | {row['auc_per_token']:.3f} | {row['auc_per_char']:.3f} | "
                       f"{row['auc_reference_lm']:.3f} | {row['rules']['balanced_accuracy']:.2f} | "
                       f"{_pct(both['kept_good'])} / {_pct(both['rejected_junk'])} (**{both['balanced_accuracy']:.2f}**) |")
+            print("\nClean reference text (odd positions) against the labelled web junk of its language: ROC AUC "
+                  "of NLL per character, good lower.\n")
+            print("| language | source | clean docs | junk docs | probe | reference n-gram |")
+            print("|---|---|---:|---:|---:|---:|")
+            for lang, row in probe["reference_vs_junk"].items():
+                for source, aucs in row["sources"].items():
+                    print(f"| {lang} | {source} | {aucs['docs']} | {row['junk']} | {aucs['probe']:.3f} | "
+                          f"{aucs['reference_lm']:.3f} |")
             rates = probe["chars_per_cpu_second"]
             print(f"\nCharacters scored per CPU second (median over the sets; one thread): the tiny "
                   f"TransNormerLLM {rates['probe']:,}, the reference n-gram model {rates['reference_lm']:,} "
@@ -393,14 +436,20 @@ def main() -> int:
     parser.add_argument("--ablate", action="store_true",
                         help="also each filter's contribution, judged again from values measured once")
     parser.add_argument("--probe", action="store_true",
-                        help="also the shipped tiny model's perplexity as a signal, alone and with the rules (CPU)")
+                        help="also the probe's perplexity as a signal, alone and with the rules (CPU)")
+    parser.add_argument("--probe-model", type=Path, default=None,
+                        help="with --probe: a probe model folder (default: the shipped tiny model)")
     parser.add_argument("--out", type=Path, default=BENCH_OUT / "judgment")
     args = parser.parse_args()
     if not args.dev_data or not Path(args.dev_data).is_dir():
         sys.exit("give the development corpus with --dev-data or DATACLEANING_DEV_DATA")
     configs = {p: load_config(None, profile=p) for p in args.profile or ["mixed_web"]}
     configs.update({str(path): load_config(path) for path in args.config})
-    reports = {name: evaluate(name, config, Path(args.dev_data), args.max_docs, args.signals, args.ablate, args.probe)
+    probe = None
+    if args.probe:
+        from datacleaning.model_probe import SHIPPED_TINY
+        probe = args.probe_model or SHIPPED_TINY
+    reports = {name: evaluate(name, config, Path(args.dev_data), args.max_docs, args.signals, args.ablate, probe)
                for name, config in configs.items()}
     print_tables(reports)
     args.out.mkdir(parents=True, exist_ok=True)

@@ -4,13 +4,14 @@ fast does the shipped tiny model score on a CPU?
     python bench/probe_quality.py --dev-data ../shared/data/dev
     python bench/probe_quality.py --dev-data ../shared/data/dev --model path/to/hf_folder --threads 2
 
-Clean: the held-out documents of the development corpus' clean reference files (every 50th, which
+Clean: the held-out documents of the development corpus' clean reference files (the odd positions,
+at most ``HELD_OUT_DOCS`` a file, their first ``HELD_OUT_CHARS`` characters, which
 bench/probe_train_tiny.py never trains on). Rejected: what the clean stage, with the example config's
 rules, rejects from the corpus' dirty and miscellaneous files (Chinese news pages, English Common
 Crawl pages, Chinese and English fortune-cookie quips, a sample of Chinese user reviews). Both sets are scored by the model on the CPU (one process, --threads
 threads); ROC AUC is the chance that a rejected document has a higher perplexity than a clean one
 (ties count half), overall and per language. The scoring rate counts tokens and documents of both
-sets over the scorer's own time (tokenizing included, reading and cleaning not).
+sets over the scorer's own CPU seconds (tokenizing included, reading and cleaning not).
 """
 from __future__ import annotations
 
@@ -31,7 +32,9 @@ from datacleaning.model_probe import SHIPPED_TINY, Scorer, load_model, load_toke
 from datacleaning.quality import roc_auc
 from datacleaning.stages import run_stage
 
-from probe_train_tiny import HOLD_OUT_EVERY, read_sources
+from judgment import evenly
+from probe_train_tiny import HELD_OUT_CHARS, HELD_OUT_DOCS
+from quality_train_default import GOOD, reference_texts
 
 DIRTY = ["zh/zh_web_news_html_gne.jsonl", "en/en_web_cc_dolma_testdata.jsonl", "zh/zh_misc_fortunes_zh.jsonl",
          "en/en_misc_fortunes.jsonl"]
@@ -40,10 +43,8 @@ REVIEWS = "zh/zh_ugc_reviews_chinesenlpcorpus.jsonl"
 
 def clean_set(dev_data: Path) -> list[tuple[str, str]]:
     """(lang, text) of the held-out reference documents."""
-    held = []
-    for name, texts in read_sources(dev_data).items():
-        held += [(name[:2], t) for i, t in enumerate(texts) if not i % HOLD_OUT_EVERY]
-    return held
+    return [(name[:2], text[:HELD_OUT_CHARS]) for name, _, _ in GOOD
+            for text in evenly(reference_texts(dev_data, name, 1), HELD_OUT_DOCS)]
 
 
 def rejected_set(dev_data: Path, reviews: int, scratch: Path) -> list[tuple[str, str, str]]:
@@ -81,9 +82,9 @@ def main() -> None:
         clean = clean_set(args.dev_data)
         rejected = rejected_set(args.dev_data, args.reviews, Path(scratch))
     texts = [t for _, t in clean] + [r[1] for r in rejected]
-    began = time.perf_counter()
+    began = time.process_time()
     scores = scorer.score([tokenizer.encode(t) for t in texts])
-    seconds = time.perf_counter() - began
+    seconds = time.process_time() - began
     ppl = np.array([s.ppl for s in scores])
     langs = np.array([lang for lang, _ in clean] + [r[0] for r in rejected])
     is_rejected = np.r_[np.zeros(len(clean), bool), np.ones(len(rejected), bool)]
@@ -107,13 +108,29 @@ def main() -> None:
         "by_lang": {lang: auc(langs == lang) for lang in ("zh", "en")},
         "by_rule": {rule: auc(~is_rejected | (reasons == rule)) for rule in top},
         "scoring": {"documents": len(texts), "tokens": sum(s.n_tokens for s in scores),
-                    "seconds": round(seconds, 2),
+                    "cpu_seconds": round(seconds, 2),
                     "tokens_per_second": round(sum(s.n_tokens for s in scores) / seconds),
                     "documents_per_second": round(len(texts) / seconds, 1)},
     }
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(result, indent=2) + "\n")
-    print(json.dumps(result, indent=2))
+    print_table(result)
+
+
+def print_table(result: dict) -> None:
+    print(f"Probe `{result['model']}`: held-out clean reference documents against what the example config's rules "
+          "reject; ROC AUC is the chance that a rejected document has the higher perplexity.\n")
+    print("| | clean docs | rejected docs | median ppl, clean | median ppl, rejected | ROC AUC |")
+    print("|---|---:|---:|---:|---:|---:|")
+    rows = [("Chinese", result["by_lang"]["zh"]), ("English", result["by_lang"]["en"]), ("both, pooled", result["all"]),
+            *((f"rejected by `{rule}`", row) for rule, row in result["by_rule"].items())]
+    for name, row in rows:
+        if row:
+            print(f"| {name} | {row['clean_docs']:,} | {row['rejected_docs']:,} | {row['clean_median_ppl']:,} | "
+                  f"{row['rejected_median_ppl']:,} | {row['roc_auc']:.3f} |")
+    s = result["scoring"]
+    print(f"\nScoring on a CPU ({result['torch_threads']} thread): {s['documents']:,} documents, {s['tokens']:,} tokens in "
+          f"{s['cpu_seconds']} CPU s: {s['tokens_per_second']:,} tokens and {s['documents_per_second']} documents per CPU second.")
 
 
 if __name__ == "__main__":

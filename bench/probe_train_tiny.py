@@ -1,62 +1,46 @@
-"""Train the tiny TransNormerLLM shipped in datacleaning/model_probe/tiny/, reproducibly, on a CPU.
+"""Train the tiny TransNormerLLM shipped in datacleaning/model_probe/tiny/ (or one of other sizes:
+``--d-model``, ``--layers``, ``--heads``, ``--glu``), reproducibly, on a CPU.
 
     python bench/probe_train_tiny.py --dev-data ../shared/data/dev            # writes the shipped model
     python bench/probe_train_tiny.py --dev-data ../shared/data/dev --out bench/out/tiny-try --steps 20
 
-Data: the clean reference text of the development corpus (Chinese Wikipedia paragraphs, the Debian
-Reference in Chinese and English, Chinese man pages, English WikiText-2 articles, detokenized),
-tokenized with its SentencePiece model, which is copied beside the weights with its licence. Every
-50th document of each file (by position) is held out; the held-out loss is measured with the scorer.
-Writes config.json, model.safetensors (fp16, LRPE θ fp32), tokenizer.model, tokenizer.LICENSE.md and
-TRAINING.md (command, data, steps, losses) to --out.
+Data: the clean reference prose the shipped quality classifier and reference n-gram model learn
+from (bench/quality_train_default.py's GOOD: Chinese Wikipedia, statutes, LibreOffice help, Debian
+Reference and man pages; English WikiText-2 detokenized, Debian Reference, nltk's public-domain
+prose, GUM's CC-BY documents), the even positions of each file in pieces of about 3,000
+characters, at most 1,000 pieces a file, tokenized with the development corpus' SentencePiece
+model, which is copied beside the weights with its licence. The held-out loss is measured per file
+on its odd positions (at most ``HELD_OUT_DOCS``, their first ``HELD_OUT_CHARS`` characters), which
+bench/judgment.py measures too. Writes config.json, model.safetensors (fp16, LRPE θ fp32),
+tokenizer.model, tokenizer.LICENSE.md and TRAINING.md (command, data, steps, losses) to --out.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
-import re
 import shlex
 import shutil
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from _common import TOKENIZER
+from judgment import evenly
+from quality_train_default import GOOD, good_texts, reference_texts
 from datacleaning.model_probe import TINY, Scorer, TrainConfig, save_model, train_model
 from datacleaning.model_probe.loader import SHIPPED_TINY
 from datacleaning.model_probe.model import TransNormerLM
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SOURCES = [  # file, licence
-    ("zh/zh_clean_wiki_cmrc2018.jsonl", "CC-BY-SA-4.0"),
-    ("zh/zh_clean_tech_debian_reference.jsonl", "GPL-2+"),
-    ("zh/zh_clean_tech_manpages_zh.jsonl", "GFDL-1.2+"),
-    ("en/en_clean_wiki_wikitext2.jsonl", "CC-BY-SA-3.0"),
-    ("en/en_clean_tech_debian_reference.jsonl", "GPL-2+"),
-]
-TOKENIZER = "models/chinese_sp.model"
 TOKENIZER_LICENCE = "models/chinese_sp.LICENSE.md"
-HOLD_OUT_EVERY = 50
-
-
-def detokenize_wikitext(text: str) -> str:
-    """Undo WikiText's tokenization (`` @-@ ``, spaces before punctuation, ``<unk>``)."""
-    text = re.sub(r" @(.)@ ", r"\1", text)
-    text = re.sub(r" ([.,;:!?)\]'\"%])", r"\1", text)
-    text = re.sub(r"([(\[]) ", r"\1", text)
-    return text.replace(" <unk>", "").replace("<unk>", "")
-
-
-def read_sources(dev_data: Path) -> dict[str, list[str]]:
-    texts = {}
-    for name, _ in SOURCES:
-        with open(dev_data / name, encoding="utf-8") as f:
-            docs = [json.loads(line)["text"] for line in f if line.strip()]
-        texts[name] = [detokenize_wikitext(t) for t in docs] if "wikitext" in name else docs
-    return texts
+PIECE_CHARS = 3000
+HELD_OUT_DOCS = 200
+HELD_OUT_CHARS = 3000
 
 
 def main() -> None:
@@ -70,28 +54,38 @@ def main() -> None:
     parser.add_argument("--lr", type=float, default=3e-3)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--d-model", type=int, default=TINY.d_model, help="width (default: the tiny model's)")
+    parser.add_argument("--layers", type=int, default=TINY.n_layers)
+    parser.add_argument("--heads", type=int, default=TINY.n_heads)
+    parser.add_argument("--glu", type=int, default=TINY.glu_dim, help="GLU hidden width")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 
     import sentencepiece as spm
     sp = spm.SentencePieceProcessor(model_file=str(args.dev_data / TOKENIZER))
-    config = TINY.with_vocab(sp.vocab_size(), pad_token_id=None, bos_token_id=sp.bos_id(), eos_token_id=sp.eos_id())
-    train_docs, held_out, rows = [], [], []
-    for name, texts in read_sources(args.dev_data).items():
-        ids = [np.array(sp.encode(t), dtype=np.int32) for t in texts]
-        train_docs += [d for i, d in enumerate(ids) if i % HOLD_OUT_EVERY]
-        held_out += [d for i, d in enumerate(ids) if not i % HOLD_OUT_EVERY]
-        rows.append((name, len(texts), sum(d.size for d in ids)))
-        print(f"{name}: {len(texts)} documents, {rows[-1][2]} tokens", flush=True)
+    sizes = replace(TINY, d_model=args.d_model, n_layers=args.layers, n_heads=args.heads, glu_dim=args.glu)
+    config = sizes.with_vocab(sp.vocab_size(), pad_token_id=None, bos_token_id=sp.bos_id(), eos_token_id=sp.eos_id())
+    by_lang, table = good_texts(args.dev_data, PIECE_CHARS)
+    train_docs = [np.array(sp.encode(t), dtype=np.int32) for texts in by_lang.values() for t in texts]
+    held_out = {name: [np.array(sp.encode(t[:HELD_OUT_CHARS]), dtype=np.int32)
+                       for t in evenly(reference_texts(args.dev_data, name, 1), HELD_OUT_DOCS)] for name, _, _ in GOOD}
+    print(f"{len(train_docs)} pieces, {sum(d.size for d in train_docs):,} tokens", flush=True)
 
     train = TrainConfig(steps=args.steps, batch_tokens=args.batch_tokens, seq_len=args.seq_len, lr=args.lr,
                         warmup_steps=max(1, args.steps // 10), seed=args.seed, log_every=10)
     model, result = train_model(train_docs, config, train, device="cpu", log=lambda m: print(m, flush=True))
     began = time.perf_counter()
-    scores = Scorer(model, chunk_tokens=1024).score(held_out)
-    held_out_loss = sum(s.nll for s in scores) / sum(s.n_tokens for s in scores)
+    scorer = Scorer(model, chunk_tokens=1024)
+    per_source = {}
+    for name, docs in held_out.items():
+        scores = scorer.score(docs)
+        per_source[name] = {"documents": len(docs), "tokens": sum(s.n_tokens for s in scores),
+                            "loss": round(sum(s.nll for s in scores) / max(sum(s.n_tokens for s in scores), 1), 4)}
     score_seconds = time.perf_counter() - began
-    untrained = Scorer(TransNormerLM(config).eval(), chunk_tokens=1024).score(held_out[:20])
+    held_out_tokens = sum(v["tokens"] for v in per_source.values())
+    held_out_loss = sum(v["loss"] * v["tokens"] for v in per_source.values()) / held_out_tokens
+    first_docs = [d for docs in held_out.values() for d in docs[:3]]
+    untrained = Scorer(TransNormerLM(config).eval(), chunk_tokens=1024).score(first_docs)
     untrained_loss = sum(s.nll for s in untrained) / sum(s.n_tokens for s in untrained)
 
     args.out.mkdir(parents=True, exist_ok=True)
@@ -103,19 +97,20 @@ def main() -> None:
         "command": command, "threads": args.threads, "config": config.to_hf(), "train": train.__dict__,
         "train_tokens": result.tokens, "train_seconds": round(result.seconds, 1),
         "final_loss": round(result.final_loss, 4), "first_loss": round(result.losses[0], 4),
-        "held_out_docs": len(held_out), "held_out_tokens": sum(s.n_tokens for s in scores),
+        "held_out_docs": sum(v["documents"] for v in per_source.values()), "held_out_tokens": held_out_tokens,
         "held_out_loss": round(held_out_loss, 4), "held_out_ppl": round(float(np.exp(held_out_loss)), 1),
-        "untrained_held_out_loss": round(untrained_loss, 4),
-        "held_out_scoring_tokens_per_s": round(sum(s.n_tokens for s in scores) / score_seconds),
+        "held_out_by_source": per_source, "untrained_held_out_loss": round(untrained_loss, 4),
+        "held_out_scoring_tokens_per_s": round(held_out_tokens / score_seconds),
         "folder_bytes": size,
     }
     print(json.dumps(summary, indent=2))
-    (args.out / "TRAINING.md").write_text(training_notes(summary, rows), encoding="utf-8")
+    (args.out / "TRAINING.md").write_text(training_notes(summary, table), encoding="utf-8")
 
 
-def training_notes(s: dict, rows: list[tuple[str, int, int]]) -> str:
-    licences = dict(SOURCES)
-    data = "\n".join(f"| `{name}` | {docs} | {tokens:,} | {licences[name]} |" for name, docs, tokens in rows)
+def training_notes(s: dict, table: list[tuple[str, str, int, int]]) -> str:
+    held = s["held_out_by_source"]
+    data = "\n".join(f"| `{name}` | {docs:,} | {pieces:,} | {licence} | {held[name]['documents']} | {held[name]['loss']} |"
+                     for name, licence, docs, pieces in table)
     t = s["train"]
     return f"""# The tiny TransNormerLLM shipped with datacleaning
 
@@ -131,11 +126,14 @@ Reproduce (from the repository root, about {s['train_seconds'] / 60:.0f} minutes
 
 ## Data
 
-The clean reference text of the project's development corpus; every {HOLD_OUT_EVERY}th document of each
-file is held out. WikiText-2 is detokenized first (`@-@`, spaces before punctuation, `<unk>`).
+The clean reference prose of the project's development corpus, the even positions of each file
+(the text the quality classifier and the reference n-gram model learn from), in pieces of about
+{PIECE_CHARS:,} characters, at most 1,000 pieces a file; WikiText-2 detokenized first (`@-@`, spaces
+before punctuation, `<unk>`). Held out: the odd positions of each file (at most {HELD_OUT_DOCS}
+documents taken evenly, their first {HELD_OUT_CHARS:,} characters), never trained on.
 
-| file | documents | tokens | licence |
-|---|---|---|---|
+| file | documents | pieces | licence | held-out documents | held-out loss (nats/token) |
+|---|---:|---:|---|---:|---:|
 {data}
 
 Tokenizer: `tokenizer.model`, the development corpus' `models/chinese_sp.model` (SentencePiece,

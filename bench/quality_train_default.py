@@ -34,8 +34,8 @@ from pathlib import Path
 
 import numpy as np
 
+from _common import detokenize_wikitext
 from judgment import GOOD as GOOD_LABEL, LABELS, evenly, hplt_document, read_jsonl, reference_halves, with_clean
-from probe_train_tiny import detokenize_wikitext
 from datacleaning.config import load_config
 from datacleaning.quality import SHIPPED_CLASSIFIER, TrainSettings, roc_auc, train_classifier
 from datacleaning.quality.train import split_held_out
@@ -86,13 +86,20 @@ def pieces_of(text: str, size: int) -> list[str]:
     return [*pieces, current] if current.strip() else pieces
 
 
+def reference_texts(dev: Path, name: str, half: int) -> list[str]:
+    """The texts of one GOOD file that the models may learn from (``half`` 0: its even positions)
+    or that measure them (1: the odd positions, which no shipped model saw), licence-filtered."""
+    wanted = next(w for n, _, w in GOOD if n == name)
+    rows = [r for r in reference_halves(read_jsonl(dev / name))[half] if wanted is None or wanted(r)]
+    return [detokenize_wikitext(r["text"]) if "wikitext" in name else r["text"] for r in rows]
+
+
 def good_texts(dev: Path, max_chars: int) -> tuple[dict[str, list[str]], list[tuple[str, str, int, int]]]:
     """Good text by language, in pieces, and (file, licence, documents, pieces) for the record."""
     by_lang: dict[str, list[str]] = {"zh": [], "en": []}
     table = []
-    for name, licence, wanted in GOOD:
-        rows = [r for r in reference_halves(read_jsonl(dev / name))[0] if wanted is None or wanted(r)]
-        texts = [detokenize_wikitext(r["text"]) if "wikitext" in name else r["text"] for r in rows]
+    for name, licence, _ in GOOD:
+        texts = reference_texts(dev, name, 0)
         pieces = evenly([piece for text in texts for piece in pieces_of(text, max_chars)], MAX_PIECES)
         by_lang[name.split("/")[0]] += pieces
         table.append((name, licence, len(texts), len(pieces)))

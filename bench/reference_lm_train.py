@@ -24,9 +24,9 @@ from pathlib import Path
 
 import numpy as np
 
-from judgment import evenly, read_jsonl, reference_halves
-from probe_train_tiny import TOKENIZER, detokenize_wikitext
-from quality_train_default import GOOD, MAX_PIECES, REVIEW_MIN_CHARS, REVIEWS, good_texts
+from _common import TOKENIZER
+from judgment import evenly, read_jsonl
+from quality_train_default import GOOD, MAX_PIECES, REVIEW_MIN_CHARS, REVIEWS, good_texts, reference_texts
 from datacleaning.quality import TrainSettings
 from datacleaning.reference_lm import SHIPPED_REFERENCE_LM, LMSettings, train_reference_lm
 
@@ -74,9 +74,8 @@ def main() -> int:
     model = train_reference_lm([t for texts in good.values() for t in texts], dev / TOKENIZER, settings,
                                log=lambda line: print(line, flush=True))
     held_out = {}
-    for name, _, wanted in GOOD:
-        rows = [r for r in reference_halves(read_jsonl(dev / name))[1] if wanted is None or wanted(r)]
-        texts = [detokenize_wikitext(r["text"]) if "wikitext" in name else r["text"] for r in evenly(rows, HELD_OUT_DOCS)]
+    for name, _, _ in GOOD:
+        texts = evenly(reference_texts(dev, name, 1), HELD_OUT_DOCS)
         nll, chars = model.nll(texts)
         held_out[name] = {"documents": len(texts), "nll_per_char": round(float(nll.sum() / chars.sum()), 4)}
     web = {}
