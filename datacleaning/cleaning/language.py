@@ -148,7 +148,7 @@ def _cld2_shares(sample: str) -> tuple[bool, dict[str, float]]:
 
 # What the clean stage calls, after the normalizers, to route a document: the normalized text and
 # the document as read (its ``source`` and input fields through ``meta_value``; its text and
-# ``signals`` are not yet the cleaned ones).
+# ``views`` are not yet the cleaned ones).
 LanguageIdentifier = Callable[[str, "Document"], LanguageGuess]
 _IDENTIFIERS: dict[str, LanguageIdentifier] = {}
 
