@@ -54,8 +54,9 @@ from datacleaning.cleaning.rule_chain import BUILTIN_CHECKS, RuleChain
 from datacleaning.config import load_config
 
 LABELS = REPO_ROOT / "bench" / "labels" / "zh_hplt_sample.tsv"
-UNSEEN_CLEAN = {"en": ["en/en_clean_prose_gum.jsonl", "en/en_clean_prose_nltk.jsonl"],
-                "zh": ["zh/zh_clean_law_lawrefbook.jsonl", "zh/zh_clean_help_libreoffice.jsonl"]}
+# Where the probe's per-language limit is set: the odd positions (held out of every shipped model) of these.
+PROBE_CALIBRATION_SOURCES = {"en": ["en/en_clean_prose_gum.jsonl", "en/en_clean_prose_nltk.jsonl"],
+                             "zh": ["zh/zh_clean_law_lawrefbook.jsonl", "zh/zh_clean_help_libreoffice.jsonl"]}
 PROBE_CHARS = 2000
 PROBE_CALIBRATION_DOCS = 150
 PROBE_KEEP = 0.98
@@ -207,14 +208,14 @@ def probe_report(config, dev: Path, sets: dict[str, list[tuple[dict, str]]], mod
     reference text against labelled junk, and the balanced accuracy of the rules alone and with a
     per-language limit on NLL per character."""
     limits = {}
-    for lang, sources in UNSEEN_CLEAN.items():
+    for lang, sources in PROBE_CALIBRATION_SOURCES.items():
         texts = [r["text"] for source in sources
                  for r in evenly(reference_halves(read_jsonl(dev / source))[1], PROBE_CALIBRATION_DOCS)]
         limits[lang] = float(np.nanquantile(probe_nll(texts, model_dir)[1], PROBE_KEEP))
     pipeline = dc.Pipeline(config)
-    report = {"model": str(model_dir), "limits": limits, "sets": {},
-              "reference_vs_junk": reference_vs_junk(dev, sets, model_dir)}
+    report = {"model": str(model_dir), "limits": limits, "sets": {}}
     speeds = {"probe": [], "reference_lm": []}
+    junk_scores = {}
     for name, pairs in sets.items():
         cleaned = list(pipeline.clean([r for r, _ in pairs]))
         per_token, per_char, probe_speed = probe_nll([r["text"] for r, _ in pairs], model_dir)
@@ -222,6 +223,7 @@ def probe_report(config, dev: Path, sets: dict[str, list[tuple[dict, str]]], mod
         speeds["probe"].append(probe_speed)
         speeds["reference_lm"].append(reference_speed)
         good = np.array([label == GOOD for _, label in pairs])
+        junk_scores[name] = (per_char[~good], reference[~good])
         scored = ~np.isnan(per_char)
         rules = [None if c.kept else c.verdict.rejected_by for c in cleaned]
         combined = [v if v is not None or not (per_char[i] > limits.get(c.document.lang, np.inf)) else "probe"
@@ -232,18 +234,19 @@ def probe_report(config, dev: Path, sets: dict[str, list[tuple[dict, str]]], mod
             "auc_reference_lm": roc_auc(-reference[~good], -reference[good]),
             "rules": score_labelled(pairs, rules), "rules_and_probe": score_labelled(pairs, combined)}
     report["chars_per_cpu_second"] = {signal: round(float(np.median(rates))) for signal, rates in speeds.items()}
+    report["reference_vs_junk"] = reference_vs_junk(dev, junk_scores, model_dir)
     return report
 
 
-def reference_vs_junk(dev: Path, sets: dict[str, list[tuple[dict, str]]], model_dir: Path) -> dict:
+def reference_vs_junk(dev: Path, junk_scores: dict[str, tuple[np.ndarray, np.ndarray]], model_dir: Path) -> dict:
     """Per language, ROC AUC per character (good lower) of each clean reference source's odd
-    positions against the labelled web junk of the language (the HPLT labels), under the probe and
-    under the reference n-gram model; and of all the language's sources together."""
+    positions against the labelled web junk of the language (the HPLT labels; ``junk_scores``:
+    per labelled set, its junk's NLL per character under the probe and the reference n-gram
+    model), under both models; and of all the language's sources together."""
     junk_of = {"en": "hplt_en", "zh": "hplt_zh"}
     report = {}
     for lang, set_name in junk_of.items():
-        junk = [r["text"] for r, label in sets[set_name] if label != GOOD]
-        junk_probe, junk_ngram = probe_nll(junk, model_dir)[1], reference_lm_nll(junk)[0]
+        junk_probe, junk_ngram = junk_scores[set_name]
         rows, pooled_probe, pooled_ngram = {}, [], []
         for source in sorted(dev.glob(f"{lang}/{lang}_clean_*.jsonl")):
             clean = [r["text"] for r in evenly(reference_halves(read_jsonl(source))[1], REFERENCE_VS_JUNK_DOCS)]
@@ -255,7 +258,7 @@ def reference_vs_junk(dev: Path, sets: dict[str, list[tuple[dict, str]]], model_
         clean_probe, clean_ngram = np.concatenate(pooled_probe), np.concatenate(pooled_ngram)
         rows["all"] = {"docs": len(clean_probe), "probe": _good_lower(clean_probe, junk_probe),
                        "reference_lm": _good_lower(clean_ngram, junk_ngram)}
-        report[lang] = {"junk": len(junk), "sources": rows}
+        report[lang] = {"junk": len(junk_probe), "sources": rows}
     return report
 
 
@@ -385,7 +388,7 @@ def print_tables(reports: dict[str, dict]) -> None:
             limits = ", ".join(f"{lang} {limit:.3f}" for lang, limit in probe["limits"].items())
             print(f"\n{name} with the probe ({probe['model']}): ROC AUC of its NLL (good lower), and balanced "
                   f"accuracy of the rules alone and with NLL per character limited per language ({limits} nats, "
-                  f"the {PROBE_KEEP:.0%} point of unseen clean text).\n")
+                  f"the {PROBE_KEEP:.0%} point of held-out clean text).\n")
             print("| set | AUC per token | AUC per char | reference n-gram AUC per char | rules | rules + probe |")
             print("|---|---:|---:|---:|---:|---:|")
             for set_name, row in probe["sets"].items():

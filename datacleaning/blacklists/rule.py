@@ -68,6 +68,7 @@ class Blacklist(Filter):
         self._thresholds = {}
         for name, given, defaults in (("min_hits", self.min_hits, DEFAULT_MIN_HITS),
                                       ("min_terms", self.min_terms, DEFAULT_MIN_TERMS),
+                                      ("zh_min_terms", self.zh_min_terms, {**DEFAULT_MIN_TERMS, **self.min_terms}),
                                       ("min_hits_per_1k", self.min_hits_per_1k, DEFAULT_MIN_HITS_PER_1K)):
             unknown = sorted(set(given) - known)
             if unknown:
@@ -75,12 +76,6 @@ class Blacklist(Filter):
                                  f"(categories: {', '.join(sorted(known))})")
             merged = {**defaults, **given}
             self._thresholds[name] = {c: merged.get(c, merged["default"]) for c in self._matcher.categories}
-        unknown = sorted(set(self.zh_min_terms) - known)
-        if unknown:
-            raise ValueError(f"zh_min_terms: no loaded list has category {', '.join(unknown)} "
-                             f"(categories: {', '.join(sorted(known))})")
-        zh = self.zh_min_terms
-        self._zh_min_terms = {c: zh.get(c, zh.get("default", n)) for c, n in self._thresholds["min_terms"].items()}
 
     def score(self, doc: Document) -> dict:
         title = doc.meta_string(self.title_field)
@@ -102,9 +97,8 @@ class Blacklist(Filter):
 
     def flagged(self, value: dict) -> list[str]:
         """The categories whose hits reach all three thresholds, then the URL's listed category."""
-        min_hits, min_terms, min_per_1k = (self._thresholds[k] for k in ("min_hits", "min_terms", "min_hits_per_1k"))
-        if value.get("lang") == "zh":
-            min_terms = self._zh_min_terms
+        terms = "zh_min_terms" if value.get("lang") == "zh" else "min_terms"
+        min_hits, min_terms, min_per_1k = (self._thresholds[k] for k in ("min_hits", terms, "min_hits_per_1k"))
         found = [category for category, c in value["categories"].items()
                  if c["hits"] >= min_hits[category] and c["distinct"] >= min_terms[category]
                  and c["per_1k"] >= min_per_1k[category]]

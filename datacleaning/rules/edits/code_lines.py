@@ -9,8 +9,6 @@ from datacleaning.charclasses import (CJK_SYMBOLS, FULL_WIDTH_ASCII, HAN_COMPAT,
 from datacleaning.rules.base import Editor
 from datacleaning.rules.registry import register
 
-# --- stray JavaScript -------------------------------------------------------------------------
-
 _IDENT = r"[A-Za-z_$][\w$]*"
 # What only page script does: browser globals, var declarations, IIFEs, jQuery, trackers. A run
 # of code lines is page script only if one of its lines starts like this; C, SQL or maths in a

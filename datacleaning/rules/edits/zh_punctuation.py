@@ -10,8 +10,6 @@ from datacleaning.rules.base import Editor
 from datacleaning.rules.registry import register
 from datacleaning.rules.spans import Spans, table_rows, url_words
 
-# --- zh_fullwidth_punctuation -----------------------------------------------------------------
-
 _FULLWIDTH_MARK = str.maketrans(",;!?.:", "，；！？。：")
 _SAME_MARK_RUN = re.compile(r"(.)\1+")
 # An ASCII mark right after a Han character or a closing CJK bracket (not a curly quote: English
