@@ -112,12 +112,20 @@ class ReferenceLM:
         # One text a call: SentencePiece's batch call costs ~80 µs a call in thread set-up alone.
         return np.asarray(self._pieces.encode(folded), dtype=np.int64)
 
+    def pieces(self) -> list[str]:
+        """The text of every piece, by id."""
+        return [self._pieces.id_to_piece(i) for i in range(self._pieces.get_piece_size())]
+
+    def rarity(self, ids: np.ndarray) -> np.ndarray:
+        """−log P_1 of each piece (nats): how rare it is in the reference text, with no context."""
+        return -np.log((self.tables[0].counts[ids] + 1.0) / (self._seen + self.vocab_size))
+
     def piece_nll(self, docs: list[np.ndarray]) -> np.ndarray:
         """−log P of every piece of the documents of piece ids, one after another (nats)."""
         ids, positions = padded(docs, self.order, self.bos_id)
         unigram = self.tables[0]
         if self.order == 1:
-            return -np.log((unigram.counts[ids[positions]] + 1.0) / (self._seen + self.vocab_size))
+            return self.rarity(ids[positions])
         hashes = ngram_hashes(ids, self.order)
         # Every padded position is looked up once per order: as the n-gram that ends there and, one
         # position on, as the context of order n + 1. Order 1 is a dense table indexed by piece id.
