@@ -56,3 +56,35 @@ def test_a_text_of_too_few_sentences_is_not_judged():
     few = "".join(sentences[0] for sentences in ARTICLES[:RULE.min_sentences - 1])
     value, kept, _ = judge(EVERY_TEXT, few)
     assert value["cohesion"] is None and kept, value
+
+
+def _two_from_each_article() -> str:
+    """Two sentences of each article in turn: each pair holds together, the text does not."""
+    return "".join(sentence for sentences in ARTICLES for sentence in sentences[:2])
+
+
+def test_a_casino_named_in_borrowed_sentences_is_rejected_and_the_sentences_alone_are_kept():
+    pairs = _two_from_each_article()
+    value, kept, _ = judge(RULE, pairs)
+    assert value["terms"] == 0 and RULE.min_cohesion <= value["cohesion"] < RULE.min_cohesion_with_term, value
+    assert kept
+    sentences = SENTENCE.findall(pairs)
+    injected = "".join(sentences[:3]) + "澳门金沙" + "".join(sentences[3:])
+    value, kept, _ = judge(RULE, injected)
+    assert value["terms"] == 1 and not kept, value
+    assert RULE.failed_check(value) == "injected_term"
+
+
+def test_an_article_that_names_a_casino_is_left_to_the_blacklist():
+    article = max(WIKI, key=len)
+    sentences = SENTENCE.findall(article)
+    named = "".join(sentences[:2]) + "澳门金沙" + "".join(sentences[2:])
+    value, kept, _ = judge(EVERY_TEXT, named)
+    assert value["terms"] == 1 and value["cohesion"] >= RULE.min_cohesion_with_term and kept, value
+
+
+def test_a_rejection_names_the_check():
+    assert RULE.failed_check({"novelty": 0.95, "cohesion": 0.02, "terms": 3}) == "shuffled"
+    assert RULE.failed_check({"novelty": 0.82, "cohesion": 0.02, "terms": 1}) == "injected_term"
+    assert RULE.failed_check({"novelty": 0.82, "cohesion": 0.02, "terms": 0}) == ""
+    assert RULE.failed_check({"novelty": 0.7, "cohesion": None, "terms": None}) == ""
