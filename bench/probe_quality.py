@@ -12,6 +12,11 @@ Crawl pages, Chinese and English fortune-cookie quips, a sample of Chinese user 
 threads); ROC AUC is the chance that a rejected document has a higher perplexity than a clean one
 (ties count half), overall and per language. The scoring rate counts tokens and documents of both
 sets over the scorer's own CPU seconds (tokenizing included, reading and cleaning not).
+
+Every dtype of ``--dtypes`` scores the same documents, one after the other in this process: the
+first (float32, the full model) fills the main table, and a second table sets each against it,
+its AUCs, its rate and the largest change it makes to a document's NLL per token (the CPU path a
+user without a GPU gets is bfloat16 where the CPU computes it natively: ``probe.dtype = "auto"``).
 """
 from __future__ import annotations
 
@@ -70,28 +75,32 @@ def main() -> None:
     parser.add_argument("--model", type=Path, default=SHIPPED_TINY)
     parser.add_argument("--reviews", type=int, default=1000, help="user reviews sampled (the first N)")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--dtypes", default="float32,bfloat16", help="comma-separated; the first is the reference")
     parser.add_argument("--json", type=Path, default=BENCH_OUT / "probe_quality.json")
     args = parser.parse_args()
     if not args.dev_data.is_dir():
         sys.exit(f"development corpus not found at {args.dev_data} (give --dev-data or DATACLEANING_DEV_DATA)")
     torch.set_num_threads(args.threads)
-    model, tokenizer = load_model(args.model), load_tokenizer(args.model)
-    scorer = Scorer(model)
-
+    tokenizer = load_tokenizer(args.model)
     with tempfile.TemporaryDirectory() as scratch:
         clean = clean_set(args.dev_data)
         rejected = rejected_set(args.dev_data, args.reviews, Path(scratch))
     texts = [t for _, t in clean] + [r[1] for r in rejected]
     began = time.process_time()
-    scores = scorer.score([tokenizer.encode(t) for t in texts])
-    seconds = time.process_time() - began
-    ppl = np.array([s.ppl for s in scores])
+    encoded = [tokenizer.encode(t) for t in texts]
+    tokenizing = time.process_time() - began
+    runs = {}
+    for dtype in args.dtypes.split(","):
+        scorer = Scorer(load_model(args.model, device="cpu", dtype=getattr(torch, dtype)))
+        began = time.process_time()
+        runs[dtype] = (scorer.score(encoded), time.process_time() - began + tokenizing)
+    reference = args.dtypes.split(",")[0]
+    scores, seconds = runs[reference]
     langs = np.array([lang for lang, _ in clean] + [r[0] for r in rejected])
     is_rejected = np.r_[np.zeros(len(clean), bool), np.ones(len(rejected), bool)]
-    has_tokens = ~np.isnan(ppl)
 
-    def auc(mask: np.ndarray) -> dict | None:
-        keep = mask & has_tokens
+    def auc(mask: np.ndarray, ppl: np.ndarray) -> dict | None:
+        keep = mask & ~np.isnan(ppl)
         if not (keep & is_rejected).any() or not (keep & ~is_rejected).any():
             return None
         return {"clean_docs": int((keep & ~is_rejected).sum()), "rejected_docs": int((keep & is_rejected).sum()),
@@ -99,18 +108,29 @@ def main() -> None:
                 "rejected_median_ppl": round(float(np.median(ppl[keep & is_rejected])), 1),
                 "roc_auc": round(roc_auc(ppl[keep & ~is_rejected], ppl[keep & is_rejected]), 4)}
 
+    def nll_per_token(run: list) -> np.ndarray:
+        return np.array([s.nll / s.n_tokens if s.n_tokens else np.nan for s in run])
+
+    ppl = np.array([s.ppl for s in scores])
+    n_tokens = sum(s.n_tokens for s in scores)
+    paths = {dtype: {"by_lang": {lang: auc(langs == lang, np.array([s.ppl for s in run])) for lang in ("zh", "en")},
+                     "tokens_per_second": round(n_tokens / run_seconds),
+                     "speed_vs_reference": round(seconds / run_seconds, 2),
+                     "max_nll_change": round(float(np.nanmax(np.abs(nll_per_token(run) - nll_per_token(scores)))), 4)}
+             for dtype, (run, run_seconds) in runs.items()}
     reasons = np.array([""] * len(clean) + [r[2] for r in rejected])
     top = sorted(set(reasons[is_rejected]), key=lambda r: -(reasons == r).sum())[:6]
     result = {
         "command": "python " + " ".join([os.path.relpath(__file__, REPO_ROOT), *sys.argv[1:]]),
         "model": str(args.model), "threads": args.threads, "torch_threads": torch.get_num_threads(),
-        "all": auc(np.ones(len(ppl), bool)),
-        "by_lang": {lang: auc(langs == lang) for lang in ("zh", "en")},
-        "by_rule": {rule: auc(~is_rejected | (reasons == rule)) for rule in top},
-        "scoring": {"documents": len(texts), "tokens": sum(s.n_tokens for s in scores),
-                    "cpu_seconds": round(seconds, 2),
-                    "tokens_per_second": round(sum(s.n_tokens for s in scores) / seconds),
+        "dtype": reference,
+        "all": auc(np.ones(len(ppl), bool), ppl),
+        "by_lang": {lang: auc(langs == lang, ppl) for lang in ("zh", "en")},
+        "by_rule": {rule: auc(~is_rejected | (reasons == rule), ppl) for rule in top},
+        "scoring": {"documents": len(texts), "tokens": n_tokens, "cpu_seconds": round(seconds, 2),
+                    "tokens_per_second": round(n_tokens / seconds),
                     "documents_per_second": round(len(texts) / seconds, 1)},
+        "cpu_paths": paths,
     }
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(result, indent=2) + "\n")
@@ -118,7 +138,7 @@ def main() -> None:
 
 
 def print_table(result: dict) -> None:
-    print(f"Probe `{result['model']}`: held-out clean reference documents against what the example config's rules "
+    print(f"Probe `{result['model']}` in {result['dtype']}: held-out clean reference documents against what the example config's rules "
           "reject; ROC AUC is the chance that a rejected document has the higher perplexity.\n")
     print("| | clean docs | rejected docs | median ppl, clean | median ppl, rejected | ROC AUC |")
     print("|---|---:|---:|---:|---:|---:|")
@@ -131,6 +151,14 @@ def print_table(result: dict) -> None:
     s = result["scoring"]
     print(f"\nScoring on a CPU ({result['torch_threads']} thread): {s['documents']:,} documents, {s['tokens']:,} tokens in "
           f"{s['cpu_seconds']} CPU s: {s['tokens_per_second']:,} tokens and {s['documents_per_second']} documents per CPU second.")
+    print(f"\nThe same documents in each dtype, against {result['dtype']}: ROC AUC per language, tokens per CPU "
+          "second (tokenizing included) and the largest change to a document's NLL per token.\n")
+    print("| dtype | ROC AUC, Chinese | ROC AUC, English | tokens per CPU s | speed | largest NLL change (nats) |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for dtype, row in result["cpu_paths"].items():
+        zh, en = (row["by_lang"][lang]["roc_auc"] if row["by_lang"][lang] else float("nan") for lang in ("zh", "en"))
+        print(f"| {dtype} | {zh:.3f} | {en:.3f} | {row['tokens_per_second']:,} | {row['speed_vs_reference']}x | "
+              f"{row['max_nll_change']} |")
 
 
 if __name__ == "__main__":

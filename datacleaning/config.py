@@ -322,7 +322,8 @@ class ProbeConfig(BaseModel):
                                        "empty: the tiny model shipped in the package")
     device: Literal["auto", "cuda", "cpu"] = Field("auto", description="auto = the GPU when there is one")
     dtype: Literal["auto", "float32", "bfloat16", "float16"] = Field(
-        "auto", description="weights and activations: auto = bf16 on a GPU that has it, else fp32")
+        "auto", description="weights and activations: auto = bf16 where the hardware computes it (a GPU that "
+                            "has it, a CPU with AVX512-BF16 or AMX), else fp32")
     token_budget: int = Field(16384, gt=0, description="positions in one scoring batch (rows × longest row)")
     chunk_tokens: int = Field(2048, gt=0, description="a longer document is scored in chunks of this many tokens "
                                                       "that carry the attention state")

@@ -55,7 +55,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     score.add_argument("--device", dest="probe.device", choices=["auto", "cuda", "cpu"],
                        help="auto = the GPU when there is one [probe.device]")
     score.add_argument("--dtype", dest="probe.dtype", choices=["auto", "float32", "bfloat16", "float16"],
-                       help="auto = bf16 on a GPU, fp32 on a CPU [probe.dtype]")
+                       help="auto = bf16 where the hardware computes it (a GPU that has it, a CPU with "
+                            "AVX512-BF16 or AMX), else fp32 [probe.dtype]")
     score.add_argument("--token-budget", dest="probe.token_budget", type=int, metavar="N",
                        help="positions in one scoring batch [probe.token_budget]")
     add_config_options(score)

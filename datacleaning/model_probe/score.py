@@ -38,11 +38,23 @@ def pick_device(device: str | torch.device | None = None) -> torch.device:
 
 
 def pick_dtype(device: torch.device) -> torch.dtype:
-    """bf16 on a GPU that has it (the released models are bf16; fp16 can overflow the undecayed top
-    layers), fp32 otherwise."""
-    if device.type == "cuda" and torch.cuda.is_bf16_supported():
+    """bf16 where the hardware computes it, fp32 otherwise: on a GPU that has it (the released
+    models are bf16; fp16 can overflow the undecayed top layers), and on a CPU with AVX512-BF16 or
+    AMX, where the tiny model scores 2.4 times as many tokens a second, every document's NLL per
+    token within 0.006 nats of fp32's and the same ROC AUCs (bench/probe_quality.py). A CPU
+    without them has no bf16 instructions of its own, and keeps fp32."""
+    if device.type == "cuda":
+        return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float32
+    if device.type == "cpu" and _cpu_computes_bf16():
         return torch.bfloat16
     return torch.float32
+
+
+def _cpu_computes_bf16() -> bool:
+    # torch tells the CPU's instruction sets only through private helpers; a torch without them
+    # gets fp32.
+    return any(getattr(torch.cpu, name, lambda: False)() for name in ("_is_avx512_bf16_supported",
+                                                                        "_is_amx_tile_supported"))
 
 
 def load_scorer(folder=SHIPPED_TINY, *, device: str | torch.device | None = None,

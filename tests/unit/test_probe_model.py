@@ -357,3 +357,17 @@ def test_shipped_tiny_model_prefers_clean_text_to_shuffled_characters():
     for c, n in zip(clean, noise):
         assert c.ppl < n.ppl
     assert sum(s.nll for s in clean) / sum(s.n_tokens for s in clean) < 6.0  # nats/token, < log(20000)=9.9
+
+
+def test_shipped_tiny_model_in_bf16_scores_real_text_as_fp32_does():
+    # probe.dtype = "auto" scores in bf16 on CPUs that compute it: the documents' NLL per token must
+    # stay where fp32 puts them, and their order with it.
+    sp = load_tokenizer(SHIPPED_TINY)
+    with open(FIXTURES / "mixed_docs.jsonl", encoding="utf-8") as f:
+        texts = [json.loads(line)["text"] for line in f][:40]
+    docs = [sp.encode(t) for t in texts]
+    per_token = {dtype: np.array([s.nll / s.n_tokens for s in
+                                  Scorer(load_model(SHIPPED_TINY, dtype=dtype)).score(docs)])
+                 for dtype in (torch.float32, torch.bfloat16)}
+    assert np.abs(per_token[torch.bfloat16] - per_token[torch.float32]).max() < 0.02
+    assert np.corrcoef(per_token[torch.float32], per_token[torch.bfloat16])[0, 1] > 0.999
