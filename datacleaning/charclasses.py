@@ -8,6 +8,7 @@ rules that use them run on every Chinese document.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 # The blocks, named once: every character class of the package is made of these.
 UNIFIED_HAN = "\u4e00-\u9fff"                  # CJK Unified Ideographs: the common characters
@@ -51,3 +52,28 @@ LETTER_RUN = re.compile(r"[^\W\d_]+")
 def count_chars(pattern: re.Pattern, text: str) -> int:
     """How many characters of ``text`` a run pattern (one of the ``*_RUN`` above) covers."""
     return sum(map(len, pattern.findall(text)))
+
+
+def class_without(spec: str, chars: Iterable[str]) -> str:
+    """The body of a character class: ``spec`` (single characters and ``a-b`` ranges, as the
+    classes above are written) without ``chars``. The standard library's re has no set
+    subtraction, and its classes match several times faster than the regex module's."""
+    excluded = sorted({ord(c) for c in chars})
+    ranges, i = [], 0
+    while i < len(spec):
+        if i + 2 < len(spec) and spec[i + 1] == "-":
+            ranges.append((ord(spec[i]), ord(spec[i + 2])))
+            i += 3
+        else:
+            ranges.append((ord(spec[i]), ord(spec[i])))
+            i += 1
+    parts = []
+    for lo, hi in ranges:
+        for code in excluded:
+            if lo <= code <= hi:
+                if lo < code:
+                    parts.append((lo, code - 1))
+                lo = code + 1
+        if lo <= hi:
+            parts.append((lo, hi))
+    return "".join(re.escape(chr(lo)) + (f"-{re.escape(chr(hi))}" if hi > lo else "") for lo, hi in parts)

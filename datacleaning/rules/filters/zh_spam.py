@@ -20,7 +20,7 @@ import numpy as np
 import regex
 
 from datacleaning.blacklists.matcher import TermMatcher, WordList, resolve_blacklist
-from datacleaning.charclasses import HAN, HAN_RUN, count_chars
+from datacleaning.charclasses import HAN, HAN_RUN, class_without, count_chars
 from datacleaning.document import Document
 from datacleaning.reference_lm import SHIPPED_REFERENCE_LM, load_reference_lm
 from datacleaning.rules.base import Filter
@@ -233,10 +233,10 @@ class ZhKeywordInjection(Filter):
 
 
 @cache
-def _content_run() -> regex.Pattern:
+def _content_run() -> re.Pattern:
     """Two or more Han characters in a row, none of them a function character (function_words_zh:
     a bigram holding one names no subject)."""
-    return regex.compile(f"[[{HAN}]--[{''.join(sorted(function_words(ZH)))}]]{{2,}}", regex.V1)
+    return re.compile(f"[{class_without(HAN, ''.join(function_words(ZH)))}]{{2,}}")
 
 
 # What is left of an HTML tag whose "<" was cut away with the text before it, and an entity cut short.
