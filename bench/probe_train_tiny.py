@@ -158,7 +158,8 @@ seed {t['seed']}; {t['steps']} steps of at most {t['batch_tokens']} positions, p
 | same, untrained model | {s['untrained_held_out_loss']} nats/token |
 | files in this folder (without this one) | {s['folder_bytes'] / 1e6:.2f} MB |
 
-Weights are stored in fp16 (LRPE θ in fp32) and loaded in fp32 on a CPU.
+Weights are stored in fp16 (LRPE θ in fp32); the probe stage loads them in bf16 where the
+hardware computes it, else in fp32 (`probe.dtype`).
 """
 
 
