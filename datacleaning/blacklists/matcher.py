@@ -64,6 +64,11 @@ class WordList:
         return cls(category, load_terms(path))
 
 
+def read_word_lists(names: list[str], base_dir: Path) -> list[WordList]:
+    """The lists ``names`` (bundled names or paths relative to ``base_dir``), read."""
+    return [WordList.load(resolve_blacklist(name, base_dir)) for name in names]
+
+
 def _is_word_char(ch: str) -> bool:
     # Latin, Greek, Cyrillic... letters and digits continue an ASCII word; Han, kana and Hangul
     # (from U+2E80 on) do not.

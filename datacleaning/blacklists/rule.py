@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from datacleaning.blacklists.matcher import DomainMatcher, TermMatcher, WordList, resolve_blacklist
+from datacleaning.blacklists.matcher import DomainMatcher, TermMatcher, read_word_lists
 from datacleaning.document import Document
 from datacleaning.rules.base import Filter
 from datacleaning.rules.registry import register
@@ -62,8 +62,8 @@ class Blacklist(Filter):
     min_hits_per_1k: dict[str, float] = field(default_factory=dict)
 
     def prepare(self, base_dir: Path) -> None:
-        self._matcher = TermMatcher([WordList.load(resolve_blacklist(name, base_dir)) for name in self.lists])
-        self._domains = DomainMatcher([WordList.load(resolve_blacklist(name, base_dir)) for name in self.url_lists])
+        self._matcher = TermMatcher(read_word_lists(self.lists, base_dir))
+        self._domains = DomainMatcher(read_word_lists(self.url_lists, base_dir))
         known = set(self._matcher.categories) | set(self._domains.categories) | {"default"}
         self._thresholds = {}
         for name, given, defaults in (("min_hits", self.min_hits, DEFAULT_MIN_HITS),

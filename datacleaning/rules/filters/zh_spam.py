@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import regex
 
-from datacleaning.blacklists.matcher import TermMatcher, WordList, resolve_blacklist
+from datacleaning.blacklists.matcher import TermMatcher, read_word_lists
 from datacleaning.charclasses import HAN, HAN_RUN, class_without, count_chars
 from datacleaning.document import Document
 from datacleaning.reference_lm import SHIPPED_REFERENCE_LM, load_reference_lm
@@ -385,7 +385,7 @@ class ZhUnrelatedSentences(Filter):
         self._model = load_reference_lm((base_dir / self.model).resolve() if self.model else SHIPPED_REFERENCE_LM)
         # The pieces that end a sentence: 。 ! ? or ; once folded (。” and )。 among them).
         self._sentence_ends = np.array([any(mark in piece for mark in "。!?;") for piece in self._model.pieces()])
-        self._terms = TermMatcher([WordList.load(resolve_blacklist(name, base_dir)) for name in self.term_lists])
+        self._terms = TermMatcher(read_word_lists(self.term_lists, base_dir))
 
     def score(self, doc: Document) -> dict:
         if not hasattr(self, "_model"):
