@@ -9,7 +9,7 @@ from zh_quality_fixtures import example_pipeline
 from datacleaning.rules.filters.garbled import AlnumAlternation, Mojibake
 from datacleaning.rules.filters.layout import EnumeratedLines, SentenceMarks, ShortLines
 from datacleaning.rules.filters.zh_quality import CommonHanzi, HanRatio, ZhSingleCharWords
-from datacleaning.rules.filters.zh_spam import ZhContactSpam, ZhKeywordInjection
+from datacleaning.rules.filters.zh_spam import ZhContactSpam, ZhKeywordInjection, ZhSpamTemplate
 
 # The filters of this topic as the report recommends them for a Chinese web profile.
 WEB_PROFILE = [HanRatio(min_ratio=0.05), Mojibake(), AlnumAlternation(), CommonHanzi(), SentenceMarks(), ShortLines(),
@@ -63,3 +63,15 @@ def test_statutes_manuals_and_reviews_repeat_no_pasted_keyword_list(dev_data, pa
     texts = _texts(dev_data / path, every=every)
     rejected = [c.document.scores["zh_keyword_injection"] for c in pipe.clean(texts) if not c.kept]
     assert len(rejected) <= 0.005 * len(texts), rejected
+
+
+@pytest.mark.parametrize("path", ["zh/zh_clean_law_lawrefbook.jsonl", "zh/zh_clean_help_libreoffice.jsonl",
+                                  "zh/zh_clean_tech_manpages_zh.jsonl", "zh/zh_clean_wiki_cmrc2018.jsonl",
+                                  "zh/zh_ugc_reviews_chinesenlpcorpus.jsonl"])
+def test_no_clean_source_or_review_prints_a_page_generators_labels(dev_data, path):
+    """Manuals name their buttons and reviewers their shops' coupons; neither prints a generator's frame."""
+    every = 5 if "reviews" in path else 1
+    pipe = example_pipeline([ZhSpamTemplate()])
+    texts = _texts(dev_data / path, every=every)
+    rejected = [c.document.text[:60] for c in pipe.clean(texts) if not c.kept]
+    assert not rejected, rejected
