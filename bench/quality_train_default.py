@@ -273,8 +273,9 @@ def web_section(record: dict) -> list[str]:
         return []
     return [
         "## Web pages labelled by reading", "",
-        "Excerpts of the same crawl files labelled good or junk by reading them (`bench/labels/train/`, "
-        "its README says how; never the evaluation sample), in place of the rules' verdict: the good ones "
+        "Excerpts of the same crawl files labelled good or junk by reading them (the first two rounds of "
+        "`bench/labels/train/`, its README says how; never the evaluation sample), in place of the rules' verdict: "
+        "the good ones "
         f"carry {record['web_share']:.0%} of the good side's weight, the junk {record['web_share']:.0%} of the "
         "bad side's. Each also scored by one of five models trained without its fifth of them (out of fold):", "",
         "| language | good pages | junk pages | out-of-fold ROC AUC | score 95% of the good reach | junk below it |",
@@ -306,9 +307,9 @@ def write_training_md(path: Path, record: dict, table: list[tuple[str, str, int,
         "| file | documents | pieces | licence |", "|---|---:|---:|---|",
         *(f"| `{name}` | {n:,} | {pieces:,} | {licence} |" for name, licence, n, pieces in table), "",
         "## Bad: crawl excerpts the rules reject", "",
-        f"{record['bad_documents'] + record['held_out_bad']:,} excerpts of `" + "`, `".join(CRAWL) + "` not labelled "
-        "by reading (the evaluation sample and the training labels below) that `mixed_web` without this classifier "
-        "rejects, by rule:", "",
+        f"{sum(record['bad_by_rule'].values()):,} excerpts of `" + "`, `".join(CRAWL) + "` not "
+        "among the evaluation sample or the labels the classifier learns (below) that `mixed_web` without this "
+        "classifier rejects, by rule:", "",
         "| rule | excerpts |", "|---|---:|",
         *(f"| {rule} | {n:,} |" for rule, n in record["bad_by_rule"].items()), "",
         "## Held out", "",
