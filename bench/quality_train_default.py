@@ -123,6 +123,35 @@ def training_labels() -> dict[str, str]:
     return labels
 
 
+def unlearned_labels() -> dict[str, str]:
+    """The labels of bench/labels/train that the classifier does not learn (not in
+    ``CLASSIFIER_LABEL_FILES``): pages it is tested on."""
+    labels = {}
+    for path in sorted(TRAINING_LABELS.glob("*.tsv")):
+        if path.name not in CLASSIFIER_LABEL_FILES:
+            with open(path, encoding="utf-8") as f:
+                labels.update((row["id"], row["label"]) for row in csv.DictReader(f, delimiter="\t"))
+    return labels
+
+
+def rules_only_pipeline():
+    config = load_config(None, profile="mixed_web")
+    return with_clean(config, filters=[f for f in config.clean.filters if f["name"] != "quality_classifier"])
+
+
+def unlearned_kept(dev: Path) -> dict[str, dict[str, list[str]]]:
+    """The pages of ``unlearned_labels`` that mixed_web's rules (without the classifier) keep, by
+    language and side: what is left for the classifier to judge."""
+    labels = unlearned_labels()
+    records = [hplt_document(r) for name in CRAWL for r in read_jsonl(dev / name) if r["id"] in labels]
+    by_lang: dict[str, dict[str, list[str]]] = {}
+    for record, cleaned in zip(records, rules_only_pipeline().clean(records)):
+        if cleaned.kept:
+            side = GOOD_LABEL if labels[record["id"]] == GOOD_LABEL else "junk"
+            by_lang.setdefault(cleaned.document.lang, {GOOD_LABEL: [], "junk": []})[side].append(record["text"])
+    return by_lang
+
+
 def web_texts(dev: Path) -> dict[str, dict[str, list[str]]]:
     """The crawl excerpts labelled for training, by language: ``good`` and ``junk`` texts."""
     labels = training_labels()
@@ -143,11 +172,8 @@ def bad_texts(dev: Path) -> tuple[list[tuple[str, str]], Counter]:
     labelled = {line.split("\t")[0] for line in LABELS.read_text(encoding="utf-8").splitlines()[1:]}
     labelled |= set(training_labels())
     records = [hplt_document(r) for name in CRAWL for r in read_jsonl(dev / name) if r["id"] not in labelled]
-    config = load_config(None, profile="mixed_web")
-    rules_only = [f for f in config.clean.filters if f["name"] != "quality_classifier"]
-    pipeline = with_clean(config, filters=rules_only)
     bad, by_rule = [], Counter()
-    for record, cleaned in zip(records, pipeline.clean(records)):
+    for record, cleaned in zip(records, rules_only_pipeline().clean(records)):
         if not cleaned.kept:
             bad.append((cleaned.document.lang, record["text"]))
             by_rule[cleaned.verdict.rejected_by] += 1
@@ -251,6 +277,15 @@ def main() -> int:
                 "good": int(good_scores.size), "junk": int(junk_scores.size),
                 "auc": round(roc_auc(junk_scores, good_scores), 4), "score_95_percent_of_good_reach": round(limit, 4),
                 "junk_below_it": round(float((junk_scores < limit).mean()), 4)}
+    for lang, by_side in unlearned_kept(dev).items():
+        good_scores = np.array([classifier.score(t) for t in by_side[GOOD_LABEL]])
+        junk_scores = np.array([classifier.score(t) for t in by_side["junk"]])
+        limit = per_lang.get(lang, {}).get("web_out_of_fold", {}).get("score_95_percent_of_good_reach")
+        if lang in per_lang and good_scores.size and junk_scores.size and limit is not None:
+            per_lang[lang]["unlearned"] = {
+                "good": int(good_scores.size), "junk": int(junk_scores.size),
+                "auc": round(roc_auc(junk_scores, good_scores), 4),
+                "good_below_limit": int((good_scores < limit).sum()), "junk_below_limit": int((junk_scores < limit).sum())}
     classifier.record.update({"web_share": args.web_share if web else 0.0,
                               "web_labelled": {lang: {side: len(texts) for side, texts in sides.items()}
                                                for lang, sides in web.items()},
@@ -284,6 +319,24 @@ def web_section(record: dict) -> list[str]:
           f"{v['web_out_of_fold']['auc']} | {v['web_out_of_fold']['score_95_percent_of_good_reach']} | "
           f"{v['web_out_of_fold']['junk_below_it']:.1%} |"
           for lang, v in record["per_language"].items() if "web_out_of_fold" in v), ""]
+
+
+def unlearned_section(record: dict) -> list[str]:
+    """TRAINING.md's account of the labelled pages the classifier does not learn, if any."""
+    rows = {lang: v["unlearned"] for lang, v in record["per_language"].items() if "unlearned" in v}
+    if not rows:
+        return []
+    return [
+        "## Labelled pages it does not learn", "",
+        "The pages of `bench/labels/train/` outside the files it learns (`"
+        + "`, `".join(sorted({p.name for p in TRAINING_LABELS.glob('*.tsv')} - set(CLASSIFIER_LABEL_FILES),
+                             key=lambda name: (name.split("_")[0], int(name.rsplit("_", 1)[1].split(".")[0]))))
+        + "`), those the rules of `mixed_web` keep, scored by this model: a test on pages it never saw. "
+        "The limit is the out-of-fold one above.", "",
+        "| language | good pages | junk pages | ROC AUC | good below the limit | junk below it |",
+        "|---|---:|---:|---:|---:|---:|",
+        *(f"| {lang} | {v['good']:,} | {v['junk']:,} | {v['auc']} | {v['good_below_limit']} | {v['junk_below_limit']} |"
+          for lang, v in rows.items()), ""]
 
 
 def write_training_md(path: Path, record: dict, table: list[tuple[str, str, int, int]]) -> None:
@@ -320,6 +373,7 @@ def write_training_md(path: Path, record: dict, table: list[tuple[str, str, int,
         *(f"| {lang} | {v['held_out_good']:,} | {v['held_out_bad']:,} | {v['held_out_auc']} | {v['min_score_for_99_5']} |"
           for lang, v in record["per_language"].items()), "",
         *web_section(record),
+        *unlearned_section(record),
         "## Chinese web writing", "",
         f"{record['zh_reviews']['documents']:,} Chinese user reviews of {record['zh_reviews']['min_chars']} characters or "
         f"more (`{REVIEWS}`, in no training or labelled set): 99.5% of them score "
