@@ -267,6 +267,12 @@ def _good_lower(good: np.ndarray, junk: np.ndarray) -> float:
     return roc_auc(good[~np.isnan(good)], junk[~np.isnan(junk)])
 
 
+# The judgment issue's targets for the labelled Chinese sample.
+SPAM_KINDS = ("gambling", "seo")
+SPAM_TARGET = 0.90
+GOOD_LOSS_TARGET = 0.05
+
+
 def score_labelled(pairs: list[tuple[dict, str]], verdicts: list[str | None]) -> dict:
     good = [v for (_, label), v in zip(pairs, verdicts) if label == GOOD]
     junk = [(label, v) for (_, label), v in zip(pairs, verdicts) if label != GOOD]
@@ -424,6 +430,14 @@ def print_tables(reports: dict[str, dict]) -> None:
         if zh:
             kinds = ", ".join(f"{k} {v['rejected']}/{v['docs']}" for k, v in zh["junk_by_kind"].items())
             print(f"\n{name}, hplt_zh junk rejected by kind: {kinds}")
+            spam = [zh["junk_by_kind"][k] for k in SPAM_KINDS if k in zh["junk_by_kind"]]
+            rejected, docs = sum(v["rejected"] for v in spam), sum(v["docs"] for v in spam)
+            good_rejected = 1 - zh["kept_good"]
+            print(f"{name}, hplt_zh against the judgment issue's targets: gambling and SEO rejected "
+                  f"{rejected}/{docs} ({_pct(rejected / max(docs, 1))}, target {_pct(SPAM_TARGET)}: "
+                  f"{'met' if rejected >= SPAM_TARGET * docs else 'NOT met'}); good rejected "
+                  f"{round(good_rejected * zh['good'])}/{zh['good']} ({_pct(good_rejected)}, at most {_pct(GOOD_LOSS_TARGET)}: "
+                  f"{'met' if good_rejected <= GOOD_LOSS_TARGET else 'NOT met'})")
 
 
 def main() -> int:
