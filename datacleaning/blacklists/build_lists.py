@@ -212,6 +212,14 @@ ZH_GAMBLING_SEED = """
 足球盘口 澳门盘口 外围投注 网投平台 网上投注 在线投注 投注平台 彩票计划 bet365 188bet 12bet 1xbet
 永利贵宾会 澳门永利 AG环亚 AG亚游 fun88 m88asia 冠亚娱乐 盛京棋牌 太阳城app
 """.split()
+# Explicit terms of the porn strings pasted into product and industrial articles of the training
+# labels (bench/labels/train) that the upstream lists lack, each in no clean reference source,
+# review, SimChiCORE page or page labelled good; Traditional forms beside Simplified ones. Terms
+# with innocent senses are left out (幼幼 in 幼幼班, 色即是空 in the Heart Sutra, 成人网 in 成人网络教育).
+ZH_PORN_SEED = """
+自拍偷拍 偷拍自拍 偷拍暗拍 色情短片 强奸乱伦 強姦亂倫 迷奸 迷姦 情色影院 情色幼女 成人av 成人影院 av女优 av女優 第一会所 第一會所
+波多野结衣 波多野結衣 松野结衣 松野結衣 冲田杏梨 沖田杏梨 h小说 h小說 三级性感 三級性感 大胆人体 大膽人體
+""".split()
 ZH_ADS_SEED = """
 代开发票 发票代开 办证刻章 代办证件 刷单 刷信誉 网赚 日赚 在家赚钱 兼职日结 信用卡套现 无抵押贷款 代写论文 加微信了解 加微信咨询
 免费领取 点击领取 代刷
@@ -286,6 +294,8 @@ def build_zh(wordlists: Path) -> list[OutputList]:
 
     for term in ZH_GAMBLING_SEED:
         lists["gambling"].add(term, "seed")
+    for term in ZH_PORN_SEED:
+        lists["porn"].add(term, "seed")
     for term in ZH_ADS_SEED:
         lists["ads"].add(term, "seed")
     sexual = set(ZH_SEXUAL)
