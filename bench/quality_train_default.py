@@ -113,43 +113,25 @@ def good_texts(dev: Path, max_chars: int) -> tuple[dict[str, list[str]], list[tu
     return by_lang, table
 
 
-def training_labels() -> dict[str, str]:
-    """The label of each crawl excerpt labelled by reading for the classifier to learn
-    (``CLASSIFIER_LABEL_FILES`` of bench/labels/train)."""
+def _read_labels(paths) -> dict[str, str]:
     labels = {}
-    for path in (TRAINING_LABELS / name for name in CLASSIFIER_LABEL_FILES):
+    for path in paths:
         with open(path, encoding="utf-8") as f:
             labels.update((row["id"], row["label"]) for row in csv.DictReader(f, delimiter="\t"))
     return labels
 
 
-def unlearned_labels() -> dict[str, str]:
-    """The labels of bench/labels/train that the classifier does not learn (not in
-    ``CLASSIFIER_LABEL_FILES``): pages it is tested on."""
-    labels = {}
-    for path in sorted(TRAINING_LABELS.glob("*.tsv")):
-        if path.name not in CLASSIFIER_LABEL_FILES:
-            with open(path, encoding="utf-8") as f:
-                labels.update((row["id"], row["label"]) for row in csv.DictReader(f, delimiter="\t"))
-    return labels
+def training_labels() -> dict[str, str]:
+    """The label of each crawl excerpt labelled by reading for the classifier to learn
+    (``CLASSIFIER_LABEL_FILES`` of bench/labels/train)."""
+    return _read_labels(TRAINING_LABELS / name for name in CLASSIFIER_LABEL_FILES)
 
 
-def rules_only_pipeline():
-    config = load_config(None, profile="mixed_web")
-    return with_clean(config, filters=[f for f in config.clean.filters if f["name"] != "quality_classifier"])
-
-
-def unlearned_kept(dev: Path) -> dict[str, dict[str, list[str]]]:
-    """The pages of ``unlearned_labels`` that mixed_web's rules (without the classifier) keep, by
-    language and side: what is left for the classifier to judge."""
-    labels = unlearned_labels()
-    records = [hplt_document(r) for name in CRAWL for r in read_jsonl(dev / name) if r["id"] in labels]
-    by_lang: dict[str, dict[str, list[str]]] = {}
-    for record, cleaned in zip(records, rules_only_pipeline().clean(records)):
-        if cleaned.kept:
-            side = GOOD_LABEL if labels[record["id"]] == GOOD_LABEL else "junk"
-            by_lang.setdefault(cleaned.document.lang, {GOOD_LABEL: [], "junk": []})[side].append(record["text"])
-    return by_lang
+def unlearned_label_files() -> list[Path]:
+    """The label files of bench/labels/train that the classifier does not learn: pages it is
+    tested on. In the order of their numbers (``zh_hplt_train_7`` before ``zh_hplt_train_10``)."""
+    return sorted((p for p in TRAINING_LABELS.glob("*.tsv") if p.name not in CLASSIFIER_LABEL_FILES),
+                  key=lambda p: (p.stem.rsplit("_", 1)[0], int(p.stem.rsplit("_", 1)[1])))
 
 
 def web_texts(dev: Path) -> dict[str, dict[str, list[str]]]:
@@ -166,18 +148,26 @@ def web_texts(dev: Path) -> dict[str, dict[str, list[str]]]:
     return by_lang
 
 
-def bad_texts(dev: Path) -> tuple[list[tuple[str, str]], Counter]:
-    """The crawl excerpts the rules of mixed_web reject, as (language, text), and the count by rule:
-    every excerpt but the evaluation sample and those labelled for training."""
+def rules_verdicts(dev: Path) -> tuple[list[tuple[str, str]], Counter, dict[str, dict[str, list[str]]]]:
+    """One pass of mixed_web's rules (without the classifier) over every crawl excerpt but the
+    evaluation sample and the labels the classifier learns: the ones they reject, as (language,
+    text), with the count by rule (the bad side), and the pages of the unlearned label files they
+    keep, by language and side (what is left for the classifier to judge: its test)."""
     labelled = {line.split("\t")[0] for line in LABELS.read_text(encoding="utf-8").splitlines()[1:]}
     labelled |= set(training_labels())
+    unlearned = _read_labels(unlearned_label_files())
     records = [hplt_document(r) for name in CRAWL for r in read_jsonl(dev / name) if r["id"] not in labelled]
-    bad, by_rule = [], Counter()
-    for record, cleaned in zip(records, rules_only_pipeline().clean(records)):
+    config = load_config(None, profile="mixed_web")
+    pipeline = with_clean(config, filters=[f for f in config.clean.filters if f["name"] != "quality_classifier"])
+    bad, by_rule, kept = [], Counter(), {}
+    for record, cleaned in zip(records, pipeline.clean(records)):
         if not cleaned.kept:
             bad.append((cleaned.document.lang, record["text"]))
             by_rule[cleaned.verdict.rejected_by] += 1
-    return bad, by_rule
+        elif record["id"] in unlearned:
+            side = GOOD_LABEL if unlearned[record["id"]] == GOOD_LABEL else "junk"
+            kept.setdefault(cleaned.document.lang, {GOOD_LABEL: [], "junk": []})[side].append(record["text"])
+    return bad, by_rule, kept
 
 
 def out_of_fold_scores(web: dict[str, dict[str, list[str]]], fit) -> dict[str, dict[str, list[float]]]:
@@ -197,19 +187,21 @@ def out_of_fold_scores(web: dict[str, dict[str, list[str]]], fit) -> dict[str, d
 @dataclass
 class TrainingText:
     """What the classifier learns from, as read: reference pieces by language (and their table),
-    the (language, text) crawl excerpts the rules reject (and how many each rule rejected), and
-    the web pages labelled for training by language and side."""
+    the (language, text) crawl excerpts the rules reject (and how many each rule rejected), the
+    web pages labelled for training by language and side, and, to test it on, the pages of the
+    unlearned label files the rules keep."""
     references: dict[str, list[str]]
     table: list[tuple[str, str, int, int]]
     rejected: list[tuple[str, str]]
     by_rule: Counter
     web: dict[str, dict[str, list[str]]]
+    unlearned_kept: dict[str, dict[str, list[str]]]
 
 
 def read_training_text(dev: Path, with_web: bool) -> TrainingText:
     references, table = good_texts(dev, TrainSettings().features.max_chars)
-    rejected, by_rule = bad_texts(dev)
-    return TrainingText(references, table, rejected, by_rule, web_texts(dev) if with_web else {})
+    rejected, by_rule, unlearned_kept = rules_verdicts(dev)
+    return TrainingText(references, table, rejected, by_rule, web_texts(dev) if with_web else {}, unlearned_kept)
 
 
 def sides(text: TrainingText, web_share: float, web: dict[str, dict[str, list[str]]] | None = None
@@ -277,7 +269,7 @@ def main() -> int:
                 "good": int(good_scores.size), "junk": int(junk_scores.size),
                 "auc": round(roc_auc(junk_scores, good_scores), 4), "score_95_percent_of_good_reach": round(limit, 4),
                 "junk_below_it": round(float((junk_scores < limit).mean()), 4)}
-    for lang, by_side in unlearned_kept(dev).items():
+    for lang, by_side in text.unlearned_kept.items():
         good_scores = np.array([classifier.score(t) for t in by_side[GOOD_LABEL]])
         junk_scores = np.array([classifier.score(t) for t in by_side["junk"]])
         limit = per_lang.get(lang, {}).get("web_out_of_fold", {}).get("score_95_percent_of_good_reach")
@@ -329,9 +321,7 @@ def unlearned_section(record: dict) -> list[str]:
     return [
         "## Labelled pages it does not learn", "",
         "The pages of `bench/labels/train/` outside the files it learns (`"
-        + "`, `".join(sorted({p.name for p in TRAINING_LABELS.glob('*.tsv')} - set(CLASSIFIER_LABEL_FILES),
-                             key=lambda name: (name.split("_")[0], int(name.rsplit("_", 1)[1].split(".")[0]))))
-        + "`), those the rules of `mixed_web` keep, scored by this model: a test on pages it never saw. "
+        + "`, `".join(p.name for p in unlearned_label_files()) + "`), those the rules of `mixed_web` keep, scored by this model: a test on pages it never saw. "
         "The limit is the out-of-fold one above.", "",
         "| language | good pages | junk pages | ROC AUC | good below the limit | junk below it |",
         "|---|---:|---:|---:|---:|---:|",
