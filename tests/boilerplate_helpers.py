@@ -1,5 +1,5 @@
-"""The boilerplate editors built and chained as the web profiles run them (unit/test_rules_boilerplate.py
-and corpus/test_rules_boilerplate_corpus.py)."""
+"""The boilerplate editors built and chained as the web profiles run them (unit/test_rules_boilerplate.py,
+unit/test_main_text_blocks.py and corpus/test_rules_boilerplate_corpus.py)."""
 from __future__ import annotations
 
 from pathlib import Path

@@ -5,10 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
+from datacleaning.main_text.blocks import main_blocks
 from datacleaning.main_text.model import SHIPPED_LINE_CLASSIFIER, load_line_classifier
 from datacleaning.rules.base import Editor
 from datacleaning.rules.line_edits import drop_lines
 from datacleaning.rules.registry import register
+
+
+BLOCK_MIN_CHARS = 10
 
 
 @register("remove_boilerplate_by_classifier")
@@ -20,12 +26,23 @@ class RemoveBoilerplateByClassifier(Editor):
     what lines stand around it (datacleaning/main_text). Documents shorter than ``min_chars`` or
     of fewer than ``min_lines`` non-blank lines are left alone: a quotation, a review or a
     paragraph or two say too little about a page, and an attribution line (-- Oscar Wilde) would
-    read as a page's furniture. ``model``: a
+    read as a page's furniture.
+
+    A line must also stand in one of the page's main blocks (``datacleaning.main_text.blocks``):
+    each line weighs its length times how far its probability lies above ``block_probability``
+    (below it, the weight is negative), and a run of lines is a block where its total weight is
+    at least ``min_block_share`` of the page's heaviest run: the teasers of related articles and
+    the headlines of a "popular" box read like prose line by line, but stand apart from the
+    article, behind a stretch of furniture. A page with no line above ``block_probability`` is
+    judged line by line; ``min_block_share = 0`` keeps every line at or above
+    ``min_probability``. ``model``: a
     line classifier file (relative to the config's folder); empty, the one shipped in the
     package (datacleaning/main_text/TRAINING.md)."""
 
     model: str = ""
     min_probability: float = 0.15
+    block_probability: float = 0.2
+    min_block_share: float = 0.1
     min_lines: int = 3
     min_chars: int = 500
 
@@ -42,6 +59,14 @@ class RemoveBoilerplateByClassifier(Editor):
             return text
         if not hasattr(self, "_classifier"):
             self.prepare(Path.cwd())
-        probabilities = self._classifier.probabilities([lines[i].strip() for i in positions])
-        dropped = {i for i, p in zip(positions, probabilities.tolist()) if p < self.min_probability}
+        stripped = [lines[i].strip() for i in positions]
+        probabilities = self._classifier.probabilities(stripped)
+        kept = probabilities >= self.min_probability
+        if self.min_block_share > 0:
+            # Short lines weigh as ten characters: a subheading does not break its article in two.
+            lengths = np.maximum([len(line) for line in stripped], BLOCK_MIN_CHARS)
+            inside = main_blocks((probabilities - self.block_probability) * lengths, self.min_block_share)
+            if inside.any():  # else no run of lines reads as main text: each line is judged alone
+                kept &= inside
+        dropped = {i for i, keep in zip(positions, kept.tolist()) if not keep}
         return drop_lines(lines, dropped) if dropped else text
