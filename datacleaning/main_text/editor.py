@@ -65,7 +65,7 @@ class RemoveBoilerplateByClassifier(Editor):
         if self.min_block_share > 0:
             # Short lines weigh as ten characters: a subheading does not break its article in two.
             lengths = np.maximum([len(line) for line in stripped], BLOCK_MIN_CHARS)
-            inside = main_blocks((probabilities - self.block_probability) * lengths, self.min_block_share)
+            inside = main_blocks(((probabilities - self.block_probability) * lengths).tolist(), self.min_block_share)
             if inside.any():  # else no run of lines reads as main text: each line is judged alone
                 kept &= inside
         dropped = {i for i, keep in zip(positions, kept.tolist()) if not keep}
