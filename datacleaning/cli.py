@@ -55,7 +55,7 @@ def cmd_quality_train(args: argparse.Namespace) -> int:
     from datacleaning.quality import FeatureSettings, TrainSettings, train_from_paths
     record = _train_model_file(
         args, lambda: TrainSettings(features=FeatureSettings(bits=args.bits, max_n=args.max_n, max_chars=args.max_chars),
-                                    epochs=args.epochs, lr=args.lr, hold_out=args.hold_out),
+                                    epochs=args.epochs, lr=args.lr, hold_out=args.hold_out, models=args.models),
         lambda output, settings: train_from_paths(args.good, args.bad, output, settings, log=logger.info))
     auc = record["held_out_auc"]
     print(f"quality train: {args.output}: {record['good_documents']:,} good and {record['bad_documents']:,} bad "
@@ -171,7 +171,9 @@ def build_parser() -> argparse.ArgumentParser:
         ("--max-chars", int, FeatureSettings.max_chars, "read the first N characters of each text"),
         ("--epochs", int, TrainSettings.epochs, "passes over the training text"),
         ("--lr", float, TrainSettings.lr, "Adam's learning rate"),
-        ("--hold-out", float, TrainSettings.hold_out, "share of each side held out to measure the model")])
+        ("--hold-out", float, TrainSettings.hold_out, "share of each side held out to measure the model"),
+        ("--models", int, TrainSettings.models, "models trained with successive seeds, their weights averaged: "
+                                                "scores that do not hang on one shuffle, N times the training time")])
     quality_train.set_defaults(func=cmd_quality_train)
 
     reference_lm = sub.add_parser("reference-lm", help="count a reference language model (the reference_perplexity "

@@ -25,11 +25,18 @@ class TrainSettings:
     l2: float = 1e-6
     hold_out: float = 0.1
     seed: int = 0
+    # Models trained on the same texts, each shuffled by its own seed (seed, seed + 1, ...), whose
+    # weights are averaged: the logit of the average is the average of their logits, so the
+    # ensemble scores as fast as one model, and which examples one model's shuffle happened to
+    # see last no longer moves the scores.
+    models: int = 1
 
     def __post_init__(self):
         AdamSettings(self.epochs, self.batch_size, self.lr, self.l2, self.seed)  # checks them
         if not 0 <= self.hold_out < 1:
             raise ValueError(f"hold_out must be 0 or more and below 1, not {self.hold_out}")
+        if self.models < 1:
+            raise ValueError(f"models must be 1 or more, not {self.models}")
 
 
 def split_held_out(texts: Sequence, hold_out: float) -> tuple[list, list]:
@@ -68,9 +75,15 @@ def train_classifier(good: Sequence[str], bad: Sequence[str], settings: TrainSet
     good_w = np.array(split_held_out(good_weights, settings.hold_out)[0], dtype=np.float64)
     bad_w = np.array(split_held_out(bad_weights, settings.hold_out)[0], dtype=np.float64)
     class_weight = np.concatenate([0.5 * good_w / good_w.sum(), 0.5 * bad_w / bad_w.sum()])
-    adam = AdamSettings(settings.epochs, settings.batch_size, settings.lr, settings.l2, settings.seed)
-    weights, bias = fit_logistic(rows, labels, class_weight, 1 << settings.features.bits, adam,
-                                 log and (lambda epoch: log(f"quality train: epoch {epoch + 1}/{settings.epochs}")))
+    weights, bias = np.zeros(1 << settings.features.bits), 0.0
+    for model in range(settings.models):
+        adam = AdamSettings(settings.epochs, settings.batch_size, settings.lr, settings.l2, settings.seed + model)
+        which = f"model {model + 1}/{settings.models}, " if settings.models > 1 else ""
+        model_weights, model_bias = fit_logistic(
+            rows, labels, class_weight, 1 << settings.features.bits, adam,
+            log and (lambda epoch: log(f"quality train: {which}epoch {epoch + 1}/{settings.epochs}")))
+        weights += model_weights / settings.models
+        bias += model_bias / settings.models
     classifier = QualityClassifier(weights.astype(np.float32), float(bias), settings.features)
     held_good = np.array([classifier.logit(t) for t in good_held])
     held_bad = np.array([classifier.logit(t) for t in bad_held])

@@ -4,6 +4,7 @@ shipped model, and the quality_classifier filter in a real clean run. Text: the 
 (listings, spam, booking forms, web prose), whose sources the fixtures' NOTICE files name."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -61,6 +62,8 @@ def test_settings_out_of_range_are_refused():
             FeatureSettings(**bad)
     with pytest.raises(ValueError):
         TrainSettings(hold_out=1.0)
+    with pytest.raises(ValueError, match="models"):
+        TrainSettings(models=0)
 
 
 def training_sets() -> tuple[list[str], list[str]]:
@@ -83,6 +86,20 @@ def test_a_trained_classifier_scores_held_out_good_text_above_held_out_bad():
     assert record["held_out_good"] > 0 and record["held_out_bad"] > 0
     assert record["held_out_auc"] > 0.9
     assert record["good_documents"] + record["held_out_good"] == len(good)
+
+
+def test_models_trained_with_successive_seeds_are_averaged_into_one():
+    good, bad = training_sets()
+    # Batches smaller than the training set, so that the order a seed shuffles them in matters.
+    settings = TrainSettings(features=FeatureSettings(bits=16), epochs=5, batch_size=8, hold_out=0.2)
+    one, other = (train_classifier(good, bad, dataclasses.replace(settings, seed=seed)) for seed in (3, 4))
+    both = train_classifier(good, bad, dataclasses.replace(settings, seed=3, models=2))
+    assert np.abs(one.weights - other.weights).max() > 0.01  # the seed moves a single model
+    np.testing.assert_allclose(both.weights, (one.weights + other.weights) / 2, atol=1e-6)
+    assert both.bias == pytest.approx((one.bias + other.bias) / 2)
+    # A linear model: the average's logit is the average of the two logits.
+    for text in good[:3] + bad[:3]:
+        assert both.logit(text) == pytest.approx((one.logit(text) + other.logit(text)) / 2, abs=1e-4)
 
 
 def test_weights_decide_how_much_a_text_teaches():
