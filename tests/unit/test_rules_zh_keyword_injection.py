@@ -58,3 +58,17 @@ def test_items_need_two_han_characters():
     text = "\n".join(f"第{i}批貨物共計1,000,000,000件,已於本月{i}日運抵倉庫並完成入庫登記。" for i in range(1, 6))
     value, kept, _ = judge(RULE, text)
     assert kept and value["repeats"] == 0, value
+
+
+def test_lines_a_page_repeats_whole_are_its_furniture():
+    """A news site's carousel of question titles, typed with ASCII commas, shown three times around
+    an article (made up here in the shape of the pages of the development corpus that went for
+    it): the titles repeat with the same neighbours, but as whole lines, not pasted into text."""
+    carousel = ["我在日本研究养老产业,即将进入超高龄社会的日本如何养老,问吧!",
+                "我是科技自媒体人,如何选择适合自己的手机,问我吧!"]
+    page = "\n".join([*carousel, *WIKI[:3], *carousel, *WIKI[3:6], *carousel])
+    value, kept, _ = judge(RULE, page)
+    assert kept and value["repeats"] == 0, value
+    # The same titles pasted into three paragraphs are a list injected into borrowed text.
+    value, kept, _ = judge(RULE, _pasted(WIKI[:3], carousel[0]))
+    assert not kept and value["repeats"] == 3, value
