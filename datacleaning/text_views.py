@@ -29,6 +29,9 @@ TOKEN = re.compile(
     rf"|['’]?[^\W{HAN_RANGES}_]+(?:[_./@:][^\W{HAN_RANGES}_]+|[,-]\d+)*"
     r"|\.\.+|--+|_+|[^\w\s]"
 )
+# A clause ends in a Chinese comma, or in the ASCII comma some sites and crawls type after a Han
+# character.
+CLAUSE_END = re.compile(rf"，|(?<=[{HAN_RANGES}]),")
 LATIN_WORD = re.compile(r"[A-Za-z\u00C0-\u024F]+(?:['’][A-Za-z]+)*")
 _WORD_CLASS = bytes(ord("a") if chr(b).isalpha() else ord("'") if chr(b) == "'" else ord(" ") for b in range(128)) + b" " * 128
 # Paragraphs are separated by blank lines, whitespace-only lines included.
@@ -200,3 +203,8 @@ class TextViews:
     def n_sentences(self) -> int:
         """Sentence-ending marks (see ``SENTENCE_END``), Chinese and English alike."""
         return len(SENTENCE_END.findall(self.text))
+
+    @cached_property
+    def n_clauses(self) -> int:
+        """Clause-ending commas (see ``CLAUSE_END``), which ``n_sentences`` does not count."""
+        return len(CLAUSE_END.findall(self.text))

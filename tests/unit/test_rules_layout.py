@@ -30,13 +30,25 @@ def test_edge_inputs_are_measured(rule, text):
 def test_sentence_marks_by_hand():
     # 210 Han characters in three sentences: 70 per sentence end.
     text = "。".join(["天" * 70] * 3) + "。"
-    assert judge(SentenceMarks(), text)[0] == {"han": 210, "han_per_mark": 70.0}
+    assert judge(SentenceMarks(), text)[0] == {"han": 210, "han_per_mark": 70.0, "han_per_clause": 70.0}
     # The same characters with no mark at all score their full count.
     value, kept, _ = judge(SentenceMarks(), "天" * 210)
-    assert value == {"han": 210, "han_per_mark": 210.0} and not kept
+    assert value == {"han": 210, "han_per_mark": 210.0, "han_per_clause": 210.0} and not kept
     # Half-width marks typed in Chinese count; the dot of a version number does not.
-    assert judge(SentenceMarks(), "版本3.14很好用.版本3.14很好用.")[0] == {"han": 10, "han_per_mark": 5.0}
-    assert judge(SentenceMarks(), "一般.服务好.早餐贵.")[0] == {"han": 8, "han_per_mark": round(8 / 3, 1)}
+    assert judge(SentenceMarks(), "版本3.14很好用.版本3.14很好用.")[0]["han_per_mark"] == 5.0
+    assert judge(SentenceMarks(), "一般.服务好.早餐贵.")[0]["han_per_mark"] == round(8 / 3, 1)
+
+
+def test_sentence_marks_keeps_chinese_that_runs_on_from_comma_to_comma():
+    # 210 Han characters in seven clauses, six commas and not one full stop, as many reviews are typed.
+    value, kept, _ = judge(SentenceMarks(), "，".join(["天" * 30] * 7))
+    assert value == {"han": 210, "han_per_mark": 210.0, "han_per_clause": 35.0} and kept
+    # An ASCII comma after a Han character is a clause end; one between Latin words or digits is not.
+    assert judge(SentenceMarks(), ",".join(["天" * 30] * 7))[0]["han_per_clause"] == 35.0
+    value, kept, _ = judge(SentenceMarks(), "天" * 210 + " a,b,c,d,e,f 1,000")
+    assert value["han_per_clause"] == 210.0 and not kept
+    # Long clauses are not enough: 210 characters in two, 105 per clause.
+    assert not judge(SentenceMarks(), "，".join(["天" * 105] * 2))[1]
 
 
 def test_sentence_marks_rejects_keyword_dumps():
