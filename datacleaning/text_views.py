@@ -29,9 +29,9 @@ TOKEN = re.compile(
     rf"|['’]?[^\W{HAN_RANGES}_]+(?:[_./@:][^\W{HAN_RANGES}_]+|[,-]\d+)*"
     r"|\.\.+|--+|_+|[^\w\s]"
 )
-# A clause ends in a Chinese comma, or in the ASCII comma some sites and crawls type after a Han
-# character.
-CLAUSE_END = re.compile(rf"，|(?<=[{HAN_RANGES}]),")
+# A clause ends in a Chinese comma (counted with str.count), or in the ASCII comma some sites and
+# crawls type after a Han character: the comma first, so that the scan skips to commas.
+ASCII_CLAUSE_END = re.compile(rf",(?<=[{HAN_RANGES}],)")
 LATIN_WORD = re.compile(r"[A-Za-z\u00C0-\u024F]+(?:['’][A-Za-z]+)*")
 _WORD_CLASS = bytes(ord("a") if chr(b).isalpha() else ord("'") if chr(b) == "'" else ord(" ") for b in range(128)) + b" " * 128
 # Paragraphs are separated by blank lines, whitespace-only lines included.
@@ -206,5 +206,6 @@ class TextViews:
 
     @cached_property
     def n_clauses(self) -> int:
-        """Clause-ending commas (see ``CLAUSE_END``), which ``n_sentences`` does not count."""
-        return len(CLAUSE_END.findall(self.text))
+        """Clause-ending commas (see ``ASCII_CLAUSE_END``), which ``n_sentences`` does not count."""
+        text = self.text
+        return text.count("，") + (len(ASCII_CLAUSE_END.findall(text)) if "," in text else 0)

@@ -259,10 +259,12 @@ class ZhKeywordInjection(Filter):
         text = doc.original_text
         if "," not in text:
             return {"repeats": 0}
-        lines = text.split("\n")
-        repeated = {line for line, n in Counter(map(str.strip, lines)).items() if n > 1}
-        pasted = Counter(match.group() for line in lines if line.strip() not in repeated
-                         for match in _LISTED_ITEM.finditer(line) if count_chars(HAN_RUN, match.group(1)) >= 2)
+        found = [match for match in _LISTED_ITEM.finditer(text) if count_chars(HAN_RUN, match.group(1)) >= 2]
+        if found:
+            repeated = {line for line, n in Counter(map(str.strip, text.split("\n"))).items() if n > 1}
+            if repeated:
+                found = [match for match in found if _line_of(text, match).strip() not in repeated]
+        pasted = Counter(match.group() for match in found)
         if not pasted:
             return {"repeats": 0}
         top, repeats = pasted.most_common(1)[0]
@@ -270,6 +272,12 @@ class ZhKeywordInjection(Filter):
 
     def keep(self, value: dict) -> bool:
         return value["repeats"] < self.min_repeats
+
+
+def _line_of(text: str, match: re.Match) -> str:
+    """The line of ``text`` that ``match`` lies in."""
+    end = text.find("\n", match.end())
+    return text[text.rfind("\n", 0, match.start()) + 1:end if end >= 0 else len(text)]
 
 
 @cache
