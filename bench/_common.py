@@ -125,14 +125,16 @@ def surviving_lines(lines: list[str], cleaned: str) -> list[bool]:
     the cleaned text holds it (menus repeat: a set of surviving lines would credit every copy),
     and so does a line the edit rules rewrote in place, a URL taken out or an e-mail address
     replaced: one that stands between the same neighbours as a cleaned line that keeps most of
-    its characters (``EDITED_LINE_SIMILARITY``)."""
+    its characters (``EDITED_LINE_SIMILARITY``). Blank lines are not lines of text: the cleaned
+    text's are left out of the alignment, and a blank line of ``lines`` never counts as kept."""
     def key(line: str) -> str:
         return " ".join(line.split()).casefold()
-    before, after = [key(line) for line in lines], [key(line) for line in cleaned.split("\n")]
+    before = [key(line) for line in lines]
+    after = [k for k in map(key, cleaned.split("\n")) if k]
     flags = [False] * len(lines)
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes():
         if tag == "equal":
-            flags[i1:i2] = [True] * (i2 - i1)
+            flags[i1:i2] = [bool(k) for k in before[i1:i2]]
         elif tag == "replace":
             j = j1
             for i in range(i1, i2):

@@ -269,11 +269,17 @@ def kept_by_edits(profile_edits) -> Callable[[list[str]], list[bool]]:
     return kept
 
 
-def line_methods() -> dict[str, Callable[[list[str]], list[bool]]]:
+def profile_edits() -> list:
+    """mixed_web's edit rules, built as the clean stage builds them."""
     import datacleaning as dc
-    from datacleaning.rules.registry import build_rule, build_rules
+    from datacleaning.rules.registry import build_rules
     config = dc.load_config(None, profile="mixed_web")
-    edits = build_rules(config.clean, config.base_dir)["edits"]
+    return build_rules(config.clean, config.base_dir)["edits"]
+
+
+def line_methods() -> dict[str, Callable[[list[str]], list[bool]]]:
+    from datacleaning.rules.registry import build_rule
+    edits = profile_edits()
     # The word-list menu rule the classifier replaced, where it stood: after remove_related_lists.
     navigation = build_rule("edits", 0, {"name": "remove_navigation"})
     navigation.prepare(Path.cwd())
@@ -356,11 +362,7 @@ def reference_losses(dev: Path) -> dict[str, dict[str, float]]:
     line, and as ``mixed_web`` sets the rule (its limit, lines outside the page's main blocks
     too): the cost of a limit on text that is all main text."""
     classifier = load_line_classifier()
-    import datacleaning as dc
-    from datacleaning.rules.registry import build_rules
-    config = dc.load_config(None, profile="mixed_web")
-    rule = next(edit for edit in build_rules(config.clean, config.base_dir)["edits"]
-                if edit.name == "remove_boilerplate_by_classifier")
+    rule = next(edit for edit in profile_edits() if edit.name == "remove_boilerplate_by_classifier")
     out = {}
     for source in sorted(dev.glob("*/*_clean_*.jsonl")):
         with open(source, encoding="utf-8") as f:
@@ -375,10 +377,8 @@ def reference_losses(dev: Path) -> dict[str, dict[str, float]]:
             p = classifier.probabilities(lines)
             for limit in LIMITS:
                 removed[limit] += sum(n for n, q in zip(sizes, p) if q < limit)
-            kept = Counter(line.strip() for line in rule.apply(text).split("\n"))
-            for line, n in zip(lines, sizes):
-                removed[PROFILE_RULE] += n * (kept[line] == 0)
-                kept[line] -= kept[line] > 0
+            removed[PROFILE_RULE] += sum(n for n, kept in zip(sizes, surviving_lines(lines, rule.apply(text)))
+                                         if not kept)
         out[source.stem] = {str(limit): round(100 * count / max(total, 1), 1) for limit, count in removed.items()}
     return out
 
