@@ -47,6 +47,7 @@ from _common import BENCH_OUT, surviving_lines
 from resiliparse.extract.html2text import extract_plain_text
 
 from datacleaning.main_text import LabelledPage, load_line_classifier, render_page
+from datacleaning.readers.page import page_text
 
 UNIT = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]|[^\W_]+")
 # CleanEval's gold marks paragraphs, headings and list items and starts with the page's URL.
@@ -165,6 +166,17 @@ def resiliparse_then_edits(html: str) -> str:
     return next(iter(_edits_only().clean([resiliparse_main(html)]))).document.text
 
 
+def reader_trafilatura(html: str) -> str:
+    """The reader's ``trafilatura`` extractor (``input.html_extractor``): trafilatura without
+    tables, Resiliparse's main content where trafilatura finds too little."""
+    return page_text(html, "trafilatura")[0]
+
+
+def reader_trafilatura_then_edits(html: str) -> str:
+    """The reader's ``trafilatura`` extractor, then the edit rules of ``mixed_web``."""
+    return next(iter(_edits_only().clean([reader_trafilatura(html)]))).document.text
+
+
 @cache
 def _edits_only():
     import datacleaning as dc
@@ -202,6 +214,8 @@ EXTRACTORS: dict[str, Callable[[str], str]] = {
     "resiliparse main_content": resiliparse_main,
     "resiliparse all text": resiliparse_all,
     "resiliparse + mixed_web edits": resiliparse_then_edits,
+    "reader's trafilatura": reader_trafilatura,
+    "reader's trafilatura + mixed_web edits": reader_trafilatura_then_edits,
     "trafilatura": trafilatura_default,
     "trafilatura favor_precision": trafilatura_precision,
     "trafilatura favor_recall": trafilatura_recall,

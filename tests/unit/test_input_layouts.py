@@ -221,6 +221,21 @@ def test_trafilatura_extracts_the_article_when_chosen(tmp_path):
     assert "栏目3" not in doc.text and "版权所有" not in doc.text
 
 
+def test_trafilatura_falls_back_on_resiliparse_where_it_misses_the_article(tmp_path):
+    """A page laid out in a table, the menu in one cell and the article in the next (most of
+    CleanEval's pages): trafilatura prints such a page as table rows or, tables left out, nothing,
+    and the reader takes Resiliparse's main content instead: each paragraph on a line of its own."""
+    paragraphs = [p + "。" for p in ZH[1]["text"].split("。") if p.strip()]
+    menu = "".join(f'<tr><td><a href="/{i}">栏目{i}</a></td></tr>' for i in range(8))
+    article = "".join(f"<p>{p}</p>" for p in paragraphs)
+    (tmp_path / "page.html").write_text(f"<html><body><table><tr><td><table>{menu}</table></td><td>{article}"
+                                        "</td></tr></table></body></html>", encoding="utf-8")
+    [resiliparse] = read_all([tmp_path])
+    [doc] = read_all([tmp_path], ReaderOptions(html_extractor="trafilatura"))
+    assert doc.text == resiliparse.text
+    assert all(p in doc.text.split("\n") for p in paragraphs) and "|" not in doc.text
+
+
 # --------------------------------------------------------------------------------------------
 # Unique ids
 # --------------------------------------------------------------------------------------------
