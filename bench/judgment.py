@@ -18,7 +18,8 @@ For each profile (or config, ``--config FILE``) the clean stage's rules judge, i
   quality classifier).
 
 ``--probe`` adds the probe's perplexity (the shipped tiny model, bench/probe_train_tiny.py, or
-the model folder ``--probe-model`` names) as a signal: ROC AUC per token and per character on each
+the model folder ``--probe-model`` names) as a signal: ROC AUC per token, per character and per
+character of the pieces in the set's own script (the stage's ``main_nll_per_char``) on each
 labelled set; per language, ROC AUC per character of the clean reference sources' odd positions
 (which no shipped model trains on) against the labelled web junk of that language; and the
 balanced accuracy of the profile's rules together with a per-language limit on NLL per character,
@@ -58,6 +59,8 @@ LABELS = REPO_ROOT / "bench" / "labels" / "zh_hplt_sample.tsv"
 PROBE_CALIBRATION_SOURCES = {"en": ["en/en_clean_prose_gum.jsonl", "en/en_clean_prose_nltk.jsonl"],
                              "zh": ["zh/zh_clean_law_lawrefbook.jsonl", "zh/zh_clean_help_libreoffice.jsonl"]}
 PROBE_CHARS = 2000
+# The language each labelled set is written in: the script its main-script score reads.
+SET_LANGUAGES = {"hplt_en": "en", "hplt_zh": "zh", "simchicore": "zh"}
 PROBE_CALIBRATION_DOCS = 150
 PROBE_KEEP = 0.98
 REFERENCE_VS_JUNK_DOCS = 100
@@ -173,23 +176,30 @@ def ablation(config, sets: dict[str, list[tuple[dict, str]]], references: dict[s
     return rows
 
 
-def probe_nll(texts: list[str], model_dir: Path) -> tuple[np.ndarray, np.ndarray, float]:
-    """NLL per token and per character of each text's first PROBE_CHARS characters under the
-    probe model in ``model_dir`` (NaN for a text of no tokens), and the characters scored per CPU
+def probe_nll(texts: list[str], model_dir: Path, lang: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """NLL per token, per character and per character of the pieces in ``lang``'s script (the
+    stage's ``main_nll_per_char``) of each text's first PROBE_CHARS characters under the probe
+    model in ``model_dir`` (NaN for a text of no such tokens), and the characters scored per CPU
     second (tokenizing included, one torch thread, as each worker of the probe stage scores)."""
     import torch
     from datacleaning.model_probe import Scorer, load_model, load_tokenizer
+    from datacleaning.model_probe.main_script import MainScript
     scorer, tokenizer = Scorer(load_model(model_dir)), load_tokenizer(model_dir)
+    main_script = MainScript.of(tokenizer)
     texts = [t[:PROBE_CHARS] for t in texts]
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     started = time.process_time()
-    scores = scorer.score([tokenizer.encode(t) for t in texts])
+    ids = [np.array(tokenizer.encode(t), dtype=np.int64) for t in texts]
+    masks = [main_script.mask(doc, lang) for doc in ids]
+    scores = scorer.score(ids, main=masks)
     seconds = time.process_time() - started
     torch.set_num_threads(threads)
     per_token = np.array([s.nll / s.n_tokens if s.n_tokens else np.nan for s in scores])
     per_char = np.array([s.nll / len(t) if s.n_tokens else np.nan for s, t in zip(scores, texts)])
-    return per_token, per_char, sum(map(len, texts)) / seconds
+    main_chars = np.array([main_script.chars(doc, mask) for doc, mask in zip(ids, masks)])
+    main = np.array([s.main_nll for s in scores]) / np.where(main_chars > 0, main_chars, np.nan)
+    return per_token, per_char, main, sum(map(len, texts)) / seconds
 
 
 def reference_lm_nll(texts: list[str]) -> tuple[np.ndarray, float]:
@@ -211,19 +221,20 @@ def probe_report(config, dev: Path, sets: dict[str, list[tuple[dict, str]]], mod
     for lang, sources in PROBE_CALIBRATION_SOURCES.items():
         texts = [r["text"] for source in sources
                  for r in evenly(reference_halves(read_jsonl(dev / source))[1], PROBE_CALIBRATION_DOCS)]
-        limits[lang] = float(np.nanquantile(probe_nll(texts, model_dir)[1], PROBE_KEEP))
+        limits[lang] = float(np.nanquantile(probe_nll(texts, model_dir, lang)[1], PROBE_KEEP))
     pipeline = dc.Pipeline(config)
     report = {"model": str(model_dir), "limits": limits, "sets": {}}
     speeds = {"probe": [], "reference_lm": []}
     junk_scores = {}
     for name, pairs in sets.items():
         cleaned = list(pipeline.clean([r for r, _ in pairs]))
-        per_token, per_char, probe_speed = probe_nll([r["text"] for r, _ in pairs], model_dir)
+        per_token, per_char, main, probe_speed = probe_nll([r["text"] for r, _ in pairs], model_dir,
+                                                           SET_LANGUAGES[name])
         reference, reference_speed = reference_lm_nll([r["text"] for r, _ in pairs])
         speeds["probe"].append(probe_speed)
         speeds["reference_lm"].append(reference_speed)
         good = np.array([label == GOOD for _, label in pairs])
-        junk_scores[name] = (per_char[~good], reference[~good])
+        junk_scores[name] = (per_char[~good], reference[~good], main[~good])
         scored = ~np.isnan(per_char)
         rules = [None if c.kept else c.verdict.rejected_by for c in cleaned]
         combined = [v if v is not None or not (per_char[i] > limits.get(c.document.lang, np.inf)) else "probe"
@@ -231,6 +242,7 @@ def probe_report(config, dev: Path, sets: dict[str, list[tuple[dict, str]]], mod
         report["sets"][name] = {
             "auc_per_token": roc_auc(-per_token[~good & scored], -per_token[good & scored]),
             "auc_per_char": roc_auc(-per_char[~good & scored], -per_char[good & scored]),
+            "auc_main_per_char": roc_auc(-main[~good & ~np.isnan(main)], -main[good & ~np.isnan(main)]),
             "auc_reference_lm": roc_auc(-reference[~good], -reference[good]),
             "rules": score_labelled(pairs, rules), "rules_and_probe": score_labelled(pairs, combined)}
     report["chars_per_cpu_second"] = {signal: round(float(np.median(rates))) for signal, rates in speeds.items()}
@@ -246,17 +258,21 @@ def reference_vs_junk(dev: Path, junk_scores: dict[str, tuple[np.ndarray, np.nda
     junk_of = {"en": "hplt_en", "zh": "hplt_zh"}
     report = {}
     for lang, set_name in junk_of.items():
-        junk_probe, junk_ngram = junk_scores[set_name]
-        rows, pooled_probe, pooled_ngram = {}, [], []
+        junk_probe, junk_ngram, junk_main = junk_scores[set_name]
+        rows, pooled_probe, pooled_ngram, pooled_main = {}, [], [], []
         for source in sorted(dev.glob(f"{lang}/{lang}_clean_*.jsonl")):
             clean = [r["text"] for r in evenly(reference_halves(read_jsonl(source))[1], REFERENCE_VS_JUNK_DOCS)]
-            clean_probe, clean_ngram = probe_nll(clean, model_dir)[1], reference_lm_nll(clean)[0]
+            _, clean_probe, clean_main, _ = probe_nll(clean, model_dir, lang)
+            clean_ngram = reference_lm_nll(clean)[0]
             pooled_probe.append(clean_probe)
             pooled_ngram.append(clean_ngram)
+            pooled_main.append(clean_main)
             rows[source.stem] = {"docs": len(clean), "probe": _good_lower(clean_probe, junk_probe),
+                                 "probe_main": _good_lower(clean_main, junk_main),
                                  "reference_lm": _good_lower(clean_ngram, junk_ngram)}
         clean_probe, clean_ngram = np.concatenate(pooled_probe), np.concatenate(pooled_ngram)
         rows["all"] = {"docs": len(clean_probe), "probe": _good_lower(clean_probe, junk_probe),
+                       "probe_main": _good_lower(np.concatenate(pooled_main), junk_main),
                        "reference_lm": _good_lower(clean_ngram, junk_ngram)}
         report[lang] = {"junk": len(junk_probe), "sources": rows}
     return report
@@ -395,21 +411,23 @@ def print_tables(reports: dict[str, dict]) -> None:
             print(f"\n{name} with the probe ({probe['model']}): ROC AUC of its NLL (good lower), and balanced "
                   f"accuracy of the rules alone and with NLL per character limited per language ({limits} nats, "
                   f"the {PROBE_KEEP:.0%} point of held-out clean text).\n")
-            print("| set | AUC per token | AUC per char | reference n-gram AUC per char | rules | rules + probe |")
-            print("|---|---:|---:|---:|---:|---:|")
+            print("| set | AUC per token | AUC per char | AUC per char of its own script | "
+                  "reference n-gram AUC per char | rules | rules + probe |")
+            print("|---|---:|---:|---:|---:|---:|---:|")
             for set_name, row in probe["sets"].items():
                 both = row["rules_and_probe"]
                 print(f"| {set_name} | {row['auc_per_token']:.3f} | {row['auc_per_char']:.3f} | "
+                      f"{row['auc_main_per_char']:.3f} | "
                       f"{row['auc_reference_lm']:.3f} | {row['rules']['balanced_accuracy']:.2f} | "
                       f"{_pct(both['kept_good'])} / {_pct(both['rejected_junk'])} (**{both['balanced_accuracy']:.2f}**) |")
             print("\nClean reference text (odd positions) against the labelled web junk of its language: ROC AUC "
                   "of NLL per character, good lower.\n")
-            print("| language | source | clean docs | junk docs | probe | reference n-gram |")
-            print("|---|---|---:|---:|---:|---:|")
+            print("| language | source | clean docs | junk docs | probe | probe, own script | reference n-gram |")
+            print("|---|---|---:|---:|---:|---:|---:|")
             for lang, row in probe["reference_vs_junk"].items():
                 for source, aucs in row["sources"].items():
                     print(f"| {lang} | {source} | {aucs['docs']} | {row['junk']} | {aucs['probe']:.3f} | "
-                          f"{aucs['reference_lm']:.3f} |")
+                          f"{aucs['probe_main']:.3f} | {aucs['reference_lm']:.3f} |")
             rates = probe["chars_per_cpu_second"]
             print(f"\nCharacters scored per CPU second (median over the sets; one thread): the tiny "
                   f"TransNormerLLM {rates['probe']:,}, the reference n-gram model {rates['reference_lm']:,} "

@@ -315,8 +315,8 @@ class ProbeTrainConfig(BaseModel):
 
 class ProbeConfig(BaseModel):
     """The probe stage: each document's perplexity under a TransNormerLLM, kept beside it as
-    nll, n_tokens, ppl and nll_per_char columns, optionally bucketed (on ppl or nll_per_char) or
-    thresholded per language."""
+    nll, n_tokens, ppl, nll_per_char and main_nll_per_char columns, optionally bucketed (on one of
+    the last three) or thresholded per language."""
 
     model_config = _STRICT
     model: str = Field("", description="a Hugging Face TransNormerLLM folder (config.json, weights, tokenizer.model); "
@@ -334,12 +334,17 @@ class ProbeConfig(BaseModel):
     max_nll_per_char: dict[str, float] = Field(
         default_factory=dict, description="reject a document whose nll_per_char is above the value for its lang "
                                           "(key \"*\": every other language); empty: reject nothing")
+    max_main_nll_per_char: dict[str, float] = Field(
+        default_factory=dict, description="the same on main_nll_per_char: NLL per character of the pieces in the "
+                                          "document's own script (Han for zh, Latin for en), what it quotes "
+                                          "in other scripts left out")
     buckets: list[float] = Field(default_factory=list,
                                  description="quantiles per language of bucket_by that cut documents into "
                                              "<bucket_by>_bucket 0 (lowest), 1, ...; empty: no bucket column")
-    bucket_by: Literal["ppl", "nll_per_char"] = Field(
-        "ppl", description="the score the buckets cut: ppl (per token) or nll_per_char (per character, which "
-                           "does not reward text that splits into many short tokens)")
+    bucket_by: Literal["ppl", "nll_per_char", "main_nll_per_char"] = Field(
+        "ppl", description="the score the buckets cut: ppl (per token), nll_per_char (per character, which "
+                           "does not reward text that splits into many short tokens) or main_nll_per_char "
+                           "(per character of the document's own script)")
     unit_bytes: int = Field(16 << 20, gt=0, description="target size of a work unit of input shard")
     train: ProbeTrainConfig = Field(default_factory=ProbeTrainConfig)
 
@@ -350,7 +355,7 @@ class ProbeConfig(BaseModel):
             raise ValueError("give increasing quantiles strictly between 0 and 1, such as [0.3, 0.6]")
         return buckets
 
-    @pydantic.field_validator("max_ppl", "max_nll_per_char")
+    @pydantic.field_validator("max_ppl", "max_nll_per_char", "max_main_nll_per_char")
     @classmethod
     def _reachable_limits(cls, limits: dict[str, float], info: pydantic.ValidationInfo) -> dict[str, float]:
         # Perplexity is at least 1 and NLL at least 0: a limit at or below would reject everything.

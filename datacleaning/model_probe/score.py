@@ -2,7 +2,8 @@
 
 Each document's tokens are predicted from a start token (BOS) and the tokens before them:
 ``nll`` is the sum of −log p over its tokens (nats), ``n_tokens`` their count and ``ppl`` =
-exp(nll / n_tokens) (NaN for an empty document). Documents are sorted by length and grouped into
+exp(nll / n_tokens) (NaN for an empty document); ``main_nll`` the sum over the tokens a mask
+names (the pieces of the document's own script, ``main_script.py``). Documents are sorted by length and grouped into
 batches of at most ``token_budget`` positions, right-padded (causal attention needs no padding
 mask). A document longer than ``chunk_tokens`` is fed in chunks that carry every layer's attention
 state and LRPE's absolute positions, which gives the same result as one pass.
@@ -24,6 +25,7 @@ from datacleaning.model_probe.model import TransNormerLM
 class DocScore:
     nll: float
     n_tokens: int
+    main_nll: float = 0.0
 
     @property
     def ppl(self) -> float:
@@ -75,14 +77,21 @@ class Scorer:
         self.device = next(model.parameters()).device
 
     def score(self, docs: Sequence[Sequence[int] | np.ndarray],
-              check_stop: Callable[[], None] = lambda: None) -> list[DocScore]:
+              check_stop: Callable[[], None] = lambda: None,
+              main: Sequence[np.ndarray] | None = None) -> list[DocScore]:
         """One :class:`DocScore` per document of token ids (without BOS), in input order.
-        ``check_stop`` is called before each batch, so a stop takes effect within one batch."""
+        ``check_stop`` is called before each batch, so a stop takes effect within one batch.
+        ``main``: per document, a boolean per token, the tokens ``main_nll`` sums (none given:
+        ``main_nll`` is 0)."""
         vocab = self.model.config.vocab_size
         docs = [np.asarray(doc, dtype=np.int64).reshape(-1) for doc in docs]
+        if main is not None:
+            main = [np.asarray(mask, dtype=bool).reshape(-1) for mask in main]
         for i, doc in enumerate(docs):
             if doc.size and (doc.min() < 0 or doc.max() >= vocab):
                 raise ValueError(f"document {i} has token ids outside 0..{vocab - 1}")
+        if main is not None and (len(main) != len(docs) or any(m.size != d.size for m, d in zip(main, docs))):
+            raise ValueError("main needs one boolean per token of each document")
         scores = [DocScore(0.0, 0)] * len(docs)
         order = sorted((i for i, doc in enumerate(docs) if doc.size), key=lambda i: -docs[i].size)
         start = 0
@@ -91,14 +100,15 @@ class Scorer:
             width = min(docs[order[start]].size, self.chunk_tokens)
             batch = order[start:start + max(1, self.token_budget // width)]
             start += len(batch)
-            for i, nll in zip(batch, self._score_batch([docs[i] for i in batch])):
-                scores[i] = DocScore(nll, int(docs[i].size))
+            masks = [main[i] for i in batch] if main is not None else None
+            for i, (nll, main_nll) in zip(batch, self._score_batch([docs[i] for i in batch], masks)):
+                scores[i] = DocScore(nll, int(docs[i].size), main_nll)
         return scores
 
     @torch.inference_mode()
-    def _score_batch(self, docs: list[np.ndarray]) -> list[float]:
+    def _score_batch(self, docs: list[np.ndarray], main: list[np.ndarray] | None) -> list[tuple[float, float]]:
         """Summed NLL of documents sorted longest first, so the rows still running at any chunk are a
-        prefix of the batch."""
+        prefix of the batch, and summed over the tokens of ``main``."""
         cfg = self.model.config
         filler = cfg.pad_token_id if cfg.pad_token_id is not None else cfg.eos_token_id
         longest = docs[0].size
@@ -108,10 +118,16 @@ class Scorer:
             ids[row, 0] = cfg.bos_token_id
             ids[row, 1:doc.size] = doc[:-1]
             targets[row, :doc.size] = doc
+        in_main = np.zeros((len(docs), longest), dtype=bool)
+        if main is not None:
+            for row, mask in enumerate(main):
+                in_main[row, :mask.size] = mask
         ids = torch.from_numpy(ids).to(self.device)
         targets = torch.from_numpy(targets).to(self.device)
+        in_main = torch.from_numpy(in_main).to(self.device)
         lengths = [doc.size for doc in docs]
         totals = torch.zeros(len(docs), dtype=torch.float64, device=self.device)
+        main_totals = torch.zeros(len(docs), dtype=torch.float64, device=self.device)
         states = None
         for offset in range(0, longest, self.chunk_tokens):
             rows = sum(1 for n in lengths if n > offset)
@@ -119,5 +135,7 @@ class Scorer:
             if states is not None:
                 states = [s[:rows] for s in states]
             nll, states = self.model.token_nll(ids[:rows, offset:end], targets[:rows, offset:end], states, offset)
-            totals[:rows] += nll.double().sum(dim=1)
-        return totals.tolist()
+            nll = nll.double()
+            totals[:rows] += nll.sum(dim=1)
+            main_totals[:rows] += (nll * in_main[:rows, offset:end]).sum(dim=1)
+        return list(zip(totals.tolist(), main_totals.tolist()))

@@ -2,11 +2,11 @@
 
 Output layout of ``DIR``::
 
-    kept/          the input's columns + nll, n_tokens, ppl, nll_per_char (+ ppl_bucket, or
-                   nll_per_char_bucket with probe.bucket_by, when probe.buckets are set)
-    rejected/      the same for documents above probe.max_ppl or probe.max_nll_per_char, + rejected_by,
-                   reject_value
-    stats.json     documents, tokens, perplexity and nll_per_char quantiles per language, the bucket
+    kept/          the input's columns + nll, n_tokens, ppl, nll_per_char, main_nll_per_char (+ the
+                   bucket of probe.bucket_by, when probe.buckets are set)
+    rejected/      the same for documents above probe.max_ppl, probe.max_nll_per_char or
+                   probe.max_main_nll_per_char, + rejected_by, reject_value
+    stats.json     documents, tokens, quantiles of each score per language, the bucket
                    cut points, speed; kept and rejected documents by_source and by_language
     manifest.json  the fingerprint a resumed run must match
     .units/<step>/ completion records of each step's work units (what a rerun skips)
@@ -17,7 +17,7 @@ Two steps, each through the executor so that a killed run resumes where it stopp
 (tokenize and score a unit's documents, the expensive part) and ``write`` (the input's rows with
 their scores, bucketed by cut points taken over every score of the run, thresholded). Scores are
 kept beside the documents, so a different threshold later needs no new scoring: filter the
-``ppl`` or ``nll_per_char`` column.
+``ppl``, ``nll_per_char`` or ``main_nll_per_char`` column.
 """
 from __future__ import annotations
 
@@ -44,15 +44,17 @@ from datacleaning.storage import StoragePath
 from datacleaning.tokenize.spm import encode_texts
 
 KEPT, REJECTED = "kept", "rejected"
-SCORE_COLUMNS = ("nll", "n_tokens", "ppl", "nll_per_char")
-BUCKET_COLUMNS = {"ppl": "ppl_bucket", "nll_per_char": "nll_per_char_bucket"}
+SCORE_COLUMNS = ("nll", "n_tokens", "ppl", "nll_per_char", "main_nll_per_char")
+# The scores a limit or the buckets can be set on, in the order the limits are checked.
+JUDGED_SCORES = ("ppl", "nll_per_char", "main_nll_per_char")
+BUCKET_COLUMNS = {score: f"{score}_bucket" for score in JUDGED_SCORES}
 # What this stage writes: an input that already has them (an earlier probe's output) loses its own.
 OWN_COLUMNS = (*SCORE_COLUMNS, *BUCKET_COLUMNS.values())
 ANY_LANGUAGE = "*"
 # Quantiles of ppl reported per language in stats.json.
 REPORTED_QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
 SCORES_SCHEMA = pa.schema([("nll", pa.float64()), ("n_tokens", pa.int32()), ("n_chars", pa.int64()),
-                           ("lang", pa.string())])
+                           ("lang", pa.string()), ("main_nll", pa.float64()), ("main_chars", pa.int64())])
 
 
 def resolve_device(probe: ProbeConfig) -> str:
@@ -102,7 +104,7 @@ def fingerprint(probe: ProbeConfig, folder: Path, shards: dict, max_shard_bytes:
 @dataclass
 class ScoreStep:
     """Scores a unit's documents under the model into ``.work/scores/<unit>.arrow`` (nll,
-    n_tokens, lang, one row per input row)."""
+    n_tokens, n_chars, lang, main_nll, main_chars: one row per input row)."""
 
     folder: Path
     scores_dir: Path
@@ -117,6 +119,7 @@ class ScoreStep:
         import torch
 
         from datacleaning.model_probe.loader import load_tokenizer
+        from datacleaning.model_probe.main_script import MainScript
         from datacleaning.model_probe.score import load_scorer
         # One thread per worker: the executor scales with processes, one per core. It is also what
         # keeps a forked worker safe: its OpenMP pool, copied from a parent that had used torch
@@ -125,12 +128,13 @@ class ScoreStep:
         dtype = None if self.dtype == "auto" else getattr(torch, self.dtype)
         scorer = load_scorer(self.folder, device=self.device, dtype=dtype, token_budget=self.token_budget,
                              chunk_tokens=self.chunk_tokens)
-        return scorer, load_tokenizer(self.folder)
+        tokenizer = load_tokenizer(self.folder)
+        return scorer, tokenizer, MainScript.of(tokenizer)
 
     def __call__(self, unit: FileUnit, context: UnitContext) -> dict:
         if self._loaded is None:
             self._loaded = self._load()
-        scorer, tokenizer = self._loaded
+        scorer, tokenizer, main_script = self._loaded
         self.scores_dir.mkdir(parents=True, exist_ok=True)
         counts = {"documents": 0, "tokens": 0, "scoring_seconds": 0.0}
         with atomic_file(self.scores_dir / f"{unit.id}.arrow") as out, \
@@ -138,13 +142,17 @@ class ScoreStep:
             for batch in read_unit_batches(unit, list(ProbeStage.input_columns)):
                 context.check_stop()
                 ids = encode_texts(tokenizer, batch.column("text"))
+                masks = [main_script.mask(doc, lang) for doc, lang in zip(ids, batch.column("lang").to_pylist())]
                 began = time.perf_counter()
-                scores = scorer.score(ids, context.check_stop)
+                scores = scorer.score(ids, context.check_stop,
+                                      [np.zeros(doc.size, bool) if m is None else m for doc, m in zip(ids, masks)])
                 counts["scoring_seconds"] += time.perf_counter() - began
                 n_tokens = np.fromiter((s.n_tokens for s in scores), np.int32, len(scores))
                 writer.write_batch(pa.record_batch([
                     pa.array([s.nll for s in scores], pa.float64()), pa.array(n_tokens),
                     pc.utf8_length(batch.column("text")).cast(pa.int64()), batch.column("lang"),
+                    pa.array([s.main_nll for s in scores], pa.float64()),
+                    pa.array([main_script.chars(doc, m) for doc, m in zip(ids, masks)], pa.int64()),
                 ], schema=SCORES_SCHEMA))
                 counts["documents"] += len(scores)
                 counts["tokens"] += int(n_tokens.sum())
@@ -176,32 +184,47 @@ def perplexity(scores: pa.Table | pa.RecordBatch) -> pa.Array:
     return pa.array(ppl, pa.float64(), mask=empty)
 
 
+def main_nll_per_char(scores: pa.Table | pa.RecordBatch) -> pa.Array:
+    """main_nll / the characters of the pieces in the document's own script, null for a document
+    without such a piece or of a language without a script in ``main_script.SCRIPTS``."""
+    chars = scores.column("main_chars").to_numpy()
+    none = chars == 0
+    return pa.array(scores.column("main_nll").to_numpy() / np.where(none, 1, chars), pa.float64(), mask=none)
+
+
+# Each score a limit, a bucket or the stats read, from a scores file's columns.
+SCORE_OF = {"ppl": perplexity, "nll_per_char": nll_per_char, "main_nll_per_char": main_nll_per_char}
+# Digits of the quantiles stats.json reports.
+QUANTILE_DIGITS = {"ppl": 3, "nll_per_char": 4, "main_nll_per_char": 4}
+
+
 def language_quantiles(score_files: list[Path], quantiles: list[float], bucket_by: str = "ppl") -> dict[str, dict]:
-    """Per language: documents, tokens, the reported quantiles of ppl and of nll_per_char, and the
-    cut points of ``bucket_by`` at ``quantiles``, over every scored document with tokens."""
-    by_lang: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
+    """Per language: documents (with tokens), tokens, the reported quantiles and histogram of
+    each score over the documents that have it, and the cut points of ``bucket_by`` at
+    ``quantiles``."""
+    values: dict[str, dict[str, list[np.ndarray]]] = {}
     tokens: dict[str, int] = {}
     for path in score_files:
         table = read_scores(path)
-        ppl = perplexity(table).to_numpy(zero_copy_only=False)
-        per_char = nll_per_char(table).to_numpy(zero_copy_only=False)
+        scores = {name: score(table).to_numpy(zero_copy_only=False) for name, score in SCORE_OF.items()}
         langs = pc.fill_null(table.column("lang"), "").combine_chunks().dictionary_encode()
         which = langs.indices.to_numpy(zero_copy_only=False)
         counts = table.column("n_tokens").to_numpy()
         for i, lang in enumerate(langs.dictionary.to_pylist()):
-            rows = (which == i) & ~np.isnan(ppl)
-            by_lang.setdefault(lang, []).append((ppl[rows].astype(np.float32), per_char[rows].astype(np.float32)))
-            tokens[lang] = tokens.get(lang, 0) + int(counts[which == i].sum())
+            rows = which == i
+            for name, score in scores.items():
+                values.setdefault(lang, {}).setdefault(name, []).append(
+                    score[rows & ~np.isnan(score)].astype(np.float32))
+            tokens[lang] = tokens.get(lang, 0) + int(counts[rows].sum())
     report = {}
-    for lang in sorted(by_lang):
-        ppl = np.concatenate([p for p, _ in by_lang[lang]])
-        per_char = np.concatenate([c for _, c in by_lang[lang]])
-        cut_values = ppl if bucket_by == "ppl" else per_char
-        report[lang] = {"documents": int(ppl.size), "tokens": tokens[lang],
-                        "ppl_quantiles": _quantiles(ppl, 3), "nll_per_char_quantiles": _quantiles(per_char, 4),
-                        "ppl_histogram": two_digit_histogram(ppl),
-                        "nll_per_char_histogram": two_digit_histogram(per_char),
-                        "cuts": np.quantile(cut_values, quantiles).tolist() if cut_values.size and quantiles else []}
+    for lang in sorted(values):
+        joined = {name: np.concatenate(parts) for name, parts in values[lang].items()}
+        report[lang] = {"documents": int(joined["ppl"].size), "tokens": tokens[lang]}
+        for name, score in joined.items():
+            report[lang][f"{name}_quantiles"] = _quantiles(score, QUANTILE_DIGITS[name])
+            report[lang][f"{name}_histogram"] = two_digit_histogram(score)
+        cut_values = joined[bucket_by]
+        report[lang]["cuts"] = np.quantile(cut_values, quantiles).tolist() if cut_values.size and quantiles else []
     return report
 
 
@@ -214,8 +237,8 @@ def output_schema(input_schema: pa.Schema, bucket_by: str | None) -> pa.Schema:
     """The input's columns (less score columns an earlier probe left), then the scores, then the
     bucket of ``bucket_by`` (None: no bucket column)."""
     fields = [f for f in input_schema if f.name not in OWN_COLUMNS]
-    fields += [pa.field("nll", pa.float64()), pa.field("n_tokens", pa.int32()), pa.field("ppl", pa.float64()),
-               pa.field("nll_per_char", pa.float64())]
+    fields += [pa.field("nll", pa.float64()), pa.field("n_tokens", pa.int32()),
+               *(pa.field(name, pa.float64()) for name in JUDGED_SCORES)]
     if bucket_by:
         fields.append(pa.field(BUCKET_COLUMNS[bucket_by], pa.int8()))
     return pa.schema(fields)
@@ -233,17 +256,17 @@ def _limits(by_language: dict[str, float], langs: np.ndarray) -> np.ndarray:
 
 @dataclass
 class WriteStep:
-    """Writes a unit's rows with their scores: to ``kept/``, or to ``rejected/`` when their ppl
-    is above the language's ``probe.max_ppl`` or their nll_per_char above its
-    ``probe.max_nll_per_char`` (``rejected_by`` names the limit, ppl's first)."""
+    """Writes a unit's rows with their scores: to ``kept/``, or to ``rejected/`` when a score is
+    above its language's limit in ``limits`` (per score of ``JUDGED_SCORES``: ``probe.max_ppl``,
+    ``probe.max_nll_per_char``, ``probe.max_main_nll_per_char``); ``rejected_by`` names the first
+    limit passed, in that order."""
 
     scores_dir: Path
     output: StoragePath
     schema: pa.Schema
     cuts: dict[str, list[float]]
     bucket_by: str
-    max_ppl: dict[str, float]
-    max_nll_per_char: dict[str, float]
+    limits: dict[str, dict[str, float]]
     max_shard_bytes: int
 
     def __call__(self, unit: FileUnit, context: UnitContext) -> dict:
@@ -257,29 +280,30 @@ class WriteStep:
                 context.check_stop()
                 rows = scores.slice(first, batch.num_rows)
                 first += batch.num_rows
-                ppl = perplexity(rows)
                 langs = np.array(pc.fill_null(batch.column("lang"), "").to_pylist(), dtype=object)
+                judged = {name: SCORE_OF[name](rows) for name in JUDGED_SCORES}
+                values = {name: array.to_numpy(zero_copy_only=False) for name, array in judged.items()}
                 columns = [batch.column(f.name) for f in self.schema if f.name not in OWN_COLUMNS]
-                columns += [rows.column("nll").combine_chunks(), rows.column("n_tokens").combine_chunks(), ppl,
-                            nll_per_char(rows)]
-                values = ppl.to_numpy(zero_copy_only=False)
-                per_char = columns[-1].to_numpy(zero_copy_only=False)
+                columns += [rows.column("nll").combine_chunks(), rows.column("n_tokens").combine_chunks(),
+                            *judged.values()]
                 if bucketed:
-                    columns.append(self._buckets(values if self.bucket_by == "ppl" else per_char, langs))
+                    columns.append(self._buckets(values[self.bucket_by], langs))
                 scored = pa.RecordBatch.from_arrays(columns, schema=self.schema)
-                # NaN (no tokens) compares False: kept.
-                over_ppl = values > _limits(self.max_ppl, langs)
-                over_char = per_char > _limits(self.max_nll_per_char, langs)
-                reject = over_ppl | over_char
+                # NaN (no score) compares False: kept.
+                over = {name: values[name] > _limits(self.limits.get(name, {}), langs) for name in JUDGED_SCORES}
+                reject = np.logical_or.reduce(list(over.values()))
                 writers[KEPT].add_batch(scored.filter(pa.array(~reject)))
                 count_by_column(counts, batch, ~reject, "rejected_docs")
                 if reject.any():
                     rejected = scored.filter(pa.array(reject))
-                    by = np.where(over_ppl, "probe.max_ppl", "probe.max_nll_per_char")[reject]
-                    value = np.where(over_ppl, values, per_char)[reject]
+                    by = np.full(len(langs), "", dtype=object)
+                    value = np.zeros(len(langs))
+                    for name in reversed(JUDGED_SCORES):  # the first limit passed is written last
+                        by[over[name]] = f"probe.max_{name}"
+                        value[over[name]] = values[name][over[name]]
                     writers[REJECTED].add_batch(pa.RecordBatch.from_arrays(
-                        [*rejected.columns, pa.array(by.tolist()), pa.array([f"{v:.6g}" for v in value])],
-                        schema=schemas[REJECTED]))
+                        [*rejected.columns, pa.array(by[reject].tolist()),
+                         pa.array([f"{v:.6g}" for v in value[reject]])], schema=schemas[REJECTED]))
                 context.progress(unit.size // max(unit.end - unit.start, 1))
         if first != scores.num_rows:
             raise RuntimeError(f"unit {unit.id}: {scores.num_rows} scores for {first} input rows")
@@ -334,7 +358,8 @@ class ProbeStage(Stage):
             write = WriteStep(scores_dir, output,
                               output_schema(plan.state.shards.schema, probe.bucket_by if probe.buckets else None),
                               {lang: report["cuts"] for lang, report in languages.items()}, probe.bucket_by,
-                              probe.max_ppl, probe.max_nll_per_char, config.output.max_shard_bytes)
+                              {"ppl": probe.max_ppl, "nll_per_char": probe.max_nll_per_char,
+                               "main_nll_per_char": probe.max_main_nll_per_char}, config.output.max_shard_bytes)
             completed = steps.run("write", units, write)
         return _stats(steps, config, plan.state.folder, device, languages, units, completed), steps.outcome
 
@@ -369,6 +394,7 @@ def _stats(steps: Steps, config: Config, folder: Path, device: str, languages: d
                     "cuts": {lang: report["cuts"] for lang, report in languages.items()}} if config.probe.buckets else None,
         "max_ppl": config.probe.max_ppl,
         "max_nll_per_char": config.probe.max_nll_per_char,
+        "max_main_nll_per_char": config.probe.max_main_nll_per_char,
         "model": str(folder),
         "device": device,
         "dtype": config.probe.dtype,
@@ -388,7 +414,7 @@ def format_probe_summary(stats: dict) -> str:
         f"{stats.get('wall_seconds', 0):.1f}s wall",
         f"  model        {stats.get('model')}",
         f"  documents    {stats.get('input_docs', 0):>12,}   kept {stats.get('kept_docs', 0):,}, "
-        f"rejected {stats.get('rejected_docs', 0):,} (above probe.max_ppl or probe.max_nll_per_char)",
+        f"rejected {stats.get('rejected_docs', 0):,} (above a probe.max_* limit)",
         f"  tokens       {stats.get('tokens', 0):>12,}"
         + (f"   {stats['scoring_tokens_per_second_per_worker']:,} tokens/s per worker"
            if stats.get("scoring_tokens_per_second_per_worker") else ""),

@@ -1,11 +1,13 @@
 """The probe stage over real shards with the shipped tiny model, run through the command line in
 worker processes: every document comes out once with its scores, the scores equal a one-pass
-computation written here from the model's logits, buckets and thresholds follow stats.json, and a
-killed run resumes to the same output."""
+computation written here from the model's logits (the main-script score over the pieces this file
+picks by their characters), buckets and thresholds follow stats.json, and a killed run resumes to
+the same output."""
 from __future__ import annotations
 
 import json
 import math
+import re
 import subprocess
 import sys
 
@@ -48,13 +50,30 @@ def scored(kept, tmp_path_factory):
     return output
 
 
-def _one_pass_nll(model, ids: list[int]) -> float:
-    """−Σ log p(token | BOS and the tokens before it), from one forward pass over the whole
-    document, in float64."""
+def _one_pass_token_nll(model, ids: list[int]) -> np.ndarray:
+    """−log p(token | BOS and the tokens before it) of each token, from one forward pass over the
+    whole document, in float64."""
     with torch.inference_mode():
         logits, _ = model(torch.tensor([[model.config.bos_token_id, *ids[:-1]]]))
     log_probs = torch.log_softmax(logits[0].double(), dim=-1)
-    return -float(log_probs[torch.arange(len(ids)), torch.tensor(ids)].sum())
+    return -log_probs[torch.arange(len(ids)), torch.tensor(ids)].numpy()
+
+
+def _one_pass_nll(model, ids: list[int]) -> float:
+    return float(_one_pass_token_nll(model, ids).sum())
+
+
+# The characters of each language's own script, for the main-script score.
+OWN_SCRIPT = {"zh": re.compile(r"[\u4e00-\u9fff]"), "en": re.compile(r"[A-Za-z]")}
+
+
+def _one_pass_main_nll_per_char(model, tokenizer, text: str, lang: str) -> float:
+    """The NLL of the pieces holding a character of the language's script, per character of those
+    pieces (the word-start mark a space)."""
+    ids = tokenizer.encode(text)
+    pieces = [tokenizer.id_to_piece(i).replace("\u2581", " ") for i in ids]
+    own = np.array([bool(OWN_SCRIPT[lang].search(p)) for p in pieces])
+    return float(_one_pass_token_nll(model, ids)[own].sum()) / sum(len(p) for p, o in zip(pieces, own) if o)
 
 
 def test_every_document_comes_out_once_with_its_columns_and_scores(kept, scored):
@@ -73,17 +92,23 @@ def test_every_document_comes_out_once_with_its_columns_and_scores(kept, scored)
     model = load_model(SHIPPED_TINY, dtype=pick_dtype(torch.device("cpu")))
     tokenizer = load_tokenizer(SHIPPED_TINY)
     for doc_id in sorted(out)[::9]:
-        ids = tokenizer.encode(out[doc_id]["text"])
-        assert out[doc_id]["n_tokens"] == len(ids)
-        assert out[doc_id]["nll"] == pytest.approx(_one_pass_nll(model, ids), rel=1e-4)
+        row = out[doc_id]
+        ids = tokenizer.encode(row["text"])
+        assert row["n_tokens"] == len(ids)
+        assert row["nll"] == pytest.approx(_one_pass_nll(model, ids), rel=1e-4)
+        assert row["main_nll_per_char"] == pytest.approx(
+            _one_pass_main_nll_per_char(model, tokenizer, row["text"], row["lang"]), rel=1e-4)
+    # "$3,000,000." is English without a letter: no main-script score, and not in the quantiles.
+    assert out["fortunes-miscellaneous-00001"]["main_nll_per_char"] is None
 
     stats = json.loads((scored / "stats.json").read_text())
     assert stats["input_docs"] == stats["kept_docs"] + stats["rejected_docs"] == len(inputs)
     assert stats["tokens"] == sum(row["n_tokens"] for row in out.values())
     assert stats["device"] == "cpu"
     for lang, report in stats["languages"].items():
-        per_char = [row["nll_per_char"] for row in out.values() if row["lang"] == lang]
-        assert report["nll_per_char_quantiles"]["0.5"] == pytest.approx(float(np.median(per_char)), rel=1e-3)
+        for score in ("nll_per_char", "main_nll_per_char"):
+            values = [row[score] for row in out.values() if row["lang"] == lang and row[score] is not None]
+            assert report[f"{score}_quantiles"]["0.5"] == pytest.approx(float(np.median(values)), rel=1e-3)
 
 
 def test_buckets_and_thresholds_follow_the_cut_points_in_stats(scored):
@@ -144,9 +169,31 @@ def test_buckets_can_cut_nll_per_character_instead_of_perplexity(kept, tmp_path)
             assert row["nll_per_char_bucket"] == int(row["nll_per_char"] > cuts[0]) + int(row["nll_per_char"] > cuts[1])
 
 
+def test_a_limit_and_buckets_on_the_main_script_score(kept, scored, tmp_path):
+    chinese = [r for r in read_rows(scored / "kept") + read_rows(scored / "rejected") if r["lang"] == "zh"]
+    limit = float(np.median([r["main_nll_per_char"] for r in chinese]))
+    output = tmp_path / "out"
+    result = cli(*_score_args(kept, output, "--set", f"probe.max_main_nll_per_char={{zh={limit!r}}}",
+                              "--set", "probe.buckets=[0.5]", "--set", "probe.bucket_by=main_nll_per_char"))
+    assert result.returncode == 0, result.stderr
+    rejected, kept_rows = read_rows(output / "rejected"), read_rows(output / "kept")
+    assert rejected and all(r["lang"] == "zh" and r["main_nll_per_char"] > limit for r in rejected)
+    assert all(r["rejected_by"] == "probe.max_main_nll_per_char" for r in rejected)
+    assert all(float(r["reject_value"]) == pytest.approx(r["main_nll_per_char"], rel=1e-5) for r in rejected)
+    assert 0.4 < len(rejected) / len(chinese) < 0.6
+    stats = json.loads((output / "stats.json").read_text())
+    for lang in ("zh", "en"):
+        rows = [r for r in kept_rows + rejected if r["lang"] == lang and r["main_nll_per_char"] is not None]
+        cut = stats["buckets"]["cuts"][lang][0]
+        assert cut == pytest.approx(float(np.median([r["main_nll_per_char"] for r in rows])), rel=1e-5)
+        assert all(r["main_nll_per_char_bucket"] == int(r["main_nll_per_char"] > cut) for r in rows)
+    assert all(r["main_nll_per_char_bucket"] is None for r in kept_rows if r["main_nll_per_char"] is None)
+
+
 def test_documents_without_tokens_are_kept_with_a_null_perplexity(tmp_path):
     write_kept_shard(tmp_path / "kept", "a", [{"id": "empty", "text": "", "lang": "en"},
-                                              {"id": "word", "text": "Debian", "lang": "en"}])
+                                              {"id": "word", "text": "Debian", "lang": "en"},
+                                              {"id": "french", "text": "Le conseil a voté mardi.", "lang": "fr"}])
     output = tmp_path / "out"
     result = cli(*_score_args(tmp_path / "kept", output, "--set", "probe.max_ppl={'*'=2}",
                               "--set", "probe.buckets=[0.5]"))
@@ -155,7 +202,11 @@ def test_documents_without_tokens_are_kept_with_a_null_perplexity(tmp_path):
     assert kept_rows["empty"]["n_tokens"] == 0 and kept_rows["empty"]["ppl"] is None
     assert kept_rows["empty"]["nll_per_char"] is None
     assert kept_rows["empty"]["ppl_bucket"] is None
-    assert [r["id"] for r in read_rows(output / "rejected")] == ["word"]
+    # A language without a script of its own in main_script.SCRIPTS has no main-script score.
+    assert kept_rows["empty"]["main_nll_per_char"] is None
+    rejected = {r["id"]: r for r in read_rows(output / "rejected")}
+    assert sorted(rejected) == ["french", "word"]
+    assert rejected["french"]["main_nll_per_char"] is None and rejected["french"]["nll_per_char"] > 0
 
 
 @pytest.mark.slow
@@ -190,7 +241,7 @@ def test_the_output_is_a_valid_input_of_another_probe_run(scored, tmp_path):
 
 def test_bad_settings_are_config_errors(kept, tmp_path):
     for setting in ("probe.buckets=[0.6, 0.3]", "probe.buckets=[1.5]", "probe.max_ppl={en=0.5}",
-                    "probe.max_nll_per_char={zh=0}"):
+                    "probe.max_nll_per_char={zh=0}", "probe.max_main_nll_per_char={zh=-1}"):
         result = cli(*_score_args(kept, tmp_path / "bad", "--set", setting))
         assert result.returncode == 2, setting
         assert "config error" in result.stderr

@@ -184,16 +184,24 @@ def test_model_with_triton_kernel_matches_pytorch_reference():
 def test_scorer_batches_chunks_and_orders_like_one_document_at_a_time():
     model = make_model()
     docs = random_docs(7, 1, 120, seed=6) + [np.array([], dtype=np.int64)]
+    masks = [np.random.default_rng(i).random(len(doc)) < 0.4 for i, doc in enumerate(docs)]
     one_by_one = []
     for doc in docs[:-1]:
         ids = torch.as_tensor(np.concatenate([[SMALL.bos_token_id], doc]))
-        one_by_one.append(nll_of(model, ids).double().sum().item())
-    scores = Scorer(model, token_budget=150, chunk_tokens=32).score(docs)
-    for score, want, doc in zip(scores, one_by_one, docs):
+        one_by_one.append(nll_of(model, ids).double())
+    scores = Scorer(model, token_budget=150, chunk_tokens=32).score(docs, main=masks)
+    for score, want, doc, mask in zip(scores, one_by_one, docs, masks):
         assert score.n_tokens == len(doc)
-        assert score.nll == pytest.approx(want, rel=1e-5)
-        assert score.ppl == pytest.approx(math.exp(want / len(doc)), rel=1e-5)
-    assert scores[-1].n_tokens == 0 and math.isnan(scores[-1].ppl)
+        assert score.nll == pytest.approx(want.sum().item(), rel=1e-5)
+        assert score.ppl == pytest.approx(math.exp(want.sum().item() / len(doc)), rel=1e-5)
+        assert score.main_nll == pytest.approx(want[torch.from_numpy(mask)].sum().item(), rel=1e-5)
+    assert scores[-1].n_tokens == 0 and math.isnan(scores[-1].ppl) and scores[-1].main_nll == 0
+    assert all(s.main_nll == 0 for s in Scorer(model, chunk_tokens=32).score(docs))
+
+
+def test_scorer_refuses_a_main_mask_that_does_not_fit_the_tokens():
+    with pytest.raises(ValueError, match="one boolean per token"):
+        Scorer(make_model()).score([[3, 4], [5]], main=[np.array([True, False]), np.array([True, True])])
 
 
 def test_scorer_refuses_ids_outside_the_vocabulary():
