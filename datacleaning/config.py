@@ -178,6 +178,26 @@ class CleanConfig(BaseModel):
     normalizers: list[dict[str, Any]] = Field(default_factory=list)
     edits: list[dict[str, Any]] = Field(default_factory=list)
     filters: list[dict[str, Any]] = Field(default_factory=list)
+    rule_settings: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="parameters merged into the rules of that name in normalizers, edits and "
+                                          "filters (tables key by key), so that a config can change one rule of a "
+                                          "profile without listing the others: [clean.rule_settings."
+                                          "quality_classifier] min_score = {en = 0.5}")
+
+    @pydantic.model_validator(mode="after")
+    def _apply_rule_settings(self) -> CleanConfig:
+        for name, settings in self.rule_settings.items():
+            if "name" in settings:
+                raise ValueError(f"rule_settings.{name}: a rule's name is not a setting")
+            found = False
+            for rules in (self.normalizers, self.edits, self.filters):
+                for i, rule in enumerate(rules):
+                    if rule.get("name") == name:
+                        rules[i] = deep_merge(rule, settings)
+                        found = True
+            if not found:
+                raise ValueError(f"rule_settings: no rule named {name!r} in normalizers, edits or filters")
+        return self
 
 
 class DedupNormalizeConfig(BaseModel):

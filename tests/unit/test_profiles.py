@@ -29,6 +29,42 @@ def test_extends_merges_tables_and_replaces_lists(tmp_path):
     assert config.resolve(config.input.paths[0]) == str(tmp_path / "dumps")
 
 
+def test_rule_settings_change_one_rule_of_a_profile_and_leave_the_rest(tmp_path):
+    base = load_config(None, profile="mixed_web")
+    (tmp_path / "mine.toml").write_text(
+        'extends = "mixed_web"\n[clean.rule_settings.length]\nmin_chars = 10\nmin_original_chars = 10\n'
+        '[clean.rule_settings.quality_classifier]\nmin_score = {en = 0.5}\n', encoding="utf-8")
+    config = load_config(tmp_path / "mine.toml")
+    changed = {rule["name"]: rule for rule in config.clean.filters}
+    assert changed["length"]["min_chars"] == 10
+    assert changed["quality_classifier"]["min_score"]["en"] == 0.5
+    assert changed["quality_classifier"]["min_score"]["zh"] == {r["name"]: r for r in base.clean.filters}[
+        "quality_classifier"]["min_score"]["zh"], "a table in a setting merges key by key"
+    untouched = [r for r in config.clean.filters if r["name"] not in ("length", "quality_classifier")]
+    assert untouched == [r for r in base.clean.filters if r["name"] not in ("length", "quality_classifier")]
+    assert config.clean.edits == base.clean.edits
+
+    review = "这家店的面很好吃，下次还来。"  # 14 characters: under the profile's 50, over 10
+    [as_profile] = dc.Pipeline(base).clean([review])
+    [as_changed] = dc.Pipeline(config).clean([review])
+    assert as_profile.verdict.rejected_by == "length" and as_changed.kept
+    # The same from the command line, onto the profile.
+    flag = load_config(None, [(["clean", "rule_settings", "length", "min_chars"], 10),
+                              (["clean", "rule_settings", "length", "min_original_chars"], 10)], profile="mixed_web")
+    [as_flagged] = dc.Pipeline(flag).clean([review])
+    assert as_flagged.kept
+
+
+def test_rule_settings_errors_name_the_rule(tmp_path):
+    with pytest.raises(dc.ConfigError, match="no rule named 'lenght'"):
+        load_config(None, [(["clean", "rule_settings", "lenght", "min_chars"], 10)], profile="mixed_web")
+    with pytest.raises(dc.ConfigError, match="name is not a setting"):
+        load_config(None, [(["clean", "rule_settings", "length", "name"], "han_ratio")], profile="mixed_web")
+    config = load_config(None, [(["clean", "rule_settings", "length", "min_char"], 10)], profile="mixed_web")
+    with pytest.raises(dc.ConfigError, match="min_char.*'length'"):
+        dc.Pipeline(config)
+
+
 def test_extends_errors_name_the_problem(tmp_path):
     (tmp_path / "a.toml").write_text('extends = "b.toml"\n', encoding="utf-8")
     (tmp_path / "b.toml").write_text('extends = "a.toml"\n', encoding="utf-8")
