@@ -96,6 +96,13 @@ GAMBLING_PROMOTION = [re.compile(pattern) for pattern in [
     r"[一二两三四五六七八九]码中特|[一二两三四五六]肖(?:中特|[一二两三四五六]码)",
     r"(?:会员|开户|投注|备用)(?:登录|登陆)?网址",
     r"时时彩|幸运飞艇|[Pp][Kk]10|幸运28",
+    # the sign-up bonus, the minute-draw lotteries (分分彩, 三分彩) and the Beijing racing game only
+    # such sites run, real-money card games, the platforms themselves
+    r"送彩金",
+    r"(?:分分|[1-5一二三五]分)彩(?![礼排色虹绘妆票灯带陶印电蛋云])",
+    r"北京赛车(?:[Pp][Kk]|开户|平台|计划|投注|网址|注册)",
+    r"真钱(?:棋牌|游戏|捕鱼|赌)",
+    rf"博彩(?:游戏)?平台|彩票平台{ACTION}",
 ]]
 # Betting sites named with digits (365bet, 007bet, bet365), looked for only in a text that
 # holds "bet": a pattern starting with a digit would be tried at every digit.
@@ -107,7 +114,11 @@ BETTING_SITE = re.compile(r"(?<![A-Za-z0-9])(?:[0-9]+[A-Za-z]{0,2}bet|bet[0-9]+)
 class ZhGamblingPromotion(Filter):
     """Chinese pages that promote a gambling site by name: a site kind or brand joined to what
     the reader should do there (金沙娱乐官网, 皇冠体育开户, 足球盘口, 外围投注), draw tips (四码中特), betting
-    sites named with digits (365bet), and the lottery games only illegal sites run (时时彩, PK10).
+    sites named with digits (365bet), the lottery games only illegal sites run (时时彩, PK10,
+    分分彩), sign-up bonuses (送彩金), real-money card games (真钱棋牌) and the platforms (博彩平台).
+    The last five constructions came from the gambling pages of the training labels
+    (bench/labels/train) the rule missed, none from the evaluation sample; none occurs in the clean
+    reference sources, the 82,525 reviews, the news pages or a page labelled good.
     Spam sites inject one such name into borrowed news or word salad, once or twice, so
     ``min_hits`` is 1 by default: these constructions are not words that an article about
     gambling uses (赌场, 博彩业 and 彩票 are the blacklist's, judged by density). Counted on the text
