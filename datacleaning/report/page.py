@@ -13,7 +13,8 @@ from datacleaning import storage
 from datacleaning.report import charts
 from datacleaning.report.runs import RunOutput, read_run
 from datacleaning.report.tables import (
-    breakdown_rows, filter_thresholds, funnel_rows, funnel_steps, histogram, rule_rows, source_rule_matrix)
+    breakdown_rows, filter_thresholds, funnel_rows, funnel_steps, histogram, probe_panels, rule_rows,
+    source_rule_matrix)
 from datacleaning.shards import write_atomic
 from datacleaning.storage import StoragePath
 
@@ -209,13 +210,7 @@ def _quality(page: _Page, run: RunOutput) -> None:
     for lang in sorted(set(scored) | set(probe.get("languages", {}))):
         drawn = [_panel(name, counts, thresholds.get(name, []), lang)
                  for name, counts in scored.get(lang, {}).items()]
-        scores = probe.get("languages", {}).get(lang, {})
-        if scores.get("ppl_histogram"):
-            cuts = probe.get("buckets", {}).get("cuts", {}).get(lang, [])
-            marks = [{"name": f"ppl_bucket cut {i + 1}", "value": v, "lang": lang} for i, v in enumerate(cuts)]
-            if lang in probe.get("max_ppl", {}):
-                marks.append({"name": "probe.max_ppl", "value": probe["max_ppl"][lang], "lang": lang})
-            drawn.append((histogram(scores["ppl_histogram"]), marks, "probe perplexity"))
+        drawn += [(histogram(counts), marks, title) for title, counts, marks in probe_panels(probe, lang)]
         if drawn:
             page.add(f"<h3>{_e(lang)}</h3>")
             page.chart(charts.grid(drawn))

@@ -188,3 +188,30 @@ def _threshold_values(value, lang: str | None, languages: set[str]) -> list[tupl
         return [(None if key == "default" else key, float(v)) for key, v in value.items()
                 if (key == "default" or key in languages) and isinstance(v, (int, float)) and not isinstance(v, bool)]
     return []
+
+
+# The probe's scores a report draws, with their titles: perplexity always, the others where the
+# run cuts its buckets on them or limits them.
+PROBE_SCORES = {"ppl": "probe perplexity", "nll_per_char": "probe NLL per character",
+                "main_nll_per_char": "probe NLL per character of its own script"}
+
+
+def probe_panels(probe: dict, lang: str) -> list[tuple[str, dict[str, int], list[dict]]]:
+    """For one language of a probe run's stats: (title, histogram counts, marks) of each score
+    drawn, the marks being the bucket cuts on the score the buckets cut and the limit the run set
+    on a score for the language (or for every language, ``*``)."""
+    scores = probe.get("languages", {}).get(lang, {})
+    buckets = probe.get("buckets") or {}
+    panels = []
+    for score, title in PROBE_SCORES.items():
+        counts = scores.get(f"{score}_histogram")
+        cuts = buckets.get("cuts", {}).get(lang, []) if buckets.get("by", "ppl") == score else []
+        limits = probe.get(f"max_{score}") or {}
+        limit = limits.get(lang, limits.get("*"))
+        if not counts or (score != "ppl" and not cuts and limit is None):
+            continue
+        marks = [{"name": f"{score}_bucket cut {i + 1}", "value": v, "lang": lang} for i, v in enumerate(cuts)]
+        if limit is not None:
+            marks.append({"name": f"probe.max_{score}", "value": limit, "lang": lang})
+        panels.append((title, counts, marks))
+    return panels

@@ -17,11 +17,12 @@ from browser import MISSING, open_page
 from datacleaning.config import load_config
 from datacleaning.report import write_report
 from datacleaning.report.runs import read_run
-from datacleaning.report.tables import breakdown_rows, filter_thresholds, funnel_rows, histogram, source_rule_matrix
+from datacleaning.report.tables import (
+    breakdown_rows, filter_thresholds, funnel_rows, histogram, probe_panels, source_rule_matrix)
 from datacleaning.rules.base import Filter
 from datacleaning.rules.registry import registered_rules
 from datacleaning.shards import read_table
-from helpers import EXAMPLE_CONFIG, FIXTURES, REPO_ROOT, write_jsonl
+from helpers import EXAMPLE_CONFIG, FIXTURES, REPO_ROOT, cli, fixture_records, write_jsonl, write_kept_shard
 
 # --- histograms -------------------------------------------------------------------------------------
 
@@ -193,3 +194,30 @@ def test_report_command_on_a_folder_without_stats_says_so(tmp_path):
     done = subprocess.run([sys.executable, "-m", "datacleaning.cli", "report", str(tmp_path)],
                           capture_output=True, text=True, cwd=REPO_ROOT)
     assert done.returncode == 2 and "holds no finished stage" in done.stderr
+
+
+def test_probe_runs_get_a_report_with_the_marks_on_the_score_they_cut(tmp_path):
+    """A probe run without buckets (the default) is reported, and cuts and limits are drawn on
+    the score they were set on: here the buckets cut NLL per character, a limit holds the own
+    script's NLL of Chinese, and perplexity carries neither."""
+    docs = [{"id": r["id"], "text": r["text"][:300], "lang": r["lang"]} for r in fixture_records()[::3]]
+    write_kept_shard(tmp_path / "kept", "a", docs)
+    plain, cut = tmp_path / "plain", tmp_path / "cut"
+    for output, extra in ((plain, []), (cut, ["--set", "probe.buckets=[0.5]", "--set", "probe.bucket_by=nll_per_char",
+                                              "--set", "probe.max_main_nll_per_char={zh=9.5}"])):
+        done = cli("probe", "score", str(tmp_path / "kept"), "--output", str(output), "--device", "cpu",
+                   "--no-progress", *extra)
+        assert done.returncode == 0, done.stderr
+        assert "probe perplexity" in write_report(output).read_text(encoding="utf-8")
+
+    stats = json.loads((plain / "stats.json").read_text())
+    assert stats["buckets"] is None
+    assert [(title, marks) for title, _, marks in probe_panels(stats, "zh")] == [("probe perplexity", [])]
+    stats = json.loads((cut / "stats.json").read_text())
+    zh = {title: marks for title, _, marks in probe_panels(stats, "zh")}
+    assert zh["probe perplexity"] == []
+    assert zh["probe NLL per character"] == [{"name": "nll_per_char_bucket cut 1",
+                                              "value": stats["buckets"]["cuts"]["zh"][0], "lang": "zh"}]
+    assert zh["probe NLL per character of its own script"] == [
+        {"name": "probe.max_main_nll_per_char", "value": 9.5, "lang": "zh"}]
+    assert "probe NLL per character of its own script" not in {title for title, _, _ in probe_panels(stats, "en")}
