@@ -14,6 +14,7 @@ from datacleaning.command_line import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, add_con
 from datacleaning.config import default_workers, parse_override, profile_names
 from datacleaning.errors import ConfigError, InputError, TokenBinsError, WriteError
 from datacleaning.export import DEFAULT_COLUMNS, ExportSettings, run_export
+from datacleaning.manifest import completed_stats
 from datacleaning.rules.registry import registered_rules
 from datacleaning.stages import STAGE_ORDER, stage
 
@@ -88,10 +89,16 @@ def cmd_run(args: argparse.Namespace) -> int:
         if not stage(name).reads_dumps:
             config.work_folder(name, output / name)
     code = EXIT_OK
-    for name in config.run.stages:
+    for position, name in enumerate(config.run.stages):
         source = inputs if stage(name).reads_dumps else output / config.run.input_stage(name) / "kept"
         code = run_stage_command(name, config, source, output / name)
         if code != EXIT_OK:
+            break
+        later = config.run.stages[position + 1:]
+        finished = completed_stats(output / name)
+        if later and finished is not None and finished[1].get("kept_docs") == 0:
+            print(f"run: {name} kept no documents, so {', '.join(later)} had nothing to read and did not run; "
+                  f"{output / name / 'stats.json'} says what rejected them", file=sys.stderr, flush=True)
             break
     _write_report(output)
     return code

@@ -45,6 +45,17 @@ def claim_output(output: StoragePath, stage: str, fingerprint: str) -> dict | No
     return stats
 
 
+def completed_stats(output: StoragePath) -> tuple[str, dict] | None:
+    """(stage, stats.json) of the run that completed in ``output``; None where none did."""
+    try:
+        recorded = json.loads(storage.read_bytes(output / MANIFEST))
+        if not recorded.get("complete"):
+            return None
+        return recorded.get("stage", ""), json.loads(storage.read_bytes(output / STATS))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+
+
 def mark_complete(output: StoragePath, stage: str, fingerprint: str) -> None:
     """Record that the run in ``output`` completed; its ``stats.json`` must already be written."""
     write_atomic(output / MANIFEST, json.dumps({"stage": stage, "fingerprint": fingerprint,

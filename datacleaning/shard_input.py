@@ -15,6 +15,7 @@ from datacleaning import storage
 from datacleaning.errors import InputError
 from datacleaning.execution import FileUnit
 from datacleaning.execution.units import unit_bytes_for, unit_size_record
+from datacleaning.manifest import completed_stats
 from datacleaning.shards import open_shard, shard_paths
 from datacleaning.storage import StoragePath
 
@@ -68,6 +69,11 @@ def input_schema(input_dir: str | os.PathLike, stage: str, required: tuple[str, 
     lacks one of the ``required`` columns or differs from the others."""
     paths = shard_paths(input_dir)
     if not paths:
+        finished = completed_stats(storage.as_path(input_dir).parent)
+        if finished is not None and finished[1].get("kept_docs") == 0:
+            earlier, stats = finished
+            raise ShardInputError(f"{input_dir} holds no documents: the {earlier} run there kept none of its "
+                                  f"{stats.get('input_docs', 0):,} (its stats.json says what rejected them)")
         raise ShardInputError(f"no .arrow shards in {input_dir} ({stage} reads the kept/ folder of an earlier "
                               f"stage, such as the clean stage's)")
     schema = None

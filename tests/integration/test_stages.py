@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from helpers import cli, write_kept_shard
+from helpers import cli, fixture_records, write_jsonl, write_kept_shard
 
 from datacleaning.config import Config, RunConfig
 from datacleaning.errors import ConfigError
@@ -111,3 +111,23 @@ def test_every_registered_stage_is_a_command_and_a_run_stage():
 def test_run_config_refuses_a_stage_the_registry_does_not_hold():
     with pytest.raises(ValueError, match="count"):
         RunConfig(stages=["clean", "count"])
+
+
+def test_a_run_whose_stage_keeps_nothing_stops_there_and_says_so(tmp_path):
+    """Every Chinese record of the fixtures, with only French allowed: the clean stage rejects them
+    all, and neither the run nor a later stage run on its own mistakes the empty kept/ folder for
+    a wrong path."""
+    chinese = [r for r in fixture_records() if r["lang"] == "zh"]
+    write_jsonl(tmp_path / "in.jsonl", [r["text"] for r in chinese])
+    output = tmp_path / "out"
+    done = cli("run", str(tmp_path / "in.jsonl"), "--output", str(output), "--profile", "mixed_web",
+               "--set", 'clean.languages=["fr"]', "--no-progress")
+    assert done.returncode == 0, done.stderr
+    assert "run: clean kept no documents, so dedup, probe had nothing to read and did not run" in done.stderr
+    stats = json.loads((output / "clean" / STATS).read_text())
+    assert stats["kept_docs"] == 0 and stats["rejected_docs"] == len(chinese)
+    assert not (output / "dedup").exists() and (output / "report.html").is_file()
+
+    alone = cli("dedup", str(output / "clean" / "kept"), "--output", str(tmp_path / "dedup"), "--no-progress")
+    assert alone.returncode == 2
+    assert f"holds no documents: the clean run there kept none of its {len(chinese)}" in alone.stderr
