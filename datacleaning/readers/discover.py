@@ -101,7 +101,9 @@ def _walk(directory: str, skipped: dict[str, list[str]]) -> list[tuple[str, str]
 
 def discover(paths: list[str | os.PathLike]) -> Discovery:
     """Expand files, folders (recursively, skipping hidden entries) and glob patterns, each a local
-    path or a URL.
+    path or a URL. A path that names nothing, or a folder with no file in it but hidden ones, is
+    an error: a batch job over an empty or mistyped folder would otherwise finish having read
+    nothing.
 
     Files whose format is not recognised are returned with format ``unsupported`` so the run can
     quarantine them visibly instead of skipping them. FIFOs, sockets and devices are skipped: reading
@@ -112,7 +114,10 @@ def discover(paths: list[str | os.PathLike]) -> Discovery:
     for raw in paths:
         p = str(storage.as_path(raw))
         if storage.is_dir(p):
-            files.extend(_walk(p, skipped))
+            inside = _walk(p, skipped)
+            if not inside:
+                raise FileNotFoundError(f"input folder holds no files: {p}")
+            files.extend(inside)
         elif storage.exists(p):
             files.append((p, posixpath.basename(p)))
         else:

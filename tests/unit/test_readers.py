@@ -532,6 +532,19 @@ def test_nonexistent_input_is_a_clear_error(tmp_path, clean_run):
     assert not (tmp_path / "cli-out").exists()
 
 
+def test_an_input_folder_with_no_file_is_a_clear_error(tmp_path):
+    """An empty folder, or one holding only hidden entries, would make a run that reads nothing."""
+    (tmp_path / "dumps" / "2024" / ".cache").mkdir(parents=True)
+    (tmp_path / "dumps" / ".partial.jsonl").write_text('{"text": "x"}\n', encoding="utf-8")
+    with pytest.raises(FileNotFoundError, match="input folder holds no files: .*dumps"):
+        discover([tmp_path / "dumps"])
+    proc = subprocess.run([sys.executable, "-m", "datacleaning.cli", "clean", str(tmp_path / "dumps"),
+                           "--output", str(tmp_path / "out"), "--no-progress"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "input folder holds no files" in proc.stderr
+    assert not (tmp_path / "out").exists()
+
+
 # --------------------------------------------------------------------------------------------
 # WARC
 # --------------------------------------------------------------------------------------------
