@@ -3,6 +3,7 @@ uncompressed), a JSON array of records (WuDao's layout: each item a document), o
 pretty-printed or not. Which one is told by the file's first line."""
 from __future__ import annotations
 
+import codecs
 from collections.abc import Callable, Iterator
 
 import orjson
@@ -31,7 +32,7 @@ def read_json(unit: FileUnit, options: ReaderOptions, progress: Progress) -> Ite
         yield data
         return
     try:
-        value = orjson.loads(data)
+        value = orjson.loads(data.removeprefix(codecs.BOM_UTF8))
     except orjson.JSONDecodeError as e:
         yield Quarantined(unit.path, e.pos, data[:_RAW_LIMIT], f"invalid JSON: {e}")
         return
@@ -46,7 +47,7 @@ def _holds_one_value(path: str, compression: str) -> bool:
     """Whether the file is one JSON value rather than JSON lines: it opens an array, or its first
     line opens an object it does not close (a pretty-printed one)."""
     with open_decompressed(path, compression) as source:
-        first = source.stream.readline()
+        first = source.stream.readline().removeprefix(codecs.BOM_UTF8)
         while first and not first.strip():
             first = source.stream.readline()
     opening = first.lstrip()[:1]

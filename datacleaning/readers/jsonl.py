@@ -1,6 +1,7 @@
 """JSON lines: plain (split into line-aligned byte ranges), or compressed (one unit per file)."""
 from __future__ import annotations
 
+import codecs
 from collections.abc import Callable, Iterator
 
 import orjson
@@ -18,7 +19,8 @@ _PROGRESS_EVERY = 1 << 20
 
 def _parse_line(line: bytes, offset: int, path: str, name: str, options: ReaderOptions) -> Document | Quarantined:
     try:
-        record = orjson.loads(line)
+        # A UTF-8 byte order mark opens the files some Windows tools write; orjson refuses it.
+        record = orjson.loads(line.removeprefix(codecs.BOM_UTF8) if offset == 0 else line)
     except orjson.JSONDecodeError as e:
         return Quarantined(path, offset, line, f"invalid JSON: {e}")
     if not isinstance(record, dict):

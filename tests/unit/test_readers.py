@@ -182,6 +182,25 @@ def _write_jsonl(path: Path, records: list[dict]) -> Path:
     return path
 
 
+def test_a_utf8_byte_order_mark_opening_a_json_file_is_read_past(tmp_path):
+    """Windows tools start files with a BOM; a record of the file's first line is still a
+    document, in JSON lines plain and compressed and in a JSON array. Only the file's start is
+    forgiven: a BOM inside (two files concatenated) is invalid JSON, quarantined."""
+    bom = "\ufeff"
+    lines = bom + '{"id": "a", "text": "第一行"}\r\n{"id": "b", "text": "second line"}\r\n'
+    (tmp_path / "plain.jsonl").write_text(lines, encoding="utf-8")
+    with gzip.open(tmp_path / "packed.jsonl.gz", "wt", encoding="utf-8") as f:
+        f.write(lines)
+    (tmp_path / "array.json").write_text(bom + '[{"id": "c", "text": "数组里的记录"}]', encoding="utf-8")
+    (tmp_path / "joined.jsonl").write_text('{"id": "d", "text": "x"}\n' + bom + '{"id": "e", "text": "y"}\n',
+                                           encoding="utf-8")
+    _, items = read_all([tmp_path])
+    assert sorted((d.id, d.text) for d in docs_of(items)) == [
+        ("a", "第一行"), ("a", "第一行"), ("b", "second line"), ("b", "second line"), ("c", "数组里的记录"), ("d", "x")]
+    [inside] = [i for i in items if isinstance(i, Quarantined)]
+    assert inside.file.endswith("joined.jsonl") and "byte order mark" in inside.error
+
+
 def test_text_field_is_the_first_of_text_content_raw_content(tmp_path):
     path = _write_jsonl(tmp_path / "fields.jsonl", [
         {"id": "a", "text": "用 text 字段保存正文。"},
