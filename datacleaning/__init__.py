@@ -25,13 +25,14 @@ from datacleaning.api import Cleaned, Pipeline, dedup, export, probe, rejudge, r
 from datacleaning.cleaning.language import LanguageGuess, register_language_identifier
 from datacleaning.config import Config, load_config
 from datacleaning.document import Document
-from datacleaning.errors import ConfigError
+from datacleaning.errors import ConfigError, RuleFailure
 from datacleaning.rules import Editor, Filter, Normalizer, Rule, register, registered_rules
 from datacleaning.shards import iter_batches, read_table
 from datacleaning.tokenize.indexed import TokenBins
 
 __all__ = [
     "Cleaned", "Config", "ConfigError", "Document", "Editor", "Filter", "LanguageGuess", "Normalizer", "Pipeline", "Rule",
+    "RuleFailure",
     "TokenBins", "dedup", "export", "iter_batches", "load_config", "probe", "read_table", "register",
     "register_language_identifier", "registered_rules", "rejudge", "report", "tokenize", "train_spm",
 ]

@@ -23,3 +23,12 @@ class WriteError(OSError):
 
 class TokenBinsError(ValueError):
     """A .bin/.idx pair that cannot be read or merged as it is."""
+
+
+class RuleFailure(RuntimeError):
+    """A rule that raised on a document: a bug in the rule, not bad input, so the work unit fails
+    (and is redone by the next run, once the rule is mended); the message names the rule and the
+    document, whose text the unit's input holds at the id's offset."""
+
+    def __init__(self, rule: str, doc_id: str, error: Exception):
+        super().__init__(f"rule {rule!r} failed on document {doc_id!r}: {type(error).__name__}: {error}")

@@ -7,6 +7,7 @@ from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
 from datacleaning.document import Document
+from datacleaning.errors import RuleFailure
 from datacleaning.rules.base import Filter, Rule
 from datacleaning.cleaning.language import LanguageIdentifier, identify_by_script_then_cld2, language_identifier
 
@@ -170,7 +171,10 @@ class RuleChain:
         for step in screens:
             if step.sources and not source.startswith(step.sources):
                 continue
-            value = step.rule.screen(doc)
+            try:
+                value = step.rule.screen(doc)
+            except Exception as e:
+                raise RuleFailure(step.label, doc.id, e) from e
             now = perf_counter()
             step.counter.seconds += now - clock
             clock = now
@@ -197,7 +201,10 @@ class RuleChain:
                     clock = now
                 if quiet:
                     continue
-            out = step.rule.apply(text)
+            try:
+                out = step.rule.apply(text)
+            except Exception as e:
+                raise RuleFailure(step.label, doc.id, e) from e
             now = perf_counter()
             counter = step.counter
             counter.seconds += now - clock
@@ -221,7 +228,10 @@ class RuleChain:
         if self._screens and not self.score_all and (verdict := self._screen(doc, self._screens)):
             return verdict
         text = self._rewrite(doc, text, self._steps_for(doc.lang)[0])
-        guess = self.identify_language(text, doc)
+        try:
+            guess = self.identify_language(text, doc)
+        except Exception as e:
+            raise RuleFailure(LANGUAGE, doc.id, e) from e
         doc.lang = guess.lang
         doc.scores[LANGUAGE] = {"lang": guess.lang, "confidence": guess.confidence, "script": guess.script}
         if self.languages and guess.lang not in self.languages and f"{guess.lang}-{guess.script}" not in self.languages:
@@ -242,8 +252,11 @@ class RuleChain:
             if step.sources and not source.startswith(step.sources):
                 continue
             rule = step.rule
-            value = rule.score(doc)
-            keep = rule.keep(value)
+            try:
+                value = rule.score(doc)
+                keep = rule.keep(value)
+            except Exception as e:
+                raise RuleFailure(step.label, doc.id, e) from e
             now = perf_counter()
             step.counter.seconds += now - clock
             clock = now

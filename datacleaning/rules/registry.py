@@ -2,6 +2,7 @@
 the user modules (plugins) that register more."""
 from __future__ import annotations
 
+import hashlib
 import importlib
 import importlib.util
 import os
@@ -122,7 +123,10 @@ def import_plugin(plugin: str, base_dir: Path) -> None:
         path = Path(plugin) if os.path.isabs(plugin) else base_dir / plugin
         if not path.exists():
             raise ConfigError(f"clean.plugins: no such file {path}")
-        name = f"datacleaning_plugin_{path.stem}"
+        # Named by the file's whole path: two plugins called rules.py in different folders are
+        # two modules, not the first one twice.
+        where = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:12]
+        name = f"datacleaning_plugin_{path.stem}_{where}"
         if name in sys.modules:
             return
         spec = importlib.util.spec_from_file_location(name, path)

@@ -11,7 +11,7 @@ import pytest
 
 import datacleaning as dc
 from datacleaning.config import load_config
-from helpers import EXAMPLE_CONFIG, fixture_records, read_rows
+from helpers import EXAMPLE_CONFIG, cli, fixture_records, read_rows
 
 WIKI_ZH = next(r for r in fixture_records() if r["id"].startswith("cmrc-") and len(r["text"]) > 200)
 
@@ -79,6 +79,74 @@ def test_user_rule_named_in_a_config_through_a_plugin_file(tmp_path):
     config.write_text('[clean]\nplugins = ["my_rules.py"]\n\n[[clean.filters]]\nname = "no_exclamations"\nmax_cuont = 1\n')
     with pytest.raises(dc.ConfigError, match=r"clean\.filters\[0\]\.max_cuont"):
         dc.Pipeline.from_config(config)
+
+
+def test_a_rule_that_raises_names_itself_and_the_document_and_its_unit_is_redone_once_mended(tmp_path):
+    """A bug in a user's rule is not bad input: the unit holding the document it trips on fails
+    (the others complete), the message names rule and document, and the same run again, once the
+    rule is mended, does that unit alone."""
+    (tmp_path / "my_rules.py").write_text(textwrap.dedent('''
+        from dataclasses import dataclass
+        import datacleaning as dc
+
+        @dc.register("picky_length")
+        @dataclass
+        class PickyLength(dc.Filter):
+            trips_on: str = "boom"
+            def score(self, doc):
+                if self.trips_on and self.trips_on in doc.text:
+                    raise ValueError("cannot measure this one")
+                return len(doc.text)
+            def keep(self, value):
+                return True
+    '''))
+    config = tmp_path / "config.toml"
+    config.write_text('[clean]\nplugins = ["my_rules.py"]\n\n[[clean.filters]]\nname = "picky_length"\n')
+    records = fixture_records()[:10]
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
+                                             encoding="utf-8")
+    tripping = dict(records[0], id="trips", text=records[0]["text"] + " boom")
+    (tmp_path / "in" / "b.jsonl").write_text(json.dumps(tripping, ensure_ascii=False) + "\n", encoding="utf-8")
+
+    with pytest.raises(dc.RuleFailure, match=r"rule 'picky_length' failed on document 'trips'.*ValueError"):
+        list(dc.Pipeline.from_config(config).clean([tripping]))
+    settings = [(["run", "progress"], False)]
+    result = dc.Pipeline(load_config(config, settings)).run([tmp_path / "in"], tmp_path / "out", workers=2)
+    assert not result.ok
+    [error] = result.stats["failed_units"].values()
+    assert "rule 'picky_length' failed on document 'trips': ValueError: cannot measure this one" in error
+    assert {r["id"] for r in read_rows(tmp_path / "out" / "kept")} == {r["id"] for r in records}
+
+    plugin = tmp_path / "my_rules.py"
+    plugin.write_text(plugin.read_text().replace('trips_on: str = "boom"', 'trips_on: str = ""'))
+    again = cli("clean", str(tmp_path / "in"), "--output", str(tmp_path / "out"), "--config", str(config),
+                "--no-progress")
+    assert again.returncode == 0, again.stderr
+    assert "skipped_units=1 pending_units=1" in again.stderr
+    assert json.loads((tmp_path / "out" / "stats.json").read_text())["input_docs"] == len(records) + 1
+
+
+def test_two_plugin_files_of_one_name_in_two_folders_are_two_modules(tmp_path):
+    for team, mark in (("team_a", "!"), ("team_b", "?")):
+        (tmp_path / team).mkdir()
+        (tmp_path / team / "rules.py").write_text(textwrap.dedent(f'''
+            from dataclasses import dataclass
+            import datacleaning as dc
+
+            @dc.register("no_{team}_marks")
+            @dataclass
+            class NoMarks(dc.Filter):
+                def score(self, doc):
+                    return doc.text.count("{mark}")
+                def keep(self, value):
+                    return value == 0
+        '''))
+        (tmp_path / team / "config.toml").write_text(
+            f'[clean]\nplugins = ["rules.py"]\n\n[[clean.filters]]\nname = "no_{team}_marks"\n')
+    for team, text in (("team_a", "Really!"), ("team_b", "Really?")):
+        [result] = dc.Pipeline.from_config(tmp_path / team / "config.toml").clean([text])
+        assert result.verdict.rejected_by == f"no_{team}_marks"
 
 
 def test_register_refuses_what_a_config_could_not_validate():
