@@ -12,7 +12,7 @@ from datacleaning.document import Document, Quarantined
 from datacleaning.errors import RecordError
 from datacleaning.execution import FileUnit
 from datacleaning.readers.compression import open_decompressed, read_whole, split_format
-from datacleaning.readers.jsonl import read_jsonl
+from datacleaning.readers.jsonl import file_encoding, read_jsonl
 from datacleaning.readers.records import ReaderOptions, record_to_document
 
 Progress = Callable[[int], None]
@@ -21,7 +21,8 @@ _RAW_LIMIT = 65536
 
 def read_json(unit: FileUnit, options: ReaderOptions, progress: Progress) -> Iterator[Document | Quarantined]:
     compression = split_format(unit.format)[1]
-    if not _holds_one_value(unit.path, compression):
+    encoding = file_encoding(unit.path, compression)
+    if not _holds_one_value(unit.path, compression, encoding):
         yield from read_jsonl(unit, options, progress)
         return
     progress(unit.size)
@@ -32,7 +33,11 @@ def read_json(unit: FileUnit, options: ReaderOptions, progress: Progress) -> Ite
         yield data
         return
     try:
-        value = orjson.loads(data.removeprefix(codecs.BOM_UTF8))
+        value = orjson.loads(data.removeprefix(codecs.BOM_UTF8) if encoding is None else data.decode(encoding))
+    except UnicodeDecodeError as e:
+        yield Quarantined(unit.path, e.start, data[:_RAW_LIMIT], f"holds bytes that are not {encoding}, the file's "
+                                                                 f"encoding")
+        return
     except orjson.JSONDecodeError as e:
         yield Quarantined(unit.path, e.pos, data[:_RAW_LIMIT], f"invalid JSON: {e}")
         return
@@ -43,7 +48,7 @@ def read_json(unit: FileUnit, options: ReaderOptions, progress: Progress) -> Ite
         yield _item_document(value, None, unit, options)
 
 
-def _holds_one_value(path: str, compression: str) -> bool:
+def _holds_one_value(path: str, compression: str, encoding: str | None) -> bool:
     """Whether the file is one JSON value rather than JSON lines: it opens an array, or its first
     line opens an object it does not close (a pretty-printed one)."""
     with open_decompressed(path, compression) as source:
@@ -56,7 +61,7 @@ def _holds_one_value(path: str, compression: str) -> bool:
     if opening != b"{":
         return False
     try:
-        orjson.loads(first)
+        orjson.loads(first if encoding is None else first.decode(encoding, errors="replace"))
     except orjson.JSONDecodeError:
         return True
     return False

@@ -11,16 +11,35 @@ from datacleaning.document import Document, Quarantined
 from datacleaning.errors import RecordError
 from datacleaning.execution import FileUnit
 from datacleaning.readers.compression import open_decompressed, quarantined_fault, split_format
+from datacleaning.readers.encoding import detect_text_encoding
 from datacleaning.readers.records import ReaderOptions, record_to_document
 
 Progress = Callable[[int], None]
 _PROGRESS_EVERY = 1 << 20
+# The head of a file its encoding is told from: a few lines' worth, read again by every unit.
+_SNIFF_BYTES = 1 << 16
 
 
-def _parse_line(line: bytes, offset: int, path: str, name: str, options: ReaderOptions) -> Document | Quarantined:
+def file_encoding(path: str, compression: str | None) -> str | None:
+    """The codec of a JSON file's lines when they are not UTF-8 (Chinese dumps still come in GBK,
+    GB18030 or Big5), told from the file's head as text files are; None for UTF-8, and for a head
+    in no encoding recognised (its lines then fail as invalid UTF-8, each quarantined)."""
+    with open_decompressed(path, compression) as source:
+        head = source.stream.read(_SNIFF_BYTES)
+    encoding = detect_text_encoding(head)
+    return None if encoding in (None, "utf-8", "utf-8-sig") else encoding
+
+
+def _parse_line(line: bytes, offset: int, path: str, name: str, options: ReaderOptions,
+                encoding: str | None = None) -> Document | Quarantined:
     try:
-        # A UTF-8 byte order mark opens the files some Windows tools write; orjson refuses it.
-        record = orjson.loads(line.removeprefix(codecs.BOM_UTF8) if offset == 0 else line)
+        if encoding is None:
+            # A UTF-8 byte order mark opens the files some Windows tools write; orjson refuses it.
+            record = orjson.loads(line.removeprefix(codecs.BOM_UTF8) if offset == 0 else line)
+        else:
+            record = orjson.loads(line.decode(encoding))
+    except UnicodeDecodeError:
+        return Quarantined(path, offset, line, f"holds bytes that are not {encoding}, the file's encoding")
     except orjson.JSONDecodeError as e:
         return Quarantined(path, offset, line, f"invalid JSON: {e}")
     if not isinstance(record, dict):
@@ -53,6 +72,7 @@ def _lines(stream, start: int, end: int | None, position: Callable[[], int],
 def read_plain(unit: FileUnit, options: ReaderOptions, progress: Progress) -> Iterator[Document | Quarantined]:
     """Lines that *start* inside ``[unit.start, unit.end)`` belong to the unit."""
     name = unit.name
+    encoding = file_encoding(unit.path, None)
     with storage.open_input(unit.path) as f:
         start = unit.start
         if start > 0:
@@ -60,7 +80,7 @@ def read_plain(unit: FileUnit, options: ReaderOptions, progress: Progress) -> It
             if f.read(1) != b"\n":
                 start += len(f.readline())
         for offset, line in _lines(f, start, unit.end, f.tell, progress):
-            yield _parse_line(line, offset, unit.path, name, options)
+            yield _parse_line(line, offset, unit.path, name, options, encoding)
 
 
 def read_jsonl(unit: FileUnit, options: ReaderOptions, progress: Progress) -> Iterator[Document | Quarantined]:
@@ -72,12 +92,14 @@ def read_compressed(unit: FileUnit, options: ReaderOptions, progress: Progress) 
     """A whole compressed file, read up to its first fault. Every line decoded before the fault
     is read; the fault is one quarantine record at the compressed offset of the frame that cannot
     be decoded, holding the line the fault cut short (record offsets are in decompressed bytes)."""
-    with open_decompressed(unit.path, split_format(unit.format)[1]) as source:
+    compression = split_format(unit.format)[1]
+    encoding = file_encoding(unit.path, compression)
+    with open_decompressed(unit.path, compression) as source:
         cut = b""
         for offset, line in _lines(source.stream, 0, None, source.position, progress):
             if source.fault is not None and not line.endswith(b"\n"):
                 cut = line
             else:
-                yield _parse_line(line, offset, unit.path, unit.name, options)
+                yield _parse_line(line, offset, unit.path, unit.name, options, encoding)
         if source.fault is not None:
             yield quarantined_fault(source.fault, unit, cut)

@@ -201,6 +201,25 @@ def test_a_utf8_byte_order_mark_opening_a_json_file_is_read_past(tmp_path):
     assert inside.file.endswith("joined.jsonl") and "byte order mark" in inside.error
 
 
+def test_json_lines_and_arrays_in_a_chinese_legacy_encoding_are_decoded(tmp_path):
+    """GBK and Big5 dumps, told by the file's head as text files are: every unit of a split file
+    decodes its lines (chunks smaller than the file), compressed too; a line holding bytes the
+    encoding cannot decode is quarantined alone, saying so."""
+    records = [{"id": f"r{i}", "text": text} for i, text in enumerate(
+        ["城东街道社区图书馆自十月起试行夜间开放，每天延长至晚上十点。", "居民普遍表示欢迎，读者日均超过三百人次。"] * 40)]
+    gbk = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode("gbk")
+    (tmp_path / "gbk.jsonl").write_bytes(gbk + b'{"id": "bad", "text": "\x81\x20"}\n')
+    (tmp_path / "gbk.jsonl.gz").write_bytes(gzip.compress(gbk))
+    traditional = [{"id": "t", "text": "這是一條用大五碼保存的繁體中文記錄，我們再多寫一些文字吧。"}]
+    (tmp_path / "big5.json").write_bytes(json.dumps(traditional, ensure_ascii=False).encode("big5"))
+    units, items = read_all([tmp_path], chunk_bytes=1 << 10)
+    assert len([u for u in units if u.path.endswith("gbk.jsonl")]) > 1
+    texts = [(d.id, d.text) for d in docs_of(items)]
+    assert sorted(texts) == sorted([(r["id"], r["text"]) for r in records] * 2 + [("t", traditional[0]["text"])])
+    [bad] = [i for i in items if isinstance(i, Quarantined)]
+    assert bad.raw.startswith(b'{"id": "bad"') and "bytes that are not gb" in bad.error
+
+
 def test_text_field_is_the_first_of_text_content_raw_content(tmp_path):
     path = _write_jsonl(tmp_path / "fields.jsonl", [
         {"id": "a", "text": "用 text 字段保存正文。"},
