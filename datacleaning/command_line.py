@@ -58,7 +58,9 @@ def add_config_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-progress", dest="run.progress", action="store_false", default=None,
                         help="no progress bar")
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                        help="set any config key, the value read as TOML, e.g. --set clean.filters='[{name=\"length\"}]'")
+                        help="set any config key, the value read as TOML, e.g. --set "
+                             "clean.rule_settings.length.min_chars=20 (one rule of the profile) or --set "
+                             "clean.filters='[{name=\"length\"}]' (the whole list)")
     parser.add_argument("--storage-option", dest="overrides", action="append", type=storage_option,
                         metavar="PROTOCOL.KEY=VALUE",
                         help="an fsspec option for URLs of PROTOCOL, the value read as TOML; repeatable, e.g. "
