@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import codecs
+import json
+import re
 from collections.abc import Callable, Iterator
 
 import orjson
@@ -16,6 +18,7 @@ from datacleaning.readers.records import ReaderOptions, record_to_document
 
 Progress = Callable[[int], None]
 _PROGRESS_EVERY = 1 << 20
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 # The head of a file its encoding is told from: a few lines' worth, read again by every unit.
 _SNIFF_BYTES = 1 << 16
 
@@ -41,13 +44,37 @@ def _parse_line(line: bytes, offset: int, path: str, name: str, options: ReaderO
     except UnicodeDecodeError:
         return Quarantined(path, offset, line, f"holds bytes that are not {encoding}, the file's encoding")
     except orjson.JSONDecodeError as e:
-        return Quarantined(path, offset, line, f"invalid JSON: {e}")
+        record = _with_lone_surrogates_replaced(line, encoding) if "surrogate" in str(e) else None
+        if record is None:
+            return Quarantined(path, offset, line, f"invalid JSON: {e}")
     if not isinstance(record, dict):
         return Quarantined(path, offset, line, f"JSON value is {type(record).__name__}, not an object")
     try:
         return record_to_document(record, options, f"{name}:{offset}", name)
     except RecordError as e:
         return Quarantined(path, offset, line, str(e))
+
+
+def _with_lone_surrogates_replaced(line: bytes, encoding: str | None):
+    """A JSON line whose strings hold half of a surrogate pair (an emoji cut in two by whatever
+    wrote it, escaped as \\ud83d), which orjson refuses: parsed by the standard library, which
+    reads them, each half then U+FFFD, the mark of text that could not be decoded (the mojibake
+    filter counts it). None when the line is not JSON for that reason alone."""
+    try:
+        record = json.loads(line.decode(encoding or "utf-8-sig"))
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return _replace_lone_surrogates(record)
+
+
+def _replace_lone_surrogates(value):
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_replace_lone_surrogates(item) for item in value]
+    if isinstance(value, dict):
+        return {_replace_lone_surrogates(key): _replace_lone_surrogates(item) for key, item in value.items()}
+    return value
 
 
 def _lines(stream, start: int, end: int | None, position: Callable[[], int],

@@ -220,6 +220,21 @@ def test_json_lines_and_arrays_in_a_chinese_legacy_encoding_are_decoded(tmp_path
     assert bad.raw.startswith(b'{"id": "bad"') and "bytes that are not gb" in bad.error
 
 
+def test_half_of_a_surrogate_pair_in_a_json_string_becomes_a_replacement_character(tmp_path):
+    """An emoji cut in two by whatever wrote the dump (``\\ud83d`` alone), in the text and in a
+    field name, is read as U+FFFD; an escape that is not JSON stays invalid JSON, quarantined."""
+    (tmp_path / "cut.jsonl").write_text(
+        '{"id": "a", "text": "before \\ud83d after", "tag\\udc00": "x"}\n'
+        '{"id": "b", "text": "a whole emoji \\ud83d\\ude00"}\n'
+        '{"id": "c", "text": "broken \\ud83d" \n', encoding="utf-8")
+    _, items = read_all([tmp_path / "cut.jsonl"])
+    docs = {d.id: d for d in docs_of(items)}
+    assert docs["a"].text == "before \ufffd after" and json.loads(docs["a"].meta) == {"tag\ufffd": "x"}
+    assert docs["b"].text == "a whole emoji \U0001f600"
+    [bad] = [i for i in items if isinstance(i, Quarantined)]
+    assert bad.raw.startswith(b'{"id": "c"') and "invalid JSON" in bad.error
+
+
 def test_text_field_is_the_first_of_text_content_raw_content(tmp_path):
     path = _write_jsonl(tmp_path / "fields.jsonl", [
         {"id": "a", "text": "用 text 字段保存正文。"},
