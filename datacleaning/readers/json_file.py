@@ -12,7 +12,7 @@ from datacleaning.document import Document, Quarantined
 from datacleaning.errors import RecordError
 from datacleaning.execution import FileUnit
 from datacleaning.readers.compression import open_decompressed, read_whole, split_format
-from datacleaning.readers.jsonl import file_encoding, read_jsonl
+from datacleaning.readers.jsonl import as_python_wrote_it, file_encoding, read_jsonl
 from datacleaning.readers.records import ReaderOptions, record_to_document
 
 Progress = Callable[[int], None]
@@ -39,8 +39,10 @@ def read_json(unit: FileUnit, options: ReaderOptions, progress: Progress) -> Ite
                                                                  f"encoding")
         return
     except orjson.JSONDecodeError as e:
-        yield Quarantined(unit.path, e.pos, data[:_RAW_LIMIT], f"invalid JSON: {e}")
-        return
+        value = as_python_wrote_it(data, encoding)
+        if value is None:
+            yield Quarantined(unit.path, e.pos, data[:_RAW_LIMIT], f"invalid JSON: {e}")
+            return
     if isinstance(value, list):
         for index, item in enumerate(value):
             yield _item_document(item, index, unit, options)
@@ -63,7 +65,7 @@ def _holds_one_value(path: str, compression: str, encoding: str | None) -> bool:
     try:
         orjson.loads(first if encoding is None else first.decode(encoding, errors="replace"))
     except orjson.JSONDecodeError:
-        return True
+        return as_python_wrote_it(first, encoding) is None
     return False
 
 

@@ -44,7 +44,7 @@ def _parse_line(line: bytes, offset: int, path: str, name: str, options: ReaderO
     except UnicodeDecodeError:
         return Quarantined(path, offset, line, f"holds bytes that are not {encoding}, the file's encoding")
     except orjson.JSONDecodeError as e:
-        record = _as_python_wrote_it(line, encoding)
+        record = as_python_wrote_it(line, encoding)
         if record is None:
             return Quarantined(path, offset, line, f"invalid JSON: {e}")
     if not isinstance(record, dict):
@@ -55,12 +55,12 @@ def _parse_line(line: bytes, offset: int, path: str, name: str, options: ReaderO
         return Quarantined(path, offset, line, str(e))
 
 
-def _as_python_wrote_it(line: bytes, encoding: str | None):
-    """A JSON line that orjson refuses but Python's json module wrote, and reads: NaN and Infinity
+def as_python_wrote_it(line: bytes, encoding: str | None):
+    """JSON (a line, or a whole file) that orjson refuses but Python's json module wrote, and reads: NaN and Infinity
     (its default for a float without a JSON value) and half of a surrogate pair in a string (an
     emoji cut in two, escaped as \\ud83d), each half then U+FFFD, the mark of text that could not
-    be decoded (the mojibake filter counts it; Arrow cannot hold a lone surrogate). None when the
-    line is not JSON that way either."""
+    be decoded (the mojibake filter counts it; Arrow cannot hold a lone surrogate). None when it
+    is not JSON that way either."""
     try:
         record = json.loads(line.decode(encoding or "utf-8-sig"))
     except (ValueError, UnicodeDecodeError):

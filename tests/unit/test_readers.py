@@ -236,6 +236,14 @@ def test_json_that_python_writes_is_read_with_a_cut_emoji_as_a_replacement_chara
     assert docs["n"].text == "a float without a JSON value"
     [bad] = [i for i in items if isinstance(i, Quarantined)]
     assert bad.raw.startswith(b'{"id": "c"') and "invalid JSON" in bad.error
+    # The same in .json files: JSON lines whose first line holds a NaN, and an array.
+    (tmp_path / "lines.json").write_text(
+        json.dumps({"id": "j1", "text": "one", "score": float("nan")}) + "\n" + json.dumps({"id": "j2", "text": "two"})
+        + "\n", encoding="utf-8")
+    (tmp_path / "array.json").write_text(json.dumps([{"id": "j3", "text": "three", "score": float("inf")}]),
+                                         encoding="utf-8")
+    _, items = read_all([tmp_path / "lines.json", tmp_path / "array.json"])
+    assert sorted(d.id for d in docs_of(items)) == ["j1", "j2", "j3"]
 
 
 def test_text_field_is_the_first_of_text_content_raw_content(tmp_path):
