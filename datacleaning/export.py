@@ -11,6 +11,7 @@ Output layout of ``DIR``::
 """
 from __future__ import annotations
 
+import base64
 import contextlib
 import gzip
 import hashlib
@@ -83,10 +84,19 @@ class ExportUnitProcessor:
                 with _compressed(f, settings.compression) as stream:
                     for batch in read_unit_batches(unit, list(settings.columns)):
                         context.check_stop()
-                        stream.write(b"".join(orjson.dumps(row) + b"\n" for row in batch.to_pylist()))
+                        stream.write(b"".join(orjson.dumps(row, default=_json_value) + b"\n"
+                                              for row in batch.to_pylist()))
                         documents, chars = documents + batch.num_rows, chars + _chars(batch)
         context.progress(unit.size)
         return {"documents": documents, "chars": chars}
+
+
+def _json_value(value):
+    """A value JSON has no type for: bytes (a quarantine row's ``raw``) as base64, which reads back
+    byte for byte (parquet keeps them as binary)."""
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def _chars(batch: pa.RecordBatch) -> int:

@@ -2,6 +2,7 @@
 Python and by Hugging Face ``datasets``, and resumed after a kill."""
 from __future__ import annotations
 
+import base64
 import gzip
 import io
 import json
@@ -90,6 +91,23 @@ def test_a_column_list_and_a_refused_column(kept, tmp_path):
     assert table.column_names == ["id", "text"]
     result = cli("export", str(kept_dir), "--output", str(tmp_path / "bad"), "--columns", "id,title")
     assert result.returncode == 2 and "no column title" in result.stderr
+
+
+def test_a_quarantine_folder_exports_with_its_raw_bytes(tmp_path):
+    """A clean run's quarantine rows hold the bytes that could not be read: JSON lines carry them
+    as base64, parquet as binary, both back to the same bytes."""
+    broken = [b'{"id": "ok", "text": "\xe4\xb8\x80\xe6\x9d\xa1\xe6\xad\xa3\xe5\xb8\xb8\xe7\x9a\x84\xe8\xae\xb0\xe5\xbd\x95"}',
+              b'{"id": "cut", "text": "\xe4\xb8', b'not json at all \xff\xfe']
+    (tmp_path / "in.jsonl").write_bytes(b"\n".join(broken) + b"\n")
+    assert cli("clean", str(tmp_path / "in.jsonl"), "--output", str(tmp_path / "clean"), "--no-progress").returncode == 0
+    quarantine = tmp_path / "clean" / "quarantine"
+    columns = ("--columns", "file,offset,raw,error")
+    assert _export(quarantine, tmp_path / "jsonl", *columns)["documents"] == 2
+    rows = [row for f in sorted((tmp_path / "jsonl").glob("*.jsonl.zst")) for row in _read_lines(f)]
+    assert sorted(base64.b64decode(row["raw"]) for row in rows) == sorted(line + b"\n" for line in broken[1:])
+    _export(quarantine, tmp_path / "pq", "--format", "parquet", *columns)
+    table = pq.read_table(sorted((tmp_path / "pq").glob("*.parquet")))
+    assert sorted(table.column("raw").to_pylist()) == sorted(base64.b64decode(row["raw"]) for row in rows)
 
 
 def test_an_export_into_a_folder_of_another_format_is_refused(kept, tmp_path):
