@@ -5,8 +5,10 @@ documents; they are counted as skipped records in the stage's stats.
 """
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable, Iterator
 
+import brotli
 from fastwarc.warc import ArchiveIterator, WarcRecord, WarcRecordType
 from resiliparse.parse.encoding import bytes_to_str, detect_encoding
 
@@ -23,6 +25,9 @@ _COMPRESSED_MAGIC = (b"\x1f\x8b", b"\x28\xb5\x2f\xfd", b"\x04\x22\x4d\x18")  # g
 _HEADER_LIMIT = 1 << 20
 _TRAILER_PEEK = 64
 _RAW_LIMIT = 65536
+# The most an HTTP body may grow to when its Content-Encoding is undone (a page is rarely a tenth
+# of it; a compressed bomb is cut off here).
+_MAX_BODY_BYTES = 64 << 20
 
 
 class SkippedRecord:
@@ -79,6 +84,11 @@ def _record_item(record: WarcRecord, position: int, unit: FileUnit,
     if len(payload) < record.content_length:
         return Quarantined(unit.path, position, payload[:_RAW_LIMIT],
                            f"truncated WARC record: {len(payload)} of {record.content_length} bytes")
+    if record.http_headers is not None:
+        try:
+            payload = http_body(payload, record.http_headers)
+        except ValueError as e:
+            return Quarantined(unit.path, position, payload[:_RAW_LIMIT], str(e))
     title = ""
     try:
         if record.record_type == WarcRecordType.conversion or content_type.startswith("text/plain"):
@@ -97,6 +107,60 @@ def _record_item(record: WarcRecord, position: int, unit: FileUnit,
         return record_to_document(page, options, doc_id, unit.name, text_field="text")
     except RecordError as e:
         return Quarantined(unit.path, position, payload[:_RAW_LIMIT], str(e))
+
+
+def http_body(payload: bytes, headers) -> bytes:
+    """An HTTP body as its server meant it, where the crawler stored it as sent: chunks joined
+    (Transfer-Encoding: chunked, whose size lines would run into the text) and gzip, deflate or
+    brotli undone (Content-Encoding). Bytes the headers misdescribe (a body stored already
+    decoded under its original headers) are taken as they are; ValueError for a body that grows
+    past _MAX_BODY_BYTES."""
+    if "chunked" in (headers.get("Transfer-Encoding") or "").lower():
+        payload = _dechunked(payload) or payload
+    coding = (headers.get("Content-Encoding") or "").strip().lower()
+    body = None
+    if coding in ("gzip", "x-gzip", "deflate"):
+        # wbits 47: gzip or zlib framing, told from the header; raw deflate, which some servers
+        # send as "deflate", after. A stream that does not end where the body does is not one.
+        for wbits in (47, -15) if coding == "deflate" else (47,):
+            decoder = zlib.decompressobj(wbits)
+            try:
+                decoded = decoder.decompress(payload, _MAX_BODY_BYTES + 1)
+            except zlib.error:
+                continue
+            if decoder.eof or len(decoded) > _MAX_BODY_BYTES:
+                body = decoded
+                break
+    elif coding == "br":
+        try:
+            body = brotli.Decompressor().process(payload, output_buffer_limit=_MAX_BODY_BYTES + 1)
+        except brotli.error:
+            pass
+    if body is None:
+        return payload
+    if len(body) > _MAX_BODY_BYTES:
+        raise ValueError(f"HTTP body over {_MAX_BODY_BYTES >> 20} MB once its {coding} is undone")
+    return body
+
+
+def _dechunked(payload: bytes) -> bytes | None:
+    """The chunks of a chunked body joined; None where the bytes are not chunks."""
+    out, at = [], 0
+    while True:
+        end = payload.find(b"\r\n", at)
+        if end < 0:
+            return None
+        try:
+            size = int(payload[at:end].split(b";")[0].strip(), 16)
+        except ValueError:
+            return None
+        if size == 0:
+            return b"".join(out)
+        start = end + 2
+        if start + size > len(payload):
+            return None
+        out.append(payload[start:start + size])
+        at = start + size + 2
 
 
 def _stream_records(f, path: str) -> Iterator[tuple[int, WarcRecord | Quarantined]]:

@@ -9,8 +9,10 @@ import gzip
 import json
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 
+import brotli
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -663,6 +665,42 @@ def test_warc_documents_and_skipped_records(tmp_path, name):
     assert "首页" not in docs[0].text and "<p>" not in docs[0].text
     assert "Reading groups and family story time" in docs[1].text
     assert docs[2].text == "Plain notes: 开放时间调整。\n"
+
+
+def _encoded_response(body: bytes, *headers: str) -> bytes:
+    """A response block whose body is stored as the server sent it, under ``headers``."""
+    return ("HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=gbk\r\n" + "".join(h + "\r\n" for h in headers)
+            + "\r\n").encode() + body
+
+
+@pytest.mark.parametrize("name", ["sent.warc", "sent.warc.gz"])
+def test_warc_bodies_stored_as_sent_are_decoded_and_misdescribed_ones_read_as_they_are(tmp_path, name):
+    """Crawlers that keep HTTP bodies as sent leave them gzip-, deflate- or brotli-compressed and
+    cut into chunks whose size lines would run into the text (here every 50 bytes, inside
+    characters); a body whose headers say so but whose bytes are plain is read as it is, and
+    one that would grow past 64 MB is quarantined, the records after it read."""
+    page = HTML_ZH.encode("gbk")
+    chunked = b"".join(b"%x\r\n" % len(page[i:i + 50]) + page[i:i + 50] + b"\r\n" for i in range(0, len(page), 50))
+    raw_deflate = zlib.compressobj(wbits=-15)
+    blocks = [
+        _encoded_response(gzip.compress(page), "Content-Encoding: gzip"),
+        _encoded_response(raw_deflate.compress(page) + raw_deflate.flush(), "Content-Encoding: deflate"),
+        _encoded_response(brotli.compress(page), "Content-Encoding: br"),
+        _encoded_response(chunked + b"0\r\n\r\n", "Transfer-Encoding: chunked"),
+        _encoded_response(page, "Content-Encoding: gzip", "Transfer-Encoding: chunked"),
+        _encoded_response(gzip.compress(b"\0" * (65 << 20)), "Content-Encoding: gzip"),
+        _encoded_response(page),
+    ]
+    records = [warc_record("response", n + 1, block, RESP, f"http://news.example.cn/{n}") for n, block in enumerate(blocks)]
+    path = tmp_path / name
+    path.write_bytes(b"".join(gzip.compress(r) for r in records) if name.endswith(".gz") else b"".join(records))
+    _, items = read_all([path])
+    docs = docs_of(items)
+    assert [json.loads(d.meta)["url"][-1] for d in docs] == ["0", "1", "2", "3", "4", "6"]
+    assert all("从下个月起，市图书馆将在每周五和周六晚上开放到十点，方便上班族借阅图书。" in d.text for d in docs)
+    assert all(d.text == docs[-1].text for d in docs)
+    [bomb] = [i for i in items if isinstance(i, Quarantined)]
+    assert "HTTP body over 64 MB once its gzip is undone" in bomb.error
 
 
 def test_warc_skipped_records_are_counted_by_the_clean_stage(tmp_path, clean_run):
