@@ -97,10 +97,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         later = config.run.stages[position + 1:]
         finished = completed_stats(output / name)
         if later and finished is not None and finished[1].get("kept_docs") == 0:
-            why = (f"kept no documents, so {', '.join(later)} had nothing to read and did not run; "
-                   f"{output / name / 'stats.json'} says what rejected them") if finished[1].get("input_docs") else \
-                f"read no documents, so {', '.join(later)} had nothing to read and did not run"
-            print(f"run: {name} {why}", file=sys.stderr, flush=True)
+            read_any = finished[1].get("input_docs")
+            print(f"run: {name} {'kept' if read_any else 'read'} no documents, so {', '.join(later)} had nothing "
+                  f"to read and did not run" + (f"; {output / name / 'stats.json'} says what rejected them"
+                                                 if read_any else ""), file=sys.stderr, flush=True)
             break
     _write_report(output)
     return code

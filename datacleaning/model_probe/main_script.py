@@ -33,12 +33,12 @@ class MainScript:
         """For a SentencePiece processor."""
         return cls([tokenizer.id_to_piece(i).replace(WORD_START, " ") for i in range(tokenizer.get_piece_size())])
 
-    def mask(self, ids: np.ndarray, lang: str | None) -> np.ndarray | None:
-        """A boolean per token of ``ids``: the pieces of ``lang``'s script; None for a language
-        without one."""
+    def mask(self, ids: np.ndarray, lang: str | None) -> np.ndarray:
+        """A boolean per token of ``ids``: the pieces of ``lang``'s script (none for a language
+        without one)."""
         pieces = self._pieces_of.get(lang or "")
-        return None if pieces is None else pieces[ids]
+        return np.zeros(len(ids), bool) if pieces is None else pieces[ids]
 
-    def chars(self, ids: np.ndarray, mask: np.ndarray | None) -> int:
-        """The characters of the text the masked tokens stand for (0 without a mask)."""
-        return 0 if mask is None else int(self._chars[ids[mask]].sum())
+    def chars(self, ids: np.ndarray, mask: np.ndarray) -> int:
+        """The characters of the text the masked tokens stand for."""
+        return int(self._chars[ids[mask]].sum())

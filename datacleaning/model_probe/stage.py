@@ -144,8 +144,7 @@ class ScoreStep:
                 ids = encode_texts(tokenizer, batch.column("text"))
                 masks = [main_script.mask(doc, lang) for doc, lang in zip(ids, batch.column("lang").to_pylist())]
                 began = time.perf_counter()
-                scores = scorer.score(ids, context.check_stop,
-                                      [np.zeros(doc.size, bool) if m is None else m for doc, m in zip(ids, masks)])
+                scores = scorer.score(ids, context.check_stop, masks)
                 counts["scoring_seconds"] += time.perf_counter() - began
                 n_tokens = np.fromiter((s.n_tokens for s in scores), np.int32, len(scores))
                 writer.write_batch(pa.record_batch([
