@@ -159,11 +159,12 @@ def readability_lxml(html: str) -> str:
     return extract_plain_text(Document(html).summary(html_partial=True), main_content=False)
 
 
-def resiliparse_then_edits(html: str) -> str:
-    """Resiliparse's main content, then the edit rules of ``mixed_web`` (navigation, boilerplate
+def reader_resiliparse_then_edits(html: str) -> str:
+    """The reader's ``resiliparse`` extractor (Resiliparse's main content, the page's whole text
+    where that holds no word), then the edit rules of ``mixed_web`` (navigation, boilerplate
     lines, related-article lists, repeated lines, ...): the text a page becomes in our pipeline
     before any filter judges it."""
-    return next(iter(_edits_only().clean([resiliparse_main(html)]))).document.text
+    return next(iter(_edits_only().clean([page_text(html, "resiliparse")[0]]))).document.text
 
 
 def reader_trafilatura(html: str) -> str:
@@ -213,7 +214,7 @@ def _datatrove_step():
 EXTRACTORS: dict[str, Callable[[str], str]] = {
     "resiliparse main_content": resiliparse_main,
     "resiliparse all text": resiliparse_all,
-    "resiliparse + mixed_web edits": resiliparse_then_edits,
+    "reader's resiliparse + mixed_web edits": reader_resiliparse_then_edits,
     "reader's trafilatura": reader_trafilatura,
     "reader's trafilatura + mixed_web edits": reader_trafilatura_then_edits,
     "trafilatura": trafilatura_default,
@@ -340,13 +341,16 @@ def print_line_table(results: dict[str, dict]) -> None:
 
 def rejected_whole(pages: list[dict]) -> dict[str, dict]:
     """Per set, the share of gold pages that ``mixed_web`` rejects whole (every rule, filters
-    included), given as the full page's text and as Resiliparse's main content (the text our WARC
-    reader makes of an HTML page), with the rules that rejected them: an article must not be
-    rejected for the page around it."""
+    included), given as the full page's text and as the reader's ``resiliparse`` text (what our
+    readers make of an HTML page by default), with the rules that rejected them: an article must
+    not be rejected for the page around it."""
     import datacleaning as dc
     pipeline = dc.Pipeline(dc.load_config(None, profile="mixed_web"))
     out: dict[str, dict] = {}
-    for rendering, render in (("page text", resiliparse_all), ("main content", resiliparse_main)):
+    def main_content(html: str) -> str:
+        return page_text(html, "resiliparse")[0]
+
+    for rendering, render in (("page text", resiliparse_all), ("main content", main_content)):
         for page, cleaned in zip(pages, pipeline.clean([render(p["html"]) for p in pages])):
             row = out.setdefault(f"{page['group']}, {rendering}", {"pages": 0, "rejected": 0, "by": Counter()})
             row["pages"] += 1

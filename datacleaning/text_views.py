@@ -200,6 +200,13 @@ class TextViews:
         return frozenset(compress(counts, map(not_, map(str.isalnum, map(itemgetter(-1), counts)))))
 
     @cached_property
+    def n_words(self) -> int:
+        """Tokens that are words, in any script, each Han character one (``tokens`` less
+        punctuation)."""
+        counts = self.token_counts
+        return len(self.tokens) - sum(map(counts.__getitem__, self.symbol_tokens))
+
+    @cached_property
     def n_sentences(self) -> int:
         """Sentence-ending marks (see ``SENTENCE_END``), Chinese and English alike."""
         return len(SENTENCE_END.findall(self.text))

@@ -210,6 +210,19 @@ def test_an_html_pages_title_can_open_its_text(tmp_path):
     assert titled.text == "一篇文章\n\n" + plain.text and json.loads(titled.meta) == {}
 
 
+def test_a_page_whose_main_content_holds_no_word_gives_all_its_text(tmp_path):
+    """Legacy HTML with the body left inside an unclosed list: Resiliparse's main-content
+    heuristic drops all of it (11 of the 848 dev gold pages lose everything this way). The
+    reader takes the page's whole text instead, so the rules judge the article, not an empty
+    document."""
+    paragraphs = [p + "。" for p in ZH[1]["text"].split("。") if p.strip()]
+    article = "".join(f"<p>{p}</p>" for p in paragraphs)
+    (tmp_path / "page.html").write_text(f"<html><body><ul><h1>一篇文章</h1>{article}</body></html>",
+                                        encoding="utf-8")
+    [doc] = read_all([tmp_path])
+    assert [line.strip() for line in doc.text.split("\n") if line.strip()] == ["一篇文章", *paragraphs]
+
+
 def test_trafilatura_extracts_the_article_when_chosen(tmp_path):
     paragraphs = [p + "。" for p in ZH[1]["text"].split("。") if p.strip()]
     menu = "".join(f'<li><a href="/{i}">栏目{i}</a></li>' for i in range(12))

@@ -85,6 +85,16 @@ def test_latin_words_by_hand(text, words):
     assert TextViews(text).n_latin_words == words
 
 
+@pytest.mark.parametrize("text, words", [
+    ("Don't stop: U.S. prices rose 3.14% on 2023-09-24...", 9),  # Don 't stop U.S prices rose 3.14 on 2023-09-24
+    ("我们在 2023 年学习 Python。", 8),  # 我 们 在 2023 年 学 习 Python
+    ("Все люди рождаются свободными и равными.", 6),  # not only Latin and Han letters make words
+    ("Name | Size\n+------+------+\n", 2),
+])
+def test_words_of_any_script_by_hand(text, words):
+    assert TextViews(text).n_words == words
+
+
 def test_latin_words_agree_with_the_regex_on_random_ascii():
     rng = random.Random(5)
     alphabet = "ab'' -_9.\n"

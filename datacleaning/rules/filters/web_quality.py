@@ -108,7 +108,7 @@ class GopherQuality(Filter):
     def score(self, doc: Document) -> dict:
         s = doc.views
         text, counts, symbols = s.text, s.token_counts, s.symbol_tokens
-        n_words = len(s.tokens) - sum(map(counts.__getitem__, symbols))
+        n_words = s.n_words
         per_word = 1 / max(n_words, 1)
         word_chars = (sum(map(mul, map(len, counts), counts.values()))
                       - sum(len(symbol) * counts[symbol] for symbol in symbols))
