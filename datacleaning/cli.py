@@ -167,9 +167,10 @@ def build_parser() -> argparse.ArgumentParser:
     quality_train = quality_sub.add_parser(
         "train", help="good and bad text → a classifier .npz",
         description="Train a classifier to tell the records of the --good inputs from those of the --bad ones "
-                    "(files or folders in any format `clean` reads: jsonl, parquet, WARC, text), holding out "
-                    "every 1/hold-out-th document of each side to measure its ROC AUC, and write it to FILE, "
-                    "which the quality_classifier filter loads as its `model`.")
+                    "(files or folders in any format `clean` reads: jsonl, parquet, WARC, text; or the Arrow "
+                    "shards of a stage's kept/ or rejected/ folder), holding out a share of each side, spread "
+                    "evenly, to measure its ROC AUC, and write it to FILE, which the quality_classifier filter "
+                    "loads as its `model`.")
     quality_train.add_argument("--good", nargs="+", required=True, metavar="PATH", help="text of the kind to keep")
     quality_train.add_argument("--bad", nargs="+", required=True, metavar="PATH", help="text of the kind to reject")
     quality_train.add_argument("--output", "-o", required=True, metavar="FILE", help="the .npz to write")
@@ -193,11 +194,12 @@ def build_parser() -> argparse.ArgumentParser:
     reference_lm_train = reference_lm_sub.add_parser(
         "train", help="reference text → an n-gram model .npz",
         description="Count an n-gram model of the records of the inputs (files or folders in any format `clean` "
-                    "reads) over the pieces of a SentencePiece model, holding out every 1/hold-out-th record to "
-                    "measure its NLL per character, and write it to FILE (with the SentencePiece model inside), "
+                    "reads, or a stage's Arrow shards) over the pieces of a SentencePiece model, holding out a "
+                    "share of the records, spread evenly, to measure its NLL per character, and write it to FILE (with the SentencePiece model inside), "
                     "which the reference_perplexity filter loads as its `model`.")
     reference_lm_train.add_argument("inputs", nargs="+", metavar="PATH", help="text of the kind to call likely")
-    reference_lm_train.add_argument("--tokenizer", required=True, metavar="MODEL", help="a SentencePiece .model file")
+    reference_lm_train.add_argument("--tokenizer", required=True, metavar="MODEL",
+                                    help="a SentencePiece .model file, or a folder holding tokenizer.model")
     reference_lm_train.add_argument("--output", "-o", required=True, metavar="FILE", help="the .npz to write")
     from datacleaning.reference_lm import LMSettings
     _add_setting_flags(reference_lm_train, [

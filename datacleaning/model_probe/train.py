@@ -161,16 +161,15 @@ def train_reference_model(config: Config, inputs: Sequence[str | os.PathLike], o
                           log: Callable[[str], None] | None = None) -> dict:
     """Train a TransNormerLLM of ``config.probe.train``'s sizes on the documents of the shard
     folders ``inputs`` with the SentencePiece model ``tokenizer_path``, and write a folder the probe
-    loads (config.json, model.safetensors, tokenizer.model, training.json). Every
-    ``1 / hold_out``-th document is held out and scored after training."""
+    loads (config.json, model.safetensors, tokenizer.model, training.json). A ``hold_out`` share
+    of the documents, spread evenly, is held out and scored after training."""
     from datacleaning.model_probe.loader import save_model
     from datacleaning.model_probe.score import Scorer
+    from datacleaning.quality.train import split_held_out
     settings = config.probe.train
     tokenizer = load_spm(tokenizer_path)
     docs = read_reference(inputs, tokenizer, settings.max_docs)
-    every = round(1 / settings.hold_out) if settings.hold_out else 0
-    held_out = [d for i, d in enumerate(docs) if every and i % every == every - 1]
-    train_docs = [d for i, d in enumerate(docs) if not (every and i % every == every - 1)]
+    train_docs, held_out = split_held_out(docs, settings.hold_out)
     if not train_docs:
         raise ValueError(f"no text to train on in {', '.join(map(str, inputs))}")
     bos, eos, pad = tokenizer.bos_id(), tokenizer.eos_id(), tokenizer.pad_id()

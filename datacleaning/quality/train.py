@@ -1,6 +1,6 @@
 """Training a quality classifier on good and bad text: logistic regression by Adam on minibatches,
-the two classes weighed equally whatever their sizes, every ``1 / hold_out``-th document of each
-held out and scored after training."""
+the two classes weighed equally whatever their sizes, a ``hold_out`` share of each held out, spread
+evenly, and scored after training."""
 from __future__ import annotations
 
 import os
@@ -9,10 +9,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
+import pyarrow as pa
 
+from datacleaning import storage
 from datacleaning.quality.auc import roc_auc
 from datacleaning.quality.features import FeatureSettings, hashed_ngrams
 from datacleaning.quality.model import QualityClassifier
+from datacleaning.shards import SHARD_SUFFIX, open_shard
 from datacleaning.sparse_logistic import AdamSettings, fit_logistic
 
 
@@ -40,10 +43,11 @@ class TrainSettings:
 
 
 def split_held_out(texts: Sequence, hold_out: float) -> tuple[list, list]:
-    """(trained on, held out): every ``1 / hold_out``-th text, by position, is held out."""
-    every = round(1 / hold_out) if hold_out else 0
-    held = [t for i, t in enumerate(texts) if every and i % every == every - 1]
-    return [t for i, t in enumerate(texts) if not (every and i % every == every - 1)], held
+    """(trained on, held out): a ``hold_out`` share of the texts, spread evenly by position (the
+    text at which the count of texts times ``hold_out`` reaches a new whole number), so that
+    0.1 holds out every 10th text and 0.4 two of every five."""
+    held_at = [int((i + 1) * hold_out + 1e-9) > int(i * hold_out + 1e-9) for i in range(len(texts))]
+    return ([t for t, held in zip(texts, held_at) if not held], [t for t, held in zip(texts, held_at) if held])
 
 
 def _shares(buckets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -98,13 +102,21 @@ def train_classifier(good: Sequence[str], bad: Sequence[str], settings: TrainSet
 
 def read_texts(paths: Iterable[str | os.PathLike]) -> tuple[list[str], int]:
     """The texts of every record in ``paths`` (files or folders in any input format ``clean``
-    reads), and how many records could not be read."""
+    reads, or the pipeline's own Arrow shards: a stage's ``kept/`` or ``rejected/`` folder), and
+    how many records could not be read (a shard without a text column, such as a quarantine
+    shard, counts all its rows)."""
     from datacleaning.document import Document
     from datacleaning.readers import ReaderOptions, discover, plan_units, read_unit
 
     texts, unreadable = [], 0
+    files = discover(list(paths)).files
+    for f in files:
+        if f.path.endswith(SHARD_SUFFIX):
+            found, missing = _shard_texts(f.path)
+            texts += found
+            unreadable += missing
     options = ReaderOptions()
-    for unit in plan_units(discover(list(paths)).files, 1 << 30):
+    for unit in plan_units([f for f in files if not f.path.endswith(SHARD_SUFFIX)], 1 << 30):
         for item in read_unit(unit, options, lambda _: None):
             if isinstance(item, Document):
                 if item.text.strip():
@@ -112,6 +124,16 @@ def read_texts(paths: Iterable[str | os.PathLike]) -> tuple[list[str], int]:
             else:
                 unreadable += 1
     return texts, unreadable
+
+
+def _shard_texts(path: str) -> tuple[list[str], int]:
+    """The non-blank texts of one Arrow shard, and its row count when it has no text column."""
+    with storage.open_arrow(path, memory_map=True) as source:
+        reader = pa.ipc.open_file(source)
+        if "text" not in reader.schema.names:
+            return [], sum(reader.get_batch(i).num_rows for i in range(reader.num_record_batches))
+        texts = open_shard(source, ["text"]).read_all().column(0).to_pylist()
+    return [t for t in texts if t and t.strip()], 0
 
 
 def train_from_paths(good: Sequence[str | os.PathLike], bad: Sequence[str | os.PathLike], output: str | os.PathLike,

@@ -1,6 +1,6 @@
 """Counting a reference language model from text: n-gram counts by ``np.unique`` over the hashes
 of every piece, n-grams seen fewer than ``min_count`` times (as n-gram and as context) dropped
-from the orders above 1, as KenLM prunes, and every ``1 / hold_out``-th text held out to report
+from the orders above 1, as KenLM prunes, and a ``hold_out`` share of the texts held out to report
 the model's NLL per character on text it did not count."""
 from __future__ import annotations
 
@@ -84,8 +84,17 @@ def train_reference_lm(texts: Sequence[str], tokenizer: str | Path, settings: LM
     record holds the settings, the counts and the held-out NLL per character."""
     log = log or (lambda _: None)
     started = time.time()
-    tokenizer_bytes = Path(tokenizer).read_bytes()
-    pieces = spm.SentencePieceProcessor(model_proto=tokenizer_bytes)
+    tokenizer = Path(tokenizer)
+    if tokenizer.is_dir():  # a tokenize output or a trained model's folder
+        tokenizer = tokenizer / "tokenizer.model"
+    if not tokenizer.is_file():
+        raise ValueError(f"no SentencePiece model at {tokenizer}")
+    tokenizer_bytes = tokenizer.read_bytes()
+    try:
+        pieces = spm.SentencePieceProcessor(model_proto=tokenizer_bytes)
+    except RuntimeError as e:
+        raise ValueError(f"{tokenizer} is not a SentencePiece model, which the reference LM counts the pieces of "
+                         f"({e})") from None
     counted, held = split_held_out(texts, settings.hold_out)
     if not counted:
         raise ValueError("no text to count")
@@ -108,8 +117,8 @@ def train_reference_lm(texts: Sequence[str], tokenizer: str | Path, settings: LM
 
 def train_from_paths(inputs: Sequence[str | os.PathLike], tokenizer: str | os.PathLike, output: str | os.PathLike,
                      settings: LMSettings = LMSettings(), log: Callable[[str], None] | None = None) -> dict:
-    """Count a model of the records of ``inputs`` (files or folders in any format ``clean`` reads)
-    and write it to ``output`` (a .npz file); returns its record, which names the inputs."""
+    """Count a model of the records of ``inputs`` (files or folders in any format ``clean`` reads,
+    or a stage's Arrow shards) and write it to ``output`` (a .npz file); returns its record, which names the inputs."""
     texts, unreadable = read_texts(inputs)
     model = train_reference_lm(texts, tokenizer, settings, log)
     model.record.update({"inputs": [str(p) for p in inputs], "tokenizer": str(tokenizer),

@@ -182,6 +182,39 @@ def test_the_command_line_trains_a_model_a_clean_run_then_scores_with(tmp_path):
     assert {row["id"] for row in kept} >= {f"d{i}" for i in range(6)}
 
 
+def test_the_command_line_trains_on_the_shards_of_a_clean_run(tmp_path):
+    """``--good OUT/kept --bad OUT2/kept``: the pipeline's own Arrow shards are training input like
+    any file clean reads; a quarantine shard (no text column) counts its rows as unreadable."""
+    good, bad = training_sets()
+    for name, records in (("good", good), ("bad", bad)):
+        path = write_jsonl(tmp_path / name / "docs.jsonl", records)
+        with open(path, "a", encoding="utf-8") as f:
+            f.write("{not json\n")
+        result = cli("clean", str(path), "--output", str(tmp_path / f"{name}_out"), "--profile", "none",
+                     "--workers", "1")
+        assert result.returncode == 0, result.stderr
+    model = tmp_path / "m.npz"
+    result = cli("quality", "train", "--good", str(tmp_path / "good_out" / "kept"),
+                 "--bad", str(tmp_path / "bad_out" / "kept"), str(tmp_path / "bad_out" / "quarantine"),
+                 "--output", str(model), "--bits", "16", "--epochs", "10")
+    assert result.returncode == 0, result.stderr
+    record = read_classifier(model).record
+    assert record["good_documents"] + record["held_out_good"] == len(good)
+    assert record["bad_documents"] + record["held_out_bad"] == len(bad)
+    assert record["unreadable_records"] == 1
+
+
+@pytest.mark.parametrize("share", [0.1, 0.25, 0.4, 0.6, 0.9])
+def test_the_share_held_out_is_the_share_asked_for_spread_evenly(share):
+    from datacleaning.quality.train import split_held_out
+    texts = [f"t{i}" for i in range(100)]
+    trained, held = split_held_out(texts, share)
+    assert len(held) == round(100 * share) and sorted(trained + held) == sorted(texts)
+    # Every tenth of the texts holds its share of what is held out.
+    assert all(abs(sum(int(t[1:]) // 10 == k for t in held) - 10 * share) <= 1 for k in range(10))
+    assert split_held_out(texts, 0.1)[1] == [f"t{i}" for i in range(9, 100, 10)]  # as before the change
+
+
 def test_a_text_shorter_than_min_chars_is_scored_not_judged():
     from datacleaning.document import Document
     from datacleaning.quality.filter import QualityClassifierFilter

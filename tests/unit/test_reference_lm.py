@@ -180,6 +180,19 @@ def test_counting_without_text_is_refused(tmp_path):
     assert result.returncode == 2 and "no text" in result.stderr
 
 
+def test_the_tokenizer_may_be_a_folder_and_must_be_sentencepiece(tmp_path):
+    texts = write_jsonl(tmp_path / "docs.jsonl", fixture_texts()[:20])
+    result = cli("reference-lm", "train", str(texts), "--tokenizer", str(SHIPPED_TINY),
+                 "--output", str(tmp_path / "m.npz"), "--order", "2", "--min-count", "1")
+    assert result.returncode == 0, result.stderr                  # the folder's tokenizer.model
+    not_spm = tmp_path / "tokenizer.json"
+    not_spm.write_text('{"model": {"type": "BPE"}}', encoding="utf-8")
+    for tokenizer, said in ((not_spm, "is not a SentencePiece model"), (tmp_path, "no SentencePiece model at")):
+        result = cli("reference-lm", "train", str(texts), "--tokenizer", str(tokenizer), "--output",
+                     str(tmp_path / "m2.npz"))
+        assert result.returncode == 2 and said in result.stderr and "Traceback" not in result.stderr
+
+
 def test_a_filter_given_languages_measures_only_those():
     from datacleaning.cleaning.rule_chain import RuleChain
     prose = (WEB / "en_web_prose.txt").read_text(encoding="utf-8")
