@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 from pathlib import Path
 
@@ -9,6 +10,8 @@ from datacleaning import storage
 from datacleaning.command_line import EXIT_CONFIG, EXIT_OK, STAGE_OUTPUT, add_config_options, add_key_flags, \
     config_from_args, run_stage_command
 from datacleaning.tokenize import TokenBins, locate_bins, merge_bins, open_tokenizer, train_tokenizer
+from datacleaning.tokenize.merge import bins_tokenizer
+from datacleaning.tokenize.tokenizer import FOLDER_FILES
 
 # Flags of the tokenize sub-commands that train a model (train-spm, and encode without --model).
 TRAIN_FLAGS = [
@@ -47,6 +50,11 @@ def cmd_tokenize_inspect(args: argparse.Namespace) -> int:
             except IndexError as e:
                 print(f"datacleaning: {e}", file=sys.stderr)
                 return EXIT_CONFIG
+            if tokens.size and int(tokens.max()) >= tokenizer.vocab_size:
+                print(f"datacleaning: document {number} holds token id {int(tokens.max()):,}, beyond the "
+                      f"{tokenizer.vocab_size:,} pieces of the tokenizer given: these bins were encoded with "
+                      f"another one", file=sys.stderr)
+                return EXIT_CONFIG
             print(f"--- document {number}: {len(tokens):,} tokens")
             if args.ids:
                 print(" ".join(map(str, tokens.tolist())))
@@ -55,8 +63,14 @@ def cmd_tokenize_inspect(args: argparse.Namespace) -> int:
 
 
 def cmd_tokenize_merge(args: argparse.Namespace) -> int:
-    merged = merge_bins([locate_bins(p)[0] for p in args.inputs], storage.local_path(args.output, "--output"),
-                        shuffle_seed=args.shuffle_seed)
+    located = [locate_bins(p) for p in args.inputs]
+    tokenizer = bins_tokenizer([folder for _, folder in located])
+    output = Path(storage.local_path(args.output, "--output"))
+    output.parent.mkdir(parents=True, exist_ok=True)
+    merged = merge_bins([prefix for prefix, _ in located], output, shuffle_seed=args.shuffle_seed)
+    # The model beside the merged bins, as beside the encoded ones, so that `inspect` decodes them.
+    if tokenizer is not None and not any((output.parent / name).is_file() for name in FOLDER_FILES):
+        shutil.copyfile(tokenizer, output.parent / tokenizer.name)
     print(f"merge: {args.output}.bin/.idx: {merged['documents']:,} documents, {merged['tokens']:,} tokens", flush=True)
     return EXIT_OK
 
@@ -117,7 +131,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     merge = tokenize_sub.add_parser(
         "merge", help="several .bin/.idx pairs → one",
         description="Merge the documents of several .bin/.idx pairs of one model into one pair, in the order "
-                    "given or shuffled.")
+                    "given or shuffled; bins beside different tokenizers are refused, and the tokenizer is "
+                    "copied beside the merged pair.")
     merge.add_argument("inputs", nargs="+", type=Path, metavar="PATH",
                        help="tokenize output folders or .bin/.idx prefixes")
     merge.add_argument("--output", "-o", required=True, metavar="PREFIX",

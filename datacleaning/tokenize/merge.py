@@ -5,6 +5,7 @@ Memory: 4 bytes per document (the merged sizes); with a shuffle, about 30 (the p
 sizes in both orders and their running sum) and one chunk of tokens at a time."""
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 from collections.abc import Callable
@@ -16,6 +17,7 @@ from datacleaning.errors import TokenBinsError
 from datacleaning.shards import atomic_file
 from datacleaning.tokenize.encode import ranges
 from datacleaning.tokenize.indexed import TokenBins, bin_path, idx_path, write_index
+from datacleaning.tokenize.tokenizer import FOLDER_FILES
 
 # Tokens gathered per write when shuffling.
 _SHUFFLE_CHUNK_TOKENS = 1 << 24
@@ -31,6 +33,24 @@ def _open_parts(prefixes: list[Path]) -> list[TokenBins]:
         if len(part.sizes) != len(part):
             raise TokenBinsError(f"{part.prefix}: documents of several sequences cannot be merged here")
     return parts
+
+
+def bins_tokenizer(folders: list[Path]) -> Path | None:
+    """The tokenizer file that the bins in ``folders`` were encoded with (a folder's
+    tokenizer.json, else its tokenizer.model), None when no folder holds one. Bins of two different
+    tokenizers are a TokenBinsError: the same id means a different piece in each, so merged they
+    would decode to nonsense."""
+    by_digest: dict[str, tuple[Path, Path]] = {}
+    for folder in folders:
+        found = next((folder / name for name in FOLDER_FILES if (folder / name).is_file()), None)
+        if found is not None:
+            by_digest.setdefault(hashlib.sha256(found.read_bytes()).hexdigest(), (folder, found))
+    if len(by_digest) > 1:
+        (first, first_file), (other, other_file) = list(by_digest.values())[:2]
+        raise TokenBinsError(f"{first} and {other} were encoded with different tokenizers ({first_file} and "
+                             f"{other_file} differ): the same token id means a different piece in each; "
+                             f"encode them with one model to merge them")
+    return next(iter(by_digest.values()), (None, None))[1]
 
 
 def merge_bins(prefixes: list[str | os.PathLike], output: str | os.PathLike, *, shuffle_seed: int | None = None,

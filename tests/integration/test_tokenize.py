@@ -240,6 +240,30 @@ def test_command_line_encode_inspect_and_train(corpus, spm_model, tmp_path):
     assert not_bins.returncode == 2
 
 
+def test_command_line_merge_keeps_the_tokenizer_and_refuses_two(corpus, spm_model, tokenized, tmp_path):
+    from datacleaning.model_probe.loader import SHIPPED_TINY
+    _, docs = corpus
+    # The docs' example, PREFIX in folders that do not exist yet; the model is copied beside it.
+    merged = cli("tokenize", "merge", str(tokenized), str(tokenized / "tokens"), "--output",
+                 str(tmp_path / "out" / "all" / "tokens"))
+    assert merged.returncode == 0, merged.stderr
+    assert (tmp_path / "out" / "all" / "tokenizer.model").read_bytes() == spm_model.read_bytes()
+    shown = cli("tokenize", "inspect", str(tmp_path / "out" / "all"), "--doc", str(len(docs)))
+    assert shown.returncode == 0, shown.stderr
+    assert f"{2 * len(docs):,} documents" in shown.stdout and docs[0]["text"][:20] in shown.stdout
+
+    write_kept_shard(tmp_path / "few", "few", docs[:3])
+    other = run_stage("tokenize", tokenize_config(model=str(SHIPPED_TINY / "tokenizer.model")), tmp_path / "few",
+                      tmp_path / "other")
+    assert other.ok, other.stats
+    refused = cli("tokenize", "merge", str(tokenized), str(tmp_path / "other"), "--output", str(tmp_path / "mixed"))
+    assert refused.returncode == 2 and "different tokenizers" in refused.stderr
+    assert not (tmp_path / "mixed.bin").exists()
+    # Bins decoded with a model of fewer pieces than their ids need: said, not a traceback.
+    wrong = cli("tokenize", "inspect", str(tmp_path / "other"), "--model", str(spm_model), "--doc", "0")
+    assert wrong.returncode == 2 and "encoded with another one" in wrong.stderr and "Traceback" not in wrong.stderr
+
+
 def test_a_resumed_output_folder_refuses_another_model(corpus, spm_model, tokenized, tmp_path):
     folder, _ = corpus
     other = tmp_path / "other.model"
