@@ -23,8 +23,8 @@ logger = logging.getLogger("datacleaning.cli")
 
 def cmd_export(args: argparse.Namespace) -> int:
     settings = ExportSettings(args.format, args.compression, tuple(args.columns.split(",")), args.unit_bytes)
-    result = run_export(args.input, args.output, settings, workers=args.workers or default_workers(),
-                        progress=args.progress)
+    workers = default_workers() if args.workers is None else args.workers
+    result = run_export(args.input, args.output, settings, workers=workers, progress=args.progress)
     stats = result.stats
     print(f"export {stats['status']}: {stats['documents']:,} documents, {stats['chars']:,} characters in "
           f"{stats['files']:,} {settings.format} files → {args.output}", flush=True)

@@ -110,7 +110,7 @@ class RunConfig(BaseModel):
     model_config = _STRICT
     workers: int = Field(default_factory=default_workers, gt=0, description="worker processes")
     stages: list[Literal[STAGE_ORDER]] = Field(
-        default_factory=lambda: list(STAGES),
+        default_factory=lambda: list(STAGES), min_length=1,
         description="stages `run` runs, in pipeline order; each after clean reads the kept shards of the "
                     "stage before it in this list (if first, those an earlier run left from the stage before it "
                     "in the pipeline)")

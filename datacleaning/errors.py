@@ -8,8 +8,9 @@ class ConfigError(ValueError):
 
 
 class InputError(OSError):
-    """An input folder that cannot be listed: the run stops before it starts rather than
-    silently leaving out what the folder holds."""
+    """An input a command cannot read as what it must be (a folder that cannot be listed, a
+    stage's damaged stats.json): the command stops before it starts rather than silently leaving
+    out what the input holds."""
 
 
 class RecordError(ValueError):

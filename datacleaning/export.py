@@ -99,6 +99,12 @@ def _json_value(value):
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
+def _holds_empty_struct(kind: pa.DataType) -> bool:
+    if pa.types.is_struct(kind):
+        return kind.num_fields == 0 or any(_holds_empty_struct(kind.field(i).type) for i in range(kind.num_fields))
+    return pa.types.is_list(kind) and _holds_empty_struct(kind.value_type)
+
+
 def _chars(batch: pa.RecordBatch) -> int:
     if "text" not in batch.schema.names:
         return 0
@@ -130,12 +136,19 @@ def run_export(input_dir: str | os.PathLike, output: str | os.PathLike, settings
     interrupted there."""
     with stop_signals:
         started = time.time()
+        if workers < 1 or settings.unit_bytes < 1:
+            raise ConfigError(f"workers and unit bytes must be 1 or more, not {workers} and {settings.unit_bytes}")
         output = storage.as_path(output)
+        storage.refuse_overlap([input_dir], output)
         schema = input_schema(input_dir, "export", ())
         missing = [c for c in settings.columns if c not in schema.names]
         if missing:
             raise ConfigError(f"the shards in {input_dir} have no column {', '.join(missing)} "
                               f"(they have {', '.join(schema.names)})")
+        empty = [c for c in settings.columns if _holds_empty_struct(schema.field(c).type)]
+        if settings.format == "parquet" and empty:
+            raise ConfigError(f"column {', '.join(empty)} holds a struct without fields (nothing was measured into "
+                              f"it), which parquet cannot store: leave it out of --columns or export jsonl")
         units = plan_scan_units(input_dir, settings.unit_bytes)
         digest = fingerprint(settings, units)
         finished = claim_output(output, "export", digest)

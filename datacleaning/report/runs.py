@@ -4,11 +4,15 @@ documents takes seconds. The folder may be local or a URL."""
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass, field
 
 from datacleaning import storage
+from datacleaning.errors import InputError
 from datacleaning.stages import STAGE_ORDER
 from datacleaning.storage import StoragePath
+
+logger = logging.getLogger("datacleaning.report")
 
 SAMPLES_FILE = "review_samples.jsonl"
 # A key only that stage's stats.json has: how a stage folder given alone is recognised.
@@ -36,7 +40,7 @@ def read_run(location: str | StoragePath) -> RunOutput:
     run = RunOutput(path)
     folders = {}
     if storage.exists(path / "stats.json"):
-        stats = json.loads(storage.read_bytes(path / "stats.json"))
+        stats = _stats(path / "stats.json")
         stage = stage_of(stats)
         if stage is None:
             raise FileNotFoundError(f"{path}/stats.json is not the stats of a datacleaning stage")
@@ -44,12 +48,41 @@ def read_run(location: str | StoragePath) -> RunOutput:
     else:
         for stage in STAGE_ORDER:
             if storage.exists(path / stage / "stats.json"):
-                run.stats[stage] = json.loads(storage.read_bytes(path / stage / "stats.json"))
+                run.stats[stage] = _stats(path / stage / "stats.json")
                 folders[stage] = path / stage
     if not run.stats:
         raise FileNotFoundError(f"{path} holds no finished stage: no stats.json in it or in "
                                 f"{', '.join(f'{stage}/' for stage in STAGE_ORDER)} below it")
     if "clean" in folders and storage.exists(folders["clean"] / SAMPLES_FILE):
-        text = storage.read_bytes(folders["clean"] / SAMPLES_FILE).decode("utf-8")
-        run.samples = [json.loads(line) for line in text.splitlines() if line.strip()]
+        run.samples = _samples(folders["clean"] / SAMPLES_FILE)
     return run
+
+
+def _stats(path: StoragePath) -> dict:
+    try:
+        stats = json.loads(storage.read_bytes(path))
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise InputError(f"{path} is not a stage's stats (not JSON: {e})") from None
+    if not isinstance(stats, dict):
+        raise InputError(f"{path} is not a stage's stats (JSON, but not an object)")
+    return stats
+
+
+def _samples(path: StoragePath) -> list[dict]:
+    """The review samples; a line that is not a JSON object is left out and said in the log (the
+    samples are something to read, not the run's figures)."""
+    samples, damaged = [], 0
+    for line in storage.read_bytes(path).decode("utf-8", "replace").splitlines():
+        if line.strip():
+            try:
+                sample = json.loads(line)
+            except json.JSONDecodeError:
+                sample = None
+            if isinstance(sample, dict):
+                samples.append(sample)
+            else:
+                damaged += 1
+    if damaged:
+        logger.warning("%s: %d lines are not review samples (not JSON objects); the report leaves them out", path,
+                       damaged)
+    return samples

@@ -110,6 +110,24 @@ def test_a_quarantine_folder_exports_with_its_raw_bytes(tmp_path):
     assert sorted(table.column("raw").to_pylist()) == sorted(base64.b64decode(row["raw"]) for row in rows)
 
 
+def test_settings_an_export_cannot_run_with_are_refused_before_it_starts(kept, tmp_path):
+    kept_dir, _ = kept
+    for extra, said in ((("--unit-bytes", "0"), "unit bytes must be 1 or more"),
+                        (("--workers", "0"), "workers and unit bytes must be 1 or more"),
+                        (("--output", str(kept_dir / "exported")), "overlap")):
+        result = cli("export", str(kept_dir), "--output", str(tmp_path / "out"), *extra)
+        assert result.returncode == 2 and said in result.stderr and "Traceback" not in result.stderr
+    # A profile with no filters measures nothing: its signals column is a struct of no fields.
+    (tmp_path / "in.jsonl").write_text(json.dumps({"id": "a", "text": fixture_records()[0]["text"]}) + "\n",
+                                       encoding="utf-8")
+    assert cli("clean", str(tmp_path / "in.jsonl"), "--output", str(tmp_path / "clean"), "--profile", "none",
+               "--no-progress").returncode == 0
+    result = cli("export", str(tmp_path / "clean" / "kept"), "--output", str(tmp_path / "pq"), "--format", "parquet",
+                 "--columns", "id,text,signals")
+    assert result.returncode == 2 and "column signals holds a struct without fields" in result.stderr
+    assert _export(tmp_path / "clean" / "kept", tmp_path / "jsonl", "--columns", "id,signals")["documents"] == 1
+
+
 def test_an_export_into_a_folder_of_another_format_is_refused(kept, tmp_path):
     kept_dir, _ = kept
     _export(kept_dir, tmp_path / "out")

@@ -196,6 +196,21 @@ def test_report_command_on_a_folder_without_stats_says_so(tmp_path):
     assert done.returncode == 2 and "holds no finished stage" in done.stderr
 
 
+def test_a_damaged_stats_file_is_named_and_damaged_samples_are_left_out(clean_run, tmp_path):
+    run = clean_run([write_jsonl(tmp_path / "in" / "docs.jsonl", [r["text"] for r in fixture_records()[:20]])])
+    samples = run.output / "review_samples.jsonl"
+    kept_samples = len(samples.read_text(encoding="utf-8").splitlines())
+    with open(samples, "a", encoding="utf-8") as f:
+        f.write("{cut off\n[1, 2]\n")
+    assert len(read_run(run.output).samples) == kept_samples
+    report = cli("report", str(run.output))
+    assert report.returncode == 0 and "2 lines are not review samples" in report.stderr
+    (run.output / "stats.json").write_text("{", encoding="utf-8")
+    report = cli("report", str(run.output))
+    assert report.returncode == 2 and "stats.json is not a stage's stats" in report.stderr
+    assert "Traceback" not in report.stderr
+
+
 def test_probe_runs_get_a_report_with_the_marks_on_the_score_they_cut(tmp_path):
     """A probe run without buckets (the default) is reported, and cuts and limits are drawn on
     the score they were set on: here the buckets cut NLL per character, a limit holds the own

@@ -302,6 +302,8 @@ def test_run_reads_the_kept_shards_of_the_stage_before_tokenize():
     assert alone.run.input_stage("tokenize") == "probe"
     with pytest.raises(ConfigError, match="pipeline order"):
         load_config(EXAMPLE_CONFIG, [(["run", "stages"], ["tokenize", "dedup"])])
+    with pytest.raises(ConfigError, match="run.stages: List should have at least 1 item"):
+        load_config(EXAMPLE_CONFIG, [(["run", "stages"], [])])  # a run of nothing is a mistake
     defaults = load_config(None).run.stages
     assert "tokenize" not in defaults and defaults[-1] == "probe"
 
