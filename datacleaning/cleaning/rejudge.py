@@ -10,7 +10,9 @@ applies new filters to stored attributes without reading the documents again:
     rejected/    the rest, with the new rejected_by and value: the text as read for documents the
                  first run rejected, the cleaned text for those it kept (it did not store them as read)
     quarantine/  copied
-    stats.json   the clean stage's counts, plus what changed (``rejudged``)
+    stats.json   the clean stage's counts (by source and language too, and the signals' histograms),
+                 plus what changed (``rejudged``)
+    review_samples.jsonl   documents to read, drawn as clean draws them (samples/: the candidates)
 
 Only thresholds may change (the parameters a filter lists in ``Filter.thresholds``), filters may
 be dropped or reordered, and the normalizers and edits must be the ones that made the scores; a
@@ -32,7 +34,9 @@ from tqdm import tqdm
 
 from datacleaning import storage
 from datacleaning.cleaning.rule_chain import BUILTIN_CHECKS, RuleChain
-from datacleaning.cleaning.stage import (KEPT, QUARANTINE, REJECTED, build_rule_chain, json_text, kept_row, rejected_row,
+from datacleaning.cleaning.samples import SAMPLES, SAMPLES_SCHEMA, UnitSamples, merge_samples
+from datacleaning.cleaning.stage import (KEPT, QUARANTINE, REJECTED, UNIDENTIFIED, build_rule_chain, count_outcome,
+                                         count_signals, json_text, kept_row, numeric_signals, rejected_row,
                                          shard_schemas, signals_row)
 from datacleaning.config import Config
 from datacleaning.document import Document
@@ -52,7 +56,8 @@ MEASURED_WITH = ("normalizers", "edits", "languages", "max_input_chars", "plugin
 
 
 def recorded_clean(source: StoragePath) -> dict:
-    """The ``clean`` config a finished clean output was made with, as its stats.json records it."""
+    """The stats.json of a finished clean output made with ``clean.score_all`` (its ``clean`` the
+    config it was made with)."""
     try:
         manifest = json.loads(storage.read_bytes(source / MANIFEST))
         stats = json.loads(storage.read_bytes(source / STATS))
@@ -73,10 +78,11 @@ def recorded_clean(source: StoragePath) -> dict:
         raise ConfigError(f"{source}: made without clean.score_all, so a rejected document holds only the values "
                           f"of the filters up to the one that rejected it; run clean again with "
                           f"--set clean.score_all=true")
-    return clean
+    return stats
 
 
 def check_measured_alike(recorded: dict, config: Config, rule_chain: RuleChain) -> None:
+    """``recorded``: the clean config of the run that measured the scores."""
     """Refuse a config whose filters would need values the recorded run did not measure."""
     now = json.loads(json.dumps(config.clean.model_dump(), default=str))
     for key in MEASURED_WITH:
@@ -113,14 +119,26 @@ def run_rejudge(config: Config, source: str | os.PathLike, output: str | os.Path
     recorded = recorded_clean(source)
     config = config.model_copy(update={"clean": config.clean.model_copy(update={"score_all": True})})
     rule_chain = build_rule_chain(config)
-    check_measured_alike(recorded, config, rule_chain)
+    check_measured_alike(recorded["clean"], config, rule_chain)
     digest = fingerprint(source, config)
     finished = claim_output(output, STAGE, digest)
     if finished is not None:
         return finished
     log_event(logger, "start", source=source, output=output, profile=config.profile or "-")
-    schemas = shard_schemas(rule_chain.filters)
+    schemas = {**shard_schemas(rule_chain.filters), SAMPLES: SAMPLES_SCHEMA}
     declared = [label for label, rule in rule_chain.filters if rule.signals]
+    numeric = numeric_signals(rule_chain.filters)
+    # The same documents as the clean run: what was read and edited is its count; what is kept
+    # and why the rest is rejected is counted again.
+    tables: dict[str, dict] = {"by_source": {}, "by_language": {}}
+    signal_counts: dict[str, dict] = {}
+    samples = UnitSamples(config.clean.review_samples)
+
+    def outcome(row: dict, text: str, rejected: str | None, value: str | None) -> None:
+        for table, key in (("by_source", row["source"]), ("by_language", row["lang"] or UNIDENTIFIED)):
+            count_outcome(tables[table].setdefault(key, {}), len(text), rejected)
+        samples.offer(Document(row["id"], text, row["source"], row["lang"]), rejected, value)
+
     rejected_by: Counter = Counter()
     kept_to_rejected: Counter = Counter()
     rejected_to_kept: Counter = Counter()
@@ -136,8 +154,11 @@ def run_rejudge(config: Config, source: str | os.PathLike, output: str | os.Path
                 if was in BUILTIN_CHECKS:
                     rejected_by[was] += 1
                     rejected.add({**row, "signals": signals_row(declared, {})}, len(row["text"]))
+                    outcome(row, row["text"], was, row["reject_value"])
                     continue
                 scores = json.loads(row["scores"])
+                if row["lang"]:
+                    count_signals(signal_counts, row["lang"], scores, numeric)
                 verdict = rule_chain.judge(scores, row["lang"], row["source"])
                 if verdict is None and was is not None:
                     # Kept now: clean the text as read again (same rules, so the same verdict).
@@ -147,26 +168,41 @@ def run_rejudge(config: Config, source: str | os.PathLike, output: str | os.Path
                         rejected_to_kept[was] += 1
                         kept.add(kept_row(doc, declared), len(doc.text))
                         kept_chars += len(doc.text)
+                        outcome(row, doc.text, None, None)
                     else:
                         log_event(logger, "verdict_differs", id=row["id"], stored=was, measured=verdict.rejected_by)
                         rejected_by[verdict.rejected_by] += 1
-                        rejected.add(rejected_row(doc, verdict, declared), len(doc.original_text))
+                        written = rejected_row(doc, verdict, declared)
+                        rejected.add(written, len(doc.original_text))
+                        outcome(row, doc.original_text, verdict.rejected_by, written["reject_value"])
                     continue
                 if verdict is None:
                     kept.add({**row, "signals": signals_row(declared, scores)}, len(row["text"]))
                     kept_chars += len(row["text"])
+                    outcome(row, row["text"], None, None)
                     continue
                 if was is None:
                     kept_to_rejected[verdict.rejected_by] += 1
                 rejected_by[verdict.rejected_by] += 1
+                value = json_text(verdict.value)
                 rejected.add({"id": row["id"], "text": row["text"], "source": row["source"], "lang": row["lang"],
                               "meta": row["meta"], "rejected_by": verdict.rejected_by,
-                              "reject_value": json_text(verdict.value), "scores": row["scores"],
+                              "reject_value": value, "scores": row["scores"],
                               "signals": signals_row(declared, scores)}, len(row["text"]))
+                outcome(row, row["text"], verdict.rejected_by, value)
         for batch in iter_batches(source / QUARANTINE) if shard_paths(source / QUARANTINE) else ():
             quarantined.add_batch(batch)
+        for row in samples.rows():
+            writers[SAMPLES].add(row)
+    for name, table in tables.items():
+        for key, entry in table.items():
+            read = recorded.get(name, {}).get(key, {})
+            entry.update({k: read[k] for k in ("input_docs", "input_chars", "edited_by") if k in read})
     counts = {"kept_docs": kept.rows, "rejected_docs": rejected.rows, "quarantined_docs": quarantined.rows}
     stats = {"input_docs": sum(counts.values()), **counts, "kept_chars": kept_chars,
+             **{k: recorded[k] for k in ("input_bytes", "input_chars", "input_files", "skipped_records") if k in recorded},
+             **tables, "signals": signal_counts,
+             "review_samples": merge_samples(output, config.clean.review_samples),
              "rejected_by": dict(rejected_by.most_common()),
              "rules": {label: c for label, c in rule_chain.take_counters().items() if c["kind"] == "filter"},
              "rejudged": {"from": str(source), "kept_to_rejected": dict(kept_to_rejected.most_common()),

@@ -133,8 +133,7 @@ class CleanUnitProcessor:
     def __post_init__(self):
         self._schemas = {**shard_schemas(self.rule_chain.filters), SAMPLES: SAMPLES_SCHEMA}
         self._declared = [label for label, rule in self.rule_chain.filters if rule.signals]
-        self._numeric = [(label, [name for name, kind in rule.signals.items() if kind in NUMERIC_SIGNALS])
-                         for label, rule in self.rule_chain.filters if rule.signals]
+        self._numeric = numeric_signals(self.rule_chain.filters)
 
     def __call__(self, unit: FileUnit, context: UnitContext) -> dict:
         rejected_by: Counter = Counter()
@@ -172,7 +171,7 @@ class CleanUnitProcessor:
                 for table, key in ((by_source, item.source), (by_language, item.lang or UNIDENTIFIED)):
                     _count(table.setdefault(key, {}), read_chars, item, verdict)
                 if item.lang:
-                    _count_signals(signal_counts, item.lang, item.scores, self._numeric)
+                    count_signals(signal_counts, item.lang, item.scores, self._numeric)
             for row in samples.rows():
                 writers[SAMPLES].add(row)
         return {
@@ -192,7 +191,13 @@ class CleanUnitProcessor:
         }
 
 
-def _count_signals(counts: dict, lang: str, scores: dict, numeric: list[tuple[str, list[str]]]) -> None:
+def numeric_signals(filters: list[tuple[str, Filter]]) -> list[tuple[str, list[str]]]:
+    """Each filter's label and the names of its numeric signals: what stats.json histograms."""
+    return [(label, [name for name, kind in rule.signals.items() if kind in NUMERIC_SIGNALS])
+            for label, rule in filters if rule.signals]
+
+
+def count_signals(counts: dict, lang: str, scores: dict, numeric: list[tuple[str, list[str]]]) -> None:
     """The document's measured signals into their histograms (stats.json's signals: by language,
     ``label.field``, the value to two significant digits → documents), where a report draws each
     filter's distribution and threshold without reading the shards."""
@@ -215,16 +220,22 @@ def _count(counts: dict, read_chars: int, doc: Document, verdict: Verdict | None
     by_language: what a report breaks the run down by, without reading the shards)."""
     counts["input_docs"] = counts.get("input_docs", 0) + 1
     counts["input_chars"] = counts.get("input_chars", 0) + read_chars
-    if verdict is None:
-        counts["kept_docs"] = counts.get("kept_docs", 0) + 1
-        counts["kept_chars"] = counts.get("kept_chars", 0) + len(doc.text)
-    else:
-        reasons = counts.setdefault("rejected_by", {})
-        reasons[verdict.rejected_by] = reasons.get(verdict.rejected_by, 0) + 1
+    count_outcome(counts, len(doc.text), verdict and verdict.rejected_by)
     if doc.edits:
         edited = counts.setdefault("edited_by", {})
         for label in doc.edits:
             edited[label] = edited.get(label, 0) + 1
+
+
+def count_outcome(counts: dict, kept_chars: int, rejected_by: str | None) -> None:
+    """A document kept (with the characters it keeps) or rejected (by ``rejected_by``) in a
+    by_source or by_language entry."""
+    if rejected_by is None:
+        counts["kept_docs"] = counts.get("kept_docs", 0) + 1
+        counts["kept_chars"] = counts.get("kept_chars", 0) + kept_chars
+    else:
+        reasons = counts.setdefault("rejected_by", {})
+        reasons[rejected_by] = reasons.get(rejected_by, 0) + 1
 
 
 def fingerprint(config: Config, files: list[InputFile]) -> str:

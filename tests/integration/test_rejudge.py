@@ -97,6 +97,17 @@ def test_a_rejudge_equals_a_clean_run_with_the_new_thresholds(tmp_path, corpus, 
     assert sum(stats["rejudged"]["rejected_to_kept"].values()) == len(moved_in)
     assert stats["input_docs"] == stats["kept_docs"] + stats["rejected_docs"] + stats["quarantined_docs"]
     assert (stats["kept_docs"], stats["rejected_docs"]) == (len(kept), len(rejected_by))
+    # What a report reads, as the fresh run has it: the counts by source and language, the
+    # signals' histograms and the same documents drawn to read.
+    fresh_stats = json.loads((fresh / "stats.json").read_text(encoding="utf-8"))
+    for key in ("by_source", "by_language", "signals", "input_chars", "review_samples"):
+        assert stats[key] == fresh_stats[key], key
+
+    def drawn(output: Path) -> list[tuple[str, str]]:
+        lines = (output / "review_samples.jsonl").read_text(encoding="utf-8").splitlines()
+        return [(sample["category"], sample["id"]) for sample in map(json.loads, lines)]
+
+    assert drawn(tmp_path / "rejudged") == drawn(fresh)
 
 
 def test_the_typed_signals_follow_the_new_filters(tmp_path, corpus):
