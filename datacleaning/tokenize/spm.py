@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import select
 import signal
 from collections.abc import Callable, Iterable
@@ -111,6 +112,10 @@ def training_lines(texts: Iterable[str | None]) -> Iterable[str]:
                 yield line[start:start + MAX_LINE_CHARS]
 
 
+# How SentencePiece says that the vocabulary cannot hold a piece for every character it must keep.
+_REQUIRED_CHARS = re.compile(r"smaller than required_chars\. \d+ vs (\d+)")
+
+
 def train_model(units: list[FileUnit], train: TokenizeTrainConfig, destination: Path, threads: int,
                 check_stop: Callable[[], None] = lambda: None) -> dict:
     """Train a SentencePiece model on a sample of the documents of ``units`` and write it to
@@ -138,7 +143,18 @@ def train_model(units: list[FileUnit], train: TokenizeTrainConfig, destination: 
         input_sentence_size=0, shuffle_input_sentence=False, max_sentence_length=4 * MAX_LINE_CHARS,
         unk_id=UNK_ID, bos_id=BOS_ID, eos_id=EOS_ID, pad_id=-1,
         num_threads=threads, minloglevel=2)
-    write_atomic(destination, _train_in_child(texts, options, check_stop))
+    try:
+        model = _train_in_child(texts, options, check_stop)
+    except RuntimeError as e:
+        needed = _REQUIRED_CHARS.search(str(e))
+        if needed is None:
+            raise
+        # SentencePiece names its own flags; say it in this command's.
+        raise ConfigError(f"tokenize.train.vocab_size {train.vocab_size:,} (--vocab-size) is below the "
+                         f"{int(needed.group(1)):,} pieces the sample's characters need at character_coverage "
+                         f"{train.character_coverage} (--character-coverage): raise the one or lower the other"
+                         ) from None
+    write_atomic(destination, model)
     return {**drawn, "vocab_size": load_model(destination).vocab_size()}
 
 

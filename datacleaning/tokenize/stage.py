@@ -277,7 +277,7 @@ def format_tokenize_summary(stats: dict) -> str:
         + (f", vocabulary {model['vocab_size']:,}" if "vocab_size" in model else "")
         + (", byte fallback" if model.get("byte_fallback") else ""),
         f"  documents    {stats.get('documents', 0):>14,}",
-        f"  tokens       {stats.get('tokens', 0):>14,}   {stats.get('dtype')}; {marks}; "
+        f"  tokens       {stats.get('tokens', 0):>14,}   {stats.get('dtype') or 'no dtype yet'}; {marks}; "
         f"{stats.get('bytes_per_token', 0):.2f} bytes of text per token",
         f"  unknown      {stats.get('unknown_tokens', 0):>14,}",
         ("  output       " + (f"{output['bin']} + {output['idx']} (Megatron indexed dataset), documents {order}"

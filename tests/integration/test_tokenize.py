@@ -238,6 +238,9 @@ def test_command_line_encode_inspect_and_train(corpus, spm_model, tmp_path):
     assert empty.returncode == 2 and "no .arrow shards" in empty.stderr
     not_bins = cli("tokenize", "inspect", str(model))
     assert not_bins.returncode == 2
+    too_small = cli("tokenize", "train-spm", str(folder), "--output", str(tmp_path / "small.model"),
+                    "--vocab-size", "300")
+    assert too_small.returncode == 2 and "--vocab-size) is below the" in too_small.stderr
 
 
 def test_command_line_merge_keeps_the_tokenizer_and_refuses_two(corpus, spm_model, tokenized, tmp_path):
