@@ -56,6 +56,23 @@ def completed_stats(output: StoragePath) -> tuple[str, dict] | None:
         return None
 
 
+def unfinished_run(output: StoragePath) -> tuple[str, str] | None:
+    """(stage, status) of a run in ``output`` that has not completed (its stats.json's status:
+    failed or interrupted, or "running" before it wrote one); None where none began or it
+    completed."""
+    try:
+        recorded = json.loads(storage.read_bytes(output / MANIFEST))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+    if recorded.get("complete"):
+        return None
+    try:
+        status = json.loads(storage.read_bytes(output / STATS)).get("status", "running")
+    except (FileNotFoundError, json.JSONDecodeError):
+        status = "running"
+    return recorded.get("stage", ""), status
+
+
 def mark_complete(output: StoragePath, stage: str, fingerprint: str) -> None:
     """Record that the run in ``output`` completed; its ``stats.json`` must already be written."""
     write_atomic(output / MANIFEST, json.dumps({"stage": stage, "fingerprint": fingerprint,

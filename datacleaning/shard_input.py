@@ -4,6 +4,7 @@ runs. Dedup, probe and tokenize plan and read their input this way, from a local
 from __future__ import annotations
 
 import contextlib
+import logging
 import math
 import os
 from collections.abc import Iterator
@@ -15,9 +16,11 @@ from datacleaning import storage
 from datacleaning.errors import InputError
 from datacleaning.execution import FileUnit
 from datacleaning.execution.units import unit_bytes_for, unit_size_record
-from datacleaning.manifest import completed_stats
+from datacleaning.manifest import completed_stats, unfinished_run
 from datacleaning.shards import open_shard, shard_paths
 from datacleaning.storage import StoragePath
+
+logger = logging.getLogger("datacleaning.input")
 
 SCAN_FORMAT = "arrow-batches"
 # Each input shard's name, size and modification time.
@@ -76,6 +79,11 @@ def input_schema(input_dir: str | os.PathLike, stage: str, required: tuple[str, 
                                   f"{stats.get('input_docs', 0):,} (its stats.json says what rejected them)")
         raise ShardInputError(f"no .arrow shards in {input_dir} ({stage} reads the kept/ folder of an earlier "
                               f"stage, such as the clean stage's)")
+    unfinished = unfinished_run(storage.as_path(input_dir).parent)
+    if unfinished is not None:
+        earlier, status = unfinished
+        logger.warning("%s is the output of a %s run that has not completed (%s): %s reads only what it wrote so "
+                       "far; finish that run first for all of it", input_dir, earlier, status, stage)
     schema = None
     for path in paths:
         with _open(path) as reader:

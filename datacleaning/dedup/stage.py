@@ -35,12 +35,13 @@ from datacleaning.dedup.minhash import ALGORITHM
 from datacleaning.dedup.runs import EXACT_RECORD, KEY_RECORD, PAIR_RECORD, balanced_bounds, load_array, \
     partition_count, run_length, save_array, worker_memory
 from datacleaning.dedup.clustering import cluster
-from datacleaning.dedup.steps import BAND_KEYS, EXACT_KEYS, LINE_KEYS, REMOVED, BucketStep, ExactFlagsStep, ExactStep, \
-    KeysStep, LinesStep, RunState, SignatureStep, VerifyStep, WorkLayout, WriteStep, partition_unit
+from datacleaning.dedup.steps import BAND_KEYS, EXACT_INDEX_SCHEMA, EXACT_KEYS, LINE_KEYS, REMOVED, BucketStep, \
+    ExactFlagsStep, ExactStep, KeysStep, LinesStep, RunState, SignatureStep, VerifyStep, WorkLayout, WriteStep, \
+    partition_unit
 from datacleaning.dedup.text import DedupText
 from datacleaning.errors import ConfigError
 from datacleaning.execution import UNITS_DIR, Engine, Part, RowRange, RunOutcome, Steps, load_done_stats
-from datacleaning.shard_input import ShardInput, ShardInputError, input_record, open_input
+from datacleaning.shard_input import ShardInput, ShardInputError, input_record, input_schema, open_input
 from datacleaning.shards import iter_batches, shard_paths
 from datacleaning.stages import Plan, Stage
 from datacleaning.storage import StoragePath
@@ -93,6 +94,7 @@ class DedupStage(Stage):
         for folder in index_dirs:
             if not shard_paths(folder):
                 raise ConfigError(f"dedup.exact.index: no exact index shards in {folder}")
+            input_schema(folder, "dedup.exact.index", tuple(EXACT_INDEX_SCHEMA.names))  # or which column it lacks
         params = (band_params(dedup.minhash.threshold, dedup.minhash.num_perm, dedup.minhash.bands,
                               dedup.minhash.rows, dedup.minhash.false_negative_weight)
                   if dedup.minhash.enabled else None)

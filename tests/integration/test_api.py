@@ -117,6 +117,11 @@ def test_a_rule_that_raises_names_itself_and_the_document_and_its_unit_is_redone
     [error] = result.stats["failed_units"].values()
     assert "rule 'picky_length' failed on document 'trips': ValueError: cannot measure this one" in error
     assert {r["id"] for r in read_rows(tmp_path / "out" / "kept")} == {r["id"] for r in records}
+    # A later stage run on what the failed run kept goes ahead, saying that it is part of the input.
+    partial = cli("dedup", str(tmp_path / "out" / "kept"), "--output", str(tmp_path / "dedup"), "--workers", "1",
+                  "--no-progress")
+    assert partial.returncode == 0, partial.stderr
+    assert "is the output of a clean run that has not completed (failed)" in partial.stderr
 
     plugin = tmp_path / "my_rules.py"
     plugin.write_text(plugin.read_text().replace('trips_on: str = "boom"', 'trips_on: str = ""'))

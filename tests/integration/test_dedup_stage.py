@@ -12,6 +12,7 @@ import pytest
 
 import datacleaning as dc
 from datacleaning.config import load_config
+from datacleaning.shard_input import ShardInputError
 from datacleaning.stages import run_stage
 from helpers import EXAMPLE_CONFIG, cli, fixture_records, read_rows, reference_jaccard, reference_shingles, \
     write_kept_shard
@@ -192,6 +193,9 @@ def test_an_earlier_runs_index_removes_what_that_run_kept(tmp_path):
     for doc_id, row in removed.items():
         assert (row["dup_kind"], row["kept_id"], row["dup_cluster"]) == ("earlier_run", doc_id[:-2], None)
     assert result.stats["earlier_run_duplicates"] == 10
+    # A kept folder named as the index by mistake is refused before the run, naming what it lacks.
+    with pytest.raises(ShardInputError, match="has no hash_hi, hash_lo column"):
+        run_stage("dedup", _config(exact__index=[str(tmp_path / "in1")]), tmp_path / "in2", tmp_path / "out3")
 
 
 def test_line_dedup_removes_lines_shared_by_many_documents(tmp_path):
