@@ -34,14 +34,14 @@ import numpy as np
 
 from datacleaning import storage
 from datacleaning.config import Config, TokenizeConfig, TokenizeTrainConfig
-from datacleaning.errors import ConfigError
+from datacleaning.errors import ConfigError, TokenBinsError
 from datacleaning.execution import Engine, FileUnit, RunOutcome, Steps, Unit, UnitContext
 from datacleaning.shard_input import ShardInput, input_record, input_schema, open_input, plan_scan_units
 from datacleaning.shards import write_atomic
 from datacleaning.stages import Plan, Stage
 from datacleaning.storage import StoragePath
 from datacleaning.tokenize.encode import LANG_COLUMN, SOURCE_COLUMN, EncodeStep
-from datacleaning.tokenize.indexed import token_dtype
+from datacleaning.tokenize.indexed import idx_path, token_dtype
 from datacleaning.tokenize.merge import merge_bins
 from datacleaning.tokenize.spm import train_model
 from datacleaning.tokenize.tokenizer import BOS_NAMES, EOS_NAMES, SPM_FILE, Tokenizer, open_tokenizer
@@ -252,6 +252,10 @@ def locate_bins(path: str | os.PathLike) -> tuple[Path, Path]:
     that holds its tokenizer (which :func:`open_tokenizer` opens)."""
     path = Path(path)
     if path.is_dir():
+        if not idx_path(path / TOKENS_PREFIX).exists() and (path / PARTS_DIR).is_dir():
+            raise TokenBinsError(f"{path} holds its bins unmerged, one pair per unit (tokenize.merge = false): "
+                                 f"name them, e.g. `datacleaning tokenize merge {path / PARTS_DIR}/*.idx "
+                                 f"--output {path / TOKENS_PREFIX}`")
         return path / TOKENS_PREFIX, path
     prefix = Path(str(path).removesuffix(".bin").removesuffix(".idx"))
     return prefix, prefix.parent

@@ -183,6 +183,8 @@ def test_unmerged_parts_are_bins_that_merge_into_the_output(corpus, spm_model, t
     result = run_stage("tokenize", tokenize_config(model=str(spm_model), merge=False), folder, tmp_path / "out")
     parts = sorted((tmp_path / "out" / "parts").glob("*.idx"))
     assert len(parts) == result.stats["units"] > 5 and not (tmp_path / "out" / "tokens.bin").exists()
+    inspected = cli("tokenize", "inspect", str(tmp_path / "out"))
+    assert inspected.returncode == 2 and "holds its bins unmerged" in inspected.stderr
     merged = merge_bins([p.with_suffix("") for p in parts], tmp_path / "merged")
     assert merged["documents"] == result.stats["documents"]
     assert (tmp_path / "merged.bin").read_bytes() == (tokenized / "tokens.bin").read_bytes()
