@@ -3,8 +3,8 @@ the formats training code and Hugging Face ``datasets`` read without us.
 
 Output layout of ``DIR``::
 
-    <unit>.jsonl.zst | .jsonl.gz | .jsonl | .parquet   one file per work unit (a run of record
-                  batches of one input shard, about ``unit_bytes`` of it), written atomically
+    train-<unit>.jsonl.zst | .jsonl.gz | .jsonl | .parquet   one file per work unit (a run of
+                  record batches of one input shard, about ``unit_bytes`` of it), written atomically
     stats.json    documents and characters written, the files
     manifest.json the fingerprint a resumed export must match
     .units/       completion records of the files written (what a rerun skips)
@@ -42,6 +42,9 @@ from datacleaning.storage import StoragePath
 logger = logging.getLogger("datacleaning.export")
 
 UNITS_DIR = ".units"
+# Hugging Face datasets reads the files of a folder named train-* as its train split and nothing
+# else, so `load_dataset(DIR)` leaves stats.json and manifest.json out (it would read them as data).
+DATA_PREFIX = "train-"
 DEFAULT_COLUMNS = ("id", "text", "source", "lang", "meta")
 _SUFFIXES = {("jsonl", "zstd"): ".jsonl.zst", ("jsonl", "gzip"): ".jsonl.gz", ("jsonl", "none"): ".jsonl",
              ("parquet", "zstd"): ".parquet", ("parquet", "gzip"): ".parquet", ("parquet", "none"): ".parquet"}
@@ -66,7 +69,7 @@ class ExportUnitProcessor:
 
     def __call__(self, unit: FileUnit, context: UnitContext) -> dict:
         settings = self.settings
-        target = self.output / (unit.id + _SUFFIXES[settings.format, settings.compression])
+        target = self.output / (DATA_PREFIX + unit.id + _SUFFIXES[settings.format, settings.compression])
         documents = chars = 0
         with atomic_file(target) as f:
             if settings.format == "parquet":

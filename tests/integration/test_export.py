@@ -70,7 +70,10 @@ def test_parquet_and_jsonl_exports_load_in_hugging_face_datasets(kept, tmp_path)
                                        split="train", cache_dir=str(tmp_path / "cache"))
     by_json = datasets.load_dataset("json", data_files=sorted(str(p) for p in (tmp_path / "jsonl").glob("*.jsonl.zst")),
                                     split="train", cache_dir=str(tmp_path / "cache"))
-    for loaded in (by_parquet, by_json):
+    # The folder as it is: its stats.json and manifest.json are not read as data.
+    by_folder = [datasets.load_dataset(str(tmp_path / folder), split="train", cache_dir=str(tmp_path / "cache"))
+                 for folder in ("pq", "jsonl")]
+    for loaded in (by_parquet, by_json, *by_folder):
         assert loaded.column_names == list(COLUMNS)
         assert loaded.to_list() == _expected(docs)
     assert json.loads(by_parquet[0]["meta"]) == {"copy": 0, "title": "标题 0"}
