@@ -62,10 +62,11 @@ def as_python_wrote_it(line: bytes, encoding: str | None):
     be decoded (the mojibake filter counts it; Arrow cannot hold a lone surrogate). None when it
     is not JSON that way either."""
     try:
-        record = json.loads(line.decode(encoding or "utf-8-sig"))
+        return _replace_lone_surrogates(json.loads(line.decode(encoding or "utf-8-sig")))
     except (ValueError, UnicodeDecodeError):
         return None
-    return _replace_lone_surrogates(record)
+    except RecursionError:  # nested deeper than Python recurses: refused like orjson refuses it
+        return None
 
 
 def _replace_lone_surrogates(value):

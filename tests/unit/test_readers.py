@@ -248,6 +248,18 @@ def test_json_that_python_writes_is_read_with_a_cut_emoji_as_a_replacement_chara
     assert sorted(d.id for d in docs_of(items)) == ["j1", "j2", "j3"]
 
 
+def test_a_line_nested_deeper_than_python_recurses_is_quarantined_alone(tmp_path):
+    """1,500 nested brackets: orjson refuses the line and Python's json module, asked next, runs
+    out of recursion; the line is quarantined with its bytes and the lines after it are read."""
+    deep = '{"id": "deep", "text": "x", "m": ' + "[" * 1500 + "]" * 1500 + "}"
+    lines = [json.dumps({"id": "before", "text": "one"}), deep, json.dumps({"id": "after", "text": "two"})]
+    (tmp_path / "deep.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _, items = read_all([tmp_path / "deep.jsonl"])
+    assert [d.id for d in docs_of(items)] == ["before", "after"]
+    [bad] = [i for i in items if isinstance(i, Quarantined)]
+    assert bad.raw.rstrip(b"\n") == deep.encode() and bad.offset == len(lines[0]) + 1
+
+
 def test_text_field_is_the_first_of_text_content_raw_content(tmp_path):
     path = _write_jsonl(tmp_path / "fields.jsonl", [
         {"id": "a", "text": "用 text 字段保存正文。"},
