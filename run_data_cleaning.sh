@@ -5,8 +5,10 @@
 #
 # CONFIG defaults to the bundled example (configs/example.toml). The job runs in a process group
 # of its own, recorded in a pid file (DATACLEANING_PIDFILE, default ./datacleaning.pid) that
-# stopall.sh reads. Exits with the pipeline's status: non-zero if any stage failed or was stopped.
-# Running it again after a stop resumes where the stopped run left off.
+# stopall.sh reads; PIDFILE.lock beside it lets one job at a time start on that pid file. Exits
+# with the pipeline's status: non-zero if any stage failed or was stopped (2 if the pid file
+# cannot be written, 3 if a job is already going). Running it again after a stop resumes where
+# the stopped run left off.
 set -uo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -15,6 +17,16 @@ config="${1:-$here/configs/example.toml}"
 pidfile="${DATACLEANING_PIDFILE:-$PWD/datacleaning.pid}"
 python="${DATACLEANING_PYTHON:-python3}"
 
+# One start at a time: the lock is held by this script and by the run it starts (which inherits
+# it) until both have ended, so of two jobs started in the same instant one refuses.
+if ! exec 9>>"$pidfile.lock"; then
+  echo "run_data_cleaning: cannot write $pidfile.lock (the pid file's folder must exist and be writable)" >&2
+  exit 2
+fi
+if ! flock -n 9; then
+  echo "run_data_cleaning: a run is already going ($pidfile.lock is held)" >&2
+  exit 3
+fi
 if [ -f "$pidfile" ]; then
   read -r old_pgid old_start _ < "$pidfile" || true
   if [ -n "${old_pgid:-}" ] && kill -0 -- "-$old_pgid" 2>/dev/null \
@@ -29,7 +41,13 @@ fi
 setsid "$python" -m datacleaning.cli run --config "$config" "$@" &
 leader=$!
 start_time="$(awk '{print $22}' "/proc/$leader/stat" 2>/dev/null)"
-echo "$leader $start_time $$" > "$pidfile"
+if ! echo "$leader $start_time $$" > "$pidfile"; then
+  # A run no pid file names is a run stopall.sh cannot stop.
+  kill -TERM -- "-$leader" 2>/dev/null
+  wait "$leader"
+  echo "run_data_cleaning: cannot write the pid file $pidfile; stopped the run" >&2
+  exit 2
+fi
 echo "run_data_cleaning: started process group $leader (config $config, pid file $pidfile)"
 
 forward() { kill -TERM -- "-$leader" 2>/dev/null; }
@@ -41,6 +59,16 @@ while kill -0 "$leader" 2>/dev/null; do
   wait "$leader"
   status=$?
 done
+# The run is over; anything still in its group (a child of a leader killed outright) goes too,
+# so that no part of the job outlives the pid file that names it.
+if kill -0 -- "-$leader" 2>/dev/null; then
+  kill -TERM -- "-$leader" 2>/dev/null
+  for _ in $(seq 50); do
+    kill -0 -- "-$leader" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL -- "-$leader" 2>/dev/null
+fi
 if [ "$(cut -d' ' -f1 "$pidfile" 2>/dev/null)" = "$leader" ]; then
   rm -f "$pidfile"
 fi

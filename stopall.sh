@@ -16,7 +16,7 @@ if [ ! -f "$pidfile" ]; then
   exit 0
 fi
 read -r pgid start_time _ < "$pidfile"
-if ! [[ "${pgid:-}" =~ ^[0-9]+$ ]]; then
+if ! [[ "${pgid:-}" =~ ^[0-9]+$ ]] || [ "$pgid" -le 1 ]; then
   echo "stopall: $pidfile does not hold a process group id" >&2
   exit 2
 fi

@@ -52,6 +52,8 @@ LOCAL = Engine()
 
 
 _STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+# prctl's option (linux/prctl.h): the signal a process gets when its parent dies.
+_PR_SET_PDEATHSIG = 1
 STOP_GRACE_VARIABLE = "DATACLEANING_STOP_GRACE"
 _DEFAULT_STOP_GRACE = 30.0
 
@@ -78,12 +80,13 @@ def _stop_signals_do(handler) -> None:
         signal.signal(sig, handler)
 
 
-def _worker_main(conn, process_unit: ProcessUnit, state_dir: StoragePath, progress, slot: int) -> None:
+def _worker_main(conn, process_unit: ProcessUnit, state_dir: StoragePath, progress, slot: int, parent: int) -> None:
     """A worker's life: take a unit from its own pipe, process it, answer on the same pipe.
 
     Between units a stop signal kills the worker outright: it holds nothing worth saving, and
     no lock either, since every worker has a pipe of its own. Inside a unit the signal only
     raises the flag that check_stop() reads, so the unit can drop its partial outputs first."""
+    _die_with(parent)
     _stop_signals_do(signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
     while True:
@@ -100,6 +103,19 @@ def _worker_main(conn, process_unit: ProcessUnit, state_dir: StoragePath, progre
         if stop_requested():
             os._exit(128 + signal.SIGTERM)
         _stop_signals_do(signal.SIG_DFL)
+
+
+def _die_with(parent: int) -> None:
+    """Have the kernel kill this worker when the main process dies (kill -9, the OOM killer):
+    each worker holds the main process's ends of the pipes of the workers forked before it, so
+    none would ever read the end of its own pipe, and they would wait forever, outside any stop.
+    Linux only (prctl); elsewhere a dead main process leaves its workers as before."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # it died before the request: the kernel will not signal now
+        os._exit(128 + signal.SIGKILL)
 
 
 def _add_to_slot(progress, slot: int, nbytes: int) -> None:
@@ -150,7 +166,8 @@ class _Worker:
         self.conn, child_conn = context.Pipe()
         self.unit: Unit | None = None
         self.slot = slot
-        self.process = context.Process(target=_worker_main, args=(child_conn, process_unit, state_dir, progress, slot),
+        self.process = context.Process(target=_worker_main,
+                                       args=(child_conn, process_unit, state_dir, progress, slot, os.getpid()),
                                        daemon=True)
         # Forked with the stop signals blocked until the worker has set its own handlers: one
         # delivered earlier would run the main process's handler, copied by fork, and be lost.

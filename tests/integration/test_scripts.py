@@ -89,3 +89,26 @@ def test_a_second_job_on_the_same_pid_file_is_refused(tmp_path):
     finally:
         _stopall(tmp_path)
         job.wait(timeout=60)
+
+
+def test_two_jobs_started_at_once_run_one_and_a_pid_file_that_cannot_be_written_runs_none(tmp_path):
+    corpus = tmp_path / "corpus"
+    write_repeated_corpus(corpus, copies=20)
+    both = [subprocess.Popen(["bash", str(REPO_ROOT / "run_data_cleaning.sh"), str(EXAMPLE_CONFIG), str(corpus),
+                              "--output", str(tmp_path / f"out{i}"), "--workers", "1"], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, env=_env(tmp_path), cwd=tmp_path,
+                             start_new_session=True) for i in range(2)]
+    try:
+        ended = [job.communicate(timeout=600) for job in both]
+    finally:
+        _stopall(tmp_path)
+    codes = sorted(job.returncode for job in both)
+    assert codes == [0, 3], ended
+    assert any("already going" in err for _, err in ended)
+
+    env = {**_env(tmp_path), "DATACLEANING_PIDFILE": str(tmp_path / "no" / "such" / "folder" / "run.pid")}
+    refused = subprocess.run(["bash", str(REPO_ROOT / "run_data_cleaning.sh"), str(EXAMPLE_CONFIG), str(corpus),
+                              "--output", str(tmp_path / "out3")], capture_output=True, text=True, env=env,
+                             cwd=tmp_path, timeout=60)
+    assert refused.returncode == 2 and "cannot write" in refused.stderr
+    assert not (tmp_path / "out3").exists()

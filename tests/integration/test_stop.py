@@ -115,3 +115,26 @@ def test_stop_grace_bounds_the_wait_for_a_worker_that_does_not_stop(tmp_path):
     assert 2.5 < took < 12, f"the run took {took:.1f}s to stop with a grace of 3s"
     assert proc.returncode == 128 + signal.SIGTERM
     assert processes_in_group(proc.pid) == []
+
+
+def test_workers_die_with_the_main_process(tmp_path):
+    """The main process killed alone (kill -9 of its pid, the OOM killer's choice): its workers,
+    asleep inside a unit, go with it rather than live on outside any stop."""
+    corpus = tmp_path / "corpus"
+    write_repeated_corpus(corpus, copies=1)
+    (tmp_path / "slow_rule.py").write_text(SLOW_RULE)
+    proc = _start(["clean", str(corpus), "--output", str(tmp_path / "out"), "--workers", "2", "--no-progress",
+                   "--plugin", str(tmp_path / "slow_rule.py"), "--set", 'clean.filters=[{name="sleeps_on_every_document"}]'],
+                  grace="30")
+    for line in proc.stderr:
+        if "datacleaning.clean start" in line:
+            break
+    time.sleep(2)
+    workers = [pid for pid in processes_in_group(proc.pid) if pid != proc.pid]
+    assert len(workers) == 2, workers
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 10
+    while processes_in_group(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert processes_in_group(proc.pid) == []
