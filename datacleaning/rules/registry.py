@@ -7,6 +7,7 @@ import importlib
 import importlib.util
 import os
 import sys
+import traceback
 import typing
 from dataclasses import MISSING, fields, is_dataclass
 from functools import cache
@@ -101,6 +102,7 @@ def build_rule(section: str, index: int, table: dict[str, Any]) -> Rule:
 def build_rules(clean: CleanConfig, base_dir: Path) -> dict[str, list[Rule]]:
     """Import the ``clean.plugins``, then build and prepare every rule the clean section names
     (paths in their parameters from ``base_dir``, the config's folder), or raise ConfigError."""
+    registered_rules()  # the built-ins first, so that a plugin reusing one of their names is the one refused
     for plugin in clean.plugins:
         import_plugin(plugin, base_dir)
     built: dict[str, list[Rule]] = {}
@@ -118,23 +120,38 @@ def build_rules(clean: CleanConfig, base_dir: Path) -> dict[str, list[Rule]]:
 
 
 def import_plugin(plugin: str, base_dir: Path) -> None:
-    """Import a user module by name (``my_rules``) or by file path (``rules/my_rules.py``)."""
-    if plugin.endswith(".py"):
-        path = Path(plugin) if os.path.isabs(plugin) else base_dir / plugin
-        if not path.exists():
-            raise ConfigError(f"clean.plugins: no such file {path}")
-        # Named by the file's whole path: two plugins called rules.py in different folders are
-        # two modules, not the first one twice.
-        where = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:12]
-        name = f"datacleaning_plugin_{path.stem}_{where}"
-        if name in sys.modules:
-            return
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    else:
+    """Import a user module by name (``my_rules``) or by file path (``rules/my_rules.py``); a
+    module that fails to import (a syntax error, a missing dependency, a rule that cannot be
+    registered) is a ConfigError naming it and where it failed."""
+    if not plugin.endswith(".py"):
         try:
             importlib.import_module(plugin)
-        except ImportError as e:
-            raise ConfigError(f"clean.plugins: cannot import {plugin!r}: {e}") from None
+        except Exception as e:
+            raise ConfigError(f"clean.plugins: cannot import {plugin!r}: {_failure(e, None)}") from None
+        return
+    path = Path(plugin) if os.path.isabs(plugin) else base_dir / plugin
+    if not path.exists():
+        raise ConfigError(f"clean.plugins: no such file {path}")
+    # Named by the file's whole path: two plugins called rules.py in different folders are
+    # two modules, not the first one twice.
+    where = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:12]
+    name = f"datacleaning_plugin_{path.stem}_{where}"
+    if name in sys.modules:
+        return
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except Exception as e:
+        del sys.modules[name]
+        raise ConfigError(f"clean.plugins: cannot import {path}: {_failure(e, path)}") from None
+
+
+def _failure(error: Exception, path: Path | None) -> str:
+    """``error`` in one line, with the line of the plugin file where it was raised."""
+    said = f"{type(error).__name__}: {error}"
+    if path is None or isinstance(error, SyntaxError):  # a SyntaxError says its line itself
+        return said
+    lines = [frame.lineno for frame in traceback.extract_tb(error.__traceback__) if frame.filename == str(path)]
+    return f"line {lines[-1]}: {said}" if lines else said

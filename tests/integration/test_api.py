@@ -154,6 +154,24 @@ def test_two_plugin_files_of_one_name_in_two_folders_are_two_modules(tmp_path):
         assert result.verdict.rejected_by == f"no_{team}_marks"
 
 
+@pytest.mark.parametrize("source, said", [
+    ("import datacleaning as dc\ndef f((x): pass\n", "SyntaxError"),
+    ("import a_module_nobody_installed\n", "line 1: ModuleNotFoundError"),
+    ("from dataclasses import dataclass\nimport datacleaning as dc\n@dc.register('mine')\n@dataclass\n"
+     "class Mine:\n    a: int = 1\n", "must subclass Normalizer, Editor or Filter"),
+    ("from dataclasses import dataclass\nimport datacleaning as dc\n@dc.register('length')\n@dataclass\n"
+     "class Mine(dc.Filter):\n    def score(self, doc):\n        return 0\n    def keep(self, value):\n"
+     "        return True\n", "rule name 'length' is already registered by Length"),
+], ids=["syntax", "missing dependency", "not a rule", "a built-in's name"])
+def test_a_plugin_that_cannot_be_imported_is_a_config_error(tmp_path, source, said):
+    (tmp_path / "broken.py").write_text(source)
+    (tmp_path / "in.jsonl").write_text(json.dumps({"id": "a", "text": fixture_records()[0]["text"]}) + "\n")
+    result = cli("clean", str(tmp_path / "in.jsonl"), "--output", str(tmp_path / "out"), "--plugin",
+                 str(tmp_path / "broken.py"), "--no-progress")
+    assert result.returncode == 2 and "clean.plugins: cannot import" in result.stderr and said in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_register_refuses_what_a_config_could_not_validate():
     with pytest.raises(TypeError, match="dataclass"):
         @dc.register("not_a_dataclass")
