@@ -12,6 +12,7 @@ from datacleaning.config import DEFAULT_PROFILE, NO_RULES_PROFILE, Config, load_
 from datacleaning.errors import ConfigError
 from datacleaning.rules.registry import KINDS
 from datacleaning.stages import run_stage, stage
+from datacleaning.storage import is_url
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
 
@@ -28,8 +29,8 @@ CONFIG_FLAGS = [
     ("--max-input-chars", "clean.max_input_chars", int, "N", "reject longer documents before any rule runs"),
     ("--executor", "run.executor", str, "local|ray", "where work units run: local processes or Ray tasks"),
     ("--ray-address", "run.ray_address", str, "ADDR", "the Ray cluster to join (default: a local Ray instance)"),
-    ("--work-dir", "run.work_dir", str, "DIR", "folder for intermediate files (default: inside the output folder; "
-                                                "needed when the output is a URL)"),
+    ("--work-dir", "run.work_dir", lambda p: p if is_url(p) else str(Path(p).absolute()), "DIR",
+     "folder for intermediate files (default: inside the output folder; needed when the output is a URL)"),
 ]
 
 STAGE_OUTPUT = "output folder: a local path or a URL (a URL needs --work-dir)"
@@ -43,7 +44,8 @@ def add_key_flags(parser: argparse.ArgumentParser, flags: list[tuple[str, str, t
 
 def add_config_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path, metavar="FILE", help="TOML config file (paths in it are relative to its folder)")
-    parser.add_argument("--profile", metavar="NAME",
+    # Paths typed on the command line are the shell's, from the working directory, not the config's.
+    parser.add_argument("--profile", metavar="NAME", type=lambda p: str(Path(p).absolute()) if Path(p).is_file() else p,
                         help="start from a bundled rule profile (see `datacleaning rules`) or a TOML file; "
                              "the config's own keys go on top; without --config and --profile: "
                              f"{DEFAULT_PROFILE}; no rules at all: {NO_RULES_PROFILE} [extends]")
@@ -54,6 +56,7 @@ def add_config_options(parser: argparse.ArgumentParser) -> None:
                         help="field path whose value joins the text (title, content, 段落[].内容); repeat in order "
                              "[input.text_parts]")
     parser.add_argument("--plugin", dest="clean.plugins", action="append", metavar="MODULE",
+                        type=lambda p: str(Path(p).absolute()) if p.endswith(".py") else p,
                         help="module or .py file with user rules to import; repeatable [clean.plugins]")
     parser.add_argument("--no-progress", dest="run.progress", action="store_false", default=None,
                         help="no progress bar")

@@ -494,7 +494,7 @@ def deep_merge(base: dict, top: dict) -> dict:
 
 def _with_bases(data: dict, base_dir: Path, chain: tuple[Path, ...] = ()) -> tuple[dict, str]:
     """Resolve ``extends``: the named profile or file is read first and this layer merged on top.
-    Returns the merged layers and the name of the bundled profile at the bottom ("" if none)."""
+    Returns the merged layers and the name of the bundled profile nearest the top ("" if none)."""
     parent = data.pop("extends", None)
     if parent is None:
         return data, ""
@@ -505,7 +505,8 @@ def _with_bases(data: dict, base_dir: Path, chain: tuple[Path, ...] = ()) -> tup
         raise ConfigError(f"extends: {path} extends itself")
     base, profile = _with_bases(_read_toml(path), path.parent, (*chain, path))
     bundled = path.parent == PROFILES_DIR.resolve()
-    return deep_merge(base, data), profile or (path.stem if bundled else "")
+    # The bundled profile nearest the config names it: en_web, which extends mixed_web, is en_web.
+    return deep_merge(base, data), path.stem if bundled else profile
 
 
 def _validate(data: dict, base_dir: Path, profile: str, where: str = "") -> Config:
@@ -533,6 +534,9 @@ def load_config(path: str | os.PathLike | None = None, overrides: list[tuple[lis
         data = _read_toml(path)
         base_dir = path.resolve().parent
     if profile is not None:
+        if data.get("extends", profile) != profile:
+            raise ConfigError(f"{path} extends {data['extends']!r} and the command line names the profile "
+                              f"{profile!r}: give one (the config can extend the profile)")
         data["extends"] = profile
     data, bundled = _with_bases(data, base_dir)
     if overrides:

@@ -13,6 +13,7 @@ def test_every_bundled_profile_builds(name):
     assert name in profile_names()
     config = load_config(None, profile=name)
     assert config.clean.filters and config.clean.normalizers
+    assert config.profile == name, "named as asked, not as the profile it extends"
     dc.Pipeline(config)
 
 
@@ -73,6 +74,36 @@ def test_extends_errors_name_the_problem(tmp_path):
     (tmp_path / "c.toml").write_text('extends = "zh_webb"\n', encoding="utf-8")
     with pytest.raises(dc.ConfigError, match="zh_webb.*neither a bundled profile"):
         load_config(tmp_path / "c.toml")
+
+
+def test_a_profile_given_beside_a_config_that_extends_another_is_refused(tmp_path):
+    (tmp_path / "job.toml").write_text('extends = "zh_web"\n', encoding="utf-8")
+    with pytest.raises(dc.ConfigError, match="extends 'zh_web' and the command line names the profile 'en_web'"):
+        load_config(tmp_path / "job.toml", profile="en_web")
+    assert load_config(tmp_path / "job.toml", profile="zh_web").profile == "zh_web"
+    assert load_config(tmp_path / "job.toml").profile == "zh_web"
+
+
+def test_paths_on_the_command_line_are_from_the_working_directory(tmp_path, monkeypatch):
+    """--profile FILE, --plugin FILE.py and --work-dir as the shell sees them, whatever folder the
+    --config file is in (its own paths stay relative to it)."""
+    import argparse
+
+    from datacleaning.command_line import add_config_options, config_from_args
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "conf" / "job.toml").write_text('[input]\npaths = ["dumps"]\n', encoding="utf-8")
+    (tmp_path / "mine.toml").write_text('extends = "mixed_web"\n', encoding="utf-8")
+    (tmp_path / "rules.py").write_text("", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    parser = argparse.ArgumentParser()
+    add_config_options(parser)
+    args = parser.parse_args(["--config", "conf/job.toml", "--profile", "mine.toml", "--plugin", "rules.py",
+                              "--plugin", "some_module", "--work-dir", "scratch"])
+    config = config_from_args(args)
+    assert config.profile == "mixed_web" and config.clean.filters
+    assert config.clean.plugins == [str(tmp_path / "rules.py"), "some_module"]
+    assert config.resolve(config.run.work_dir) == str(tmp_path / "scratch")
+    assert config.resolve(config.input.paths[0]) == str(tmp_path / "conf" / "dumps")
 
 
 def test_language_keeps_only_the_chosen_languages():
