@@ -185,6 +185,18 @@ class CleanConfig(BaseModel):
                                           "quality_classifier] min_score = {en = 0.5}")
 
     @pydantic.model_validator(mode="after")
+    def _languages_are_codes_the_identifier_gives(self) -> CleanConfig:
+        # A code no document ever gets would reject the whole corpus as `language`. A plugin's
+        # identifier may give other codes: its own are not checked here.
+        if self.language_id.identifier == "cld2" and self.languages:
+            from datacleaning.cleaning.language import cld2_codes
+            unknown = [code for code in self.languages if code not in cld2_codes()]
+            if unknown:
+                raise ValueError(f"languages: {', '.join(map(repr, unknown))} not a language the cld2 identifier "
+                                 f"gives (ISO 639-1 in lower case: zh, en, fr; zh-Hans or zh-Hant; other; und)")
+        return self
+
+    @pydantic.model_validator(mode="after")
     def _apply_rule_settings(self) -> CleanConfig:
         for name, settings in self.rule_settings.items():
             if "name" in settings:

@@ -93,6 +93,14 @@ _RENAMED = {"iw": "he", "jw": "jv", "in": "id", "ji": "yi"}
 _UNKNOWN = "un"
 
 
+def cld2_codes() -> frozenset[str]:
+    """Every ``lang`` the default identifier can give: CLD2's codes as ``identify_language``
+    renames them, the two Chinese scripts (``zh-Hans``, ``zh-Hant``, which clean.languages may name
+    alone), ``other`` and ``und``."""
+    codes = {_RENAMED.get(code, code) for _, code in pycld2.LANGUAGES} - {_UNKNOWN}
+    return frozenset(codes | {"zh-Hans", "zh-Hant", "other", "und"})
+
+
 @dataclass(frozen=True, slots=True)
 class LanguageGuess:
     """``lang``: an ISO 639-1 code (639-3 where it has none; ``other`` for a script CLD2 does not

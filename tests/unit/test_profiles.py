@@ -106,6 +106,14 @@ def test_paths_on_the_command_line_are_from_the_working_directory(tmp_path, monk
     assert config.resolve(config.input.paths[0]) == str(tmp_path / "conf" / "dumps")
 
 
+@pytest.mark.parametrize("code", ["EN", "cn", "zh-CN", "english"])
+def test_a_language_no_document_gets_is_refused(code):
+    """A code the identifier never gives would reject every document as `language`."""
+    with pytest.raises(dc.ConfigError, match=f"languages: '{code}' not a language the cld2 identifier gives"):
+        load_config(None, [(["clean", "languages"], [code])], profile="mixed_web")
+    assert load_config(None, [(["clean", "languages"], ["en", "zh-Hant", "he", "und"])]).clean.languages
+
+
 def test_language_keeps_only_the_chosen_languages():
     pipe = dc.Pipeline(load_config(None, profile="zh_web"))
     english = "The harbour will be dredged this autumn so that larger ships can berth at the new quay."
