@@ -4,6 +4,8 @@ pretty-printed or not. Which one is told by the file's first line."""
 from __future__ import annotations
 
 import codecs
+import json
+import re
 from collections.abc import Callable, Iterator
 
 import orjson
@@ -17,6 +19,8 @@ from datacleaning.readers.records import ReaderOptions, record_to_document
 
 Progress = Callable[[int], None]
 _RAW_LIMIT = 65536
+# An array item that may begin here: an object after the comma that ends the item before it.
+_ITEM_START = re.compile(r",\s*\{")
 
 
 def read_json(unit: FileUnit, options: ReaderOptions, progress: Progress) -> Iterator[Document | Quarantined]:
@@ -41,13 +45,62 @@ def read_json(unit: FileUnit, options: ReaderOptions, progress: Progress) -> Ite
     except orjson.JSONDecodeError as e:
         value = as_python_wrote_it(data, encoding)
         if value is None:
-            yield Quarantined(unit.path, e.pos, data[:_RAW_LIMIT], f"invalid JSON: {e}")
+            text = data.decode(encoding or "utf-8-sig", errors="replace")
+            if text.lstrip().startswith("["):  # an array with a bad item, or cut short: its good items count
+                yield from _array_items(text, unit, options)
+            else:
+                yield Quarantined(unit.path, e.pos, data[:_RAW_LIMIT], f"invalid JSON: {e}")
             return
     if isinstance(value, list):
         for index, item in enumerate(value):
             yield _item_document(item, index, unit, options)
     else:
         yield _item_document(value, None, unit, options)
+
+
+def _array_items(text: str, unit: FileUnit, options: ReaderOptions) -> Iterator[Document | Quarantined]:
+    """The items of a JSON array that does not parse as a whole, one at a time: each good item
+    is read, and a bad one is quarantined with the text up to the next item that parses (an item
+    opening after a comma), or to the end of a file cut short."""
+    decoder = json.JSONDecoder()
+    position, index = text.index("[") + 1, 0
+    while True:
+        position = _skip_space(text, position)
+        if position >= len(text) or text[position] == "]":
+            return
+        try:
+            item, end = decoder.raw_decode(text, position)
+            following = _skip_space(text, end)
+            if following < len(text) and text[following] not in ",]":
+                raise ValueError(f"expected ',' or ']' at character {following}")
+        except (ValueError, RecursionError) as e:
+            resume = _next_item(text, decoder, position)
+            yield Quarantined(unit.path, position, text[position:resume].encode()[:_RAW_LIMIT],
+                              f"array item {index}: invalid JSON: {e}"
+                              + ("; the file ends inside it" if resume >= len(text) else ""))
+            position, index = resume, index + 1
+            continue
+        yield _item_document(item, index, unit, options)
+        position, index = following + 1, index + 1
+
+
+def _skip_space(text: str, position: int) -> int:
+    while position < len(text) and text[position] in " \t\r\n":
+        position += 1
+    return position
+
+
+def _next_item(text: str, decoder: json.JSONDecoder, after: int) -> int:
+    """Where the first item after ``after`` that parses begins (an object after a comma), else
+    the end of the text."""
+    for found in _ITEM_START.finditer(text, after + 1):
+        start = found.end() - 1
+        try:
+            decoder.raw_decode(text, start)
+        except (ValueError, RecursionError):
+            continue
+        return start
+    return len(text)
 
 
 def _holds_one_value(path: str, compression: str, encoding: str | None) -> bool:

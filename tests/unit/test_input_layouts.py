@@ -94,7 +94,7 @@ def test_json_files_hold_lines_an_array_or_one_pretty_printed_record(tmp_path):
     assert by_id == {r["id"]: r["text"] for r in [*ZH[:2], EN[0], EN[1], EN[2]]}
     errors = sorted(q.error for q in quarantined(items))
     assert len(errors) == 2
-    assert errors[0] == "array item 1 is str, not an object" and errors[1].startswith("invalid JSON")
+    assert errors[0].startswith("array item 0: invalid JSON") and errors[1] == "array item 1 is str, not an object"
 
 
 def test_a_big_json_array_cut_into_units_is_read_once(tmp_path):

@@ -260,6 +260,23 @@ def test_a_line_nested_deeper_than_python_recurses_is_quarantined_alone(tmp_path
     assert bad.raw.rstrip(b"\n") == deep.encode() and bad.offset == len(lines[0]) + 1
 
 
+def test_a_json_array_with_a_bad_item_or_cut_short_keeps_its_good_items(tmp_path):
+    """WuDao's layout, one array per file: a broken item is quarantined alone and the items after
+    it are read; a file cut off inside an item (a download that stopped) keeps the items before."""
+    items = [json.dumps({"id": f"w{i}", "text": f"第{i}篇文章的正文。"}, ensure_ascii=False) for i in range(6)]
+    broken = items[:2] + ['{"id": "w2", "text": }'] + items[3:]
+    (tmp_path / "broken.json").write_text("[\n" + ",\n".join(broken) + "\n]\n", encoding="utf-8")
+    (tmp_path / "cut.json").write_text("[" + ", ".join(items[:4]) + ', {"id": "w4", "te', encoding="utf-8")
+    _, from_broken = read_all([tmp_path / "broken.json"])
+    assert [d.id for d in docs_of(from_broken)] == ["w0", "w1", "w3", "w4", "w5"]
+    [bad] = [i for i in from_broken if isinstance(i, Quarantined)]
+    assert bad.raw.startswith(b'{"id": "w2"') and "array item 2: invalid JSON" in bad.error
+    _, from_cut = read_all([tmp_path / "cut.json"])
+    assert [d.id for d in docs_of(from_cut)] == ["w0", "w1", "w2", "w3"]
+    [cut] = [i for i in from_cut if isinstance(i, Quarantined)]
+    assert cut.raw == b'{"id": "w4", "te' and "the file ends inside it" in cut.error
+
+
 def test_text_field_is_the_first_of_text_content_raw_content(tmp_path):
     path = _write_jsonl(tmp_path / "fields.jsonl", [
         {"id": "a", "text": "用 text 字段保存正文。"},
