@@ -27,6 +27,11 @@ def claim_output(output: StoragePath, stage: str, fingerprint: str) -> dict | No
     try:
         recorded = json.loads(storage.read_bytes(manifest))
     except FileNotFoundError:
+        # Files left by something else would be read as this run's own (a stray shard in kept/)
+        # or trip it at the end; an output folder starts empty.
+        if storage.is_dir(output) and storage.list_dir(output):
+            raise ConfigError(f"{output} holds files but no {MANIFEST}, so it is not the output of a run to "
+                              f"resume; give an empty or new --output folder") from None
         storage.make_dirs(output)
         write_atomic(manifest, json.dumps({"stage": stage, "fingerprint": fingerprint}).encode())
         return None

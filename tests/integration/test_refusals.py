@@ -123,3 +123,16 @@ def test_a_model_the_workers_could_not_load_stops_the_probe_before_any_unit(tmp_
                   "--no-progress")
     assert missing.returncode == 2 and "holds none of model.safetensors" in missing.stderr
 
+
+
+def test_an_output_folder_holding_files_of_something_else_is_refused(tmp_path):
+    """A stray shard in kept/ would be read as the run's own (the stats saying one count, the
+    folder holding another); a folder with files but no manifest is not an output to resume."""
+    corpus = _corpus(tmp_path)
+    (tmp_path / "out" / "kept").mkdir(parents=True)
+    (tmp_path / "out" / "kept" / "old.arrow").write_bytes(b"junk\n")
+    result = cli("clean", str(corpus), "--output", str(tmp_path / "out"), "--no-progress")
+    assert result.returncode == 2 and "holds files but no manifest.json" in result.stderr
+    assert "Traceback" not in result.stderr
+    (tmp_path / "empty").mkdir()  # an empty folder made beforehand is fine
+    assert cli("clean", str(corpus), "--output", str(tmp_path / "empty"), "--no-progress").returncode == 0
