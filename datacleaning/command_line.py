@@ -43,7 +43,8 @@ def add_key_flags(parser: argparse.ArgumentParser, flags: list[tuple[str, str, t
 
 
 def add_config_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", type=Path, metavar="FILE", help="TOML config file (paths in it are relative to its folder)")
+    parser.add_argument("--config", type=Path, metavar="FILE",
+                        help="TOML config file (paths in it, and in the files it extends, are relative to its folder)")
     # Paths typed on the command line are the shell's, from the working directory, not the config's.
     parser.add_argument("--profile", metavar="NAME", type=lambda p: str(Path(p).absolute()) if Path(p).is_file() else p,
                         help="start from a bundled rule profile (see `datacleaning rules`) or a TOML file; "
