@@ -121,8 +121,7 @@ def _composed_text(record: dict, paths: tuple[str, ...]) -> str:
         if part:
             parts.append(part)
     for path in paths:
-        for key in _path_steps(path)[0][0]:
-            record.pop(key, None)
+        _remove_used(record, _path_steps(path))
     if not parts:
         raise RecordError(f"none of the text parts has text (looked for {', '.join(paths)})")
     return PART_SEPARATOR.join(parts)
@@ -144,6 +143,27 @@ def field_values(record: dict, path: str) -> list:
                     found.extend(inner if each and isinstance(inner, list) else [inner])
         values = found
     return values
+
+
+def _remove_used(record: dict, steps: tuple[tuple[tuple[str, ...], bool], ...]) -> None:
+    """Take the fields a text part used out of the record: a path through objects alone
+    (``meta.abstract``) loses only its last field, and an object it leaves empty; a path through a
+    list (``段落[].内容``) loses the whole list, whose items are the text."""
+    if len(steps) > 1 and not any(each for _, each in steps[:-1]):
+        parents, node = [], record
+        for (keys, _) in steps[:-1]:
+            if len(keys) != 1 or not isinstance(node.get(keys[0]), dict):
+                return
+            parents.append((node, keys[0]))
+            node = node[keys[0]]
+        for key in steps[-1][0]:
+            node.pop(key, None)
+        for parent, key in reversed(parents):
+            if not parent[key]:
+                del parent[key]
+        return
+    for key in steps[0][0]:
+        record.pop(key, None)
 
 
 @lru_cache(maxsize=None)

@@ -194,6 +194,16 @@ def test_an_infobox_becomes_key_value_lines_between_abstract_and_body(tmp_path):
     assert json.loads(doc.meta) == {"url": record["url"]}
 
 
+def test_a_nested_text_part_takes_only_its_own_field_out_of_meta(tmp_path):
+    record = {"id": "n1", "title": "长城", "info": {"abstract": ZH[0]["text"], "url": "https://baike.example/长城"},
+              "extra": {"abstract": ZH[1]["text"]}}
+    (tmp_path / "nested.jsonl").write_bytes(_jsonl([record]))
+    [doc] = read_all([tmp_path], ReaderOptions(text_parts=("title", "info.abstract", "extra.abstract")))
+    assert doc.text == "长城\n\n" + ZH[0]["text"] + "\n\n" + ZH[1]["text"]
+    # The other field of info stays; extra, emptied, goes.
+    assert json.loads(doc.meta) == {"info": {"url": "https://baike.example/长城"}}
+
+
 def test_a_record_with_none_of_the_parts_is_quarantined(tmp_path):
     (tmp_path / "x.jsonl").write_bytes(_jsonl([{"id": "e", "title": "", "other": "x"}]))
     [item] = read_all([tmp_path], ReaderOptions(text_parts=("title", "content")))
