@@ -37,6 +37,7 @@ StoragePath = Path | UPath
 # The prefix of a file being written: never read as output, removed when its unit is redone.
 TMP_PREFIX = ".tmp-"
 _URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+)://")
+_WILDCARD = re.compile(r"[*?\[]")
 _READ_BUFFER = 1 << 20
 # fsspec options per protocol ({"s3": {"endpoint_url": ...}}), set from the config's [storage].
 _options: dict[str, dict] = {}
@@ -246,6 +247,17 @@ def expand_glob(pattern: str) -> list[str]:
         return sorted(glob.glob(pattern, recursive=True))
     fs, stripped = _fresh_fs(path)
     return sorted(fs.unstrip_protocol(match) for match in fs.glob(stripped))
+
+
+def glob_reach(pattern: str) -> str | None:
+    """The folder below which a glob pattern reaches into subfolders (its path up to the first
+    part with a wildcard) when a wildcard stands for a folder (``data/**/*.jsonl``,
+    ``data/*/part.jsonl``); None for a plain path or one with wildcards in the file name alone."""
+    parts = pattern.split("/")
+    wild = [i for i, part in enumerate(parts) if _WILDCARD.search(part)]
+    if not wild or (wild[0] == len(parts) - 1 and "**" not in parts[-1]):
+        return None
+    return "/".join(parts[:wild[0]]) or "."
 
 
 @contextlib.contextmanager

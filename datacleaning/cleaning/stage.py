@@ -276,7 +276,10 @@ class CleanStage(Stage):
             raise ConfigError("input.paths: no input given")
         rule_chain = self.rule_chain or build_rule_chain(config)
         found = discover(inputs)
-        storage.refuse_overlap([*(p for p in inputs if storage.is_dir(p)), *(f.path for f in found.files)], output)
+        # A glob that reaches into subfolders would find the run's own files on the next run.
+        reaches = [reach for p in inputs if (reach := storage.glob_reach(p)) is not None]
+        storage.refuse_overlap([*(p for p in inputs if storage.is_dir(p)), *reaches, *(f.path for f in found.files)],
+                               output)
         units = plan_units(found.files, config.input.chunk_bytes)
         return Plan(fingerprint(config, found.files), len(units),
                     {"files": len(found.files), "units": len(units), "workers": config.run.workers,

@@ -136,3 +136,14 @@ def test_an_output_folder_holding_files_of_something_else_is_refused(tmp_path):
     assert "Traceback" not in result.stderr
     (tmp_path / "empty").mkdir()  # an empty folder made beforehand is fine
     assert cli("clean", str(corpus), "--output", str(tmp_path / "empty"), "--no-progress").returncode == 0
+
+
+def test_an_output_a_recursive_glob_of_the_input_reaches_is_refused(tmp_path):
+    """data/**/*.jsonl would find the run's own review_samples.jsonl under data/out next time
+    (and the rerun that resumes it would be refused), so data/out is refused at once; a glob
+    whose wildcards are in the file name alone cannot reach into it."""
+    corpus = _corpus(tmp_path, "data")
+    recursive = cli("clean", str(corpus / "**" / "*.jsonl"), "--output", str(corpus / "out"), "--no-progress")
+    assert recursive.returncode == 2 and "overlap" in recursive.stderr
+    flat = cli("clean", str(corpus / "*.jsonl"), "--output", str(corpus / "out"), "--no-progress")
+    assert flat.returncode == 0, flat.stderr
