@@ -126,9 +126,13 @@ def discover(paths: list[str | os.PathLike]) -> Discovery:
                 raise FileNotFoundError(f"input not found: {p}")
             for m in matches:
                 files.extend(_walk(m, skipped) if storage.is_dir(m) else [(m, posixpath.basename(m))])
-    names: dict[str, str] = {}
+    # One file reached twice (given twice, or once through a link) is read once, under the first
+    # path it was given by.
+    first: dict[str, tuple[str, str]] = {}
     for path, name in files:
-        names.setdefault(_location(path), name)
+        location = _location(path)
+        first.setdefault(location if storage.is_url(location) else os.path.realpath(location), (location, name))
+    names = dict(first.values())
     found = []
     for location in sorted(names):
         try:

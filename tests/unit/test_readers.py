@@ -597,6 +597,9 @@ def test_folders_are_walked_recursively_and_hidden_entries_skipped(tmp_path):
                                                     "最深一层的文本文件。"])
     # The same file named twice (directly and through its folder) is read once.
     assert [f.path for f in discover([root / "a.jsonl", root]).files] == [f.path for f in found]
+    # And a folder given again through a link to it: its files once, by the first path given.
+    (tmp_path / "link").symlink_to(root)
+    assert [f.path for f in discover([root, tmp_path / "link"]).files] == [f.path for f in found]
 
 
 def test_glob_patterns(tmp_path):
