@@ -98,8 +98,8 @@ def _to_document(record: dict, fields: ReaderOptions, default_id: str, default_s
     doc_id = record.pop(fields.id_field, None)
     if doc_id is None or doc_id == "":
         doc_id = default_id
-    elif not isinstance(doc_id, str):
-        doc_id = str(doc_id)
+    elif not isinstance(doc_id, str):  # written as JSON writes it: 12, true, {"a":1}
+        doc_id = orjson.dumps(doc_id, default=_json_default).decode()
     source = record.pop(fields.source_field, None)
     if not isinstance(source, str) or not source:
         if source is not None:

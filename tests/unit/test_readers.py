@@ -339,6 +339,13 @@ def test_missing_id_gets_a_stable_unique_generated_id(tmp_path):
     assert [d.text for d in docs_of(first)] == [r["text"] for r in records]
 
 
+def test_an_id_that_is_not_a_string_is_written_as_json_writes_it(tmp_path):
+    values = [12, 2.5, True, {"site": "a", "n": 1}, ["x", 2]]
+    path = _write_jsonl(tmp_path / "ids.jsonl", [{"id": v, "text": f"第{i}条记录。"} for i, v in enumerate(values)])
+    _, items = read_all([path])
+    assert [d.id for d in docs_of(items)] == ["12", "2.5", "true", '{"site":"a","n":1}', '["x",2]']
+
+
 @pytest.mark.parametrize("fmt", ["jsonl", "txt"])
 def test_generated_ids_are_unique_across_same_named_files(tmp_path, fmt):
     texts = {"2024-01": "一月份的第一篇报道。", "2024-02": "The first report of February."}
