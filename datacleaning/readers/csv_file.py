@@ -46,6 +46,7 @@ def read_csv(unit: FileUnit, options: ReaderOptions, progress: Progress) -> Iter
             header = next(rows, None)
             if header is None:
                 return
+            header = _distinct(header)
             for index, row in enumerate(rows):
                 yield _row_document(header, row, index, rows.line_num, unit, options, encoding)
                 if index % _PROGRESS_EVERY_ROWS == 0:
@@ -56,6 +57,17 @@ def read_csv(unit: FileUnit, options: ReaderOptions, progress: Progress) -> Iter
         progress(source.position() - reported)
         if source.fault is not None:
             yield quarantined_fault(source.fault, unit)
+
+
+def _distinct(header: list[str]) -> list[str]:
+    """The header with a repeated name numbered from its second time on (text, text_2): the first
+    is the field, the others keep their values in meta instead of overwriting it."""
+    seen: dict[str, int] = {}
+    names = []
+    for name in header:
+        seen[name] = seen.get(name, 0) + 1
+        names.append(name if seen[name] == 1 else f"{name}_{seen[name]}")
+    return names
 
 
 def _row_document(header: list[str], row: list[str], index: int, line: int, unit: FileUnit,

@@ -105,6 +105,12 @@ def test_a_big_json_array_cut_into_units_is_read_once(tmp_path):
     assert [d.id for d in documents(items)] == [r["id"] for r in records]
 
 
+def test_a_csv_header_naming_a_field_twice_keeps_both_values(tmp_path):
+    (tmp_path / "twice.csv").write_text(f'id,text,text\nr1,"{ZH[0]["text"]}",一条备注\n', encoding="utf-8")
+    [doc] = read_all([tmp_path])
+    assert doc.text == ZH[0]["text"] and json.loads(doc.meta) == {"text_2": "一条备注"}
+
+
 def test_csv_rows_that_do_not_fit_the_header_are_quarantined_alone(tmp_path):
     text = ZH[0]["text"]
     (tmp_path / "reviews.csv").write_text(
