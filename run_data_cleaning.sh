@@ -12,8 +12,13 @@
 set -uo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-config="${1:-$here/configs/example.toml}"
-[ $# -gt 0 ] && shift
+# The first argument is the config unless it is an option (run_data_cleaning.sh --workers 4).
+if [ $# -gt 0 ] && [[ "$1" != -* ]]; then
+  config="$1"
+  shift
+else
+  config="$here/configs/example.toml"
+fi
 pidfile="${DATACLEANING_PIDFILE:-$PWD/datacleaning.pid}"
 python="${DATACLEANING_PYTHON:-python3}"
 
