@@ -104,13 +104,18 @@ def test_a_stop_while_sentencepiece_trains_takes_effect_within_seconds(tmp_path)
     _assert_stopped_within(proc, "tokenize", output, seconds=10)
 
 
-def test_stop_grace_bounds_the_wait_for_a_worker_that_does_not_stop(tmp_path):
+def _start_sleeping_workers(tmp_path, grace: str) -> subprocess.Popen:
+    """A clean run of two workers whose one rule sleeps far past any grace (SLOW_RULE)."""
     corpus = tmp_path / "corpus"
     write_repeated_corpus(corpus, copies=1)
     (tmp_path / "slow_rule.py").write_text(SLOW_RULE)
-    proc = _start(["clean", str(corpus), "--output", str(tmp_path / "out"), "--workers", "2", "--no-progress",
+    return _start(["clean", str(corpus), "--output", str(tmp_path / "out"), "--workers", "2", "--no-progress",
                    "--plugin", str(tmp_path / "slow_rule.py"), "--set", 'clean.filters=[{name="sleeps_on_every_document"}]'],
-                  grace="3")
+                  grace=grace)
+
+
+def test_stop_grace_bounds_the_wait_for_a_worker_that_does_not_stop(tmp_path):
+    proc = _start_sleeping_workers(tmp_path, grace="3")
     took = _stop_once_started(proc, "datacleaning.clean start", settle=2)
     assert 2.5 < took < 12, f"the run took {took:.1f}s to stop with a grace of 3s"
     assert proc.returncode == 128 + signal.SIGTERM
@@ -120,12 +125,7 @@ def test_stop_grace_bounds_the_wait_for_a_worker_that_does_not_stop(tmp_path):
 def test_workers_die_with_the_main_process(tmp_path):
     """The main process killed alone (kill -9 of its pid, the OOM killer's choice): its workers,
     asleep inside a unit, go with it rather than live on outside any stop."""
-    corpus = tmp_path / "corpus"
-    write_repeated_corpus(corpus, copies=1)
-    (tmp_path / "slow_rule.py").write_text(SLOW_RULE)
-    proc = _start(["clean", str(corpus), "--output", str(tmp_path / "out"), "--workers", "2", "--no-progress",
-                   "--plugin", str(tmp_path / "slow_rule.py"), "--set", 'clean.filters=[{name="sleeps_on_every_document"}]'],
-                  grace="30")
+    proc = _start_sleeping_workers(tmp_path, grace="30")
     for line in proc.stderr:
         if "datacleaning.clean start" in line:
             break
