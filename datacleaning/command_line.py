@@ -10,6 +10,7 @@ from pathlib import Path
 from datacleaning import storage
 from datacleaning.config import DEFAULT_PROFILE, NO_RULES_PROFILE, Config, load_config, parse_override
 from datacleaning.errors import ConfigError
+from datacleaning.execution import stop_signals
 from datacleaning.rules.registry import KINDS
 from datacleaning.stages import run_stage, stage
 from datacleaning.storage import is_url
@@ -102,8 +103,10 @@ def refuse_no_rules(config: Config) -> None:
 
 
 def exit_code(result) -> int:
+    """0, 1 for a failed unit, or 128 + the stop signal (143 for SIGTERM, 130 for Ctrl-C), as a
+    shell reports a process that signal ended."""
     if result.outcome.interrupted:
-        return 128 + signal.SIGTERM
+        return 128 + (stop_signals.received or signal.SIGTERM)
     return EXIT_OK if result.ok else EXIT_FAILED
 
 
