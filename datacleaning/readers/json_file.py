@@ -14,7 +14,7 @@ from datacleaning.document import Document, Quarantined
 from datacleaning.errors import RecordError
 from datacleaning.execution import FileUnit
 from datacleaning.readers.compression import open_decompressed, read_whole, split_format
-from datacleaning.readers.jsonl import as_python_wrote_it, file_encoding, read_jsonl
+from datacleaning.readers.jsonl import as_python_wrote_it, file_encoding, past_64_bits, read_jsonl
 from datacleaning.readers.records import ReaderOptions, record_to_document
 
 Progress = Callable[[int], None]
@@ -38,6 +38,8 @@ def read_json(unit: FileUnit, options: ReaderOptions, progress: Progress) -> Ite
         return
     try:
         value = orjson.loads(data.removeprefix(codecs.BOM_UTF8) if encoding is None else data.decode(encoding))
+        if past_64_bits(value):  # orjson reads an integer past 64 bits as a float; Python exactly
+            value = as_python_wrote_it(data, encoding) or value
     except UnicodeDecodeError as e:
         yield Quarantined(unit.path, e.start, data[:_RAW_LIMIT], f"holds bytes that are not {encoding}, the file's "
                                                                  f"encoding")

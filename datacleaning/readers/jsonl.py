@@ -47,6 +47,9 @@ def _parse_line(line: bytes, offset: int, path: str, name: str, options: ReaderO
         record = as_python_wrote_it(line, encoding)
         if record is None:
             return Quarantined(path, offset, line, f"invalid JSON: {e}")
+    else:
+        if past_64_bits(record):  # orjson reads an integer past 64 bits as a float; Python exactly
+            record = as_python_wrote_it(line, encoding) or record
     if not isinstance(record, dict):
         return Quarantined(path, offset, line, f"JSON value is {type(record).__name__}, not an object")
     try:
@@ -67,6 +70,18 @@ def as_python_wrote_it(line: bytes, encoding: str | None):
         return None
     except RecursionError:  # nested deeper than Python recurses: refused like orjson refuses it
         return None
+
+
+def past_64_bits(value) -> bool:
+    """Whether orjson read a number at or past 2**64 (as a float, since it reads integers of 64
+    bits only): then the text is read again by Python's json module, which keeps integers exact."""
+    if type(value) is float:
+        return abs(value) >= 18446744073709551616.0
+    if type(value) is dict:
+        return any(map(past_64_bits, value.values()))
+    if type(value) is list:
+        return any(map(past_64_bits, value))
+    return False
 
 
 def _replace_lone_surrogates(value):

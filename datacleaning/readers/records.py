@@ -1,6 +1,7 @@
 """Turning an input record (a dict) into a Document, the same way for every format."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -57,6 +58,17 @@ def _json_default(value):
     return str(value)
 
 
+def _json_text(value) -> str:
+    """``value`` as compact JSON; by Python's json module where orjson cannot write it (an integer
+    past 64 bits, which must stay exact)."""
+    try:
+        return orjson.dumps(value, default=_json_default).decode()
+    except orjson.JSONEncodeError as e:
+        if "64-bit" not in str(e):
+            raise
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_json_default)
+
+
 def record_to_document(record: dict, fields: ReaderOptions, default_id: str, default_source: str,
                        text_field: str | None = None) -> Document:
     """The record's document; any failure is a :class:`RecordError`, so that the reader quarantines
@@ -99,7 +111,7 @@ def _to_document(record: dict, fields: ReaderOptions, default_id: str, default_s
     if doc_id is None or doc_id == "":
         doc_id = default_id
     elif not isinstance(doc_id, str):  # written as JSON writes it: 12, true, {"a":1}
-        doc_id = orjson.dumps(doc_id, default=_json_default).decode()
+        doc_id = _json_text(doc_id)
     source = record.pop(fields.source_field, None)
     if not isinstance(source, str) or not source:
         if source is not None:
@@ -108,8 +120,8 @@ def _to_document(record: dict, fields: ReaderOptions, default_id: str, default_s
     if fields.meta_fields:
         record = {k: record[k] for k in fields.meta_fields if k in record}
     try:
-        meta = orjson.dumps(record, default=_json_default).decode() if record else "{}"
-    except orjson.JSONEncodeError as e:  # orjson reads 1024 levels of nesting but writes only 254
+        meta = _json_text(record) if record else "{}"
+    except (orjson.JSONEncodeError, ValueError) as e:  # orjson reads 1024 levels of nesting but writes only 254
         raise RecordError(f"the record's other fields cannot be kept as JSON meta: {e}") from e
     return Document(doc_id, text, source=source, meta=meta)
 

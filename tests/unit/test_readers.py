@@ -339,6 +339,17 @@ def test_missing_id_gets_a_stable_unique_generated_id(tmp_path):
     assert [d.text for d in docs_of(first)] == [r["text"] for r in records]
 
 
+def test_integers_past_64_bits_stay_exact_in_ids_and_meta(tmp_path):
+    """orjson reads 18446744073709551617 (2**64 + 1) as a float; ids and meta keep it exact."""
+    big = 2 ** 64 + 1
+    line = f'{{"id": {big}, "text": "一条记录。", "n": {big}, "small": 7}}'
+    (tmp_path / "big.jsonl").write_text(line + "\n", encoding="utf-8")
+    (tmp_path / "big.json").write_text(f"[{line}]", encoding="utf-8")
+    _, items = read_all([tmp_path / "big.jsonl", tmp_path / "big.json"])
+    for doc in docs_of(items):
+        assert doc.id == str(big) and json.loads(doc.meta) == {"n": big, "small": 7}
+
+
 def test_an_id_that_is_not_a_string_is_written_as_json_writes_it(tmp_path):
     values = [12, 2.5, True, {"site": "a", "n": 1}, ["x", 2]]
     path = _write_jsonl(tmp_path / "ids.jsonl", [{"id": v, "text": f"第{i}条记录。"} for i, v in enumerate(values)])
