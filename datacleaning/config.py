@@ -447,6 +447,9 @@ def parse_override(assignment: str) -> tuple[list[str], Any]:
     key, sep, value = assignment.partition("=")
     if not sep or not key.strip():
         raise ConfigError(f"--set {assignment!r}: expected KEY=VALUE")
+    if "[" in key:
+        raise ConfigError(f"--set {assignment!r}: keys are dotted names, without indexes; one parameter of a "
+                          f"profile's rule is clean.rule_settings.RULE.PARAMETER=VALUE")
     try:
         parsed = tomllib.loads(f"v = {value}")["v"]
     except tomllib.TOMLDecodeError:

@@ -56,6 +56,14 @@ def test_rule_settings_change_one_rule_of_a_profile_and_leave_the_rest(tmp_path)
     assert as_flagged.kept
 
 
+def test_a_set_key_with_an_index_points_at_rule_settings():
+    from datacleaning.config import parse_override
+    with pytest.raises(dc.ConfigError, match="clean.rule_settings.RULE.PARAMETER"):
+        parse_override("clean.filters[0].min_chars=5")
+    assert parse_override("clean.rule_settings.length.min_chars=5") == (
+        ["clean", "rule_settings", "length", "min_chars"], 5)
+
+
 def test_rule_settings_errors_name_the_rule(tmp_path):
     with pytest.raises(dc.ConfigError, match="no rule named 'lenght'"):
         load_config(None, [(["clean", "rule_settings", "lenght", "min_chars"], 10)], profile="mixed_web")
