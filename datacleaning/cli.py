@@ -195,8 +195,9 @@ def build_parser() -> argparse.ArgumentParser:
         "train", help="reference text → an n-gram model .npz",
         description="Count an n-gram model of the records of the inputs (files or folders in any format `clean` "
                     "reads, or a stage's Arrow shards) over the pieces of a SentencePiece model, holding out a "
-                    "share of the records, spread evenly, to measure its NLL per character, and write it to FILE (with the SentencePiece model inside), "
-                    "which the reference_perplexity filter loads as its `model`.")
+                    "share of the records, spread evenly, to measure its NLL per character, and write it to FILE "
+                    "(with the SentencePiece model inside), which the reference_perplexity filter loads as its "
+                    "`model`.")
     reference_lm_train.add_argument("inputs", nargs="+", metavar="PATH", help="text of the kind to call likely")
     reference_lm_train.add_argument("--tokenizer", required=True, metavar="MODEL",
                                     help="a SentencePiece .model file, or a folder holding tokenizer.model")

@@ -82,8 +82,8 @@ def recorded_clean(source: StoragePath) -> dict:
 
 
 def check_measured_alike(recorded: dict, config: Config, rule_chain: RuleChain) -> None:
-    """``recorded``: the clean config of the run that measured the scores."""
-    """Refuse a config whose filters would need values the recorded run did not measure."""
+    """Refuse a config whose filters would need values the recorded run did not measure
+    (``recorded``: the clean config of that run)."""
     now = json.loads(json.dumps(config.clean.model_dump(), default=str))
     for key in MEASURED_WITH:
         if recorded.get(key) != now[key]:

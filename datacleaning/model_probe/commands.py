@@ -45,8 +45,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         "score", help="shards → DIR/kept (+ nll, n_tokens, ppl, nll_per_char, main_nll_per_char) and DIR/rejected",
         description="Add nll, n_tokens, ppl, nll_per_char and main_nll_per_char columns to the documents of a folder "
                     "of Arrow shards (a dedup or clean run's kept/), writing DIR/kept, DIR/rejected (a score above "
-                    "its probe.max_* limit) and DIR/stats.json. The default model is the tiny one shipped in the package. Rerunning with "
-                    "the same DIR resumes an interrupted run.")
+                    "its probe.max_* limit) and DIR/stats.json. The default model is the tiny one shipped in the "
+                    "package. Rerunning with the same DIR resumes an interrupted run.")
     score.add_argument("input", metavar="INPUT_DIR",
                        help="folder of .arrow shards (a kept/ folder): a local path or a URL")
     score.add_argument("--output", "-o", required=True, metavar="DIR", help=STAGE_OUTPUT)

@@ -21,6 +21,8 @@ Progress = Callable[[int], None]
 _RAW_LIMIT = 65536
 # An array item that may begin here: an object after the comma that ends the item before it.
 _ITEM_START = re.compile(r",\s*\{")
+# JSON's white space, between items.
+_SPACE = re.compile(r"[ \t\r\n]*")
 
 
 def read_json(unit: FileUnit, options: ReaderOptions, progress: Progress) -> Iterator[Document | Quarantined]:
@@ -67,12 +69,12 @@ def _array_items(text: str, unit: FileUnit, options: ReaderOptions) -> Iterator[
     decoder = json.JSONDecoder()
     position, index = text.index("[") + 1, 0
     while True:
-        position = _skip_space(text, position)
+        position = _SPACE.match(text, position).end()
         if position >= len(text) or text[position] == "]":
             return
         try:
             item, end = decoder.raw_decode(text, position)
-            following = _skip_space(text, end)
+            following = _SPACE.match(text, end).end()
             if following < len(text) and text[following] not in ",]":
                 raise ValueError(f"expected ',' or ']' at character {following}")
         except (ValueError, RecursionError) as e:
@@ -84,12 +86,6 @@ def _array_items(text: str, unit: FileUnit, options: ReaderOptions) -> Iterator[
             continue
         yield _item_document(item, index, unit, options)
         position, index = following + 1, index + 1
-
-
-def _skip_space(text: str, position: int) -> int:
-    while position < len(text) and text[position] in " \t\r\n":
-        position += 1
-    return position
 
 
 def _next_item(text: str, decoder: json.JSONDecoder, after: int) -> int:

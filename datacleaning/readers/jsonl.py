@@ -66,9 +66,7 @@ def as_python_wrote_it(line: bytes, encoding: str | None):
     is not JSON that way either."""
     try:
         return _replace_lone_surrogates(json.loads(line.decode(encoding or "utf-8-sig")))
-    except (ValueError, UnicodeDecodeError):
-        return None
-    except RecursionError:  # nested deeper than Python recurses: refused like orjson refuses it
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than Python recurses
         return None
 
 

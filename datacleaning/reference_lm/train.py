@@ -16,6 +16,7 @@ import sentencepiece as spm
 from datacleaning.quality.features import folded_text
 from datacleaning.quality.train import read_texts, split_held_out
 from datacleaning.reference_lm.model import NgramTable, ReferenceLM, ngram_hashes, padded
+from datacleaning.tokenize.tokenizer import SPM_FILE
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ def train_reference_lm(texts: Sequence[str], tokenizer: str | Path, settings: LM
     started = time.time()
     tokenizer = Path(tokenizer)
     if tokenizer.is_dir():  # a tokenize output or a trained model's folder
-        tokenizer = tokenizer / "tokenizer.model"
+        tokenizer = tokenizer / SPM_FILE
     if not tokenizer.is_file():
         raise ValueError(f"no SentencePiece model at {tokenizer}")
     tokenizer_bytes = tokenizer.read_bytes()
@@ -118,7 +119,8 @@ def train_reference_lm(texts: Sequence[str], tokenizer: str | Path, settings: LM
 def train_from_paths(inputs: Sequence[str | os.PathLike], tokenizer: str | os.PathLike, output: str | os.PathLike,
                      settings: LMSettings = LMSettings(), log: Callable[[str], None] | None = None) -> dict:
     """Count a model of the records of ``inputs`` (files or folders in any format ``clean`` reads,
-    or a stage's Arrow shards) and write it to ``output`` (a .npz file); returns its record, which names the inputs."""
+    or a stage's Arrow shards) and write it to ``output`` (a .npz file); returns its record, which
+    names the inputs."""
     texts, unreadable = read_texts(inputs)
     model = train_reference_lm(texts, tokenizer, settings, log)
     model.record.update({"inputs": [str(p) for p in inputs], "tokenizer": str(tokenizer),

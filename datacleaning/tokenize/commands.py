@@ -11,7 +11,7 @@ from datacleaning.command_line import EXIT_CONFIG, EXIT_OK, STAGE_OUTPUT, add_co
     config_from_args, run_stage_command
 from datacleaning.tokenize import TokenBins, locate_bins, merge_bins, open_tokenizer, train_tokenizer
 from datacleaning.tokenize.merge import bins_tokenizer
-from datacleaning.tokenize.tokenizer import FOLDER_FILES
+from datacleaning.tokenize.tokenizer import folder_tokenizer
 
 # Flags of the tokenize sub-commands that train a model (train-spm, and encode without --model).
 TRAIN_FLAGS = [
@@ -69,7 +69,7 @@ def cmd_tokenize_merge(args: argparse.Namespace) -> int:
     output.parent.mkdir(parents=True, exist_ok=True)
     merged = merge_bins([prefix for prefix, _ in located], output, shuffle_seed=args.shuffle_seed)
     # The model beside the merged bins, as beside the encoded ones, so that `inspect` decodes them.
-    if tokenizer is not None and not any((output.parent / name).is_file() for name in FOLDER_FILES):
+    if tokenizer is not None and folder_tokenizer(output.parent) is None:
         shutil.copyfile(tokenizer, output.parent / tokenizer.name)
     print(f"merge: {args.output}.bin/.idx: {merged['documents']:,} documents, {merged['tokens']:,} tokens", flush=True)
     return EXIT_OK

@@ -17,7 +17,7 @@ from datacleaning.errors import TokenBinsError
 from datacleaning.shards import atomic_file
 from datacleaning.tokenize.encode import ranges
 from datacleaning.tokenize.indexed import TokenBins, bin_path, idx_path, write_index
-from datacleaning.tokenize.tokenizer import FOLDER_FILES
+from datacleaning.tokenize.tokenizer import folder_tokenizer
 
 # Tokens gathered per write when shuffling.
 _SHUFFLE_CHUNK_TOKENS = 1 << 24
@@ -42,7 +42,7 @@ def bins_tokenizer(folders: list[Path]) -> Path | None:
     would decode to nonsense."""
     by_digest: dict[str, tuple[Path, Path]] = {}
     for folder in folders:
-        found = next((folder / name for name in FOLDER_FILES if (folder / name).is_file()), None)
+        found = folder_tokenizer(folder)
         if found is not None:
             by_digest.setdefault(hashlib.sha256(found.read_bytes()).hexdigest(), (folder, found))
     if len(by_digest) > 1:

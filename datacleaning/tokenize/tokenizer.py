@@ -135,15 +135,20 @@ class HuggingFaceTokenizer(Tokenizer):
         return {"type": self.model_type, "byte_fallback": self.byte_fallback}
 
 
+def folder_tokenizer(folder: Path) -> Path | None:
+    """A folder's tokenizer.json, else its tokenizer.model; None when it holds neither."""
+    return next((folder / name for name in FOLDER_FILES if (folder / name).is_file()), None)
+
+
 def tokenizer_file(path: str | os.PathLike) -> Path:
     """The tokenizer file ``path`` names: the file itself, or a folder's tokenizer.json, else its
     tokenizer.model."""
     path = Path(path)
     if path.is_dir():
-        found = [path / name for name in FOLDER_FILES if (path / name).is_file()]
-        if not found:
+        found = folder_tokenizer(path)
+        if found is None:
             raise ConfigError(f"the folder {path} holds no {' or '.join(FOLDER_FILES)}")
-        return found[0]
+        return found
     if not path.is_file():
         raise ConfigError(f"no such file {path}")
     return path
