@@ -18,6 +18,13 @@ import orjson
 # Found from this file, not the working directory, so the scripts run from anywhere.
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BENCH_OUT = REPO_ROOT / "bench" / "out"
+
+
+def shown_path(path: Path) -> str:
+    """``path`` as a report shows it: relative to the repository where it lies inside, so tables
+    pasted into docs name no machine's folders."""
+    path = Path(path).resolve()
+    return str(path.relative_to(REPO_ROOT)) if path.is_relative_to(REPO_ROOT) else str(path)
 # A cleaned line is what the edit rules made of a line where it keeps at least this share of it
 # (difflib's ratio: twice the matched characters over both lengths).
 EDITED_LINE_SIMILARITY = 0.5

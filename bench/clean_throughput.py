@@ -55,7 +55,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 from _common import (BENCH_OUT, DEFAULT_CONFIG, MB, PART_GLOB, REPO_ROOT, corpus_or_exit, cpu_seconds, measure_in_child,
-                     paired, read_manifest, text_bytes, write_measurement)
+                     paired, read_manifest, shown_path, text_bytes, write_measurement)
 
 OURS, FLOOR, DATATROVE = "ours", "read+write only", "datatrove"
 WORKER_COUNTS = (1, 2)
@@ -402,7 +402,7 @@ def main(argv: list[str] | None = None) -> int:
     report = {
         "corpus": {"path": corpus.name, "parts": len(parts), "input_bytes": input_bytes,
                    "text_bytes": round(text_mb * MB), "manifest": manifest},
-        "config": str(config.relative_to(REPO_ROOT)) if config.is_relative_to(REPO_ROOT) else str(config),
+        "config": shown_path(config),
         "repeat": args.repeat,
         "counted": "median CPU and wall seconds; ratios paired per round",
         "chunk_bytes": args.chunk_bytes,

@@ -48,7 +48,7 @@ from pathlib import Path
 
 import numpy as np
 
-from _common import BENCH_OUT, REPO_ROOT, surviving_lines
+from _common import BENCH_OUT, REPO_ROOT, shown_path, surviving_lines
 import datacleaning as dc
 from datacleaning.quality import roc_auc
 from datacleaning.cleaning.rule_chain import BUILTIN_CHECKS, RuleChain
@@ -223,7 +223,7 @@ def probe_report(config, dev: Path, sets: dict[str, list[tuple[dict, str]]], mod
                  for r in evenly(reference_halves(read_jsonl(dev / source))[1], PROBE_CALIBRATION_DOCS)]
         limits[lang] = float(np.nanquantile(probe_nll(texts, model_dir, lang)[1], PROBE_KEEP))
     pipeline = dc.Pipeline(config)
-    report = {"model": str(model_dir), "limits": limits, "sets": {}}
+    report = {"model": shown_path(model_dir), "limits": limits, "sets": {}}
     speeds = {"probe": [], "reference_lm": []}
     junk_scores = {}
     for name, pairs in sets.items():

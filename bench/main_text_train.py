@@ -24,7 +24,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from _common import REPO_ROOT
+from _common import shown_path
 from main_content import gold_pages, held_out, label_lines, text_lines, turku_pages
 
 from datacleaning.main_text import SHIPPED_LINE_CLASSIFIER, LabelledPage, render_page, train_line_classifier
@@ -100,7 +100,7 @@ def main() -> int:
     classifier = train_line_classifier(pages, log=lambda message: print(message, file=sys.stderr))
     classifier.save(args.output)
     (args.output.parent / "TRAINING.md").write_text(training_notes(classifier.record), encoding="utf-8")
-    print(f"{args.output.relative_to(REPO_ROOT) if args.output.is_relative_to(REPO_ROOT) else args.output}: "
+    print(f"{shown_path(args.output)}: "
           f"{classifier.record['lines']:,} lines", file=sys.stderr)
     return 0
 
