@@ -20,6 +20,16 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 BENCH_OUT = REPO_ROOT / "bench" / "out"
 
 
+def package_version(name: str) -> str | None:
+    """An installed distribution's version, None where it is not installed."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return None
+
+
 def shown_path(path: Path) -> str:
     """``path`` as a report shows it: relative to the repository where it lies inside, so tables
     pasted into docs name no machine's folders."""

@@ -55,7 +55,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 from _common import (BENCH_OUT, DEFAULT_CONFIG, MB, PART_GLOB, REPO_ROOT, corpus_or_exit, cpu_seconds, measure_in_child,
-                     paired, read_manifest, shown_path, text_bytes, write_measurement)
+                     package_version, paired, read_manifest, shown_path, text_bytes, write_measurement)
 
 OURS, FLOOR, DATATROVE = "ours", "read+write only", "datatrove"
 WORKER_COUNTS = (1, 2)
@@ -311,15 +311,6 @@ def _package_digest() -> str:
     return digest.hexdigest()[:16]
 
 
-def _version(module: str) -> str | None:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version(module)
-    except PackageNotFoundError:
-        return None
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=BENCH_OUT / "corpus_mixed",
@@ -407,8 +398,8 @@ def main(argv: list[str] | None = None) -> int:
         "counted": "median CPU and wall seconds; ratios paired per round",
         "chunk_bytes": args.chunk_bytes,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
-        "versions": {"datacleaning": _version("datacleaning"), "datatrove": _version("datatrove"),
-                     "spacy": _version("spacy")},
+        "versions": {"datacleaning": package_version("datacleaning"), "datatrove": package_version("datatrove"),
+                     "spacy": package_version("spacy")},
         "git": git_state,
         "package_digest": digest_before,
         "source_changed_during_run": source_changed,

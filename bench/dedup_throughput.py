@@ -51,8 +51,8 @@ import time
 from importlib.util import find_spec
 from pathlib import Path
 
-from _common import BENCH_OUT, MB, PART_GLOB, corpus_or_exit, cpu_seconds, kept_shards, measure_in_child, paired, \
-    read_manifest, write_measurement
+from _common import BENCH_OUT, MB, PART_GLOB, corpus_or_exit, cpu_seconds, kept_shards, measure_in_child, \
+    package_version, paired, read_manifest, write_measurement
 
 OURS, OURS_DEFAULT, DATATROVE, SCALE = "ours", "ours (default config)", "datatrove", "ours (scale check)"
 DATATROVE_SHAPE = {"num_perm": 112, "bands": 14, "rows": 8}
@@ -259,18 +259,11 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(report)
 
-    def version(module: str) -> str | None:
-        from importlib.metadata import PackageNotFoundError, version as v
-        try:
-            return v(module)
-        except PackageNotFoundError:
-            return None
-
     args.json_out.parent.mkdir(parents=True, exist_ok=True)
     args.json_out.write_text(json.dumps({
         "corpus": {"path": corpus.name, "manifest": manifest},
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
-        "versions": {m: version(m) for m in ("datacleaning", "rensa", "numpy", "pyarrow", "datatrove")},
+        "versions": {m: package_version(m) for m in ("datacleaning", "rensa", "numpy", "pyarrow", "datatrove")},
         "results": rows, "scale_check": scale, "markdown": report,
     }, indent=2, ensure_ascii=False) + "\n")
     print(f"\nwrote {args.json_out}")

@@ -64,8 +64,8 @@ from pathlib import Path
 
 import numpy as np
 
-from _common import (BENCH_OUT, MB, PART_GLOB, corpus_or_exit, cpu_seconds, kept_shards, measure_in_child, paired,
-                     read_manifest, write_measurement)
+from _common import (BENCH_OUT, MB, PART_GLOB, corpus_or_exit, cpu_seconds, kept_shards, measure_in_child,
+                     package_version, paired, read_manifest, write_measurement)
 
 OURS, PLAIN, PLAIN_NUMPY, DATATROVE = "ours", "sp.encode", "sp.encode, numpy", "datatrove"
 OURS_HF, HF_BATCH, HF_BATCH_FAST = "ours, tokenizer.json", "hf.encode_batch", "hf.encode_batch_fast"
@@ -399,20 +399,13 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(report)
 
-    def version(module: str) -> str | None:
-        from importlib.metadata import PackageNotFoundError, version as v
-        try:
-            return v(module)
-        except PackageNotFoundError:
-            return None
-
     json_out = args.json_out or BENCH_OUT / f"tokenize_{corpus.name}.json"
     json_out.parent.mkdir(parents=True, exist_ok=True)
     json_out.write_text(json.dumps({
         "corpus": {"path": corpus.name, "manifest": manifest}, "model": model.name,
         "tokenizer_json": tokenizer_json.name,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
-        "versions": {m: version(m) for m in ("datacleaning", "sentencepiece", "tokenizers", "datatrove", "numpy",
+        "versions": {m: package_version(m) for m in ("datacleaning", "sentencepiece", "tokenizers", "datatrove", "numpy",
                                               "pyarrow")},
         "results": list(rows.values()), "datatrove_tokens_equal_ours": same_tokens,
         "encode_batch_tokens_equal_ours": same_hf_tokens, "markdown": report,
