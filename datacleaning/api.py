@@ -56,8 +56,8 @@ class Pipeline:
                 for rule in given:
                     rule.prepare(self.config.base_dir)
                 rules[section] = list(given)
-        clean = self.config.clean
-        self.cleaning = RuleChain.from_rules(rules, clean)
+        self.cleaning = RuleChain.from_rules(rules, self.config.clean)
+        self._rules_in_code = any(given is not None for given in (normalizers, edits, filters))
 
     @classmethod
     def from_config(cls, path: str | os.PathLike, **kwargs) -> Pipeline:
@@ -84,7 +84,9 @@ class Pipeline:
         """Run the clean stage over files into ``output`` with a process pool (resumable); inputs
         and output are local paths or URLs (opened with the config's ``[storage]`` options)."""
         config = _stage_config(self.config, workers)
-        return run_stage(CleanStage(self.cleaning), config, inputs, output)
+        # Rules built in code decide the output beside the config, so the run's fingerprint holds
+        # them; rules the config names are the config's, the same run the command line makes.
+        return run_stage(CleanStage(self.cleaning if self._rules_in_code else None), config, inputs, output)
 
 
 def _stage_config(config: Config | str | os.PathLike | None, workers: int | None) -> Config:

@@ -1,8 +1,9 @@
 """The per-document path: normalize → guess language → edit → filter, with counters per rule."""
 from __future__ import annotations
 
+import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
@@ -88,7 +89,35 @@ class _Step:
 
 def _steps(rules, taken: set[str]) -> list[_Step]:
     rules = list(rules)
+    for rule in rules:
+        if not isinstance(rule, Rule) or not rule.name:
+            raise TypeError(f"{rule!r} is not a registered rule: subclass Normalizer, Editor or Filter and "
+                            f"decorate the class with @datacleaning.register(\"a_name\")")
     return [_Step(rule, label) for rule, label in zip(rules, step_labels([rule.name for rule in rules], taken))]
+
+
+def _parameters(rule: Rule) -> dict:
+    """A rule's parameters (its dataclass fields), in a form whose JSON is the same from one
+    process to the next: sets sorted, objects other than plain values named by their type."""
+    if is_dataclass(rule):
+        values = {f.name: getattr(rule, f.name) for f in fields(rule) if f.init}
+    else:
+        values = {k: v for k, v in vars(rule).items() if not k.startswith("_")}
+    return {name: _plain(value) for name, value in sorted(values.items())}
+
+
+def _plain(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in sorted(value.items(), key=lambda item: str(item[0]))}
+    if isinstance(value, (set, frozenset)):
+        return sorted((_plain(v) for v in value), key=repr)
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    return f"<{type(value).__module__}.{type(value).__qualname__}>"
 
 
 class _Rewrites:
@@ -144,6 +173,12 @@ class RuleChain:
     def filters(self) -> list[tuple[str, Rule]]:
         """Every filter with its label, in order."""
         return [(step.label, step.rule) for step in self._filters]
+
+    def settings(self) -> list[list]:
+        """Every rule as [label, class, parameters], what a rule chain built in code (the Python
+        API's) puts in its run's fingerprint, as a config's rule tables do for one built from it."""
+        return [[step.label, f"{type(step.rule).__module__}.{type(step.rule).__qualname__}", _parameters(step.rule)]
+                for group in (self._normalizers, self._edits, self._filters) for step in group]
 
     @property
     def rule_labels(self) -> list[str]:

@@ -36,14 +36,22 @@ def register(name: str):
         if not is_dataclass(cls):
             raise TypeError(f"rule {name!r}: {cls.__name__} must be a dataclass (its fields are its parameters)")
         existing = _RULES.get(name)
-        if existing is not None and existing.__qualname__ != cls.__qualname__:
-            raise ValueError(f"rule name {name!r} is already registered by {existing.__qualname__}")
+        if existing is not None and _defined_at(existing) != _defined_at(cls):
+            raise ValueError(f"rule name {name!r} is already registered by {existing.__module__}.{existing.__qualname__}")
         cls.name = name
         _RULES[name] = cls
         _param_model.cache_clear()
         return cls
 
     return decorate
+
+
+def _defined_at(cls: type) -> tuple[str, str]:
+    """Where a class is defined: the same class registered again (its module imported once more,
+    a script's classes as a spawned worker's ``__mp_main__``) is no clash; another class of the
+    same name elsewhere is."""
+    module = "__main__" if cls.__module__ == "__mp_main__" else cls.__module__
+    return module, cls.__qualname__
 
 
 def registered_rules() -> dict[str, type[Rule]]:

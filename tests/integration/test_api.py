@@ -161,8 +161,12 @@ def test_two_plugin_files_of_one_name_in_two_folders_are_two_modules(tmp_path):
      "class Mine:\n    a: int = 1\n", "must subclass Normalizer, Editor or Filter"),
     ("from dataclasses import dataclass\nimport datacleaning as dc\n@dc.register('length')\n@dataclass\n"
      "class Mine(dc.Filter):\n    def score(self, doc):\n        return 0\n    def keep(self, value):\n"
-     "        return True\n", "rule name 'length' is already registered by Length"),
-], ids=["syntax", "missing dependency", "not a rule", "a built-in's name"])
+     "        return True\n", "rule name 'length' is already registered by datacleaning.rules.filters.length.Length"),
+    # The same class name as the built-in's too: once taken for the built-in registered again.
+    ("from dataclasses import dataclass\nimport datacleaning as dc\n@dc.register('length')\n@dataclass\n"
+     "class Length(dc.Filter):\n    def score(self, doc):\n        return 0\n    def keep(self, value):\n"
+     "        return False\n", "rule name 'length' is already registered by datacleaning.rules.filters.length.Length"),
+], ids=["syntax", "missing dependency", "not a rule", "a built-in's name", "a built-in's name and class name"])
 def test_a_plugin_that_cannot_be_imported_is_a_config_error(tmp_path, source, said):
     (tmp_path / "broken.py").write_text(source)
     (tmp_path / "in.jsonl").write_text(json.dumps({"id": "a", "text": fixture_records()[0]["text"]}) + "\n")
@@ -196,3 +200,35 @@ def test_run_on_files_with_worker_processes(tmp_path):
         assert json.loads(row["meta"]) == {k: v for k, v in by_id[row["id"]].items() if k not in ("id", "text", "source")}
     for row in rejected:
         assert row["text"] == by_id[row["id"]]["text"], "rejected documents keep their original text"
+
+
+def test_rules_built_in_code_are_part_of_the_run_they_make(tmp_path):
+    """The same output folder, rules built in code with other settings: refused, as the command
+    line refuses a changed config, not the first run's output returned as complete; the same rules
+    again resume it."""
+    from datacleaning.rules.filters.length import Length
+
+    corpus = tmp_path / "in.jsonl"
+    records = fixture_records()
+    corpus.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    quiet = load_config(None, [(["run", "progress"], False)])
+    first = dc.Pipeline(quiet, filters=[Length(min_chars=15)]).run([corpus], tmp_path / "out", workers=1)
+    assert first.ok and first.stats["kept_docs"] > 0
+    with pytest.raises(dc.ConfigError, match="different configuration"):
+        dc.Pipeline(quiet, filters=[Length(min_chars=100_000)]).run([corpus], tmp_path / "out", workers=1)
+    again = dc.Pipeline(quiet, filters=[Length(min_chars=15)]).run([corpus], tmp_path / "out", workers=1)
+    assert again.ok and again.stats["kept_docs"] == first.stats["kept_docs"]
+
+
+def test_a_rule_built_in_code_without_a_registered_name_is_refused():
+    """Its rejections would carry an empty reason, and its counts an empty key."""
+    @dataclass
+    class Unnamed(dc.Filter):
+        def score(self, doc):
+            return 0
+
+        def keep(self, value):
+            return False
+
+    with pytest.raises(TypeError, match=r"not a registered rule.*@datacleaning.register"):
+        dc.Pipeline(filters=[Unnamed()])
