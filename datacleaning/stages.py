@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from datacleaning import storage
+from datacleaning.errors import ConfigError
 from datacleaning.execution import RunOutcome, StageResult, stop_signals
 from datacleaning.logs import log_event
 from datacleaning.manifest import STATS, claim_output, mark_complete
@@ -98,8 +99,13 @@ def run_stage(which: str | Stage, config: Config, source: Any, output: str | os.
     the others: a folder of shards) into ``output``; resumes a run interrupted there, and returns
     the finished run's result at once when ``output`` holds one."""
     chosen = stage(which) if isinstance(which, str) else which
+    target = storage.as_path(output)
+    if getattr(target, "protocol", "") == "memory":
+        # Each worker process would write into a memory of its own, which the run never sees.
+        raise ConfigError(f"{output}: a memory:// folder lives inside one process and a stage's workers are "
+                          f"processes of their own; write to a local folder or a shared store (s3://, gs://, ...)")
     with stop_signals:
-        return _run(chosen, config, source, storage.as_path(output))
+        return _run(chosen, config, source, target)
 
 
 def status(outcome: RunOutcome) -> str:

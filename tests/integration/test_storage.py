@@ -307,3 +307,16 @@ def test_local_paths_keep_the_operating_systems_fast_paths(tmp_path):
     assert remote.temp.parent != folder and remote.temp.name.startswith(storage.TMP_PREFIX)
     remote.discard()
     assert not remote.temp.exists()
+
+
+def test_a_memory_url_output_is_refused_not_reported_complete(tmp_path):
+    """memory:// is private to a process: the workers' shards would vanish with them, and the
+    run would call itself complete with nothing in it."""
+    import datacleaning as dc
+
+    corpus = tmp_path / "in.jsonl"
+    corpus.write_text(json.dumps({"id": "a", "text": "A sentence long enough to keep, with words in it."}) + "\n")
+    with pytest.raises(dc.ConfigError, match="memory://"):
+        dc.Pipeline().run([corpus], "memory://cleaned", workers=1)
+    result = cli("clean", str(corpus), "--output", "memory://cleaned", "--no-progress")
+    assert result.returncode == 2 and "memory://cleaned" in result.stderr, result.stderr
