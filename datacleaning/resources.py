@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from datacleaning.errors import ConfigError
+
 
 def resolve_list(name: str, base_dir: Path, data_dir: Path) -> Path:
     """A list bundled in ``data_dir`` by name (``zh_gambling``), or a file path relative to ``base_dir``
@@ -18,12 +20,14 @@ def resolve_list(name: str, base_dir: Path, data_dir: Path) -> Path:
     return path
 
 
+def list_lines(path: Path) -> list[str]:
+    """A list file's lines, read as UTF-8 with a byte-order mark (a Windows editor's) dropped."""
+    try:
+        return path.read_text(encoding="utf-8-sig").splitlines()
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"{path}: a word list must be UTF-8 text ({e.reason} at byte {e.start})") from None
+
+
 def load_terms(path: Path) -> list[str]:
     """One term a line; blank lines and lines starting with ``#`` are skipped."""
-    terms = []
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            term = line.strip()
-            if term and not term.startswith("#"):
-                terms.append(term)
-    return terms
+    return [term for line in list_lines(path) if (term := line.strip()) and not term.startswith("#")]

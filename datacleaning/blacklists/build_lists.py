@@ -79,7 +79,7 @@ def _upstreams(wordlists: Path) -> dict[str, Upstream]:
     found["better_profanity/profanity_wordlist.txt"] = Upstream(
         "better_profanity/profanity_wordlist.txt",
         "github.com/snguyenthanh/better_profanity:better_profanity/profanity_wordlist.txt", "MIT")
-    with gzip.open(wordlists / "easylist" / "easylist.txt.gz", "rt", encoding="utf-8") as f:
+    with gzip.open(wordlists / "easylist" / "easylist.txt.gz", "rt", encoding="utf-8-sig") as f:
         version = next(line.split(":", 1)[1].strip() for line in f if line.startswith("! Version:"))
     found["easylist/easylist.txt.gz"] = Upstream("easylist/easylist.txt.gz", f"easylist.to EasyList version {version}",
                                                  "GPL-3.0-or-later or CC-BY-SA-3.0 (EasyList authors)")
@@ -278,7 +278,7 @@ def common_word(term: str) -> bool:
 
 
 def read_upstream(wordlists: Path, key: str) -> list[str]:
-    with open(wordlists / key, encoding="utf-8") as f:
+    with open(wordlists / key, encoding="utf-8-sig") as f:
         return [t for line in f if (t := normalise(line))]
 
 
@@ -346,7 +346,7 @@ def build_domains(wordlists: Path) -> list[OutputList]:
     adult = OutputList("domains_easylist_adult", "Adult ad-server domains from EasyList", "porn")
     key = "easylist/easylist.txt.gz"
     section = ""
-    with gzip.open(wordlists / key, "rt", encoding="utf-8") as f:
+    with gzip.open(wordlists / key, "rt", encoding="utf-8-sig") as f:
         for line in f:
             if line.startswith("! *** "):
                 section = line.split()[2]
@@ -402,6 +402,7 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.wordlists / "MANIFEST.json").is_file():
         sys.exit(f"build_lists: no MANIFEST.json in {args.wordlists}")
     upstreams = _upstreams(args.wordlists)
+    args.out.mkdir(parents=True, exist_ok=True)
     for out in build_zh(args.wordlists) + build_en(args.wordlists):
         print(f"{out.name:<28} {write_list(out, upstreams, 'words', args.out):>6} terms")
     for out in build_domains(args.wordlists):

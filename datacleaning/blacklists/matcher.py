@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from datacleaning.resources import load_terms, resolve_list
+from datacleaning.resources import list_lines, load_terms, resolve_list
 from datacleaning.zh_segmenter import load_segmenter
 from datacleaning.substrings import LONGEST, SubstringFinder
 
@@ -55,18 +55,29 @@ class WordList:
     @classmethod
     def load(cls, path: Path) -> WordList:
         category = path.stem
-        with open(path, encoding="utf-8") as f:
-            for line in f:
-                if not line.startswith("#"):
-                    break
-                if line.startswith(CATEGORY_HEADER):
-                    category = line[len(CATEGORY_HEADER):].strip() or category
+        for line in list_lines(path):
+            if not line.startswith("#"):
+                break
+            if line.startswith(CATEGORY_HEADER):
+                category = line[len(CATEGORY_HEADER):].strip() or category
         return cls(category, load_terms(path))
 
 
 def read_word_lists(names: list[str], base_dir: Path) -> list[WordList]:
     """The lists ``names`` (bundled names or paths relative to ``base_dir``), read."""
     return [WordList.load(resolve_blacklist(name, base_dir)) for name in names]
+
+
+def _spellings(term: str) -> set[str]:
+    """``term`` as the default normalizers and edit rules leave it in a text the matcher reads:
+    full-width letters and digits in ASCII (``fullwidth_alnum``: ＱＱ号 → qq号), ASCII clause
+    marks after Chinese full-width (``zh_fullwidth_punctuation``: 返利,日结 → 返利，日结). A list
+    copied from elsewhere in either form still matches."""
+    from datacleaning.rules.edits.zh_punctuation import ZhFullwidthPunctuation
+    from datacleaning.rules.normalizers.unicode import FullwidthAlnum
+
+    ascii_alnum = FullwidthAlnum().apply(term)
+    return {ascii_alnum, *(ZhFullwidthPunctuation().apply(t) for t in (term, ascii_alnum))} - {term}
 
 
 def _is_word_char(ch: str) -> bool:
@@ -112,9 +123,13 @@ class TermMatcher:
                 # A term listed both plainly and as ambiguous keeps the stricter check.
                 entries[term] = (max(check, previous[0]) if previous else check,
                                  (previous[1] if previous else set()) | {word_list.category})
-        self._terms = list(entries)
-        self._checks = [(check, _is_word_char(term[0]), _is_word_char(term[-1]), tuple(sorted(categories)))
-                        for term, (check, categories) in entries.items()]
+        # Each term is also looked for as the normalizers write it, and counted as listed.
+        spelled = {spelling: term for term in entries for spelling in _spellings(term)}
+        spelled.update({term: term for term in entries})
+        self._terms = list(spelled)
+        self._listed = list(spelled.values())
+        self._checks = [(entries[term][0], _is_word_char(spelling[0]), _is_word_char(spelling[-1]),
+                         tuple(sorted(entries[term][1]))) for spelling, term in spelled.items()]
         self._finder = SubstringFinder(self._terms, LONGEST)
         self.n_terms = len(entries)
         self.categories = sorted({word_list.category for word_list in lists})
@@ -134,7 +149,7 @@ class TermMatcher:
                     continue
             elif check == JIEBA_BOUNDED and not _on_jieba_boundaries(lowered, start, end):
                 continue
-            term = self._terms[index]
+            term = self._listed[index]
             for category in categories:
                 counts = found.get(category)
                 if counts is None:

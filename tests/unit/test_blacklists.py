@@ -183,6 +183,35 @@ def test_users_add_their_own_list_by_path_in_the_config(tmp_path):
     assert result.verdict.value["categories"]["scam"]["terms"]["elon giveaway"] == 2
 
 
+def test_a_list_saved_with_a_byte_order_mark_keeps_its_header_and_first_term(tmp_path):
+    (tmp_path / "scam.txt").write_bytes("# category: scam\r\ndouble your bitcoin\r\n".encode("utf-8-sig"))
+    (tmp_path / "bare.txt").write_bytes("double your bitcoin\r\n".encode("utf-8-sig"))
+    for name, category in (("scam.txt", "scam"), ("bare.txt", "bare")):
+        [word_list] = [WordList.load(tmp_path / name)]
+        assert (word_list.category, word_list.terms) == (category, ["double your bitcoin"])
+        found = TermMatcher([word_list]).find("Double your bitcoin today.")
+        assert found == {category: {"double your bitcoin": 1}}
+
+
+def test_a_list_that_is_not_utf8_is_a_config_error_naming_the_file(tmp_path):
+    (tmp_path / "gbk.txt").write_bytes("赌场\n".encode("gbk"))
+    with pytest.raises(ConfigError, match=r"gbk\.txt: a word list must be UTF-8"):
+        WordList.load(tmp_path / "gbk.txt")
+
+
+def test_terms_written_full_width_or_with_ascii_commas_match_text_as_the_normalizers_leave_it():
+    """Lists copied from elsewhere write ＱＱ号 and 返利,日结; the text the matcher reads has been
+    through fullwidth_alnum (ＱＱ → QQ) and zh_fullwidth_punctuation (, → ，). A hit counts
+    under the term as listed."""
+    terms = ["ＱＱ号出售", "ｃｒｙｐｔｏｓｃａｍ", "刷单返利,日结"]
+    text = "出售：ＱＱ号出售，cryptoscam 平台。刷单返利,日结，联系我。"
+    cleaned = next(dc.Pipeline(load_config(None, profile="mixed_web"), filters=[]).clean([text])).document.text
+    assert "QQ号出售" in cleaned and "刷单返利，日结" in cleaned
+    found = TermMatcher([WordList("scam", terms)]).find(cleaned)
+    assert found == {"scam": {"ｑｑ号出售": 1, "ｃｒｙｐｔｏｓｃａｍ": 1, "刷单返利,日结": 1}}
+    assert TermMatcher([WordList("scam", terms)]).find(text) == found, "the text as written matches too"
+
+
 def test_the_url_field_is_read_from_meta_and_its_name_is_configurable():
     rule = profile_blacklist()
     text = "An ordinary page about the weather in the harbour this week."
