@@ -19,6 +19,8 @@ from datacleaning.readers.records import ReaderOptions, record_to_document
 Progress = Callable[[int], None]
 _PROGRESS_EVERY = 1 << 20
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+# The encodings other than UTF-8 that JSON lines are read in, as detect_text_encoding names them.
+JSON_LEGACY_ENCODINGS = frozenset({"gbk", "gb18030", "big5", "big5hkscs"})
 # The head of a file its encoding is told from: a few lines' worth, read again by every unit.
 _SNIFF_BYTES = 1 << 16
 
@@ -30,7 +32,9 @@ def file_encoding(path: str, compression: str | None) -> str | None:
     with open_decompressed(path, compression) as source:
         head = source.stream.read(_SNIFF_BYTES)
     encoding = detect_text_encoding(head)
-    return None if encoding in (None, "utf-8", "utf-8-sig") else encoding
+    # JSON is UTF-8 by its standard; the Chinese encodings are what real dumps break it with. A
+    # detector's other answers (a Windows code page for a few Latin-1 bytes) would be a guess.
+    return encoding if encoding in JSON_LEGACY_ENCODINGS else None
 
 
 def _parse_line(line: bytes, offset: int, path: str, name: str, options: ReaderOptions,

@@ -222,6 +222,17 @@ def test_json_lines_and_arrays_in_a_chinese_legacy_encoding_are_decoded(tmp_path
     assert bad.raw.startswith(b'{"id": "bad"') and "bytes that are not gb" in bad.error
 
 
+def test_json_lines_with_latin1_bytes_are_quarantined_not_read_in_a_guessed_code_page(tmp_path):
+    """A few Latin-1 bytes make the detector answer a Windows code page (Greek, for "é è"): read
+    in it, the line would be kept as "ιθ"."""
+    (tmp_path / "latin1.jsonl").write_bytes(b'{"id": "s3", "text": "caf\xe9 cr\xe8me"}\n'
+                                            b'{"id": "s4", "text": "good text"}\n')
+    _, items = read_all([tmp_path / "latin1.jsonl"])
+    assert [(d.id, d.text) for d in docs_of(items)] == [("s4", "good text")]
+    [bad] = [i for i in items if isinstance(i, Quarantined)]
+    assert bad.raw.startswith(b'{"id": "s3"') and "utf-8" in bad.error.lower()
+
+
 def test_json_that_python_writes_is_read_with_a_cut_emoji_as_a_replacement_character(tmp_path):
     """What Python's json module writes and orjson refuses: an emoji cut in two by whatever wrote
     the dump (``\\ud83d`` alone), in the text and in a field name, read as U+FFFD; NaN and
