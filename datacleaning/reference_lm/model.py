@@ -81,6 +81,14 @@ class NgramTable:
         return index, self.keys[index] == hashes if self.keys.size else np.zeros(hashes.shape, dtype=bool)
 
 
+def _where_found(values: np.ndarray, index: np.ndarray, found: np.ndarray) -> np.ndarray:
+    """``values[index]`` where ``found``, else 0; all 0 from a table that holds nothing (an order
+    whose n-grams all fell under ``min_count``, as in a small training text)."""
+    if not values.size:
+        return np.zeros(index.shape, dtype=values.dtype)
+    return np.where(found, values[index], 0)
+
+
 @dataclass
 class ReferenceLM:
     """``tables[n - 1]`` holds the n-grams of order n; ``tokenizer`` is the serialized
@@ -137,10 +145,10 @@ class ReferenceLM:
         for n in range(2, self.order + 1):
             context, table = self.tables[n - 2], self.tables[n - 1]
             context_index, context_found = (a[:-1] for a in found[n - 2])
-            total = np.where(context_found, context.follow_total[context_index], 0).astype(np.float64)
-            types = np.where(context_found, context.follow_types[context_index], 0).astype(np.float64)
+            total = _where_found(context.follow_total, context_index, context_found).astype(np.float64)
+            types = _where_found(context.follow_types, context_index, context_found).astype(np.float64)
             index, hit = (a[1:] for a in found[n - 1])
-            counts = np.where(hit, table.counts[index], 0)
+            counts = _where_found(table.counts, index, hit)
             p = np.where(total > 0, (counts + types * p) / np.maximum(total + types, 1.0), p)
         return -np.log(p[positions - 1])
 

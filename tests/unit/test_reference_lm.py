@@ -109,6 +109,21 @@ def test_pruning_drops_rare_ngrams_and_keeps_the_model_usable():
     assert held_full is not None and abs(held_pruned - held_full) < 0.25 * held_full
 
 
+@pytest.mark.parametrize("order", [2, 3])
+def test_a_model_whose_higher_orders_were_all_pruned_backs_off_to_its_unigrams(tmp_path, order):
+    """A small text, or a min_count above every count, leaves the n-gram tables empty: the model
+    scores every text with what it has (unigrams, weighed by how many pieces follow each context),
+    the same before and after saving, and above the unpruned model on its own training text."""
+    texts = fixture_texts()
+    pruned = train_reference_lm(texts, TOKENIZER, LMSettings(order=order, min_count=10**9, hold_out=0))
+    assert pruned.record["ngrams"][1:] == [0] * (order - 1)
+    full = train_reference_lm(texts, TOKENIZER, LMSettings(order=order, min_count=1, hold_out=0))
+    pruned.save(tmp_path / "pruned.npz")
+    scores = [pruned.nll_per_char(text) for text in texts[:5]]
+    assert all(math.isfinite(x) and x > f for x, f in zip(scores, (full.nll_per_char(t) for t in texts[:5])))
+    assert [read_reference_lm(tmp_path / "pruned.npz").nll_per_char(text) for text in texts[:5]] == scores
+
+
 def test_a_saved_model_reads_back_with_the_same_scores(tmp_path, fixture_lm):
     path = tmp_path / "lm.npz"
     fixture_lm.save(path)
