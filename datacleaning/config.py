@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import logging
 import os
 import tomllib
 from pathlib import Path
@@ -158,6 +159,10 @@ class LanguageIdConfig(BaseModel):
                                         "datacleaning.register_language_identifier")
 
 
+# The clean stage's rule lists, in the order a document meets them.
+RULE_SECTIONS = ("normalizers", "edits", "filters")
+
+
 class CleanConfig(BaseModel):
     model_config = _STRICT
     max_input_chars: int = Field(2_000_000, gt=0,
@@ -178,6 +183,13 @@ class CleanConfig(BaseModel):
     normalizers: list[dict[str, Any]] = Field(default_factory=list)
     edits: list[dict[str, Any]] = Field(default_factory=list)
     filters: list[dict[str, Any]] = Field(default_factory=list)
+    add_normalizers: list[dict[str, Any]] = Field(default_factory=list,
+                                                  description="rules run after the normalizers (a profile's, kept)")
+    add_edits: list[dict[str, Any]] = Field(default_factory=list,
+                                            description="rules run after the edits (a profile's, kept)")
+    add_filters: list[dict[str, Any]] = Field(default_factory=list,
+                                              description="rules run after the filters (a profile's, kept): "
+                                                          "[[clean.add_filters]] name = \"reference_perplexity\"")
     rule_settings: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="parameters merged into the rules of that name in normalizers, edits and "
                                           "filters (tables key by key), so that a config can change one rule of a "
@@ -197,7 +209,13 @@ class CleanConfig(BaseModel):
         return self
 
     @pydantic.model_validator(mode="after")
-    def _apply_rule_settings(self) -> CleanConfig:
+    def _apply_added_rules_then_rule_settings(self) -> CleanConfig:
+        # Added rules join their list once: a config validated again (its dump) has them in it.
+        for section in RULE_SECTIONS:
+            added = getattr(self, f"add_{section}")
+            if added:
+                setattr(self, section, [*getattr(self, section), *added])
+                setattr(self, f"add_{section}", [])
         for name, settings in self.rule_settings.items():
             if "name" in settings:
                 raise ValueError(f"rule_settings.{name}: a rule's name is not a setting")
@@ -519,6 +537,13 @@ def _with_bases(data: dict, base_dir: Path, chain: tuple[Path, ...] = ()) -> tup
     if path in chain:
         raise ConfigError(f"extends: {path} extends itself")
     base, profile = _with_bases(_read_toml(path), path.parent, (*chain, path))
+    # A profile builds on another deliberately; a user's config that lists rules may mean to add them.
+    for section in RULE_SECTIONS if base_dir.resolve() != PROFILES_DIR.resolve() else ():
+        replaced, given = base.get("clean", {}).get(section), data.get("clean", {}).get(section)
+        if replaced and given is not None:
+            logging.getLogger("datacleaning.config").warning(
+                "clean.%s of this config (%d rules) replaces the %d of %s; to keep those and add rules, give them "
+                "as clean.add_%s", section, len(given), len(replaced), parent, section)
     bundled = path.parent == PROFILES_DIR.resolve()
     # The bundled profile nearest the config names it: en_web, which extends mixed_web, is en_web.
     return deep_merge(base, data), path.stem if bundled else profile

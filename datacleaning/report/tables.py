@@ -6,6 +6,7 @@ import math
 from collections import Counter
 
 from datacleaning.cleaning.rule_chain import BUILTIN_CHECKS, TRIGGER_SCAN, step_labels
+from datacleaning.config import RULE_SECTIONS
 from datacleaning.report.runs import RunOutput
 from datacleaning.rules.registry import registered_rules
 
@@ -158,7 +159,7 @@ def filter_thresholds(clean: dict) -> dict[str, list[dict]]:
     languages = set(clean.get("by_language", {})) | set(config.get("languages") or [])
     taken = {*BUILTIN_CHECKS, TRIGGER_SCAN}
     labels = {}
-    for group in ("normalizers", "edits", "filters"):
+    for group in RULE_SECTIONS:
         specs = config.get(group, [])
         for spec, label in zip(specs, step_labels([spec["name"] for spec in specs], taken)):
             labels[label] = (group, spec)

@@ -30,6 +30,29 @@ def test_extends_merges_tables_and_replaces_lists(tmp_path):
     assert config.resolve(config.input.paths[0]) == str(tmp_path / "dumps")
 
 
+def test_a_rule_list_replacing_a_profiles_says_so_and_add_lists_keep_the_profiles_rules(tmp_path, caplog):
+    """`[[clean.filters]]` on top of a profile replaces its filters (the case above), which a
+    user who meant to add one does not see in the output: the load warns, naming the way to add."""
+    base = load_config(None, profile="mixed_web")
+    (tmp_path / "replace.toml").write_text('extends = "mixed_web"\n[[clean.filters]]\nname = "length"\n')
+    with caplog.at_level("WARNING", logger="datacleaning.config"):
+        load_config(tmp_path / "replace.toml")
+    assert f"replaces the {len(base.clean.filters)} of mixed_web" in caplog.text and "clean.add_filters" in caplog.text
+    caplog.clear()
+    (tmp_path / "add.toml").write_text(
+        'extends = "mixed_web"\n[[clean.add_filters]]\nname = "reference_perplexity"\nlanguages = ["en"]\n'
+        '[[clean.add_edits]]\nname = "remove_emails"\n[clean.rule_settings.length]\nmin_chars = 10\n')
+    with caplog.at_level("WARNING", logger="datacleaning.config"):
+        config = load_config(tmp_path / "add.toml")
+    assert not caplog.text
+    assert config.clean.filters[:-1] == [dict(r, min_chars=10) if r["name"] == "length" else r
+                                         for r in base.clean.filters]
+    assert config.clean.filters[-1] == {"name": "reference_perplexity", "languages": ["en"]}
+    assert config.clean.edits == [*base.clean.edits, {"name": "remove_emails"}]
+    assert load_config(None, profile="zh_book") and not caplog.text, "profiles build on each other unwarned"
+    assert dc.Pipeline(config).cleaning.filters[-1][0] == "reference_perplexity"
+
+
 def test_rule_settings_change_one_rule_of_a_profile_and_leave_the_rest(tmp_path):
     base = load_config(None, profile="mixed_web")
     (tmp_path / "mine.toml").write_text(
