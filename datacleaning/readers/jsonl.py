@@ -38,7 +38,10 @@ def file_encoding(path: str, compression: str | None) -> str | None:
 
 
 def _parse_line(line: bytes, offset: int, path: str, name: str, options: ReaderOptions,
-                encoding: str | None = None) -> Document | Quarantined:
+                file_encoding: str | None = None) -> Document | Quarantined:
+    # A file told to be GBK or Big5 by its head may go on in UTF-8 (dumps concatenated): a line
+    # that is valid UTF-8 is read as such; Chinese in GBK or Big5 almost never is.
+    encoding = None if file_encoding is None or line.isascii() or _is_utf8(line) else file_encoding
     try:
         if encoding is None:
             # A UTF-8 byte order mark opens the files some Windows tools write; orjson refuses it.
@@ -46,7 +49,8 @@ def _parse_line(line: bytes, offset: int, path: str, name: str, options: ReaderO
         else:
             record = orjson.loads(line.decode(encoding))
     except UnicodeDecodeError:
-        return Quarantined(path, offset, line, f"holds bytes that are not {encoding}, the file's encoding")
+        return Quarantined(path, offset, line, f"holds bytes that are neither UTF-8 nor {encoding}, the encoding "
+                                               f"of the file's head")
     except orjson.JSONDecodeError as e:
         record = as_python_wrote_it(line, encoding)
         if record is None:
@@ -60,6 +64,14 @@ def _parse_line(line: bytes, offset: int, path: str, name: str, options: ReaderO
         return record_to_document(record, options, f"{name}:{offset}", name)
     except RecordError as e:
         return Quarantined(path, offset, line, str(e))
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def as_python_wrote_it(line: bytes, encoding: str | None):

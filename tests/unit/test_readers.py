@@ -219,7 +219,19 @@ def test_json_lines_and_arrays_in_a_chinese_legacy_encoding_are_decoded(tmp_path
     texts = [(d.id, d.text) for d in docs_of(items)]
     assert sorted(texts) == sorted([(r["id"], r["text"]) for r in records] * 2 + [("t", traditional[0]["text"])])
     [bad] = [i for i in items if isinstance(i, Quarantined)]
-    assert bad.raw.startswith(b'{"id": "bad"') and "bytes that are not gb" in bad.error
+    assert bad.raw.startswith(b'{"id": "bad"') and "neither UTF-8 nor gb" in bad.error
+
+
+def test_utf8_lines_after_a_gbk_head_are_read_as_utf8_not_as_gbk_mojibake(tmp_path):
+    """Dumps concatenated: the head decides GB18030, the lines after it are UTF-8. Read in the
+    head's encoding they would decode as mojibake ("涓枃...") or not at all."""
+    gbk = [{"id": f"g{i}", "text": "城东街道社区图书馆自十月起试行夜间开放，每天延长至晚上十点。"} for i in range(3)]
+    utf8 = [{"id": f"u{i}", "text": "北京上海广州深圳的读者日均超过三百人次。" * 2} for i in range(3)]
+    (tmp_path / "mixed.jsonl").write_bytes(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in gbk).encode("gbk")
+        + "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in utf8).encode("utf-8"))
+    _, items = read_all([tmp_path / "mixed.jsonl"])
+    assert sorted((d.id, d.text) for d in docs_of(items)) == sorted((r["id"], r["text"]) for r in gbk + utf8)
 
 
 def test_json_lines_with_latin1_bytes_are_quarantined_not_read_in_a_guessed_code_page(tmp_path):
