@@ -89,11 +89,9 @@ class _Step:
 
 def _steps(rules, taken: set[str]) -> list[_Step]:
     rules = list(rules)
-    for rule in rules:
-        if not isinstance(rule, Rule) or not rule.name:
-            raise TypeError(f"{rule!r} is not a registered rule: subclass Normalizer, Editor or Filter and "
-                            f"decorate the class with @datacleaning.register(\"a_name\")")
-    return [_Step(rule, label) for rule, label in zip(rules, step_labels([rule.name for rule in rules], taken))]
+    # A rule built in code without @register is named by its class in verdicts and counts.
+    names = [rule.name or type(rule).__name__ for rule in rules]
+    return [_Step(rule, label) for rule, label in zip(rules, step_labels(names, taken))]
 
 
 def _parameters(rule: Rule) -> dict:
@@ -245,6 +243,9 @@ class RuleChain:
             counter.seconds += now - clock
             clock = now
             if out is not text and out != text:
+                if type(out) is not str:
+                    raise RuleFailure(step.label, doc.id, TypeError(
+                        f"apply returned {type(out).__name__}, not the text (str)"))
                 removed = len(text) - len(out)
                 counter.edited += 1
                 counter.chars_removed += removed

@@ -220,8 +220,8 @@ def test_rules_built_in_code_are_part_of_the_run_they_make(tmp_path):
     assert again.ok and again.stats["kept_docs"] == first.stats["kept_docs"]
 
 
-def test_a_rule_built_in_code_without_a_registered_name_is_refused():
-    """Its rejections would carry an empty reason, and its counts an empty key."""
+def test_a_rule_built_in_code_without_a_registered_name_is_named_by_its_class(tmp_path):
+    """Not by an empty reason and an empty key in the counts."""
     @dataclass
     class Unnamed(dc.Filter):
         def score(self, doc):
@@ -230,5 +230,27 @@ def test_a_rule_built_in_code_without_a_registered_name_is_refused():
         def keep(self, value):
             return False
 
-    with pytest.raises(TypeError, match=r"not a registered rule.*@datacleaning.register"):
-        dc.Pipeline(filters=[Unnamed()])
+    corpus = tmp_path / "in.jsonl"
+    corpus.write_text(json.dumps({"id": "a", "text": "Any text at all."}) + "\n")
+    pipe = dc.Pipeline(load_config(None, [(["run", "progress"], False)]), filters=[Unnamed()])
+    assert next(pipe.clean(["Any text at all."])).verdict.rejected_by == "Unnamed"
+    result = pipe.run([corpus], tmp_path / "out", workers=1)
+    assert [r["rejected_by"] for r in read_rows(tmp_path / "out" / "rejected")] == ["Unnamed"]
+    assert "Unnamed" in result.stats["rules"] and "" not in result.stats["rules"]
+    with pytest.raises(TypeError, match="filters: .* is not a Filter"):
+        dc.Pipeline(filters=[lambda doc: True])
+    from datacleaning.rules.edits.pii import RemoveUrls
+    with pytest.raises(TypeError, match="filters: .*RemoveUrls.* is not a Filter"):
+        dc.Pipeline(filters=[RemoveUrls()])
+
+
+@pytest.mark.parametrize("returned", [None, 42, b"bytes"])
+def test_an_edit_rule_that_returns_no_text_names_itself_and_the_document(returned):
+    @dataclass
+    class Broken(dc.Editor):
+        def apply(self, text):
+            return returned
+
+    with pytest.raises(dc.RuleFailure, match=rf"rule 'Broken' failed on document '0': TypeError: apply returned "
+                                             rf"{type(returned).__name__}, not the text"):
+        list(dc.Pipeline(edits=[Broken()]).clean(["Some text to edit."]))
