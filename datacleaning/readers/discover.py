@@ -161,10 +161,13 @@ def _location(path: str) -> str:
     return path if storage.is_url(path) else os.path.abspath(path)
 
 
-def _file_key(path: str) -> str:
+def _file_key(path: str, position: str) -> str:
+    """A file's part of its units' ids, and so of its shards' names: its ``position`` in input
+    order first, since later stages read shards by name and "first" must mean the earliest input
+    (dedup keeps the first copy, a repeated id is renamed in its later files)."""
     stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", posixpath.basename(path))[:48]
     digest = hashlib.blake2b(path.encode(), digest_size=5).hexdigest()
-    return f"{stem}-{digest}"
+    return f"{position}-{stem}-{digest}"
 
 
 def _parquet_row_group_units(f: InputFile, key: str, chunk_bytes: int) -> list[FileUnit]:
@@ -198,8 +201,9 @@ def plan_units(files: list[InputFile], chunk_bytes: int) -> list[FileUnit]:
     """
     chunk_bytes = unit_bytes_for(sum(f.size for f in files), chunk_bytes)
     units: list[FileUnit] = []
-    for f in files:
-        key = _file_key(f.path)
+    width = len(str(len(files)))
+    for position, f in enumerate(files):
+        key = _file_key(f.path, f"{position:0{width}d}")
         if f.format in ("jsonl", "json") and f.size > chunk_bytes:
             n = -(-f.size // chunk_bytes)
             for i in range(n):

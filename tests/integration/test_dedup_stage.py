@@ -164,6 +164,27 @@ def test_a_chain_of_near_copies_is_one_cluster_kept_by_its_first_document(tmp_pa
     assert any(step.startswith("small-") for step in result.stats["step_seconds"])
 
 
+def test_the_copy_kept_and_the_id_kept_are_those_of_the_earliest_input_file(tmp_path):
+    """Files of one name in dated folders: "first" is the earliest folder's, whatever the hash of
+    its path in the shards' names says (with 30 folders, a hash order puts 2000 first once in 30)."""
+    text = next(r["text"] for r in RECORDS if r["lang"] == "en" and len(r["text"]) > 300)
+    for year in map(str, range(2000, 2030)):
+        (tmp_path / "dump" / year).mkdir(parents=True)
+        (tmp_path / "dump" / year / "part-0.jsonl").write_text(
+            json.dumps({"id": "doc-1", "text": text, "year": year}) + "\n", encoding="utf-8")
+    clean = cli("clean", str(tmp_path / "dump"), "--output", str(tmp_path / "clean"), "--profile", "none",
+                "--workers", "2", "--no-progress")
+    assert clean.returncode == 0, clean.stderr
+    kept = read_rows(tmp_path / "clean" / "kept")
+    assert {row["id"]: json.loads(row["meta"])["year"] for row in kept if row["id"] == "doc-1"} == {"doc-1": "2000"}
+    dedup = cli("dedup", str(tmp_path / "clean" / "kept"), "--output", str(tmp_path / "dedup"), "--workers", "1",
+                "--no-progress")
+    assert dedup.returncode == 0, dedup.stderr
+    [survivor] = read_rows(tmp_path / "dedup" / "kept")
+    assert (survivor["id"], json.loads(survivor["meta"])["year"]) == ("doc-1", "2000")
+    assert {r["kept_id"] for r in read_rows(tmp_path / "dedup" / "removed")} == {"doc-1"}
+
+
 def test_short_documents_are_deduplicated_by_all_their_tokens(tmp_path):
     docs = [("r1", "好评！", "zh"), ("r2", "好评", "zh"), ("r3", "味道不错", "zh"), ("r4", "味道很好", "zh"),
             ("r5", "外卖送得很快，味道不错，下次还点。", "zh"), ("r6", "外卖送得很快，味道不错，下次还点", "zh"),
