@@ -177,8 +177,8 @@ class CleanConfig(BaseModel):
     language_id: LanguageIdConfig = Field(default_factory=LanguageIdConfig)
     score_all: bool = Field(False, description="measure every filter on every document that reaches the filters, "
                                                "not only up to the first that rejects it, so that the stored scores "
-                                               "can be judged again with other thresholds (slower: no early exit, "
-                                               "no screening of the text as read)")
+                                               "can be judged again with other thresholds (slower: no early exit; "
+                                               "the verdict is the same)")
     review_samples: ReviewSamplesConfig = Field(default_factory=ReviewSamplesConfig)
     normalizers: list[dict[str, Any]] = Field(default_factory=list)
     edits: list[dict[str, Any]] = Field(default_factory=list)

@@ -170,7 +170,9 @@ def run_rejudge(config: Config, source: str | os.PathLike, output: str | os.Path
                         kept_chars += len(doc.text)
                         outcome(row, doc.text, None, None)
                     else:
-                        log_event(logger, "verdict_differs", id=row["id"], stored=was, measured=verdict.rejected_by)
+                        if verdict.rejected_by != was:
+                            log_event(logger, "verdict_differs", id=row["id"], stored=was,
+                                      measured=verdict.rejected_by)
                         rejected_by[verdict.rejected_by] += 1
                         written = rejected_row(doc, verdict, declared)
                         rejected.add(written, len(doc.original_text))

@@ -143,7 +143,8 @@ class RuleChain:
     filter's score, so that stored scores can be judged again with other thresholds. Filters that
     can judge the text as read (``Filter.screen``) are asked first, so what they reject is never
     rewritten: those for every language before the normalizers, the others right after the
-    language guess (not with ``score_all``, where every document goes through every rule).
+    language guess. With ``score_all`` a document they reject goes on through every rule to be
+    measured, and their verdict stands.
     """
 
     def __init__(self, normalizers: list[Rule] = (), edits: list[Rule] = (), filters: list[Rule] = (), *,
@@ -212,7 +213,10 @@ class RuleChain:
             step.counter.seconds += now - clock
             clock = now
             if value is not None:
-                doc.scores[step.label] = value
+                # With score_all the scores hold what score() measures, which later judgments
+                # compare with the thresholds; the screen's value stays in the verdict.
+                if not self.score_all:
+                    doc.scores[step.label] = value
                 return step.reject(value)
         return None
 
@@ -261,8 +265,11 @@ class RuleChain:
             return self._reject_builtin(EMPTY, len(text))
         if len(text) > self.max_input_chars:
             return self._reject_builtin(TOO_LONG, len(text))
-        if self._screens and not self.score_all and (verdict := self._screen(doc, self._screens)):
-            return verdict
+        # A screening filter's verdict stands with score_all too (the same verdict either way);
+        # score_all only goes on to measure the rest.
+        screened = self._screen(doc, self._screens) if self._screens else None
+        if screened is not None and not self.score_all:
+            return screened
         text = self._rewrite(doc, text, self._steps_for(doc.lang)[0])
         try:
             guess = self.identify_language(text, doc)
@@ -272,17 +279,19 @@ class RuleChain:
         doc.scores[LANGUAGE] = {"lang": guess.lang, "confidence": guess.confidence, "script": guess.script}
         if self.languages and guess.lang not in self.languages and f"{guess.lang}-{guess.script}" not in self.languages:
             doc.text = text
-            return self._reject_builtin(LANGUAGE, doc.lang)
+            return screened or self._reject_builtin(LANGUAGE, doc.lang)
         _, edits, filters, screens = self._steps_for(doc.lang)
-        if screens and not self.score_all and (verdict := self._screen(doc, screens)):
-            doc.text = text
-            return verdict
+        if screens and screened is None:
+            screened = self._screen(doc, screens)
+            if screened is not None and not self.score_all:
+                doc.text = text
+                return screened
         text = self._rewrite(doc, text, edits)
         doc.text = text
         if not text or text.isspace():
-            return self._reject_builtin(EMPTY_AFTER_CLEANING, 0)
+            return screened or self._reject_builtin(EMPTY_AFTER_CLEANING, 0)
         source, scores = doc.source, doc.scores
-        verdict = None
+        verdict = screened
         clock = perf_counter()
         for step in filters:
             if step.sources and not source.startswith(step.sources):

@@ -117,8 +117,11 @@ def test_the_typed_signals_follow_the_new_filters(tmp_path, corpus):
     run_rejudge(scoring_config(tmp_path, only_length), source, tmp_path / "rejudged")
     rows = read_rows(tmp_path / "rejudged" / "kept") + read_rows(tmp_path / "rejudged" / "rejected")
     assert {key for row in rows for key in (row["signals"] or {})} == {"length"}
-    # A document the pipeline's own checks reject (empty, or emptied by the edits) meets no filter.
-    assert all(row["signals"]["length"]["chars"] > 0 for row in rows if row.get("rejected_by") not in BUILTIN_CHECKS)
+    # A document the pipeline's own checks reject (empty, or emptied by the edits, or in a language
+    # the run does not keep, screened out or not) meets no filter.
+    languages = set(first.clean.languages)
+    measured = [row for row in rows if row.get("rejected_by") not in BUILTIN_CHECKS and row["lang"] in languages]
+    assert measured and all(row["signals"]["length"]["chars"] > 0 for row in measured)
 
 
 def test_a_finished_rejudge_is_not_redone_and_another_config_is_refused(tmp_path, corpus):
