@@ -104,6 +104,12 @@ def schedule_on_ray(pending: list[Unit], process_unit: ProcessUnit, state_dir: P
     tasks still running are cancelled and the outcome says interrupted)."""
     ray = _ray()
     connect(address, workers)
+    from datacleaning.rules.registry import plugin_file_modules
+
+    # A plugin loaded from a .py file is a module only this process can import: its rules travel
+    # to the tasks by value, class and all.
+    for module in plugin_file_modules():
+        ray.cloudpickle.register_pickle_by_value(module)
     task = ray.remote(num_cpus=1, num_gpus=gpus_per_unit, max_retries=_RETRIES)(_run_task)
     progress = ray.remote(num_cpus=0)(_UnitProgress).remote()
     shared = ray.put(process_unit)

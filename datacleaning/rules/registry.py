@@ -8,6 +8,7 @@ import importlib.util
 import os
 import sys
 import traceback
+import types
 import typing
 from dataclasses import MISSING, fields, is_dataclass
 from functools import cache
@@ -127,6 +128,15 @@ def build_rules(clean: CleanConfig, base_dir: Path) -> dict[str, list[Rule]]:
     return built
 
 
+# The module name of a plugin imported from its file (no other process can import it by name).
+PLUGIN_FILE_PREFIX = "datacleaning_plugin_"
+
+
+def plugin_file_modules() -> list[types.ModuleType]:
+    """The plugins this process imported from .py files."""
+    return [module for name, module in list(sys.modules.items()) if name.startswith(PLUGIN_FILE_PREFIX)]
+
+
 def import_plugin(plugin: str, base_dir: Path) -> None:
     """Import a user module by name (``my_rules``) or by file path (``rules/my_rules.py``); a
     module that fails to import (a syntax error, a missing dependency, a rule that cannot be
@@ -143,7 +153,7 @@ def import_plugin(plugin: str, base_dir: Path) -> None:
     # Named by the file's whole path: two plugins called rules.py in different folders are
     # two modules, not the first one twice.
     where = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:12]
-    name = f"datacleaning_plugin_{path.stem}_{where}"
+    name = f"{PLUGIN_FILE_PREFIX}{path.stem}_{where}"
     if name in sys.modules:
         return
     spec = importlib.util.spec_from_file_location(name, path)
