@@ -74,7 +74,7 @@ def test_failed_unit_does_not_stop_the_others(tmp_path, how):
     assert stats["status"] == "failed"
     assert stats["units"] == {"total": 4, "completed": 3, "failed": 1}
     [(failed_unit, error)] = stats["failed_units"].items()
-    assert failed_unit.startswith("part-2.jsonl")
+    assert failed_unit.startswith("2-part-2.jsonl-"), "units are named by their file's place in input order"
     assert ("exploded on poison" in error) if how == "raise" else ("died" in error)
     healthy = sum(n for name, n in counts.items() if name != "part-2.jsonl")
     assert stats["input_docs"] == healthy == stats["kept_docs"] + stats["rejected_docs"] + stats["quarantined_docs"]
