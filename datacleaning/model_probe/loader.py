@@ -16,7 +16,7 @@ from pathlib import Path
 
 import sentencepiece as spm
 import torch
-from safetensors import safe_open
+from safetensors import SafetensorError, safe_open
 from safetensors.torch import load_file, save_file
 
 from datacleaning.model_probe.config import ModelConfig
@@ -69,7 +69,10 @@ def check_folder(folder: str | os.PathLike) -> None:
     with torch.device("meta"):
         model = TransNormerLM(config)
     _check_weights(folder, config, model, _map_names(read_weights(folder, shapes_only=True)))
-    load_tokenizer(folder)
+    pieces = load_tokenizer(folder).vocab_size()
+    if pieces > config.vocab_size:
+        raise CheckpointError(f"{folder / TOKENIZER_FILE} has {pieces:,} pieces and the model's vocabulary "
+                              f"{config.vocab_size:,} ids (config.json vocab_size): not the model's tokenizer")
 
 
 def read_weights(folder: str | os.PathLike, *, shapes_only: bool = False) -> dict[str, torch.Tensor]:
@@ -102,14 +105,21 @@ def _read_file(path: Path, *, shapes_only: bool = False) -> dict[str, torch.Tens
     """The tensors of one weight file; with ``shapes_only``, tensors on the meta device, without
     reading the weights' data."""
     if path.suffix == ".safetensors":
-        if not shapes_only:
-            return load_file(path, device="cpu")
-        with safe_open(path, "pt") as f:
-            return {name: torch.empty(f.get_slice(name).get_shape(), device="meta") for name in f.keys()}
+        try:
+            if not shapes_only:
+                return load_file(path, device="cpu")
+            with safe_open(path, "pt") as f:
+                return {name: torch.empty(f.get_slice(name).get_shape(), device="meta") for name in f.keys()}
+        except SafetensorError as e:
+            raise CheckpointError(f"{path} is not a readable safetensors file (cut short or damaged?): {e}") from None
     try:
         # Memory-mapped, a zip-format checkpoint is read only where it is used.
         state = torch.load(path, map_location="cpu", weights_only=True, mmap=zipfile.is_zipfile(path))
+    except (EOFError, RuntimeError, zipfile.BadZipFile) as e:
+        raise CheckpointError(f"{path} cannot be read as a PyTorch checkpoint (cut short or damaged?): {e}") from None
     except pickle.UnpicklingError as e:
+        if "truncated" in str(e) or "ran out of input" in str(e).lower():
+            raise CheckpointError(f"{path} is cut short: {e}") from None
         reason = str(e).partition("WeightsUnpickler error:")[2].split("Check the documentation")[0]
         raise CheckpointError(f"{path} is a pickle that holds more than tensors, which is not loaded "
                               f"(torch.load(weights_only=True): {' '.join(reason.split()) or e})") from None

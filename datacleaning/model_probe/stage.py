@@ -335,13 +335,14 @@ class ProbeStage(Stage):
         probe = config.probe
         shards = open_input(source, self.name, self.input_columns, probe.unit_bytes, output)
         folder = model_folder(config)
+        # Before the output is claimed: a model mended after this error finds its folder free.
+        _check_model(folder)
         return Plan(fingerprint(probe, folder, input_record(shards.units, probe.unit_bytes), config.output.max_shard_bytes),
                     len(shards.units), {"units": len(shards.units), "model": folder},
                     ProbePlan(shards, folder, config.work_folder("probe", output)))
 
     def execute(self, config: Config, plan: Plan, output: StoragePath) -> tuple[dict, RunOutcome]:
         probe, units = config.probe, plan.state.shards.units
-        _check_model(plan.state.folder)
         device = resolve_device(probe)
         # One process drives the GPU; on a CPU every worker scores with its share of the cores.
         score_workers = 1 if device == "cuda" else config.run.workers

@@ -249,6 +249,23 @@ def test_bad_settings_are_config_errors(kept, tmp_path):
     assert result.returncode == 2 and "config.json" in result.stderr
 
 
+def test_a_model_refused_at_start_leaves_the_output_free_for_the_mended_one(kept, tmp_path):
+    """The model is checked before the output folder is claimed: once the user mends it, the
+    same command runs (it was refused as "a different configuration", the folder claimed)."""
+    import shutil
+    model = tmp_path / "model"
+    shutil.copytree(SHIPPED_TINY, model)
+    weights = (model / "model.safetensors").read_bytes()
+    (model / "model.safetensors").write_bytes(weights[:100_000])
+    broken = cli(*_score_args(kept, tmp_path / "out", "--model", str(model)))
+    assert broken.returncode == 2 and "model.safetensors is not a readable safetensors file" in broken.stderr, \
+        broken.stderr
+    assert "Traceback" not in broken.stderr and not (tmp_path / "out" / "manifest.json").exists()
+    (model / "model.safetensors").write_bytes(weights)
+    mended = cli(*_score_args(kept, tmp_path / "out", "--model", str(model)))
+    assert mended.returncode == 0, mended.stderr
+
+
 @pytest.mark.slow
 def test_probe_train_writes_a_model_folder_that_probe_score_loads(spm_model, kept, tmp_path):
     model_dir = tmp_path / "model"

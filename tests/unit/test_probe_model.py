@@ -1,15 +1,17 @@
 """TransNormerLLM model, loader, scorer and trainer: invariants that a wrong implementation breaks."""
+import io
 import json
 import math
 import os
 import random
+import shutil
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
-from safetensors.torch import save_file
+from safetensors.torch import load_file, save_file
 
 if not torch.cuda.is_available():
     # The Triton kernel runs in the interpreter on CPU tensors (see test_probe_lightning.py).
@@ -17,7 +19,7 @@ if not torch.cuda.is_available():
 
 from datacleaning.model_probe import model as model_module  # noqa: E402
 from datacleaning.model_probe.config import SIZE_385M, ModelConfig  # noqa: E402
-from datacleaning.model_probe.loader import (SHIPPED_TINY, CheckpointError, load_model,  # noqa: E402
+from datacleaning.model_probe.loader import (SHIPPED_TINY, CheckpointError, check_folder, load_model,  # noqa: E402
                                              load_tokenizer, save_model)
 from datacleaning.model_probe.model import TransNormerLM, alibi_slopes, decay_rates  # noqa: E402
 from datacleaning.model_probe.score import Scorer  # noqa: E402
@@ -313,6 +315,35 @@ def test_loader_refuses_a_pickle_that_is_not_just_tensors(tmp_path):
     torch.save({"model.embed_tokens.weight": torch.zeros(1), "hook": random.Random}, folder / "pytorch_model.bin")
     with pytest.raises(CheckpointError, match="pickle that holds more than tensors.*random.Random"):
         load_model(folder)
+
+
+@pytest.mark.parametrize("weights", ["model.safetensors", "pytorch_model.bin"])
+@pytest.mark.parametrize("keep", [0, 100])
+def test_a_weight_file_cut_short_is_named_as_such(tmp_path, weights, keep):
+    folder = tmp_path / "ckpt"
+    shutil.copytree(SHIPPED_TINY, folder)
+    data = (folder / "model.safetensors").read_bytes()
+    if weights == "pytorch_model.bin":
+        (folder / "model.safetensors").unlink()
+        buffer = io.BytesIO()
+        torch.save(load_file(SHIPPED_TINY / "model.safetensors"), buffer)
+        data = buffer.getvalue()
+    (folder / weights).write_bytes(data[:keep])
+    with pytest.raises(CheckpointError, match=f"{weights}.*(cut short|damaged)"):
+        check_folder(folder)
+
+
+def test_a_tokenizer_with_more_pieces_than_the_model_has_ids_is_refused_up_front(tmp_path):
+    folder = tmp_path / "ckpt"
+    shutil.copytree(SHIPPED_TINY, folder)
+    hf = json.loads((folder / "config.json").read_text())
+    hf["vocab_size"] = 1000
+    (folder / "config.json").write_text(json.dumps(hf))
+    state = load_file(SHIPPED_TINY / "model.safetensors")
+    save_file({name: t[:1000].contiguous() if t.shape[0] == 20000 else t for name, t in state.items()},
+              folder / "model.safetensors")
+    with pytest.raises(CheckpointError, match=r"20,000 pieces and the model's vocabulary 1,000 ids"):
+        check_folder(folder)
 
 
 def test_loader_says_what_is_missing_from_a_folder(tmp_path):
