@@ -95,7 +95,19 @@ def input_schema(input_dir: str | os.PathLike, stage: str, required: tuple[str, 
             schema = found
         elif not found.equals(schema):
             raise ShardInputError(f"shard {path} has schema {found}, unlike the shards before it ({schema})")
-    return schema
+    return _without_views(schema)
+
+
+# polars writes its strings as Arrow's view types, which few compute kernels take yet: the stages
+# read them as the plain types.
+_PLAIN_TYPES = {pa.string_view(): pa.string(), pa.binary_view(): pa.binary()}
+
+
+def _without_views(schema: pa.Schema) -> pa.Schema:
+    if not any(field.type in _PLAIN_TYPES for field in schema):
+        return schema
+    return pa.schema([field.with_type(_PLAIN_TYPES.get(field.type, field.type)) for field in schema],
+                     metadata=schema.metadata)
 
 
 def plan_scan_units(input_dir: str | os.PathLike, unit_bytes: int) -> list[FileUnit]:
@@ -125,7 +137,8 @@ def read_unit_batches(unit: FileUnit, columns: list[str] | None = None) -> Itera
                 batch = reader.get_batch(index)
             except (OSError, pa.ArrowException) as e:
                 raise ShardInputError(f"cannot read record batch {index} of shard {unit.path}: {e}") from None
-            yield batch
+            plain = _without_views(batch.schema)
+            yield batch if plain is batch.schema else batch.cast(plain)
 
 
 def input_listing(units: list[FileUnit]) -> Listing:
