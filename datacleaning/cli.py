@@ -276,6 +276,26 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as e:
         print(f"datacleaning: {e}", file=sys.stderr)
         return EXIT_FAILED
+    except Exception as e:
+        # An object store's client says why it cannot reach the store: no credentials, no such
+        # endpoint, an option its session does not take. Its traceback says nothing more to a user.
+        if not _from_object_store_client(e):
+            raise
+        print(f"datacleaning: storage: {type(e).__name__}: {e}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+# The packages whose errors are an object store's answer, not a fault of ours.
+OBJECT_STORE_CLIENTS = frozenset({"botocore", "aiobotocore", "s3fs", "gcsfs", "google", "aiohttp", "adlfs", "azure"})
+
+
+def _from_object_store_client(error: Exception) -> bool:
+    """Whether ``error`` is one of those packages' or was raised inside their code."""
+    tb = error.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    raised_in = tb.tb_frame.f_globals.get("__name__", "") if tb is not None else ""
+    return bool({type(error).__module__.partition(".")[0], raised_in.partition(".")[0]} & OBJECT_STORE_CLIENTS)
 
 
 if __name__ == "__main__":

@@ -114,7 +114,14 @@ def refuse_overlap(inputs: list[str | os.PathLike], output: str | os.PathLike) -
 
 
 def _fs(path: UPath) -> tuple[fsspec.AbstractFileSystem, str]:
-    return fsspec.core.url_to_fs(str(path), **_options.get(path.protocol, {}))
+    options = _options.get(path.protocol, {})
+    try:
+        return fsspec.core.url_to_fs(str(path), **options)
+    except ImportError as e:  # fsspec names the package to install: gcsfs, adlfs, ...
+        raise ConfigError(f"{path.protocol}:// needs a package that is not installed: {e}") from None
+    except (TypeError, ValueError) as e:  # an option the filesystem does not take
+        raise ConfigError(f"storage options for {path.protocol}:// ({', '.join(sorted(options)) or 'none'}): "
+                          f"{e}") from None
 
 
 def _fresh_fs(path: UPath) -> tuple[fsspec.AbstractFileSystem, str]:

@@ -6,6 +6,7 @@ get the storage options; a URL output without a work folder is refused before an
 local paths keep the operating system's fast paths."""
 from __future__ import annotations
 
+import importlib.util
 import io
 import json
 import logging
@@ -320,3 +321,30 @@ def test_a_memory_url_output_is_refused_not_reported_complete(tmp_path):
         dc.Pipeline().run([corpus], "memory://cleaned", workers=1)
     result = cli("clean", str(corpus), "--output", "memory://cleaned", "--no-progress")
     assert result.returncode == 2 and "memory://cleaned" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("options, code, said", [
+    (["--storage-option", "s3.endpoint=http://127.0.0.1:9"], 1,
+     "datacleaning: storage: TypeError: AioSession.__init__() got an unexpected keyword argument 'endpoint'"),
+    (["--storage-option", "s3.endpoint_url=http://127.0.0.1:9", "--storage-option", "s3.anon=true",
+      "--storage-option", "s3.config_kwargs={retries={max_attempts=1}}"], 1,
+     "datacleaning: storage: EndpointConnectionError: Could not connect to the endpoint URL"),
+])
+def test_an_object_store_that_cannot_be_reached_is_one_line_not_a_traceback(tmp_path, options, code, said):
+    corpus = tmp_path / "in.jsonl"
+    corpus.write_text(json.dumps({"id": "a", "text": "A sentence."}) + "\n")
+    result = cli("clean", str(corpus), "--output", "s3://bucket/out", "--work-dir", str(tmp_path / "work"),
+                 "--no-progress", *options)
+    assert result.returncode == code and said in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_store_whose_filesystem_package_is_missing_is_a_config_error(tmp_path):
+    pytest.importorskip("s3fs")
+    if importlib.util.find_spec("gcsfs") is not None:
+        pytest.skip("gcsfs is installed here")
+    corpus = tmp_path / "in.jsonl"
+    corpus.write_text(json.dumps({"id": "a", "text": "A sentence."}) + "\n")
+    result = cli("clean", str(corpus), "--output", "gs://bucket/out", "--work-dir", str(tmp_path / "work"),
+                 "--no-progress")
+    assert result.returncode == 2 and "gs:// needs a package that is not installed" in result.stderr, result.stderr
