@@ -10,6 +10,7 @@ import hashlib
 import importlib
 import logging
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -105,6 +106,28 @@ class StorageConfig(BaseModel):
         description="fsspec options keyed by protocol, e.g. {s3 = {endpoint_url = \"http://127.0.0.1:9000\"}} "
                     "for MinIO, {s3 = {anon = true}} for a public bucket, "
                     "{s3 = {client_kwargs = {region_name = \"eu-west-1\"}}}")
+
+    @pydantic.field_validator("options")
+    @classmethod
+    def _no_credentials(cls, options: dict) -> dict:
+        # A config file is shared, committed and copied beside outputs; a secret in it leaks.
+        found = [key for key in _keys(options) if _SECRET_KEY.search(key.rpartition(".")[2])]
+        if found:
+            raise ValueError(f"{', '.join(found)}: credentials are not taken from a config or the command line; "
+                             f"give them in the environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, a "
+                             f"profile, an instance role)")
+        return options
+
+
+# The option names fsspec's filesystems take secrets under (s3fs key/secret, adlfs account_key, ...).
+_SECRET_KEY = re.compile(r"^(key|secret|password|passwd)$|secret|access_key|session_token|account_key|sas_token|"
+                         r"connection_string", re.IGNORECASE)
+
+
+def _keys(table: dict, prefix: str = "") -> list[str]:
+    """Every key of a nested table, dotted."""
+    return [name for key, value in table.items() for name in
+            ([f"{prefix}{key}"] + (_keys(value, f"{prefix}{key}.") if isinstance(value, dict) else []))]
 
 
 class RunConfig(BaseModel):

@@ -348,3 +348,18 @@ def test_a_store_whose_filesystem_package_is_missing_is_a_config_error(tmp_path)
     result = cli("clean", str(corpus), "--output", "gs://bucket/out", "--work-dir", str(tmp_path / "work"),
                  "--no-progress")
     assert result.returncode == 2 and "gs:// needs a package that is not installed" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("where", ["config", "flag"])
+def test_credentials_in_a_config_or_on_the_command_line_are_refused(tmp_path, where):
+    """A config is shared and committed, a command line lands in shell histories and nohup logs:
+    the secret is refused by name, and the environment named as where it goes."""
+    corpus = tmp_path / "in.jsonl"
+    corpus.write_text(json.dumps({"id": "a", "text": "A sentence."}) + "\n")
+    (tmp_path / "c.toml").write_text('[storage.options.s3]\nkey = "AKIA..."\nsecret = "wJalr..."\n')
+    args = ["--config", str(tmp_path / "c.toml")] if where == "config" else [
+        "--storage-option", "s3.client_kwargs={aws_secret_access_key='wJalr...'}"]
+    result = cli("clean", str(corpus), "--output", str(tmp_path / "out"), "--no-progress", *args)
+    assert result.returncode == 2 and "credentials are not taken from a config" in result.stderr, result.stderr
+    assert "AWS_SECRET_ACCESS_KEY" in result.stderr and "wJalr" not in result.stderr
+    assert not (tmp_path / "out").exists()
