@@ -81,7 +81,10 @@ def cmd_reference_lm_train(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     inputs = args.inputs or [config.resolve(p) for p in config.input.paths]
-    output = storage.as_path(args.output or config.resolve(config.output.dir))
+    # output.dir a config sets is from the config's folder; the default, from where the command runs
+    # (not into the folder of a config shipped with the package, such as a layout's).
+    named = "dir" in config.output.model_fields_set
+    output = storage.as_path(args.output or (config.resolve(config.output.dir) if named else config.output.dir))
     if "clean" in config.run.stages:
         refuse_no_rules(config)
     # A stage that could not start (a URL output without a work folder) is refused before any runs.

@@ -124,3 +124,17 @@ def test_the_text_is_composed_as_the_layout_says(clean_run, name):
     texts = {row["id"]: row["text"] for row in run.kept}
     assert texts == {doc_id: layout.text(record) for doc_id, record in zip(layout.ids(path, records), records)}
 
+
+
+def test_run_with_a_layout_config_writes_where_the_command_runs_not_into_the_configs_folder(tmp_path):
+    """A config that names no output.dir: `run` writes to ./output of the working directory (it
+    wrote into configs/layouts/output, inside the package's checkout, and the next layout's run
+    found that folder taken)."""
+    from helpers import cli
+    (tmp_path / "dump").mkdir()
+    (tmp_path / "dump" / "wudao.json").write_bytes((LAYOUT_FIXTURES / "wudao.json").read_bytes())
+    result = cli("run", "--config", str(LAYOUT_CONFIGS / "wudao.toml"), str(tmp_path / "dump"), "--set",
+                 "run.stages=['clean']", "--workers", "1", "--no-progress", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "output" / "clean" / "stats.json").is_file()
+    assert not (LAYOUT_CONFIGS / "output").exists()
