@@ -239,9 +239,16 @@ class CleanConfig(BaseModel):
             if added:
                 setattr(self, section, [*getattr(self, section), *added])
                 setattr(self, f"add_{section}", [])
+        from datacleaning.rules.registry import rule_parameters
         for name, settings in self.rule_settings.items():
             if "name" in settings:
                 raise ValueError(f"rule_settings.{name}: a rule's name is not a setting")
+            # A plugin's rule is not registered yet: its build names the setting.
+            known = rule_parameters(name)
+            unknown = sorted(set(settings) - set(known)) if known is not None else []
+            if unknown:
+                raise ValueError(f"rule_settings.{name}.{unknown[0]}: not a parameter of rule {name!r} (its "
+                                 f"parameters: {', '.join(known)})")
             found = False
             for rules in (self.normalizers, self.edits, self.filters):
                 for i, rule in enumerate(rules):

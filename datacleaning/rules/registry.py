@@ -55,6 +55,12 @@ def _defined_at(cls: type) -> tuple[str, str]:
     return module, cls.__qualname__
 
 
+def rule_parameters(name: str) -> list[str] | None:
+    """The parameters of the registered rule ``name``; None when no rule has that name (yet)."""
+    cls = registered_rules().get(name)
+    return None if cls is None else [f.name for f in fields(cls) if f.init]
+
+
 def registered_rules() -> dict[str, type[Rule]]:
     import datacleaning.rules.library  # noqa: F401  (registers the built-in rules)
 
