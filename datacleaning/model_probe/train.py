@@ -20,6 +20,7 @@ import numpy as np
 import torch
 
 from datacleaning.config import Config
+from datacleaning.errors import ConfigError
 from datacleaning.model_probe.config import ModelConfig
 from datacleaning.model_probe.model import TransNormerLM
 from datacleaning.shard_input import input_schema, plan_scan_units, read_unit_batches
@@ -168,17 +169,20 @@ def train_reference_model(config: Config, inputs: Sequence[str | os.PathLike], o
     from datacleaning.quality.train import split_held_out
     settings = config.probe.train
     tokenizer = load_spm(tokenizer_path)
+    bos, eos, pad = tokenizer.bos_id(), tokenizer.eos_id(), tokenizer.pad_id()
+    if bos < 0:
+        raise ValueError(f"{tokenizer_path} has no BOS piece, which the probe reads every document from")
+    try:  # the model's shape is checked before any text is read
+        model_config = ModelConfig(d_model=settings.d_model, n_layers=settings.n_layers, n_heads=settings.n_heads,
+                                   glu_dim=settings.glu_dim, vocab_size=tokenizer.vocab_size(),
+                                   pad_token_id=pad if pad >= 0 else None, bos_token_id=bos,
+                                   eos_token_id=eos if eos >= 0 else bos)
+    except ValueError as e:
+        raise ConfigError(f"probe.train (--d-model, --layers, --heads): {e}") from None
     docs = read_reference(inputs, tokenizer, settings.max_docs)
     train_docs, held_out = split_held_out(docs, settings.hold_out)
     if not train_docs:
         raise ValueError(f"no text to train on in {', '.join(map(str, inputs))}")
-    bos, eos, pad = tokenizer.bos_id(), tokenizer.eos_id(), tokenizer.pad_id()
-    if bos < 0:
-        raise ValueError(f"{tokenizer_path} has no BOS piece, which the probe reads every document from")
-    model_config = ModelConfig(d_model=settings.d_model, n_layers=settings.n_layers, n_heads=settings.n_heads,
-                               glu_dim=settings.glu_dim, vocab_size=tokenizer.vocab_size(),
-                               pad_token_id=pad if pad >= 0 else None, bos_token_id=bos,
-                               eos_token_id=eos if eos >= 0 else bos)
     schedule = TrainConfig(steps=settings.steps, batch_tokens=settings.batch_tokens, seq_len=settings.seq_len,
                            lr=settings.lr, warmup_steps=settings.warmup_steps, seed=settings.seed)
     device = None if config.probe.device == "auto" else config.probe.device

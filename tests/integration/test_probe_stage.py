@@ -249,6 +249,14 @@ def test_bad_settings_are_config_errors(kept, tmp_path):
     assert result.returncode == 2 and "config.json" in result.stderr
 
 
+def test_probe_train_refuses_a_model_shape_before_reading_text(kept, tmp_path):
+    result = cli("probe", "train", str(kept), "--output", str(tmp_path / "model"), "--heads", "3", "--tokenizer",
+                 str(SHIPPED_TINY / "tokenizer.model"), "--no-progress")
+    assert result.returncode == 2, result.stderr
+    assert "config error: probe.train" in result.stderr and "not a multiple of n_heads 3" in result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "model").exists()
+
+
 def test_a_model_refused_at_start_leaves_the_output_free_for_the_mended_one(kept, tmp_path):
     """The model is checked before the output folder is claimed: once the user mends it, the
     same command runs (it was refused as "a different configuration", the folder claimed)."""
