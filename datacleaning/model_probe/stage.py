@@ -212,8 +212,10 @@ def language_quantiles(score_files: list[Path], quantiles: list[float], bucket_b
         for i, lang in enumerate(langs.dictionary.to_pylist()):
             rows = which == i
             for name, score in scores.items():
+                # float32 for the reported quantiles; the cuts are compared with each document's
+                # score, so those are kept exact.
                 values.setdefault(lang, {}).setdefault(name, []).append(
-                    score[rows & ~np.isnan(score)].astype(np.float32))
+                    score[rows & ~np.isnan(score)].astype(np.float64 if name == bucket_by else np.float32))
             tokens[lang] = tokens.get(lang, 0) + int(counts[rows].sum())
     report = {}
     for lang in sorted(values):
@@ -313,7 +315,9 @@ class WriteStep:
         buckets = np.zeros(len(langs), np.int8)
         for lang in set(langs):
             rows = langs == lang
-            buckets[rows] = np.searchsorted(np.asarray(self.cuts.get(lang, []), np.float64), values[rows], side="right")
+            # A score above a cut is past it; one on it (the median of an odd count) is not, as
+            # `ppl > cut` on the stored columns says.
+            buckets[rows] = np.searchsorted(np.asarray(self.cuts.get(lang, []), np.float64), values[rows], side="left")
         return pa.array(buckets, pa.int8(), mask=np.isnan(values))
 
 

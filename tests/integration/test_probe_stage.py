@@ -138,6 +138,21 @@ def test_buckets_and_thresholds_follow_the_cut_points_in_stats(scored):
         assert stats["by_language"][lang] == counted, lang
 
 
+def test_a_document_on_a_cut_point_is_below_it_as_the_stored_scores_say(tmp_path):
+    """Three documents of one language: the median cut is the middle one's perplexity exactly, and
+    that document is in bucket 0, as `ppl > cut` on the stored columns says (the cuts were taken
+    over float32 copies, so the middle one fell on either side by rounding)."""
+    docs = [{"id": r["id"], "text": r["text"][:CHARS], "lang": "en", "source": r["source"]}
+            for r in fixture_records() if r["lang"] == "en"][:3]
+    write_kept_shard(tmp_path / "kept", "a", docs)
+    result = cli(*_score_args(tmp_path / "kept", tmp_path / "out", "--set", "probe.buckets=[0.5]"))
+    assert result.returncode == 0, result.stderr
+    [cut] = json.loads((tmp_path / "out" / "stats.json").read_text())["buckets"]["cuts"]["en"]
+    rows = read_rows(tmp_path / "out" / "kept")
+    assert sorted(r["ppl"] for r in rows)[1] == cut
+    assert [r["ppl_bucket"] for r in rows] == [int(r["ppl"] > cut) for r in rows]
+
+
 def test_a_limit_on_nll_per_character_rejects_above_it_per_language(kept, scored, tmp_path):
     # The Chinese median of the first run: about half the Chinese documents go, no English one.
     chinese = [r for r in read_rows(scored / "kept") + read_rows(scored / "rejected") if r["lang"] == "zh"]
