@@ -254,3 +254,23 @@ def test_an_edit_rule_that_returns_no_text_names_itself_and_the_document(returne
     with pytest.raises(dc.RuleFailure, match=rf"rule 'Broken' failed on document '0': TypeError: apply returned "
                                              rf"{type(returned).__name__}, not the text"):
         list(dc.Pipeline(edits=[Broken()]).clean(["Some text to edit."]))
+
+
+def test_a_filter_whose_score_is_not_the_number_it_declares_fails_its_unit_naming_itself(tmp_path):
+    @dc.register("declares_a_number")
+    @dataclass
+    class DeclaresANumber(dc.Filter):
+        signals = {"value": "float64"}
+
+        def score(self, doc):
+            return "not a number"
+
+        def keep(self, value):
+            return True
+
+    corpus = tmp_path / "in.jsonl"
+    corpus.write_text(json.dumps({"id": "a", "text": "Any text at all."}) + "\n")
+    pipe = dc.Pipeline(load_config(None, [(["run", "progress"], False)]), filters=[DeclaresANumber()])
+    result = pipe.run([corpus], tmp_path / "out", workers=1)
+    [error] = result.stats["failed_units"].values()
+    assert "filter 'declares_a_number' declares its signal 'value' a number" in error and "'not a number'" in error
