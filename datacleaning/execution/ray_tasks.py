@@ -10,6 +10,7 @@ outputs: URLs (datacleaning.storage) or paths of a filesystem every node mounts.
 from __future__ import annotations
 
 import logging
+import socket
 import time
 from pathlib import Path
 
@@ -27,6 +28,8 @@ logger = logging.getLogger("datacleaning.ray")
 _POLL_SECONDS = 0.5
 # A task whose worker process dies is run again this many times before its unit counts as failed.
 _RETRIES = 3
+# How long the head of a Ray cluster may take to accept a connection.
+_CONNECT_SECONDS = 10.0
 # How often a task tells the driver how far its unit has got.
 _REPORT_SECONDS = 1.0
 
@@ -46,11 +49,24 @@ def connect(address: str, workers: int) -> None:
     if ray.is_initialized():
         return
     if address:
+        _refuse_unreachable(address)
         ray.init(address=address, log_to_driver=False, include_dashboard=False)
     else:
         ray.init(num_cpus=workers, log_to_driver=False, include_dashboard=False)
     stop_signals.reclaim()
     log_event(logger, "ray_connected", address=address or "local", cpus=ray.cluster_resources().get("CPU", 0))
+
+
+def _refuse_unreachable(address: str) -> None:
+    """A cluster address nothing answers at is a config error now: Ray itself retries for minutes."""
+    host, colon, port = address.removeprefix("ray://").rpartition(":")
+    if not colon or not port.isdigit():
+        return  # "auto", or a form Ray resolves itself
+    try:
+        socket.create_connection((host, int(port)), timeout=_CONNECT_SECONDS).close()
+    except OSError as e:
+        raise ConfigError(f"run.ray_address: nothing answers at {address} ({e.strerror or e}); is the Ray cluster "
+                          f"started (ray start --head) and the address its head's?") from None
 
 
 class _UnitProgress:

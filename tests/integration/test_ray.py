@@ -183,3 +183,16 @@ def test_a_plugin_file_rule_runs_on_ray_as_on_the_local_executor(tmp_path):
     assert outcomes["ray"] == outcomes["local"]
     stats = json.loads((tmp_path / "ray" / "stats.json").read_text())
     assert (stats["kept_docs"], stats["rejected_by"]) == (3, {"max_digit_share": 3})
+
+
+def test_a_cluster_address_nothing_answers_at_is_a_config_error_not_a_hang(tmp_path):
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # free once closed: nothing listens there
+    (tmp_path / "in.jsonl").write_text(json.dumps({"id": "a", "text": "A sentence of words."}) + "\n")
+    started = time.monotonic()
+    result = cli("clean", str(tmp_path / "in.jsonl"), "--output", str(tmp_path / "out"), "--executor", "ray",
+                 "--ray-address", f"127.0.0.1:{port}", "--no-progress", timeout=120)
+    assert result.returncode == 2 and f"nothing answers at 127.0.0.1:{port}" in result.stderr, result.stderr
+    assert time.monotonic() - started < 60
