@@ -1,4 +1,4 @@
-"""``datacleaning``: one command, every registered stage's sub-commands, and ``run`` for them all."""
+"""datacleaning: one command, every registered stage's sub-commands, and run for them all."""
 from __future__ import annotations
 
 import argparse
@@ -157,7 +157,7 @@ def _add_setting_flags(parser: argparse.ArgumentParser, flags: list[tuple[str, t
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="datacleaning", description=__doc__.splitlines()[0].strip("`"))
+    parser = argparse.ArgumentParser(prog="datacleaning", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
 
     for name in STAGE_ORDER:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -106,6 +108,13 @@ def test_every_registered_stage_is_a_command_and_a_run_stage():
         assert cli(name, "--help").returncode == 0, f"no `datacleaning {name}` command"
         assert name in commands
     assert [name for name in STAGE_ORDER if stage(name).reads_dumps] == ["clean"]
+
+
+def test_python_dash_m_datacleaning_is_the_same_command_line():
+    script = cli("--help")
+    module = subprocess.run([sys.executable, "-m", "datacleaning", "--help"], capture_output=True, text=True)
+    assert module.returncode == script.returncode == 0, module.stderr
+    assert module.stdout == script.stdout and "``" not in module.stdout
 
 
 def test_run_config_refuses_a_stage_the_registry_does_not_hold():
