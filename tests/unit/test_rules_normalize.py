@@ -99,6 +99,16 @@ def test_remove_junk_chars_drops_private_use_unassigned_and_surrogates():
     assert build("remove_junk_chars").apply("a\u0378b\uffffc\udc80d\U0010FFFDe") == "abcde"
 
 
+def test_remove_junk_chars_never_joins_the_digits_around_a_junk_character():
+    """A statute whose decimal point came out as a private-use glyph (lawrefbook, 杭州市建设工程施工
+    安全管理条例): removed, 2.5 metres would read 25."""
+    rule = build("remove_junk_chars")
+    assert rule.apply("围挡高度不得低于2\ue0105米，市政工地不得低于2\ue0101米") == \
+        "围挡高度不得低于2\ufffd5米，市政工地不得低于2\ufffd1米"
+    assert rule.apply("第\ue0102条\ue60a") == "第2条", "next to one digit only, it goes"
+    assert build("remove_junk_chars", remove_replacement_char=True).apply("身高低于1\ue0104米") == "身高低于1\ufffd4米"
+
+
 def test_remove_junk_chars_keeps_replacement_characters_unless_asked():
     text = "数据损坏\ufffd\ufffd的部分"
     assert build("remove_junk_chars").apply(text) == text

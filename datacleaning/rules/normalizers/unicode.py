@@ -144,7 +144,8 @@ class RemoveJunkChars(Normalizer):
     """Code points that are not text: private-use characters (icon-font glyphs such as U+E60A
     from web pages, old carrier emoji in reviews), unassigned code points, noncharacters and lone
     surrogates; emoji too when ``keep_emoji`` is false, and U+FFFD with
-    ``remove_replacement_char``.
+    ``remove_replacement_char``. One between two digits becomes U+FFFD instead: 2.5 written with
+    a private-use glyph for its point must not read 25.
 
     Keeps every assigned character otherwise: newlines and tabs, letters of every script (Greek,
     Cyrillic, accented Latin, kana, Hangul), all CJK ideographs (Extensions A-I, compatibility
@@ -177,7 +178,16 @@ class RemoveJunkChars(Normalizer):
     def apply(self, text: str) -> str:
         if text.isascii() or self._trigger.search(text) is None:
             return text
-        return self._removed.sub("", text)
+
+        def removed(match: regex.Match) -> str:
+            # Between two digits the junk stood for a mark (a statute's decimal point as a
+            # private-use glyph: 2\ue0105米): removed, 2.5 would read 25. It becomes U+FFFD, the
+            # mojibake filter's evidence, and the number stays two.
+            start, end = match.span()
+            between_digits = 0 < start and end < len(text) and text[start - 1].isdigit() and text[end].isdigit()
+            return "\ufffd" if between_digits else ""
+
+        return self._removed.sub(removed, text)
 
 
 # --- fullwidth_alnum --------------------------------------------------------------------------
