@@ -117,6 +117,17 @@ def test_sentences_that_only_mention_the_words_stay():
     assert rule("remove_boilerplate_lines").apply(body) == body
 
 
+def test_a_statutes_articles_stay_though_they_name_licences_and_reprints():
+    """Articles of the 互联网上网服务营业场所管理条例 and the 著作权法 (statutes, not subject to
+    copyright in China) say what a footer says, as law."""
+    articles = lines("第十二条 互联网上网服务营业场所经营单位不得涂改、出租、出借或者以其他方式转让《网络文化经营许可证》。",
+                     "第十三条 互联网上网服务营业场所经营单位变更营业场所地址的，应当依法办理变更登记。",
+                     "第35条 作品刊登后，除著作权人声明不得转载、摘编的外，其他报刊可以转载。")
+    assert rule("remove_boilerplate_lines").apply(articles) == articles
+    footer = lines("网络文化经营许可证：京网文〔2019〕1234-123号", "未经授权不得转载")
+    assert rule("remove_boilerplate_lines").apply(lines("正文。", footer)) == "正文。"
+
+
 def test_a_bare_previous_or_next_marker_takes_its_title_line_along():
     page = lines("下一步，街道计划在另外两个社区推广夜间开放模式。",
                  "上一篇",

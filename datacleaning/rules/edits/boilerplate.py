@@ -58,6 +58,11 @@ def _is_prose(line: str) -> bool:
     return _PROSE.search(line) is not None
 
 
+# A statute's article (第十二条 ...不得转让《网络文化经营许可证》) names licences and forbids reprints
+# in the words of a page's footer; a footer never opens with an article number.
+_STATUTE_ARTICLE = re.compile(r"第[一二三四五六七八九十百千零〇两\d]+条")
+
+
 @register("remove_boilerplate_lines")
 @dataclass
 class RemoveBoilerplateLines(Editor):
@@ -67,7 +72,8 @@ class RemoveBoilerplateLines(Editor):
     (分享到：, 扫码关注), comment and login widgets (网友评论仅供其表达个人看法, a line that is only 登录
     or 回复), credit labels starting a line (责任编辑：, 来源：, 原标题：) and 上一篇/下一篇 lines (a bare
     marker takes the title line after it). Left alone: longer lines, and sentences that merely
-    mention such words (版权所有人, 请登录后评论 ... list phrases are anchored to avoid them).
+    mention such words (版权所有人, 请登录后评论 ... list phrases are anchored to avoid them), and a
+    statute's articles (a line opening with 第十二条).
     ``lists`` names the phrase lists; ``sources`` limits the rule to sources with these prefixes."""
 
     languages = ZH_EN
@@ -91,7 +97,7 @@ class RemoveBoilerplateLines(Editor):
             if i in dropped:
                 continue  # the title after a marker: gone as such, not read for phrases
             line = lines[i].strip()
-            if len(line) > self.max_line_chars:
+            if len(line) > self.max_line_chars or _STATUTE_ARTICLE.match(line):
                 continue
             lowered = line.lower()
             if _copyright_or_licence(lowered) or self._phrases.matches(lowered):
