@@ -238,7 +238,9 @@ def test_wechat_and_qq_contacts():
 
 def test_words_around_wechat_that_are_not_contacts_stay():
     for text in ["微信支付很方便，扫码就行", "微信 Android 版本更新了", "他在村里很有威信",
-                 "我常用QQ音乐听歌", "import wx\nframe = wx.Frame(None)", "关注微信公众号：人民日报"]:
+                 "我常用QQ音乐听歌", "import wx\nframe = wx.Frame(None)", "关注微信公众号：人民日报",
+                 # Key combinations in LibreOffice's help: a letter before "+" joins keys.
+                 "Using CommandCtrl+V shortcut, the Paste icon", "Edit - Paste CommandCtrl+V pastes at the cursor"]:
         assert RemoveWechatIds().apply(text) == text
 
 

@@ -341,9 +341,11 @@ class RemoveMentions(Editor):
 # also serves as one. A label ("微信号：", "VX:", "加V") must come right before it.
 _WECHAT_ID = r"(?P<id>[A-Za-z][-_A-Za-z0-9]{5,19}|\+?\d{5,13})(?![-_A-Za-z0-9])"
 _WECHAT_LABEL = r"(?:微信|薇信|威信|V信|v信|VX|Vx|vX|vx|WX|Wx|wx|weixin|WeiXin|WeChat|wechat|Wechat)"
+# "+" right after a letter or digit joins a key combination (Ctrl+V pastes), not "add me on".
+_ADD = r"(?:加|(?<![A-Za-z0-9])[+＋➕])"
 _WECHAT = re.compile(
-    rf"(?:(?:[加+＋➕][ \t]?)?{_WECHAT_LABEL}[ \t]*(?:号|ID|id)?[ \t]*[:：]"
-    rf"|[加+＋➕](?:[ \t]?{_WECHAT_LABEL}|[Vv])[ \t]*号?[ \t]*[:：]?"
+    rf"(?:(?:{_ADD}[ \t]?)?{_WECHAT_LABEL}[ \t]*(?:号|ID|id)?[ \t]*[:：]"
+    rf"|{_ADD}(?:[ \t]?{_WECHAT_LABEL}|[Vv])[ \t]*号?[ \t]*[:：]?"
     rf"|微信号[ \t]+)[ \t]*{_WECHAT_ID}")
 _QQ = re.compile(r"(?:[加+＋➕][ \t]?)?(?:QQ|qq|Qq|扣扣)[ \t]*(?:号码|号|群)?[ \t]*[:：]?[ \t]*(?P<id>[1-9]\d{4,11})(?!\d)")
 # Every match holds one of these literals within its first three characters ("加 V", "＋wx").
