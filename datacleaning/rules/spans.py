@@ -10,11 +10,14 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator
 
-# A row of an ASCII or Markdown table ("| a | b |", "+----+----+", "|---|---|") is a line whose
-# first visible character is | or +: its marks and spaces keep the columns lined up. Found from the
-# newline before it, so that ``re`` can jump between newlines.
-_ROW_AFTER_NEWLINE = re.compile("\n[ \t\xa0\u3000]*[|+]")
-_ROW_AT_START = re.compile("[ \t\xa0\u3000]*[|+]")
+# A row of an ASCII, Markdown or box-drawn table ("| a | b |", "+----+----+", "|---|---|",
+# "│ 扇区 │ 说明 │", "├──┼──┤") is a line whose first visible character is |, + or a box-drawing
+# character: its marks and spaces keep the columns lined up. Found from the newline before it, so
+# that ``re`` can jump between newlines.
+_ROW_MARKS = "|+\u2500-\u257f"
+_ROW_AFTER_NEWLINE = re.compile(f"\n[ \t\xa0\u3000]*[{_ROW_MARKS}]")
+_ROW_AT_START = re.compile(f"[ \t\xa0\u3000]*[{_ROW_MARKS}]")
+_ANY_ROW_MARK = re.compile(f"[{_ROW_MARKS}]")
 # Where a URL shows itself; the URL then runs back to its scheme and on to the next whitespace,
 # Chinese paths and queries included.
 _URL_HINT = re.compile(r"://|www\.|WWW\.")
@@ -23,7 +26,7 @@ _NON_SPACE = re.compile(r"\S*")
 
 
 def _table_rows(text: str) -> Iterator[tuple[int, int]]:
-    if "|" not in text and "+" not in text:
+    if _ANY_ROW_MARK.search(text) is None:
         return
     starts = ([0] if _ROW_AT_START.match(text) else []) + [m.start() + 1 for m in _ROW_AFTER_NEWLINE.finditer(text)]
     for start in starts:

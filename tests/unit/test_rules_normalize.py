@@ -367,6 +367,8 @@ def test_remove_cjk_spaces_removes_spaces_chinese_never_has(text, expected):
     "使用 Python 编程", "第 3 章 系统初始化", "It works. 好的", "他说 “你好” — 然后走了",
     "    键盘                               应用程序",
     "      * 通过添加 MC 命令参数可以指定开始目录",
+    # A box-drawn table's padding keeps its columns in line, as an ASCII table's does.
+    "│扇区位置。（较老）   │ 说明 │\n├────────────┼──────┤\n│分区表   │ 主引导 │",
 ])
 def test_remove_cjk_spaces_keeps_separating_spaces(text):
     assert build("remove_cjk_spaces", "edits").apply(text) == text
