@@ -264,6 +264,9 @@ def _find_emails(text: str):
 # RFC 2606 and RFC 6761 reserve these for documentation: nobody's address, and the examples of a
 # manual (git config user.email you@example.com) read better with them.
 _RESERVED_DOMAIN = re.compile(r"(?:^|\.)(?:example\.(?:com|net|org)|[^.]+\.(?:example|test|invalid|localhost))$", re.I)
+# systemd's template units read like addresses (user@1005.service, getty@tty1.service); their
+# suffixes are no top-level domain.
+_SYSTEMD_UNIT = re.compile(r"\.(?:service|socket|target|timer|mount|automount|path|slice|scope|device|swap)$")
 
 
 @register("remove_emails")
@@ -277,13 +280,14 @@ class RemoveEmails(Editor):
     ``git@github.com:repo`` remotes (followed by ``:path``), ``ssh``/``scp``/``rsync``/``git``
     arguments (``ssh foo@host.example.org``: a login on a host, part of the command), addresses at
     the reserved documentation domains (example.com/.net/.org, *.example, *.test, *.invalid),
-    ``pkg@1.2.3``."""
+    ``pkg@1.2.3``, systemd template units (``user@1005.service``)."""
 
     mode: Mode = "remove"
 
     def apply(self, text: str) -> str:
         spans = [(m.start(), m.end(), "<EMAIL>") for m in _find_emails(text)
-                 if not _RESERVED_DOMAIN.search(m.group(1)) and not is_command_argument(text, m.start())]
+                 if not _RESERVED_DOMAIN.search(m.group(1)) and not _SYSTEMD_UNIT.search(m.group(1))
+                 and not is_command_argument(text, m.start())]
         return rewrite(text, spans, self.mode)
 
 
