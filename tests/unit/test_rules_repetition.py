@@ -102,6 +102,16 @@ def test_block_repeated_later_stays_by_default_and_goes_when_asked():
         *carousel, "城东街道社区图书馆自10月起试行夜间开放，每天延长至晚上十点。")
 
 
+def test_a_statute_listing_again_what_an_earlier_article_forbade_keeps_its_list():
+    """A municipal regulation's penalty article restates, item for item, the acts an earlier
+    article forbids (济南市市政设施管理条例, statute text): the list is the law, not a carousel."""
+    acts = ["（一）损害、围圈、占压城市功能照明设施；", "（二）擅自在城市功能照明设施的供电线路上接线；",
+            "（三）擅自迁移、拆除、改动城市功能照明设施；", "（四）在城市功能照明设施上涂写、刻画、张贴；"]
+    statute = lines("第三十条 禁止下列行为：", *acts, "第七十六条 有下列行为之一的，由市政公用主管部门责令改正：", *acts,
+                    "## 第十章 附则")
+    assert rule("collapse_repeated_lines", later_block_lines=4).apply(statute) == statute
+
+
 def test_parameters_are_validated_like_any_config():
     with pytest.raises(ConfigError, match="min_chars"):
         rule("collapse_repeated_lines", min_chars="ten")

@@ -42,7 +42,8 @@ class CollapseRepeatedLines(Editor):
     the world ends," three times) are collapsed at the default; a literature profile raises
     ``min_chars`` so that only paragraph-length repeats go. ``later_block_lines`` > 0 also drops
     any block of that many lines already seen earlier in the document, for web text, where such
-    blocks are repeated carousels, footers and quoted comment threads."""
+    blocks are repeated carousels, footers and quoted comment threads (not a block of numbered
+    items, （一）（二）...: statutes list again what an earlier article named)."""
 
     min_chars: int = 10
     max_block_lines: int = 10
@@ -78,7 +79,8 @@ class CollapseRepeatedLines(Editor):
             words = words_before[end] - words_before[start]
             return words >= self.min_chars and 2 * words >= visible_before[end] - visible_before[start]
 
-        dropped = self._back_to_back(ids, collapsible) | self._later_blocks(ids, collapsible)
+        items = {k for k, line in enumerate(first_id) if _LIST_ITEM.match(line)}
+        dropped = self._back_to_back(ids, collapsible) | self._later_blocks(ids, collapsible, items)
         if not dropped:
             return text
         return drop_lines(lines, {positions[k] for k in dropped})
@@ -98,8 +100,10 @@ class CollapseRepeatedLines(Editor):
                     dropped.update(range(start + period, end + period))
         return dropped
 
-    def _later_blocks(self, ids: list[int], collapsible) -> set[int]:
-        """Indexes of blocks of ``later_block_lines`` lines that appeared, whole, earlier."""
+    def _later_blocks(self, ids: list[int], collapsible, items: set[int]) -> set[int]:
+        """Indexes of blocks of ``later_block_lines`` lines that appeared, whole, earlier; not a
+        block of numbered items (lines ``items``): a statute's penalty article lists again, item for
+        item, what an earlier article forbade."""
         size = self.later_block_lines
         dropped: set[int] = set()
         if not size:
@@ -107,11 +111,13 @@ class CollapseRepeatedLines(Editor):
         first_start: dict[tuple[int, ...], int] = {}
         for start, block in enumerate(zip(*(ids[k:] for k in range(size)), strict=False)):
             earlier = first_start.setdefault(block, start)
-            if earlier + size <= start and collapsible(start, start + size):
+            if earlier + size <= start and not items.issuperset(block) and collapsible(start, start + size):
                 dropped.update(range(start, start + size))
         return dropped
 
 
+# A numbered item of a Chinese list: （一）, (二), 三、
+_LIST_ITEM = re.compile(r"\s*(?:[（(][一二三四五六七八九十百]+[）)]|[一二三四五六七八九十百]+、)")
 # A repeated unit is made of letters of scripts other than Latin (Greek, Cyrillic ... kana, CJK,
 # Hangul) and the marks that end a phrase (，。！？、～,!?~), with at least one letter. Latin words are
 # never units, so "Mississippi", "bookkeeper", hex digits and DNA strings stay; digits are not in a
