@@ -5,7 +5,7 @@ per-character Python), and normalization is one table lookup per code point: eac
 to its normalized form or to a space. What maps where is decided once per configuration:
 
 - always: the one-character NFKC form (fullwidth ``Ａ１！`` → ``A1!``, ideographic space → space),
-  and whitespace, control and format characters → space;
+  and whitespace, control and format characters and variation selectors → space;
 - ``ignore_case``: lower case; ``ignore_punctuation``: punctuation and symbols (Unicode
   categories P* and S*) → space; ``ignore_digits``: every decimal digit → ``0``.
 
@@ -26,6 +26,8 @@ SPACE = 0x20
 NEWLINE = 0x0A
 _FOLDED_RANGES = (range(0, 0x40000), range(0xE0000, 0xE1000))
 _TO_SPACE_CATEGORIES = {"Zs", "Zl", "Zp", "Cc", "Cf"}
+# They pick how the character before them is drawn (❤ as ❤️), never what it says.
+_VARIATION_SELECTORS = frozenset({*range(0xFE00, 0xFE10), *range(0xE0100, 0xE01F0)})
 
 
 @functools.cache
@@ -38,7 +40,8 @@ def _fold_table(ignore_case: bool, ignore_punctuation: bool, ignore_digits: bool
             if len(folded) == 1:
                 char = folded
             category = unicodedata.category(char)
-            if char.isspace() or category in _TO_SPACE_CATEGORIES or (ignore_punctuation and category[0] in "PS"):
+            if (char.isspace() or category in _TO_SPACE_CATEGORIES or code in _VARIATION_SELECTORS
+                    or (ignore_punctuation and category[0] in "PS")):
                 table[code] = SPACE
                 continue
             if ignore_digits and category == "Nd":
