@@ -17,7 +17,8 @@ For each language (zh, en), an evaluation corpus is built from the development d
 The stage runs on that corpus with its default settings (written as Arrow shards in the clean
 stage's kept schema). Ground truth is computed independently of the stage's code: shingles are
 rebuilt in plain Python from the documented rules (per-character Unicode normalization, then
-character 5-grams for Chinese and word 5-grams for English, a document with fewer than 5 tokens
+character 5-grams for Chinese (and any text at least half Han, kana or Hangul) and word 5-grams
+for English, a document with fewer than 5 tokens
 being one shingle), and every pair with Jaccard >= the threshold is found exactly by an
 all-pairs similarity join (prefix filtering, then exact set intersection).
 
@@ -93,7 +94,8 @@ def _normal_char(char: str) -> str:
     if len(folded) == 1:
         char = folded
     category = unicodedata.category(char)
-    if char.isspace() or category in ("Zs", "Zl", "Zp", "Cc", "Cf") or category[0] in "PS":
+    if (char.isspace() or category in ("Zs", "Zl", "Zp", "Cc", "Cf") or category[0] in "PS"
+            or "\ufe00" <= char <= "\ufe0f"):
         return " "
     lower = char.lower()
     return lower if len(lower) == 1 else char
@@ -101,7 +103,10 @@ def _normal_char(char: str) -> str:
 
 def shingle_set(text: str, lang: str, cache: dict) -> frozenset:
     normal = "".join(cache.setdefault(c, _normal_char(c)) for c in text)
-    tokens = [c for c in normal if c != " "] if lang == "zh" else normal.split()
+    content = [c for c in normal if c != " "]
+    cjk = sum(1 for c in content if "\u2e80" <= c <= "\u9fff" or "\uac00" <= c <= "\ud7af"
+              or "\uf900" <= c <= "\ufaff" or "\U00020000" <= c <= "\U0003ffff")
+    tokens = content if lang == "zh" or (cjk and 2 * cjk >= len(content)) else normal.split()
     if not tokens:
         return frozenset()
     if len(tokens) < NGRAM:

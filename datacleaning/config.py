@@ -292,7 +292,8 @@ class DedupMinhashConfig(BaseModel):
     char_ngram: int = Field(5, gt=0, le=32, description="shingle size in characters for char_languages")
     word_ngram: int = Field(5, gt=0, le=32, description="shingle size in words for every other language")
     char_languages: list[str] = Field(default_factory=lambda: ["zh", "ja", "ko"],
-                                      description="languages (the lang column) shingled by characters")
+                                      description="languages (the lang column) shingled by characters, as is "
+                                                  "any document at least half Han, kana or Hangul")
     verify: bool = Field(True, description="keep only candidate pairs whose exact shingle Jaccard reaches threshold")
     seed: int = Field(42, ge=0, description="seed of the MinHash permutations")
 

@@ -109,20 +109,27 @@ def write_kept_shard(folder: Path, prefix: str, docs: list[dict], batch_rows: in
     writer.commit()
 
 
-def reference_shingles(text: str, by_char: bool, n: int = 5) -> set:
+def reference_shingles(text: str, char_language: bool, n: int = 5) -> set:
     """The documented shingles, one character at a time: NFKC when it gives one character;
-    whitespace, control, format, punctuation and symbols become spaces; lower case; then
-    character or word n-grams, a shorter document being one shingle of all its tokens."""
+    whitespace, control, format, punctuation, symbols and variation selectors become spaces; lower
+    case; then character n-grams (a document labelled a char language, or whose content is at
+    least half Han, kana or Hangul) or word n-grams, a shorter document being one shingle of all
+    its tokens."""
     normal = []
     for char in text:
         folded = unicodedata.normalize("NFKC", char)
         char = folded if len(folded) == 1 else char
         category = unicodedata.category(char)
-        if char.isspace() or category in ("Zs", "Zl", "Zp", "Cc", "Cf") or category[0] in "PS":
+        if (char.isspace() or category in ("Zs", "Zl", "Zp", "Cc", "Cf") or category[0] in "PS"
+                or "\ufe00" <= char <= "\ufe0f"):
             normal.append(" ")
         else:
             normal.append(char.lower() if len(char.lower()) == 1 else char)
-    tokens = [c for c in normal if c != " "] if by_char else "".join(normal).split()
+    content = [c for c in normal if c != " "]
+    cjk = sum(1 for c in content if "\u2e80" <= c <= "\u9fff" or "\uac00" <= c <= "\ud7af"
+              or "\uf900" <= c <= "\ufaff" or "\U00020000" <= c <= "\U0003ffff")
+    by_char = char_language or (cjk > 0 and 2 * cjk >= len(content))
+    tokens = content if by_char else "".join(normal).split()
     if not tokens:
         return set()
     if len(tokens) < n:

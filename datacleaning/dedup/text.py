@@ -19,6 +19,17 @@ from datacleaning.dedup.shingles import Shingles, shingle_batch
 CHUNK_CODE_POINTS = 1 << 19
 
 
+def mostly_cjk(normalized: NormalizedBatch) -> np.ndarray:
+    """Per document: whether at least half of its content is Han, kana or Hangul, scripts written
+    without spaces between words."""
+    content = normalized.content
+    cjk = (((content >= 0x2E80) & (content <= 0x9FFF)) | ((content >= 0xAC00) & (content <= 0xD7AF))
+           | ((content >= 0xF900) & (content <= 0xFAFF)) | ((content >= 0x20000) & (content <= 0x3FFFF)))
+    before = np.concatenate([[0], np.cumsum(cjk, dtype=np.int64)])
+    counts = before[normalized.ends] - before[normalized.starts]
+    return (counts > 0) & (2 * counts >= normalized.lengths)
+
+
 @dataclass
 class DedupText:
     config: DedupConfig
@@ -67,6 +78,9 @@ class DedupText:
             starts, ends, _ = self.boilerplate_spans(batch)
             batch = without_spans(batch, starts, ends)
         minhash = self.config.minhash
+        normalized = NormalizedBatch.from_batch(batch, self.table)
+        # By the text as well as its label: two copies of one Chinese page labelled apart (one
+        # routed to English for the Latin in it) must be shingled alike to be found.
         by_char = np.fromiter((lang in self.char_languages for lang in langs), dtype=bool, count=len(langs))
-        return shingle_batch(NormalizedBatch.from_batch(batch, self.table), by_char, minhash.char_ngram,
-                             minhash.word_ngram)
+        by_char |= mostly_cjk(normalized)
+        return shingle_batch(normalized, by_char, minhash.char_ngram, minhash.word_ngram)

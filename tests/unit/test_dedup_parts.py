@@ -66,6 +66,18 @@ def test_shingle_jaccard_equals_a_plain_python_reference():
             assert ours == pytest.approx(reference_jaccard(ref_a, ref_b), abs=1e-12), (a[:40], b[:40])
 
 
+def test_a_chinese_text_is_shingled_by_characters_whatever_its_label():
+    """Two copies of one page labelled apart (one routed to English for the Latin in it, or
+    labelled by another pipeline) must be shingled alike, or they are never near duplicates."""
+    wiki = next(r["text"] for r in RECORDS if r["source"].startswith("github:ymcui/cmrc2018"))
+    values, offsets = _our_shingles([wiki, wiki], ["zh", "en"])
+    assert len(values) > 100
+    assert sorted(values[offsets[0]:offsets[1]]) == sorted(values[offsets[1]:offsets[2]])
+    english = "A plain English sentence of words, and then some more of them."
+    values, offsets = _our_shingles([english], ["en"])
+    assert len(values) == len(english.split()) - 4, "English stays shingled by words"
+
+
 def test_short_documents_get_one_shingle_of_all_their_tokens():
     values, offsets = _our_shingles(["好评", "好评！！", "味道不错", "Great service", "。。。"], ["zh", "zh", "zh", "en", "zh"])
     assert np.diff(offsets).tolist() == [1, 1, 1, 1, 0]
