@@ -55,6 +55,7 @@ from _common import BENCH_OUT
 
 from datacleaning.cleaning.stage import KEPT_SCHEMA
 from datacleaning.config import load_config
+from datacleaning.script_chars import traditional_to_simplified
 from datacleaning.shards import ShardWriter, read_table
 from datacleaning.stages import run_stage
 
@@ -87,12 +88,14 @@ SIMILARITY_BANDS = ((0.0, 0.5), (0.5, 0.7), (0.7, 0.8), (0.8, 0.85), (0.85, 0.9)
 # --- ground truth, independent of datacleaning.dedup ---------------------------------------------
 
 def _normal_char(char: str) -> str:
-    """The documented normalization of one character (defaults: case, whitespace and punctuation
-    ignored, digits kept): NFKC when it yields one character, then space for whitespace,
-    control, format, punctuation and symbols, else lower case."""
+    """The documented normalization of one character (defaults: case, whitespace, punctuation
+    and script ignored, digits kept): NFKC when it yields one character, Traditional Chinese to
+    Simplified (the published table of datacleaning.script_chars), then space for whitespace,
+    control, format, punctuation, symbols and variation selectors, else lower case."""
     folded = unicodedata.normalize("NFKC", char)
     if len(folded) == 1:
         char = folded
+    char = traditional_to_simplified().get(char, char)
     category = unicodedata.category(char)
     if (char.isspace() or category in ("Zs", "Zl", "Zp", "Cc", "Cf") or category[0] in "PS"
             or "\ufe00" <= char <= "\ufe0f"):

@@ -269,6 +269,8 @@ class DedupNormalizeConfig(BaseModel):
     ignore_whitespace: bool = Field(True, description="exact hash: drop all whitespace (shingles never include it)")
     ignore_punctuation: bool = Field(True, description="treat punctuation and symbols (Unicode P*, S*) as whitespace")
     ignore_digits: bool = Field(False, description="treat every decimal digit as 0")
+    ignore_script: bool = Field(True, description="fold Traditional Chinese characters to Simplified, one for one "
+                                                  "(臺→台, 們→们): a page and its script conversion are copies")
 
 
 class DedupExactConfig(BaseModel):

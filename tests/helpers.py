@@ -110,15 +110,18 @@ def write_kept_shard(folder: Path, prefix: str, docs: list[dict], batch_rows: in
 
 
 def reference_shingles(text: str, char_language: bool, n: int = 5) -> set:
-    """The documented shingles, one character at a time: NFKC when it gives one character;
-    whitespace, control, format, punctuation, symbols and variation selectors become spaces; lower
+    """The documented shingles, one character at a time: NFKC when it gives one character, then
+    Traditional Chinese to Simplified; whitespace, control, format, punctuation, symbols and
+    variation selectors become spaces; lower
     case; then character n-grams (a document labelled a char language, or whose content is at
     least half Han, kana or Hangul) or word n-grams, a shorter document being one shingle of all
     its tokens."""
+    from datacleaning.script_chars import traditional_to_simplified
+    simplified = traditional_to_simplified()
     normal = []
     for char in text:
         folded = unicodedata.normalize("NFKC", char)
-        char = folded if len(folded) == 1 else char
+        char = simplified.get(folded if len(folded) == 1 else char, folded if len(folded) == 1 else char)
         category = unicodedata.category(char)
         if (char.isspace() or category in ("Zs", "Zl", "Zp", "Cc", "Cf") or category[0] in "PS"
                 or "\ufe00" <= char <= "\ufe0f"):

@@ -7,7 +7,9 @@ to its normalized form or to a space. What maps where is decided once per config
 - always: the one-character NFKC form (fullwidth ``Ａ１！`` → ``A1!``, ideographic space → space),
   and whitespace, control and format characters and variation selectors → space;
 - ``ignore_case``: lower case; ``ignore_punctuation``: punctuation and symbols (Unicode
-  categories P* and S*) → space; ``ignore_digits``: every decimal digit → ``0``.
+  categories P* and S*) → space; ``ignore_digits``: every decimal digit → ``0``;
+  ``ignore_script``: a Traditional Chinese character → its Simplified one (OpenCC's t2s, one
+  character for one: ``datacleaning.script_chars``).
 
 Characters outside planes 0–3 and 14 (unassigned or private use) map to themselves.
 """
@@ -21,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from datacleaning.config import DedupNormalizeConfig
+from datacleaning.script_chars import traditional_to_simplified
 
 SPACE = 0x20
 NEWLINE = 0x0A
@@ -31,14 +34,16 @@ _VARIATION_SELECTORS = frozenset({*range(0xFE00, 0xFE10), *range(0xE0100, 0xE01F
 
 
 @functools.cache
-def _fold_table(ignore_case: bool, ignore_punctuation: bool, ignore_digits: bool) -> np.ndarray:
+def _fold_table(ignore_case: bool, ignore_punctuation: bool, ignore_digits: bool, ignore_script: bool) -> np.ndarray:
     table = np.arange(sys.maxunicode + 1, dtype=np.uint32)
+    simplified = traditional_to_simplified() if ignore_script else {}
     for block in _FOLDED_RANGES:
         for code in block:
             char = chr(code)
             folded = unicodedata.normalize("NFKC", char)
             if len(folded) == 1:
                 char = folded
+            char = simplified.get(char, char)
             category = unicodedata.category(char)
             if (char.isspace() or category in _TO_SPACE_CATEGORIES or code in _VARIATION_SELECTORS
                     or (ignore_punctuation and category[0] in "PS")):
@@ -57,7 +62,7 @@ def _fold_table(ignore_case: bool, ignore_punctuation: bool, ignore_digits: bool
 
 def fold_table(options: DedupNormalizeConfig) -> np.ndarray:
     """The code point → normalized code point table for these options (built once per process)."""
-    return _fold_table(options.ignore_case, options.ignore_punctuation, options.ignore_digits)
+    return _fold_table(options.ignore_case, options.ignore_punctuation, options.ignore_digits, options.ignore_script)
 
 
 @dataclass

@@ -95,6 +95,9 @@ def test_short_documents_get_one_shingle_of_all_their_tokens():
     ({"ignore_digits": True}, "订单号 12345，已发货。", "订单号 67890，已发货。", True),
     ({}, "ＡＢＣ１２３　全角", "abc123 全角", True),
     ({}, "今天天气很好", "今天天气很好吗", False),
+    # A page and its script conversion (OpenCC t2s, the crawl's mirrors) say the same.
+    ({}, "我們說臺灣的國語，這裡的資料", "我们说台湾的国语，这里的资料", True),
+    ({"ignore_script": False}, "我們說臺灣的國語，這裡的資料", "我们说台湾的国语，这里的资料", False),
     # A variation selector draws the heart as an emoji; the review says the same.
     ({}, "好吃❤️", "好吃", True),
     ({"ignore_punctuation": False}, "好吃❤\ufe0f", "好吃❤", True),
