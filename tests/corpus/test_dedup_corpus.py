@@ -9,6 +9,7 @@ import unicodedata
 import pytest
 
 from datacleaning.config import load_config
+from datacleaning.script_chars import traditional_to_simplified
 from datacleaning.stages import run_stage
 from helpers import REPO_ROOT, write_kept_shard
 
@@ -21,15 +22,17 @@ pytestmark = pytest.mark.slow
 
 def _normalized_key(text: str, cache: dict) -> str:
     """The documented exact key with the default options, one character at a time: NFKC when it
-    gives one character, lower case, and whitespace, control, format, punctuation and symbol
-    characters dropped."""
+    gives one character, Traditional Chinese to Simplified (the published table), lower case, and
+    whitespace, control, format, punctuation, symbol characters and variation selectors dropped."""
+    simplified = traditional_to_simplified()
     out = []
     for char in text:
         if char not in cache:
             folded = unicodedata.normalize("NFKC", char)
-            folded = folded if len(folded) == 1 else char
+            folded = simplified.get(folded if len(folded) == 1 else char, folded if len(folded) == 1 else char)
             category = unicodedata.category(folded)
-            dropped = folded.isspace() or category in ("Zs", "Zl", "Zp", "Cc", "Cf") or category[0] in "PS"
+            dropped = (folded.isspace() or category in ("Zs", "Zl", "Zp", "Cc", "Cf") or category[0] in "PS"
+                       or "\ufe00" <= folded <= "\ufe0f")
             lower = folded.lower()
             cache[char] = "" if dropped else (lower if len(lower) == 1 else folded)
         out.append(cache[char])
