@@ -85,6 +85,12 @@ BOILERPLATE = {
 SIMILARITY_BANDS = ((0.0, 0.5), (0.5, 0.7), (0.7, 0.8), (0.8, 0.85), (0.85, 0.9), (0.9, 0.95), (0.95, 1.0), (1.0, 1.01))
 
 
+# Han (its marks, Extension A, the unified and compatibility blocks, planes 2 and 3), kana and
+# Hangul syllables: the scripts a document is shingled by characters for when it is half of them.
+SPACELESS_SCRIPT = re.compile("[\u3005\u3007\u3021-\u3029\u3038-\u303b\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+                              "\U00020000-\U0003ffff\u3040-\u30ff\uac00-\ud7af]")
+
+
 # --- ground truth, independent of datacleaning.dedup ---------------------------------------------
 
 def _normal_char(char: str) -> str:
@@ -107,8 +113,7 @@ def _normal_char(char: str) -> str:
 def shingle_set(text: str, lang: str, cache: dict) -> frozenset:
     normal = "".join(cache.setdefault(c, _normal_char(c)) for c in text)
     content = [c for c in normal if c != " "]
-    cjk = sum(1 for c in content if "\u2e80" <= c <= "\u9fff" or "\uac00" <= c <= "\ud7af"
-              or "\uf900" <= c <= "\ufaff" or "\U00020000" <= c <= "\U0003ffff")
+    cjk = sum(1 for c in content if SPACELESS_SCRIPT.match(c))
     tokens = content if lang == "zh" or (cjk and 2 * cjk >= len(content)) else normal.split()
     if not tokens:
         return frozenset()

@@ -54,11 +54,9 @@ def count_chars(pattern: re.Pattern, text: str) -> int:
     return sum(map(len, pattern.findall(text)))
 
 
-def class_without(spec: str, chars: Iterable[str]) -> str:
-    """The body of a character class: ``spec`` (single characters and ``a-b`` ranges, as the
-    classes above are written) without ``chars``. The standard library's re has no set
-    subtraction, and its classes match several times faster than the regex module's."""
-    excluded = sorted({ord(c) for c in chars})
+def class_ranges(spec: str) -> list[tuple[int, int]]:
+    """The code point ranges, ends included, of a class body written as the classes above are:
+    single characters and ``a-b`` ranges."""
     ranges, i = [], 0
     while i < len(spec):
         if i + 2 < len(spec) and spec[i + 1] == "-":
@@ -67,8 +65,16 @@ def class_without(spec: str, chars: Iterable[str]) -> str:
         else:
             ranges.append((ord(spec[i]), ord(spec[i])))
             i += 1
+    return ranges
+
+
+def class_without(spec: str, chars: Iterable[str]) -> str:
+    """The body of a character class: ``spec`` (single characters and ``a-b`` ranges, as the
+    classes above are written) without ``chars``. The standard library's re has no set
+    subtraction, and its classes match several times faster than the regex module's."""
+    excluded = sorted({ord(c) for c in chars})
     parts = []
-    for lo, hi in ranges:
+    for lo, hi in class_ranges(spec):
         for code in excluded:
             if lo <= code <= hi:
                 if lo < code:

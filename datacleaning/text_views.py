@@ -34,6 +34,8 @@ TOKEN = re.compile(
 ASCII_CLAUSE_END = re.compile(rf",(?<=[{HAN_RANGES}],)")
 LATIN_WORD = re.compile(r"[A-Za-z\u00C0-\u024F]+(?:['’][A-Za-z]+)*")
 _WORD_CLASS = bytes(ord("a") if chr(b).isalpha() else ord("'") if chr(b) == "'" else ord(" ") for b in range(128)) + b" " * 128
+# Where a line of verse ends: a Chinese or ASCII clause or sentence mark, or a line end.
+VERSE_BREAK = re.compile(r"[，。！？；、,!?;\n]+")
 # Paragraphs are separated by blank lines, whitespace-only lines included.
 PARAGRAPH_BREAK = re.compile(r"\n[ \t\u3000\xa0]*\n\s*")
 # A sentence ends in a run of Chinese marks (。！？, the ； that joins the clauses of an abstract or
@@ -216,3 +218,15 @@ class TextViews:
         """Clause-ending commas (see ``ASCII_CLAUSE_END``), which ``n_sentences`` does not count."""
         text = self.text
         return text.count("，") + (len(ASCII_CLAUSE_END.findall(text)) if "," in text else 0)
+
+    @cached_property
+    def is_regular_verse(self) -> bool:
+        """Whether the text opens as classical verse: of its first clauses (between ，。！？；、 or
+        line ends), at least eight, and four in five of them of one length, five or seven Han
+        characters (五言, 七言)."""
+        clauses = [clause for clause in VERSE_BREAK.split(self.text[:400]) if not clause.isspace()]
+        if len(clauses) < 8:
+            return False
+        length, count = Counter(len("".join(HAN_RUN.findall(clause))) for clause in clauses[:24]).most_common(1)[0]
+        return length in (5, 7) and count >= 0.8 * min(len(clauses), 24)
+

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -109,6 +110,12 @@ def write_kept_shard(folder: Path, prefix: str, docs: list[dict], batch_rows: in
     writer.commit()
 
 
+# Han (its marks, Extension A, the unified and compatibility blocks, planes 2 and 3), kana and
+# Hangul syllables: the scripts a document is shingled by characters for when it is half of them.
+SPACELESS_SCRIPT = re.compile("[\u3005\u3007\u3021-\u3029\u3038-\u303b\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+                              "\U00020000-\U0003ffff\u3040-\u30ff\uac00-\ud7af]")
+
+
 def reference_shingles(text: str, char_language: bool, n: int = 5) -> set:
     """The documented shingles, one character at a time: NFKC when it gives one character, then
     Traditional Chinese to Simplified; whitespace, control, format, punctuation, symbols and
@@ -129,8 +136,7 @@ def reference_shingles(text: str, char_language: bool, n: int = 5) -> set:
         else:
             normal.append(char.lower() if len(char.lower()) == 1 else char)
     content = [c for c in normal if c != " "]
-    cjk = sum(1 for c in content if "\u2e80" <= c <= "\u9fff" or "\uac00" <= c <= "\ud7af"
-              or "\uf900" <= c <= "\ufaff" or "\U00020000" <= c <= "\U0003ffff")
+    cjk = sum(1 for c in content if SPACELESS_SCRIPT.match(c))
     by_char = char_language or (cjk > 0 and 2 * cjk >= len(content))
     tokens = content if by_char else "".join(normal).split()
     if not tokens:

@@ -22,6 +22,7 @@ listed domain or a subdomain of one.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -68,16 +69,20 @@ def read_word_lists(names: list[str], base_dir: Path) -> list[WordList]:
     return [WordList.load(resolve_blacklist(name, base_dir)) for name in names]
 
 
-def _spellings(term: str) -> set[str]:
-    """``term`` as the default normalizers and edit rules leave it in a text the matcher reads:
-    full-width letters and digits in ASCII (``fullwidth_alnum``: ＱＱ号 → qq号), ASCII clause
-    marks after Chinese full-width (``zh_fullwidth_punctuation``: 返利,日结 → 返利，日结). A list
-    copied from elsewhere in either form still matches."""
+def _spelling_rules() -> tuple[Callable[[str], str], Callable[[str], str]]:
+    """The default rules that rewrite what a list term may hold before the matcher reads the text:
+    full-width letters and digits to ASCII (``fullwidth_alnum``: ＱＱ号 → qq号), ASCII clause
+    marks after Chinese to full-width (``zh_fullwidth_punctuation``: 返利,日结 → 返利，日结)."""
     from datacleaning.rules.edits.zh_punctuation import ZhFullwidthPunctuation
     from datacleaning.rules.normalizers.unicode import FullwidthAlnum
 
-    ascii_alnum = FullwidthAlnum().apply(term)
-    return {ascii_alnum, *(ZhFullwidthPunctuation().apply(t) for t in (term, ascii_alnum))} - {term}
+    return FullwidthAlnum().apply, ZhFullwidthPunctuation().apply
+
+
+def _spellings(term: str, to_ascii: Callable[[str], str], to_fullwidth: Callable[[str], str]) -> set[str]:
+    """``term`` as those rules leave it: a list copied from elsewhere in either form matches."""
+    ascii_alnum = to_ascii(term)
+    return {ascii_alnum, to_fullwidth(term), to_fullwidth(ascii_alnum)} - {term}
 
 
 def _is_word_char(ch: str) -> bool:
@@ -124,7 +129,8 @@ class TermMatcher:
                 entries[term] = (max(check, previous[0]) if previous else check,
                                  (previous[1] if previous else set()) | {word_list.category})
         # Each term is also looked for as the normalizers write it, and counted as listed.
-        spelled = {spelling: term for term in entries for spelling in _spellings(term)}
+        rules = _spelling_rules()
+        spelled = {spelling: term for term in entries for spelling in _spellings(term, *rules)}
         spelled.update({term: term for term in entries})
         self._terms = list(spelled)
         self._listed = list(spelled.values())

@@ -2,11 +2,14 @@
 same normalization, the same boilerplate removal and the same shingles."""
 from __future__ import annotations
 
+import functools
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from datacleaning.charclasses import HAN, HANGUL_SYLLABLES, KANA, class_ranges
 from datacleaning.config import DedupConfig
 from datacleaning.dedup.hashing import exact_hashes
 from datacleaning.dedup.lines import Segments, distinct_per_document, find_segments, is_boilerplate, removed_spans, \
@@ -19,12 +22,19 @@ from datacleaning.dedup.shingles import Shingles, shingle_batch
 CHUNK_CODE_POINTS = 1 << 19
 
 
+@functools.cache
+def _spaceless_table() -> np.ndarray:
+    """Per code point: whether it is Han, kana or Hangul (charclasses), written without spaces
+    between words."""
+    table = np.zeros(sys.maxunicode + 1, dtype=bool)
+    for lo, hi in class_ranges(HAN + KANA + HANGUL_SYLLABLES):
+        table[lo:hi + 1] = True
+    return table
+
+
 def mostly_cjk(normalized: NormalizedBatch) -> np.ndarray:
-    """Per document: whether at least half of its content is Han, kana or Hangul, scripts written
-    without spaces between words."""
-    content = normalized.content
-    cjk = (((content >= 0x2E80) & (content <= 0x9FFF)) | ((content >= 0xAC00) & (content <= 0xD7AF))
-           | ((content >= 0xF900) & (content <= 0xFAFF)) | ((content >= 0x20000) & (content <= 0x3FFFF)))
+    """Per document: whether at least half of its content is Han, kana or Hangul."""
+    cjk = _spaceless_table()[normalized.content]
     before = np.concatenate([[0], np.cumsum(cjk, dtype=np.int64)])
     counts = before[normalized.ends] - before[normalized.starts]
     return (counts > 0) & (2 * counts >= normalized.lengths)

@@ -30,6 +30,7 @@ from datacleaning.rules.web_text import ZH
 from datacleaning.rules.word_lists import function_words
 from datacleaning.script_chars import script_only_chars
 from datacleaning.substrings import LONGEST, SubstringFinder
+from datacleaning.text_views import TextViews
 
 # The regex module finds where these alternatives can start several times faster than re.
 CONTACT_OR_DRAW = regex.compile(r"""
@@ -338,7 +339,7 @@ class ZhSplicedText(Filter):
     max_markup_tails: int = 1
 
     def score(self, doc: Document) -> dict:
-        return {"novelty": _content_novelty(doc.text, self.novelty_han),
+        return {"novelty": _content_novelty(doc.views, self.novelty_han),
                 "markup_tails": _markup_tails(doc.original_text)}
 
     def failed_check(self, value: dict) -> str:
@@ -349,13 +350,14 @@ class ZhSplicedText(Filter):
         return ""
 
 
-def _content_novelty(text: str, han_chars: int) -> float | None:
+def _content_novelty(views: TextViews, han_chars: int) -> float | None:
     """Distinct content bigrams per content bigram over the first ``han_chars`` Han characters
     (bigrams of Han characters next to each other, neither a function character), None when the
     text has fewer, or when it is regular verse: a classical poem's lines bring new words by the
     art of it (长恨歌 0.97, a splice of news 0.95)."""
-    if _regular_verse(text):
+    if views.is_regular_verse:
         return None
+    text = views.text
     total = 0
     for match in HAN_RUN.finditer(text):
         total += match.end() - match.start()
@@ -366,22 +368,6 @@ def _content_novelty(text: str, han_chars: int) -> float | None:
         return None
     bigrams = [run[i:i + 2] for run in _content_run().findall(text, 0, end) for i in range(len(run) - 1)]
     return round(len(set(bigrams)) / len(bigrams), 4) if bigrams else None
-
-
-# A line of verse: the Han characters between two clause marks.
-_VERSE_LINE = re.compile(f"[{HAN}]+")
-_VERSE_BREAK = re.compile(r"[，。！？；、,!?;\n]")
-
-
-def _regular_verse(text: str, lines: int = 8, share: float = 0.8) -> bool:
-    """Whether the text's first clauses are classical verse: at least ``lines`` of them, and
-    ``share`` of them five or seven Han characters long, all of one length (五言, 七言)."""
-    clauses = [clause for clause in _VERSE_BREAK.split(text[:2000]) if clause.strip()][:40]
-    if len(clauses) < lines:
-        return False
-    lengths = Counter(sum(len(run) for run in _VERSE_LINE.findall(clause)) for clause in clauses)
-    length, count = lengths.most_common(1)[0]
-    return length in (5, 7) and count >= share * len(clauses)
 
 
 def _markup_tails(text: str) -> int:
@@ -470,7 +456,7 @@ class ZhUnrelatedSentences(Filter):
     def score(self, doc: Document) -> dict:
         if not hasattr(self, "_model"):
             self.prepare(Path.cwd())
-        novelty = _content_novelty(doc.text, self.novelty_han)
+        novelty = _content_novelty(doc.views, self.novelty_han)
         if novelty is None or novelty <= self.min_novelty:
             return {"novelty": novelty, "cohesion": None, "terms": None}
         title = doc.meta_string(self.title_field)
