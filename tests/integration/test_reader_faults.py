@@ -142,6 +142,30 @@ def test_a_cut_stream_keeps_its_whole_lines_and_quarantines_the_cut_one(tmp_path
     assert "truncated" in row["error"].lower()
 
 
+def test_a_corrupt_deflate_block_keeps_every_line_decoded_before_it(tmp_path, clean_run):
+    """A gzip member whose second deflate block has an invalid header, far past the first 64 KiB
+    read of the file: every whole line of the first block is judged (none lost with the read the
+    fault ends), and the line the fault cuts is the quarantine row's raw bytes."""
+    salt = [os.urandom(48).hex() for _ in range(2400)]  # incompressible enough to span many reads
+    data = b"".join(_record(i, salt=salt[i]) + b"\n" for i in range(2400))
+    first = data[: data.index(b'"id": "r1700"') - 1 + 20]  # up to 20 bytes into line 1700
+    deflate = zlib.compressobj(wbits=31)
+    head = deflate.compress(first) + deflate.flush(zlib.Z_FULL_FLUSH)  # the next block starts on a byte
+    assert len(head) > 65536
+    block = bytearray(deflate.compress(data[len(first):]) + deflate.flush())
+    block[0] = 0b111  # last block, block type 3: reserved, a decoder refuses it on sight
+    path = tmp_path / "in" / "corrupt.jsonl.gz"
+    path.parent.mkdir()
+    path.write_bytes(head + bytes(block))
+
+    run = clean_run([path])
+    run.assert_totals(1701)
+    assert _judged_ids(run) == sorted(f"r{i}" for i in range(1700))
+    (row,) = run.quarantine
+    assert row["offset"] == 0 and row["raw"] == first[first.rindex(b"\n") + 1:]
+    assert "corrupt" in row["error"].lower()
+
+
 # --------------------------------------------------------------------------------------------
 # Uncompressed WARC whose framing lies
 # --------------------------------------------------------------------------------------------
