@@ -31,15 +31,21 @@ _READERS = {
     "warc": read_warc,
 }
 _HEAD_BYTES = 4096
+# How far a JSON file whose head holds a NUL byte is searched for a line that parses: past a
+# crash's run of NULs and a few long records.
+_PROBE_BYTES = 1 << 20
 
 
-def _is_binary(head: bytes) -> bool:
-    """JSON text never holds a raw NUL byte; a file whose head has one and not a single line that
-    parses as a JSON object is binary as a whole. (One corrupt line among good ones is not: it is
-    quarantined on its own and the good lines are read.)"""
+def _is_binary(path: str, head: bytes) -> bool:
+    """JSON text never holds a raw NUL byte; a file whose head has one and whose first MiB has not
+    a single line that parses as a JSON object is binary as a whole. (One corrupt line among good
+    ones is not, nor a run of NULs a crash left before long records: it is quarantined on its own
+    and the good lines are read.)"""
     if b"\x00" not in head:
         return False
-    for line in head.split(b"\n")[:-1]:
+    with storage.open_input(path) as f:
+        probe = f.read(_PROBE_BYTES)
+    for line in probe.split(b"\n")[:-1]:
         try:
             if isinstance(orjson.loads(line), dict):
                 return False
@@ -66,10 +72,10 @@ def read_unit(unit: FileUnit, options: ReaderOptions,
         progress(unit.size)
         yield Quarantined(unit.path, 0, b"", f"cannot open: {e}")
         return
-    if unit.format in ("jsonl", "json") and _is_binary(head):
+    if unit.format in ("jsonl", "json") and _is_binary(unit.path, head):
         progress(unit.size)
         if unit.start == 0:
-            yield Quarantined(unit.path, 0, head, "binary file (NUL bytes, no JSON line in its first 4 KiB) "
+            yield Quarantined(unit.path, 0, head, "binary file (NUL bytes, no JSON line in its first MiB) "
                                                   "named as JSON lines; not read")
         return
     try:

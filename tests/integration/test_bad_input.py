@@ -304,6 +304,21 @@ def test_one_line_with_a_nul_byte_does_not_lose_the_rest_of_the_file(tmp_path, c
     assert row["offset"] == data.index(lines[3]) and row["raw"].rstrip(b"\n") == lines[3]
 
 
+def test_a_run_of_nuls_before_long_records_does_not_make_the_file_binary(tmp_path, clean_run):
+    """What a crash leaves at the head of a file being written, then records too long for one of
+    them to end in the file's first 4 KiB: the NUL line is quarantined, every record read."""
+    nuls = b"\x00" * 64 + b"\n"
+    lines = [_rec(f"long{i}", "社区医院周末也安排医生值班，方便上班族看病。" * 120) for i in range(30)]
+    path = tmp_path / "in" / "crashed.jsonl"
+    path.parent.mkdir()
+    path.write_bytes(nuls + b"\n".join(lines) + b"\n")
+    run = clean_run([path])
+    run.assert_totals(31)
+    assert sorted(_ids(run.kept + run.rejected)) == sorted(f"long{i}" for i in range(30))
+    (row,) = run.quarantine
+    assert row["offset"] == 0 and row["raw"].rstrip(b"\n") == nuls.rstrip(b"\n")
+
+
 def test_a_truncated_zstd_file_is_reported(tmp_path, clean_run):
     first = b"\n".join(_generated_lines(100, "a")) + b"\n"
     second = b"\n".join(_generated_lines(100, "b")) + b"\n"
