@@ -86,6 +86,43 @@ def test_a_parquet_row_that_python_cannot_hold_is_quarantined_alone(tmp_path, cl
     assert row["offset"] == 17 and b"p17" in row["raw"]
 
 
+def test_a_corrupt_parquet_row_group_is_quarantined_and_the_others_read(tmp_path, clean_run):
+    """A page header of the middle row group overwritten: its rows are one quarantine record that
+    names them, the row groups before and after it are read."""
+    n = 30
+    path = tmp_path / "in" / "groups.parquet"
+    path.parent.mkdir()
+    pq.write_table(pa.table({"id": [f"g{i}" for i in range(n)], "text": [f"{TEXTS[i % 4]} (g{i})" for i in range(n)]}),
+                   path, row_group_size=10)
+    column = pq.ParquetFile(path).metadata.row_group(1).column(1)
+    data = bytearray(path.read_bytes())
+    data[column.data_page_offset:column.data_page_offset + 16] = b"\xab" * 16
+    path.write_bytes(bytes(data))
+
+    run = clean_run([path])
+    run.assert_totals(21)
+    assert _judged_ids(run) == sorted(f"g{i}" for i in [*range(10), *range(20, 30)])
+    (row,) = run.quarantine
+    assert row["offset"] == 10 and "row group 1 (rows 10-19)" in row["error"]
+
+
+def test_a_parquet_row_whose_text_is_not_a_string_is_quarantined_with_that_text(tmp_path, clean_run):
+    """The row is quarantined as it was read: the text column that failed included, not the
+    fields the reader had left after taking the text out."""
+    path = tmp_path / "in" / "rows.parquet"
+    path.parent.mkdir()
+    pq.write_table(pa.table({"id": ["first", "second"], "text": [TEXTS[0].encode(), b"stored as bytes"]}), path)
+
+    run = clean_run([path])
+    run.assert_totals(2)
+    assert run.kept + run.rejected == []
+    rows = sorted(run.quarantine, key=lambda r: r["offset"])
+    assert [r["offset"] for r in rows] == [0, 1]
+    assert rows[1]["raw"] == repr({"id": "second", "text": b"stored as bytes"}).encode()
+    assert rows[0]["raw"] == repr({"id": "first", "text": TEXTS[0].encode()}).encode()
+    assert all("'text' is bytes, not a string" in r["error"] for r in rows)
+
+
 # --------------------------------------------------------------------------------------------
 # Compressed jsonl: a good stream, then a fault
 # --------------------------------------------------------------------------------------------
