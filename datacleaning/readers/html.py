@@ -8,7 +8,7 @@ from datacleaning.document import Document, Quarantined
 from datacleaning.errors import RecordError
 from datacleaning.execution import FileUnit
 from datacleaning.readers.compression import read_whole
-from datacleaning.readers.page import decoded_page, page_text
+from datacleaning.readers.page import binary_page, decoded_page, page_text
 from datacleaning.readers.records import ReaderOptions, page_record, record_to_document
 
 _RAW_LIMIT = 65536
@@ -20,7 +20,7 @@ def read_html(unit: FileUnit, options: ReaderOptions, progress: Callable[[int], 
     if isinstance(data, Quarantined):
         yield data
         return
-    if b"\x00" in data:
+    if binary_page(data):
         yield Quarantined(unit.path, data.index(b"\x00"), data[:_RAW_LIMIT], "binary content (NUL byte) in an HTML file")
         return
     try:

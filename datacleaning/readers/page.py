@@ -2,6 +2,8 @@
 (``.html`` files, WARC responses, a record's HTML field)."""
 from __future__ import annotations
 
+import codecs
+
 from resiliparse.extract.html2text import extract_plain_text
 from resiliparse.parse.encoding import bytes_to_str, detect_encoding
 from resiliparse.parse.html import HTMLTree
@@ -58,7 +60,42 @@ def page_text(html: str, extractor: str) -> tuple[str, str]:
     return EXTRACTORS[extractor](html, tree), (tree.title or "").strip()
 
 
+# Charsets that decode any bytes, so that a server declaring one (many do by default) says nothing
+# of how the page is written; Python's names for them.
+_DECODES_ANY = {"iso8859-1", "cp1252"}
+
+
 def decoded_page(data: bytes, declared: str | None = None) -> str:
-    """The page's bytes as text: in ``declared`` (an HTTP header's charset) if given, else in the
-    encoding Resiliparse detects from the bytes and the page's own ``<meta charset>``."""
+    """The page's bytes as text, in the first charset that decodes them whole of: the HTTP
+    header's (``declared``) unless it decodes any bytes, UTF-8 (pages saved as UTF-8 often keep
+    the ``<meta charset="gb2312">`` of their origin), the page's own ``<meta charset>`` or else
+    the charset Resiliparse detects from the bytes. Where none decodes them whole: the header's
+    charset or the detected one, the bytes it cannot decode replaced."""
+    candidates = ["utf-8", detect_encoding(data, from_html_meta=True)]
+    if declared and _python_codec(declared) not in _DECODES_ANY:
+        candidates.insert(0, declared)
+    for charset in candidates:
+        if _decodes_whole(data, charset):
+            return bytes_to_str(data, charset)
     return bytes_to_str(data, declared or detect_encoding(data))
+
+
+def binary_page(data: bytes) -> bool:
+    """True for bytes with a NUL in them that do not open with a UTF-16 or UTF-32 byte order mark:
+    no page of text in any other encoding holds one."""
+    return b"\x00" in data and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+
+
+def _python_codec(charset: str) -> str | None:
+    try:
+        return codecs.lookup(charset).name
+    except LookupError:
+        return None
+
+
+def _decodes_whole(data: bytes, charset: str) -> bool:
+    try:
+        data.decode(charset)
+    except (UnicodeDecodeError, LookupError):
+        return False
+    return True

@@ -16,11 +16,13 @@ from datacleaning import storage
 from datacleaning.document import Document, Quarantined
 from datacleaning.errors import RecordError
 from datacleaning.execution import FileUnit
-from datacleaning.readers.page import decoded_page, page_text
+from datacleaning.readers.page import binary_page, decoded_page, page_text
 from datacleaning.readers.records import ReaderOptions, page_record, record_to_document
 
 _DOCUMENT_TYPES = WarcRecordType.response | WarcRecordType.resource | WarcRecordType.conversion
 _HTML_TYPES = ("text/html", "application/xhtml")
+# How an HTML page may open, for a response that names no Content-Type (lowercase, after white space).
+_HTML_OPENINGS = (b"<!doctype html", b"<html", b"<head", b"<body", b"<title")
 _COMPRESSED_MAGIC = (b"\x1f\x8b", b"\x28\xb5\x2f\xfd", b"\x04\x22\x4d\x18")  # gzip, zstd, lz4
 _HEADER_LIMIT = 1 << 20
 _TRAILER_PEEK = 64
@@ -79,6 +81,11 @@ def _record_item(record: WarcRecord, position: int, unit: FileUnit,
                  options: ReaderOptions) -> Document | Quarantined | SkippedRecord:
     if not record.record_type & _DOCUMENT_TYPES:
         return SkippedRecord(f"warc {record.record_type}")
+    if _header(record, "WARC-Target-URI").startswith("metadata:"):  # wget's log and arguments
+        return SkippedRecord("warc resource about the crawl itself (metadata: URI)")
+    status = record.http_headers.status_code if record.http_headers is not None else None
+    if status and not 200 <= status < 300:  # error pages and redirects: the server's text, not the page's
+        return SkippedRecord(f"HTTP {status // 100}xx response")
     content_type = _content_type(record)
     payload = record.reader.read()
     if len(payload) < record.content_length:
@@ -89,8 +96,14 @@ def _record_item(record: WarcRecord, position: int, unit: FileUnit,
             payload = http_body(payload, record.http_headers)
         except ValueError as e:
             return Quarantined(unit.path, position, payload[:_RAW_LIMIT], str(e))
+    if not content_type and payload.lstrip()[:16].lower().startswith(_HTML_OPENINGS):
+        content_type = "text/html"
     title = ""
     try:
+        textual = record.record_type == WarcRecordType.conversion or content_type.startswith(("text/plain", *_HTML_TYPES))
+        if textual and binary_page(payload):
+            return Quarantined(unit.path, position, payload[:_RAW_LIMIT],
+                               f"binary content (NUL byte) in a {content_type or 'text'} record")
         if record.record_type == WarcRecordType.conversion or content_type.startswith("text/plain"):
             text = bytes_to_str(payload, detect_encoding(payload))
         elif content_type.startswith(_HTML_TYPES):
@@ -121,14 +134,16 @@ def http_body(payload: bytes, headers) -> bytes:
     body = None
     if coding in ("gzip", "x-gzip", "deflate"):
         # wbits 47: gzip or zlib framing, told from the header; raw deflate, which some servers
-        # send as "deflate", after. A stream that does not end where the body does is not one.
+        # send as "deflate", after. A gzip or zlib stream cut short (a crawler's size limit) is
+        # the page as far as it came; raw deflate has no header to vouch for bytes decoded
+        # without an end, so such a stream is not one.
         for wbits in (47, -15) if coding == "deflate" else (47,):
             decoder = zlib.decompressobj(wbits)
             try:
                 decoded = decoder.decompress(payload, _MAX_BODY_BYTES + 1)
             except zlib.error:
                 continue
-            if decoder.eof or len(decoded) > _MAX_BODY_BYTES:
+            if decoder.eof or len(decoded) > _MAX_BODY_BYTES or (wbits == 47 and decoded):
                 body = decoded
                 break
     elif coding == "br":

@@ -47,7 +47,9 @@ def test_real_warc_file(dev_data):
         wtype = headers["warc-type"]
         ctype = (_http_content_type(block) if wtype == "response"
                  else headers.get("content-type", "").split(";")[0].strip().lower())
-        if wtype in ("response", "resource", "conversion") and ctype.startswith(
+        status_ok = wtype != "response" or block.split(b" ", 2)[1].startswith(b"2")  # no error page or redirect
+        about_the_crawl = headers.get("warc-target-uri", "").strip("<>").startswith("metadata:")  # wget's log
+        if wtype in ("response", "resource", "conversion") and status_ok and not about_the_crawl and ctype.startswith(
                 ("text/html", "application/xhtml", "text/plain")):
             expected.append((headers["warc-record-id"].strip("<>"), headers["warc-target-uri"].strip("<>"),
                              headers["warc-date"], ctype))

@@ -609,6 +609,80 @@ def test_an_html_file_that_is_binary_is_quarantined(tmp_path):
     assert "binary" in items[0].error and items[0].raw.startswith(b"\x89PNG")
 
 
+NOTICE = ('<html><head><meta charset="{charset}"><title>{title}</title></head><body><p>{body}</p>'
+          '<p>Office closed on Monday.</p></body></html>')
+PAGES = {  # a page short enough that the bytes alone do not tell its encoding
+    "gbk": ("放假通知", "国庆节放假七天，十月八日照常上班。"),
+    "euc-kr": ("뉴스", "이것은 한국어 뉴스 페이지입니다. 오늘 서울의 날씨는 맑습니다."),
+    "big5": ("停課通知", "颱風來襲，明日全市停課一天。"),
+}
+
+
+@pytest.mark.parametrize("charset", sorted(PAGES))
+def test_an_html_page_is_decoded_by_its_own_meta_charset(tmp_path, charset):
+    title, body = PAGES[charset]
+    (tmp_path / "page.html").write_bytes(NOTICE.format(charset=charset, title=title, body=body).encode(charset))
+    _, (doc,) = read_all([tmp_path])
+    assert body in doc.text and json.loads(doc.meta) == {"title": title}
+
+
+def test_a_utf8_page_that_keeps_the_meta_charset_of_its_origin_is_read_as_utf8(tmp_path):
+    title, body = PAGES["gbk"]
+    (tmp_path / "saved.html").write_bytes(NOTICE.format(charset="gb2312", title=title, body=body).encode("utf-8"))
+    _, (doc,) = read_all([tmp_path])
+    assert body in doc.text
+
+
+@pytest.mark.parametrize("declared", ["utf-8", "iso-8859-1"])
+def test_a_declared_charset_that_does_not_fit_the_body_gives_way_to_the_pages_own(tmp_path, declared):
+    """A server that sends every page as UTF-8, or as ISO-8859-1 (which decodes any bytes), over a
+    GBK page: the page's meta charset decodes it; a page really in ISO-8859-1 stays in it."""
+    title, body = PAGES["gbk"]
+    gbk_page = NOTICE.format(charset="gbk", title=title, body=body).encode("gbk")
+    french = "<html><body><p>Fermé lundi : la bibliothèque rouvre mardi à neuf heures.</p></body></html>"
+    records = [warc_record("response", 1, http_response(f"text/html; charset={declared}", gbk_page), RESP),
+               warc_record("response", 2, http_response("text/html; charset=iso-8859-1", french.encode("latin-1")), RESP)]
+    (tmp_path / "pages.warc").write_bytes(b"".join(records))
+    _, (gbk_doc, french_doc) = read_all([tmp_path])
+    assert body in gbk_doc.text
+    assert "Fermé lundi : la bibliothèque rouvre mardi à neuf heures." in french_doc.text
+
+
+def test_a_utf16_html_file_with_its_byte_order_mark_is_read_not_called_binary(tmp_path):
+    page = "<html><head><title>记事本</title></head><body><p>这是一个以UTF-16编码保存的网页，Windows 记事本常这样保存。</p></body></html>"
+    (tmp_path / "notepad.html").write_bytes(page.encode("utf-16"))
+    _, (doc,) = read_all([tmp_path])
+    assert "这是一个以UTF-16编码保存的网页" in doc.text
+
+
+def test_warc_records_that_are_no_page_of_text_are_skipped_or_quarantined_by_what_they_are(tmp_path):
+    """Error pages and redirects, wget's own log stored as a resource, and a binary body labelled
+    text/html are not documents; a page with no Content-Type, and a gzip body the crawler cut short,
+    are."""
+    article = HTML_EN.encode()
+    long_page = HTML_ZH.replace("</article>", "<p>" + "馆长表示，夜间开放期间还会举办读书分享会。" * 200 + "</p></article>")
+    cut_gzip = gzip.compress(long_page.encode())[:1500]
+    records = [
+        warc_record("response", 1, b"HTTP/1.1 404 Not Found\r\nContent-Type: text/html\r\n\r\n" + article, RESP, "http://a.example/gone"),
+        warc_record("response", 2, b"HTTP/1.1 301 Moved\r\nLocation: /b\r\nContent-Type: text/html\r\n\r\n" + article, RESP, "http://a.example/"),
+        warc_record("resource", 3, b"Total wall clock time: 11s\nDownloaded: 15 files\n", "text/plain",
+                     "metadata://gnu.org/software/wget/warc/wget.log"),
+        warc_record("response", 4, http_response("text/html", bytes(range(256)) * 4), RESP, "http://a.example/blob"),
+        warc_record("response", 5, b"HTTP/1.1 200 OK\r\nServer: x\r\n\r\n\n  " + article, RESP, "http://a.example/untyped"),
+        warc_record("response", 6, b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
+                                   b"Content-Encoding: gzip\r\n\r\n" + cut_gzip, RESP, "http://a.example/cut"),
+    ]
+    (tmp_path / "odd.warc").write_bytes(b"".join(records))
+    _, items = read_all([tmp_path])
+    assert sorted(i.reason for i in items if isinstance(i, SkippedRecord)) == [
+        "HTTP 3xx response", "HTTP 4xx response", "warc resource about the crawl itself (metadata: URI)"]
+    [binary] = [i for i in items if isinstance(i, Quarantined)]
+    assert "binary content (NUL byte) in a text/html record" in binary.error
+    untyped, cut = docs_of(items)
+    assert "Reading groups and family story time" in untyped.text and json.loads(untyped.meta)["content_type"] == "text/html"
+    assert "从下个月起，市图书馆将在每周五和周六晚上开放到十点" in cut.text and "\x1f" not in cut.text
+
+
 # --------------------------------------------------------------------------------------------
 # Discovery: folders, hidden entries, globs, missing inputs
 # --------------------------------------------------------------------------------------------
