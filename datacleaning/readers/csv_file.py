@@ -40,23 +40,68 @@ def read_csv(unit: FileUnit, options: ReaderOptions, progress: Progress) -> Iter
         return
     with open_decompressed(unit.path, compression) as source:
         text = io.TextIOWrapper(source.stream, encoding=encoding, errors="surrogateescape", newline="")
-        rows = csv.reader(text, delimiter=_DELIMITERS[layout])
+        tap = _LineTap(text)
+        rows = csv.reader(tap, delimiter=_DELIMITERS[layout])
         reported = 0
+        last = None  # the row read last: a fault of the stream may have cut it
         try:
             header = next(rows, None)
             if header is None:
                 return
             header = _distinct(header)
+            tap.take()
             for index, row in enumerate(rows):
-                yield _row_document(header, row, index, rows.line_num, unit, options, encoding)
+                if last is not None:
+                    yield _row_document(header, *last, unit, options, encoding)
+                last = (row, tap.take(), index, rows.line_num)
                 if index % _PROGRESS_EVERY_ROWS == 0:
                     progress(source.position() - reported)
                     reported = source.position()
         except csv.Error as e:
             yield Quarantined(unit.path, 0, b"", f"line {rows.line_num}: {e}; the rest of the file is not read")
         progress(source.position() - reported)
-        if source.fault is not None:
+        if last is not None:
+            row, raw, index, line = last
+            if source.fault is not None:
+                yield quarantined_fault(source.fault, unit, raw.encode(encoding, "surrogateescape"))
+            elif _ends_inside_quotes(raw, layout):
+                yield _quarantined(raw, unit, encoding, f"row {index} (from line {line - raw.count(chr(10)) + 1}) "
+                                                        "opens a quoted field the file ends inside")
+            else:
+                yield _row_document(header, *last, unit, options, encoding)
+        elif source.fault is not None:
             yield quarantined_fault(source.fault, unit)
+
+
+class _LineTap:
+    """The lines of a text stream as the csv reader takes them, kept until ``take``: the reader
+    takes the lines of one row at a time, so they are the row as written in the file."""
+
+    def __init__(self, text):
+        self._text = text
+        self._lines: list[str] = []
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._text)
+        self._lines.append(line)
+        return line
+
+    def take(self) -> str:
+        raw, self._lines = "".join(self._lines), []
+        return raw
+
+
+def _ends_inside_quotes(raw: str, layout: str) -> bool:
+    """True when the row opens a quoted field that does not close before the file ends: the csv
+    module's lenient reading makes the rest of the file that field, every row after it one text."""
+    try:
+        list(csv.reader(io.StringIO(raw), delimiter=_DELIMITERS[layout], strict=True))
+    except csv.Error as e:
+        return str(e).startswith("unexpected end of data")
+    return False
 
 
 def _distinct(header: list[str]) -> list[str]:
@@ -70,24 +115,23 @@ def _distinct(header: list[str]) -> list[str]:
     return names
 
 
-def _row_document(header: list[str], row: list[str], index: int, line: int, unit: FileUnit,
+def _row_document(header: list[str], row: list[str], raw: str, index: int, line: int, unit: FileUnit,
                   options: ReaderOptions, encoding: str) -> Document | Quarantined:
     where = f"row {index} (ending on line {line})"
     if len(row) != len(header):
-        return _quarantined(row, unit, encoding, f"{where} has {len(row)} fields, the header {len(header)}")
+        return _quarantined(raw, unit, encoding, f"{where} has {len(row)} fields, the header {len(header)}")
     if any(_undecodable(value) for value in row):
-        return _quarantined(row, unit, encoding, f"{where} holds bytes that are not {encoding}")
+        return _quarantined(raw, unit, encoding, f"{where} holds bytes that are not {encoding}")
     try:
         return record_to_document(dict(zip(header, row)), options, f"{unit.name}:{index}", unit.name)
     except RecordError as e:
-        return _quarantined(row, unit, encoding, f"{where}: {e}")
+        return _quarantined(raw, unit, encoding, f"{where}: {e}")
 
 
 def _undecodable(value: str) -> bool:
     return _ESCAPED_BYTE.search(value) is not None
 
 
-def _quarantined(row: list[str], unit: FileUnit, encoding: str, reason: str) -> Quarantined:
-    delimiter = _DELIMITERS[split_format(unit.format)[0]]
-    raw = delimiter.join(row).encode(encoding, "surrogateescape")
-    return Quarantined(unit.path, 0, raw, reason)
+def _quarantined(raw: str, unit: FileUnit, encoding: str, reason: str) -> Quarantined:
+    """The row as the file holds it: its lines, in the file's own encoding."""
+    return Quarantined(unit.path, 0, raw.encode(encoding, "surrogateescape"), reason)

@@ -13,6 +13,7 @@ import json
 import lzma
 import subprocess
 import sys
+import zlib
 
 import opencc
 import pytest
@@ -119,7 +120,31 @@ def test_csv_rows_that_do_not_fit_the_header_are_quarantined_alone(tmp_path):
     assert [(d.id, d.text, json.loads(d.meta)) for d in documents(items)] == [
         ("r1", text, {"likes": "12"}), ("r3", "第二行\n跨行的评论, 带逗号", {"likes": "3"})]
     [bad] = quarantined(items)
-    assert bad.raw == b"r2,only two" and "2 fields, the header 3" in bad.error
+    assert bad.raw == b"r2,only two\n" and "2 fields, the header 3" in bad.error  # the row as the file holds it
+
+
+def test_a_csv_quote_the_file_ends_inside_is_quarantined_not_one_row_of_the_rest(tmp_path):
+    text = ZH[0]["text"]
+    rest = f'r2,"{text},5\nr3,第三行,7\nr4,第四行,9\n'
+    (tmp_path / "open-quote.csv").write_text(f"id,text,likes\nr1,{text},12\n" + rest, encoding="utf-8")
+    items = read_all([tmp_path])
+    assert [d.id for d in documents(items)] == ["r1"]
+    [bad] = quarantined(items)
+    assert bad.raw == rest.encode() and "row 1 (from line 3) opens a quoted field the file ends inside" in bad.error
+
+
+def test_a_cut_tsv_stream_quarantines_the_row_the_cut_went_through(tmp_path):
+    rows = [f"t{i}\t{ZH[i % len(ZH)]['text']} ({i})\n" for i in range(400)]
+    data = ("id\ttext\n" + "".join(rows)).encode()
+    whole = gzip.compress(data)
+    cut = whole[: len(whole) * 2 // 3]
+    decoded = zlib.decompressobj(wbits=31).decompress(cut).decode("utf-8", "ignore")
+    whole_rows = decoded.count("\n") - 1
+    (tmp_path / "cut.tsv.gz").write_bytes(cut)
+    items = read_all([tmp_path])
+    assert [d.id for d in documents(items)] == [f"t{i}" for i in range(whole_rows)]
+    [bad] = quarantined(items)
+    assert rows[whole_rows].startswith(bad.raw.decode()) and bad.raw and "truncated" in bad.error
 
 
 CHINESE_ENCODINGS = ["gbk", "gb18030", "utf-16", "utf-8-sig"]
