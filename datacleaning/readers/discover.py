@@ -31,8 +31,8 @@ _LAYOUT_SUFFIXES = (
 )
 UNSUPPORTED = "unsupported"
 # Why an entry of the inputs is not read (the keys of Discovery.skipped).
-HIDDEN_FILE, HIDDEN_FOLDER, FOLDER_LINK, NOT_REGULAR = ("hidden file", "hidden folder", "link to a folder",
-                                                        "not a regular file")
+HIDDEN_FILE, HIDDEN_FOLDER, FOLDER_LINK, NOT_REGULAR, SAME_FILE = (
+    "hidden file", "hidden folder", "link to a folder", "not a regular file", "the same file as another input")
 
 
 @dataclass(frozen=True)
@@ -126,12 +126,19 @@ def discover(paths: list[str | os.PathLike]) -> Discovery:
                 raise FileNotFoundError(f"input not found: {p}")
             for m in matches:
                 files.extend(_walk(m, skipped) if storage.is_dir(m) else [(m, posixpath.basename(m))])
-    # One file reached twice (given twice, or once through a link) is read once, under the first
-    # path it was given by.
+    # One file reached twice (given twice, or once through a link) is read once: under its own path
+    # where a link to it is among the inputs too (the link is counted as skipped), else under the
+    # first path it was given by.
     first: dict[str, tuple[str, str]] = {}
     for path, name in files:
         location = _location(path)
-        first.setdefault(location if storage.is_url(location) else os.path.realpath(location), (location, name))
+        key = location if storage.is_url(location) else os.path.realpath(location)
+        held = first.setdefault(key, (location, name))[0]
+        if held != location:
+            link = held if os.path.islink(held) and not os.path.islink(location) else location
+            if link == held:
+                first[key] = (location, name)
+            skipped.setdefault(SAME_FILE, []).append(link)
     names = dict(first.values())
     found = []
     for location in sorted(names):

@@ -717,6 +717,18 @@ def test_folders_are_walked_recursively_and_hidden_entries_skipped(tmp_path):
     assert [f.path for f in discover([root, tmp_path / "link"]).files] == [f.path for f in found]
 
 
+def test_a_file_and_a_link_to_it_in_one_folder_are_read_once_under_the_files_own_name(tmp_path):
+    """The link sorts first ("alias" < "real") but the file is read by its own path; the link is
+    counted and named as skipped, not left out unseen."""
+    root = tmp_path / "in"
+    root.mkdir()
+    _write_jsonl(root / "real.jsonl", [{"id": "r1", "text": "只读一次的记录。"}])
+    (root / "alias.jsonl").symlink_to("real.jsonl")
+    found = discover([root])
+    assert [f.path for f in found.files] == [str(root / "real.jsonl")]
+    assert found.skipped == {"the same file as another input": [str(root / "alias.jsonl")]}
+
+
 def test_glob_patterns(tmp_path):
     _tree(tmp_path / "in")
     root = tmp_path / "in"
