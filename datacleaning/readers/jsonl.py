@@ -54,7 +54,8 @@ def _parse_line(line: bytes, offset: int, path: str, name: str, options: ReaderO
     except orjson.JSONDecodeError as e:
         record = as_python_wrote_it(line, encoding)
         if record is None:
-            return Quarantined(path, offset, line, f"invalid JSON: {e}")
+            why = "holds bytes that are not UTF-8" if encoding is None and not _is_utf8(line) else f"invalid JSON: {e}"
+            return Quarantined(path, offset, line, why)
     else:
         if past_64_bits(record):  # orjson reads an integer past 64 bits as a float; Python exactly
             record = as_python_wrote_it(line, encoding) or record
