@@ -24,6 +24,7 @@ _HTML_TYPES = ("text/html", "application/xhtml")
 # How an HTML page may open, for a response that names no Content-Type (lowercase, after white space).
 _HTML_OPENINGS = (b"<!doctype html", b"<html", b"<head", b"<body", b"<title")
 _COMPRESSED_MAGIC = (b"\x1f\x8b", b"\x28\xb5\x2f\xfd", b"\x04\x22\x4d\x18")  # gzip, zstd, lz4
+_GZIP_MEMBER = b"\x1f\x8b\x08"  # a gzip member's magic and its method, deflate
 _HEADER_LIMIT = 1 << 20
 _TRAILER_PEEK = 64
 _RAW_LIMIT = 65536
@@ -179,15 +180,73 @@ def _dechunked(payload: bytes) -> bytes | None:
 
 
 def _stream_records(f, path: str) -> Iterator[tuple[int, WarcRecord | Quarantined]]:
-    """(offset, record) of every record of a compressed WARC file, read by fastwarc up to its first
-    fault, which ends the file in one quarantine record."""
-    position = 0
-    try:
-        for record in ArchiveIterator(f, parse_http=True):
-            position = record.stream_pos
-            yield position, record
-    except OSError as e:
-        yield position, Quarantined(path, position, b"", f"corrupt or truncated WARC: {e}")
+    """(offset, record) of every record of a compressed WARC file, read by fastwarc. A fault is one
+    quarantine record at the gzip member it is in; in a file compressed record by record (as
+    crawlers write them) reading goes on at the next member that holds a record, and in a file
+    compressed as one stream, or with zstd or lz4, the fault ends the file."""
+    start = 0
+    while True:
+        f.seek(start)
+        position = None  # of the last record read
+        try:
+            for record in ArchiveIterator(f, parse_http=True):
+                position = record.stream_pos
+                yield position, record
+            return
+        except OSError as e:
+            fault = e
+        # The member that failed is the one after the last record's, or the first one read.
+        corrupt = start if position is None else _member_end(f, position)
+        resume = _next_member(f, corrupt + 1) if corrupt is not None else None
+        at = corrupt if corrupt is not None else position
+        where = f"the gzip member at byte {corrupt}" if corrupt is not None else f"after the record at byte {position}"
+        then = f"; reading goes on at byte {resume}" if resume is not None else "; the rest of the file is not read"
+        f.seek(at)
+        raw = f.read(_RAW_LIMIT if resume is None else min(resume - at, _RAW_LIMIT))
+        yield at, Quarantined(path, at, raw, f"corrupt or truncated WARC, {where}: {fault}{then}")
+        if resume is None:
+            return
+        start = resume
+
+
+def _member_end(f, start: int) -> int | None:
+    """Where the gzip member that starts at ``start`` ends; None where none starts there or it
+    does not decode to its end."""
+    f.seek(start)
+    decoder, end = zlib.decompressobj(31), start
+    while not decoder.eof:
+        chunk = f.read(1 << 16)
+        if not chunk:
+            return None
+        try:
+            decoder.decompress(chunk)
+        except zlib.error:
+            return None
+        end += len(chunk)
+    return end - len(decoder.unused_data)
+
+
+def _next_member(f, start: int) -> int | None:
+    """Offset of the first gzip member at or after ``start`` that opens with a WARC record; None
+    if none does."""
+    f.seek(start)
+    data, data_start = f.read(1 << 20), start
+    while data:
+        found = data.find(_GZIP_MEMBER)
+        while found >= 0:
+            f.seek(data_start + found)
+            try:
+                if zlib.decompressobj(31).decompress(f.read(1 << 16), 5) == b"WARC/":
+                    return data_start + found
+            except zlib.error:
+                pass
+            found = data.find(_GZIP_MEMBER, found + 1)
+        data_start += len(data) - len(_GZIP_MEMBER) + 1
+        f.seek(data_start)
+        data = f.read(1 << 20)
+        if len(data) < len(_GZIP_MEMBER):
+            return None
+    return None
 
 
 def _framed_records(f, path: str) -> Iterator[tuple[int, WarcRecord | Quarantined]]:

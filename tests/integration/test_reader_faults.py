@@ -255,6 +255,28 @@ def test_a_warc_record_with_a_false_length_is_quarantined_and_the_next_ones_read
     run.assert_totals(len(pages) + 1)
 
 
+@pytest.mark.parametrize("spoiled", [0, 2, 5])
+def test_a_corrupt_gzip_member_of_a_warc_is_quarantined_and_the_next_members_read(tmp_path, clean_run, spoiled):
+    """A WARC compressed record by record, one member's deflate data overwritten (the first, a middle
+    one, the last): that member is one quarantine row at its own offset holding its bytes, every
+    other record is read."""
+    members = [gzip.compress(_page(n)) for n in range(1, 7)]
+    bad = bytearray(members[spoiled])
+    bad[30:60] = b"\xff" * 30
+    members[spoiled] = bytes(bad)
+    path = tmp_path / "in" / "pages.warc.gz"
+    path.parent.mkdir()
+    path.write_bytes(b"".join(members))
+
+    run = clean_run([path])
+    assert run.stats["status"] == "complete"
+    urls = sorted(json.loads(r["meta"])["url"] for r in run.kept + run.rejected)
+    assert urls == [f"http://harbour.example.org/{n}" for n in range(1, 7) if n != spoiled + 1]
+    (row,) = run.quarantine
+    assert row["offset"] == len(b"".join(members[:spoiled])) and row["raw"] == members[spoiled]
+    run.assert_totals(6)
+
+
 @pytest.mark.parametrize("where", ["in its header", "in its HTTP header", "in its body"])
 def test_a_warc_cut_inside_a_record_keeps_the_records_before(tmp_path, clean_run, where):
     records = [_page(n) for n in range(1, 7)]
