@@ -205,10 +205,18 @@ remove_mentions = RemoveMentions().apply
 def test_weibo_mentions_and_repost_chains():
     assert remove_mentions("@人民日报 今天发布消息，全市中小学9月1日开学。") == "今天发布消息，全市中小学9月1日开学。"
     assert remove_mentions("转发微博//@张三:说得好//@李四：同意") == "转发微博说得好同意"
-    assert remove_mentions("感谢@王五 的分享！还要感谢@蒙牛客服小美，回复好快") == "感谢的分享！还要感谢，回复好快"
     assert remove_mentions("回复@abc_123:谢谢提醒") == "回复谢谢提醒"
-    assert RemoveMentions(mode="placeholder").apply("回复@abc_123:谢谢提醒，@李四 也看看") == \
-        "回复<USER>:谢谢提醒，<USER> 也看看"
+    assert remove_mentions("说得好。@张三 你也看看\n转给 @李四 @王五") == "说得好。你也看看\n转给"
+    assert RemoveMentions(mode="placeholder").apply("回复@abc_123:谢谢提醒。@李四 也看看") == \
+        "回复<USER>:谢谢提醒。<USER> 也看看"
+
+
+def test_a_name_inside_a_sentence_keeps_its_words_and_loses_its_at_sign():
+    """Unspaced Chinese does not show where a name ends: taken to the next punctuation, the
+    mention would take the rest of the clause with it ("我和，玩得很开心")."""
+    assert remove_mentions("我和@李四一起去的北京，玩得很开心。") == "我和李四一起去的北京，玩得很开心。"
+    assert remove_mentions("感谢@王五 的分享！还要感谢@蒙牛客服小美，回复好快") == "感谢王五 的分享！还要感谢蒙牛客服小美，回复好快"
+    assert RemoveMentions(mode="placeholder").apply("推荐给@简桢，比你看的小说好看多了。") == "推荐给简桢，比你看的小说好看多了。"
 
 
 def test_at_signs_that_are_not_mentions_stay():

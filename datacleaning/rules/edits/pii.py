@@ -308,12 +308,19 @@ _AT_OR_FULLWIDTH_AT = re.compile(r"[@＠]")
 _CHAIN_PREFIX = 2  # the "//" of a repost chain
 
 
+# What ends a sentence before a mention that opens the next one ("说得好。@张三 你看").
+_SENTENCE_CLOSE = "。！？!?…；;"
+
+
 def _is_mention(text: str, m: re.Match) -> bool:
-    """A name with Chinese characters, or any name marked as one: in a "//@" chain, after
-    "回复", or with a colon after it. An ASCII-only @word without such a mark is as likely
-    code (Perl @ISA, Texinfo @include, dig @server, make's @command) as a user name."""
-    if _HAN.search(m.group(1)):
-        return True
+    """A name with Chinese characters, or any name marked as one (``_marked``). An ASCII-only
+    @word without such a mark is as likely code (Perl @ISA, Texinfo @include, dig @server,
+    make's @command) as a user name."""
+    return bool(_HAN.search(m.group(1))) or _marked(text, m)
+
+
+def _marked(text: str, m: re.Match) -> bool:
+    """A mention marked as one: in a "//@" chain, after "回复", or with a colon after it."""
     return m.group().startswith("//") or m.group()[-1] in ":：" or text.endswith("回复", 0, m.start())
 
 
@@ -334,9 +341,37 @@ class RemoveMentions(Editor):
     mode: Mode = "remove"
 
     def apply(self, text: str) -> str:
-        spans = [(*(m.span() if self.mode == "remove" else m.span(1)), "<USER>")
-                 for m in matches_near(text, _AT_OR_FULLWIDTH_AT, _MENTION, _CHAIN_PREFIX) if _is_mention(text, m)]
+        mentions = [m for m in matches_near(text, _AT_OR_FULLWIDTH_AT, _MENTION, _CHAIN_PREFIX) if _is_mention(text, m)]
+        spans = []
+        for run in _runs(text, mentions):
+            if _addresses(text, run):
+                spans += [(*(m.span() if self.mode == "remove" else m.span(1)), "<USER>") for m in run]
+            else:  # a name the sentence speaks of: only its "@" goes
+                spans += [(m.start(1), m.start(1) + 1, "") for m in run]
         return rewrite(text, spans, self.mode)
+
+
+def _runs(text: str, mentions: list[re.Match]) -> list[list[re.Match]]:
+    """The mentions in runs of those separated by nothing but spaces ("@张三 @李四")."""
+    runs: list[list[re.Match]] = []
+    for m in mentions:
+        if runs and not text[runs[-1][-1].end():m.start()].strip(" \t"):
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    return runs
+
+
+def _addresses(text: str, run: list[re.Match]) -> bool:
+    """True for mentions that address or tag someone: marked as such (a repost chain, "回复@",
+    a colon after), opening a line or a sentence, or closing a line ("转给 @张三 @李四"). A name
+    inside a sentence ("我和@李四一起去的北京") is a word of it, and unspaced Chinese does not show
+    where the name ends: taking it to the next punctuation would take the sentence with it."""
+    if any(_marked(text, m) for m in run):
+        return True
+    before = text[:run[0].start()].rstrip(" \t")
+    after = text[run[-1].end():].lstrip(" \t")
+    return not before or before[-1] in "\n" + _SENTENCE_CLOSE or not after or after[0] == "\n"
 
 
 # --- WeChat and QQ IDs ------------------------------------------------------------------------
