@@ -4,8 +4,13 @@ and whether the run there completed, so rerunning a finished stage does nothing 
 nothing."""
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 from datacleaning import storage
 from datacleaning.errors import ConfigError
@@ -17,6 +22,29 @@ MANIFEST = "manifest.json"
 STATS = "stats.json"
 
 logger = logging.getLogger("datacleaning.manifest")
+
+
+@contextmanager
+def exclusive_output(output: StoragePath) -> Iterator[None]:
+    """Hold ``output`` (created if new) for one run at a time: a second run into the same local
+    folder, whatever its working directory or pid file, is refused (ConfigError) instead of
+    deleting the shards the first one commits. The lock is the folder's own (flock on it, no file
+    added), and goes with the process that holds it, killed or not. An object store has no lock;
+    a folder there is the user's to give one run at a time."""
+    storage.make_dirs(output)
+    if not isinstance(output, Path):
+        yield
+        return
+    fd = os.open(output, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ConfigError(f"{output} is being written by another run right now; wait for it to finish "
+                              f"(or stop it), or give another --output folder") from None
+        yield
+    finally:
+        os.close(fd)
 
 
 def claim_output(output: StoragePath, stage: str, fingerprint: str) -> dict | None:

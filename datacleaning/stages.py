@@ -25,7 +25,7 @@ from datacleaning import storage
 from datacleaning.errors import ConfigError
 from datacleaning.execution import RunOutcome, StageResult, stop_signals
 from datacleaning.logs import log_event
-from datacleaning.manifest import STATS, claim_output, mark_complete
+from datacleaning.manifest import STATS, claim_output, exclusive_output, mark_complete
 from datacleaning.stats import write_stats
 from datacleaning.storage import StoragePath
 
@@ -116,20 +116,21 @@ def _run(chosen: Stage, config: Config, source: Any, output: StoragePath) -> Sta
     started = time.time()
     logger = logging.getLogger(f"datacleaning.{chosen.name}")
     plan = chosen.plan(config, source, output)
-    finished = claim_output(output, chosen.name, plan.fingerprint)
-    if finished is not None:
-        result = StageResult.already_complete(finished, plan.units)
-    else:
-        log_event(logger, "start", **plan.start_log, output=output)
-        stats, outcome = chosen.execute(config, plan, output)
-        stats = {"status": status(outcome), **stats, "workers": config.run.workers,
-                 "wall_seconds": round(time.time() - started, 3)}
-        write_stats(output / STATS, stats)
-        if outcome.ok:
-            mark_complete(output, chosen.name, plan.fingerprint)
-        log_event(logger, "finish", status=stats["status"], **chosen.finish_log(stats))
-        result = StageResult(stats, outcome)
-    if result.ok:
-        for folder in chosen.work_files(config, plan, output):
-            shutil.rmtree(folder, ignore_errors=True)
+    with exclusive_output(output):
+        finished = claim_output(output, chosen.name, plan.fingerprint)
+        if finished is not None:
+            result = StageResult.already_complete(finished, plan.units)
+        else:
+            log_event(logger, "start", **plan.start_log, output=output)
+            stats, outcome = chosen.execute(config, plan, output)
+            stats = {"status": status(outcome), **stats, "workers": config.run.workers,
+                     "wall_seconds": round(time.time() - started, 3)}
+            write_stats(output / STATS, stats)
+            if outcome.ok:
+                mark_complete(output, chosen.name, plan.fingerprint)
+            log_event(logger, "finish", status=stats["status"], **chosen.finish_log(stats))
+            result = StageResult(stats, outcome)
+        if result.ok:
+            for folder in chosen.work_files(config, plan, output):
+                shutil.rmtree(folder, ignore_errors=True)
     return result

@@ -147,3 +147,19 @@ def test_an_output_a_recursive_glob_of_the_input_reaches_is_refused(tmp_path):
     assert recursive.returncode == 2 and "overlap" in recursive.stderr
     flat = cli("clean", str(corpus / "*.jsonl"), "--output", str(corpus / "out"), "--no-progress")
     assert flat.returncode == 0, flat.stderr
+
+
+def test_a_second_run_into_an_output_folder_another_run_holds_is_refused(tmp_path):
+    """Two jobs started from different folders (each with its own pid file) into one output: the
+    one that comes second is refused, where it used to delete the shards the first committed.
+    Here the first is this test holding the folder as a run does."""
+    from datacleaning.manifest import exclusive_output
+
+    corpus = _corpus(tmp_path)
+    output = tmp_path / "out"
+    with exclusive_output(output):
+        second = cli("clean", str(corpus), "--output", str(output), "--no-progress")
+        assert second.returncode == 2
+        assert "is being written by another run right now" in second.stderr
+        assert not list(output.iterdir())
+    assert cli("clean", str(corpus), "--output", str(output), "--no-progress").returncode == 0
