@@ -86,7 +86,7 @@ def _worker_main(conn, process_unit: ProcessUnit, state_dir: StoragePath, progre
     Between units a stop signal kills the worker outright: it holds nothing worth saving, and
     no lock either, since every worker has a pipe of its own. Inside a unit the signal only
     raises the flag that check_stop() reads, so the unit can drop its partial outputs first."""
-    _die_with(parent)
+    die_with(parent)
     _stop_signals_do(signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
     while True:
@@ -105,11 +105,12 @@ def _worker_main(conn, process_unit: ProcessUnit, state_dir: StoragePath, progre
         _stop_signals_do(signal.SIG_DFL)
 
 
-def _die_with(parent: int) -> None:
-    """Have the kernel kill this worker when the main process dies (kill -9, the OOM killer):
-    each worker holds the main process's ends of the pipes of the workers forked before it, so
-    none would ever read the end of its own pipe, and they would wait forever, outside any stop.
-    Linux only (prctl); elsewhere a dead main process leaves its workers as before."""
+def die_with(parent: int) -> None:
+    """Have the kernel kill this process when ``parent`` dies (kill -9, the OOM killer): a worker
+    holds the main process's ends of the pipes of the workers forked before it, so none would
+    ever read the end of its own pipe, and they would wait forever, outside any stop; a child a
+    worker forks (the tokenizer's trainer) would train on for minutes with no one to read it.
+    Linux only (prctl, which a fork does not inherit); elsewhere the child lives on as before."""
     if not sys.platform.startswith("linux"):
         return
     import ctypes

@@ -18,6 +18,7 @@ import sentencepiece as spm
 from datacleaning.config import TokenizeTrainConfig
 from datacleaning.errors import ConfigError
 from datacleaning.execution import FileUnit
+from datacleaning.execution.local import die_with
 from datacleaning.shard_input import ShardInputError, read_unit_batches
 from datacleaning.shards import write_atomic
 
@@ -162,10 +163,12 @@ def _train_in_child(texts: pa.Array, options: dict, check_stop: Callable[[], Non
     """The trained model's bytes. SentencePiece trains for minutes in C++ without coming back to
     Python, so it runs in a child process of its own, which a stop kills at once."""
     read_end, write_end = os.pipe()
+    parent = os.getpid()
     pid = os.fork()
     if pid == 0:
         # Whatever happens here, the child ends here: it must never return into its parent's code.
         try:
+            die_with(parent)
             os.close(read_end)
             with os.fdopen(write_end, "wb") as out:
                 try:

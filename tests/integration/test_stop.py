@@ -139,3 +139,40 @@ def test_workers_die_with_the_main_process(tmp_path):
     while processes_in_group(proc.pid) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert processes_in_group(proc.pid) == []
+
+
+SLOW_TRAINING = '''
+import time
+
+import pyarrow as pa
+import sentencepiece
+
+from datacleaning.tokenize import spm
+
+sentencepiece.SentencePieceTrainer.train = lambda **options: time.sleep(600)  # a training that outlasts the test
+print("training", flush=True)
+spm._train_in_child(pa.array(["社区图书馆夜间开放。"]), {}, lambda: None)
+'''
+
+
+def test_the_tokenizer_trainer_dies_with_the_worker_that_forked_it(tmp_path):
+    """SentencePiece trains in a child the tokenize worker forks; the worker killed outright (as
+    when its main process dies and takes it along), the trainer goes with it rather than train on
+    for minutes outside any stop."""
+    script = tmp_path / "slow_training.py"
+    script.write_text(SLOW_TRAINING)
+    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True, start_new_session=True)
+    assert proc.stdout.readline().strip() == "training"
+    deadline = time.monotonic() + 10
+    while len(processes_in_group(proc.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(processes_in_group(proc.pid)) == 2, "the trainer should be running"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 5
+    while processes_in_group(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    left = processes_in_group(proc.pid)
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert left == []
