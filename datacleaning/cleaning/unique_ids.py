@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import orjson
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from datacleaning import storage
 from datacleaning.shards import SHARD_SUFFIX, open_shard, shard_paths, write_shard
@@ -20,14 +21,18 @@ from datacleaning.storage import StoragePath
 
 
 def make_ids_unique(folders: list[StoragePath], id_field: str) -> int:
-    """Rename the repeated ids of the shards in ``folders``; returns how many documents were
-    renamed. The id each had is kept in its ``meta`` as ``id_field`` (unless meta has that key)."""
+    """Rename the repeated ids of the shards in ``folders``; returns how many documents bear a
+    renamed id, those a pass killed halfway renamed included. The id each had is kept in its
+    ``meta`` as ``id_field`` (unless meta has that key)."""
     shards = [path for folder in folders for path in shard_paths(folder)]
-    hashes = [_id_hashes(_ids(path)) for path in shards]
+    shard_ids = [_ids(path) for path in shards]
+    renamed_before = sum(_renamed_here(path, ids) for path, ids in zip(shards, shard_ids))
+    hashes = [_id_hashes(ids) for ids in shard_ids]
+    del shard_ids
     counted, counts = np.unique(np.concatenate(hashes) if hashes else np.empty(0, np.int64), return_counts=True)
     suspects = counted[counts > 1]  # ids that repeat, and any that merely share a 64-bit hash
     if not len(suspects):
-        return 0
+        return renamed_before
     first_seen: set[str] = set()
     renames: list[tuple[StoragePath, dict[int, str]]] = []
     for path, shard_hashes in zip(shards, hashes):
@@ -47,7 +52,15 @@ def make_ids_unique(folders: list[StoragePath], id_field: str) -> int:
             renames.append((path, renamed))
     for path, renamed in renames:
         _rewrite(path, renamed, id_field)
-    return sum(len(renamed) for _, renamed in renames)
+    return renamed_before + sum(len(renamed) for _, renamed in renames)
+
+
+def _renamed_here(path: StoragePath, ids: pa.ChunkedArray) -> int:
+    """How many of the shard's documents bear the id this pass gives a repeat in its place:
+    ``{id}#{shard}:{row}``, their own shard and row."""
+    stem = path.name.removesuffix(SHARD_SUFFIX)
+    marked = pc.indices_nonzero(pc.match_substring(ids, f"#{stem}:")).to_pylist()
+    return sum(ids[row].as_py().endswith(f"#{stem}:{row}") for row in marked)
 
 
 def _ids(path: StoragePath) -> pa.ChunkedArray:

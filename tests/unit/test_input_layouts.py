@@ -326,7 +326,9 @@ def test_ids_repeated_across_files_and_inside_one_become_unique_and_stable(tmp_p
     assert sorted(r["id"] for r in _all_rows(again)) == sorted(ids)
 
 
-def test_renaming_again_finds_nothing_to_rename(tmp_path, clean_run):
+def test_renaming_again_renames_nothing_and_counts_the_renamed_documents_again(tmp_path, clean_run):
+    """What a resumed pass does after a kill halfway through renaming: the shards already
+    rewritten are left as they are, and their renamed documents still count in the stats."""
     from datacleaning.cleaning.unique_ids import make_ids_unique
 
     (tmp_path / "in").mkdir()
@@ -334,7 +336,10 @@ def test_renaming_again_finds_nothing_to_rename(tmp_path, clean_run):
         (tmp_path / "in" / f"{name}.jsonl").write_bytes(_jsonl(_numbered(RECORDS[:10])))
     run = clean_run([tmp_path / "in"])
     assert run.stats["renamed_ids"] == 10
-    assert make_ids_unique([run.output / "kept", run.output / "rejected"], "id") == 0
+    folders = [run.output / "kept", run.output / "rejected"]
+    before = {p: p.read_bytes() for folder in folders for p in folder.glob("*.arrow")}
+    assert make_ids_unique(folders, "id") == 10
+    assert {p: p.read_bytes() for folder in folders for p in folder.glob("*.arrow")} == before
 
 
 def test_trafilatura_chosen_but_not_importable_is_a_config_error():
