@@ -126,6 +126,20 @@ def test_a_statutes_articles_stay_though_they_name_licences_and_reprints():
     assert rule("remove_boilerplate_lines").apply(articles) == articles
     footer = lines("网络文化经营许可证：京网文〔2019〕1234-123号", "未经授权不得转载")
     assert rule("remove_boilerplate_lines").apply(lines("正文。", footer)) == "正文。"
+    # Clauses and sentences of the same statute that do not open with their article's number.
+    clauses = lines("（五）未悬挂《网络文化经营许可证》或者未成年人禁入标志的。",
+                    "经实地检查并审核合格的，发给《网络文化经营许可证》。",
+                    "被告如有侵权行为，应当承担停止侵害、赔偿损失等民事责任。")
+    assert rule("remove_boilerplate_lines").apply(clauses) == clauses
+
+
+def test_a_review_that_mentions_qr_codes_or_a_client_app_is_no_prompt():
+    """Short reviews are one line each: a phrase of a prompt inside a sentence took the review."""
+    reviews = lines("后置摄像头常常无法对焦，连扫描二维码都是个头痛的问题。",
+                    "京东客户端下载的优惠券很好用，已经买了两次了。")
+    assert rule("remove_boilerplate_lines").apply(reviews) == reviews
+    prompts = lines("扫描下方二维码关注我们的公众号", "新闻客户端下载", "该论文为收费论文，请扫描二维码添加客服人员购买全文。")
+    assert rule("remove_boilerplate_lines").apply(lines("正文。", prompts)) == "正文。"
 
 
 def test_a_bare_previous_or_next_marker_takes_its_title_line_along():
@@ -294,6 +308,21 @@ def test_english_bylines_and_reprint_notes_go():
                  "This article was originally published on Example News.",
                  "All rights reserved.")
     assert rule("trim_boilerplate_edges").apply(text) == "The night market returned to the old town this weekend."
+
+
+def test_a_reviews_first_or_last_sentence_that_recommends_or_speaks_of_the_author_stays():
+    text = lines("经师哥推荐阅读此书，受益匪浅。此书的整体框架是以人权开头，独具匠心。",
+                 "这本书的故事很吸引人，插图也非常漂亮。本文作者的观点很新颖，值得一读。")
+    assert rule("trim_boilerplate_edges").apply(text) == text
+    credits = lines("推荐阅读：", "本文作者：陈晓")
+    assert rule("trim_boilerplate_edges").apply(lines("城东街道社区图书馆自10月起试行夜间开放。", credits)) == \
+        "城东街道社区图书馆自10月起试行夜间开放。"
+
+
+def test_an_initial_in_a_byline_ends_no_sentence():
+    text = "Written by: Vincent R. Vinci. One would not pick this restaurant from the street, but the food is excellent."
+    assert rule("trim_boilerplate_edges").apply(text) == \
+        "One would not pick this restaurant from the street, but the food is excellent."
 
 
 def test_the_same_words_inside_or_in_a_long_last_sentence_stay():

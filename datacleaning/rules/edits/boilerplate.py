@@ -49,8 +49,8 @@ _POINTER = re.compile(r"\W*(?:上一篇|下一篇|上一条|下一条|上一章|
                       r"|next (?:post|article|story))\W*", re.I)
 
 # A sentence ends at 。！？!? (with any closing quotes or brackets after them) or at a full stop
-# followed by a space or the end of the line.
-_SENTENCE_END = re.compile(r"[。！？!?]+[”’\"」』）)】\]]*|\.(?:\s|$)")
+# followed by a space or the end of the line, unless it is an initial's ("Vincent R. Vinci").
+_SENTENCE_END = re.compile(r"[。！？!?]+[”’\"」』）)】\]]*|(?<!\b[A-Z])\.(?:\s|$)")
 _LEADING_BLANK_LINES = re.compile(r"(?:[ \t\u3000]*\n)*")
 
 
