@@ -20,10 +20,16 @@ _REPEAT = re.compile(r"([！？。，、；：～!?…—\-\u2015\u2500\u2501\uf
 _KEPT_DOUBLE = {"!": "!!", "?": "??", "…": "……", "—": "——"}
 
 
+# Three or more of these are an ellipsis as informal Chinese types one ("送到。。。饭都凉了").
+_ELLIPSIS_MARKS = "。，、"
+
+
 def _collapse(rows: Spans, m: re.Match) -> str:
     run, mark = m.group(), m.group(1)
     if mark in _KEPT_DOUBLE and len(run) == 2 or m.start() in rows:
         return run
+    if mark in _ELLIPSIS_MARKS and len(run) >= 3:
+        return "……"
     return _KEPT_DOUBLE[mark] if mark in "…—" else mark
 
 
@@ -32,7 +38,8 @@ def _collapse(rows: Spans, m: re.Match) -> str:
 class CollapsePunctuation(Normalizer):
     """Runs of one repeated mark, the way people shout in reviews and comments:
 
-    - full-width ！？。，、；：～ repeated → one ("太好吃了！！！" → "太好吃了！", "送得慢。。。" → "送得慢。");
+    - full-width ！？；：～ repeated, and 。，、 twice → one ("太好吃了！！！" → "太好吃了！");
+    - 。，、 three or more times → "……", the ellipsis they are typed for ("送得慢。。。" → "送得慢……");
     - ASCII ! and ? three or more times → one ("GO HOME!!!" → "GO HOME!"); two stay, since "!!"
       and "??" are code (JavaScript "!!x", C# "a ?? b") and shell history;
     - three or more … → "……", three or more — → "——" (the Chinese ellipsis and dash are two);
