@@ -189,6 +189,10 @@ def test_fold_homoglyphs_leaves_real_greek_cyrillic_and_accented_words(doc_id):
 def test_fold_homoglyphs_leaves_single_script_words_and_real_symbols():
     text = "Ελληνικά Россия рау café naïve Ångström résumé μm kΩ Δx α-helix νe"
     assert build("fold_homoglyphs").apply(text) == text
+    # Units and symbols with a Latin letter as often as a Greek one: a Latin letter with a Greek
+    # look-alike is no reason to make the word Greek.
+    units = "绝缘电阻10MΩ以上，输入电流10μA，电感100μH，温差ΔT，表情OωO"
+    assert build("fold_homoglyphs").apply(units) == units
 
 
 # --- normalize_spaces -------------------------------------------------------------------------

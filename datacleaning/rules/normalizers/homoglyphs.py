@@ -51,11 +51,16 @@ def _script(char: str) -> str | None:
 
 
 def _fold_word(m: regex.Match) -> str:
-    """The word in one script, if every letter from the other scripts has a look-alike there;
-    the script with most letters is tried first (Latin first on a tie), then the others."""
+    """The word in one script, if every letter from the other scripts has a look-alike there:
+    the script with most letters is tried first (Latin first on a tie), then the others, but a
+    word is folded out of Latin only into a script with more letters than Latin ("10MΩ" is a
+    unit, not a spoofed Greek word)."""
     word = m.group()
     scripts = [_script(c) for c in word]
+    latin = scripts.count("latin")
     for target in sorted(("latin", "cyrillic", "greek"), key=scripts.count, reverse=True):
+        if target != "latin" and scripts.count(target) <= latin:
+            continue
         fold = _FOLD_INTO[target]
         if all(c in fold for c, s in zip(word, scripts) if s is not None and s != target):
             return word.translate(_TRANSLATE_INTO[target])
@@ -69,11 +74,13 @@ class FoldHomoglyphs(Normalizer):
     filters: Cyrillic а е о р с х and Greek Ο Ρ in a Latin word ("Pаypаl", "vіаgrа" → "Paypal",
     "viagra"), and a Latin letter in a Cyrillic or Greek word ("Mосква" → "Москва"). A word is
     folded into the script with most letters (Latin on a tie) if every other letter has a
-    look-alike there, else into the next script where that holds ("Ϲіаlіs" → "Cialis").
+    look-alike there, else into the next script where that holds ("Ϲіаlіs" → "Cialis"), but out
+    of Latin only into a script with more letters than Latin.
 
     Leaves alone every word written in one script: Greek (Ελληνικά), Cyrillic (Россия), accented
     Latin (café, naïve, Ångström), and whole-Cyrillic words even when they spell a Latin look-alike
-    ("рау"). Leaves alone mixed words whose foreign letters are not look-alikes: "μm", "kΩ", "Δx".
+    ("рау"). Leaves alone mixed words whose foreign letters are not look-alikes: "μm", "kΩ", "Δx",
+    "10MΩ", "10μA", "ΔT", the emoticon "OωO".
     """
 
     def trigger_chars(self) -> str:
