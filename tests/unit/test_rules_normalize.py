@@ -300,6 +300,7 @@ def test_strip_edge_punctuation_strips_junk(text, expected):
     "他说：“明天见。”", "《论语》", "The end.", "Really?!", "等等……", "Wait...", "(see above)",
     "# Title\n- item", "| a | b |", "![logo](a.png)", ".bashrc is read first", "/etc/fstab lists them",
     "~/.vimrc", "…… 他走了", "> quoted line", "  indented code()",
+    "害我大半夜的擦了好久：（", "还能节约5元钱(:", "Sold out again :(",  # a review's last face
 ])
 def test_strip_edge_punctuation_keeps_real_starts_and_ends(text):
     assert build("strip_edge_punctuation").apply(text) == text

@@ -74,7 +74,7 @@ class StripEdgePunctuation(Normalizer):
     opening bracket ("（【《「"), with the whitespace among them.
 
     Leaves alone a final period of any script (. 。), ! ? ！ ？, ellipses, closing quotes and
-    brackets, a leading opening quote or bracket, Markdown starts ("# ", "- ", "> ", "| ",
+    brackets, a final emoticon (":(", "：（", "(:"), a leading opening quote or bracket, Markdown starts ("# ", "- ", "> ", "| ",
     "![", "**"), and leading "." "/" "~" (".bashrc", "/etc", "~/.vimrc"). Does nothing when only
     whitespace is at the edges.
     """
@@ -84,6 +84,15 @@ class StripEdgePunctuation(Normalizer):
         if _LEADING_JUNK_SET.isdisjoint(text[:len(text) - len(body)]):
             body = text
         stripped = body.rstrip(_TRAILING_JUNK + _EDGE_SPACE)
-        if not _TRAILING_JUNK_SET.isdisjoint(body[len(stripped):]):
+        tail = body[len(stripped):]
+        if not _TRAILING_JUNK_SET.isdisjoint(tail) and not _ends_in_emoticon(body):
             body = stripped
         return body
+
+
+# A sad or wry face a review ends on (":(", "：（", "(:"), made of marks that otherwise end no text.
+_EMOTICON_ENDS = (":(", "：（", ":（", "：(", "(:", "（：", "(：", "（:")
+
+
+def _ends_in_emoticon(text: str) -> bool:
+    return text.rstrip(_EDGE_SPACE).endswith(_EMOTICON_ENDS)
