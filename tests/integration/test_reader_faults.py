@@ -237,6 +237,10 @@ WARC_FAULTS = {
 }
 
 
+def _urls_read(run) -> list[str]:
+    return sorted(json.loads(r["meta"])["url"] for r in run.kept + run.rejected)
+
+
 @pytest.mark.parametrize("fault", sorted(WARC_FAULTS))
 def test_a_warc_record_with_a_false_length_is_quarantined_and_the_next_ones_read(tmp_path, clean_run, fault):
     spoil, pages = WARC_FAULTS[fault]
@@ -248,8 +252,7 @@ def test_a_warc_record_with_a_false_length_is_quarantined_and_the_next_ones_read
 
     run = clean_run([path])
     assert run.stats["status"] == "complete"
-    urls = sorted(json.loads(r["meta"])["url"] for r in run.kept + run.rejected)
-    assert urls == [f"http://harbour.example.org/{n}" for n in pages]
+    assert _urls_read(run) == [f"http://harbour.example.org/{n}" for n in pages]
     (row,) = run.quarantine
     assert row["offset"] == len(records[0] + records[1]) and row["raw"] == records[2]
     run.assert_totals(len(pages) + 1)
@@ -270,8 +273,7 @@ def test_a_corrupt_gzip_member_of_a_warc_is_quarantined_and_the_next_members_rea
 
     run = clean_run([path])
     assert run.stats["status"] == "complete"
-    urls = sorted(json.loads(r["meta"])["url"] for r in run.kept + run.rejected)
-    assert urls == [f"http://harbour.example.org/{n}" for n in range(1, 7) if n != spoiled + 1]
+    assert _urls_read(run) == [f"http://harbour.example.org/{n}" for n in range(1, 7) if n != spoiled + 1]
     (row,) = run.quarantine
     assert row["offset"] == len(b"".join(members[:spoiled])) and row["raw"] == members[spoiled]
     run.assert_totals(6)
@@ -290,8 +292,7 @@ def test_a_warc_cut_inside_a_record_keeps_the_records_before(tmp_path, clean_run
 
     run = clean_run([path])
     assert run.stats["status"] == "complete"
-    urls = sorted(json.loads(r["meta"])["url"] for r in run.kept + run.rejected)
-    assert urls == [f"http://harbour.example.org/{n}" for n in (1, 2, 3)]
+    assert _urls_read(run) == [f"http://harbour.example.org/{n}" for n in (1, 2, 3)]
     (row,) = run.quarantine
     assert row["offset"] == start and row["raw"] == data[start:]
     assert "truncated" in row["error"].lower()
