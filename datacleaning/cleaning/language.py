@@ -45,7 +45,8 @@ def guess_language(text: str) -> str:
 
     A Han character carries about as much text as a four-letter Latin run, so Chinese wins once
     Han characters are at least a quarter as many as Latin letters: a Chinese man page full of
-    option names is still Chinese, an English page quoting a Chinese name is still English. It
+    option names is still Chinese, an English page quoting a Chinese or Japanese name is still
+    English (Japanese, kana and the Han characters written with them, wins on the same terms). It
     also wins with fewer Han characters, at least a few sentences' worth, when the Latin words
     are not English prose (hardly any English function words among them): a Chinese manual
     section that is mostly a command listing.
@@ -61,7 +62,7 @@ def guess_language(text: str) -> str:
     hangul = count_chars(HANGUL_RUN, sample)
     # \w counts Han and kana as letters too; what remains is another script (Cyrillic, Arabic...).
     other = count_chars(LETTER_RUN, sample) - han - latin - kana - hangul
-    if kana and kana * 5 >= han:
+    if kana and kana * 5 >= han and (kana + han) * 4 >= latin:
         return "ja"
     if hangul and hangul * 4 >= latin and hangul >= han:
         return "ko"

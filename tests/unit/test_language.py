@@ -31,6 +31,10 @@ from helpers import fixture_records
      "smaller print, the opening hours and the price of a ticket for the children of the village and "
      "for the visitors who came from the city on the morning bus.", "en"),
     ("東京は日本の首都です。ひらがなとカタカナも使います。", "ja"),
+    # English prose quoting a Japanese title stays English, as with a Chinese or Korean one.
+    ("My Daddy Long Legs (私のあしながおじさん Watashi No Ashinaga Ojisan) is a 1990 Japanese anime television "
+     "series based on the novel Daddy-Long-Legs written by Jean Webster.", "en"),
+    ("新作の発表はInternational Game Developers Conferenceで行われました。", "ja"),
     ("서울은 한국의 수도입니다.", "ko"),
     ("Москва — столица России.", "other"),
     ("Η Αθήνα είναι η πρωτεύουσα της Ελλάδας.", "other"),
