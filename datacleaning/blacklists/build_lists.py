@@ -40,6 +40,7 @@ from pathlib import Path
 
 from datacleaning.blacklists.matcher import BOUNDARY_MARK, DATA_DIR
 from datacleaning.charclasses import HAN_RUN
+from datacleaning.script_chars import traditional_to_simplified
 from datacleaning.zh_segmenter import load_segmenter
 
 MAX_HAN = 8
@@ -152,6 +153,9 @@ ZH_POLITICS_GENERIC = set("""
 徐明 陈忠 塔利班 维基百科 双开 清真 民进党 钓鱼岛 恐怖份子 恐怖分子 回民 回回 回教 穆罕默德 血书 藏人 藏民 戒严 八九年 信访 纽约时报
 中国时报 六氟化铀 青天白日 南京军区 北京军区 广州军区 台军 罢课 判处死刑 剥夺政治权利 新闻封锁 解放台湾 麻醉药 颜色革命
 """.split())
+# Traditional characters to Simplified, one for one: an upstream term in Traditional is as
+# ordinary a word as its Simplified form in the sets above (陰道 as 阴道).
+_SIMPLIFIED = str.maketrans(traditional_to_simplified())
 
 # --- English --------------------------------------------------------------------------------------
 EN_ABUSE = re.compile(
@@ -302,7 +306,8 @@ def build_zh(wordlists: Path) -> list[OutputList]:
     political = set(ZH_POLITICAL)
     for key in ["ldnoobw/zh.txt", *KONSHENG, *FWWDN]:
         for term in read_upstream(wordlists, key):
-            if not plain_zh_term(term) or term in ZH_GENERIC:
+            simplified = term.translate(_SIMPLIFIED)  # the generic sets are written in Simplified
+            if not plain_zh_term(term) or simplified in ZH_GENERIC:
                 continue
             category = next((c for c, pattern in ROUTES if pattern.search(term)), None)
             if category is None:
@@ -312,7 +317,7 @@ def build_zh(wordlists: Path) -> list[OutputList]:
                     category = "politics"
                 else:
                     continue  # the broad upstream lists contribute only what a route claims
-            if category in ("ads", "politics") and (common_word(term) or term in ZH_ADS_GENERIC | ZH_POLITICS_GENERIC):
+            if category in ("ads", "politics") and (common_word(term) or simplified in ZH_ADS_GENERIC | ZH_POLITICS_GENERIC):
                 continue
             if han_count(term) == 1 and term not in SINGLE_HAN.get(category, ()):
                 continue
