@@ -43,6 +43,17 @@ def test_chinese_fraction_is_counted_over_han_characters_only():
     assert value == {"fraction": round(5 / 12, 4), "words": 12}
 
 
+def test_contractions_and_traditional_characters_are_function_words_too():
+    """A pronoun or auxiliary with its clitic (it's, don’t) is one word, and a function word;
+    Traditional text writes its function characters in their Traditional forms (我們, 這, 為)."""
+    _, value = judged(FunctionWords(min_words=1), "It's fine. I don’t know why they're late.", "en")
+    # words: It's fine I don’t know why they're late (8); function words: It's I don’t why they're (5)
+    assert value["fraction"] == round(5 / 8, 4)
+    _, simplified = judged(FunctionWords(), "我们这里为大家准备了午饭。", "zh")
+    _, traditional = judged(FunctionWords(), "我們這裡為大家準備了午飯。", "zh")
+    assert traditional == simplified
+
+
 def test_chinese_words_in_english_text_are_not_english_words():
     english = "This manual explains how to install the package and how to configure it for a server."
     _, alone = judged(FunctionWords(), english, "en")

@@ -95,3 +95,19 @@ def test_classical_verse_is_not_judged_for_novelty():
     assert kept and value["novelty"] is None, value
     prose = "，".join(CHANGHEN_GE.split("，")[:3]) + "。" + _spliced()
     assert not judge(RULE, prose)[1], "a splice with a couplet in front is still judged"
+
+
+def test_novelty_is_the_same_for_a_text_in_either_script():
+    """Function characters are no content in Traditional text either (這 們 為 對 還 過)."""
+    import opencc
+
+    from datacleaning.document import Document
+
+    text = "这是我们的城市，我们对这座城市有很深的感情，这里的人们过着平静的生活，我们还将在这里继续生活。" * 20
+    rule = ZhSplicedText()
+    values = []
+    for version in (text, opencc.OpenCC("s2t").convert(text)):
+        doc = Document("t", version)
+        doc.lang = "zh"
+        values.append(rule.score(doc)["novelty"])
+    assert values[0] == values[1]
