@@ -157,6 +157,8 @@ def test_fullwidth_alnum(text, expected):
     ("第⑩条至第⑳条，❶❷ ➀ ➊ ⓫ ⓵ ⓿", "第10条至第20条，1 2 1 1 11 1 0"),
     ("㈠总则㈡分则 ㊀定 ㈱", "(一)总则(二)分则 (一)定 (株)"),
     ("㊣品保证，㊙方", "正品保证，秘方"),
+    # A footnote mark after a number stays apart from it: not 7000万1, not 12%2.
+    ("贫困人口7000万①，增长了12%②。", "贫困人口7000万 1，增长了12% 2。"),
 ])
 def test_enclosed_alnum(text, expected):
     assert build("enclosed_alnum").apply(text) == expected

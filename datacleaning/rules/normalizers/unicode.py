@@ -250,7 +250,9 @@ _ENCLOSED = _enclosed_forms()
 # The blocks the table above covers, whole: a short class of ranges scans fast.
 _ENCLOSED_CHARS = "\u2460-\u24ff\u2776-\u2793\u3220-\u3247\u3251-\u325f\u3280-\u32bf"
 _ENCLOSED_RUN = re.compile(f"[{_ENCLOSED_CHARS}]+")
-_WORD_END = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.")
+# A number ends at a digit, a decimal point, a percent sign or a Chinese large unit (7000万①: a
+# footnote mark, not the number 7000万1).
+_WORD_END = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.%‰万亿")
 _WORD_START = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
 
