@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from datacleaning.charclasses import UNIFIED_HAN
-from datacleaning.rules.phrase_lists import load_phrase_lists
+from datacleaning.rules.phrase_lists import load_phrase_lists, matching_form
 
 MENU_LISTS = ("menu_words_zh", "menu_words_en")
 # A line as long as this that reads as prose is where a page's text lies.
@@ -78,13 +78,15 @@ def _edge_array(edges: tuple[float, ...]) -> np.ndarray:
 
 @cache
 def _menu_words() -> frozenset[str]:
-    return frozenset(w.strip().lower() for w in load_phrase_lists(list(MENU_LISTS), Path(".")))
+    return frozenset(matching_form(w.strip()) for w in load_phrase_lists(list(MENU_LISTS), Path(".")))
 
 
 def own_features(line: str) -> list[str]:
     """What only the text of a stripped line can say: its first words, whether it is a menu
-    word, a licence line, a label (ends in a colon) or a list item."""
-    lowered = line[:READ_CHARS].lower()
+    word, a licence line, a label (ends in a colon) or a list item. Read in ``matching_form``:
+    the model learned its words mostly from Simplified pages, and a Traditional page's 首頁 and
+    責任編輯 are the same words."""
+    lowered = matching_form(line[:READ_CHARS])
     features = []
     if _LICENCE.search(lowered):
         features.append("licence")

@@ -19,6 +19,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from datacleaning.resources import load_terms, resolve_list
+from datacleaning.script_chars import simplified_form
 from datacleaning.substrings import SubstringFinder
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -28,6 +29,13 @@ DATA_DIR = Path(__file__).parent / "data"
 # sentence, not a 关闭 button; nor is a hyphen: "--login" is a command option, not a login link.
 DECORATION = (" \t\u3000\xa0|｜/／\\·•・>»›<«‹—_=+*#~…,.:：;!?'\"“”‘’"
               "()（）[]【】{}<>《》〈〉「」『』〔〕")
+
+
+def matching_form(text: str) -> str:
+    """The form in which phrases are looked for and lists are written: lower case, Traditional
+    characters folded to Simplified one for one (offsets and lengths stay those of the text), so
+    a list written in Simplified finds 責任編輯 and 相關閱讀 as it finds 责任编辑 and 相关阅读."""
+    return simplified_form(text.lower())
 
 
 def load_phrase_lists(names: list[str], base_dir: Path) -> list[str]:
@@ -61,7 +69,7 @@ class PhraseMatcher:
         for phrase in phrases:
             at_start = phrase.startswith("^")
             at_end = phrase.endswith("$") and len(phrase) > 1
-            key = phrase[1 if at_start else 0: -1 if at_end else None].strip().lower()
+            key = matching_form(phrase[1 if at_start else 0: -1 if at_end else None].strip())
             if not key:
                 continue
             bounded = key.isascii()
@@ -89,12 +97,13 @@ class PhraseMatcher:
         self._anywhere = SubstringFinder(sorted(self.keys))
 
     def occurs_in(self, lowered_text: str) -> bool:
-        """Whether some phrase occurs in ``lowered_text`` as a plain substring, anchors and word
-        boundaries not checked: False means no unit of the text matches."""
+        """Whether some phrase occurs in ``lowered_text`` (in ``matching_form``) as a plain
+        substring, anchors and word boundaries not checked: False means no unit of the text
+        matches."""
         return self._anywhere.occurs_in(lowered_text)
 
     def matches(self, lowered_unit: str) -> bool:
-        """Whether the unit, already lower-cased, holds a phrase where its anchors say."""
+        """Whether the unit, already in ``matching_form``, holds a phrase where its anchors say."""
         unit = lowered_unit
         after_lead = unit.lstrip(DECORATION)
         if after_lead.rstrip(DECORATION) in self._whole:

@@ -39,6 +39,17 @@ def test_chinese_news_page_comes_out_as_a_careful_editor_would_leave_it():
     assert clean(ZH_PAGE, web_profile()) == expected
 
 
+def test_the_same_page_in_traditional_characters_loses_the_same_furniture():
+    """Word lists, phrase lists and the line classifier are written and trained in Simplified:
+    they read a Traditional page (a Taiwan or Hong Kong site) folded to Simplified, and the page
+    loses what its Simplified twin loses (before, its menus, credits and 相關閱讀 list stayed)."""
+    import opencc
+
+    to_traditional = opencc.OpenCC("s2t").convert
+    expected = (FIXTURES / "zh_news_page.clean.txt").read_text("utf-8").rstrip("\n")
+    assert clean(to_traditional(ZH_PAGE), web_profile()) == to_traditional(expected)
+
+
 EN_ARTICLE = [  # lines of the blog post's own text, in order, copied from the fixture by hand
     "CC at WIPO: Slow progress on copyright exceptions for cultural heritage institutions",
     "Last week, Creative Commons (CC) participated in the",

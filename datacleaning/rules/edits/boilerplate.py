@@ -20,7 +20,7 @@ from pathlib import Path
 
 from datacleaning.rules.base import Editor
 from datacleaning.rules.line_edits import drop_lines
-from datacleaning.rules.phrase_lists import DECORATION, PhraseMatcher, load_phrase_lists
+from datacleaning.rules.phrase_lists import DECORATION, PhraseMatcher, load_phrase_lists, matching_form
 from datacleaning.rules.registry import register
 from datacleaning.substrings import SubstringFinder
 
@@ -88,7 +88,7 @@ class RemoveBoilerplateLines(Editor):
     def apply(self, text: str) -> str:
         # Only a line holding a phrase or a licence mark can be furniture (or can be a bare
         # 上一篇 marker, whose title line goes with it): the other lines are never read.
-        candidates = self._candidate_finder.lines_holding(text.lower())
+        candidates = self._candidate_finder.lines_holding(matching_form(text))
         if not candidates:
             return text
         lines = text.split("\n")
@@ -97,9 +97,9 @@ class RemoveBoilerplateLines(Editor):
             if i in dropped:
                 continue  # the title after a marker: gone as such, not read for phrases
             line = lines[i].strip()
-            if len(line) > self.max_line_chars or _STATUTE_ARTICLE.match(line):
+            lowered = matching_form(line)
+            if len(line) > self.max_line_chars or _STATUTE_ARTICLE.match(lowered):
                 continue
-            lowered = line.lower()
             if _copyright_or_licence(lowered) or self._phrases.matches(lowered):
                 dropped.add(i)
                 if _POINTER.fullmatch(line) and (title := self._title_after(lines, i)) is not None:
@@ -117,7 +117,7 @@ class RemoveBoilerplateLines(Editor):
 
 
 def _normalized(line: str) -> str:
-    return line.strip().strip(DECORATION).lower()
+    return matching_form(line.strip().strip(DECORATION))
 
 
 # Separators between the items of a menu written on one line.
@@ -197,7 +197,7 @@ class RemoveNavigation(Editor):
         if self.min_menu_lines > 0:
             # Nothing goes without a menu item or bar, and only a line holding a menu word can be
             # one: the other lines are judged only when one is.
-            holding = self._menu_word_finder.lines_holding(text.lower())
+            holding = self._menu_word_finder.lines_holding(matching_form(text))
             if not holding:
                 return text
             lines = text.split("\n")
@@ -434,7 +434,7 @@ class TrimBoilerplateEdges(Editor):
         return kept[_LEADING_BLANK_LINES.match(kept).end():]
 
     def _may_match(self, window: str) -> bool:
-        lowered = window.lower()
+        lowered = matching_form(window)
         return _copyright_or_licence(lowered) or self._phrases.occurs_in(lowered)
 
     def _units(self, text: str, from_end: bool):
@@ -462,7 +462,7 @@ class TrimBoilerplateEdges(Editor):
         reached = None
         gap = 0
         for start, end, unit in units:
-            unit = unit.strip().lower()
+            unit = matching_form(unit.strip())
             if len(unit) <= self.max_unit_chars and (_copyright_or_licence(unit) or self._phrases.matches(unit)):
                 reached, gap = (start, end), 0
             elif reached is not None and len(unit) <= self.max_gap_chars and gap < self.max_gap_lines:
