@@ -8,7 +8,8 @@ after the file). How a term matches:
   case-insensitively ("ass" does not fire inside "class", "av" not inside "java"); Han and other
   scripts around it count as a boundary, since Chinese text puts English words between Han
   characters with no space;
-- Chinese terms match as substrings, since Chinese has no spaces to bound a word;
+- Chinese terms match as substrings, since Chinese has no spaces to bound a word, and in either
+  script: text and terms are compared folded to Simplified (百家樂 is 百家乐, 陰道 is 阴道);
 - a term written ``|term|`` is ambiguous: it counts only where it starts and ends on jieba word
   boundaries (``|性|`` does not fire inside 性能, ``|码|`` not inside 验证码). Jieba segments a
   small window around each such hit, not the document, so the cost is paid per ambiguous hit.
@@ -28,6 +29,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from datacleaning.resources import list_lines, load_terms, resolve_list
+from datacleaning.script_chars import simplified_form
 from datacleaning.zh_segmenter import load_segmenter
 from datacleaning.substrings import LONGEST, SubstringFinder
 
@@ -119,7 +121,7 @@ class TermMatcher:
         for word_list in lists:
             for raw in word_list.terms:
                 ambiguous = len(raw) > 2 and raw[0] == raw[-1] == BOUNDARY_MARK
-                term = (raw[1:-1] if ambiguous else raw).lower()
+                term = simplified_form((raw[1:-1] if ambiguous else raw).lower())
                 if ambiguous:
                     check = JIEBA_BOUNDED
                 else:
@@ -145,7 +147,7 @@ class TermMatcher:
         found: dict[str, Counter] = {}
         if not self.n_terms:
             return found
-        lowered = text.lower()
+        lowered = simplified_form(text.lower())  # Traditional text is matched as the lists write it
         n = len(lowered)
         for index, start, end in self._finder.matches(lowered):
             check, word_start, word_end, categories = self._checks[index]
