@@ -48,6 +48,18 @@ def test_a_gambling_site_named_once_is_rejected(text, name):
     assert not ZhGamblingPromotion().keep(value)
 
 
+def test_a_name_written_in_traditional_characters_is_found_as_well():
+    """Taiwan and Hong Kong spam writes 娛樂官網, 皇冠體育開戶; the constructions are written in
+    Simplified and read the text folded to it (``first`` names it in that form)."""
+    import opencc
+
+    to_traditional = opencc.OpenCC("s2t").convert
+    for text, name in [(NEWS_WITH_ONE_NAME, "娱乐官网"),
+                       ("洗砂机作为石料厂常见的清洗设备，一般不是单独作业的。皇冠体育开户，而是由多款设备联合作业。", "皇冠体育")]:
+        value = measured(to_traditional(text))
+        assert value["hits"] >= 1 and value["first"] == name
+
+
 @pytest.mark.parametrize("text", [
     # Macau's casino industry in the news, and lottery and gambling law
     "受疫情影响，澳门博彩业收入同比下降七成，多家赌场暂停营业，特区政府宣布推出经济援助措施。",

@@ -118,6 +118,7 @@ def test_contact_spam_counts_handles_and_draw_numbers():
 
 @pytest.mark.parametrize("text, hits", [
     ("客服QQ：123456789，微信号: abc_2024", 2),
+    ("客服QQ號：123456789，微信號: abc_2024", 2),  # in Traditional: read folded to Simplified
     ("热线 400-123-4567，手机 139 1234 5678", 2),
     ("2024-01-01 发布，订单号 20240101123456，价格 1380.00 元", 0),
     ("权限 drwxrwxr-x 表示目录可读可执行，wxrwxrwt 是带粘滞位的目录", 0),

@@ -28,7 +28,7 @@ from datacleaning.rules.phrase_lists import load_phrase_lists
 from datacleaning.rules.registry import register
 from datacleaning.rules.web_text import ZH
 from datacleaning.rules.word_lists import function_words
-from datacleaning.script_chars import script_only_chars
+from datacleaning.script_chars import script_only_chars, simplified_form
 from datacleaning.substrings import LONGEST, SubstringFinder
 from datacleaning.text_views import TextViews
 
@@ -69,7 +69,7 @@ class ZhContactSpam(Filter):
     min_hits_per_1k: float = 10.0
 
     def score(self, doc: Document) -> dict:
-        text = doc.original_text
+        text = simplified_form(doc.original_text)  # 微信號 as 微信号: the pattern is written in Simplified
         hits = len(CONTACT_OR_DRAW.findall(text))
         return {"hits": hits, "per_1k": round(1000 * hits / max(len(text), 1), 3)}
 
@@ -136,7 +136,8 @@ class ZhGamblingPromotion(Filter):
 
     def score(self, doc: Document) -> dict:
         title = doc.meta_string(self.title_field)
-        text = f"{title}\n{doc.original_text}" if title else doc.original_text
+        # 娛樂官網 as 娱乐官网: the constructions are written in Simplified.
+        text = simplified_form(f"{title}\n{doc.original_text}" if title else doc.original_text)
         patterns = GAMBLING_PROMOTION + [BETTING_SITE] if "bet" in text or "BET" in text or "Bet" in text \
             else GAMBLING_PROMOTION
         names = [(match.start(), match.group()) for pattern in patterns for match in pattern.finditer(text)]
