@@ -349,3 +349,13 @@ def test_linear_time_on_adversarial_input(rule):
         started = time.perf_counter()
         rule.apply(text)
         assert time.perf_counter() - started < 2.0, text[:20]
+
+
+def test_labels_written_in_traditional_characters_count_as_their_simplified_forms():
+    """微信號, QQ號, 賬戶 and 訂單編號 are the labels the patterns know as 微信号, QQ号, 账户 and 订单编号;
+    the text keeps its own characters."""
+    assert RemoveWechatIds().apply("請加微信號:cqbd120，謝謝") == "請，謝謝"
+    assert RemoveWechatIds().apply("QQ號:12345678 歡迎來玩") == "歡迎來玩"
+    redact = RedactPii(mode="placeholder").apply
+    assert redact("轉到我的賬戶 6222021234567890128") == "轉到我的賬戶 <BANKCARD>"
+    assert redact("我的訂單編號：13812345678") == "我的訂單編號：13812345678"

@@ -15,6 +15,7 @@ from datacleaning.charclasses import CJK_SYMBOLS, HALF_AND_FULL_WIDTH, HAN_COMPA
 from datacleaning.rules.base import Editor
 from datacleaning.rules.edits.code_lines import SHELL_PROMPT
 from datacleaning.rules.registry import register
+from datacleaning.script_chars import simplified_form
 
 Mode = Literal["remove", "placeholder"]
 Span = tuple[int, int, str]  # start, end, placeholder
@@ -410,9 +411,10 @@ class RemoveWechatIds(Editor):
     include_qq: bool = True
 
     def apply(self, text: str) -> str:
-        found = [(m, "<WECHAT>") for m in matches_near(text, _WECHAT_HINT, _WECHAT, _MAX_LABEL_PREFIX)]
+        labelled = simplified_form(text)  # 微信號 as 微信号; one for one, so the spans are the text's
+        found = [(m, "<WECHAT>") for m in matches_near(labelled, _WECHAT_HINT, _WECHAT, _MAX_LABEL_PREFIX)]
         if self.include_qq:
-            found += [(m, "<QQ>") for m in matches_near(text, _QQ_HINT, _QQ, _MAX_LABEL_PREFIX)]
+            found += [(m, "<QQ>") for m in matches_near(labelled, _QQ_HINT, _QQ, _MAX_LABEL_PREFIX)]
         if not found:
             return text
         group = 0 if self.mode == "remove" else "id"
@@ -535,7 +537,9 @@ class RedactPii(Editor):
 
     def apply(self, text: str) -> str:
         spans = []
-        for m in matches_near(text, _NUMBER_HINT, _NUMBER, _MAX_PREFIX):
+        # The labels around a number (账户, 订单编号) are written in Simplified; one for one, so the
+        # spans are the text's.
+        for m in matches_near(simplified_form(text), _NUMBER_HINT, _NUMBER, _MAX_PREFIX):
             placeholder = self._placeholder(m)
             if placeholder:
                 spans.append((m.start(), m.end(), placeholder))
