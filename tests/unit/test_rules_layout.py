@@ -105,6 +105,8 @@ def test_short_lines_does_not_judge_few_lines():
 def test_enumerated_lines_by_hand():
     text = "目录\n第一章 出山\n第二章 下山\n第三章 回山\n（四）尾声"
     assert judge(EnumeratedLines(), text)[0] == {"lines": 5, "enumerated": 0.8, "median_chars": 6}
+    traditional = "目錄\n第一節 出山\n第二節 下山\n第三節 回山\n（四）尾聲"  # 節 is 节
+    assert judge(EnumeratedLines(), traditional)[0] == {"lines": 5, "enumerated": 0.8, "median_chars": 6}
 
 
 def test_enumerated_lines_rejects_chapter_listings_and_a_table_of_contents():

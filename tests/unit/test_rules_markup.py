@@ -181,6 +181,10 @@ document.getElementById("title").innerHTML = "你好";
 window.alert("加载完成");
 把它放在 body 的末尾即可。"""
     assert remove_js(tutorial) == tutorial
+    short = "在页面中使用脚本：\ndocument.getElementById('demo').innerHTML = 'Hello';\n即可显示 Hello。"
+    assert remove_js(short) == short
+    traditional = "在頁面中使用腳本：\ndocument.getElementById('demo').innerHTML = 'Hello';\n即可顯示 Hello。"
+    assert remove_js(traditional) == traditional  # 腳本 is 脚本: the tutorial's code stays
 
 
 def test_a_script_file_is_left_for_a_filter():

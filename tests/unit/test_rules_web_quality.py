@@ -235,6 +235,11 @@ def test_c4_lines_keeps_sentences_and_drops_the_rest():
                                      'She said "see you tomorrow."')
 
 
+def test_c4_lines_removes_wikipedia_edit_links_in_either_script():
+    text = "历史[编辑]\n这座城市建于明代。[来源请求]\n歷史[編輯]\n這座城市建於明代。[來源請求]"
+    assert C4Lines().apply(text) == "这座城市建于明代。\n這座城市建於明代。"
+
+
 def test_c4_lines_on_a_chinese_portal_page_keeps_the_article():
     kept = C4Lines().apply(fixture("zh_portal_page.txt")).split("\n")
     assert [line[:8] for line in kept] == ["经过近一年的施工", "据区住建局介绍，", "“以前一下雨，门", "区住建局相关负责"]

@@ -15,7 +15,8 @@ from datacleaning.rules.web_text import TEASER_END, WEB_LANGUAGES, ZH_CLOSERS, Z
 # Sentence-final marks as C4 has them: a line ending in "..." is a teaser, not a sentence.
 EN_C4_LINE_END = (".", "?", "!", '"', "'")
 ANY_LINE_END = ZH_SENTENCE_END + tuple(ZH_CLOSERS)
-CITATION = regex.compile(r"\[\d*\]|\[edit\]|\[citation needed\]|\[编辑\]|\[编辑源代码\]|\[来源请求\]")
+CITATION = regex.compile(r"\[\d*\]|\[edit\]|\[citation needed\]|\[编辑\]|\[编辑源代码\]|\[来源请求\]"
+                         r"|\[編輯\]|\[編輯原始碼\]|\[編輯原始代碼\]|\[來源請求\]")  # Wikipedia in both scripts
 JAVASCRIPT = "javascript"
 POLICY_PHRASES = ("terms of use", "privacy policy", "cookie policy", "uses cookies", "use of cookies",
                   "use cookies", "隐私政策", "隐私条款", "使用条款", "服务条款", "用户协议", "使用cookie")

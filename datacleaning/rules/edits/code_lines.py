@@ -8,6 +8,7 @@ from datacleaning.charclasses import (CJK_SYMBOLS, FULL_WIDTH_ASCII, HAN_COMPAT,
                                       UNIFIED_HAN)
 from datacleaning.rules.base import Editor
 from datacleaning.rules.registry import register
+from datacleaning.script_chars import simplified_form
 
 _IDENT = r"[A-Za-z_$][\w$]*"
 # What only page script does: browser globals, var declarations, IIFEs, jQuery, trackers. A run
@@ -104,7 +105,7 @@ class RemoveJsLines(Editor):
         n_code = sum(1 for line in rest if _CODE_PUNCTUATION.search(line))
         if not rest or n_code > self.max_code_fraction * len(rest):
             return text
-        if _PROGRAMMING_TALK.search("\n".join(rest)):
+        if _PROGRAMMING_TALK.search(simplified_form("\n".join(rest))):  # 腳本 and 函數 too
             return text
         return "\n".join(_without_lines(lines, drop))
 

@@ -13,6 +13,7 @@ from statistics import median
 from datacleaning.document import Document
 from datacleaning.rules.base import Filter
 from datacleaning.rules.registry import register
+from datacleaning.script_chars import simplified_form
 
 # What a line may end with and still be prose, not a menu item: a short poem line ends in a
 # comma or a full stop, a menu item in neither. Closing quotes and brackets are looked through.
@@ -39,6 +40,7 @@ _ENUMERATED_NEXT_LINE = re.compile("\n" + _ENUMERATED_LINE_BODY)
 
 def enumerated_lines(text: str) -> int:
     """How many lines open with a chapter heading or an item number."""
+    text = simplified_form(text)  # 第一節 as 第一节
     first = _ENUMERATED_FIRST_LINE.match(text)
     return (first is not None) + len(_ENUMERATED_NEXT_LINE.findall(text, first.end() if first else 0))
 
