@@ -27,6 +27,7 @@ import numpy as np
 
 from datacleaning.charclasses import UNIFIED_HAN
 from datacleaning.rules.phrase_lists import load_phrase_lists, matching_form
+from datacleaning.script_chars import simplified_form
 
 MENU_LISTS = ("menu_words_zh", "menu_words_en")
 # A line as long as this that reads as prose is where a page's text lies.
@@ -246,7 +247,9 @@ class FeatureHasher:
         and the element it came from (one of ``TAGS``)."""
         count = len(lines)
         own, starts = [], np.zeros(count, dtype=np.int64)
-        for i, line in enumerate(lines):
+        # Folded to Simplified in one call for the page, not one a line (own_features would).
+        folded = simplified_form("\n".join(lines)).split("\n") if count else []
+        for i, line in enumerate(folded):
             starts[i] = len(own)
             own += [self.index(name) for name in own_features(line)]
         counts = _line_counts(lines) if count else {}
