@@ -44,6 +44,22 @@ def test_the_script_only_characters_are_those_one_script_alone_writes():
         assert not traditional.fullmatch(both) and not simplified.fullmatch(both)
 
 
+@pytest.mark.parametrize("repeat", [1, 40])  # a line, and a text long enough for the array lookup
+def test_the_simplified_form_folds_one_character_for_one(repeat):
+    """What the rules written in Simplified read: the same length, so offsets carry over; text
+    with nothing to fold comes back as the same object; characters outside the table (Latin,
+    Extension B) stay."""
+    import opencc
+
+    from datacleaning.script_chars import simplified_form
+
+    simplified = "这座城市的图书馆为读者准备了说明书，Library 𠀀。" * repeat
+    traditional = opencc.OpenCC("s2t").convert(simplified)
+    assert traditional != simplified
+    assert simplified_form(traditional) == simplified and len(simplified_form(traditional)) == len(traditional)
+    assert simplified_form(simplified) is simplified
+
+
 def test_a_simplified_phrase_repeated_in_a_traditional_page_is_rejected():
     value = measured(PRODUCT_PAGE)
     assert value == {"minority_phrases": 3, "repeated": 3, "top": INJECTED}
