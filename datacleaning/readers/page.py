@@ -68,16 +68,18 @@ _DECODES_ANY = {"iso8859-1", "cp1252"}
 def decoded_page(data: bytes, declared: str | None = None) -> str:
     """The page's bytes as text, in the first charset that decodes them whole of: the HTTP
     header's (``declared``) unless it decodes any bytes, UTF-8 (pages saved as UTF-8 often keep
-    the ``<meta charset="gb2312">`` of their origin), the page's own ``<meta charset>`` or else
-    the charset Resiliparse detects from the bytes. Where none decodes them whole: the header's
-    charset or the detected one, the bytes it cannot decode replaced."""
-    candidates = ["utf-8", detect_encoding(data, from_html_meta=True)]
-    if declared and _python_codec(declared) not in _DECODES_ANY:
-        candidates.insert(0, declared)
-    for charset in candidates:
-        if _decodes_whole(data, charset):
+    the ``<meta charset="gb2312">`` of their origin), the page's own ``<meta charset>``, the
+    charset Resiliparse detects from the bytes. Where none decodes them whole (a stray byte in a
+    GBK page): the header's, else the page's own, else the detected charset, each byte it cannot
+    decode replaced (U+FFFD), not the whole page read in another code page."""
+    specific = declared if declared and _python_codec(declared) not in _DECODES_ANY else None
+    own = detect_encoding(data, from_html_meta=True)  # the meta charset, or the detected one
+    detected = detect_encoding(data)
+    for charset in (specific, "utf-8", own, detected):
+        if charset and _decodes_whole(data, charset):
             return bytes_to_str(data, charset)
-    return bytes_to_str(data, declared or detect_encoding(data))
+    fallback = next(c for c in (specific, own, detected, "utf-8") if c and _python_codec(c))
+    return data.decode(fallback, errors="replace").removeprefix("\ufeff")
 
 
 def binary_page(data: bytes) -> bool:

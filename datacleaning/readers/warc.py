@@ -160,12 +160,13 @@ def http_body(payload: bytes, headers) -> bytes:
 
 
 def _dechunked(payload: bytes) -> bytes | None:
-    """The chunks of a chunked body joined; None where the bytes are not chunks."""
+    """The chunks of a chunked body joined; None where the bytes are not chunks. A body the
+    crawler cut short is its chunks as far as they came."""
     out, at = [], 0
     while True:
         end = payload.find(b"\r\n", at)
         if end < 0:
-            return None
+            return b"".join(out) if out else None  # cut inside a size line
         try:
             size = int(payload[at:end].split(b";")[0].strip(), 16)
         except ValueError:
@@ -173,9 +174,9 @@ def _dechunked(payload: bytes) -> bytes | None:
         if size == 0:
             return b"".join(out)
         start = end + 2
-        if start + size > len(payload):
-            return None
         out.append(payload[start:start + size])
+        if start + size > len(payload):
+            return b"".join(out)
         at = start + size + 2
 
 

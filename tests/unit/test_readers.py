@@ -648,6 +648,28 @@ def test_a_declared_charset_that_does_not_fit_the_body_gives_way_to_the_pages_ow
     assert "Fermé lundi : la bibliothèque rouvre mardi à neuf heures." in french_doc.text
 
 
+def test_a_page_that_lies_about_its_charset_everywhere_is_read_in_the_one_its_bytes_are_in():
+    """Header and meta both say UTF-8 over GBK bytes: the detected charset decodes the page."""
+    from datacleaning.readers.page import decoded_page
+
+    title, body = PAGES["gbk"]
+    data = NOTICE.format(charset="utf-8", title=title, body=body).encode("gbk")
+    assert body in decoded_page(data, "utf-8")
+
+
+def test_a_stray_byte_costs_one_replacement_character_not_the_whole_page():
+    """No charset decodes a GBK page with one stray byte whole: it is read in its own charset
+    with that byte replaced, not as windows-1252 mojibake from end to end."""
+    from datacleaning.readers.page import decoded_page
+
+    title, body = PAGES["gbk"]
+    data = NOTICE.format(charset="gbk", title=title, body=body).encode("gbk")
+    stray = data.replace("七天".encode("gbk"), "七天".encode("gbk") + b"\x80")
+    for declared in (None, "gbk"):
+        text = decoded_page(stray, declared)
+        assert "国庆节放假七天\ufffd，十月八日照常上班。" in text
+
+
 def test_a_utf16_html_file_with_its_byte_order_mark_is_read_not_called_binary(tmp_path):
     page = "<html><head><title>记事本</title></head><body><p>这是一个以UTF-16编码保存的网页，Windows 记事本常这样保存。</p></body></html>"
     (tmp_path / "notepad.html").write_bytes(page.encode("utf-16"))
@@ -860,6 +882,22 @@ def test_warc_bodies_stored_as_sent_are_decoded_and_misdescribed_ones_read_as_th
     assert all(d.text == docs[-1].text for d in docs)
     [bomb] = [i for i in items if isinstance(i, Quarantined)]
     assert "HTTP body over 64 MB once its gzip is undone" in bomb.error
+
+
+@pytest.mark.parametrize("encoded", [False, True], ids=["chunked", "chunked and gzip"])
+def test_a_chunked_body_the_crawler_cut_short_is_its_chunks_as_far_as_they_came(tmp_path, encoded):
+    """No chunk-size line runs into the text, and a compressed body is decompressed as far as it
+    came, not quarantined as binary."""
+    page = ("<html><body><article>" + "".join(f"<p>第{i}段：市图书馆将在每周五和周六晚上开放到十点。</p>"
+                                              for i in range(300)) + "</article></body></html>").encode("gbk")
+    body = gzip.compress(page) if encoded else page
+    chunks = b"".join(b"%x\r\n" % len(body[i:i + 200]) + body[i:i + 200] + b"\r\n" for i in range(0, len(body), 200))
+    headers = ["Transfer-Encoding: chunked"] + (["Content-Encoding: gzip"] if encoded else [])
+    block = _encoded_response(chunks[: len(chunks) * 2 // 3], *headers)
+    (tmp_path / "cut.warc").write_bytes(warc_record("response", 1, block, RESP, "http://news.example.cn/cut"))
+    _, (doc,) = read_all([tmp_path])
+    assert "第1段：市图书馆将在每周五和周六晚上开放到十点。" in doc.text
+    assert "\nc8\n" not in doc.text and "c8\r" not in doc.text
 
 
 def test_warc_skipped_records_are_counted_by_the_clean_stage(tmp_path, clean_run):
