@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 
 from resiliparse.extract.html2text import extract_plain_text
-from resiliparse.parse.encoding import bytes_to_str, detect_encoding
+from resiliparse.parse.encoding import detect_encoding
 from resiliparse.parse.html import HTMLTree
 
 from datacleaning.text_views import WORD_CHAR, TextViews
@@ -73,11 +73,14 @@ def decoded_page(data: bytes, declared: str | None = None) -> str:
     GBK page): the header's, else the page's own, else the detected charset, each byte it cannot
     decode replaced (U+FFFD), not the whole page read in another code page."""
     specific = declared if declared and _python_codec(declared) not in _DECODES_ANY else None
+    for charset in (specific, "utf-8"):  # most pages end here, before any detection runs
+        if charset and (text := _decoded_whole(data, charset)) is not None:
+            return text
     own = detect_encoding(data, from_html_meta=True)  # the meta charset, or the detected one
     detected = detect_encoding(data)
-    for charset in (specific, "utf-8", own, detected):
-        if charset and _decodes_whole(data, charset):
-            return bytes_to_str(data, charset)
+    for charset in (own, detected):
+        if (text := _decoded_whole(data, charset)) is not None:
+            return text
     fallback = next(c for c in (specific, own, detected, "utf-8") if c and _python_codec(c))
     return data.decode(fallback, errors="replace").removeprefix("\ufeff")
 
@@ -95,9 +98,10 @@ def _python_codec(charset: str) -> str | None:
         return None
 
 
-def _decodes_whole(data: bytes, charset: str) -> bool:
+def _decoded_whole(data: bytes, charset: str) -> str | None:
+    """The bytes as text in ``charset``, a byte order mark left out; None where some byte does
+    not decode in it (or Python knows no such codec)."""
     try:
-        data.decode(charset)
+        return data.decode(charset).removeprefix("\ufeff")
     except (UnicodeDecodeError, LookupError):
-        return False
-    return True
+        return None
