@@ -10,13 +10,15 @@ from datacleaning.charclasses import HAN_RUN
 from datacleaning.rules.base import Editor
 from datacleaning.rules.line_edits import drop_lines
 from datacleaning.rules.registry import register
+from datacleaning.script_chars import simplified_form
 from datacleaning.rules.web_text import TEASER_END, WEB_LANGUAGES, ZH_CLOSERS, ZH_SENTENCE_END, ends_zh_sentence
 
 # Sentence-final marks as C4 has them: a line ending in "..." is a teaser, not a sentence.
 EN_C4_LINE_END = (".", "?", "!", '"', "'")
 ANY_LINE_END = ZH_SENTENCE_END + tuple(ZH_CLOSERS)
-CITATION = regex.compile(r"\[\d*\]|\[edit\]|\[citation needed\]|\[编辑\]|\[编辑源代码\]|\[来源请求\]"
-                         r"|\[編輯\]|\[編輯原始碼\]|\[編輯原始代碼\]|\[來源請求\]")  # Wikipedia in both scripts
+# Wikipedia's marks, written in Simplified and looked for in the line folded to it (its [編輯] is
+# [编辑]); Taiwan's edit link reads 原始码 where the mainland's reads 源代码.
+CITATION = regex.compile(r"\[\d*\]|\[edit\]|\[citation needed\]|\[编辑\]|\[编辑(?:源代码|原始码|原始代码)\]|\[来源请求\]")
 JAVASCRIPT = "javascript"
 POLICY_PHRASES = ("terms of use", "privacy policy", "cookie policy", "uses cookies", "use of cookies",
                   "use cookies", "隐私政策", "隐私条款", "使用条款", "服务条款", "用户协议", "使用cookie")
@@ -60,7 +62,7 @@ class C4Lines(Editor):
     def apply(self, text: str) -> str:
         lines = text.split("\n")
         if self.remove_citations and "[" in text:
-            lines = [CITATION.sub("", line) if "[" in line else line for line in lines]
+            lines = [_without_citations(line) if "[" in line else line for line in lines]
         stripped = list(map(str.strip, lines))
         # A line that ends in none of these ends no sentence in either language: one pass in C
         # sorts out most of the lines to drop before any line is looked at on its own.
@@ -95,3 +97,16 @@ class C4Lines(Editor):
             lowered = line.lower()
             return not any(phrase in lowered for phrase in self._phrases)
         return True
+
+
+def _without_citations(line: str) -> str:
+    """The line without Wikipedia's marks, found in its Simplified form (one for one, so the
+    spans are the line's)."""
+    spans = [m.span() for m in CITATION.finditer(simplified_form(line))]
+    if not spans:
+        return line
+    pieces, at = [], 0
+    for start, end in spans:
+        pieces.append(line[at:start])
+        at = end
+    return "".join(pieces) + line[at:]
