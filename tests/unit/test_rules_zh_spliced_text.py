@@ -64,8 +64,11 @@ def test_tails_of_tags_cut_from_raw_html_are_counted_and_whole_tags_are_not():
 
 
 def test_a_rejection_names_the_check():
-    assert RULE.failed_check({"novelty": 0.99, "markup_tails": 9}) == "novelty"
-    assert RULE.failed_check({"novelty": None, "markup_tails": 9}) == "markup_tails"
+    assert RULE.failed_check({"novelty": 0.99, "markup_tails": 9, "cut_openings": 9}) == "novelty"
+    assert RULE.failed_check({"novelty": None, "markup_tails": 9, "cut_openings": 9}) == "markup_tails"
+    assert RULE.failed_check({"novelty": None, "markup_tails": 0, "cut_openings": 9}) == "cut_openings"
+    assert RULE.failed_check({"novelty": 0.5, "markup_tails": 0, "cut_openings": 0}) == ""
+    # Scores stored by a run before cut openings were measured are judged on what they hold.
     assert RULE.failed_check({"novelty": 0.5, "markup_tails": 0}) == ""
 
 
@@ -111,3 +114,43 @@ def test_novelty_is_the_same_for_a_text_in_either_script():
         doc.lang = "zh"
         values.append(rule.score(doc)["novelty"])
     assert values[0] == values[1]
+
+
+def _windows(width: int = 40) -> list[str]:
+    """A window of ``width`` characters from the middle of each Wikipedia article: the snippet a
+    search engine shows of a page, cut on both sides around the query."""
+    return [text[len(text) // 2 - width // 2:len(text) // 2 + width // 2] for text in WIKI if len(text) > 2 * width]
+
+
+def test_search_snippets_cut_out_of_pages_on_one_subject_are_rejected():
+    """A search-result page: each snippet opens and ends with a cut mark, after the cut end of
+    the snippet before it. Its snippets are about one query, so they come back to its words: it
+    is the cut openings, not novelty, that tell it."""
+    article = max(WIKI, key=len)
+    snippets = [article[at:at + 50] for at in range(0, len(article) - 50, len(article) // 16)]
+    for mark in ("...", "…"):
+        value, kept, _ = judge(RULE, " ".join(f"{mark}{snippet}{mark}" for snippet in snippets))
+        assert not kept and RULE.failed_check(value) == "cut_openings", (mark, value)
+        assert value["novelty"] < RULE.max_novelty and value["cut_openings"] >= len(snippets) // 2, value
+    # The same snippets, each cut only at its end: a feed of leads, not a search page.
+    value, kept, _ = judge(RULE, " ".join(f"{snippet}..." for snippet in snippets))
+    assert kept and value["cut_openings"] == 0, value
+
+
+def test_leads_cut_at_the_end_elisions_and_chinese_ellipses_open_nothing():
+    windows = _windows()
+    # A site's feed of its own articles: each lead from the article's start, cut at its end,
+    # with or without a "read more" label; Traditional labels read as Simplified ones.
+    for label in ("", "阅读全文", "…繼續閱讀", " [查看全文]"):
+        feed = "\n".join(f"{text[:60]}...{label}" for text in WIKI)
+        value, _, _ = judge(RULE, feed)
+        assert value["cut_openings"] == 0, (label, value)
+    # One article quoted with omissions between its sentences, and the doubled ellipsis of prose.
+    article = WIKI[0]
+    sentences = SENTENCE.findall(article)
+    value, _, _ = judge(RULE, " ... ".join(sentences) + " …… ".join(windows))
+    assert value["cut_openings"] == 0, value
+    # A manual's list, an ellipsis standing for "and the rest".
+    listing = "\n".join(f"* {window}\n* … 编辑器操作" for window in windows)
+    value, _, _ = judge(RULE, listing)
+    assert value["cut_openings"] == 0, value
