@@ -5,6 +5,7 @@ documents; they are counted as skipped records in the stage's stats.
 """
 from __future__ import annotations
 
+import re
 import zlib
 from collections.abc import Callable, Iterator
 
@@ -25,6 +26,7 @@ _HTML_TYPES = ("text/html", "application/xhtml")
 _HTML_OPENINGS = (b"<!doctype html", b"<html", b"<head", b"<body", b"<title")
 _COMPRESSED_MAGIC = (b"\x1f\x8b", b"\x28\xb5\x2f\xfd", b"\x04\x22\x4d\x18")  # gzip, zstd, lz4
 _GZIP_MEMBER = b"\x1f\x8b\x08"  # a gzip member's magic and its method, deflate
+_BLANK_LINE = re.compile(rb"\r?\n\r?\n")  # the end of an HTTP message's headers, line ends as stored
 _HEADER_LIMIT = 1 << 20
 _TRAILER_PEEK = 64
 _RAW_LIMIT = 65536
@@ -84,14 +86,22 @@ def _record_item(record: WarcRecord, position: int, unit: FileUnit,
         return SkippedRecord(f"warc {record.record_type}")
     if _header(record, "WARC-Target-URI").startswith("metadata:"):  # wget's log and arguments
         return SkippedRecord("warc resource about the crawl itself (metadata: URI)")
+    block = record.reader.read()
+    if len(block) < record.content_length:
+        return Quarantined(unit.path, position, block[:_RAW_LIMIT],
+                           f"truncated WARC record: {len(block)} of {record.content_length} bytes")
+    payload = block
+    if record.is_http:
+        record.set_bytes_content(_crlf_http_head(block))
+        try:
+            record.parse_http()
+        except OSError as e:
+            return Quarantined(unit.path, position, block[:_RAW_LIMIT], f"HTTP message unreadable: {e}")
+        payload = record.reader.read()
     status = record.http_headers.status_code if record.http_headers is not None else None
     if status and not 200 <= status < 300:  # error pages and redirects: the server's text, not the page's
         return SkippedRecord(f"HTTP {status // 100}xx response")
     content_type = _content_type(record)
-    payload = record.reader.read()
-    if len(payload) < record.content_length:
-        return Quarantined(unit.path, position, payload[:_RAW_LIMIT],
-                           f"truncated WARC record: {len(payload)} of {record.content_length} bytes")
     if record.http_headers is not None:
         try:
             payload = http_body(payload, record.http_headers)
@@ -121,6 +131,18 @@ def _record_item(record: WarcRecord, position: int, unit: FileUnit,
         return record_to_document(page, options, doc_id, unit.name, text_field="text")
     except RecordError as e:
         return Quarantined(unit.path, position, payload[:_RAW_LIMIT], str(e))
+
+
+def _crlf_http_head(block: bytes) -> bytes:
+    """An HTTP message with its status line and headers ended by CRLF, as fastwarc reads them:
+    some crawlers store them with bare line feeds, whose body fastwarc would read as more headers."""
+    if not block.startswith(b"HTTP/"):
+        return block
+    blank = _BLANK_LINE.search(block, 0, _HEADER_LIMIT)
+    if blank is None or blank.group() == b"\r\n\r\n":
+        return block
+    head = block[:blank.start()].replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+    return head + b"\r\n\r\n" + block[blank.end():]
 
 
 def http_body(payload: bytes, headers) -> bytes:
@@ -190,7 +212,7 @@ def _stream_records(f, path: str) -> Iterator[tuple[int, WarcRecord | Quarantine
         f.seek(start)
         position = None  # of the last record read
         try:
-            for record in ArchiveIterator(f, parse_http=True):
+            for record in ArchiveIterator(f, parse_http=False):  # parsed record by record: _record_item
                 position = record.stream_pos
                 yield position, record
             return
@@ -265,7 +287,6 @@ def _framed_records(f, path: str) -> Iterator[tuple[int, WarcRecord | Quarantine
         if fault is None:
             try:
                 record = WarcRecord.from_bytes(data)
-                record.parse_http()
             except OSError as e:
                 fault = f"invalid WARC record: {e}"
             else:

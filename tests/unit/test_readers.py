@@ -884,6 +884,31 @@ def test_warc_bodies_stored_as_sent_are_decoded_and_misdescribed_ones_read_as_th
     assert "HTTP body over 64 MB once its gzip is undone" in bomb.error
 
 
+@pytest.mark.parametrize("name", ["lf.warc", "lf.warc.gz"])
+def test_warc_http_headers_ended_by_bare_line_feeds_are_read_as_headers(tmp_path, name):
+    """Some crawlers store a response's status line and headers with bare LF line ends: the body
+    is still the page (its charset and chunking read from those headers), and an error page
+    stored so is still skipped, not read as a page."""
+    page = HTML_ZH.encode("gbk")
+    chunked = b"".join(b"%x\r\n" % len(page[i:i + 50]) + page[i:i + 50] + b"\r\n" for i in range(0, len(page), 50))
+    blocks = [
+        b"HTTP/1.1 200 OK\nContent-Type: text/html; charset=gbk\n\n" + page,
+        b"HTTP/1.1 200 OK\nContent-Type: text/html; charset=gbk\nTransfer-Encoding: chunked\n\n" + chunked + b"0\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=gbk\n\n" + page,  # mixed line ends
+        b"HTTP/1.1 404 Not Found\nContent-Type: text/html\n\n<html><body><p>Not here.</p></body></html>",
+    ]
+    records = [warc_record("response", n + 1, block, RESP, f"http://news.example.cn/{n}") for n, block in enumerate(blocks)]
+    path = tmp_path / name
+    path.write_bytes(b"".join(gzip.compress(r) for r in records) if name.endswith(".gz") else b"".join(records))
+    _, items = read_all([path])
+    docs = docs_of(items)
+    assert [json.loads(d.meta)["url"][-1] for d in docs] == ["0", "1", "2"], items
+    assert all("从下个月起，市图书馆将在每周五和周六晚上开放到十点，方便上班族借阅图书。" in d.text for d in docs)
+    assert all(d.text == docs[0].text for d in docs)
+    [skipped] = [i for i in items if isinstance(i, SkippedRecord)]
+    assert skipped.reason == "HTTP 4xx response"
+
+
 @pytest.mark.parametrize("encoded", [False, True], ids=["chunked", "chunked and gzip"])
 def test_a_chunked_body_the_crawler_cut_short_is_its_chunks_as_far_as_they_came(tmp_path, encoded):
     """No chunk-size line runs into the text, and a compressed body is decompressed as far as it
