@@ -29,7 +29,8 @@ def traditional_to_simplified() -> dict[str, str]:
 
 @cache
 def simplified_only() -> frozenset[str]:
-    """The characters only Simplified text writes: s2t changes them and t2s keeps them (们 说 国).
+    """The characters only Simplified text writes: s2t, s2tw and s2hk change them and t2s keeps
+    them (们 说 国; not 吃 or 群, which Taiwan writes, nor 台 or 温, which Hong Kong writes).
     Character by character, OpenCC also counts a few forms Traditional text writes too (后, 里,
     干) among them."""
     return frozenset(fields[1] for fields in _rows() if fields[0] == "S")
@@ -104,17 +105,20 @@ def table_from_opencc() -> list[str]:
 
     chars = [chr(cp) for cp in IDEOGRAPHS]
     to_simplified = opencc.OpenCC("t2s.json").convert("\n".join(chars)).split("\n")
-    to_traditional = opencc.OpenCC("s2t.json").convert("\n".join(chars)).split("\n")
+    # A character that Taiwan's or Hong Kong's standard keeps (吃, 台) is no mark of Simplified text.
+    to_traditional = [opencc.OpenCC(f"{standard}.json").convert("\n".join(chars)).split("\n")
+                      for standard in ("s2t", "s2tw", "s2hk")]
     version = importlib.metadata.version("opencc")
     lines = [f"# Chinese characters by script, from OpenCC {version} (Apache-2.0, github.com/BYVoid/OpenCC),",
-             "# its t2s and s2t conversions of each unified ideograph (U+3400-U+9FFF), one character at a time.",
-             "# T<tab>character<tab>its Simplified form: a character only Traditional text writes.",
-             "# S<tab>character: a character only Simplified text writes.",
+             "# its t2s, s2t, s2tw and s2hk conversions of each unified ideograph (U+3400-U+9FFF), one character",
+             "# at a time.",
+             "# T<tab>character<tab>its Simplified form: a character only Traditional text writes (t2s changes it).",
+             "# S<tab>character: a character only Simplified text writes (t2s keeps it; s2t, s2tw and s2hk change it).",
              "# Written by `python -m datacleaning.script_chars`; do not edit by hand."]
-    for char, simplified, traditional in zip(chars, to_simplified, to_traditional, strict=True):
+    for char, simplified, *traditional in zip(chars, to_simplified, *to_traditional, strict=True):
         if simplified != char:
             lines.append(f"T\t{char}\t{simplified}")
-        elif traditional != char and simplified == char:
+        elif char not in traditional:
             lines.append(f"S\t{char}")
     return lines
 

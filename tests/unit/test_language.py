@@ -86,3 +86,16 @@ def test_chinese_gets_its_script_and_code_routes_to_english():
     assert identify_language(code).lang == "en"
     guess = identify_language("2024-01-01 12:00:00 | 3.14 | 42 %")
     assert (guess.lang, guess.confidence) == ("und", 0.0)
+
+
+@pytest.mark.parametrize("standard", ["s2tw", "s2hk"])
+def test_taiwan_and_hong_kong_text_is_traditional_though_it_writes_forms_mainland_text_shares(standard):
+    """Taiwan's standard writes 吃 群 峰, Hong Kong's 台 温 税 脱: forms OpenCC's s2t changes, so
+    counted as Simplified only they outweighed the one Traditional character of a short review."""
+    convert = opencc.OpenCC(standard).convert
+    # Short reviews and a sentence, written for this test.
+    for simplified in ["好吃，下次还吃", "吃了两碗，还想吃", "脱了鞋去台北吃饭"]:
+        written = convert(simplified)
+        assert written != simplified
+        assert identify_language(written).script == "Hant", written
+        assert identify_language(simplified).script == "Hans", simplified
