@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.metadata
 import re
 import sys
+from collections import Counter
 from functools import cache
 from pathlib import Path
 
@@ -34,6 +35,16 @@ def simplified_only() -> frozenset[str]:
     Character by character, OpenCC also counts a few forms Traditional text writes too (后, 里,
     干) among them."""
     return frozenset(fields[1] for fields in _rows() if fields[0] == "S")
+
+
+@cache
+def regional_variants() -> dict[str, str]:
+    """For a character already folded by ``traditional_to_simplified``, the one it is written as
+    where OpenCC's conversions (s2t, s2tw, s2hk, word by word) and t2s disagree: 著 for 着 (看著),
+    瞭 for 了 (瞭解), 衞 for 卫, 覆 for 复 (回覆), both written as the Simplified one. Simplified text
+    writes most of them too (著名, 覆盖), so only a comparison that folds both sides alike
+    (dedup's ``ignore_script``) may use them."""
+    return {fields[1]: fields[2] for fields in _rows() if fields[0] == "V"}
 
 
 @cache
@@ -100,7 +111,8 @@ def _rows() -> list[list[str]]:
 
 
 def table_from_opencc() -> list[str]:
-    """The lines of the bundled file, computed with the installed OpenCC."""
+    """The lines of the bundled file, computed with the installed OpenCC and, for the variants,
+    the words of the bundled jieba dictionary."""
     import opencc
 
     chars = [chr(cp) for cp in IDEOGRAPHS]
@@ -114,13 +126,57 @@ def table_from_opencc() -> list[str]:
              "# at a time.",
              "# T<tab>character<tab>its Simplified form: a character only Traditional text writes (t2s changes it).",
              "# S<tab>character: a character only Simplified text writes (t2s keeps it; s2t, s2tw and s2hk change it).",
+             "# V<tab>character<tab>the character it is compared as: characters s2t, s2tw or s2hk write for one another",
+             "# in the words of jieba's dictionary where t2s keeps them apart (著 着); Simplified text writes most too.",
              "# Written by `python -m datacleaning.script_chars`; do not edit by hand."]
     for char, simplified, *traditional in zip(chars, to_simplified, *to_traditional, strict=True):
         if simplified != char:
             lines.append(f"T\t{char}\t{simplified}")
         elif char not in traditional:
             lines.append(f"S\t{char}")
+    folded = {char: simplified for char, simplified in zip(chars, to_simplified, strict=True) if simplified != char}
+    lines += [f"V\t{variant}\t{simplified}" for variant, simplified in sorted(_variants(folded).items())]
     return lines
+
+
+def _variants(folded: dict[str, str]) -> dict[str, str]:
+    """Characters that OpenCC's conversions and t2s (``folded``) leave apart, mapped onto one of
+    them: where s2t, s2tw or s2hk write a character for a Simplified one in a word (to the same
+    length) and t2s does not give that one back, the two, with every character joined to them
+    so, are one class (着 著; 台 臺 檯 枱; 幺 么 麽), written as the one that stands most often (by
+    the words' counts) in the Simplified words."""
+    import opencc
+
+    from datacleaning.zh_segmenter import load_segmenter
+
+    segmenter = load_segmenter()
+    words = segmenter.words()
+    parent: dict[str, str] = {}
+
+    def root(char: str) -> str:
+        while parent.setdefault(char, char) != char:
+            char = parent[char] = parent[parent[char]]
+        return char
+
+    weight: Counter = Counter()
+    for standard in ("s2t", "s2tw", "s2hk"):
+        converted = opencc.OpenCC(f"{standard}.json").convert("\n".join(words)).split("\n")
+        for word, written in zip(words, converted, strict=True):
+            if written == word or len(written) != len(word):
+                continue
+            for simplified, variant in zip(word, written):
+                variant = folded.get(variant, variant)
+                if variant != simplified:
+                    parent[root(simplified)] = root(variant)
+                    weight[simplified] += segmenter.frequency(word)
+    classes: dict[str, list[str]] = {}
+    for char in list(parent):
+        classes.setdefault(root(char), []).append(char)
+    variants = {}
+    for members in classes.values():
+        written_as = max(sorted(members), key=lambda char: (char not in folded, weight[char]))
+        variants.update({char: written_as for char in members if char != written_as})
+    return variants
 
 
 def main() -> int:

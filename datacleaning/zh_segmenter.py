@@ -47,6 +47,10 @@ class ChineseSegmenter:
         self._log_p = array("d", (math.log(int(c)) - log_total for c in counts))
         self._log_p_unknown = -log_total
 
+    def words(self) -> list[str]:
+        """Every word of the dictionary."""
+        return self._words.keys()
+
     def frequency(self, word: str) -> int:
         """The count of ``word`` in the dictionary (0: not a word of it)."""
         key = self._words.get(word)

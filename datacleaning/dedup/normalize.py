@@ -9,7 +9,8 @@ to its normalized form or to a space. What maps where is decided once per config
 - ``ignore_case``: lower case; ``ignore_punctuation``: punctuation and symbols (Unicode
   categories P* and S*) → space; ``ignore_digits``: every decimal digit → ``0``;
   ``ignore_script``: a Traditional Chinese character → its Simplified one (OpenCC's t2s, one
-  character for one: ``datacleaning.script_chars``).
+  character for one), and the variants OpenCC's conversions write that t2s keeps (著 瞭 衞 覆 →
+  着 了 卫 复: ``datacleaning.script_chars``), so a page and its conversion are one text.
 
 Characters outside planes 0–3 and 14 (unassigned or private use) map to themselves.
 """
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from datacleaning.config import DedupNormalizeConfig
-from datacleaning.script_chars import traditional_to_simplified
+from datacleaning.script_chars import regional_variants, traditional_to_simplified
 
 SPACE = 0x20
 NEWLINE = 0x0A
@@ -37,6 +38,7 @@ _VARIATION_SELECTORS = frozenset({*range(0xFE00, 0xFE10), *range(0xE0100, 0xE01F
 def _fold_table(ignore_case: bool, ignore_punctuation: bool, ignore_digits: bool, ignore_script: bool) -> np.ndarray:
     table = np.arange(sys.maxunicode + 1, dtype=np.uint32)
     simplified = traditional_to_simplified() if ignore_script else {}
+    variants = regional_variants() if ignore_script else {}
     for block in _FOLDED_RANGES:
         for code in block:
             char = chr(code)
@@ -44,6 +46,7 @@ def _fold_table(ignore_case: bool, ignore_punctuation: bool, ignore_digits: bool
             if len(folded) == 1:
                 char = folded
             char = simplified.get(char, char)
+            char = variants.get(char, char)
             category = unicodedata.category(char)
             if (char.isspace() or category in _TO_SPACE_CATEGORIES or code in _VARIATION_SELECTORS
                     or (ignore_punctuation and category[0] in "PS")):

@@ -9,7 +9,7 @@ import unicodedata
 import pytest
 
 from datacleaning.config import load_config
-from datacleaning.script_chars import traditional_to_simplified
+from datacleaning.script_chars import regional_variants, traditional_to_simplified
 from datacleaning.stages import run_stage
 from helpers import REPO_ROOT, write_kept_shard
 
@@ -24,12 +24,13 @@ def _normalized_key(text: str, cache: dict) -> str:
     """The documented exact key with the default options, one character at a time: NFKC when it
     gives one character, Traditional Chinese to Simplified (the published table), lower case, and
     whitespace, control, format, punctuation, symbol characters and variation selectors dropped."""
-    simplified = traditional_to_simplified()
+    simplified, variants = traditional_to_simplified(), regional_variants()
     out = []
     for char in text:
         if char not in cache:
             folded = unicodedata.normalize("NFKC", char)
             folded = simplified.get(folded if len(folded) == 1 else char, folded if len(folded) == 1 else char)
+            folded = variants.get(folded, folded)
             category = unicodedata.category(folded)
             dropped = (folded.isspace() or category in ("Zs", "Zl", "Zp", "Cc", "Cf") or category[0] in "PS"
                        or "\ufe00" <= folded <= "\ufe0f")

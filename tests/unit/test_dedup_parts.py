@@ -98,6 +98,8 @@ def test_short_documents_get_one_shingle_of_all_their_tokens():
     # A page and its script conversion (OpenCC t2s, the crawl's mirrors) say the same.
     ({}, "我們說臺灣的國語，這裡的資料", "我们说台湾的国语，这里的资料", True),
     ({"ignore_script": False}, "我們說臺灣的國語，這裡的資料", "我们说台湾的国语，这里的资料", False),
+    # Taiwan's and Hong Kong's conversions (s2tw, s2hk) write 著 瞭 覆 衞, which t2s keeps.
+    ({}, "看著回覆才瞭解保衞的意思", "看着回复才了解保卫的意思", True),
     # A variation selector draws the heart as an emoji; the review says the same.
     ({}, "好吃❤️", "好吃", True),
     ({"ignore_punctuation": False}, "好吃❤\ufe0f", "好吃❤", True),
@@ -288,3 +290,17 @@ def test_balanced_ranges_split_skewed_runs_evenly(tmp_path):
     assert all(high == low for (_, high), (low, _) in zip(bounds, bounds[1:]))
     sizes = [len(load_range(paths, "a", low, high, PAIR_RECORD)) for low, high in bounds]
     assert sum(sizes) == 9000 and max(sizes) - min(sizes) <= 30  # ties at a bound move a few records
+
+
+@pytest.mark.parametrize("standard", ["s2t", "s2tw", "s2hk"])
+def test_a_page_and_its_conversion_to_traditional_are_exact_duplicates(standard):
+    """Every Chinese fixture text against its OpenCC conversion, as crawls mirror pages."""
+    import opencc
+
+    convert = opencc.OpenCC(standard).convert
+    texts = [r["text"] for r in fixture_records() if r.get("lang") == "zh"]
+    assert texts
+    dedup_text = DedupText(DedupConfig())
+    for text in texts:
+        hashes, _ = dedup_text.exact(TextBatch.from_texts([text, convert(text)]))
+        assert (hashes[0] == hashes[1]).all(), (standard, text[:40])
