@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import itertools
 import json
 import logging
 import os
@@ -43,7 +44,7 @@ from datacleaning.document import Document
 from datacleaning.errors import ConfigError
 from datacleaning.logs import log_event
 from datacleaning.manifest import MANIFEST, STATS, claim_output, mark_complete
-from datacleaning.rules.registry import build_rule
+from datacleaning.rules.registry import KINDS, build_rule
 from datacleaning.shards import iter_batches, shard_paths, unit_writers
 from datacleaning.stats import write_stats
 from datacleaning.storage import StoragePath
@@ -51,8 +52,9 @@ from datacleaning.storage import StoragePath
 logger = logging.getLogger("datacleaning.rejudge")
 
 STAGE = "rejudge"
-# The clean config's keys that decide what was measured; the filters are compared one by one.
-MEASURED_WITH = ("normalizers", "edits", "languages", "max_input_chars", "plugins")
+# The clean config's values that decide what was measured; the rules are compared as built (their
+# classes and parameters, wherever their plugin was imported from).
+MEASURED_WITH = ("languages", "max_input_chars")
 
 
 def recorded_clean(source: StoragePath) -> dict:
@@ -83,13 +85,20 @@ def recorded_clean(source: StoragePath) -> dict:
 
 def check_measured_alike(recorded: dict, config: Config, rule_chain: RuleChain) -> None:
     """Refuse a config whose filters would need values the recorded run did not measure
-    (``recorded``: the clean config of that run)."""
+    (``recorded``: the clean config of that run, or the rules it built in code)."""
     now = json.loads(json.dumps(config.clean.model_dump(), default=str))
     for key in MEASURED_WITH:
         if recorded.get(key) != now[key]:
             raise ConfigError(f"clean.{key} differs from the run that measured the scores; a rejudge changes "
                               f"filter thresholds only: run clean again for this")
-    before = RuleChain(filters=[build_rule("filters", i, table) for i, table in enumerate(recorded["filters"])])
+    before = RuleChain(**{section: _recorded_rules(recorded, section) for section in KINDS})
+    measured_tables, tables = before.tables(), rule_chain.tables()
+    for section in ("normalizers", "edits"):
+        for i, (old, new) in enumerate(itertools.zip_longest(measured_tables[section], tables[section])):
+            if old != new:
+                raise ConfigError(f"clean.{section}[{i}] differs from the run that measured the scores (was "
+                                  f"{old!r}, now {new!r}); a rejudge changes filter thresholds only: run clean "
+                                  f"again for this")
     measured = dict(before.filters)
     for label, rule in rule_chain.filters:
         old = measured.get(label)
@@ -101,6 +110,17 @@ def check_measured_alike(recorded: dict, config: Config, rule_chain: RuleChain) 
                 raise ConfigError(f"clean.filters: {label}.{field.name} changes what the filter measures (was "
                                   f"{getattr(old, field.name)!r}, now {getattr(rule, field.name)!r}); only "
                                   f"{', '.join(sorted(rule.thresholds)) or 'nothing'} can change in a rejudge")
+
+
+def _recorded_rules(recorded: dict, section: str) -> list:
+    """The rules of one section of a recorded clean config, built (not prepared) as the config
+    named them then; their plugins must have been imported by the config now."""
+    try:
+        return [build_rule(section, i, table) for i, table in enumerate(recorded.get(section, []))]
+    except ConfigError as e:
+        raise ConfigError(f"the run that made the scores had rules that cannot be built now ({e}); load the "
+                          f"plugins that define them (clean.plugins, --plugin), registered by name "
+                          f"(datacleaning.rules.registry.register)") from None
 
 
 def fingerprint(source: StoragePath, config: Config) -> str:

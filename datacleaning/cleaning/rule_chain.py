@@ -179,6 +179,13 @@ class RuleChain:
         return [[step.label, f"{type(step.rule).__module__}.{type(step.rule).__qualname__}", _parameters(step.rule)]
                 for group in (self._normalizers, self._edits, self._filters) for step in group]
 
+    def tables(self) -> dict[str, list[dict]]:
+        """The rules as a config's ``normalizers``, ``edits`` and ``filters`` tables would name them
+        (``{"name": ..., <parameters>}``): what a run of rules built in code records as its rules."""
+        return {section: [{"name": step.rule.name, **_parameters(step.rule)} for step in group]
+                for section, group in (("normalizers", self._normalizers), ("edits", self._edits),
+                                       ("filters", self._filters))}
+
     @property
     def rule_labels(self) -> list[str]:
         return [step.label for group in (self._normalizers, self._edits, self._filters) for step in group]

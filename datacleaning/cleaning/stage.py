@@ -308,7 +308,9 @@ class CleanStage(Stage):
         stats["units"] = {"total": len(units), "completed": len(done), "failed": len(outcome.failed)}
         stats["failed_units"] = outcome.failed
         stats["profile"] = config.profile or None
-        stats["clean"] = config.clean.model_dump()
+        # Rules built in code are the run's rules: a rejudge and the report read them here.
+        stats["clean"] = {**config.clean.model_dump(), **(self.rule_chain.tables() if self.rule_chain else {})}
+        stats["rules_in_code"] = self.rule_chain is not None
         stats["input_files"] = len(plan.state.files)
         stats["skipped_files"] = {reason: len(paths) for reason, paths in sorted(plan.state.skipped.items())}
         return stats, outcome

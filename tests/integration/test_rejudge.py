@@ -159,7 +159,7 @@ def test_other_edits_or_a_run_without_score_all_are_refused(tmp_path, corpus):
     source = run_clean_into(scoring_config(tmp_path), corpus, tmp_path / "first")
     other_edits = scoring_config(tmp_path).model_copy(deep=True)
     other_edits.clean.edits = other_edits.clean.edits[1:]
-    with pytest.raises(ConfigError, match="clean.edits differs"):
+    with pytest.raises(ConfigError, match=r"clean.edits\[0\] differs"):
         run_rejudge(other_edits, source, tmp_path / "rejudged")
 
 
@@ -212,3 +212,57 @@ def test_threshold_parameters_never_change_what_a_filter_measures(name):
         doc = Document("t", text, lang=lang)
         if default.applies_to(lang):
             assert default.score(doc) == changed.score(Document("t", text, lang=lang)), (name, text[:60])
+
+
+def test_a_run_of_rules_built_in_code_records_them_and_is_rejudged_by_them(tmp_path, corpus):
+    """The Python API's rules replace the config's: the run records the rules that ran, so a
+    rejudge with the config's filters, which measured nothing, is refused, and one with the
+    rules that ran, a threshold changed, gives what a clean run with it gives."""
+    import datacleaning as dc
+    from datacleaning.rules.filters.function_words import FunctionWords
+    from datacleaning.rules.filters.length import Length
+
+    config = scoring_config(tmp_path)
+    ran = [Length(min_chars=200), FunctionWords()]
+    dc.Pipeline(config, filters=ran).run([str(corpus)], tmp_path / "first", workers=2)
+    stats = json.loads((tmp_path / "first" / "stats.json").read_text())
+    assert stats["rules_in_code"] is True
+    assert [table["name"] for table in stats["clean"]["filters"]] == ["length", "function_words"]
+    assert stats["clean"]["filters"][0]["min_chars"] == 200
+    with pytest.raises(ConfigError, match="was not measured"):
+        run_rejudge(scoring_config(tmp_path), tmp_path / "first", tmp_path / "rejudged")
+    stricter = [{"name": "length", "min_chars": 400}, {"name": "function_words"}]
+    run_rejudge(scoring_config(tmp_path, stricter), tmp_path / "first", tmp_path / "rejudged")
+    run_clean_into(scoring_config(tmp_path, stricter), corpus, tmp_path / "clean")
+    assert outcome(tmp_path / "rejudged")[:2] == outcome(tmp_path / "clean")[:2]
+
+
+def test_a_plugin_named_by_another_path_to_the_same_file_is_the_same_rule(tmp_path, corpus):
+    """Rules are compared as built: the plugin that defines them may be named from another
+    folder, relatively or absolutely."""
+    plugin = tmp_path / "rules" / "digits.py"
+    plugin.parent.mkdir()
+    plugin.write_text(
+        "from dataclasses import dataclass\n"
+        "from datacleaning.rules.base import Filter\n"
+        "from datacleaning.rules.registry import register\n\n\n"
+        "@register('digit_share')\n@dataclass\nclass DigitShare(Filter):\n"
+        "    signals = {'share': 'float64'}\n"
+        "    thresholds = frozenset({'max_share'})\n"
+        "    max_share: float = 0.3\n\n"
+        "    def score(self, doc):\n"
+        "        return {'share': sum(c.isdigit() for c in doc.text) / max(len(doc.text), 1)}\n\n"
+        "    def keep(self, value):\n"
+        "        return value['share'] <= self.max_share\n", encoding="utf-8")
+    first = tmp_path / "a" / "first.toml"
+    first.parent.mkdir()
+    first.write_text('extends = "mixed_web"\n[clean]\nscore_all = true\nplugins = ["../rules/digits.py"]\n'
+                     '[[clean.add_filters]]\nname = "digit_share"\n', encoding="utf-8")
+    overrides = [(["run", "workers"], 2), (["run", "progress"], False)]
+    run_clean_into(load_config(first, overrides), corpus, tmp_path / "first")
+    again = tmp_path / "b" / "c" / "stricter.toml"
+    again.parent.mkdir(parents=True)
+    again.write_text(f'extends = "mixed_web"\n[clean]\nplugins = ["{plugin.as_posix()}"]\n'
+                     '[[clean.add_filters]]\nname = "digit_share"\nmax_share = 0.01\n', encoding="utf-8")
+    stats = run_rejudge(load_config(again, overrides), tmp_path / "first", tmp_path / "rejudged")
+    assert stats["rejected_by"].get("digit_share", 0) > 0
