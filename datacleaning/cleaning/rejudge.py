@@ -34,7 +34,7 @@ from collections import Counter
 from tqdm import tqdm
 
 from datacleaning import storage
-from datacleaning.cleaning.rule_chain import BUILTIN_CHECKS, RuleChain
+from datacleaning.cleaning.rule_chain import BUILTIN_CHECKS, RuleChain, languages_judged
 from datacleaning.cleaning.samples import SAMPLES, SAMPLES_SCHEMA, UnitSamples, merge_samples
 from datacleaning.cleaning.stage import (KEPT, QUARANTINE, REJECTED, UNIDENTIFIED, build_rule_chain, count_outcome,
                                          count_signals, json_text, kept_row, numeric_signals, rejected_row,
@@ -231,6 +231,7 @@ def run_rejudge(config: Config, source: str | os.PathLike, output: str | os.Path
                           "rejected_to_kept": dict(rejected_to_kept.most_common())},
              "status": "complete", "profile": config.profile or None, "clean": config.clean.model_dump(),
              "wall_seconds": round(time.time() - started, 3)}
+    stats["thresholds"] = rule_chain.thresholds(languages_judged(stats))
     write_stats(output / STATS, stats)
     mark_complete(output, STAGE, digest)
     log_event(logger, "finish", kept=stats["kept_docs"], rejected=stats["rejected_docs"])

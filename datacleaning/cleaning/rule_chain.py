@@ -186,6 +186,13 @@ class RuleChain:
                 for section, group in (("normalizers", self._normalizers), ("edits", self._edits),
                                        ("filters", self._filters))}
 
+    def thresholds(self, languages: set[str]) -> dict[str, list[dict]]:
+        """Per signal (``label.field``), the thresholds its filter compares it with, for the
+        ``languages`` a run judged: what a run records for its report, which then needs no rule
+        class (a plugin's) to draw them."""
+        return threshold_marks([(step.label, type(step.rule), _parameters(step.rule)) for step in self._filters],
+                               languages)
+
     @property
     def rule_labels(self) -> list[str]:
         return [step.label for group in (self._normalizers, self._edits, self._filters) for step in group]
@@ -343,3 +350,39 @@ class RuleChain:
                 out[step.label] = step.counter.as_dict()
                 step.counter = _Counter(step.rule.kind)
         return out
+
+
+# A threshold whose name starts so holds for that language alone.
+LANGUAGE_PREFIXES = ("zh_", "en_")
+
+
+def languages_judged(stats: dict) -> set[str]:
+    """The languages a clean or rejudge run's stats saw or kept."""
+    return set(stats.get("by_language", {})) | set(stats.get("clean", {}).get("languages") or [])
+
+
+def threshold_marks(filters: list[tuple[str, type, dict]], languages: set[str]) -> dict[str, list[dict]]:
+    """Per signal (``label.field``), ``{"name", "value", "lang"}`` of each threshold that filters
+    (label, class, parameters) compare it with (``Filter.threshold_fields``), where the threshold
+    is a number or a mapping of numbers by language (``lang`` None: every language)."""
+    found: dict[str, list[dict]] = {}
+    for label, cls, parameters in filters:
+        for name, signal_field in getattr(cls, "threshold_fields", {}).items():
+            lang = next((p[:2] for p in LANGUAGE_PREFIXES if name.startswith(p)), None)
+            for lang_value, value in _threshold_values(parameters.get(name), lang, languages):
+                found.setdefault(f"{label}.{signal_field}", []).append({"name": name, "value": value, "lang": lang_value})
+    return found
+
+
+def _threshold_values(value, lang: str | None, languages: set[str]) -> list[tuple[str | None, float]]:
+    """A threshold's numbers and the language each holds for: a number holds for ``lang``; a
+    mapping by language gives its ``default`` for every language and each language's own number
+    for that language (a mapping by anything else, a blacklist's categories, only its default)."""
+    if isinstance(value, bool):
+        return []
+    if isinstance(value, (int, float)):
+        return [(lang, float(value))]
+    if isinstance(value, dict):
+        return [(None if key == "default" else key, float(v)) for key, v in value.items()
+                if (key == "default" or key in languages) and isinstance(v, (int, float)) and not isinstance(v, bool)]
+    return []

@@ -28,7 +28,7 @@ import orjson
 import pyarrow as pa
 
 from datacleaning import storage
-from datacleaning.cleaning.rule_chain import RuleChain, Verdict
+from datacleaning.cleaning.rule_chain import RuleChain, Verdict, languages_judged
 from datacleaning.cleaning.samples import SAMPLES, SAMPLES_SCHEMA, UnitSamples, merge_samples
 from datacleaning.cleaning.unique_ids import make_ids_unique
 from datacleaning.config import Config, ReviewSamplesConfig
@@ -311,6 +311,7 @@ class CleanStage(Stage):
         # Rules built in code are the run's rules: a rejudge and the report read them here.
         stats["clean"] = {**config.clean.model_dump(), **(self.rule_chain.tables() if self.rule_chain else {})}
         stats["rules_in_code"] = self.rule_chain is not None
+        stats["thresholds"] = plan.state.rule_chain.thresholds(languages_judged(stats))
         stats["input_files"] = len(plan.state.files)
         stats["skipped_files"] = {reason: len(paths) for reason, paths in sorted(plan.state.skipped.items())}
         return stats, outcome

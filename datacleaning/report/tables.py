@@ -5,15 +5,14 @@ import dataclasses
 import math
 from collections import Counter
 
-from datacleaning.cleaning.rule_chain import BUILTIN_CHECKS, TRIGGER_SCAN, step_labels
-from datacleaning.config import RULE_SECTIONS
+from datacleaning.cleaning.rule_chain import (BUILTIN_CHECKS, TRIGGER_SCAN, languages_judged, step_labels,
+                                              threshold_marks)
 from datacleaning.report.runs import RunOutput
 from datacleaning.rules.registry import registered_rules
 
 # The steps of the funnel: the stage whose counters give it, and the counters' names.
 FUNNEL_STEPS = (("read", "clean", "input"), ("clean", "clean", "kept"), ("dedup", "dedup", "kept"),
                 ("probe", "probe", "kept"))
-LANGUAGE_PREFIXES = ("zh_", "en_")
 HISTOGRAM_BINS = 40
 
 
@@ -152,43 +151,22 @@ def _bars(values, edges, to_axis, from_axis) -> list[dict]:
 
 def filter_thresholds(clean: dict) -> dict[str, list[dict]]:
     """Per signal (``label.field``), the thresholds the run's filters compared it with:
-    ``{"name", "value", "lang"}`` (``lang`` None: every language), where the filter's class declares
-    the field (``Filter.threshold_fields``) and the threshold is a number. Filters not registered
-    in this process (a plugin's) have none."""
+    ``{"name", "value", "lang"}`` (``lang`` None: every language), as the run recorded them
+    (``thresholds``, RuleChain.thresholds); for an output made before runs recorded them, worked
+    out from its clean config with the filters registered in this process (not a plugin's)."""
+    if "thresholds" in clean:
+        return clean["thresholds"]
     config = clean.get("clean", {})
-    languages = set(clean.get("by_language", {})) | set(config.get("languages") or [])
     taken = {*BUILTIN_CHECKS, TRIGGER_SCAN}
-    labels = {}
-    for group in RULE_SECTIONS:
-        specs = config.get(group, [])
-        for spec, label in zip(specs, step_labels([spec["name"] for spec in specs], taken)):
-            labels[label] = (group, spec)
+    specs = config.get("filters", [])
     rules = registered_rules()
-    found: dict[str, list[dict]] = {}
-    for label, (group, spec) in labels.items():
+    filters = []
+    for spec, label in zip(specs, step_labels([spec["name"] for spec in specs], taken)):
         cls = rules.get(spec["name"])
-        if group != "filters" or cls is None:
-            continue
-        defaults = {f.name: f.default for f in dataclasses.fields(cls) if f.default is not dataclasses.MISSING}
-        for name, signal_field in getattr(cls, "threshold_fields", {}).items():
-            lang = next((p[:2] for p in LANGUAGE_PREFIXES if name.startswith(p)), None)
-            for lang_value, value in _threshold_values(spec.get(name, defaults.get(name)), lang, languages):
-                found.setdefault(f"{label}.{signal_field}", []).append({"name": name, "value": value, "lang": lang_value})
-    return found
-
-
-def _threshold_values(value, lang: str | None, languages: set[str]) -> list[tuple[str | None, float]]:
-    """A threshold's numbers and the language each holds for: a number holds for ``lang``; a
-    mapping by language gives its ``default`` for every language and each language's own number
-    for that language (a mapping by anything else, a blacklist's categories, only its default)."""
-    if isinstance(value, bool):
-        return []
-    if isinstance(value, (int, float)):
-        return [(lang, float(value))]
-    if isinstance(value, dict):
-        return [(None if key == "default" else key, float(v)) for key, v in value.items()
-                if (key == "default" or key in languages) and isinstance(v, (int, float)) and not isinstance(v, bool)]
-    return []
+        if cls is not None:
+            defaults = {f.name: f.default for f in dataclasses.fields(cls) if f.default is not dataclasses.MISSING}
+            filters.append((label, cls, {**defaults, **spec}))
+    return threshold_marks(filters, languages_judged(clean))
 
 
 # The probe's scores a report draws, with their titles: perplexity always, the others where the

@@ -88,6 +88,45 @@ def test_thresholds_come_from_the_runs_config_by_language(clean_run):
     for name in found:
         label, field = name.split(".")
         assert field in registered_rules()[label.split("#")[0]].signals, name
+    # An output of a version that did not record them: worked out from its config alike.
+    assert filter_thresholds({k: v for k, v in run.stats.items() if k != "thresholds"}) == found
+
+
+PLUGIN = """from dataclasses import dataclass
+from datacleaning.rules.base import Filter
+from datacleaning.rules.registry import register
+
+
+@register("digit_share")
+@dataclass
+class DigitShare(Filter):
+    signals = {"share": "float64"}
+    thresholds = frozenset({"max_share"})
+    threshold_fields = {"max_share": "share"}
+    max_share: float = 0.0625
+
+    def score(self, doc):
+        return {"share": sum(c.isdigit() for c in doc.text) / max(len(doc.text), 1)}
+
+    def keep(self, value):
+        return value["share"] <= self.max_share
+"""
+
+
+def test_the_report_command_draws_a_plugin_filters_thresholds_without_importing_it(tmp_path):
+    """The report is drawn in a process that never imported the plugin: the run recorded its
+    filters' thresholds."""
+    (tmp_path / "digits.py").write_text(PLUGIN, encoding="utf-8")
+    out = tmp_path / "out"
+    done = cli("clean", str(FIXTURES / "mixed_docs.jsonl"), "--output", str(out), "--no-progress",
+               "--plugin", str(tmp_path / "digits.py"), "--set", 'clean.add_filters=[{name = "digit_share"}]')
+    assert done.returncode == 0, done.stderr
+    recorded = json.loads((out / "stats.json").read_text(encoding="utf-8"))["thresholds"]
+    assert recorded["digit_share.share"] == [{"name": "max_share", "value": 0.0625, "lang": None}]
+    done = cli("report", str(out), "--to", str(tmp_path / "report.html"))
+    assert done.returncode == 0, done.stderr
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "digit_share.share" in page and "max_share" in page and "0.0625" in page
 
 
 # --- counters the report reads, against the shards ---------------------------------------------------
