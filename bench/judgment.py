@@ -180,17 +180,21 @@ def probe_nll(texts: list[str], model_dir: Path, lang: str) -> tuple[np.ndarray,
     """NLL per token, per character and per character of the pieces in ``lang``'s script (the
     stage's ``main_nll_per_char``) of each text's first PROBE_CHARS characters under the probe
     model in ``model_dir`` (NaN for a text of no such tokens), and the characters scored per CPU
-    second (tokenizing included, one torch thread, as each worker of the probe stage scores)."""
+    second (tokenizing included, one torch thread, as each worker of the probe stage scores). The
+    texts are read as the stage reads them by default, Traditional characters folded."""
+    import pyarrow as pa
     import torch
     from datacleaning.model_probe import Scorer, load_model, load_tokenizer
     from datacleaning.model_probe.main_script import MainScript
+    from datacleaning.model_probe.text import model_texts
     scorer, tokenizer = Scorer(load_model(model_dir)), load_tokenizer(model_dir)
     main_script = MainScript.of(tokenizer)
     texts = [t[:PROBE_CHARS] for t in texts]
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     started = time.process_time()
-    ids = [np.array(tokenizer.encode(t), dtype=np.int64) for t in texts]
+    read = model_texts(pa.array(texts, pa.string()), fold_script=True).to_pylist()
+    ids = [np.array(tokenizer.encode(t), dtype=np.int64) for t in read]
     masks = [main_script.mask(doc, lang) for doc in ids]
     scores = scorer.score(ids, main=masks)
     seconds = time.process_time() - started

@@ -29,11 +29,13 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 import torch
 
 from _common import BENCH_OUT, DEFAULT_CONFIG, REPO_ROOT
 from datacleaning import load_config, read_table
 from datacleaning.model_probe import SHIPPED_TINY, Scorer, load_model, load_tokenizer
+from datacleaning.model_probe.text import model_texts
 from datacleaning.quality import roc_auc
 from datacleaning.stages import run_stage
 
@@ -87,7 +89,7 @@ def main() -> None:
         rejected = rejected_set(args.dev_data, args.reviews, Path(scratch))
     texts = [t for _, t in clean] + [r[1] for r in rejected]
     began = time.process_time()
-    encoded = [tokenizer.encode(t) for t in texts]
+    encoded = [tokenizer.encode(t) for t in model_texts(pa.array(texts, pa.string()), fold_script=True).to_pylist()]
     tokenizing = time.process_time() - began
     runs = {}
     for dtype in args.dtypes.split(","):

@@ -428,6 +428,11 @@ class ProbeConfig(BaseModel):
         "ppl", description="the score the buckets cut: ppl (per token), nll_per_char (per character, which "
                            "does not reward text that splits into many short tokens) or main_nll_per_char "
                            "(per character of the document's own script)")
+    fold_script: bool = Field(
+        True, description="read Traditional Chinese characters as their Simplified forms, one for one, when "
+                          "scoring and in `probe train`: the shipped model learned Simplified text only, so "
+                          "Traditional pages would score as unlikely for their script; false for a model "
+                          "that learned Traditional text as written")
     unit_bytes: int = Field(16 << 20, gt=0, description="target size of a work unit of input shard")
     train: ProbeTrainConfig = Field(default_factory=ProbeTrainConfig)
 

@@ -41,6 +41,7 @@ from datacleaning.shards import atomic_file, unit_writers
 from datacleaning.stages import Plan, Stage
 from datacleaning.stats import count_by_column, two_digit_histogram
 from datacleaning.storage import StoragePath
+from datacleaning.model_probe.text import model_texts
 from datacleaning.tokenize.spm import encode_texts
 
 KEPT, REJECTED = "kept", "rejected"
@@ -112,6 +113,7 @@ class ScoreStep:
     dtype: str
     token_budget: int
     chunk_tokens: int
+    fold_script: bool
     # Loaded in the worker, on its first unit.
     _loaded: tuple | None = field(default=None, repr=False)
 
@@ -141,7 +143,7 @@ class ScoreStep:
                 pa.ipc.new_file(out, SCORES_SCHEMA) as writer:
             for batch in read_unit_batches(unit, list(ProbeStage.input_columns)):
                 context.check_stop()
-                ids = encode_texts(tokenizer, batch.column("text"))
+                ids = encode_texts(tokenizer, model_texts(batch.column("text"), self.fold_script))
                 masks = [main_script.mask(doc, lang) for doc, lang in zip(ids, batch.column("lang").to_pylist())]
                 began = time.perf_counter()
                 scores = scorer.score(ids, context.check_stop, masks)
@@ -351,7 +353,8 @@ class ProbeStage(Stage):
         # One process drives the GPU; on a CPU every worker scores with its share of the cores.
         score_workers = 1 if device == "cuda" else config.run.workers
         scores_dir = plan.state.work / "scores"
-        score = ScoreStep(plan.state.folder, scores_dir, device, probe.dtype, probe.token_budget, probe.chunk_tokens)
+        score = ScoreStep(plan.state.folder, scores_dir, device, probe.dtype, probe.token_budget, probe.chunk_tokens,
+                          probe.fold_script)
         steps = Steps("probe", output, config.run.workers, config.run.progress, Engine.of(config.run))
         completed = steps.run("score", units, score, workers=score_workers,
                               gpus_per_unit=1 if device == "cuda" else 0)

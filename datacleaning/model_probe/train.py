@@ -24,6 +24,7 @@ from datacleaning.errors import ConfigError
 from datacleaning.model_probe.config import ModelConfig
 from datacleaning.model_probe.model import TransNormerLM
 from datacleaning.shard_input import input_schema, plan_scan_units, read_unit_batches
+from datacleaning.model_probe.text import model_texts
 from datacleaning.tokenize.spm import encode_texts
 from datacleaning.tokenize.spm import load_model as load_spm
 from datacleaning.model_probe.score import pick_device
@@ -144,15 +145,18 @@ def train_model(docs: Sequence[np.ndarray], config: ModelConfig, train: TrainCon
     return model.eval(), result
 
 
-def read_reference(inputs: Sequence[str | os.PathLike], tokenizer, max_docs: int = 0) -> list[np.ndarray]:
+def read_reference(inputs: Sequence[str | os.PathLike], tokenizer, max_docs: int = 0,
+                   fold_script: bool = True) -> list[np.ndarray]:
     """The token ids of every document (of at least one token) in folders of Arrow shards (local
-    or URLs), in input order, at most ``max_docs`` of them (0: all)."""
+    or URLs), in input order, at most ``max_docs`` of them (0: all), read as the probe reads them
+    (``fold_script``: datacleaning.model_probe.text)."""
     docs: list[np.ndarray] = []
     for folder in inputs:
         input_schema(folder, "probe train", ("text",))
         for unit in plan_scan_units(folder, 1 << 30):
             for batch in read_unit_batches(unit, ["text"]):
-                docs += [ids for ids in encode_texts(tokenizer, batch.column("text")) if ids.size]
+                texts = model_texts(batch.column("text"), fold_script)
+                docs += [ids for ids in encode_texts(tokenizer, texts) if ids.size]
                 if max_docs and len(docs) >= max_docs:
                     return docs[:max_docs]
     return docs
@@ -179,7 +183,7 @@ def train_reference_model(config: Config, inputs: Sequence[str | os.PathLike], o
                                    eos_token_id=eos if eos >= 0 else bos)
     except ValueError as e:
         raise ConfigError(f"probe.train (--d-model, --layers, --heads): {e}") from None
-    docs = read_reference(inputs, tokenizer, settings.max_docs)
+    docs = read_reference(inputs, tokenizer, settings.max_docs, config.probe.fold_script)
     train_docs, held_out = split_held_out(docs, settings.hold_out)
     if not train_docs:
         raise ValueError(f"no text to train on in {', '.join(map(str, inputs))}")
@@ -193,7 +197,7 @@ def train_reference_model(config: Config, inputs: Sequence[str | os.PathLike], o
     record = {
         "inputs": [str(p) for p in inputs], "tokenizer": str(tokenizer_path),
         "documents": len(train_docs), "held_out_documents": len(held_out),
-        "train": settings.model_dump(), "target_tokens": result.tokens, "seconds": round(result.seconds, 1),
+        "train": settings.model_dump(), "fold_script": config.probe.fold_script, "target_tokens": result.tokens, "seconds": round(result.seconds, 1),
         "first_loss": round(result.losses[0], 4), "final_loss": round(result.final_loss, 4),
         "held_out_loss": round(sum(s.nll for s in held) / held_tokens, 4) if held_tokens else None,
     }

@@ -205,6 +205,32 @@ def test_a_limit_and_buckets_on_the_main_script_score(kept, scored, tmp_path):
     assert all(r["main_nll_per_char_bucket"] is None for r in kept_rows if r["main_nll_per_char"] is None)
 
 
+def test_traditional_text_scores_as_the_same_text_in_simplified(tmp_path):
+    """The shipped model learned Simplified text: a page converted to Traditional (OpenCC s2t, as
+    Taiwanese mirrors are) is read folded back, one character for one, and scores as the page;
+    with ``probe.fold_script`` off it scores as unlikely for its script."""
+    import opencc
+
+    convert = opencc.OpenCC("s2t").convert
+    chinese = [r for r in fixture_records() if r["lang"] == "zh"][:6]
+    docs = [{"id": f'{r["id"]}{suffix}', "text": text[:CHARS], "lang": "zh", "source": r["source"]}
+            for r in chinese for suffix, text in (("", r["text"]), ("-hant", convert(r["text"])))]
+    assert all(a["text"] != b["text"] for a, b in zip(docs[::2], docs[1::2]))
+    write_kept_shard(tmp_path / "kept", "a", docs)
+    per_char = {}
+    for fold in ("true", "false"):
+        result = cli(*_score_args(tmp_path / "kept", tmp_path / fold, "--set", f"probe.fold_script={fold}"))
+        assert result.returncode == 0, result.stderr
+        per_char[fold] = {r["id"]: r["nll_per_char"] for r in read_rows(tmp_path / fold / "kept")}
+    unfolded_cost = []
+    for doc in docs[::2]:
+        written, converted = doc["id"], doc["id"] + "-hant"
+        assert per_char["true"][converted] == pytest.approx(per_char["true"][written], abs=0.05)
+        assert per_char["false"][written] == per_char["true"][written]
+        unfolded_cost.append(per_char["false"][converted] - per_char["false"][written])
+    assert min(unfolded_cost) > 0.2 and np.mean(unfolded_cost) > 0.5, unfolded_cost
+
+
 def test_documents_without_tokens_are_kept_with_a_null_perplexity(tmp_path):
     write_kept_shard(tmp_path / "kept", "a", [{"id": "empty", "text": "", "lang": "en"},
                                               {"id": "word", "text": "Debian", "lang": "en"},
