@@ -59,6 +59,12 @@ def script_only_chars() -> tuple[re.Pattern, re.Pattern]:
     return re.compile(f"[{''.join(traditional)}]"), re.compile(f"[{''.join(simplified)}]")
 
 
+def written_in_traditional(text: str) -> bool:
+    """Whether more of ``text``'s characters that only one script writes are Traditional ones."""
+    traditional, simplified = script_only_chars()
+    return len(traditional.findall(text)) > len(simplified.findall(text))
+
+
 @cache
 def _folding() -> tuple[re.Pattern, dict[int, str], np.ndarray]:
     """The pattern of the characters to fold, and the folding as a translate table and as an

@@ -24,7 +24,7 @@ import pycld2
 from datacleaning.charclasses import HAN_RUN, HANGUL_RUN, KANA_RUN, LATIN_RUN, LETTER_RUN, count_chars
 from datacleaning.errors import ConfigError
 from datacleaning.rules.word_lists import function_words
-from datacleaning.script_chars import script_only_chars
+from datacleaning.script_chars import written_in_traditional
 from datacleaning.text_views import LATIN_WORD
 
 if TYPE_CHECKING:
@@ -134,8 +134,7 @@ def identify_language(text: str) -> LanguageGuess:
 def chinese_script(text: str) -> str:
     """``Hant`` when more of the characters only one script writes are Traditional ones, else
     ``Hans``."""
-    traditional, simplified = script_only_chars()
-    return "Hant" if len(traditional.findall(text)) > len(simplified.findall(text)) else "Hans"
+    return "Hant" if written_in_traditional(text) else "Hans"
 
 
 def _cld2_shares(sample: str) -> tuple[bool, dict[str, float]]:

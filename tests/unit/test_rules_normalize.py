@@ -407,10 +407,16 @@ def test_traditional_to_simplified(params, text, expected):
     assert build("traditional_to_simplified", "edits", **params).apply(text) == expected
 
 
-def test_traditional_to_simplified_leaves_simplified_text():
-    rule = build("traditional_to_simplified", "edits")
+@pytest.mark.parametrize("config", ["t2s", "hk2s", "tw2s", "tw2sp"])
+def test_traditional_to_simplified_leaves_simplified_text(config):
+    """Taiwan's conversions hold variants and words that Simplified text writes too (显著 → 显着,
+    程序 → 进程, 建立 → 创建): they run on a document written in Traditional only."""
+    rule = build("traditional_to_simplified", "edits", config=config)
     for doc_id in POEMS + ["debref-zh-cn-0319", "cmrc-DEV_453"]:
         assert rule.apply(EXCERPTS[doc_id]) == EXCERPTS[doc_id], doc_id
+    # Written for this test: a mainland sentence, and Taiwan's way of writing it.
+    assert rule.apply("依法定程序建立健全制度，成绩显著。") == "依法定程序建立健全制度，成绩显著。"
+    assert rule.apply("軟體開發的成績顯著。") in ("软体开发的成绩显著。", "软件开发的成绩显著。")
 
 
 def test_traditional_to_simplified_rejects_an_unknown_config():

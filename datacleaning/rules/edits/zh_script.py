@@ -9,11 +9,15 @@ from typing import Any, Literal
 from datacleaning.charclasses import HAN_EXT_A, HAN_SUPPLEMENTARY
 from datacleaning.rules.base import Editor
 from datacleaning.rules.registry import register
+from datacleaning.script_chars import written_in_traditional
 
 # The unified ideographs and compatibility ideographs a font, input method and tokenizer cover;
 # Extension A and the supplementary planes are the rare blocks.
 _COMMON_HAN = [*range(0x4E00, 0xA000), *range(0xF900, 0xFB00)]
 _RARE_HAN = re.compile(f"[{HAN_EXT_A}{HAN_SUPPLEMENTARY}]")
+# Conversions whose phrases and variants rewrite Simplified words (Taiwan's 著 for 着, its 程序 for
+# the mainland's 进程): run on Traditional documents only.
+_TAIWAN_CONFIGS = frozenset({"tw2s", "tw2sp"})
 
 
 @register("traditional_to_simplified")
@@ -23,7 +27,9 @@ class TraditionalToSimplified(Editor):
     "软体开发与资讯处理" (``config="t2s"``), or with Taiwan/Hong Kong variants and, for ``tw2sp``,
     mainland vocabulary ("軟體" → "软件", "滑鼠" → "鼠标").
 
-    Leaves alone Simplified text (OpenCC keeps words such as 乾隆, 著名 as they are), non-Chinese
+    Leaves alone Simplified text (OpenCC keeps words such as 乾隆, 著名 as they are; ``tw2s`` and
+    ``tw2sp`` convert only a document written in Traditional, since their Taiwanese words and
+    variants are Simplified words too: 显著 → 显着, 程序 → 进程, 建立 → 创建), non-Chinese
     documents, and with ``keep_rare_traditional`` a Traditional character whose simplified form
     lies only in a rare CJK extension block (綝 → 𬘭, 壈 → 𡒄, 騧 → 䯄): the traditional form is the
     one fonts, input methods and tokenizers know, and the one mainland editions of classical
@@ -51,6 +57,8 @@ class TraditionalToSimplified(Editor):
     def apply(self, text: str) -> str:
         if self._converter is None:
             self.prepare(Path("."))
+        if self.config in _TAIWAN_CONFIGS and not written_in_traditional(text):
+            return text
         if self._kept_chars is None or self._kept_chars.search(text) is None:
             return self._converter.convert(text)
         pieces = self._kept_chars.split(text)
