@@ -48,11 +48,14 @@ def register(name: str):
 
 
 def _defined_at(cls: type) -> tuple[str, str]:
-    """Where a class is defined: the same class registered again (its module imported once more,
-    a script's classes as a spawned worker's ``__mp_main__``) is no clash; another class of the
-    same name elsewhere is."""
-    module = "__main__" if cls.__module__ == "__mp_main__" else cls.__module__
-    return module, cls.__qualname__
+    """Where a class is defined: the same class registered again (its file imported once more, by
+    its module name and as a plugin file, or a script's classes as a spawned worker's
+    ``__mp_main__``) is no clash; another class of the same name elsewhere is."""
+    module = sys.modules.get(cls.__module__)
+    source = getattr(module, "__file__", None)
+    if source:
+        return os.path.realpath(source), cls.__qualname__
+    return "__main__" if cls.__module__ == "__mp_main__" else cls.__module__, cls.__qualname__
 
 
 def rule_parameters(name: str) -> list[str] | None:
