@@ -7,6 +7,8 @@ from dataclasses import dataclass, fields, is_dataclass
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from datacleaning.document import Document
 from datacleaning.errors import RuleFailure
 from datacleaning.rules.base import Filter, Rule
@@ -313,6 +315,8 @@ class RuleChain:
             rule = step.rule
             try:
                 value = rule.score(doc)
+                if rule.signals:
+                    value = typed_signals(rule.signals, value)
                 keep = rule.keep(value)
             except Exception as e:
                 raise RuleFailure(step.label, doc.id, e) from e
@@ -386,3 +390,33 @@ def _threshold_values(value, lang: str | None, languages: set[str]) -> list[tupl
         return [(None if key == "default" else key, float(v)) for key, v in value.items()
                 if (key == "default" or key in languages) and isinstance(v, (int, float)) and not isinstance(v, bool)]
     return []
+
+
+# The Python values a declared signal type stores as it is (Filter.signals).
+_SIGNAL_VALUES = {"int64": int, "float64": (int, float), "bool": bool}
+
+
+def typed_signals(signals: dict[str, str], value: Any) -> Any:
+    """A filter's measured ``value`` as its ``signals`` declare it: numpy numbers made Python's,
+    a bare number the field ``value``; TypeError for a value the typed column would store as
+    something else or not at all (a fraction in an int64, a list for named fields, text)."""
+    fields_of = value if isinstance(value, dict) else {"value": value}
+    if not isinstance(value, dict) and "value" not in signals:
+        raise TypeError(f"score() gave {type(value).__name__} {value!r}; its signals "
+                        f"({', '.join(signals)}) are fields of a dict")
+    converted = None
+    for name, kind in signals.items():
+        x = fields_of.get(name)
+        if x is None or type(x) in (float, int) and kind != "bool" or type(x) is bool and kind == "bool":
+            if kind == "int64" and type(x) is float and not x.is_integer():
+                raise TypeError(f"signal {name!r} is declared int64 and score() gave the fraction {x!r}")
+            continue
+        plain = x.item() if isinstance(x, np.generic) else x
+        if not isinstance(plain, _SIGNAL_VALUES[kind]) or kind != "bool" and isinstance(plain, bool) \
+                or kind == "int64" and isinstance(plain, float) and not plain.is_integer():
+            raise TypeError(f"signal {name!r} is declared {kind} and score() gave {type(x).__name__} {x!r}")
+        converted = converted or dict(fields_of)
+        converted[name] = plain
+    if converted is None:
+        return value
+    return converted if isinstance(value, dict) else converted["value"]

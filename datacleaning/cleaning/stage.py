@@ -210,9 +210,6 @@ def count_signals(counts: dict, lang: str, scores: dict, numeric: list[tuple[str
         for name in fields:
             x = value.get(name)
             if x is not None and x == x:  # NaN: no bin
-                if not isinstance(x, (int, float)):
-                    raise TypeError(f"filter {label!r} declares its signal {name!r} a number, and its score() "
-                                    f"gave {type(x).__name__} {x!r}")
                 histogram = counts.setdefault(lang, {}).setdefault(f"{label}.{name}", {})
                 key = f"{x:.2g}"
                 histogram[key] = histogram.get(key, 0) + 1

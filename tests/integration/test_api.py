@@ -286,21 +286,49 @@ def test_an_edit_rule_that_returns_no_text_names_itself_and_the_document(returne
         list(dc.Pipeline(edits=[Broken()]).clean(["Some text to edit."]))
 
 
-def test_a_filter_whose_score_is_not_the_number_it_declares_fails_its_unit_naming_itself(tmp_path):
-    @dc.register("declares_a_number")
+@pytest.mark.parametrize("signals, measured, said", [
+    ({"value": "float64"}, "not a number", "signal 'value' is declared float64 and score() gave str 'not a number'"),
+    ({"value": "int64"}, 336.67, "signal 'value' is declared int64 and score() gave the fraction 336.67"),
+    ({"a": "float64", "b": "float64"}, [0.1, 0.2], "score() gave list [0.1, 0.2]; its signals (a, b) are fields"),
+    ({"flag": "bool"}, {"flag": "yes"}, "signal 'flag' is declared bool and score() gave str 'yes'"),
+], ids=["text for a number", "a fraction for an integer", "a list for fields", "text for a bool"])
+def test_a_filter_whose_score_is_not_what_it_declares_fails_its_unit_naming_itself_and_the_document(
+        tmp_path, signals, measured, said):
+    """Stored as declared, these would be truncated, null or an Arrow error naming nothing."""
     @dataclass
-    class DeclaresANumber(dc.Filter):
-        signals = {"value": "float64"}
+    class Declares(dc.Filter):
+        def score(self, doc):
+            return measured
+
+        def keep(self, value):
+            return True
+
+    Declares.signals = signals
+    corpus = tmp_path / "in.jsonl"
+    corpus.write_text(json.dumps({"id": "doc-7", "text": "Any text at all."}) + "\n")
+    pipe = dc.Pipeline(load_config(None, [(["run", "progress"], False)]), filters=[Declares()])
+    result = pipe.run([corpus], tmp_path / "out", workers=1)
+    [error] = result.stats["failed_units"].values()
+    assert "rule 'Declares' failed on document 'doc-7'" in error and said in error, error
+
+
+def test_numpy_numbers_are_stored_as_the_numbers_they_are(tmp_path):
+    import numpy as np
+
+    @dataclass
+    class Measures(dc.Filter):
+        signals = {"share": "float64", "count": "int64", "flag": "bool"}
 
         def score(self, doc):
-            return "not a number"
+            return {"share": np.float32(0.5), "count": np.int64(3), "flag": np.bool_(True)}
 
         def keep(self, value):
             return True
 
     corpus = tmp_path / "in.jsonl"
     corpus.write_text(json.dumps({"id": "a", "text": "Any text at all."}) + "\n")
-    pipe = dc.Pipeline(load_config(None, [(["run", "progress"], False)]), filters=[DeclaresANumber()])
-    result = pipe.run([corpus], tmp_path / "out", workers=1)
-    [error] = result.stats["failed_units"].values()
-    assert "filter 'declares_a_number' declares its signal 'value' a number" in error and "'not a number'" in error
+    pipe = dc.Pipeline(load_config(None, [(["run", "progress"], False)]), filters=[Measures()])
+    assert pipe.run([corpus], tmp_path / "out", workers=1).ok
+    [row] = read_rows(tmp_path / "out" / "kept")
+    assert row["signals"]["Measures"] == {"share": 0.5, "count": 3, "flag": True}
+    assert json.loads(row["scores"])["Measures"] == {"share": 0.5, "count": 3, "flag": True}
