@@ -44,6 +44,7 @@ class QualityClassifierFilter(Filter):
     signals = {"score": "float64", "chars": "int64"}
     thresholds = frozenset({"min_score", "min_chars"})
     threshold_fields = {"min_score": "score", "min_chars": "chars"}
+    language_keyed = frozenset({"min_score"})
     model: str = ""
     min_score: dict[str, float] = field(default_factory=dict)
     min_chars: int = 200

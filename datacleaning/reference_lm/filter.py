@@ -31,6 +31,7 @@ class ReferencePerplexityFilter(Filter):
     signals = {"nll_per_char": "float64", "chars": "int64"}
     thresholds = frozenset({"max_nll_per_char", "min_chars"})
     threshold_fields = {"max_nll_per_char": "nll_per_char", "min_chars": "chars"}
+    language_keyed = frozenset({"max_nll_per_char"})
     model: str = ""
     languages: list[str] = field(default_factory=list)
     max_nll_per_char: dict[str, float] = field(default_factory=dict)

@@ -79,6 +79,9 @@ class Filter(Rule):
     # The thresholds compared with one stored signal field, threshold → field: the run report draws
     # each on that field's histogram. A ``zh_`` or ``en_`` threshold applies to that language only.
     threshold_fields: ClassVar[dict[str, str]] = {}
+    # The parameters that are mappings by language (``min_score = {zh = 0.24}``): a key no document
+    # gets is refused when the rules are built, as clean.languages refuses one.
+    language_keyed: ClassVar[frozenset[str]] = frozenset()
 
     def score(self, doc: Document) -> Any:
         raise NotImplementedError

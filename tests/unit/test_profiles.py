@@ -146,6 +146,17 @@ def test_a_language_no_document_gets_is_refused(code):
     assert load_config(None, [(["clean", "languages"], ["en", "zh-Hant", "he", "und"])]).clean.languages
 
 
+@pytest.mark.parametrize("setting", [
+    ["clean", "rule_settings", "quality_classifier", "min_score", "zhh"],
+    ["clean", "rule_settings", "quality_classifier", "min_score", "EN"],
+])
+def test_a_threshold_for_a_language_no_document_gets_is_refused(setting):
+    """A misspelt language's threshold would never apply, silently."""
+    with pytest.raises(dc.ConfigError, match=rf"min_score: '{setting[-1]}' not a language the cld2 identifier"):
+        dc.Pipeline(load_config(None, [(setting, 0.9)], profile="mixed_web"))
+    assert dc.Pipeline(load_config(None, [(setting[:-1] + ["fr"], 0.9)], profile="mixed_web"))
+
+
 def test_language_keeps_only_the_chosen_languages():
     pipe = dc.Pipeline(load_config(None, profile="zh_web"))
     english = "The harbour will be dredged this autumn so that larger ships can berth at the new quay."
