@@ -36,6 +36,7 @@ def register(name: str):
             raise TypeError(f"rule {name!r}: {cls!r} must subclass Normalizer, Editor or Filter")
         if not is_dataclass(cls):
             raise TypeError(f"rule {name!r}: {cls.__name__} must be a dataclass (its fields are its parameters)")
+        _check_declarations(name, cls)
         existing = _RULES.get(name)
         if existing is not None and _defined_at(existing) != _defined_at(cls):
             raise ValueError(f"rule name {name!r} is already registered by {existing.__module__}.{existing.__qualname__}")
@@ -45,6 +46,28 @@ def register(name: str):
         return cls
 
     return decorate
+
+
+def _check_declarations(name: str, cls: type[Rule]) -> None:
+    """A filter's ``thresholds`` and ``language_keyed`` name its parameters, and its
+    ``threshold_fields`` pair one of those thresholds with one of its signals: a misspelt name
+    would make a rejudge refuse the real parameter and leave the report without the threshold."""
+    if not issubclass(cls, Filter):
+        return
+    parameters = {f.name for f in fields(cls) if f.init}
+    signals = set(cls.signals) or {"value"}
+    wrong = [f"thresholds names {sorted(cls.thresholds - parameters)}, not parameters"
+             if cls.thresholds - parameters else "",
+             f"language_keyed names {sorted(cls.language_keyed - parameters)}, not parameters"
+             if cls.language_keyed - parameters else "",
+             *(f"threshold_fields pairs {threshold!r}, not one of its thresholds, with {field!r}"
+               for threshold, field in cls.threshold_fields.items() if threshold not in cls.thresholds),
+             *(f"threshold_fields pairs {threshold!r} with {field!r}, not one of its signals"
+               for threshold, field in cls.threshold_fields.items() if field not in signals)]
+    wrong = [w for w in wrong if w]
+    if wrong:
+        raise TypeError(f"rule {name!r}: {'; '.join(wrong)} (the parameters of {cls.__name__}: "
+                        f"{', '.join(sorted(parameters)) or 'none'})")
 
 
 def _defined_at(cls: type) -> tuple[str, str]:

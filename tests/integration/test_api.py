@@ -215,6 +215,32 @@ def test_register_refuses_what_a_config_could_not_validate():
         dc.register("plain_function")(lambda doc: True)
 
 
+@pytest.mark.parametrize("declared, said", [
+    ({"thresholds": frozenset({"max_ratoi"})}, r"thresholds names \['max_ratoi'\], not parameters"),
+    ({"thresholds": frozenset({"max_ratio"}), "threshold_fields": {"max_ratio": "valeu"}},
+     "threshold_fields pairs 'max_ratio' with 'valeu', not one of its signals"),
+    ({"threshold_fields": {"max_ratio": "value"}}, "threshold_fields pairs 'max_ratio', not one of its thresholds"),
+    ({"language_keyed": frozenset({"limits"})}, r"language_keyed names \['limits'\], not parameters"),
+], ids=["threshold", "signal", "threshold of a field", "language keyed"])
+def test_register_refuses_a_filter_whose_declarations_name_nothing_it_has(declared, said):
+    """A misspelt name would make a rejudge refuse the real parameter and the report draw nothing."""
+    @dataclass
+    class Misdeclared(dc.Filter):
+        signals = {"value": "float64"}
+        max_ratio: float = 0.5
+
+        def score(self, doc):
+            return 0.0
+
+        def keep(self, value):
+            return value <= self.max_ratio
+
+    for key, value in declared.items():
+        setattr(Misdeclared, key, value)
+    with pytest.raises(TypeError, match=f"rule 'misdeclared': {said}"):
+        dc.register("misdeclared")(Misdeclared)
+
+
 def test_run_on_files_with_worker_processes(tmp_path):
     corpus = tmp_path / "in.jsonl"
     records = fixture_records()
