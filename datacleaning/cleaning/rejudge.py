@@ -108,8 +108,9 @@ def check_measured_alike(recorded: dict, config: Config, rule_chain: RuleChain) 
         for field in dataclasses.fields(rule):
             if field.name not in rule.thresholds and getattr(old, field.name) != getattr(rule, field.name):
                 raise ConfigError(f"clean.filters: {label}.{field.name} changes what the filter measures (was "
-                                  f"{getattr(old, field.name)!r}, now {getattr(rule, field.name)!r}); only "
-                                  f"{', '.join(sorted(rule.thresholds)) or 'nothing'} can change in a rejudge")
+                                  f"{getattr(old, field.name)!r}, now {getattr(rule, field.name)!r}); "
+                                  + (f"only {', '.join(sorted(rule.thresholds))} can change in a rejudge"
+                                     if rule.thresholds else "none of its parameters can change in a rejudge"))
 
 
 def _recorded_rules(recorded: dict, section: str) -> list:
