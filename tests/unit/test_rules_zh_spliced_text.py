@@ -150,6 +150,10 @@ def test_leads_cut_at_the_end_elisions_and_chinese_ellipses_open_nothing():
     sentences = SENTENCE.findall(article)
     value, _, _ = judge(RULE, " ... ".join(sentences) + " …… ".join(windows))
     assert value["cut_openings"] == 0, value
+    # Dialogue of a novel typed with six dots for the ellipsis (written for this test).
+    value, _, _ = judge(RULE, "她看着窗外，说不出话来......\n......他终于开口了：“我们走吧。”\n第二章\n"
+                              "......夜很深了，街上没有一个人。" + "".join(sentences))
+    assert value["cut_openings"] == 0, value
     # A manual's list, an ellipsis standing for "and the rest".
     listing = "\n".join(f"* {window}\n* … 编辑器操作" for window in windows)
     value, _, _ = judge(RULE, listing)

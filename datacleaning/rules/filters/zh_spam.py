@@ -328,8 +328,8 @@ class ZhSplicedText(Filter):
     Each threshold is the lowest that rejects at most 0.5% of 606 good Chinese HPLT pages labelled
     for training (bench/labels/train) and keeps 99.5% of every clean reference source (laws,
     LibreOffice help, Debian Reference, man pages, Wikipedia): none was set on the judgment
-    benchmark's sample (two cut openings reject 4 of the 866 good training pages and 19 of their
-    198 SEO pages). One tail would have met that bar too, but a single slip of an extractor is
+    benchmark's sample (cut openings were added when all three rounds were labelled: two reject 4
+    of their 866 good pages and 18 of their 198 SEO pages). One tail would have met that bar too, but a single slip of an extractor is
     not a cut page (it was one in a good training page), so it takes two. A text of fewer than
     ``novelty_han`` Han characters is not judged for novelty, nor is classical verse (lines of five
     or seven characters: 长恨歌 brings new words in every line by its art, at 0.97; none of the
@@ -401,10 +401,10 @@ def _markup_tails(text: str) -> int:
 
 
 # A cut mark opening a piece of Chinese text: at a line's start or after a space, not doubled
-# (…… is Chinese prose's own ellipsis), not before a "read more" label (written in Simplified:
-# the text is folded first).
-CUT_OPENING = re.compile(rf"(?:^|(?<=\s))(?:\.{{3,}}|…(?!…)|⋯(?!⋯))[ \t]?(?!阅读|继续|查看|详情|全文|更多)(?=[{HAN}])",
-                         re.MULTILINE)
+# (…… is Chinese prose's own ellipsis, and six dots its half-width typing), not before a "read
+# more" label (written in Simplified: the text is folded first).
+CUT_OPENING = re.compile(rf"(?:^|(?<=\s))(?:\.{{3,5}}(?!\.)|…(?!…)|⋯(?!⋯))[ \t]?(?!阅读|继续|查看|详情|全文|更多)"
+                         rf"(?=[{HAN}])", re.MULTILINE)
 
 
 # What a cut mark may follow without opening a cut piece: a finished sentence (the mark elides
