@@ -184,7 +184,8 @@ class RuleChain:
     def tables(self) -> dict[str, list[dict]]:
         """The rules as a config's ``normalizers``, ``edits`` and ``filters`` tables would name them
         (``{"name": ..., <parameters>}``): what a run of rules built in code records as its rules."""
-        return {section: [{"name": step.rule.name, **_parameters(step.rule)} for step in group]
+        return {section: [{"name": step.rule.name or type(step.rule).__name__, **_parameters(step.rule)}
+                          for step in group]
                 for section, group in (("normalizers", self._normalizers), ("edits", self._edits),
                                        ("filters", self._filters))}
 
@@ -392,14 +393,17 @@ def _threshold_values(value, lang: str | None, languages: set[str]) -> list[tupl
     return []
 
 
-# The Python values a declared signal type stores as it is (Filter.signals).
-_SIGNAL_VALUES = {"int64": int, "float64": (int, float), "bool": bool}
+_INT64_RANGE = range(-(1 << 63), 1 << 63)
 
 
 def typed_signals(signals: dict[str, str], value: Any) -> Any:
     """A filter's measured ``value`` as its ``signals`` declare it: numpy numbers made Python's,
-    a bare number the field ``value``; TypeError for a value the typed column would store as
-    something else or not at all (a fraction in an int64, a list for named fields, text)."""
+    whole floats made integers where an int64 is declared, a bare number the field ``value``,
+    None (not measured) as it is; TypeError for a value the typed column would store as something
+    else or not at all (a fraction or a number past int64 for an int64, a list for named fields,
+    text)."""
+    if value is None:
+        return None
     fields_of = value if isinstance(value, dict) else {"value": value}
     if not isinstance(value, dict) and "value" not in signals:
         raise TypeError(f"score() gave {type(value).__name__} {value!r}; its signals "
@@ -407,14 +411,22 @@ def typed_signals(signals: dict[str, str], value: Any) -> Any:
     converted = None
     for name, kind in signals.items():
         x = fields_of.get(name)
-        if x is None or type(x) in (float, int) and kind != "bool" or type(x) is bool and kind == "bool":
-            if kind == "int64" and type(x) is float and not x.is_integer():
-                raise TypeError(f"signal {name!r} is declared int64 and score() gave the fraction {x!r}")
+        kind_of_x = type(x)
+        if x is None or kind_of_x is float and kind == "float64" or kind_of_x is bool and kind == "bool" or \
+                kind_of_x is int and (kind == "float64" or kind == "int64" and x in _INT64_RANGE):
             continue
         plain = x.item() if isinstance(x, np.generic) else x
-        if not isinstance(plain, _SIGNAL_VALUES[kind]) or kind != "bool" and isinstance(plain, bool) \
-                or kind == "int64" and isinstance(plain, float) and not plain.is_integer():
-            raise TypeError(f"signal {name!r} is declared {kind} and score() gave {type(x).__name__} {x!r}")
+        if kind == "int64" and type(plain) is float and plain.is_integer():
+            plain = int(plain)
+        if kind == "bool":
+            fits = type(plain) is bool
+        elif kind == "float64":
+            fits = type(plain) in (int, float)
+        else:
+            fits = type(plain) is int and plain in _INT64_RANGE
+        if not fits:
+            said = "the fraction" if kind == "int64" and type(plain) is float else f"{type(x).__name__}"
+            raise TypeError(f"signal {name!r} is declared {kind} and score() gave {said} {x!r}")
         converted = converted or dict(fields_of)
         converted[name] = plain
     if converted is None:

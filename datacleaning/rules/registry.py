@@ -54,9 +54,13 @@ def _check_declarations(name: str, cls: type[Rule]) -> None:
     would make a rejudge refuse the real parameter and leave the report without the threshold."""
     if not issubclass(cls, Filter):
         return
+    from datacleaning.cleaning.stage import SIGNAL_TYPES  # the stage imports the rules: not at module level
+
     parameters = {f.name for f in fields(cls) if f.init}
     signals = set(cls.signals) or {"value"}
-    wrong = [f"thresholds names {sorted(cls.thresholds - parameters)}, not parameters"
+    unknown_kinds = sorted(set(cls.signals.values()) - set(SIGNAL_TYPES))
+    wrong = [f"signals of unknown type {', '.join(unknown_kinds)} (known: {', '.join(SIGNAL_TYPES)})"
+             if unknown_kinds else "",f"thresholds names {sorted(cls.thresholds - parameters)}, not parameters"
              if cls.thresholds - parameters else "",
              f"language_keyed names {sorted(cls.language_keyed - parameters)}, not parameters"
              if cls.language_keyed - parameters else "",

@@ -221,7 +221,8 @@ def test_register_refuses_what_a_config_could_not_validate():
      "threshold_fields pairs 'max_ratio' with 'valeu', not one of its signals"),
     ({"threshold_fields": {"max_ratio": "value"}}, "threshold_fields pairs 'max_ratio', not one of its thresholds"),
     ({"language_keyed": frozenset({"limits"})}, r"language_keyed names \['limits'\], not parameters"),
-], ids=["threshold", "signal", "threshold of a field", "language keyed"])
+    ({"signals": {"value": "float32"}}, r"signals of unknown type float32 \(known: int64, float64, bool\)"),
+], ids=["threshold", "signal", "threshold of a field", "language keyed", "signal type"])
 def test_register_refuses_a_filter_whose_declarations_name_nothing_it_has(declared, said):
     """A misspelt name would make a rejudge refuse the real parameter and the report draw nothing."""
     @dataclass
@@ -317,7 +318,8 @@ def test_an_edit_rule_that_returns_no_text_names_itself_and_the_document(returne
     ({"value": "int64"}, 336.67, "signal 'value' is declared int64 and score() gave the fraction 336.67"),
     ({"a": "float64", "b": "float64"}, [0.1, 0.2], "score() gave list [0.1, 0.2]; its signals (a, b) are fields"),
     ({"flag": "bool"}, {"flag": "yes"}, "signal 'flag' is declared bool and score() gave str 'yes'"),
-], ids=["text for a number", "a fraction for an integer", "a list for fields", "text for a bool"])
+    ({"count": "int64"}, {"count": 2 ** 70}, "signal 'count' is declared int64 and score() gave int 1180591620717411303424"),
+], ids=["text for a number", "a fraction for an integer", "a list for fields", "text for a bool", "past int64"])
 def test_a_filter_whose_score_is_not_what_it_declares_fails_its_unit_naming_itself_and_the_document(
         tmp_path, signals, measured, said):
     """Stored as declared, these would be truncated, null or an Arrow error naming nothing."""
@@ -346,15 +348,18 @@ def test_numpy_numbers_are_stored_as_the_numbers_they_are(tmp_path):
         signals = {"share": "float64", "count": "int64", "flag": "bool"}
 
         def score(self, doc):
-            return {"share": np.float32(0.5), "count": np.int64(3), "flag": np.bool_(True)}
+            return None if doc.id == "unmeasured" else {"share": np.float32(0.5), "count": np.float64(3.0),
+                                                         "flag": np.bool_(True)}
 
         def keep(self, value):
             return True
 
     corpus = tmp_path / "in.jsonl"
-    corpus.write_text(json.dumps({"id": "a", "text": "Any text at all."}) + "\n")
+    corpus.write_text(json.dumps({"id": "a", "text": "Any text at all."}) + "\n"
+                      + json.dumps({"id": "unmeasured", "text": "Any other text."}) + "\n")
     pipe = dc.Pipeline(load_config(None, [(["run", "progress"], False)]), filters=[Measures()])
     assert pipe.run([corpus], tmp_path / "out", workers=1).ok
-    [row] = read_rows(tmp_path / "out" / "kept")
+    row, unmeasured = read_rows(tmp_path / "out" / "kept")
     assert row["signals"]["Measures"] == {"share": 0.5, "count": 3, "flag": True}
     assert json.loads(row["scores"])["Measures"] == {"share": 0.5, "count": 3, "flag": True}
+    assert unmeasured["signals"]["Measures"] is None  # score() gave None: not measured

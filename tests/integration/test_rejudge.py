@@ -266,3 +266,25 @@ def test_a_plugin_named_by_another_path_to_the_same_file_is_the_same_rule(tmp_pa
                      '[[clean.add_filters]]\nname = "digit_share"\nmax_share = 0.01\n', encoding="utf-8")
     stats = run_rejudge(load_config(again, overrides), tmp_path / "first", tmp_path / "rejudged")
     assert stats["rejected_by"].get("digit_share", 0) > 0
+
+
+def test_a_run_of_an_unregistered_rule_names_it_and_a_rejudge_says_why_it_cannot_rebuild_it(tmp_path, corpus):
+    import datacleaning as dc
+
+    @dataclasses.dataclass
+    class ShortDocs(Filter):
+        signals = {"value": "int64"}
+        thresholds = frozenset({"min_chars"})
+        min_chars: int = 5
+
+        def score(self, doc: Document):
+            return len(doc.text)
+
+        def keep(self, value):
+            return value >= self.min_chars
+
+    dc.Pipeline(scoring_config(tmp_path), filters=[ShortDocs()]).run([str(corpus)], tmp_path / "first", workers=2)
+    stats = json.loads((tmp_path / "first" / "stats.json").read_text())
+    assert stats["clean"]["filters"] == [{"name": "ShortDocs", "min_chars": 5}]
+    with pytest.raises(ConfigError, match="cannot be built now .*unknown rule 'ShortDocs'.*registered by name"):
+        run_rejudge(scoring_config(tmp_path), tmp_path / "first", tmp_path / "rejudged")
