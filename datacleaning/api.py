@@ -19,7 +19,7 @@ from datacleaning.execution import StageResult
 from datacleaning.export import DEFAULT_COLUMNS, ExportSettings, run_export
 from datacleaning.readers.records import ReaderOptions, record_to_document
 from datacleaning.rules.base import Rule
-from datacleaning.rules.registry import KINDS, build_rules
+from datacleaning.rules.registry import KINDS, build_rules, check_language_keys
 from datacleaning.stages import run_stage
 from datacleaning.tokenize import train_tokenizer
 from datacleaning.tokenize.stage import STAGE as TOKENIZE
@@ -53,11 +53,13 @@ class Pipeline:
         rules = build_rules(self.config.clean, self.config.base_dir)
         for section, given in (("normalizers", normalizers), ("edits", edits), ("filters", filters)):
             if given is not None:
-                for rule in given:
+                for i, rule in enumerate(given):
                     if not isinstance(rule, KINDS[section]):
                         raise TypeError(f"{section}: {rule!r} is not a {KINDS[section].__name__} (the rules of "
                                         f"normalizers, edits and filters subclass Normalizer, Editor and Filter)")
                     rule.prepare(self.config.base_dir)
+                    if self.config.clean.language_id.identifier == "cld2":
+                        check_language_keys(rule, f"{section}[{i}]")
                 rules[section] = list(given)
         self.cleaning = RuleChain.from_rules(rules, self.config.clean)
         self._rules_in_code = any(given is not None for given in (normalizers, edits, filters))

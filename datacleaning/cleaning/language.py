@@ -94,12 +94,17 @@ _RENAMED = {"iw": "he", "jw": "jv", "in": "id", "ji": "yi"}
 _UNKNOWN = "un"
 
 
+def cld2_languages() -> frozenset[str]:
+    """Every ``lang`` the default identifier can give a document: CLD2's codes as
+    ``identify_language`` renames them, ``other`` and ``und``."""
+    codes = {_RENAMED.get(code.partition("-")[0], code.partition("-")[0]) for _, code in pycld2.LANGUAGES}
+    return frozenset((codes - {_UNKNOWN}) | {"other", "und"})
+
+
 def cld2_codes() -> frozenset[str]:
-    """Every ``lang`` the default identifier can give: CLD2's codes as ``identify_language``
-    renames them, the two Chinese scripts (``zh-Hans``, ``zh-Hant``, which clean.languages may name
-    alone), ``other`` and ``und``."""
-    codes = {_RENAMED.get(code, code) for _, code in pycld2.LANGUAGES} - {_UNKNOWN}
-    return frozenset(codes | {"zh-Hans", "zh-Hant", "other", "und"})
+    """What clean.languages may name with the default identifier: every ``lang`` it gives
+    (``cld2_languages``) and the two Chinese scripts alone (``zh-Hans``, ``zh-Hant``)."""
+    return cld2_languages() | {"zh-Hans", "zh-Hant"}
 
 
 @dataclass(frozen=True, slots=True)

@@ -156,7 +156,7 @@ def build_rules(clean: CleanConfig, base_dir: Path) -> dict[str, list[Rule]]:
         for i, table in enumerate(getattr(clean, section)):
             rule = build_rule(section, i, table)
             if clean.language_id.identifier == "cld2":
-                _check_language_keys(rule, f"clean.{section}[{i}]")
+                check_language_keys(rule, f"clean.{section}[{i}]")
             try:
                 rule.prepare(base_dir)
             except (OSError, ValueError) as e:
@@ -166,17 +166,17 @@ def build_rules(clean: CleanConfig, base_dir: Path) -> dict[str, list[Rule]]:
     return built
 
 
-def _check_language_keys(rule: Rule, where: str) -> None:
+def check_language_keys(rule: Rule, where: str) -> None:
     """Refuse a mapping by language (``Filter.language_keyed``) with a key no document gets from
     the cld2 identifier: a misspelt language's threshold would never apply."""
-    from datacleaning.cleaning.language import cld2_codes
+    from datacleaning.cleaning.language import cld2_languages
 
     for name in getattr(rule, "language_keyed", ()):
-        unknown = sorted(set(getattr(rule, name)) - cld2_codes())
+        unknown = sorted(set(getattr(rule, name)) - cld2_languages())
         if unknown:
             raise ConfigError(f"{where}.{name}: {', '.join(map(repr, unknown))} not a language the cld2 identifier "
-                              f"gives (ISO 639-1 in lower case: zh, en, fr; zh-Hans or zh-Hant; other; und) "
-                              f"(rule {rule.name!r})")
+                              f"gives a document (ISO 639-1 in lower case: zh, en, fr; other; und; a threshold "
+                              f"holds for a language in either script) (rule {rule.name or type(rule).__name__!r})")
 
 
 # The module name of a plugin imported from its file (no other process can import it by name).
