@@ -113,6 +113,43 @@ def check_measured_alike(recorded: dict, config: Config, rule_chain: RuleChain) 
                                      if rule.thresholds else "none of its parameters can change in a rejudge"))
 
 
+# Stored values looked at, per filter, for the fields its thresholds compare.
+_SAMPLED_VALUES = 2000
+
+
+def thresholds_without_values(source: StoragePath, rule_chain: RuleChain) -> dict[str, str]:
+    """The thresholds (``label.threshold``) that compare a field the stored values of their filter
+    never hold (a check added to the filter after the run), each with that field: they judge
+    nothing in this rejudge. Refused where the config sets such a threshold to other than its
+    default: it asks for a judgment the scores cannot give."""
+    wanted = {label: set(rule.threshold_fields.values()) - {"value"}
+              for label, rule in rule_chain.filters if set(rule.threshold_fields.values()) - {"value"}}
+    seen: dict[str, set[str]] = {label: set() for label in wanted}
+    values: Counter = Counter()
+    for row in itertools.chain(_rows(source / KEPT), _rows(source / REJECTED)):
+        if all(values[label] >= _SAMPLED_VALUES or seen[label] == wanted[label] for label in wanted):
+            break
+        scores = json.loads(row["scores"])
+        for label in wanted:
+            value = scores.get(label)
+            if isinstance(value, dict) and values[label] < _SAMPLED_VALUES:
+                values[label] += 1
+                seen[label] |= wanted[label] & value.keys()
+    unjudged = {}
+    for label, rule in rule_chain.filters:
+        if not values[label]:
+            continue
+        defaults = {f.name: f.default for f in dataclasses.fields(rule) if f.default is not dataclasses.MISSING}
+        for threshold, field in rule.threshold_fields.items():
+            if field in wanted.get(label, ()) and field not in seen[label]:
+                if getattr(rule, threshold) != defaults.get(threshold, getattr(rule, threshold)):
+                    raise ConfigError(f"clean.filters: {label}.{threshold} compares {field}, which the run that made "
+                                      f"the scores did not store (a check added since): it would judge nothing; "
+                                      f"run clean again to judge it")
+                unjudged[f"{label}.{threshold}"] = field
+    return unjudged
+
+
 def _recorded_rules(recorded: dict, section: str) -> list:
     """The rules of one section of a recorded clean config, built (not prepared) as the config
     named them then; their plugins must have been imported by the config now."""
@@ -141,11 +178,15 @@ def run_rejudge(config: Config, source: str | os.PathLike, output: str | os.Path
     config = config.model_copy(update={"clean": config.clean.model_copy(update={"score_all": True})})
     rule_chain = build_rule_chain(config)
     check_measured_alike(recorded["clean"], config, rule_chain)
+    unjudged = thresholds_without_values(source, rule_chain)
     digest = fingerprint(source, config)
     finished = claim_output(output, STAGE, digest)
     if finished is not None:
         return finished
     log_event(logger, "start", source=source, output=output, profile=config.profile or "-")
+    if unjudged:
+        log_event(logger, "thresholds_without_values", level=logging.WARNING,
+                  thresholds=", ".join(sorted(unjudged)))
     schemas = {**shard_schemas(rule_chain.filters), SAMPLES: SAMPLES_SCHEMA}
     declared = [label for label, rule in rule_chain.filters if rule.signals]
     numeric = numeric_signals(rule_chain.filters)
@@ -228,7 +269,8 @@ def run_rejudge(config: Config, source: str | os.PathLike, output: str | os.Path
              "review_samples": merge_samples(output, config.clean.review_samples),
              "rejected_by": dict(rejected_by.most_common()),
              "rules": {label: c for label, c in rule_chain.take_counters().items() if c["kind"] == "filter"},
-             "rejudged": {"from": str(source), "kept_to_rejected": dict(kept_to_rejected.most_common()),
+             "rejudged": {"from": str(source), "thresholds_without_values": unjudged,
+                          "kept_to_rejected": dict(kept_to_rejected.most_common()),
                           "rejected_to_kept": dict(rejected_to_kept.most_common())},
              "status": "complete", "profile": config.profile or None, "clean": config.clean.model_dump(),
              "wall_seconds": round(time.time() - started, 3)}
@@ -268,4 +310,8 @@ def format_rejudge_summary(stats: dict) -> str:
         moved = changed.get(key, {})
         if moved:
             lines.append(f"  {text} {sum(moved.values()):,}: " + ", ".join(f"{k} {v:,}" for k, v in moved.items()))
+    unjudged = changed.get("thresholds_without_values", {})
+    if unjudged:
+        lines.append("  judged nothing (the scores hold no such field; clean again to judge them): "
+                     + ", ".join(f"{threshold} ({field})" for threshold, field in sorted(unjudged.items())))
     return "\n".join(lines)

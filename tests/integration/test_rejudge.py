@@ -288,3 +288,64 @@ def test_a_run_of_an_unregistered_rule_names_it_and_a_rejudge_says_why_it_cannot
     assert stats["clean"]["filters"] == [{"name": "ShortDocs", "min_chars": 5}]
     with pytest.raises(ConfigError, match="cannot be built now .*unknown rule 'ShortDocs'.*registered by name"):
         run_rejudge(scoring_config(tmp_path), tmp_path / "first", tmp_path / "rejudged")
+
+
+DIGITS_V1 = """from dataclasses import dataclass
+from datacleaning.rules.base import Filter
+from datacleaning.rules.registry import register
+
+
+@register("digit_checks")
+@dataclass
+class DigitChecks(Filter):
+    signals = {"share": "float64"}
+    thresholds = frozenset({"max_share"})
+    threshold_fields = {"max_share": "share"}
+    max_share: float = 0.5
+
+    def score(self, doc):
+        return {"share": sum(c.isdigit() for c in doc.text) / max(len(doc.text), 1)}
+
+    def keep(self, value):
+        return value["share"] <= self.max_share
+"""
+# The same rule a version later: a second check, with its own field and threshold.
+DIGITS_V2 = DIGITS_V1.replace('''    signals = {"share": "float64"}
+    thresholds = frozenset({"max_share"})
+    threshold_fields = {"max_share": "share"}
+    max_share: float = 0.5
+''', '''    signals = {"share": "float64", "runs": "int64"}
+    thresholds = frozenset({"max_share", "max_runs"})
+    threshold_fields = {"max_share": "share", "max_runs": "runs"}
+    max_share: float = 0.5
+    max_runs: int = 1000
+''').replace('''        return {"share": sum(c.isdigit() for c in doc.text) / max(len(doc.text), 1)}''',
+             '''        return {"share": sum(c.isdigit() for c in doc.text) / max(len(doc.text), 1),
+                "runs": len(__import__("re").findall(r"[0-9]+", doc.text))}''').replace(
+    '''        return value["share"] <= self.max_share''',
+    '''        return value["share"] <= self.max_share and value.get("runs", 0) <= self.max_runs''')
+
+
+def test_a_threshold_on_a_field_the_stored_scores_never_hold_is_refused_or_reported(tmp_path, corpus):
+    """Scores stored before a filter gained a check hold none of its field: a rejudge that sets
+    that check's threshold is refused, naming the field; one that leaves it at its default goes
+    on and records that the threshold judged nothing."""
+    (tmp_path / "v1").mkdir()
+    (tmp_path / "v1" / "digits.py").write_text(DIGITS_V1, encoding="utf-8")
+    done = cli("clean", str(corpus), "--output", str(tmp_path / "first"), "--no-progress", "--profile", "none",
+               "--plugin", str(tmp_path / "v1" / "digits.py"), "--set", "clean.score_all=true",
+               "--set", 'clean.filters=[{name = "digit_checks"}]')
+    assert done.returncode == 0, done.stderr
+    (tmp_path / "v2").mkdir()
+    (tmp_path / "v2" / "digits.py").write_text(DIGITS_V2, encoding="utf-8")
+    config = tmp_path / "v2" / "stricter.toml"
+    config.write_text('[clean]\nplugins = ["digits.py"]\n[[clean.filters]]\nname = "digit_checks"\nmax_runs = 3\n',
+                      encoding="utf-8")
+    with pytest.raises(ConfigError, match="digit_checks.max_runs compares runs, which the run that made the scores "
+                                          "did not store"):
+        run_rejudge(load_config(config), tmp_path / "first", tmp_path / "rejudged")
+    config.write_text('[clean]\nplugins = ["digits.py"]\n[[clean.filters]]\nname = "digit_checks"\n'
+                      'max_share = 0.01\n', encoding="utf-8")
+    stats = run_rejudge(load_config(config), tmp_path / "first", tmp_path / "rejudged")
+    assert stats["rejudged"]["thresholds_without_values"] == {"digit_checks.max_runs": "runs"}
+    assert stats["rejected_by"]["digit_checks"] > 0
