@@ -92,11 +92,14 @@ def _record_item(record: WarcRecord, position: int, unit: FileUnit,
                            f"truncated WARC record: {len(block)} of {record.content_length} bytes")
     payload = block
     if record.is_http:
+        raw = block[:_RAW_LIMIT]
         record.set_bytes_content(_crlf_http_head(block))
+        # The record holds its own copy now: a large body is not kept twice while its payload is read.
+        del block, payload
         try:
             record.parse_http()
         except OSError as e:
-            return Quarantined(unit.path, position, block[:_RAW_LIMIT], f"HTTP message unreadable: {e}")
+            return Quarantined(unit.path, position, raw, f"HTTP message unreadable: {e}")
         payload = record.reader.read()
     status = record.http_headers.status_code if record.http_headers is not None else None
     if status and not 200 <= status < 300:  # error pages and redirects: the server's text, not the page's
