@@ -417,6 +417,8 @@ def test_traditional_to_simplified_leaves_simplified_text(config):
     # Written for this test: a mainland sentence, and Taiwan's way of writing it.
     assert rule.apply("依法定程序建立健全制度，成绩显著。") == "依法定程序建立健全制度，成绩显著。"
     assert rule.apply("軟體開發的成績顯著。") in ("软体开发的成绩显著。", "软件开发的成绩显著。")
+    # A Simplified page quoting Traditional text still has the quotation converted, as t2s does.
+    assert rule.apply("依法定程序建立健全制度，引用：「國語說得好」。") == "依法定程序建立健全制度，引用：「国语说得好」。"
 
 
 def test_traditional_to_simplified_rejects_an_unknown_config():

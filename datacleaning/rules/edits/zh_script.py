@@ -28,8 +28,8 @@ class TraditionalToSimplified(Editor):
     mainland vocabulary ("軟體" → "软件", "滑鼠" → "鼠标").
 
     Leaves alone Simplified text (OpenCC keeps words such as 乾隆, 著名 as they are; ``tw2s`` and
-    ``tw2sp`` convert only a document written in Traditional, since their Taiwanese words and
-    variants are Simplified words too: 显著 → 显着, 程序 → 进程, 建立 → 创建), non-Chinese
+    ``tw2sp`` convert with ``t2s`` a document not written mostly in Traditional, since their
+    Taiwanese words and variants are Simplified words too: 显著 → 显着, 程序 → 进程), non-Chinese
     documents, and with ``keep_rare_traditional`` a Traditional character whose simplified form
     lies only in a rare CJK extension block (綝 → 𬘭, 壈 → 𡒄, 騧 → 䯄): the traditional form is the
     one fonts, input methods and tokenizers know, and the one mainland editions of classical
@@ -41,6 +41,7 @@ class TraditionalToSimplified(Editor):
     config: Literal["t2s", "tw2s", "hk2s", "tw2sp"] = "t2s"
     keep_rare_traditional: bool = True
     _converter: Any = field(default=None, init=False, repr=False, compare=False)
+    _simplified_text_converter: Any = field(default=None, init=False, repr=False, compare=False)
     _kept_chars: re.Pattern | None = field(default=None, init=False, repr=False, compare=False)
 
     def prepare(self, base_dir: Path) -> None:
@@ -48,6 +49,8 @@ class TraditionalToSimplified(Editor):
         import opencc
 
         self._converter = opencc.OpenCC(f"{self.config}.json")
+        self._simplified_text_converter = (opencc.OpenCC("t2s.json") if self.config in _TAIWAN_CONFIGS
+                                           else self._converter)
         if self.keep_rare_traditional:
             chars = [chr(cp) for cp in _COMMON_HAN]
             converted = self._converter.convert("\n".join(chars)).split("\n")
@@ -57,11 +60,12 @@ class TraditionalToSimplified(Editor):
     def apply(self, text: str) -> str:
         if self._converter is None:
             self.prepare(Path("."))
+        converter = self._converter
         if self.config in _TAIWAN_CONFIGS and not written_in_traditional(text):
-            return text
+            converter = self._simplified_text_converter
         if self._kept_chars is None or self._kept_chars.search(text) is None:
-            return self._converter.convert(text)
+            return converter.convert(text)
         pieces = self._kept_chars.split(text)
         # split() with one group alternates text between kept characters (even) and the kept
         # characters themselves (odd).
-        return "".join(p if i % 2 else self._converter.convert(p) for i, p in enumerate(pieces))
+        return "".join(p if i % 2 else converter.convert(p) for i, p in enumerate(pieces))
