@@ -418,7 +418,8 @@ def test_traditional_to_simplified_leaves_simplified_text(config):
     assert rule.apply("依法定程序建立健全制度，成绩显著。") == "依法定程序建立健全制度，成绩显著。"
     assert rule.apply("軟體開發的成績顯著。") in ("软体开发的成绩显著。", "软件开发的成绩显著。")
     # A Simplified page quoting Traditional text still has the quotation converted, as t2s does.
-    assert rule.apply("依法定程序建立健全制度，引用：「國語說得好」。") == "依法定程序建立健全制度，引用：「国语说得好」。"
+    assert (rule.apply("根据国家规定依法定程序建立健全制度，报告引用：「國語說得好」。")
+            == "根据国家规定依法定程序建立健全制度，报告引用：「国语说得好」。")
 
 
 def test_traditional_to_simplified_rejects_an_unknown_config():
