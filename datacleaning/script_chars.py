@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib.metadata
 import re
 import sys
-from collections import Counter
 from functools import cache
 from pathlib import Path
 
@@ -135,12 +134,15 @@ def table_from_opencc() -> list[str]:
              "# V<tab>character<tab>the character it is compared as: characters s2t, s2tw or s2hk write for one another",
              "# in the words of jieba's dictionary where t2s keeps them apart (著 着); Simplified text writes most too.",
              "# Written by `python -m datacleaning.script_chars`; do not edit by hand."]
+    folded = {char: simplified for char, simplified in zip(chars, to_simplified, strict=True) if simplified != char}
+    for char in folded:  # t2s of t2s: 薴 → 苧 → 苎 folds to 苎 at once
+        while folded[char] in folded and folded[folded[char]] != folded[char]:
+            folded[char] = folded[folded[char]]
     for char, simplified, *traditional in zip(chars, to_simplified, *to_traditional, strict=True):
         if simplified != char:
-            lines.append(f"T\t{char}\t{simplified}")
+            lines.append(f"T\t{char}\t{folded[char]}")
         elif char not in traditional:
             lines.append(f"S\t{char}")
-    folded = {char: simplified for char, simplified in zip(chars, to_simplified, strict=True) if simplified != char}
     lines += [f"V\t{variant}\t{simplified}" for variant, simplified in sorted(_variants(folded).items())]
     return lines
 
@@ -149,8 +151,10 @@ def _variants(folded: dict[str, str]) -> dict[str, str]:
     """Characters that OpenCC's conversions and t2s (``folded``) leave apart, mapped onto one of
     them: where s2t, s2tw or s2hk write a character for a Simplified one in a word (to the same
     length) and t2s does not give that one back, the two, with every character joined to them
-    so, are one class (着 著; 台 臺 檯 枱; 幺 么 麽), written as the one that stands most often (by
-    the words' counts) in the Simplified words."""
+    so, are one class (着 著; 台 臺 檯 枱; 了 瞭), written as its commonest character outside
+    ``folded`` (by jieba's count of it as a word). A class can join two Simplified characters
+    (像 象, 链 炼): a comparison that folds both sides alike loses little by it. Characters
+    ``folded`` maps are left out: t2s folds them first."""
     import opencc
 
     from datacleaning.zh_segmenter import load_segmenter
@@ -164,7 +168,6 @@ def _variants(folded: dict[str, str]) -> dict[str, str]:
             char = parent[char] = parent[parent[char]]
         return char
 
-    weight: Counter = Counter()
     for standard in ("s2t", "s2tw", "s2hk"):
         converted = opencc.OpenCC(f"{standard}.json").convert("\n".join(words)).split("\n")
         for word, written in zip(words, converted, strict=True):
@@ -174,14 +177,13 @@ def _variants(folded: dict[str, str]) -> dict[str, str]:
                 variant = folded.get(variant, variant)
                 if variant != simplified:
                     parent[root(simplified)] = root(variant)
-                    weight[simplified] += segmenter.frequency(word)
     classes: dict[str, list[str]] = {}
     for char in list(parent):
         classes.setdefault(root(char), []).append(char)
     variants = {}
     for members in classes.values():
-        written_as = max(sorted(members), key=lambda char: (char not in folded, weight[char]))
-        variants.update({char: written_as for char in members if char != written_as})
+        written_as = max(sorted(members), key=lambda char: (char not in folded, segmenter.frequency(char)))
+        variants.update({char: written_as for char in members if char != written_as and char not in folded})
     return variants
 
 

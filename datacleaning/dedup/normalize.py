@@ -9,8 +9,9 @@ to its normalized form or to a space. What maps where is decided once per config
 - ``ignore_case``: lower case; ``ignore_punctuation``: punctuation and symbols (Unicode
   categories P* and S*) → space; ``ignore_digits``: every decimal digit → ``0``;
   ``ignore_script``: a Traditional Chinese character → its Simplified one (OpenCC's t2s, one
-  character for one), and the variants OpenCC's conversions write that t2s keeps (著 瞭 衞 覆 →
-  着 了 卫 复: ``datacleaning.script_chars``), so a page and its conversion are one text.
+  character for one), then the characters OpenCC's conversions write for one another that t2s
+  keeps apart → one of their class (著 瞭 衞 覆 → 着 了 卫 复: ``datacleaning.script_chars``), so
+  a page and its conversion are one text.
 
 Characters outside planes 0–3 and 14 (unassigned or private use) map to themselves.
 """
