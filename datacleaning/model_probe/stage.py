@@ -76,13 +76,20 @@ def model_folder(config: Config) -> Path:
     return Path(config.resolve(config.probe.model)) if config.probe.model else SHIPPED_TINY
 
 
-def _check_model(folder: Path) -> None:
-    """Find a model the workers could not load once, here, before any unit starts."""
+def _check_model(folder: Path, fold_script: bool) -> None:
+    """Find a model the workers could not load once, here, before any unit starts, or one that
+    ``probe train`` taught text read otherwise than ``probe.fold_script`` reads it (its
+    training.json says how)."""
     from datacleaning.model_probe.loader import CheckpointError, check_folder
     try:
         check_folder(folder)
     except (CheckpointError, OSError, RuntimeError) as e:
         raise ConfigError(f"probe.model: {e}") from None
+    record = folder / "training.json"
+    trained = json.loads(record.read_text(encoding="utf-8")).get("fold_script") if record.is_file() else None
+    if trained is not None and trained != fold_script:
+        raise ConfigError(f"probe.fold_script = {str(fold_script).lower()}, but {folder} learned text read with "
+                          f"fold_script = {str(trained).lower()} ({record}): score as it was trained")
 
 
 def model_identity(folder: Path) -> dict:
@@ -342,7 +349,7 @@ class ProbeStage(Stage):
         shards = open_input(source, self.name, self.input_columns, probe.unit_bytes, output)
         folder = model_folder(config)
         # Before the output is claimed: a model mended after this error finds its folder free.
-        _check_model(folder)
+        _check_model(folder, probe.fold_script)
         return Plan(fingerprint(probe, folder, input_record(shards.units, probe.unit_bytes), config.output.max_shard_bytes),
                     len(shards.units), {"units": len(shards.units), "model": folder},
                     ProbePlan(shards, folder, config.work_folder("probe", output)))

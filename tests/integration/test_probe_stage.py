@@ -339,6 +339,10 @@ def test_probe_train_writes_a_model_folder_that_probe_score_loads(spm_model, kep
     held_out_ppl = math.exp(record["held_out_loss"])
     # The held-out documents are among these, so their typical perplexity is of the same order.
     assert 0.2 * held_out_ppl < float(np.median([r["ppl"] for r in rows])) < 5 * held_out_ppl
+    # It learned text with Traditional characters read as Simplified: scoring it otherwise is refused.
+    assert record["fold_script"] is True
+    result = cli(*_score_args(kept, tmp_path / "unfolded", "--model", str(model_dir), "--set", "probe.fold_script=false"))
+    assert result.returncode == 2 and "learned text read with fold_script = true" in result.stderr
 
 
 def test_the_python_api_gives_the_command_lines_scores(scored, tmp_path):
