@@ -239,3 +239,26 @@ def read_all(paths, chunk_bytes: int = 1 << 30, options: ReaderOptions = ReaderO
 def docs_of(items) -> list[Document]:
     """The documents among what the readers gave (not the quarantined or skipped records)."""
     return [i for i in items if isinstance(i, Document)]
+
+
+# A user's filter, as a plugin file's source: the share of a text's characters that are digits,
+# with one threshold.
+DIGIT_SHARE_PLUGIN = """from dataclasses import dataclass
+from datacleaning.rules.base import Filter
+from datacleaning.rules.registry import register
+
+
+@register("digit_share")
+@dataclass
+class DigitShare(Filter):
+    signals = {"share": "float64"}
+    thresholds = frozenset({"max_share"})
+    threshold_fields = {"max_share": "share"}
+    max_share: float = 0.0625
+
+    def score(self, doc):
+        return {"share": sum(c.isdigit() for c in doc.text) / max(len(doc.text), 1)}
+
+    def keep(self, value):
+        return value["share"] <= self.max_share
+"""

@@ -19,7 +19,7 @@ from datacleaning.errors import ConfigError
 from datacleaning.rules.base import Filter
 from datacleaning.rules.registry import build_rule, registered_rules
 from datacleaning.stages import run_stage
-from helpers import FIXTURES, cli, fixture_records, read_rows
+from helpers import DIGIT_SHARE_PLUGIN, FIXTURES, cli, fixture_records, read_rows
 
 PAGES = [FIXTURES / "rules" / "function_words" / "en_tag_listing.txt",
          FIXTURES / "rules" / "function_words" / "en_download_listing.txt",
@@ -242,18 +242,7 @@ def test_a_plugin_named_by_another_path_to_the_same_file_is_the_same_rule(tmp_pa
     folder, relatively or absolutely."""
     plugin = tmp_path / "rules" / "digits.py"
     plugin.parent.mkdir()
-    plugin.write_text(
-        "from dataclasses import dataclass\n"
-        "from datacleaning.rules.base import Filter\n"
-        "from datacleaning.rules.registry import register\n\n\n"
-        "@register('digit_share')\n@dataclass\nclass DigitShare(Filter):\n"
-        "    signals = {'share': 'float64'}\n"
-        "    thresholds = frozenset({'max_share'})\n"
-        "    max_share: float = 0.3\n\n"
-        "    def score(self, doc):\n"
-        "        return {'share': sum(c.isdigit() for c in doc.text) / max(len(doc.text), 1)}\n\n"
-        "    def keep(self, value):\n"
-        "        return value['share'] <= self.max_share\n", encoding="utf-8")
+    plugin.write_text(DIGIT_SHARE_PLUGIN, encoding="utf-8")
     first = tmp_path / "a" / "first.toml"
     first.parent.mkdir()
     first.write_text('extends = "mixed_web"\n[clean]\nscore_all = true\nplugins = ["../rules/digits.py"]\n'
@@ -290,34 +279,17 @@ def test_a_run_of_an_unregistered_rule_names_it_and_a_rejudge_says_why_it_cannot
         run_rejudge(scoring_config(tmp_path), tmp_path / "first", tmp_path / "rejudged")
 
 
-DIGITS_V1 = """from dataclasses import dataclass
-from datacleaning.rules.base import Filter
-from datacleaning.rules.registry import register
-
-
-@register("digit_checks")
-@dataclass
-class DigitChecks(Filter):
-    signals = {"share": "float64"}
-    thresholds = frozenset({"max_share"})
-    threshold_fields = {"max_share": "share"}
-    max_share: float = 0.5
-
-    def score(self, doc):
-        return {"share": sum(c.isdigit() for c in doc.text) / max(len(doc.text), 1)}
-
-    def keep(self, value):
-        return value["share"] <= self.max_share
-"""
-# The same rule a version later: a second check, with its own field and threshold.
+# A user's rule (named apart from the other tests' copy, registered in this process too), and
+# the same rule a version later: a second check, with its own field and threshold.
+DIGITS_V1 = DIGIT_SHARE_PLUGIN.replace('"digit_share"', '"digit_checks"')
 DIGITS_V2 = DIGITS_V1.replace('''    signals = {"share": "float64"}
     thresholds = frozenset({"max_share"})
     threshold_fields = {"max_share": "share"}
-    max_share: float = 0.5
+    max_share: float = 0.0625
 ''', '''    signals = {"share": "float64", "runs": "int64"}
     thresholds = frozenset({"max_share", "max_runs"})
     threshold_fields = {"max_share": "share", "max_runs": "runs"}
-    max_share: float = 0.5
+    max_share: float = 0.0625
     max_runs: int = 1000
 ''').replace('''        return {"share": sum(c.isdigit() for c in doc.text) / max(len(doc.text), 1)}''',
              '''        return {"share": sum(c.isdigit() for c in doc.text) / max(len(doc.text), 1),
@@ -336,6 +308,7 @@ def test_a_threshold_on_a_field_the_stored_scores_never_hold_is_refused_or_repor
                "--plugin", str(tmp_path / "v1" / "digits.py"), "--set", "clean.score_all=true",
                "--set", 'clean.filters=[{name = "digit_checks"}]')
     assert done.returncode == 0, done.stderr
+    assert "max_runs" in DIGITS_V2 and "runs" in DIGITS_V2.split("def keep")[1]
     (tmp_path / "v2").mkdir()
     (tmp_path / "v2" / "digits.py").write_text(DIGITS_V2, encoding="utf-8")
     config = tmp_path / "v2" / "stricter.toml"

@@ -22,7 +22,8 @@ from datacleaning.report.tables import (
 from datacleaning.rules.base import Filter
 from datacleaning.rules.registry import registered_rules
 from datacleaning.shards import read_table
-from helpers import EXAMPLE_CONFIG, FIXTURES, REPO_ROOT, cli, fixture_records, write_jsonl, write_kept_shard
+from helpers import (DIGIT_SHARE_PLUGIN, EXAMPLE_CONFIG, FIXTURES, REPO_ROOT, cli, fixture_records, write_jsonl,
+                     write_kept_shard)
 
 # --- histograms -------------------------------------------------------------------------------------
 
@@ -92,31 +93,10 @@ def test_thresholds_come_from_the_runs_config_by_language(clean_run):
     assert filter_thresholds({k: v for k, v in run.stats.items() if k != "thresholds"}) == found
 
 
-PLUGIN = """from dataclasses import dataclass
-from datacleaning.rules.base import Filter
-from datacleaning.rules.registry import register
-
-
-@register("digit_share")
-@dataclass
-class DigitShare(Filter):
-    signals = {"share": "float64"}
-    thresholds = frozenset({"max_share"})
-    threshold_fields = {"max_share": "share"}
-    max_share: float = 0.0625
-
-    def score(self, doc):
-        return {"share": sum(c.isdigit() for c in doc.text) / max(len(doc.text), 1)}
-
-    def keep(self, value):
-        return value["share"] <= self.max_share
-"""
-
-
 def test_the_report_command_draws_a_plugin_filters_thresholds_without_importing_it(tmp_path):
     """The report is drawn in a process that never imported the plugin: the run recorded its
     filters' thresholds."""
-    (tmp_path / "digits.py").write_text(PLUGIN, encoding="utf-8")
+    (tmp_path / "digits.py").write_text(DIGIT_SHARE_PLUGIN, encoding="utf-8")
     out = tmp_path / "out"
     done = cli("clean", str(FIXTURES / "mixed_docs.jsonl"), "--output", str(out), "--no-progress",
                "--plugin", str(tmp_path / "digits.py"), "--set", 'clean.add_filters=[{name = "digit_share"}]')
