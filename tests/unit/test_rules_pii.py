@@ -121,6 +121,11 @@ def test_hard_wrapped_url_in_prose_goes_and_urls_given_to_commands_stay():
     assert remove_urls(EXCERPTS["dolma_en_curl"]) == EXCERPTS["dolma_en_curl"]
     sources = "    deb https://deb.debian.org/debian/ bookworm main\n    $ git clone https://salsa.debian.org/x/y.git"
     assert remove_urls(sources) == sources
+    # Commands quoted or run on in Chinese (written for this test); a command's name inside a word is none.
+    for command in ["运行“git clone https://salsa.debian.org/x/y.git”即可。", "运行git clone https://salsa.debian.org/x/y.git",
+                    "执行「wget https://deb.debian.org/debian/ls-lR.gz」下载。", "Run “git clone https://salsa.debian.org/x/y.git”."]:
+        assert remove_urls(command) == command, command
+    assert remove_urls("the legit clone https://salsa.debian.org/x/y.git is here") == "the legit clone is here"
 
 
 def test_what_is_not_a_url_stays():
