@@ -36,6 +36,8 @@ LATIN_WORD = re.compile(r"[A-Za-z\u00C0-\u024F]+(?:['’][A-Za-z]+)*")
 _WORD_CLASS = bytes(ord("a") if chr(b).isalpha() else ord("'") if chr(b) == "'" else ord(" ") for b in range(128)) + b" " * 128
 # Where a line of verse ends: a Chinese or ASCII clause or sentence mark, or a line end.
 VERSE_BREAK = re.compile(r"[，。！？；、,!?;\n]+")
+# How much of a text the verse test reads: a page of poems shows what it is within a few poems.
+VERSE_SAMPLE_CHARS = 1500
 # Paragraphs are separated by blank lines, whitespace-only lines included.
 PARAGRAPH_BREAK = re.compile(r"\n[ \t\u3000\xa0]*\n\s*")
 # A sentence ends in a run of Chinese marks (。！？, the ； that joins the clauses of an abstract or
@@ -221,12 +223,11 @@ class TextViews:
 
     @cached_property
     def is_regular_verse(self) -> bool:
-        """Whether the text opens as classical verse: of its first clauses (between ，。！？；、 or
-        line ends), at least eight, and four in five of them of one length, five or seven Han
-        characters (五言, 七言)."""
-        clauses = [clause for clause in VERSE_BREAK.split(self.text[:400]) if not clause.isspace()]
-        if len(clauses) < 8:
-            return False
-        length, count = Counter(len("".join(HAN_RUN.findall(clause))) for clause in clauses[:24]).most_common(1)[0]
-        return length in (5, 7) and count >= 0.8 * min(len(clauses), 24)
+        """Whether the text is mostly classical verse: of the Han characters in its first
+        ``VERSE_SAMPLE_CHARS`` characters, four in five stand in clauses (between ，。！？；、 or line
+        ends) of five or seven Han characters (五言, 七言), at least eight such clauses. A title, an
+        introduction or notes in another language around the poems do not make it prose."""
+        han_per_clause = [len("".join(HAN_RUN.findall(clause))) for clause in VERSE_BREAK.split(self.text[:VERSE_SAMPLE_CHARS])]
+        in_verse = [n for n in han_per_clause if n in (5, 7)]
+        return len(in_verse) >= 8 and sum(in_verse) >= 0.8 * sum(han_per_clause)
 

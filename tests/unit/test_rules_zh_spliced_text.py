@@ -98,6 +98,13 @@ def test_classical_verse_is_not_judged_for_novelty():
     assert kept and value["novelty"] is None, value
     prose = "，".join(CHANGHEN_GE.split("，")[:3]) + "。" + _spliced()
     assert not judge(RULE, prose)[1], "a splice with a couplet in front is still judged"
+    # An anthology page: a Chinese introduction, then the poem's couplets each with a note in
+    # English (introduction and notes written for this test).
+    couplets = CHANGHEN_GE.split("。")
+    page = "这是白居易的长篇叙事诗，全诗共一百二十句，下面逐联抄录并附英文注释。\n" + "\n".join(
+        f"{couplet}。\nNote {i}: a couplet of the Song of Everlasting Regret." for i, couplet in enumerate(couplets) if couplet)
+    value, kept, _ = judge(RULE, page)
+    assert kept and value["novelty"] is None, value
 
 
 def test_novelty_is_the_same_for_a_text_in_either_script():
