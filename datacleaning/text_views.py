@@ -50,7 +50,9 @@ SENTENCE_END = re.compile(
     # fast as an alternation); the lookbehinds then say which kind of end the mark starts.
     r"[。！？；….!?．\"'’”」』](?:"
     r"(?<=[。！？；])[。！？；]*[”’」』）)]*|(?<=…)…+[”’」』]*"
-    rf"|(?<=[.!?．])[.!?．]*[\"'’”)\]」』]*(?=\s|[{HAN_RANGES}]|$)"
+    # From the first mark of a run only: tried from each mark of a long run that no end follows
+    # ("Loading.....done"), it would read to the run's end each time.
+    rf"|(?<=[.!?．])(?<![.!?．][.!?．])[.!?．]*[\"'’”)\]」』]*(?=\s|[{HAN_RANGES}]|$)"
     r"|(?<=[\"'”’」』])(?=\n|$))"
 )
 

@@ -372,9 +372,13 @@ def _addresses(text: str, run: list[re.Match]) -> bool:
     where the name ends: taking it to the next punctuation would take the sentence with it."""
     if any(_marked(text, m) for m in run):
         return True
-    before = text[:run[0].start()].rstrip(" \t")
-    after = text[run[-1].end():].lstrip(" \t")
-    return not before or before[-1] in "\n" + _SENTENCE_CLOSE or not after or after[0] == "\n"
+    before = run[0].start()
+    while before and text[before - 1] in " \t":
+        before -= 1
+    after = run[-1].end()
+    while after < len(text) and text[after] in " \t":
+        after += 1
+    return not before or text[before - 1] in "\n" + _SENTENCE_CLOSE or after == len(text) or text[after] == "\n"
 
 
 # --- WeChat and QQ IDs ------------------------------------------------------------------------
@@ -385,11 +389,14 @@ _WECHAT_ID = r"(?P<id>[A-Za-z][-_A-Za-z0-9]{5,19}|\+?\d{5,13})(?![-_A-Za-z0-9])"
 _WECHAT_LABEL = r"(?:微信|薇信|威信|V信|v信|VX|Vx|vX|vx|WX|Wx|wx|weixin|WeiXin|WeChat|wechat|Wechat)"
 # "+" right after a letter or digit joins a key combination (Ctrl+V pastes), not "add me on".
 _ADD = r"(?:加|(?<![A-Za-z0-9])[+＋➕])"
+# Each run of blanks stands between two other things: two runs side by side (blank* then an
+# optional word then blank*) would share a long run of blanks in every way, in cubic time.
 _WECHAT = re.compile(
-    rf"(?:(?:{_ADD}[ \t]?)?{_WECHAT_LABEL}[ \t]*(?:号|ID|id)?[ \t]*[:：]"
-    rf"|{_ADD}(?:[ \t]?{_WECHAT_LABEL}|[Vv])[ \t]*号?[ \t]*[:：]?"
-    rf"|微信号[ \t]+)[ \t]*{_WECHAT_ID}")
-_QQ = re.compile(r"(?:[加+＋➕][ \t]?)?(?:QQ|qq|Qq|扣扣)[ \t]*(?:号码|号|群)?[ \t]*[:：]?[ \t]*(?P<id>[1-9]\d{4,11})(?!\d)")
+    rf"(?:(?:{_ADD}[ \t]?)?{_WECHAT_LABEL}[ \t]*(?:(?:号|ID|id)[ \t]*)?[:：][ \t]*"
+    rf"|{_ADD}(?:[ \t]?{_WECHAT_LABEL}|[Vv])[ \t]*(?:号[ \t]*)?(?:[:：][ \t]*)?"
+    rf"|微信号[ \t]+){_WECHAT_ID}")
+_QQ = re.compile(r"(?:[加+＋➕][ \t]?)?(?:QQ|qq|Qq|扣扣)[ \t]*(?:(?:号码|号|群)[ \t]*)?(?:[:：][ \t]*)?"
+                 r"(?P<id>[1-9]\d{4,11})(?!\d)")
 # Every match holds one of these literals within its first three characters ("加 V", "＋wx").
 _WECHAT_HINT = re.compile(r"微信|薇信|威信|V信|v信|VX|Vx|vX|vx|WX|Wx|wx|weixin|WeiXin|WeChat|wechat|Wechat|"
                           r"加V|加v|\+V|\+v|＋V|＋v|➕V|➕v")
