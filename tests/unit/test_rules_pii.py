@@ -126,6 +126,14 @@ def test_hard_wrapped_url_in_prose_goes_and_urls_given_to_commands_stay():
                     "执行「wget https://deb.debian.org/debian/ls-lR.gz」下载。", "Run “git clone https://salsa.debian.org/x/y.git”."]:
         assert remove_urls(command) == command, command
     assert remove_urls("the legit clone https://salsa.debian.org/x/y.git is here") == "the legit clone is here"
+    # A tool named in a sentence gives no address to what follows it.
+    for prose, kept in [("我们公司使用git 管理代码，领取优惠请访问 https://spam.example.com/promo 马上注册",
+                         "我们公司使用git 管理代码，领取优惠请访问马上注册"),
+                        ("本站支持pip 安装。更多福利请点击 https://casino.example.com 注册", "本站支持pip 安装。更多福利请点击注册"),
+                        ("He said “git is great” and linked https://spam.example.com in prose",
+                         "He said “git is great” and linked in prose"),
+                        ("关注我们:deb http://spam.example.com 吧", "关注我们:deb吧")]:
+        assert remove_urls(prose) == kept, prose
 
 
 def test_what_is_not_a_url_stays():

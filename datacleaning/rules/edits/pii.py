@@ -124,9 +124,12 @@ def matches_near(text: str, hint: re.Pattern, pattern: re.Pattern, max_prefix: i
 _PROMPT = re.compile(SHELL_PROMPT)
 _COMMAND = re.compile(r"(?:curl|wget|git|ssh|scp|sftp|rsync|ftp|telnet|lynx|w3m|sensible-browser|xdg-open|pip|pip3|"
                       r"npm|apt|apt-get|deb|deb-src|docker|svn|hg|dget|dput|mosh)[ \t]")
-# What may stand right before a command's name: anything but a character of an ASCII word or path
-# ("legit clone" and "/usr/bin/git" are no command; "运行git clone", “git clone” and 「git clone」 are).
-_IN_ASCII_WORD = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./")
+# What may stand right before a command's name: a blank, a shell separator or a quote; in Chinese
+# text also a Han character or an opening quote or bracket ("运行git clone", “git clone”,
+# 「wget …」), where the command's arguments up to the address must then be ASCII: "使用git 管理代码，
+# 请访问 https://…" names a tool in a sentence and gives it no address.
+_BEFORE_COMMAND = " \t\xa0\n;|&(`\"'"
+_BEFORE_COMMAND_IN_CHINESE = re.compile(f"[“‘「『【（《{HAN_EXT_A}{UNIFIED_HAN}]")
 _LINE_WINDOW = 200
 
 
@@ -136,7 +139,8 @@ def is_command_argument(text: str, start: int) -> bool:
     line_start = text.rfind("\n", window_start, start) + 1 or window_start
     if _PROMPT.match(text, line_start) is not None:
         return True
-    return any(m.start() == 0 or text[m.start() - 1] not in _IN_ASCII_WORD
+    return any(m.start() == 0 or text[m.start() - 1] in _BEFORE_COMMAND
+               or _BEFORE_COMMAND_IN_CHINESE.match(text, m.start() - 1) is not None and text[m.end():start].isascii()
                for m in _COMMAND.finditer(text, line_start, start))
 
 
