@@ -57,9 +57,9 @@ class Pipeline:
                     if not isinstance(rule, KINDS[section]):
                         raise TypeError(f"{section}: {rule!r} is not a {KINDS[section].__name__} (the rules of "
                                         f"normalizers, edits and filters subclass Normalizer, Editor and Filter)")
-                    rule.prepare(self.config.base_dir)
                     if self.config.clean.language_id.identifier == "cld2":
                         check_language_keys(rule, f"{section}[{i}]")
+                    rule.prepare(self.config.base_dir)
                 rules[section] = list(given)
         self.cleaning = RuleChain.from_rules(rules, self.config.clean)
         self._rules_in_code = any(given is not None for given in (normalizers, edits, filters))

@@ -139,7 +139,9 @@ def thresholds_without_values(source: StoragePath, rule_chain: RuleChain) -> dic
     for label, rule in rule_chain.filters:
         if not values[label]:
             continue
-        defaults = {f.name: f.default for f in dataclasses.fields(rule) if f.default is not dataclasses.MISSING}
+        defaults = {f.name: f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
+                    for f in dataclasses.fields(rule)
+                    if f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING}
         for threshold, field in rule.threshold_fields.items():
             if field in wanted.get(label, ()) and field not in seen[label]:
                 if getattr(rule, threshold) != defaults.get(threshold, getattr(rule, threshold)):

@@ -86,7 +86,11 @@ def _check_model(folder: Path, fold_script: bool) -> None:
     except (CheckpointError, OSError, RuntimeError) as e:
         raise ConfigError(f"probe.model: {e}") from None
     record = folder / "training.json"
-    trained = json.loads(record.read_text(encoding="utf-8")).get("fold_script") if record.is_file() else None
+    try:
+        training = json.loads(record.read_text(encoding="utf-8")) if record.is_file() else {}
+    except (OSError, ValueError) as e:
+        raise ConfigError(f"probe.model: {record} is not readable JSON ({e})") from None
+    trained = training.get("fold_script") if isinstance(training, dict) else None
     if trained is not None and trained != fold_script:
         raise ConfigError(f"probe.fold_script = {str(fold_script).lower()}, but {folder} learned text read with "
                           f"fold_script = {str(trained).lower()} ({record}): score as it was trained")

@@ -231,6 +231,17 @@ def test_traditional_text_scores_as_the_same_text_in_simplified(tmp_path):
     assert min(unfolded_cost) > 0.2 and np.mean(unfolded_cost) > 0.5, unfolded_cost
 
 
+def test_a_model_whose_training_record_is_not_json_is_a_config_error(kept, tmp_path):
+    import shutil
+
+    model = tmp_path / "model"
+    shutil.copytree(SHIPPED_TINY, model)
+    (model / "training.json").write_text('{"fold_script": tru', encoding="utf-8")
+    result = cli(*_score_args(kept, tmp_path / "out", "--model", str(model)))
+    assert result.returncode == 2 and "training.json is not readable JSON" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_documents_without_tokens_are_kept_with_a_null_perplexity(tmp_path):
     write_kept_shard(tmp_path / "kept", "a", [{"id": "empty", "text": "", "lang": "en"},
                                               {"id": "word", "text": "Debian", "lang": "en"},

@@ -322,3 +322,33 @@ def test_a_threshold_on_a_field_the_stored_scores_never_hold_is_refused_or_repor
     stats = run_rejudge(load_config(config), tmp_path / "first", tmp_path / "rejudged")
     assert stats["rejudged"]["thresholds_without_values"] == {"digit_checks.max_runs": "runs"}
     assert stats["rejected_by"]["digit_checks"] > 0
+
+
+def test_a_per_language_threshold_on_a_field_never_stored_is_refused(tmp_path, corpus):
+    """A threshold whose default is made by a factory (a mapping by language) is compared with
+    that default, so setting it is refused like any other."""
+    import datacleaning as dc
+    from datacleaning.cleaning.rejudge import thresholds_without_values
+    from datacleaning.cleaning.rule_chain import RuleChain
+
+    def by_lang(with_runs: bool):
+        @dataclasses.dataclass
+        class ByLang(Filter):
+            signals = {"share": "float64", **({"runs": "int64"} if with_runs else {})}
+            thresholds = frozenset({"max_runs"})
+            threshold_fields = {"max_runs": "runs"} if with_runs else {}
+            max_runs: dict = dataclasses.field(default_factory=dict)
+
+            def score(self, doc: Document):
+                value = {"share": sum(c.isdigit() for c in doc.text) / max(len(doc.text), 1)}
+                return {**value, "runs": doc.text.count("1")} if with_runs else value
+
+            def keep(self, value):
+                return True
+        return ByLang
+
+    dc.Pipeline(scoring_config(tmp_path), filters=[by_lang(False)()]).run([str(corpus)], tmp_path / "first", workers=1)
+    later = by_lang(True)
+    assert thresholds_without_values(tmp_path / "first", RuleChain(filters=[later()])) == {"ByLang.max_runs": "runs"}
+    with pytest.raises(ConfigError, match="ByLang.max_runs compares runs"):
+        thresholds_without_values(tmp_path / "first", RuleChain(filters=[later(max_runs={"en": 3})]))
