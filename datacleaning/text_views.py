@@ -229,7 +229,7 @@ class TextViews:
         ``VERSE_SAMPLE_CHARS`` characters, four in five stand in clauses (between ，。！？；、 or line
         ends) of five or seven Han characters (五言, 七言), at least eight such clauses. A title, an
         introduction or notes in another language around the poems do not make it prose."""
-        han_per_clause = [len("".join(HAN_RUN.findall(clause))) for clause in VERSE_BREAK.split(self.text[:VERSE_SAMPLE_CHARS])]
+        han_per_clause = [count_chars(HAN_RUN, clause) for clause in VERSE_BREAK.split(self.text[:VERSE_SAMPLE_CHARS])]
         in_verse = [n for n in han_per_clause if n in (5, 7)]
         return len(in_verse) >= 8 and sum(in_verse) >= 0.8 * sum(han_per_clause)
 

@@ -44,7 +44,7 @@ from datacleaning.document import Document
 from datacleaning.errors import ConfigError
 from datacleaning.logs import log_event
 from datacleaning.manifest import MANIFEST, STATS, claim_output, mark_complete
-from datacleaning.rules.registry import KINDS, build_rule
+from datacleaning.rules.registry import KINDS, build_rule, parameter_defaults
 from datacleaning.shards import iter_batches, shard_paths, unit_writers
 from datacleaning.stats import write_stats
 from datacleaning.storage import StoragePath
@@ -139,9 +139,7 @@ def thresholds_without_values(source: StoragePath, rule_chain: RuleChain) -> dic
     for label, rule in rule_chain.filters:
         if not values[label]:
             continue
-        defaults = {f.name: f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
-                    for f in dataclasses.fields(rule)
-                    if f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING}
+        defaults = parameter_defaults(type(rule))
         for threshold, field in rule.threshold_fields.items():
             if field in wanted.get(label, ()) and field not in seen[label]:
                 if getattr(rule, threshold) != defaults.get(threshold, getattr(rule, threshold)):

@@ -8,7 +8,7 @@ from collections import Counter
 from datacleaning.cleaning.rule_chain import (BUILTIN_CHECKS, TRIGGER_SCAN, languages_judged, step_labels,
                                               threshold_marks)
 from datacleaning.report.runs import RunOutput
-from datacleaning.rules.registry import registered_rules
+from datacleaning.rules.registry import parameter_defaults, registered_rules
 
 # The steps of the funnel: the stage whose counters give it, and the counters' names.
 FUNNEL_STEPS = (("read", "clean", "input"), ("clean", "clean", "kept"), ("dedup", "dedup", "kept"),
@@ -164,8 +164,7 @@ def filter_thresholds(clean: dict) -> dict[str, list[dict]]:
     for spec, label in zip(specs, step_labels([spec["name"] for spec in specs], taken)):
         cls = rules.get(spec["name"])
         if cls is not None:
-            defaults = {f.name: f.default for f in dataclasses.fields(cls) if f.default is not dataclasses.MISSING}
-            filters.append((label, cls, {**defaults, **spec}))
+            filters.append((label, cls, {**parameter_defaults(cls), **spec}))
     return threshold_marks(filters, languages_judged(clean))
 
 

@@ -60,7 +60,8 @@ def _check_declarations(name: str, cls: type[Rule]) -> None:
     signals = set(cls.signals) or {"value"}
     unknown_kinds = sorted(set(cls.signals.values()) - set(SIGNAL_TYPES))
     wrong = [f"signals of unknown type {', '.join(unknown_kinds)} (known: {', '.join(SIGNAL_TYPES)})"
-             if unknown_kinds else "",f"thresholds names {sorted(cls.thresholds - parameters)}, not parameters"
+             if unknown_kinds else "",
+             f"thresholds names {sorted(cls.thresholds - parameters)}, not parameters"
              if cls.thresholds - parameters else "",
              f"language_keyed names {sorted(cls.language_keyed - parameters)}, not parameters"
              if cls.language_keyed - parameters else "",
@@ -89,6 +90,12 @@ def rule_parameters(name: str) -> list[str] | None:
     """The parameters of the registered rule ``name``; None when no rule has that name (yet)."""
     cls = registered_rules().get(name)
     return None if cls is None else [f.name for f in fields(cls) if f.init]
+
+
+def parameter_defaults(cls: type[Rule]) -> dict[str, Any]:
+    """The default of each parameter of a rule class that has one (a factory's made afresh)."""
+    return {f.name: f.default_factory() if f.default_factory is not MISSING else f.default
+            for f in fields(cls) if f.init and (f.default is not MISSING or f.default_factory is not MISSING)}
 
 
 def registered_rules() -> dict[str, type[Rule]]:

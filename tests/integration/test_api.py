@@ -13,7 +13,7 @@ import pytest
 
 import datacleaning as dc
 from datacleaning.config import load_config
-from helpers import EXAMPLE_CONFIG, cli, fixture_records, read_rows
+from helpers import DIGIT_SHARE_PLUGIN, EXAMPLE_CONFIG, cli, fixture_records, read_rows
 
 WIKI_ZH = next(r for r in fixture_records() if r["id"].startswith("cmrc-") and len(r["text"]) > 200)
 
@@ -181,29 +181,18 @@ def test_a_plugin_that_cannot_be_imported_is_a_config_error(tmp_path, source, sa
 def test_a_plugin_imported_by_its_module_name_and_named_by_its_file_is_one_rule(tmp_path):
     """A script imports its rules module, then loads a config that names the same file as a
     plugin: the file runs twice, under two module names, and its rules are the same rules."""
-    (tmp_path / "shout_rules.py").write_text(textwrap.dedent('''
-        from dataclasses import dataclass
-        import datacleaning as dc
-
-        @dc.register("no_shouting")
-        @dataclass
-        class NoShouting(dc.Filter):
-            def score(self, doc):
-                return doc.text.count("!")
-            def keep(self, value):
-                return value == 0
-    '''))
-    (tmp_path / "config.toml").write_text('[clean]\nplugins = ["shout_rules.py"]\n\n'
-                                          '[[clean.filters]]\nname = "no_shouting"\n')
+    (tmp_path / "digit_rules.py").write_text(DIGIT_SHARE_PLUGIN, encoding="utf-8")
+    (tmp_path / "config.toml").write_text('[clean]\nplugins = ["digit_rules.py"]\n\n'
+                                          '[[clean.filters]]\nname = "digit_share"\n')
     script = (f"import sys; sys.path.insert(0, {str(tmp_path)!r})\n"
-              "from shout_rules import NoShouting\n"
+              "from digit_rules import DigitShare\n"
               "import datacleaning as dc\n"
               f"pipe = dc.Pipeline.from_config({str(tmp_path / 'config.toml')!r})\n"
-              "[result] = pipe.clean(['Really!'])\n"
+              "[result] = pipe.clean(['Order 20240101 shipped on 20240102.'])\n"
               "print(result.verdict.rejected_by)\n")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "no_shouting"
+    assert done.stdout.strip() == "digit_share"
 
 
 def test_register_refuses_what_a_config_could_not_validate():

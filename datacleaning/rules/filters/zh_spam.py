@@ -11,6 +11,7 @@ name joined to what it sells ("XX娱乐官网", "XX体育开户", "007bet"), whi
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -275,11 +276,12 @@ class ZhKeywordInjection(Filter):
             return {"repeats": 0}
         found = [match for match in _LISTED_ITEM.finditer(text) if count_chars(HAN_RUN, match.group(1)) >= 2]
         if found:
-            lines = [line.strip() for line in text.split("\n")]
+            raw_lines = text.split("\n")
+            lines = [line.strip() for line in raw_lines]
             repeated = {line for line, n in Counter(lines).items() if n > 1}
             if repeated:
                 # Where each line starts, to find a match's line by position, not by a search each time.
-                starts = [0, *(m.end() for m in _NEWLINE.finditer(text))]
+                starts = [0, *itertools.accumulate(len(line) + 1 for line in raw_lines[:-1])]
                 found = [match for match in found if lines[bisect.bisect_right(starts, match.start()) - 1] not in repeated]
         pasted = Counter(match.group() for match in found)
         if not pasted:
@@ -289,9 +291,6 @@ class ZhKeywordInjection(Filter):
 
     def keep(self, value: dict) -> bool:
         return value["repeats"] < self.min_repeats
-
-
-_NEWLINE = re.compile("\n")
 
 
 @cache
