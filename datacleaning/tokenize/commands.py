@@ -9,7 +9,7 @@ from pathlib import Path
 from datacleaning import storage
 from datacleaning.command_line import EXIT_CONFIG, EXIT_OK, STAGE_OUTPUT, add_config_options, add_key_flags, \
     config_from_args, run_stage_command
-from datacleaning.tokenize import TokenBins, locate_bins, merge_bins, open_tokenizer, train_tokenizer
+from datacleaning.tokenize import TokenBins, TokenBinsError, locate_bins, merge_bins, open_tokenizer, train_tokenizer
 from datacleaning.tokenize.merge import bins_tokenizer
 from datacleaning.tokenize.tokenizer import folder_tokenizer
 
@@ -66,6 +66,11 @@ def cmd_tokenize_merge(args: argparse.Namespace) -> int:
     located = [locate_bins(p) for p in args.inputs]
     tokenizer = bins_tokenizer([folder for _, folder in located])
     output = Path(storage.local_path(args.output, "--output"))
+    present = folder_tokenizer(output.parent)
+    if tokenizer is not None and present is not None and present.read_bytes() != tokenizer.read_bytes():
+        raise TokenBinsError(f"{output.parent} holds {present.name}, another tokenizer than the one these bins "
+                             f"were encoded with ({tokenizer}): inspect and training would decode the merged "
+                             f"bins with it; merge into another folder")
     output.parent.mkdir(parents=True, exist_ok=True)
     merged = merge_bins([prefix for prefix, _ in located], output, shuffle_seed=args.shuffle_seed)
     # The model beside the merged bins, as beside the encoded ones, so that `inspect` decodes them.

@@ -97,13 +97,35 @@ class TokenBins:
             raise TokenBinsError(f"{idx_path(prefix)}: dtype code {code} is not an integer token type")
         self.dtype = CODE_DTYPES[code]
         index = np.memmap(idx_path(prefix), dtype=np.uint8, mode="r")
+        described = HEADER.size + sequences * (SIZE_DTYPE.itemsize + POINTER_DTYPE.itemsize) \
+            + index_length * POINTER_DTYPE.itemsize
+        if index.size < described:  # more is allowed: Megatron's multimodal indexes add a field
+            raise TokenBinsError(f"{idx_path(prefix)}: {index.size:,} bytes where its header describes "
+                                 f"{described:,}: the index was cut short")
         self.sizes = np.frombuffer(index, SIZE_DTYPE, sequences, HEADER.size)
         self.pointers = np.frombuffer(index, POINTER_DTYPE, sequences, HEADER.size + self.sizes.nbytes)
         self.document_index = np.frombuffer(index, POINTER_DTYPE, index_length,
                                             HEADER.size + self.sizes.nbytes + self.pointers.nbytes)
         data = bin_path(prefix)
+        self._check_data(data.stat().st_size)
         empty = data.stat().st_size == 0  # mmap refuses an empty file
         self.tokens = np.zeros(0, self.dtype) if empty else np.memmap(data, dtype=self.dtype, mode="r")
+
+    def _check_data(self, data_bytes: int) -> None:
+        """The .bin must hold exactly the tokens its index places in it: a .bin cut short, or one
+        of another index, would give every document after the fault the wrong tokens."""
+        itemsize = self.dtype.itemsize
+        described = int(self.sizes.sum(dtype=np.int64)) * itemsize
+        ends = self.pointers + self.sizes.astype(np.int64) * itemsize
+        inside = not len(ends) or (int(self.pointers.min()) >= 0 and int(ends.max()) <= data_bytes)
+        if data_bytes != described or not inside:
+            raise TokenBinsError(f"{bin_path(self.prefix)}: {data_bytes:,} bytes where its index "
+                                 f"{idx_path(self.prefix)} describes {described:,} bytes of {self.dtype} tokens: "
+                                 f"the two files do not belong together, or one was cut short")
+        if len(self.document_index) and (int(self.document_index[0]) != 0
+                                         or int(self.document_index[-1]) != len(self.sizes)):
+            raise TokenBinsError(f"{idx_path(self.prefix)}: its document index does not run from the first "
+                                 f"sequence to the last")
 
     def __len__(self) -> int:
         return len(self.document_index) - 1

@@ -65,21 +65,29 @@ def merge_bins(prefixes: list[str | os.PathLike], output: str | os.PathLike, *, 
     dtype = parts[0].dtype
     sizes = np.concatenate([np.zeros(0, np.int32), *(p.sizes for p in parts)])
     with atomic_file(bin_path(output)) as out:
-        if shuffle_seed is None:
+        if shuffle_seed is None and all(map(_stored_in_order, parts)):
             for part in parts:
                 check_stop()
                 with open(bin_path(part.prefix), "rb") as source:
                     shutil.copyfileobj(source, out, _COPY_BYTES)
-        else:
-            order = np.random.default_rng(shuffle_seed).permutation(len(sizes))
-            _write_shuffled(parts, order, out, check_stop)
+        else:  # a shuffle, or bins whose documents are not stored in the order of their index
+            order = (np.arange(len(sizes)) if shuffle_seed is None
+                     else np.random.default_rng(shuffle_seed).permutation(len(sizes)))
+            _write_documents(parts, order, out, check_stop)
             sizes = sizes[order]
     with atomic_file(idx_path(output)) as out:
         write_index(out, sizes, dtype)
     return {"documents": len(sizes), "tokens": int(sizes.sum(dtype=np.int64))}
 
 
-def _write_shuffled(parts: list[TokenBins], order: np.ndarray, out, check_stop: Callable[[], None]) -> None:
+def _stored_in_order(part: TokenBins) -> bool:
+    """Whether the part's .bin holds its documents one after another in index order, so that it
+    can be copied as it is (what this project and Megatron's builder write)."""
+    starts = np.cumsum(part.sizes, dtype=np.int64) - part.sizes
+    return np.array_equal(part.pointers, starts * part.dtype.itemsize)
+
+
+def _write_documents(parts: list[TokenBins], order: np.ndarray, out, check_stop: Callable[[], None]) -> None:
     """Write the documents in ``order`` (numbers over all parts), a chunk of tokens at a time."""
     first_doc = np.cumsum([0] + [len(p) for p in parts])
     itemsize = parts[0].dtype.itemsize

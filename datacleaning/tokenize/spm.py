@@ -50,7 +50,8 @@ class ByteBudgetSample:
     """A uniform random sample of documents whose text adds up to at most ``budget`` UTF-8 bytes,
     drawn in one pass: each document gets a random key, and the sample is the documents of
     smallest keys that fit in the budget. Documents whose key is past those already holding the
-    whole budget are dropped on arrival, so memory stays under twice the budget."""
+    whole budget are dropped on arrival, so the texts held stay under twice the budget (three
+    times while they are cut back to it)."""
 
     def __init__(self, budget: int, seed: int):
         self.budget = budget
@@ -80,15 +81,18 @@ class ByteBudgetSample:
 
     def _shrink(self) -> None:
         keys, sizes = np.concatenate(self._keys), np.concatenate(self._sizes)
-        texts = pa.concat_arrays(self._texts)
         by_key = np.argsort(keys, kind="stable")
         fits = int(np.searchsorted(np.cumsum(sizes[by_key]), self.budget, side="right"))
         if fits < len(keys):
             self._threshold = float(keys[by_key[fits]])
-        # Kept in arrival order, so the sample keeps the input's order.
+        # Kept in arrival order, so the sample keeps the input's order; taken from each held
+        # array in turn, so the texts held are never copied whole at once.
         kept = np.sort(by_key[:fits])
+        starts = np.cumsum([0] + [len(t) for t in self._texts])
+        bounds = np.searchsorted(kept, starts)
+        self._texts = [texts.take(pa.array(kept[lo:hi] - start))
+                       for texts, lo, hi, start in zip(self._texts, bounds[:-1], bounds[1:], starts) if hi > lo]
         self._keys, self._sizes = [keys[kept]], [sizes[kept]]
-        self._texts = [texts.take(pa.array(kept))]
         self._held = int(self._sizes[0].sum())
 
     def texts(self) -> pa.Array:
@@ -96,7 +100,7 @@ class ByteBudgetSample:
         if not self._keys:
             return pa.array([], pa.string())
         self._shrink()
-        return self._texts[0]
+        return pa.concat_arrays(self._texts) if self._texts else pa.array([], pa.string())
 
 
 def _strings(texts: pa.Array, rows: int = 4096) -> Iterable[str | None]:
@@ -155,8 +159,19 @@ def train_model(units: list[FileUnit], train: TokenizeTrainConfig, destination: 
                          f"{int(needed.group(1)):,} pieces the sample's characters need at character_coverage "
                          f"{train.character_coverage} (--character-coverage): raise the one or lower the other"
                          ) from None
-    write_atomic(destination, model)
+    write_atomic(destination, _without_thread_count(model))
     return {**drawn, "vocab_size": load_model(destination).vocab_size()}
+
+
+def _without_thread_count(model: bytes) -> bytes:
+    """The model with the trainer's thread count cleared: SentencePiece records it in the model,
+    so two trainings of the same sample would otherwise differ in their bytes (and their sha256)
+    when run on different numbers of workers, while every piece and score is the same."""
+    from sentencepiece import sentencepiece_model_pb2
+
+    proto = sentencepiece_model_pb2.ModelProto.FromString(model)
+    proto.trainer_spec.ClearField("num_threads")
+    return proto.SerializeToString(deterministic=True)
 
 
 def _train_in_child(texts: pa.Array, options: dict, check_stop: Callable[[], None]) -> bytes:

@@ -163,7 +163,7 @@ class TokenizeStage(Stage):
         input_bytes = sum(u.size for u in units)
         completed = True
         if given is None:
-            train = TrainStep(units, tokenize.train, tokenizer_path, tokenize.train.threads or config.run.workers)
+            train = TrainStep(units, tokenize.train, tokenizer_path, training_threads(config))
             completed = steps.run("train", _one_unit("train", input_bytes), train)
         elif not tokenizer_path.exists():
             write_atomic(tokenizer_path, given.path.read_bytes())
@@ -208,8 +208,11 @@ def _stats(steps: Steps, config: Config, tokenizer_file: str, tokenizer: Tokeniz
     if tokenizer is not None:
         model.update(sha256=tokenizer.sha256(), **tokenizer.describe())
     if "train" in steps.stats:
-        trained = {key: value for key, value in steps.stats["train"].items() if key != "seconds"}  # in step_seconds
-        model["training"] = {**tokenize.train.model_dump(), **trained}
+        # The settings as configured (the model's own vocabulary size is model.vocab_size), the
+        # threads it trained on, and the sample it drew (its seconds are in step_seconds).
+        sample = {key: value for key, value in steps.stats["train"].items() if key not in ("seconds", "vocab_size")}
+        model["training"] = {**tokenize.train.model_dump(), "threads": training_threads(config),
+                             "sample": sample}
     sources = encode.get("sources", {})
     return {
         "documents": documents,
@@ -237,6 +240,11 @@ def _stats(steps: Steps, config: Config, tokenizer_file: str, tokenizer: Tokeniz
 STAGE = TokenizeStage()
 
 
+def training_threads(config: Config) -> int:
+    """The threads SentencePiece trains on: ``tokenize.train.threads``, or one per worker."""
+    return config.tokenize.train.threads or config.run.workers
+
+
 def train_tokenizer(config: Config, input_dir: str | os.PathLike, destination: str | os.PathLike) -> dict:
     """Train a SentencePiece model on the shards in ``input_dir`` as ``tokenize.train`` says and
     write it to ``destination``; return what was sampled and trained."""
@@ -244,7 +252,7 @@ def train_tokenizer(config: Config, input_dir: str | os.PathLike, destination: s
     input_schema(input_dir, "tokenize", TokenizeStage.input_columns)
     units = plan_scan_units(input_dir, config.tokenize.unit_bytes)
     destination.parent.mkdir(parents=True, exist_ok=True)
-    return train_model(units, config.tokenize.train, destination, config.tokenize.train.threads or config.run.workers)
+    return train_model(units, config.tokenize.train, destination, training_threads(config))
 
 
 def locate_bins(path: str | os.PathLike) -> tuple[Path, Path]:
@@ -272,7 +280,8 @@ def format_tokenize_summary(stats: dict) -> str:
     output = stats.get("output", {})
     order = (f"shuffled with seed {output['shuffle_seed']}" if output.get("shuffle_seed") is not None
              else "in input order")
-    origin = (f"trained here ({model.get('training', {}).get('model_type', '?')})" if trained
+    origin = ("training did not finish" if trained and "sha256" not in model
+              else f"trained here ({model.get('training', {}).get('model_type', '?')})" if trained
               else f"from {model.get('source')}" + (f" ({model['type']})" if model.get("type") else ""))
     lines = [
         f"tokenize: {stats.get('status', '?')} — {stats.get('units', 0)} units, "

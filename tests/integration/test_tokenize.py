@@ -17,7 +17,8 @@ from datacleaning.config import load_config
 from datacleaning.errors import ConfigError
 from datacleaning.stages import run_stage
 from datacleaning.tokenize import TokenBins, format_tokenize_summary, merge_bins
-from datacleaning.tokenize.indexed import token_dtype
+from datacleaning.errors import TokenBinsError
+from datacleaning.tokenize.indexed import DTYPE_CODES, HEADER, MAGIC, VERSION, token_dtype
 from datacleaning.tokenize.spm import ByteBudgetSample, training_lines
 from helpers import EXAMPLE_CONFIG, cli, kept_fixture_shards, read_rows, write_kept_shard
 from tokenize_helpers import HARD_TEXT, normalized_text, tokenize_config
@@ -318,3 +319,66 @@ def test_python_api(corpus, spm_model, tokenized, tmp_path):
     assert result.ok and result.stats["documents"] == len(corpus[1])
     assert (tmp_path / "out" / "tokens.bin").read_bytes() == (tokenized / "tokens.bin").read_bytes()
     assert np.array_equal(dc.TokenBins(tmp_path / "out" / "tokens").document(0), TokenBins(tokenized / "tokens")[0])
+
+
+def test_bins_and_an_index_that_do_not_belong_together_are_refused(corpus, tokenized, tmp_path):
+    full = (tokenized / "tokens.bin").read_bytes()
+    index = (tokenized / "tokens.idx").read_bytes()
+    cut = tmp_path / "cut"
+    cut.mkdir()
+    (cut / "tokens.bin").write_bytes(full[:len(full) // 2])
+    (cut / "tokens.idx").write_bytes(index)
+    with pytest.raises(TokenBinsError, match="do not belong together, or one was cut short"):
+        TokenBins(cut / "tokens")
+    inspected = cli("tokenize", "inspect", str(cut))
+    assert inspected.returncode == 2 and "cut short" in inspected.stderr and "Traceback" not in inspected.stderr
+    merged = cli("tokenize", "merge", str(cut), str(tokenized), "--output", str(tmp_path / "merged" / "tokens"))
+    assert merged.returncode == 2 and str(cut / "tokens.bin") in merged.stderr
+    assert not (tmp_path / "merged" / "tokens.bin").exists()
+
+    (cut / "tokens.bin").write_bytes(full + full[:2])  # one token more than the index holds
+    with pytest.raises(TokenBinsError, match="do not belong together"):
+        TokenBins(cut / "tokens")
+    (cut / "tokens.bin").write_bytes(full)
+    (cut / "tokens.idx").write_bytes(index[:-8])
+    with pytest.raises(TokenBinsError, match="index was cut short"):
+        TokenBins(cut / "tokens")
+
+
+def test_merge_reads_documents_stored_out_of_index_order(tmp_path):
+    # Documents [1, 2] and [3, 4, 5], the second stored first: a valid Megatron dataset whose .bin
+    # cannot be copied as it is.
+    (tmp_path / "part.bin").write_bytes(np.array([3, 4, 5, 1, 2], np.uint16).tobytes())
+    sizes, pointers = np.array([2, 3], np.int32), np.array([6, 0], np.int64)
+    with open(tmp_path / "part.idx", "wb") as f:
+        f.write(HEADER.pack(MAGIC, VERSION, DTYPE_CODES[np.dtype(np.uint16)], 2, 3))
+        f.write(sizes.tobytes() + pointers.tobytes() + np.arange(3, dtype=np.int64).tobytes())
+    assert [TokenBins(tmp_path / "part").document(i).tolist() for i in (0, 1)] == [[1, 2], [3, 4, 5]]
+    merge_bins([tmp_path / "part", tmp_path / "part"], tmp_path / "merged")
+    merged = TokenBins(tmp_path / "merged")
+    assert [merged.document(i).tolist() for i in range(4)] == [[1, 2], [3, 4, 5], [1, 2], [3, 4, 5]]
+
+
+def test_merge_refuses_a_folder_holding_another_tokenizer(corpus, spm_model, tokenized, tmp_path):
+    from datacleaning.model_probe.loader import SHIPPED_TINY
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "tokenizer.model").write_bytes((SHIPPED_TINY / "tokenizer.model").read_bytes())
+    refused = cli("tokenize", "merge", str(tokenized), "--output", str(tmp_path / "out" / "tokens"))
+    assert refused.returncode == 2 and "another tokenizer than the one these bins" in refused.stderr
+    assert not (tmp_path / "out" / "tokens.bin").exists()
+
+
+def test_a_trained_tokenizer_is_the_same_file_on_any_number_of_workers(corpus, tmp_path):
+    folder, _ = corpus
+    models = []
+    for workers in (1, 2):
+        config = load_config(None, [(["tokenize", "train", "vocab_size"], 3000), (["run", "workers"], workers),
+                                    (["run", "progress"], False)])
+        result = run_stage("tokenize", config, folder, tmp_path / f"w{workers}")
+        assert result.ok, result.stats
+        models.append((tmp_path / f"w{workers}" / "tokenizer.model").read_bytes())
+        training = result.stats["model"]["training"]
+        # The settings as configured beside the threads used and the sample drawn.
+        assert training["vocab_size"] == 3000 and training["threads"] == workers
+        assert training["sample_bytes"] == config.tokenize.train.sample_bytes > training["sample"]["sample_bytes"]
+    assert models[0] == models[1]
