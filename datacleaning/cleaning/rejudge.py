@@ -113,41 +113,51 @@ def check_measured_alike(recorded: dict, config: Config, rule_chain: RuleChain) 
                                      if rule.thresholds else "none of its parameters can change in a rejudge"))
 
 
-# Stored values looked at, per filter, for the fields its thresholds compare.
-_SAMPLED_VALUES = 2000
-
-
 def thresholds_without_values(source: StoragePath, rule_chain: RuleChain) -> dict[str, str]:
-    """The thresholds (``label.threshold``) that compare a field the stored values of their filter
-    never hold (a check added to the filter after the run), each with that field: they judge
-    nothing in this rejudge. Refused where the config sets such a threshold to other than its
-    default: it asks for a judgment the scores cannot give."""
+    """The thresholds (``label.threshold``) that compare a field no stored document holds (a check
+    added to the filter after the run, or one that judges only a language the run had none of),
+    each with that field: they judge nothing in this rejudge. Refused where the config sets such a
+    threshold to other than its default: it asks for a judgment the scores cannot give."""
     wanted = {label: set(rule.threshold_fields.values()) - {"value"}
               for label, rule in rule_chain.filters if set(rule.threshold_fields.values()) - {"value"}}
-    seen: dict[str, set[str]] = {label: set() for label in wanted}
-    values: Counter = Counter()
-    for row in itertools.chain(_rows(source / KEPT), _rows(source / REJECTED)):
-        if all(values[label] >= _SAMPLED_VALUES or seen[label] == wanted[label] for label in wanted):
-            break
-        scores = json.loads(row["scores"])
-        for label in wanted:
-            value = scores.get(label)
-            if isinstance(value, dict) and values[label] < _SAMPLED_VALUES:
-                values[label] += 1
-                seen[label] |= wanted[label] & value.keys()
+    held = _stored_fields([source / KEPT, source / REJECTED], set(wanted))
     unjudged = {}
     for label, rule in rule_chain.filters:
-        if not values[label]:
+        if label not in held:  # no document was measured by it: nothing to say of its fields
             continue
         defaults = parameter_defaults(type(rule))
         for threshold, field in rule.threshold_fields.items():
-            if field in wanted.get(label, ()) and field not in seen[label]:
+            if field in wanted.get(label, ()) and field not in held[label]:
                 if getattr(rule, threshold) != defaults.get(threshold, getattr(rule, threshold)):
-                    raise ConfigError(f"clean.filters: {label}.{threshold} compares {field}, which the run that made "
-                                      f"the scores did not store (a check added since): it would judge nothing; "
-                                      f"run clean again to judge it")
+                    raise ConfigError(f"clean.filters: {label}.{threshold} compares {field}, which no document of "
+                                      f"the run that made the scores holds (it judges a language the run had no "
+                                      f"document of, or it is a check added since): it would judge nothing; run "
+                                      f"clean again to judge it")
                 unjudged[f"{label}.{threshold}"] = field
     return unjudged
+
+
+def _stored_fields(folders: list[StoragePath], labels: set[str]) -> dict[str, set[str]]:
+    """Per filter of ``labels`` that measured some document, the fields of its typed signals that
+    some document holds: read from the ``signals`` column's null counts, every shard, no row
+    decoded."""
+    held: dict[str, set[str]] = {}
+    for folder in folders:
+        if not shard_paths(folder):
+            continue
+        for batch in iter_batches(folder, ["signals"]):
+            signals = batch.column(0)
+            for label in labels:
+                if signals.type.get_field_index(label) < 0:
+                    continue
+                values = signals.field(label)
+                if values.null_count == len(values):
+                    continue
+                fields = held.setdefault(label, set())
+                for i in range(values.type.num_fields):
+                    if values.field(i).null_count < len(values):
+                        fields.add(values.type.field(i).name)
+    return held
 
 
 def _recorded_rules(recorded: dict, section: str) -> list:

@@ -314,8 +314,8 @@ def test_a_threshold_on_a_field_the_stored_scores_never_hold_is_refused_or_repor
     config = tmp_path / "v2" / "stricter.toml"
     config.write_text('[clean]\nplugins = ["digits.py"]\n[[clean.filters]]\nname = "digit_checks"\nmax_runs = 3\n',
                       encoding="utf-8")
-    with pytest.raises(ConfigError, match="digit_checks.max_runs compares runs, which the run that made the scores "
-                                          "did not store"):
+    with pytest.raises(ConfigError, match="digit_checks.max_runs compares runs, which no document of the run that "
+                                          "made the scores holds"):
         run_rejudge(load_config(config), tmp_path / "first", tmp_path / "rejudged")
     config.write_text('[clean]\nplugins = ["digits.py"]\n[[clean.filters]]\nname = "digit_checks"\n'
                       'max_share = 0.01\n', encoding="utf-8")
@@ -352,3 +352,23 @@ def test_a_per_language_threshold_on_a_field_never_stored_is_refused(tmp_path, c
     assert thresholds_without_values(tmp_path / "first", RuleChain(filters=[later()])) == {"ByLang.max_runs": "runs"}
     with pytest.raises(ConfigError, match="ByLang.max_runs compares runs"):
         thresholds_without_values(tmp_path / "first", RuleChain(filters=[later(max_runs={"en": 3})]))
+
+
+def test_fields_of_one_language_count_as_stored_however_many_documents_of_the_other_come_first(tmp_path):
+    """function_words measures title_case on English documents only: 2,100 Chinese ones ahead of
+    the English in the shards do not make its English thresholds look unmeasured."""
+    records = fixture_records()
+    chinese = [r for r in records if r.get("lang") == "zh"]
+    english = [r for r in records if r.get("lang") == "en"]
+    assert chinese and len(english) >= 5
+    path = tmp_path / "input" / "docs.jsonl"
+    path.parent.mkdir()
+    ordered = [{**chinese[i % len(chinese)], "id": f"zh-{i}"} for i in range(2100)] + english
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in ordered), encoding="utf-8")
+    config = scoring_config(tmp_path, [{"name": "function_words"}])
+    config = config.model_copy(update={"run": config.run.model_copy(update={"workers": 1})})
+    run_clean_into(config, path, tmp_path / "first")
+    stricter = scoring_config(tmp_path, [{"name": "function_words", "en_max_title_case": 0.0}])
+    stats = run_rejudge(stricter, tmp_path / "first", tmp_path / "rejudged")
+    assert not any(key.startswith("function_words.en") for key in stats["rejudged"]["thresholds_without_values"])
+    assert stats["rejected_by"].get("function_words:listing", 0) > 0
