@@ -19,6 +19,7 @@ import shutil
 import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from datacleaning import storage
@@ -100,12 +101,24 @@ def run_stage(which: str | Stage, config: Config, source: Any, output: str | os.
     the finished run's result at once when ``output`` holds one."""
     chosen = stage(which) if isinstance(which, str) else which
     target = storage.as_path(output)
+    if config.run.executor == "ray":
+        # Ray's tasks run in the working folder of the cluster's nodes, not in this one.
+        target = _absolute(target)
+        source = [_absolute(s) for s in source] if isinstance(source, (list, tuple)) else _absolute(source)
     if getattr(target, "protocol", "") == "memory":
         # Each worker process would write into a memory of its own, which the run never sees.
         raise ConfigError(f"{output}: a memory:// folder lives inside one process and a stage's workers are "
                           f"processes of their own; write to a local folder or a shared store (s3://, gs://, ...)")
     with stop_signals:
         return _run(chosen, config, source, target)
+
+
+def _absolute(location: Any) -> Any:
+    """A local path (text or path) made absolute; a URL, or anything else, as it is."""
+    if not isinstance(location, (str, os.PathLike)):
+        return location
+    path = storage.as_path(location)
+    return path.absolute() if isinstance(path, Path) else location
 
 
 def status(outcome: RunOutcome) -> str:

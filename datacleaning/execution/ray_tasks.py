@@ -44,7 +44,8 @@ def _ray():
 
 def connect(address: str, workers: int) -> None:
     """Join the Ray cluster at ``address``; with none, join the one this process already uses or
-    start a local instance of ``workers`` CPUs."""
+    start a local instance of ``workers`` CPUs, whatever cluster ``RAY_ADDRESS`` or a ``ray start``
+    on this machine names (Ray would join it, and refuse the CPU count: use ``auto`` to join it)."""
     ray = _ray()
     if ray.is_initialized():
         return
@@ -52,7 +53,7 @@ def connect(address: str, workers: int) -> None:
         _refuse_unreachable(address)
         ray.init(address=address, log_to_driver=False, include_dashboard=False)
     else:
-        ray.init(num_cpus=workers, log_to_driver=False, include_dashboard=False)
+        ray.init(address="local", num_cpus=workers, log_to_driver=False, include_dashboard=False)
     stop_signals.reclaim()
     log_event(logger, "ray_connected", address=address or "local", cpus=ray.cluster_resources().get("CPU", 0))
 

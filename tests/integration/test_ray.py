@@ -196,3 +196,64 @@ def test_a_cluster_address_nothing_answers_at_is_a_config_error_not_a_hang(tmp_p
                  "--ray-address", f"127.0.0.1:{port}", "--no-progress", timeout=120)
     assert result.returncode == 2 and f"nothing answers at 127.0.0.1:{port}" in result.stderr, result.stderr
     assert time.monotonic() - started < 60
+
+
+@pytest.fixture
+def ray_cluster(tmp_path):
+    """A Ray cluster of its own (`ray start --head`), started from a folder of its own, as on a
+    cluster's head node; stopped by its process group, so no other Ray on the machine is touched.
+    Yields its address and its temp folder (short: Ray's socket paths must fit 107 characters)."""
+    import shutil
+    import socket
+    import tempfile
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    ray_tmp = tempfile.mkdtemp(prefix="r", dir="/tmp")
+    head_dir = tmp_path / "head"
+    head_dir.mkdir()
+    env = {**os.environ, "RAY_TMPDIR": ray_tmp, "RAY_AUTH_MODE": "disabled"}
+    head = subprocess.Popen([os.path.join(os.path.dirname(sys.executable), "ray"), "start", "--head",
+                             f"--port={port}", "--num-cpus=2", "--include-dashboard=false", "--block"],
+                            cwd=head_dir, env=env, start_new_session=True, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert head.poll() is None and time.monotonic() < deadline, "the Ray head did not start"
+                time.sleep(1)
+        yield f"127.0.0.1:{port}", ray_tmp, head_dir
+    finally:
+        os.killpg(head.pid, signal.SIGKILL)
+        head.wait()
+        shutil.rmtree(ray_tmp, ignore_errors=True)
+
+
+def test_relative_paths_and_a_ray_address_in_the_environment_on_a_cluster_of_its_own(ray_cluster, tmp_path):
+    """Tasks of a joined cluster run in the folder the cluster was started from: relative output
+    and input folders are the driver's, made absolute before they leave it. Without
+    --ray-address, RAY_ADDRESS (or a `ray start` on this machine) does not make the run join a
+    cluster with a CPU count Ray refuses: it starts a local instance, as the docs say."""
+    address, ray_tmp, head_dir = ray_cluster
+    env = {"RAY_TMPDIR": ray_tmp, "RAY_AUTH_MODE": "disabled"}
+    records = [{"id": f"d{i}", "text": f"A plain sentence number {i} with enough words to be kept by the rules."}
+               for i in range(40)]
+    (tmp_path / "in.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    joined = cli("clean", "in.jsonl", "--output", "out", "--workers", "2", "--no-progress", "--profile", "none",
+                 "--executor", "ray", "--ray-address", address, cwd=tmp_path, env=env, timeout=300)
+    assert joined.returncode == 0, joined.stderr
+    kept = datacleaning.read_table(tmp_path / "out" / "kept", ["id", "text"]).to_pylist()
+    assert len(kept) == 40 and not (head_dir / "out").exists()
+    deduped = cli("dedup", "out/kept", "--output", "dedup", "--workers", "2", "--no-progress",
+                  "--executor", "ray", "--ray-address", address, cwd=tmp_path, env=env, timeout=300)
+    assert deduped.returncode == 0, deduped.stderr
+    assert json.loads((tmp_path / "dedup" / "stats.json").read_text())["kept_docs"] == 40
+
+    local = cli("clean", "in.jsonl", "--output", "local", "--workers", "2", "--no-progress", "--profile", "none",
+                "--executor", "ray", cwd=tmp_path, env={**env, "RAY_ADDRESS": address}, timeout=300)
+    assert local.returncode == 0 and "Traceback" not in local.stderr, local.stderr
+    assert datacleaning.read_table(tmp_path / "local" / "kept", ["id", "text"]).to_pylist() == kept
