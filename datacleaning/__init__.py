@@ -21,6 +21,9 @@
     dc.export("out/probe/kept", "out/jsonl")                             # sharded .jsonl.zst for other tools
     dc.report("out")                                                     # out/report.html, to read
 """
+# The report subpackage is loaded before the function of its name is bound here: loaded later (at
+# the first dc.report()), it would take the name, and the next dc.report() would call a module.
+from datacleaning import report as _report_package  # noqa: F401
 from datacleaning.api import Cleaned, Pipeline, dedup, export, probe, rejudge, report, tokenize, train_spm
 from datacleaning.cleaning.language import LanguageGuess, register_language_identifier
 from datacleaning.config import Config, load_config

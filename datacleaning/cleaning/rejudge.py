@@ -278,7 +278,7 @@ def run_rejudge(config: Config, source: str | os.PathLike, output: str | os.Path
              **tables, "signals": signal_counts,
              "review_samples": merge_samples(output, config.clean.review_samples),
              "rejected_by": dict(rejected_by.most_common()),
-             "rules": {label: c for label, c in rule_chain.take_counters().items() if c["kind"] == "filter"},
+             "rules": _rule_counters(recorded.get("rules", {}), rule_chain, rejected_by),
              "rejudged": {"from": str(source), "thresholds_without_values": unjudged,
                           "kept_to_rejected": dict(kept_to_rejected.most_common()),
                           "rejected_to_kept": dict(rejected_to_kept.most_common())},
@@ -289,6 +289,20 @@ def run_rejudge(config: Config, source: str | os.PathLike, output: str | os.Path
     mark_complete(output, STAGE, digest)
     log_event(logger, "finish", kept=stats["kept_docs"], rejected=stats["rejected_docs"])
     return stats
+
+
+def _rule_counters(recorded: dict, rule_chain: RuleChain, rejected_by: Counter) -> dict:
+    """What each rule did: the normalizers and edits as in the clean run (with score_all they
+    ran on the same documents), the built-in checks' rejections as counted here (a document the
+    clean run's screening rejected first may now fall to the language check), the filters'
+    counters of this rejudge."""
+    rules = {}
+    for label, counter in recorded.items():
+        if counter.get("kind") == "builtin":
+            rules[label] = {**counter, "rejected": rejected_by.get(label, 0)}
+        elif counter.get("kind") != "filter":
+            rules[label] = counter
+    return {**rules, **{label: c for label, c in rule_chain.take_counters().items() if c["kind"] == "filter"}}
 
 
 def _rows(folder: StoragePath):

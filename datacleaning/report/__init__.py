@@ -6,6 +6,15 @@ written by ``datacleaning run`` at its end).
     charts.py  the charts (Vega-Lite, built with altair)
     page.py    the page: sections, tables, samples, Vega inlined once
 """
-from datacleaning.report.page import REPORT_FILE, write_report
+from __future__ import annotations
 
 __all__ = ["REPORT_FILE", "write_report"]
+
+
+def __getattr__(name: str):
+    # The page (and altair, a fifth of a second to import) is loaded at the first report written:
+    # `import datacleaning` loads this package, and stays as quick as it was.
+    if name in __all__:
+        from datacleaning.report import page
+        return getattr(page, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

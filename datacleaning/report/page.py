@@ -79,7 +79,7 @@ def render(run: RunOutput) -> str:
         _dedup(page, run.stats["dedup"])
     if "tokenize" in run.stats:
         _tokens(page, run.stats["tokenize"])
-    _samples(page, run.samples)
+    _samples(page, run.samples, "rejudged" in run.stats.get("clean", {}))
     specs = json.dumps(page.specs, ensure_ascii=False).replace("</", "<\\/")
     bundle = vl_convert.javascript_bundle(vl_version="_".join(SCHEMA_VERSION.split(".")[:2]))
     return f"""<!DOCTYPE html>
@@ -129,6 +129,19 @@ def _stages(page: _Page, run: RunOutput) -> None:
     clean = run.stats.get("clean", {})
     if clean.get("profile"):
         page.add(f"<p>Rule profile: <b>{_e(clean['profile'])}</b>.</p>")
+    rejudged = clean.get("rejudged")
+    if rejudged:
+        def moved(counts: dict, there: str, here: str) -> str:
+            by_rule = ", ".join(f"{rule} {n:,}" for rule, n in counts.items())
+            return f"{sum(counts.values()):,} documents {there} there are {here} here" + (
+                f" ({_e(by_rule)})" if counts else "")
+        unjudged = rejudged.get("thresholds_without_values", {})
+        page.add(f"<p>The clean stage's documents judged again with other thresholds (<code>datacleaning "
+                 f"rejudge</code>) from the values stored in <code>{_e(rejudged.get('from', '?'))}</code>, nothing "
+                 f"measured again: {moved(rejudged.get('kept_to_rejected', {}), 'kept', 'rejected')}, "
+                 f"{moved(rejudged.get('rejected_to_kept', {}), 'rejected', 'kept')}."
+                 + (f" Thresholds that judged nothing, their field stored for no document: "
+                    f"{_e(', '.join(sorted(unjudged)))}." if unjudged else "") + "</p>")
 
 
 def _funnel(page: _Page, run: RunOutput) -> None:
@@ -251,11 +264,13 @@ def _tokens(page: _Page, tokenize: dict) -> None:
                      for lang, c in sorted(languages.items())]))
 
 
-def _samples(page: _Page, samples: list[dict]) -> None:
+def _samples(page: _Page, samples: list[dict], rejudged: bool) -> None:
     if not samples:
         return
+    as_read = ("as read, but for those the clean run kept and the rejudge rejects, which it stored cleaned"
+               if rejudged else "as read")
     page.add("<h2>Review samples</h2><p class=note>A seeded random sample of the documents kept and of those each "
-             "rule rejected (as read), also in the clean stage's <code>review_samples.jsonl</code> for review "
+             f"rule rejected ({as_read}), also in the clean stage's <code>review_samples.jsonl</code> for review "
              "tools. Texts are cut at the run's <code>clean.review_samples.max_chars</code>.</p>")
     groups = Counter(s["category"] for s in samples)
     order = sorted(groups, key=lambda c: (c != "kept", -groups[c], c))

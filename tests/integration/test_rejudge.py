@@ -109,6 +109,13 @@ def test_a_rejudge_equals_a_clean_run_with_the_new_thresholds(tmp_path, corpus, 
 
     assert drawn(tmp_path / "rejudged") == drawn(fresh)
 
+    def acted(rules: dict) -> dict:
+        return {label: (c["kind"], c["rejected"], c["edited"], c["chars_removed"]) for label, c in rules.items()}
+
+    # Every rule's counts, the normalizers', edits' and built-in checks' as in the clean run.
+    assert acted(stats["rules"]) == acted(fresh_stats["rules"])
+    assert {c["kind"] for c in stats["rules"].values()} >= {"normalizer", "editor", "builtin", "filter"}
+
 
 def test_the_typed_signals_follow_the_new_filters(tmp_path, corpus):
     first = scoring_config(tmp_path)
@@ -372,3 +379,18 @@ def test_fields_of_one_language_count_as_stored_however_many_documents_of_the_ot
     stats = run_rejudge(stricter, tmp_path / "first", tmp_path / "rejudged")
     assert not any(key.startswith("function_words.en") for key in stats["rejudged"]["thresholds_without_values"])
     assert stats["rejected_by"].get("function_words:listing", 0) > 0
+
+
+def test_the_report_of_a_rejudge_says_what_moved_and_shows_every_rule(tmp_path, corpus):
+    import datacleaning as dc
+    first = scoring_config(tmp_path)
+    source = run_clean_into(first, corpus, tmp_path / "first")
+    stricter = scoring_config(tmp_path, with_params(first.clean.filters, length={"min_chars": 400}))
+    stats = run_rejudge(stricter, source, tmp_path / "rejudged")
+    moved = sum(stats["rejudged"]["kept_to_rejected"].values())
+    assert moved > 0
+    page = Path(dc.report(tmp_path / "rejudged")).read_text(encoding="utf-8")
+    assert f"{moved:,} documents kept there are rejected here (length {moved:,})" in page and str(source) in page
+    edited = [label for label, c in stats["rules"].items() if c["kind"] == "editor" and c["edited"]]
+    assert edited and all(f"<td>{label}</td>" in page for label in edited)
+    assert "which it stored cleaned" in page

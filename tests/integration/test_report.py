@@ -196,6 +196,20 @@ def test_samples_are_escaped_and_long_texts_folded(clean_run, tmp_path):
     assert "the other " in page, "a text longer than the shown part is folded"
 
 
+def test_dc_report_can_be_called_again_in_one_process(clean_run, tmp_path):
+    """Loading the report package at the first call once took the name dc.report from the
+    function: the second call raised "'module' object is not callable". A fresh interpreter, as a
+    user's script has, since this test module has loaded the package already."""
+    run = clean_run([write_jsonl(tmp_path / "in" / "docs.jsonl", ["一段足够长的中文文本，用来生成报告。" * 20])])
+    script = ("import sys, datacleaning as dc\n"
+              "first = dc.report(sys.argv[1])\n"
+              "second = dc.report(sys.argv[1], sys.argv[1] + '/again.html')\n"
+              "print(first, second)\n")
+    done = subprocess.run([sys.executable, "-c", script, str(run.output)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert (run.output / "report.html").exists() and (run.output / "again.html").exists()
+
+
 @pytest.mark.slow
 @pytest.mark.browser
 @pytest.mark.skipif(MISSING is not None, reason=MISSING or "")
