@@ -69,9 +69,12 @@ def recorded_clean(source: StoragePath) -> dict:
         # Its rejected rows moved from kept hold cleaned text, not the text as read.
         raise ConfigError(f"{source}: a rejudge output; rejudge the clean output it was made from "
                           f"({stats.get('rejudged', {}).get('from', '?')}) instead")
-    if manifest.get("stage") != "clean" or not manifest.get("complete"):
-        raise ConfigError(f"{source}: not a finished clean run (stage {manifest.get('stage')!r}, "
-                          f"{'complete' if manifest.get('complete') else 'not complete'}); finish it first")
+    if manifest.get("stage") != "clean":
+        raise ConfigError(f"{source}: a {manifest.get('stage')} output, not a clean one; rejudge the clean output "
+                          f"its input came from")
+    if not manifest.get("complete"):
+        raise ConfigError(f"{source}: a clean run that has not finished; finish it first (run the same command "
+                          f"again)")
     clean = stats.get("clean")
     if clean is None:
         raise ConfigError(f"{source}: its stats.json does not record the clean config (made by an older version); "
@@ -194,6 +197,9 @@ def run_rejudge(config: Config, source: str | os.PathLike, output: str | os.Path
     if finished is not None:
         return finished
     log_event(logger, "start", source=source, output=output, profile=config.profile or "-")
+    if config.run.executor != "local":
+        log_event(logger, "executor_not_used", level=logging.WARNING, executor=config.run.executor,
+                  note="a rejudge reads and writes in this one process")
     if unjudged:
         log_event(logger, "thresholds_without_values", level=logging.WARNING,
                   thresholds=", ".join(sorted(unjudged)))

@@ -394,3 +394,24 @@ def test_the_report_of_a_rejudge_says_what_moved_and_shows_every_rule(tmp_path, 
     edited = [label for label, c in stats["rules"].items() if c["kind"] == "editor" and c["edited"]]
     assert edited and all(f"<td>{label}</td>" in page for label in edited)
     assert "which it stored cleaned" in page
+
+
+def test_a_folder_of_another_stage_or_an_unfinished_run_is_refused_saying_which(tmp_path, corpus):
+    first = scoring_config(tmp_path)
+    source = run_clean_into(first, corpus, tmp_path / "first")
+    run_stage("dedup", first, source / "kept", tmp_path / "dedup")
+    with pytest.raises(ConfigError, match="a dedup output, not a clean one"):
+        run_rejudge(first, tmp_path / "dedup", tmp_path / "rejudged")
+    manifest = json.loads((source / "manifest.json").read_text(encoding="utf-8"))
+    (source / "manifest.json").write_text(json.dumps({**manifest, "complete": False}), encoding="utf-8")
+    with pytest.raises(ConfigError, match="a clean run that has not finished"):
+        run_rejudge(first, source, tmp_path / "rejudged")
+
+
+def test_a_rejudge_says_it_does_not_use_ray(tmp_path, corpus):
+    first = scoring_config(tmp_path)
+    source = run_clean_into(first, corpus, tmp_path / "first")
+    done = cli("rejudge", str(source), "--output", str(tmp_path / "rejudged"), "--executor", "ray",
+               "--ray-address", "10.255.255.1:6379", "--no-progress")
+    assert done.returncode == 0, done.stderr
+    assert "executor_not_used" in done.stderr and "executor=ray" in done.stderr
