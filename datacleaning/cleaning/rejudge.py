@@ -123,7 +123,7 @@ def thresholds_without_values(source: StoragePath, rule_chain: RuleChain) -> dic
     threshold to other than its default: it asks for a judgment the scores cannot give."""
     wanted = {label: set(rule.threshold_fields.values()) - {"value"}
               for label, rule in rule_chain.filters if set(rule.threshold_fields.values()) - {"value"}}
-    held = _stored_fields([source / KEPT, source / REJECTED], set(wanted))
+    held = _stored_fields([source / KEPT, source / REJECTED], wanted)
     unjudged = {}
     for label, rule in rule_chain.filters:
         if label not in held:  # no document was measured by it: nothing to say of its fields
@@ -140,26 +140,41 @@ def thresholds_without_values(source: StoragePath, rule_chain: RuleChain) -> dic
     return unjudged
 
 
-def _stored_fields(folders: list[StoragePath], labels: set[str]) -> dict[str, set[str]]:
-    """Per filter of ``labels`` that measured some document, the fields of its typed signals that
-    some document holds: read from the ``signals`` column's null counts, every shard, no row
-    decoded."""
+def _stored_fields(folders: list[StoragePath], wanted: dict[str, set[str]]) -> dict[str, set[str]]:
+    """Per filter of ``wanted`` that measured some document, which of its wanted fields some
+    document holds: read from the typed ``signals`` column's null counts (no row decoded), and,
+    for a field the run stored only in the scores JSON (a filter that declared it as a signal
+    after the run), from the JSON, until a document holding it is met."""
     held: dict[str, set[str]] = {}
+    untyped: dict[str, set[str]] = {}
     for folder in folders:
         if not shard_paths(folder):
             continue
         for batch in iter_batches(folder, ["signals"]):
             signals = batch.column(0)
-            for label in labels:
-                if signals.type.get_field_index(label) < 0:
-                    continue
-                values = signals.field(label)
-                if values.null_count == len(values):
+            # flatten() carries a parent's nulls down: a document a filter did not measure holds
+            # none of its fields, though Arrow stores them under its null as zeros.
+            for label, values in zip(signals.type.names, signals.flatten()):
+                if label not in wanted or values.null_count == len(values):
                     continue
                 fields = held.setdefault(label, set())
-                for i in range(values.type.num_fields):
-                    if values.field(i).null_count < len(values):
-                        fields.add(values.type.field(i).name)
+                for name, field_values in zip(values.type.names, values.flatten()):
+                    if field_values.null_count < len(field_values):
+                        fields.add(name)
+                untyped[label] = wanted[label] - set(values.type.names)
+    looked_for = {label: fields for label, fields in untyped.items() if fields}
+    for folder in folders if looked_for else ():
+        for row in _rows(folder, ["scores"]):
+            scores = json.loads(row["scores"])
+            for label in list(looked_for):
+                value = scores.get(label)
+                if isinstance(value, dict):
+                    held[label] |= looked_for[label] & value.keys()
+                    looked_for[label] -= value.keys()
+                    if not looked_for[label]:
+                        del looked_for[label]
+            if not looked_for:
+                return held
     return held
 
 
@@ -311,13 +326,13 @@ def _rule_counters(recorded: dict, rule_chain: RuleChain, rejected_by: Counter) 
     return {**rules, **{label: c for label, c in rule_chain.take_counters().items() if c["kind"] == "filter"}}
 
 
-def _rows(folder: StoragePath):
-    """The rows of a folder of clean shards, without their ``signals`` (rebuilt for the new filters)."""
+def _rows(folder: StoragePath, columns: list[str] | None = None):
+    """The rows of a folder of clean shards: ``columns`` of them, or all but their ``signals``
+    (rebuilt for the new filters)."""
     if not shard_paths(folder):
         return
-    for batch in iter_batches(folder):
-        columns = [name for name in batch.schema.names if name != "signals"]
-        yield from batch.select(columns).to_pylist()
+    for batch in iter_batches(folder, columns):
+        yield from (batch if columns else batch.select([n for n in batch.schema.names if n != "signals"])).to_pylist()
 
 
 def format_rejudge_summary(stats: dict) -> str:
@@ -333,7 +348,11 @@ def format_rejudge_summary(stats: dict) -> str:
              f"  kept         {stats.get('kept_docs', 0):>10,} docs  {pct(stats.get('kept_docs', 0))}",
              f"  rejected     {stats.get('rejected_docs', 0):>10,} docs  {pct(stats.get('rejected_docs', 0))}",
              f"  quarantined  {stats.get('quarantined_docs', 0):>10,} docs  {pct(stats.get('quarantined_docs', 0))}"]
+    # The filters, which judged again, and the built-in checks that rejected (the normalizers and
+    # edits did in the clean run what they did: its summary says it).
     for label, c in stats.get("rules", {}).items():
+        if c.get("kind") != "filter" and not (c.get("kind") == "builtin" and c.get("rejected")):
+            continue
         checks = ", ".join(f"{check} {k:,}" for check, k in sorted(c.get("checks", {}).items(), key=lambda kv: -kv[1]))
         lines.append(f"  {label:<30}{c.get('rejected', 0):>10,} rejected" + (f"  ({checks})" if checks else ""))
     for key, text in (("kept_to_rejected", "now rejected"), ("rejected_to_kept", "now kept")):
@@ -342,6 +361,6 @@ def format_rejudge_summary(stats: dict) -> str:
             lines.append(f"  {text} {sum(moved.values()):,}: " + ", ".join(f"{k} {v:,}" for k, v in moved.items()))
     unjudged = changed.get("thresholds_without_values", {})
     if unjudged:
-        lines.append("  judged nothing (the scores hold no such field; clean again to judge them): "
+        lines.append("  judged nothing (no document holds the field; clean again to judge them): "
                      + ", ".join(f"{threshold} ({field})" for threshold, field in sorted(unjudged.items())))
     return "\n".join(lines)

@@ -415,3 +415,68 @@ def test_a_rejudge_says_it_does_not_use_ray(tmp_path, corpus):
                "--ray-address", "10.255.255.1:6379", "--no-progress")
     assert done.returncode == 0, done.stderr
     assert "executor_not_used" in done.stderr and "executor=ray" in done.stderr
+
+
+def _runs_filter(declares_runs: bool, only_english: bool):
+    """A filter measuring the share of digits and, for English documents only or for all, the
+    runs of digits; declaring ``runs`` as a typed signal and a threshold field or not."""
+    @dataclasses.dataclass
+    class DigitRuns(Filter):
+        signals = {"share": "float64", **({"runs": "int64"} if declares_runs else {})}
+        thresholds = frozenset({"max_share", "max_runs"} if declares_runs else {"max_share"})
+        threshold_fields = {"max_share": "share", **({"max_runs": "runs"} if declares_runs else {})}
+        max_share: float = 0.03
+        max_runs: int = 1000
+
+        def score(self, doc: Document):
+            value = {"share": sum(c.isdigit() for c in doc.text) / max(len(doc.text), 1)}
+            if doc.lang == "en" or not only_english:
+                value["runs"] = len(__import__("re").findall(r"[0-9]+", doc.text))
+            return value
+
+        def keep(self, value):
+            return value["share"] <= self.max_share and value.get("runs", 0) <= getattr(self, "max_runs", 1000)
+    return DigitRuns
+
+
+def test_a_field_stored_for_no_document_is_found_missing_beside_documents_no_filter_measured(tmp_path):
+    """Arrow stores the fields of a filter's null value (a document it never measured: empty,
+    in another language) as zeros; they are not values the documents hold."""
+    import datacleaning as dc
+    from datacleaning.cleaning.rejudge import thresholds_without_values
+    from datacleaning.cleaning.rule_chain import RuleChain
+    chinese = [r for r in fixture_records() if r.get("lang") == "zh"]
+    path = tmp_path / "input" / "docs.jsonl"
+    path.parent.mkdir()
+    rows = [*chinese[:20], {"id": "blank", "text": "   \n  "}]
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    english_runs = _runs_filter(declares_runs=True, only_english=True)
+    dc.Pipeline(scoring_config(tmp_path), filters=[english_runs()]).run([str(path)], tmp_path / "first", workers=1)
+    rejected = read_rows(tmp_path / "first" / "rejected")
+    assert {"empty", "DigitRuns"} <= {r["rejected_by"] for r in rejected}, "measured and unmeasured rows together"
+    with pytest.raises(ConfigError, match="DigitRuns.max_runs compares runs, which no document"):
+        thresholds_without_values(tmp_path / "first", RuleChain(filters=[english_runs(max_runs=3)]))
+
+
+def test_a_field_a_filter_stored_only_in_the_scores_json_counts_as_stored(tmp_path, corpus):
+    """A filter that returned a field without declaring it as a typed signal, declaring it since:
+    the run stored it in the scores JSON, and a rejudge judges it from there."""
+    import datacleaning as dc
+    from datacleaning.cleaning.rejudge import thresholds_without_values
+    from datacleaning.cleaning.rule_chain import RuleChain
+    dc.Pipeline(scoring_config(tmp_path), filters=[_runs_filter(False, False)()]).run(
+        [str(corpus)], tmp_path / "first", workers=1)
+    later = _runs_filter(declares_runs=True, only_english=False)
+    assert thresholds_without_values(tmp_path / "first", RuleChain(filters=[later(max_runs=3)])) == {}
+
+
+def test_the_summary_lists_the_filters_and_the_built_in_checks_that_rejected(tmp_path, corpus):
+    from datacleaning.cleaning.rejudge import format_rejudge_summary
+    first = scoring_config(tmp_path)
+    source = run_clean_into(first, corpus, tmp_path / "first")
+    stats = run_rejudge(first, source, tmp_path / "rejudged")
+    summary = format_rejudge_summary(stats)
+    listed = {line.split()[0] for line in summary.splitlines()[4:] if line.endswith("rejected") or "rejected  (" in line}
+    filters = {label for label, c in stats["rules"].items() if c["kind"] == "filter"}
+    builtins = {label for label, c in stats["rules"].items() if c["kind"] == "builtin" and c["rejected"]}
+    assert builtins and listed == filters | builtins
