@@ -75,7 +75,8 @@ def write_index(f: BinaryIO, sizes: np.ndarray, dtype: np.dtype) -> None:
 class TokenBins:
     """A ``.bin``/``.idx`` pair, memory-mapped: a document's tokens by index, or a fixed-length
     window of the whole token stream by index. Reads any Megatron indexed dataset of integer
-    tokens, not only those this project writes.
+    tokens, not only those this project writes; a pair whose .bin does not hold exactly the
+    tokens its .idx describes is a TokenBinsError.
 
     >>> bins = TokenBins("out/tokenize/tokens")
     >>> len(bins), bins.num_tokens, bins.dtype
@@ -113,12 +114,20 @@ class TokenBins:
 
     def _check_data(self, data_bytes: int) -> None:
         """The .bin must hold exactly the tokens its index places in it: a .bin cut short, or one
-        of another index, would give every document after the fault the wrong tokens."""
+        of another index, would give every document after the fault the wrong tokens. Read a
+        chunk of the index at a time (a training job opens the bins in every process); also sets
+        ``stored_in_order``: whether the documents lie one after another in index order."""
         itemsize = self.dtype.itemsize
-        described = int(self.sizes.sum(dtype=np.int64)) * itemsize
-        ends = self.pointers + self.sizes.astype(np.int64) * itemsize
-        inside = not len(ends) or (int(self.pointers.min()) >= 0 and int(ends.max()) <= data_bytes)
-        if data_bytes != described or not inside:
+        described, lowest, furthest, self.stored_in_order = 0, 0, 0, True
+        for start in range(0, len(self.sizes), _CHUNK):
+            sizes = self.sizes[start:start + _CHUNK].astype(np.int64) * itemsize
+            pointers = self.pointers[start:start + _CHUNK]
+            ends = pointers + sizes
+            lowest, furthest = min(lowest, int(pointers.min())), max(furthest, int(ends.max()))
+            if self.stored_in_order:
+                self.stored_in_order = bool(np.array_equal(pointers, np.cumsum(sizes) - sizes + described))
+            described += int(sizes.sum())
+        if data_bytes != described or lowest < 0 or furthest > data_bytes:
             raise TokenBinsError(f"{bin_path(self.prefix)}: {data_bytes:,} bytes where its index "
                                  f"{idx_path(self.prefix)} describes {described:,} bytes of {self.dtype} tokens: "
                                  f"the two files do not belong together, or one was cut short")

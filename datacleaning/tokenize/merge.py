@@ -1,8 +1,9 @@
 """Merging token bins: many ``.bin``/``.idx`` pairs (the encode step's per-unit parts, or the
 outputs of several runs) into one, in order or in a seeded random order of documents.
 
-Memory: 4 bytes per document (the merged sizes); with a shuffle, about 30 (the permutation, the
-sizes in both orders and their running sum) and one chunk of tokens at a time."""
+Memory: 4 bytes per document (the merged sizes); with a shuffle, or parts whose documents are not
+stored in index order, about 30 (the order, the sizes in both orders and their running sum) and
+one chunk of tokens at a time."""
 from __future__ import annotations
 
 import hashlib
@@ -65,7 +66,7 @@ def merge_bins(prefixes: list[str | os.PathLike], output: str | os.PathLike, *, 
     dtype = parts[0].dtype
     sizes = np.concatenate([np.zeros(0, np.int32), *(p.sizes for p in parts)])
     with atomic_file(bin_path(output)) as out:
-        if shuffle_seed is None and all(map(_stored_in_order, parts)):
+        if shuffle_seed is None and all(part.stored_in_order for part in parts):
             for part in parts:
                 check_stop()
                 with open(bin_path(part.prefix), "rb") as source:
@@ -78,13 +79,6 @@ def merge_bins(prefixes: list[str | os.PathLike], output: str | os.PathLike, *, 
     with atomic_file(idx_path(output)) as out:
         write_index(out, sizes, dtype)
     return {"documents": len(sizes), "tokens": int(sizes.sum(dtype=np.int64))}
-
-
-def _stored_in_order(part: TokenBins) -> bool:
-    """Whether the part's .bin holds its documents one after another in index order, so that it
-    can be copied as it is (what this project and Megatron's builder write)."""
-    starts = np.cumsum(part.sizes, dtype=np.int64) - part.sizes
-    return np.array_equal(part.pointers, starts * part.dtype.itemsize)
 
 
 def _write_documents(parts: list[TokenBins], order: np.ndarray, out, check_stop: Callable[[], None]) -> None:

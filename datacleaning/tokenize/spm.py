@@ -7,7 +7,7 @@ import os
 import re
 import select
 import signal
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -163,15 +163,75 @@ def train_model(units: list[FileUnit], train: TokenizeTrainConfig, destination: 
     return {**drawn, "vocab_size": load_model(destination).vocab_size()}
 
 
-def _without_thread_count(model: bytes) -> bytes:
-    """The model with the trainer's thread count cleared: SentencePiece records it in the model,
-    so two trainings of the same sample would otherwise differ in their bytes (and their sha256)
-    when run on different numbers of workers, while every piece and score is the same."""
-    from sentencepiece import sentencepiece_model_pb2
+# Where SentencePiece's model proto (sentencepiece_model.proto) keeps the trainer's thread count:
+# ModelProto.trainer_spec (field 2), TrainerSpec.num_threads (field 16).
+_TRAINER_SPEC, _NUM_THREADS = 2, 16
+_LENGTH_DELIMITED = 2
 
-    proto = sentencepiece_model_pb2.ModelProto.FromString(model)
-    proto.trainer_spec.ClearField("num_threads")
-    return proto.SerializeToString(deterministic=True)
+
+def _without_thread_count(model: bytes) -> bytes:
+    """The model with the trainer's thread count left out: SentencePiece records it in the model,
+    so two trainings of the same sample would otherwise differ in their bytes (and their sha256)
+    when run on different numbers of workers, while every piece and score is the same. Edited in
+    the protobuf wire format itself: the generated protobuf module sentencepiece ships is tied to
+    one major version of the protobuf runtime."""
+    out = bytearray()
+    for number, wire, start, key_end, value_start, end in _protobuf_fields(model):
+        if number == _TRAINER_SPEC and wire == _LENGTH_DELIMITED:
+            spec = model[value_start:end]
+            kept = b"".join(spec[field_start:field_end]
+                            for n, _, field_start, _, _, field_end in _protobuf_fields(spec) if n != _NUM_THREADS)
+            out += model[start:key_end] + _varint(len(kept)) + kept
+        else:
+            out += model[start:end]
+    return bytes(out)
+
+
+def _protobuf_fields(data: bytes) -> Iterator[tuple[int, int, int, int, int, int]]:
+    """Each field of a serialized protobuf message: (number, wire type, where it starts, where its
+    key ends, where its value starts, where it ends)."""
+    pos = 0
+    while pos < len(data):
+        start = pos
+        key, pos = _read_varint(data, pos)
+        key_end = value_start = pos
+        wire = key & 7
+        if wire == 0:
+            _, pos = _read_varint(data, pos)
+        elif wire == 1:
+            pos += 8
+        elif wire == _LENGTH_DELIMITED:
+            length, value_start = _read_varint(data, pos)
+            pos = value_start + length
+        elif wire == 5:
+            pos += 4
+        else:
+            raise ValueError(f"protobuf wire type {wire} at byte {start}: not a SentencePiece model")
+        if pos > len(data):
+            raise ValueError(f"protobuf field at byte {start} runs past the end: not a SentencePiece model")
+        yield key >> 3, wire, start, key_end, value_start, pos
+
+
+def _read_varint(data: bytes, pos: int) -> tuple[int, int]:
+    value = shift = 0
+    while True:
+        if pos >= len(data):
+            raise ValueError("protobuf varint runs past the end: not a SentencePiece model")
+        byte = data[pos]
+        value |= (byte & 0x7F) << shift
+        pos += 1
+        if byte < 0x80:
+            return value, pos
+        shift += 7
+
+
+def _varint(value: int) -> bytes:
+    out = bytearray()
+    while value >= 0x80:
+        out.append(value & 0x7F | 0x80)
+        value >>= 7
+    out.append(value)
+    return bytes(out)
 
 
 def _train_in_child(texts: pa.Array, options: dict, check_stop: Callable[[], None]) -> bytes:

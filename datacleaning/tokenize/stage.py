@@ -95,7 +95,8 @@ class TrainStep:
     threads: int
 
     def __call__(self, unit: Unit, context: UnitContext) -> dict:
-        return train_model(self.scan_units, self.train, self.destination, self.threads, context.check_stop)
+        trained = train_model(self.scan_units, self.train, self.destination, self.threads, context.check_stop)
+        return {**trained, "threads": self.threads}
 
 
 @dataclass
@@ -209,10 +210,11 @@ def _stats(steps: Steps, config: Config, tokenizer_file: str, tokenizer: Tokeniz
         model.update(sha256=tokenizer.sha256(), **tokenizer.describe())
     if "train" in steps.stats:
         # The settings as configured (the model's own vocabulary size is model.vocab_size), the
-        # threads it trained on, and the sample it drew (its seconds are in step_seconds).
-        sample = {key: value for key, value in steps.stats["train"].items() if key not in ("seconds", "vocab_size")}
-        model["training"] = {**tokenize.train.model_dump(), "threads": training_threads(config),
-                             "sample": sample}
+        # threads it trained on (a resumed run's, those of the run that trained it), and the
+        # sample it drew (its seconds are in step_seconds).
+        trained = steps.stats["train"]
+        sample = {key: value for key, value in trained.items() if key not in ("seconds", "vocab_size", "threads")}
+        model["training"] = {**tokenize.train.model_dump(), "threads": trained.get("threads"), "sample": sample}
     sources = encode.get("sources", {})
     return {
         "documents": documents,

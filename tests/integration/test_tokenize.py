@@ -382,3 +382,8 @@ def test_a_trained_tokenizer_is_the_same_file_on_any_number_of_workers(corpus, t
         assert training["vocab_size"] == 3000 and training["threads"] == workers
         assert training["sample_bytes"] == config.tokenize.train.sample_bytes > training["sample"]["sample_bytes"]
     assert models[0] == models[1]
+    # Resumed on two workers, the run that trained on one: the threads it trained on stay recorded.
+    manifest = json.loads((tmp_path / "w1" / "manifest.json").read_text())
+    (tmp_path / "w1" / "manifest.json").write_text(json.dumps({**manifest, "complete": False}))
+    resumed = run_stage("tokenize", config, folder, tmp_path / "w1")
+    assert resumed.ok and resumed.stats["model"]["training"]["threads"] == 1
