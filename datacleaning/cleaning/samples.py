@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import heapq
 import json
+from collections.abc import Callable
 
 import pyarrow as pa
 
@@ -69,8 +70,12 @@ class UnitSamples:
         return [row for heap in self._heaps.values() for _, _, row in heap]
 
 
-def merge_samples(output: StoragePath, settings: ReviewSamplesConfig) -> int:
-    """Write ``review_samples.jsonl`` from the units' candidates; returns how many documents it holds."""
+def merge_samples(output: StoragePath, settings: ReviewSamplesConfig,
+                  renamed: Callable[[set[str]], dict[str, list[tuple[bool, str, str]]]] | None = None) -> int:
+    """Write ``review_samples.jsonl`` from the units' candidates; returns how many documents it holds.
+    ``renamed``: of a set of ids, the occurrences renamed since the units drew them, as
+    ``unique_ids.renamed_occurrences`` gives them; each sample then bears the id of its own
+    document (the units drew it by the id it was read with)."""
     best: dict[str, list] = {}
     limits = {KEPT_CATEGORY: settings.kept}
     seen = 0
@@ -86,9 +91,24 @@ def merge_samples(output: StoragePath, settings: ReviewSamplesConfig) -> int:
             elif entry > heap[0]:
                 heapq.heapreplace(heap, entry)
     order = sorted(best, key=lambda c: (c != KEPT_CATEGORY, c))
-    lines = []
-    for category in order:
-        for *_, row in sorted(best[category], reverse=True):
-            lines.append(json.dumps({k: v for k, v in row.items() if k != "key"}, ensure_ascii=False))
+    chosen = [row for category in order for *_, row in sorted(best[category], reverse=True)]
+    if renamed is not None:
+        _follow_renames(chosen, renamed({row["id"] for row in chosen}), settings.max_chars)
+    lines = [json.dumps({k: v for k, v in row.items() if k != "key"}, ensure_ascii=False) for row in chosen]
     write_atomic(output / SAMPLES_FILE, ("\n".join(lines) + "\n" if lines else "").encode())
     return len(lines)
+
+
+def _follow_renames(rows: list[dict], renamed: dict[str, list[tuple[bool, str, str]]], max_chars: int) -> None:
+    """Give each sample of a renamed id the id its document bears now: the renamed occurrence,
+    kept or rejected as the sample is, whose text it shows (kept: the cleaned text; rejected: the
+    text as read), else the first occurrence, which kept the id. Occurrences of one text are alike
+    whichever is named."""
+    for row in rows:
+        candidates = renamed.get(row["id"], [])
+        for i, (kept, new_id, text) in enumerate(candidates):
+            if (kept == (row["category"] == KEPT_CATEGORY) and len(text) == row["chars"]
+                    and text[:max_chars] == row["text"]):
+                row["id"] = new_id
+                del candidates[i]
+                break

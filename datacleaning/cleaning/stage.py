@@ -30,7 +30,7 @@ import pyarrow as pa
 from datacleaning import storage
 from datacleaning.cleaning.rule_chain import RuleChain, Verdict, languages_judged
 from datacleaning.cleaning.samples import SAMPLES, SAMPLES_SCHEMA, UnitSamples, merge_samples
-from datacleaning.cleaning.unique_ids import make_ids_unique
+from datacleaning.cleaning.unique_ids import make_ids_unique, renamed_occurrences
 from datacleaning.config import Config, ReviewSamplesConfig
 from datacleaning.document import Document, Quarantined
 from datacleaning.errors import ConfigError
@@ -298,7 +298,10 @@ class CleanStage(Stage):
         stats = merge_counters(done)
         if outcome.ok:
             stats["renamed_ids"] = make_ids_unique([output / KEPT, output / REJECTED], config.input.id_field)
-            stats["review_samples"] = merge_samples(output, config.clean.review_samples)
+            stats["review_samples"] = merge_samples(
+                output, config.clean.review_samples,
+                renamed=(lambda ids: renamed_occurrences(output / KEPT, output / REJECTED, ids))
+                if stats["renamed_ids"] else None)
         for key in ("input_docs", "kept_docs", "rejected_docs", "quarantined_docs", "input_bytes", "input_chars",
                     "kept_chars"):
             stats.setdefault(key, 0)

@@ -86,3 +86,25 @@ def _rewrite(path: StoragePath, renamed: dict[int, str], id_field: str) -> None:
     table = table.set_column(table.schema.get_field_index("id"), "id", pa.array(ids, pa.string()))
     table = table.set_column(table.schema.get_field_index("meta"), "meta", pa.array(metas, pa.string()))
     write_shard(path, table)
+
+
+def renamed_occurrences(kept: StoragePath, rejected: StoragePath, ids: set[str]) -> dict[str, list[tuple[bool, str, str]]]:
+    """Of ``ids``, the occurrences :func:`make_ids_unique` renamed: per id as read, each renamed
+    document's (whether it is kept, id it bears now, text). Reads the id column of every shard,
+    and the texts of a shard only where it holds one."""
+    found: dict[str, list[tuple[bool, str, str]]] = {}
+    for folder in (kept, rejected):
+        for path in shard_paths(folder):
+            suffix = f"#{path.name.removesuffix(SHARD_SUFFIX)}:"
+            shard_ids = _ids(path)
+            rows = [row for row in pc.indices_nonzero(pc.match_substring(shard_ids, suffix)).to_pylist()
+                    if shard_ids[row].as_py().endswith(f"{suffix}{row}")
+                    and shard_ids[row].as_py().removesuffix(f"{suffix}{row}") in ids]
+            if not rows:
+                continue
+            with storage.open_arrow(path, memory_map=True) as source:
+                texts = open_shard(source, ["text"]).read_all().column("text").take(rows).to_pylist()
+            for row, text in zip(rows, texts):
+                new_id = shard_ids[row].as_py()
+                found.setdefault(new_id.removesuffix(f"{suffix}{row}"), []).append((folder == kept, new_id, text))
+    return found
