@@ -14,13 +14,14 @@ from __future__ import annotations
 import hashlib
 import heapq
 import json
-from collections.abc import Callable
 
 import pyarrow as pa
 
 from datacleaning.config import ReviewSamplesConfig
 from datacleaning.document import Document
-from datacleaning.shards import iter_batches, write_atomic
+from datacleaning import storage
+from datacleaning.cleaning.unique_ids import ids_at
+from datacleaning.shards import SHARD_SUFFIX, shard_paths, write_atomic
 from datacleaning.storage import StoragePath
 
 SAMPLES = "samples"
@@ -30,6 +31,9 @@ SAMPLES_SCHEMA = pa.schema([
     ("category", pa.string()), ("key", pa.uint64()), ("id", pa.string()), ("source", pa.string()),
     ("lang", pa.string()), ("reason", pa.string()), ("value", pa.string()), ("chars", pa.int64()),
     ("text", pa.string()),
+    # The document's row among the rows its unit wrote to kept/ or rejected/: where to read the
+    # id it bears once repeated ids are renamed (the unit drew it by the id as read).
+    ("row", pa.int64()),
 ])
 
 
@@ -46,7 +50,7 @@ class UnitSamples:
         self._heaps: dict[str, list] = {}  # category -> heap of (-key, n, row)
         self._n = 0
 
-    def offer(self, doc: Document, rejected_by: str | None, value: str | None) -> None:
+    def offer(self, doc: Document, rejected_by: str | None, value: str | None, row: int | None = None) -> None:
         if rejected_by is None:
             category, limit, text = KEPT_CATEGORY, self.settings.kept, doc.text
         else:
@@ -58,9 +62,10 @@ class UnitSamples:
         if len(heap) >= limit and -heap[0][0] <= key:
             return
         self._n += 1
-        row = {"category": category, "key": key, "id": doc.id, "source": doc.source, "lang": doc.lang,
-               "reason": rejected_by, "value": value, "chars": len(text), "text": text[:self.settings.max_chars]}
-        entry = (-key, self._n, row)
+        sample = {"category": category, "key": key, "id": doc.id, "source": doc.source, "lang": doc.lang,
+                  "reason": rejected_by, "value": value, "chars": len(text), "text": text[:self.settings.max_chars],
+                  "row": row}
+        entry = (-key, self._n, sample)
         if len(heap) < limit:
             heapq.heappush(heap, entry)
         else:
@@ -71,44 +76,43 @@ class UnitSamples:
 
 
 def merge_samples(output: StoragePath, settings: ReviewSamplesConfig,
-                  renamed: Callable[[set[str]], dict[str, list[tuple[bool, str, str]]]] | None = None) -> int:
-    """Write ``review_samples.jsonl`` from the units' candidates; returns how many documents it holds.
-    ``renamed``: of a set of ids, the occurrences renamed since the units drew them, as
-    ``unique_ids.renamed_occurrences`` gives them; each sample then bears the id of its own
-    document (the units drew it by the id it was read with)."""
+                  id_folders: tuple[StoragePath, StoragePath] | None = None) -> int:
+    """Write ``review_samples.jsonl`` from the units' candidates; returns how many documents it
+    holds. ``id_folders``, the kept and rejected folders where repeated ids were renamed since the
+    units drew the samples: each sample then bears the id its document bears there."""
     best: dict[str, list] = {}
     limits = {KEPT_CATEGORY: settings.kept}
     seen = 0
-    for batch in iter_batches(output / SAMPLES):
-        for row in batch.to_pylist():
+    for path in shard_paths(output / SAMPLES):
+        unit = path.name.removesuffix(SHARD_SUFFIX).rpartition("-s")[0]
+        with storage.open_arrow(path, memory_map=True) as source:
+            rows = pa.ipc.open_file(source).read_all().to_pylist()
+        for row in rows:
             category = row["category"]
             limit = limits.get(category, settings.per_rule)
             heap = best.setdefault(category, [])
             seen += 1  # ties (an id read twice) fall to the one read first, never to comparing rows
-            entry = (-row["key"], row["id"], -seen, row)
+            entry = (-row["key"], row["id"], -seen, unit, row)
             if len(heap) < limit:
                 heapq.heappush(heap, entry)
             elif entry > heap[0]:
                 heapq.heapreplace(heap, entry)
     order = sorted(best, key=lambda c: (c != KEPT_CATEGORY, c))
-    chosen = [row for category in order for *_, row in sorted(best[category], reverse=True)]
-    if renamed is not None:
-        _follow_renames(chosen, renamed({row["id"] for row in chosen}), settings.max_chars)
-    lines = [json.dumps({k: v for k, v in row.items() if k != "key"}, ensure_ascii=False) for row in chosen]
+    chosen = [(unit, row) for category in order for *_, unit, row in sorted(best[category], reverse=True)]
+    if id_folders is not None:
+        _ids_borne_now(chosen, id_folders)
+    lines = [json.dumps({k: v for k, v in row.items() if k not in ("key", "row")}, ensure_ascii=False)
+             for _, row in chosen]
     write_atomic(output / SAMPLES_FILE, ("\n".join(lines) + "\n" if lines else "").encode())
     return len(lines)
 
 
-def _follow_renames(rows: list[dict], renamed: dict[str, list[tuple[bool, str, str]]], max_chars: int) -> None:
-    """Give each sample of a renamed id the id its document bears now: the renamed occurrence,
-    kept or rejected as the sample is, whose text it shows (kept: the cleaned text; rejected: the
-    text as read), else the first occurrence, which kept the id. Occurrences of one text are alike
-    whichever is named."""
-    for row in rows:
-        candidates = renamed.get(row["id"], [])
-        for i, (kept, new_id, text) in enumerate(candidates):
-            if (kept == (row["category"] == KEPT_CATEGORY) and len(text) == row["chars"]
-                    and text[:max_chars] == row["text"]):
-                row["id"] = new_id
-                del candidates[i]
-                break
+def _ids_borne_now(chosen: list[tuple[str, dict]], id_folders: tuple[StoragePath, StoragePath]) -> None:
+    """Give each sample the id its document bears in the kept or rejected folder now, read at
+    its unit's row there (samples of units written before rows were recorded keep theirs)."""
+    for kept, folder in zip((True, False), id_folders):
+        mine = [(unit, row) for unit, row in chosen
+                if (row["category"] == KEPT_CATEGORY) == kept and row.get("row") is not None]
+        found = ids_at(folder, {(unit, row["row"]) for unit, row in mine})
+        for unit, row in mine:
+            row["id"] = found.get((unit, row["row"]), row["id"])

@@ -30,7 +30,7 @@ import pyarrow as pa
 from datacleaning import storage
 from datacleaning.cleaning.rule_chain import RuleChain, Verdict, languages_judged
 from datacleaning.cleaning.samples import SAMPLES, SAMPLES_SCHEMA, UnitSamples, merge_samples
-from datacleaning.cleaning.unique_ids import make_ids_unique, renamed_occurrences
+from datacleaning.cleaning.unique_ids import make_ids_unique
 from datacleaning.config import Config, ReviewSamplesConfig
 from datacleaning.document import Document, Quarantined
 from datacleaning.errors import ConfigError
@@ -162,12 +162,12 @@ class CleanUnitProcessor:
                 if verdict is None:
                     kept.add(kept_row(item, declared), len(item.text))
                     kept_chars += len(item.text)
-                    samples.offer(item, None, None)
+                    samples.offer(item, None, None, kept.rows - 1)
                 else:
                     rejected_by[verdict.rejected_by] += 1
                     row = rejected_row(item, verdict, declared)
                     rejected.add(row, len(item.original_text))
-                    samples.offer(item, verdict.rejected_by, row["reject_value"])
+                    samples.offer(item, verdict.rejected_by, row["reject_value"], rejected.rows - 1)
                 for table, key in ((by_source, item.source), (by_language, item.lang or UNIDENTIFIED)):
                     _count(table.setdefault(key, {}), read_chars, item, verdict)
                 if item.lang:
@@ -298,10 +298,8 @@ class CleanStage(Stage):
         stats = merge_counters(done)
         if outcome.ok:
             stats["renamed_ids"] = make_ids_unique([output / KEPT, output / REJECTED], config.input.id_field)
-            stats["review_samples"] = merge_samples(
-                output, config.clean.review_samples,
-                renamed=(lambda ids: renamed_occurrences(output / KEPT, output / REJECTED, ids))
-                if stats["renamed_ids"] else None)
+            stats["review_samples"] = merge_samples(output, config.clean.review_samples,
+                                                    (output / KEPT, output / REJECTED) if stats["renamed_ids"] else None)
         for key in ("input_docs", "kept_docs", "rejected_docs", "quarantined_docs", "input_bytes", "input_chars",
                     "kept_chars"):
             stats.setdefault(key, 0)

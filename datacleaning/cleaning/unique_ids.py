@@ -4,8 +4,9 @@ A document keeps the id its record names, or gets its place in its file when it 
 can still repeat an id: a file that repeats its own, two files that number their records alike, two
 folders holding files of the same name. Once every unit is written, :func:`make_ids_unique` finds
 the ids that occur more than once across the kept and rejected shards and renames every occurrence
-after the first (in shard order) to ``{id}#{shard}:{row}``: unique, the same on every rerun of the
-same input, and the same again when a pass killed halfway is run again. The id as read is kept in
+after the first (in shard order) to ``{id}#{folder}/{shard}:{row}`` (a unit's kept and rejected
+shards share their names): unique, the same on every rerun of the same input, and the same again
+when a pass killed halfway is run again. The id as read is kept in
 ``meta``. Memory: eight bytes a document, and the rows of one shard while it is rewritten.
 """
 from __future__ import annotations
@@ -40,12 +41,12 @@ def make_ids_unique(folders: list[StoragePath], id_field: str) -> int:
         if not len(rows):
             continue
         ids = _ids(path)
-        stem = path.name.removesuffix(SHARD_SUFFIX)
+        mark = _rename_mark(path)
         renamed = {}
         for row in rows.tolist():
             doc_id = ids[row].as_py()
             if doc_id in first_seen:
-                renamed[row] = f"{doc_id}#{stem}:{row}"
+                renamed[row] = f"{doc_id}{mark}{row}"
             else:
                 first_seen.add(doc_id)
         if renamed:
@@ -55,12 +56,17 @@ def make_ids_unique(folders: list[StoragePath], id_field: str) -> int:
     return renamed_before + sum(len(renamed) for _, renamed in renames)
 
 
+def _rename_mark(path: StoragePath) -> str:
+    """What a renamed id of the shard at ``path`` bears after the id as read, before its row."""
+    return f"#{path.parent.name}/{path.name.removesuffix(SHARD_SUFFIX)}:"
+
+
 def _renamed_here(path: StoragePath, ids: pa.ChunkedArray) -> int:
     """How many of the shard's documents bear the id this pass gives a repeat in its place:
-    ``{id}#{shard}:{row}``, their own shard and row."""
-    stem = path.name.removesuffix(SHARD_SUFFIX)
-    marked = pc.indices_nonzero(pc.match_substring(ids, f"#{stem}:")).to_pylist()
-    return sum(ids[row].as_py().endswith(f"#{stem}:{row}") for row in marked)
+    ``{id}#{folder}/{shard}:{row}``, their own folder, shard and row."""
+    mark = _rename_mark(path)
+    marked = pc.indices_nonzero(pc.match_substring(ids, mark)).to_pylist()
+    return sum(ids[row].as_py().endswith(f"{mark}{row}") for row in marked)
 
 
 def _ids(path: StoragePath) -> pa.ChunkedArray:
@@ -88,23 +94,21 @@ def _rewrite(path: StoragePath, renamed: dict[int, str], id_field: str) -> None:
     write_shard(path, table)
 
 
-def renamed_occurrences(kept: StoragePath, rejected: StoragePath, ids: set[str]) -> dict[str, list[tuple[bool, str, str]]]:
-    """Of ``ids``, the occurrences :func:`make_ids_unique` renamed: per id as read, each renamed
-    document's (whether it is kept, id it bears now, text). Reads the id column of every shard,
-    and the texts of a shard only where it holds one."""
-    found: dict[str, list[tuple[bool, str, str]]] = {}
-    for folder in (kept, rejected):
-        for path in shard_paths(folder):
-            suffix = f"#{path.name.removesuffix(SHARD_SUFFIX)}:"
-            shard_ids = _ids(path)
-            rows = [row for row in pc.indices_nonzero(pc.match_substring(shard_ids, suffix)).to_pylist()
-                    if shard_ids[row].as_py().endswith(f"{suffix}{row}")
-                    and shard_ids[row].as_py().removesuffix(f"{suffix}{row}") in ids]
-            if not rows:
-                continue
-            with storage.open_arrow(path, memory_map=True) as source:
-                texts = open_shard(source, ["text"]).read_all().column("text").take(rows).to_pylist()
-            for row, text in zip(rows, texts):
-                new_id = shard_ids[row].as_py()
-                found.setdefault(new_id.removesuffix(f"{suffix}{row}"), []).append((folder == kept, new_id, text))
+def ids_at(folder: StoragePath, positions: set[tuple[str, int]]) -> dict[tuple[str, int], str]:
+    """The id the documents at ``positions`` bear now, by (unit, its row among the rows that unit
+    wrote to ``folder``): read from the id column of those units' shards alone."""
+    rows_of: dict[str, set[int]] = {}
+    for unit, row in positions:
+        rows_of.setdefault(unit, set()).add(row)
+    found, offsets = {}, {}
+    for path in shard_paths(folder):  # a unit's shards in the order it wrote them (s00000, s00001, ...)
+        unit = path.name.removesuffix(SHARD_SUFFIX).rpartition("-s")[0]
+        if unit not in rows_of:
+            continue
+        ids = _ids(path)
+        offset = offsets.get(unit, 0)
+        for row in rows_of[unit]:
+            if offset <= row < offset + len(ids):
+                found[(unit, row)] = ids[row - offset].as_py()
+        offsets[unit] = offset + len(ids)
     return found

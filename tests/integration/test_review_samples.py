@@ -50,21 +50,22 @@ def test_each_category_holds_its_share_with_the_text_and_the_reason(clean_run):
 
 
 def test_a_sample_bears_the_id_of_its_own_document_when_the_input_repeats_ids(clean_run, tmp_path):
-    """Two files numbering their records alike: the second file's documents are renamed once
-    every unit is written, after the units drew their samples by the ids as read. Every sample
-    names the kept or rejected row whose text it shows."""
+    """Three files numbering their records alike, two of them holding the same texts: the
+    documents of the later files are renamed once every unit is written, after the units drew
+    their samples by the ids as read. Every sample names the kept or rejected row it shows, of
+    its own file, identical texts included."""
     records = [json.loads(line) for line in SOURCE.read_text(encoding="utf-8").splitlines()]
     half = len(records) // 2
     (tmp_path / "in").mkdir()
-    for name, part in (("a", records[:half]), ("b", records[half:2 * half])):
-        lines = [json.dumps({**r, "id": f"r{i}"}, ensure_ascii=False) for i, r in enumerate(part)]
+    for name, part in (("a", records[:half]), ("b", records[:half]), ("c", records[half:2 * half])):
+        lines = [json.dumps({**r, "id": f"r{i}", "source": name}, ensure_ascii=False) for i, r in enumerate(part)]
         (tmp_path / "in" / f"{name}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     run = clean_run([tmp_path / "in"], config=EXAMPLE_CONFIG, overrides=_settings(1000, 1000))
-    assert run.stats["renamed_ids"] == half
-    rows = {("kept", r["id"]): r["text"] for r in run.kept}
-    rows |= {("rejected", r["id"]): r["text"] for r in run.rejected}
+    assert run.stats["renamed_ids"] == 2 * half
+    rows = {("kept", r["id"]): (r["text"], r["source"]) for r in run.kept}
+    rows |= {("rejected", r["id"]): (r["text"], r["source"]) for r in run.rejected}
     samples = _samples(run)
     assert len(samples) == len(rows) and any("#" in s["id"] for s in samples)
     for sample in samples:
         folder = "kept" if sample["category"] == "kept" else "rejected"
-        assert rows[(folder, sample["id"])] == sample["text"], sample["id"]
+        assert rows[(folder, sample["id"])] == (sample["text"], sample["source"]), sample["id"]

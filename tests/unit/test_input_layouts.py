@@ -21,7 +21,7 @@ import zstandard
 
 from datacleaning.document import Document, Quarantined
 from datacleaning.readers import ReaderOptions, discover, plan_units, read_unit
-from helpers import fixture_records
+from helpers import EXAMPLE_CONFIG, fixture_records
 
 RECORDS = fixture_records()
 ZH = [r for r in RECORDS if r["id"].startswith("cmrc")][:4]
@@ -324,6 +324,17 @@ def test_ids_repeated_across_files_and_inside_one_become_unique_and_stable(tmp_p
         assert row["id"].startswith(f"{json.loads(row['meta'])['id']}#")
     again = clean_run([tmp_path / "in"], overrides=chunk, name="again")
     assert sorted(r["id"] for r in _all_rows(again)) == sorted(ids)
+
+
+def test_an_id_repeated_in_kept_and_rejected_rows_of_one_unit_becomes_unique(tmp_path, clean_run):
+    """A unit's kept and rejected shards share their names: a repeat renamed after its shard
+    and row alone was given the same new id in both."""
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "same.jsonl").write_bytes(_jsonl([{"id": "same", "text": r["text"]} for r in RECORDS]))
+    run = clean_run([tmp_path / "in"], config=EXAMPLE_CONFIG)
+    assert run.kept and run.rejected
+    ids = [r["id"] for r in _all_rows(run)]
+    assert len(set(ids)) == len(ids) == len(RECORDS) and run.stats["renamed_ids"] == len(RECORDS) - 1
 
 
 def test_renaming_again_renames_nothing_and_counts_the_renamed_documents_again(tmp_path, clean_run):
