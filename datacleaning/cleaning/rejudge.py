@@ -28,9 +28,11 @@ import itertools
 import json
 import logging
 import os
+import re
 import time
 from collections import Counter
 
+import pyarrow.compute as pc
 from tqdm import tqdm
 
 from datacleaning import storage
@@ -143,10 +145,10 @@ def thresholds_without_values(source: StoragePath, rule_chain: RuleChain) -> dic
 def _stored_fields(folders: list[StoragePath], wanted: dict[str, set[str]]) -> dict[str, set[str]]:
     """Per filter of ``wanted`` that measured some document, which of its wanted fields some
     document holds: read from the typed ``signals`` column's null counts (no row decoded), and,
-    for a field the run stored only in the scores JSON (a filter that declared it as a signal
-    after the run), from the JSON, until a document holding it is met."""
+    for a field the run stored only in the scores JSON (a filter that declared it, or any signal,
+    only after the run), from the JSON rows that name it."""
     held: dict[str, set[str]] = {}
-    untyped: dict[str, set[str]] = {}
+    untyped = dict(wanted)
     for folder in folders:
         if not shard_paths(folder):
             continue
@@ -155,27 +157,45 @@ def _stored_fields(folders: list[StoragePath], wanted: dict[str, set[str]]) -> d
             # flatten() carries a parent's nulls down: a document a filter did not measure holds
             # none of its fields, though Arrow stores them under its null as zeros.
             for label, values in zip(signals.type.names, signals.flatten()):
-                if label not in wanted or values.null_count == len(values):
+                if label not in wanted:
+                    continue
+                untyped[label] = wanted[label] - set(values.type.names)
+                if values.null_count == len(values):
                     continue
                 fields = held.setdefault(label, set())
                 for name, field_values in zip(values.type.names, values.flatten()):
                     if field_values.null_count < len(field_values):
                         fields.add(name)
-                untyped[label] = wanted[label] - set(values.type.names)
-    looked_for = {label: fields for label, fields in untyped.items() if fields}
-    for folder in folders if looked_for else ():
-        for row in _rows(folder, ["scores"]):
-            scores = json.loads(row["scores"])
-            for label in list(looked_for):
-                value = scores.get(label)
-                if isinstance(value, dict):
-                    held[label] |= looked_for[label] & value.keys()
+    looked_for = {label: set(fields) for label, fields in untyped.items() if fields}
+    if looked_for:
+        _fields_in_scores(folders, looked_for, held)
+    return held
+
+
+def _fields_in_scores(folders: list[StoragePath], looked_for: dict[str, set[str]], held: dict[str, set[str]]) -> None:
+    """Add to ``held`` the fields of ``looked_for`` some row's scores JSON holds (and the filters
+    that measured a row, where their typed signals did not say): only the rows whose JSON names
+    one of them are decoded, and reading stops once all are found."""
+    unmeasured = {label for label in looked_for if label not in held}
+    for folder in folders:
+        if not shard_paths(folder):
+            continue
+        for batch in iter_batches(folder, ["scores"]):
+            names = unmeasured | {field for fields in looked_for.values() for field in fields}
+            if not names:
+                return
+            named = pc.match_substring_regex(batch.column(0), "\"(" + "|".join(map(re.escape, sorted(names))) + ")\":")
+            for text in batch.column(0).filter(named).to_pylist():
+                scores = json.loads(text)
+                for label in list(looked_for):
+                    value = scores.get(label)
+                    if not isinstance(value, dict):
+                        continue
+                    unmeasured.discard(label)
+                    held.setdefault(label, set()).update(looked_for[label] & value.keys())
                     looked_for[label] -= value.keys()
                     if not looked_for[label]:
                         del looked_for[label]
-            if not looked_for:
-                return held
-    return held
 
 
 def _recorded_rules(recorded: dict, section: str) -> list:
@@ -326,13 +346,13 @@ def _rule_counters(recorded: dict, rule_chain: RuleChain, rejected_by: Counter) 
     return {**rules, **{label: c for label, c in rule_chain.take_counters().items() if c["kind"] == "filter"}}
 
 
-def _rows(folder: StoragePath, columns: list[str] | None = None):
-    """The rows of a folder of clean shards: ``columns`` of them, or all but their ``signals``
-    (rebuilt for the new filters)."""
+def _rows(folder: StoragePath):
+    """The rows of a folder of clean shards, without their ``signals`` (rebuilt for the new filters)."""
     if not shard_paths(folder):
         return
-    for batch in iter_batches(folder, columns):
-        yield from (batch if columns else batch.select([n for n in batch.schema.names if n != "signals"])).to_pylist()
+    for batch in iter_batches(folder):
+        columns = [name for name in batch.schema.names if name != "signals"]
+        yield from batch.select(columns).to_pylist()
 
 
 def format_rejudge_summary(stats: dict) -> str:

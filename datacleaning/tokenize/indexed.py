@@ -75,8 +75,8 @@ def write_index(f: BinaryIO, sizes: np.ndarray, dtype: np.dtype) -> None:
 class TokenBins:
     """A ``.bin``/``.idx`` pair, memory-mapped: a document's tokens by index, or a fixed-length
     window of the whole token stream by index. Reads any Megatron indexed dataset of integer
-    tokens, not only those this project writes; a pair whose .bin does not hold exactly the
-    tokens its .idx describes is a TokenBinsError.
+    tokens, not only those this project writes; a pair whose .bin is not the size its .idx
+    describes, or holds a document that lies outside it, is a TokenBinsError.
 
     >>> bins = TokenBins("out/tokenize/tokens")
     >>> len(bins), bins.num_tokens, bins.dtype
@@ -113,8 +113,8 @@ class TokenBins:
         self.tokens = np.zeros(0, self.dtype) if empty else np.memmap(data, dtype=self.dtype, mode="r")
 
     def _check_data(self, data_bytes: int) -> None:
-        """The .bin must hold exactly the tokens its index places in it: a .bin cut short, or one
-        of another index, would give every document after the fault the wrong tokens. Read a
+        """The .bin must be the size its index describes, and every document must lie inside it:
+        a .bin cut short, or one of another index, would give documents the wrong tokens. Read a
         chunk of the index at a time (a training job opens the bins in every process); also sets
         ``stored_in_order``: whether the documents lie one after another in index order."""
         itemsize = self.dtype.itemsize

@@ -214,7 +214,9 @@ def _stats(steps: Steps, config: Config, tokenizer_file: str, tokenizer: Tokeniz
         # sample it drew (its seconds are in step_seconds).
         trained = steps.stats["train"]
         sample = {key: value for key, value in trained.items() if key not in ("seconds", "vocab_size", "threads")}
-        model["training"] = {**tokenize.train.model_dump(), "threads": trained.get("threads"), "sample": sample}
+        model["training"] = {**tokenize.train.model_dump(), "sample": sample,
+                             # a train step recorded before the step reported its threads: the config's
+                             "threads": trained.get("threads", training_threads(config))}
     sources = encode.get("sources", {})
     return {
         "documents": documents,

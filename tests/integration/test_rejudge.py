@@ -480,3 +480,27 @@ def test_the_summary_lists_the_filters_and_the_built_in_checks_that_rejected(tmp
     filters = {label for label, c in stats["rules"].items() if c["kind"] == "filter"}
     builtins = {label for label, c in stats["rules"].items() if c["kind"] == "builtin" and c["rejected"]}
     assert builtins and listed == filters | builtins
+
+
+def test_a_filter_that_stored_no_typed_signals_is_checked_in_its_scores(tmp_path, corpus):
+    """The run's filter declared no signals at all (its values only in the scores JSON); its
+    version now compares a field no document holds: refused, not taken in silence."""
+    import datacleaning as dc
+    from datacleaning.cleaning.rejudge import thresholds_without_values
+    from datacleaning.cleaning.rule_chain import RuleChain
+
+    @dataclasses.dataclass
+    class DigitRuns(Filter):
+        max_share: float = 0.03
+
+        def score(self, doc: Document):
+            return {"share": sum(c.isdigit() for c in doc.text) / max(len(doc.text), 1)}
+
+        def keep(self, value):
+            return value["share"] <= self.max_share
+
+    dc.Pipeline(scoring_config(tmp_path), filters=[DigitRuns()]).run([str(corpus)], tmp_path / "first", workers=1)
+    later = _runs_filter(declares_runs=True, only_english=False)
+    with pytest.raises(ConfigError, match="DigitRuns.max_runs compares runs, which no document"):
+        thresholds_without_values(tmp_path / "first", RuleChain(filters=[later(max_runs=3)]))
+    assert thresholds_without_values(tmp_path / "first", RuleChain(filters=[later()])) == {"DigitRuns.max_runs": "runs"}
