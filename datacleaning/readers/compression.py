@@ -154,9 +154,10 @@ def quarantined_fault(fault: tuple[int, str], unit, raw: bytes = b"") -> Quarant
     return Quarantined(unit.path, offset, raw, f"{split_format(unit.format)[1]} stream {error}")
 
 
-def read_whole(unit) -> bytes | Quarantined:
-    """The decompressed bytes of a file read as one unit, or the quarantine record of the fault
-    that cut them short (a whole-file layout has no use for a part of the file)."""
+def read_whole(unit) -> tuple[bytes, Quarantined | None]:
+    """The decompressed bytes of a file read as one unit, and the quarantine record of the fault
+    that cut them short, if one did: the bytes are then those decoded before it (a JSON array's
+    items before the cut count; a page or a text file cut short is not read)."""
     with open_decompressed(unit.path, split_format(unit.format)[1]) as source:
         data = source.stream.read()
-        return data if source.fault is None else quarantined_fault(source.fault, unit)
+        return data, None if source.fault is None else quarantined_fault(source.fault, unit)

@@ -78,9 +78,12 @@ def read_unit(unit: FileUnit, options: ReaderOptions,
             yield Quarantined(unit.path, 0, head, "binary file (NUL bytes, no JSON line in its first MiB) "
                                                   "named as JSON lines; not read")
         return
+    read = 0
     try:
-        yield from _READERS[split_format(unit.format)[0]](unit, options, progress)
-    except OSError as e:
-        yield Quarantined(unit.path, unit.start, b"", f"read error: {e}")
+        for read, item in enumerate(_READERS[split_format(unit.format)[0]](unit, options, progress), 1):
+            yield item
     except Exception as e:  # e.g. a corrupt parquet footer: one file's problem, not the run's
-        yield Quarantined(unit.path, unit.start, b"", f"{type(e).__name__}: {e}")
+        why = f"read error: {e}" if isinstance(e, OSError) else f"{type(e).__name__}: {e}"
+        # Said, so that nothing is lost unseen: what the unit held after the fault is not read.
+        yield Quarantined(unit.path, unit.start, b"", f"{why}; reading stopped after {read:,} records of this "
+                                                      f"unit, the rest of it is not read")

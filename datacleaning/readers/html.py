@@ -15,10 +15,10 @@ _RAW_LIMIT = 65536
 
 
 def read_html(unit: FileUnit, options: ReaderOptions, progress: Callable[[int], None]) -> Iterator[Document | Quarantined]:
-    data = read_whole(unit)
+    data, fault = read_whole(unit)
     progress(unit.size)
-    if isinstance(data, Quarantined):
-        yield data
+    if fault is not None:
+        yield fault
         return
     if binary_page(data):
         yield Quarantined(unit.path, data.index(b"\x00"), data[:_RAW_LIMIT], "binary content (NUL byte) in an HTML file")

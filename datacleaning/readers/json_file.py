@@ -23,6 +23,8 @@ _RAW_LIMIT = 65536
 _ITEM_START = re.compile(r",\s*\{")
 # JSON's white space, between items.
 _SPACE = re.compile(r"[ \t\r\n]*")
+# Lines after a first line that does not parse, looked at for JSON lines.
+_LOOK_AHEAD_LINES = 10
 
 
 def read_json(unit: FileUnit, options: ReaderOptions, progress: Progress) -> Iterator[Document | Quarantined]:
@@ -34,9 +36,12 @@ def read_json(unit: FileUnit, options: ReaderOptions, progress: Progress) -> Ite
     progress(unit.size)
     if unit.start > 0:  # the first unit of the file reads the whole value
         return
-    data = read_whole(unit)
-    if isinstance(data, Quarantined):
-        yield data
+    data, fault = read_whole(unit)
+    if fault is not None:  # cut short: an array's items decoded before the fault count
+        yield fault
+        text = data.decode(encoding or "utf-8-sig", errors="replace")
+        if text.lstrip().startswith("["):
+            yield from _array_items(text, unit, options)
         return
     try:
         value = orjson.loads(data.removeprefix(codecs.BOM_UTF8) if encoding is None else data.decode(encoding))
@@ -75,8 +80,8 @@ def _array_items(text: str, unit: FileUnit, options: ReaderOptions) -> Iterator[
         try:
             item, end = decoder.raw_decode(text, position)
             following = _SPACE.match(text, end).end()
-            if following < len(text) and text[following] not in ",]":
-                raise ValueError(f"expected ',' or ']' at character {following}")
+            if not _ends_item(text, following):
+                raise ValueError(f"expected ',' or the array's closing ']' at character {following}")
         except (ValueError, RecursionError) as e:
             resume = _next_item(text, decoder, position)
             yield Quarantined(unit.path, position, text[position:resume].encode()[:_RAW_LIMIT],
@@ -89,44 +94,72 @@ def _array_items(text: str, unit: FileUnit, options: ReaderOptions) -> Iterator[
 
 
 def _next_item(text: str, decoder: json.JSONDecoder, after: int) -> int:
-    """Where the first item after ``after`` that parses begins (an object after a comma), else
-    the end of the text."""
+    """Where the first item after ``after`` that parses begins (an object after a comma that
+    ends where an item does), else the end of the text. An object nested in the bad item (a
+    comment in a list of comments) is followed by what closes its list, not by an item's end."""
     for found in _ITEM_START.finditer(text, after + 1):
         start = found.end() - 1
         try:
-            decoder.raw_decode(text, start)
+            _, end = decoder.raw_decode(text, start)
         except (ValueError, RecursionError):
             continue
-        return start
+        if _ends_item(text, _SPACE.match(text, end).end()):
+            return start
     return len(text)
+
+
+def _ends_item(text: str, following: int) -> bool:
+    """Whether what follows a parsed value, from ``following`` (past white space), ends an array
+    item: a comma, the ``]`` that closes the array (nothing but white space after it), or the end
+    of a file cut short."""
+    if following >= len(text) or text[following] == ",":
+        return True
+    return text[following] == "]" and not text[following + 1:].strip()
 
 
 def _holds_one_value(path: str, compression: str, encoding: str | None) -> bool:
     """Whether the file is one JSON value rather than JSON lines: it opens an array, or its first
-    line opens an object it does not close (a pretty-printed one)."""
+    line opens an object it does not close (a pretty-printed one) and no line after it is an
+    object of its own."""
     with open_decompressed(path, compression) as source:
         first = source.stream.readline().removeprefix(codecs.BOM_UTF8)
         while first and not first.strip():
             first = source.stream.readline()
-    opening = first.lstrip()[:1]
-    if opening == b"[":
-        return True
-    if opening != b"{":
-        return False
+        opening = first.lstrip()[:1]
+        if opening == b"[":
+            return True
+        if opening != b"{" or _is_object_line(first, encoding):
+            return False
+        # A first line that opens an object it does not close: a pretty-printed value, unless a
+        # later line is a whole object of its own from its first column (JSON lines whose first
+        # line is cut short or damaged: a pretty-printed value indents what it nests).
+        following = (source.stream.readline() for _ in range(_LOOK_AHEAD_LINES))
+        return not any(line[:1] == b"{" and _is_object_line(line, encoding) for line in following)
+
+
+def _is_object_line(line: bytes, encoding: str | None) -> bool:
     try:
-        orjson.loads(first if encoding is None else first.decode(encoding, errors="replace"))
+        orjson.loads(line if encoding is None else line.decode(encoding, errors="replace"))
     except orjson.JSONDecodeError:
-        return as_python_wrote_it(first, encoding) is None
-    return False
+        return as_python_wrote_it(line, encoding) is not None
+    return True
 
 
 def _item_document(item, index: int | None, unit: FileUnit, options: ReaderOptions) -> Document | Quarantined:
     where = f"array item {index}" if index is not None else "the file's JSON value"
     default_id = unit.name if index is None else f"{unit.name}:{index}"
     if not isinstance(item, dict):
-        return Quarantined(unit.path, 0, orjson.dumps(item)[:_RAW_LIMIT],
-                           f"{where} is {type(item).__name__}, not an object")
+        return Quarantined(unit.path, 0, _raw_item(item), f"{where} is {type(item).__name__}, not an object")
     try:  # on a copy: the quarantine record holds the item as it was read
         return record_to_document(dict(item), options, default_id, unit.name)
     except RecordError as e:
-        return Quarantined(unit.path, 0, orjson.dumps(item)[:_RAW_LIMIT], f"{where}: {e}")
+        return Quarantined(unit.path, 0, _raw_item(item), f"{where}: {e}")
+
+
+def _raw_item(item) -> bytes:
+    """An item as JSON for its quarantine record; empty where orjson cannot write it (nested past
+    its 254 levels), the reason then saying what the item was."""
+    try:
+        return orjson.dumps(item)[:_RAW_LIMIT]
+    except orjson.JSONEncodeError:
+        return b""

@@ -90,7 +90,9 @@ def page_record(text: str, title: str, **fields) -> dict:
 
 def _to_document(record: dict, fields: ReaderOptions, default_id: str, default_source: str,
                  text_field: str | None) -> Document:
-    if fields.html_field and fields.html_field in record:
+    if fields.html_field and record.get(fields.html_field) is None:
+        record.pop(fields.html_field, None)  # null, as absent: a layout composes the record's other parts
+    elif fields.html_field:
         html = record[fields.html_field]
         if not isinstance(html, str):
             raise RecordError(f"field {fields.html_field!r} is {type(html).__name__}, not a string")
@@ -200,4 +202,4 @@ def _rendered(value) -> str:
         return "\n".join(r for item in value if (r := _rendered(item).strip()))
     if isinstance(value, dict):
         return "\n".join(f"{key}: {r}" for key, item in value.items() if (r := _rendered(item).strip()))
-    return str(value)
+    return _json_text(value)  # a number or true/false as JSON writes it, not as Python does

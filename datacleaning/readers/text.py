@@ -11,10 +11,10 @@ from datacleaning.readers.records import ReaderOptions
 
 
 def read_text(unit: FileUnit, options: ReaderOptions, progress: Callable[[int], None]) -> Iterator[Document | Quarantined]:
-    data = read_whole(unit)
+    data, fault = read_whole(unit)
     progress(unit.size)
-    if isinstance(data, Quarantined):
-        yield data
+    if fault is not None:
+        yield fault
         return
     encoding = detect_text_encoding(data)
     if encoding is None:

@@ -934,3 +934,97 @@ def test_warc_skipped_records_are_counted_by_the_clean_stage(tmp_path, clean_run
     assert sum(run.stats["skipped_records"].values()) == 4
     assert sorted(json.loads(r["meta"])["url"] for r in run.kept + run.rejected) == [
         "http://library.example.org/", "http://library.example.org/notes.txt", "http://news.example.cn/a.html"]
+
+
+def _layout_options(name: str) -> ReaderOptions:
+    from datacleaning.config import load_config
+    from helpers import REPO_ROOT
+    return ReaderOptions.of(load_config(REPO_ROOT / "configs" / "layouts" / f"{name}.toml").input)
+
+
+_BODY = "居民消费价格指数是反映居民家庭购买的消费品和服务价格水平变动情况的宏观经济指标。"
+
+
+def test_json_lines_named_json_whose_first_line_is_cut_are_read_line_by_line(tmp_path):
+    """Baidu Baike's and WeChat's dumps are JSON lines named .json: a first line cut short (a
+    download that stopped, then resumed) once made the whole file one quarantined "value"."""
+    good = [json.dumps({"title": f"词条{i}", "summary": _BODY}, ensure_ascii=False) for i in range(3)]
+    (tmp_path / "baike.json").write_text('{"title": "截断的词条", "summary": "下载中断\n' + "\n".join(good) + "\n",
+                                         encoding="utf-8")
+    _, items = read_all([tmp_path / "baike.json"], options=_layout_options("baidu_baike"))
+    assert [d.text.split("\n")[0] for d in docs_of(items)] == ["词条0", "词条1", "词条2"]
+    [bad] = [i for i in items if isinstance(i, Quarantined)]
+    assert bad.offset == 0 and bad.raw.startswith('{"title": "截断的词条"'.encode())
+    # A pretty-printed object is still one value: what it nests is indented.
+    (tmp_path / "pretty.json").write_text(json.dumps({"id": "p", "text": _BODY, "tags": [{"a": 1}]}, indent=2,
+                                                     ensure_ascii=False), encoding="utf-8")
+    _, pretty = read_all([tmp_path / "pretty.json"])
+    assert [d.id for d in docs_of(pretty)] == ["p"]
+
+
+def test_a_record_nested_past_what_orjson_writes_is_quarantined_alone(tmp_path):
+    """600 levels: orjson reads them and cannot write them back (254); Python would recurse past
+    its limit walking them. Each such record is quarantined alone, the records after it read:
+    the unit once ended there, its later records lost with nothing said."""
+    deep = '{"title": "嵌套", "content": "正文", "extra": ' + "[" * 600 + "]" * 600 + "}"
+    lines = [json.dumps({"title": f"第{i}篇", "content": _BODY}, ensure_ascii=False) for i in range(3)]
+    (tmp_path / "wechat.jsonl").write_text("\n".join([lines[0], deep, lines[1], lines[2]]) + "\n", encoding="utf-8")
+    _, items = read_all([tmp_path / "wechat.jsonl"], options=_layout_options("wechat"))
+    # The layout keeps none of "extra": the record is whole, and read.
+    assert [d.text.split("\n")[0] for d in docs_of(items)] == ["第0篇", "嵌套", "第1篇", "第2篇"]
+    _, as_meta = read_all([tmp_path / "wechat.jsonl"], options=ReaderOptions(text_fields=("content",)))
+    assert len(docs_of(as_meta)) == 3  # "extra" kept in meta, which cannot be written: that record alone goes
+    [bad] = [i for i in as_meta if isinstance(i, Quarantined)]
+    assert bad.raw.rstrip(b"\n") == deep.encode()
+    array = [json.dumps({"id": 0, "title": "第0篇", "content": _BODY}, ensure_ascii=False),
+             '{"id": ' + "[" * 300 + "]" * 300 + ', "title": "坏", "content": "正文"}',
+             json.dumps({"id": 2, "title": "第2篇", "content": _BODY}, ensure_ascii=False)]
+    (tmp_path / "part-1.json").write_text("[" + ",".join(array) + "]", encoding="utf-8")
+    _, from_array = read_all([tmp_path / "part-1.json"], options=_layout_options("wudao"))
+    assert len(docs_of(from_array)) == 2 and [i.error[:12] for i in from_array if isinstance(i, Quarantined)] == [
+        "array item 1"]
+
+
+def test_a_compressed_json_array_cut_short_keeps_the_items_decoded_before_the_cut(tmp_path):
+    items = [{"id": f"w{i}", "text": f"第{i}篇。" + _BODY[i % 7:] + str(i * 7919)} for i in range(400)]
+    data = json.dumps(items, ensure_ascii=False).encode()
+    (tmp_path / "cut.json.gz").write_bytes(gzip.compress(data)[:len(gzip.compress(data)) // 2])
+    decoded = zlib.decompressobj(31).decompress((tmp_path / "cut.json.gz").read_bytes()).decode("utf-8", "ignore")
+    decoder, position, whole = json.JSONDecoder(), 1, 0
+    while True:  # the items decoded whole before the cut
+        try:
+            _, position = decoder.raw_decode(decoded, position)
+        except ValueError:
+            break
+        whole, position = whole + 1, position + 2  # past ", "
+    _, read = read_all([tmp_path / "cut.json.gz"])
+    assert [d.id for d in docs_of(read)] == [f"w{i}" for i in range(whole)] and whole > 10
+    errors = [i.error for i in read if isinstance(i, Quarantined)]
+    assert any("gz stream" in e for e in errors) and any("the file ends inside it" in e for e in errors)
+
+
+def test_an_object_nested_in_a_broken_array_item_is_not_taken_for_an_item(tmp_path):
+    notes = ('[\n{"note_id": "n1", "title": "上海本帮菜探店", "desc": "红烧肉肥而不腻，浓油赤酱。"},\n'
+             '{"note_id": "n2", "title": "自然博物馆" "desc": "恐龙骨架超级震撼。", "comments": [{"user": "甲"}, '
+             '{"user": "乙", "title": "评论标题", "desc": "这是评论区里的一条评论。"}]},\n'
+             '{"note_id": "n3", "title": "周末爬山", "desc": "山顶的风景非常漂亮。"}\n]\n')
+    (tmp_path / "notes.json").write_text(notes, encoding="utf-8")
+    _, items = read_all([tmp_path / "notes.json"], options=_layout_options("xiaohongshu"))
+    assert [d.id for d in docs_of(items)] == ["n1", "n3"]
+    [bad] = [i for i in items if isinstance(i, Quarantined)]
+    assert "array item 1" in bad.error and "评论标题".encode() in bad.raw
+
+
+def test_a_null_body_is_an_absent_part_and_numbers_are_written_as_json_writes_them(tmp_path):
+    title = "618值得买的十款好物清单，看完再下单不踩坑"
+    posts = [{"article_id": "a1", "article_title": title, "article_filter_content": None},
+             {"article_id": "a2", "article_title": title, "article_filter_content": ""},
+             {"article_id": "a3", "article_title": title}]
+    (tmp_path / "smzdm.jsonl").write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in posts),
+                                          encoding="utf-8")
+    _, items = read_all([tmp_path / "smzdm.jsonl"], options=_layout_options("smzdm"))
+    assert [(d.id, d.text) for d in docs_of(items)] == [("a1", title), ("a2", title), ("a3", title)]
+    (tmp_path / "wechat.jsonl").write_text(json.dumps({"title": "标题", "content": True}, ensure_ascii=False) + "\n"
+                                           + json.dumps({"title": "标题", "content": 12345}) + "\n", encoding="utf-8")
+    _, wechat = read_all([tmp_path / "wechat.jsonl"], options=_layout_options("wechat"))
+    assert [d.text for d in docs_of(wechat)] == ["标题\n\ntrue", "标题\n\n12345"]
