@@ -63,10 +63,11 @@ def _rename_mark(path: StoragePath) -> str:
 
 def _renamed_here(path: StoragePath, ids: pa.ChunkedArray) -> int:
     """How many of the shard's documents bear the id this pass gives a repeat in its place:
-    ``{id}#{folder}/{shard}:{row}``, their own folder, shard and row."""
-    mark = _rename_mark(path)
-    marked = pc.indices_nonzero(pc.match_substring(ids, mark)).to_pylist()
-    return sum(ids[row].as_py().endswith(f"{mark}{row}") for row in marked)
+    ``{id}#{folder}/{shard}:{row}``, their own folder, shard and row (or ``{id}#{shard}:{row}``,
+    as a version before 2026-12-07 renamed them, in a run it began)."""
+    stem = path.name.removesuffix(SHARD_SUFFIX)
+    marked = pc.indices_nonzero(pc.match_substring(ids, f"{stem}:")).to_pylist()
+    return sum(ids[row].as_py().endswith((f"{_rename_mark(path)}{row}", f"#{stem}:{row}")) for row in marked)
 
 
 def _ids(path: StoragePath) -> pa.ChunkedArray:

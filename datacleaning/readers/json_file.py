@@ -14,7 +14,8 @@ from datacleaning.document import Document, Quarantined
 from datacleaning.errors import RecordError
 from datacleaning.execution import FileUnit
 from datacleaning.readers.compression import open_decompressed, read_whole, split_format
-from datacleaning.readers.jsonl import as_python_wrote_it, file_encoding, past_64_bits, read_jsonl
+from datacleaning.readers.jsonl import (as_python_wrote_it, file_encoding, past_64_bits, read_jsonl,
+                                        replace_lone_surrogates)
 from datacleaning.readers.records import ReaderOptions, record_to_document
 
 Progress = Callable[[int], None]
@@ -23,6 +24,10 @@ _RAW_LIMIT = 65536
 _ITEM_START = re.compile(r",\s*\{")
 # JSON's white space, between items.
 _SPACE = re.compile(r"[ \t\r\n]*")
+# What a bad array item's brackets are balanced by: strings, their escapes and brackets; looked
+# for this far.
+_STRUCTURE = re.compile(r'["\\{}\[\]]')
+_SCAN_CHARS = 1 << 20
 # Lines after a first line that does not parse, looked at for JSON lines.
 _LOOK_AHEAD_LINES = 10
 
@@ -89,14 +94,30 @@ def _array_items(text: str, unit: FileUnit, options: ReaderOptions) -> Iterator[
                               + ("; the file ends inside it" if resume >= len(text) else ""))
             position, index = resume, index + 1
             continue
-        yield _item_document(item, index, unit, options)
+        # Python's json reads a lone surrogate escape as one; the shard cannot hold it.
+        yield _item_document(replace_lone_surrogates(item), index, unit, options)
         position, index = following + 1, index + 1
 
 
 def _next_item(text: str, decoder: json.JSONDecoder, after: int) -> int:
-    """Where the first item after ``after`` that parses begins (an object after a comma that
-    ends where an item does), else the end of the text. An object nested in the bad item (a
-    comment in a list of comments) is followed by what closes its list, not by an item's end."""
+    """Where the item after the bad one at ``after`` begins: past the bracket that closes the bad
+    one, where its brackets balance (a missing comma or colon leaves them so) and what follows
+    parses; else the first object after a comma that parses and ends where an item does; else
+    the end of the text. An object nested in the bad item (a comment in its list of comments) is
+    not taken for an item."""
+    end = _closing_bracket(text, after)
+    if end is not None:
+        following = _SPACE.match(text, end).end()
+        if following >= len(text) or text[following] == "]":
+            return following
+        if text[following] == ",":
+            start = _SPACE.match(text, following + 1).end()
+            try:
+                _, item_end = decoder.raw_decode(text, start)
+                if _ends_item(text, _SPACE.match(text, item_end).end()):
+                    return start
+            except (ValueError, RecursionError):
+                pass
     for found in _ITEM_START.finditer(text, after + 1):
         start = found.end() - 1
         try:
@@ -108,19 +129,48 @@ def _next_item(text: str, decoder: json.JSONDecoder, after: int) -> int:
     return len(text)
 
 
+def _closing_bracket(text: str, start: int) -> int | None:
+    """Where the value opening at ``start`` ends: past the bracket that brings its brackets back
+    to level, strings and their escapes passed over; None where none does within
+    ``_SCAN_CHARS`` (an unclosed string, a file cut short)."""
+    depth, in_string, skip = 0, False, -1
+    for found in _STRUCTURE.finditer(text, start, start + _SCAN_CHARS):
+        at = found.start()
+        if at == skip:
+            continue
+        mark = text[at]
+        if in_string:
+            if mark == "\\":
+                skip = at + 1
+            elif mark == '"':
+                in_string = False
+        elif mark == '"':
+            in_string = True
+        elif mark in "{[":
+            depth += 1
+        else:
+            depth -= 1
+            if depth <= 0:
+                return at + 1 if depth == 0 else None
+    return None
+
+
 def _ends_item(text: str, following: int) -> bool:
     """Whether what follows a parsed value, from ``following`` (past white space), ends an array
-    item: a comma, the ``]`` that closes the array (nothing but white space after it), or the end
-    of a file cut short."""
+    item: a comma, the ``]`` that closes the array (not one closing a list nested in an item,
+    which a comma, brace or bracket follows), or the end of a file cut short."""
     if following >= len(text) or text[following] == ",":
         return True
-    return text[following] == "]" and not text[following + 1:].strip()
+    if text[following] != "]":
+        return False
+    after = _SPACE.match(text, following + 1).end()
+    return after >= len(text) or text[after] not in ",]}"
 
 
 def _holds_one_value(path: str, compression: str, encoding: str | None) -> bool:
     """Whether the file is one JSON value rather than JSON lines: it opens an array, or its first
-    line opens an object it does not close (a pretty-printed one) and no line after it is an
-    object of its own."""
+    line opens an object it does not close (a pretty-printed one) and the lines after it do not
+    show JSON lines instead (an object of their own after a first line that fails inside it)."""
     with open_decompressed(path, compression) as source:
         first = source.stream.readline().removeprefix(codecs.BOM_UTF8)
         while first and not first.strip():
@@ -131,10 +181,20 @@ def _holds_one_value(path: str, compression: str, encoding: str | None) -> bool:
         if opening != b"{" or _is_object_line(first, encoding):
             return False
         # A first line that opens an object it does not close: a pretty-printed value, unless a
-        # later line is a whole object of its own from its first column (JSON lines whose first
-        # line is cut short or damaged: a pretty-printed value indents what it nests).
-        following = (source.stream.readline() for _ in range(_LOOK_AHEAD_LINES))
-        return not any(line[:1] == b"{" and _is_object_line(line, encoding) for line in following)
+        # later line is a whole object of its own and the head is not the start of one value
+        # (JSON lines whose first line is cut short or damaged fail inside it; a pretty-printed
+        # value, even one that nests an object on a line of its own, only where the head ends).
+        following = [source.stream.readline() for _ in range(_LOOK_AHEAD_LINES)]
+    if not any(line[:1] == b"{" and _is_object_line(line, encoding) for line in following):
+        return True
+    head = (first + b"".join(following)).decode(encoding or "utf-8", errors="replace")
+    try:
+        json.loads(head)
+    except json.JSONDecodeError as e:
+        return e.pos >= len(head.rstrip())
+    except RecursionError:
+        return True
+    return True
 
 
 def _is_object_line(line: bytes, encoding: str | None) -> bool:

@@ -82,7 +82,7 @@ def as_python_wrote_it(line: bytes, encoding: str | None):
     be decoded (the mojibake filter counts it; Arrow cannot hold a lone surrogate). None when it
     is not JSON that way either."""
     try:
-        return _replace_lone_surrogates(json.loads(line.decode(encoding or "utf-8-sig")))
+        return replace_lone_surrogates(json.loads(line.decode(encoding or "utf-8-sig")))
     except (ValueError, RecursionError):  # RecursionError: nested deeper than Python recurses
         return None
 
@@ -103,13 +103,13 @@ def past_64_bits(value) -> bool:
     return False
 
 
-def _replace_lone_surrogates(value):
+def replace_lone_surrogates(value):
     if isinstance(value, str):
         return _LONE_SURROGATE.sub("\ufffd", value)
     if isinstance(value, list):
-        return [_replace_lone_surrogates(item) for item in value]
+        return [replace_lone_surrogates(item) for item in value]
     if isinstance(value, dict):
-        return {_replace_lone_surrogates(key): _replace_lone_surrogates(item) for key, item in value.items()}
+        return {replace_lone_surrogates(key): replace_lone_surrogates(item) for key, item in value.items()}
     return value
 
 

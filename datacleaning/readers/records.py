@@ -202,4 +202,6 @@ def _rendered(value) -> str:
         return "\n".join(r for item in value if (r := _rendered(item).strip()))
     if isinstance(value, dict):
         return "\n".join(f"{key}: {r}" for key, item in value.items() if (r := _rendered(item).strip()))
-    return _json_text(value)  # a number or true/false as JSON writes it, not as Python does
+    if isinstance(value, (bool, int, float)):
+        return _json_text(value)  # true, not Python's True
+    return str(value)  # a date, a decimal, a timestamp of a parquet column, as written

@@ -337,6 +337,32 @@ def test_an_id_repeated_in_kept_and_rejected_rows_of_one_unit_becomes_unique(tmp
     assert len(set(ids)) == len(ids) == len(RECORDS) and run.stats["renamed_ids"] == len(RECORDS) - 1
 
 
+def test_ids_renamed_as_an_earlier_version_named_them_are_counted_not_renamed_again(tmp_path, clean_run):
+    """A run begun by a version that renamed repeats ID#SHARD:ROW (before 2026-12-07) and resumed
+    by this one: those documents keep their ids and still count as renamed."""
+    import pyarrow as pa
+
+    from datacleaning.cleaning.unique_ids import make_ids_unique
+    from datacleaning.shards import write_shard
+    (tmp_path / "in").mkdir()
+    for name in ("x", "y"):
+        (tmp_path / "in" / f"{name}.jsonl").write_bytes(_jsonl(_numbered(RECORDS[:10])))
+    run = clean_run([tmp_path / "in"])
+    shards = sorted((run.output / "kept").glob("*.arrow")) + sorted((run.output / "rejected").glob("*.arrow"))
+
+    def ids() -> list[str]:
+        return sorted(i for path in shards for i in pa.ipc.open_file(str(path)).read_all().column("id").to_pylist())
+
+    for path in shards:
+        table = pa.ipc.open_file(str(path)).read_all()
+        old = [i.replace(f"#{path.parent.name}/", "#") for i in table.column("id").to_pylist()]
+        write_shard(path, table.set_column(table.schema.get_field_index("id"), "id", pa.array(old, pa.string())))
+    before = ids()
+    assert sum("#" in i for i in before) == 10 and not any("/" in i.split("#")[-1] for i in before)
+    assert make_ids_unique([run.output / "kept", run.output / "rejected"], "id") == 10
+    assert ids() == before
+
+
 def test_renaming_again_renames_nothing_and_counts_the_renamed_documents_again(tmp_path, clean_run):
     """What a resumed pass does after a kill halfway through renaming: the shards already
     rewritten are left as they are, and their renamed documents still count in the stats."""

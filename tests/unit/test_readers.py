@@ -1028,3 +1028,55 @@ def test_a_null_body_is_an_absent_part_and_numbers_are_written_as_json_writes_th
                                            + json.dumps({"title": "标题", "content": 12345}) + "\n", encoding="utf-8")
     _, wechat = read_all([tmp_path / "wechat.jsonl"], options=_layout_options("wechat"))
     assert [d.text for d in docs_of(wechat)] == ["标题\n\ntrue", "标题\n\n12345"]
+
+
+def test_an_array_with_bytes_after_it_keeps_its_last_item(tmp_path):
+    (tmp_path / "trailing.json").write_text('[{"id":"t1","text":"one"},{"id":"t2","text":"two"}]\nGARBAGE\n')
+    _, items = read_all([tmp_path / "trailing.json"])
+    assert [d.id for d in docs_of(items)] == ["t1", "t2"]
+    [bad] = [i for i in items if isinstance(i, Quarantined)]
+    assert bad.raw.strip() == b"GARBAGE"
+
+
+def test_a_pretty_printed_value_nesting_an_object_on_a_line_of_its_own_is_one_value(tmp_path):
+    with open(tmp_path / "indent0.json", "w", encoding="utf-8") as f:
+        json.dump({"id": "z", "text": "hello world", "tags": [{"a": 1}, {}]}, f, indent=0)
+    (tmp_path / "nested.json").write_text('{"id": "a1", "text": "A good document about rain.", "meta":\n'
+                                          '{"source_site": "x"}\n}\n')
+    _, items = read_all([tmp_path / "indent0.json", tmp_path / "nested.json"])
+    assert [(d.id, d.text) for d in items] == [("z", "hello world"), ("a1", "A good document about rain.")]
+
+
+def test_a_cut_compressed_array_with_a_lone_surrogate_escape_is_read(tmp_path):
+    items = [{"id": f"s{i}", "text": f"第{i}篇。" + _BODY[i % 7:] + str(i * 7919)} for i in range(200)]
+    data = json.dumps(items, ensure_ascii=False).replace("第3篇", "第3篇\\ud83d", 1).encode()
+    compressed = gzip.compress(data)
+    (tmp_path / "cut.json.gz").write_bytes(compressed[:len(compressed) * 3 // 4])
+    _, read = read_all([tmp_path / "cut.json.gz"])
+    [third] = [d for d in docs_of(read) if d.id == "s3"]
+    assert "\ufffd" in third.text and "\ud83d" not in third.text
+    third.text.encode("utf-8")  # what a shard writes
+
+
+def test_a_broken_item_nesting_a_list_of_many_objects_is_quarantined_whole(tmp_path):
+    comments = ", ".join(json.dumps({"user": f"u{k}", "title": "评论", "desc": "评论区里的一条评论。"},
+                                    ensure_ascii=False) for k in range(5))
+    notes = ('[\n{"note_id": "n1", "title": "上海本帮菜", "desc": "红烧肉肥而不腻。"},\n'
+             '{"note_id": "n2", "title": "博物馆" "desc": "恐龙骨架超级震撼。", "comments": [' + comments + ']},\n'
+             '{"note_id": "n3", "title": "周末爬山", "desc": "山顶的风景非常漂亮。"}\n]\n')
+    (tmp_path / "notes.json").write_text(notes, encoding="utf-8")
+    _, items = read_all([tmp_path / "notes.json"], options=_layout_options("xiaohongshu"))
+    assert [d.id for d in docs_of(items)] == ["n1", "n3"]
+    [bad] = [i for i in items if isinstance(i, Quarantined)]
+    assert "array item 1" in bad.error and b'"u4"' in bad.raw
+
+
+def test_typed_columns_in_a_composed_text_are_written_as_their_values(tmp_path):
+    import datetime
+    import decimal
+    table = pa.table({"title": ["价格公告"], "day": [datetime.date(2024, 3, 1)],
+                      "price": pa.array([decimal.Decimal("12.50")], pa.decimal128(5, 2)), "sold_out": [True]})
+    pq.write_table(table, tmp_path / "posts.parquet")
+    options = ReaderOptions(text_parts=("title", "day", "price", "sold_out"))
+    _, items = read_all([tmp_path / "posts.parquet"], options=options)
+    assert [d.text for d in docs_of(items)] == ["价格公告\n\n2024-03-01\n\n12.50\n\ntrue"]
