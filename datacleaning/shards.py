@@ -146,6 +146,11 @@ def write_shard(path: str | os.PathLike, table: pa.Table) -> None:
         writer.write_table(table)
 
 
+def shard_unit(path: StoragePath) -> str:
+    """The work unit (the writer's prefix) that wrote the shard at ``path``: ``{prefix}-s{n}``."""
+    return path.name.removesuffix(SHARD_SUFFIX).rpartition("-s")[0]
+
+
 def remove_unit_outputs(directory: StoragePath, prefix: str) -> None:
     """Delete the shards (final or temporary) an interrupted attempt at a unit left behind."""
     for path in storage.list_dir(directory):

@@ -21,7 +21,7 @@ from datacleaning.config import ReviewSamplesConfig
 from datacleaning.document import Document
 from datacleaning import storage
 from datacleaning.cleaning.unique_ids import ids_at
-from datacleaning.shards import SHARD_SUFFIX, shard_paths, write_atomic
+from datacleaning.shards import shard_paths, shard_unit, write_atomic
 from datacleaning.storage import StoragePath
 
 SAMPLES = "samples"
@@ -84,7 +84,7 @@ def merge_samples(output: StoragePath, settings: ReviewSamplesConfig,
     limits = {KEPT_CATEGORY: settings.kept}
     seen = 0
     for path in shard_paths(output / SAMPLES):
-        unit = path.name.removesuffix(SHARD_SUFFIX).rpartition("-s")[0]
+        unit = shard_unit(path)
         with storage.open_arrow(path, memory_map=True) as source:
             rows = pa.ipc.open_file(source).read_all().to_pylist()
         for row in rows:

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from datacleaning import storage
-from datacleaning.shards import SHARD_SUFFIX, open_shard, shard_paths, write_shard
+from datacleaning.shards import SHARD_SUFFIX, open_shard, shard_paths, shard_unit, write_shard
 from datacleaning.storage import StoragePath
 
 
@@ -103,7 +103,7 @@ def ids_at(folder: StoragePath, positions: set[tuple[str, int]]) -> dict[tuple[s
         rows_of.setdefault(unit, set()).add(row)
     found, offsets = {}, {}
     for path in shard_paths(folder):  # a unit's shards in the order it wrote them (s00000, s00001, ...)
-        unit = path.name.removesuffix(SHARD_SUFFIX).rpartition("-s")[0]
+        unit = shard_unit(path)
         if unit not in rows_of:
             continue
         ids = _ids(path)

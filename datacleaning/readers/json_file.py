@@ -87,6 +87,9 @@ def _array_items(text: str, unit: FileUnit, options: ReaderOptions) -> Iterator[
             following = _SPACE.match(text, end).end()
             if not _ends_item(text, following):
                 raise ValueError(f"expected ',' or the array's closing ']' at character {following}")
+            # Python's json reads a lone surrogate escape as one; the shard cannot hold it. (Walked
+            # inside the try: an item nested as deep as Python parses can be too deep to walk.)
+            item = replace_lone_surrogates(item)
         except (ValueError, RecursionError) as e:
             resume = _next_item(text, decoder, position)
             yield Quarantined(unit.path, position, text[position:resume].encode()[:_RAW_LIMIT],
@@ -94,8 +97,7 @@ def _array_items(text: str, unit: FileUnit, options: ReaderOptions) -> Iterator[
                               + ("; the file ends inside it" if resume >= len(text) else ""))
             position, index = resume, index + 1
             continue
-        # Python's json reads a lone surrogate escape as one; the shard cannot hold it.
-        yield _item_document(replace_lone_surrogates(item), index, unit, options)
+        yield _item_document(item, index, unit, options)
         position, index = following + 1, index + 1
 
 

@@ -1080,3 +1080,14 @@ def test_typed_columns_in_a_composed_text_are_written_as_their_values(tmp_path):
     options = ReaderOptions(text_parts=("title", "day", "price", "sold_out"))
     _, items = read_all([tmp_path / "posts.parquet"], options=options)
     assert [d.text for d in docs_of(items)] == ["价格公告\n\n2024-03-01\n\n12.50\n\ntrue"]
+
+
+def test_an_item_nested_as_deep_as_python_parses_is_quarantined_alone_in_a_recovered_array(tmp_path):
+    """900 levels: Python's json parses the item, and walking it for lone surrogates then runs
+    out of recursion; the item is quarantined and the items after it are read (reading stopped
+    there, losing them)."""
+    deep = '{"id": "deep", "text": "x", "m": ' + "[" * 900 + "]" * 900 + "}"
+    (tmp_path / "a.json").write_text('[{"id": "a", "text": "one"}, ' + deep + ', {"id": "b", "text": "two"}, BROKEN]')
+    _, items = read_all([tmp_path / "a.json"])
+    assert [d.id for d in docs_of(items)] == ["a", "b"]
+    assert [i.error[:12] for i in items if isinstance(i, Quarantined)] == ["array item 1", "array item 3"]
