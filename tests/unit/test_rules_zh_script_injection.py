@@ -62,7 +62,9 @@ def test_the_simplified_form_folds_one_character_for_one(repeat):
 
 def test_a_simplified_phrase_repeated_in_a_traditional_page_is_rejected():
     value = measured(PRODUCT_PAGE)
-    assert value == {"minority_phrases": 3, "repeated": 3, "top": INJECTED}
+    # The phrase runs from its first character only Simplified writes to its last: 澳 and 户 are
+    # written alike in both scripts.
+    assert value == {"minority_phrases": 3, "repeated": 3, "top": "门新葡京娱乐城真人百家乐开"}
     assert not ZhScriptInjection().keep(value)
 
 
@@ -71,7 +73,20 @@ def test_the_same_in_the_other_direction():
                        "适用范围：可对自由流动的粉状、颗粒等物料进行干燥处理。" "澳門賭場線上開戶，"
                        "欢迎各界朋友来电洽谈合作，我们将竭诚为您服务。" "澳門賭場線上開戶。")
     value = measured(simplified_page)
-    assert value["repeated"] == 3 and value["top"] == "澳門賭場線上開戶"
+    assert value["repeated"] == 3 and value["top"] == "門賭場線上開戶"  # 澳: both scripts
+
+
+def test_a_phrase_pasted_into_words_is_counted_whatever_characters_stand_beside_it():
+    """No punctuation between the injected string and the host text: each copy's run of Han
+    characters takes different neighbours (用, 的, a Traditional-only 軸), and the phrase is still
+    one phrase three times."""
+    pasted = "学生运动会开幕词"
+    page = ("本系列水表選用特殊耐磨材料，特別適宜在國內供水管網上使" + pasted + "用。"
+            "主要是替代平衡滑輪、定滑輪" + pasted + "的軸或其他形式的銷軸，常用于啟閉機。"
+            "傳感器為平板式雙剪切結構，過載能" + pasted + "力強，受力狀態穩定，橫向干擾小。")
+    value = measured(page)
+    assert value["repeated"] == 3 and value["top"] == pasted
+    assert not ZhScriptInjection().keep(value)
 
 
 @pytest.mark.parametrize("text", [

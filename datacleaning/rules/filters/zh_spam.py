@@ -155,16 +155,33 @@ class ZhGamblingPromotion(Filter):
 NOT_HAN = re.compile(f"[^{HAN}]+")
 
 
+def _minority_phrases(run: str, minority: re.Pattern, majority: re.Pattern):
+    """The stretches of a run of Han characters that hold two or more characters only the
+    minority script writes and none only the majority writes, each cut to begin and end at such a
+    character. An injected string meets the host text with no punctuation between ("…使星途璀璨之
+    逆袭，中学生运动会开幕词用。"): cut this way, each of its copies is the same phrase whatever
+    common character (用, 的) the host text puts beside it."""
+    for piece in majority.split(run):
+        first = minority.search(piece)
+        if first is None:
+            continue
+        last = first
+        for last in minority.finditer(piece, first.end()):
+            pass
+        if last is not first:
+            yield piece[first.start():last.end()]
+
+
 @register("zh_script_injection")
 @dataclass
 class ZhScriptInjection(Filter):
     """Chinese pages with phrases of the other script injected again and again: a Traditional
     page about oil separators that repeats a Simplified porn or gambling phrase in every
-    paragraph, as spam sites do to rank borrowed text. A minority-script phrase is a run of at
-    least ``min_phrase_chars`` Han characters (between punctuation, spaces, digits or Latin)
-    holding two or more characters only the document's minority script writes and none only its
-    majority script writes. Rejects when the phrases that occur at least twice occur
-    ``min_repeated`` times or more in all.
+    paragraph, as spam sites do to rank borrowed text. A minority-script phrase is a stretch of
+    at least ``min_phrase_chars`` Han characters that begins and ends with a character only the
+    document's minority script writes, holds no character only its majority script writes, and
+    lies within one run of Han characters (between punctuation, spaces, digits or Latin). Rejects
+    when the phrases that occur at least twice occur ``min_repeated`` times or more in all.
 
     A page quoting the other script (a Hong Kong blog citing a mainland report, a Wikipedia
     mirror half converted) holds such phrases once each, and is kept. Chinese text in one script,
@@ -189,9 +206,8 @@ class ZhScriptInjection(Filter):
             return {"minority_phrases": 0, "repeated": 0}
         n_traditional, n_simplified = len(traditional.findall(text)), len(simplified.findall(text))
         minority, majority = (simplified, traditional) if n_traditional >= n_simplified else (traditional, simplified)
-        phrases = Counter(phrase for phrase in NOT_HAN.split(text)
-                          if len(phrase) >= self.min_phrase_chars and len(minority.findall(phrase)) >= 2
-                          and majority.search(phrase) is None)
+        phrases = Counter(phrase for run in NOT_HAN.split(text) for phrase in _minority_phrases(run, minority, majority)
+                          if len(phrase) >= self.min_phrase_chars)
         value = {"minority_phrases": sum(phrases.values()),
                  "repeated": sum(n for n in phrases.values() if n >= 2)}
         if phrases:
