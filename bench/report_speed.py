@@ -19,7 +19,8 @@ import time
 from pathlib import Path
 
 from datacleaning.report import write_report
-from datacleaning.report.runs import SAMPLES_FILE, STAGES
+from datacleaning.report.runs import SAMPLES_FILE
+from datacleaning.stages import STAGE_ORDER
 
 
 def spread(stats: dict, sources: int) -> dict:
@@ -40,7 +41,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         copy = Path(scratch) / "run"
         stats_bytes = 0
-        for stage in STAGES:
+        for stage in STAGE_ORDER:
             if not (args.output / stage / "stats.json").exists():
                 continue
             (copy / stage).mkdir(parents=True)

@@ -21,6 +21,7 @@ class Rendered:
     charts: int            # chart containers on the page
     drawn: int             # of them, those holding a canvas or an SVG
     console: list[dict]    # every console message and uncaught error
+    scrolling_tables: int  # tables wider than the page column, scrolled sideways to be read
 
 
 def open_page(page: Path, screenshot: Path | None = None, settle_seconds: float = 20.0) -> Rendered:
@@ -40,7 +41,9 @@ def open_page(page: Path, screenshot: Path | None = None, settle_seconds: float 
         deadline = time.monotonic() + settle_seconds
         while driver.execute_script(drawn) < driver.execute_script(count) and time.monotonic() < deadline:
             time.sleep(0.1)
-        rendered = Rendered(driver.execute_script(count), driver.execute_script(drawn), driver.get_log("browser"))
+        scrolling = "return [...document.querySelectorAll('.wide')].filter(w => w.scrollWidth > w.clientWidth).length"
+        rendered = Rendered(driver.execute_script(count), driver.execute_script(drawn), driver.get_log("browser"),
+                            driver.execute_script(scrolling))
         if screenshot is not None:
             driver.save_screenshot(str(screenshot))
         return rendered

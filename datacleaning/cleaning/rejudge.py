@@ -310,9 +310,10 @@ def run_rejudge(config: Config, source: str | os.PathLike, output: str | os.Path
         for row in samples.rows():
             writers[SAMPLES].add(row)
     for name, table in tables.items():
-        for key, entry in table.items():
-            read = recorded.get(name, {}).get(key, {})
-            entry.update({k: read[k] for k in ("input_docs", "input_chars", "edited_by") if k in read})
+        for key, read in recorded.get(name, {}).items():
+            copied = {k: read[k] for k in ("input_docs", "input_chars", "edited_by", "quarantined_docs") if k in read}
+            if copied:
+                table.setdefault(key, {}).update(copied)
     counts = {"kept_docs": kept.rows, "rejected_docs": rejected.rows, "quarantined_docs": quarantined.rows}
     stats = {"input_docs": sum(counts.values()), **counts, "kept_chars": kept_chars,
              **{k: recorded[k] for k in ("input_bytes", "input_chars", "input_files", "skipped_records") if k in recorded},

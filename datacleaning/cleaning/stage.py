@@ -7,7 +7,7 @@ Output layout of ``DIR``::
     quarantine/  file, offset, raw, error
     stats.json   counters merged from every unit; input_docs = kept + rejected + quarantined; the
                  same by_source and by_language (documents and characters read and kept, rejections
-                 and edits by rule);
+                 and edits by rule, records quarantined: under their file's name and unidentified);
                  signals: per language, each filter's measured values (label.field) to two
                  significant digits → documents;
                  renamed_ids: documents whose id repeated one before them (unique_ids.py)
@@ -152,6 +152,9 @@ class CleanUnitProcessor:
                 if isinstance(item, Quarantined):
                     quarantined.add({"file": item.file, "offset": item.offset, "raw": item.raw, "error": item.error},
                                     len(item.raw))
+                    # Under the source a document of its file names by default.
+                    for table, key in ((by_source, unit.name), (by_language, UNIDENTIFIED)):
+                        _count_quarantined(table.setdefault(key, {}))
                     continue
                 if isinstance(item, SkippedRecord):
                     skipped[item.reason] += 1
@@ -225,6 +228,13 @@ def _count(counts: dict, read_chars: int, doc: Document, verdict: Verdict | None
         edited = counts.setdefault("edited_by", {})
         for label in doc.edits:
             edited[label] = edited.get(label, 0) + 1
+
+
+def _count_quarantined(counts: dict) -> None:
+    """A record that could not be read as a document, in a by_source or by_language entry: read,
+    so that the entries add up to the stage's input_docs, and neither kept nor rejected."""
+    counts["input_docs"] = counts.get("input_docs", 0) + 1
+    counts["quarantined_docs"] = counts.get("quarantined_docs", 0) + 1
 
 
 def count_outcome(counts: dict, kept_chars: int, rejected_by: str | None) -> None:

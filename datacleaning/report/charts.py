@@ -10,11 +10,16 @@ WIDTH = 260
 THRESHOLD_COLOR = "#d62728"
 
 
-def funnel(rows: list[dict], steps: list[str]) -> dict:
+def _language_colour(languages: list[str]) -> alt.Color:
+    """Colour by language, the same language the same colour in every chart given the same list."""
+    return alt.Color("lang:N", title="language", scale=alt.Scale(domain=languages))
+
+
+def funnel(rows: list[dict], steps: list[str], languages: list[str]) -> dict:
     """Documents and characters at each step, stacked by language."""
     base = alt.Chart(alt.Data(values=rows)).mark_bar().encode(
         x=alt.X("step:N", sort=steps, title=None),
-        color=alt.Color("lang:N", title="language"),
+        color=_language_colour(languages),
         tooltip=["step:N", "lang:N", alt.Tooltip("docs:Q", format=","), alt.Tooltip("chars:Q", format=",")])
     return alt.hconcat(
         base.encode(y=alt.Y("sum(docs):Q", title="documents")).properties(width=WIDTH, title="documents"),
@@ -22,12 +27,12 @@ def funnel(rows: list[dict], steps: list[str]) -> dict:
     ).to_dict()
 
 
-def by_rule(rows: list[dict], title: str) -> dict:
+def by_rule(rows: list[dict], title: str, languages: list[str]) -> dict:
     """Documents per rule, stacked by language, the rule of most documents on top."""
     return alt.Chart(alt.Data(values=rows)).mark_bar().encode(
         y=alt.Y("rule:N", sort="-x", title=None),
         x=alt.X("sum(docs):Q", title="documents"),
-        color=alt.Color("lang:N", title="language"),
+        color=_language_colour(languages),
         tooltip=["rule:N", "lang:N", alt.Tooltip("docs:Q", format=",")],
     ).properties(width=2 * WIDTH, title=title).to_dict()
 

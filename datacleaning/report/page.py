@@ -14,7 +14,7 @@ from datacleaning.report import charts
 from datacleaning.report.runs import RunOutput, read_run
 from datacleaning.report.tables import (
     breakdown_rows, filter_thresholds, funnel_rows, funnel_steps, histogram, probe_panels, rule_rows,
-    source_rule_matrix)
+    source_rule_matrix, unfinished_stages)
 from datacleaning.shards import write_atomic
 from datacleaning.storage import StoragePath
 
@@ -28,8 +28,9 @@ STYLE = """
 body { font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1200px; padding: 0 1em; color: #222; }
 h1 { font-size: 1.6em; } h2 { border-bottom: 1px solid #ccc; margin-top: 2em; } h3 { margin-top: 1.4em; }
 table { border-collapse: collapse; margin: .6em 0; font-size: 13px; }
-th, td { border: 1px solid #ddd; padding: 3px 7px; } th { background: #f4f4f4; position: sticky; top: 0; }
-td.n { text-align: right; font-variant-numeric: tabular-nums; }
+th, td { border: 1px solid #ddd; padding: 3px 7px; overflow-wrap: anywhere; }
+th { background: #f4f4f4; position: sticky; top: 0; }
+td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .wide { overflow-x: auto; max-width: 100%; }
 .chart { margin: .8em 0; }
 pre { white-space: pre-wrap; word-break: break-word; background: #f8f8f8; padding: .5em; margin: .3em 0; }
@@ -41,10 +42,14 @@ details.sample { border-left: 3px solid #ccc; margin: .5em 0; padding-left: .6em
 
 def write_report(location: str | StoragePath, destination: str | StoragePath | None = None) -> StoragePath:
     """Write the report of the finished output folder ``location`` (a run's, or one stage's) to
-    ``destination`` (default ``location/report.html``); returns where it went. A report the same
-    as the one there is not written again: rerunning a finished run rewrites nothing."""
+    ``destination`` (default ``location/report.html``; a folder: ``report.html`` in it, the folder
+    made where missing, as with a file's folder); returns where it went. A report the same as the
+    one there is not written again: rerunning a finished run rewrites nothing."""
     run = read_run(location)
     target = storage.as_path(destination) if destination else run.location / REPORT_FILE
+    if storage.is_dir(target):
+        target = target / REPORT_FILE
+    storage.make_dirs(target.parent)
     page = render(run).encode("utf-8")
     if not (storage.exists(target) and storage.read_bytes(target) == page):
         write_atomic(target, page)
@@ -70,9 +75,14 @@ def render(run: RunOutput) -> str:
     page = _Page()
     page.add(f"<h1>datacleaning run report</h1><p class=note>{_e(str(run.location))}</p>")
     _stages(page, run)
-    _funnel(page, run)
+    # One colour per language on every chart: each chart's own list of languages would give it
+    # colours in its own order.
+    languages = sorted({row["lang"] for row in funnel_rows(run)}
+                       | {row["lang"] for counter in ("rejected_by", "edited_by")
+                          for row in rule_rows(run.stats.get("clean", {}), counter)})
+    _funnel(page, run, languages)
     if "clean" in run.stats:
-        _rules(page, run.stats["clean"])
+        _rules(page, run.stats["clean"], languages)
         _signals(page, run.stats["clean"])
     _quality(page, run)
     if "dedup" in run.stats:
@@ -80,7 +90,8 @@ def render(run: RunOutput) -> str:
     if "tokenize" in run.stats:
         _tokens(page, run.stats["tokenize"])
     _samples(page, run.samples, "rejudged" in run.stats.get("clean", {}))
-    specs = json.dumps(page.specs, ensure_ascii=False).replace("</", "<\\/")
+    # Text from the data (a source's name) must not end the script or open a comment in it.
+    specs = json.dumps(page.specs, ensure_ascii=False).replace("<", "\\u003c")
     bundle = vl_convert.javascript_bundle(vl_version="_".join(SCHEMA_VERSION.split(".")[:2]))
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>datacleaning run report</title>
@@ -144,16 +155,25 @@ def _stages(page: _Page, run: RunOutput) -> None:
                     f"{_e(', '.join(sorted(unjudged)))}." if unjudged else "") + "</p>")
 
 
-def _funnel(page: _Page, run: RunOutput) -> None:
+def _funnel(page: _Page, run: RunOutput, languages: list[str]) -> None:
     steps = funnel_steps(run)
     rows = funnel_rows(run)
     page.add("<h2>Funnel</h2><p class=note>Documents and characters read, then left after each stage; "
-             "a language is the one identified in the clean stage (<i>unidentified</i>: rejected before it).</p>")
+             "a language is the one identified in the clean stage (<i>unidentified</i>: rejected or "
+             "quarantined before it).</p>")
+    unfinished = unfinished_stages(run)
+    if unfinished:
+        page.add("<p><b>Left out of the funnel and the tables below, not finished</b> (their counts are of the "
+                 "work done so far; rerun the stage to finish it): " + ", ".join(
+                     f"{_e(stage)} ({_e(run.stats[stage].get('status'))})" for stage in unfinished) + ".</p>")
     if rows:
-        page.chart(charts.funnel(rows, steps))
+        page.chart(charts.funnel(rows, steps, languages))
     columns = [f"{step} {unit}" for step in steps if step != "tokenize" for unit in ("docs", "chars")]
     keys = [f"{step}_{unit}" for step in steps if step != "tokenize" for unit in ("docs", "chars")]
-    if "tokenize" in run.stats:
+    if "read" in steps and run.stats["clean"].get("quarantined_docs"):
+        columns.insert(2, "quarantined")
+        keys.insert(2, "quarantined_docs")
+    if "tokenize" in steps:
         columns += ["tokenized docs", "tokens"]
         keys += ["tokenize_docs", "tokens"]
     for title, table in (("By language", "by_language"), ("By source", "by_source")):
@@ -162,13 +182,14 @@ def _funnel(page: _Page, run: RunOutput) -> None:
                                                                      for r in body]))
 
 
-def _rules(page: _Page, clean: dict) -> None:
+def _rules(page: _Page, clean: dict, languages: list[str]) -> None:
     page.add("<h2>Rules</h2>")
     rejected, edited = rule_rows(clean, "rejected_by"), rule_rows(clean, "edited_by")
     if rejected:
-        page.chart(charts.by_rule(rejected, "documents rejected, by the rule that rejected them"))
+        page.chart(charts.by_rule(rejected, "documents rejected, by the rule that rejected them", languages))
     if edited:
-        page.chart(charts.by_rule(edited, "documents edited, by rule (a document can be edited by several)"))
+        page.chart(charts.by_rule(edited, "documents edited, by rule (a document can be edited by several)",
+                                  languages))
     rules = clean.get("rules", {})
     rows = [[name, c.get("kind"), c.get("rejected", 0), c.get("edited", 0), c.get("chars_removed", 0),
              c.get("seconds", 0.0), ", ".join(f"{k} {v:,}" for k, v in sorted(c.get("checks", {}).items(),
@@ -208,7 +229,8 @@ def _signals(page: _Page, clean: dict) -> None:
 
 
 def _panel(name: str, counts: dict, thresholds: list[dict], lang: str) -> tuple:
-    return histogram(counts), [t for t in thresholds if t["lang"] in (None, lang)], name
+    marks = [t for t in thresholds if t["lang"] in (None, lang)]
+    return histogram(counts, [t["value"] for t in marks]), marks, name
 
 
 def _quality(page: _Page, run: RunOutput) -> None:
@@ -223,7 +245,8 @@ def _quality(page: _Page, run: RunOutput) -> None:
     for lang in sorted(set(scored) | set(probe.get("languages", {}))):
         drawn = [_panel(name, counts, thresholds.get(name, []), lang)
                  for name, counts in scored.get(lang, {}).items()]
-        drawn += [(histogram(counts), marks, title) for title, counts, marks in probe_panels(probe, lang)]
+        drawn += [(histogram(counts, [m["value"] for m in marks]), marks, title)
+                  for title, counts, marks in probe_panels(probe, lang)]
         if drawn:
             page.add(f"<h3>{_e(lang)}</h3>")
             page.chart(charts.grid(drawn))
@@ -277,7 +300,8 @@ def _samples(page: _Page, samples: list[dict], rejudged: bool) -> None:
     for category in order:
         items = [s for s in samples if s["category"] == category]
         blocks = "".join(_sample(s) for s in items)
-        page.add(f"<details><summary><b>{_e(category)}</b> — {len(items):,} documents</summary>{blocks}</details>")
+        noun = "document" if len(items) == 1 else "documents"
+        page.add(f"<details><summary><b>{_e(category)}</b> — {len(items):,} {noun}</summary>{blocks}</details>")
 
 
 def _sample(sample: dict) -> str:

@@ -16,15 +16,28 @@ FUNNEL_STEPS = (("read", "clean", "input"), ("clean", "clean", "kept"), ("dedup"
 HISTOGRAM_BINS = 40
 
 
+def finished(run: RunOutput, stage: str) -> bool:
+    """Whether ``run`` holds ``stage`` and the stage finished: an interrupted or failed stage's
+    counts are of the work it did, not of what it leaves (an interrupted dedup counts nothing
+    kept), so the funnel leaves it out."""
+    return stage in run.stats and run.stats[stage].get("status", "complete") == "complete"
+
+
+def unfinished_stages(run: RunOutput) -> list[str]:
+    return [stage for stage in run.stats if not finished(run, stage)]
+
+
 def funnel_rows(run: RunOutput) -> list[dict]:
-    """Per language, the documents and characters at each step of the run, then those tokenized
-    (with their tokens): ``{"step", "lang", "docs", "chars"[, "tokens"]}``."""
+    """Per language, the documents and characters at each step of the run's finished stages, then
+    those tokenized (with their tokens): ``{"step", "lang", "docs", "chars"[, "tokens"]}``."""
     rows = []
     for step, stage, prefix in FUNNEL_STEPS:
-        for lang, counts in run.stats.get(stage, {}).get("by_language", {}).items():
+        if not finished(run, stage):
+            continue
+        for lang, counts in run.stats[stage].get("by_language", {}).items():
             docs, chars = _step_counts(counts, prefix)
             rows.append({"step": step, "lang": lang, "docs": docs, "chars": chars})
-    for lang, counts in run.stats.get("tokenize", {}).get("languages", {}).items():
+    for lang, counts in (run.stats["tokenize"].get("languages", {}) if finished(run, "tokenize") else {}).items():
         rows.append({"step": "tokenize", "lang": lang, "docs": counts["documents"], "chars": counts["characters"],
                      "tokens": counts["tokens"]})
     return rows
@@ -39,19 +52,23 @@ def _step_counts(counts: dict, prefix: str) -> tuple[int, int | None]:
 
 
 def funnel_steps(run: RunOutput) -> list[str]:
-    """The steps this run's output has, in order."""
-    steps = [step for step, stage, _ in FUNNEL_STEPS if stage in run.stats]
-    return steps + (["tokenize"] if "tokenize" in run.stats else [])
+    """The steps of this run's finished stages, in order."""
+    steps = [step for step, stage, _ in FUNNEL_STEPS if finished(run, stage)]
+    return steps + (["tokenize"] if finished(run, "tokenize") else [])
 
 
 def breakdown_rows(run: RunOutput, table: str, limit: int) -> tuple[list[dict], int]:
     """Per source (``table="by_source"``) or language (``"by_language"``), most documents read
-    first: the documents and characters after each step, and the tokens. The ``limit`` largest
-    are rows of their own, the rest one row (``"(N others)"``); returns the rows and N."""
-    tokenized = run.stats.get("tokenize", {}).get("sources" if table == "by_source" else "languages", {})
+    first: the documents and characters after each step of the finished stages, the records the
+    clean stage quarantined, and the tokens. The ``limit`` largest are rows of their own, the rest
+    one row (``"(N others)"``); returns the rows and N."""
+    tokenized = (run.stats["tokenize"].get("sources" if table == "by_source" else "languages", {})
+                 if finished(run, "tokenize") else {})
     keys: Counter = Counter()
     for step, stage, prefix in FUNNEL_STEPS:
-        for key, counts in run.stats.get(stage, {}).get(table, {}).items():
+        if not finished(run, stage):
+            continue
+        for key, counts in run.stats[stage].get(table, {}).items():
             keys[key] = max(keys[key], counts.get(f"{prefix}_docs", 0))
     for key, counts in tokenized.items():
         keys[key] = max(keys[key], counts["documents"])
@@ -66,13 +83,15 @@ def breakdown_rows(run: RunOutput, table: str, limit: int) -> tuple[list[dict], 
 def _breakdown_row(run: RunOutput, table: str, tokenized: dict, keys: list[str], name: str) -> dict:
     row: dict = {"name": name}
     for step, stage, prefix in FUNNEL_STEPS:
-        if stage not in run.stats:
+        if not finished(run, stage):
             continue
         counts = run.stats[stage].get(table, {})
         found = [_step_counts(counts[key], prefix) if key in counts else (0, 0) for key in keys]
         row[f"{step}_docs"] = sum(docs for docs, _ in found)
         row[f"{step}_chars"] = None if any(chars is None for _, chars in found) else sum(c for _, c in found)
-    if "tokenize" in run.stats:
+        if stage == "clean":
+            row["quarantined_docs"] = sum(counts.get(key, {}).get("quarantined_docs", 0) for key in keys)
+    if finished(run, "tokenize"):
         row["tokenize_docs"] = sum(tokenized.get(key, {}).get("documents", 0) for key in keys)
         row["tokens"] = sum(tokenized.get(key, {}).get("tokens", 0) for key in keys)
     return row
@@ -113,21 +132,25 @@ class Histogram:
     documents: int
 
 
-def histogram(counts: dict[str, int], bins: int = HISTOGRAM_BINS) -> Histogram:
+def histogram(counts: dict[str, int], marks: list[float] = (), bins: int = HISTOGRAM_BINS) -> Histogram:
     """Bars from a two-digit histogram (``stats.two_digit_histogram``): one per integer when the
     values are small integers, else ``bins`` bins, of equal ratio when the positive values span
-    two decades or more and none is negative."""
+    two decades or more and none is negative. The bins span the thresholds drawn with them
+    (``marks``) too: the chart's axis does, and bins cut over the values alone would be slivers on
+    it where the values lie far from a threshold (every page's mojibake ratio 0, its limit 0.02)."""
     values = sorted((float(key), n) for key, n in counts.items())
     total = sum(n for _, n in values)
     if not values:
         return Histogram([], False, 0, 0)
-    lo, hi = values[0][0], values[-1][0]
+    marks = [float(m) for m in marks]
+    lo, hi = min([values[0][0], *marks]), max([values[-1][0], *marks])
     positive = [(v, n) for v, n in values if v > 0]
-    if all(v.is_integer() for v, _ in values) and hi - lo <= bins:
+    if all(v.is_integer() for v in [*(v for v, _ in values), *marks]) and hi - lo <= bins:
         return Histogram([{"lo": v - 0.5, "hi": v + 0.5, "docs": n} for v, n in values], False, 0, total)
-    if lo >= 0 and positive and positive[-1][0] / positive[0][0] >= 100:
+    positive_span = [v for v in [*(v for v, _ in positive), *marks] if v > 0]
+    if lo >= 0 and positive and max(positive_span) / min(positive_span) >= 100:
         zeros = total - sum(n for _, n in positive)
-        edges = _edges(math.log10(positive[0][0]), math.log10(positive[-1][0]), bins)
+        edges = _edges(math.log10(min(positive_span)), math.log10(max(positive_span)), bins)
         return Histogram(_bars(positive, edges, math.log10, lambda e: 10 ** e), True, zeros, total)
     return Histogram(_bars(values, _edges(lo, hi, bins), lambda v: v, lambda e: e), False, 0, total)
 

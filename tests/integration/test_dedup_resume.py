@@ -12,6 +12,9 @@ import time
 
 import pytest
 
+from datacleaning.report import write_report
+from datacleaning.report.runs import read_run
+from datacleaning.report.tables import funnel_rows, funnel_steps
 from helpers import (EXAMPLE_CONFIG, cli, done_records, fixture_records, kill_group_when, read_rows,
                      write_repeated_corpus)
 
@@ -113,6 +116,10 @@ def test_sigterm_stops_a_run_that_then_resumes(kept_shards, reference, tmp_path)
         pytest.skip("the run finished before SIGTERM arrived")
     assert proc.returncode == 128 + signal.SIGTERM
     assert json.loads((output / "stats.json").read_text())["status"] == "interrupted"
+    # Its report says so and draws no funnel of the work done so far (it counts nothing kept).
+    run = read_run(output)
+    assert funnel_steps(run) == [] and funnel_rows(run) == []
+    assert "not finished</b> (their counts are of the work done so far" in write_report(output).read_text("utf-8")
     result = cli(*_dedup_args(kept_shards, output))
     assert result.returncode == 0, result.stderr
     assert _outcome(output) == _outcome(reference)

@@ -170,6 +170,21 @@ def test_other_edits_or_a_run_without_score_all_are_refused(tmp_path, corpus):
         run_rejudge(other_edits, source, tmp_path / "rejudged")
 
 
+def test_quarantined_records_keep_their_place_in_the_tables_by_source_and_language(tmp_path, corpus):
+    """The clean stage counts a record it quarantines under its file's source and "unidentified";
+    a rejudge copies the quarantine, and its tables must still add up to what was read."""
+    (corpus.parent / "broken.jsonl").write_text('{bad 1\n{"id": 1, "text": 5}\n', encoding="utf-8")
+    source = run_clean_into(scoring_config(tmp_path), corpus.parent, tmp_path / "first")
+    run_rejudge(scoring_config(tmp_path, filters=[{"name": "length", "min_chars": 400}]), source,
+                tmp_path / "rejudged")
+    first, again = (json.loads((folder / "stats.json").read_text()) for folder in (source, tmp_path / "rejudged"))
+    assert again["quarantined_docs"] == first["quarantined_docs"] == 2
+    broken = next(key for key in first["by_source"] if key.endswith("broken.jsonl"))
+    assert again["by_source"][broken] == first["by_source"][broken] == {"input_docs": 2, "quarantined_docs": 2}
+    for table in ("by_source", "by_language"):
+        assert sum(entry["input_docs"] for entry in again[table].values()) == again["input_docs"]
+
+
 def test_the_command_line_rejudges_and_says_what_changed(tmp_path, corpus):
     source = run_clean_into(scoring_config(tmp_path), corpus, tmp_path / "first")
     done = cli("rejudge", str(source), "--output", str(tmp_path / "rejudged"), "--no-progress",

@@ -57,6 +57,18 @@ def test_one_value_and_no_value():
     assert histogram({}).bins == []
 
 
+def test_bins_span_the_thresholds_drawn_with_them():
+    """A run's mojibake ratios, 0 but two, under its limit 0.02: bins cut over the values alone
+    were 1e-5 wide on an axis the limit stretches to 0.02 (no bar to be seen), and values all 0
+    were one bar from -0.5 to 0.5 around the limit."""
+    h = histogram({"0": 5237, "0.0004": 2}, [0.02], bins=40)
+    assert [(b["lo"], b["docs"]) for b in h.bins] == [(0, 5239)]
+    assert h.bins[0]["hi"] == pytest.approx(0.02 / 40)
+    h = histogram({"0": 30}, [0.02], bins=40)
+    assert [(b["lo"], b["docs"]) for b in h.bins] == [(0, 30)] and h.bins[0]["hi"] == pytest.approx(0.0005)
+    assert histogram({"0": 40, "1": 7, "3": 2}, [2]).bins == histogram({"0": 40, "1": 7, "3": 2}).bins
+
+
 # --- thresholds -------------------------------------------------------------------------------------
 
 # The package's filters: not those other test modules register when imported (the order differs by run).
@@ -174,7 +186,7 @@ def test_funnel_rows_follow_the_documents_through_the_stages(example_run):
     docs = Counter()
     for row in rows:
         docs[row["step"]] += row["docs"]
-    assert docs["read"] == run.stats["clean"]["input_docs"] - run.stats["clean"]["quarantined_docs"]
+    assert docs["read"] == run.stats["clean"]["input_docs"]  # the quarantined records among them
     assert docs["clean"] == run.stats["clean"]["kept_docs"]
     assert docs["dedup"] == run.stats["dedup"]["kept_docs"]
     assert docs["probe"] == run.stats["probe"]["kept_docs"]
@@ -194,6 +206,92 @@ def test_samples_are_escaped_and_long_texts_folded(clean_run, tmp_path):
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
     assert 'alert("x")</script>' not in page and "<img src=x" not in page
     assert "the other " in page, "a text longer than the shown part is folded"
+
+
+def _chart_specs(page: str) -> dict:
+    return json.loads(page.split("const specs = ", 1)[1].split(";\nfor (const", 1)[0])
+
+
+HOSTILE_SOURCE = "<!--<script></script>"
+
+
+def _run_with_a_hostile_and_a_long_source(clean_run, tmp_path, spm_model):
+    """A run's folder, cleaned and tokenized: the tokens chart names the sources."""
+    long_source = "https://example.com/" + "a" * 250
+    records = [{"id": f"d{i}", "text": r["text"], "source": (HOSTILE_SOURCE, long_source, "src")[i % 3]}
+               for i, r in enumerate(fixture_records()[:30])]
+    path = tmp_path / "in" / "docs.jsonl"
+    path.parent.mkdir(parents=True)
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    run = clean_run([path], config=EXAMPLE_CONFIG, name="run/clean")
+    done = cli("tokenize", "encode", str(run.output / "kept"), "--output", str(tmp_path / "run" / "tokenize"),
+               "--model", str(spm_model), "--workers", "1", "--no-progress")
+    assert done.returncode == 0, done.stderr
+    return tmp_path / "run"
+
+
+def test_a_source_name_cannot_end_the_charts_script(clean_run, tmp_path, spm_model):
+    """A source named "<!--<script>" once opened a comment in the script that holds the charts'
+    specifications, and no chart was drawn."""
+    page = write_report(_run_with_a_hostile_and_a_long_source(clean_run, tmp_path, spm_model)).read_text("utf-8")
+    script = page.split("const specs = ", 1)[1].split("</script>", 1)[0]
+    assert "<" not in script.split(";\nfor (const", 1)[0]
+    assert HOSTILE_SOURCE in json.dumps(_chart_specs(page), ensure_ascii=False)
+
+
+def test_one_language_has_one_colour_on_every_chart(clean_run):
+    """Each chart once coloured its languages in the order it met them: zh green in the funnel,
+    orange among the edits."""
+    run = clean_run([FIXTURES / "mixed_docs.jsonl"], config=EXAMPLE_CONFIG)
+    specs = _chart_specs(write_report(run.output).read_text(encoding="utf-8"))
+    domains = []
+    for spec in specs.values():
+        for chart in [spec, *spec.get("hconcat", [])]:
+            colour = chart.get("encoding", {}).get("color")
+            if colour and colour.get("field") == "lang":
+                domains.append(colour["scale"]["domain"])
+    assert len(domains) >= 4, "the funnel's two charts and the rejections and edits by rule"
+    languages = sorted(set(run.stats["by_language"]))
+    assert all(domain == languages for domain in domains), domains
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(MISSING is not None, reason=MISSING or "")
+def test_hostile_and_long_source_names_leave_the_page_readable(clean_run, tmp_path, spm_model):
+    pytest.importorskip("selenium", reason="selenium is not installed (pip install 'datacleaning[test]')")
+    run = _run_with_a_hostile_and_a_long_source(clean_run, tmp_path, spm_model)
+    rendered = open_page(write_report(run), tmp_path / "report.png")
+    assert rendered.charts >= 3 and rendered.drawn == rendered.charts, rendered
+    assert rendered.scrolling_tables == 0, "a 270-character source name widened the tables past the page"
+
+
+def test_quarantined_records_count_under_their_file_and_the_breakdown_adds_up(clean_run, tmp_path):
+    """Records the clean stage quarantines were in its input_docs but in no source or language:
+    a file of broken records was missing from the report, and its tables summed to less than
+    the stage read."""
+    write_jsonl(tmp_path / "in" / "good.jsonl", [r["text"] for r in fixture_records()[:10]])
+    (tmp_path / "in" / "broken.jsonl").write_text('{bad 1\n{bad 2\n{"id": 1, "text": 5}\n', encoding="utf-8")
+    run = clean_run([tmp_path / "in"])
+    stats = run.stats
+    assert stats["quarantined_docs"] == 3 and len(run.quarantine) == 3
+    assert stats["by_source"]["in/broken.jsonl"] == {"input_docs": 3, "quarantined_docs": 3}
+    assert stats["by_language"]["unidentified"]["quarantined_docs"] == 3
+    for table in ("by_source", "by_language"):
+        assert sum(entry["input_docs"] for entry in stats[table].values()) == stats["input_docs"]
+        rows, _ = breakdown_rows(read_run(run.output), table, limit=30)
+        assert sum(row["read_docs"] for row in rows) == stats["input_docs"]
+        assert sum(row["quarantined_docs"] for row in rows) == 3
+    assert "<th>quarantined</th>" in write_report(run.output).read_text(encoding="utf-8")
+
+
+def test_report_to_a_folder_or_into_a_missing_one(clean_run, tmp_path):
+    run = clean_run([write_jsonl(tmp_path / "in" / "docs.jsonl", ["一段足够长的中文文本，用来生成报告。" * 20])])
+    (tmp_path / "pages").mkdir()
+    assert cli("report", str(run.output), "--to", str(tmp_path / "pages")).returncode == 0
+    assert (tmp_path / "pages" / "report.html").exists()
+    done = cli("report", str(run.output), "--to", str(tmp_path / "new" / "deeper" / "run.html"))
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "new" / "deeper" / "run.html").exists()
 
 
 def test_dc_report_can_be_called_again_in_one_process(clean_run, tmp_path):
