@@ -33,9 +33,10 @@ from datacleaning import storage
 from datacleaning.errors import ConfigError
 from datacleaning.execution import FileUnit, StageResult, UnitContext, load_done_stats, run_units, stop_signals
 from datacleaning.logs import log_event
-from datacleaning.manifest import STATS, claim_output, mark_complete
+from datacleaning.manifest import STATS, claim_output, exclusive_output, mark_complete
 from datacleaning.shard_input import input_record, input_schema, plan_scan_units, read_unit_batches
 from datacleaning.shards import atomic_file
+from datacleaning.stages import status
 from datacleaning.stats import merge_counters, write_stats
 from datacleaning.storage import StoragePath
 
@@ -137,23 +138,23 @@ def run_export(input_dir: str | os.PathLike, output: str | os.PathLike, settings
                workers: int = 1, progress: bool = True) -> StageResult:
     """Export the shards in ``input_dir`` into ``output`` (local paths or URLs); resumes an export
     interrupted there."""
-    with stop_signals:
-        started = time.time()
-        if workers < 1 or settings.unit_bytes < 1:
-            raise ConfigError(f"workers and unit bytes must be 1 or more, not {workers} and {settings.unit_bytes}")
-        output = storage.as_path(output)
-        storage.refuse_overlap([input_dir], output)
-        schema = input_schema(input_dir, "export", ())
-        missing = [c for c in settings.columns if c not in schema.names]
-        if missing:
-            raise ConfigError(f"the shards in {input_dir} have no column {', '.join(missing)} "
-                              f"(they have {', '.join(schema.names)})")
-        empty = [c for c in settings.columns if _holds_empty_struct(schema.field(c).type)]
-        if settings.format == "parquet" and empty:
-            raise ConfigError(f"column {', '.join(empty)} holds a struct without fields (nothing was measured into "
-                              f"it), which parquet cannot store: leave it out of --columns or export jsonl")
-        units = plan_scan_units(input_dir, settings.unit_bytes)
-        digest = fingerprint(settings, units)
+    if workers < 1 or settings.unit_bytes < 1:
+        raise ConfigError(f"workers and unit bytes must be 1 or more, not {workers} and {settings.unit_bytes}")
+    output = storage.as_path(output)
+    storage.refuse_overlap([input_dir], output)
+    started = time.time()
+    schema = input_schema(input_dir, "export", ())
+    missing = [c for c in settings.columns if c not in schema.names]
+    if missing:
+        raise ConfigError(f"the shards in {input_dir} have no column {', '.join(missing)} "
+                          f"(they have {', '.join(schema.names)})")
+    empty = [c for c in settings.columns if _holds_empty_struct(schema.field(c).type)]
+    if settings.format == "parquet" and empty:
+        raise ConfigError(f"column {', '.join(empty)} holds a struct without fields (nothing was measured into "
+                          f"it), which parquet cannot store: leave it out of --columns or export jsonl")
+    units = plan_scan_units(input_dir, settings.unit_bytes)
+    digest = fingerprint(settings, units)
+    with stop_signals, exclusive_output(output):
         finished = claim_output(output, "export", digest)
         if finished is not None:
             return StageResult.already_complete(finished, len(units))
@@ -163,7 +164,7 @@ def run_export(input_dir: str | os.PathLike, output: str | os.PathLike, settings
                             workers=workers, description="export", show_progress=progress)
         done = load_done_stats(output / UNITS_DIR, units)
         stats = {"documents": 0, "chars": 0, **merge_counters(done)}
-        stats.update(status="complete" if outcome.ok else ("interrupted" if outcome.interrupted else "failed"),
+        stats.update(status=status(outcome),
                      files=len(done), format=settings.format, compression=settings.compression,
                      columns=list(settings.columns), failed_units=outcome.failed,
                      wall_seconds=round(time.time() - started, 3))

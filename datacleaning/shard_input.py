@@ -41,7 +41,7 @@ class ShardInput:
     units: list[FileUnit]
 
 
-def open_input(source: str | os.PathLike, stage: str, required: tuple[str, ...], unit_bytes: int,
+def open_shard_input(source: str | os.PathLike, stage: str, required: tuple[str, ...], unit_bytes: int,
                output: StoragePath) -> ShardInput:
     """The folder of shards ``source`` as the input of ``stage``: its shards hold the ``required``
     columns and one schema (else ShardInputError), cut into units of about ``unit_bytes``; an

@@ -8,7 +8,7 @@ from operator import itemgetter, not_
 
 import regex
 
-from datacleaning.charclasses import CJK_RADICALS, HAN, HAN_RUN, LATIN_RUN, count_chars
+from datacleaning.charclasses import CJK_RADICALS, HAN, HAN_RUN, count_chars
 
 WORD_CHAR = regex.compile(r"[\p{L}\p{N}]")
 
@@ -149,10 +149,6 @@ class TextViews:
     def n_han(self) -> int:
         # ASCII text, most English, is told apart in one fast pass instead of a regex scan.
         return 0 if self.text.isascii() else count_chars(HAN_RUN, self.text)
-
-    @cached_property
-    def n_latin_letters(self) -> int:
-        return count_chars(LATIN_RUN, self.text)
 
     @cached_property
     def n_nonspace(self) -> int:

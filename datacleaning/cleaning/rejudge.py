@@ -39,15 +39,16 @@ from datacleaning import storage
 from datacleaning.cleaning.rule_chain import BUILTIN_CHECKS, RuleChain, languages_judged
 from datacleaning.cleaning.samples import SAMPLES, SAMPLES_SCHEMA, UnitSamples, merge_samples
 from datacleaning.cleaning.stage import (KEPT, QUARANTINE, REJECTED, UNIDENTIFIED, build_rule_chain, count_outcome,
-                                         count_signals, json_text, kept_row, numeric_signals, rejected_row,
-                                         shard_schemas, signals_row)
+                                         count_signals, kept_row, numeric_signals, rejected_row, shard_schemas,
+                                         signals_row)
 from datacleaning.config import Config
 from datacleaning.document import Document
 from datacleaning.errors import ConfigError
 from datacleaning.logs import log_event
-from datacleaning.manifest import MANIFEST, STATS, claim_output, mark_complete
+from datacleaning.manifest import MANIFEST, STATS, claim_output, exclusive_output, mark_complete
+from datacleaning.readers.records import json_text
 from datacleaning.rules.registry import KINDS, build_rule, parameter_defaults
-from datacleaning.shards import iter_batches, shard_paths, unit_writers
+from datacleaning.shards import iter_batches, unit_writers
 from datacleaning.stats import write_stats
 from datacleaning.storage import StoragePath
 
@@ -150,8 +151,6 @@ def _stored_fields(folders: list[StoragePath], wanted: dict[str, set[str]]) -> d
     held: dict[str, set[str]] = {}
     untyped = dict(wanted)
     for folder in folders:
-        if not shard_paths(folder):
-            continue
         for batch in iter_batches(folder, ["signals"]):
             signals = batch.column(0)
             # flatten() carries a parent's nulls down: a document a filter did not measure holds
@@ -178,8 +177,6 @@ def _fields_in_scores(folders: list[StoragePath], looked_for: dict[str, set[str]
     one of them are decoded, and reading stops once all are found."""
     unmeasured = {label for label in looked_for if label not in held}
     for folder in folders:
-        if not shard_paths(folder):
-            continue
         for batch in iter_batches(folder, ["scores"]):
             names = unmeasured | {field for fields in looked_for.values() for field in fields}
             if not names:
@@ -227,6 +224,13 @@ def run_rejudge(config: Config, source: str | os.PathLike, output: str | os.Path
     rule_chain = build_rule_chain(config)
     check_measured_alike(recorded["clean"], config, rule_chain)
     unjudged = thresholds_without_values(source, rule_chain)
+    with exclusive_output(output):
+        return _rejudge(config, source, output, recorded, rule_chain, unjudged, started)
+
+
+def _rejudge(config: Config, source: StoragePath, output: StoragePath, recorded: dict, rule_chain: RuleChain,
+             unjudged: dict[str, str], started: float) -> dict:
+    """run_rejudge's work, once its settings are checked, in the output folder it holds."""
     digest = fingerprint(source, config)
     finished = claim_output(output, STAGE, digest)
     if finished is not None:
@@ -305,7 +309,7 @@ def run_rejudge(config: Config, source: str | os.PathLike, output: str | os.Path
                               "reject_value": value, "scores": row["scores"],
                               "signals": signals_row(declared, scores)}, len(row["text"]))
                 outcome(row, row["text"], verdict.rejected_by, value)
-        for batch in iter_batches(source / QUARANTINE) if shard_paths(source / QUARANTINE) else ():
+        for batch in iter_batches(source / QUARANTINE):
             quarantined.add_batch(batch)
         for row in samples.rows():
             writers[SAMPLES].add(row)
@@ -349,8 +353,6 @@ def _rule_counters(recorded: dict, rule_chain: RuleChain, rejected_by: Counter) 
 
 def _rows(folder: StoragePath):
     """The rows of a folder of clean shards, without their ``signals`` (rebuilt for the new filters)."""
-    if not shard_paths(folder):
-        return
     for batch in iter_batches(folder):
         columns = [name for name in batch.schema.names if name != "signals"]
         yield from batch.select(columns).to_pylist()

@@ -196,10 +196,6 @@ class RuleChain:
         return threshold_marks([(step.label, type(step.rule), _parameters(step.rule)) for step in self._filters],
                                languages)
 
-    @property
-    def rule_labels(self) -> list[str]:
-        return [step.label for group in (self._normalizers, self._edits, self._filters) for step in group]
-
     def _reject_builtin(self, name: str, value: Any) -> Verdict:
         self._builtin[name].rejected += 1
         return Verdict(name, value)

@@ -24,7 +24,6 @@ import os
 from collections import Counter
 from dataclasses import dataclass
 
-import orjson
 import pyarrow as pa
 
 from datacleaning import storage
@@ -37,6 +36,7 @@ from datacleaning.errors import ConfigError
 from datacleaning.execution import UNITS_DIR, Engine, FileUnit, RunOutcome, UnitContext, load_done_stats, run_units
 from datacleaning.execution.units import unit_size_record
 from datacleaning.readers import InputFile, ReaderOptions, discover, plan_units, read_unit
+from datacleaning.readers.records import json_text
 from datacleaning.readers.warc import SkippedRecord
 from datacleaning.rules.base import Filter
 from datacleaning.rules.registry import build_rules
@@ -68,10 +68,6 @@ SIGNAL_TYPES = {"int64": pa.int64(), "float64": pa.float64(), "bool": pa.bool_()
 NUMERIC_SIGNALS = ("int64", "float64")
 # The field of a filter that measures a bare number.
 SCALAR_SIGNAL = "value"
-
-
-def json_text(value) -> str:
-    return orjson.dumps(value, default=str).decode()
 
 
 def signals_type(filters: list[tuple[str, Filter]]) -> pa.StructType:

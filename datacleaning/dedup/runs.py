@@ -4,7 +4,7 @@ Every work unit writes its records (exact hashes, band keys, line hashes, candid
 ``.npy`` files sorted by their key, *runs* (a unit writes another run whenever the records it holds
 reach its share of the memory budget). A grouping step then splits the key space
 into ranges small enough for the memory budget and, for each range, reads the matching slice of
-every run (binary search in a memory-mapped file, so only that slice is read), concatenates the
+every run (a binary search by positioned reads, so only that slice is read), concatenates the
 slices in unit order and sorts them. Equal keys end up adjacent, in document order, which is all
 grouping needs: an external sort whose merge is done by key range instead of by a k-way merge.
 """
@@ -103,8 +103,8 @@ def run_path(folder: Path, stem: str, number: int) -> Path:
     return folder / f"{stem}-{number:04d}.npy"
 
 
-def load_array(path: Path, mmap: bool = False) -> np.ndarray:
-    return np.load(path, mmap_mode="r" if mmap else None, allow_pickle=False)
+def load_array(path: Path) -> np.ndarray:
+    return np.load(path, allow_pickle=False)
 
 
 class ArrayFile:

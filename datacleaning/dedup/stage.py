@@ -41,7 +41,7 @@ from datacleaning.dedup.steps import BAND_KEYS, EXACT_INDEX_SCHEMA, EXACT_KEYS, 
 from datacleaning.dedup.text import DedupText
 from datacleaning.errors import ConfigError
 from datacleaning.execution import UNITS_DIR, Engine, Part, RowRange, RunOutcome, Steps, load_done_stats
-from datacleaning.shard_input import ShardInput, ShardInputError, input_record, input_schema, open_input
+from datacleaning.shard_input import ShardInput, ShardInputError, input_record, input_schema, open_shard_input
 from datacleaning.shards import iter_batches, shard_paths
 from datacleaning.stages import Plan, Stage
 from datacleaning.storage import StoragePath
@@ -89,7 +89,7 @@ class DedupStage(Stage):
 
     def plan(self, config: Config, source, output: StoragePath) -> Plan:
         dedup = config.dedup
-        shards = open_input(source, self.name, self.input_columns, dedup.unit_bytes, output)
+        shards = open_shard_input(source, self.name, self.input_columns, dedup.unit_bytes, output)
         index_dirs = [storage.as_path(config.resolve(p)) for p in dedup.exact.index]
         for folder in index_dirs:
             if not shard_paths(folder):

@@ -36,7 +36,7 @@ import pyarrow.compute as pc
 from datacleaning.config import Config, ProbeConfig
 from datacleaning.errors import ConfigError
 from datacleaning.execution import Engine, FileUnit, RunOutcome, Steps, UnitContext
-from datacleaning.shard_input import ShardInput, input_record, open_input, read_unit_batches
+from datacleaning.shard_input import ShardInput, input_record, open_shard_input, read_unit_batches
 from datacleaning.shards import atomic_file, unit_writers
 from datacleaning.stages import Plan, Stage
 from datacleaning.stats import count_by_column, two_digit_histogram
@@ -350,7 +350,7 @@ class ProbeStage(Stage):
 
     def plan(self, config: Config, source, output: StoragePath) -> Plan:
         probe = config.probe
-        shards = open_input(source, self.name, self.input_columns, probe.unit_bytes, output)
+        shards = open_shard_input(source, self.name, self.input_columns, probe.unit_bytes, output)
         folder = model_folder(config)
         # Before the output is claimed: a model mended after this error finds its folder free.
         _check_model(folder, probe.fold_script)

@@ -38,7 +38,7 @@ def file_encoding(path: str, compression: str | None) -> str | None:
 
 
 def _parse_line(line: bytes, offset: int, path: str, name: str, options: ReaderOptions,
-                file_encoding: str | None = None) -> Document | Quarantined:
+                file_encoding: str | None) -> Document | Quarantined:
     # A file told to be GBK or Big5 by its head may go on in UTF-8 (dumps concatenated): a line
     # that is valid UTF-8 is read as such; Chinese in GBK or Big5 almost never is.
     encoding = None if file_encoding is None or line.isascii() or _is_utf8(line) else file_encoding

@@ -58,7 +58,7 @@ def _json_default(value):
     return str(value)
 
 
-def _json_text(value) -> str:
+def json_text(value) -> str:
     """``value`` as compact JSON; by Python's json module where orjson cannot write it (an integer
     past 64 bits, which must stay exact)."""
     try:
@@ -113,7 +113,7 @@ def _to_document(record: dict, fields: ReaderOptions, default_id: str, default_s
     if doc_id is None or doc_id == "":
         doc_id = default_id
     elif not isinstance(doc_id, str):  # written as JSON writes it: 12, true, {"a":1}
-        doc_id = _json_text(doc_id)
+        doc_id = json_text(doc_id)
     source = record.pop(fields.source_field, None)
     if not isinstance(source, str) or not source:
         if source is not None:
@@ -122,7 +122,7 @@ def _to_document(record: dict, fields: ReaderOptions, default_id: str, default_s
     if fields.meta_fields:
         record = {k: record[k] for k in fields.meta_fields if k in record}
     try:
-        meta = _json_text(record) if record else "{}"
+        meta = json_text(record) if record else "{}"
     except (orjson.JSONEncodeError, ValueError) as e:  # orjson reads 1024 levels of nesting but writes only 254
         raise RecordError(f"the record's other fields cannot be kept as JSON meta: {e}") from e
     return Document(doc_id, text, source=source, meta=meta)
@@ -203,5 +203,5 @@ def _rendered(value) -> str:
     if isinstance(value, dict):
         return "\n".join(f"{key}: {r}" for key, item in value.items() if (r := _rendered(item).strip()))
     if isinstance(value, (bool, int, float)):
-        return _json_text(value)  # true, not Python's True
+        return json_text(value)  # true, not Python's True
     return str(value)  # a date, a decimal, a timestamp of a parquet column, as written

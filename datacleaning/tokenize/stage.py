@@ -36,7 +36,7 @@ from datacleaning import storage
 from datacleaning.config import Config, TokenizeConfig, TokenizeTrainConfig
 from datacleaning.errors import ConfigError, TokenBinsError
 from datacleaning.execution import Engine, FileUnit, RunOutcome, Steps, Unit, UnitContext
-from datacleaning.shard_input import ShardInput, input_record, input_schema, open_input, plan_scan_units
+from datacleaning.shard_input import ShardInput, input_record, input_schema, open_shard_input, plan_scan_units
 from datacleaning.shards import write_atomic
 from datacleaning.stages import Plan, Stage
 from datacleaning.storage import StoragePath
@@ -132,7 +132,7 @@ class TokenizeStage(Stage):
 
     def plan(self, config: Config, source, output: StoragePath) -> Plan:
         tokenize = config.tokenize
-        shards = open_input(source, self.name, self.input_columns, tokenize.unit_bytes, output)
+        shards = open_shard_input(source, self.name, self.input_columns, tokenize.unit_bytes, output)
         try:
             given = open_tokenizer(config.resolve(tokenize.model)) if tokenize.model else None
         except ConfigError as e:

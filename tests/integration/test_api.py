@@ -83,6 +83,37 @@ def test_user_rule_named_in_a_config_through_a_plugin_file(tmp_path):
         dc.Pipeline.from_config(config)
 
 
+def test_a_rule_value_past_64_bits_is_stored_exactly(tmp_path):
+    """A user's filter that keeps a 96-bit checksum as its value: the stage's JSON writer (orjson)
+    cannot write an integer past 64 bits, and every unit holding a document failed."""
+    (tmp_path / "checksum_rules.py").write_text(textwrap.dedent('''
+        import hashlib
+        from dataclasses import dataclass
+        import datacleaning as dc
+
+        @dc.register("checksum_96")
+        @dataclass
+        class Checksum96(dc.Filter):
+            def score(self, doc):
+                return int.from_bytes(hashlib.sha256(doc.text.encode()).digest()[:12], "big")
+            def keep(self, value):
+                return True
+    '''), encoding="utf-8")
+    texts = ["一段足够长的中文文本，用来检查一个很大的整数是否被完整保存。" * 3, "Another document, long enough to be kept by rules."]
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(json.dumps({"id": f"d{i}", "text": t}, ensure_ascii=False) + "\n"
+                              for i, t in enumerate(texts)), encoding="utf-8")
+    done = cli("clean", str(source), "--output", str(tmp_path / "out"), "--no-progress", "--plugin",
+               str(tmp_path / "checksum_rules.py"), "--set", 'clean.filters=[{name = "checksum_96"}]')
+    assert done.returncode == 0, done.stderr
+    import hashlib
+    rows = read_rows(tmp_path / "out" / "kept")
+    assert len(rows) == 2
+    for row in rows:
+        expected = int.from_bytes(hashlib.sha256(row["text"].encode()).digest()[:12], "big")
+        assert expected >= 2 ** 64 and json.loads(row["scores"])["checksum_96"] == expected
+
+
 def test_a_rule_that_raises_names_itself_and_the_document_and_its_unit_is_redone_once_mended(tmp_path):
     """A bug in a user's rule is not bad input: the unit holding the document it trips on fails
     (the others complete), the message names rule and document, and the same run again, once the

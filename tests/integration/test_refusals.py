@@ -8,6 +8,8 @@ import json
 import pickle
 import shutil
 
+import pytest
+
 from datacleaning.model_probe.loader import SHIPPED_TINY
 from helpers import cli, kept_fixture_shards, read_rows, write_repeated_corpus
 
@@ -163,3 +165,23 @@ def test_a_second_run_into_an_output_folder_another_run_holds_is_refused(tmp_pat
         assert "is being written by another run right now" in second.stderr
         assert not list(output.iterdir())
     assert cli("clean", str(corpus), "--output", str(output), "--no-progress").returncode == 0
+
+
+@pytest.mark.parametrize("command", [["export", "KEPT"], ["rejudge", "CLEAN"]])
+def test_export_and_rejudge_are_refused_an_output_folder_another_run_holds(tmp_path, command):
+    """They run outside the stages' runner, and took no hold of their output: a second one into
+    the same folder deleted the files the first was writing."""
+    from datacleaning.manifest import exclusive_output
+
+    clean = tmp_path / "clean"
+    assert cli("clean", str(_corpus(tmp_path)), "--output", str(clean), "--no-progress", "--set",
+               "clean.score_all=true").returncode == 0
+    args = [{"KEPT": str(clean / "kept"), "CLEAN": str(clean)}.get(a, a) for a in command]
+    output = tmp_path / "out"
+    with exclusive_output(output):
+        second = cli(*args, "--output", str(output), "--no-progress")
+        assert second.returncode == 2, second.stderr
+        assert "is being written by another run right now" in second.stderr
+        assert not list(output.iterdir())
+    done = cli(*args, "--output", str(output), "--no-progress")
+    assert done.returncode == 0, done.stderr
