@@ -186,21 +186,22 @@ def probe_nll(texts: list[str], model_dir: Path, lang: str) -> tuple[np.ndarray,
     import torch
     from datacleaning.model_probe import Scorer, load_model, load_tokenizer
     from datacleaning.model_probe.main_script import MainScript
-    from datacleaning.model_probe.text import model_texts
+    from datacleaning.model_probe.text import model_texts, unread_chars, unread_nll
     scorer, tokenizer = Scorer(load_model(model_dir)), load_tokenizer(model_dir)
     main_script = MainScript.of(tokenizer)
     texts = [t[:PROBE_CHARS] for t in texts]
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     started = time.process_time()
-    read = model_texts(pa.array(texts, pa.string()), fold_script=True).to_pylist()
-    ids = [np.array(tokenizer.encode(t), dtype=np.int64) for t in read]
+    read = model_texts(pa.array(texts, pa.string()), fold_script=True)
+    ids = [np.array(tokenizer.encode(t), dtype=np.int64) for t in read.to_pylist()]
     masks = [main_script.mask(doc, lang) for doc in ids]
     scores = scorer.score(ids, main=masks)
+    unread = unread_nll(tokenizer, unread_chars(tokenizer, read, ids))
     seconds = time.process_time() - started
     torch.set_num_threads(threads)
     per_token = np.array([s.nll / s.n_tokens if s.n_tokens else np.nan for s in scores])
-    per_char = np.array([s.nll / len(t) if s.n_tokens else np.nan for s, t in zip(scores, texts)])
+    per_char = np.array([(s.nll + u) / len(t) if s.n_tokens else np.nan for s, u, t in zip(scores, unread, texts)])
     main_chars = np.array([main_script.chars(doc, mask) for doc, mask in zip(ids, masks)])
     main = np.array([s.main_nll for s in scores]) / np.where(main_chars > 0, main_chars, np.nan)
     return per_token, per_char, main, sum(map(len, texts)) / seconds

@@ -80,7 +80,8 @@ class Scorer:
               check_stop: Callable[[], None] = lambda: None,
               main: Sequence[np.ndarray] | None = None) -> list[DocScore]:
         """One :class:`DocScore` per document of token ids (without BOS), in input order.
-        ``check_stop`` is called before each batch, so a stop takes effect within one batch.
+        ``check_stop`` is called before each batch and each chunk of one, so a stop takes effect
+        within one chunk.
         ``main``: per document, a boolean per token, the tokens ``main_nll`` sums (none given:
         ``main_nll`` is 0)."""
         vocab = self.model.config.vocab_size
@@ -101,14 +102,16 @@ class Scorer:
             batch = order[start:start + max(1, self.token_budget // width)]
             start += len(batch)
             masks = [main[i] for i in batch] if main is not None else None
-            for i, (nll, main_nll) in zip(batch, self._score_batch([docs[i] for i in batch], masks)):
+            for i, (nll, main_nll) in zip(batch, self._score_batch([docs[i] for i in batch], masks, check_stop)):
                 scores[i] = DocScore(nll, int(docs[i].size), main_nll)
         return scores
 
     @torch.inference_mode()
-    def _score_batch(self, docs: list[np.ndarray], main: list[np.ndarray] | None) -> list[tuple[float, float]]:
+    def _score_batch(self, docs: list[np.ndarray], main: list[np.ndarray] | None,
+                     check_stop: Callable[[], None]) -> list[tuple[float, float]]:
         """Summed NLL of documents sorted longest first, so the rows still running at any chunk are a
-        prefix of the batch, and summed over the tokens of ``main``."""
+        prefix of the batch, and summed over the tokens of ``main``. ``check_stop`` is called
+        before each chunk: one document of a million tokens is a batch of minutes on a CPU."""
         cfg = self.model.config
         filler = cfg.pad_token_id if cfg.pad_token_id is not None else cfg.eos_token_id
         longest = docs[0].size
@@ -130,6 +133,7 @@ class Scorer:
         main_totals = torch.zeros(len(docs), dtype=torch.float64, device=self.device)
         states = None
         for offset in range(0, longest, self.chunk_tokens):
+            check_stop()
             rows = sum(1 for n in lengths if n > offset)
             end = min(offset + self.chunk_tokens, lengths[0])
             if states is not None:

@@ -41,7 +41,7 @@ from datacleaning.shards import atomic_file, unit_writers
 from datacleaning.stages import Plan, Stage
 from datacleaning.stats import count_by_column, two_digit_histogram
 from datacleaning.storage import StoragePath
-from datacleaning.model_probe.text import model_texts
+from datacleaning.model_probe.text import model_texts, unread_chars, unread_nll
 from datacleaning.tokenize.spm import encode_texts
 
 KEPT, REJECTED = "kept", "rejected"
@@ -55,7 +55,8 @@ ANY_LANGUAGE = "*"
 # Quantiles of ppl reported per language in stats.json.
 REPORTED_QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
 SCORES_SCHEMA = pa.schema([("nll", pa.float64()), ("n_tokens", pa.int32()), ("n_chars", pa.int64()),
-                           ("lang", pa.string()), ("main_nll", pa.float64()), ("main_chars", pa.int64())])
+                           ("lang", pa.string()), ("main_nll", pa.float64()), ("main_chars", pa.int64()),
+                           ("unread_nll", pa.float64())])
 
 
 def resolve_device(probe: ProbeConfig) -> str:
@@ -97,12 +98,19 @@ def _check_model(folder: Path, fold_script: bool) -> None:
 
 
 def model_identity(folder: Path) -> dict:
-    """What names a model folder's scores: its config.json and its files' names and sizes."""
-    config_json = folder / "config.json"
-    if not config_json.is_file():
+    """What names a model folder's scores: the content of each of its files. Names and sizes were
+    not enough: weights trained again, or scaled, keep both, and a resumed run mixed two models."""
+    if not (folder / "config.json").is_file():
         raise ConfigError(f"probe.model: {folder} has no config.json (a Hugging Face TransNormerLLM folder)")
-    return {"config_sha256": hashlib.sha256(config_json.read_bytes()).hexdigest(),
-            "files": sorted((p.name, p.stat().st_size) for p in folder.iterdir() if p.is_file())}
+    return {"files": sorted((p.name, _file_sha256(p)) for p in folder.iterdir() if p.is_file())}
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def fingerprint(probe: ProbeConfig, folder: Path, shards: dict, max_shard_bytes: int) -> str:
@@ -116,7 +124,7 @@ def fingerprint(probe: ProbeConfig, folder: Path, shards: dict, max_shard_bytes:
 @dataclass
 class ScoreStep:
     """Scores a unit's documents under the model into ``.work/scores/<unit>.arrow`` (nll,
-    n_tokens, n_chars, lang, main_nll, main_chars: one row per input row)."""
+    n_tokens, n_chars, lang, main_nll, main_chars, unread_nll: one row per input row)."""
 
     folder: Path
     scores_dir: Path
@@ -154,17 +162,26 @@ class ScoreStep:
                 pa.ipc.new_file(out, SCORES_SCHEMA) as writer:
             for batch in read_unit_batches(unit, list(ProbeStage.input_columns)):
                 context.check_stop()
-                ids = encode_texts(tokenizer, model_texts(batch.column("text"), self.fold_script))
+                texts = model_texts(batch.column("text"), self.fold_script)
+                ids = encode_texts(tokenizer, texts)
                 masks = [main_script.mask(doc, lang) for doc, lang in zip(ids, batch.column("lang").to_pylist())]
                 began = time.perf_counter()
                 scores = scorer.score(ids, context.check_stop, masks)
                 counts["scoring_seconds"] += time.perf_counter() - began
                 n_tokens = np.fromiter((s.n_tokens for s in scores), np.int32, len(scores))
+                nll = np.fromiter((s.nll for s in scores), np.float64, len(scores))
+                broken = ~np.isfinite(nll) & (n_tokens > 0)
+                if broken.any():
+                    raise RuntimeError(
+                        f"the model gives no finite score to {int(broken.sum())} of {len(scores)} documents: its "
+                        f"weights are damaged, or its sums overflow in {next(scorer.model.parameters()).dtype} "
+                        f"(try --dtype float32)")
                 writer.write_batch(pa.record_batch([
-                    pa.array([s.nll for s in scores], pa.float64()), pa.array(n_tokens),
+                    pa.array(nll), pa.array(n_tokens),
                     pc.utf8_length(batch.column("text")).cast(pa.int64()), batch.column("lang"),
                     pa.array([s.main_nll for s in scores], pa.float64()),
                     pa.array([main_script.chars(doc, m) for doc, m in zip(ids, masks)], pa.int64()),
+                    pa.array(unread_nll(tokenizer, unread_chars(tokenizer, texts, ids)), pa.float64()),
                 ], schema=SCORES_SCHEMA))
                 counts["documents"] += len(scores)
                 counts["tokens"] += int(n_tokens.sum())
@@ -180,10 +197,12 @@ def read_scores(path: Path) -> pa.Table:
 def nll_per_char(scores: pa.Table | pa.RecordBatch) -> pa.Array:
     """nll / characters of the text, null for a document of no tokens: unlike the per-token
     perplexity, it does not reward text that the tokenizer splits into many cheap pieces
-    (shuffled Chinese falls apart into single characters)."""
+    (shuffled Chinese falls apart into single characters). Characters the tokenizer has no piece
+    for add log(vocabulary size) each (text.unread_nll), not the little their ``<unk>`` costs."""
     n_chars = scores.column("n_chars").to_numpy().astype(np.float64)
     empty = scores.column("n_tokens").to_numpy() == 0
-    per_char = scores.column("nll").to_numpy() / np.where(empty | (n_chars == 0), 1.0, n_chars)
+    nll = scores.column("nll").to_numpy() + scores.column("unread_nll").to_numpy()
+    per_char = nll / np.where(empty | (n_chars == 0), 1.0, n_chars)
     return pa.array(per_char, pa.float64(), mask=empty)
 
 
@@ -258,8 +277,14 @@ def output_schema(input_schema: pa.Schema, bucket_by: str | None) -> pa.Schema:
     return pa.schema(fields)
 
 
+VERDICT_COLUMNS = ("rejected_by", "reject_value")
+
+
 def rejected_schema(kept: pa.Schema) -> pa.Schema:
-    return kept.append(pa.field("rejected_by", pa.string())).append(pa.field("reject_value", pa.string()))
+    """The kept columns and the probe's verdict, last; an input's own verdict (a ``rejected/``
+    folder probed) gives way to it, as two columns of one name cannot be read."""
+    return pa.schema([*(f for f in kept if f.name not in VERDICT_COLUMNS),
+                      *(pa.field(name, pa.string()) for name in VERDICT_COLUMNS)])
 
 
 def _limits(by_language: dict[str, float], langs: np.ndarray) -> np.ndarray:
@@ -315,8 +340,9 @@ class WriteStep:
                     for name in reversed(JUDGED_SCORES):  # the first limit passed is written last
                         by[over[name]] = f"probe.max_{name}"
                         value[over[name]] = values[name][over[name]]
+                    carried = [rejected.column(name) for name in schemas[REJECTED].names[:-len(VERDICT_COLUMNS)]]
                     writers[REJECTED].add_batch(pa.RecordBatch.from_arrays(
-                        [*rejected.columns, pa.array(by[reject].tolist()),
+                        [*carried, pa.array(by[reject].tolist()),
                          pa.array([f"{v:.6g}" for v in value[reject]])], schema=schemas[REJECTED]))
                 context.progress(unit.size // max(unit.end - unit.start, 1))
         if first != scores.num_rows:
@@ -352,8 +378,10 @@ class ProbeStage(Stage):
         probe = config.probe
         shards = open_shard_input(source, self.name, self.input_columns, probe.unit_bytes, output)
         folder = model_folder(config)
-        # Before the output is claimed: a model mended after this error finds its folder free.
+        # Before the output is claimed: a model mended, or a GPU found, after these errors finds its
+        # folder free.
         _check_model(folder, probe.fold_script)
+        resolve_device(probe)
         return Plan(fingerprint(probe, folder, input_record(shards.units, probe.unit_bytes), config.output.max_shard_bytes),
                     len(shards.units), {"units": len(shards.units), "model": folder},
                     ProbePlan(shards, folder, config.work_folder("probe", output)))

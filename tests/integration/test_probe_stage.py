@@ -18,6 +18,7 @@ import torch
 
 import datacleaning
 from datacleaning.model_probe import SHIPPED_TINY, load_model, load_tokenizer, pick_dtype
+from datacleaning.script_chars import simplified_form
 from helpers import cli, done_records, fixture_records, kill_group_when, read_rows, write_kept_shard
 
 # Short documents keep the CPU scoring of every run here to a few seconds.
@@ -81,16 +82,21 @@ def test_every_document_comes_out_once_with_its_columns_and_scores(kept, scored)
     kept_rows, rejected_rows = read_rows(scored / "kept"), read_rows(scored / "rejected")
     out = {row["id"]: row for row in kept_rows + rejected_rows}
     assert len(out) == len(kept_rows) + len(rejected_rows) == len(inputs)
+    tokenizer = load_tokenizer(SHIPPED_TINY)
+    per_unread = math.log(tokenizer.get_piece_size())
     for doc_id, row in out.items():
         for column, value in inputs[doc_id].items():
             assert row[column] == value, (doc_id, column)
         assert row["n_tokens"] > 0
         assert row["ppl"] == pytest.approx(math.exp(row["nll"] / row["n_tokens"]), rel=1e-12)
-        assert row["nll_per_char"] == pytest.approx(row["nll"] / len(row["text"]), rel=1e-12)
+        # A character the tokenizer has no piece of its own for counts log(vocabulary size); the
+        # model reads Traditional characters as Simplified (probe.fold_script).
+        unread = sum(1 for char in tokenizer.normalize(simplified_form(row["text"]))
+                     if char != "\u2581" and tokenizer.piece_to_id(char) == tokenizer.unk_id())
+        assert row["nll_per_char"] == pytest.approx((row["nll"] + unread * per_unread) / len(row["text"]), rel=1e-12)
 
     # The dtype the stage's "auto" picks on this CPU: bf16 where the CPU computes it.
     model = load_model(SHIPPED_TINY, dtype=pick_dtype(torch.device("cpu")))
-    tokenizer = load_tokenizer(SHIPPED_TINY)
     for doc_id in sorted(out)[::9]:
         row = out[doc_id]
         ids = tokenizer.encode(row["text"])
@@ -259,6 +265,82 @@ def test_documents_without_tokens_are_kept_with_a_null_perplexity(tmp_path):
     rejected = {r["id"]: r for r in read_rows(output / "rejected")}
     assert sorted(rejected) == ["french", "word"]
     assert rejected["french"]["main_nll_per_char"] is None and rejected["french"]["nll_per_char"] > 0
+
+
+def test_characters_the_tokenizer_cannot_read_do_not_make_text_score_clean(tmp_path):
+    """A run of emoji is one <unk> piece of small NLL: 500 of them after three characters scored
+    0.05 nats per character, the cleanest text of a run. Each now counts log(vocabulary size)."""
+    review = "这家店的菜很好吃，服务也不错，下次还会再来。环境干净，价格也合理，推荐给大家。"
+    write_kept_shard(tmp_path / "kept", "a", [{"id": "emoji", "text": "太好了" + "😀" * 500, "lang": "zh"},
+                                              {"id": "review", "text": review, "lang": "zh"},
+                                              {"id": "review+emoji", "text": review + "😀" * 11, "lang": "zh"}])
+    output = tmp_path / "out"
+    assert cli(*_score_args(tmp_path / "kept", output)).returncode == 0
+    rows = {r["id"]: r for r in read_rows(output / "kept")}
+    per_unread = math.log(load_tokenizer().get_piece_size())
+    assert rows["emoji"]["nll_per_char"] == pytest.approx(
+        (rows["emoji"]["nll"] + 500 * per_unread) / 503)
+    assert rows["emoji"]["nll_per_char"] > rows["review"]["nll_per_char"]
+    assert rows["review+emoji"]["nll_per_char"] > rows["review"]["nll_per_char"]
+    assert rows["review"]["nll_per_char"] == pytest.approx(rows["review"]["nll"] / len(review))
+
+
+def test_a_model_that_gives_no_finite_score_fails_its_units(kept, tmp_path):
+    """Weights damaged in the middle load (their shapes are right) and score every document NaN,
+    which passed every limit: the run was complete, every document kept."""
+    import shutil
+
+    from safetensors.torch import load_file, save_file
+    model = tmp_path / "model"
+    shutil.copytree(SHIPPED_TINY, model)
+    weights = load_file(model / "model.safetensors")
+    name = next(n for n, w in weights.items() if w.dim() == 2 and "embed" not in n)
+    weights[name] = torch.full_like(weights[name], float("nan"))
+    save_file(weights, model / "model.safetensors", metadata={"format": "pt"})
+    done = cli(*_score_args(kept, tmp_path / "out", "--model", str(model), "--set", "probe.max_ppl={'*'=100}"))
+    assert done.returncode != 0
+    assert "the model gives no finite score" in done.stdout + done.stderr
+    assert json.loads((tmp_path / "out" / "stats.json").read_text())["status"] == "failed"
+
+
+def test_weights_changed_under_a_run_are_a_different_model(kept, tmp_path):
+    """A model's files were named by their names and sizes: weights scaled in place kept both, and
+    a resumed run mixed the scores of two models."""
+    import shutil
+
+    from safetensors.torch import load_file, save_file
+    model = tmp_path / "model"
+    shutil.copytree(SHIPPED_TINY, model)
+    output = tmp_path / "out"
+    assert cli(*_score_args(kept, output, "--model", str(model))).returncode == 0
+    weights = load_file(model / "model.safetensors")
+    save_file({n: (w * 1.05).contiguous() for n, w in weights.items()}, model / "model.safetensors",
+              metadata={"format": "pt"})
+    assert (model / "model.safetensors").stat().st_size == (SHIPPED_TINY / "model.safetensors").stat().st_size
+    again = cli(*_score_args(kept, output, "--model", str(model)))
+    assert again.returncode == 2 and "different configuration" in again.stderr, again.stderr
+
+
+def test_a_rejected_folder_probed_gives_shards_of_one_verdict(tmp_path):
+    """Probing a clean run's rejected/ (its rows carry rejected_by and reject_value) wrote rejected
+    shards with both columns twice, which nothing could read."""
+    clean = tmp_path / "clean"
+    texts = [r["text"][:CHARS] for r in fixture_records()[:40]] + ["太短"] * 5
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(json.dumps({"id": f"d{i}", "text": t}, ensure_ascii=False) + "\n"
+                              for i, t in enumerate(texts)), encoding="utf-8")
+    assert cli("clean", str(source), "--output", str(clean), "--no-progress").returncode == 0
+    unjudged = tmp_path / "unjudged"
+    assert cli(*_score_args(clean / "rejected", unjudged)).returncode == 0
+    median = float(np.median([r["ppl"] for r in read_rows(unjudged / "kept") if r["ppl"] is not None]))
+    output = tmp_path / "out"
+    done = cli(*_score_args(clean / "rejected", output, "--set", f"probe.max_ppl={{'*'={median}}}"))
+    assert done.returncode == 0, done.stderr
+    rejected = datacleaning.read_table(output / "rejected")
+    assert rejected.schema.names.count("rejected_by") == 1 and rejected.num_rows > 0
+    assert set(rejected.column("rejected_by").to_pylist()) == {"probe.max_ppl"}
+    assert set(datacleaning.read_table(output / "kept").column("rejected_by").to_pylist()) - {None}, \
+        "the kept rows keep the clean stage's verdict"
 
 
 @pytest.mark.slow

@@ -89,6 +89,18 @@ def test_a_stop_during_probe_scoring_takes_effect_within_seconds(tmp_path):
     _assert_stopped_within(proc, "probe", output, seconds=15)
 
 
+def test_a_stop_inside_one_long_document_of_probe_scoring_takes_effect_within_seconds(tmp_path):
+    """One document of about a million characters is one batch of a minute or more on a CPU: the
+    stop was looked at between batches only, and the worker was killed when the grace ran out."""
+    texts = [record["text"] for record in fixture_records() if record["lang"] == "zh"]
+    text = "\n".join(texts * (1_000_000 // sum(len(t) + 1 for t in texts) + 1))
+    write_kept_shard(tmp_path / "kept", "a", [{"id": "long", "text": text, "lang": "zh", "source": "test"}])
+    output = tmp_path / "probe"
+    proc = _start(["probe", "score", str(tmp_path / "kept"), "--output", str(output), "--workers", "1",
+                   "--device", "cpu", "--no-progress"], grace="120")
+    _assert_stopped_within(proc, "probe", output, seconds=15)
+
+
 def test_a_stop_while_sentencepiece_trains_takes_effect_within_seconds(tmp_path):
     texts = [record["text"] for record in fixture_records()]
     rng = random.Random(0)
