@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from datacleaning.report import write_report
-from datacleaning.report.runs import SAMPLES_FILE
+from datacleaning.cleaning.samples import SAMPLES_FILE
 from datacleaning.stages import STAGE_ORDER
 
 

@@ -14,8 +14,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import gzip
-import hashlib
-import json
 import logging
 import os
 import time
@@ -33,7 +31,7 @@ from datacleaning import storage
 from datacleaning.errors import ConfigError
 from datacleaning.execution import FileUnit, StageResult, UnitContext, load_done_stats, run_units, stop_signals
 from datacleaning.logs import log_event
-from datacleaning.manifest import STATS, claim_output, exclusive_output, mark_complete
+from datacleaning.manifest import STATS, claim_output, exclusive_output, mark_complete, settings_digest
 from datacleaning.shard_input import input_record, input_schema, plan_scan_units, read_unit_batches
 from datacleaning.shards import atomic_file
 from datacleaning.stages import status
@@ -131,7 +129,7 @@ def _compressed(f, compression: str) -> Iterator[BinaryIO]:
 
 def fingerprint(settings: ExportSettings, units: list[FileUnit]) -> str:
     relevant = {"settings": asdict(settings), **input_record(units, settings.unit_bytes)}
-    return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
+    return settings_digest(relevant)
 
 
 def run_export(input_dir: str | os.PathLike, output: str | os.PathLike, settings: ExportSettings, *,

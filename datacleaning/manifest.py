@@ -5,6 +5,7 @@ nothing."""
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import logging
 import os
@@ -22,6 +23,12 @@ MANIFEST = "manifest.json"
 STATS = "stats.json"
 
 logger = logging.getLogger("datacleaning.manifest")
+
+
+def settings_digest(relevant: dict) -> str:
+    """A stage's fingerprint: the digest of what decides its output (settings, model, input files),
+    which a resumed run must match."""
+    return hashlib.sha256(json.dumps(relevant, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
 @contextmanager

@@ -69,8 +69,14 @@ def write_stats(path: StoragePath, stats: dict) -> None:
     write_atomic(path, json.dumps(stats, indent=2, ensure_ascii=False, sort_keys=False).encode())
 
 
-def _pct(part: float, whole: float) -> str:
+def percent(part: float, whole: float) -> str:
+    """``part`` as a share of ``whole`` for a summary's column: ``" 12.5%"``, ``"    -"`` of nothing."""
     return f"{100 * part / whole:5.1f}%" if whole else "    -"
+
+
+def failed_unit_lines(stats: dict) -> list[str]:
+    """A summary's line for each work unit that failed: its id and the last line of its error."""
+    return [f"  FAILED unit {unit}: {error.strip().splitlines()[-1]}" for unit, error in stats.get("failed_units", {}).items()]
 
 
 def format_clean_summary(stats: dict) -> str:
@@ -81,9 +87,9 @@ def format_clean_summary(stats: dict) -> str:
         f"{stats.get('units', {}).get('total', 0)} units, {stats.get('wall_seconds', 0):.1f}s wall, "
         + (f"profile {stats['profile']}" if stats.get("profile") else "rules of the config (no bundled profile)"),
         f"  input        {n:>10,} docs  {stats.get('input_bytes', 0) / 1e6:10.1f} MB",
-        f"  kept         {stats.get('kept_docs', 0):>10,} docs  {_pct(stats.get('kept_docs', 0), n)}",
-        f"  rejected     {stats.get('rejected_docs', 0):>10,} docs  {_pct(stats.get('rejected_docs', 0), n)}",
-        f"  quarantined  {stats.get('quarantined_docs', 0):>10,} docs  {_pct(stats.get('quarantined_docs', 0), n)}",
+        f"  kept         {stats.get('kept_docs', 0):>10,} docs  {percent(stats.get('kept_docs', 0), n)}",
+        f"  rejected     {stats.get('rejected_docs', 0):>10,} docs  {percent(stats.get('rejected_docs', 0), n)}",
+        f"  quarantined  {stats.get('quarantined_docs', 0):>10,} docs  {percent(stats.get('quarantined_docs', 0), n)}",
     ]
     rules = stats.get("rules", {})
     if rules:
@@ -105,6 +111,4 @@ def format_clean_summary(stats: dict) -> str:
     skipped = stats.get("skipped_records", {})
     if skipped:
         lines.append("  not documents (skipped): " + ", ".join(f"{k} {v:,}" for k, v in skipped.items()))
-    for unit, error in stats.get("failed_units", {}).items():
-        lines.append(f"  FAILED unit {unit}: {error.strip().splitlines()[-1]}")
-    return "\n".join(lines)
+    return "\n".join(lines + failed_unit_lines(stats))

@@ -23,7 +23,6 @@ clean output it came from.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import itertools
 import json
 import logging
@@ -45,11 +44,11 @@ from datacleaning.config import Config
 from datacleaning.document import Document
 from datacleaning.errors import ConfigError
 from datacleaning.logs import log_event
-from datacleaning.manifest import MANIFEST, STATS, claim_output, exclusive_output, mark_complete
+from datacleaning.manifest import MANIFEST, STATS, claim_output, exclusive_output, mark_complete, settings_digest
 from datacleaning.readers.records import json_text
 from datacleaning.rules.registry import KINDS, build_rule, parameter_defaults
 from datacleaning.shards import iter_batches, unit_writers
-from datacleaning.stats import write_stats
+from datacleaning.stats import percent, write_stats
 from datacleaning.storage import StoragePath
 
 logger = logging.getLogger("datacleaning.rejudge")
@@ -210,7 +209,7 @@ def fingerprint(source: StoragePath, config: Config) -> str:
     manifest = json.loads(storage.read_bytes(source / MANIFEST))
     relevant = {"source": str(source), "source_fingerprint": manifest.get("fingerprint"),
                 "clean": config.clean.model_dump(), "max_shard_bytes": config.output.max_shard_bytes}
-    return hashlib.sha256(json.dumps(relevant, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    return settings_digest(relevant)
 
 
 def run_rejudge(config: Config, source: str | os.PathLike, output: str | os.PathLike) -> dict:
@@ -363,14 +362,11 @@ def format_rejudge_summary(stats: dict) -> str:
     n = stats.get("input_docs", 0)
     changed = stats.get("rejudged", {})
 
-    def pct(k: int) -> str:
-        return f"{100 * k / n:5.1f}%" if n else "    -"
-
     lines = [f"rejudge: {stats.get('status', '?')} — {n:,} docs of {changed.get('from', '?')}, "
              + (f"profile {stats['profile']}" if stats.get("profile") else "rules of the config"),
-             f"  kept         {stats.get('kept_docs', 0):>10,} docs  {pct(stats.get('kept_docs', 0))}",
-             f"  rejected     {stats.get('rejected_docs', 0):>10,} docs  {pct(stats.get('rejected_docs', 0))}",
-             f"  quarantined  {stats.get('quarantined_docs', 0):>10,} docs  {pct(stats.get('quarantined_docs', 0))}"]
+             f"  kept         {stats.get('kept_docs', 0):>10,} docs  {percent(stats.get('kept_docs', 0), n)}",
+             f"  rejected     {stats.get('rejected_docs', 0):>10,} docs  {percent(stats.get('rejected_docs', 0), n)}",
+             f"  quarantined  {stats.get('quarantined_docs', 0):>10,} docs  {percent(stats.get('quarantined_docs', 0), n)}"]
     # The filters, which judged again, and the built-in checks that rejected (the normalizers and
     # edits did in the clean run what they did: its summary says it).
     for label, c in stats.get("rules", {}).items():

@@ -18,8 +18,6 @@ Output layout of ``DIR``::
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
 import os
 from collections import Counter
 from dataclasses import dataclass
@@ -35,6 +33,7 @@ from datacleaning.document import Document, Quarantined
 from datacleaning.errors import ConfigError
 from datacleaning.execution import UNITS_DIR, Engine, FileUnit, RunOutcome, UnitContext, load_done_stats, run_units
 from datacleaning.execution.units import unit_size_record
+from datacleaning.manifest import settings_digest
 from datacleaning.readers import InputFile, ReaderOptions, discover, plan_units, read_unit
 from datacleaning.readers.records import json_text
 from datacleaning.readers.warc import SkippedRecord
@@ -253,7 +252,7 @@ def fingerprint(config: Config, files: list[InputFile], code_rules: RuleChain | 
                 "max_shard_bytes": config.output.max_shard_bytes,
                 "files": [(f.path, f.size, f.version) for f in files],
                 **unit_size_record(sum(f.size for f in files), config.input.chunk_bytes)}
-    return hashlib.sha256(json.dumps(relevant, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    return settings_digest(relevant)
 
 
 def build_rule_chain(config: Config) -> RuleChain:

@@ -20,8 +20,6 @@ over every document of the input, so the steps spread over the nodes of a cluste
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,9 +39,11 @@ from datacleaning.dedup.steps import BAND_KEYS, EXACT_INDEX_SCHEMA, EXACT_KEYS, 
 from datacleaning.dedup.text import DedupText
 from datacleaning.errors import ConfigError
 from datacleaning.execution import UNITS_DIR, Engine, Part, RowRange, RunOutcome, Steps, load_done_stats
+from datacleaning.manifest import settings_digest
 from datacleaning.shard_input import ShardInput, ShardInputError, input_record, input_schema, open_shard_input
 from datacleaning.shards import iter_batches, shard_paths
 from datacleaning.stages import Plan, Stage
+from datacleaning.stats import failed_unit_lines, percent
 from datacleaning.storage import StoragePath
 
 # Clusters listed in stats.json, the largest first (a report shows what repeats most).
@@ -58,7 +58,7 @@ def fingerprint(config: Config, shards: dict) -> str:
     changes how work is split), the shard size, the MinHash engine and the input shards."""
     relevant = {"dedup": config.dedup.model_dump(exclude={"memory_mb"}),
                 "max_shard_bytes": config.output.max_shard_bytes, "algorithm": ALGORITHM, **shards}
-    return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
+    return settings_digest(relevant)
 
 
 def _partitions(step: str, records: int, record_bytes: int, config: Config) -> list[Part]:
@@ -243,15 +243,12 @@ def format_dedup_summary(stats: dict) -> str:
     """A readable summary of a dedup-stage run."""
     n = stats.get("input_docs", 0)
 
-    def pct(part: int) -> str:
-        return f"{100 * part / n:5.1f}%" if n else "    -"
-
     minhash = stats.get("minhash", {})
     lines = [
         f"dedup: {stats.get('status', '?')} — {stats.get('units', 0)} units, {stats.get('wall_seconds', 0):.1f}s wall",
         f"  input            {n:>10,} docs",
-        f"  kept             {stats.get('kept_docs', 0):>10,} docs  {pct(stats.get('kept_docs', 0))}",
-        f"  removed          {stats.get('removed_docs', 0):>10,} docs  {pct(stats.get('removed_docs', 0))}",
+        f"  kept             {stats.get('kept_docs', 0):>10,} docs  {percent(stats.get('kept_docs', 0), n)}",
+        f"  removed          {stats.get('removed_docs', 0):>10,} docs  {percent(stats.get('removed_docs', 0), n)}",
         f"    exact          {stats.get('exact_duplicates', 0):>10,}",
         f"    near           {stats.get('near_duplicates', 0):>10,}",
         f"    earlier runs   {stats.get('earlier_run_duplicates', 0):>10,}",
@@ -268,9 +265,7 @@ def format_dedup_summary(stats: dict) -> str:
         line_stats = stats["lines"]
         lines.append(f"  line dedup       {line_stats['boilerplate_lines']:,} boilerplate lines; "
                      f"{line_stats['lines_removed']:,} removed, {line_stats['chars_removed']:,} chars")
-    for unit, error in stats.get("failed_units", {}).items():
-        lines.append(f"  FAILED unit {unit}: {error.strip().splitlines()[-1]}")
-    return "\n".join(lines)
+    return "\n".join(lines + failed_unit_lines(stats))
 
 
 STAGE = DedupStage()

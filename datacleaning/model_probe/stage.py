@@ -36,10 +36,11 @@ import pyarrow.compute as pc
 from datacleaning.config import Config, ProbeConfig
 from datacleaning.errors import ConfigError
 from datacleaning.execution import Engine, FileUnit, RunOutcome, Steps, UnitContext
+from datacleaning.manifest import settings_digest
 from datacleaning.shard_input import ShardInput, input_record, open_shard_input, read_unit_batches
 from datacleaning.shards import atomic_file, unit_writers
 from datacleaning.stages import Plan, Stage
-from datacleaning.stats import count_by_column, two_digit_histogram
+from datacleaning.stats import count_by_column, failed_unit_lines, two_digit_histogram
 from datacleaning.storage import StoragePath
 from datacleaning.model_probe.text import model_texts, unread_chars, unread_nll
 from datacleaning.tokenize.spm import encode_texts
@@ -118,7 +119,7 @@ def fingerprint(probe: ProbeConfig, folder: Path, shards: dict, max_shard_bytes:
     size and the input shards. The device is left out: a run may resume on another machine."""
     relevant = {"probe": probe.model_dump(exclude={"model": True, "device": True, "train": True}),
                 "model": model_identity(folder), "max_shard_bytes": max_shard_bytes, **shards}
-    return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
+    return settings_digest(relevant)
 
 
 @dataclass
@@ -472,9 +473,7 @@ def format_probe_summary(stats: dict) -> str:
             q = report["ppl_quantiles"]
             shown = [f"{q[k]:>10.1f}" if q.get(k) is not None else f"{'-':>10}" for k in ("0.1", "0.5", "0.9")]
             lines.append(f"  {lang or '?':<8}{report['documents']:>12,}" + "".join(shown))
-    for unit, error in stats.get("failed_units", {}).items():
-        lines.append(f"  FAILED unit {unit}: {error.strip().splitlines()[-1]}")
-    return "\n".join(lines)
+    return "\n".join(lines + failed_unit_lines(stats))
 
 
 STAGE = ProbeStage()

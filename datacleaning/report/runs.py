@@ -8,13 +8,14 @@ import logging
 from dataclasses import dataclass, field
 
 from datacleaning import storage
+from datacleaning.cleaning.samples import SAMPLES_FILE
 from datacleaning.errors import InputError
+from datacleaning.manifest import STATS
 from datacleaning.stages import STAGE_ORDER
 from datacleaning.storage import StoragePath
 
 logger = logging.getLogger("datacleaning.report")
 
-SAMPLES_FILE = "review_samples.jsonl"
 # A key only that stage's stats.json has: how a stage folder given alone is recognised.
 _STAGE_MARKS = {"clean": "rules", "dedup": "minhash", "probe": "buckets", "tokenize": "dtype"}
 
@@ -39,16 +40,16 @@ def read_run(location: str | StoragePath) -> RunOutput:
     path = storage.as_path(location)
     run = RunOutput(path)
     folders = {}
-    if storage.exists(path / "stats.json"):
-        stats = _stats(path / "stats.json")
+    if storage.exists(path / STATS):
+        stats = _stats(path / STATS)
         stage = stage_of(stats)
         if stage is None:
             raise FileNotFoundError(f"{path}/stats.json is not the stats of a datacleaning stage")
         run.stats[stage], folders[stage] = stats, path
     else:
         for stage in STAGE_ORDER:
-            if storage.exists(path / stage / "stats.json"):
-                run.stats[stage] = _stats(path / stage / "stats.json")
+            if storage.exists(path / stage / STATS):
+                run.stats[stage] = _stats(path / stage / STATS)
                 folders[stage] = path / stage
     if not run.stats:
         raise FileNotFoundError(f"{path} holds no finished stage: no stats.json in it or in "

@@ -24,8 +24,6 @@ atomically; rerun whole if stopped).
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,9 +34,11 @@ from datacleaning import storage
 from datacleaning.config import Config, TokenizeConfig, TokenizeTrainConfig
 from datacleaning.errors import ConfigError, TokenBinsError
 from datacleaning.execution import Engine, FileUnit, RunOutcome, Steps, Unit, UnitContext
+from datacleaning.manifest import settings_digest
 from datacleaning.shard_input import ShardInput, input_record, input_schema, open_shard_input, plan_scan_units
 from datacleaning.shards import write_atomic
 from datacleaning.stages import Plan, Stage
+from datacleaning.stats import failed_unit_lines
 from datacleaning.storage import StoragePath
 from datacleaning.tokenize.encode import LANG_COLUMN, SOURCE_COLUMN, EncodeStep
 from datacleaning.tokenize.indexed import idx_path, token_dtype
@@ -59,7 +59,7 @@ def fingerprint(tokenize: TokenizeConfig, shards: dict, model_digest: str | None
     relevant = {"tokenize": tokenize.model_dump(exclude={"model": True, "train": True} if model_digest
                                                 else {"model": True, "train": {"threads"}}),
                 "model_sha256": model_digest, **shards}
-    return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
+    return settings_digest(relevant)
 
 
 def token_layout(tokenize: TokenizeConfig, tokenizer: Tokenizer) -> tuple[np.dtype, int | None, int | None]:
@@ -312,6 +312,4 @@ def format_tokenize_summary(stats: dict) -> str:
                          f"{counts['text_bytes'] / max(text_tokens, 1):>13.2f}")
         if len(largest) > SUMMARY_SOURCES:
             lines.append(f"  ... and {len(largest) - SUMMARY_SOURCES:,} more sources (stats.json has them all)")
-    for unit, error in stats.get("failed_units", {}).items():
-        lines.append(f"  FAILED unit {unit}: {error.strip().splitlines()[-1]}")
-    return "\n".join(lines)
+    return "\n".join(lines + failed_unit_lines(stats))
