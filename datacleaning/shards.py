@@ -196,6 +196,13 @@ def open_shard(source: pa.NativeFile, columns: list[str] | None = None) -> pa.ip
     return _Reordered(reader, columns) if sorted(fields) != fields else reader
 
 
+def read_shard(path: str | os.PathLike, columns: list[str] | None = None, *, memory_map: bool = True) -> pa.Table:
+    """One shard as a table of ``columns`` (all without), only those decoded. ``memory_map=False``
+    for a shard about to be replaced by a rewrite of itself."""
+    with storage.open_arrow(path, memory_map=memory_map) as source:
+        return open_shard(source, columns).read_all()
+
+
 class _Reordered:
     """A reader whose batches come with their columns in the order asked for (included_fields
     keeps the file's order)."""
@@ -226,9 +233,4 @@ def read_table(directory: str | os.PathLike, columns: list[str] | None = None) -
     paths = shard_paths(directory)
     if not paths:
         raise FileNotFoundError(f"no {SHARD_SUFFIX} shards in {directory}")
-    tables = []
-    for path in paths:
-        with storage.open_arrow(path, memory_map=True) as source:
-            table = pa.ipc.open_file(source).read_all()
-        tables.append(table.select(columns) if columns else table)
-    return pa.concat_tables(tables)
+    return pa.concat_tables([read_shard(path, columns) for path in paths])

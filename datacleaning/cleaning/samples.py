@@ -19,9 +19,8 @@ import pyarrow as pa
 
 from datacleaning.config import ReviewSamplesConfig
 from datacleaning.document import Document
-from datacleaning import storage
 from datacleaning.cleaning.unique_ids import ids_at
-from datacleaning.shards import shard_paths, shard_unit, write_atomic
+from datacleaning.shards import read_shard, shard_paths, shard_unit, write_atomic
 from datacleaning.storage import StoragePath
 
 SAMPLES = "samples"
@@ -85,9 +84,7 @@ def merge_samples(output: StoragePath, settings: ReviewSamplesConfig,
     seen = 0
     for path in shard_paths(output / SAMPLES):
         unit = shard_unit(path)
-        with storage.open_arrow(path, memory_map=True) as source:
-            rows = pa.ipc.open_file(source).read_all().to_pylist()
-        for row in rows:
+        for row in read_shard(path).to_pylist():
             category = row["category"]
             limit = limits.get(category, settings.per_rule)
             heap = best.setdefault(category, [])

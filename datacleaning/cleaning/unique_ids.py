@@ -16,8 +16,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from datacleaning import storage
-from datacleaning.shards import SHARD_SUFFIX, open_shard, shard_paths, shard_unit, write_shard
+from datacleaning.shards import SHARD_SUFFIX, read_shard, shard_paths, shard_unit, write_shard
 from datacleaning.storage import StoragePath
 
 
@@ -71,8 +70,7 @@ def _renamed_here(path: StoragePath, ids: pa.ChunkedArray) -> int:
 
 
 def _ids(path: StoragePath) -> pa.ChunkedArray:
-    with storage.open_arrow(path, memory_map=True) as source:
-        return open_shard(source, ["id"]).read_all().column("id")
+    return read_shard(path, ["id"]).column("id")
 
 
 def _id_hashes(ids: pa.ChunkedArray) -> np.ndarray:
@@ -81,8 +79,7 @@ def _id_hashes(ids: pa.ChunkedArray) -> np.ndarray:
 
 
 def _rewrite(path: StoragePath, renamed: dict[int, str], id_field: str) -> None:
-    with storage.open_arrow(path) as source:
-        table = pa.ipc.open_file(source).read_all()
+    table = read_shard(path, memory_map=False)
     ids = table.column("id").to_pylist()
     metas = table.column("meta").to_pylist()
     for row, new_id in renamed.items():

@@ -25,7 +25,6 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from datacleaning import storage
 from datacleaning.config import DedupConfig
 from datacleaning.dedup.components import merge_edges, roots
 from datacleaning.dedup.lines import cut_text
@@ -37,7 +36,7 @@ from datacleaning.dedup.runs import EXACT_RECORD, KEY_RECORD, KEY_SPACE, PAIR_RE
 from datacleaning.dedup.text import DedupText
 from datacleaning.execution import FileUnit, Part, RowRange, Unit, UnitContext
 from datacleaning.shard_input import read_unit_batches
-from datacleaning.shards import atomic_file, shard_paths, unit_writers, write_atomic
+from datacleaning.shards import atomic_file, read_shard, shard_paths, unit_writers, write_atomic
 from datacleaning.stats import count_by_column
 from datacleaning.storage import StoragePath
 
@@ -212,8 +211,7 @@ def _index_entries(index_dirs: list[Path], low: int, high: int) -> tuple[np.ndar
     records, sources, taken = [np.zeros(0, EXACT_RECORD)], [], 0
     for folder in index_dirs:
         for path in shard_paths(folder):
-            with storage.open_arrow(path, memory_map=True) as source:
-                table = pa.ipc.open_file(source).read_all().select(["hash_hi", "hash_lo"])
+            table = read_shard(path, ["hash_hi", "hash_lo"])
             hi = table.column("hash_hi").to_numpy()
             rows = np.flatnonzero((hi >= np.uint64(low)) & ((hi < np.uint64(high)) if high < KEY_SPACE else True))
             part = np.empty(len(rows), EXACT_RECORD)
@@ -232,8 +230,7 @@ def _index_ids(sources: list[tuple[Path, np.ndarray]], entries: np.ndarray) -> l
     for path, rows in sources:
         mine = (entries >= first) & (entries < first + len(rows))
         if mine.any():
-            with storage.open_arrow(path, memory_map=True) as source:
-                column = pa.ipc.open_file(source).read_all().column("id")
+            column = read_shard(path, ["id"]).column("id")
             ids[mine] = column.take(pa.array(rows[entries[mine] - first])).to_pylist()
         first += len(rows)
     return ids.tolist()
