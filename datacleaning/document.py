@@ -62,11 +62,15 @@ class Document:
         return f"Document(id={self.id!r}, lang={self.lang!r}, text={preview!r}...)"
 
 
+# How much of a whole file that cannot be read its quarantine record keeps.
+QUARANTINE_HEAD_BYTES = 65536
+
+
 @dataclass(slots=True)
 class Quarantined:
     """Input that could not be read as a document, with the reason. ``raw`` holds the failing
-    record byte for byte; for a whole file that cannot be read, its first bytes (the file itself
-    stays where it is)."""
+    record byte for byte; for a whole file that cannot be read, its first QUARANTINE_HEAD_BYTES
+    (the file itself stays where it is)."""
 
     file: str
     offset: int

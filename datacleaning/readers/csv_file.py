@@ -8,7 +8,7 @@ import re
 import sys
 from collections.abc import Callable, Iterator
 
-from datacleaning.document import Document, Quarantined
+from datacleaning.document import QUARANTINE_HEAD_BYTES, Document, Quarantined
 from datacleaning.errors import RecordError
 from datacleaning.execution import FileUnit
 from datacleaning.readers.compression import open_decompressed, quarantined_fault, split_format
@@ -21,7 +21,6 @@ _PROGRESS_EVERY_ROWS = 1024
 # The encoding is told from the file's head: enough of it to reach the first non-ASCII rows of a
 # table whose header and first columns are ASCII.
 _SNIFF_BYTES = 1 << 20
-_RAW_LIMIT = 65536
 # Bytes the file's encoding cannot decode come through the surrogateescape handler as U+DC80..U+DCFF.
 _ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 
@@ -36,7 +35,7 @@ def read_csv(unit: FileUnit, options: ReaderOptions, progress: Progress) -> Iter
     encoding = detect_text_encoding(head)
     if encoding is None:
         progress(unit.size)
-        yield Quarantined(unit.path, 0, head[:_RAW_LIMIT], undetected_reason(head) + "; the file is not read")
+        yield Quarantined(unit.path, 0, head[:QUARANTINE_HEAD_BYTES], undetected_reason(head) + "; the file is not read")
         return
     with open_decompressed(unit.path, compression) as source:
         text = io.TextIOWrapper(source.stream, encoding=encoding, errors="surrogateescape", newline="")

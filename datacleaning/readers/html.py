@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from datacleaning.document import Document, Quarantined
+from datacleaning.document import QUARANTINE_HEAD_BYTES, Document, Quarantined
 from datacleaning.errors import RecordError
 from datacleaning.execution import FileUnit
 from datacleaning.readers.compression import read_whole
 from datacleaning.readers.page import binary_page, decoded_page, page_text
 from datacleaning.readers.records import ReaderOptions, page_record, record_to_document
-
-_RAW_LIMIT = 65536
 
 
 def read_html(unit: FileUnit, options: ReaderOptions, progress: Callable[[int], None]) -> Iterator[Document | Quarantined]:
@@ -21,14 +19,14 @@ def read_html(unit: FileUnit, options: ReaderOptions, progress: Callable[[int], 
         yield fault
         return
     if binary_page(data):
-        yield Quarantined(unit.path, data.index(b"\x00"), data[:_RAW_LIMIT], "binary content (NUL byte) in an HTML file")
+        yield Quarantined(unit.path, data.index(b"\x00"), data[:QUARANTINE_HEAD_BYTES], "binary content (NUL byte) in an HTML file")
         return
     try:
         text, title = page_text(decoded_page(data), options.html_extractor)
     except Exception as e:  # one hostile page must not end the run
-        yield Quarantined(unit.path, 0, data[:_RAW_LIMIT], f"text extraction failed: {type(e).__name__}: {e}")
+        yield Quarantined(unit.path, 0, data[:QUARANTINE_HEAD_BYTES], f"text extraction failed: {type(e).__name__}: {e}")
         return
     try:
         yield record_to_document(page_record(text, title), options, unit.name, unit.name, text_field="text")
     except RecordError as e:
-        yield Quarantined(unit.path, 0, data[:_RAW_LIMIT], str(e))
+        yield Quarantined(unit.path, 0, data[:QUARANTINE_HEAD_BYTES], str(e))

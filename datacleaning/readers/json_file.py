@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 
 import orjson
 
-from datacleaning.document import Document, Quarantined
+from datacleaning.document import QUARANTINE_HEAD_BYTES, Document, Quarantined
 from datacleaning.errors import RecordError
 from datacleaning.execution import FileUnit
 from datacleaning.readers.compression import open_decompressed, read_whole, split_format
@@ -19,7 +19,6 @@ from datacleaning.readers.jsonl import (as_python_wrote_it, file_encoding, past_
 from datacleaning.readers.records import ReaderOptions, record_to_document
 
 Progress = Callable[[int], None]
-_RAW_LIMIT = 65536
 # An array item that may begin here: an object after the comma that ends the item before it.
 _ITEM_START = re.compile(r",\s*\{")
 # JSON's white space, between items.
@@ -53,7 +52,7 @@ def read_json(unit: FileUnit, options: ReaderOptions, progress: Progress) -> Ite
         if past_64_bits(value):  # orjson reads an integer past 64 bits as a float; Python exactly
             value = as_python_wrote_it(data, encoding) or value
     except UnicodeDecodeError as e:
-        yield Quarantined(unit.path, e.start, data[:_RAW_LIMIT], f"holds bytes that are not {encoding}, the file's "
+        yield Quarantined(unit.path, e.start, data[:QUARANTINE_HEAD_BYTES], f"holds bytes that are not {encoding}, the file's "
                                                                  f"encoding")
         return
     except orjson.JSONDecodeError as e:
@@ -63,7 +62,7 @@ def read_json(unit: FileUnit, options: ReaderOptions, progress: Progress) -> Ite
             if text.lstrip().startswith("["):  # an array with a bad item, or cut short: its good items count
                 yield from _array_items(text, unit, options)
             else:
-                yield Quarantined(unit.path, e.pos, data[:_RAW_LIMIT], f"invalid JSON: {e}")
+                yield Quarantined(unit.path, e.pos, data[:QUARANTINE_HEAD_BYTES], f"invalid JSON: {e}")
             return
     if isinstance(value, list):
         for index, item in enumerate(value):
@@ -92,7 +91,7 @@ def _array_items(text: str, unit: FileUnit, options: ReaderOptions) -> Iterator[
             item = replace_lone_surrogates(item)
         except (ValueError, RecursionError) as e:
             resume = _next_item(text, decoder, position)
-            yield Quarantined(unit.path, position, text[position:resume].encode()[:_RAW_LIMIT],
+            yield Quarantined(unit.path, position, text[position:resume].encode()[:QUARANTINE_HEAD_BYTES],
                               f"array item {index}: invalid JSON: {e}"
                               + ("; the file ends inside it" if resume >= len(text) else ""))
             position, index = resume, index + 1
@@ -222,6 +221,6 @@ def _raw_item(item) -> bytes:
     """An item as JSON for its quarantine record; empty where orjson cannot write it (nested past
     its 254 levels), the reason then saying what the item was."""
     try:
-        return orjson.dumps(item)[:_RAW_LIMIT]
+        return orjson.dumps(item)[:QUARANTINE_HEAD_BYTES]
     except orjson.JSONEncodeError:
         return b""

@@ -7,7 +7,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from datacleaning import storage
-from datacleaning.document import Document, Quarantined
+from datacleaning.document import QUARANTINE_HEAD_BYTES, Document, Quarantined
 from datacleaning.errors import RecordError
 from datacleaning.execution import FileUnit
 from datacleaning.readers.records import ReaderOptions, record_to_document
@@ -57,7 +57,7 @@ def _raw(batch: pa.RecordBatch, i: int) -> bytes:
     Python form (pyarrow's print cuts long values short)."""
     row = _row(batch, i)
     text = batch.slice(i, 1).to_string(preview_cols=batch.num_columns) if isinstance(row, Exception) else repr(row)
-    return text.encode()[:65536]
+    return text.encode()[:QUARANTINE_HEAD_BYTES]
 
 
 def _rows(batch: pa.RecordBatch) -> list[dict | Exception]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from datacleaning.document import Document, Quarantined
+from datacleaning.document import QUARANTINE_HEAD_BYTES, Document, Quarantined
 from datacleaning.execution import FileUnit
 from datacleaning.readers.compression import read_whole
 from datacleaning.readers.encoding import detect_text_encoding, undetected_reason
@@ -18,16 +18,16 @@ def read_text(unit: FileUnit, options: ReaderOptions, progress: Callable[[int], 
         return
     encoding = detect_text_encoding(data)
     if encoding is None:
-        yield Quarantined(unit.path, 0, data, undetected_reason(data))
+        yield Quarantined(unit.path, 0, data[:QUARANTINE_HEAD_BYTES], undetected_reason(data))
         return
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as e:
-        yield Quarantined(unit.path, e.start, data, f"read as {encoding}, but not {encoding} at byte {e.start}: "
+        yield Quarantined(unit.path, e.start, data[:QUARANTINE_HEAD_BYTES], f"read as {encoding}, but not {encoding} at byte {e.start}: "
                                                     f"{e.reason}")
         return
     if "\x00" in text:
         offset = len(text[:text.index("\x00")].encode(encoding))
-        yield Quarantined(unit.path, offset, data, "binary content (NUL character) in a text file")
+        yield Quarantined(unit.path, offset, data[:QUARANTINE_HEAD_BYTES], "binary content (NUL character) in a text file")
         return
     yield Document(unit.name, text, source=unit.name)

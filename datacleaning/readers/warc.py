@@ -14,7 +14,7 @@ from fastwarc.warc import ArchiveIterator, WarcRecord, WarcRecordType
 from resiliparse.parse.encoding import bytes_to_str, detect_encoding
 
 from datacleaning import storage
-from datacleaning.document import Document, Quarantined
+from datacleaning.document import QUARANTINE_HEAD_BYTES, Document, Quarantined
 from datacleaning.errors import RecordError
 from datacleaning.execution import FileUnit
 from datacleaning.readers.page import binary_page, decoded_page, page_text
@@ -29,7 +29,6 @@ _GZIP_MEMBER = b"\x1f\x8b\x08"  # a gzip member's magic and its method, deflate
 _BLANK_LINE = re.compile(rb"\r?\n\r?\n")  # the end of an HTTP message's headers, line ends as stored
 _HEADER_LIMIT = 1 << 20
 _TRAILER_PEEK = 64
-_RAW_LIMIT = 65536
 # The most an HTTP body may grow to when its Content-Encoding is undone (a page is rarely a tenth
 # of it; a compressed bomb is cut off here).
 _MAX_BODY_BYTES = 64 << 20
@@ -88,11 +87,11 @@ def _record_item(record: WarcRecord, position: int, unit: FileUnit,
         return SkippedRecord("warc resource about the crawl itself (metadata: URI)")
     block = record.reader.read()
     if len(block) < record.content_length:
-        return Quarantined(unit.path, position, block[:_RAW_LIMIT],
+        return Quarantined(unit.path, position, block[:QUARANTINE_HEAD_BYTES],
                            f"truncated WARC record: {len(block)} of {record.content_length} bytes")
     payload = block
     if record.is_http:
-        raw = block[:_RAW_LIMIT]
+        raw = block[:QUARANTINE_HEAD_BYTES]
         record.set_bytes_content(_crlf_http_head(block))
         # The record holds its own copy now: a large body is not kept twice while its payload is read.
         del block, payload
@@ -109,14 +108,14 @@ def _record_item(record: WarcRecord, position: int, unit: FileUnit,
         try:
             payload = http_body(payload, record.http_headers)
         except ValueError as e:
-            return Quarantined(unit.path, position, payload[:_RAW_LIMIT], str(e))
+            return Quarantined(unit.path, position, payload[:QUARANTINE_HEAD_BYTES], str(e))
     if not content_type and payload.lstrip()[:16].lower().startswith(_HTML_OPENINGS):
         content_type = "text/html"
     title = ""
     try:
         textual = record.record_type == WarcRecordType.conversion or content_type.startswith(("text/plain", *_HTML_TYPES))
         if textual and binary_page(payload):
-            return Quarantined(unit.path, position, payload[:_RAW_LIMIT],
+            return Quarantined(unit.path, position, payload[:QUARANTINE_HEAD_BYTES],
                                f"binary content (NUL byte) in a {content_type or 'text'} record")
         if record.record_type == WarcRecordType.conversion or content_type.startswith("text/plain"):
             text = bytes_to_str(payload, detect_encoding(payload))
@@ -126,14 +125,14 @@ def _record_item(record: WarcRecord, position: int, unit: FileUnit,
         else:
             return SkippedRecord(f"non-text {content_type or 'unknown'} payload")
     except Exception as e:  # extraction of one hostile page must not stop the file
-        return Quarantined(unit.path, position, payload[:_RAW_LIMIT], f"text extraction failed: {e}")
+        return Quarantined(unit.path, position, payload[:QUARANTINE_HEAD_BYTES], f"text extraction failed: {e}")
     page = page_record(text, title, url=_header(record, "WARC-Target-URI"), warc_date=_header(record, "WARC-Date"),
                        content_type=content_type)
     doc_id = _header(record, "WARC-Record-ID") or f"{unit.name}:{position}"
     try:
         return record_to_document(page, options, doc_id, unit.name, text_field="text")
     except RecordError as e:
-        return Quarantined(unit.path, position, payload[:_RAW_LIMIT], str(e))
+        return Quarantined(unit.path, position, payload[:QUARANTINE_HEAD_BYTES], str(e))
 
 
 def _crlf_http_head(block: bytes) -> bytes:
@@ -228,7 +227,7 @@ def _stream_records(f, path: str) -> Iterator[tuple[int, WarcRecord | Quarantine
         where = f"the gzip member at byte {corrupt}" if corrupt is not None else f"after the record at byte {position}"
         then = f"; reading goes on at byte {resume}" if resume is not None else "; the rest of the file is not read"
         f.seek(at)
-        raw = f.read(_RAW_LIMIT if resume is None else min(resume - at, _RAW_LIMIT))
+        raw = f.read(QUARANTINE_HEAD_BYTES if resume is None else min(resume - at, QUARANTINE_HEAD_BYTES))
         yield at, Quarantined(path, at, raw, f"corrupt or truncated WARC, {where}: {fault}{then}")
         if resume is None:
             return
@@ -298,7 +297,7 @@ def _framed_records(f, path: str) -> Iterator[tuple[int, WarcRecord | Quarantine
                 continue
         end = _next_record(f, position + 1)
         f.seek(position)
-        raw = f.read(_RAW_LIMIT if end is None else min(end - position, _RAW_LIMIT))
+        raw = f.read(QUARANTINE_HEAD_BYTES if end is None else min(end - position, QUARANTINE_HEAD_BYTES))
         yield position, Quarantined(path, position, raw, fault)
         if end is None:
             return

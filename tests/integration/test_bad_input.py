@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 import pytest
 import zstandard
 
-from datacleaning.document import Quarantined
+from datacleaning.document import QUARANTINE_HEAD_BYTES, Quarantined
 from datacleaning.errors import InputError
 from datacleaning.readers import ReaderOptions, discover, plan_units, read_unit
 from helpers import FIXTURES, REPO_ROOT, http_response, warc_record
@@ -210,6 +210,18 @@ def test_broken_files_are_quarantined_and_the_run_goes_on(tmp_path, clean_run):
     assert "gb18030" in by_file["cut-gbk.txt"][0]["error"].lower()
     assert any(w in by_file["cut.jsonl.gz"][0]["error"].lower() for w in ("truncated", "corrupt", "ended"))
     assert "unsupported" in by_file["blob.bin"][0]["error"].lower()
+
+
+def test_a_large_unreadable_text_file_is_quarantined_by_its_head(tmp_path, clean_run):
+    """A text file that is not text (a 3 MB image or archive named .txt) went whole into the
+    quarantine shard; as every reader does for a whole file, its first bytes are kept and the
+    file stays where it is."""
+    data = bytes(range(256)) * (3 * 4096)
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "photo.txt").write_bytes(data)
+    run = clean_run([tmp_path / "in"])
+    [row] = run.quarantine
+    assert row["raw"] == data[:QUARANTINE_HEAD_BYTES] and row["error"]
 
 
 @pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0,
