@@ -14,7 +14,7 @@ from datacleaning.document import QUARANTINE_HEAD_BYTES, Document, Quarantined
 from datacleaning.errors import RecordError
 from datacleaning.execution import FileUnit
 from datacleaning.readers.compression import open_decompressed, read_whole, split_format
-from datacleaning.readers.jsonl import (as_python_wrote_it, file_encoding, past_64_bits, read_jsonl,
+from datacleaning.readers.jsonl import (as_python_wrote_it, file_encoding, parse_json, read_jsonl,
                                         replace_lone_surrogates)
 from datacleaning.readers.records import ReaderOptions, record_to_document
 
@@ -48,22 +48,18 @@ def read_json(unit: FileUnit, options: ReaderOptions, progress: Progress) -> Ite
             yield from _array_items(text, unit, options)
         return
     try:
-        value = orjson.loads(data.removeprefix(codecs.BOM_UTF8) if encoding is None else data.decode(encoding))
-        if past_64_bits(value):  # orjson reads an integer past 64 bits as a float; Python exactly
-            value = as_python_wrote_it(data, encoding) or value
+        value = parse_json(data, encoding)
     except UnicodeDecodeError as e:
         yield Quarantined(unit.path, e.start, data[:QUARANTINE_HEAD_BYTES], f"holds bytes that are not {encoding}, the file's "
                                                                  f"encoding")
         return
     except orjson.JSONDecodeError as e:
-        value = as_python_wrote_it(data, encoding)
-        if value is None:
-            text = data.decode(encoding or "utf-8-sig", errors="replace")
-            if text.lstrip().startswith("["):  # an array with a bad item, or cut short: its good items count
-                yield from _array_items(text, unit, options)
-            else:
-                yield Quarantined(unit.path, e.pos, data[:QUARANTINE_HEAD_BYTES], f"invalid JSON: {e}")
-            return
+        text = data.decode(encoding or "utf-8-sig", errors="replace")
+        if text.lstrip().startswith("["):  # an array with a bad item, or cut short: its good items count
+            yield from _array_items(text, unit, options)
+        else:
+            yield Quarantined(unit.path, e.pos, data[:QUARANTINE_HEAD_BYTES], f"invalid JSON: {e}")
+        return
     if isinstance(value, list):
         for index, item in enumerate(value):
             yield _item_document(item, index, unit, options)

@@ -43,22 +43,13 @@ def _parse_line(line: bytes, offset: int, path: str, name: str, options: ReaderO
     # that is valid UTF-8 is read as such; Chinese in GBK or Big5 almost never is.
     encoding = None if file_encoding is None or line.isascii() or _is_utf8(line) else file_encoding
     try:
-        if encoding is None:
-            # A UTF-8 byte order mark opens the files some Windows tools write; orjson refuses it.
-            record = orjson.loads(line.removeprefix(codecs.BOM_UTF8) if offset == 0 else line)
-        else:
-            record = orjson.loads(line.decode(encoding))
+        record = parse_json(line, encoding)
     except UnicodeDecodeError:
         return Quarantined(path, offset, line, f"holds bytes that are neither UTF-8 nor {encoding}, the encoding "
                                                f"of the file's head")
     except orjson.JSONDecodeError as e:
-        record = as_python_wrote_it(line, encoding)
-        if record is None:
-            why = "holds bytes that are not UTF-8" if encoding is None and not _is_utf8(line) else f"invalid JSON: {e}"
-            return Quarantined(path, offset, line, why)
-    else:
-        if past_64_bits(record):  # orjson reads an integer past 64 bits as a float; Python exactly
-            record = as_python_wrote_it(line, encoding) or record
+        why = "holds bytes that are not UTF-8" if encoding is None and not _is_utf8(line) else f"invalid JSON: {e}"
+        return Quarantined(path, offset, line, why)
     if not isinstance(record, dict):
         return Quarantined(path, offset, line, f"JSON value is {type(record).__name__}, not an object")
     try:
@@ -73,6 +64,24 @@ def _is_utf8(data: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return True
+
+
+def parse_json(data: bytes, encoding: str | None):
+    """The JSON value of ``data`` (a line, or a whole file) in ``encoding`` (None: UTF-8, a byte
+    order mark allowed), read by orjson, or by Python's json module where orjson reads it wrong or
+    not at all (as_python_wrote_it, past_64_bits). Raises orjson.JSONDecodeError where neither reads
+    it, UnicodeDecodeError where the bytes are not in ``encoding``."""
+    try:
+        # A UTF-8 byte order mark opens the files some Windows tools write; orjson refuses it.
+        value = orjson.loads(data.removeprefix(codecs.BOM_UTF8) if encoding is None else data.decode(encoding))
+    except orjson.JSONDecodeError:
+        value = as_python_wrote_it(data, encoding)
+        if value is None:
+            raise
+        return value
+    if past_64_bits(value):  # orjson reads an integer past 64 bits as a float; Python exactly
+        return as_python_wrote_it(data, encoding) or value
+    return value
 
 
 def as_python_wrote_it(line: bytes, encoding: str | None):
