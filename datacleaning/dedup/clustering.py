@@ -28,8 +28,8 @@ from datacleaning.dedup.components import CENTER_RECORD, both_directions, large_
 from datacleaning.dedup.runs import PAIR_RECORD, balanced_bounds, load_array, load_range, partition_count, \
     run_length, run_path, save_array
 from datacleaning.dedup.steps import CLUSTER_COLUMN, DECISION_SCHEMA, EARLIER, EXACT, NEAR, REPRESENTATIVE, \
-    RunState, decision_path, fetch_rows, read_arrow_file, write_table
-from datacleaning.execution import UNITS_DIR, FileUnit, RowRange, Steps, Unit, UnitContext, load_done_stats
+    RunState, decision_path, fetch_rows, part_id, read_arrow_file, write_table
+from datacleaning.execution import FileUnit, RowRange, Steps, Unit, UnitContext, load_done_stats
 from datacleaning.shards import write_atomic
 
 COMPONENTS = "components"
@@ -163,7 +163,7 @@ def _pair_files(state: RunState) -> list[Path]:
 def _outputs(steps: Steps, state: RunState, step: str, units: list[Unit]) -> list[Path]:
     """The sorted runs the units of a graph or round step wrote."""
     folder = state.work.folder(_round_folder(step))
-    done = load_done_stats(steps.output / UNITS_DIR / step, units)
+    done = load_done_stats(steps.state_dir(step), units)
     return [run_path(folder, unit.id, n) for unit, stats in zip(units, done) for n in range(stats["runs"])]
 
 
@@ -178,7 +178,7 @@ def _round_units(state: RunState, step: str, inputs: list[Path], memory_bytes: i
         ranges = [[low, high, size] for low, high in balanced_bounds(inputs, "a", state.total_docs, parts)]
         write_atomic(plan, json.dumps(ranges).encode())
     ranges = json.loads(plan.read_text())
-    return [RowRange(f"{step}-{p:04d}-of-{len(ranges):04d}", size, step, low, high)
+    return [RowRange(part_id(step, p, len(ranges)), size, step, low, high)
             for p, (low, high, size) in enumerate(ranges)]
 
 

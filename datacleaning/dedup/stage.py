@@ -35,10 +35,10 @@ from datacleaning.dedup.runs import EXACT_RECORD, KEY_RECORD, PAIR_RECORD, balan
 from datacleaning.dedup.clustering import cluster
 from datacleaning.dedup.steps import BAND_KEYS, EXACT_INDEX_SCHEMA, EXACT_KEYS, LINE_KEYS, REMOVED, BucketStep, \
     ExactFlagsStep, ExactStep, KeysStep, LinesStep, RunState, SignatureStep, VerifyStep, WorkLayout, WriteStep, \
-    partition_unit
+    part_id, partition_unit
 from datacleaning.dedup.text import DedupText
 from datacleaning.errors import ConfigError
-from datacleaning.execution import UNITS_DIR, Engine, Part, RowRange, RunOutcome, Steps, load_done_stats
+from datacleaning.execution import Engine, Part, RowRange, RunOutcome, Steps, load_done_stats
 from datacleaning.manifest import settings_digest
 from datacleaning.shard_input import ShardInput, ShardInputError, input_record, input_schema, open_shard_input
 from datacleaning.shards import iter_batches, shard_paths
@@ -145,7 +145,7 @@ def _run_steps(steps: Steps, state: RunState, text: DedupText, config: Config) -
     dedup = config.dedup
     if not steps.run("keys", state.scan_units, KeysStep(state, text)):
         return False
-    keys = load_done_stats(steps.output / UNITS_DIR / "keys", state.scan_units)
+    keys = load_done_stats(steps.state_dir("keys"), state.scan_units)
     state.unit_rows = np.array([s["rows"] for s in keys], dtype=np.int64)
     state.run_counts.update({kind: [s["runs"][kind] for s in keys] for kind in (EXACT_KEYS, LINE_KEYS)})
     if state.total_docs >= MAX_DOCS:
@@ -165,7 +165,7 @@ def _run_steps(steps: Steps, state: RunState, text: DedupText, config: Config) -
     if dedup.minhash.enabled:
         if not steps.run("signatures", state.scan_units, SignatureStep(state, text)):
             return False
-        signed = load_done_stats(steps.output / UNITS_DIR / "signatures", state.scan_units)
+        signed = load_done_stats(steps.state_dir("signatures"), state.scan_units)
         state.run_counts[BAND_KEYS] = [s["runs"][BAND_KEYS] for s in signed]
         signatures = steps.stats["signatures"]
         state.partitions["buckets"] = _partitions("buckets", signatures["signed_docs"] * state.params.bands,
@@ -180,7 +180,7 @@ def _run_steps(steps: Steps, state: RunState, text: DedupText, config: Config) -
             # Ranges of first documents with equal numbers of pairs: in groups of near duplicates
             # the first document (of every bucket) is mostly the group's earliest.
             state.partitions["verify"] = [
-                RowRange(f"verify-{p:04d}-of-{parts:04d}", max(pairs // parts, 1), "verify", low, high)
+                RowRange(part_id("verify", p, parts), max(pairs // parts, 1), "verify", low, high)
                 for p, (low, high) in enumerate(balanced_bounds(edges, "a", state.total_docs, parts))]
             if not steps.run("verify", state.partitions["verify"], VerifyStep(state)):
                 return False

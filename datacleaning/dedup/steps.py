@@ -164,8 +164,13 @@ class RunState:
         return self.work.path("shingles", f"{unit_id}.u64"), self.work.path("shingles", f"{unit_id}.offsets.npy")
 
 
+def part_id(step: str, part: int, parts: int) -> str:
+    """The id of a step's unit that does part ``part`` of ``parts``."""
+    return f"{step}-{part:04d}-of-{parts:04d}"
+
+
 def partition_unit(step: str, part: int, parts: int, size: int) -> Part:
-    return Part(id=f"{step}-{part:04d}-of-{parts:04d}", size=size, index=part, count=parts)
+    return Part(id=part_id(step, part, parts), size=size, index=part, count=parts)
 
 
 def _texts(batch: pa.RecordBatch, column: str = "text") -> list[str]:
