@@ -12,10 +12,11 @@ when a pass killed halfway is run again. The id as read is kept in
 from __future__ import annotations
 
 import numpy as np
-import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from datacleaning.readers.jsonl import parse_json
+from datacleaning.readers.records import json_text
 from datacleaning.shards import SHARD_SUFFIX, read_shard, shard_paths, shard_unit, write_shard
 from datacleaning.storage import StoragePath
 
@@ -83,9 +84,9 @@ def _rewrite(path: StoragePath, renamed: dict[int, str], id_field: str) -> None:
     ids = table.column("id").to_pylist()
     metas = table.column("meta").to_pylist()
     for row, new_id in renamed.items():
-        meta = orjson.loads(metas[row])
+        meta = parse_json(metas[row].encode(), None)
         meta.setdefault(id_field, ids[row])
-        metas[row] = orjson.dumps(meta).decode()
+        metas[row] = json_text(meta)
         ids[row] = new_id
     table = table.set_column(table.schema.get_field_index("id"), "id", pa.array(ids, pa.string()))
     table = table.set_column(table.schema.get_field_index("meta"), "meta", pa.array(metas, pa.string()))

@@ -98,12 +98,24 @@ def _check_model(folder: Path, fold_script: bool) -> None:
                           f"fold_script = {str(trained).lower()} ({record}): score as it was trained")
 
 
+# Files up to this size are named by their content; larger ones (a released model's weights, GBs
+# that every run, rerun and refusal would read) by their size and modification time.
+HASHED_MODEL_FILE_BYTES = 64 << 20
+
+
 def model_identity(folder: Path) -> dict:
-    """What names a model folder's scores: the content of each of its files. Names and sizes were
-    not enough: weights trained again, or scaled, keep both, and a resumed run mixed two models."""
+    """What names a model folder's scores: each of its files. Names and sizes were not enough:
+    weights trained again, or scaled, keep both, and a resumed run mixed two models."""
     if not (folder / "config.json").is_file():
         raise ConfigError(f"probe.model: {folder} has no config.json (a Hugging Face TransNormerLLM folder)")
-    return {"files": sorted((p.name, _file_sha256(p)) for p in folder.iterdir() if p.is_file())}
+    return {"files": sorted((p.name, _file_identity(p)) for p in folder.iterdir() if p.is_file())}
+
+
+def _file_identity(path: Path) -> str:
+    stat = path.stat()
+    if stat.st_size > HASHED_MODEL_FILE_BYTES:
+        return f"{stat.st_size} bytes, modified {stat.st_mtime_ns}"
+    return _file_sha256(path)
 
 
 def _file_sha256(path: Path) -> str:
@@ -171,6 +183,7 @@ class ScoreStep:
                 counts["scoring_seconds"] += time.perf_counter() - began
                 n_tokens = np.fromiter((s.n_tokens for s in scores), np.int32, len(scores))
                 nll = np.fromiter((s.nll for s in scores), np.float64, len(scores))
+                # One document is enough: a NaN passes every limit and would be kept unscored.
                 broken = ~np.isfinite(nll) & (n_tokens > 0)
                 if broken.any():
                     raise RuntimeError(

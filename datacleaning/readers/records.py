@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -60,13 +61,25 @@ def _json_default(value):
 
 def json_text(value) -> str:
     """``value`` as compact JSON; by Python's json module where orjson cannot write it (an integer
-    past 64 bits, which must stay exact)."""
+    past 64 bits, which must stay exact), a float that is not finite written null either way."""
     try:
         return orjson.dumps(value, default=_json_default).decode()
     except orjson.JSONEncodeError as e:
         if "64-bit" not in str(e):
             raise
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_json_default)
+        return json.dumps(_finite(value), ensure_ascii=False, separators=(",", ":"), default=_json_default)
+
+
+def _finite(value):
+    """``value`` with NaN and infinities as None, as orjson writes them (Python's json would write
+    NaN, which is not JSON)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
 
 
 def record_to_document(record: dict, fields: ReaderOptions, default_id: str, default_source: str,

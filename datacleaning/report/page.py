@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 from collections import Counter
 
 import vl_convert
@@ -47,7 +48,7 @@ def write_report(location: str | StoragePath, destination: str | StoragePath | N
     one there is not written again: rerunning a finished run rewrites nothing."""
     run = read_run(location)
     target = storage.as_path(destination) if destination else run.location / REPORT_FILE
-    if storage.is_dir(target):
+    if storage.is_dir(target) or str(destination).endswith(("/", os.sep)):
         target = target / REPORT_FILE
     storage.make_dirs(target.parent)
     page = render(run).encode("utf-8")
@@ -163,23 +164,26 @@ def _funnel(page: _Page, run: RunOutput, languages: list[str]) -> None:
              "quarantined before it).</p>")
     unfinished = unfinished_stages(run)
     if unfinished:
-        page.add("<p><b>Left out of the funnel and the tables below, not finished</b> (their counts are of the "
-                 "work done so far; rerun the stage to finish it): " + ", ".join(
+        page.add("<p><b>Left out of the funnel and its tables by language and source, not finished</b> (their "
+                 "counts are of the work done so far; rerun the stage to finish it): " + ", ".join(
                      f"{_e(stage)} ({_e(run.stats[stage].get('status'))})" for stage in unfinished) + ".</p>")
     if rows:
         page.chart(charts.funnel(rows, steps, languages))
     columns = [f"{step} {unit}" for step in steps if step != "tokenize" for unit in ("docs", "chars")]
     keys = [f"{step}_{unit}" for step in steps if step != "tokenize" for unit in ("docs", "chars")]
-    if "read" in steps and run.stats["clean"].get("quarantined_docs"):
-        columns.insert(2, "quarantined")
-        keys.insert(2, "quarantined_docs")
     if "tokenize" in steps:
         columns += ["tokenized docs", "tokens"]
         keys += ["tokenize_docs", "tokens"]
     for title, table in (("By language", "by_language"), ("By source", "by_source")):
         body, others = breakdown_rows(run, table, TABLE_ROWS)
-        page.add(f"<h3>{title}</h3>" + _table([title[3:]] + columns, [[r["name"]] + [r.get(k) for k in keys]
-                                                                     for r in body]))
+        if not body:
+            continue
+        # Counted by source and language since 2026-12-07: an older run's would show zeros.
+        shown = list(zip(columns, keys))
+        if any(row.get("quarantined_docs") for row in body):
+            shown.insert(2, ("quarantined", "quarantined_docs"))
+        page.add(f"<h3>{title}</h3>" + _table([title[3:]] + [c for c, _ in shown],
+                                                [[r["name"]] + [r.get(k) for _, k in shown] for r in body]))
 
 
 def _rules(page: _Page, clean: dict, languages: list[str]) -> None:

@@ -142,7 +142,7 @@ def histogram(counts: dict[str, int], marks: list[float] = (), bins: int = HISTO
     total = sum(n for _, n in values)
     if not values:
         return Histogram([], False, 0, 0)
-    marks = [float(m) for m in marks]
+    marks = [float(m) for m in marks if math.isfinite(m)]  # a limit set to inf: no bound to draw to
     lo, hi = min([values[0][0], *marks]), max([values[-1][0], *marks])
     positive = [(v, n) for v, n in values if v > 0]
     if all(v.is_integer() for v in [*(v for v, _ in values), *marks]) and hi - lo <= bins:

@@ -67,6 +67,8 @@ def test_bins_span_the_thresholds_drawn_with_them():
     h = histogram({"0": 30}, [0.02], bins=40)
     assert [(b["lo"], b["docs"]) for b in h.bins] == [(0, 30)] and h.bins[0]["hi"] == pytest.approx(0.0005)
     assert histogram({"0": 40, "1": 7, "3": 2}, [2]).bins == histogram({"0": 40, "1": 7, "3": 2}).bins
+    # A limit set to inf (probe.max_ppl = {zh = inf}) bounds nothing: the bins span the values.
+    assert histogram({"0.12": 3, "0.97": 6}, [float("inf")], bins=4).bins == histogram({"0.12": 3, "0.97": 6}, bins=4).bins
 
 
 # --- thresholds -------------------------------------------------------------------------------------
@@ -292,6 +294,9 @@ def test_report_to_a_folder_or_into_a_missing_one(clean_run, tmp_path):
     done = cli("report", str(run.output), "--to", str(tmp_path / "new" / "deeper" / "run.html"))
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "new" / "deeper" / "run.html").exists()
+    # A folder not there yet, named as one by its slash.
+    assert cli("report", str(run.output), "--to", str(tmp_path / "fresh") + "/").returncode == 0
+    assert (tmp_path / "fresh" / "report.html").is_file()
 
 
 def test_dc_report_can_be_called_again_in_one_process(clean_run, tmp_path):

@@ -337,6 +337,20 @@ def test_an_id_repeated_in_kept_and_rejected_rows_of_one_unit_becomes_unique(tmp
     assert len(set(ids)) == len(ids) == len(RECORDS) and run.stats["renamed_ids"] == len(RECORDS) - 1
 
 
+def test_a_renamed_documents_meta_keeps_its_numbers_exact(tmp_path, clean_run):
+    """The renaming read and wrote meta with orjson, which reads an integer past 64 bits as a float:
+    a checksum kept beside each record came out as 1.2345678901234568e+29 in the renamed rows."""
+    checksum = 123456789012345678901234567890
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "same.jsonl").write_text("".join(
+        f'{{"id": "same", "text": {json.dumps(r["text"], ensure_ascii=False)}, "checksum": {checksum}}}\n'
+        for r in RECORDS[:3]), encoding="utf-8")
+    run = clean_run([tmp_path / "in"])
+    rows = _all_rows(run)
+    assert run.stats["renamed_ids"] == 2
+    assert all(json.loads(r["meta"])["checksum"] == checksum for r in rows)
+
+
 def test_ids_renamed_as_an_earlier_version_named_them_are_counted_not_renamed_again(tmp_path, clean_run):
     """A run begun by a version that renamed repeats ID#SHARD:ROW (before 2026-12-07) and resumed
     by this one: those documents keep their ids and still count as renamed."""

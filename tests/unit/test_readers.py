@@ -1091,3 +1091,12 @@ def test_an_item_nested_as_deep_as_python_parses_is_quarantined_alone_in_a_recov
     _, items = read_all([tmp_path / "a.json"])
     assert [d.id for d in docs_of(items)] == ["a", "b"]
     assert [i.error[:12] for i in items if isinstance(i, Quarantined)] == ["array item 1", "array item 3"]
+
+
+def test_json_text_keeps_big_integers_exact_and_writes_null_for_floats_that_are_not_finite():
+    """Python's json module, which writes an integer past 64 bits where orjson cannot, wrote NaN
+    (not JSON) where orjson writes null: a filter's NaN beside another's 96-bit value."""
+    from datacleaning.readers.records import json_text
+    value = {"checksum": 2 ** 70, "ratio": float("nan"), "limits": [float("inf"), 1.5]}
+    assert json.loads(json_text(value), parse_constant=lambda name: pytest.fail(f"{name} is not JSON")) == \
+        {"checksum": 2 ** 70, "ratio": None, "limits": [None, 1.5]}

@@ -161,6 +161,8 @@ def _minority_phrases(run: str, minority: re.Pattern, majority: re.Pattern):
     character. An injected string meets the host text with no punctuation between ("…使星途璀璨之
     逆袭，中学生运动会开幕词用。"): cut this way, each of its copies is the same phrase whatever
     common character (用, 的) the host text puts beside it."""
+    if minority.search(run) is None:  # most runs: split them no further
+        return
     for piece in majority.split(run):
         first = minority.search(piece)
         if first is None:
