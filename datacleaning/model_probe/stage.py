@@ -170,7 +170,9 @@ class ScoreStep:
             self._loaded = self._load()
         scorer, tokenizer, main_script = self._loaded
         self.scores_dir.mkdir(parents=True, exist_ok=True)
-        counts = {"documents": 0, "tokens": 0, "scoring_seconds": 0.0}
+        # The precision "auto" chose on this machine, for stats.json.
+        counts = {"documents": 0, "tokens": 0, "scoring_seconds": 0.0,
+                  "dtype": str(next(scorer.model.parameters()).dtype).removeprefix("torch.")}
         with atomic_file(self.scores_dir / f"{unit.id}.arrow") as out, \
                 pa.ipc.new_file(out, SCORES_SCHEMA) as writer:
             for batch in read_unit_batches(unit, list(ProbeStage.input_columns)):
@@ -457,7 +459,7 @@ def _stats(steps: Steps, config: Config, folder: Path, device: str, languages: d
         "max_main_nll_per_char": config.probe.max_main_nll_per_char,
         "model": str(folder),
         "device": device,
-        "dtype": config.probe.dtype,
+        "dtype": score.get("dtype", config.probe.dtype),
         # One worker's rate (tokens over the time its model spent scoring, summed over workers):
         # the model's own speed, without reading, tokenizing or writing.
         "scoring_tokens_per_second_per_worker": round(score.get("tokens", 0) / scoring) if scoring else None,

@@ -111,6 +111,8 @@ def test_every_document_comes_out_once_with_its_columns_and_scores(kept, scored)
     assert stats["input_docs"] == stats["kept_docs"] + stats["rejected_docs"] == len(inputs)
     assert stats["tokens"] == sum(row["n_tokens"] for row in out.values())
     assert stats["device"] == "cpu"
+    # The precision used, not the setting ("auto").
+    assert stats["dtype"] == str(pick_dtype(torch.device("cpu"))).removeprefix("torch.")
     for lang, report in stats["languages"].items():
         for score in ("nll_per_char", "main_nll_per_char"):
             values = [row[score] for row in out.values() if row["lang"] == lang and row[score] is not None]
