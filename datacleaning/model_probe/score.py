@@ -78,10 +78,11 @@ class Scorer:
 
     def score(self, docs: Sequence[Sequence[int] | np.ndarray],
               check_stop: Callable[[], None] = lambda: None,
-              main: Sequence[np.ndarray] | None = None) -> list[DocScore]:
+              main: Sequence[np.ndarray] | None = None,
+              scored: Callable[[int], None] = lambda tokens: None) -> list[DocScore]:
         """One :class:`DocScore` per document of token ids (without BOS), in input order.
         ``check_stop`` is called before each batch and each chunk of one, so a stop takes effect
-        within one chunk.
+        within one chunk; ``scored`` after each batch, with its tokens.
         ``main``: per document, a boolean per token, the tokens ``main_nll`` sums (none given:
         ``main_nll`` is 0)."""
         vocab = self.model.config.vocab_size
@@ -104,6 +105,7 @@ class Scorer:
             masks = [main[i] for i in batch] if main is not None else None
             for i, (nll, main_nll) in zip(batch, self._score_batch([docs[i] for i in batch], masks, check_stop)):
                 scores[i] = DocScore(nll, int(docs[i].size), main_nll)
+            scored(sum(int(docs[i].size) for i in batch))
         return scores
 
     @torch.inference_mode()

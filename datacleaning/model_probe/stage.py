@@ -181,7 +181,9 @@ class ScoreStep:
                 ids = encode_texts(tokenizer, texts)
                 masks = [main_script.mask(doc, lang) for doc, lang in zip(ids, batch.column("lang").to_pylist())]
                 began = time.perf_counter()
-                scores = scorer.score(ids, context.check_stop, masks)
+                progress = _TokenProgress(context, unit.size // max(unit.end - unit.start, 1),
+                                          sum(doc.size for doc in ids))
+                scores = scorer.score(ids, context.check_stop, masks, progress.scored)
                 counts["scoring_seconds"] += time.perf_counter() - began
                 n_tokens = np.fromiter((s.n_tokens for s in scores), np.int32, len(scores))
                 nll = np.fromiter((s.nll for s in scores), np.float64, len(scores))
@@ -201,8 +203,28 @@ class ScoreStep:
                 ], schema=SCORES_SCHEMA))
                 counts["documents"] += len(scores)
                 counts["tokens"] += int(n_tokens.sum())
-                context.progress(unit.size // max(unit.end - unit.start, 1))
+                progress.finish()
         return counts
+
+
+class _TokenProgress:
+    """A record batch's share of its unit's bytes on the progress bar, reported as its tokens are
+    scored: one batch of long documents is minutes of work on a CPU."""
+
+    def __init__(self, context: UnitContext, share: int, tokens: int):
+        self.context, self.share, self.tokens = context, share, max(tokens, 1)
+        self.done = self.reported = 0
+
+    def scored(self, tokens: int) -> None:
+        self.done += tokens
+        self._report(self.share * self.done // self.tokens)
+
+    def finish(self) -> None:
+        self._report(self.share)
+
+    def _report(self, upto: int) -> None:
+        self.context.progress(upto - self.reported)
+        self.reported = upto
 
 
 def read_scores(path: Path) -> pa.Table:

@@ -345,6 +345,21 @@ def test_a_rejected_folder_probed_gives_shards_of_one_verdict(tmp_path):
         "the kept rows keep the clean stage's verdict"
 
 
+def test_progress_moves_while_one_record_batch_of_long_documents_is_scored(tmp_path):
+    """The bar moved once per record batch: minutes without a tick on a batch of long documents."""
+    from datacleaning.execution import UnitContext
+    from datacleaning.model_probe.stage import ScoreStep
+    from datacleaning.shard_input import plan_scan_units
+    text = "".join(r["text"] for r in fixture_records() if r["lang"] == "zh")[:3000]
+    write_kept_shard(tmp_path / "kept", "a", [{"id": f"d{i}", "text": text, "lang": "zh"} for i in range(6)])
+    [unit] = plan_scan_units(tmp_path / "kept", 1 << 30)
+    reports = []
+    step = ScoreStep(SHIPPED_TINY, tmp_path / "scores", "cpu", "float32", token_budget=2048, chunk_tokens=1024,
+                     fold_script=True)
+    step(unit, UnitContext(unit, reports.append))
+    assert len(reports) >= 3 and sum(reports) == unit.size, reports  # a tick per two documents
+
+
 @pytest.mark.slow
 def test_a_killed_run_resumes_to_the_same_output(kept, tmp_path):
     reference = tmp_path / "reference"
