@@ -220,8 +220,8 @@ def build_parser() -> argparse.ArgumentParser:
                                         "source and language. It reads only the stages' stats.json and the review "
                                         "samples, and opens with no network. `run` writes it at its end.")
     report.add_argument("output", metavar="OUTPUT", help="a run's output folder, or one stage's (local or URL)")
-    report.add_argument("--to", metavar="FILE", help="where to write the page: a file, or a folder to hold "
-                        "report.html (default OUTPUT/report.html); missing folders are made")
+    report.add_argument("--to", metavar="FILE", help="where to write the page: a name ending in .html (or .htm), or "
+                        "a folder to hold report.html (default OUTPUT/report.html); missing folders are made")
     report.add_argument("--storage-option", dest="overrides", action="append", default=[], type=storage_option,
                         metavar="PROTOCOL.KEY=VALUE", help="an fsspec option for URLs of PROTOCOL (as for the stages)")
     report.set_defaults(func=cmd_report)

@@ -619,5 +619,22 @@ def load_config(path: str | os.PathLike | None = None, overrides: list[tuple[lis
     data, bundled = _with_bases(data, base_dir)
     if overrides:
         # The file as written must be valid too: a flag that overrides a bad value would hide it.
-        _validate(data, base_dir, bundled, f"{path}: " if path is not None else "")
+        where = f"{path}: " if path is not None else ""
+        _check_rule_tables(_validate(data, base_dir, bundled, where).clean, where)
     return _validate(apply_overrides(data, list(overrides)), base_dir, bundled)
+
+
+def _check_rule_tables(clean: CleanConfig, where: str) -> None:
+    """The parameters of the rules a config names as written, for the rules registered now (a
+    plugin's are checked where the run imports it): a flag that replaces a whole list of rules
+    would otherwise hide a bad value in the file, which the run never builds."""
+    from datacleaning.rules.registry import KINDS, build_rule, registered_rules
+
+    known = registered_rules()
+    for section in KINDS:
+        for i, table in enumerate(getattr(clean, section)):
+            if isinstance(table, dict) and table.get("name") in known:
+                try:
+                    build_rule(section, i, table)
+                except ConfigError as e:
+                    raise ConfigError(f"{where}{e}") from None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import json
-import os
 from collections import Counter
 
 import vl_convert
@@ -43,12 +42,12 @@ details.sample { border-left: 3px solid #ccc; margin: .5em 0; padding-left: .6em
 
 def write_report(location: str | StoragePath, destination: str | StoragePath | None = None) -> StoragePath:
     """Write the report of the finished output folder ``location`` (a run's, or one stage's) to
-    ``destination`` (default ``location/report.html``; a folder: ``report.html`` in it, the folder
-    made where missing, as with a file's folder); returns where it went. A report the same as the
+    ``destination`` (default ``location/report.html``; a name ending in .html or .htm is the page,
+    anything else a folder to hold ``report.html``; missing folders are made); returns where it went. A report the same as the
     one there is not written again: rerunning a finished run rewrites nothing."""
     run = read_run(location)
     target = storage.as_path(destination) if destination else run.location / REPORT_FILE
-    if storage.is_dir(target) or str(destination).endswith(("/", os.sep)):
+    if destination and (storage.is_dir(target) or not str(destination).rstrip("/").lower().endswith((".html", ".htm"))):
         target = target / REPORT_FILE
     storage.make_dirs(target.parent)
     page = render(run).encode("utf-8")

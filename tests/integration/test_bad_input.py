@@ -454,3 +454,19 @@ def test_config_errors_exit_2_before_processing(tmp_path, case):
     assert re.search(rf"config error: ({re.escape(str(config))}: )?{re.escape(key)}:", proc.stderr), proc.stderr
     assert "Traceback" not in proc.stderr
     assert not output.exists()  # nothing was processed, not even the output folder made
+
+
+def test_a_bad_rule_value_in_the_file_is_refused_when_a_flag_replaces_its_whole_list(tmp_path):
+    """The file is checked as written (docs/running.md): a rule table the flag replaces was never
+    built, so its bad value passed and the run went on with the flag's rules."""
+    config = tmp_path / "bad.toml"
+    config.write_text('[clean]\nfilters = [{name = "length"}, {name = "length", min_chars = "abc"}]\n',
+                      encoding="utf-8")
+    shutil.copy(NEWS, tmp_path / "news.jsonl")
+    proc = subprocess.run(
+        [sys.executable, "-m", "datacleaning.cli", "clean", str(tmp_path / "news.jsonl"), "--output",
+         str(tmp_path / "out"), "--config", str(config), "--set", 'clean.filters=[{name = "length"}]', "--no-progress"],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert f"{config}: clean.filters[1].min_chars: Input should be a valid integer (rule 'length')" in proc.stderr
+    assert not (tmp_path / "out").exists()

@@ -294,9 +294,11 @@ def test_report_to_a_folder_or_into_a_missing_one(clean_run, tmp_path):
     done = cli("report", str(run.output), "--to", str(tmp_path / "new" / "deeper" / "run.html"))
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "new" / "deeper" / "run.html").exists()
-    # A folder not there yet, named as one by its slash.
+    # A folder not there yet: a name that does not end in .html, with its slash or without.
     assert cli("report", str(run.output), "--to", str(tmp_path / "fresh") + "/").returncode == 0
     assert (tmp_path / "fresh" / "report.html").is_file()
+    assert cli("report", str(run.output), "--to", str(tmp_path / "reports")).returncode == 0
+    assert (tmp_path / "reports" / "report.html").is_file()
 
 
 def test_dc_report_can_be_called_again_in_one_process(clean_run, tmp_path):
