@@ -14,8 +14,7 @@ from datacleaning.document import QUARANTINE_HEAD_BYTES, Document, Quarantined
 from datacleaning.errors import RecordError
 from datacleaning.execution import FileUnit
 from datacleaning.readers.compression import open_decompressed, read_whole, split_format
-from datacleaning.readers.jsonl import (as_python_wrote_it, file_encoding, parse_json, read_jsonl,
-                                        replace_lone_surrogates)
+from datacleaning.readers.jsonl import file_encoding, parse_json, read_jsonl, replace_lone_surrogates
 from datacleaning.readers.records import ReaderOptions, record_to_document
 
 Progress = Callable[[int], None]
@@ -43,9 +42,7 @@ def read_json(unit: FileUnit, options: ReaderOptions, progress: Progress) -> Ite
     data, fault = read_whole(unit)
     if fault is not None:  # cut short: an array's items decoded before the fault count
         yield fault
-        text = data.decode(encoding or "utf-8-sig", errors="replace")
-        if text.lstrip().startswith("["):
-            yield from _array_items(text, unit, options)
+        yield from _items_of_broken_array(data, encoding, unit, options, otherwise=None)
         return
     try:
         value = parse_json(data, encoding)
@@ -54,11 +51,8 @@ def read_json(unit: FileUnit, options: ReaderOptions, progress: Progress) -> Ite
                                                                  f"encoding")
         return
     except orjson.JSONDecodeError as e:
-        text = data.decode(encoding or "utf-8-sig", errors="replace")
-        if text.lstrip().startswith("["):  # an array with a bad item, or cut short: its good items count
-            yield from _array_items(text, unit, options)
-        else:
-            yield Quarantined(unit.path, e.pos, data[:QUARANTINE_HEAD_BYTES], f"invalid JSON: {e}")
+        yield from _items_of_broken_array(data, encoding, unit, options, otherwise=Quarantined(
+            unit.path, e.pos, data[:QUARANTINE_HEAD_BYTES], f"invalid JSON: {e}"))
         return
     if isinstance(value, list):
         for index, item in enumerate(value):
@@ -94,6 +88,17 @@ def _array_items(text: str, unit: FileUnit, options: ReaderOptions) -> Iterator[
             continue
         yield _item_document(item, index, unit, options)
         position, index = following + 1, index + 1
+
+
+def _items_of_broken_array(data: bytes, encoding: str | None, unit: FileUnit, options: ReaderOptions,
+                           otherwise: Quarantined | None) -> Iterator[Document | Quarantined]:
+    """The good items of an array with a bad item, or cut short; ``otherwise`` where ``data`` is
+    not an array."""
+    text = data.decode(encoding or "utf-8-sig", errors="replace")
+    if text.lstrip().startswith("["):
+        yield from _array_items(text, unit, options)
+    elif otherwise is not None:
+        yield otherwise
 
 
 def _next_item(text: str, decoder: json.JSONDecoder, after: int) -> int:
@@ -196,9 +201,9 @@ def _holds_one_value(path: str, compression: str, encoding: str | None) -> bool:
 
 def _is_object_line(line: bytes, encoding: str | None) -> bool:
     try:
-        orjson.loads(line if encoding is None else line.decode(encoding, errors="replace"))
+        parse_json(line if encoding is None else line.decode(encoding, errors="replace").encode(), None)
     except orjson.JSONDecodeError:
-        return as_python_wrote_it(line, encoding) is not None
+        return False
     return True
 
 

@@ -47,7 +47,7 @@ def write_report(location: str | StoragePath, destination: str | StoragePath | N
     one there is not written again: rerunning a finished run rewrites nothing."""
     run = read_run(location)
     target = storage.as_path(destination) if destination else run.location / REPORT_FILE
-    if destination and (storage.is_dir(target) or not str(destination).rstrip("/").lower().endswith((".html", ".htm"))):
+    if destination and not str(destination).lower().endswith((".html", ".htm")):
         target = target / REPORT_FILE
     storage.make_dirs(target.parent)
     page = render(run).encode("utf-8")
