@@ -54,7 +54,8 @@ class InputConfig(BaseModel):
     html_extractor: Literal["resiliparse", "trafilatura", "full_page"] = Field(
         "resiliparse", description="how HTML (WARC responses, .html files, input.html_field) becomes text: "
                                    "Resiliparse's main content; trafilatura's (pip install "
-                                   "'datacleaning[trafilatura]'; Resiliparse's where trafilatura finds little; higher F1 "
+                                   "'datacleaning[trafilatura]'; Resiliparse's on pages laid out in tables and where "
+                                   "trafilatura finds little; higher F1 "
                                    "on articles and forums, a quarter of the speed); "
                                    "or all the page's text")
     html_field: str = Field("", description="field holding a record's raw HTML, turned into its text like an "
