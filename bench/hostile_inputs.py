@@ -4,21 +4,29 @@ of dots before a letter, thousands of @mentions. One such document must not stal
 time should grow with its size, not with its square.
 
     python bench/hostile_inputs.py [--profile mixed_web] [--size 20000] [--growth 8]
+    python bench/hostile_inputs.py --html [--size 20000] [--growth 8]
 
 Each shape is cleaned at ``--size`` characters and at ``--growth`` times that, in this process,
 best of three; the table gives both times and the growth of time against the growth of size
-(about 1 for a linear rule, ``--growth`` for a quadratic one). Writes bench/out/hostile_inputs.json.
+(about 1 for a linear rule, ``--growth`` for a quadratic one). With ``--html`` the shapes are HTML
+pages made to slow the HTML parser (``datacleaning/readers/html_guard.py``), each read into text
+by every ``input.html_extractor``, and by the default one without the guard. Writes bench/out/hostile_inputs.json (hostile_html.json).
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
+from pathlib import Path
 
 from _common import BENCH_OUT
+from resiliparse.parse.html import HTMLTree
+
 import datacleaning as dc
 from datacleaning.config import load_config
+from datacleaning.readers.page import EXTRACTORS, page_text
 
 PROSE = "今天天气很好，我们去公园散步，然后回家吃饭。"
 
@@ -34,11 +42,43 @@ def shapes(size: int) -> dict[str, str]:
     }
 
 
-def seconds(pipeline: dc.Pipeline, text: str) -> float:
+def html_shapes(size: int) -> dict[str, str]:
+    """Each hostile page shape at about ``size`` characters (written for this script)."""
+    def page(body: str) -> str:
+        return f"<html><body>{body}</body></html>"
+    return {
+        "formatting tags left open, other attributes each": page("".join(
+            f'<font color="#{k:06x}"><p>{PROSE}' for k in range(size // 45))),
+        "lists left open inside one another": page(f"<ul><li>{PROSE}" * (size // 30)),
+        "one select of many options": page("<select>" + "<option>选项" * (size // 10) + "</select>"),
+    }
+
+
+def guard_cost(dev: Path, profile: str) -> float:
+    """Seconds with the guard ÷ seconds without, of reading the gold pages (default reader) and
+    cleaning them with ``profile``, best of three interleaved rounds each."""
+    from main_content import gold_pages
+
+    pages = [page["html"] for page in gold_pages(dev)]
+    pipeline = dc.Pipeline(load_config(None, profile=profile))
+    readers = {"guarded": lambda page: page_text(page, "resiliparse")[0],
+               "unguarded": lambda page: EXTRACTORS["resiliparse"](page, HTMLTree.parse(page))}
+    best = dict.fromkeys(readers, float("inf"))
+    for _ in range(3):
+        for name, read in readers.items():
+            began = time.process_time()
+            list(pipeline.clean(read(page) for page in pages))
+            best[name] = min(best[name], time.process_time() - began)
+    print(f"\n{len(pages)} gold pages, default reader and {profile}: {best['guarded']:.2f} s with the guard, "
+          f"{best['unguarded']:.2f} s without ({best['guarded'] / best['unguarded']:.3f}x)")
+    return best["guarded"] / best["unguarded"]
+
+
+def seconds(clean, text: str) -> float:
     best = float("inf")
     for _ in range(3):
         began = time.perf_counter()
-        list(pipeline.clean([text]))
+        clean(text)
         best = min(best, time.perf_counter() - began)
     return best
 
@@ -48,22 +88,37 @@ def main() -> int:
     parser.add_argument("--profile", default="mixed_web")
     parser.add_argument("--size", type=int, default=20_000)
     parser.add_argument("--growth", type=int, default=8)
-    parser.add_argument("--out", default=str(BENCH_OUT / "hostile_inputs.json"))
+    parser.add_argument("--html", action="store_true", help="hostile HTML pages through every HTML extractor")
+    parser.add_argument("--dev-data", type=Path, default=os.environ.get("DATACLEANING_DEV_DATA"),
+                        help="with --html: also the guard's cost on the dev corpus's gold pages")
+    parser.add_argument("--out", help="JSON results (default: bench/out/hostile_inputs.json or hostile_html.json)")
     args = parser.parse_args()
-    pipeline = dc.Pipeline(load_config(None, profile=args.profile))
-    small, large = shapes(args.size), shapes(args.size * args.growth)
+    if args.html:
+        cleaners = {name: (lambda page, name=name: page_text(page, name)) for name in EXTRACTORS}
+        # The default reader as it was before the guard, for the ratio in the same run.
+        cleaners["resiliparse, unguarded"] = lambda page: EXTRACTORS["resiliparse"](page, HTMLTree.parse(page))
+        small, large = html_shapes(args.size), html_shapes(args.size * args.growth)
+        out = args.out or str(BENCH_OUT / "hostile_html.json")
+    else:
+        pipeline = dc.Pipeline(load_config(None, profile=args.profile))
+        cleaners = {args.profile: lambda text: list(pipeline.clean([text]))}
+        small, large = shapes(args.size), shapes(args.size * args.growth)
+        out = args.out or str(BENCH_OUT / "hostile_inputs.json")
     rows = []
-    print(f"| shape ({args.profile}) | chars | seconds | chars ×{args.growth} | seconds | time growth / size growth |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print(f"| shape | reader or profile | chars | seconds | chars ×{args.growth} | seconds | time growth / size growth |")
+    print("|---|---|---:|---:|---:|---:|---:|")
     for name in small:
-        t_small, t_large = seconds(pipeline, small[name]), seconds(pipeline, large[name])
-        ratio = (t_large / t_small) / (len(large[name]) / len(small[name]))
-        rows.append({"shape": name, "chars": [len(small[name]), len(large[name])], "seconds": [t_small, t_large],
-                     "growth_ratio": ratio})
-        print(f"| {name} | {len(small[name]):,} | {t_small:.4f} | {len(large[name]):,} | {t_large:.4f} | {ratio:.2f} |")
+        for cleaner, clean in cleaners.items():
+            t_small, t_large = seconds(clean, small[name]), seconds(clean, large[name])
+            ratio = (t_large / t_small) / (len(large[name]) / len(small[name]))
+            rows.append({"shape": name, "cleaner": cleaner, "chars": [len(small[name]), len(large[name])],
+                         "seconds": [t_small, t_large], "growth_ratio": ratio})
+            print(f"| {name} | {cleaner} | {len(small[name]):,} | {t_small:.4f} | {len(large[name]):,} | "
+                  f"{t_large:.4f} | {ratio:.2f} |")
+    cost = guard_cost(args.dev_data, args.profile) if args.html and args.dev_data else None
     BENCH_OUT.mkdir(parents=True, exist_ok=True)
-    with open(args.out, "w", encoding="utf-8") as f:
-        json.dump({"profile": args.profile, "rows": rows}, f, indent=1, ensure_ascii=False)
+    with open(out, "w", encoding="utf-8") as f:
+        json.dump({"profile": args.profile, "rows": rows, "guard_cost": cost}, f, indent=1, ensure_ascii=False)
     return 0
 
 

@@ -9,6 +9,7 @@ from resiliparse.extract.html2text import extract_plain_text
 from resiliparse.parse.encoding import detect_encoding
 from resiliparse.parse.html import HTMLTree
 
+from datacleaning.readers.html_guard import defused
 from datacleaning.text_views import WORD_CHAR, TextViews
 
 
@@ -94,7 +95,9 @@ EXTRACTORS = {
 def page_text(html: str, extractor: str) -> tuple[str, str]:
     """A decoded HTML page's (text, title), the text by one of ``EXTRACTORS``: Resiliparse's main
     content (menus and footers go at extraction; the whole text where it finds no word),
-    trafilatura's, or all the page's text."""
+    trafilatura's, or all the page's text. Markup that would take the parser time and memory
+    growing with the square of the page is taken out first (``html_guard``)."""
+    html = defused(html)
     tree = HTMLTree.parse(html)
     return EXTRACTORS[extractor](html, tree), (tree.title or "").strip()
 
