@@ -4,51 +4,72 @@ or take a unit of thousands of documents down with it.
 
 Three shapes, found by timing every extractor on generated pages (each number one page, one core):
 
-- formatting tags left open, each with other attributes (``<font color=#k><p>text``, ``<b id=k>``):
-  every new block gets a copy of every open one (the HTML5 parser's reconstruction of active
-  formatting elements, which merges only identical tags), so elements grow with the square of
-  their number: 54 KB took 14 s and 2.7 GB, 320 KB of them with text 24 s;
-- lists left open inside one another (``<ul><li>x`` repeated): each level indents every line
-  below it, so the text grows with the square of the depth: 400 KB gave 2 billion characters
-  (14 s, 5.9 GB);
-- one ``<select>`` of very many ``<option>``s: 558 KB took 14 s to parse.
+- formatting tags with attributes left open (``<font color=#k><p>text``, ``<b id=k>``): every
+  new block gets a copy of every one still open (the HTML5 parser's reconstruction of active
+  formatting elements, which merges only identical tags), so elements grow with open tags times
+  blocks: 3,700 tags before as many paragraphs (54 KB) took 14 s and 2.7 GB; 112 before 20,000
+  paragraphs 3.7 s and 1 GB. End tags later on the page come too late to help;
+- lists nested in one another (``<ul><li>x`` repeated, closed or not): each level indents every
+  line below it, so the text grows with the square of the depth: 400 KB gave 2 billion
+  characters (14 s, 5.9 GB);
+- very many ``<option>``s (one ``<select>`` of 62,000: 558 KB took 14 s to parse).
 
-Each is counted here, and where a page holds far more than any real page does (the 1,249 HTML
-pages of the development corpus hold at most 112 open formatting tags, 4 open lists and 432
-options), the tags of that kind are removed, their text kept: they carry no words, only the shape
-the text is drawn in.
+Each is measured here, and past its limit the tags of that kind are removed, their text kept
+(formatting tags carry no words; a list's items still break lines). Formatting tags are measured
+by their number with attributes times all the page's tags, closed or not: an upper bound of the
+copies, set where the worst case costs about 1.6 s and 430 MB; 15 of the 1,208 HTML pages of the
+development corpus and the example crawl pass it (at most 4.9 million), and their text changes
+by three characters at most. Lists are measured by their depth (at most 5 in those pages), options
+by their number (at most 432). ``<a>`` and ``<nobr>`` are not counted: the parser closes an open
+one when the next begins, and links are what main-content extraction reads menus by.
 """
 from __future__ import annotations
 
 import re
-from collections import Counter
 
-_FORMATTING = ("a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong", "tt", "u")
-_LISTS = ("ul", "ol", "dl")
-_OPTION = "option"
-_TAG_NAME = re.compile(r"<(/?)(%s)(?=[\s/>])" % "|".join((*_FORMATTING, *_LISTS, _OPTION)), re.I)
+_FORMATTING = ("b", "big", "code", "em", "font", "i", "s", "small", "strike", "strong", "tt", "u")
+_FORMATTING_WITH_ATTRIBUTES = re.compile(r"<(?:%s)\s" % "|".join(_FORMATTING), re.I)
+_LIST_TAG = re.compile(r"<(/?)(?:ul|ol|dl)(?=[\s/>])", re.I)
+_OPTION = re.compile(r"<option(?=[\s/>])", re.I)
 
-# Open at once (start tags less end tags, per element), or present, in the case of options.
-MAX_OPEN_FORMATTING = 500
-MAX_OPEN_LISTS = 100
+MAX_FORMATTING_LOAD = 1_000_000
+MAX_LIST_DEPTH = 100
 MAX_OPTIONS = 10_000
+
+# What removal leaves alone: comments, and elements whose content is text, not markup (an unclosed
+# one runs to the end of the page, as the parser reads it). A tag's attributes may quote < and >.
+_VERBATIM = r"(?P<verbatim><!--.*?(?:-->|\Z)|<(?P<raw>script|style|title|textarea|xmp|plaintext)\b.*?(?:</(?P=raw)\s*>|\Z))"
+_ATTRIBUTES = r"""(?:\s(?:[^<>"']|"[^"]*"|'[^']*')*)?"""
+
+
+def _tags(names: tuple[str, ...]) -> re.Pattern:
+    return re.compile(r"(?s)%s|</?(?:%s)%s/?>" % (_VERBATIM, "|".join(names), _ATTRIBUTES), re.I)
+
+
+_REMOVALS = {"formatting": (_tags(_FORMATTING), ""), "lists": (_tags(("ul", "ol", "dl")), ""),
+             "options": (_tags(("option",)), " ")}
+
+
+def hostile_shapes(html: str) -> list[str]:
+    """The shapes above that ``html`` holds past its limit: ``formatting``, ``lists``, ``options``."""
+    shapes = []
+    if len(_FORMATTING_WITH_ATTRIBUTES.findall(html)) * html.count("<") > MAX_FORMATTING_LOAD:
+        shapes.append("formatting")
+    depth = deepest = 0
+    for tag in _LIST_TAG.finditer(html):
+        depth = max(depth - 1, 0) if tag.group(1) else depth + 1
+        deepest = max(deepest, depth)
+    if deepest > MAX_LIST_DEPTH:
+        shapes.append("lists")
+    if len(_OPTION.findall(html)) > MAX_OPTIONS:
+        shapes.append("options")
+    return shapes
 
 
 def defused(html: str) -> str:
-    """``html`` with the tags of each hostile shape above removed where the page holds too many of
-    them; unchanged (the same string) for any other page."""
-    counts = Counter((closing, name.lower()) for closing, name in _TAG_NAME.findall(html))
-    if not counts:
-        return html
-
-    def left_open(names: tuple[str, ...]) -> int:
-        return sum(max(0, counts["", name] - counts["/", name]) for name in names)
-
-    # Formatting tags and lists go without a trace (the list items still break lines); options
-    # leave a space between their texts.
-    for names, too_many, replacement in ((_FORMATTING, left_open(_FORMATTING) > MAX_OPEN_FORMATTING, ""),
-                                         (_LISTS, left_open(_LISTS) > MAX_OPEN_LISTS, ""),
-                                         ((_OPTION,), counts["", _OPTION] > MAX_OPTIONS, " ")):
-        if too_many:
-            html = re.sub(r"</?(?:%s)(?:[\s/][^<>]*)?>" % "|".join(names), replacement, html, flags=re.I)
+    """``html`` with the tags of each hostile shape it holds removed (options leave a space between
+    their texts); the same string for any other page."""
+    for shape in hostile_shapes(html):
+        pattern, replacement = _REMOVALS[shape]
+        html = pattern.sub(lambda m: m.group("verbatim") or replacement, html)
     return html

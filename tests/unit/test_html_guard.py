@@ -8,8 +8,8 @@ import pytest
 from fastwarc.warc import ArchiveIterator, WarcRecordType
 
 from datacleaning.readers import ReaderOptions
-from datacleaning.readers.html_guard import defused
-from datacleaning.readers.page import decoded_page
+from datacleaning.readers.html_guard import defused, hostile_shapes
+from datacleaning.readers.page import decoded_page, page_text
 from helpers import REPO_ROOT, docs_of, fixture_records, read_all
 
 SENTENCES = [s.strip() + "。" for r in fixture_records() if r["id"].startswith("cmrc") for s in r["text"].split("。")
@@ -17,48 +17,81 @@ SENTENCES = [s.strip() + "。" for r in fixture_records() if r["id"].startswith(
 EXTRACTORS = ["resiliparse", "trafilatura", "full_page"]
 
 
-def _read_page(tmp_path, body: str, extractor: str) -> tuple[str, float]:
-    (tmp_path / "page.html").write_text(f"<html><body>{body}</body></html>", encoding="utf-8")
-    started = time.perf_counter()
-    _, items = read_all([tmp_path], options=ReaderOptions(html_extractor=extractor))
-    [doc] = docs_of(items)
-    return doc.text, time.perf_counter() - started
-
-
 def _sentences(n: int) -> list[str]:
     return [SENTENCES[k % len(SENTENCES)] for k in range(n)]
 
 
-@pytest.mark.parametrize("extractor", EXTRACTORS)
-def test_formatting_tags_left_open_with_other_attributes_each(tmp_path, extractor):
-    """``<font color=…><p>`` before every paragraph, never closed, as old page editors wrote them:
-    the parser copies every open one into each new paragraph (3,200 of them: 4-10 s and over a GB).
-    The tags go; every paragraph stays."""
-    sentences = _sentences(3_200)
-    body = "".join(f'<font color="#{k:06x}"><p>{s}' for k, s in enumerate(sentences))
-    text, seconds = _read_page(tmp_path, body, extractor)
-    assert seconds < 3.0
-    assert all(s in text for s in set(sentences))
+def _page(body: str) -> str:
+    return f"<html><body>{body}</body></html>"
 
 
+def _fonts_before_paragraphs(fonts: int, paragraphs: int, attribute: str = "", closing: bool = False) -> str:
+    """``fonts`` paragraphs each opened by a <font> of its own colour, never closed (or closed all at
+    the end of the page), then ``paragraphs`` plain ones."""
+    opened = "".join(f'<font{attribute} color="#{k:06x}"><p>{s}' for k, s in enumerate(_sentences(fonts)))
+    plain = "".join(f"<p>{s}" for s in _sentences(paragraphs))
+    return _page(opened + plain + ("</font>" * fonts if closing else ""))
+
+
+# Each shape as it took the parser time and memory growing with the square of the page, with what
+# a page of it cost before the guard.
+HOSTILE = {
+    # 3,200 fonts: 4-10 s and 2 GB.
+    "formatting tags left open": _fonts_before_paragraphs(3_200, 0),
+    # The copies are made before the end tags come: 9 s, 2 GB.
+    "formatting tags closed only at the end": _fonts_before_paragraphs(3_200, 0, closing=True),
+    # The removal used to stop at a "<" quoted in an attribute: 12 s, 3 GB.
+    "formatting tags quoting a < in an attribute": _fonts_before_paragraphs(3_200, 0, attribute=' title="<"'),
+    # Few tags, many paragraphs after them: 112 before 20,000 paragraphs, 3.7 s and 1 GB.
+    "few formatting tags before many paragraphs": _fonts_before_paragraphs(112, 20_000),
+    # One select of 45,000 options: 7 s.
+    "one select of many options": _page("<p>" + "".join(_sentences(3)) + '</p><select>'
+                                        + '<option value="<">选项' * 45_000 + "</select>"),
+}
+
+
+@pytest.mark.parametrize("shape", HOSTILE)
+def test_hostile_pages_are_read_in_bounded_time_with_their_text(shape):
+    page = HOSTILE[shape]
+    started = time.perf_counter()
+    text, _ = page_text(page, "resiliparse")
+    assert time.perf_counter() - started < 3.0
+    assert all(s in text for s in set(_sentences(3)))
+
+
+@pytest.mark.parametrize("closed", [False, True], ids=["left open", "closed at the end"])
 @pytest.mark.parametrize("extractor", EXTRACTORS)
-def test_lists_left_open_inside_one_another(tmp_path, extractor):
-    """``<ul><li>`` repeated without a close: each level indented every line below it, so 5,000
-    items made about 25 million characters of blanks. The text is now as long as the page's."""
+def test_lists_nested_in_one_another(extractor, closed):
+    """``<ul><li>`` inside the last item 5,000 times: each level indented every line below it, so
+    the text held about 25 million characters of blanks. Now it is as long as the page."""
     sentences = _sentences(5_000)
-    body = "".join(f"<ul><li>{s}" for s in sentences)
-    text, _ = _read_page(tmp_path, body, extractor)
+    body = "".join(f"<ul><li>{s}" for s in sentences) + ("</li></ul>" * 5_000 if closed else "")
+    text, _ = page_text(_page(body), extractor)
     assert len(text) < 2 * len(body)
     assert all(s in text for s in set(sentences))
 
 
 @pytest.mark.parametrize("extractor", EXTRACTORS)
-def test_one_select_of_very_many_options(tmp_path, extractor):
-    """One ``<select>`` of 45,000 ``<option>``s took the parser 7 s."""
-    body = "<p>" + "".join(_sentences(3)) + "</p><select>" + "<option>选项" * 45_000 + "</select>"
-    text, seconds = _read_page(tmp_path, body, extractor)
-    assert seconds < 3.0
-    assert SENTENCES[0] in text
+def test_a_defused_page_reads_as_the_same_page_without_those_tags(extractor):
+    """Only the tags go: a comment that mentions a tag, a title, a text area, quoted attributes
+    holding < or >, a link's title, all read exactly as on the same page written without the
+    fonts (which trips no guard)."""
+    fonts = _fonts_before_paragraphs(3_200, 0)
+    middle = ('<!-- note: use <b class="x"> for emphasis --><p>正文继续，<b title="a > b">加粗</b>的词。</p>'
+              '<p>See <a href="/x" title="1 > 0">the docs</a> here.</p><textarea><i class="q">原样</i></textarea>')
+    head = "<head><title>为什么 <b> 和 <i> 标签</title></head>"
+    with_fonts = fonts.replace("<html><body>", f"<html>{head}<body>{middle}")
+    without_fonts = _page(middle + "".join(f"<p>{s}" for s in _sentences(3_200))).replace("<html>", f"<html>{head}")
+    assert hostile_shapes(with_fonts) == ["formatting"] and not hostile_shapes(without_fonts)
+    assert page_text(with_fonts, extractor) == page_text(without_fonts, extractor)
+
+
+def test_a_hostile_page_is_read_from_a_file(tmp_path):
+    """Through the readers, as the clean stage reads an .html file."""
+    (tmp_path / "page.html").write_text(HOSTILE["formatting tags left open"], encoding="utf-8")
+    _, items = read_all([tmp_path], options=ReaderOptions(html_extractor="trafilatura"))
+    [doc] = docs_of(items)
+    assert all(s in doc.text for s in set(_sentences(3_200)))
 
 
 def test_real_pages_reach_the_parser_unchanged():
@@ -72,8 +105,10 @@ def test_real_pages_reach_the_parser_unchanged():
     assert all(defused(page) is page for page in pages)
 
 
-def test_the_limits_count_tags_left_open_not_tags():
-    """A page of 5,000 links, each closed, and of 5,000 closed lists is an ordinary page."""
-    links = "".join(f'<ul><li><a href="/{k}"><b>{s}</b></a></li></ul>' for k, s in enumerate(_sentences(5_000)))
-    page = f"<html><body>{links}</body></html>"
-    assert defused(page) is page
+def test_tags_the_parser_does_not_pile_up_are_not_counted():
+    """An open <a> is closed by the next one, and identical tags merge: 3,200 named anchors or
+    bare <b>s before paragraphs are an ordinary page, and its links stay for the main-content
+    extraction to read menus by."""
+    for opener in ('<a name="n{k}">', "<b>"):
+        page = _page("".join(opener.format(k=k) + f"<p>{s}" for k, s in enumerate(_sentences(3_200))))
+        assert defused(page) is page

@@ -22,6 +22,7 @@ import zstandard
 
 from datacleaning.document import Document, Quarantined
 from datacleaning.readers import ReaderOptions, discover, plan_units, read_unit
+from datacleaning.readers.page import page_text
 from helpers import EXAMPLE_CONFIG, fixture_records
 
 RECORDS = fixture_records()
@@ -410,6 +411,30 @@ def test_renaming_again_renames_nothing_and_counts_the_renamed_documents_again(t
     before = {p: p.read_bytes() for folder in folders for p in folder.glob("*.arrow")}
     assert make_ids_unique(folders, "id") == 10
     assert {p: p.read_bytes() for folder in folders for p in folder.glob("*.arrow")} == before
+
+
+def test_a_layout_page_with_a_long_script_is_still_a_layout_page(tmp_path):
+    """Scripts and styles are not the page's text: a layout table followed by 20,000 characters of
+    inline script is still laid out in tables, and trafilatura is not asked of it."""
+    paragraphs = [p + "。" for p in ZH[1]["text"].split("。") if p.strip()]
+    below = ZH[2]["text"][:300]
+    menu = "".join(f'<tr><td><a href="/{i}">栏目{i}</a></td></tr>' for i in range(8))
+    script = "<script>" + "var counter = counter + 1;" * 800 + "</script>"
+    (tmp_path / "page.html").write_text(f"<html><body><table><tr><td><table>{menu}</table></td>"
+                                        f"<td>{'<br><br>'.join(paragraphs)}</td></tr></table><p>{below}</p>"
+                                        f"{script}</body></html>", encoding="utf-8")
+    [resiliparse] = read_all([tmp_path])
+    [doc] = read_all([tmp_path], ReaderOptions(html_extractor="trafilatura"))
+    assert doc.text == resiliparse.text
+    assert all(p in doc.text for p in paragraphs)
+
+
+def test_a_frameset_page_has_no_text_and_its_title(tmp_path):
+    """A frameset page has a body without text: its title is kept, for every extractor."""
+    (tmp_path / "page.html").write_text("<html><head><title>旧站点</title></head><frameset><frame src=a.html>"
+                                        "</frameset><!-- <table> --></html>", encoding="utf-8")
+    for extractor in ("resiliparse", "trafilatura", "full_page"):
+        assert page_text((tmp_path / "page.html").read_text(encoding="utf-8"), extractor) == ("", "旧站点")
 
 
 def test_a_page_of_thousands_of_tables_is_read_in_linear_time(tmp_path):
