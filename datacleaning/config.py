@@ -56,7 +56,7 @@ class InputConfig(BaseModel):
                                    "Resiliparse's main content; trafilatura's (pip install "
                                    "'datacleaning[trafilatura]'; Resiliparse's on pages laid out in tables and where "
                                    "trafilatura finds little; higher F1 "
-                                   "on articles and forums, a quarter of the speed); "
+                                   "on articles and forums, under a third of the speed); "
                                    "or all the page's text")
     html_field: str = Field("", description="field holding a record's raw HTML, turned into its text like an "
                                             "HTML file (the text fields are not read for such a record)")
