@@ -54,6 +54,11 @@ def html_shapes(size: int) -> dict[str, str]:
     }
 
 
+def unguarded_text(page: str) -> str:
+    """The default reader's text of ``page`` as it was before the guard: parsed as it is."""
+    return EXTRACTORS["resiliparse"](page, HTMLTree.parse(page))
+
+
 def guard_cost(dev: Path, profile: str) -> float:
     """Seconds with the guard ÷ seconds without, of reading the gold pages (default reader) and
     cleaning them with ``profile``, best of three interleaved rounds each."""
@@ -62,7 +67,7 @@ def guard_cost(dev: Path, profile: str) -> float:
     pages = [page["html"] for page in gold_pages(dev)]
     pipeline = dc.Pipeline(load_config(None, profile=profile))
     readers = {"guarded": lambda page: page_text(page, "resiliparse")[0],
-               "unguarded": lambda page: EXTRACTORS["resiliparse"](page, HTMLTree.parse(page))}
+               "unguarded": unguarded_text}
     best = dict.fromkeys(readers, float("inf"))
     for _ in range(3):
         for name, read in readers.items():
@@ -95,8 +100,7 @@ def main() -> int:
     args = parser.parse_args()
     if args.html:
         cleaners = {name: (lambda page, name=name: page_text(page, name)) for name in EXTRACTORS}
-        # The default reader as it was before the guard, for the ratio in the same run.
-        cleaners["resiliparse, unguarded"] = lambda page: EXTRACTORS["resiliparse"](page, HTMLTree.parse(page))
+        cleaners["resiliparse, unguarded"] = unguarded_text
         small, large = html_shapes(args.size), html_shapes(args.size * args.growth)
         out = args.out or str(BENCH_OUT / "hostile_html.json")
     else:

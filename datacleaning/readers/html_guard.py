@@ -38,7 +38,8 @@ MAX_OPTIONS = 10_000
 
 # What removal leaves alone: comments, and elements whose content is text, not markup (an unclosed
 # one runs to the end of the page, as the parser reads it). A tag's attributes may quote < and >.
-_VERBATIM = r"(?P<verbatim><!--.*?(?:-->|\Z)|<(?P<raw>script|style|title|textarea|xmp|plaintext)\b.*?(?:</(?P=raw)\s*>|\Z))"
+_VERBATIM = (r"(?P<verbatim><!--.*?(?:-->|\Z)"
+             r"|<(?P<raw>script|style|title|textarea|xmp|plaintext)\b.*?(?:</(?P=raw)\s*>|\Z))")
 _ATTRIBUTES = r"""(?:\s(?:[^<>"']|"[^"]*"|'[^']*')*)?"""
 
 
@@ -53,7 +54,9 @@ _REMOVALS = {"formatting": (_tags(_FORMATTING), ""), "lists": (_tags(("ul", "ol"
 def hostile_shapes(html: str) -> list[str]:
     """The shapes above that ``html`` holds past its limit: ``formatting``, ``lists``, ``options``."""
     shapes = []
-    if len(_FORMATTING_WITH_ATTRIBUTES.findall(html)) * html.count("<") > MAX_FORMATTING_LOAD:
+    tags = html.count("<")  # bounds every count below: most pages need no more than this
+    if tags * tags > MAX_FORMATTING_LOAD and \
+            len(_FORMATTING_WITH_ATTRIBUTES.findall(html)) * tags > MAX_FORMATTING_LOAD:
         shapes.append("formatting")
     depth = deepest = 0
     for tag in _LIST_TAG.finditer(html):
@@ -61,7 +64,7 @@ def hostile_shapes(html: str) -> list[str]:
         deepest = max(deepest, depth)
     if deepest > MAX_LIST_DEPTH:
         shapes.append("lists")
-    if len(_OPTION.findall(html)) > MAX_OPTIONS:
+    if tags > MAX_OPTIONS and len(_OPTION.findall(html)) > MAX_OPTIONS:
         shapes.append("options")
     return shapes
 

@@ -43,8 +43,9 @@ details.sample { border-left: 3px solid #ccc; margin: .5em 0; padding-left: .6em
 def write_report(location: str | StoragePath, destination: str | StoragePath | None = None) -> StoragePath:
     """Write the report of the finished output folder ``location`` (a run's, or one stage's) to
     ``destination`` (default ``location/report.html``; a name ending in .html or .htm is the page,
-    anything else a folder to hold ``report.html``; missing folders are made); returns where it went. A report the same as the
-    one there is not written again: rerunning a finished run rewrites nothing."""
+    anything else a folder to hold ``report.html``; missing folders are made); returns where it
+    went. A report the same as the one there is not written again: rerunning a finished run
+    rewrites nothing."""
     run = read_run(location)
     target = storage.as_path(destination) if destination else run.location / REPORT_FILE
     if destination and not str(destination).lower().endswith((".html", ".htm")):
