@@ -51,6 +51,7 @@ def html_shapes(size: int) -> dict[str, str]:
             f'<font color="#{k:06x}"><p>{PROSE}' for k in range(size // 45))),
         "lists left open inside one another": page(f"<ul><li>{PROSE}" * (size // 30)),
         "one select of many options": page("<select>" + "<option>选项" * (size // 10) + "</select>"),
+        "divs left open inside one another": page(f"<div>{PROSE}" * (size // 27)),
     }
 
 

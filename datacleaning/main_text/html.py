@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from resiliparse.extract.html2text import extract_plain_text
 
+from datacleaning.readers.html_guard import defused
+
 _MARKUP = re.compile(r"<(/?)(a|h[1-6]|p|li|ul|ol|br|pre)\b[^>]*>", re.I)
 _WHITE_SPACE = re.compile(r"\s")
 _TAG_OF = {"p": "p", "li": "li", "h1": "h", "h2": "h", "h3": "h", "h4": "h", "h5": "h", "h6": "h"}
@@ -33,8 +35,9 @@ class RenderedPage:
 def render_page(page: str, main_content: bool = False) -> RenderedPage:
     """``page`` (HTML) rendered to lines; with ``main_content``, only what Resiliparse's
     main-content heuristics keep. A link left open at the end of a line (an anchor around block
-    elements) counts to the end of that line only."""
-    marked = extract_plain_text(page, preserve_formatting="minimal_html", links=True, main_content=main_content)
+    elements) counts to the end of that line only. Markup that would make the parser's time grow
+    with the square of the page goes first, as the readers take it out (``html_guard``)."""
+    marked = extract_plain_text(defused(page), preserve_formatting="minimal_html", links=True, main_content=main_content)
     lines, shares, tags = [], [], []
     for raw in marked.split("\n"):
         parts, link_chars, depth, tag, position = [], 0, 0, "none", 0

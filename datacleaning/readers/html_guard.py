@@ -2,7 +2,7 @@
 with the square of the page, taken out before the page is parsed: no such page may stall a worker
 or take a unit of thousands of documents down with it.
 
-Three shapes, found by timing every extractor on generated pages (each number one page, one core):
+Four shapes, found by timing every extractor on generated pages (each number one page, one core):
 
 - formatting tags with attributes left open (``<font color=#k><p>text``, ``<b id=k>``): every
   new block gets a copy of every one still open (the HTML5 parser's reconstruction of active
@@ -12,29 +12,41 @@ Three shapes, found by timing every extractor on generated pages (each number on
 - lists nested in one another (``<ul><li>x`` repeated, closed or not): each level indents every
   line below it, so the text grows with the square of the depth: 400 KB gave 2 billion
   characters (14 s, 5.9 GB);
-- very many ``<option>``s (one ``<select>`` of 62,000: 558 KB took 14 s to parse).
+- very many ``<option>``s (one ``<select>`` of 62,000: 558 KB took 14 s to parse);
+- ``<div>``s and ``<article>``s nested in one another (opened and never closed, as broken
+  templates do): the main-content heuristic weighs every container against those around it, so
+  its time grows with containers times depth: 8,000 in one another (360 KB) took 4.3 s, and a
+  page of 1 MB about 40 s.
 
 Each is measured here, and past its limit the tags of that kind are removed, their text kept
-(formatting tags carry no words; a list's items still break lines). Formatting tags are measured
+(formatting tags carry no words; a list's items still break lines). Containers are removed only
+where they stand deeper than the limit, so the page's outer layout stays for the main content to
+be found in. Formatting tags are measured
 by their number with attributes times all the page's tags, closed or not: an upper bound of the
 copies, set where the worst case costs about 1.6 s and 430 MB; 15 of the 1,208 HTML pages of the
 development corpus and the example crawl pass it (at most 4.9 million), and their text changes
 by three characters at most. Lists are measured by their depth (at most 5 in those pages), options
-by their number (at most 432). ``<a>`` and ``<nobr>`` are not counted: the parser closes an open
+by their number (at most 432), containers by their depth (at most 42). ``<a>`` and ``<nobr>`` are not counted: the parser closes an open
 one when the next begins, and links are what main-content extraction reads menus by.
 """
 from __future__ import annotations
 
 import re
+from itertools import accumulate
+from operator import sub
+from typing import Callable
 
 _FORMATTING = ("b", "big", "code", "em", "font", "i", "s", "small", "strike", "strong", "tt", "u")
 _FORMATTING_WITH_ATTRIBUTES = re.compile(r"<(?:%s)\s" % "|".join(_FORMATTING), re.I)
-_LIST_TAG = re.compile(r"<(/?)(?:ul|ol|dl)(?=[\s/>])", re.I)
+# Tags spelt out case by case: re.I makes the scan of every page a third slower.
+_LIST_TAG = re.compile(r"<(/?)[uUoOdD][lL](?=[\s/>])")
 _OPTION = re.compile(r"<option(?=[\s/>])", re.I)
+_CONTAINER_TAG = re.compile(r"<(/?)(?:[dD][iI][vV]|[aA][rR][tT][iI][cC][lL][eE])(?=[\s/>])")
 
 MAX_FORMATTING_LOAD = 1_000_000
 MAX_LIST_DEPTH = 100
 MAX_OPTIONS = 10_000
+MAX_CONTAINER_DEPTH = 100
 
 # What removal leaves alone: comments, and elements whose content is text, not markup (an unclosed
 # one runs to the end of the page, as the parser reads it). A tag's attributes may quote < and >.
@@ -47,32 +59,69 @@ def _tags(names: tuple[str, ...]) -> re.Pattern:
     return re.compile(r"(?s)%s|</?(?:%s)%s/?>" % (_VERBATIM, "|".join(names), _ATTRIBUTES), re.I)
 
 
-_REMOVALS = {"formatting": (_tags(_FORMATTING), ""), "lists": (_tags(("ul", "ol", "dl")), ""),
-             "options": (_tags(("option",)), " ")}
+def _removed_everywhere(names: tuple[str, ...], replacement: str = "") -> Callable[[str], str]:
+    pattern = _tags(names)
+    return lambda html: pattern.sub(lambda m: m.group("verbatim") or replacement, html)
+
+
+_CONTAINERS = _tags(("div", "article"))
+
+
+def _containers_past_the_limit_removed(html: str) -> str:
+    """``html`` without the containers (and their end tags) that stand more than
+    ``MAX_CONTAINER_DEPTH`` deep."""
+    kept: list[bool] = []  # one per open container: whether its tags stay
+    pieces, start = [], 0
+    for tag in _CONTAINERS.finditer(html):
+        if tag.group("verbatim"):
+            continue
+        if tag.group(0).startswith("</"):
+            if not kept or kept.pop():  # an end tag with nothing open stays as it is
+                continue
+        else:
+            kept.append(len(kept) < MAX_CONTAINER_DEPTH)
+            if kept[-1]:
+                continue
+        pieces.append(html[start:tag.start()])
+        start = tag.end()
+    return "".join(pieces) + html[start:]
+
+
+_REMOVALS = {"formatting": _removed_everywhere(_FORMATTING), "lists": _removed_everywhere(("ul", "ol", "dl")),
+             "options": _removed_everywhere(("option",), " "), "containers": _containers_past_the_limit_removed}
+
+
+def _deepest(tag_pattern: re.Pattern, html: str) -> int:
+    """How deep the tags ``tag_pattern`` finds (its one group the end tag's slash) stand in one
+    another, an end tag with none open changing nothing: the walk's height above its lowest point
+    so far (loops in C, not Python: most pages hold hundreds of these tags)."""
+    heights = list(accumulate(map(_STEP.__getitem__, tag_pattern.findall(html)), initial=0))
+    return max(map(sub, heights, accumulate(heights, min)))
+
+
+_STEP = {"": 1, "/": -1}
 
 
 def hostile_shapes(html: str) -> list[str]:
-    """The shapes above that ``html`` holds past its limit: ``formatting``, ``lists``, ``options``."""
+    """The shapes above that ``html`` holds past its limit: ``formatting``, ``lists``, ``options``,
+    ``containers``."""
     shapes = []
     tags = html.count("<")  # bounds every count below: most pages need no more than this
     if tags * tags > MAX_FORMATTING_LOAD and \
             len(_FORMATTING_WITH_ATTRIBUTES.findall(html)) * tags > MAX_FORMATTING_LOAD:
         shapes.append("formatting")
-    depth = deepest = 0
-    for tag in _LIST_TAG.finditer(html):
-        depth = max(depth - 1, 0) if tag.group(1) else depth + 1
-        deepest = max(deepest, depth)
-    if deepest > MAX_LIST_DEPTH:
+    if _deepest(_LIST_TAG, html) > MAX_LIST_DEPTH:
         shapes.append("lists")
     if tags > MAX_OPTIONS and len(_OPTION.findall(html)) > MAX_OPTIONS:
         shapes.append("options")
+    if tags > MAX_CONTAINER_DEPTH and _deepest(_CONTAINER_TAG, html) > MAX_CONTAINER_DEPTH:
+        shapes.append("containers")
     return shapes
 
 
 def defused(html: str) -> str:
     """``html`` with the tags of each hostile shape it holds removed (options leave a space between
-    their texts); the same string for any other page."""
+    their texts; containers go only past the depth limit); the same string for any other page."""
     for shape in hostile_shapes(html):
-        pattern, replacement = _REMOVALS[shape]
-        html = pattern.sub(lambda m: m.group("verbatim") or replacement, html)
+        html = _REMOVALS[shape](html)
     return html
