@@ -33,9 +33,11 @@ def count_by_column(counts: dict, batch, keep, dropped: str, text=None) -> None:
     """Add a batch's kept documents and characters, and those it drops (counted under ``dropped``,
     ``*_docs`` and ``*_chars``), to ``counts["by_source"]`` and ``counts["by_language"]`` by its
     ``source`` and ``lang`` columns (where it has them): what a report breaks a stage down by
-    without reading its shards. ``text``: the texts the stage writes, if not the batch's."""
+    without reading its shards. Every entry holds all four counts, none or not: code that adds
+    them up needs no default. ``text``: the texts the stage writes, if not the batch's."""
     chars = pc.utf8_length(batch.column("text") if text is None else text)
-    outcome = pa.array(np.where(keep, "kept", dropped.removesuffix("_docs")))
+    dropped = dropped.removesuffix("_docs")
+    outcome = pa.array(np.where(keep, "kept", dropped))
     for table, column in (("by_source", "source"), ("by_language", "lang")):
         if column not in batch.schema.names:
             continue
@@ -43,9 +45,10 @@ def count_by_column(counts: dict, batch, keep, dropped: str, text=None) -> None:
             ["key", "outcome"]).aggregate([("chars", "count"), ("chars", "sum")])
         for key, name, docs, n_chars in zip(*(grouped.column(c).to_pylist()
                                                for c in ("key", "outcome", "chars_count", "chars_sum"))):
-            entries = counts.setdefault(table, {}).setdefault(key or "", {})
-            entries[f"{name}_docs"] = entries.get(f"{name}_docs", 0) + docs
-            entries[f"{name}_chars"] = entries.get(f"{name}_chars", 0) + (n_chars or 0)
+            entries = counts.setdefault(table, {}).setdefault(
+                key or "", {f"{o}_{n}": 0 for o in ("kept", dropped) for n in ("docs", "chars")})
+            entries[f"{name}_docs"] += docs
+            entries[f"{name}_chars"] += n_chars or 0
 
 
 def two_digit_histogram(values: np.ndarray) -> dict[str, int]:

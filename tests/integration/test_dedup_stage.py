@@ -126,11 +126,13 @@ def test_stats_add_up_and_agree_with_the_shards(corpus, deduplicated):
         expected_counts: dict = {}
         for folder, outcome in (("kept", "kept"), ("removed", "removed")):
             for row in read_rows(deduplicated / folder):
-                counts = expected_counts.setdefault(by_id[row["id"]][key], {})
-                counts[f"{outcome}_docs"] = counts.get(f"{outcome}_docs", 0) + 1
+                # Every entry holds both outcomes, a zero where a source kept or lost nothing.
+                counts = expected_counts.setdefault(by_id[row["id"]][key], {
+                    "kept_docs": 0, "kept_chars": 0, "removed_docs": 0, "removed_chars": 0})
+                counts[f"{outcome}_docs"] += 1
                 # Characters as written: a kept text after any cut, a removed one as it came in.
                 text = row["text"] if folder == "kept" else by_id[row["id"]]["text"]
-                counts[f"{outcome}_chars"] = counts.get(f"{outcome}_chars", 0) + len(text)
+                counts[f"{outcome}_chars"] += len(text)
         assert stats[table] == expected_counts, table
     # The largest clusters: each original kept with its removed copies.
     sizes = Counter(kept_id for kind, kept_id in expected.values() if kind != "kept")
