@@ -14,6 +14,7 @@ process (an fsspec filesystem does not survive a fork), with the options :func:`
 from __future__ import annotations
 
 import contextlib
+import fnmatch
 import glob
 import io
 import os
@@ -260,11 +261,44 @@ def glob_reach(pattern: str) -> str | None:
     """The folder below which a glob pattern reaches into subfolders (its path up to the first
     part with a wildcard) when a wildcard stands for a folder (``data/**/*.jsonl``,
     ``data/*/part.jsonl``); None for a plain path or one with wildcards in the file name alone."""
+    split = _folder_wildcards(pattern)
+    return split[0] if split else None
+
+
+def glob_reaches_into(pattern: str, folder: str | os.PathLike) -> bool:
+    """Whether a glob pattern could match files inside ``folder``, at any depth below it (a
+    stage's own output, on its next run): the folder lies below the pattern's ``glob_reach`` and
+    its path from there matches the pattern's parts as far as it goes, with a part of the
+    pattern left for what lies inside it (``data/*/*.jsonl`` reaches into ``data/out``,
+    ``shard_*/part.jsonl`` not into ``out``)."""
+    split = _folder_wildcards(pattern)
+    if split is None:
+        return False
+    root, inside = _as_prefix(split[0]), _as_prefix(folder)
+    if not inside.startswith(root):
+        return False
+    return _prefix_matches(split[1], inside[len(root):].strip("/").split("/") if inside != root else [])
+
+
+def _folder_wildcards(pattern: str) -> tuple[str, list[str]] | None:
+    """(the folder before the pattern's first part with a wildcard, the parts from that one on)
+    when a wildcard stands for a folder; None otherwise."""
     parts = pattern.split("/")
     wild = [i for i, part in enumerate(parts) if _WILDCARD.search(part)]
     if not wild or (wild[0] == len(parts) - 1 and "**" not in parts[-1]):
         return None
-    return "/".join(parts[:wild[0]]) or "."
+    return "/".join(parts[:wild[0]]) or ".", parts[wild[0]:]
+
+
+def _prefix_matches(parts: list[str], folders: list[str]) -> bool:
+    """Whether the pattern ``parts`` match a path that runs through ``folders`` and on."""
+    if not folders:
+        return bool(parts)
+    if not parts:
+        return False
+    if parts[0] == "**":
+        return _prefix_matches(parts[1:], folders) or _prefix_matches(parts, folders[1:])
+    return fnmatch.fnmatchcase(folders[0], parts[0]) and _prefix_matches(parts[1:], folders[1:])
 
 
 @contextlib.contextmanager

@@ -284,7 +284,7 @@ class CleanStage(Stage):
         rule_chain = self.rule_chain or build_rule_chain(config)
         found = discover(inputs)
         # A glob that reaches into subfolders would find the run's own files on the next run.
-        reaches = [reach for p in inputs if (reach := storage.glob_reach(p)) is not None]
+        reaches = [storage.glob_reach(p) for p in inputs if storage.glob_reaches_into(p, output)]
         storage.refuse_overlap([*(p for p in inputs if storage.is_dir(p)), *reaches, *(f.path for f in found.files)],
                                output)
         units = plan_units(found.files, config.input.chunk_bytes)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import bz2
 import io
 import lzma
+import re
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -29,6 +30,9 @@ DECODERS: dict[str, tuple[Callable[[], object], bytes]] = {
 }
 SUFFIXES = ((".gz", "gz"), (".zst", "zst"), (".zstd", "zst"), (".bz2", "bz2"), (".xz", "xz"))
 _DECODE_ERRORS = (zlib.error, zstandard.ZstdError, OSError, EOFError, lzma.LZMAError)
+# A deflate stream (gzip) checks its data only at the end of a member: a damaged byte before then
+# can decode to wrong text without an error, and this is the first sign of it.
+_CHECKSUM_FAILED = re.compile(r"incorrect (?:data|length) check")
 # Compressed bytes given to a decoder at a time: what decoded before a fault in the same call is
 # lost with it (see _Frames._decompress); at this size, feeding costs about 1 ms per compressed MB.
 _PIECE = 256
@@ -101,8 +105,13 @@ class _Frames(io.RawIOBase):
                     pos -= len(self._decoder.unused_data)
                     self._decoder = None
         except _DECODE_ERRORS as e:
-            self.fault = (self._frame_start, f"corrupt: the data from byte {self._frame_start} does not decode "
-                                             f"(found reading up to byte {self._read}): {e}")
+            if _CHECKSUM_FAILED.search(str(e)):
+                self.fault = (self._frame_start, f"corrupt: the frame from byte {self._frame_start} fails the "
+                                                 f"checksum at its end (byte {self._read} or before), so the records "
+                                                 f"read from it may hold corrupt text: {e}")
+            else:
+                self.fault = (self._frame_start, f"corrupt: the data from byte {self._frame_start} does not decode "
+                                                 f"(found reading up to byte {self._read}): {e}")
         return b"".join(parts)
 
     def _decompress(self, piece: bytes, parts: list[bytes]) -> None:

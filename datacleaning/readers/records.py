@@ -24,7 +24,7 @@ PART_SEPARATOR = "\n\n"
 class ReaderOptions:
     """How input records become documents: which fields make the text, the id and the source.
 
-    ``text_fields`` are tried in order; the first one present is the document text (the format our
+    ``text_fields`` are tried in order; the first one present and not null is the document text (the format our
     users come from uses ``content``; Common Crawl derived dumps use ``text`` or ``raw_content``).
     ``text_parts``, when given, composes the text instead: the value of each field path present,
     in order, joined by a blank line; the values of one path (every item of a list) one a line
@@ -116,9 +116,12 @@ def _to_document(record: dict, fields: ReaderOptions, default_id: str, default_s
     if fields.text_parts:
         text = _composed_text(record, fields.text_parts)
     else:
-        text_key = text_field or next((k for k in fields.text_fields if k in record), None)
+        # A null field is as absent: dumps that fill one of several text fields null the others.
+        text_key = text_field or next((k for k in fields.text_fields if record.get(k) is not None), None)
         if text_key is None:
-            raise RecordError(f"no text field (looked for {', '.join(fields.text_fields)})")
+            nulls = [k for k in fields.text_fields if k in record]
+            raise RecordError(f"no text field (looked for {', '.join(fields.text_fields)}"
+                              + (f"; {', '.join(nulls)} null)" if nulls else ")"))
         text = record.pop(text_key)
         if not isinstance(text, str):
             raise RecordError(f"field {text_key!r} is {type(text).__name__}, not a string")

@@ -151,6 +151,19 @@ def test_an_output_a_recursive_glob_of_the_input_reaches_is_refused(tmp_path):
     assert flat.returncode == 0, flat.stderr
 
 
+def test_a_glob_of_folders_is_refused_only_an_output_its_folders_can_match(tmp_path):
+    """shard_*/*.jsonl can never read from out/, which its folder part does not match (it used to
+    be refused for lying below the glob's fixed part); */*.jsonl could, and is."""
+    for shard in ("shard_a", "shard_b"):
+        _corpus(tmp_path, shard)
+    pattern = str(tmp_path / "shard_*" / "*.jsonl")
+    matched = cli("clean", pattern, "--output", str(tmp_path / "out"), "--no-progress")
+    assert matched.returncode == 0, matched.stderr
+    assert cli("clean", pattern, "--output", str(tmp_path / "out"), "--no-progress").returncode == 0
+    anything = cli("clean", str(tmp_path / "*" / "*.jsonl"), "--output", str(tmp_path / "out2"), "--no-progress")
+    assert anything.returncode == 2 and "overlap" in anything.stderr
+
+
 def test_a_second_run_into_an_output_folder_another_run_holds_is_refused(tmp_path):
     """Two jobs started from different folders (each with its own pid file) into one output: the
     one that comes second is refused, where it used to delete the shards the first committed.

@@ -324,6 +324,22 @@ def test_text_field_is_the_first_of_text_content_raw_content(tmp_path):
     assert all(json.loads(d.meta) == {} for d in docs[:3])
 
 
+def test_a_null_text_field_counts_as_absent(tmp_path):
+    """Dumps that fill one of several text fields often write the others as null: the next field
+    holding text is the document's; a record whose text fields are all null is quarantined, saying
+    so."""
+    path = _write_jsonl(tmp_path / "nulls.jsonl", [
+        {"id": "a", "text": None, "content": "正文在 content 字段，text 字段为空。"},
+        {"id": "b", "text": None, "content": None},
+    ])
+    _, items = read_all([path])
+    [doc] = docs_of(items)
+    assert (doc.id, doc.text) == ("a", "正文在 content 字段，text 字段为空。")
+    assert json.loads(doc.meta) == {"text": None}
+    [quarantined] = [item for item in items if isinstance(item, Quarantined)]
+    assert "text, content null" in quarantined.error
+
+
 def test_custom_text_fields_and_id_field(tmp_path):
     path = _write_jsonl(tmp_path / "custom.jsonl", [
         {"doc_id": "x1", "body": "正文在 body 字段。", "text": "not the text", "id": "not-the-id"},
@@ -1001,6 +1017,22 @@ def test_a_compressed_json_array_cut_short_keeps_the_items_decoded_before_the_cu
     assert [d.id for d in docs_of(read)] == [f"w{i}" for i in range(whole)] and whole > 10
     errors = [i.error for i in read if isinstance(i, Quarantined)]
     assert any("gz stream" in e for e in errors) and any("the file ends inside it" in e for e in errors)
+
+
+def test_a_gzip_member_that_fails_its_checksum_is_reported_as_possibly_corrupt_text(tmp_path):
+    """Deflate checks its data only at the member's end, so a byte damaged on disk can decode to
+    other characters without an error (a helper's probe read 百度外卐 for 百度外卖): the
+    quarantine record says the records read from the member may hold corrupt text, not only that
+    the stream does not decode."""
+    records = [{"id": f"r{i}", "text": f"第{i}条评论：" + _BODY} for i in range(50)]
+    data = bytearray(gzip.compress("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode(),
+                                   compresslevel=0))  # stored blocks: the text's bytes as they are
+    data[len(data) // 2] ^= 0x01
+    (tmp_path / "flipped.jsonl.gz").write_bytes(bytes(data))
+    _, items = read_all([tmp_path / "flipped.jsonl.gz"])
+    assert len(docs_of(items)) >= 40
+    [fault] = [i for i in items if isinstance(i, Quarantined) and "gz stream" in i.error]
+    assert "fails the checksum" in fault.error and "may hold corrupt text" in fault.error
 
 
 def test_an_object_nested_in_a_broken_array_item_is_not_taken_for_an_item(tmp_path):
