@@ -51,7 +51,7 @@ def read_csv(unit: FileUnit, options: ReaderOptions, progress: Progress) -> Iter
             tap.take()
             for index, row in enumerate(rows):
                 if last is not None:
-                    yield _row_document(header, *last, unit, options, encoding)
+                    yield from _row_documents(header, *last, unit, options, encoding)
                 last = (row, tap.take(), index, rows.line_num)
                 if index % _PROGRESS_EVERY_ROWS == 0:
                     progress(source.position() - reported)
@@ -67,7 +67,7 @@ def read_csv(unit: FileUnit, options: ReaderOptions, progress: Progress) -> Iter
                 yield _quarantined(raw, unit, encoding, f"row {index} (from line {line - raw.count(chr(10)) + 1}) "
                                                         "opens a quoted field the file ends inside")
             else:
-                yield _row_document(header, *last, unit, options, encoding)
+                yield from _row_documents(header, *last, unit, options, encoding)
         elif source.fault is not None:
             yield quarantined_fault(source.fault, unit)
 
@@ -114,7 +114,34 @@ def _distinct(header: list[str]) -> list[str]:
     return names
 
 
-def _row_document(header: list[str], row: list[str], raw: str, index: int, line: int, unit: FileUnit,
+def _row_documents(header: list[str], row: list[str], raw: str, index: int, line: int, unit: FileUnit,
+                   options: ReaderOptions, encoding: str) -> Iterator[Document | Quarantined]:
+    """The row's document; or, for a TSV row run together from lines that each read as a row of
+    their own, theirs (``_rows_run_together``)."""
+    lines = _rows_run_together(raw, len(header), unit.format)
+    if lines is None:
+        yield _row_document(header, row, raw, index, line, unit, options, encoding)
+        return
+    first_line = line - len(lines) + 1
+    for k, text in enumerate(lines):
+        [fields] = csv.reader([text], delimiter="\t", quoting=csv.QUOTE_NONE)
+        yield _row_document(header, fields, text, index if k == 0 else f"{index}.{k}", first_line + k, unit,
+                            options, encoding)
+
+
+def _rows_run_together(raw: str, fields: int, fmt: str) -> list[str] | None:
+    """The lines of a TSV row that spans lines each holding the header's number of fields: a
+    field that opens with a quote (a quotation, a fortune) made the csv module read on to the next
+    quote, rows and all, where TSV written without quoting means the quote as text. None for any
+    other row: a quoted field that spans lines of text (a spreadsheet's cell) holds fewer tabs.
+    One-field tables cannot tell the two apart and are read as quoted."""
+    if split_format(fmt)[0] != "tsv" or fields < 2 or raw.count("\n") < 2:
+        return None
+    lines = raw.rstrip("\r\n").splitlines()
+    return lines if all(text.count("\t") == fields - 1 for text in lines) else None
+
+
+def _row_document(header: list[str], row: list[str], raw: str, index: int | str, line: int, unit: FileUnit,
                   options: ReaderOptions, encoding: str) -> Document | Quarantined:
     where = f"row {index} (ending on line {line})"
     if len(row) != len(header):

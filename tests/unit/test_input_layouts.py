@@ -149,6 +149,32 @@ def test_a_cut_tsv_stream_quarantines_the_row_the_cut_went_through(tmp_path):
     assert rows[whole_rows].startswith(bad.raw.decode()) and bad.raw and "truncated" in bad.error
 
 
+def test_tsv_rows_written_without_quoting_are_read_one_a_line_whatever_quotes_they_hold(tmp_path):
+    """A TSV dump of fortunes or quotations writes a text that opens with a quote as it is: the
+    csv module read on to the next quote, rows and ids and all, as one record (197 of 200 read in
+    a helper's probe, none quarantined). Each line holds the header's fields, so each is a row,
+    its quotes its text's."""
+    texts = [" ".join(r["text"].split()) for r in EN + ZH]
+    texts[1] = '"' + texts[1]             # opens a quote it never closes
+    texts[4] = texts[4] + ' "引号" 结束'   # the next quote in the file, rows later
+    (tmp_path / "quotes.tsv").write_text("id\ttext\n" + "".join(f"q{i}\t{t}\n" for i, t in enumerate(texts)),
+                                         encoding="utf-8")
+    items = read_all([tmp_path])
+    assert [(d.id, d.text) for d in documents(items)] == [(f"q{i}", t) for i, t in enumerate(texts)]
+    assert not quarantined(items)
+
+
+def test_a_tsv_cell_quoted_across_lines_is_still_one_field(tmp_path):
+    """A spreadsheet or pandas export quotes a cell that holds line breaks; its lines hold no
+    tabs, so they are a field's, not rows."""
+    text = "\n".join(r["text"] for r in ZH[:2])
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter="\t").writerows([["id", "text", "likes"], ["c1", text, "3"], ["c2", "第二行", "5"]])
+    (tmp_path / "cells.tsv").write_text(buffer.getvalue(), encoding="utf-8")
+    items = read_all([tmp_path])
+    assert [(d.id, d.text) for d in documents(items)] == [("c1", text), ("c2", "第二行")]
+
+
 CHINESE_ENCODINGS = ["gbk", "gb18030", "utf-16", "utf-8-sig"]
 
 
