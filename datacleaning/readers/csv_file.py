@@ -63,7 +63,7 @@ def read_csv(unit: FileUnit, options: ReaderOptions, progress: Progress) -> Iter
             row, raw, index, line = last
             if source.fault is not None:
                 yield quarantined_fault(source.fault, unit, raw.encode(encoding, "surrogateescape"))
-            elif _ends_inside_quotes(raw, layout):
+            elif _ends_inside_quotes(raw, layout) and _rows_run_together(raw, len(header), unit.format) is None:
                 yield _quarantined(raw, unit, encoding, f"row {index} (from line {line - raw.count(chr(10)) + 1}) "
                                                         "opens a quoted field the file ends inside")
             else:

@@ -162,6 +162,13 @@ def test_tsv_rows_written_without_quoting_are_read_one_a_line_whatever_quotes_th
     items = read_all([tmp_path])
     assert [(d.id, d.text) for d in documents(items)] == [(f"q{i}", t) for i, t in enumerate(texts)]
     assert not quarantined(items)
+    # A quote that no later one closes ran on to the end of the file, every row after it one field.
+    texts[4] = texts[4].replace('"', "")
+    (tmp_path / "quotes.tsv").write_text("id\ttext\n" + "".join(f"q{i}\t{t}\n" for i, t in enumerate(texts)),
+                                         encoding="utf-8")
+    items = read_all([tmp_path])
+    assert [(d.id, d.text) for d in documents(items)] == [(f"q{i}", t) for i, t in enumerate(texts)]
+    assert not quarantined(items)
 
 
 def test_a_tsv_cell_quoted_across_lines_is_still_one_field(tmp_path):
