@@ -31,7 +31,7 @@ from datacleaning import storage
 from datacleaning.errors import ConfigError
 from datacleaning.execution import FileUnit, StageResult, UnitContext, load_done_stats, run_units, stop_signals
 from datacleaning.logs import log_event
-from datacleaning.manifest import STATS, claim_output, exclusive_output, mark_complete, settings_digest
+from datacleaning.manifest import STATS, Fingerprint, claim_output, exclusive_output, mark_complete, settings_digest
 from datacleaning.shard_input import input_record, input_schema, plan_scan_units, read_unit_batches
 from datacleaning.shards import atomic_file
 from datacleaning.stages import status
@@ -127,7 +127,7 @@ def _compressed(f, compression: str) -> Iterator[BinaryIO]:
         yield stream
 
 
-def fingerprint(settings: ExportSettings, units: list[FileUnit]) -> str:
+def fingerprint(settings: ExportSettings, units: list[FileUnit]) -> Fingerprint:
     relevant = {"settings": asdict(settings), **input_record(units, settings.unit_bytes)}
     return settings_digest(relevant)
 

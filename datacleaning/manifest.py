@@ -25,10 +25,28 @@ STATS = "stats.json"
 logger = logging.getLogger("datacleaning.manifest")
 
 
-def settings_digest(relevant: dict) -> str:
-    """A stage's fingerprint: the digest of what decides its output (settings, model, input files),
-    which a resumed run must match."""
-    return hashlib.sha256(json.dumps(relevant, sort_keys=True, default=str).encode()).hexdigest()[:16]
+class Fingerprint(str):
+    """A stage's fingerprint, the digest of what decides its output, which a resumed run must
+    match; ``parts`` holds the digest of each of the things it is made of (a section of settings,
+    the input files), so a run refused for a different fingerprint can say which of them differ."""
+
+    parts: dict[str, str]
+
+
+def settings_digest(relevant: dict) -> Fingerprint:
+    """The fingerprint of ``relevant``, what decides a stage's output (settings, model, input
+    files), and of each of its entries."""
+    fingerprint = Fingerprint(_digest(relevant))
+    fingerprint.parts = {key: _digest(value) for key, value in relevant.items()}
+    return fingerprint
+
+
+def _digest(value) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def _manifest(stage: str, fingerprint: Fingerprint, **more) -> bytes:
+    return json.dumps({"stage": stage, "fingerprint": fingerprint, "parts": fingerprint.parts, **more}).encode()
 
 
 @contextmanager
@@ -54,7 +72,7 @@ def exclusive_output(output: StoragePath) -> Iterator[None]:
         os.close(fd)
 
 
-def claim_output(output: StoragePath, stage: str, fingerprint: str) -> dict | None:
+def claim_output(output: StoragePath, stage: str, fingerprint: Fingerprint) -> dict | None:
     """Record ``fingerprint`` in a new output folder, or check that an existing one matches it
     (ConfigError if not, before anything is written). Returns the ``stats.json`` of the run that
     completed there, or None when there is work left to do."""
@@ -68,13 +86,14 @@ def claim_output(output: StoragePath, stage: str, fingerprint: str) -> dict | No
             raise ConfigError(f"{output} holds files but no {MANIFEST}, so it is not the output of a run to "
                               f"resume; give an empty or new --output folder") from None
         storage.make_dirs(output)
-        write_atomic(manifest, json.dumps({"stage": stage, "fingerprint": fingerprint}).encode())
+        write_atomic(manifest, _manifest(stage, fingerprint))
         return None
     previous = recorded.get("fingerprint")
     if recorded.get("stage", stage) != stage or previous != fingerprint:
         raise ConfigError(f"{output} holds a {recorded.get('stage', stage)} run made with a different "
-                          f"configuration or input (fingerprint {previous}, now {fingerprint}); use another "
-                          f"--output folder, or delete this one to start over")
+                          f"configuration or input (fingerprint {previous}, now {fingerprint}"
+                          f"{_what_differs(recorded.get('parts'), fingerprint)}); use another --output "
+                          f"folder, or delete this one to start over")
     if not recorded.get("complete"):
         return None
     try:
@@ -83,6 +102,16 @@ def claim_output(output: StoragePath, stage: str, fingerprint: str) -> dict | No
         return None
     log_event(logger, "already_complete", stage=stage, output=output)
     return stats
+
+
+def _what_differs(recorded: dict | None, fingerprint: Fingerprint) -> str:
+    """The entries of the fingerprint that differ from the recorded ones', as a message's clause;
+    empty where the manifest has none (one an earlier version wrote)."""
+    if not recorded:
+        return ""
+    differing = sorted(key for key in recorded.keys() | fingerprint.parts.keys()
+                       if recorded.get(key) != fingerprint.parts.get(key))
+    return f"; what differs: {', '.join(differing)}" if differing else ""
 
 
 def completed_stats(output: StoragePath) -> tuple[str, dict] | None:
@@ -113,7 +142,6 @@ def unfinished_run(output: StoragePath) -> tuple[str, str] | None:
     return recorded.get("stage", ""), status
 
 
-def mark_complete(output: StoragePath, stage: str, fingerprint: str) -> None:
+def mark_complete(output: StoragePath, stage: str, fingerprint: Fingerprint) -> None:
     """Record that the run in ``output`` completed; its ``stats.json`` must already be written."""
-    write_atomic(output / MANIFEST, json.dumps({"stage": stage, "fingerprint": fingerprint,
-                                                "complete": True}).encode())
+    write_atomic(output / MANIFEST, _manifest(stage, fingerprint, complete=True))

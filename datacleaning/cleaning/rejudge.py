@@ -44,7 +44,8 @@ from datacleaning.config import Config
 from datacleaning.document import Document
 from datacleaning.errors import ConfigError
 from datacleaning.logs import log_event
-from datacleaning.manifest import MANIFEST, STATS, claim_output, exclusive_output, mark_complete, settings_digest
+from datacleaning.manifest import MANIFEST, STATS, Fingerprint, claim_output, exclusive_output, mark_complete, \
+    settings_digest
 from datacleaning.readers.records import json_text
 from datacleaning.rules.registry import KINDS, build_rule, parameter_defaults
 from datacleaning.shards import iter_batches, unit_writers
@@ -205,7 +206,7 @@ def _recorded_rules(recorded: dict, section: str) -> list:
                           f"(datacleaning.rules.registry.register)") from None
 
 
-def fingerprint(source: StoragePath, config: Config) -> str:
+def fingerprint(source: StoragePath, config: Config) -> Fingerprint:
     manifest = json.loads(storage.read_bytes(source / MANIFEST))
     relevant = {"source": str(source), "source_fingerprint": manifest.get("fingerprint"),
                 "clean": config.clean.model_dump(), "max_shard_bytes": config.output.max_shard_bytes}

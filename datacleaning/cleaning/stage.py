@@ -33,7 +33,7 @@ from datacleaning.document import Document, Quarantined
 from datacleaning.errors import ConfigError
 from datacleaning.execution import UNITS_DIR, Engine, FileUnit, RunOutcome, UnitContext, load_done_stats, run_units
 from datacleaning.execution.units import unit_size_record
-from datacleaning.manifest import settings_digest
+from datacleaning.manifest import Fingerprint, settings_digest
 from datacleaning.readers import InputFile, ReaderOptions, discover, plan_units, read_unit
 from datacleaning.readers.records import json_text
 from datacleaning.readers.warc import SkippedRecord
@@ -243,7 +243,7 @@ def count_outcome(counts: dict, kept_chars: int, rejected_by: str | None) -> Non
         reasons[rejected_by] = reasons.get(rejected_by, 0) + 1
 
 
-def fingerprint(config: Config, files: list[InputFile], code_rules: RuleChain | None = None) -> str:
+def fingerprint(config: Config, files: list[InputFile], code_rules: RuleChain | None = None) -> Fingerprint:
     """What decides the stage's output: how input is read, the rules (the config's, or
     ``code_rules`` built in code), the shard size, and every input file (its path, size and
     modification time)."""

@@ -39,7 +39,7 @@ from datacleaning.dedup.steps import BAND_KEYS, EXACT_INDEX_SCHEMA, EXACT_KEYS, 
 from datacleaning.dedup.text import DedupText
 from datacleaning.errors import ConfigError
 from datacleaning.execution import Engine, Part, RowRange, RunOutcome, Steps, load_done_stats
-from datacleaning.manifest import settings_digest
+from datacleaning.manifest import Fingerprint, settings_digest
 from datacleaning.shard_input import ShardInput, ShardInputError, input_record, input_schema, open_shard_input
 from datacleaning.shards import iter_batches, shard_paths
 from datacleaning.stages import Plan, Stage
@@ -53,7 +53,7 @@ LARGEST_CLUSTERS = 20
 MAX_DOCS = 1 << 32
 
 
-def fingerprint(config: Config, shards: dict) -> str:
+def fingerprint(config: Config, shards: dict) -> Fingerprint:
     """What decides the stage's output: the dedup settings (the memory budget aside, which only
     changes how work is split), the shard size, the MinHash engine and the input shards."""
     relevant = {"dedup": config.dedup.model_dump(exclude={"memory_mb"}),

@@ -36,7 +36,7 @@ import pyarrow.compute as pc
 from datacleaning.config import Config, ProbeConfig
 from datacleaning.errors import ConfigError
 from datacleaning.execution import Engine, FileUnit, RunOutcome, Steps, UnitContext
-from datacleaning.manifest import settings_digest
+from datacleaning.manifest import Fingerprint, settings_digest
 from datacleaning.shard_input import ShardInput, input_record, open_shard_input, read_unit_batches
 from datacleaning.shards import atomic_file, unit_writers
 from datacleaning.stages import Plan, Stage
@@ -126,7 +126,7 @@ def _file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def fingerprint(probe: ProbeConfig, folder: Path, shards: dict, max_shard_bytes: int) -> str:
+def fingerprint(probe: ProbeConfig, folder: Path, shards: dict, max_shard_bytes: int) -> Fingerprint:
     """What decides the stage's output: the model, how documents are scored and judged, the shard
     size and the input shards. The device is left out: a run may resume on another machine."""
     relevant = {"probe": probe.model_dump(exclude={"model": True, "device": True, "train": True}),

@@ -34,7 +34,7 @@ from datacleaning import storage
 from datacleaning.config import Config, TokenizeConfig, TokenizeTrainConfig
 from datacleaning.errors import ConfigError, TokenBinsError
 from datacleaning.execution import Engine, FileUnit, RunOutcome, Steps, Unit, UnitContext
-from datacleaning.manifest import settings_digest
+from datacleaning.manifest import Fingerprint, settings_digest
 from datacleaning.shard_input import ShardInput, input_record, input_schema, open_shard_input, plan_scan_units
 from datacleaning.shards import write_atomic
 from datacleaning.stages import Plan, Stage
@@ -52,7 +52,7 @@ PARTS_DIR = "parts"
 SUMMARY_SOURCES = 15
 
 
-def fingerprint(tokenize: TokenizeConfig, shards: dict, model_digest: str | None) -> str:
+def fingerprint(tokenize: TokenizeConfig, shards: dict, model_digest: str | None) -> Fingerprint:
     """What decides the stage's output: the tokenizer (its file's bytes when given, the training
     settings when trained here; the trainer's thread count aside), how documents become tokens,
     and the input shards."""

@@ -31,8 +31,11 @@ def test_another_input_into_a_finished_output_folder_is_refused_before_anything_
     before = _files(output)
     again = cli("clean", str(second), "--output", str(output), "--no-progress")
     assert again.returncode == 2
-    assert "different configuration or input" in again.stderr
+    assert "different configuration or input" in again.stderr and "what differs: files" in again.stderr
     assert _files(output) == before
+    # A setting: the message names its section.
+    other = cli("clean", str(first), "--output", str(output), "--no-progress", "--set", "clean.score_all=true")
+    assert other.returncode == 2 and "what differs: clean" in other.stderr, other.stderr
 
 
 def test_an_input_file_changed_since_the_run_started_is_refused(tmp_path):
@@ -43,6 +46,7 @@ def test_an_input_file_changed_since_the_run_started_is_refused(tmp_path):
     part.write_text(part.read_text(encoding="utf-8").replace("。", "，", 1), encoding="utf-8")
     again = cli("clean", str(corpus), "--output", str(output), "--no-progress")
     assert again.returncode == 2 and "different configuration or input" in again.stderr
+    assert "what differs: files" in again.stderr
 
 
 def test_an_output_folder_inside_or_equal_to_the_input_is_refused(tmp_path):
