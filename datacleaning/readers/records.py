@@ -121,7 +121,7 @@ def _to_document(record: dict, fields: ReaderOptions, default_id: str, default_s
         if text_key is None:
             nulls = [k for k in fields.text_fields if k in record]
             raise RecordError(f"no text field (looked for {', '.join(fields.text_fields)}"
-                              + (f"; {', '.join(nulls)} null)" if nulls else ")"))
+                              + (f"; {', '.join(nulls)} null, not a string)" if nulls else ")"))
         text = record.pop(text_key)
         if not isinstance(text, str):
             raise RecordError(f"field {text_key!r} is {type(text).__name__}, not a string")
