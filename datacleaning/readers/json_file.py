@@ -1,6 +1,8 @@
-"""``.json`` files, which hold one of three things: JSON lines (read as such, cut into units when
-uncompressed), a JSON array of records (WuDao's layout: each item a document), or one record,
-pretty-printed or not. Which one is told by the file's first line."""
+"""``.json`` files, which hold one of four things: JSON lines (read as such, cut into units when
+uncompressed), a JSON array of records (WuDao's layout: each item a document), one record,
+pretty-printed or not, or several pretty-printed records one after another (``jq .``'s output).
+Which one is told by the file's first line, and the last two apart by what follows the first
+value."""
 from __future__ import annotations
 
 import codecs
@@ -26,6 +28,8 @@ _SPACE = re.compile(r"[ \t\r\n]*")
 # for this far.
 _STRUCTURE = re.compile(r'["\\{}\[\]]')
 _SCAN_CHARS = 1 << 20
+# Where the next of several objects written one after another may begin: a line opening with one.
+_NEXT_OBJECT_LINE = re.compile(r"\n\{")
 # Lines after a first line that does not parse, looked at for JSON lines.
 _LOOK_AHEAD_LINES = 10
 
@@ -97,8 +101,41 @@ def _items_of_broken_array(data: bytes, encoding: str | None, unit: FileUnit, op
     text = data.decode(encoding or "utf-8-sig", errors="replace")
     if text.lstrip().startswith("["):
         yield from _array_items(text, unit, options)
+    elif otherwise is not None and _values_follow_one_another(text):
+        yield from _concatenated_values(text, unit, options)
     elif otherwise is not None:
         yield otherwise
+
+
+def _values_follow_one_another(text: str) -> bool:
+    """Whether the text opens with a whole object and another follows it: objects written one
+    after another, pretty-printed (what ``jq .`` writes of several), not one value."""
+    start = _SPACE.match(text).end()
+    try:
+        _, end = json.JSONDecoder().raw_decode(text, start)
+    except (ValueError, RecursionError):
+        return False
+    return text[start:start + 1] == "{" and text[_SPACE.match(text, end).end():][:1] == "{"
+
+
+def _concatenated_values(text: str, unit: FileUnit, options: ReaderOptions) -> Iterator[Document | Quarantined]:
+    """Each of the values written one after another, as the items of an array; a bad one is
+    quarantined up to the next line that opens an object."""
+    decoder = json.JSONDecoder()
+    position, index = _SPACE.match(text).end(), 0
+    while position < len(text):
+        try:
+            item, end = decoder.raw_decode(text, position)
+            item = replace_lone_surrogates(item)
+        except (ValueError, RecursionError) as e:
+            found = _NEXT_OBJECT_LINE.search(text, position + 1)
+            resume = found.start() + 1 if found else len(text)
+            yield Quarantined(unit.path, position, text[position:resume].encode()[:QUARANTINE_HEAD_BYTES],
+                              f"value {index}: invalid JSON: {e}")
+            position, index = _SPACE.match(text, resume).end(), index + 1
+            continue
+        yield _item_document(item, index, unit, options, "value")
+        position, index = _SPACE.match(text, end).end(), index + 1
 
 
 def _next_item(text: str, decoder: json.JSONDecoder, after: int) -> int:
@@ -207,8 +244,9 @@ def _is_object_line(line: bytes, encoding: str | None) -> bool:
     return True
 
 
-def _item_document(item, index: int | None, unit: FileUnit, options: ReaderOptions) -> Document | Quarantined:
-    where = f"array item {index}" if index is not None else "the file's JSON value"
+def _item_document(item, index: int | None, unit: FileUnit, options: ReaderOptions,
+                   kind: str = "array item") -> Document | Quarantined:
+    where = f"{kind} {index}" if index is not None else "the file's JSON value"
     default_id = unit.name if index is None else f"{unit.name}:{index}"
     if not isinstance(item, dict):
         return Quarantined(unit.path, 0, _raw_item(item), f"{where} is {type(item).__name__}, not an object")

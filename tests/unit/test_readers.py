@@ -1035,6 +1035,24 @@ def test_a_gzip_member_that_fails_its_checksum_is_reported_as_possibly_corrupt_t
     assert "fails the checksum" in fault.error and "may hold corrupt text" in fault.error
 
 
+def test_pretty_printed_objects_one_after_another_are_each_a_document(tmp_path):
+    """What ``jq .`` writes of a file of records: each object pretty-printed, one after another,
+    no array around them. Each is a document (the file was one quarantine row for all of them);
+    a broken one is quarantined up to the next object."""
+    records = [{"id": f"p{i}", "text": f"第{i}篇。" + _BODY, "meta": {"likes": i}} for i in range(6)]
+    pretty = [json.dumps(r, ensure_ascii=False, indent=2) + "\n" for r in records]
+    (tmp_path / "jq.json").write_text("".join(pretty), encoding="utf-8")
+    _, items = read_all([tmp_path / "jq.json"])
+    assert [(d.id, d.text) for d in docs_of(items)] == [(r["id"], r["text"]) for r in records]
+    assert not [i for i in items if isinstance(i, Quarantined)]
+    pretty[2] = pretty[2].replace('"text": "', '"text": "unterminated', 1).replace('",\n  "meta"', '\n  "meta"', 1)
+    (tmp_path / "jq.json").write_text("".join(pretty), encoding="utf-8")
+    _, items = read_all([tmp_path / "jq.json"])
+    assert [d.id for d in docs_of(items)] == ["p0", "p1", "p3", "p4", "p5"]
+    [bad] = [i for i in items if isinstance(i, Quarantined)]
+    assert bad.error.startswith("value 2: invalid JSON") and bad.raw.decode() == pretty[2]
+
+
 def test_an_object_nested_in_a_broken_array_item_is_not_taken_for_an_item(tmp_path):
     notes = ('[\n{"note_id": "n1", "title": "上海本帮菜探店", "desc": "红烧肉肥而不腻，浓油赤酱。"},\n'
              '{"note_id": "n2", "title": "自然博物馆" "desc": "恐龙骨架超级震撼。", "comments": [{"user": "甲"}, '
