@@ -9,6 +9,7 @@ from datacleaning import storage
 from datacleaning.document import Document, Quarantined
 from datacleaning.execution import FileUnit
 from datacleaning.readers.discover import UNSUPPORTED
+from datacleaning.readers.encoding import detect_text_encoding
 from datacleaning.readers.compression import split_format
 from datacleaning.readers.csv_file import read_csv
 from datacleaning.readers.html import read_html
@@ -54,6 +55,21 @@ def _is_binary(path: str, head: bytes) -> bool:
     return True
 
 
+def _binary_reason(head: bytes) -> str:
+    """Why a JSON file with NUL bytes is not read: most often it is UTF-16 or UTF-32 text (as
+    Windows tools save it), which JSON lines are not read in, else binary."""
+    encoding = detect_text_encoding(head)
+    sample = head[:1000]
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if encoding not in ("utf-16", "utf-32") and max(even, odd) >= 0.1 * len(sample) / 2 and \
+            min(even, odd) * 4 <= max(even, odd):
+        encoding = "utf-16"  # no byte order mark, but NULs on one side of the byte pairs: UTF-16
+    if encoding in ("utf-16", "utf-32"):
+        return (f"{encoding.upper()} text named as JSON lines, which are read in UTF-8, GBK, GB18030 or "
+                f"Big5; convert it (iconv -f {encoding.upper()} -t UTF-8); not read")
+    return "binary file (NUL bytes, no JSON line in its first MiB) named as JSON lines; not read"
+
+
 def _head(path: str) -> bytes:
     with storage.open_input(path) as f:
         return f.read(_HEAD_BYTES)
@@ -75,8 +91,7 @@ def read_unit(unit: FileUnit, options: ReaderOptions,
     if unit.format in ("jsonl", "json") and _is_binary(unit.path, head):
         progress(unit.size)
         if unit.start == 0:
-            yield Quarantined(unit.path, 0, head, "binary file (NUL bytes, no JSON line in its first MiB) "
-                                                  "named as JSON lines; not read")
+            yield Quarantined(unit.path, 0, head, _binary_reason(head))
         return
     read = 0
     try:

@@ -618,6 +618,19 @@ def test_the_html_field_flag_reaches_the_reader(tmp_path):
     assert json.loads(rows[0]["meta"])["title"] == "社区图书馆夜间开放"
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-32"])
+def test_json_lines_in_utf16_are_named_as_such_not_as_a_binary_file(tmp_path, encoding):
+    """Windows tools save text as UTF-16, with or without a byte order mark; JSON lines are not
+    read in it, and the quarantine record says what the file is and how to convert it."""
+    lines = "".join(json.dumps({"id": f"u{i}", "text": f"第{i}条。" + _BODY}, ensure_ascii=False) + "\n"
+                    for i in range(20))
+    (tmp_path / "wide.jsonl").write_bytes(lines.encode(encoding))
+    _, items = read_all([tmp_path / "wide.jsonl"])
+    [bad] = items
+    name = encoding.upper().removesuffix("-LE")
+    assert f"{name} text named as JSON lines" in bad.error and f"iconv -f {name} -t UTF-8" in bad.error
+
+
 def test_an_html_file_that_is_binary_is_quarantined(tmp_path):
     (tmp_path / "image.html").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     _, items = read_all([tmp_path])
