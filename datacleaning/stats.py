@@ -82,6 +82,9 @@ def failed_unit_lines(stats: dict) -> list[str]:
     return [f"  FAILED unit {unit}: {error.strip().splitlines()[-1]}" for unit, error in stats.get("failed_units", {}).items()]
 
 
+QUARANTINE_REASONS_SHOWN = 3
+
+
 def format_clean_summary(stats: dict) -> str:
     """A readable summary of a clean-stage run."""
     n = stats.get("input_docs", 0)
@@ -94,6 +97,12 @@ def format_clean_summary(stats: dict) -> str:
         f"  rejected     {stats.get('rejected_docs', 0):>10,} docs  {percent(stats.get('rejected_docs', 0), n)}",
         f"  quarantined  {stats.get('quarantined_docs', 0):>10,} docs  {percent(stats.get('quarantined_docs', 0), n)}",
     ]
+    reasons = sorted(stats.get("quarantined_by", {}).items(), key=lambda kv: -kv[1])
+    shown, rest = reasons[:QUARANTINE_REASONS_SHOWN], reasons[QUARANTINE_REASONS_SHOWN:]
+    lines += [f"    {count:>10,} {reason}" for reason, count in shown]
+    if rest:
+        lines.append(f"    {sum(c for _, c in rest):>10,} for {len(rest):,} other reasons (stats.json's "
+                     f"quarantined_by; the records in quarantine/)")
     rules = stats.get("rules", {})
     if rules:
         width = max(30, 2 + max(len(name) for name in rules))

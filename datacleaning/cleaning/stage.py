@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -132,6 +133,7 @@ class CleanUnitProcessor:
 
     def __call__(self, unit: FileUnit, context: UnitContext) -> dict:
         rejected_by: Counter = Counter()
+        quarantined_by: Counter = Counter()
         skipped: Counter = Counter()
         by_source: dict[str, dict] = {}
         by_language: dict[str, dict] = {}
@@ -147,6 +149,7 @@ class CleanUnitProcessor:
                 if isinstance(item, Quarantined):
                     quarantined.add({"file": item.file, "offset": item.offset, "raw": item.raw, "error": item.error},
                                     len(item.raw))
+                    quarantined_by[quarantine_reason(item.error)] += 1
                     # Under the source a document of its file names by default.
                     for table, key in ((by_source, unit.name), (by_language, UNIDENTIFIED)):
                         _count_quarantined(table.setdefault(key, {}))
@@ -181,12 +184,23 @@ class CleanUnitProcessor:
             "input_chars": input_chars,
             "kept_chars": kept_chars,
             "rejected_by": dict(rejected_by),
+            "quarantined_by": dict(quarantined_by),
             "skipped_records": dict(skipped),
             "rules": self.rule_chain.take_counters(),
             "by_source": by_source,
             "by_language": by_language,
             "signals": signal_counts,
         }
+
+
+def quarantine_reason(error: str) -> str:
+    """A quarantine record's error as the kind of fault it names, numbers (rows, lines, offsets,
+    counts) left out: what stats.json counts records under (``quarantined_by``)."""
+    return _NUMBER.sub("N", error)[:_REASON_CHARS]
+
+
+_NUMBER = re.compile(r"(?<![\w-])\d+")  # a count or a place, not a name's (UTF-8, GB18030)
+_REASON_CHARS = 120
 
 
 def numeric_signals(filters: list[tuple[str, Filter]]) -> list[tuple[str, list[str]]]:

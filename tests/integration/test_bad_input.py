@@ -25,7 +25,7 @@ import zstandard
 from datacleaning.document import QUARANTINE_HEAD_BYTES, Quarantined
 from datacleaning.errors import InputError
 from datacleaning.readers import ReaderOptions, discover, plan_units, read_unit
-from helpers import FIXTURES, REPO_ROOT, http_response, warc_record
+from helpers import FIXTURES, REPO_ROOT, cli, http_response, warc_record, write_repeated_corpus
 
 NEWS = FIXTURES / "readers" / "news_zh_en.jsonl"
 NEWS_IDS = [json.loads(line)["id"] for line in NEWS.read_text(encoding="utf-8").splitlines()]
@@ -117,6 +117,28 @@ def test_broken_lines_are_quarantined_with_offset_and_raw_bytes(tmp_path, clean_
         assert row["raw"].rstrip(b"\n") == line
         for word in words:
             assert word in row["error"].lower(), (line, row["error"])
+    # stats.json counts them by kind of fault, each record under one.
+    assert sum(run.stats["quarantined_by"].values()) == 10
+
+
+def test_the_summary_says_why_records_were_quarantined(tmp_path):
+    """A mistyped --text-field quarantines every record; the summary says why, not only how many."""
+    corpus = tmp_path / "in"
+    write_repeated_corpus(corpus, copies=1)
+    result = cli("clean", str(corpus), "--output", str(tmp_path / "out"), "--text-field", "txt", "--no-progress")
+    assert result.returncode == 0
+    quarantined = json.loads((tmp_path / "out" / "stats.json").read_text())["quarantined_docs"]
+    assert quarantined > 0 and f"{quarantined:>10,} no text field (looked for txt)" in result.stdout
+    # Faults at different places of different files are one kind: their line numbers left out.
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    for part in (corpus / "part-0.jsonl", corpus / "part-1.jsonl"):
+        lines = part.read_text(encoding="utf-8").splitlines(keepends=True)
+        (broken / part.name).write_text("".join(line[:-3] + "\n" if i % 3 == 0 else line
+                                                for i, line in enumerate(lines)), encoding="utf-8")
+    result = cli("clean", str(broken), "--output", str(tmp_path / "out2"), "--no-progress")
+    by = json.loads((tmp_path / "out2" / "stats.json").read_text())["quarantined_by"]
+    assert len(by) == 1 and next(iter(by.values())) > 2, by
 
 
 # --------------------------------------------------------------------------------------------

@@ -179,6 +179,7 @@ def test_quarantined_records_keep_their_place_in_the_tables_by_source_and_langua
                 tmp_path / "rejudged")
     first, again = (json.loads((folder / "stats.json").read_text()) for folder in (source, tmp_path / "rejudged"))
     assert again["quarantined_docs"] == first["quarantined_docs"] == 2
+    assert again["quarantined_by"] == first["quarantined_by"] and sum(first["quarantined_by"].values()) == 2
     broken = next(key for key in first["by_source"] if key.endswith("broken.jsonl"))
     assert again["by_source"][broken] == first["by_source"][broken] == {"input_docs": 2, "quarantined_docs": 2}
     for table in ("by_source", "by_language"):
