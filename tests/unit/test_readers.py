@@ -234,6 +234,19 @@ def test_utf8_lines_after_a_gbk_head_are_read_as_utf8_not_as_gbk_mojibake(tmp_pa
     assert sorted((d.id, d.text) for d in docs_of(items)) == sorted((r["id"], r["text"]) for r in gbk + utf8)
 
 
+def test_gbk_lines_after_an_ascii_head_are_read_in_gbk(tmp_path):
+    """Dumps concatenated the other way: English records fill the head the encoding is told from
+    (so it reads as UTF-8), Chinese ones in GBK follow. Each of those is told by its own bytes;
+    they were all quarantined as not UTF-8."""
+    english = [{"id": f"e{i}", "text": f"Record {i}: the reading room stays open late on Fridays."} for i in range(800)]
+    chinese = [{"id": f"g{i}", "text": "城东街道社区图书馆自十月起试行夜间开放，每天延长至晚上十点。"} for i in range(5)]
+    (tmp_path / "mixed.jsonl").write_bytes(
+        "".join(json.dumps(r) + "\n" for r in english).encode("ascii")
+        + "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in chinese).encode("gbk"))
+    _, items = read_all([tmp_path / "mixed.jsonl"])
+    assert sorted((d.id, d.text) for d in docs_of(items)) == sorted((r["id"], r["text"]) for r in english + chinese)
+
+
 def test_json_lines_with_latin1_bytes_are_quarantined_not_read_in_a_guessed_code_page(tmp_path):
     """A few Latin-1 bytes make the detector answer a Windows code page (Greek, for "é è"): read
     in it, the line would be kept as "ιθ"."""
