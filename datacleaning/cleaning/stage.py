@@ -184,7 +184,7 @@ class CleanUnitProcessor:
             "input_chars": input_chars,
             "kept_chars": kept_chars,
             "rejected_by": dict(rejected_by),
-            "quarantined_by": dict(quarantined_by),
+            "quarantined_by": commonest_kinds(quarantined_by),
             "skipped_records": dict(skipped),
             "rules": self.rule_chain.take_counters(),
             "by_source": by_source,
@@ -199,8 +199,19 @@ def quarantine_reason(error: str) -> str:
     return _NUMBER.sub("N", error)[:_REASON_CHARS]
 
 
+def commonest_kinds(counts: dict[str, int]) -> dict[str, int]:
+    """The ``MAX_QUARANTINE_KINDS`` commonest kinds of fault, the others counted together: an error
+    that names its file (a file that cannot be opened) is a kind of its own for every file."""
+    ranked = sorted(((kind, n) for kind, n in counts.items() if kind != OTHER_KINDS), key=lambda kv: -kv[1])
+    kept = dict(ranked[:MAX_QUARANTINE_KINDS])
+    others = counts.get(OTHER_KINDS, 0) + sum(n for _, n in ranked[MAX_QUARANTINE_KINDS:])
+    return {**kept, OTHER_KINDS: others} if others else kept
+
+
 _NUMBER = re.compile(r"(?<![\w-])\d+")  # a count or a place, not a name's (UTF-8, GB18030)
 _REASON_CHARS = 120
+MAX_QUARANTINE_KINDS = 100
+OTHER_KINDS = "(other kinds)"
 
 
 def numeric_signals(filters: list[tuple[str, Filter]]) -> list[tuple[str, list[str]]]:
@@ -315,6 +326,7 @@ class CleanStage(Stage):
                             description="clean", show_progress=config.run.progress, engine=Engine.of(config.run))
         done = load_done_stats(output / UNITS_DIR, units)
         stats = merge_counters(done)
+        stats["quarantined_by"] = commonest_kinds(stats.get("quarantined_by", {}))
         if outcome.ok:
             stats["renamed_ids"] = make_ids_unique([output / KEPT, output / REJECTED], config.input.id_field)
             stats["review_samples"] = merge_samples(output, config.clean.review_samples,

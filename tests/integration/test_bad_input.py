@@ -121,6 +121,19 @@ def test_broken_lines_are_quarantined_with_offset_and_raw_bytes(tmp_path, clean_
     assert sum(run.stats["quarantined_by"].values()) == 10
 
 
+def test_quarantine_kinds_are_bounded_with_every_record_still_counted():
+    """An error that names its file is a kind of its own for each file: past the commonest kinds,
+    the rest are counted together, so stats.json stays small and still adds up."""
+    from datacleaning.cleaning.stage import MAX_QUARANTINE_KINDS, OTHER_KINDS, commonest_kinds
+
+    counts = {f"cannot open: [Errno 5] Input/output error: '/data/part-{i}.jsonl'": 1 + i % 3 for i in range(500)}
+    counts["no text field (looked for text)"] = 1000
+    bounded = commonest_kinds(counts)
+    assert len(bounded) == MAX_QUARANTINE_KINDS + 1 and sum(bounded.values()) == sum(counts.values())
+    assert bounded["no text field (looked for text)"] == 1000 and bounded[OTHER_KINDS] > 0
+    assert commonest_kinds(bounded) == bounded  # merged again across units, the same
+
+
 def test_the_summary_says_why_records_were_quarantined(tmp_path):
     """A mistyped --text-field quarantines every record; the summary says why, not only how many."""
     corpus = tmp_path / "in"
