@@ -4,6 +4,7 @@ headless Chromium."""
 from __future__ import annotations
 
 import dataclasses
+import html
 import json
 import re
 import subprocess
@@ -283,7 +284,12 @@ def test_quarantined_records_count_under_their_file_and_the_breakdown_adds_up(cl
         rows, _ = breakdown_rows(read_run(run.output), table, limit=30)
         assert sum(row["read_docs"] for row in rows) == stats["input_docs"]
         assert sum(row["quarantined_docs"] for row in rows) == 3
-    assert "<th>quarantined</th>" in write_report(run.output).read_text(encoding="utf-8")
+    page = write_report(run.output).read_text(encoding="utf-8")
+    assert "<th>quarantined</th>" in page
+    # Why, by kind of fault: the two broken lines under one kind, the number in a text field another.
+    assert "Quarantined, by kind of fault" in page
+    assert sorted(stats["quarantined_by"].values()) == [1, 2]
+    assert all(html.escape(kind) in page for kind in stats["quarantined_by"])
 
 
 def test_report_to_a_folder_or_into_a_missing_one(clean_run, tmp_path):
