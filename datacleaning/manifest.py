@@ -45,8 +45,12 @@ def _digest(value) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-def _manifest(stage: str, fingerprint: Fingerprint, **more) -> bytes:
-    return json.dumps({"stage": stage, "fingerprint": fingerprint, "parts": fingerprint.parts, **more}).encode()
+def _manifest(stage: str, fingerprint: str, **more) -> bytes:
+    """A manifest's bytes; the parts of the fingerprint where it has them (a stage written
+    elsewhere may give a plain digest)."""
+    parts = getattr(fingerprint, "parts", None)
+    return json.dumps({"stage": stage, "fingerprint": fingerprint, **({"parts": parts} if parts else {}),
+                       **more}).encode()
 
 
 @contextmanager
@@ -72,7 +76,7 @@ def exclusive_output(output: StoragePath) -> Iterator[None]:
         os.close(fd)
 
 
-def claim_output(output: StoragePath, stage: str, fingerprint: Fingerprint) -> dict | None:
+def claim_output(output: StoragePath, stage: str, fingerprint: str) -> dict | None:
     """Record ``fingerprint`` in a new output folder, or check that an existing one matches it
     (ConfigError if not, before anything is written). Returns the ``stats.json`` of the run that
     completed there, or None when there is work left to do."""
@@ -104,13 +108,13 @@ def claim_output(output: StoragePath, stage: str, fingerprint: Fingerprint) -> d
     return stats
 
 
-def _what_differs(recorded: dict | None, fingerprint: Fingerprint) -> str:
+def _what_differs(recorded: dict | None, fingerprint: str) -> str:
     """The entries of the fingerprint that differ from the recorded ones', as a message's clause;
-    empty where the manifest has none (one an earlier version wrote)."""
-    if not recorded:
+    empty where either side has none (a manifest an earlier version wrote, a plain digest)."""
+    parts = getattr(fingerprint, "parts", None)
+    if not recorded or not parts:
         return ""
-    differing = sorted(key for key in recorded.keys() | fingerprint.parts.keys()
-                       if recorded.get(key) != fingerprint.parts.get(key))
+    differing = sorted(key for key in recorded.keys() | parts.keys() if recorded.get(key) != parts.get(key))
     return f"; what differs: {', '.join(differing)}" if differing else ""
 
 
@@ -142,6 +146,6 @@ def unfinished_run(output: StoragePath) -> tuple[str, str] | None:
     return recorded.get("stage", ""), status
 
 
-def mark_complete(output: StoragePath, stage: str, fingerprint: Fingerprint) -> None:
+def mark_complete(output: StoragePath, stage: str, fingerprint: str) -> None:
     """Record that the run in ``output`` completed; its ``stats.json`` must already be written."""
     write_atomic(output / MANIFEST, _manifest(stage, fingerprint, complete=True))

@@ -26,7 +26,7 @@ from datacleaning import storage
 from datacleaning.errors import ConfigError
 from datacleaning.execution import RunOutcome, StageResult, stop_signals
 from datacleaning.logs import log_event
-from datacleaning.manifest import STATS, Fingerprint, claim_output, exclusive_output, mark_complete
+from datacleaning.manifest import STATS, claim_output, exclusive_output, mark_complete
 from datacleaning.stats import write_stats
 from datacleaning.storage import StoragePath
 
@@ -48,7 +48,7 @@ class Plan:
     """What a stage will do, decided before anything is written: the fingerprint of what decides
     its output, how many units it has, what its start log says, and the stage's own state."""
 
-    fingerprint: Fingerprint
+    fingerprint: str  # a Fingerprint (settings_digest) names what differs when a resume is refused
     units: int
     start_log: dict = field(default_factory=dict)
     state: Any = None

@@ -257,21 +257,20 @@ def expand_glob(pattern: str) -> list[str]:
     return sorted(fs.unstrip_protocol(match) for match in fs.glob(stripped))
 
 
-def glob_reach(pattern: str) -> str | None:
-    """The folder below which a glob pattern reaches into subfolders (its path up to the first
-    part with a wildcard) when a wildcard stands for a folder (``data/**/*.jsonl``,
-    ``data/*/part.jsonl``); None for a plain path or one with wildcards in the file name alone."""
-    split = _folder_wildcards(pattern)
+def glob_root(pattern: str) -> str | None:
+    """The folder a glob pattern searches below: its path up to the first part with a wildcard
+    (``data`` of ``data/*/part.jsonl``); None for a path without one."""
+    split = _wildcard_parts(pattern)
     return split[0] if split else None
 
 
 def glob_reaches_into(pattern: str, folder: str | os.PathLike) -> bool:
-    """Whether a glob pattern could match files inside ``folder``, at any depth below it (a
-    stage's own output, on its next run): the folder lies below the pattern's ``glob_reach`` and
-    its path from there matches the pattern's parts as far as it goes, with a part of the
-    pattern left for what lies inside it (``data/*/*.jsonl`` reaches into ``data/out``,
-    ``shard_*/part.jsonl`` not into ``out``)."""
-    split = _folder_wildcards(pattern)
+    """Whether a glob pattern could read files inside ``folder`` (a stage's own output, on its
+    next run): the folder lies below the pattern's ``glob_root`` and its path from there matches
+    the pattern's parts as far as either goes; a folder the pattern matches is read whole
+    (``data/*/*.jsonl`` and ``data/*`` reach into ``data/out``, ``shard_*/part.jsonl`` and
+    ``data/*.jsonl`` not)."""
+    split = _wildcard_parts(pattern)
     if split is None:
         return False
     root, inside = _as_prefix(split[0]), _as_prefix(folder)
@@ -280,22 +279,19 @@ def glob_reaches_into(pattern: str, folder: str | os.PathLike) -> bool:
     return _prefix_matches(split[1], inside[len(root):].strip("/").split("/") if inside != root else [])
 
 
-def _folder_wildcards(pattern: str) -> tuple[str, list[str]] | None:
-    """(the folder before the pattern's first part with a wildcard, the parts from that one on)
-    when a wildcard stands for a folder; None otherwise."""
+def _wildcard_parts(pattern: str) -> tuple[str, list[str]] | None:
+    """(the folder before the pattern's first part with a wildcard, the parts from that one on);
+    None for a pattern without a wildcard."""
     parts = pattern.split("/")
-    wild = [i for i, part in enumerate(parts) if _WILDCARD.search(part)]
-    if not wild or (wild[0] == len(parts) - 1 and "**" not in parts[-1]):
-        return None
-    return "/".join(parts[:wild[0]]) or ".", parts[wild[0]:]
+    wild = next((i for i, part in enumerate(parts) if _WILDCARD.search(part)), None)
+    return None if wild is None else ("/".join(parts[:wild]) or ".", parts[wild:])
 
 
 def _prefix_matches(parts: list[str], folders: list[str]) -> bool:
-    """Whether the pattern ``parts`` match a path that runs through ``folders`` and on."""
-    if not folders:
-        return bool(parts)
-    if not parts:
-        return False
+    """Whether the pattern ``parts`` match a path that runs through ``folders`` and on, or a
+    folder above them (a folder a glob matches is read whole)."""
+    if not folders or not parts:
+        return True
     if parts[0] == "**":
         return _prefix_matches(parts[1:], folders) or _prefix_matches(parts, folders[1:])
     return fnmatch.fnmatchcase(folders[0], parts[0]) and _prefix_matches(parts[1:], folders[1:])

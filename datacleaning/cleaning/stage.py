@@ -308,8 +308,8 @@ class CleanStage(Stage):
             raise ConfigError("input.paths: no input given")
         rule_chain = self.rule_chain or build_rule_chain(config)
         found = discover(inputs)
-        # A glob that reaches into subfolders would find the run's own files on the next run.
-        reaches = [storage.glob_reach(p) for p in inputs if storage.glob_reaches_into(p, output)]
+        # A glob that reaches into the output would find the run's own files on the next run.
+        reaches = [storage.glob_root(p) for p in inputs if storage.glob_reaches_into(p, output)]
         storage.refuse_overlap([*(p for p in inputs if storage.is_dir(p)), *reaches, *(f.path for f in found.files)],
                                output)
         units = plan_units(found.files, config.input.chunk_bytes)

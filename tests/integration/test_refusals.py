@@ -166,6 +166,9 @@ def test_a_glob_of_folders_is_refused_only_an_output_its_folders_can_match(tmp_p
     assert cli("clean", pattern, "--output", str(tmp_path / "out"), "--no-progress").returncode == 0
     anything = cli("clean", str(tmp_path / "*" / "*.jsonl"), "--output", str(tmp_path / "out2"), "--no-progress")
     assert anything.returncode == 2 and "overlap" in anything.stderr
+    # A glob that matches a folder reads all of it: an output inside that folder is refused.
+    folders = cli("clean", str(tmp_path / "shard_*"), "--output", str(tmp_path / "shard_a" / "out"), "--no-progress")
+    assert folders.returncode == 2 and "overlap" in folders.stderr
 
 
 def test_a_second_run_into_an_output_folder_another_run_holds_is_refused(tmp_path):
