@@ -51,7 +51,7 @@ def read_csv(unit: FileUnit, options: ReaderOptions, progress: Progress) -> Iter
             tap.take()
             for index, row in enumerate(rows):
                 if last is not None:
-                    yield from _row_documents(header, *last, unit, options, encoding)
+                    yield from _row_documents(header, *last, unit, options, encoding, layout == "tsv")
                 last = (row, tap.take(), index, rows.line_num)
                 if index % _PROGRESS_EVERY_ROWS == 0:
                     progress(source.position() - reported)
@@ -63,11 +63,11 @@ def read_csv(unit: FileUnit, options: ReaderOptions, progress: Progress) -> Iter
             row, raw, index, line = last
             if source.fault is not None:
                 yield quarantined_fault(source.fault, unit, raw.encode(encoding, "surrogateescape"))
-            elif _ends_inside_quotes(raw, layout) and _rows_run_together(raw, len(header), unit.format) is None:
+            elif _ends_inside_quotes(raw, layout) and not (layout == "tsv" and _rows_run_together(raw, len(header))):
                 yield _quarantined(raw, unit, encoding, f"row {index} (from line {line - raw.count(chr(10)) + 1}) "
                                                         "opens a quoted field the file ends inside")
             else:
-                yield from _row_documents(header, *last, unit, options, encoding)
+                yield from _row_documents(header, *last, unit, options, encoding, layout == "tsv")
         elif source.fault is not None:
             yield quarantined_fault(source.fault, unit)
 
@@ -115,10 +115,10 @@ def _distinct(header: list[str]) -> list[str]:
 
 
 def _row_documents(header: list[str], row: list[str], raw: str, index: int, line: int, unit: FileUnit,
-                   options: ReaderOptions, encoding: str) -> Iterator[Document | Quarantined]:
+                   options: ReaderOptions, encoding: str, tsv: bool) -> Iterator[Document | Quarantined]:
     """The row's document; or, for a TSV row run together from lines that each read as a row of
     their own, theirs (``_rows_run_together``)."""
-    lines = _rows_run_together(raw, len(header), unit.format)
+    lines = _rows_run_together(raw, len(header)) if tsv else None
     if lines is None:
         yield _row_document(header, row, raw, index, line, unit, options, encoding)
         return
@@ -129,16 +129,23 @@ def _row_documents(header: list[str], row: list[str], raw: str, index: int, line
                             options, encoding)
 
 
-def _rows_run_together(raw: str, fields: int, fmt: str) -> list[str] | None:
-    """The lines of a TSV row that spans lines each holding the header's number of fields: a
-    field that opens with a quote (a quotation, a fortune) made the csv module read on to the next
-    quote, rows and all, where TSV written without quoting means the quote as text. None for any
-    other row: a quoted field that spans lines of text (a spreadsheet's cell) holds fewer tabs.
-    One-field tables cannot tell the two apart and are read as quoted."""
-    if split_format(fmt)[0] != "tsv" or fields < 2 or raw.count("\n") < 2:
+def _rows_run_together(raw: str, fields: int) -> list[str] | None:
+    """The lines of a TSV row that spans lines each holding the header's number of fields and is
+    not well-formed quoting: a field that opens with a quote (a quotation, a fortune) made the csv
+    module read on to the next quote, rows and all, where TSV written without quoting means the
+    quote as text. None for any other row: a cell quoted across lines (a spreadsheet's, code
+    indented with tabs) closes its quotes where the field ends. One-field tables cannot tell the
+    two apart and are read as quoted."""
+    if fields < 2 or raw.count("\n") < 2:
         return None
-    lines = raw.rstrip("\r\n").splitlines()
-    return lines if all(text.count("\t") == fields - 1 for text in lines) else None
+    lines = [text.removesuffix("\r") for text in raw.rstrip("\r\n").split("\n")]
+    if any(text.count("\t") != fields - 1 for text in lines):
+        return None
+    try:
+        list(csv.reader(io.StringIO(raw), delimiter="\t", strict=True))
+    except csv.Error:
+        return lines
+    return None
 
 
 def _row_document(header: list[str], row: list[str], raw: str, index: int | str, line: int, unit: FileUnit,

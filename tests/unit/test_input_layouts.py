@@ -156,6 +156,7 @@ def test_tsv_rows_written_without_quoting_are_read_one_a_line_whatever_quotes_th
     its quotes its text's."""
     texts = [" ".join(r["text"].split()) for r in EN + ZH]
     texts[1] = '"' + texts[1]             # opens a quote it never closes
+    texts[2] = texts[2] + "\u2028"        # a line separator Python's splitlines would break at
     texts[4] = texts[4] + ' "引号" 结束'   # the next quote in the file, rows later
     (tmp_path / "quotes.tsv").write_text("id\ttext\n" + "".join(f"q{i}\t{t}\n" for i, t in enumerate(texts)),
                                          encoding="utf-8")
@@ -171,12 +172,14 @@ def test_tsv_rows_written_without_quoting_are_read_one_a_line_whatever_quotes_th
     assert not quarantined(items)
 
 
-def test_a_tsv_cell_quoted_across_lines_is_still_one_field(tmp_path):
-    """A spreadsheet or pandas export quotes a cell that holds line breaks; its lines hold no
-    tabs, so they are a field's, not rows."""
-    text = "\n".join(r["text"] for r in ZH[:2])
+@pytest.mark.parametrize("cell", ["lines of text", "lines indented with a tab"])
+def test_a_tsv_cell_quoted_across_lines_is_still_one_field(tmp_path, cell):
+    """A spreadsheet or pandas export quotes a cell that holds line breaks, and closes the quotes
+    where the cell ends: its lines are a field's, not rows, tabs in them or not (code indented
+    with tabs holds as many as a row of a two-field table)."""
+    text = "\n".join(r["text"] for r in ZH[:2]) if cell == "lines of text" else "def f():\n\treturn 1\n\tpass"
     buffer = io.StringIO()
-    csv.writer(buffer, delimiter="\t").writerows([["id", "text", "likes"], ["c1", text, "3"], ["c2", "第二行", "5"]])
+    csv.writer(buffer, delimiter="\t").writerows([["id", "text"], ["c1", text], ["c2", "第二行"]])
     (tmp_path / "cells.tsv").write_text(buffer.getvalue(), encoding="utf-8")
     items = read_all([tmp_path])
     assert [(d.id, d.text) for d in documents(items)] == [("c1", text), ("c2", "第二行")]
