@@ -32,9 +32,9 @@ one when the next begins, and links are what main-content extraction reads menus
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from itertools import accumulate
 from operator import sub
-from typing import Callable
 
 _FORMATTING = ("b", "big", "code", "em", "font", "i", "s", "small", "strike", "strong", "tt", "u")
 _FORMATTING_WITH_ATTRIBUTES = re.compile(r"<(?:%s)\s" % "|".join(_FORMATTING), re.I)
@@ -56,7 +56,7 @@ _ATTRIBUTES = r"""(?:\s(?:[^<>"']|"[^"]*"|'[^']*')*)?"""
 
 
 def _tags(names: tuple[str, ...]) -> re.Pattern:
-    return re.compile(r"(?s)%s|</?(?:%s)%s/?>" % (_VERBATIM, "|".join(names), _ATTRIBUTES), re.I)
+    return re.compile(r"(?s)%s|</?(?P<name>%s)%s/?>" % (_VERBATIM, "|".join(names), _ATTRIBUTES), re.I)
 
 
 def _removed_everywhere(names: tuple[str, ...], replacement: str = "") -> Callable[[str], str]:
@@ -69,21 +69,26 @@ _CONTAINERS = _tags(("div", "article"))
 
 def _containers_past_the_limit_removed(html: str) -> str:
     """``html`` without the containers (and their end tags) that stand more than
-    ``MAX_CONTAINER_DEPTH`` deep."""
-    kept: list[bool] = []  # one per open container: whether its tags stay
+    ``MAX_CONTAINER_DEPTH`` deep. An end tag closes the nearest open container of its name and
+    every one opened inside it, as the parser reads it."""
+    open_tags: list[tuple[str, bool]] = []  # (name, whether its tags stay), innermost last
     pieces, start = [], 0
     for tag in _CONTAINERS.finditer(html):
         if tag.group("verbatim"):
             continue
+        name = tag.group("name").lower()
         if tag.group(0).startswith("</"):
-            if not kept or kept.pop():  # an end tag with nothing open stays as it is
-                continue
+            at = next((i for i in range(len(open_tags) - 1, -1, -1) if open_tags[i][0] == name), None)
+            if at is None:
+                continue  # an end tag with none of its name open stays as it is
+            keep = open_tags[at][1]
+            del open_tags[at:]
         else:
-            kept.append(len(kept) < MAX_CONTAINER_DEPTH)
-            if kept[-1]:
-                continue
-        pieces.append(html[start:tag.start()])
-        start = tag.end()
+            keep = len(open_tags) < MAX_CONTAINER_DEPTH
+            open_tags.append((name, keep))
+        if not keep:
+            pieces.append(html[start:tag.start()])
+            start = tag.end()
     return "".join(pieces) + html[start:]
 
 

@@ -155,3 +155,17 @@ def test_containers_past_the_depth_limit_go_and_the_layout_around_them_stays(ext
 def test_containers_up_to_the_depth_limit_reach_the_parser_unchanged():
     page, _ = _nested_article(MAX_CONTAINER_DEPTH)
     assert defused(page) is page
+
+
+def test_an_end_tag_closes_the_containers_of_its_name_as_the_parser_reads_it():
+    """</article> closes the article and every <div> left open inside it: the footer's <div>
+    after it stands at the top again, its tags kept (one stack for both names paired
+    </article> with the innermost open <div>, and the footer lost its tags)."""
+    sentences = _sentences(150)
+    footer = '<div class="footer"><p>版权所有 © 2020</p></div>'
+    page = _page("<article>" + "".join(f"<div><p>{s}" for s in sentences) + "</article>" + footer)
+    assert hostile_shapes(page) == ["containers"]
+    kept = defused(page)
+    assert kept.endswith("</article>" + footer + "</body></html>")
+    # The article and the 99 <div>s inside it up to the limit, then the footer's own.
+    assert kept.count("<div") == MAX_CONTAINER_DEPTH - 1 + 1
