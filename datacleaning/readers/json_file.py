@@ -30,6 +30,8 @@ _STRUCTURE = re.compile(r'["\\{}\[\]]')
 _SCAN_CHARS = 1 << 20
 # Where the next of several objects written one after another may begin: a line opening with one.
 _NEXT_OBJECT_LINE = re.compile(r"\n\{")
+# Bytes the file's encoding cannot decode, as surrogateescape reads them.
+_UNDECODED = re.compile("[\udc80-\udcff]")
 # Lines after a first line that does not parse, looked at for JSON lines.
 _LOOK_AHEAD_LINES = 10
 
@@ -65,7 +67,8 @@ def read_json(unit: FileUnit, options: ReaderOptions, progress: Progress) -> Ite
         yield _item_document(value, None, unit, options)
 
 
-def _array_items(text: str, unit: FileUnit, options: ReaderOptions) -> Iterator[Document | Quarantined]:
+def _array_items(text: str, encoding: str, unit: FileUnit,
+                 options: ReaderOptions) -> Iterator[Document | Quarantined]:
     """The items of a JSON array that does not parse as a whole, one at a time: each good item
     is read, and a bad one is quarantined with the text up to the next item that parses (an item
     opening after a comma), or to the end of a file cut short."""
@@ -80,12 +83,13 @@ def _array_items(text: str, unit: FileUnit, options: ReaderOptions) -> Iterator[
             following = _SPACE.match(text, end).end()
             if not _ends_item(text, following):
                 raise ValueError(f"expected ',' or the array's closing ']' at character {following}")
+            _refuse_undecoded_bytes(text, position, end, encoding)
             # Python's json reads a lone surrogate escape as one; the shard cannot hold it. (Walked
             # inside the try: an item nested as deep as Python parses can be too deep to walk.)
             item = replace_lone_surrogates(item)
         except (ValueError, RecursionError) as e:
             resume = _next_item(text, decoder, position)
-            yield Quarantined(unit.path, position, text[position:resume].encode()[:QUARANTINE_HEAD_BYTES],
+            yield Quarantined(unit.path, position, _raw(text[position:resume], encoding),
                               f"array item {index}: invalid JSON: {e}"
                               + ("; the file ends inside it" if resume >= len(text) else ""))
             position, index = resume, index + 1
@@ -96,46 +100,55 @@ def _array_items(text: str, unit: FileUnit, options: ReaderOptions) -> Iterator[
 
 def _items_of_broken_array(data: bytes, encoding: str | None, unit: FileUnit, options: ReaderOptions,
                            otherwise: Quarantined | None) -> Iterator[Document | Quarantined]:
-    """The good items of an array with a bad item, or cut short; ``otherwise`` where ``data`` is
-    not an array."""
-    text = data.decode(encoding or "utf-8-sig", errors="replace")
-    if text.lstrip().startswith("["):
-        yield from _array_items(text, unit, options)
-    elif otherwise is not None and _values_follow_one_another(text):
-        yield from _concatenated_values(text, unit, options)
+    """The good items of an array with a bad item, or cut short, or of objects written one after
+    another; ``otherwise`` where ``data`` is neither."""
+    text = data.decode(encoding or "utf-8-sig", errors="surrogateescape")
+    encoding = encoding or "utf-8"
+    start = _SPACE.match(text).end()
+    if text.startswith("[", start):
+        yield from _array_items(text, encoding, unit, options)
+    elif text.startswith("{", start) and _NEXT_OBJECT_LINE.search(text, start + 1):
+        yield from _concatenated_values(text, encoding, unit, options)
     elif otherwise is not None:
         yield otherwise
 
 
-def _values_follow_one_another(text: str) -> bool:
-    """Whether the text opens with a whole object and another follows it: objects written one
-    after another, pretty-printed (what ``jq .`` writes of several), not one value."""
-    start = _SPACE.match(text).end()
-    try:
-        _, end = json.JSONDecoder().raw_decode(text, start)
-    except (ValueError, RecursionError):
-        return False
-    return text[start:start + 1] == "{" and text[_SPACE.match(text, end).end():][:1] == "{"
-
-
-def _concatenated_values(text: str, unit: FileUnit, options: ReaderOptions) -> Iterator[Document | Quarantined]:
-    """Each of the values written one after another, as the items of an array; a bad one is
-    quarantined up to the next line that opens an object."""
+def _concatenated_values(text: str, encoding: str, unit: FileUnit,
+                         options: ReaderOptions) -> Iterator[Document | Quarantined]:
+    """Each of the objects written one after another (what ``jq .`` writes of several records,
+    each opening a line), as the items of an array; a bad one is quarantined up to the next line
+    that opens an object."""
     decoder = json.JSONDecoder()
     position, index = _SPACE.match(text).end(), 0
     while position < len(text):
         try:
             item, end = decoder.raw_decode(text, position)
+            following = _SPACE.match(text, end).end()
+            if following < len(text) and text[following] != "{":
+                raise ValueError(f"expected another object or the end of the file at character {following}")
+            _refuse_undecoded_bytes(text, position, end, encoding)
             item = replace_lone_surrogates(item)
         except (ValueError, RecursionError) as e:
             found = _NEXT_OBJECT_LINE.search(text, position + 1)
             resume = found.start() + 1 if found else len(text)
-            yield Quarantined(unit.path, position, text[position:resume].encode()[:QUARANTINE_HEAD_BYTES],
-                              f"value {index}: invalid JSON: {e}")
+            yield Quarantined(unit.path, position, _raw(text[position:resume], encoding),
+                              f"value {index}: invalid JSON: {e}" + ("; the file ends inside it" if not found else ""))
             position, index = _SPACE.match(text, resume).end(), index + 1
             continue
         yield _item_document(item, index, unit, options, "value")
-        position, index = _SPACE.match(text, end).end(), index + 1
+        position, index = following, index + 1
+
+
+def _refuse_undecoded_bytes(text: str, start: int, end: int, encoding: str) -> None:
+    """ValueError where text[start:end] holds bytes the file's encoding does not decode (read
+    through surrogateescape): such an item is quarantined, as such a JSON line is."""
+    if (found := _UNDECODED.search(text, start, end)) is not None:
+        raise ValueError(f"holds bytes that are not {encoding} at character {found.start()}")
+
+
+def _raw(text: str, encoding: str) -> bytes:
+    """Text of the file as its bytes, for a quarantine record."""
+    return text.encode(encoding, "surrogateescape")[:QUARANTINE_HEAD_BYTES]
 
 
 def _next_item(text: str, decoder: json.JSONDecoder, after: int) -> int:

@@ -1079,6 +1079,29 @@ def test_pretty_printed_objects_one_after_another_are_each_a_document(tmp_path):
     assert bad.error.startswith("value 2: invalid JSON") and bad.raw.decode() == pretty[2]
 
 
+def test_pretty_printed_objects_read_one_by_one_whatever_is_broken(tmp_path):
+    """The first object broken, a stream cut short, bytes that are not UTF-8 in one object: the
+    others are read, and only the bad one is quarantined (the first case made the whole file one
+    quarantine row, the second lost every object, the third kept U+FFFD in the text)."""
+    records = [{"id": f"p{i}", "text": f"第{i}篇。" + _BODY} for i in range(5)]
+    pretty = [(json.dumps(r, ensure_ascii=False, indent=2) + "\n").encode() for r in records]
+    broken_first = [pretty[0].replace(b'",\n  "text"', b'\n  "text"', 1)] + pretty[1:]
+    (tmp_path / "first.json").write_bytes(b"".join(broken_first))
+    whole = gzip.compress(b"".join(pretty))
+    three = len(b"".join(pretty[:3]))  # cut where three objects have come out whole, not four
+    cut = next(whole[:n] for n in range(len(whole)) if len(zlib.decompressobj(31).decompress(whole[:n])) > three)
+    (tmp_path / "cut.json.gz").write_bytes(cut)
+    (tmp_path / "bytes.json").write_bytes(b"".join(pretty[:2] + [pretty[2].replace("篇".encode(), b"\xff\xfe")]
+                                                  + pretty[3:]))
+    for name, good, bad in (("first.json", ["p1", "p2", "p3", "p4"], 1), ("bytes.json", ["p0", "p1", "p3", "p4"], 1)):
+        _, items = read_all([tmp_path / name])
+        assert [d.id for d in docs_of(items)] == good, name
+        assert len([i for i in items if isinstance(i, Quarantined)]) == bad, name
+    _, items = read_all([tmp_path / "cut.json.gz"])
+    assert [d.id for d in docs_of(items)] == ["p0", "p1", "p2"]
+    assert any("truncated" in i.error for i in items if isinstance(i, Quarantined))
+
+
 def test_an_object_nested_in_a_broken_array_item_is_not_taken_for_an_item(tmp_path):
     notes = ('[\n{"note_id": "n1", "title": "上海本帮菜探店", "desc": "红烧肉肥而不腻，浓油赤酱。"},\n'
              '{"note_id": "n2", "title": "自然博物馆" "desc": "恐龙骨架超级震撼。", "comments": [{"user": "甲"}, '
