@@ -320,8 +320,8 @@ def _rejudge(config: Config, source: StoragePath, output: StoragePath, recorded:
                 table.setdefault(key, {}).update(copied)
     counts = {"kept_docs": kept.rows, "rejected_docs": rejected.rows, "quarantined_docs": quarantined.rows}
     stats = {"input_docs": sum(counts.values()), **counts, "kept_chars": kept_chars,
-             **{k: recorded[k] for k in ("input_bytes", "input_chars", "input_files", "skipped_records", "quarantined_by")
-                if k in recorded},
+             **{k: recorded[k] for k in ("input_bytes", "input_chars", "input_files", "skipped_records",
+                                         "quarantined_by") if k in recorded},
              **tables, "signals": signal_counts,
              "review_samples": merge_samples(output, config.clean.review_samples),
              "rejected_by": dict(rejected_by.most_common()),

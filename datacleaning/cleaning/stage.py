@@ -184,7 +184,9 @@ class CleanUnitProcessor:
             "input_chars": input_chars,
             "kept_chars": kept_chars,
             "rejected_by": dict(rejected_by),
-            "quarantined_by": commonest_kinds(quarantined_by),
+            # Merged over the units, then cut to the commonest: a unit keeps more, so that a kind
+            # common in all of them and rare in each is not lost among the others.
+            "quarantined_by": commonest_kinds(quarantined_by, 10 * MAX_QUARANTINE_KINDS),
             "skipped_records": dict(skipped),
             "rules": self.rule_chain.take_counters(),
             "by_source": by_source,
@@ -193,24 +195,29 @@ class CleanUnitProcessor:
         }
 
 
+MAX_QUARANTINE_KINDS = 100
+
+
 def quarantine_reason(error: str) -> str:
     """A quarantine record's error as the kind of fault it names, numbers (rows, lines, offsets,
     counts) left out: what stats.json counts records under (``quarantined_by``)."""
-    return _NUMBER.sub("N", error)[:_REASON_CHARS]
+    return _NUMBER.sub("N", _QUOTED_PATH.sub("'…'", error))[:_REASON_CHARS]
 
 
-def commonest_kinds(counts: dict[str, int]) -> dict[str, int]:
-    """The ``MAX_QUARANTINE_KINDS`` commonest kinds of fault, the others counted together: an error
-    that names its file (a file that cannot be opened) is a kind of its own for every file."""
+def commonest_kinds(counts: dict[str, int], limit: int = MAX_QUARANTINE_KINDS) -> dict[str, int]:
+    """The ``limit`` commonest kinds of fault, the others counted together: what an error says of
+    the record that is neither a number nor a path (an exception's message) can still make a kind
+    of its own for every record."""
     ranked = sorted(((kind, n) for kind, n in counts.items() if kind != OTHER_KINDS), key=lambda kv: -kv[1])
-    kept = dict(ranked[:MAX_QUARANTINE_KINDS])
-    others = counts.get(OTHER_KINDS, 0) + sum(n for _, n in ranked[MAX_QUARANTINE_KINDS:])
+    kept = dict(ranked[:limit])
+    others = counts.get(OTHER_KINDS, 0) + sum(n for _, n in ranked[limit:])
     return {**kept, OTHER_KINDS: others} if others else kept
 
 
-_NUMBER = re.compile(r"(?<![\w-])\d+")  # a count or a place, not a name's (UTF-8, GB18030)
+# A count or a place (row 12, rows 3000-3999), not a part of a name (UTF-8, GB18030).
+_NUMBER = re.compile(r"(?<![A-Za-z0-9])(?<![A-Za-z]-)\d+")
+_QUOTED_PATH = re.compile(r"'[^'\n]*/[^'\n]*'")
 _REASON_CHARS = 120
-MAX_QUARANTINE_KINDS = 100
 OTHER_KINDS = "(other kinds)"
 
 

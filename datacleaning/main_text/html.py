@@ -37,7 +37,8 @@ def render_page(page: str, main_content: bool = False) -> RenderedPage:
     main-content heuristics keep. A link left open at the end of a line (an anchor around block
     elements) counts to the end of that line only. Markup that would make the parser's time grow
     with the square of the page goes first, as the readers take it out (``html_guard``)."""
-    marked = extract_plain_text(defused(page), preserve_formatting="minimal_html", links=True, main_content=main_content)
+    marked = extract_plain_text(defused(page), preserve_formatting="minimal_html", links=True,
+                                main_content=main_content)
     lines, shares, tags = [], [], []
     for raw in marked.split("\n"):
         parts, link_chars, depth, tag, position = [], 0, 0, "none", 0

@@ -106,9 +106,9 @@ class _Frames(io.RawIOBase):
                     self._decoder = None
         except _DECODE_ERRORS as e:
             if _CHECKSUM_FAILED.search(str(e)):
-                self.fault = (self._frame_start, f"corrupt: the frame from byte {self._frame_start} fails the "
-                                                 f"checksum at its end (byte {self._read} or before), so the records "
-                                                 f"read from it may hold corrupt text: {e}")
+                self.fault = (self._frame_start, f"corrupt: the gzip member from byte {self._frame_start} fails "
+                                                 f"the checksum at its end (byte {self._read} or before), so the "
+                                                 f"records read from it may hold corrupt text: {e}")
             else:
                 self.fault = (self._frame_start, f"corrupt: the data from byte {self._frame_start} does not decode "
                                                  f"(found reading up to byte {self._read}): {e}")

@@ -8,10 +8,10 @@ import orjson
 from datacleaning import storage
 from datacleaning.document import Document, Quarantined
 from datacleaning.execution import FileUnit
-from datacleaning.readers.discover import UNSUPPORTED
-from datacleaning.readers.encoding import detect_text_encoding
 from datacleaning.readers.compression import split_format
 from datacleaning.readers.csv_file import read_csv
+from datacleaning.readers.discover import UNSUPPORTED
+from datacleaning.readers.encoding import detect_text_encoding
 from datacleaning.readers.html import read_html
 from datacleaning.readers.json_file import read_json
 from datacleaning.readers.jsonl import read_jsonl
@@ -63,8 +63,10 @@ def _binary_reason(head: bytes) -> str:
     even, odd = sample[0::2].count(0), sample[1::2].count(0)
     if encoding not in ("utf-16", "utf-32") and max(even, odd) >= 0.1 * len(sample) / 2 and \
             min(even, odd) * 4 <= max(even, odd):
-        encoding = "utf-16"  # no byte order mark, but NULs on one side of the byte pairs: UTF-16
-    if encoding in ("utf-16", "utf-32"):
+        # No byte order mark, but NULs on one side of the byte pairs: the high bytes of ASCII in
+        # UTF-16, first in big-endian order; iconv must be told which.
+        encoding = "utf-16be" if even > odd else "utf-16le"
+    if encoding in ("utf-16", "utf-32", "utf-16be", "utf-16le"):
         return (f"{encoding.upper()} text named as JSON lines, which are read in UTF-8, GBK, GB18030 or "
                 f"Big5; convert it (iconv -f {encoding.upper()} -t UTF-8); not read")
     return "binary file (NUL bytes, no JSON line in its first MiB) named as JSON lines; not read"

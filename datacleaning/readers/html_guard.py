@@ -21,13 +21,14 @@ Four shapes, found by timing every extractor on generated pages (each number one
 Each is measured here, and past its limit the tags of that kind are removed, their text kept
 (formatting tags carry no words; a list's items still break lines). Containers are removed only
 where they stand deeper than the limit, so the page's outer layout stays for the main content to
-be found in. Formatting tags are measured
-by their number with attributes times all the page's tags, closed or not: an upper bound of the
-copies, set where the worst case costs about 1.6 s and 430 MB; 15 of the 1,208 HTML pages of the
-development corpus and the example crawl pass it (at most 4.9 million), and their text changes
-by three characters at most. Lists are measured by their depth (at most 5 in those pages), options
-by their number (at most 432), containers by their depth (at most 42). ``<a>`` and ``<nobr>`` are not counted: the parser closes an open
-one when the next begins, and links are what main-content extraction reads menus by.
+be found in. Formatting tags are measured by their number with attributes times all the page's
+tags, closed or not: an upper bound of the copies, set where the worst case costs about 1.6 s and
+430 MB; 15 of the 1,208 HTML pages of the development corpus and the example crawl pass it (at
+most 4.9 million), and their text changes by three characters at most. Lists are measured by
+their depth (at most 5 in those pages), options by their number (at most 432), containers by
+their depth (at most 42 in the 1,107 gold pages of bench/main_content.py). ``<a>`` and ``<nobr>``
+are not counted: the parser closes an open one when the next begins, and links are what
+main-content extraction reads menus by.
 """
 from __future__ import annotations
 

@@ -42,24 +42,26 @@ def _parse_line(line: bytes, offset: int, path: str, name: str, options: ReaderO
     # A file told to be GBK or Big5 by its head may go on in UTF-8 (dumps concatenated): a line
     # that is valid UTF-8 is read as such; Chinese in GBK or Big5 almost never is. The other way
     # round too: a head in UTF-8 (or ASCII alone) may be followed by GBK or Big5 lines, each then
-    # told by its own bytes.
-    if line.isascii() or _is_utf8(line):
-        encoding = None
-    elif file_encoding is None:
-        own = detect_text_encoding(line)
-        encoding = own if own in JSON_LEGACY_ENCODINGS else None
-    else:
-        encoding = file_encoding
+    # told by its own bytes (looked at only where the line fails as UTF-8: most never do).
+    encoding = None if file_encoding is None or line.isascii() or _is_utf8(line) else file_encoding
     try:
         record = parse_json(line, encoding)
     except UnicodeDecodeError:
         return Quarantined(path, offset, line, f"holds bytes that are neither UTF-8 nor {encoding}, the encoding "
-                                               f"of the file's head" if encoding == file_encoding else
-                                               f"holds bytes that are neither UTF-8 nor {encoding}, the encoding its "
-                                               f"bytes look like")
+                                               f"of the file's head")
     except orjson.JSONDecodeError as e:
-        why = "holds bytes that are not UTF-8" if encoding is None and not _is_utf8(line) else f"invalid JSON: {e}"
-        return Quarantined(path, offset, line, why)
+        if encoding is not None or _is_utf8(line):
+            return Quarantined(path, offset, line, f"invalid JSON: {e}")
+        own = detect_text_encoding(line)
+        if own not in JSON_LEGACY_ENCODINGS:
+            return Quarantined(path, offset, line, "holds bytes that are not UTF-8")
+        try:
+            record = parse_json(line, own)
+        except UnicodeDecodeError:
+            return Quarantined(path, offset, line, f"holds bytes that are neither UTF-8 nor {own}, the encoding its "
+                                                   f"bytes look like")
+        except orjson.JSONDecodeError as e:
+            return Quarantined(path, offset, line, f"invalid JSON: {e}")
     if not isinstance(record, dict):
         return Quarantined(path, offset, line, f"JSON value is {type(record).__name__}, not an object")
     try:

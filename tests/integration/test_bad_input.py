@@ -121,12 +121,19 @@ def test_broken_lines_are_quarantined_with_offset_and_raw_bytes(tmp_path, clean_
     assert sum(run.stats["quarantined_by"].values()) == 10
 
 
-def test_quarantine_kinds_are_bounded_with_every_record_still_counted():
-    """An error that names its file is a kind of its own for each file: past the commonest kinds,
-    the rest are counted together, so stats.json stays small and still adds up."""
-    from datacleaning.cleaning.stage import MAX_QUARANTINE_KINDS, OTHER_KINDS, commonest_kinds
+def test_quarantine_kinds_leave_out_places_and_paths_and_are_bounded():
+    """A fault is one kind wherever it happens: in any file, at any row range; an encoding's name
+    stays. Past the commonest kinds, the rest are counted together, so stats.json stays small and
+    still adds up."""
+    from datacleaning.cleaning.stage import MAX_QUARANTINE_KINDS, OTHER_KINDS, commonest_kinds, quarantine_reason
 
-    counts = {f"cannot open: [Errno 5] Input/output error: '/data/part-{i}.jsonl'": 1 + i % 3 for i in range(500)}
+    assert len({quarantine_reason(f"cannot open: [Errno 5] Input/output error: '/data/{i}/part-{i:05d}.jsonl'")
+                for i in range(50)}) == 1
+    assert len({quarantine_reason(f"row group {i}: rows {1000 * i}-{1000 * i + 999} do not decode")
+                for i in range(50)}) == 1
+    assert "UTF-8" in quarantine_reason("holds bytes that are not UTF-8") and "GB18030" in quarantine_reason(
+        "neither UTF-8 nor GB18030")
+    counts = {f"KeyError: 'field{i}'": 1 + i % 3 for i in range(500)}  # a message naming the record's own field
     counts["no text field (looked for text)"] = 1000
     bounded = commonest_kinds(counts)
     assert len(bounded) == MAX_QUARANTINE_KINDS + 1 and sum(bounded.values()) == sum(counts.values())

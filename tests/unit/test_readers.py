@@ -239,7 +239,8 @@ def test_gbk_lines_after_an_ascii_head_are_read_in_gbk(tmp_path):
     (so it reads as UTF-8), Chinese ones in GBK follow. Each of those is told by its own bytes;
     they were all quarantined as not UTF-8."""
     english = [{"id": f"e{i}", "text": f"Record {i}: the reading room stays open late on Fridays."} for i in range(800)]
-    chinese = [{"id": f"g{i}", "text": "城东街道社区图书馆自十月起试行夜间开放，每天延长至晚上十点。"} for i in range(5)]
+    chinese = [{"id": f"g{i}", "text": "城东街道社区图书馆自十月起试行夜间开放，每天延长至晚上十点。"}
+               for i in range(5)]
     (tmp_path / "mixed.jsonl").write_bytes(
         "".join(json.dumps(r) + "\n" for r in english).encode("ascii")
         + "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in chinese).encode("gbk"))
@@ -631,7 +632,7 @@ def test_the_html_field_flag_reaches_the_reader(tmp_path):
     assert json.loads(rows[0]["meta"])["title"] == "社区图书馆夜间开放"
 
 
-@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-32"])
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32"])
 def test_json_lines_in_utf16_are_named_as_such_not_as_a_binary_file(tmp_path, encoding):
     """Windows tools save text as UTF-16, with or without a byte order mark; JSON lines are not
     read in it, and the quarantine record says what the file is and how to convert it."""
@@ -640,8 +641,9 @@ def test_json_lines_in_utf16_are_named_as_such_not_as_a_binary_file(tmp_path, en
     (tmp_path / "wide.jsonl").write_bytes(lines.encode(encoding))
     _, items = read_all([tmp_path / "wide.jsonl"])
     [bad] = items
-    name = encoding.upper().removesuffix("-LE")
+    name = encoding.upper().replace("16-", "16")  # without a byte order mark, the byte order named
     assert f"{name} text named as JSON lines" in bad.error and f"iconv -f {name} -t UTF-8" in bad.error
+    assert (tmp_path / "wide.jsonl").read_bytes().decode(name).startswith('{"id": "u0"')
 
 
 def test_an_html_file_that_is_binary_is_quarantined(tmp_path):
