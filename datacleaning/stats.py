@@ -97,7 +97,7 @@ def format_clean_summary(stats: dict) -> str:
         f"  rejected     {stats.get('rejected_docs', 0):>10,} docs  {percent(stats.get('rejected_docs', 0), n)}",
         f"  quarantined  {stats.get('quarantined_docs', 0):>10,} docs  {percent(stats.get('quarantined_docs', 0), n)}",
     ]
-    reasons = sorted(stats.get("quarantined_by", {}).items(), key=lambda kv: -kv[1])
+    reasons = sorted(stats.get("quarantined_by", {}).items(), key=lambda kv: (-kv[1], kv[0]))
     shown, rest = reasons[:QUARANTINE_REASONS_SHOWN], reasons[QUARANTINE_REASONS_SHOWN:]
     lines += [f"    {count:>10,} {reason}" for reason, count in shown]
     if rest:

@@ -208,7 +208,8 @@ def commonest_kinds(counts: dict[str, int], limit: int = MAX_QUARANTINE_KINDS) -
     """The ``limit`` commonest kinds of fault, the others counted together: what an error says of
     the record that is neither a number nor a path (an exception's message) can still make a kind
     of its own for every record."""
-    ranked = sorted(((kind, n) for kind, n in counts.items() if kind != OTHER_KINDS), key=lambda kv: -kv[1])
+    ranked = sorted(((kind, n) for kind, n in counts.items() if kind != OTHER_KINDS),
+                    key=lambda kv: (-kv[1], kv[0]))
     kept = dict(ranked[:limit])
     others = counts.get(OTHER_KINDS, 0) + sum(n for _, n in ranked[limit:])
     return {**kept, OTHER_KINDS: others} if others else kept

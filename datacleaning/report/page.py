@@ -141,7 +141,7 @@ def _stages(page: _Page, run: RunOutput) -> None:
     clean = run.stats.get("clean", {})
     if clean.get("profile"):
         page.add(f"<p>Rule profile: <b>{_e(clean['profile'])}</b>.</p>")
-    kinds = sorted(clean.get("quarantined_by", {}).items(), key=lambda kv: -kv[1])
+    kinds = sorted(clean.get("quarantined_by", {}).items(), key=lambda kv: (-kv[1], kv[0]))
     if kinds:
         page.add("<h3>Quarantined, by kind of fault</h3><p class=note>The records themselves, with their "
                  "bytes, file and offset, are in the clean stage's <code>quarantine/</code>.</p>"
