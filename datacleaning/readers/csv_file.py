@@ -45,6 +45,8 @@ def read_csv(unit: FileUnit, options: ReaderOptions, progress: Progress) -> Iter
         last = None  # the row read last: a fault of the stream may have cut it
         try:
             header = next(rows, None)
+            while header is not None and not any(name.strip() for name in header):
+                header = next(rows, None)  # blank lines above the header (an export's, a hand edit's)
             if header is None:
                 return
             header = _distinct(header)

@@ -185,6 +185,17 @@ def test_a_tsv_cell_quoted_across_lines_is_still_one_field(tmp_path, cell):
     assert [(d.id, d.text) for d in documents(items)] == [("c1", text), ("c2", "第二行")]
 
 
+def test_blank_lines_above_a_csv_header_are_passed_over(tmp_path):
+    """The header is the first line that names fields: blank lines above it made it an empty
+    row, and every row after it was quarantined for its field count."""
+    rows = [[f"c{i}", r["text"]] for i, r in enumerate(ZH)]
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([["id", "text"], *rows])
+    (tmp_path / "blank-head.csv").write_text("\n \n" + buffer.getvalue(), encoding="utf-8")
+    items = read_all([tmp_path])
+    assert [(d.id, d.text) for d in documents(items)] == [tuple(row) for row in rows] and not quarantined(items)
+
+
 CHINESE_ENCODINGS = ["gbk", "gb18030", "utf-16", "utf-8-sig"]
 
 
