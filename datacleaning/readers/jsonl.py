@@ -5,6 +5,7 @@ import codecs
 import json
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import orjson
 
@@ -44,30 +45,36 @@ def _parse_line(line: bytes, offset: int, path: str, name: str, options: ReaderO
     # round too: a head in UTF-8 (or ASCII alone) may be followed by GBK or Big5 lines, each then
     # told by its own bytes (looked at only where the line fails as UTF-8: most never do).
     encoding = None if file_encoding is None or line.isascii() or _is_utf8(line) else file_encoding
-    try:
-        record = parse_json(line, encoding)
-    except UnicodeDecodeError:
-        return Quarantined(path, offset, line, f"holds bytes that are neither UTF-8 nor {encoding}, the encoding "
-                                               f"of the file's head")
-    except orjson.JSONDecodeError as e:
-        if encoding is not None or _is_utf8(line):
-            return Quarantined(path, offset, line, f"invalid JSON: {e}")
+    record = _json_value(line, encoding, "the encoding of the file's head")
+    if isinstance(record, _Fault) and encoding is None and not _is_utf8(line):
         own = detect_text_encoding(line)
-        if own not in JSON_LEGACY_ENCODINGS:
-            return Quarantined(path, offset, line, "holds bytes that are not UTF-8")
-        try:
-            record = parse_json(line, own)
-        except UnicodeDecodeError:
-            return Quarantined(path, offset, line, f"holds bytes that are neither UTF-8 nor {own}, the encoding its "
-                                                   f"bytes look like")
-        except orjson.JSONDecodeError as e:
-            return Quarantined(path, offset, line, f"invalid JSON: {e}")
+        record = _json_value(line, own, "the encoding its bytes look like") if own in JSON_LEGACY_ENCODINGS \
+            else _Fault("holds bytes that are not UTF-8")
+    if isinstance(record, _Fault):
+        return Quarantined(path, offset, line, record.reason)
     if not isinstance(record, dict):
         return Quarantined(path, offset, line, f"JSON value is {type(record).__name__}, not an object")
     try:
         return record_to_document(record, options, f"{name}:{offset}", name)
     except RecordError as e:
         return Quarantined(path, offset, line, str(e))
+
+
+@dataclass(frozen=True)
+class _Fault:
+    """Why a line is not a JSON value (any value, null included, is one)."""
+
+    reason: str
+
+
+def _json_value(line: bytes, encoding: str | None, told_by: str):
+    """The line's JSON value in ``encoding`` (None: UTF-8), or the _Fault that it is not one."""
+    try:
+        return parse_json(line, encoding)
+    except UnicodeDecodeError:
+        return _Fault(f"holds bytes that are neither UTF-8 nor {encoding}, {told_by}")
+    except orjson.JSONDecodeError as e:
+        return _Fault(f"invalid JSON: {e}")
 
 
 def _is_utf8(data: bytes) -> bool:
