@@ -51,7 +51,8 @@ def guess_language(text: str) -> str:
     are not English prose (hardly any English function words among them): a Chinese manual
     section that is mostly a command listing.
     Latin-script text is labelled ``en``; telling English from other Latin languages needs a
-    language-ID model. Only the first few thousand characters are looked at.
+    language-ID model. Only the first few thousand characters are looked at (``identify_language``
+    gives it a sample spread over a long document).
     """
     sample = text[:_SAMPLE_CHARS]
     if sample.isascii() or not _NON_LATIN_LETTER.search(sample):
@@ -119,21 +120,32 @@ class LanguageGuess:
 
 
 def identify_language(text: str) -> LanguageGuess:
-    """The language of ``text``, judged on its first few thousand characters. Chinese, Japanese and
-    Korean keep the script guess's answer, CLD2 only saying how much of the text is in it (it reads
-    2.4% of short Chinese reviews as mostly Japanese: Han text without kana stays Chinese); for other
-    scripts CLD2 decides, and for Latin text when it is sure, else it stays English (a few words,
-    "OK", "Hi.", which CLD2's best effort calls Dutch or Tsonga)."""
-    sample = text[:_SAMPLE_CHARS]
+    """The language of ``text``, judged on a few thousand characters of its head, middle and tail
+    (``spread_sample``). Chinese, Japanese and Korean keep the script guess's answer, CLD2 only
+    saying how much of the text is in it (it reads 2.4% of short Chinese reviews as mostly
+    Japanese: Han text without kana stays Chinese); for other scripts CLD2 decides, and for Latin
+    text when it is sure, else it stays English (a few words, "OK", "Hi.", which CLD2's best
+    effort calls Dutch or Tsonga)."""
+    sample = spread_sample(text, _SAMPLE_CHARS)
     route = guess_language(sample)
-    reliable, shares = _cld2_shares(sample[:_CLD2_SAMPLE_CHARS])
+    reliable, shares = _cld2_shares(spread_sample(text, _CLD2_SAMPLE_CHARS))
     lang = route
     # An unsure answer is still better than "other" for a script CLD2 knows; for Latin text English
     # is the better bet.
     if shares and (route == "other" or route == "en" and reliable):
         lang = max(shares, key=shares.get)
     return LanguageGuess(lang, shares.get(lang, 0.0),
-                         chinese_script(sample[:_SCRIPT_SAMPLE_CHARS]) if lang == "zh" else "")
+                         chinese_script(spread_sample(text, _SCRIPT_SAMPLE_CHARS)) if lang == "zh" else "")
+
+
+def spread_sample(text: str, chars: int) -> str:
+    """About ``chars`` characters of ``text`` to judge its language by: the whole of a short text;
+    of a longer one its head, a piece of its middle and its tail (a half, a quarter and a quarter),
+    so that an English licence or preface before a Chinese book does not decide what it is."""
+    if len(text) <= chars:
+        return text
+    half, quarter, middle = chars // 2, chars // 4, len(text) // 2
+    return "\n".join((text[:half], text[middle - quarter // 2:middle + quarter // 2], text[-quarter:]))
 
 
 def chinese_script(text: str) -> str:

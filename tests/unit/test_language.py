@@ -99,3 +99,17 @@ def test_taiwan_and_hong_kong_text_is_traditional_though_it_writes_forms_mainlan
         assert written != simplified
         assert identify_language(written).script == "Hant", written
         assert identify_language(simplified).script == "Hans", simplified
+
+
+def test_a_long_document_is_judged_by_its_head_middle_and_tail():
+    """An English preface or licence of a few thousand characters before a Chinese book made the
+    book English (only its first 4,000 characters were read); a long Chinese article whose
+    references at the end are English stays Chinese."""
+    records = fixture_records()
+    english = "\n".join(r["text"] for r in records if guess_language(r["text"]) == "en")[:4500]
+    chinese = "\n".join(r["text"] for r in records if r["id"].startswith("cmrc-"))
+    assert len(english) == 4500 and len(chinese) > 2 * len(english)
+    book = english + "\n" + chinese
+    assert (identify_language(book).lang, identify_language(book).script) == ("zh", "Hans")
+    assert identify_language(book).confidence > 0.5  # CLD2 too reads past the preface
+    assert identify_language(chinese + "\n" + english).lang == "zh"
