@@ -139,7 +139,7 @@ def discover(paths: list[str | os.PathLike]) -> Discovery:
             if link == held:
                 first[key] = (location, name)
             skipped.setdefault(SAME_FILE, []).append(link)
-    names = dict(first.values())
+    names = _told_apart(dict(first.values()))
     found = []
     for location in sorted(names):
         try:
@@ -155,6 +155,26 @@ def discover(paths: list[str | os.PathLike]) -> Discovery:
     for reason, entries in skipped.items():
         _log_skipped(reason, entries)
     return Discovery(found, skipped)
+
+
+def _told_apart(names: dict[str, str]) -> dict[str, str]:
+    """Each file's name (its source, and the head of its documents' default ids), files of one
+    name (``part.jsonl`` given from two folders) named by as many of their path's last parts as
+    tell them apart (``d1/part.jsonl``, ``d2/part.jsonl``)."""
+    by_name: dict[str, list[str]] = {}
+    for location, name in names.items():
+        by_name.setdefault(name, []).append(location)
+    told = dict(names)
+    for name, locations in by_name.items():
+        if len(locations) == 1:
+            continue
+        parts = [location.rstrip("/").split("/") for location in locations]
+        for depth in range(name.count("/") + 2, max(map(len, parts)) + 1):
+            longer = ["/".join(p[-depth:]) for p in parts]
+            if len(set(longer)) == len(locations):
+                told.update(zip(locations, longer))
+                break
+    return told
 
 
 def _log_skipped(reason: str, entries: list[str], shown: int = 20) -> None:

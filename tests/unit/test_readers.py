@@ -783,6 +783,25 @@ def test_folders_are_walked_recursively_and_hidden_entries_skipped(tmp_path):
     assert [f.path for f in discover([root, tmp_path / "link"]).files] == [f.path for f in found]
 
 
+def test_files_of_one_name_from_two_folders_are_told_apart(tmp_path):
+    """Dumps of one layout name their files alike (part-0.jsonl in every day's folder): given one
+    by one, each was named part-0.jsonl, so their sources merged into one and their documents'
+    ids were told apart only by a renaming suffix. Each is named by as much of its path as tells
+    it apart; a file of a name of its own keeps it."""
+    for day in ("2024-01-01", "2024-01-02"):
+        (tmp_path / day).mkdir()
+        _write_jsonl(tmp_path / day / "part-0.jsonl", [{"text": f"{day} 的第一条记录。"}])
+    _write_jsonl(tmp_path / "other.jsonl", [{"text": "另一个文件。"}])
+    inputs = [tmp_path / "2024-01-01" / "part-0.jsonl", tmp_path / "2024-01-02" / "part-0.jsonl",
+              tmp_path / "other.jsonl"]
+    assert [f.name for f in discover(inputs).files] == ["2024-01-01/part-0.jsonl", "2024-01-02/part-0.jsonl",
+                                                        "other.jsonl"]
+    _, items = read_all(inputs)
+    assert sorted((d.source, d.id) for d in docs_of(items)) == [
+        ("2024-01-01/part-0.jsonl", "2024-01-01/part-0.jsonl:0"),
+        ("2024-01-02/part-0.jsonl", "2024-01-02/part-0.jsonl:0"), ("other.jsonl", "other.jsonl:0")]
+
+
 def test_a_file_and_a_link_to_it_in_one_folder_are_read_once_under_the_files_own_name(tmp_path):
     """The link sorts first ("alias" < "real") but the file is read by its own path; the link is
     counted and named as skipped, not left out unseen."""
