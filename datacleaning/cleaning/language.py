@@ -52,7 +52,7 @@ def guess_language(text: str) -> str:
     section that is mostly a command listing.
     Latin-script text is labelled ``en``; telling English from other Latin languages needs a
     language-ID model. Only the first few thousand characters are looked at (``identify_language``
-    gives it a sample spread over a long document).
+    gives it pieces of a long document one by one).
     """
     sample = text[:_SAMPLE_CHARS]
     if sample.isascii() or not _NON_LATIN_LETTER.search(sample):
@@ -120,32 +120,38 @@ class LanguageGuess:
 
 
 def identify_language(text: str) -> LanguageGuess:
-    """The language of ``text``, judged on a few thousand characters of its head, middle and tail
-    (``spread_sample``). Chinese, Japanese and Korean keep the script guess's answer, CLD2 only
-    saying how much of the text is in it (it reads 2.4% of short Chinese reviews as mostly
-    Japanese: Han text without kana stays Chinese); for other scripts CLD2 decides, and for Latin
-    text when it is sure, else it stays English (a few words, "OK", "Hi.", which CLD2's best
-    effort calls Dutch or Tsonga)."""
-    sample = spread_sample(text, _SAMPLE_CHARS)
-    route = guess_language(sample)
-    reliable, shares = _cld2_shares(spread_sample(text, _CLD2_SAMPLE_CHARS))
+    """The language of ``text``, judged on its first few thousand characters, or, for a longer
+    one, on its head, a piece of its middle and its tail, each judged alone, the language of two
+    of the three winning (the head's where all differ): an English licence or preface before a
+    Chinese book does not decide what it is, nor a Chinese footer or quotation what an English
+    text is. Chinese, Japanese and Korean keep the script guess's answer, CLD2 only saying how much
+    of the text is in it (it reads 2.4% of short Chinese reviews as mostly Japanese: Han text
+    without kana stays Chinese); for other scripts CLD2 decides, and for Latin text when it is
+    sure, else it stays English (a few words, "OK", "Hi.", which CLD2's best effort calls Dutch or
+    Tsonga). CLD2 and the Chinese-script check read the pieces that agree."""
+    pieces = spread_pieces(text)
+    routes = [guess_language(piece) for piece in pieces]
+    route = max(routes, key=lambda r: (routes.count(r), r == routes[0]))
+    agreeing = "\n".join(piece for piece, r in zip(pieces, routes) if r == route)
+    reliable, shares = _cld2_shares(agreeing[:_CLD2_SAMPLE_CHARS])
     lang = route
     # An unsure answer is still better than "other" for a script CLD2 knows; for Latin text English
     # is the better bet.
     if shares and (route == "other" or route == "en" and reliable):
         lang = max(shares, key=shares.get)
     return LanguageGuess(lang, shares.get(lang, 0.0),
-                         chinese_script(spread_sample(text, _SCRIPT_SAMPLE_CHARS)) if lang == "zh" else "")
+                         chinese_script(agreeing[:_SCRIPT_SAMPLE_CHARS]) if lang == "zh" else "")
 
 
-def spread_sample(text: str, chars: int) -> str:
-    """About ``chars`` characters of ``text`` to judge its language by: the whole of a short text;
-    of a longer one its head, a piece of its middle and its tail (a half, a quarter and a quarter),
-    so that an English licence or preface before a Chinese book does not decide what it is."""
-    if len(text) <= chars:
-        return text
-    half, quarter, middle = chars // 2, chars // 4, len(text) // 2
-    return "\n".join((text[:half], text[middle - quarter // 2:middle + quarter // 2], text[-quarter:]))
+def spread_pieces(text: str) -> list[str]:
+    """What a text's language is judged on: its first ``_SAMPLE_CHARS`` characters where that is
+    all or nearly all of it; else its head (half of them), a piece of its middle and its tail (a
+    quarter each), apart from one another."""
+    if len(text) <= 2 * _SAMPLE_CHARS:
+        return [text[:_SAMPLE_CHARS]]
+    half, quarter = _SAMPLE_CHARS // 2, _SAMPLE_CHARS // 4
+    middle = len(text) // 2 - quarter // 2
+    return [text[:half], text[middle:middle + quarter], text[-quarter:]]
 
 
 def chinese_script(text: str) -> str:

@@ -103,13 +103,19 @@ def test_taiwan_and_hong_kong_text_is_traditional_though_it_writes_forms_mainlan
 
 def test_a_long_document_is_judged_by_its_head_middle_and_tail():
     """An English preface or licence of a few thousand characters before a Chinese book made the
-    book English (only its first 4,000 characters were read); a long Chinese article whose
-    references at the end are English stays Chinese."""
+    book English (only its first 4,000 characters were read). Its head, middle and tail are
+    judged one by one, two of three deciding: the book is Chinese, and an English text with a
+    Chinese passage in its middle or a Chinese footer stays English."""
     records = fixture_records()
-    english = "\n".join(r["text"] for r in records if guess_language(r["text"]) == "en")[:4500]
+    english = "\n".join(r["text"] for r in records if guess_language(r["text"]) == "en")
     chinese = "\n".join(r["text"] for r in records if r["id"].startswith("cmrc-"))
-    assert len(english) == 4500 and len(chinese) > 2 * len(english)
-    book = english + "\n" + chinese
+    preface, passage = english[:4500], chinese[:1500]
+    assert len(preface) == 4500 and len(chinese) > 2 * len(preface) and len(english) > 10_000
+    book = preface + "\n" + chinese
     assert (identify_language(book).lang, identify_language(book).script) == ("zh", "Hans")
-    assert identify_language(book).confidence > 0.5  # CLD2 too reads past the preface
-    assert identify_language(chinese + "\n" + english).lang == "zh"
+    assert identify_language(book).confidence > 0.5  # CLD2 reads the Chinese pieces
+    assert identify_language(chinese + "\n" + preface).lang == "zh"
+    half = len(english) // 2
+    for text in (english + "\n" + passage, english[:half] + "\n" + passage + "\n" + english[half:]):
+        guess = identify_language(text)
+        assert (guess.lang, guess.confidence > 0.9) == ("en", True)
