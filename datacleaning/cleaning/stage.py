@@ -276,14 +276,18 @@ def count_outcome(counts: dict, kept_chars: int, rejected_by: str | None) -> Non
         reasons[rejected_by] = reasons.get(rejected_by, 0) + 1
 
 
-def fingerprint(config: Config, files: list[InputFile], code_rules: RuleChain | None = None) -> Fingerprint:
+def fingerprint(config: Config, files: list[InputFile], code_rules: RuleChain | None = None,
+                renamed: dict[str, str] | None = None) -> Fingerprint:
     """What decides the stage's output: how input is read, the rules (the config's, or
-    ``code_rules`` built in code), the shard size, and every input file (its path, size and
-    modification time)."""
+    ``code_rules`` built in code), the shard size, every input file (its path, size and
+    modification time), and the names of files told apart from others of their name (a
+    document's source and default id: a run begun when they were named otherwise is not
+    resumed with both)."""
     relevant = {"input": config.input.model_dump(exclude={"paths"}), "clean": config.clean.model_dump(),
                 **({"code_rules": code_rules.settings()} if code_rules is not None else {}),
                 "max_shard_bytes": config.output.max_shard_bytes,
                 "files": [(f.path, f.size, f.version) for f in files],
+                **({"names": renamed} if renamed else {}),
                 **unit_size_record(sum(f.size for f in files), config.input.chunk_bytes)}
     return settings_digest(relevant)
 
@@ -321,7 +325,7 @@ class CleanStage(Stage):
         storage.refuse_overlap([*(p for p in inputs if storage.is_dir(p)), *reaches, *(f.path for f in found.files)],
                                output)
         units = plan_units(found.files, config.input.chunk_bytes)
-        return Plan(fingerprint(config, found.files, self.rule_chain), len(units),
+        return Plan(fingerprint(config, found.files, self.rule_chain, found.renamed), len(units),
                     {"files": len(found.files), "units": len(units), "workers": config.run.workers,
                      "profile": config.profile or "-"},
                     CleanPlan(found.files, found.skipped, units, rule_chain))

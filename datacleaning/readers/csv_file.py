@@ -45,7 +45,7 @@ def read_csv(unit: FileUnit, options: ReaderOptions, progress: Progress) -> Iter
         last = None  # the row read last: a fault of the stream may have cut it
         try:
             header = next(rows, None)
-            while header is not None and not any(name.strip() for name in header):
+            while header is not None and len(header) <= 1 and not "".join(header).strip():
                 header = next(rows, None)  # blank lines above the header (an export's, a hand edit's)
             if header is None:
                 return

@@ -7,7 +7,7 @@ import logging
 import os
 import posixpath
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from datacleaning import storage
 from datacleaning.errors import InputError
@@ -53,6 +53,8 @@ class Discovery:
 
     files: list[InputFile]
     skipped: dict[str, list[str]]
+    # Files named by more of their path than their own name gives (``_told_apart``): path → name.
+    renamed: dict[str, str] = field(default_factory=dict)
 
 
 def detect_format(path: str) -> str:
@@ -139,7 +141,8 @@ def discover(paths: list[str | os.PathLike]) -> Discovery:
             if link == held:
                 first[key] = (location, name)
             skipped.setdefault(SAME_FILE, []).append(link)
-    names = _told_apart(dict(first.values()))
+    given = dict(first.values())
+    names = _told_apart(given)
     found = []
     for location in sorted(names):
         try:
@@ -154,26 +157,31 @@ def discover(paths: list[str | os.PathLike]) -> Discovery:
             skipped.setdefault(NOT_REGULAR, []).append(location)
     for reason, entries in skipped.items():
         _log_skipped(reason, entries)
-    return Discovery(found, skipped)
+    return Discovery(found, skipped, {location: name for location, name in names.items() if name != given[location]})
 
 
 def _told_apart(names: dict[str, str]) -> dict[str, str]:
     """Each file's name (its source, and the head of its documents' default ids), files of one
     name (``part.jsonl`` given from two folders) named by as many of their path's last parts as
-    tell them apart (``d1/part.jsonl``, ``d2/part.jsonl``)."""
+    tell them apart from one another and from every other file's name (``d1/part.jsonl``,
+    ``d2/part.jsonl``); by their whole path where none do."""
     by_name: dict[str, list[str]] = {}
     for location, name in names.items():
         by_name.setdefault(name, []).append(location)
+    taken = {name for name, locations in by_name.items() if len(locations) == 1}
     told = dict(names)
-    for name, locations in by_name.items():
+    for name, locations in sorted(by_name.items()):
         if len(locations) == 1:
             continue
         parts = [location.rstrip("/").split("/") for location in locations]
+        longer = locations
         for depth in range(name.count("/") + 2, max(map(len, parts)) + 1):
-            longer = ["/".join(p[-depth:]) for p in parts]
-            if len(set(longer)) == len(locations):
-                told.update(zip(locations, longer))
+            candidates = ["/".join(p[-depth:]) for p in parts]
+            if len(set(candidates)) == len(locations) and not taken.intersection(candidates):
+                longer = candidates
                 break
+        told.update(zip(locations, longer))
+        taken.update(longer)
     return told
 
 

@@ -49,6 +49,21 @@ def test_an_input_file_changed_since_the_run_started_is_refused(tmp_path):
     assert "what differs: files" in again.stderr
 
 
+def test_files_told_apart_by_their_folders_are_part_of_what_a_resume_must_match(tmp_path):
+    """Files of one name given from two folders are named by their folders (their documents'
+    source and default ids), and those names are part of the run's fingerprint, so that a run
+    begun when they were named otherwise (an earlier version) is not resumed with both; a run of
+    files of names of their own has the fingerprint it had, and resumes as before."""
+    for day in ("d1", "d2"):
+        _corpus(tmp_path / day, "data")
+    first, second = (tmp_path / day / "data" / "part-0.jsonl" for day in ("d1", "d2"))
+    assert cli("clean", str(first), str(second), "--output", str(tmp_path / "both"), "--no-progress").returncode == 0
+    parts = json.loads((tmp_path / "both" / "manifest.json").read_text())["parts"]
+    assert "names" in parts
+    assert cli("clean", str(first), "--output", str(tmp_path / "one"), "--no-progress").returncode == 0
+    assert "names" not in json.loads((tmp_path / "one" / "manifest.json").read_text())["parts"]
+
+
 def test_an_output_folder_inside_or_equal_to_the_input_is_refused(tmp_path):
     corpus = _corpus(tmp_path)
     for output in (corpus / "out", corpus):

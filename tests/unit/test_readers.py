@@ -800,6 +800,14 @@ def test_files_of_one_name_from_two_folders_are_told_apart(tmp_path):
     assert sorted((d.source, d.id) for d in docs_of(items)) == [
         ("2024-01-01/part-0.jsonl", "2024-01-01/part-0.jsonl:0"),
         ("2024-01-02/part-0.jsonl", "2024-01-02/part-0.jsonl:0"), ("other.jsonl", "other.jsonl:0")]
+    # Told apart from every other name too: a folder walked names its file data/part.jsonl.
+    for folder in ("r/data", "r/other", "s/data"):
+        (tmp_path / folder).mkdir(parents=True)
+        _write_jsonl(tmp_path / folder / "part.jsonl", [{"text": f"{folder} 里的记录。"}])
+    found = discover([tmp_path / "r" / "data" / "part.jsonl", tmp_path / "r" / "other" / "part.jsonl",
+                      tmp_path / "s" / "data"])
+    assert sorted(f.name for f in found.files) == ["data/part.jsonl", "r/data/part.jsonl", "r/other/part.jsonl"]
+    assert found.renamed == {str(tmp_path / "r" / d / "part.jsonl"): f"r/{d}/part.jsonl" for d in ("data", "other")}
 
 
 def test_a_file_and_a_link_to_it_in_one_folder_are_read_once_under_the_files_own_name(tmp_path):
