@@ -72,21 +72,26 @@ def _containers_past_the_limit_removed(html: str) -> str:
     """``html`` without the containers (and their end tags) that stand more than
     ``MAX_CONTAINER_DEPTH`` deep. An end tag closes the nearest open container of its name and
     every one opened inside it, as the parser reads it."""
-    open_tags: list[tuple[str, bool]] = []  # (name, whether its tags stay), innermost last
+    # Per name, the open containers innermost last: (how many were open around it, whether its
+    # tags stay). An end tag finds its own at once, however many of the other name are open.
+    opened: dict[str, list[tuple[int, bool]]] = {"div": [], "article": []}
+    depth = 0
     pieces, start = [], 0
     for tag in _CONTAINERS.finditer(html):
         if tag.group("verbatim"):
             continue
-        name = tag.group("name").lower()
+        own = opened[tag.group("name").lower()]
         if tag.group(0).startswith("</"):
-            at = next((i for i in range(len(open_tags) - 1, -1, -1) if open_tags[i][0] == name), None)
-            if at is None:
+            if not own:
                 continue  # an end tag with none of its name open stays as it is
-            keep = open_tags[at][1]
-            del open_tags[at:]
+            depth, keep = own.pop()
+            for inside in opened.values():
+                while inside and inside[-1][0] > depth:
+                    inside.pop()
         else:
-            keep = len(open_tags) < MAX_CONTAINER_DEPTH
-            open_tags.append((name, keep))
+            keep = depth < MAX_CONTAINER_DEPTH
+            own.append((depth, keep))
+            depth += 1
         if not keep:
             pieces.append(html[start:tag.start()])
             start = tag.end()
