@@ -2,6 +2,7 @@
 main text go."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,26 @@ from datacleaning.rules.registry import register
 
 
 BLOCK_MIN_CHARS = 10
+
+# A line of brackets alone (``}``, ``{``, ``};``, ``)``): a piece of the code or data around it, which
+# says nothing a classifier could judge; cut alone, it leaves the code it closes unbalanced.
+BRACKET_LINE = re.compile(r"[{}()\[\];,]+")
+
+
+def follow_neighbours(kept: np.ndarray, lines: list[str]) -> np.ndarray:
+    """``kept`` with each line of brackets alone taking the verdict of the nearest other line above
+    it (below it, before the page's first other line)."""
+    brackets = [BRACKET_LINE.fullmatch(line) is not None for line in lines]
+    if not any(brackets) or all(brackets):
+        return kept
+    verdict = kept.copy()
+    above = verdict[brackets.index(False)]
+    for i, bracket in enumerate(brackets):
+        if bracket:
+            verdict[i] = above
+        else:
+            above = verdict[i]
+    return verdict
 
 
 @register("remove_boilerplate_by_classifier")
@@ -68,5 +89,6 @@ class RemoveBoilerplateByClassifier(Editor):
             inside = main_blocks(((probabilities - self.block_probability) * lengths).tolist(), self.min_block_share)
             if inside.any():  # else no run of lines reads as main text: each line is judged alone
                 kept &= inside
+        kept = follow_neighbours(kept, stripped)
         dropped = {i for i, keep in zip(positions, kept.tolist()) if not keep}
         return drop_lines(lines, dropped) if dropped else text

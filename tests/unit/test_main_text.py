@@ -59,6 +59,16 @@ def test_poems_manuals_and_encyclopedia_pass_intact(doc_id):
     assert editor().apply(REAL[doc_id]) == REAL[doc_id]
 
 
+
+def test_a_line_of_brackets_alone_goes_or_stays_with_the_line_above_it():
+    out = editor().apply(EN_PAGE).split("\n")
+    dropped = next(line for line in EN_FURNITURE if line in EN_PAGE.split("\n") and line not in out)
+    kept = next(line for line in EN_PAGE.split("\n") if len(line) >= 100 and line in out)
+    page = EN_PAGE.replace(f"\n{dropped}\n", f"\n{dropped}\n}};\n", 1).replace(kept, f"{kept}\n}}", 1)
+    out = editor().apply(page).split("\n")
+    assert out[out.index(kept) + 1] == "}"
+    assert "};" not in out
+
 def test_short_documents_are_left_alone():
     menu = "Home\nAbout us\nContact\nPrivacy"
     assert editor().apply(menu) == menu  # under min_chars

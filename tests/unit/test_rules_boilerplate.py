@@ -16,6 +16,7 @@ REAL = {d["id"]: d["text"] for d in map(json.loads, (FIXTURES / "real_texts.json
 ZH_PAGE = (FIXTURES / "zh_news_page.txt").read_text("utf-8").rstrip("\n")
 EN_PAGE = (FIXTURES / "en_cc_blog_page.txt").read_text("utf-8").rstrip("\n")
 ELIOT = "fortunes-songs-poems-00586"
+MAN_PAGES = {doc_id for doc_id in REAL if doc_id.startswith("manzh-")}
 
 
 def lines(*parts: str) -> str:
@@ -75,10 +76,17 @@ def test_english_blog_page_loses_menus_related_posts_and_footer_and_keeps_the_po
     assert not set(EN_FURNITURE) & set(out)
 
 
-@pytest.mark.parametrize("doc_id", sorted(set(REAL) - {ELIOT}))
+@pytest.mark.parametrize("doc_id", sorted(set(REAL) - {ELIOT} - MAN_PAGES))
 def test_poems_manuals_and_encyclopedia_pass_the_whole_chain_intact(doc_id):
     # Eliot's refrain is collapse_repeated_lines' documented cost: see test_rules_repetition.py.
     assert clean(REAL[doc_id], web_profile()) == REAL[doc_id]
+
+
+@pytest.mark.parametrize("doc_id", sorted(MAN_PAGES))
+def test_man_pages_lose_only_their_copyright_lines_to_the_whole_chain(doc_id):
+    out = clean(REAL[doc_id], web_profile()).split("\n")
+    lost = [line for line in REAL[doc_id].split("\n") if line.strip() and line not in out]
+    assert all("Copyright" in line for line in lost)
 
 
 # --- remove_boilerplate_lines ------------------------------------------------------------------
