@@ -79,14 +79,9 @@ def _array_items(text: str, encoding: str, unit: FileUnit,
         if position >= len(text) or text[position] == "]":
             return
         try:
-            item, end = decoder.raw_decode(text, position)
-            following = _SPACE.match(text, end).end()
+            item, following = _decoded_value(text, decoder, position, encoding)
             if not _ends_item(text, following):
                 raise ValueError(f"expected ',' or the array's closing ']' at character {following}")
-            _refuse_undecoded_bytes(text, position, end, encoding)
-            # Python's json reads a lone surrogate escape as one; the shard cannot hold it. (Walked
-            # inside the try: an item nested as deep as Python parses can be too deep to walk.)
-            item = replace_lone_surrogates(item)
         except (ValueError, RecursionError) as e:
             resume = _next_item(text, decoder, position)
             yield Quarantined(unit.path, position, _raw(text[position:resume], encoding),
@@ -122,12 +117,9 @@ def _concatenated_values(text: str, encoding: str, unit: FileUnit,
     position, index = _SPACE.match(text).end(), 0
     while position < len(text):
         try:
-            item, end = decoder.raw_decode(text, position)
-            following = _SPACE.match(text, end).end()
+            item, following = _decoded_value(text, decoder, position, encoding)
             if following < len(text) and text[following] != "{":
                 raise ValueError(f"expected another object or the end of the file at character {following}")
-            _refuse_undecoded_bytes(text, position, end, encoding)
-            item = replace_lone_surrogates(item)
         except (ValueError, RecursionError) as e:
             found = _NEXT_OBJECT_LINE.search(text, position + 1)
             resume = found.start() + 1 if found else len(text)
@@ -139,11 +131,16 @@ def _concatenated_values(text: str, encoding: str, unit: FileUnit,
         position, index = following, index + 1
 
 
-def _refuse_undecoded_bytes(text: str, start: int, end: int, encoding: str) -> None:
-    """ValueError where text[start:end] holds bytes the file's encoding does not decode (read
-    through surrogateescape): such an item is quarantined, as such a JSON line is."""
-    if (found := _UNDECODED.search(text, start, end)) is not None:
+def _decoded_value(text: str, decoder: json.JSONDecoder, position: int, encoding: str) -> tuple[object, int]:
+    """The JSON value at ``position`` and where the next non-space character after it stands.
+    ValueError where the value does not parse or holds bytes the file's encoding does not decode
+    (read through surrogateescape: such an item is quarantined, as such a JSON line is);
+    RecursionError where it nests too deep to walk."""
+    item, end = decoder.raw_decode(text, position)
+    if (found := _UNDECODED.search(text, position, end)) is not None:
         raise ValueError(f"holds bytes that are not {encoding} at character {found.start()}")
+    # Python's json reads a lone surrogate escape as one; the shard cannot hold it.
+    return replace_lone_surrogates(item), _SPACE.match(text, end).end()
 
 
 def _raw(text: str, encoding: str) -> bytes:
