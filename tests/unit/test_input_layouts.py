@@ -324,6 +324,27 @@ def test_trafilatura_extracts_the_article_when_chosen(tmp_path):
     assert "栏目3" not in doc.text and "版权所有" not in doc.text
 
 
+
+def _page_with_comments(article: list[str], comments: list[str]) -> str:
+    thread = "".join(f'<div class="comment"><p>{c}</p></div>' for c in comments)
+    return (f"<html><body><article>{''.join(f'<p>{p}</p>' for p in article)}</article>"
+            f'<div id="comments" class="comments"><h3>网友评论</h3>{thread}</div></body></html>')
+
+
+def test_trafilatura_leaves_out_comments_short_beside_the_article_and_keeps_a_thread(tmp_path):
+    """Readers' comments under an article (a line or two, a login prompt) are not the article; a
+    thread whose replies outweigh its opening post is what the page is for."""
+    paragraphs = [p + "。" for p in ZH[1]["text"].split("。") if p.strip()]
+    replies = [p + "。" for p in ZH[2]["text"].split("。") if p.strip()]
+    (tmp_path / "article.html").write_text(_page_with_comments(paragraphs, ["支持！", "请先登录后发表评论"]),
+                                           encoding="utf-8")
+    [doc] = read_all([tmp_path / "article.html"], ReaderOptions(html_extractor="trafilatura"))
+    assert all(p in doc.text for p in paragraphs)
+    assert "请先登录后发表评论" not in doc.text and "网友评论" not in doc.text
+    (tmp_path / "thread.html").write_text(_page_with_comments(paragraphs[:1], replies), encoding="utf-8")
+    [doc] = read_all([tmp_path / "thread.html"], ReaderOptions(html_extractor="trafilatura"))
+    assert paragraphs[0] in doc.text and all(r in doc.text for r in replies)
+
 def test_trafilatura_falls_back_on_resiliparse_where_it_misses_the_article(tmp_path):
     """A page laid out in a table, the menu in one cell and the article in the next (most of
     CleanEval's pages): trafilatura prints such a page as table rows or, tables left out, nothing,
