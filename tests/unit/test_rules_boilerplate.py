@@ -136,6 +136,17 @@ def test_sentences_that_only_mention_the_words_stay():
     assert rule("remove_boilerplate_lines").apply(body) == body
 
 
+
+def test_a_copyright_sign_that_is_half_of_a_misdecoded_letter_is_not_a_copyright_line():
+    # UTF-8 é read as Latin-1 or cp1252 is "Ã©": a page of names so decoded holds © in every line.
+    names = lines("Members present: André Kvakkestad, Geert Lambert, José Vera Jardim,",
+                  "the 20,000 SPECweb®2005 barrier, set by Mrs Terezija Stoisits.")
+    misdecoded = names.encode("utf-8").decode("cp1252", errors="replace").replace("®", "©")
+    assert "Ã©" in misdecoded
+    assert rule("remove_boilerplate_lines").apply(misdecoded) == misdecoded
+    footer = lines(names, "© 2002, 2003 Jamie Zawinski", "版权所有©2019 晨星网")
+    assert rule("remove_boilerplate_lines").apply(footer) == names
+
 def test_a_statutes_articles_stay_though_they_name_licences_and_reprints():
     """Articles of the 互联网上网服务营业场所管理条例 and the 著作权法 (statutes, not subject to
     copyright in China) say what a footer says, as law."""

@@ -33,9 +33,14 @@ _COPYRIGHT_YEAR = re.compile(r"\bcopyright\s*(?:\(c\)|\d{4})")
 _LICENCE_MARKS = ("©", "&copy;", "icp", "copyright")
 
 
+# A © right after a Latin-1 letter (À-ÿ) is the second byte of a letter decoded in the wrong code
+# page (UTF-8 é read as Latin-1 or cp1252 is "Ã©": AndrÃ© Kvakkestad), not a copyright mark.
+_COPYRIGHT_SIGN = re.compile(r"(?<![\u00c0-\u00ff])©")
+
+
 def _copyright_or_licence(lowered: str) -> bool:
     """A © sign, an ICP registration number or "Copyright 2019" in a lower-cased line."""
-    return ("©" in lowered or "&copy;" in lowered
+    return (("©" in lowered and _COPYRIGHT_SIGN.search(lowered) is not None) or "&copy;" in lowered
             or ("icp" in lowered and _ICP_NUMBER.search(lowered) is not None)
             or ("copyright" in lowered and _COPYRIGHT_YEAR.search(lowered) is not None))
 
