@@ -80,15 +80,15 @@ url_placeholder = RemoveUrls(mode="placeholder").apply
 
 
 def test_url_followed_by_chinese_ends_at_the_first_cjk_character():
-    assert remove_urls("详见https://example.com/a?b=1。谢谢") == "详见。谢谢"
-    assert url_placeholder("详见https://example.com/a?b=1。谢谢") == "详见<URL>。谢谢"
+    assert remove_urls("详见https://news.sxgov-demo.cn/a?b=1。谢谢") == "详见。谢谢"
+    assert url_placeholder("详见https://news.sxgov-demo.cn/a?b=1。谢谢") == "详见<URL>。谢谢"
     assert remove_urls("访问www.sxgov-demo.cn获取办事指南") == "访问获取办事指南"
     assert remove_urls("官网：http://www.taiyuan-demo.gov.cn/，欢迎访问") == "官网：，欢迎访问"
 
 
 def test_sentence_punctuation_and_unopened_brackets_are_not_part_of_a_url():
-    assert remove_urls("Read the report (https://example.org/report.pdf).") == "Read the report."
-    assert url_placeholder("Read the report (https://example.org/report.pdf).") == "Read the report (<URL>)."
+    assert remove_urls("Read the report (https://reports.acme-demo.org/report.pdf).") == "Read the report."
+    assert url_placeholder("Read the report (https://reports.acme-demo.org/report.pdf).") == "Read the report (<URL>)."
     assert remove_urls("See https://en.wikipedia.org/wiki/Fort_Scott_(Kansas), which has maps.") == \
         "See, which has maps."
     assert url_placeholder("See https://en.wikipedia.org/wiki/Fort_Scott_(Kansas), which has maps.") == \
@@ -127,14 +127,27 @@ def test_hard_wrapped_url_in_prose_goes_and_urls_given_to_commands_stay():
         assert remove_urls(command) == command, command
     assert remove_urls("the legit clone https://salsa.debian.org/x/y.git is here") == "the legit clone is here"
     # A tool named in a sentence gives no address to what follows it.
-    for prose, kept in [("我们公司使用git 管理代码，领取优惠请访问 https://spam.example.com/promo 马上注册",
+    for prose, kept in [("我们公司使用git 管理代码，领取优惠请访问 https://spam.promo-demo.cn/promo 马上注册",
                          "我们公司使用git 管理代码，领取优惠请访问马上注册"),
-                        ("本站支持pip 安装。更多福利请点击 https://casino.example.com 注册", "本站支持pip 安装。更多福利请点击注册"),
-                        ("He said “git is great” and linked https://spam.example.com in prose",
+                        ("本站支持pip 安装。更多福利请点击 https://casino-demo.cn 注册", "本站支持pip 安装。更多福利请点击注册"),
+                        ("He said “git is great” and linked https://spam.promo-demo.cn in prose",
                          "He said “git is great” and linked in prose"),
-                        ("关注我们:deb http://spam.example.com 吧", "关注我们:deb吧")]:
+                        ("关注我们:deb http://spam.promo-demo.cn 吧", "关注我们:deb吧")]:
         assert remove_urls(prose) == kept, prose
 
+
+
+def test_urls_at_documentation_domains_and_this_machine_stay():
+    # A manual's examples: LibreOffice help's HYPERLINK function and the Debian Reference's CUPS
+    # address (as their text has them), and a container's view of its host in a command's options.
+    examples = ['=HYPERLINK("http://www.example.org") displays the text "http://www.example.org" in the cell',
+                '你可以让你的 web 浏览器访问 "http://localhost:631/" 来配置 CUPS',
+                "  -e DEV_META=http://host.docker.internal:28080 \\",
+                'fetch("http://127.0.0.1:8080/submit", {', "See https://www.example.com/a and https://site.test/b."]
+    for text in examples:
+        assert remove_urls(text) == text, text
+    # A site whose name only holds those words is somebody's.
+    assert remove_urls("见 https://example.com.promo-demo.cn/a 和 http://localhost-deals.cn 领取") == "见和领取"
 
 def test_what_is_not_a_url_stays():
     for text in ["usage: ab [http://]hostname[:port]/path",

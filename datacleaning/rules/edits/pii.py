@@ -146,6 +146,23 @@ def is_command_argument(text: str, start: int) -> bool:
 
 # --- URLs and Markdown images -----------------------------------------------------------------
 
+# RFC 2606 and RFC 6761 reserve these for documentation: nobody's address, and the examples of a
+# manual (git config user.email you@example.com) read better with them.
+_RESERVED_DOMAIN = re.compile(r"(?:^|\.)(?:example\.(?:com|net|org)|[^.]+\.(?:example|test|invalid|localhost))$", re.I)
+# A URL's host (after the scheme or at "www."), without user, port or path.
+_URL_HOST = re.compile(r"(?:[a-z]+://(?:[ \t]*\n[ \t\xa0]*)?)?(?:[^/?#@\s]*@)?([^/?#:\s]+)", re.I)
+# Hosts that are this machine or a container's view of it: the address a manual tells its reader
+# to open (http://localhost:631/ for CUPS), no site's.
+_LOCAL_HOST = re.compile(r"localhost|127\.\d+\.\d+\.\d+|.+\.internal", re.I)
+
+
+def _documentation_url(url: str) -> bool:
+    """A URL at a reserved documentation domain or at this machine: an example of a manual or of
+    code (=HYPERLINK("http://www.example.org"), fetch("http://localhost:8080/")), nobody's page."""
+    host = _URL_HOST.match(url).group(1)
+    return _RESERVED_DOMAIN.search(host) is not None or _LOCAL_HOST.fullmatch(host) is not None
+
+
 # ASCII only: a URL written into Chinese text ends at the first CJK character or full-width mark.
 # No brackets: "[http://]hostname[:port]" in a usage line is not a URL.
 _URL_CHARS = r"[A-Za-z0-9\-._~:/?#@!$&'()*+,;=%]"
@@ -196,8 +213,9 @@ class RemoveUrls(Editor):
     Markdown link ``[text](url)`` keeps its text, a URL alone in brackets takes them along, and a
     URL alone on its line takes the line. Leaves alone: URLs given to a command on a prompt or
     command line (``$ curl -s https://…``, ``deb https://deb.debian.org/debian stable main``,
-    ``git clone https://…``), ``[http://]hostname[:port]`` usage syntax, file names (setup.py,
-    index.html), version strings.
+    ``git clone https://…``), URLs at the reserved documentation domains (example.com/.net/.org,
+    *.example, *.test, *.invalid) or at this machine (localhost, 127.0.0.1, host.docker.internal),
+    ``[http://]hostname[:port]`` usage syntax, file names (setup.py, index.html), version strings.
     """
 
     mode: Mode = "remove"
@@ -208,7 +226,8 @@ class RemoveUrls(Editor):
                  for m in matches_near(text, _URL_HINT, _URL, _SCHEME_LENGTH)]
         if self.bare_domains and _BARE_DOMAIN_HINT.search(text):
             spans += [(m.start(), _url_end(text, m.start(), m.end()), "<URL>") for m in _BARE_DOMAIN.finditer(text)]
-        spans = [span for span in spans if not is_command_argument(text, span[0])]
+        spans = [span for span in spans
+                 if not is_command_argument(text, span[0]) and not _documentation_url(text[span[0]:span[1]])]
         if not spans:
             return text
         if self.mode == "remove" and "](" in text:
@@ -268,9 +287,6 @@ def _find_emails(text: str):
             pos = m.end()
 
 
-# RFC 2606 and RFC 6761 reserve these for documentation: nobody's address, and the examples of a
-# manual (git config user.email you@example.com) read better with them.
-_RESERVED_DOMAIN = re.compile(r"(?:^|\.)(?:example\.(?:com|net|org)|[^.]+\.(?:example|test|invalid|localhost))$", re.I)
 # systemd's template units read like addresses (user@1005.service, getty@tty1.service); their
 # suffixes are no top-level domain.
 _SYSTEMD_UNIT = re.compile(r"\.(?:service|socket|target|timer|mount|automount|path|slice|scope|device|swap)$")
