@@ -112,6 +112,23 @@ def test_a_statute_listing_again_what_an_earlier_article_forbade_keeps_its_list(
     assert rule("collapse_repeated_lines", later_block_lines=4).apply(statute) == statute
 
 
+
+def test_a_tutorials_listing_that_starts_as_an_earlier_one_keeps_its_lines():
+    """perlboot(7) in Chinese: the barnyard listing with arrows opens with the three subroutines of
+    the first listing, which later_block_lines would cut out of it, leaving code that calls
+    methods nobody defined."""
+    excerpt = (FIXTURES / "perlboot_zh_excerpt.txt").read_text("utf-8")
+    listing = '           sub Cow::speak {\n             print "a Cow goes moooo!\\n";'
+    assert excerpt.count(listing) == 2
+    # Its program output printing a line twice in a row is collapse_repeated_lines' documented cost.
+    out = rule("collapse_repeated_lines", later_block_lines=6).apply(excerpt)
+    assert out == rule("collapse_repeated_lines").apply(excerpt) and out.count(listing) == 2
+    carousel = ["Most read", "Council votes to extend library opening hours", "Night market returns to the old town",
+                "Ginkgo avenue at its best this week", "Subscribe to our newsletter", "Follow us"]
+    page = lines(*carousel, "The city library will stay open until ten in the evening from October.", *carousel)
+    assert rule("collapse_repeated_lines", later_block_lines=6).apply(page) == lines(
+        *carousel, "The city library will stay open until ten in the evening from October.")
+
 def test_parameters_are_validated_like_any_config():
     with pytest.raises(ConfigError, match="min_chars"):
         rule("collapse_repeated_lines", min_chars="ten")

@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from datacleaning.rules.base import Editor
+from datacleaning.rules.edits.code_lines import looks_like_code
 from datacleaning.rules.line_edits import drop_lines
 from datacleaning.rules.registry import register
 
@@ -43,7 +44,8 @@ class CollapseRepeatedLines(Editor):
     ``min_chars`` so that only paragraph-length repeats go. ``later_block_lines`` > 0 also drops
     any block of that many lines already seen earlier in the document, for web text, where such
     blocks are repeated carousels, footers and quoted comment threads (not a block of numbered
-    items, （一）（二）...: statutes list again what an earlier article named)."""
+    items, （一）（二）...: statutes list again what an earlier article named; nor one half or more of
+    whose lines read as code: a tutorial's next listing starts as the one before it did)."""
 
     min_chars: int = 10
     max_block_lines: int = 10
@@ -79,8 +81,10 @@ class CollapseRepeatedLines(Editor):
             words = words_before[end] - words_before[start]
             return words >= self.min_chars and 2 * words >= visible_before[end] - visible_before[start]
 
-        items = {k for k, line in enumerate(first_id) if _LIST_ITEM.match(line)}
-        dropped = self._back_to_back(ids, collapsible) | self._later_blocks(ids, collapsible, items)
+        repeated = [(k, line) for k, line in enumerate(first_id) if occurrences[k] > 1]
+        items = {k for k, line in repeated if _LIST_ITEM.match(line)}
+        code = {k for k, line in repeated if looks_like_code(line)}
+        dropped = self._back_to_back(ids, collapsible) | self._later_blocks(ids, collapsible, items, code)
         if not dropped:
             return text
         return drop_lines(lines, {positions[k] for k in dropped})
@@ -100,10 +104,11 @@ class CollapseRepeatedLines(Editor):
                     dropped.update(range(start + period, end + period))
         return dropped
 
-    def _later_blocks(self, ids: list[int], collapsible, items: set[int]) -> set[int]:
+    def _later_blocks(self, ids: list[int], collapsible, items: set[int], code: set[int]) -> set[int]:
         """Indexes of blocks of ``later_block_lines`` lines that appeared, whole, earlier; not a
         block of numbered items (lines ``items``): a statute's penalty article lists again, item for
-        item, what an earlier article forbade."""
+        item, what an earlier article forbade; nor a block half or more of whose lines are code
+        (lines ``code``): a tutorial's next listing starts as the one before it did."""
         size = self.later_block_lines
         dropped: set[int] = set()
         if not size:
@@ -111,7 +116,8 @@ class CollapseRepeatedLines(Editor):
         first_start: dict[tuple[int, ...], int] = {}
         for start, block in enumerate(zip(*(ids[k:] for k in range(size)), strict=False)):
             earlier = first_start.setdefault(block, start)
-            if earlier + size <= start and not items.issuperset(block) and collapsible(start, start + size):
+            if (earlier + size <= start and not items.issuperset(block) and 2 * sum(k in code for k in block) < size
+                    and collapsible(start, start + size)):
                 dropped.update(range(start, start + size))
         return dropped
 
