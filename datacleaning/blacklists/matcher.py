@@ -26,12 +26,12 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from datacleaning.resources import list_lines, load_terms, resolve_list
 from datacleaning.script_chars import simplified_form
 from datacleaning.zh_segmenter import load_segmenter
 from datacleaning.substrings import LONGEST, SubstringFinder
+from datacleaning.urls import url_host
 
 DATA_DIR = Path(__file__).parent / "data"
 BOUNDARY_MARK = "|"
@@ -178,10 +178,7 @@ class DomainMatcher:
 
     def find(self, url: str) -> tuple[str, str] | None:
         """(category, listed domain) for the URL's host, or None."""
-        try:
-            host = urlsplit(url if "//" in url else f"//{url}").hostname
-        except ValueError:
-            return None
+        host = url_host(url)
         if not host:
             return None
         labels = host.split(".")

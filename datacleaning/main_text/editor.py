@@ -17,24 +17,28 @@ from datacleaning.rules.registry import register
 
 BLOCK_MIN_CHARS = 10
 
-# A line of brackets alone (``}``, ``{``, ``};``, ``)``): a piece of the code or data around it, which
-# says nothing a classifier could judge; cut alone, it leaves the code it closes unbalanced.
-BRACKET_LINE = re.compile(r"[{}()\[\];,]+")
+# A line of brackets alone (``}``, ``{``, ``};``, ``),``): a piece of the code or data around it,
+# which says nothing a classifier could judge; cut alone, it leaves the code around it unbalanced.
+BRACKET_LINE = re.compile(r"[{}()\[\]]+[;,]?")
+_OPENING = frozenset("{([")
 
 
 def follow_neighbours(kept: np.ndarray, lines: list[str]) -> np.ndarray:
-    """``kept`` with each line of brackets alone taking the verdict of the nearest other line above
-    it (below it, before the page's first other line)."""
+    """``kept`` with each line of brackets alone taking the verdict of the line it belongs with:
+    one of opening brackets only (``{``) the nearest other line below it, which it opens; any
+    other (``}``, ``});``) the nearest other line above it, which it closes. Where there is no
+    such line, the nearest other line on the other side."""
     brackets = [BRACKET_LINE.fullmatch(line) is not None for line in lines]
     if not any(brackets) or all(brackets):
         return kept
+    others = np.flatnonzero(~np.array(brackets))
     verdict = kept.copy()
-    above = verdict[brackets.index(False)]
-    for i, bracket in enumerate(brackets):
-        if bracket:
-            verdict[i] = above
-        else:
-            above = verdict[i]
+    for i in np.flatnonzero(brackets).tolist():
+        after = int(np.searchsorted(others, i))  # the first other line below i
+        below = others[after] if after < len(others) else None
+        above = others[after - 1] if after > 0 else None
+        opens = set(lines[i]) <= _OPENING | set(";,")
+        verdict[i] = kept[below if (opens and below is not None) or above is None else above]
     return verdict
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import unicodedata
 
 from resiliparse.extract.html2text import extract_plain_text
 from resiliparse.parse.encoding import detect_encoding
@@ -70,13 +71,14 @@ def _trafilatura_text(html: str, tree: HTMLTree) -> str:
 
 def _article_text(document) -> str:
     """Trafilatura's text, its comments with it unless they are short beside it
-    (``COMMENTS_MAX_SHARE``); what ``trafilatura.extract`` returns is the two joined."""
+    (``COMMENTS_MAX_SHARE``), in Unicode's composed form (NFC) as ``trafilatura.extract`` gives
+    the two joined."""
     if document is None:
         return ""
     body, comments = document.text or "", document.comments or ""
     if comments and TextViews(comments).n_words >= COMMENTS_MAX_SHARE * TextViews(body).n_words:
-        return f"{body}\n{comments}".strip()
-    return body
+        body = f"{body}\n{comments}".strip()
+    return unicodedata.normalize("NFC", body)
 
 
 def _table_share(html: str, tree: HTMLTree) -> float:

@@ -341,9 +341,19 @@ def test_trafilatura_leaves_out_comments_short_beside_the_article_and_keeps_a_th
     [doc] = read_all([tmp_path / "article.html"], ReaderOptions(html_extractor="trafilatura"))
     assert all(p in doc.text for p in paragraphs)
     assert "请先登录后发表评论" not in doc.text and "网友评论" not in doc.text
-    (tmp_path / "thread.html").write_text(_page_with_comments(paragraphs[:1], replies), encoding="utf-8")
+    (tmp_path / "thread.html").write_text(_page_with_comments(paragraphs, replies), encoding="utf-8")
     [doc] = read_all([tmp_path / "thread.html"], ReaderOptions(html_extractor="trafilatura"))
-    assert paragraphs[0] in doc.text and all(r in doc.text for r in replies)
+    assert all(p in doc.text for p in paragraphs) and all(r in doc.text for r in replies)
+
+
+def test_trafilatura_text_is_in_composed_form_as_trafilatura_gives_it():
+    import trafilatura
+
+    paragraphs = [p + "。" for p in ZH[1]["text"].split("。") if p.strip()]
+    page = _page_with_comments([*paragraphs, "Le cafe\u0301 du coin ouvre tard."], ["支持！"])
+    assert "café" in trafilatura.extract(page, favor_precision=True, include_tables=False)
+    text, _ = page_text(page, "trafilatura")
+    assert "café" in text and "e\u0301" not in text
 
 def test_trafilatura_falls_back_on_resiliparse_where_it_misses_the_article(tmp_path):
     """A page laid out in a table, the menu in one cell and the article in the next (most of

@@ -146,8 +146,13 @@ def test_urls_at_documentation_domains_and_this_machine_stay():
                 'fetch("http://127.0.0.1:8080/submit", {', "See https://www.example.com/a and https://site.test/b."]
     for text in examples:
         assert remove_urls(text) == text, text
-    # A site whose name only holds those words is somebody's.
+    # A site whose name only holds those words is somebody's, and so is one hidden before them.
     assert remove_urls("见 https://example.com.promo-demo.cn/a 和 http://localhost-deals.cn 领取") == "见和领取"
+    assert remove_urls("go http://casino-demo.cn,www.example.com or http://www.casino-demo.cn@example.com now") \
+        == "go or now"
+    # A Markdown link keeps its address where the address stays.
+    assert remove_urls("[docs](http://localhost:8080/) and [shop](http://casino-demo.cn/)") \
+        == "[docs](http://localhost:8080/) and shop"
 
 def test_what_is_not_a_url_stays():
     for text in ["usage: ab [http://]hostname[:port]/path",

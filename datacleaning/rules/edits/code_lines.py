@@ -45,21 +45,22 @@ _PROGRAMMING_TALK = re.compile(
 # The mark of a code line in any C-like or shell language: the lines between JS-shaped ones in a
 # script file look like this; the lines of a prose page do not.
 _CODE_PUNCTUATION = re.compile(r"^\s*(?://|/\*|\*|#)|[;{}]\s*$")
-# What else marks a line of code, read with _CODE_PUNCTUATION: a line continued (ends in "\\" or
-# "("), a bracket opening it, an assignment or option (x = 1, -e KEY=value), an SQL clause in
-# capitals, a function or an import opening it. Lower-case keywords alone are English too
-# ("Print", "Select language", "For more news").
-_CODE_SHAPE = re.compile(
-    r"[\\(]\s*$|^\s*[{}()\[\]]|[\w\]\)]\s*[-+*/|&.]?=\s*\S"
+# A line of code in a C-like, shell, SQL, Python or Perl listing: it ends a statement or opens a
+# block (; { }), goes on to the next line (\\ or an open parenthesis), opens with a brace, a
+# closing bracket or a // or /* comment, assigns (x = 1, -e KEY=value), or opens with an SQL
+# clause in capitals, a function or an import. Not "*" or "#" or an opening bracket at the start,
+# nor lower-case keywords alone: menus are written "* Home", "# Sections", "[Home]", "Print",
+# "Select language".
+_CODE_LINE = re.compile(
+    r"[;{}\\(]\s*$|^\s*(?:[{}\])]|//|/\*)|[\w\]\)]\s*[-+*/|&.]?=\s*\S"
     r"|^\s*(?:SELECT|FROM|WHERE|WITH|INSERT|UPDATE|DELETE|JOIN|GROUP BY|ORDER BY|UNION)\b"
     r"|^\s*(?:def|sub|function)\s+[\w:.]+\s*[({]|^\s*(?:from\s+[\w.]+\s+)?import\s+[\w.]+")
 
 
 def looks_like_code(line: str) -> bool:
-    """Whether a line reads as a line of code in a C-like, shell, SQL, Python or Perl listing: no
-    CJK in it (a Chinese sentence quoting a keyword is prose) and one of the marks above."""
-    return ((_CODE_PUNCTUATION.search(line) is not None or _CODE_SHAPE.search(line) is not None)
-            and _CJK.search(line) is None)
+    """Whether a line reads as a line of code (``_CODE_LINE``) with no CJK in it: a Chinese sentence
+    quoting a keyword is prose."""
+    return _CODE_LINE.search(line) is not None and _CJK.search(line) is None
 
 
 # A shell or Python prompt (also user@host:~$) at a line's start: that line is a command, and a

@@ -16,6 +16,7 @@ from datacleaning.rules.base import Editor
 from datacleaning.rules.edits.code_lines import SHELL_PROMPT
 from datacleaning.rules.registry import register
 from datacleaning.script_chars import simplified_form
+from datacleaning.urls import url_host
 
 Mode = Literal["remove", "placeholder"]
 Span = tuple[int, int, str]  # start, end, placeholder
@@ -149,18 +150,20 @@ def is_command_argument(text: str, start: int) -> bool:
 # RFC 2606 and RFC 6761 reserve these for documentation: nobody's address, and the examples of a
 # manual (git config user.email you@example.com) read better with them.
 _RESERVED_DOMAIN = re.compile(r"(?:^|\.)(?:example\.(?:com|net|org)|[^.]+\.(?:example|test|invalid|localhost))$", re.I)
-# A URL's host (after the scheme or at "www."), without user, port or path.
-_URL_HOST = re.compile(r"(?:[a-z]+://(?:[ \t]*\n[ \t\xa0]*)?)?(?:[^/?#@\s]*@)?([^/?#:\s]+)", re.I)
 # Hosts that are this machine or a container's view of it: the address a manual tells its reader
 # to open (http://localhost:631/ for CUPS), no site's.
-_LOCAL_HOST = re.compile(r"localhost|127\.\d+\.\d+\.\d+|.+\.internal", re.I)
+_LOCAL_HOST = re.compile(r"localhost|127\.\d+\.\d+\.\d+|[a-z0-9.-]+\.internal")
+_HOST_NAME = re.compile(r"[a-z0-9.-]+")
 
 
 def _documentation_url(url: str) -> bool:
     """A URL at a reserved documentation domain or at this machine: an example of a manual or of
     code (=HYPERLINK("http://www.example.org"), fetch("http://localhost:8080/")), nobody's page."""
-    host = _URL_HOST.match(url).group(1)
-    return _RESERVED_DOMAIN.search(host) is not None or _LOCAL_HOST.fullmatch(host) is not None
+    if "@" in url:  # a user part can carry any name: http://www.casino.cn@example.com
+        return False
+    host = url_host(url)
+    return (host is not None and _HOST_NAME.fullmatch(host) is not None
+            and (_RESERVED_DOMAIN.search(host) is not None or _LOCAL_HOST.fullmatch(host) is not None))
 
 
 # ASCII only: a URL written into Chinese text ends at the first CJK character or full-width mark.
@@ -181,7 +184,7 @@ _BARE_DOMAIN = re.compile(
 _BARE_DOMAIN_HINT = re.compile(rf"\.(?:{_TLDS})")
 _SENTENCE_END = ".,;:!?'\"*"
 # A Markdown link whose target is a URL: removing the URL should leave the link text.
-_MARKDOWN_LINK = re.compile(r"(?<!!)(\[)[^\[\]\n]{1,300}(\]\(\s*(?:(?:https?|ftp)://|www\.)[^()\s]*\s*\))", re.I)
+_MARKDOWN_LINK = re.compile(r"(?<!!)(\[)[^\[\]\n]{1,300}(\]\(\s*((?:https?|ftp)://|www\.)[^()\s]*\s*\))", re.I)
 
 
 def _url_end(text: str, start: int, end: int) -> int:
@@ -231,8 +234,10 @@ class RemoveUrls(Editor):
         if not spans:
             return text
         if self.mode == "remove" and "](" in text:
+            removed = {start for start, _, _ in spans}
             for link in _MARKDOWN_LINK.finditer(text):
-                spans += [(*link.span(1), ""), (*link.span(2), "")]
+                if link.start(3) in removed:
+                    spans += [(*link.span(1), ""), (*link.span(2), "")]
         return rewrite(text, spans, self.mode)
 
 
