@@ -144,6 +144,10 @@ def test_a_copyright_sign_that_is_half_of_a_misdecoded_letter_is_not_a_copyright
                   "Mrs Terezija Stoisits, Mr Sérgio Vieira and Mrs Ruth-Gaby Vermot-Mangold.")
     misdecoded = names.encode("utf-8").decode("cp1252")
     assert misdecoded.count("Ã©") == 3
+    twice = misdecoded.encode("utf-8").decode("cp1252")  # ÃƒÂ©
+    assert rule("remove_boilerplate_lines").apply(twice) == twice
+    assert rule("remove_boilerplate_lines").apply(lines(twice, "© 2019 Acme".encode().decode("cp1252").encode()
+                                                        .decode("cp1252"))) == twice  # Ã‚Â© 2019
     page = lines(misdecoded, "© 2019 Acme Media Group".encode("utf-8").decode("cp1252"),
                  "© 2002, 2003 Jamie Zawinski", "版权所有©2019 晨星网")
     assert rule("remove_boilerplate_lines").apply(page) == misdecoded

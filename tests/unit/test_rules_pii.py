@@ -143,7 +143,8 @@ def test_urls_at_documentation_domains_and_this_machine_stay():
     examples = ['=HYPERLINK("http://www.example.org") displays the text "http://www.example.org" in the cell',
                 '你可以让你的 web 浏览器访问 "http://localhost:631/" 来配置 CUPS',
                 "  -e DEV_META=http://host.docker.internal:28080 \\",
-                'fetch("http://127.0.0.1:8080/submit", {', "See https://www.example.com/a and https://site.test/b."]
+                'fetch("http://127.0.0.1:8080/submit", {', "See https://www.example.com/a and https://site.test/b.",
+                "Open http://localhost:3000/@vite/client or http://localhost:8080/login?user=me@example.com"]
     for text in examples:
         assert remove_urls(text) == text, text
     # A site whose name only holds those words is somebody's, and so is one hidden before them.

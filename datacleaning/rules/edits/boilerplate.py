@@ -35,8 +35,9 @@ _LICENCE_MARKS = ("©", "&copy;", "icp", "copyright")
 
 # A © right after a Latin-1 letter that begins a UTF-8 sequence is the second byte of a letter
 # decoded in the wrong code page (UTF-8 é read as cp1252 is "Ã©": AndrÃ© Kvakkestad), not a
-# copyright mark; after Â (â once lower-cased) it is the © sign itself so decoded ("Â© 2019").
-_COPYRIGHT_SIGN = re.compile(r"(?<![\u00c3-\u00e1\u00e3-\u00ff])©")
+# copyright mark; after Â (â once lower-cased) it is the © sign itself so decoded ("Â© 2019"),
+# unless that Â is the second half of a letter decoded wrongly twice (é: "ÃƒÂ©"; © twice: "Ã‚Â©").
+_COPYRIGHT_SIGN = re.compile(r"(?<![\u00c3-\u00e1\u00e3-\u00ff])(?<!ã[^‚]â)©")
 
 
 def _copyright_or_licence(lowered: str) -> bool:

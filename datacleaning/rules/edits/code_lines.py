@@ -52,7 +52,7 @@ _CODE_PUNCTUATION = re.compile(r"^\s*(?://|/\*|\*|#)|[;{}]\s*$")
 # nor lower-case keywords alone: menus are written "* Home", "# Sections", "[Home]", "Print",
 # "Select language".
 _CODE_LINE = re.compile(
-    r"[;{}\\(]\s*$|^\s*(?:[{}\])]|//|/\*)|[\w\]\)]\s*[-+*/|&.]?=\s*\S"
+    r"[;{}\\(]\s*$|^\s*(?:[{}\])]|//|/\*)|[\w\]\)]\s*[-+*/|&.]?=(?![=>])\s*\S"
     r"|^\s*(?:SELECT|FROM|WHERE|WITH|INSERT|UPDATE|DELETE|JOIN|GROUP BY|ORDER BY|UNION)\b"
     r"|^\s*(?:def|sub|function)\s+[\w:.]+\s*[({]|^\s*(?:from\s+[\w.]+\s+)?import\s+[\w.]+")
 

@@ -154,12 +154,14 @@ _RESERVED_DOMAIN = re.compile(r"(?:^|\.)(?:example\.(?:com|net|org)|[^.]+\.(?:ex
 # to open (http://localhost:631/ for CUPS), no site's.
 _LOCAL_HOST = re.compile(r"localhost|127\.\d+\.\d+\.\d+|[a-z0-9.-]+\.internal")
 _HOST_NAME = re.compile(r"[a-z0-9.-]+")
+# What a URL holds before its path, query or fragment: the user part and the host.
+_USER_AND_HOST = re.compile(r"(?:[a-z]+://)?\s*([^/?#]*)", re.I)
 
 
 def _documentation_url(url: str) -> bool:
     """A URL at a reserved documentation domain or at this machine: an example of a manual or of
     code (=HYPERLINK("http://www.example.org"), fetch("http://localhost:8080/")), nobody's page."""
-    if "@" in url:  # a user part can carry any name: http://www.casino.cn@example.com
+    if "@" in _USER_AND_HOST.match(url).group(1):  # a user part can carry any name: http://www.casino.cn@example.com
         return False
     host = url_host(url)
     return (host is not None and _HOST_NAME.fullmatch(host) is not None
