@@ -131,6 +131,9 @@ def test_sentences_that_only_mention_the_words_stay():
                  "他把视频分享到了朋友圈，很快有了上千条评论。",
                  "读者需要先登录，再回复馆员的消息。",
                  "该公司随后发布了一份免责声明，称不对延误负责。",
+                 "上一篇文章中，我们介绍了如何安装，这一篇讲配置。",
+                 # iptables(8) in Chinese (manpages-zh, GFDL-1.2+), a line as the man page wraps it
+                 "       下一条规则检查；如果匹配,那么下一条规则由目标值确定.该目标值可以是",
                  "The company said all rights to the film were sold in 1998.",
                  "Copyright law protects the expression of an idea, not the idea itself.")
     assert rule("remove_boilerplate_lines").apply(body) == body
