@@ -155,6 +155,19 @@ def test_urls_at_documentation_domains_and_this_machine_stay():
     assert remove_urls("[docs](http://localhost:8080/) and [shop](http://casino-demo.cn/)") \
         == "[docs](http://localhost:8080/) and shop"
 
+
+def test_a_url_in_a_string_of_code_stays_and_one_quoted_in_prose_goes():
+    # LWP's synopsis (lwpcook(3pm)) and os-release(5), as the Chinese man pages have them.
+    code = ['$html = get("http://www.perl.com/");', 'getprint "http://www.linpro.no/lwp/";',
+            'HOME_URL="https://fedoraproject.org/"']
+    for line in code:
+        assert remove_urls(line) == line, line
+    assert remove_urls('He said "https://spam.promo-demo.cn" is great.') == 'He said "" is great.'
+    assert remove_urls('请访问"https://spam.promo-demo.cn"领取') == '请访问""领取'
+    # Not at the string's start: a message that carries an address.
+    assert remove_urls('x = "优惠 https://spam.promo-demo.cn";') == 'x = "优惠";'
+
+
 def test_what_is_not_a_url_stays():
     for text in ["usage: ab [http://]hostname[:port]/path",
                  "Edit setup.py and index.html, then run version 1.3.7 on 192.168.1.1:8080.",

@@ -58,9 +58,11 @@ _CODE_LINE = re.compile(
 
 
 def looks_like_code(line: str) -> bool:
-    """Whether a line reads as a line of code (``_CODE_LINE``) with no CJK in it: a Chinese sentence
-    quoting a keyword is prose."""
-    return _CODE_LINE.search(line) is not None and _CJK.search(line) is None
+    """Whether a line reads as a line of code (``_CODE_LINE``) with no CJK outside its string
+    literals, read with those literals emptied: a Chinese sentence quoting a keyword is prose, and
+    what a string holds (a URL's KEY=value, a message) says nothing of the line."""
+    bare = _STRING_LITERAL.sub('""', line)
+    return _CODE_LINE.search(bare) is not None and _CJK.search(bare) is None
 
 
 # A shell or Python prompt (also user@host:~$) at a line's start: that line is a command, and a

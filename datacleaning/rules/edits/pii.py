@@ -13,7 +13,7 @@ from typing import Literal
 
 from datacleaning.charclasses import CJK_SYMBOLS, HALF_AND_FULL_WIDTH, HAN_COMPAT, HAN_EXT_A, UNIFIED_HAN
 from datacleaning.rules.base import Editor
-from datacleaning.rules.edits.code_lines import SHELL_PROMPT
+from datacleaning.rules.edits.code_lines import SHELL_PROMPT, looks_like_code
 from datacleaning.rules.registry import register
 from datacleaning.script_chars import simplified_form
 from datacleaning.urls import url_host
@@ -158,6 +158,17 @@ _HOST_NAME = re.compile(r"[a-z0-9.-]+")
 _USER_AND_HOST = re.compile(r"(?:[a-z]+://)?\s*([^/?#]*)", re.I)
 
 
+def _in_code_string(text: str, start: int) -> bool:
+    """Whether the URL at ``start`` opens a string literal of a line of code: a program's address
+    ($html = get("http://www.perl.com/");, HOME_URL="https://fedoraproject.org/"), which the
+    program needs."""
+    if start == 0 or text[start - 1] not in "\"'":
+        return False
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", start)
+    return looks_like_code(text[line_start:line_end if line_end >= 0 else len(text)])
+
+
 def _documentation_url(url: str) -> bool:
     """A URL at a reserved documentation domain or at this machine: an example of a manual or of
     code (=HYPERLINK("http://www.example.org"), fetch("http://localhost:8080/")), nobody's page."""
@@ -218,7 +229,8 @@ class RemoveUrls(Editor):
     Markdown link ``[text](url)`` keeps its text, a URL alone in brackets takes them along, and a
     URL alone on its line takes the line. Leaves alone: URLs given to a command on a prompt or
     command line (``$ curl -s https://…``, ``deb https://deb.debian.org/debian stable main``,
-    ``git clone https://…``), URLs at the reserved documentation domains (example.com/.net/.org,
+    ``git clone https://…``), URLs opening a string literal of a line of code
+    (``$html = get("http://www.perl.com/");``), URLs at the reserved documentation domains (example.com/.net/.org,
     *.example, *.test, *.invalid) or at this machine (localhost, 127.0.0.1, host.docker.internal),
     ``[http://]hostname[:port]`` usage syntax, file names (setup.py, index.html), version strings.
     """
@@ -232,7 +244,8 @@ class RemoveUrls(Editor):
         if self.bare_domains and _BARE_DOMAIN_HINT.search(text):
             spans += [(m.start(), _url_end(text, m.start(), m.end()), "<URL>") for m in _BARE_DOMAIN.finditer(text)]
         spans = [span for span in spans
-                 if not is_command_argument(text, span[0]) and not _documentation_url(text[span[0]:span[1]])]
+                 if not is_command_argument(text, span[0]) and not _documentation_url(text[span[0]:span[1]])
+                 and not _in_code_string(text, span[0])]
         if not spans:
             return text
         if self.mode == "remove" and "](" in text:
