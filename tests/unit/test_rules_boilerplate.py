@@ -187,6 +187,9 @@ def test_a_bare_previous_or_next_marker_takes_its_title_line_along():
                  "下一篇：地铁九号线南延段完成试运行",
                  "Previous post",
                  "Night markets return to the old town",
+                 "下一條",  # Traditional, as a Taiwanese or Hong Kong site writes it
+                 "城東圖書館夜間開放 每晚延長至十點",
+                 "上一篇杭州楼市新政出台，首付比例下调",  # the label and its link run together once tags are stripped
                  "The council will review the trial in spring.")
     assert rule("remove_boilerplate_lines").apply(page) == lines(
         "下一步，街道计划在另外两个社区推广夜间开放模式。",

@@ -158,11 +158,15 @@ def test_urls_at_documentation_domains_and_this_machine_stay():
 
 def test_a_url_in_a_string_of_code_stays_and_one_quoted_in_prose_goes():
     # LWP's synopsis (lwpcook(3pm)) and os-release(5), as the Chinese man pages have them.
-    code = ['$html = get("http://www.perl.com/");', 'getprint "http://www.linpro.no/lwp/";',
-            'HOME_URL="https://fedoraproject.org/"']
+    code = ['$html = get("http://www.perl.com/");', 'HOME_URL="https://fedoraproject.org/"',
+            "$handle = IO::Socket::INET->new('www.perl.com:80')"]
     for line in code:
         assert remove_urls(line) == line, line
     assert remove_urls('He said "https://spam.promo-demo.cn" is great.') == 'He said "" is great.'
+    # Prose that ends like code, and markup, are no program.
+    assert remove_urls('Best bonus at "https://spam.promo-demo.cn" today, odds = 100 to 1;') \
+        == 'Best bonus at "" today, odds = 100 to 1;'
+    assert remove_urls('<a href="https://spam.promo-demo.cn">Best bonus</a>') == '<a href="">Best bonus</a>'
     assert remove_urls('请访问"https://spam.promo-demo.cn"领取') == '请访问""领取'
     # Not at the string's start: a message that carries an address.
     assert remove_urls('x = "优惠 https://spam.promo-demo.cn";') == 'x = "优惠";'

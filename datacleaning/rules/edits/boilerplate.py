@@ -55,10 +55,12 @@ _PROSE = re.compile(r"[。．]|[a-z0-9)\"”’]\.\s*$")
 _POINTER = re.compile(r"\W*(?:上一篇|下一篇|上一条|下一条|上一章|下一章|previous (?:post|article|story)"
                       r"|next (?:post|article|story))\W*", re.I)
 
-# A line opening with 上一篇/下一条... glued to the next word and running on past a clause mark is a
-# sentence about the previous or next one ("上一篇文章中，我们介绍了安装", a firewall's "下一条规则
-# 检查；如果匹配..."), not a link to it: a link's label stands apart from its title (上一篇：…).
-_POINTER_IN_SENTENCE = re.compile(r"\W*(?:上一篇|下一篇|上一条|下一条|上一章|下一章)[\u4e00-\u9fff][^\n]*?[，；。！？,;]")
+# A line opening with 上一篇/下一条... glued to the next word and running on to a sentence end or past
+# two clause marks is a sentence about the previous or next one ("上一篇文章中，我们介绍了安装。", a
+# firewall's "下一条规则检查；如果匹配,那么..."), not a link to it, whose title (a headline, at most
+# one comma) follows the label or, once markup is stripped, runs on from it (上一篇杭州楼市新政出台，首付比例下调).
+_POINTER_IN_SENTENCE = re.compile(r"\W*(?:上一篇|下一篇|上一条|下一条|上一章|下一章)[\u4e00-\u9fff]"
+                                  r"[^\n]*?(?:[。！？]|[，；,;][^\n]*?[，；。！？,;])")
 
 # A sentence ends at 。！？!? (with any closing quotes or brackets after them) or at a full stop
 # followed by a space or the end of the line, unless it is an initial's ("Vincent R. Vinci").
@@ -115,7 +117,7 @@ class RemoveBoilerplateLines(Editor):
             if _copyright_or_licence(lowered) or (self._phrases.matches(lowered)
                                                   and not _POINTER_IN_SENTENCE.match(lowered)):
                 dropped.add(i)
-                if _POINTER.fullmatch(line) and (title := self._title_after(lines, i)) is not None:
+                if _POINTER.fullmatch(lowered) and (title := self._title_after(lines, i)) is not None:
                     dropped.add(title)
         return drop_lines(lines, dropped) if dropped else text
 

@@ -158,15 +158,31 @@ _HOST_NAME = re.compile(r"[a-z0-9.-]+")
 _USER_AND_HOST = re.compile(r"(?:[a-z]+://)?\s*([^/?#]*)", re.I)
 
 
-def _in_code_string(text: str, start: int) -> bool:
+# What stands before the quote of a string a program gives an address in: an assignment, a call's
+# parenthesis, a list's comma or bracket ($html = get(", HOME_URL=", [", "). Prose puts a word
+# there ("He said ").
+_CODE_STRING_OPENERS = "=(,["
+_TAG_OPENING = re.compile(r"<[A-Za-z!/]")
+
+
+def _in_code_string(text: str, start: int, line_is_code: dict[int, bool]) -> bool:
     """Whether the URL at ``start`` opens a string literal of a line of code: a program's address
     ($html = get("http://www.perl.com/");, HOME_URL="https://fedoraproject.org/"), which the
-    program needs."""
+    program needs. A line of markup is no program (<a href="…">). ``line_is_code`` keeps each
+    line's verdict by where it starts, so a line of many addresses is read once."""
     if start == 0 or text[start - 1] not in "\"'":
         return False
     line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", start)
-    return looks_like_code(text[line_start:line_end if line_end >= 0 else len(text)])
+    before = start - 2
+    while before >= line_start and text[before] in " \t":
+        before -= 1
+    if before < line_start or text[before] not in _CODE_STRING_OPENERS:
+        return False
+    if line_start not in line_is_code:
+        line_end = text.find("\n", start)
+        line = text[line_start:line_end if line_end >= 0 else len(text)]
+        line_is_code[line_start] = _TAG_OPENING.search(line) is None and looks_like_code(_URL.sub("", line))
+    return line_is_code[line_start]
 
 
 def _documentation_url(url: str) -> bool:
@@ -243,9 +259,10 @@ class RemoveUrls(Editor):
                  for m in matches_near(text, _URL_HINT, _URL, _SCHEME_LENGTH)]
         if self.bare_domains and _BARE_DOMAIN_HINT.search(text):
             spans += [(m.start(), _url_end(text, m.start(), m.end()), "<URL>") for m in _BARE_DOMAIN.finditer(text)]
+        line_is_code: dict[int, bool] = {}
         spans = [span for span in spans
                  if not is_command_argument(text, span[0]) and not _documentation_url(text[span[0]:span[1]])
-                 and not _in_code_string(text, span[0])]
+                 and not _in_code_string(text, span[0], line_is_code)]
         if not spans:
             return text
         if self.mode == "remove" and "](" in text:
