@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from zh_quality_fixtures import CLEAN, EXCERPTS, WRITTEN, judge
 
-from datacleaning.rules.filters.layout import EnumeratedLines, SentenceMarks, ShortLines
+from datacleaning.rules.filters.layout import EnumeratedLines, SentenceMarks, ShortLines, enumerated_lines
 
 RULES = [SentenceMarks(), ShortLines(), EnumeratedLines()]
 
@@ -116,8 +116,22 @@ def test_enumerated_lines_rejects_chapter_listings_and_a_table_of_contents():
 
 
 def test_enumerated_lines_keeps_numbered_steps_that_are_sentences():
-    value, kept, _ = judge(EnumeratedLines(), WRITTEN["howto-numbered-steps"])
-    assert value["enumerated"] > 0.8 and value["median_chars"] > 40 and kept
+    steps = WRITTEN["howto-numbered-steps"]
+    assert enumerated_lines(steps) > 0.8 * len([line for line in steps.split("\n") if line.strip()])
+    value, kept, _ = judge(EnumeratedLines(), steps)
+    assert value["enumerated"] < 0.7 and kept
+
+
+def test_enumerated_lines_keeps_short_numbered_sentences():
+    # BSD fortunes (fortunes 1:1.99.1, definitions): numbered rules of a few words each, every one
+    # a sentence; a chapter listing's entries of the same length are titles.
+    rules = ("The five rules of Socialism:\n\t(1) Don't think.\n\t(2) If you do think, don't speak.\n"
+             "\t(3) If you think and speak, don't write.\n\t(4) If you think, speak and write, don't sign.\n"
+             "\t(5) If you think, speak, write and sign, don't be surprised.\n\t\t-- being told in Poland, 1987")
+    value, kept, _ = judge(EnumeratedLines(), rules)
+    assert value["median_words"] < 8 and kept, value
+    titles = "\n".join(line.rstrip(".") for line in rules.split("\n")[:6])
+    assert not judge(EnumeratedLines(), titles)[1]
 
 
 def test_enumerated_lines_median_is_not_fooled_by_one_giant_line():

@@ -155,9 +155,12 @@ class EnumeratedLines(Filter):
     or numbered items (1. 1、 (1) 一、 ①) *and* the median line is short, under
     ``zh_min_median_chars`` characters or ``en_min_median_words`` words. The median, not the
     mean, so one giant line cannot hide a listing. Documents with fewer than ``min_lines``
-    non-blank lines are not judged.
+    non-blank lines are not judged. Where more than ``max_share`` of the lines are numbered, an
+    item that ends like a sentence (1、运输过程中碰撞产生死弯；, (2) If you do think, don't speak.)
+    is not counted (``enumerated`` is then the share of the others): a listing's entries are
+    titles, a numbered text's items are sentences, short or long.
 
-    Leaves alone numbered instructions and laws whose items are sentences (long median), a novel
+    Leaves alone numbered instructions, rules and laws whose items are sentences, a novel
     chapter with its heading (one numbered line), bullet lists (not counted as enumerations) and
     poems. A document's own table of contents is a listing and goes.
     """
@@ -180,6 +183,10 @@ class EnumeratedLines(Filter):
         if not lines:
             return {"lines": 0, "enumerated": 0.0, unit: 0}
         enumerated = enumerated_lines(doc.text)
+        if enumerated > self.max_share * len(lines):
+            # Items that end like a sentence (1、运输过程中碰撞产生死弯；) are a numbered text, not a
+            # listing: counted line by line only here, where the whole-text count says it may matter.
+            enumerated -= sum(1 for line in lines if ends_like_prose(line) and enumerated_lines(line))
         return {"lines": len(lines), "enumerated": round(enumerated / len(lines), 4),
                 unit: median(line_sizes(doc))}
 
