@@ -20,7 +20,8 @@ BLOCK_MIN_CHARS = 10
 # A line of brackets alone (``}``, ``{``, ``};``, ``),``): a piece of the code or data around it,
 # which says nothing a classifier could judge; cut alone, it leaves the code around it unbalanced.
 BRACKET_LINE = re.compile(r"[{}()\[\]]+[;,]?")
-_OPENING = frozenset("{([")
+# What a line of opening brackets may hold: it opens what the line below it begins.
+_OPENING_LINE = frozenset("{([;,")
 
 
 def follow_neighbours(kept: np.ndarray, lines: list[str]) -> np.ndarray:
@@ -37,7 +38,7 @@ def follow_neighbours(kept: np.ndarray, lines: list[str]) -> np.ndarray:
         after = int(np.searchsorted(others, i))  # the first other line below i
         below = others[after] if after < len(others) else None
         above = others[after - 1] if after > 0 else None
-        opens = set(lines[i]) <= _OPENING | set(";,")
+        opens = _OPENING_LINE.issuperset(lines[i])
         verdict[i] = kept[below if (opens and below is not None) or above is None else above]
     return verdict
 

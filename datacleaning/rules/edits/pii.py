@@ -16,7 +16,7 @@ from datacleaning.rules.base import Editor
 from datacleaning.rules.edits.code_lines import SHELL_PROMPT, looks_like_code
 from datacleaning.rules.registry import register
 from datacleaning.script_chars import simplified_form
-from datacleaning.urls import url_host
+from datacleaning.urls import url_parts
 
 Mode = Literal["remove", "placeholder"]
 Span = tuple[int, int, str]  # start, end, placeholder
@@ -154,8 +154,6 @@ _RESERVED_DOMAIN = re.compile(r"(?:^|\.)(?:example\.(?:com|net|org)|[^.]+\.(?:ex
 # to open (http://localhost:631/ for CUPS), no site's.
 _LOCAL_HOST = re.compile(r"localhost|127\.\d+\.\d+\.\d+|[a-z0-9.-]+\.internal")
 _HOST_NAME = re.compile(r"[a-z0-9.-]+")
-# What a URL holds before its path, query or fragment: the user part and the host.
-_USER_AND_HOST = re.compile(r"(?:[a-z]+://)?\s*([^/?#]*)", re.I)
 
 
 # What stands before the quote of a string a program gives an address in: an assignment, a call's
@@ -188,9 +186,10 @@ def _in_code_string(text: str, start: int, line_is_code: dict[int, bool]) -> boo
 def _documentation_url(url: str) -> bool:
     """A URL at a reserved documentation domain or at this machine: an example of a manual or of
     code (=HYPERLINK("http://www.example.org"), fetch("http://localhost:8080/")), nobody's page."""
-    if "@" in _USER_AND_HOST.match(url).group(1):  # a user part can carry any name: http://www.casino.cn@example.com
+    parts = url_parts(url)
+    if parts is None or "@" in parts.netloc:  # a user part can carry any name: http://www.casino.cn@example.com
         return False
-    host = url_host(url)
+    host = parts.hostname
     return (host is not None and _HOST_NAME.fullmatch(host) is not None
             and (_RESERVED_DOMAIN.search(host) is not None or _LOCAL_HOST.fullmatch(host) is not None))
 

@@ -81,10 +81,7 @@ class CollapseRepeatedLines(Editor):
             words = words_before[end] - words_before[start]
             return words >= self.min_chars and 2 * words >= visible_before[end] - visible_before[start]
 
-        repeated = [(k, line) for k, line in enumerate(first_id) if occurrences[k] > 1]
-        items = {k for k, line in repeated if _LIST_ITEM.match(line)}
-        code = {k for k, line in repeated if looks_like_code(line)}
-        dropped = self._back_to_back(ids, collapsible) | self._later_blocks(ids, collapsible, items, code)
+        dropped = self._back_to_back(ids, collapsible) | self._later_blocks(ids, collapsible, first_id, occurrences)
         if not dropped:
             return text
         return drop_lines(lines, {positions[k] for k in dropped})
@@ -104,15 +101,19 @@ class CollapseRepeatedLines(Editor):
                     dropped.update(range(start + period, end + period))
         return dropped
 
-    def _later_blocks(self, ids: list[int], collapsible, items: set[int], code: set[int]) -> set[int]:
+    def _later_blocks(self, ids: list[int], collapsible, first_id: dict[str, int], occurrences: Counter) -> set[int]:
         """Indexes of blocks of ``later_block_lines`` lines that appeared, whole, earlier; not a
-        block of numbered items (lines ``items``): a statute's penalty article lists again, item for
-        item, what an earlier article forbade; nor a block half or more of whose lines are code
-        (lines ``code``): a tutorial's next listing starts as the one before it did."""
+        block of numbered items: a statute's penalty article lists again, item for item, what an
+        earlier article forbade; nor a block half or more of whose lines are code: a tutorial's
+        next listing starts as the one before it did. ``first_id``: each distinct line's id;
+        ``occurrences``: how often each id occurs (only repeated lines are read)."""
         size = self.later_block_lines
         dropped: set[int] = set()
         if not size:
             return dropped
+        repeated = [(k, line) for k, line in enumerate(first_id) if occurrences[k] > 1]
+        items = {k for k, line in repeated if _LIST_ITEM.match(line)}
+        code = {k for k, line in repeated if looks_like_code(line)}
         first_start: dict[tuple[int, ...], int] = {}
         for start, block in enumerate(zip(*(ids[k:] for k in range(size)), strict=False)):
             earlier = first_start.setdefault(block, start)
