@@ -80,6 +80,8 @@ MODELS = 5
 # Where a per-language threshold can sit: the score this share of the good web pages labelled for
 # training reach, each scored by a model trained without it.
 WEB_GOOD_KEPT = 0.95
+# The filters of mixed_web whose models learn from the excerpts its other rules reject.
+LEARNED_FILTERS = ("quality_classifier", "lm_ratio")
 
 
 def pieces_of(text: str, size: int) -> list[str]:
@@ -154,7 +156,8 @@ def web_texts(dev: Path) -> dict[str, dict[str, list[str]]]:
 
 
 def rules_verdicts(dev: Path) -> tuple[list[tuple[str, str]], Counter, dict[str, dict[str, list[str]]]]:
-    """One pass of mixed_web's rules (without the classifier) over every crawl excerpt but the
+    """One pass of mixed_web's rules (without its learned filters, ``LEARNED_FILTERS``, which learn
+    from this pass) over every crawl excerpt but the
     evaluation sample and the labels the classifier learns: the ones they reject, as (language,
     text), with the count by rule (the bad side), and the pages of the unlearned label files they
     keep, by language and side (what is left for the classifier to judge: its test)."""
@@ -163,7 +166,7 @@ def rules_verdicts(dev: Path) -> tuple[list[tuple[str, str]], Counter, dict[str,
     unlearned = _read_labels(unlearned_label_files())
     records = [hplt_document(r) for name in CRAWL for r in read_jsonl(dev / name) if r["id"] not in labelled]
     config = load_config(None, profile="mixed_web")
-    pipeline = with_clean(config, filters=[f for f in config.clean.filters if f["name"] != "quality_classifier"])
+    pipeline = with_clean(config, filters=[f for f in config.clean.filters if f["name"] not in LEARNED_FILTERS])
     bad, by_rule, kept = [], Counter(), {}
     for record, cleaned in zip(records, pipeline.clean(records)):
         if not cleaned.kept:

@@ -78,6 +78,20 @@ def cmd_reference_lm_train(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_reference_lm_train_ratio(args: argparse.Namespace) -> int:
+    from datacleaning.reference_lm import LMSettings
+    from datacleaning.reference_lm.ratio import train_from_paths
+    record = _train_model_file(
+        args, lambda: LMSettings(order=2, min_count=args.min_count, max_chars=args.max_chars, hold_out=args.hold_out),
+        lambda output, settings: train_from_paths(args.good, args.bad, args.tokenizer, output, settings,
+                                                  log=logger.info))
+    auc = record["held_out_auc"]
+    print(f"reference-lm train-ratio: {args.output}: {record['good_documents']:,} good and "
+          f"{record['bad_documents']:,} bad documents in {record['seconds']}s; held-out ROC AUC "
+          f"{auc if auc is not None else 'not measured'}" + _unreadable(record), flush=True)
+    return EXIT_OK
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     inputs = args.inputs or [config.resolve(p) for p in config.input.paths]
@@ -189,10 +203,11 @@ def build_parser() -> argparse.ArgumentParser:
                                                 "scores that do not hang on one shuffle, N times the training time")])
     quality_train.set_defaults(func=cmd_quality_train)
 
-    reference_lm = sub.add_parser("reference-lm", help="count a reference language model (the reference_perplexity "
-                                                       "filter's model)",
+    reference_lm = sub.add_parser("reference-lm", help="count n-gram language models (the reference_perplexity and "
+                                                       "lm_ratio filters' models)",
                                   description="Count the n-gram language model of edited text that the "
-                                              "reference_perplexity filter scores documents with.")
+                                              "reference_perplexity filter scores documents with, or the pair of "
+                                              "models of good text and junk that the lm_ratio filter compares.")
     reference_lm_sub = reference_lm.add_subparsers(dest="reference_lm_command", required=True)
     reference_lm_train = reference_lm_sub.add_parser(
         "train", help="reference text → an n-gram model .npz",
@@ -212,6 +227,23 @@ def build_parser() -> argparse.ArgumentParser:
         ("--max-chars", int, LMSettings.max_chars, "score the first N characters of each text"),
         ("--hold-out", float, LMSettings.hold_out, "share of the records held out to measure the model")])
     reference_lm_train.set_defaults(func=cmd_reference_lm_train)
+    train_ratio = reference_lm_sub.add_parser(
+        "train-ratio", help="good and bad text → a pair of n-gram models .npz",
+        description="Count an n-gram model of the records of the --good inputs and one of the --bad inputs (files "
+                    "or folders in any format `clean` reads, or a stage's Arrow shards) over the pieces of a "
+                    "SentencePiece model (bigrams), holding out a share of each side, spread evenly, to measure the ROC AUC "
+                    "of the log-likelihood ratio between them, and write both to FILE, which the lm_ratio filter "
+                    "loads as its `model`.")
+    train_ratio.add_argument("--good", nargs="+", required=True, metavar="PATH", help="text of the kind to keep")
+    train_ratio.add_argument("--bad", nargs="+", required=True, metavar="PATH", help="text of the kind to reject")
+    train_ratio.add_argument("--tokenizer", required=True, metavar="MODEL",
+                             help="a SentencePiece .model file, or a folder holding tokenizer.model")
+    train_ratio.add_argument("--output", "-o", required=True, metavar="FILE", help="the .npz to write")
+    _add_setting_flags(train_ratio, [
+        ("--min-count", int, LMSettings.min_count, "drop n-grams above order 1 seen fewer times"),
+        ("--max-chars", int, LMSettings.max_chars, "score the first N characters of each text"),
+        ("--hold-out", float, LMSettings.hold_out, "share of each side held out to measure the pair")])
+    train_ratio.set_defaults(func=cmd_reference_lm_train_ratio)
 
     report = sub.add_parser("report", help="a finished output folder → one HTML page of charts and samples to read",
                             description="Writes OUTPUT/report.html (or --to FILE): the funnel across stages, each "

@@ -38,7 +38,9 @@ class QualityClassifierFilter(Filter):
     commands is judged by its sentences (the English Debian Reference lost seven such sections to
     the English threshold). ``model`` is a file from ``datacleaning quality train``
     (relative to the config's folder); empty, the classifier shipped in the package (see
-    datacleaning/quality/TRAINING.md for what it was trained on and measures).
+    datacleaning/quality/TRAINING.md for what it was trained on and measures). ``languages``: the
+    languages measured at all (empty: every one), so that a profile that judges one language by
+    another signal does not pay for this one there.
     """
 
     signals = {"score": "float64", "chars": "int64"}
@@ -46,6 +48,7 @@ class QualityClassifierFilter(Filter):
     threshold_fields = {"min_score": "score", "min_chars": "chars"}
     language_keyed = frozenset({"min_score"})
     model: str = ""
+    languages: list[str] = field(default_factory=list)
     min_score: dict[str, float] = field(default_factory=dict)
     min_chars: int = 200
 

@@ -74,6 +74,17 @@ class NgramTable:
     follow_total: np.ndarray
     follow_types: np.ndarray
 
+    def counted(self) -> NgramTable:
+        """The table without rows that count nothing, as n-gram or as context: rows no lookup tells
+        from a missing one."""
+        keep = self.counts > 0
+        if self.follow_total.size:
+            keep |= self.follow_total > 0
+        if keep.all():
+            return self
+        return NgramTable(self.keys[keep], self.counts[keep], *(a[keep] if a.size else a
+                                                                  for a in (self.follow_total, self.follow_types)))
+
     def find(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Index of each hash in the table and whether it is there."""
         index = np.searchsorted(self.keys, hashes)
@@ -170,28 +181,37 @@ class ReferenceLM:
             return float("nan")
         return float(self.piece_nll([self.encode(folded)]).sum() / len(folded))
 
-    def save(self, path: str | os.PathLike) -> None:
-        arrays = {}
-        for n, table in enumerate(self.tables, start=1):
-            arrays.update({f"keys{n}": table.keys, f"counts{n}": table.counts,
-                           f"follow_total{n}": table.follow_total, f"follow_types{n}": table.follow_types})
+    def arrays(self, prefix: str = "") -> dict[str, np.ndarray]:
+        """The model as named arrays, the tokenizer aside: its header and its tables, each name
+        after ``prefix`` (a file holding two models tells them apart by it)."""
         header = {"order": self.order, "vocab_size": self.vocab_size, "bos_id": self.bos_id,
                   "max_chars": self.max_chars, "record": self.record}
+        arrays = {f"{prefix}header": np.array(json.dumps(header))}
+        for n, table in enumerate(self.tables, start=1):
+            if n > 1:  # rows that count nothing, as n-gram or as context (a table shared with another model's)
+                table = table.counted()
+            arrays.update({f"{prefix}keys{n}": table.keys, f"{prefix}counts{n}": table.counts,
+                           f"{prefix}follow_total{n}": table.follow_total,
+                           f"{prefix}follow_types{n}": table.follow_types})
+        return arrays
+
+    def save(self, path: str | os.PathLike) -> None:
         with open(path, "wb") as f:
-            np.savez_compressed(f, header=np.array(json.dumps(header)),
-                                tokenizer=np.frombuffer(self.tokenizer, dtype=np.uint8), **arrays)
+            np.savez_compressed(f, tokenizer=np.frombuffer(self.tokenizer, dtype=np.uint8), **self.arrays())
 
 
-def _reference_lm_of(data) -> ReferenceLM:
-    header = json.loads(str(data["header"]))
-    tables = [NgramTable(data[f"keys{n}"], data[f"counts{n}"], data[f"follow_total{n}"], data[f"follow_types{n}"])
+def reference_lm_of(data, prefix: str = "") -> ReferenceLM:
+    """The model whose arrays (:meth:`ReferenceLM.arrays`) stand under ``prefix`` in ``data``."""
+    header = json.loads(str(data[f"{prefix}header"]))
+    tables = [NgramTable(data[f"{prefix}keys{n}"], data[f"{prefix}counts{n}"], data[f"{prefix}follow_total{n}"],
+                         data[f"{prefix}follow_types{n}"])
               for n in range(1, header["order"] + 1)]
     return ReferenceLM(tables, header["vocab_size"], header["bos_id"], data["tokenizer"].tobytes(),
                        header["max_chars"], header["record"])
 
 
 def read_reference_lm(path: str | os.PathLike) -> ReferenceLM:
-    return read_npz(path, _reference_lm_of, ReferenceLMFileError, "reference language model")
+    return read_npz(path, reference_lm_of, ReferenceLMFileError, "reference language model")
 
 
 @cache

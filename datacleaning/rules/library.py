@@ -2,7 +2,7 @@
 from datacleaning.blacklists import rule as _blacklist  # noqa: F401
 from datacleaning.main_text import editor as _main_text  # noqa: F401
 from datacleaning.quality import filter as _quality_classifier  # noqa: F401
-from datacleaning.reference_lm import filter as _reference_perplexity  # noqa: F401
+from datacleaning.reference_lm import filter as _reference_lm  # noqa: F401
 from datacleaning.rules.edits import boilerplate as _boilerplate  # noqa: F401
 from datacleaning.rules.edits import c4_lines as _c4_lines  # noqa: F401
 from datacleaning.rules.edits import code_lines as _code_lines  # noqa: F401

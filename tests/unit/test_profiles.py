@@ -57,13 +57,13 @@ def test_rule_settings_change_one_rule_of_a_profile_and_leave_the_rest(tmp_path)
     base = load_config(None, profile="mixed_web")
     (tmp_path / "mine.toml").write_text(
         'extends = "mixed_web"\n[clean.rule_settings.length]\nmin_chars = 10\nmin_original_chars = 10\n'
-        '[clean.rule_settings.quality_classifier]\nmin_score = {en = 0.5}\n', encoding="utf-8")
+        '[clean.rule_settings.quality_classifier]\nmin_score = {zh = 0.5}\n', encoding="utf-8")
     config = load_config(tmp_path / "mine.toml")
     changed = {rule["name"]: rule for rule in config.clean.filters}
     assert changed["length"]["min_chars"] == 10
-    assert changed["quality_classifier"]["min_score"]["en"] == 0.5
-    assert changed["quality_classifier"]["min_score"]["zh"] == {r["name"]: r for r in base.clean.filters}[
-        "quality_classifier"]["min_score"]["zh"], "a table in a setting merges key by key"
+    assert changed["quality_classifier"]["min_score"]["zh"] == 0.5
+    assert changed["quality_classifier"]["min_score"]["en"] == {r["name"]: r for r in base.clean.filters}[
+        "quality_classifier"]["min_score"]["en"], "a table in a setting merges key by key"
     untouched = [r for r in config.clean.filters if r["name"] not in ("length", "quality_classifier")]
     assert untouched == [r for r in base.clean.filters if r["name"] not in ("length", "quality_classifier")]
     assert config.clean.edits == base.clean.edits
