@@ -14,11 +14,13 @@ class Document:
 
     ``text`` changes as normalizers and edit rules run; ``original_text`` keeps what was read so a
     rejected document can be written out exactly as it came in. ``meta`` is the JSON text of the
-    input record's other fields, carried through untouched.
+    input record's other fields, carried through untouched. ``id_made``: the input record had no
+    value in its id field, so the reader made the id (the stage counts them: a misnamed
+    ``input.id_field`` shows).
     """
 
     __slots__ = ("id", "text", "original_text", "source", "lang", "meta", "edits", "scores", "_views",
-                 "_meta_fields")
+                 "_meta_fields", "id_made")
 
     def __init__(self, id: str, text: str, source: str = "", lang: str = "", meta: str = "{}"):
         self.id = id
@@ -31,6 +33,7 @@ class Document:
         self.scores: dict[str, Any] = {}
         self._views: TextViews | None = None
         self._meta_fields: dict | None = None
+        self.id_made = False
 
     @property
     def views(self) -> TextViews:

@@ -118,6 +118,9 @@ def format_clean_summary(stats: dict) -> str:
         lines.append("  input entries skipped (not read): " + ", ".join(f"{k} {v:,}" for k, v in skipped_files.items()))
     if stats.get("review_samples"):
         lines.append(f"  review samples: {stats['review_samples']:,} documents to read in review_samples.jsonl")
+    if stats.get("ids_made"):
+        lines.append(f"  ids made (records without a value in the id field '{stats.get('id_field', 'id')}', "
+                     f"input.id_field): {stats['ids_made']:,}")
     if stats.get("renamed_ids"):
         lines.append(f"  ids renamed (repeated an earlier document's): {stats['renamed_ids']:,}")
     skipped = stats.get("skipped_records", {})

@@ -10,7 +10,9 @@ Output layout of ``DIR``::
                  and edits by rule, records quarantined: under their file's name and unidentified);
                  signals: per language, each filter's measured values (label.field) to two
                  significant digits → documents;
-                 renamed_ids: documents whose id repeated one before them (unique_ids.py)
+                 renamed_ids: documents whose id repeated one before them (unique_ids.py);
+                 ids_made: documents of records with no value in input.id_field (id_field names it),
+                 whose id the reader made
     samples/     each unit's candidate review samples; review_samples.jsonl the run's (samples.py)
     .units/      one completion record per finished work unit (what a rerun skips)
     manifest.json  the config fingerprint a resumed run must match
@@ -135,6 +137,7 @@ class CleanUnitProcessor:
         rejected_by: Counter = Counter()
         quarantined_by: Counter = Counter()
         skipped: Counter = Counter()
+        ids_made = 0
         by_source: dict[str, dict] = {}
         by_language: dict[str, dict] = {}
         signal_counts: dict[str, dict] = {}
@@ -159,6 +162,7 @@ class CleanUnitProcessor:
                     continue
                 read_chars = len(item.text)
                 input_chars += read_chars
+                ids_made += item.id_made
                 verdict = self.rule_chain.process(item)
                 if verdict is None:
                     kept.add(kept_row(item, declared), len(item.text))
@@ -188,6 +192,7 @@ class CleanUnitProcessor:
             # common in all of them and rare in each is not lost among the others.
             "quarantined_by": commonest_kinds(quarantined_by, 10 * MAX_QUARANTINE_KINDS),
             "skipped_records": dict(skipped),
+            "ids_made": ids_made,
             "rules": self.rule_chain.take_counters(),
             "by_source": by_source,
             "by_language": by_language,
@@ -353,6 +358,7 @@ class CleanStage(Stage):
         stats["clean"] = {**config.clean.model_dump(), **(self.rule_chain.tables() if self.rule_chain else {})}
         stats["rules_in_code"] = self.rule_chain is not None
         stats["thresholds"] = plan.state.rule_chain.thresholds(languages_judged(stats))
+        stats["id_field"] = config.input.id_field
         stats["input_files"] = len(plan.state.files)
         stats["skipped_files"] = {reason: len(paths) for reason, paths in sorted(plan.state.skipped.items())}
         return stats, outcome

@@ -103,6 +103,8 @@ def page_record(text: str, title: str, **fields) -> dict:
 
 def _to_document(record: dict, fields: ReaderOptions, default_id: str, default_source: str,
                  text_field: str | None) -> Document:
+    # A record the reader made itself (an HTML page, a WARC response) has no id field to miss.
+    made_by_reader = text_field is not None
     if fields.html_field and record.get(fields.html_field) is None:
         record.pop(fields.html_field, None)  # null, as absent: a layout composes the record's other parts
     elif fields.html_field:
@@ -126,7 +128,8 @@ def _to_document(record: dict, fields: ReaderOptions, default_id: str, default_s
         if not isinstance(text, str):
             raise RecordError(f"field {text_key!r} is {type(text).__name__}, not a string")
     doc_id = record.pop(fields.id_field, None)
-    if doc_id is None or doc_id == "":
+    id_made = doc_id is None or doc_id == ""
+    if id_made:
         doc_id = default_id
     elif not isinstance(doc_id, str):  # written as JSON writes it: 12, true, {"a":1}
         doc_id = json_text(doc_id)
@@ -141,7 +144,9 @@ def _to_document(record: dict, fields: ReaderOptions, default_id: str, default_s
         meta = json_text(record) if record else "{}"
     except (orjson.JSONEncodeError, ValueError) as e:  # orjson reads 1024 levels of nesting but writes only 254
         raise RecordError(f"the record's other fields cannot be kept as JSON meta: {e}") from e
-    return Document(doc_id, text, source=source, meta=meta)
+    document = Document(doc_id, text, source=source, meta=meta)
+    document.id_made = id_made and not made_by_reader
+    return document
 
 
 def _composed_text(record: dict, paths: tuple[str, ...]) -> str:

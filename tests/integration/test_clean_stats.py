@@ -63,3 +63,26 @@ def test_signal_histograms_agree_with_the_values_stored_in_the_shards(clean_run)
         for signal, counts in histograms.items():
             assert found[lang][signal] == dict(counts), (lang, signal)
     assert "quality_classifier.score" in found["en"] and "han_ratio.value" in found["zh"]
+
+
+def test_a_run_counts_and_says_the_ids_it_made_for_records_without_one(clean_run, tmp_path):
+    """A misnamed id field is not silent: the records that lack it get made ids, counted in the
+    stats and named in the summary; pages the reader made records of (HTML) have no id field to miss."""
+    from datacleaning.stats import format_clean_summary
+
+    records = [{"id": f"a{i}", "text": f"第{i}条记录的正文，写得足够长，好让它成为一个文档。"} for i in range(3)]
+    records.append({"docid": "b0", "text": "This record names its id in the field the run was told to read."})
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "docs.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
+                                                encoding="utf-8")
+    (tmp_path / "in" / "page.html").write_text("<html><body><p>A page has no id field.</p></body></html>",
+                                               encoding="utf-8")
+    run = clean_run([tmp_path / "in"], overrides=[(["input", "id_field"], "docid"), (["clean", "filters"], [])])
+    assert run.stats["ids_made"] == 3 and run.stats["id_field"] == "docid"
+    made = [row for row in run.kept if "id" in json.loads(row["meta"])]
+    assert sorted(json.loads(row["meta"])["id"] for row in made) == ["a0", "a1", "a2"]   # kept, as meta
+    assert len({row["id"] for row in made}) == 3 and not any(row["id"].startswith("a") for row in made)
+    assert "ids made (records without a value in the id field 'docid', input.id_field): 3" in \
+        format_clean_summary(run.stats)
+    named = clean_run([tmp_path / "in"], overrides=[(["clean", "filters"], [])], name="named")
+    assert named.stats["ids_made"] == 1 and "ids made" in format_clean_summary(named.stats)
