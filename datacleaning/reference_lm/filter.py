@@ -51,9 +51,8 @@ class ReferencePerplexityFilter(Filter):
                 "lang": doc.lang}
 
     def keep(self, value: dict) -> bool:
-        limit = self.max_nll_per_char.get(value["lang"])
-        return (limit is None or value["chars"] < self.min_chars or value["nll_per_char"] is None
-                or value["nll_per_char"] <= limit)
+        return _under_limit(value["nll_per_char"], self.max_nll_per_char.get(value["lang"]),
+                            value["chars"] < self.min_chars)
 
 
 @register("lm_ratio")
@@ -71,7 +70,7 @@ class LMRatioFilter(Filter):
     the pair shipped in the package, counted on Chinese text only
     (datacleaning/reference_lm/LM_RATIO_TRAINING.md). ``languages``: the languages measured at all
     (empty: every one); scoring reads a document's first 1,000 characters with both models, about
-    0.3 ms.
+    0.2 ms.
     """
 
     signals = {"junk_log_ratio": "float64", "chars": "int64"}
@@ -84,6 +83,11 @@ class LMRatioFilter(Filter):
     min_chars: int = 200
     min_measured_chars: int = 200
 
+    def __post_init__(self):
+        if self.min_chars < self.min_measured_chars:
+            raise ValueError(f"min_chars ({self.min_chars}) is below min_measured_chars ({self.min_measured_chars}): "
+                             "texts between the two would be judged without a measure")
+
     def prepare(self, base_dir: Path) -> None:
         self._model = load_lm_ratio((base_dir / self.model).resolve() if self.model else SHIPPED_LM_RATIO)
 
@@ -95,6 +99,11 @@ class LMRatioFilter(Filter):
         return {"junk_log_ratio": None if math.isnan(ratio) else round(ratio, 4), "chars": chars, "lang": doc.lang}
 
     def keep(self, value: dict) -> bool:
-        limit = self.max_junk_log_ratio.get(value["lang"])
-        return (limit is None or value["chars"] < self.min_chars or value["junk_log_ratio"] is None
-                or value["junk_log_ratio"] <= limit)
+        return _under_limit(value["junk_log_ratio"], self.max_junk_log_ratio.get(value["lang"]),
+                            value["chars"] < self.min_chars)
+
+
+def _under_limit(measured: float | None, limit: float | None, too_short: bool) -> bool:
+    """Kept: no limit for the language, a text too short to judge, nothing measured, or a measure
+    at or under the limit."""
+    return limit is None or too_short or measured is None or measured <= limit

@@ -174,16 +174,25 @@ def build_rules(clean: CleanConfig, base_dir: Path) -> dict[str, list[Rule]]:
 
 
 def check_language_keys(rule: Rule, where: str) -> None:
-    """Refuse a mapping by language (``Filter.language_keyed``) with a key no document gets from
-    the cld2 identifier: a misspelt language's threshold would never apply."""
+    """Refuse a language no document gets from the cld2 identifier, in a rule's ``languages`` or
+    as a key of a mapping by language (``Filter.language_keyed``), and a key of such a mapping
+    outside the rule's ``languages``: a threshold for a misspelt language, or for one the rule
+    does not measure, would never apply."""
     from datacleaning.cleaning.language import cld2_languages
 
-    for name in getattr(rule, "language_keyed", ()):
-        unknown = sorted(set(getattr(rule, name)) - cld2_languages())
+    named = rule.name or type(rule).__name__
+    measured = set(rule.languages)
+    for name, codes in (("languages", measured),
+                        *((name, set(getattr(rule, name))) for name in getattr(rule, "language_keyed", ()))):
+        unknown = sorted(codes - cld2_languages())
         if unknown:
             raise ConfigError(f"{where}.{name}: {', '.join(map(repr, unknown))} not a language the cld2 identifier "
                               f"gives a document (ISO 639-1 in lower case: zh, en, fr; other; und; a threshold "
-                              f"holds for a language in either script) (rule {rule.name or type(rule).__name__!r})")
+                              f"holds for a language in either script) (rule {named!r})")
+        unmeasured = sorted(codes - measured) if measured and name != "languages" else []
+        if unmeasured:
+            raise ConfigError(f"{where}.{name}: {', '.join(map(repr, unmeasured))} not among the languages the rule "
+                              f"measures (languages = {sorted(measured)}) (rule {named!r})")
 
 
 # The module name of a plugin imported from its file (no other process can import it by name).

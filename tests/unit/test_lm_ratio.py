@@ -54,6 +54,20 @@ def test_a_keyword_list_neither_model_saw_reads_as_junk_and_prose_as_good(fixtur
     assert all(fixture_pair.junk_log_ratio(text) < unseen_junk for text in GOOD)
 
 
+def test_a_pair_whose_bigrams_were_all_pruned_scores_with_its_unigrams():
+    """A min_count above every count: no bigram survives, in either model (as from one short text
+    a side); the pair still scores, as the two models do alone."""
+    pair = train_lm_ratio([GOOD[0][:40]], [JUNK[0][:40]], TOKENIZER, LMSettings(min_count=10**9, hold_out=0))
+    assert pair.good.record["ngrams"][1] == pair.junk.record["ngrams"][1] == 0
+    for text in (GOOD[1], JUNK[1], "好"):
+        expected = pair.good.nll_per_char(text) - pair.junk.nll_per_char(text)
+        assert math.isfinite(expected) and pair.junk_log_ratio(text) == pytest.approx(expected, rel=1e-12)
+
+
+def test_a_text_of_no_piece_has_no_ratio(fixture_pair):
+    assert math.isnan(fixture_pair.junk_log_ratio("\u200b"))               # folds to a character, encodes to nothing
+
+
 def test_a_saved_pair_reads_back_with_the_same_scores(tmp_path, fixture_pair):
     path = tmp_path / "pair.npz"
     fixture_pair.record = {"note": "fixture"}
@@ -97,7 +111,8 @@ def test_the_filter_judges_only_languages_with_a_limit_and_texts_long_enough(fix
     assert good["junk_log_ratio"] < 0 and judged.keep(good)
     assert judged.keep({**junk, "lang": "en"})                                   # no English limit
     assert LMRatioFilter(max_junk_log_ratio={"zh": 0.0}, min_chars=len(JUNK[0]) + 1).keep(junk)
-    unmeasured_below = LMRatioFilter(model="pair.npz", max_junk_log_ratio={"zh": 0.0}, min_measured_chars=len(JUNK[0]) + 1)
+    unmeasured_below = LMRatioFilter(model="pair.npz", max_junk_log_ratio={"zh": 0.0}, min_chars=len(JUNK[0]) + 1,
+                                     min_measured_chars=len(JUNK[0]) + 1)
     unmeasured_below.prepare(tmp_path)
     unmeasured = unmeasured_below.score(Document("j", JUNK[0], lang="zh"))
     assert unmeasured == {**junk, "junk_log_ratio": None} and unmeasured_below.keep(unmeasured)
@@ -148,6 +163,20 @@ def test_the_command_line_counts_a_pair_a_clean_run_then_judges_with(tmp_path):
     assert [row["id"] for row in kept] == ["d0"] and [row["id"] for row in rejected] == ["d1"]
     assert rejected[0]["rejected_by"] == "lm_ratio"
     assert rejected[0]["signals"]["lm_ratio"]["junk_log_ratio"] > limit >= kept[0]["signals"]["lm_ratio"]["junk_log_ratio"]
+
+
+def test_a_judging_length_below_the_measuring_one_and_limits_for_unmeasured_languages_are_refused():
+    from datacleaning.config import load_config
+    from datacleaning.errors import ConfigError
+    from datacleaning.rules.registry import build_rule
+    with pytest.raises(ConfigError, match=r"min_chars \(100\) is below min_measured_chars \(200\)"):
+        build_rule("filters", 0, {"name": "lm_ratio", "min_chars": 100})
+    setting = ["clean", "rule_settings", "lm_ratio"]
+    for key, value, said in ((["languages"], ["cn"], r"languages: 'cn' not a language"),
+                             (["max_junk_log_ratio", "en"], 0.2, r"max_junk_log_ratio: 'en' not among the languages "
+                                                                 r"the rule measures \(languages = \['zh'\]\)")):
+        with pytest.raises(ConfigError, match=said):
+            dc.Pipeline(load_config(None, [(setting + key, value)], profile="mixed_web"))
 
 
 def test_training_a_pair_without_bad_text_is_refused(tmp_path):

@@ -57,15 +57,15 @@ def test_rule_settings_change_one_rule_of_a_profile_and_leave_the_rest(tmp_path)
     base = load_config(None, profile="mixed_web")
     (tmp_path / "mine.toml").write_text(
         'extends = "mixed_web"\n[clean.rule_settings.length]\nmin_chars = 10\nmin_original_chars = 10\n'
-        '[clean.rule_settings.quality_classifier]\nmin_score = {zh = 0.5}\n', encoding="utf-8")
+        '[clean.rule_settings.blacklist]\nzh_min_terms = {gambling = 2}\n', encoding="utf-8")
     config = load_config(tmp_path / "mine.toml")
     changed = {rule["name"]: rule for rule in config.clean.filters}
     assert changed["length"]["min_chars"] == 10
-    assert changed["quality_classifier"]["min_score"]["zh"] == 0.5
-    assert changed["quality_classifier"]["min_score"]["en"] == {r["name"]: r for r in base.clean.filters}[
-        "quality_classifier"]["min_score"]["en"], "a table in a setting merges key by key"
-    untouched = [r for r in config.clean.filters if r["name"] not in ("length", "quality_classifier")]
-    assert untouched == [r for r in base.clean.filters if r["name"] not in ("length", "quality_classifier")]
+    assert changed["blacklist"]["zh_min_terms"]["gambling"] == 2
+    assert changed["blacklist"]["zh_min_terms"]["porn"] == {r["name"]: r for r in base.clean.filters}[
+        "blacklist"]["zh_min_terms"]["porn"], "a table in a setting merges key by key"
+    untouched = [r for r in config.clean.filters if r["name"] not in ("length", "blacklist")]
+    assert untouched == [r for r in base.clean.filters if r["name"] not in ("length", "blacklist")]
     assert config.clean.edits == base.clean.edits
 
     review = "这家店的面很好吃，下次还来。"  # 14 characters: under the profile's 50, over 10
@@ -154,7 +154,8 @@ def test_a_threshold_for_a_language_no_document_gets_is_refused(language):
     said = rf"min_score: '{language}' not a language the cld2 identifier gives a document"
     with pytest.raises(dc.ConfigError, match=said):
         dc.Pipeline(load_config(None, [(setting + [language], 0.9)], profile="mixed_web"))
-    assert dc.Pipeline(load_config(None, [(setting + ["fr"], 0.9)], profile="mixed_web"))
+    measure_all = (["clean", "rule_settings", "quality_classifier", "languages"], [])   # mixed_web measures English
+    assert dc.Pipeline(load_config(None, [(setting + ["fr"], 0.9), measure_all], profile="mixed_web"))
     from datacleaning.reference_lm.filter import ReferencePerplexityFilter
     with pytest.raises(dc.ConfigError, match=said.replace("min_score", "max_nll_per_char")):
         dc.Pipeline(filters=[ReferencePerplexityFilter(max_nll_per_char={language: 3.0})])
