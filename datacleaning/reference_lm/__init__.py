@@ -10,6 +10,8 @@ the probe stage's TransNormerLLM needs a GPU.
     lm.nll_per_char("...")
 
 TRAINING.md in this folder says how the shipped model was counted and what it measures.
+``ratio.py`` pairs two such models, one of text to keep and one of junk, for the ``lm_ratio``
+filter (LM_RATIO_TRAINING.md: the pair shipped for Chinese).
 """
 from datacleaning.reference_lm.model import SHIPPED_REFERENCE_LM, ReferenceLM, load_reference_lm, read_reference_lm
 from datacleaning.reference_lm.train import LMSettings, train_from_paths, train_reference_lm
