@@ -217,32 +217,33 @@ def build_parser() -> argparse.ArgumentParser:
                     "(with the SentencePiece model inside), which the reference_perplexity filter loads as its "
                     "`model`.")
     reference_lm_train.add_argument("inputs", nargs="+", metavar="PATH", help="text of the kind to call likely")
-    reference_lm_train.add_argument("--tokenizer", required=True, metavar="MODEL",
-                                    help="a SentencePiece .model file, or a folder holding tokenizer.model")
-    reference_lm_train.add_argument("--output", "-o", required=True, metavar="FILE", help="the .npz to write")
     from datacleaning.reference_lm import LMSettings
-    _add_setting_flags(reference_lm_train, [
-        ("--order", int, LMSettings.order, "n-grams of 1 to N pieces"),
-        ("--min-count", int, LMSettings.min_count, "drop n-grams above order 1 seen fewer times"),
-        ("--max-chars", int, LMSettings.max_chars, "score the first N characters of each text"),
-        ("--hold-out", float, LMSettings.hold_out, "share of the records held out to measure the model")])
+
+    def add_counting_flags(command: argparse.ArgumentParser, leading: list, held_out: str) -> None:
+        """What both reference-lm commands take: the pieces to count over, the file to write, and
+        how the counting is done (``leading`` flags first)."""
+        command.add_argument("--tokenizer", required=True, metavar="MODEL",
+                             help="a SentencePiece .model file, or a folder holding tokenizer.model")
+        command.add_argument("--output", "-o", required=True, metavar="FILE", help="the .npz to write")
+        _add_setting_flags(command, [
+            *leading,
+            ("--min-count", int, LMSettings.min_count, "drop n-grams above order 1 seen fewer times"),
+            ("--max-chars", int, LMSettings.max_chars, "score the first N characters of each text"),
+            ("--hold-out", float, LMSettings.hold_out, held_out)])
+
+    add_counting_flags(reference_lm_train, [("--order", int, LMSettings.order, "n-grams of 1 to N pieces")],
+                       "share of the records held out to measure the model")
     reference_lm_train.set_defaults(func=cmd_reference_lm_train)
     train_ratio = reference_lm_sub.add_parser(
         "train-ratio", help="good and bad text → a pair of n-gram models .npz",
-        description="Count an n-gram model of the records of the --good inputs and one of the --bad inputs (files "
+        description="Count a bigram model of the records of the --good inputs and one of the --bad inputs (files "
                     "or folders in any format `clean` reads, or a stage's Arrow shards) over the pieces of a "
-                    "SentencePiece model (bigrams), holding out a share of each side, spread evenly, to measure the ROC AUC "
+                    "SentencePiece model, holding out a share of each side, spread evenly, to measure the ROC AUC "
                     "of the log-likelihood ratio between them, and write both to FILE, which the lm_ratio filter "
                     "loads as its `model`.")
     train_ratio.add_argument("--good", nargs="+", required=True, metavar="PATH", help="text of the kind to keep")
     train_ratio.add_argument("--bad", nargs="+", required=True, metavar="PATH", help="text of the kind to reject")
-    train_ratio.add_argument("--tokenizer", required=True, metavar="MODEL",
-                             help="a SentencePiece .model file, or a folder holding tokenizer.model")
-    train_ratio.add_argument("--output", "-o", required=True, metavar="FILE", help="the .npz to write")
-    _add_setting_flags(train_ratio, [
-        ("--min-count", int, LMSettings.min_count, "drop n-grams above order 1 seen fewer times"),
-        ("--max-chars", int, LMSettings.max_chars, "score the first N characters of each text"),
-        ("--hold-out", float, LMSettings.hold_out, "share of each side held out to measure the pair")])
+    add_counting_flags(train_ratio, [], "share of each side held out to measure the pair")
     train_ratio.set_defaults(func=cmd_reference_lm_train_ratio)
 
     report = sub.add_parser("report", help="a finished output folder → one HTML page of charts and samples to read",
