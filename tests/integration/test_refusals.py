@@ -7,9 +7,12 @@ from __future__ import annotations
 import json
 import pickle
 import shutil
+from pathlib import Path
 
 import pytest
 
+import datacleaning
+from datacleaning.manifest import code_version
 from datacleaning.model_probe.loader import SHIPPED_TINY
 from helpers import cli, kept_fixture_shards, read_rows, write_repeated_corpus
 
@@ -47,6 +50,40 @@ def test_an_input_file_changed_since_the_run_started_is_refused(tmp_path):
     again = cli("clean", str(corpus), "--output", str(output), "--no-progress")
     assert again.returncode == 2 and "different configuration or input" in again.stderr
     assert "what differs: files" in again.stderr
+
+
+def test_an_unfinished_run_of_another_version_is_not_resumed_and_a_finished_one_is_kept_with_a_warning(tmp_path):
+    """Another version of the package (a copy with one file changed, imported first) cleans a
+    corpus; this version reruns the same command. The finished run is left as it is, with a
+    warning; the same run unfinished (its manifest not marked complete, as a killed run leaves
+    it) is refused, since resuming would judge its units by two versions; the version that began
+    it resumes it."""
+    other = tmp_path / "other"
+    shutil.copytree(Path(datacleaning.__file__).parent, other / "datacleaning",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    with open(other / "datacleaning" / "__init__.py", "a", encoding="utf-8") as f:
+        f.write("# another version\n")
+    as_other = {"PYTHONPATH": str(other)}
+    corpus, output = _corpus(tmp_path), tmp_path / "out"
+    command = ("clean", str(corpus), "--output", str(output), "--no-progress")
+    assert cli(*command, env=as_other, cwd=tmp_path).returncode == 0
+    manifest = json.loads((output / "manifest.json").read_text())
+    assert manifest["complete"] and manifest["code"] != code_version()
+    before = _files(output)
+
+    finished = cli(*command, cwd=tmp_path)
+    assert finished.returncode == 0, finished.stderr
+    assert "completed_by_other_code" in finished.stderr and manifest["code"] in finished.stderr
+    assert _files(output) == before
+
+    (output / "manifest.json").write_text(json.dumps({k: v for k, v in manifest.items() if k != "complete"}))
+    unfinished = _files(output)
+    refused = cli(*command, cwd=tmp_path)
+    assert refused.returncode == 2
+    assert "another version of datacleaning" in refused.stderr and manifest["code"] in refused.stderr
+    assert _files(output) == unfinished
+    assert cli(*command, env=as_other, cwd=tmp_path).returncode == 0
+    assert json.loads((output / "manifest.json").read_text())["complete"]
 
 
 def test_files_told_apart_by_their_folders_are_part_of_what_a_resume_must_match(tmp_path):
