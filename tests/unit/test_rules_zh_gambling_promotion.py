@@ -40,9 +40,13 @@ NEWS_WITH_ONE_NAME = (
     ("真钱棋牌游戏下载，小区物业近日开展了消防安全演练活动。", "真钱棋牌"),
     ("亚洲最大博彩平台，春季是播种的好时节，农民们正在田里忙碌。", "博彩平台"),
     ("九号彩票平台登录，海关总署公布了今年前两个月的进出口数据。", "彩票平台登录"),
+    ("彩票开户就上这里，今年夏天的降雨量比往年多出三成，各地防汛形势严峻。", "彩票开户"),
+    ("现金棋牌天天送，本市今年新建公园绿地四十余处，市民休闲有了好去处。", "现金棋牌"),
+    ("会员登录网址已更新，这款电饭煲采用了新的加热方式，米饭口感更好。", "会员登录网址"),
 ])
 def test_a_gambling_site_named_once_is_rejected(text, name):
-    """``first`` is the leftmost name found."""
+    """``first`` is the leftmost name found. One case at least for each construction: the rule
+    searches a text only for the constructions whose strings a first scan found in it."""
     value = measured(text)
     assert value["hits"] >= 1 and value["first"] == name
     assert not ZhGamblingPromotion().keep(value)
