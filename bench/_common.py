@@ -1,6 +1,7 @@
 """What the benchmark scripts share: where things are, the units they report in, the corpus manifest."""
 from __future__ import annotations
 
+import argparse
 import difflib
 import json
 import os
@@ -67,6 +68,31 @@ def corpus_or_exit(corpus: Path, script: str) -> tuple[Path, list[Path]]:
     if not parts:
         sys.exit(f"{script}: no {PART_GLOB} files in {corpus}; build one with bench/build_corpus.py")
     return corpus, parts
+
+
+DEV_DATA_ENV = "DATACLEANING_DEV_DATA"
+
+
+def add_dev_data_option(parser: argparse.ArgumentParser, default: Path | None = None) -> None:
+    """``--dev-data``, the development corpus folder; where it is not given, ``$DATACLEANING_DEV_DATA``,
+    else ``default``."""
+    fallback = f", else {default}" if default else ""
+    parser.add_argument("--dev-data", type=Path, default=os.environ.get(DEV_DATA_ENV) or default,
+                        help=f"development corpus folder (default: ${DEV_DATA_ENV}{fallback})")
+
+
+def dev_data_or_exit(dev_data: Path | None, script: str, needs: tuple[str, ...] = ()) -> Path:
+    """The development corpus folder ``--dev-data`` gave; exits naming ``script`` when there is none,
+    or when it lacks one of the subfolders ``needs``."""
+    how = f"give the development corpus folder with --dev-data or {DEV_DATA_ENV}"
+    if dev_data is None:
+        sys.exit(f"{script}: no development corpus: {how}")
+    if not dev_data.is_dir():
+        sys.exit(f"{script}: {dev_data} is not a folder: {how}")
+    missing = [name for name in needs if not (dev_data / name).is_dir()]
+    if missing:
+        sys.exit(f"{script}: {dev_data} has no {' or '.join(name + '/' for name in missing)} folder: {how}")
+    return dev_data
 
 
 def write_manifest(corpus: Path, manifest: dict) -> None:

@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import sys
 from collections import Counter
 from pathlib import Path
 
-from _common import BENCH_OUT
+from _common import BENCH_OUT, add_dev_data_option, dev_data_or_exit
 from datacleaning.blacklists.rule import DEFAULT_LISTS
 from datacleaning.config import load_config
 from datacleaning.rules.registry import build_rule
@@ -42,15 +41,13 @@ def rejected_values(out: Path) -> list[tuple[str, dict]]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dev-data", default=os.environ.get("DATACLEANING_DEV_DATA"),
-                        help="development corpus folder (or DATACLEANING_DEV_DATA)")
+    add_dev_data_option(parser)
     parser.add_argument("--profile", default="mixed_web")
     parser.add_argument("--workers", type=int, default=1, help="most dev sources are a single work unit (default: 1)")
     parser.add_argument("--out", type=Path, default=BENCH_OUT / "blacklist_effects")
     args = parser.parse_args()
-    if not args.dev_data or not Path(args.dev_data).is_dir():
-        sys.exit("give the development corpus with --dev-data or DATACLEANING_DEV_DATA")
-    sources = sorted(Path(args.dev_data).glob("*/*.jsonl"))
+    dev = dev_data_or_exit(args.dev_data, "blacklist_effects")
+    sources = sorted(dev.glob("*/*.jsonl"))
     run = [(["run", "workers"], args.workers), (["run", "progress"], False)]
     profile = load_config(None, run, profile=args.profile)
     # The profile's own blacklist step (its thresholds), with the optional politics list added.

@@ -18,15 +18,13 @@ from __future__ import annotations
 
 import argparse
 import heapq
-import os
 import sys
 from pathlib import Path
 
 import orjson
 
-from _common import BENCH_OUT, MANIFEST_NAME, MB, PART_GLOB, write_manifest
+from _common import BENCH_OUT, MANIFEST_NAME, MB, PART_GLOB, add_dev_data_option, dev_data_or_exit, write_manifest
 
-ENV_VAR = "DATACLEANING_DEV_DATA"
 MIXES = {"mixed": ("en", "zh"), "en": ("en",), "zh": ("zh",)}
 
 
@@ -63,18 +61,6 @@ class Source:
         return line
 
 
-def resolve_dev_data(arg: str | None) -> Path:
-    value = arg or os.environ.get(ENV_VAR)
-    if not value:
-        sys.exit(f"build_corpus: no dev data given: pass --dev-data DIR or set {ENV_VAR} "
-                 f"(the development corpus folder with en/ and zh/ inside)")
-    path = Path(value)
-    if not path.is_dir():
-        origin = "--dev-data" if arg else ENV_VAR
-        sys.exit(f"build_corpus: dev data folder {path} (from {origin}) does not exist")
-    return path
-
-
 def load_sources(dev_data: Path, mix: str) -> list[Source]:
     sources = []
     for lang in MIXES[mix]:
@@ -109,7 +95,7 @@ def build(sources: list[Source], out: Path, target_bytes: int, n_files: int) -> 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dev-data", help=f"development corpus folder (default: ${ENV_VAR})")
+    add_dev_data_option(parser)
     parser.add_argument("--size-mb", type=float, default=200, help="target size in decimal MB (default: 200)")
     parser.add_argument("--mix", choices=sorted(MIXES), default="mixed",
                         help="which dev-data languages to draw from (default: mixed = en and zh)")
@@ -119,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.size_mb <= 0 or args.files <= 0:
         parser.error("--size-mb and --files must be positive")
 
-    dev_data = resolve_dev_data(args.dev_data)
+    dev_data = dev_data_or_exit(args.dev_data, "build_corpus", needs=MIXES[args.mix])
     out = args.out or BENCH_OUT / f"corpus_{args.mix}"
     sources = load_sources(dev_data, args.mix)
     out.mkdir(parents=True, exist_ok=True)

@@ -51,7 +51,7 @@ from pathlib import Path
 
 import orjson
 
-from _common import BENCH_OUT
+from _common import BENCH_OUT, add_dev_data_option, dev_data_or_exit
 
 from datacleaning.cleaning.stage import KEPT_SCHEMA
 from datacleaning.config import load_config
@@ -349,7 +349,7 @@ def report(results: list[dict], threshold: float) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dev-data", type=Path, required=True, help="development corpus folder (with en/ and zh/)")
+    add_dev_data_option(parser)
     parser.add_argument("--originals", type=int, default=1000, help="documents per language given edited copies")
     parser.add_argument("--natural", type=int, default=6000, help="further documents per source, as they are")
     parser.add_argument("--min-tokens", type=int, default=10, help="shortest original, in tokens")
@@ -358,11 +358,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json-out", type=Path, default=BENCH_OUT / "dedup_accuracy.json")
     args = parser.parse_args(argv)
+    dev = dev_data_or_exit(args.dev_data, "dedup_accuracy", needs=LANGUAGES)
 
     results = []
     for lang in LANGUAGES:
         rng = random.Random(f"{args.seed}-{lang}")
-        docs = build_corpus(args.dev_data, lang, args.originals, args.natural, args.min_tokens, rng)
+        docs = build_corpus(dev, lang, args.originals, args.natural, args.min_tokens, rng)
         with tempfile.TemporaryDirectory(prefix="dedup-accuracy-") as scratch:
             results.append(evaluate(docs, lang, args.workers, args.threshold, Path(scratch)))
         scores = results[-1]["labelled_pairs"]

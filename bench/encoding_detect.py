@@ -68,7 +68,6 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import os
 import random
 import re
 import sys
@@ -81,7 +80,7 @@ from pathlib import Path
 
 import opencc
 
-from _common import MB
+from _common import MB, add_dev_data_option, dev_data_or_exit
 
 JAPANESE_CHUNK_CHARS = 500
 KANA = re.compile(r"[\u3040-\u30ff]")
@@ -499,16 +498,14 @@ def print_tables(samples: list[Sample], measured: list[dict], rows: dict, detect
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dev-data", default=os.environ.get("DATACLEANING_DEV_DATA"),
-                        help="development corpus folder (or DATACLEANING_DEV_DATA)")
+    add_dev_data_option(parser)
     parser.add_argument("--per-encoding", type=int, default=200, help="documents per encoding, at most")
     parser.add_argument("--head-bytes", type=int, default=200, help="size of the short items")
     parser.add_argument("--repeat", type=int, default=3, help="timing rounds; the best is kept")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    if not args.dev_data or not Path(args.dev_data).is_dir():
-        sys.exit("give the development corpus with --dev-data or DATACLEANING_DEV_DATA")
-    sources = load_sources(Path(args.dev_data))
+    dev = dev_data_or_exit(args.dev_data, "encoding_detect")
+    sources = load_sources(dev)
     to_traditional = opencc.OpenCC("s2tw")
     samples = [draw(encoding, sources, args.per_encoding, args.head_bytes, args.seed, to_traditional)
                for encoding in ENCODINGS]

@@ -16,12 +16,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from pathlib import Path
 
-from _common import BENCH_OUT
+from _common import BENCH_OUT, add_dev_data_option, dev_data_or_exit
 from resiliparse.parse.html import HTMLTree
 
 import datacleaning as dc
@@ -94,11 +93,15 @@ def main() -> int:
     parser.add_argument("--profile", default="mixed_web")
     parser.add_argument("--size", type=int, default=20_000)
     parser.add_argument("--growth", type=int, default=8)
-    parser.add_argument("--html", action="store_true", help="hostile HTML pages through every HTML extractor")
-    parser.add_argument("--dev-data", type=Path, default=os.environ.get("DATACLEANING_DEV_DATA"),
-                        help="with --html: also the guard's cost on the dev corpus's gold pages")
+    parser.add_argument("--html", action="store_true",
+                        help="hostile HTML pages through every HTML extractor; with the development corpus, "
+                             "also the guard's cost on its gold pages")
+    add_dev_data_option(parser)
     parser.add_argument("--out", help="JSON results (default: bench/out/hostile_inputs.json or hostile_html.json)")
     args = parser.parse_args()
+    dev = None
+    if args.html and args.dev_data:
+        dev = dev_data_or_exit(args.dev_data, "hostile_inputs", needs=("boilerplate",))
     if args.html:
         cleaners = {name: (lambda page, name=name: page_text(page, name)) for name in EXTRACTORS}
         cleaners["resiliparse, unguarded"] = unguarded_text
@@ -120,7 +123,7 @@ def main() -> int:
                          "seconds": [t_small, t_large], "growth_ratio": ratio})
             print(f"| {name} | {cleaner} | {len(small[name]):,} | {t_small:.4f} | {len(large[name]):,} | "
                   f"{t_large:.4f} | {ratio:.2f} |")
-    cost = guard_cost(args.dev_data, args.profile) if args.html and args.dev_data else None
+    cost = guard_cost(dev, args.profile) if dev else None
     BENCH_OUT.mkdir(parents=True, exist_ok=True)
     with open(out, "w", encoding="utf-8") as f:
         json.dump({"profile": args.profile, "rows": rows, "guard_cost": cost}, f, indent=1, ensure_ascii=False)

@@ -40,7 +40,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
 import sys
 import time
 from collections import Counter
@@ -48,7 +47,7 @@ from pathlib import Path
 
 import numpy as np
 
-from _common import BENCH_OUT, REPO_ROOT, shown_path, surviving_lines
+from _common import BENCH_OUT, REPO_ROOT, add_dev_data_option, dev_data_or_exit, shown_path, surviving_lines
 import datacleaning as dc
 from datacleaning.quality import roc_auc
 from datacleaning.cleaning.rule_chain import BUILTIN_CHECKS, RuleChain
@@ -465,8 +464,7 @@ def print_tables(reports: dict[str, dict]) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dev-data", default=os.environ.get("DATACLEANING_DEV_DATA"),
-                        help="development corpus folder (or DATACLEANING_DEV_DATA)")
+    add_dev_data_option(parser)
     parser.add_argument("--profile", action="append", default=[], help="a bundled profile; repeatable")
     parser.add_argument("--config", action="append", default=[], type=Path, help="a config file; repeatable")
     parser.add_argument("--max-docs", type=int, default=400, help="documents per clean reference source")
@@ -481,15 +479,14 @@ def main() -> int:
                         help="with --probe: a probe model folder (default: the shipped tiny model)")
     parser.add_argument("--out", type=Path, default=BENCH_OUT / "judgment")
     args = parser.parse_args()
-    if not args.dev_data or not Path(args.dev_data).is_dir():
-        sys.exit("give the development corpus with --dev-data or DATACLEANING_DEV_DATA")
+    dev = dev_data_or_exit(args.dev_data, "judgment")
     configs = {p: load_config(None, profile=p) for p in args.profile or ["mixed_web"]}
     configs.update({str(path): load_config(path) for path in args.config})
     probe = None
     if args.probe:
         from datacleaning.model_probe import SHIPPED_TINY
         probe = args.probe_model or SHIPPED_TINY
-    reports = {name: evaluate(name, config, Path(args.dev_data), args.max_docs, args.signals, args.ablate, probe)
+    reports = {name: evaluate(name, config, dev, args.max_docs, args.signals, args.ablate, probe)
                for name, config in configs.items()}
     print_tables(reports)
     args.out.mkdir(parents=True, exist_ok=True)

@@ -71,7 +71,6 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import os
 import random
 import re
 import socket
@@ -87,7 +86,7 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Callable
 
-from _common import BENCH_OUT, MB, measure_in_child, write_measurement
+from _common import BENCH_OUT, MB, add_dev_data_option, dev_data_or_exit, measure_in_child, write_measurement
 
 DEFAULT_SEED = 1
 DEFAULT_MAX_CHARS = 4000
@@ -843,8 +842,7 @@ def print_mistakes(scores: dict, names: list[str], hard: list[dict]) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dev-data", default=os.environ.get("DATACLEANING_DEV_DATA"),
-                        help="development corpus folder (or DATACLEANING_DEV_DATA)")
+    add_dev_data_option(parser)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed of the sample's draw")
     parser.add_argument("--max-chars", type=int, default=DEFAULT_MAX_CHARS, help="characters of each text kept")
     parser.add_argument("--out", type=Path, default=BENCH_OUT / "language_id.json")
@@ -853,9 +851,8 @@ def main() -> int:
     if args.measure:
         write_measurement(args.measure, measure)
         return 0
-    if not args.dev_data or not Path(args.dev_data).is_dir():
-        sys.exit("give the development corpus with --dev-data or DATACLEANING_DEV_DATA")
-    texts = build_sample(Path(args.dev_data), args.seed, args.max_chars)
+    dev = dev_data_or_exit(args.dev_data, "language_id")
+    texts = build_sample(dev, args.seed, args.max_chars)
     sample = {"seed": args.seed, "max_chars": args.max_chars, "full": [asdict(t) for t in texts],
               "short": [asdict(s) for s in map(short_version, texts) if s]}
     print(f"Sample: {len(sample['full'])} texts, {len(sample['short'])} short ones; by column: "

@@ -18,13 +18,12 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import os
 import sys
 from pathlib import Path
 
 import numpy as np
 
-from _common import TOKENIZER
+from _common import TOKENIZER, add_dev_data_option, dev_data_or_exit
 from judgment import evenly, read_jsonl
 from main_content import held_out
 from quality_train_default import (CRAWL, FOLDS, GOOD, GOOD_LABEL, REVIEW_MIN_CHARS, REVIEWS, WEB_GOOD_KEPT,
@@ -51,16 +50,12 @@ def gold_texts(dev: Path) -> list[str]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dev-data", default=os.environ.get("DATACLEANING_DEV_DATA"),
-                        help="development corpus folder (or DATACLEANING_DEV_DATA)")
+    add_dev_data_option(parser)
     parser.add_argument("--out", type=Path, default=SHIPPED_LM_RATIO, help="the .npz to write")
     parser.add_argument("--min-count", type=int, default=1)
     parser.add_argument("--max-chars", type=int, default=LMSettings.max_chars)
     args = parser.parse_args()
-    if not args.dev_data or not Path(args.dev_data).is_dir():
-        print("no development data: pass --dev-data or set DATACLEANING_DEV_DATA", file=sys.stderr)
-        return 2
-    dev = Path(args.dev_data)
+    dev = dev_data_or_exit(args.dev_data, "lm_ratio_train")
     text = read_training_text(dev, with_web=True)
     reviews = [r["text"] for r in read_jsonl(dev / REVIEWS) if len(r["text"]) >= REVIEW_MIN_CHARS]
     classical = [r["text"] for r in read_jsonl(dev / CLASSICAL)]

@@ -33,7 +33,6 @@ import difflib
 import gzip
 import hashlib
 import json
-import os
 import re
 import sys
 import time
@@ -42,7 +41,7 @@ from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
-from _common import BENCH_OUT, surviving_lines
+from _common import BENCH_OUT, add_dev_data_option, dev_data_or_exit, surviving_lines
 
 from resiliparse.extract.html2text import extract_plain_text
 
@@ -425,16 +424,14 @@ def print_tables(results: dict[str, dict]) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dev-data", type=Path, default=os.environ.get("DATACLEANING_DEV_DATA"),
-                        help="development corpus folder (or DATACLEANING_DEV_DATA)")
+    add_dev_data_option(parser)
     parser.add_argument("--extractor", action="append", choices=sorted(EXTRACTORS),
                         help="measure only these (repeatable; default: all)")
     parser.add_argument("--skip-html", action="store_true", help="measure only the line rules")
     parser.add_argument("--out", type=Path, default=BENCH_OUT / "main_content" / "main_content.json")
     args = parser.parse_args()
-    if args.dev_data is None or not (args.dev_data / "boilerplate").is_dir():
-        parser.error("the development corpus is needed: --dev-data DIR or DATACLEANING_DEV_DATA")
-    pages = [page for page in gold_pages(args.dev_data) if held_out(page["id"])]
+    dev = dev_data_or_exit(args.dev_data, "main_content", needs=("boilerplate",))
+    pages = [page for page in gold_pages(dev) if held_out(page["id"])]
     results = {}
     for name in [] if args.skip_html else args.extractor or EXTRACTORS:
         try:
@@ -447,11 +444,11 @@ def main() -> int:
         results[name] = measure(name, EXTRACTORS[name], pages)
     if results:
         print_tables(results)
-    lines = measure_lines(line_sets(args.dev_data, pages))
+    lines = measure_lines(line_sets(dev, pages))
     print_line_table(lines)
     rejected = rejected_whole(pages)
     print_rejected_table(rejected)
-    losses = reference_losses(args.dev_data)
+    losses = reference_losses(dev)
     print_reference_table(losses)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({"html": results, "lines": lines, "rejected_whole": rejected, "reference_losses": losses}, indent=2,

@@ -19,12 +19,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections import Counter
 from pathlib import Path
 
-from _common import shown_path
+from _common import add_dev_data_option, dev_data_or_exit, shown_path
 from main_content import gold_pages, held_out, label_lines, text_lines, turku_pages
 
 from datacleaning.main_text import SHIPPED_LINE_CLASSIFIER, LabelledPage, render_page, train_line_classifier
@@ -89,13 +88,10 @@ def training_notes(record: dict) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dev-data", type=Path, default=os.environ.get("DATACLEANING_DEV_DATA"),
-                        help="development corpus folder (or DATACLEANING_DEV_DATA)")
+    add_dev_data_option(parser)
     parser.add_argument("--output", type=Path, default=SHIPPED_LINE_CLASSIFIER)
     args = parser.parse_args()
-    if args.dev_data is None or not (args.dev_data / "boilerplate").is_dir():
-        parser.error("the development corpus is needed: --dev-data DIR or DATACLEANING_DEV_DATA")
-    pages = training_pages(args.dev_data)
+    pages = training_pages(dev_data_or_exit(args.dev_data, "main_text_train", needs=("boilerplate",)))
     print(f"{len(pages):,} pages: {dict(Counter(p.group for p in pages))}", file=sys.stderr)
     classifier = train_line_classifier(pages, log=lambda message: print(message, file=sys.stderr))
     classifier.save(args.output)

@@ -17,13 +17,12 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
 import re
 import sys
 from collections import Counter
 from pathlib import Path
 
-from _common import REPO_ROOT
+from _common import REPO_ROOT, add_dev_data_option, dev_data_or_exit
 from datacleaning.blacklists.matcher import resolve_blacklist
 
 LABELS = REPO_ROOT / "bench" / "labels" / "zh_hplt_sample.tsv"
@@ -60,14 +59,12 @@ def document_counts(texts: list[str]) -> Counter:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dev-data", default=os.environ.get("DATACLEANING_DEV_DATA"))
+    add_dev_data_option(parser)
     parser.add_argument("--category", default="gambling")
     parser.add_argument("--min-docs", type=int, default=3)
     parser.add_argument("--top", type=int, default=150)
     args = parser.parse_args()
-    if not args.dev_data or not Path(args.dev_data).is_dir():
-        sys.exit("give the development corpus with --dev-data or DATACLEANING_DEV_DATA")
-    dev = Path(args.dev_data)
+    dev = dev_data_or_exit(args.dev_data, "mine_spam_terms")
     with open(LABELS, encoding="utf-8") as f:
         labelled = {row["id"] for row in csv.DictReader(f, delimiter="\t")}
     crawl = [(i, t) for i, t in read_texts(dev / "zh" / "zh_web_hplt_unlabelled.jsonl") if i not in labelled]

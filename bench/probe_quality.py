@@ -32,7 +32,7 @@ import numpy as np
 import pyarrow as pa
 import torch
 
-from _common import BENCH_OUT, DEFAULT_CONFIG, REPO_ROOT
+from _common import BENCH_OUT, DEFAULT_CONFIG, REPO_ROOT, add_dev_data_option, dev_data_or_exit
 from datacleaning import load_config, read_table
 from datacleaning.model_probe import SHIPPED_TINY, Scorer, load_model, load_tokenizer
 from datacleaning.model_probe.text import model_texts
@@ -72,21 +72,19 @@ def rejected_set(dev_data: Path, reviews: int, scratch: Path) -> list[tuple[str,
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    default_data = os.environ.get("DATACLEANING_DEV_DATA", REPO_ROOT.parent / "shared" / "data" / "dev")
-    parser.add_argument("--dev-data", type=Path, default=Path(default_data))
+    add_dev_data_option(parser, default=REPO_ROOT.parent / "shared" / "data" / "dev")
     parser.add_argument("--model", type=Path, default=SHIPPED_TINY)
     parser.add_argument("--reviews", type=int, default=1000, help="user reviews sampled (the first N)")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--dtypes", default="float32,bfloat16", help="comma-separated; the first is the reference")
     parser.add_argument("--json", type=Path, default=BENCH_OUT / "probe_quality.json")
     args = parser.parse_args()
-    if not args.dev_data.is_dir():
-        sys.exit(f"development corpus not found at {args.dev_data} (give --dev-data or DATACLEANING_DEV_DATA)")
+    dev = dev_data_or_exit(args.dev_data, "probe_quality")
     torch.set_num_threads(args.threads)
     tokenizer = load_tokenizer(args.model)
     with tempfile.TemporaryDirectory() as scratch:
-        clean = clean_set(args.dev_data)
-        rejected = rejected_set(args.dev_data, args.reviews, Path(scratch))
+        clean = clean_set(dev)
+        rejected = rejected_set(dev, args.reviews, Path(scratch))
     texts = [t for _, t in clean] + [r[1] for r in rejected]
     began = time.process_time()
     encoded = [tokenizer.encode(t) for t in model_texts(pa.array(texts, pa.string()), fold_script=True).to_pylist()]

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from _common import TOKENIZER
+from _common import TOKENIZER, add_dev_data_option, dev_data_or_exit
 from judgment import evenly
 from quality_train_default import GOOD, good_texts, reference_texts
 from datacleaning.model_probe import TINY, Scorer, TrainConfig, save_model, train_model
@@ -45,8 +45,7 @@ HELD_OUT_CHARS = 3000
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    default_data = os.environ.get("DATACLEANING_DEV_DATA", REPO_ROOT.parent / "shared" / "data" / "dev")
-    parser.add_argument("--dev-data", type=Path, default=Path(default_data))
+    add_dev_data_option(parser, default=REPO_ROOT.parent / "shared" / "data" / "dev")
     parser.add_argument("--out", type=Path, default=SHIPPED_TINY)
     parser.add_argument("--steps", type=int, default=900)
     parser.add_argument("--batch-tokens", type=int, default=4096)
@@ -59,16 +58,17 @@ def main() -> None:
     parser.add_argument("--heads", type=int, default=TINY.n_heads)
     parser.add_argument("--glu", type=int, default=TINY.glu_dim, help="GLU hidden width")
     args = parser.parse_args()
+    dev = dev_data_or_exit(args.dev_data, "probe_train_tiny")
     torch.set_num_threads(args.threads)
 
     import sentencepiece as spm
-    sp = spm.SentencePieceProcessor(model_file=str(args.dev_data / TOKENIZER))
+    sp = spm.SentencePieceProcessor(model_file=str(dev / TOKENIZER))
     sizes = replace(TINY, d_model=args.d_model, n_layers=args.layers, n_heads=args.heads, glu_dim=args.glu)
     config = sizes.with_vocab(sp.vocab_size(), pad_token_id=None, bos_token_id=sp.bos_id(), eos_token_id=sp.eos_id())
-    by_lang, table = good_texts(args.dev_data, PIECE_CHARS)
+    by_lang, table = good_texts(dev, PIECE_CHARS)
     train_docs = [np.array(sp.encode(t), dtype=np.int32) for texts in by_lang.values() for t in texts]
     held_out = {name: [np.array(sp.encode(t[:HELD_OUT_CHARS]), dtype=np.int32)
-                       for t in evenly(reference_texts(args.dev_data, name, 1), HELD_OUT_DOCS)] for name, _, _ in GOOD}
+                       for t in evenly(reference_texts(dev, name, 1), HELD_OUT_DOCS)] for name, _, _ in GOOD}
     print(f"{len(train_docs)} pieces, {sum(d.size for d in train_docs):,} tokens", flush=True)
 
     train = TrainConfig(steps=args.steps, batch_tokens=args.batch_tokens, seq_len=args.seq_len, lr=args.lr,
@@ -89,8 +89,8 @@ def main() -> None:
     untrained_loss = sum(s.nll for s in untrained) / sum(s.n_tokens for s in untrained)
 
     args.out.mkdir(parents=True, exist_ok=True)
-    save_model(model, args.out, dtype=torch.float16, tokenizer=args.dev_data / TOKENIZER)
-    shutil.copyfile(args.dev_data / TOKENIZER_LICENCE, args.out / "tokenizer.LICENSE.md")
+    save_model(model, args.out, dtype=torch.float16, tokenizer=dev / TOKENIZER)
+    shutil.copyfile(dev / TOKENIZER_LICENCE, args.out / "tokenizer.LICENSE.md")
     size = sum(f.stat().st_size for f in args.out.iterdir() if f.is_file() and f.name != "TRAINING.md")
     command = "python " + " ".join(shlex.quote(a) for a in [os.path.relpath(__file__, REPO_ROOT), *sys.argv[1:]])
     summary = {

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from _common import BENCH_OUT
+from _common import BENCH_OUT, add_dev_data_option, dev_data_or_exit
 from judgment import evenly, labelled_sets, read_jsonl, reference_halves
 from quality_train_default import WEB_SHARE, read_training_text, sides
 from datacleaning.quality import TrainSettings, load_classifier, roc_auc
@@ -56,15 +56,12 @@ def evaluation_sets(dev: Path) -> dict[str, tuple[list[str], np.ndarray]]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dev-data", default=os.environ.get("DATACLEANING_DEV_DATA"))
+    add_dev_data_option(parser)
     parser.add_argument("--out", type=Path, default=BENCH_OUT / "quality_fasttext.json")
     args = parser.parse_args()
-    if not args.dev_data or not Path(args.dev_data).is_dir():
-        print("no development data: pass --dev-data or set DATACLEANING_DEV_DATA", file=sys.stderr)
-        return 2
+    dev = dev_data_or_exit(args.dev_data, "quality_fasttext")
     import fasttext
 
-    dev = Path(args.dev_data)
     settings = TrainSettings()
     max_chars = settings.features.max_chars
     good, bad, good_weights, bad_weights = sides(read_training_text(dev, with_web=True), WEB_SHARE)

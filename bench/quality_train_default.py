@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import csv
 from collections import Counter
@@ -34,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-from _common import detokenize_wikitext
+from _common import add_dev_data_option, detokenize_wikitext, dev_data_or_exit
 from judgment import GOOD as GOOD_LABEL, LABELS, evenly, hplt_document, read_jsonl, reference_halves, with_clean
 from datacleaning.config import load_config
 from datacleaning.quality import SHIPPED_CLASSIFIER, TrainSettings, roc_auc, train_classifier
@@ -235,8 +234,7 @@ def side_weights(web: int, rest: int, web_share: float) -> list[float]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dev-data", default=os.environ.get("DATACLEANING_DEV_DATA"),
-                        help="development corpus folder (or DATACLEANING_DEV_DATA)")
+    add_dev_data_option(parser)
     parser.add_argument("--out", type=Path, default=SHIPPED_CLASSIFIER, help="the .npz to write")
     parser.add_argument("--epochs", type=int, default=TrainSettings.epochs)
     parser.add_argument("--models", type=int, default=MODELS,
@@ -244,10 +242,7 @@ def main() -> int:
     parser.add_argument("--web-share", type=float, default=WEB_SHARE,
                         help="the share of each side's weight the pages labelled for training carry (0: leave them out)")
     args = parser.parse_args()
-    if not args.dev_data or not Path(args.dev_data).is_dir():
-        print("no development data: pass --dev-data or set DATACLEANING_DEV_DATA", file=sys.stderr)
-        return 2
-    dev = Path(args.dev_data)
+    dev = dev_data_or_exit(args.dev_data, "quality_train_default")
     text = read_training_text(dev, with_web=bool(args.web_share))
     good, table, by_rule, web = text.references, text.table, text.by_rule, text.web
     settings = TrainSettings(epochs=args.epochs, models=args.models)

@@ -17,14 +17,13 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import os
 import re
 import sys
 from pathlib import Path
 
 import numpy as np
 
-from _common import TOKENIZER
+from _common import TOKENIZER, add_dev_data_option, dev_data_or_exit
 from judgment import evenly, read_jsonl
 from quality_train_default import GOOD, MAX_PIECES, REVIEW_MIN_CHARS, REVIEWS, good_texts, reference_texts
 from datacleaning.quality import TrainSettings
@@ -59,16 +58,12 @@ def web_writing(dev: Path) -> dict[str, list[str]]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dev-data", default=os.environ.get("DATACLEANING_DEV_DATA"),
-                        help="development corpus folder (or DATACLEANING_DEV_DATA)")
+    add_dev_data_option(parser)
     parser.add_argument("--out", type=Path, default=SHIPPED_REFERENCE_LM, help="the .npz to write")
     parser.add_argument("--order", type=int, default=LMSettings.order)
     parser.add_argument("--min-count", type=int, default=LMSettings.min_count)
     args = parser.parse_args()
-    if not args.dev_data or not Path(args.dev_data).is_dir():
-        print("no development data: pass --dev-data or set DATACLEANING_DEV_DATA", file=sys.stderr)
-        return 2
-    dev = Path(args.dev_data)
+    dev = dev_data_or_exit(args.dev_data, "reference_lm_train")
     good, table = good_texts(dev, TrainSettings().features.max_chars)
     settings = LMSettings(order=args.order, min_count=args.min_count, hold_out=0)
     model = train_reference_lm([t for texts in good.values() for t in texts], dev / TOKENIZER, settings,

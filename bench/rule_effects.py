@@ -10,27 +10,24 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import sys
 from pathlib import Path
 
-from _common import BENCH_OUT
+from _common import BENCH_OUT, add_dev_data_option, dev_data_or_exit
 from datacleaning.config import load_config
 from datacleaning.stages import run_stage
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dev-data", default=os.environ.get("DATACLEANING_DEV_DATA"),
-                        help="development corpus folder (or DATACLEANING_DEV_DATA)")
+    add_dev_data_option(parser)
     parser.add_argument("--profile", default="mixed_web")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--out", type=Path, default=BENCH_OUT / "rule_effects")
     args = parser.parse_args()
-    if not args.dev_data or not Path(args.dev_data).is_dir():
-        sys.exit("give the development corpus with --dev-data or DATACLEANING_DEV_DATA")
-    sources = sorted(Path(args.dev_data).glob("*/*.jsonl"))
+    dev = dev_data_or_exit(args.dev_data, "rule_effects")
+    sources = sorted(dev.glob("*/*.jsonl"))
     config = load_config(None, [(["run", "workers"], args.workers), (["run", "progress"], False)], profile=args.profile)
     rows = []
     for source in sources:
