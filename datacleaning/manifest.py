@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import importlib.metadata
 import json
 import logging
 import os
@@ -14,7 +15,6 @@ from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
-import datacleaning
 from datacleaning import storage
 from datacleaning.errors import ConfigError
 from datacleaning.logs import log_event
@@ -52,12 +52,16 @@ def code_version() -> str:
     """The package's version and a digest of every file it is made of (code, profiles, word lists,
     shipped models): what else decides a stage's output besides its settings and input. Read once
     per process (18 MB: a few tens of milliseconds)."""
-    package = Path(datacleaning.__file__).resolve().parent
+    package = Path(__file__).resolve().parent
+    try:
+        version = importlib.metadata.version("datacleaning")
+    except importlib.metadata.PackageNotFoundError:  # run from a checkout, not installed
+        version = "unreleased"
     digest = hashlib.sha256()
     for path in sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
         digest.update(path.relative_to(package).as_posix().encode() + b"\0")
         digest.update(path.read_bytes())
-    return f"{datacleaning.__version__}+{digest.hexdigest()[:12]}"
+    return f"{version}+{digest.hexdigest()[:12]}"
 
 
 def _manifest(stage: str, fingerprint: str, **more) -> bytes:
@@ -68,6 +72,28 @@ def _manifest(stage: str, fingerprint: str, **more) -> bytes:
                        "code": code_version(), **more}).encode()
 
 
+def refuse_a_file(output: StoragePath) -> None:
+    """ConfigError when ``output`` is a file: an output is a folder, and making one there can only
+    fail."""
+    if storage.exists(output) and not storage.is_dir(output):
+        raise ConfigError(f"{output} is a file, not a folder; give a folder to write the output in")
+
+
+def check_run_folder(output: StoragePath, stage_folders: set[str], report: str) -> None:
+    """Refuse (ConfigError, before anything is written) a folder for a run of several stages that
+    holds anything but what such a run writes there (its stages' folders, its ``report``), or a
+    report beside no stage's folder: the run would write beside, or over, someone's files."""
+    refuse_a_file(output)
+    names = {entry.name for entry in storage.list_dir(output)}
+    foreign = sorted(names - stage_folders - {report})
+    if report in names and not names & stage_folders:
+        foreign.append(report)
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (", ..." if len(foreign) > 5 else "")
+        raise ConfigError(f"{output} holds files that no run wrote ({shown}), so it is not the output of a run to "
+                          f"resume; give an empty or new --output folder")
+
+
 @contextmanager
 def exclusive_output(output: StoragePath) -> Iterator[None]:
     """Hold ``output`` (created if new) for one run at a time: a second run into the same local
@@ -75,6 +101,7 @@ def exclusive_output(output: StoragePath) -> Iterator[None]:
     deleting the shards the first one commits. The lock is the folder's own (flock on it, no file
     added), and goes with the process that holds it, killed or not. An object store has no lock;
     a folder there is the user's to give one run at a time."""
+    refuse_a_file(output)
     storage.make_dirs(output)
     if not isinstance(output, Path):
         yield
