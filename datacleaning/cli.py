@@ -14,7 +14,7 @@ from datacleaning.command_line import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, add_con
 from datacleaning.config import default_workers, parse_override, profile_names
 from datacleaning.errors import ConfigError, InputError, TokenBinsError, WriteError
 from datacleaning.export import DEFAULT_COLUMNS, ExportSettings, run_export
-from datacleaning.manifest import completed_stats
+from datacleaning.manifest import check_run_folder, completed_stats
 from datacleaning.rules.registry import registered_rules
 from datacleaning.stages import STAGE_ORDER, stage
 
@@ -93,12 +93,14 @@ def cmd_reference_lm_train_ratio(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from datacleaning.report import REPORT_FILE
     config = config_from_args(args)
     inputs = args.inputs or [config.resolve(p) for p in config.input.paths]
     # output.dir a config sets is from the config's folder; the default, from where the command runs
     # (not into the folder of a config shipped with the package, such as a layout's).
     named = "dir" in config.output.model_fields_set
     output = storage.as_path(args.output or (config.resolve(config.output.dir) if named else config.output.dir))
+    check_run_folder(output, set(STAGE_ORDER), REPORT_FILE)
     if "clean" in config.run.stages:
         refuse_no_rules(config)
     # A stage that could not start (a URL output without a work folder) is refused before any runs.

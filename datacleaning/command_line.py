@@ -114,5 +114,8 @@ def run_stage_command(name: str, config: Config, source, output) -> int:
     """Run one stage, print its summary, and say how it ended as an exit code."""
     chosen = stage(name)
     result = run_stage(chosen, config, source, output)
+    if result.done_before:
+        print(f"{name}: {output} holds this run, already complete: nothing was redone (delete the folder to run "
+              f"the stage again). Its summary:", flush=True)
     print(chosen.summary(result.stats), flush=True)
     return exit_code(result)

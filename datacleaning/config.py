@@ -509,7 +509,11 @@ def parse_override(assignment: str) -> tuple[list[str], Any]:
                           f"profile's rule is clean.rule_settings.RULE.PARAMETER=VALUE")
     try:
         parsed = tomllib.loads(f"v = {value}")["v"]
-    except tomllib.TOMLDecodeError:
+    except tomllib.TOMLDecodeError as e:
+        # A value opening an array or a table was meant as one: say where it is not TOML rather
+        # than take it for a string the key then refuses.
+        if value.lstrip().startswith(("[", "{")):
+            raise ConfigError(f"--set {assignment!r}: the value is not a TOML array or table ({e})") from None
         parsed = value
     return key.strip().split("."), parsed
 

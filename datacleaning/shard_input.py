@@ -72,6 +72,9 @@ def input_schema(input_dir: str | os.PathLike, stage: str, required: tuple[str, 
     lacks one of the ``required`` columns or differs from the others."""
     paths = shard_paths(input_dir)
     if not paths:
+        if not storage.exists(input_dir):
+            raise ShardInputError(f"{input_dir} does not exist ({stage} reads the kept/ folder of an earlier stage, "
+                                  f"such as the clean stage's)")
         finished = completed_stats(storage.as_path(input_dir).parent)
         if finished is not None and finished[1].get("kept_docs") == 0:
             earlier, stats = finished

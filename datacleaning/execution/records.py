@@ -85,6 +85,8 @@ class StageResult:
 
     stats: dict
     outcome: RunOutcome
+    # The output folder held this run, completed: nothing was done, ``stats`` are that run's.
+    done_before: bool = False
 
     @property
     def ok(self) -> bool:
@@ -93,7 +95,7 @@ class StageResult:
     @classmethod
     def already_complete(cls, stats: dict, units: int) -> StageResult:
         """The result of a stage whose output folder holds a completed run: nothing was done."""
-        return cls(stats, RunOutcome(total_units=units, skipped_units=units))
+        return cls(stats, RunOutcome(total_units=units, skipped_units=units), done_before=True)
 
 
 def run_one(unit: Unit, process_unit: ProcessUnit, state_dir: StoragePath, context: UnitContext):

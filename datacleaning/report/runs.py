@@ -38,6 +38,8 @@ def read_run(location: str | StoragePath) -> RunOutput:
     """The stats of a run's output folder (``clean/``, ``dedup/``, ... below it) or of one stage's
     folder. FileNotFoundError when it holds no stage's ``stats.json``."""
     path = storage.as_path(location)
+    if not storage.exists(path):
+        raise FileNotFoundError(f"{path} does not exist")
     run = RunOutput(path)
     folders = {}
     if storage.exists(path / STATS):

@@ -86,6 +86,43 @@ def test_an_unfinished_run_of_another_version_is_not_resumed_and_a_finished_one_
     assert json.loads((output / "manifest.json").read_text())["complete"]
 
 
+def test_a_run_into_a_folder_of_someone_elses_files_is_refused_and_writes_nothing(tmp_path):
+    """`run` writes a folder per stage and report.html into its output: a folder holding other
+    files, or a report.html beside no stage's folder, is not a run's to resume, as `clean` refuses
+    a folder of files without a manifest; a file given as the output folder is refused by both."""
+    corpus = _corpus(tmp_path)
+    for name, content in (("notes.txt", "my notes"), ("report.html", "<p>my report</p>")):
+        folder = tmp_path / name.replace(".", "_")
+        folder.mkdir()
+        (folder / name).write_text(content)
+        refused = cli("run", str(corpus), "--output", str(folder), "--no-progress")
+        assert refused.returncode == 2, refused.stderr
+        assert f"holds files that no run wrote ({name})" in refused.stderr
+        assert [p.name for p in folder.iterdir()] == [name] and (folder / name).read_text() == content
+    a_file = tmp_path / "a_file"
+    a_file.write_text("mine")
+    for command in ("run", "clean"):
+        refused = cli(command, str(corpus), "--output", str(a_file), "--no-progress")
+        assert refused.returncode == 2 and f"{a_file} is a file, not a folder" in refused.stderr, refused.stderr
+    assert a_file.read_text() == "mine"
+
+
+def test_a_stage_run_again_after_it_completed_says_it_redid_nothing(tmp_path):
+    corpus, output = _corpus(tmp_path), tmp_path / "out"
+    first = cli("clean", str(corpus), "--output", str(output), "--no-progress")
+    assert first.returncode == 0 and "already complete" not in first.stdout
+    again = cli("clean", str(corpus), "--output", str(output), "--no-progress")
+    assert again.returncode == 0
+    assert f"clean: {output} holds this run, already complete: nothing was redone" in again.stdout
+
+
+def test_a_missing_input_folder_is_named_as_missing(tmp_path):
+    missing = tmp_path / "nowhere"
+    for command in (("dedup", str(missing), "--output", str(tmp_path / "d")), ("report", str(missing))):
+        refused = cli(*command)
+        assert refused.returncode == 2 and f"{missing} does not exist" in refused.stderr, refused.stderr
+
+
 def test_files_told_apart_by_their_folders_are_part_of_what_a_resume_must_match(tmp_path):
     """Files of one name given from two folders are named by their folders (their documents'
     source and default ids), and those names are part of the run's fingerprint, so that a run

@@ -87,6 +87,17 @@ def test_a_set_key_with_an_index_points_at_rule_settings():
         ["clean", "rule_settings", "length", "min_chars"], 5)
 
 
+def test_a_set_value_opening_an_array_or_a_table_must_be_toml():
+    """A broken array is said to be one, not read as the string the key then refuses; a value
+    that is not TOML and opens neither stays a string (a path, a name)."""
+    from datacleaning.config import parse_override
+    for broken in ("clean.filters=[{name=", "input.text_fields=[\"text\"", "clean.rule_settings={length"):
+        with pytest.raises(dc.ConfigError, match="the value is not a TOML array or table"):
+            parse_override(broken)
+    assert parse_override('input.text_fields=["text", "body"]') == (["input", "text_fields"], ["text", "body"])
+    assert parse_override("output.dir=out/run 2") == (["output", "dir"], "out/run 2")
+
+
 def test_rule_settings_errors_name_the_rule(tmp_path):
     with pytest.raises(dc.ConfigError, match="no rule named 'lenght'"):
         load_config(None, [(["clean", "rule_settings", "lenght", "min_chars"], 10)], profile="mixed_web")
