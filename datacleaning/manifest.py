@@ -33,13 +33,23 @@ class Fingerprint(str):
     the input files), so a run refused for a different fingerprint can say which of them differ."""
 
     parts: dict[str, str]
+    # Each input file's digest by its path, where the stage lists them and there are at most
+    # LISTED_FILES: a run refused for changed input then names the files that changed.
+    files: dict[str, str] | None = None
 
 
-def settings_digest(relevant: dict) -> Fingerprint:
+# Up to this many input files are listed in the manifest one by one (about 60 bytes each).
+LISTED_FILES = 10_000
+
+
+def settings_digest(relevant: dict, files: dict[str, object] | None = None) -> Fingerprint:
     """The fingerprint of ``relevant``, what decides a stage's output (settings, model, input
-    files), and of each of its entries."""
+    files), and of each of its entries; ``files``, each input file's own record by its path
+    (already part of ``relevant``), is kept digest by digest when there are few enough."""
     fingerprint = Fingerprint(_digest(relevant))
     fingerprint.parts = {key: _digest(value) for key, value in relevant.items()}
+    if files is not None and len(files) <= LISTED_FILES:
+        fingerprint.files = {path: _digest(record) for path, record in files.items()}
     return fingerprint
 
 
@@ -68,8 +78,10 @@ def _manifest(stage: str, fingerprint: str, **more) -> bytes:
     """A manifest's bytes; the parts of the fingerprint where it has them (a stage written
     elsewhere may give a plain digest)."""
     parts = getattr(fingerprint, "parts", None)
+    files = getattr(fingerprint, "files", None)
     return json.dumps({"stage": stage, "fingerprint": fingerprint, **({"parts": parts} if parts else {}),
-                       "code": code_version(), **more}).encode()
+                       **({"files": files} if files is not None else {}), "code": code_version(),
+                       **more}).encode()
 
 
 def refuse_a_file(output: StoragePath) -> None:
@@ -140,7 +152,7 @@ def claim_output(output: StoragePath, stage: str, fingerprint: str) -> dict | No
     if recorded.get("stage", stage) != stage or previous != fingerprint:
         raise ConfigError(f"{output} holds a {recorded.get('stage', stage)} run made with a different "
                           f"configuration or input (fingerprint {previous}, now {fingerprint}"
-                          f"{_what_differs(recorded.get('parts'), fingerprint)}); use another --output "
+                          f"{_what_differs(recorded, fingerprint)}); use another --output "
                           f"folder, or delete this one to start over")
     code = recorded.get("code", "unrecorded")
     stats = None
@@ -162,14 +174,28 @@ def claim_output(output: StoragePath, stage: str, fingerprint: str) -> dict | No
     return stats
 
 
-def _what_differs(recorded: dict | None, fingerprint: str) -> str:
-    """The entries of the fingerprint that differ from the recorded ones', as a message's clause;
-    empty where either side has none (a manifest an earlier version wrote, a plain digest)."""
-    parts = getattr(fingerprint, "parts", None)
-    if not recorded or not parts:
+def _what_differs(recorded: dict, fingerprint: str) -> str:
+    """The entries of the fingerprint that differ from those the manifest ``recorded``, as a
+    message's clause, the input files named where both sides list them; empty where either side
+    has no entries (a manifest an earlier version wrote, a plain digest)."""
+    parts, before = getattr(fingerprint, "parts", None), recorded.get("parts")
+    if not before or not parts:
         return ""
-    differing = sorted(key for key in recorded.keys() | parts.keys() if recorded.get(key) != parts.get(key))
-    return f"; what differs: {', '.join(differing)}" if differing else ""
+    differing = sorted(key for key in before.keys() | parts.keys() if before.get(key) != parts.get(key))
+    if not differing:
+        return ""
+    named = [f"files ({_files_changed(recorded['files'], fingerprint.files)})"
+             if key == "files" and recorded.get("files") is not None and getattr(fingerprint, "files", None) is not None
+             else key for key in differing]
+    return f"; what differs: {', '.join(named)}"
+
+
+def _files_changed(before: dict[str, str], now: dict[str, str], most: int = 3) -> str:
+    """Which input files changed, were added or went away, a few of each by name."""
+    groups = {"changed": sorted(p for p in before.keys() & now.keys() if before[p] != now[p]),
+              "added": sorted(now.keys() - before.keys()), "gone": sorted(before.keys() - now.keys())}
+    return "; ".join(f"{what}: {', '.join(paths[:most])}" + (f" and {len(paths) - most:,} more" if len(paths) > most else "")
+                     for what, paths in groups.items() if paths)
 
 
 def completed_stats(output: StoragePath) -> tuple[str, dict] | None:

@@ -294,7 +294,7 @@ def fingerprint(config: Config, files: list[InputFile], code_rules: RuleChain | 
                 "files": [(f.path, f.size, f.version) for f in files],
                 **({"names": renamed} if renamed else {}),
                 **unit_size_record(sum(f.size for f in files), config.input.chunk_bytes)}
-    return settings_digest(relevant)
+    return settings_digest(relevant, files={f.path: (f.size, f.version) for f in files})
 
 
 def build_rule_chain(config: Config) -> RuleChain:

@@ -49,7 +49,11 @@ def test_an_input_file_changed_since_the_run_started_is_refused(tmp_path):
     part.write_text(part.read_text(encoding="utf-8").replace("。", "，", 1), encoding="utf-8")
     again = cli("clean", str(corpus), "--output", str(output), "--no-progress")
     assert again.returncode == 2 and "different configuration or input" in again.stderr
-    assert "what differs: files" in again.stderr
+    assert f"what differs: files (changed: {part})" in again.stderr, again.stderr
+    # A file added and one gone are named as such.
+    (corpus / "part-0.jsonl").rename(corpus / "renamed.jsonl")
+    again = cli("clean", str(corpus), "--output", str(output), "--no-progress")
+    assert f"files (added: {corpus / 'renamed.jsonl'}; gone: {part})" in again.stderr, again.stderr
 
 
 def test_an_unfinished_run_of_another_version_is_not_resumed_and_a_finished_one_is_kept_with_a_warning(tmp_path):
