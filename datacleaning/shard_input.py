@@ -72,14 +72,14 @@ def input_schema(input_dir: str | os.PathLike, stage: str, required: tuple[str, 
     lacks one of the ``required`` columns or differs from the others."""
     paths = shard_paths(input_dir)
     if not paths:
-        if not storage.exists(input_dir):
-            raise ShardInputError(f"{input_dir} does not exist ({stage} reads the kept/ folder of an earlier stage, "
-                                  f"such as the clean stage's)")
         finished = completed_stats(storage.as_path(input_dir).parent)
         if finished is not None and finished[1].get("kept_docs") == 0:
             earlier, stats = finished
             raise ShardInputError(f"{input_dir} holds no documents: the {earlier} run there kept none of its "
                                   f"{stats.get('input_docs', 0):,} (its stats.json says what rejected them)")
+        if not storage.exists(input_dir):
+            raise ShardInputError(f"{input_dir} does not exist ({stage} reads the kept/ folder of an earlier stage, "
+                                  f"such as the clean stage's)")
         raise ShardInputError(f"no .arrow shards in {input_dir} ({stage} reads the kept/ folder of an earlier "
                               f"stage, such as the clean stage's)")
     unfinished = unfinished_run(storage.as_path(input_dir).parent)

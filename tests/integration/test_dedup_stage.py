@@ -299,7 +299,10 @@ def test_bad_input_is_a_clear_error(tmp_path):
     missing = cli("dedup", str(no_lang), "--output", str(tmp_path / "out2"), "--no-progress")
     assert missing.returncode == 2 and "no lang column" in missing.stderr
 
-    empty = cli("dedup", str(tmp_path / "nothing"), "--output", str(tmp_path / "out3"), "--no-progress")
+    gone = cli("dedup", str(tmp_path / "nothing"), "--output", str(tmp_path / "out3"), "--no-progress")
+    assert gone.returncode == 2 and f"{tmp_path / 'nothing'} does not exist" in gone.stderr
+    (tmp_path / "empty").mkdir()
+    empty = cli("dedup", str(tmp_path / "empty"), "--output", str(tmp_path / "out3"), "--no-progress")
     assert empty.returncode == 2 and "no .arrow shards" in empty.stderr
 
     bands = cli("dedup", str(good), "--output", str(tmp_path / "out4"), "--set", "dedup.minhash.bands=4")

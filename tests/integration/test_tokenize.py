@@ -237,7 +237,10 @@ def test_command_line_encode_inspect_and_train(corpus, spm_model, tmp_path):
 
     missing = cli("tokenize", "encode", str(folder), "--output", str(tmp_path / "x"), "--model", str(tmp_path / "no"))
     assert missing.returncode == 2 and "tokenize.model: no such file" in missing.stderr
-    empty = cli("tokenize", "encode", str(tmp_path / "nothing"), "--output", str(tmp_path / "y"))
+    gone = cli("tokenize", "encode", str(tmp_path / "nothing"), "--output", str(tmp_path / "y"))
+    assert gone.returncode == 2 and f"{tmp_path / 'nothing'} does not exist" in gone.stderr
+    (tmp_path / "empty").mkdir()
+    empty = cli("tokenize", "encode", str(tmp_path / "empty"), "--output", str(tmp_path / "y"))
     assert empty.returncode == 2 and "no .arrow shards" in empty.stderr
     not_bins = cli("tokenize", "inspect", str(model))
     assert not_bins.returncode == 2
