@@ -10,7 +10,7 @@ from pathlib import Path
 
 from datacleaning import logs, storage
 from datacleaning.command_line import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, add_config_options, config_from_args, \
-    exit_code, refuse_no_rules, run_stage_command, storage_option
+    exit_code, refuse_no_rules, run_stage_command, say_if_done_before, storage_option
 from datacleaning.config import default_workers, parse_override, profile_names
 from datacleaning.errors import ConfigError, InputError, TokenBinsError, WriteError
 from datacleaning.export import DEFAULT_COLUMNS, ExportSettings, run_export
@@ -25,6 +25,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     settings = ExportSettings(args.format, args.compression, tuple(args.columns.split(",")), args.unit_bytes)
     workers = default_workers() if args.workers is None else args.workers
     result = run_export(args.input, args.output, settings, workers=workers, progress=args.progress)
+    say_if_done_before("export", args.output, result)
     stats = result.stats
     print(f"export {stats['status']}: {stats['documents']:,} documents, {stats['chars']:,} characters in "
           f"{stats['files']:,} {settings.format} files → {args.output}", flush=True)
@@ -93,14 +94,14 @@ def cmd_reference_lm_train_ratio(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from datacleaning.report import REPORT_FILE
+    from datacleaning.report import REPORT_FILE, is_run_report
     config = config_from_args(args)
     inputs = args.inputs or [config.resolve(p) for p in config.input.paths]
     # output.dir a config sets is from the config's folder; the default, from where the command runs
     # (not into the folder of a config shipped with the package, such as a layout's).
     named = "dir" in config.output.model_fields_set
     output = storage.as_path(args.output or (config.resolve(config.output.dir) if named else config.output.dir))
-    check_run_folder(output, set(STAGE_ORDER), REPORT_FILE)
+    check_run_folder(output, set(STAGE_ORDER), REPORT_FILE, is_run_report)
     if "clean" in config.run.stages:
         refuse_no_rules(config)
     # A stage that could not start (a URL output without a work folder) is refused before any runs.

@@ -10,7 +10,7 @@ from pathlib import Path
 from datacleaning import storage
 from datacleaning.config import DEFAULT_PROFILE, NO_RULES_PROFILE, Config, load_config, parse_override
 from datacleaning.errors import ConfigError
-from datacleaning.execution import stop_signals
+from datacleaning.execution import StageResult, stop_signals
 from datacleaning.rules.registry import KINDS
 from datacleaning.stages import run_stage, stage
 from datacleaning.storage import is_url
@@ -110,12 +110,18 @@ def exit_code(result) -> int:
     return EXIT_OK if result.ok else EXIT_FAILED
 
 
+def say_if_done_before(name: str, output, result: StageResult) -> None:
+    """A line saying that ``output`` already held this run, complete, so nothing was redone (the
+    summary that follows is that run's)."""
+    if result.done_before:
+        print(f"{name}: {output} holds this run, already complete: nothing was redone (delete the folder to run "
+              f"the stage again). Its summary:", flush=True)
+
+
 def run_stage_command(name: str, config: Config, source, output) -> int:
     """Run one stage, print its summary, and say how it ended as an exit code."""
     chosen = stage(name)
     result = run_stage(chosen, config, source, output)
-    if result.done_before:
-        print(f"{name}: {output} holds this run, already complete: nothing was redone (delete the folder to run "
-              f"the stage again). Its summary:", flush=True)
+    say_if_done_before(name, output, result)
     print(chosen.summary(result.stats), flush=True)
     return exit_code(result)

@@ -513,7 +513,8 @@ def parse_override(assignment: str) -> tuple[list[str], Any]:
         # A value opening an array or a table was meant as one: say where it is not TOML rather
         # than take it for a string the key then refuses.
         if value.lstrip().startswith(("[", "{")):
-            raise ConfigError(f"--set {assignment!r}: the value is not a TOML array or table ({e})") from None
+            raise ConfigError(f"--set {assignment!r}: the value is not a TOML array or table ({e}); to give it as "
+                              f"text, quote it: {key.strip()}='\"{value}\"'") from None
         parsed = value
     return key.strip().split("."), parsed
 

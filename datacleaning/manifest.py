@@ -10,7 +10,7 @@ import importlib.metadata
 import json
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
@@ -38,7 +38,7 @@ class Fingerprint(str):
     files: dict[str, str] | None = None
 
 
-# Up to this many input files are listed in the manifest one by one (about 60 bytes each).
+# Up to this many input files are listed in the manifest one by one (a path and a digest: 1-2 MB at most).
 LISTED_FILES = 10_000
 
 
@@ -68,7 +68,9 @@ def code_version() -> str:
     except importlib.metadata.PackageNotFoundError:  # run from a checkout, not installed
         version = "unreleased"
     digest = hashlib.sha256()
-    for path in sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+    # Compiled caches, hidden files and editor backups (.x.py.swp, x.py~) come and go beside the code.
+    for path in sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+                       and not p.name.startswith(".") and not p.name.endswith("~")):
         digest.update(path.relative_to(package).as_posix().encode() + b"\0")
         digest.update(path.read_bytes())
     return f"{version}+{digest.hexdigest()[:12]}"
@@ -91,14 +93,16 @@ def refuse_a_file(output: StoragePath) -> None:
         raise ConfigError(f"{output} is a file, not a folder; give a folder to write the output in")
 
 
-def check_run_folder(output: StoragePath, stage_folders: set[str], report: str) -> None:
+def check_run_folder(output: StoragePath, stage_folders: set[str], report: str,
+                     is_run_report: Callable[[StoragePath], bool]) -> None:
     """Refuse (ConfigError, before anything is written) a folder for a run of several stages that
-    holds anything but what such a run writes there (its stages' folders, its ``report``), or a
-    report beside no stage's folder: the run would write beside, or over, someone's files."""
+    holds anything but what such a run writes there: its stages' folders and a ``report`` that
+    ``is_run_report`` (a file a write left half-made, killed, aside); the run would write beside,
+    or over, someone's files."""
     refuse_a_file(output)
-    names = {entry.name for entry in storage.list_dir(output)}
+    names = {entry.name for entry in storage.list_dir(output) if not entry.name.startswith(storage.TMP_PREFIX)}
     foreign = sorted(names - stage_folders - {report})
-    if report in names and not names & stage_folders:
+    if report in names and not names & stage_folders and not is_run_report(output / report):
         foreign.append(report)
     if foreign:
         shown = ", ".join(foreign[:5]) + (", ..." if len(foreign) > 5 else "")
@@ -130,12 +134,13 @@ def exclusive_output(output: StoragePath) -> Iterator[None]:
         os.close(fd)
 
 
-def claim_output(output: StoragePath, stage: str, fingerprint: str) -> dict | None:
+def claim_output(output: StoragePath, stage: str, fingerprint: str, resumable: bool = True) -> dict | None:
     """Record ``fingerprint`` in a new output folder, or check that an existing one matches it
     (ConfigError if not, before anything is written). Returns the ``stats.json`` of the run that
     completed there, or None when there is work left to do. An unfinished run that another version
     of the code began is not resumed (its units and the rest would be judged by two versions); a
-    finished one is left as it is, with a warning that it is not this version's output."""
+    finished one is left as it is, with a warning that it is not this version's output. A stage
+    that is not ``resumable`` redoes an unfinished run whole, whichever version began it."""
     manifest = output / MANIFEST
     try:
         recorded = json.loads(storage.read_bytes(manifest))
@@ -162,7 +167,7 @@ def claim_output(output: StoragePath, stage: str, fingerprint: str) -> dict | No
         except FileNotFoundError:
             pass
     if stats is None:
-        if code != code_version():
+        if resumable and code != code_version():
             raise ConfigError(f"{output} holds an unfinished {stage} run begun by another version of datacleaning "
                               f"(code {code}, now {code_version()}); resuming it would mix two versions' output: "
                               f"delete this folder to start over, or use another --output folder")

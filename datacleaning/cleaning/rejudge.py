@@ -232,7 +232,7 @@ def _rejudge(config: Config, source: StoragePath, output: StoragePath, recorded:
              unjudged: dict[str, str], started: float) -> dict:
     """run_rejudge's work, once its settings are checked, in the output folder it holds."""
     digest = fingerprint(source, config)
-    finished = claim_output(output, STAGE, digest)
+    finished = claim_output(output, STAGE, digest, resumable=False)
     if finished is not None:
         return finished
     log_event(logger, "start", source=source, output=output, profile=config.profile or "-")

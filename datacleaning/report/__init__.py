@@ -8,7 +8,7 @@ written by ``datacleaning run`` at its end).
 """
 from __future__ import annotations
 
-__all__ = ["REPORT_FILE", "write_report"]
+__all__ = ["REPORT_FILE", "is_run_report", "write_report"]
 
 
 def __getattr__(name: str):

@@ -19,6 +19,8 @@ from datacleaning.shards import write_atomic
 from datacleaning.storage import StoragePath
 
 REPORT_FILE = "report.html"
+# How every report begins: a run takes an output folder holding only such a page for its own.
+REPORT_HEAD = '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>datacleaning run report</title>'
 TABLE_ROWS = 30
 SHOWN_CHARS = 600
 # Signals whose label starts with these are quality scores: drawn in their own section.
@@ -38,6 +40,12 @@ details.sample { border-left: 3px solid #ccc; margin: .5em 0; padding-left: .6em
 .meta { color: #555; font-size: 12px; }
 .note { color: #555; }
 """
+
+
+def is_run_report(location: StoragePath) -> bool:
+    """Whether the file at ``location`` is a report a run wrote (it begins as every one does)."""
+    with storage.open_input(location) as f:
+        return f.read(len(REPORT_HEAD.encode())) == REPORT_HEAD.encode()
 
 
 def write_report(location: str | StoragePath, destination: str | StoragePath | None = None) -> StoragePath:
@@ -94,8 +102,7 @@ def render(run: RunOutput) -> str:
     # Text from the data (a source's name) must not end the script or open a comment in it.
     specs = json.dumps(page.specs, ensure_ascii=False).replace("<", "\\u003c")
     bundle = vl_convert.javascript_bundle(vl_version="_".join(SCHEMA_VERSION.split(".")[:2]))
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>datacleaning run report</title>
+    return f"""{REPORT_HEAD}
 <style>{STYLE}</style>
 <script>{bundle}</script></head>
 <body>

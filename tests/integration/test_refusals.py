@@ -111,6 +111,19 @@ def test_a_run_into_a_folder_of_someone_elses_files_is_refused_and_writes_nothin
     assert a_file.read_text() == "mine"
 
 
+def test_a_run_folder_left_with_its_report_or_a_half_written_file_is_still_a_runs(tmp_path):
+    """Deleting a run's stage folders to redo them leaves its report.html, and a run killed while
+    it wrote a file leaves a .tmp- file: the folder stays the run's to write into again."""
+    corpus, output = _corpus(tmp_path), tmp_path / "out"
+    command = ("run", str(corpus), "--output", str(output), "--no-progress", "--set", 'run.stages=["clean"]')
+    assert cli(*command).returncode == 0
+    shutil.rmtree(output / "clean")
+    (output / ".tmp-report.html").write_text("<!DOCTYPE html>")
+    again = cli(*command)
+    assert again.returncode == 0, again.stderr
+    assert (output / "clean" / "manifest.json").exists()
+
+
 def test_a_stage_run_again_after_it_completed_says_it_redid_nothing(tmp_path):
     corpus, output = _corpus(tmp_path), tmp_path / "out"
     first = cli("clean", str(corpus), "--output", str(output), "--no-progress")
@@ -118,6 +131,10 @@ def test_a_stage_run_again_after_it_completed_says_it_redid_nothing(tmp_path):
     again = cli("clean", str(corpus), "--output", str(output), "--no-progress")
     assert again.returncode == 0
     assert f"clean: {output} holds this run, already complete: nothing was redone" in again.stdout
+    exported = tmp_path / "exported"
+    for time in ("first", "again"):
+        export = cli("export", str(output / "kept"), "--output", str(exported), "--no-progress")
+        assert export.returncode == 0 and ("already complete" in export.stdout) == (time == "again"), export.stdout
 
 
 def test_a_missing_input_folder_is_named_as_missing(tmp_path):

@@ -424,6 +424,21 @@ def test_a_folder_of_another_stage_or_an_unfinished_run_is_refused_saying_which(
         run_rejudge(first, source, tmp_path / "rejudged")
 
 
+def test_an_unfinished_rejudge_another_version_began_is_redone_whole(tmp_path, corpus):
+    """A rejudge is one unit, redone whole when unfinished: one that another version of the code
+    began (its manifest names other code) is redone, not refused as a resumed stage would be."""
+    first = scoring_config(tmp_path)
+    source = run_clean_into(first, corpus, tmp_path / "first")
+    output = tmp_path / "rejudged"
+    expected = run_rejudge(first, source, output)
+    manifest = json.loads((output / "manifest.json").read_text(encoding="utf-8"))
+    unfinished = {**{k: v for k, v in manifest.items() if k != "complete"}, "code": "0.0.1+another"}
+    (output / "manifest.json").write_text(json.dumps(unfinished), encoding="utf-8")
+    redone = run_rejudge(first, source, output)
+    assert redone["rejudged"] == expected["rejudged"]
+    assert json.loads((output / "manifest.json").read_text(encoding="utf-8"))["code"] == manifest["code"]
+
+
 def test_a_rejudge_says_it_does_not_use_ray(tmp_path, corpus):
     first = scoring_config(tmp_path)
     source = run_clean_into(first, corpus, tmp_path / "first")

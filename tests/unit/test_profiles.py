@@ -96,6 +96,10 @@ def test_a_set_value_opening_an_array_or_a_table_must_be_toml():
             parse_override(broken)
     assert parse_override('input.text_fields=["text", "body"]') == (["input", "text_fields"], ["text", "body"])
     assert parse_override("output.dir=out/run 2") == (["output", "dir"], "out/run 2")
+    # A text that opens with a bracket is given quoted, as the message says.
+    with pytest.raises(dc.ConfigError, match=r"""quote it: input.paths='"\[ab\]\*.jsonl"'"""):
+        parse_override("input.paths=[ab]*.jsonl")
+    assert parse_override('input.paths="[ab]*.jsonl"') == (["input", "paths"], "[ab]*.jsonl")
 
 
 def test_rule_settings_errors_name_the_rule(tmp_path):
