@@ -32,6 +32,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     return exit_code(result)
 
 
+def _add_good_and_bad(command: argparse.ArgumentParser) -> None:
+    """The two sides a command trains a model to tell apart."""
+    command.add_argument("--good", nargs="+", required=True, metavar="PATH", help="text of the kind to keep")
+    command.add_argument("--bad", nargs="+", required=True, metavar="PATH", help="text of the kind to reject")
+
+
 def _train_model_file(args: argparse.Namespace, settings, train) -> dict:
     """Shared by the commands that train a model file from inputs: ``settings()`` builds the
     trainer's settings from the flags, ``train(output, settings)`` writes the file at the local
@@ -191,8 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "shards of a stage's kept/ or rejected/ folder), holding out a share of each side, spread "
                     "evenly, to measure its ROC AUC, and write it to FILE, which the quality_classifier filter "
                     "loads as its `model`.")
-    quality_train.add_argument("--good", nargs="+", required=True, metavar="PATH", help="text of the kind to keep")
-    quality_train.add_argument("--bad", nargs="+", required=True, metavar="PATH", help="text of the kind to reject")
+    _add_good_and_bad(quality_train)
     quality_train.add_argument("--output", "-o", required=True, metavar="FILE", help="the .npz to write")
     from datacleaning.quality import FeatureSettings, TrainSettings
     _add_setting_flags(quality_train, [
@@ -244,8 +249,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "SentencePiece model, holding out a share of each side, spread evenly, to measure the ROC AUC "
                     "of the log-likelihood ratio between them, and write both to FILE, which the lm_ratio filter "
                     "loads as its `model`.")
-    train_ratio.add_argument("--good", nargs="+", required=True, metavar="PATH", help="text of the kind to keep")
-    train_ratio.add_argument("--bad", nargs="+", required=True, metavar="PATH", help="text of the kind to reject")
+    _add_good_and_bad(train_ratio)
     add_counting_flags(train_ratio, [], "share of each side held out to measure the pair")
     train_ratio.set_defaults(func=cmd_reference_lm_train_ratio)
 

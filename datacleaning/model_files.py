@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
@@ -22,3 +23,9 @@ def read_npz(path: str | os.PathLike, build: Callable[[Mapping[str, np.ndarray]]
         if isinstance(e, FileNotFoundError):
             raise
         raise error(f"{path}: not a {kind} ({e})") from e
+
+
+def rule_model_path(base_dir: Path, model: str, shipped: Path) -> Path:
+    """The model file a rule's ``model`` setting names, relative to the config's folder
+    ``base_dir``; empty, the one ``shipped`` in the package."""
+    return (base_dir / model).resolve() if model else shipped

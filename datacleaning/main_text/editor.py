@@ -10,6 +10,7 @@ import numpy as np
 
 from datacleaning.main_text.blocks import main_blocks
 from datacleaning.main_text.model import SHIPPED_LINE_CLASSIFIER, load_line_classifier
+from datacleaning.model_files import rule_model_path
 from datacleaning.rules.base import Editor
 from datacleaning.rules.line_edits import drop_lines
 from datacleaning.rules.registry import register
@@ -73,8 +74,7 @@ class RemoveBoilerplateByClassifier(Editor):
     min_chars: int = 500
 
     def prepare(self, base_dir: Path) -> None:
-        self._classifier = load_line_classifier(
-            (base_dir / self.model).resolve() if self.model else SHIPPED_LINE_CLASSIFIER)
+        self._classifier = load_line_classifier(rule_model_path(base_dir, self.model, SHIPPED_LINE_CLASSIFIER))
 
     def apply(self, text: str) -> str:
         if len(text) < self.min_chars:

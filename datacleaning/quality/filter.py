@@ -8,6 +8,7 @@ from pathlib import Path
 
 from datacleaning.document import Document
 from datacleaning.quality.model import SHIPPED_CLASSIFIER, load_classifier
+from datacleaning.model_files import rule_model_path
 from datacleaning.rules.base import Filter
 from datacleaning.rules.edits.code_lines import SHELL_PROMPT
 from datacleaning.rules.registry import register
@@ -53,7 +54,7 @@ class QualityClassifierFilter(Filter):
     min_chars: int = 200
 
     def prepare(self, base_dir: Path) -> None:
-        self._classifier = load_classifier((base_dir / self.model).resolve() if self.model else SHIPPED_CLASSIFIER)
+        self._classifier = load_classifier(rule_model_path(base_dir, self.model, SHIPPED_CLASSIFIER))
 
     def score(self, doc: Document) -> dict:
         if not hasattr(self, "_classifier"):

@@ -10,6 +10,7 @@ from pathlib import Path
 from datacleaning.document import Document
 from datacleaning.reference_lm.model import SHIPPED_REFERENCE_LM, load_reference_lm
 from datacleaning.reference_lm.ratio import SHIPPED_LM_RATIO, load_lm_ratio
+from datacleaning.model_files import rule_model_path
 from datacleaning.rules.base import Filter
 from datacleaning.rules.registry import register
 
@@ -40,7 +41,7 @@ class ReferencePerplexityFilter(Filter):
     min_chars: int = 200
 
     def prepare(self, base_dir: Path) -> None:
-        self._model = load_reference_lm((base_dir / self.model).resolve() if self.model else SHIPPED_REFERENCE_LM)
+        self._model = load_reference_lm(rule_model_path(base_dir, self.model, SHIPPED_REFERENCE_LM))
 
     def score(self, doc: Document) -> dict:
         if not hasattr(self, "_model"):
@@ -89,7 +90,7 @@ class LMRatioFilter(Filter):
                              "texts between the two would be judged without a measure")
 
     def prepare(self, base_dir: Path) -> None:
-        self._model = load_lm_ratio((base_dir / self.model).resolve() if self.model else SHIPPED_LM_RATIO)
+        self._model = load_lm_ratio(rule_model_path(base_dir, self.model, SHIPPED_LM_RATIO))
 
     def score(self, doc: Document) -> dict:
         if not hasattr(self, "_model"):

@@ -227,18 +227,11 @@ def test_a_text_shorter_than_min_chars_is_scored_not_judged():
     assert QualityClassifierFilter(min_chars=10).keep(value)           # no threshold for English: not judged
 
 
-def test_a_classifier_given_languages_measures_only_those():
-    """mixed_web measures English only (Chinese is judged by lm_ratio): a Chinese page gets no score."""
+def test_the_default_profile_judges_chinese_by_the_ratio_not_the_classifier():
+    """mixed_web's classifier measures English only (Chinese is judged by lm_ratio): a Chinese page
+    gets no classifier score (each learned filter's `languages`: test_reference_lm.py)."""
     import datacleaning as dc
-    from datacleaning.cleaning.rule_chain import RuleChain
-    from datacleaning.document import Document
-    from datacleaning.quality.filter import QualityClassifierFilter
-    prose = (WEB / "en_web_prose.txt").read_text(encoding="utf-8")
     wiki = (WEB / "zh_wiki.txt").read_text(encoding="utf-8")
-    chain = RuleChain(filters=[QualityClassifierFilter(languages=["en"])])
-    english, chinese = Document("en", prose), Document("zh", wiki)
-    assert chain.process(english) is None and chain.process(chinese) is None
-    assert english.scores["quality_classifier"]["score"] > 0 and "quality_classifier" not in chinese.scores
     [cleaned] = dc.Pipeline(load_config(None, profile=DEFAULT_PROFILE)).clean([wiki])
     assert cleaned.document.lang == "zh" and "quality_classifier" not in cleaned.document.scores
     assert cleaned.document.scores["lm_ratio"]["junk_log_ratio"] is not None

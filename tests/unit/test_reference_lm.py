@@ -208,12 +208,20 @@ def test_the_tokenizer_may_be_a_folder_and_must_be_sentencepiece(tmp_path):
         assert result.returncode == 2 and said in result.stderr and "Traceback" not in result.stderr
 
 
-def test_a_filter_given_languages_measures_only_those():
+@pytest.mark.parametrize("name, signal", [("reference_perplexity", "nll_per_char"),
+                                          ("quality_classifier", "score"), ("lm_ratio", "junk_log_ratio")])
+@pytest.mark.parametrize("measured", ["en", "zh"])
+def test_a_learned_filter_given_languages_measures_only_those(name, signal, measured):
+    """Each learned filter, as built from a config, scores the languages it is given and leaves the
+    others without a score (a profile judging one language by another signal pays nothing there)."""
     from datacleaning.cleaning.rule_chain import RuleChain
-    prose = (WEB / "en_web_prose.txt").read_text(encoding="utf-8")
-    wiki = (WEB / "zh_wiki.txt").read_text(encoding="utf-8")
-    pipeline = RuleChain(filters=[ReferencePerplexityFilter(languages=["en"])])
-    english, chinese = Document("en", prose), Document("zh", wiki)
-    assert pipeline.process(english) is None and pipeline.process(chinese) is None
-    assert (english.lang, chinese.lang) == ("en", "zh")
-    assert english.scores["reference_perplexity"]["nll_per_char"] > 0 and "reference_perplexity" not in chinese.scores
+    from datacleaning.rules.registry import build_rule
+    texts = {"en": (WEB / "en_web_prose.txt").read_text(encoding="utf-8"),
+             "zh": (WEB / "zh_wiki.txt").read_text(encoding="utf-8")}
+    chain = RuleChain(filters=[build_rule("filters", 0, {"name": name, "languages": [measured]})])
+    docs = {lang: Document(lang, text) for lang, text in texts.items()}
+    for lang, doc in docs.items():
+        assert chain.process(doc) is None and doc.lang == lang
+        assert (doc.scores[name][signal] is not None) if lang == measured else name not in doc.scores
+
+

@@ -25,6 +25,7 @@ from datacleaning.blacklists.matcher import TermMatcher, read_word_lists
 from datacleaning.charclasses import HAN, HAN_RUN, class_without, count_chars
 from datacleaning.document import Document
 from datacleaning.reference_lm import SHIPPED_REFERENCE_LM, load_reference_lm
+from datacleaning.model_files import rule_model_path
 from datacleaning.rules.base import Filter
 from datacleaning.rules.phrase_lists import load_phrase_lists
 from datacleaning.rules.registry import register
@@ -521,7 +522,7 @@ class ZhUnrelatedSentences(Filter):
     min_cohesion_with_term: float = 0.2
 
     def prepare(self, base_dir: Path) -> None:
-        self._model = load_reference_lm((base_dir / self.model).resolve() if self.model else SHIPPED_REFERENCE_LM)
+        self._model = load_reference_lm(rule_model_path(base_dir, self.model, SHIPPED_REFERENCE_LM))
         # The pieces that end a sentence: 。 ! ? or ; once folded (。” and )。 among them).
         self._sentence_ends = np.array([any(mark in piece for mark in "。!?;") for piece in self._model.pieces()])
         self._terms = TermMatcher(read_word_lists(self.term_lists, base_dir))
