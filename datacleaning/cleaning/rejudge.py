@@ -47,6 +47,7 @@ from datacleaning.logs import log_event
 from datacleaning.manifest import MANIFEST, STATS, Fingerprint, claim_output, exclusive_output, mark_complete, \
     settings_digest
 from datacleaning.readers.records import json_text
+from datacleaning.rules.base import Rule
 from datacleaning.rules.registry import KINDS, build_rule, parameter_defaults
 from datacleaning.shards import iter_batches, unit_writers
 from datacleaning.stats import percent, write_stats
@@ -89,9 +90,10 @@ def recorded_clean(source: StoragePath) -> dict:
     return stats
 
 
-def check_measured_alike(recorded: dict, config: Config, rule_chain: RuleChain) -> None:
+def check_measured_alike(recorded: dict, config: Config, rule_chain: RuleChain) -> dict[str, Rule]:
     """Refuse a config whose filters would need values the recorded run did not measure
-    (``recorded``: the clean config of that run, or the rules it built in code)."""
+    (``recorded``: the clean config of that run, or the rules it built in code); returns the
+    filters of that run by label, built as it set them."""
     now = json.loads(json.dumps(config.clean.model_dump(), default=str))
     for key in MEASURED_WITH:
         if recorded.get(key) != now[key]:
@@ -117,13 +119,17 @@ def check_measured_alike(recorded: dict, config: Config, rule_chain: RuleChain) 
                                   f"{getattr(old, field.name)!r}, now {getattr(rule, field.name)!r}); "
                                   + (f"only {', '.join(sorted(rule.thresholds))} can change in a rejudge"
                                      if rule.thresholds else "none of its parameters can change in a rejudge"))
+    return measured
 
 
-def thresholds_without_values(source: StoragePath, rule_chain: RuleChain) -> dict[str, str]:
+def thresholds_without_values(source: StoragePath, rule_chain: RuleChain,
+                              measured: dict[str, Rule] | None = None) -> dict[str, str]:
     """The thresholds (``label.threshold``) that compare a field no stored document holds (a check
     added to the filter after the run, or one that judges only a language the run had none of),
-    each with that field: they judge nothing in this rejudge. Refused where the config sets such a
-    threshold to other than its default: it asks for a judgment the scores cannot give."""
+    each with that field: they judge nothing in this rejudge, as they judged nothing in the run.
+    Refused where the config sets such a threshold to other than the run had it (``measured``: the
+    run's filters by label; by default each filter's own defaults): it asks for a judgment the
+    scores cannot give."""
     wanted = {label: set(rule.threshold_fields.values()) - {"value"}
               for label, rule in rule_chain.filters if set(rule.threshold_fields.values()) - {"value"}}
     held = _stored_fields([source / KEPT, source / REJECTED], wanted)
@@ -131,14 +137,17 @@ def thresholds_without_values(source: StoragePath, rule_chain: RuleChain) -> dic
     for label, rule in rule_chain.filters:
         if label not in held:  # no document was measured by it: nothing to say of its fields
             continue
-        defaults = parameter_defaults(type(rule))
+        before = (measured or {}).get(label)
+        had = (parameter_defaults(type(rule)) if before is None
+               else {threshold: getattr(before, threshold) for threshold in rule.threshold_fields})
         for threshold, field in rule.threshold_fields.items():
             if field in wanted.get(label, ()) and field not in held[label]:
-                if getattr(rule, threshold) != defaults.get(threshold, getattr(rule, threshold)):
+                if getattr(rule, threshold) != had.get(threshold, getattr(rule, threshold)):
                     raise ConfigError(f"clean.filters: {label}.{threshold} compares {field}, which no document of "
-                                      f"the run that made the scores holds (it judges a language the run had no "
-                                      f"document of, or it is a check added since): it would judge nothing; run "
-                                      f"clean again to judge it")
+                                      f"the run that made the scores holds (the filter measured it on no document: "
+                                      f"a language the run had none of, texts too short for it, or a check added "
+                                      f"since), so it would judge nothing; only the value the run had "
+                                      f"({had.get(threshold)!r}) can stay; run clean again to judge it")
                 unjudged[f"{label}.{threshold}"] = field
     return unjudged
 
@@ -222,8 +231,8 @@ def run_rejudge(config: Config, source: str | os.PathLike, output: str | os.Path
     recorded = recorded_clean(source)
     config = config.model_copy(update={"clean": config.clean.model_copy(update={"score_all": True})})
     rule_chain = build_rule_chain(config)
-    check_measured_alike(recorded["clean"], config, rule_chain)
-    unjudged = thresholds_without_values(source, rule_chain)
+    measured = check_measured_alike(recorded["clean"], config, rule_chain)
+    unjudged = thresholds_without_values(source, rule_chain, measured)
     with exclusive_output(output):
         return _rejudge(config, source, output, recorded, rule_chain, unjudged, started)
 

@@ -397,6 +397,25 @@ def test_fields_of_one_language_count_as_stored_however_many_documents_of_the_ot
     assert stats["rejected_by"].get("function_words:listing", 0) > 0
 
 
+def test_a_threshold_the_run_set_and_left_unmeasured_rejudges_with_the_same_value(tmp_path):
+    """lm_ratio measures no text under 200 characters, so a corpus of short Chinese texts holds
+    no junk_log_ratio; the profile sets its limit (unlike the class, which sets none). The same
+    limit again judges nothing, as it judged nothing in the run: a rejudge, not a refusal. Another
+    limit asks for what the scores cannot give: refused."""
+    chinese = [r for r in fixture_records() if r.get("lang") == "zh"]
+    path = tmp_path / "input" / "short.jsonl"
+    path.parent.mkdir()
+    path.write_text("".join(json.dumps({**r, "text": r["text"][:150]}, ensure_ascii=False) + "\n" for r in chinese),
+                    encoding="utf-8")
+    lm_ratio = [{"name": "lm_ratio", "languages": ["zh"], "max_junk_log_ratio": {"zh": 0.2275}}]
+    run_clean_into(scoring_config(tmp_path, lm_ratio), path, tmp_path / "first")
+    stats = run_rejudge(scoring_config(tmp_path, lm_ratio), tmp_path / "first", tmp_path / "same")
+    assert stats["rejudged"]["thresholds_without_values"] == {"lm_ratio.max_junk_log_ratio": "junk_log_ratio"}
+    with pytest.raises(ConfigError, match="lm_ratio.max_junk_log_ratio compares junk_log_ratio, which no document"):
+        run_rejudge(scoring_config(tmp_path, with_params(lm_ratio, lm_ratio={"max_junk_log_ratio": {"zh": 0.1}})),
+                    tmp_path / "first", tmp_path / "other")
+
+
 def test_the_report_of_a_rejudge_says_what_moved_and_shows_every_rule(tmp_path, corpus):
     import datacleaning as dc
     first = scoring_config(tmp_path)
