@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import zlib
 from bisect import bisect_left
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -45,6 +46,15 @@ REACH = 3
 _LICENCE = re.compile(r"©|copyright|all rights reserved|版权所有|icp备|icp证|公网安备")
 _TOKEN = re.compile(rf"[{UNIFIED_HAN}]{{1,2}}|[^\W\d_]+|\d+")
 _MENU_DECORATION = " :：|»>-·•*"
+# A list item's number and its mark (``3、``, ``3.``, ``(3)``, ``3)``), and a field's label (``成人票原价：``,
+# ``Phone:``): an article's lists count up and repeat their fields item after item, which a
+# menu's short lines do not.
+_ITEM_NUMBER = re.compile(r"[(（]?(\d{1,3})([、.．)）])(?!\d)")
+_FIELD_LABEL = re.compile(r"([^:：]{1,12})[:：]\s*\S")
+FIELD_REPEATS = 3
+# The features a model is trained on: 2 added the list items and field labels. A model records
+# the version it learned, and its lines are read with those features.
+FEATURES = 2
 
 LENGTHS = (0, 2, 5, 10, 20, 40, 80, 160, 320)
 SHARES = (0.2, 0.5, 0.8)
@@ -139,6 +149,26 @@ def _ending_classes() -> np.ndarray:
     return table
 
 
+def _list_structure(lines: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Per line: 0 unnumbered, 1 a numbered item alone, 2 one of a run (the item numbered one
+    more or one less, with the same mark, is on the page); and 0 no field label, 1 a label of its
+    own, 2 a label that ``FIELD_REPEATS`` or more lines of the page open with."""
+    numbers: list[tuple[int, str] | None] = []
+    labels: list[str | None] = []
+    for line in lines:
+        item = _ITEM_NUMBER.match(line)
+        numbers.append((int(item.group(1)), item.group(2)) if item else None)
+        field = _FIELD_LABEL.match(line)
+        labels.append(field.group(1) if field else None)
+    present = {n for n in numbers if n is not None}
+    numbered = np.array([0 if n is None else 2 if (n[0] - 1, n[1]) in present or (n[0] + 1, n[1]) in present
+                         else 1 for n in numbers], dtype=np.int64)
+    repeats = Counter(label for label in labels if label is not None)
+    fields = np.array([0 if label is None else 2 if repeats[label] >= FIELD_REPEATS else 1 for label in labels],
+                      dtype=np.int64)
+    return numbered, fields
+
+
 def _line_counts(lines: Sequence[str]) -> dict[str, np.ndarray]:
     """Per line, counted over its first ``READ_CHARS`` characters: digits, Han characters, Latin
     words, capitalized Latin words, separators and clause marks (a Chinese one, or , ; : . before
@@ -208,10 +238,12 @@ class PageRows:
 
 
 class FeatureHasher:
-    """Feature names to weight indexes for a model of ``2**bits`` weights."""
+    """Feature names to weight indexes for a model of ``2**bits`` weights, trained on the
+    ``features`` version of them (``FEATURES``)."""
 
-    def __init__(self, bits: int):
+    def __init__(self, bits: int, features: int = FEATURES):
         self.bits = bits
+        self.features = features
         self._mask = (1 << bits) - 1
         self._known: dict[str, int] = {}
         self._tables: dict[tuple[str, ...], np.ndarray] = {}
@@ -307,6 +339,11 @@ class FeatureHasher:
             t(f"core:{len(WHERE)}", f"len:{len(LENGTHS) + 1}")[where, length],
             np.full(count, t(f"prose:{len(PROSE_LINES) + 1}")[_bucket(int(prose.sum()), PROSE_LINES)]),
         ]
+        if self.features >= 2:
+            numbered, fields = _list_structure(lines)
+            columns += [t("item:3")[numbered], t("field:3")[fields],
+                        t("item:3", f"len:{len(LENGTHS) + 1}")[numbered, length],
+                        t("field:3", f"len:{len(LENGTHS) + 1}")[fields, length]]
         if link_shares is not None:
             shares = np.asarray(link_shares, dtype=np.float64)
             link = _buckets(shares, LINKS)

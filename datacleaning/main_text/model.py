@@ -48,7 +48,8 @@ class LineClassifier:
         # Scored in float64: a float16 file's weights converted once, not at every page.
         self.line_weights = self.line_weights.astype(np.float64)
         self.context_weights = self.context_weights.astype(np.float64)
-        self._hasher = FeatureHasher(self.bits)
+        # A model trained before list items and field labels were features has no "features".
+        self._hasher = FeatureHasher(self.bits, self.record.get("features", 1))
 
     def probabilities(self, lines: Sequence[str], link_shares: Sequence[float] | None = None,
                       tags: Sequence[str] | None = None) -> np.ndarray:

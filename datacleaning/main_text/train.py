@@ -82,6 +82,7 @@ def train_line_classifier(pages: Sequence[LabelledPage], settings: LineTrainSett
     groups = Counter(p.group for p in pages)
     return LineClassifier(line_weights.astype(np.float32), line_bias, context_weights.astype(np.float32),
                           context_bias, settings.bits, record={
+                              "features": hasher.features,
                               "pages": dict(groups), "lines": len(labels), "main_text_lines": int(labels.sum()),
                               "settings": {"bits": settings.bits, **asdict(settings.adam)},
                               "seconds": round(time.perf_counter() - began, 1)})

@@ -14,7 +14,8 @@ import pytest
 
 import helpers
 from datacleaning.main_text import LabelledPage, LineTrainSettings, load_line_classifier, render_page, train_line_classifier
-from datacleaning.main_text.model import read_line_classifier
+from datacleaning.main_text.features import FEATURES, FeatureHasher, _list_structure
+from datacleaning.main_text.model import LineClassifier, read_line_classifier
 from datacleaning.rules.registry import build_rule
 from datacleaning.sparse_logistic import AdamSettings
 
@@ -23,6 +24,7 @@ REAL = {d["id"]: d["text"] for d in map(json.loads, (FIXTURES / "real_texts.json
 ZH_PAGE = (FIXTURES / "zh_news_page.txt").read_text("utf-8").rstrip("\n")
 ZH_CLEAN = (FIXTURES / "zh_news_page.clean.txt").read_text("utf-8").rstrip("\n")
 EN_PAGE = (FIXTURES / "en_cc_blog_page.txt").read_text("utf-8").rstrip("\n")
+LIST_PAGE = (FIXTURES / "zh_list_article_page.txt").read_text("utf-8").rstrip("\n")
 # Menu, footer and related-post lines of the English page, read off the fixture by hand.
 EN_FURNITURE = ["Skip to content", "Menu", "Who We Are", "What We Do", "Blog", "Support Us", "Search",
                 "Donate", "Related posts", "Celebrating the Public Domain in the Capital of Europe",
@@ -68,6 +70,33 @@ def test_a_line_of_brackets_alone_goes_or_stays_with_the_line_above_it():
     out = editor().apply(page).split("\n")
     assert out[out.index(kept) + 1] == "}"
     assert "};" not in out
+
+def test_an_article_that_lists_its_items_field_by_field_keeps_the_list():
+    # Twelve venues, each a numbered line and short fields (成人票原价：60元, 咨询电话：...): runs of short
+    # lines, as menus are, but counting up and repeating their labels. The model before list items
+    # and field labels were features kept 17 of these 44 lines.
+    lines = LIST_PAGE.split("\n")
+    items = [line for line in lines if line[:1].isdigit() or line.startswith(("成人票", "儿童票", "学生票", "老人票", "咨询电话"))]
+    out = editor().apply(LIST_PAGE).split("\n")
+    assert sum(line in out for line in items) >= 0.8 * len(items)
+    furniture = lines[:9] + lines[lines.index("责任编辑：王明") + 1:]
+    assert sum(line not in out for line in furniture) > len(furniture) / 2
+
+
+def test_list_items_count_up_and_field_labels_repeat():
+    numbered, fields = _list_structure(["1、青松湖湿地公园", "成人票原价：60元", "2、城南植物园", "成人票原价：40元",
+                                        "3. 另一种编号", "成人票原价：30元", "咨询电话：0000-5550101", "2024年5月19日"])
+    assert numbered.tolist() == [2, 0, 2, 0, 1, 0, 0, 0]  # "3." has no "2." or "4." beside it
+    assert fields.tolist() == [0, 2, 0, 2, 0, 2, 1, 0]
+
+
+def test_a_model_trained_on_the_first_features_reads_its_lines_with_them():
+    lines = [line for line in LIST_PAGE.split("\n") if line]
+    assert FeatureHasher(12, features=1).page(lines).placed.shape[1] == FeatureHasher(12).page(lines).placed.shape[1] - 4
+    weights = np.zeros(1 << 12)
+    assert LineClassifier(weights, 0.0, weights, 0.0, 12)._hasher.features == 1  # no "features" in its record
+    assert LineClassifier(weights, 0.0, weights, 0.0, 12, record={"features": FEATURES})._hasher.features == FEATURES
+
 
 def test_short_documents_are_left_alone():
     menu = "Home\nAbout us\nContact\nPrivacy"
