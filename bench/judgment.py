@@ -162,7 +162,7 @@ def ablation(config, sets: dict[str, list[tuple[dict, str]]], references: dict[s
 
     def verdicts(judge: RuleChain, name: str) -> list[str | None]:
         return [verdict.rejected_by if verdict is not None and verdict.rejected_by in BUILTIN_CHECKS
-                else getattr(judge.judge(doc.scores, doc.lang, doc.source), "rejected_by", None)
+                else getattr(judge.judge(doc.scores, doc.lang, doc.source, doc.id), "rejected_by", None)
                 for doc, verdict in measured[name]]
 
     rows = {}

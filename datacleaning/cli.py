@@ -12,10 +12,10 @@ from datacleaning import logs, storage
 from datacleaning.command_line import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, add_config_options, config_from_args, \
     exit_code, refuse_no_rules, run_stage_command, say_if_done_before, storage_option
 from datacleaning.config import default_workers, parse_override, profile_names
-from datacleaning.errors import ConfigError, InputError, TokenBinsError, WriteError
+from datacleaning.errors import ConfigError, InputError, RuleFailure, TokenBinsError, WriteError
 from datacleaning.export import DEFAULT_COLUMNS, ExportSettings, run_export
 from datacleaning.manifest import check_run_folder, completed_stats
-from datacleaning.rules.registry import registered_rules
+from datacleaning.rules.registry import parameter_defaults, registered_rules
 from datacleaning.stages import STAGE_ORDER, stage
 
 logger = logging.getLogger("datacleaning.cli")
@@ -164,7 +164,8 @@ def cmd_rules(args: argparse.Namespace) -> int:
     print("profiles: " + ", ".join(profile_names()) + "\n")
     for name, cls in sorted(registered_rules().items()):
         params = ", ".join(f"{f.name}{_default(f)}" for f in fields(cls) if f.init) or "-"
-        langs = ",".join(sorted(cls.languages)) or "all"
+        # A languages field with a default_factory leaves no class attribute (dataclass removes it).
+        langs = ",".join(sorted(parameter_defaults(cls).get("languages", cls.languages))) or "all"
         doc = inspect.cleandoc(cls.__doc__ or "").replace("\n", " ")
         thresholds = getattr(cls, "thresholds", frozenset())
         judged = f"\n    thresholds (a rejudge may change them): {', '.join(sorted(thresholds))}" if thresholds else ""
@@ -313,6 +314,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_CONFIG
     except WriteError as e:
         print(f"datacleaning: {e.strerror}; rerun the same command to resume once that is fixed", file=sys.stderr)
+        return EXIT_FAILED
+    except RuleFailure as e:  # a rejudge judges in this process: a rule's bug stops it, named
+        print(f"datacleaning: {e}; mend the rule and run the same command again", file=sys.stderr)
         return EXIT_FAILED
     except (FileNotFoundError, InputError, TokenBinsError) as e:
         print(f"datacleaning: {e}", file=sys.stderr)

@@ -285,7 +285,7 @@ def _rejudge(config: Config, source: StoragePath, output: StoragePath, recorded:
                 scores = json.loads(row["scores"])
                 if row["lang"]:
                     count_signals(signal_counts, row["lang"], scores, numeric)
-                verdict = rule_chain.judge(scores, row["lang"], row["source"])
+                verdict = rule_chain.judge(scores, row["lang"], row["source"], row["id"])
                 if verdict is None and was is not None:
                     # Kept now: clean the text as read again (same rules, so the same verdict).
                     doc = Document(row["id"], row["text"], row["source"], meta=row["meta"])

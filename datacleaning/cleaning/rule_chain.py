@@ -317,27 +317,44 @@ class RuleChain:
                 keep = rule.keep(value)
             except Exception as e:
                 raise RuleFailure(step.label, doc.id, e) from e
+            if type(keep) is not bool and type(keep) is not np.bool_:
+                raise RuleFailure(step.label, doc.id, not_a_verdict(keep))
             now = perf_counter()
             step.counter.seconds += now - clock
             clock = now
             scores[step.label] = value
             if not keep and verdict is None:
-                verdict = step.reject(value)
+                try:
+                    verdict = step.reject(value)
+                except Exception as e:  # a filter's failed_check, which names the check
+                    raise RuleFailure(step.label, doc.id, e) from e
                 if not self.score_all:
                     return verdict
         return verdict
 
-    def judge(self, scores: dict, lang: str, source: str) -> Verdict | None:
+    def judge(self, scores: dict, lang: str, source: str, doc_id: str) -> Verdict | None:
         """The filters' verdict on values measured before (the ``scores`` of a run with
         ``score_all``), counted as ``process`` counts: the first filter, in this chain's order,
         that does not keep its stored value rejects. A filter ``process`` would pass over for this
-        language or source is passed over."""
+        language or source is passed over. A filter that fails to judge is a RuleFailure naming
+        it and the document ``doc_id``, as in ``process``."""
         for step in self._steps_for(lang)[2]:
             if step.sources and not source.startswith(step.sources):
                 continue
             value = scores.get(step.label)
-            if value is not None and not step.rule.keep(value):
-                return step.reject(value)
+            if value is None:
+                continue
+            try:
+                keep = step.rule.keep(value)
+            except Exception as e:
+                raise RuleFailure(step.label, doc_id, e) from e
+            if type(keep) is not bool and type(keep) is not np.bool_:
+                raise RuleFailure(step.label, doc_id, not_a_verdict(keep))
+            if not keep:
+                try:
+                    return step.reject(value)
+                except Exception as e:  # a filter's failed_check, which names the check
+                    raise RuleFailure(step.label, doc_id, e) from e
         return None
 
     def take_counters(self) -> dict[str, dict]:
@@ -387,6 +404,12 @@ def _threshold_values(value, lang: str | None, languages: set[str]) -> list[tupl
         return [(None if key == "default" else key, float(v)) for key, v in value.items()
                 if (key == "default" or key in languages) and isinstance(v, (int, float)) and not isinstance(v, bool)]
     return []
+
+
+def not_a_verdict(kept: Any) -> TypeError:
+    """What a ``keep`` that returned ``kept``, not a bool, did wrong: a keep without a return
+    (None) would reject every document, one returning text would keep every one."""
+    return TypeError(f"keep returned {type(kept).__name__}, not bool ({kept!r:.80})")
 
 
 _INT64_RANGE = range(-(1 << 63), 1 << 63)

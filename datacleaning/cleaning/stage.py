@@ -33,12 +33,12 @@ from datacleaning.cleaning.samples import SAMPLES, SAMPLES_SCHEMA, UnitSamples, 
 from datacleaning.cleaning.unique_ids import make_ids_unique
 from datacleaning.config import Config, ReviewSamplesConfig
 from datacleaning.document import Document, Quarantined
-from datacleaning.errors import ConfigError
+from datacleaning.errors import ConfigError, RuleFailure
 from datacleaning.execution import UNITS_DIR, Engine, FileUnit, RunOutcome, UnitContext, load_done_stats, run_units
 from datacleaning.execution.units import unit_size_record
 from datacleaning.manifest import Fingerprint, settings_digest
 from datacleaning.readers import InputFile, ReaderOptions, discover, plan_units, read_unit
-from datacleaning.readers.records import json_text
+from datacleaning.readers.records import exact_json_text, json_text
 from datacleaning.readers.warc import SkippedRecord
 from datacleaning.rules.base import Filter
 from datacleaning.rules.registry import build_rules
@@ -96,7 +96,7 @@ def shard_schemas(filters: list[tuple[str, Filter]]) -> dict[str, pa.Schema]:
 def kept_row(doc: Document, declared: list[str]) -> dict:
     """A kept shard's row for a cleaned document; ``declared``: the filters with typed signals."""
     return {"id": doc.id, "text": doc.text, "source": doc.source, "lang": doc.lang, "meta": doc.meta,
-            "edits": json_text(doc.edits), "scores": json_text(doc.scores),
+            "edits": json_text(doc.edits), "scores": scores_text(doc),
             "signals": signals_row(declared, doc.scores)}
 
 
@@ -104,7 +104,25 @@ def rejected_row(doc: Document, verdict: Verdict, declared: list[str]) -> dict:
     """A rejected shard's row: the text as read, what rejected it and what the filters measured."""
     return {"id": doc.id, "text": doc.original_text, "source": doc.source, "lang": doc.lang, "meta": doc.meta,
             "rejected_by": verdict.rejected_by, "reject_value": json_text(verdict.value),
-            "scores": json_text(doc.scores), "signals": signals_row(declared, doc.scores)}
+            "scores": scores_text(doc), "signals": signals_row(declared, doc.scores)}
+
+
+def scores_text(doc: Document) -> str:
+    """The document's ``scores`` as JSON that a rejudge reads back as the values measured; a value
+    that would read back as something else (a set as its text, an object as its repr) is its
+    rule's failure on this document, since a rejudge would judge it otherwise or not at all."""
+    try:
+        return exact_json_text(doc.scores)
+    except (TypeError, ValueError):
+        pass
+    for label, value in doc.scores.items():
+        try:
+            exact_json_text(value)
+        except (TypeError, ValueError) as e:
+            raise RuleFailure(label, doc.id, TypeError(
+                f"measured {type(value).__name__}, which the scores JSON cannot store and read back as it is "
+                f"({e})")) from e
+    return exact_json_text(doc.scores)
 
 
 def signals_row(declared: list[str], scores: dict) -> dict:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+import numpy as np
 import orjson
 
 from datacleaning.document import Document
@@ -54,20 +55,49 @@ class ReaderOptions:
 
 
 def _json_default(value):
+    if isinstance(value, np.generic):
+        return value.item()  # orjson writes no numpy scalar unless asked to write arrays too
     if isinstance(value, (bytes, bytearray)):
         return value.decode("utf-8", "replace")
     return str(value)
 
 
+def _exact_default(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    kind = type(value)
+    named = kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+    raise TypeError(f"Type is not JSON serializable: {named}")  # as orjson says it
+
+
+# What orjson would otherwise write as something else (a dataclass as a dict, a date as text, a
+# Counter as a plain dict) goes to the default, which refuses it.
+_EXACT_OPTIONS = orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_SUBCLASS
+
+
 def json_text(value) -> str:
     """``value`` as compact JSON; by Python's json module where orjson cannot write it (an integer
-    past 64 bits, which must stay exact), a float that is not finite written null either way."""
+    past 64 bits, which must stay exact), a float that is not finite written null either way.
+    numpy numbers are written as the numbers they are; other objects as their text."""
     try:
         return orjson.dumps(value, default=_json_default).decode()
     except orjson.JSONEncodeError as e:
         if "64-bit" not in str(e):
             raise
         return json.dumps(_finite(value), ensure_ascii=False, separators=(",", ":"), default=_json_default)
+
+
+def exact_json_text(value) -> str:
+    """``value`` as compact JSON that reads back as the same value, as :func:`json_text` writes it
+    (a tuple read back as a list, a numpy number as Python's); a TypeError naming the type of a
+    part it would read back as something else or not at all (a set, a date, an object, a key
+    that is not a string): what a filter's scores are stored as, to be judged again."""
+    try:
+        return orjson.dumps(value, default=_exact_default, option=_EXACT_OPTIONS).decode()
+    except orjson.JSONEncodeError as e:
+        if "64-bit" not in str(e):
+            raise
+        return json.dumps(_finite(value), ensure_ascii=False, separators=(",", ":"), default=_exact_default)
 
 
 def _finite(value):

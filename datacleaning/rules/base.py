@@ -68,7 +68,9 @@ class Filter(Rule):
     the clean stage stores them as a typed struct in the shards' ``signals`` column, which pyarrow,
     polars and duckdb can threshold as it is. A value's other parts stay in the ``scores`` JSON.
     ``keep`` and ``failed_check`` must judge a value read back from that JSON as well as the one
-    ``score`` returned (lists for tuples, string keys)."""
+    ``score`` returned (lists for tuples, numpy numbers as Python's); a value that JSON would read
+    back as something else (a set, an object, a date, a key that is not a string) fails the
+    document. ``keep`` returns a bool (Python's or numpy's): anything else fails the document."""
 
     kind = "filter"
     signals: ClassVar[dict[str, str]] = {}

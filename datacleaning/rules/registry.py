@@ -168,6 +168,9 @@ def build_rules(clean: CleanConfig, base_dir: Path) -> dict[str, list[Rule]]:
                 rule.prepare(base_dir)
             except (OSError, ValueError) as e:
                 raise ConfigError(f"clean.{section}[{i}] ({rule.name}): {e}") from None
+            except Exception as e:  # a plugin's missing optional dependency, a bug: as a plugin that fails to import
+                raise ConfigError(f"clean.{section}[{i}] ({rule.name}): prepare failed: "
+                                  f"{_failure(e, _source_file(type(rule)))}") from None
             rules.append(rule)
         built[section] = rules
     return built
@@ -231,6 +234,12 @@ def import_plugin(plugin: str, base_dir: Path) -> None:
     except Exception as e:
         del sys.modules[name]
         raise ConfigError(f"clean.plugins: cannot import {path}: {_failure(e, path)}") from None
+
+
+def _source_file(cls: type) -> Path | None:
+    """The file that defines ``cls``, None where there is none (a class made in a notebook)."""
+    source = getattr(sys.modules.get(cls.__module__), "__file__", None)
+    return Path(source) if source else None
 
 
 def _failure(error: Exception, path: Path | None) -> str:
