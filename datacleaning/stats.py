@@ -101,8 +101,9 @@ def format_clean_summary(stats: dict) -> str:
     shown, rest = reasons[:QUARANTINE_REASONS_SHOWN], reasons[QUARANTINE_REASONS_SHOWN:]
     lines += [f"    {count:>10,} {reason}" for reason, count in shown]
     if rest:
-        lines.append(f"    {sum(c for _, c in rest):>10,} for {len(rest):,} other reasons (stats.json's "
-                     f"quarantined_by; the records in quarantine/)")
+        reasons = f"{len(rest):,} other reason{'s' if len(rest) > 1 else ''}"
+        lines.append(f"    {sum(c for _, c in rest):>10,} for {reasons} (stats.json's quarantined_by; the records "
+                     f"in quarantine/)")
     rules = stats.get("rules", {})
     if rules:
         width = max(30, 2 + max(len(name) for name in rules))

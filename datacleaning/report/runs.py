@@ -17,7 +17,9 @@ from datacleaning.storage import StoragePath
 logger = logging.getLogger("datacleaning.report")
 
 # A key only that stage's stats.json has: how a stage folder given alone is recognised.
-_STAGE_MARKS = {"clean": "rules", "dedup": "minhash", "probe": "buckets", "tokenize": "dtype"}
+# Keys only that stage's stats hold. A clean run records its config from the start (since
+# rejudge came), its rules' counts only from a finished unit: a run whose every unit failed has no "rules".
+_STAGE_MARKS = {"clean": ("clean", "rules"), "dedup": ("minhash",), "probe": ("buckets",), "tokenize": ("dtype",)}
 
 
 @dataclass
@@ -31,7 +33,7 @@ class RunOutput:
 
 def stage_of(stats: dict) -> str | None:
     """Which stage wrote ``stats`` (a stage's folder can have any name)."""
-    return next((stage for stage, mark in _STAGE_MARKS.items() if mark in stats), None)
+    return next((stage for stage, marks in _STAGE_MARKS.items() if any(mark in stats for mark in marks)), None)
 
 
 def read_run(location: str | StoragePath) -> RunOutput:

@@ -124,6 +124,22 @@ def test_the_report_command_draws_a_plugin_filters_thresholds_without_importing_
     assert "digit_share.share" in page and "max_share" in page and "0.0625" in page
 
 
+def test_a_clean_run_whose_every_unit_failed_is_named_failed(tmp_path):
+    """A rule that raises on every document fails every unit: the run's stats hold no rule's
+    counts, only its config and failures; the report names the stage and its status."""
+    (tmp_path / "raises.py").write_text(DIGIT_SHARE_PLUGIN.replace(
+        "return value[\"share\"] <= self.max_share", "raise RuntimeError(\"a bug in the rule\")"), encoding="utf-8")
+    out = tmp_path / "out"
+    done = cli("clean", str(FIXTURES / "mixed_docs.jsonl"), "--output", str(out), "--no-progress",
+               "--plugin", str(tmp_path / "raises.py"), "--set", 'clean.add_filters=[{name = "digit_share"}]')
+    assert done.returncode == 1 and "a bug in the rule" in done.stderr
+    assert json.loads((out / "stats.json").read_text(encoding="utf-8"))["status"] == "failed"
+    done = cli("report", str(out), "--to", str(tmp_path / "report.html"))
+    assert done.returncode == 0, done.stderr
+    text = re.sub(r"<[^>]+>", " ", (tmp_path / "report.html").read_text(encoding="utf-8"))
+    assert re.search(r"clean\s+failed", text)
+
+
 # --- counters the report reads, against the shards ---------------------------------------------------
 
 
