@@ -142,8 +142,8 @@ def _to_document(record: dict, fields: ReaderOptions, default_id: str, default_s
         if not isinstance(html, str):
             raise RecordError(f"field {fields.html_field!r} is {type(html).__name__}, not a string")
         record[fields.html_field], title = page_text(html, fields.html_extractor)
-        if title:
-            record.setdefault("title", title)
+        if title and not record.get("title"):  # a null or empty title is none: the page's stands
+            record["title"] = title
         text_field = fields.html_field
     if fields.text_parts:
         text = _composed_text(record, fields.text_parts)

@@ -34,6 +34,18 @@ _TRAILER_PEEK = 64
 _MAX_BODY_BYTES = 64 << 20
 
 
+def _opens_as_html(payload: bytes) -> bool:
+    """Whether a body that names no Content-Type opens as an HTML page does, after white space and
+    any comments (a saved page's ``<!-- saved from url=... -->``, a CMS's banner)."""
+    head = payload[:4096].lstrip()
+    while head.startswith(b"<!--"):
+        end = head.find(b"-->")
+        if end < 0:
+            return False
+        head = head[end + 3:].lstrip()
+    return head[:16].lower().startswith(_HTML_OPENINGS)
+
+
 class SkippedRecord:
     """A WARC record that is not a document; the stage counts these."""
 
@@ -109,7 +121,7 @@ def _record_item(record: WarcRecord, position: int, unit: FileUnit,
             payload = http_body(payload, record.http_headers)
         except ValueError as e:
             return Quarantined(unit.path, position, payload[:QUARANTINE_HEAD_BYTES], str(e))
-    if not content_type and payload.lstrip()[:16].lower().startswith(_HTML_OPENINGS):
+    if not content_type and _opens_as_html(payload):
         content_type = "text/html"
     title = ""
     try:

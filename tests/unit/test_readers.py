@@ -607,7 +607,8 @@ def test_a_records_html_field_becomes_its_text_and_its_title_joins_meta(tmp_path
     records = [{"id": "p1", "html": page, "url": "http://news.example.cn/a.html"},
                {"id": "p2", "html": page, "title": "编辑给的标题"},     # a title of its own stays
                {"id": "p3", "text": "没有网页的记录，照常读取它的文本字段。"},  # no HTML field: the text fields
-               {"id": "p4", "html": ["not", "a", "string"]}]
+               {"id": "p4", "html": ["not", "a", "string"]},
+               {"id": "p5", "html": page, "title": None}, {"id": "p6", "html": page, "title": ""}]  # no title
     (tmp_path / "pages.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
                                           encoding="utf-8")
     _, items = read_all([tmp_path], options=ReaderOptions(html_field="html"))
@@ -615,6 +616,7 @@ def test_a_records_html_field_becomes_its_text_and_its_title_joins_meta(tmp_path
     assert "城东街道社区图书馆自10月起试行夜间开放" in docs["p1"].text and "体育" not in docs["p1"].text
     assert json.loads(docs["p1"].meta) == {"url": "http://news.example.cn/a.html", "title": "社区图书馆夜间开放"}
     assert json.loads(docs["p2"].meta) == {"title": "编辑给的标题"}
+    assert json.loads(docs["p5"].meta) == json.loads(docs["p6"].meta) == {"title": "社区图书馆夜间开放"}
     assert docs["p3"].text == "没有网页的记录，照常读取它的文本字段。"
     [bad] = [i for i in items if isinstance(i, Quarantined)]
     assert "'html' is list, not a string" in bad.error
@@ -737,6 +739,8 @@ def test_warc_records_that_are_no_page_of_text_are_skipped_or_quarantined_by_wha
         warc_record("response", 5, b"HTTP/1.1 200 OK\r\nServer: x\r\n\r\n\n  " + article, RESP, "http://a.example/untyped"),
         warc_record("response", 6, b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
                                    b"Content-Encoding: gzip\r\n\r\n" + cut_gzip, RESP, "http://a.example/cut"),
+        warc_record("response", 7, b"HTTP/1.1 200 OK\r\n\r\n<!-- saved from url=(0024)http://a.example/ -->\n"
+                                   b"<!-- a second comment -->" + article, RESP, "http://a.example/saved"),
     ]
     (tmp_path / "odd.warc").write_bytes(b"".join(records))
     _, items = read_all([tmp_path])
@@ -744,8 +748,9 @@ def test_warc_records_that_are_no_page_of_text_are_skipped_or_quarantined_by_wha
         "HTTP 3xx response", "HTTP 4xx response", "warc resource about the crawl itself (metadata: URI)"]
     [binary] = [i for i in items if isinstance(i, Quarantined)]
     assert "binary content (NUL byte) in a text/html record" in binary.error
-    untyped, cut = docs_of(items)
-    assert "Reading groups and family story time" in untyped.text and json.loads(untyped.meta)["content_type"] == "text/html"
+    untyped, cut, commented = docs_of(items)
+    for page in (untyped, commented):  # a page may open with comments before its <html>
+        assert "Reading groups and family story time" in page.text and json.loads(page.meta)["content_type"] == "text/html"
     assert "从下个月起，市图书馆将在每周五和周六晚上开放到十点" in cut.text and "\x1f" not in cut.text
 
 
