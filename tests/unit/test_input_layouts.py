@@ -126,13 +126,161 @@ def test_csv_rows_that_do_not_fit_the_header_are_quarantined_alone(tmp_path):
 
 
 def test_a_csv_quote_the_file_ends_inside_is_quarantined_not_one_row_of_the_rest(tmp_path):
+    """Where the lines after the quote do not each hold the header's fields (r3's text holds a
+    comma of its own), they cannot be told to be rows: the rest of the file is one quarantine row.
+    Lines that do are read as rows (test_csv_rows_written_without_quoting_...)."""
     text = ZH[0]["text"]
-    rest = f'r2,"{text},5\nr3,第三行,7\nr4,第四行,9\n'
+    rest = f'r2,"{text},5\nr3,第三行, 带逗号,7\nr4,第四行,9\n'
     (tmp_path / "open-quote.csv").write_text(f"id,text,likes\nr1,{text},12\n" + rest, encoding="utf-8")
     items = read_all([tmp_path])
     assert [d.id for d in documents(items)] == ["r1"]
     [bad] = quarantined(items)
     assert bad.raw == rest.encode() and "row 1 (from line 3) opens a quoted field the file ends inside" in bad.error
+
+
+def _table(rows: list[list[str]], delimiter: str = ",") -> str:
+    """A table written without quoting, as a script joining fields by hand writes it."""
+    return "".join(delimiter.join(row) + "\n" for row in rows)
+
+
+def _plain_texts() -> list[str]:
+    """The fixture texts as one line each, with no comma, tab or quote of their own."""
+    return [" ".join(r["text"].split()).replace(",", "，").replace('"', "") for r in EN + ZH]
+
+
+def test_csv_rows_written_without_quoting_are_read_one_a_line_whatever_quotes_they_hold(tmp_path):
+    """Scraped text often opens with a quote: the csv module read on to the next quote in the
+    file, rows and ids and all, as one field (10 rows of a user's file read as 7 documents, one
+    holding three rows, none quarantined). Each line holds the header's fields, so each is a row,
+    its quotes its text's, as TSV reads them."""
+    texts = _plain_texts()
+    texts[1] = '"' + texts[1]  # runs on to row 4's quote
+    texts[4] = '"' + texts[4]
+    texts[6] = '"' + texts[6]  # no later quote: runs on to the end of the file
+    (tmp_path / "scraped.csv").write_text(_table([["id", "text"]] + [[f"s{i}", t] for i, t in enumerate(texts)]),
+                                          encoding="utf-8")
+    items = read_all([tmp_path])
+    assert [(d.id, d.text) for d in documents(items)] == [(f"s{i}", t) for i, t in enumerate(texts)]
+    assert not quarantined(items)
+
+
+@pytest.mark.parametrize("delimiter", [",", "\t"])
+def test_lines_a_stray_quote_ran_together_that_are_not_each_a_row_are_one_quarantine_row(tmp_path, delimiter):
+    """A line among them holds a field more than the header (a comma of its text, unquoted):
+    rows cannot be told from one quoted field's lines, so they are quarantined as they are, never
+    read as one row's text."""
+    texts = _plain_texts()
+    rows = [["id", "text"], ["s0", texts[0]], ["s1", '"' + texts[1]], ["s2", texts[2], "多出的一栏"],
+            ["s3", texts[3] + ' "引号" 结束'], ["s4", texts[4]]]
+    name = "scraped." + ("csv" if delimiter == "," else "tsv")
+    (tmp_path / name).write_text(_table(rows, delimiter), encoding="utf-8")
+    items = read_all([tmp_path])
+    assert [(d.id, d.text) for d in documents(items)] == [("s0", texts[0]), ("s4", texts[4])]
+    [bad] = quarantined(items)
+    assert bad.raw == _table(rows[2:5], delimiter).encode() and "row 1 (lines 3 to 5)" in bad.error
+
+
+def test_lines_a_stray_quote_ran_together_in_a_one_field_table_are_one_quarantine_row(tmp_path):
+    """Every line of a one-field table holds the header's one field: rows cannot be told from the
+    lines of one quoted field, so they are quarantined, not read as one text."""
+    texts = _plain_texts()[:5]
+    lines = [texts[0], '"' + texts[1], texts[2], texts[3] + ' "引号" 结束', texts[4]]
+    (tmp_path / "texts.csv").write_text(_table([["text"]] + [[t] for t in lines]), encoding="utf-8")
+    items = read_all([tmp_path])
+    assert [d.text for d in documents(items)] == [texts[0], texts[4]]
+    [bad] = quarantined(items)
+    assert bad.raw == _table([[t] for t in lines[1:4]]).encode() and "one-field table" in bad.error
+
+
+@pytest.mark.parametrize("suffix", COMPRESSORS)
+@pytest.mark.parametrize("layout", ["csv", "tsv"])
+def test_blank_lines_between_and_after_rows_are_no_rows(tmp_path, layout, suffix):
+    """As in JSON lines, and above the header: each blank line was a quarantined row ("row 2 has 0
+    fields, the header 2")."""
+    delimiter = "," if layout == "csv" else "\t"
+    rows = [[f"b{i}", t] for i, t in enumerate(_plain_texts()[:3])]
+    data = ("id" + delimiter + "text\n" + delimiter.join(rows[0]) + "\n\n" + delimiter.join(rows[1]) + "\r\n \n\n"
+            + delimiter.join(rows[2]) + "\n\n\n")
+    (tmp_path / f"blank.{layout}{suffix}").write_bytes(COMPRESSORS[suffix](data.encode()))
+    items = read_all([tmp_path])
+    assert [(d.id, d.text) for d in documents(items)] == [tuple(row) for row in rows] and not quarantined(items)
+
+
+def _cut_in_half(data: bytes) -> bytes:
+    return data[: len(data) // 2]
+
+
+@pytest.mark.parametrize("name, damage", [
+    ("cut.csv.zst", lambda data: _cut_in_half(zstandard.ZstdCompressor().compress(data))),
+    ("cut.tsv.bz2", lambda data: _cut_in_half(bz2.compress(data))),
+    ("short.csv.bz2", lambda data: bz2.compress(data)[:10]),
+    ("plain.csv.gz", lambda data: data),
+])
+def test_a_compressed_table_whose_stream_fails_before_its_header_decodes_is_one_quarantine_row(tmp_path, name,
+                                                                                               damage):
+    """It read as a file of no rows: input 0, quarantined 0, no trace of the file."""
+    delimiter = "\t" if ".tsv" in name else ","
+    data = _table([["id", "text"]] + [[f"c{i}", t] for i, t in enumerate(_plain_texts())], delimiter).encode()
+    (tmp_path / name).write_bytes(damage(data))
+    [item] = read_all([tmp_path])
+    compression = name.rsplit(".", 1)[1]
+    assert isinstance(item, Quarantined) and item.error.startswith(f"{compression} stream ")
+    assert ("corrupt" if compression == "gz" else "truncated") in item.error
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16"])
+def test_a_quarantined_csv_row_is_its_bytes_at_its_offset(tmp_path, encoding):
+    """Not the row encoded again with a byte-order mark before it (utf-8-sig and utf-16 write
+    one), and not at offset 0."""
+    rows = ["id,text\r\n", f"r1,{ZH[0]['text']}\r\n", "r2只有一栏的行\r\n", f"r3,{ZH[1]['text']}\r\n"]
+    data = "".join(rows).encode(encoding)  # a byte-order mark first, for utf-8-sig and utf-16
+    start, end = (len("".join(rows[:n]).encode(encoding)) for n in (2, 3))
+    (tmp_path / "rows.csv").write_bytes(data)
+    items = read_all([tmp_path])
+    assert [d.id for d in documents(items)] == ["r1", "r3"]
+    [bad] = quarantined(items)
+    assert (bad.raw, bad.offset) == (data[start:end], start) and "1 fields, the header 2" in bad.error
+
+
+def _utf8_table_with_one_row_in(encoding: str, place: int, rows: int) -> tuple[bytes, list[tuple[str, str]]]:
+    """A UTF-8 CSV of ``rows`` rows of the fixture texts, the row at ``place`` in ``encoding``."""
+    texts = _plain_texts()[len(EN):]  # the Chinese ones
+    table = [(f"u{i}", texts[i % len(texts)]) for i in range(rows)]
+    lines = [f"{i},{t}\n".encode(encoding if n == place else "utf-8") for n, (i, t) in enumerate(table)]
+    return b"id,text\n" + b"".join(lines), table
+
+
+@pytest.mark.parametrize("place", ["early", "past the first MiB"])
+def test_a_gbk_row_in_a_utf8_csv_is_read_in_gbk_wherever_it_is(tmp_path, place):
+    """As a GBK line in UTF-8 JSON lines is. The encoding was told from the first MiB alone: there
+    one GBK row made the detector name no encoding and the whole file one quarantine row, where
+    past it the same row was quarantined alone."""
+    rows = 800
+    row = 3 if place == "early" else rows - 2
+    data, table = _utf8_table_with_one_row_in("gbk", row, rows)
+    assert (data.index(b"\nu%d," % row) < 1 << 20) == (place == "early") and len(data) > 1 << 20
+    (tmp_path / "mixed.csv").write_bytes(data)
+    items = read_all([tmp_path])
+    assert [(d.id, d.text) for d in documents(items)] == table and not quarantined(items)
+
+
+def test_a_row_in_no_chinese_encoding_in_a_utf8_csv_is_quarantined_alone(tmp_path):
+    data, table = _utf8_table_with_one_row_in("utf-8", -1, 8)
+    bad = b"x1,caf\xe9 cr\xe8me br\xfbl\xe9e\n"  # Latin-1
+    cut = data.index(b"\nu4,") + 1
+    (tmp_path / "mixed.csv").write_bytes(data[:cut] + bad + data[cut:])
+    items = read_all([tmp_path])
+    assert [(d.id, d.text) for d in documents(items)] == table
+    [item] = quarantined(items)
+    assert (item.raw, item.offset) == (bad, cut) and "not UTF-8" in item.error
+
+
+def test_a_csv_in_no_recognised_encoding_is_one_quarantine_row(tmp_path):
+    """A few stray rows are quarantined alone; a file in no encoding recognised is not read."""
+    data = "".join(f"u{i},{t}\n" for i, t in enumerate(_plain_texts())).encode("utf-16-le")  # no byte-order mark
+    (tmp_path / "nobom.csv").write_bytes("id,text\n".encode("utf-16-le") + data)
+    [item] = read_all([tmp_path])
+    assert isinstance(item, Quarantined) and "no text encoding recognised" in item.error
 
 
 def test_a_cut_tsv_stream_quarantines_the_row_the_cut_went_through(tmp_path):
