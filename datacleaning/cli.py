@@ -10,7 +10,7 @@ from pathlib import Path
 
 from datacleaning import logs, storage
 from datacleaning.command_line import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, add_config_options, config_from_args, \
-    exit_code, refuse_no_rules, run_stage_command, say_if_done_before, storage_option
+    dump_inputs, exit_code, refuse_no_rules, run_stage_command, say_if_done_before, storage_option
 from datacleaning.config import default_workers, parse_override, profile_names
 from datacleaning.errors import ConfigError, InputError, RuleFailure, TokenBinsError, WriteError
 from datacleaning.export import DEFAULT_COLUMNS, ExportSettings, run_export
@@ -102,7 +102,7 @@ def cmd_reference_lm_train_ratio(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from datacleaning.report import REPORT_FILE, is_run_report
     config = config_from_args(args)
-    inputs = args.inputs or [config.resolve(p) for p in config.input.paths]
+    inputs = dump_inputs(args.inputs, config)
     # output.dir a config sets is from the config's folder; the default, from where the command runs
     # (not into the folder of a config shipped with the package, such as a layout's).
     named = "dir" in config.output.model_fields_set

@@ -94,6 +94,12 @@ def config_from_args(args: argparse.Namespace) -> Config:
     return config
 
 
+def dump_inputs(named: list[str], config: Config) -> list[str]:
+    """The raw dumps the clean stage reads: the INPUTs named on the command line, else the
+    config's ``input.paths`` (from the config's folder)."""
+    return named or [config.resolve(p) for p in config.input.paths]
+
+
 def refuse_no_rules(config: Config) -> None:
     """A clean stage that would keep every readable document must be asked for by name."""
     if config.profile != NO_RULES_PROFILE and not any(getattr(config.clean, kind) for kind in KINDS):

@@ -4,13 +4,13 @@ from __future__ import annotations
 import argparse
 
 from datacleaning.cleaning.rejudge import format_rejudge_summary, run_rejudge
-from datacleaning.command_line import EXIT_OK, add_config_options, config_from_args, refuse_no_rules, \
-    run_stage_command
+from datacleaning.command_line import EXIT_OK, add_config_options, config_from_args, dump_inputs, \
+    refuse_no_rules, run_stage_command
 
 def cmd_clean(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     refuse_no_rules(config)
-    return run_stage_command("clean", config, args.inputs, args.output)
+    return run_stage_command("clean", config, dump_inputs(args.inputs, config), args.output)
 
 
 def cmd_rejudge(args: argparse.Namespace) -> int:
@@ -26,9 +26,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
                                        ".gz/.zst/.bz2/.xz; parquet; WARC/WET) into DIR/kept, DIR/rejected, "
                                        "DIR/quarantine and DIR/stats.json. "
                                        "Rerunning with the same DIR resumes an interrupted run.")
-    clean.add_argument("inputs", nargs="+", metavar="INPUT",
+    clean.add_argument("inputs", nargs="*", metavar="INPUT",
                        help="files, folders or glob patterns: local paths or URLs (s3://bucket/dumps/, see "
-                            "--storage-option)")
+                            "--storage-option); default: input.paths of the config")
     clean.add_argument("--output", "-o", required=True, metavar="DIR",
                        help="output folder: a local path or a URL (s3://bucket/out)")
     add_config_options(clean)

@@ -340,7 +340,7 @@ class CleanStage(Stage):
     def plan(self, config: Config, source, output: StoragePath) -> Plan:
         inputs = [os.fspath(p) for p in source]
         if not inputs:
-            raise ConfigError("input.paths: no input given")
+            raise ConfigError("no input given: name the dumps to clean (INPUT...) or set input.paths in the config")
         rule_chain = self.rule_chain or build_rule_chain(config)
         found = discover(inputs)
         # A glob that reaches into the output would find the run's own files on the next run.

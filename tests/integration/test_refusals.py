@@ -144,6 +144,20 @@ def test_a_missing_input_folder_is_named_as_missing(tmp_path):
         assert refused.returncode == 2 and f"{missing} does not exist" in refused.stderr, refused.stderr
 
 
+def test_clean_reads_the_configs_input_paths_when_no_input_is_named(tmp_path):
+    corpus = _corpus(tmp_path)
+    (tmp_path / "conf").mkdir()
+    config = tmp_path / "conf" / "job.toml"
+    config.write_text('extends = "mixed_web"\n[input]\npaths = ["../corpus"]\n', encoding="utf-8")  # from its folder
+    done = cli("clean", "--config", str(config), "--output", str(tmp_path / "out"), "--no-progress")
+    assert done.returncode == 0, done.stderr
+    named = cli("clean", str(corpus), "--config", str(config), "--output", str(tmp_path / "named"), "--no-progress")
+    assert named.returncode == 0, named.stderr
+    assert len(read_rows(tmp_path / "out" / "kept")) == len(read_rows(tmp_path / "named" / "kept")) > 0
+    refused = cli("clean", "--output", str(tmp_path / "none"), "--no-progress")
+    assert refused.returncode == 2 and "no input given: name the dumps to clean" in refused.stderr, refused.stderr
+
+
 def test_files_told_apart_by_their_folders_are_part_of_what_a_resume_must_match(tmp_path):
     """Files of one name given from two folders are named by their folders (their documents'
     source and default ids), and those names are part of the run's fingerprint, so that a run
