@@ -215,7 +215,11 @@ def import_plugin(plugin: str, base_dir: Path) -> None:
         try:
             importlib.import_module(plugin)
         except Exception as e:
-            raise ConfigError(f"clean.plugins: cannot import {plugin!r}: {_failure(e, None)}") from None
+            # The console script, unlike `python -m`, does not put the working folder on the path.
+            hint = (f" (a module name is imported from Python's path, sys.path; name its file, {plugin}.py, "
+                    f"to import it from the config's folder)"
+                    if isinstance(e, ModuleNotFoundError) and e.name == plugin else "")
+            raise ConfigError(f"clean.plugins: cannot import {plugin!r}: {_failure(e, None)}{hint}") from None
         return
     path = Path(plugin) if os.path.isabs(plugin) else base_dir / plugin
     if not path.exists():

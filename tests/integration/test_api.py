@@ -7,13 +7,14 @@ import re
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 from dataclasses import dataclass
 
 import pytest
 
 import datacleaning as dc
 from datacleaning.config import load_config
-from helpers import DIGIT_SHARE_PLUGIN, EXAMPLE_CONFIG, cli, fixture_records, read_rows
+from helpers import DIGIT_SHARE_PLUGIN, EXAMPLE_CONFIG, FIXTURES, cli, fixture_records, read_rows
 
 WIKI_ZH = next(r for r in fixture_records() if r["id"].startswith("cmrc-") and len(r["text"]) > 200)
 
@@ -185,6 +186,21 @@ def test_two_plugin_files_of_one_name_in_two_folders_are_two_modules(tmp_path):
     for team, text in (("team_a", "Really!"), ("team_b", "Really?")):
         [result] = dc.Pipeline.from_config(tmp_path / team / "config.toml").clean([text])
         assert result.verdict.rejected_by == f"no_{team}_marks"
+
+
+def test_a_plugin_module_not_on_pythons_path_is_refused_saying_how_to_name_its_file(tmp_path):
+    """`datacleaning` (the console script) does not import from the working folder, as
+    `python -m datacleaning` does: a module named there is not found, and the refusal says so."""
+    (tmp_path / "my_rules.py").write_text(DIGIT_SHARE_PLUGIN, encoding="utf-8")
+    (tmp_path / "job.toml").write_text('extends = "mixed_web"\n[clean]\nplugins = ["my_rules"]\n', encoding="utf-8")
+    script = Path(sys.executable).with_name("datacleaning")
+    result = subprocess.run([str(script), "clean", str(FIXTURES / "mixed_docs.jsonl"), "--config", "job.toml",
+                             "--output", "out", "--no-progress"], cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 2 and "cannot import 'my_rules'" in result.stderr, result.stderr
+    assert "name its file, my_rules.py, to import it from the config's folder" in result.stderr
+    (tmp_path / "job.toml").write_text('extends = "mixed_web"\n[clean]\nplugins = ["my_rules.py"]\n', encoding="utf-8")
+    assert cli("clean", str(FIXTURES / "mixed_docs.jsonl"), "--config", str(tmp_path / "job.toml"), "--output",
+               str(tmp_path / "out"), "--no-progress").returncode == 0
 
 
 @pytest.mark.parametrize("source, said", [
