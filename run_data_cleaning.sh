@@ -21,6 +21,11 @@ else
 fi
 pidfile="${DATACLEANING_PIDFILE:-$PWD/datacleaning.pid}"
 python="${DATACLEANING_PYTHON:-python3}"
+if ! "$python" -c "import datacleaning" 2>/dev/null; then
+  echo "run_data_cleaning: $python cannot import datacleaning: activate the environment it is installed in" \
+       "(. .venv/bin/activate) or name its python in DATACLEANING_PYTHON" >&2
+  exit 2
+fi
 
 # One start at a time: the lock is held by this script and by the run it starts (which inherits
 # it) until both have ended, so of two jobs started in the same instant one refuses.

@@ -289,7 +289,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("inputs", nargs="*", metavar="INPUT",
                      help="inputs of the clean stage, local paths or URLs (default: input.paths of the config)")
     run.add_argument("--output", "-o", metavar="DIR",
-                     help="output folder (default: output.dir); a URL only when clean is the only stage")
+                     help="output folder (default: output.dir); a URL too, with --work-dir where a stage "
+                          "after clean needs a local or shared folder to work in")
     add_config_options(run)
     run.set_defaults(func=cmd_run)
 

@@ -112,3 +112,17 @@ def test_two_jobs_started_at_once_run_one_and_a_pid_file_that_cannot_be_written_
                              cwd=tmp_path, timeout=60)
     assert refused.returncode == 2 and "cannot write" in refused.stderr
     assert not (tmp_path / "out3").exists()
+
+
+def test_a_python_that_cannot_import_datacleaning_is_named_before_anything_starts(tmp_path):
+    """Started without the environment it was installed in, the job said only ModuleNotFoundError
+    from inside the run."""
+    system_python = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else "python3"
+    env = {**_env(tmp_path), "DATACLEANING_PYTHON": system_python, "PYTHONPATH": "", "PYTHONNOUSERSITE": "1"}
+    probe = subprocess.run([env["DATACLEANING_PYTHON"], "-c", "import datacleaning"], capture_output=True, env=env)
+    if probe.returncode == 0:
+        pytest.skip(f"{env['DATACLEANING_PYTHON']} can import datacleaning here")
+    refused = subprocess.run(["bash", str(REPO_ROOT / "run_data_cleaning.sh"), str(EXAMPLE_CONFIG), "--output",
+                              str(tmp_path / "out")], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
+    assert refused.returncode == 2 and "cannot import datacleaning" in refused.stderr
+    assert "DATACLEANING_PYTHON" in refused.stderr and not (tmp_path / "run.pid").exists()
