@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import sys
 from pathlib import Path
@@ -9,7 +10,9 @@ from pathlib import Path
 from datacleaning import storage
 from datacleaning.command_line import EXIT_CONFIG, EXIT_OK, STAGE_OUTPUT, add_config_options, add_key_flags, \
     config_from_args, run_stage_command
+from datacleaning.manifest import MANIFEST, STATS
 from datacleaning.tokenize import TokenBins, TokenBinsError, locate_bins, merge_bins, open_tokenizer, train_tokenizer
+from datacleaning.tokenize.indexed import bin_path, idx_path
 from datacleaning.tokenize.merge import bins_tokenizer
 from datacleaning.tokenize.tokenizer import folder_tokenizer
 
@@ -64,8 +67,18 @@ def cmd_tokenize_inspect(args: argparse.Namespace) -> int:
 
 def cmd_tokenize_merge(args: argparse.Namespace) -> int:
     located = [locate_bins(p) for p in args.inputs]
+    seen: dict[Path, str] = {}
+    for (prefix, _), named in zip(located, args.inputs):
+        if prefix.resolve() in seen:
+            raise TokenBinsError(f"{named} and {seen[prefix.resolve()]} are the same bins: merged, every document "
+                                 f"of them would be in the output twice")
+        seen[prefix.resolve()] = named
+    _refuse_mixed_marks(located)
     tokenizer = bins_tokenizer([folder for _, folder in located])
     output = Path(storage.local_path(args.output, "--output"))
+    if (output.parent / MANIFEST).exists() and (bin_path(output).exists() or idx_path(output).exists()):
+        raise TokenBinsError(f"{output} are the bins of the run in {output.parent}: merged over, its stats.json "
+                             f"would describe other bins; merge into another folder")
     present = folder_tokenizer(output.parent)
     if tokenizer is not None and present is not None and present.read_bytes() != tokenizer.read_bytes():
         raise TokenBinsError(f"{output.parent} holds {present.name}, another tokenizer than the one these bins "
@@ -78,6 +91,22 @@ def cmd_tokenize_merge(args: argparse.Namespace) -> int:
         shutil.copyfile(tokenizer, output.parent / tokenizer.name)
     print(f"merge: {args.output}.bin/.idx: {merged['documents']:,} documents, {merged['tokens']:,} tokens", flush=True)
     return EXIT_OK
+
+
+def _refuse_mixed_marks(located: list[tuple[Path, Path]]) -> None:
+    """Bins an encode run made, whose stats.json records the marks around each document (BOS,
+    EOS), must all have the same ones: merged, part of the documents would have no separator."""
+    marked: dict[tuple, Path] = {}
+    for _, folder in located:
+        try:
+            stats = json.loads((folder / STATS).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue  # bins no encode run describes: the parts of one, or bins from elsewhere
+        marked.setdefault((stats.get("bos_id"), stats.get("eos_id")), folder)
+    if len(marked) > 1:
+        (first, one), (second, other) = list(marked.items())[:2]
+        raise TokenBinsError(f"{one} marks its documents with (BOS, EOS) ids {first}, {other} with {second}: merged, "
+                             f"some documents would end with no separator; encode them alike (--bos, --no-eos)")
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:

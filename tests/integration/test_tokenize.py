@@ -5,6 +5,7 @@ permutation, the counters add up, and the command line, the example run and the 
 from __future__ import annotations
 
 import json
+import shutil
 import unicodedata
 
 import numpy as np
@@ -253,7 +254,8 @@ def test_command_line_merge_keeps_the_tokenizer_and_refuses_two(corpus, spm_mode
     from datacleaning.model_probe.loader import SHIPPED_TINY
     _, docs = corpus
     # The docs' example, PREFIX in folders that do not exist yet; the model is copied beside it.
-    merged = cli("tokenize", "merge", str(tokenized), str(tokenized / "tokens"), "--output",
+    shutil.copytree(tokenized, tmp_path / "copy")
+    merged = cli("tokenize", "merge", str(tokenized), str(tmp_path / "copy" / "tokens"), "--output",
                  str(tmp_path / "out" / "all" / "tokens"))
     assert merged.returncode == 0, merged.stderr
     assert (tmp_path / "out" / "all" / "tokenizer.model").read_bytes() == spm_model.read_bytes()
@@ -271,6 +273,26 @@ def test_command_line_merge_keeps_the_tokenizer_and_refuses_two(corpus, spm_mode
     # Bins decoded with a model of fewer pieces than their ids need: said, not a traceback.
     wrong = cli("tokenize", "inspect", str(tmp_path / "other"), "--model", str(spm_model), "--doc", "0")
     assert wrong.returncode == 2 and "encoded with another one" in wrong.stderr and "Traceback" not in wrong.stderr
+
+
+def test_merge_refuses_bins_named_twice_an_encode_runs_own_bins_and_documents_marked_otherwise(
+        corpus, spm_model, tokenized, tmp_path):
+    """Each silently made bins that are not what they say: every document twice, an encode run's
+    folder whose stats.json describes other bins, documents that end without the separator."""
+    before = (tokenized / "tokens.bin").read_bytes()
+    twice = cli("tokenize", "merge", str(tokenized), str(tokenized / "tokens.idx"), "--output", str(tmp_path / "m"))
+    assert twice.returncode == 2 and "are the same bins" in twice.stderr, twice.stderr
+    shutil.copytree(tokenized, tmp_path / "copy")
+    over = cli("tokenize", "merge", str(tokenized), str(tmp_path / "copy"), "--output", str(tmp_path / "copy" / "tokens"))
+    assert over.returncode == 2 and "are the bins of the run in" in over.stderr, over.stderr
+    assert (tmp_path / "copy" / "tokens.bin").read_bytes() == before
+    folder, _ = corpus
+    with_bos = run_stage("tokenize", tokenize_config(model=str(spm_model), bos=True, eos=False), folder,
+                         tmp_path / "bos")
+    assert with_bos.ok, with_bos.stats
+    mixed = cli("tokenize", "merge", str(tokenized), str(tmp_path / "bos"), "--output", str(tmp_path / "mixed"))
+    assert mixed.returncode == 2 and "marks its documents with (BOS, EOS) ids" in mixed.stderr, mixed.stderr
+    assert not (tmp_path / "mixed.bin").exists()
 
 
 def test_a_resumed_output_folder_refuses_another_model(corpus, spm_model, tokenized, tmp_path):
