@@ -117,7 +117,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     code = EXIT_OK
     for position, name in enumerate(config.run.stages):
         source = inputs if stage(name).reads_dumps else output / config.run.input_stage(name) / "kept"
-        code = run_stage_command(name, config, source, output / name)
+        try:
+            code = run_stage_command(name, config, source, output / name)
+        except ConfigError:
+            if position:  # the stages before the refused one may have run again: the report shows them
+                _write_report(output)
+            raise
         if code != EXIT_OK:
             break
         later = config.run.stages[position + 1:]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import pickle
+import re
 import shutil
 from pathlib import Path
 
@@ -156,6 +157,23 @@ def test_clean_reads_the_configs_input_paths_when_no_input_is_named(tmp_path):
     assert len(read_rows(tmp_path / "out" / "kept")) == len(read_rows(tmp_path / "named" / "kept")) > 0
     refused = cli("clean", "--output", str(tmp_path / "none"), "--no-progress")
     assert refused.returncode == 2 and "no input given: name the dumps to clean" in refused.stderr, refused.stderr
+
+
+def test_a_run_refused_at_a_later_stage_reports_the_stages_that_ran_again(tmp_path):
+    """Clean redone with another limit, dedup then refused for its changed input: the report must
+    show the clean that ran, not the one before it."""
+    corpus = _corpus(tmp_path)
+    stages = ["--set", 'run.stages=["clean", "dedup"]', "--no-progress"]
+    first = cli("run", str(corpus), "--output", str(tmp_path / "out"), *stages)
+    assert first.returncode == 0, first.stderr
+    shutil.rmtree(tmp_path / "out" / "clean")
+    again = cli("run", str(corpus), "--output", str(tmp_path / "out"), *stages,
+                "--set", "clean.rule_settings.length.min_chars=400")
+    assert again.returncode == 2 and "dedup" in again.stderr, again.stderr
+    stats = json.loads((tmp_path / "out" / "clean" / "stats.json").read_text(encoding="utf-8"))
+    shown = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", (tmp_path / "out" / "report.html").read_text(encoding="utf-8")))
+    assert "report:" in again.stdout
+    assert f"clean complete {stats['input_docs']:,} {stats['kept_docs']:,} " in shown
 
 
 def test_files_told_apart_by_their_folders_are_part_of_what_a_resume_must_match(tmp_path):
