@@ -22,7 +22,7 @@ logger = logging.getLogger("datacleaning.cli")
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    settings = ExportSettings(args.format, args.compression, tuple(args.columns.split(",")), args.unit_bytes)
+    settings = ExportSettings(args.format, args.compression, tuple(c.strip() for c in args.columns.split(",") if c.strip()), args.unit_bytes)
     workers = default_workers() if args.workers is None else args.workers
     result = run_export(args.input, args.output, settings, workers=workers, progress=args.progress)
     say_if_done_before("export", args.output, result)

@@ -42,10 +42,7 @@ def load_model(folder: str | os.PathLike = SHIPPED_TINY, *, device: str | torch.
     """The model of a Hugging Face TransNormerLLM folder (default: the tiny model shipped with the
     package), in eval mode on ``device`` with floating weights in ``dtype``."""
     folder = Path(folder)
-    config_path = folder / "config.json"
-    if not config_path.is_file():
-        raise CheckpointError(f"{folder} has no config.json")
-    config = ModelConfig.load(config_path)
+    config = ModelConfig.load(_config_path(folder))
     with torch.device("meta"):
         model = TransNormerLM(config)
     weights = _map_names(read_weights(folder))
@@ -54,14 +51,22 @@ def load_model(folder: str | os.PathLike = SHIPPED_TINY, *, device: str | torch.
     return model.to(device).cast(dtype).eval()
 
 
+def _config_path(folder: str | os.PathLike) -> Path:
+    """A model folder's config.json; CheckpointError where there is none."""
+    folder = Path(folder)
+    if not folder.exists():
+        raise CheckpointError(f"{folder} does not exist")
+    if not (folder / "config.json").is_file():
+        raise CheckpointError(f"{folder} has no config.json")
+    return folder / "config.json"
+
+
 def check_folder(folder: str | os.PathLike) -> None:
     """Raise what :func:`load_model` and :func:`load_tokenizer` would raise for ``folder``, without
     reading the weights' data or running the model: a stage checks its model once this way before
     any worker loads it."""
     folder = Path(folder)
-    config_path = folder / "config.json"
-    if not config_path.is_file():
-        raise CheckpointError(f"{folder} has no config.json")
+    config_path = _config_path(folder)
     try:
         config = ModelConfig.load(config_path)
     except (ValueError, TypeError, KeyError) as e:

@@ -57,6 +57,9 @@ def write_report(location: str | StoragePath, destination: str | StoragePath | N
     run = read_run(location)
     target = storage.as_path(destination) if destination else run.location / REPORT_FILE
     if destination and not str(destination).lower().endswith((".html", ".htm")):
+        if storage.exists(target) and not storage.is_dir(target):
+            raise FileNotFoundError(f"{target} is a file, not a folder to hold {REPORT_FILE}: name the page "
+                                    f"with .html (--to report.html) or a folder")
         target = target / REPORT_FILE
     storage.make_dirs(target.parent)
     page = render(run).encode("utf-8")

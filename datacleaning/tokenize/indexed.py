@@ -146,7 +146,9 @@ class TokenBins:
     def document(self, index: int) -> np.ndarray:
         """The tokens of document ``index`` (all its sequences), a read-only view of the file."""
         if not -len(self) <= index < len(self):
-            raise IndexError(f"document {index} of {len(self)}")
+            raise IndexError(f"no document {index}: these bins hold none" if not len(self) else
+                             f"no document {index}: these bins hold {len(self):,}, numbered 0 to {len(self) - 1:,} "
+                             f"(or -1 back to -{len(self):,} from the end)")
         index %= len(self)
         first, end = int(self.document_index[index]), int(self.document_index[index + 1])
         if first == end:

@@ -89,7 +89,7 @@ def test_the_python_api_exports_as_the_command_does(kept, tmp_path):
 
 def test_a_column_list_and_a_refused_column(kept, tmp_path):
     kept_dir, docs = kept
-    _export(kept_dir, tmp_path / "out", "--format", "parquet", "--columns", "id,text")
+    _export(kept_dir, tmp_path / "out", "--format", "parquet", "--columns", "id, text")  # spaced as people write
     table = pq.read_table(sorted((tmp_path / "out").glob("*.parquet"))[0])
     assert table.column_names == ["id", "text"]
     result = cli("export", str(kept_dir), "--output", str(tmp_path / "bad"), "--columns", "id,title")

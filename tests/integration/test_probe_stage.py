@@ -247,6 +247,8 @@ def test_a_model_whose_training_record_is_not_json_is_a_config_error(kept, tmp_p
     result = cli(*_score_args(kept, tmp_path / "out", "--model", str(model)))
     assert result.returncode == 2 and "training.json is not readable JSON" in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
+    missing = cli(*_score_args(kept, tmp_path / "out", "--model", str(tmp_path / "nosuch")))
+    assert missing.returncode == 2 and f"{tmp_path / 'nosuch'} does not exist" in missing.stderr, missing.stderr
 
 
 def test_documents_without_tokens_are_kept_with_a_null_perplexity(tmp_path):

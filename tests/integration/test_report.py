@@ -321,6 +321,9 @@ def test_report_to_a_folder_or_into_a_missing_one(clean_run, tmp_path):
     assert (tmp_path / "fresh" / "report.html").is_file()
     assert cli("report", str(run.output), "--to", str(tmp_path / "reports")).returncode == 0
     assert (tmp_path / "reports" / "report.html").is_file()
+    (tmp_path / "rep.txt").write_text("notes\n", encoding="utf-8")  # a file not named .html: no folder to write into
+    refused = cli("report", str(run.output), "--to", str(tmp_path / "rep.txt"))
+    assert refused.returncode == 2 and "is a file, not a folder" in refused.stderr and "resume" not in refused.stderr
 
 
 def test_dc_report_can_be_called_again_in_one_process(clean_run, tmp_path):

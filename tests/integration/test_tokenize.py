@@ -235,6 +235,8 @@ def test_command_line_encode_inspect_and_train(corpus, spm_model, tmp_path):
     text = processor.decode(bins.document(4).tolist())
     assert text in {d["text"] for d in docs}
     assert f"{len(docs):,} documents" in shown.stdout and text in shown.stdout
+    beyond = cli("tokenize", "inspect", str(tmp_path / "out"), "--doc", str(len(docs)))
+    assert beyond.returncode == 2 and f"numbered 0 to {len(docs) - 1:,}" in beyond.stderr, beyond.stderr
 
     missing = cli("tokenize", "encode", str(folder), "--output", str(tmp_path / "x"), "--model", str(tmp_path / "no"))
     assert missing.returncode == 2 and "tokenize.model: no such file" in missing.stderr
