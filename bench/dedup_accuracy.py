@@ -110,11 +110,11 @@ def _normal_char(char: str) -> str:
     return lower if len(lower) == 1 else char
 
 
-def shingle_set(text: str, lang: str, cache: dict) -> frozenset:
+def shingle_set(text: str, cache: dict) -> frozenset:
     normal = "".join(cache.setdefault(c, _normal_char(c)) for c in text)
     content = [c for c in normal if c != " "]
     cjk = sum(1 for c in content if SPACELESS_SCRIPT.match(c))
-    tokens = content if lang == "zh" or (cjk and 2 * cjk >= len(content)) else normal.split()
+    tokens = content if cjk and 5 * cjk >= len(content) else normal.split()  # a fifth CJK, whatever the label
     if not tokens:
         return frozenset()
     if len(tokens) < NGRAM:
@@ -245,7 +245,7 @@ def evaluate(docs: list[dict], lang: str, workers: int, threshold: float, scratc
     cluster_of.update(zip(removed["id"], removed["kept_id"]))
 
     cache: dict = {}
-    sets = [shingle_set(d["text"], lang, cache) for d in docs]
+    sets = [shingle_set(d["text"], cache) for d in docs]
     evaluated = [i for i, s in enumerate(sets) if s]
 
     def same_cluster(i: int, j: int) -> bool:

@@ -292,11 +292,14 @@ class DedupMinhashConfig(BaseModel):
     false_negative_weight: float = Field(0.95, gt=0, lt=1,
                                          description="band/row search: weight of missed pairs against false "
                                                      "candidates (which verification removes)")
-    char_ngram: int = Field(5, gt=0, le=32, description="shingle size in characters for char_languages")
-    word_ngram: int = Field(5, gt=0, le=32, description="shingle size in words for every other language")
-    char_languages: list[str] = Field(default_factory=lambda: ["zh", "ja", "ko"],
-                                      description="languages (the lang column) shingled by characters, as is "
-                                                  "any document at least half Han, kana or Hangul")
+    char_ngram: int = Field(5, gt=0, le=32, description="shingle size in characters, for a document a fifth Han, "
+                                                        "kana or Hangul or more, whatever its label, and for "
+                                                        "char_languages")
+    word_ngram: int = Field(5, gt=0, le=32, description="shingle size in words for every other document")
+    char_languages: list[str] = Field(default_factory=list,
+                                      description="languages (the lang column) shingled by characters whatever "
+                                                  "their text: another script written without spaces (th, lo, km, "
+                                                  "my)")
     verify: bool = Field(True, description="keep only candidate pairs whose exact shingle Jaccard reaches threshold")
     seed: int = Field(42, ge=0, description="seed of the MinHash permutations")
 

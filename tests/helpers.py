@@ -111,18 +111,18 @@ def write_kept_shard(folder: Path, prefix: str, docs: list[dict], batch_rows: in
 
 
 # Han (its marks, Extension A, the unified and compatibility blocks, planes 2 and 3), kana and
-# Hangul syllables: the scripts a document is shingled by characters for when it is half of them.
+# Hangul syllables: the scripts a document is shingled by characters for when it is a fifth of them.
 SPACELESS_SCRIPT = re.compile("[\u3005\u3007\u3021-\u3029\u3038-\u303b\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
                               "\U00020000-\U0003ffff\u3040-\u30ff\uac00-\ud7af]")
 
 
-def reference_shingles(text: str, char_language: bool, n: int = 5) -> set:
+def reference_shingles(text: str, char_language: bool = False, n: int = 5) -> set:
     """The documented shingles, one character at a time: NFKC when it gives one character, then
     Traditional Chinese to Simplified; whitespace, control, format, punctuation, symbols and
     variation selectors become spaces; lower
-    case; then character n-grams (a document labelled a char language, or whose content is at
-    least half Han, kana or Hangul) or word n-grams, a shorter document being one shingle of all
-    its tokens."""
+    case; then character n-grams (a document whose content is a fifth Han, kana or Hangul or more,
+    or one labelled a char language, ``char_language``) or word n-grams, a shorter document being
+    one shingle of all its tokens."""
     from datacleaning.script_chars import traditional_to_simplified
     simplified = traditional_to_simplified()
     normal = []
@@ -137,7 +137,7 @@ def reference_shingles(text: str, char_language: bool, n: int = 5) -> set:
             normal.append(char.lower() if len(char.lower()) == 1 else char)
     content = [c for c in normal if c != " "]
     cjk = sum(1 for c in content if SPACELESS_SCRIPT.match(c))
-    by_char = char_language or (cjk > 0 and 2 * cjk >= len(content))
+    by_char = char_language or (cjk > 0 and 5 * cjk >= len(content))
     tokens = content if by_char else "".join(normal).split()
     if not tokens:
         return set()

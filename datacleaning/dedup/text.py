@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import sys
+from fractions import Fraction
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -32,12 +33,21 @@ def _spaceless_table() -> np.ndarray:
     return table
 
 
-def mostly_cjk(normalized: NormalizedBatch) -> np.ndarray:
-    """Per document: whether at least half of its content is Han, kana or Hangul."""
+# A text this share Han, kana or Hangul or more is shingled by characters whatever its label: two
+# copies of one page must be shingled alike however the language guess labels them, and it labels
+# a page Chinese from about this share of Han among its letters (a quarter as many Han characters
+# as Latin letters), so a bilingual page's label flips on small edits around it.
+CHARACTER_SHINGLE_SHARE = Fraction(1, 5)  # exact: a share on the line is in
+
+
+def written_in_cjk(normalized: NormalizedBatch) -> np.ndarray:
+    """Per document: whether ``CHARACTER_SHINGLE_SHARE`` of its content or more is Han, kana or
+    Hangul."""
     cjk = _spaceless_table()[normalized.content]
     before = np.concatenate([[0], np.cumsum(cjk, dtype=np.int64)])
     counts = before[normalized.ends] - before[normalized.starts]
-    return (counts > 0) & (2 * counts >= normalized.lengths)
+    share = CHARACTER_SHINGLE_SHARE
+    return (counts > 0) & (counts * share.denominator >= share.numerator * normalized.lengths)
 
 
 @dataclass
@@ -89,8 +99,7 @@ class DedupText:
             batch = without_spans(batch, starts, ends)
         minhash = self.config.minhash
         normalized = NormalizedBatch.from_batch(batch, self.table)
-        # By the text as well as its label: two copies of one Chinese page labelled apart (one
-        # routed to English for the Latin in it) must be shingled alike to be found.
-        by_char = np.fromiter((lang in self.char_languages for lang in langs), dtype=bool, count=len(langs))
-        by_char |= mostly_cjk(normalized)
+        by_char = written_in_cjk(normalized)
+        if self.char_languages:
+            by_char |= np.fromiter((lang in self.char_languages for lang in langs), dtype=bool, count=len(langs))
         return shingle_batch(normalized, by_char, minhash.char_ngram, minhash.word_ngram)
