@@ -102,6 +102,11 @@ def cmd_reference_lm_train_ratio(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from datacleaning.report import REPORT_FILE, is_run_report
     config = config_from_args(args)
+    if args.inputs and not any(stage(name).reads_dumps for name in config.run.stages):
+        stages = ", ".join(config.run.stages)
+        raise ConfigError(f"INPUT names the dumps the clean stage reads, and run.stages ({stages}) has none: each "
+                          f"stage reads the kept/ of the one before it in --output; run one stage on a folder with "
+                          f"its own command (datacleaning {config.run.stages[0]} INPUT --output DIR)")
     inputs = dump_inputs(args.inputs, config)
     # output.dir a config sets is from the config's folder; the default, from where the command runs
     # (not into the folder of a config shipped with the package, such as a layout's).

@@ -157,6 +157,9 @@ def test_clean_reads_the_configs_input_paths_when_no_input_is_named(tmp_path):
     assert len(read_rows(tmp_path / "out" / "kept")) == len(read_rows(tmp_path / "named" / "kept")) > 0
     refused = cli("clean", "--output", str(tmp_path / "none"), "--no-progress")
     assert refused.returncode == 2 and "no input given: name the dumps to clean" in refused.stderr, refused.stderr
+    ignored = cli("run", str(tmp_path / "out" / "kept"), "--output", str(tmp_path / "run"), "--set",
+                  'run.stages=["dedup"]')  # an INPUT no stage of the run reads was passed over in silence
+    assert ignored.returncode == 2 and "run.stages (dedup) has none" in ignored.stderr, ignored.stderr
 
 
 def test_a_run_refused_at_a_later_stage_reports_the_stages_that_ran_again(tmp_path):
