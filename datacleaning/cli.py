@@ -22,7 +22,10 @@ logger = logging.getLogger("datacleaning.cli")
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    settings = ExportSettings(args.format, args.compression, tuple(c.strip() for c in args.columns.split(",") if c.strip()), args.unit_bytes)
+    columns = tuple(c.strip() for c in args.columns.split(",") if c.strip())
+    if not columns:
+        raise ConfigError(f"--columns names no column ({args.columns!r}); leave it out for {','.join(DEFAULT_COLUMNS)}")
+    settings = ExportSettings(args.format, args.compression, columns, args.unit_bytes)
     workers = default_workers() if args.workers is None else args.workers
     result = run_export(args.input, args.output, settings, workers=workers, progress=args.progress)
     say_if_done_before("export", args.output, result)

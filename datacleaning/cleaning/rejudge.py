@@ -48,7 +48,7 @@ from datacleaning.manifest import MANIFEST, STATS, Fingerprint, claim_output, ex
     settings_digest
 from datacleaning.readers.records import json_text
 from datacleaning.rules.base import Rule
-from datacleaning.rules.registry import KINDS, build_rule, parameter_defaults
+from datacleaning.rules.registry import KINDS, build_rule
 from datacleaning.shards import iter_batches, unit_writers
 from datacleaning.stats import percent, write_stats
 from datacleaning.storage import StoragePath
@@ -122,13 +122,12 @@ def check_measured_alike(recorded: dict, config: Config, rule_chain: RuleChain) 
     return measured
 
 
-def thresholds_without_values(source: StoragePath, rule_chain: RuleChain,
-                              measured: dict[str, Rule] | None = None) -> dict[str, str]:
+def thresholds_without_values(source: StoragePath, rule_chain: RuleChain, measured: dict[str, Rule]) -> dict[str, str]:
     """The thresholds (``label.threshold``) that compare a field no stored document holds (a check
     added to the filter after the run, or one that judges only a language the run had none of),
     each with that field: they judge nothing in this rejudge, as they judged nothing in the run.
     Refused where the config sets such a threshold to other than the run had it (``measured``: the
-    run's filters by label; by default each filter's own defaults): it asks for a judgment the
+    run's filters by label, as ``check_measured_alike`` builds them): it asks for a judgment the
     scores cannot give."""
     wanted = {label: set(rule.threshold_fields.values()) - {"value"}
               for label, rule in rule_chain.filters if set(rule.threshold_fields.values()) - {"value"}}
@@ -137,9 +136,7 @@ def thresholds_without_values(source: StoragePath, rule_chain: RuleChain,
     for label, rule in rule_chain.filters:
         if label not in held:  # no document was measured by it: nothing to say of its fields
             continue
-        before = (measured or {}).get(label)
-        had = (parameter_defaults(type(rule)) if before is None
-               else {threshold: getattr(before, threshold) for threshold in rule.threshold_fields})
+        had = {threshold: getattr(measured[label], threshold) for threshold in rule.threshold_fields}
         for threshold, field in rule.threshold_fields.items():
             if field in wanted.get(label, ()) and field not in held[label]:
                 if getattr(rule, threshold) != had.get(threshold, getattr(rule, threshold)):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import functools
 import sys
-from fractions import Fraction
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 import numpy as np
 

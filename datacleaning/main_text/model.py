@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from datacleaning.main_text.features import FeatureHasher, PageRows
+from datacleaning.main_text.features import FEATURES, FeatureHasher, PageRows
 from datacleaning.model_files import read_npz
 
 SHIPPED_LINE_CLASSIFIER = Path(__file__).resolve().parent / "default.npz"
@@ -49,7 +49,11 @@ class LineClassifier:
         self.line_weights = self.line_weights.astype(np.float64)
         self.context_weights = self.context_weights.astype(np.float64)
         # A model trained before list items and field labels were features has no "features".
-        self._hasher = FeatureHasher(self.bits, self.record.get("features", 1))
+        features = self.record.get("features", 1)
+        if features > FEATURES:
+            raise ValueError(f"trained on version {features} of the line features; this datacleaning reads up to "
+                             f"version {FEATURES}: upgrade it")
+        self._hasher = FeatureHasher(self.bits, features)
 
     def probabilities(self, lines: Sequence[str], link_shares: Sequence[float] | None = None,
                       tags: Sequence[str] | None = None) -> np.ndarray:

@@ -75,12 +75,17 @@ def _check_declarations(name: str, cls: type[Rule]) -> None:
                         f"{', '.join(sorted(parameters)) or 'none'})")
 
 
+def _source_file(cls: type) -> Path | None:
+    """The file that defines ``cls``, None where there is none (a class made in a notebook)."""
+    source = getattr(sys.modules.get(cls.__module__), "__file__", None)
+    return Path(source) if source else None
+
+
 def _defined_at(cls: type) -> tuple[str, str]:
     """Where a class is defined: the same class registered again (its file imported once more, by
     its module name and as a plugin file, or a script's classes as a spawned worker's
     ``__mp_main__``) is no clash; another class of the same name elsewhere is."""
-    module = sys.modules.get(cls.__module__)
-    source = getattr(module, "__file__", None)
+    source = _source_file(cls)
     if source:
         return os.path.realpath(source), cls.__qualname__
     return "__main__" if cls.__module__ == "__mp_main__" else cls.__module__, cls.__qualname__
@@ -238,12 +243,6 @@ def import_plugin(plugin: str, base_dir: Path) -> None:
     except Exception as e:
         del sys.modules[name]
         raise ConfigError(f"clean.plugins: cannot import {path}: {_failure(e, path)}") from None
-
-
-def _source_file(cls: type) -> Path | None:
-    """The file that defines ``cls``, None where there is none (a class made in a notebook)."""
-    source = getattr(sys.modules.get(cls.__module__), "__file__", None)
-    return Path(source) if source else None
 
 
 def _failure(error: Exception, path: Path | None) -> str:

@@ -14,6 +14,7 @@ from datacleaning.manifest import MANIFEST, STATS
 from datacleaning.tokenize import TokenBins, TokenBinsError, locate_bins, merge_bins, open_tokenizer, train_tokenizer
 from datacleaning.tokenize.indexed import bin_path, idx_path
 from datacleaning.tokenize.merge import bins_tokenizer
+from datacleaning.tokenize.stage import PARTS_DIR
 from datacleaning.tokenize.tokenizer import folder_tokenizer
 
 # Flags of the tokenize sub-commands that train a model (train-spm, and encode without --model).
@@ -98,11 +99,13 @@ def _refuse_mixed_marks(located: list[tuple[Path, Path]]) -> None:
     EOS), must all have the same ones: merged, part of the documents would have no separator."""
     marked: dict[tuple, Path] = {}
     for _, folder in located:
+        # An unmerged run's parts (tokenize.merge = false) lie in a folder below its stats.json.
+        run = folder.parent if folder.name == PARTS_DIR else folder
         try:
-            stats = json.loads((folder / STATS).read_text(encoding="utf-8"))
+            stats = json.loads((run / STATS).read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            continue  # bins no encode run describes: the parts of one, or bins from elsewhere
-        marked.setdefault((stats.get("bos_id"), stats.get("eos_id")), folder)
+            continue  # bins no encode run describes: from elsewhere
+        marked.setdefault((stats.get("bos_id"), stats.get("eos_id")), run)
     if len(marked) > 1:
         (first, one), (second, other) = list(marked.items())[:2]
         raise TokenBinsError(f"{one} marks its documents with (BOS, EOS) ids {first}, {other} with {second}: merged, "

@@ -94,6 +94,8 @@ def test_a_column_list_and_a_refused_column(kept, tmp_path):
     assert table.column_names == ["id", "text"]
     result = cli("export", str(kept_dir), "--output", str(tmp_path / "bad"), "--columns", "id,title")
     assert result.returncode == 2 and "no column title" in result.stderr
+    empty = cli("export", str(kept_dir), "--output", str(tmp_path / "none"), "--columns", " , ")  # an empty variable
+    assert empty.returncode == 2 and "--columns names no column" in empty.stderr and not (tmp_path / "none").exists()
 
 
 def test_a_quarantine_folder_exports_with_its_raw_bytes(tmp_path):

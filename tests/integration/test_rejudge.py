@@ -347,12 +347,19 @@ def test_a_threshold_on_a_field_the_stored_scores_never_hold_is_refused_or_repor
     assert stats["rejected_by"]["digit_checks"] > 0
 
 
+def _unjudged(source: Path, rule) -> dict[str, str]:
+    """thresholds_without_values for one filter, against the run's own: these runs measured with
+    their filter's defaults, as its class now builds it."""
+    from datacleaning.cleaning.rejudge import thresholds_without_values
+    from datacleaning.cleaning.rule_chain import RuleChain
+    chain = RuleChain(filters=[rule])
+    return thresholds_without_values(source, chain, {label: type(built)() for label, built in chain.filters})
+
+
 def test_a_per_language_threshold_on_a_field_never_stored_is_refused(tmp_path, corpus):
     """A threshold whose default is made by a factory (a mapping by language) is compared with
     that default, so setting it is refused like any other."""
     import datacleaning as dc
-    from datacleaning.cleaning.rejudge import thresholds_without_values
-    from datacleaning.cleaning.rule_chain import RuleChain
 
     def by_lang(with_runs: bool):
         @dataclasses.dataclass
@@ -372,9 +379,9 @@ def test_a_per_language_threshold_on_a_field_never_stored_is_refused(tmp_path, c
 
     dc.Pipeline(scoring_config(tmp_path), filters=[by_lang(False)()]).run([str(corpus)], tmp_path / "first", workers=1)
     later = by_lang(True)
-    assert thresholds_without_values(tmp_path / "first", RuleChain(filters=[later()])) == {"ByLang.max_runs": "runs"}
+    assert _unjudged(tmp_path / "first", later()) == {"ByLang.max_runs": "runs"}
     with pytest.raises(ConfigError, match="ByLang.max_runs compares runs"):
-        thresholds_without_values(tmp_path / "first", RuleChain(filters=[later(max_runs={"en": 3})]))
+        _unjudged(tmp_path / "first", later(max_runs={"en": 3}))
 
 
 def test_fields_of_one_language_count_as_stored_however_many_documents_of_the_other_come_first(tmp_path):
@@ -493,8 +500,6 @@ def test_a_field_stored_for_no_document_is_found_missing_beside_documents_no_fil
     """Arrow stores the fields of a filter's null value (a document it never measured: empty,
     in another language) as zeros; they are not values the documents hold."""
     import datacleaning as dc
-    from datacleaning.cleaning.rejudge import thresholds_without_values
-    from datacleaning.cleaning.rule_chain import RuleChain
     chinese = [r for r in fixture_records() if r.get("lang") == "zh"]
     path = tmp_path / "input" / "docs.jsonl"
     path.parent.mkdir()
@@ -505,19 +510,17 @@ def test_a_field_stored_for_no_document_is_found_missing_beside_documents_no_fil
     rejected = read_rows(tmp_path / "first" / "rejected")
     assert {"empty", "DigitRuns"} <= {r["rejected_by"] for r in rejected}, "measured and unmeasured rows together"
     with pytest.raises(ConfigError, match="DigitRuns.max_runs compares runs, which no document"):
-        thresholds_without_values(tmp_path / "first", RuleChain(filters=[english_runs(max_runs=3)]))
+        _unjudged(tmp_path / "first", english_runs(max_runs=3))
 
 
 def test_a_field_a_filter_stored_only_in_the_scores_json_counts_as_stored(tmp_path, corpus):
     """A filter that returned a field without declaring it as a typed signal, declaring it since:
     the run stored it in the scores JSON, and a rejudge judges it from there."""
     import datacleaning as dc
-    from datacleaning.cleaning.rejudge import thresholds_without_values
-    from datacleaning.cleaning.rule_chain import RuleChain
     dc.Pipeline(scoring_config(tmp_path), filters=[_runs_filter(False, False)()]).run(
         [str(corpus)], tmp_path / "first", workers=1)
     later = _runs_filter(declares_runs=True, only_english=False)
-    assert thresholds_without_values(tmp_path / "first", RuleChain(filters=[later(max_runs=3)])) == {}
+    assert _unjudged(tmp_path / "first", later(max_runs=3)) == {}
 
 
 def test_the_summary_lists_the_filters_and_the_built_in_checks_that_rejected(tmp_path, corpus):
@@ -536,8 +539,6 @@ def test_a_filter_that_stored_no_typed_signals_is_checked_in_its_scores(tmp_path
     """The run's filter declared no signals at all (its values only in the scores JSON); its
     version now compares a field no document holds: refused, not taken in silence."""
     import datacleaning as dc
-    from datacleaning.cleaning.rejudge import thresholds_without_values
-    from datacleaning.cleaning.rule_chain import RuleChain
 
     @dataclasses.dataclass
     class DigitRuns(Filter):
@@ -552,5 +553,5 @@ def test_a_filter_that_stored_no_typed_signals_is_checked_in_its_scores(tmp_path
     dc.Pipeline(scoring_config(tmp_path), filters=[DigitRuns()]).run([str(corpus)], tmp_path / "first", workers=1)
     later = _runs_filter(declares_runs=True, only_english=False)
     with pytest.raises(ConfigError, match="DigitRuns.max_runs compares runs, which no document"):
-        thresholds_without_values(tmp_path / "first", RuleChain(filters=[later(max_runs=3)]))
-    assert thresholds_without_values(tmp_path / "first", RuleChain(filters=[later()])) == {"DigitRuns.max_runs": "runs"}
+        _unjudged(tmp_path / "first", later(max_runs=3))
+    assert _unjudged(tmp_path / "first", later()) == {"DigitRuns.max_runs": "runs"}

@@ -295,6 +295,12 @@ def test_merge_refuses_bins_named_twice_an_encode_runs_own_bins_and_documents_ma
     mixed = cli("tokenize", "merge", str(tokenized), str(tmp_path / "bos"), "--output", str(tmp_path / "mixed"))
     assert mixed.returncode == 2 and "marks its documents with (BOS, EOS) ids" in mixed.stderr, mixed.stderr
     assert not (tmp_path / "mixed.bin").exists()
+    parts = run_stage("tokenize", tokenize_config(model=str(spm_model), bos=True, eos=False, merge=False), folder,
+                      tmp_path / "parts")  # named part by part, as the unmerged run's folder says to
+    assert parts.ok, parts.stats
+    named = [str(p) for p in sorted((tmp_path / "parts" / "parts").glob("*.idx"))]
+    mixed = cli("tokenize", "merge", str(tokenized), *named, "--output", str(tmp_path / "mixed"))
+    assert mixed.returncode == 2 and "marks its documents with (BOS, EOS) ids" in mixed.stderr, mixed.stderr
 
 
 def test_a_resumed_output_folder_refuses_another_model(corpus, spm_model, tokenized, tmp_path):

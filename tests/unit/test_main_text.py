@@ -96,6 +96,8 @@ def test_a_model_trained_on_the_first_features_reads_its_lines_with_them():
     weights = np.zeros(1 << 12)
     assert LineClassifier(weights, 0.0, weights, 0.0, 12)._hasher.features == 1  # no "features" in its record
     assert LineClassifier(weights, 0.0, weights, 0.0, 12, record={"features": FEATURES})._hasher.features == FEATURES
+    with pytest.raises(ValueError, match=f"trained on version {FEATURES + 1} of the line features"):
+        LineClassifier(weights, 0.0, weights, 0.0, 12, record={"features": FEATURES + 1})  # a newer datacleaning's
 
 
 def test_short_documents_are_left_alone():
