@@ -56,7 +56,7 @@ def read_csv(unit: FileUnit, options: ReaderOptions, progress: Progress) -> Iter
         reported = 0
         last = None  # the row read last: a fault of the stream may have cut it
         try:
-            header = _header(rows, tap)
+            header = _header(rows, tap, _DELIMITERS[layout])
             # None for a file of no rows, and where the stream failed before its header decoded:
             # that fault is quarantined below like any other.
             if header is not None:
@@ -67,7 +67,7 @@ def read_csv(unit: FileUnit, options: ReaderOptions, progress: Progress) -> Iter
                     if last is not None:
                         yield from _row_documents(table, last)
                         last = None
-                    if not _blank(lines):  # a blank line is no row, as in JSON lines
+                    if not _blank(lines, table.delimiter):  # a blank line is no row, as in JSON lines
                         last = _Row(fields, lines, index, rows.line_num, offset)
                         index += 1
                     if read % _PROGRESS_EVERY_ROWS == 0:
@@ -140,8 +140,7 @@ class _LineTap:
         """The lines taken since the last call, and their byte offset."""
         lines, self._lines = self._lines, []
         offset = self.offset
-        for line in lines:
-            self.offset += _byte_length(line, self._codec)
+        self.offset += _byte_length(lines[0] if len(lines) == 1 else "".join(lines), self._codec)
         return lines, offset
 
 
@@ -151,18 +150,23 @@ def _byte_length(text: str, codec: str) -> int:
     return len(text.encode(codec, "surrogateescape"))
 
 
-def _header(rows, tap: _LineTap) -> list[str] | None:
+def _header(rows, tap: _LineTap, delimiter: str) -> list[str] | None:
     """The first row that is not blank (blank lines above the header: an export's, a hand edit's);
     None when the file has none."""
     for fields in rows:
-        if not _blank(tap.take()[0]):
+        if not _blank(tap.take()[0], delimiter):
             return fields
     return None
 
 
-def _blank(lines: list[str]) -> bool:
-    """Whether a row is a line of nothing but whitespace (a row of more lines holds a quote)."""
-    return len(lines) == 1 and lines[0].isspace()
+def _blank(lines: list[str], delimiter: str) -> bool:
+    """Whether a row is one blank line: nothing but whitespace, no delimiter (a TSV row of empty
+    fields is a row; a row of more lines holds a quote)."""
+    return len(lines) == 1 and _blank_line(lines[0], delimiter)
+
+
+def _blank_line(line: str, delimiter: str) -> bool:
+    return line.isspace() and delimiter not in line
 
 
 def _distinct(header: list[str]) -> list[str]:
@@ -207,24 +211,25 @@ class _Row(NamedTuple):
 
 def _row_documents(table: _Table, row: _Row, at_end: bool = False) -> list[Document | Quarantined]:
     """The row's document; or, for a row whose quoting does not hold across its lines, a document
-    for each line where each holds the header's fields (``_one_row_a_line``), else one quarantine
-    record of the lines. A field that opens with a quote (scraped text, a quotation, a fortune)
-    in a file written without quoting made the csv module read on to the next quote in the file,
-    rows and ids and all, as one field: never rows read as one silently. A single line is looked
-    at only at the end of the file (a quote the file ends inside): elsewhere the csv module's
-    reading of its stray quotes keeps it one row."""
+    for each line where each holds the header's fields (``_line_fields``; blank lines none), else
+    one quarantine record of the lines. A field that opens with a quote (scraped text, a quotation,
+    a fortune) in a file written without quoting made the csv module read on to the next quote in
+    the file, rows and ids and all, as one field, which its strict reading refuses. A single line
+    is looked at only at the end of the file (a quote the file ends inside): elsewhere the csv
+    module's reading of its stray quotes keeps it one row."""
     spans_lines = len(row.lines) > 1
     error = _quoting_error(row.lines, table.delimiter) if spans_lines or at_end else None
     ends_inside = error is not None and error.startswith(_ENDS_INSIDE_QUOTES)
     if error is None or not (spans_lines or ends_inside):
         return [_row_document(table, row.fields, row.raw, row.index, row.line, row.offset)]
     first_line = row.line - len(row.lines) + 1
-    if _one_row_a_line(row.lines, len(table.header), table.delimiter):
+    split = [None if _blank_line(line, table.delimiter) else _line_fields(line, table.delimiter) for line in row.lines]
+    if len(table.header) > 1 and all(fields is None or len(fields) == len(table.header) for fields in split):
         documents, offset = [], row.offset
-        for k, line in enumerate(row.lines):
-            fields = line.rstrip("\r\n").split(table.delimiter)
-            documents.append(_row_document(table, fields, line, row.index if k == 0 else f"{row.index}.{k}",
-                                           first_line + k, offset))
+        for k, (line, fields) in enumerate(zip(row.lines, split)):
+            if fields is not None:
+                documents.append(_row_document(table, fields, line, row.index if k == 0 else f"{row.index}.{k}",
+                                               first_line + k, offset))
             offset += _byte_length(line, table.codec)
         return documents
     if ends_inside:
@@ -248,12 +253,17 @@ def _quoting_error(lines: list[str], delimiter: str) -> str | None:
     return None
 
 
-def _one_row_a_line(lines: list[str], fields: int, delimiter: str) -> bool:
-    """Whether each line of a row whose quoting does not hold holds the header's number of fields,
-    its quotes taken as text: it is then rows written without quoting, one a line. A cell quoted
-    across lines (a spreadsheet's, code indented with tabs) closes its quotes where the field ends
-    and never comes here. One-field tables cannot tell rows from the lines of one field."""
-    return fields > 1 and all(line.rstrip("\r\n").count(delimiter) == fields - 1 for line in lines)
+def _line_fields(line: str, delimiter: str) -> list[str]:
+    """The fields of one line of rows written without quoting, where a quote ran them together:
+    as the csv module reads a line quoted as it should be (``2,"a text, with a comma"``), else split
+    at the delimiters, its quotes text (``1,"a text``). Each line holding the header's number of
+    fields is rows, one a line; a cell quoted across lines (a spreadsheet's, code indented with
+    tabs) closes its quotes where the field ends and never comes here. A one-field table cannot
+    tell rows from the lines of one field."""
+    try:
+        return next(csv.reader([line], delimiter=delimiter, strict=True), [])
+    except csv.Error:
+        return line.rstrip("\r\n").split(delimiter)
 
 
 def _row_document(table: _Table, fields: list[str], raw: str, index: int | str, line: int,
@@ -262,7 +272,7 @@ def _row_document(table: _Table, fields: list[str], raw: str, index: int | str, 
     if len(fields) != len(table.header):
         return table.quarantined(raw, offset, f"{where} has {len(fields)} fields, the header {len(table.header)}")
     try:
-        if _ESCAPED_BYTE.search(raw):
+        if _ESCAPED_BYTE.search(raw) or table.codec in JSON_LEGACY_ENCODINGS and not raw.isascii():
             fields = _decoded_alone(fields, raw, table.codec)
         return record_to_document(dict(zip(table.header, fields)), table.options, f"{table.unit.name}:{index}",
                                   table.unit.name)
@@ -271,16 +281,29 @@ def _row_document(table: _Table, fields: list[str], raw: str, index: int | str, 
 
 
 def _decoded_alone(fields: list[str], raw: str, codec: str) -> list[str]:
-    """The fields of a row in a UTF-8 file that holds bytes UTF-8 does not decode, decoded in the
-    Chinese encoding the row's own bytes look like, as a JSON line is (a row pasted from a GBK or
-    Big5 dump); RecordError where they are in none. Each field is its own bytes again: a GBK or
-    Big5 character holds no byte of a delimiter, a quote or a line end."""
-    if codec != "utf-8":
+    """The fields of a row pasted into a table from a dump in another encoding, read in the one
+    its own bytes are in, as a JSON line is: in a UTF-8 table, a row holding bytes UTF-8 does not
+    decode, in the Chinese encoding they look like; in a GBK, GB18030 or Big5 table, a row whose
+    bytes are UTF-8 (they decode in the table's encoding too, as mojibake: Chinese text in those
+    encodings is almost never valid UTF-8). RecordError where a row's bytes are in none. Each
+    field is its own bytes again: a GBK or Big5 character holds no byte of a delimiter, a quote
+    or a line end."""
+    data = raw.encode(codec, "surrogateescape")
+    if codec in JSON_LEGACY_ENCODINGS:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            if _ESCAPED_BYTE.search(raw):
+                raise RecordError(f"holds bytes that are not {codec}") from None
+            return fields
+        own = "utf-8"
+    elif codec == "utf-8":
+        own = detect_text_encoding(data)
+        if own not in JSON_LEGACY_ENCODINGS:
+            raise RecordError("holds bytes that are not UTF-8")
+    else:
         raise RecordError(f"holds bytes that are not {codec}")
-    own = detect_text_encoding(raw.encode(codec, "surrogateescape"))
-    if own not in JSON_LEGACY_ENCODINGS:
-        raise RecordError("holds bytes that are not UTF-8")
     try:
         return [value.encode(codec, "surrogateescape").decode(own) for value in fields]
     except UnicodeDecodeError:
-        raise RecordError(f"holds bytes that are neither UTF-8 nor {own}, the encoding its bytes look like") from None
+        raise RecordError(f"holds bytes that are neither {codec} nor {own}, the encoding its bytes look like") from None

@@ -164,6 +164,35 @@ def test_csv_rows_written_without_quoting_are_read_one_a_line_whatever_quotes_th
     assert not quarantined(items)
 
 
+def test_lines_a_stray_quote_ran_together_keep_their_own_quoting_and_blank_lines_between_them(tmp_path):
+    """A line quoted as it should be (a comma in its quoted text) among the lines a stray quote ran
+    together is read as quoted, and a blank line among them is no row: both made the lines one
+    quarantine record, a line's quotes were kept as its text."""
+    texts = _plain_texts()
+    lines = ["id,text", f's0,"{texts[0]}', "", f's1,"{texts[1]}，还有, 一个逗号"', f"s2,{texts[2]}"]
+    (tmp_path / "scraped.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    items = read_all([tmp_path])
+    assert [(d.id, d.text) for d in documents(items)] == [("s0", '"' + texts[0]), ("s1", texts[1] + "，还有, 一个逗号"),
+                                                         ("s2", texts[2])]
+    assert not quarantined(items)
+
+
+def test_a_tsv_line_of_tabs_alone_is_a_row_of_empty_fields(tmp_path):
+    (tmp_path / "t.tsv").write_text("id\ttext\nr1\t好\n\t\nr3\t也好\n", encoding="utf-8")
+    items = read_all([tmp_path])
+    assert [d.text for d in documents(items)] == ["好", "", "也好"] and not quarantined(items)
+
+
+def test_a_utf8_row_in_a_gbk_csv_is_read_as_utf8(tmp_path):
+    """As a UTF-8 line in GBK JSON lines is: its bytes decode in GBK too, as mojibake."""
+    chinese = [t for t in _plain_texts() if sum("\u4e00" <= c <= "\u9fff" for c in t) > len(t) / 2]
+    texts = [chinese[i % len(chinese)] for i in range(21)]
+    head = _table([["id", "text"]] + [[f"g{i}", t] for i, t in enumerate(texts[:20])]).encode("gbk")
+    (tmp_path / "mixed.csv").write_bytes(head + f"u0,{texts[20]}\n".encode("utf-8"))
+    items = read_all([tmp_path])
+    assert [d.text for d in documents(items)] == texts and not quarantined(items)
+
+
 @pytest.mark.parametrize("delimiter", [",", "\t"])
 def test_lines_a_stray_quote_ran_together_that_are_not_each_a_row_are_one_quarantine_row(tmp_path, delimiter):
     """A line among them holds a field more than the header (a comma of its text, unquoted):
