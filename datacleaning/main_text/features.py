@@ -50,7 +50,8 @@ _MENU_DECORATION = " :：|»>-·•*"
 # ``Phone:``): an article's lists count up and repeat their fields item after item, which a
 # menu's short lines do not.
 _ITEM_NUMBER = re.compile(r"[(（]?(\d{1,3})([、.．)）])(?!\d)")
-_FIELD_LABEL = re.compile(r"([^:：]{1,12})[:：]\s*\S")
+# Not a URL's scheme (http://) nor a time (10-18 21:30): both repeat on a page of links or comments.
+_FIELD_LABEL = re.compile(r"([^:：]{0,11}[^:：\d])[:：](?!//)\s*\S")
 FIELD_REPEATS = 3
 # The features a model is trained on: 2 added the list items and field labels. A model records
 # the version it learned, and its lines are read with those features.

@@ -88,6 +88,10 @@ def test_list_items_count_up_and_field_labels_repeat():
                                         "3. 另一种编号", "成人票原价：30元", "咨询电话：0000-5550101", "2024年5月19日"])
     assert numbered.tolist() == [2, 0, 2, 0, 1, 0, 0, 0]  # "3." has no "2." or "4." beside it
     assert fields.tolist() == [0, 2, 0, 2, 0, 2, 1, 0]
+    # Links and comment times repeat on a page too, but are no field of an item.
+    _, fields = _list_structure(["http://a.example/1", "http://a.example/2", "http://a.example/3",
+                                 "10-18 21:30 说得好", "10-18 21:31 说得好", "10-18 21:32 说得好"])
+    assert fields.tolist() == [0] * 6
 
 
 def test_a_model_trained_on_the_first_features_reads_its_lines_with_them():
