@@ -136,15 +136,15 @@ def thresholds_without_values(source: StoragePath, rule_chain: RuleChain, measur
     for label, rule in rule_chain.filters:
         if label not in held:  # no document was measured by it: nothing to say of its fields
             continue
-        had = {threshold: getattr(measured[label], threshold) for threshold in rule.threshold_fields}
         for threshold, field in rule.threshold_fields.items():
             if field in wanted.get(label, ()) and field not in held[label]:
-                if getattr(rule, threshold) != had.get(threshold, getattr(rule, threshold)):
+                had = getattr(measured[label], threshold)
+                if getattr(rule, threshold) != had:
                     raise ConfigError(f"clean.filters: {label}.{threshold} compares {field}, which no document of "
                                       f"the run that made the scores holds (the filter measured it on no document: "
                                       f"a language the run had none of, texts too short for it, or a check added "
                                       f"since), so it would judge nothing; only the value the run had "
-                                      f"({had.get(threshold)!r}) can stay; run clean again to judge it")
+                                      f"({had!r}) can stay; run clean again to judge it")
                 unjudged[f"{label}.{threshold}"] = field
     return unjudged
 

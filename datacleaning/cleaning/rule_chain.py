@@ -78,11 +78,28 @@ class _Step:
         self.sources = tuple(getattr(rule, "sources", ()))
         self.names_checks = isinstance(rule, Filter) and rule.names_checks()
 
-    def reject(self, value: Any) -> Verdict:
-        """Count a rejection by this filter; the verdict names the check that failed, if it says."""
+    def keeps(self, value: Any, doc_id: str) -> bool:
+        """The filter's ``keep`` on ``value``; a RuleFailure naming it and the document where keep
+        raises or returns no bool (a keep without a return, None, would reject every document; one
+        returning text would keep every one)."""
+        try:
+            kept = self.rule.keep(value)
+        except Exception as e:
+            raise RuleFailure(self.label, doc_id, e) from e
+        if type(kept) is not bool and type(kept) is not np.bool_:
+            raise RuleFailure(self.label, doc_id, TypeError(f"keep returned {type(kept).__name__}, not bool "
+                                                            f"({kept!r:.80})"))
+        return kept
+
+    def reject(self, value: Any, doc_id: str) -> Verdict:
+        """Count a rejection by this filter; the verdict names the check that failed, if it says (a
+        failed_check that raises is a RuleFailure, as keep's)."""
         counter = self.counter
         counter.rejected += 1
-        check = self.rule.failed_check(value) if self.names_checks else ""
+        try:
+            check = self.rule.failed_check(value) if self.names_checks else ""
+        except Exception as e:
+            raise RuleFailure(self.label, doc_id, e) from e
         if not check:
             return Verdict(self.label, value)
         counter.checks[check] = counter.checks.get(check, 0) + 1
@@ -230,7 +247,7 @@ class RuleChain:
                 # compare with the thresholds; the screen's value stays in the verdict.
                 if not self.score_all:
                     doc.scores[step.label] = value
-                return step.reject(value)
+                return step.reject(value, doc.id)
         return None
 
     def _rewrite(self, doc: Document, text: str, rewrites: _Rewrites) -> str:
@@ -314,20 +331,15 @@ class RuleChain:
                 value = rule.score(doc)
                 if rule.signals:
                     value = typed_signals(rule.signals, value)
-                keep = rule.keep(value)
             except Exception as e:
                 raise RuleFailure(step.label, doc.id, e) from e
-            if type(keep) is not bool and type(keep) is not np.bool_:
-                raise RuleFailure(step.label, doc.id, not_a_verdict(keep))
+            keep = step.keeps(value, doc.id)
             now = perf_counter()
             step.counter.seconds += now - clock
             clock = now
             scores[step.label] = value
             if not keep and verdict is None:
-                try:
-                    verdict = step.reject(value)
-                except Exception as e:  # a filter's failed_check, which names the check
-                    raise RuleFailure(step.label, doc.id, e) from e
+                verdict = step.reject(value, doc.id)
                 if not self.score_all:
                     return verdict
         return verdict
@@ -342,19 +354,8 @@ class RuleChain:
             if step.sources and not source.startswith(step.sources):
                 continue
             value = scores.get(step.label)
-            if value is None:
-                continue
-            try:
-                keep = step.rule.keep(value)
-            except Exception as e:
-                raise RuleFailure(step.label, doc_id, e) from e
-            if type(keep) is not bool and type(keep) is not np.bool_:
-                raise RuleFailure(step.label, doc_id, not_a_verdict(keep))
-            if not keep:
-                try:
-                    return step.reject(value)
-                except Exception as e:  # a filter's failed_check, which names the check
-                    raise RuleFailure(step.label, doc_id, e) from e
+            if value is not None and not step.keeps(value, doc_id):
+                return step.reject(value, doc_id)
         return None
 
     def take_counters(self) -> dict[str, dict]:
@@ -404,12 +405,6 @@ def _threshold_values(value, lang: str | None, languages: set[str]) -> list[tupl
         return [(None if key == "default" else key, float(v)) for key, v in value.items()
                 if (key == "default" or key in languages) and isinstance(v, (int, float)) and not isinstance(v, bool)]
     return []
-
-
-def not_a_verdict(kept: Any) -> TypeError:
-    """What a ``keep`` that returned ``kept``, not a bool, did wrong: a keep without a return
-    (None) would reject every document, one returning text would keep every one."""
-    return TypeError(f"keep returned {type(kept).__name__}, not bool ({kept!r:.80})")
 
 
 _INT64_RANGE = range(-(1 << 63), 1 << 63)

@@ -10,6 +10,7 @@ import vl_convert
 from altair.vegalite import SCHEMA_VERSION
 
 from datacleaning import storage
+from datacleaning.errors import ConfigError
 from datacleaning.report import charts
 from datacleaning.report.runs import RunOutput, read_run
 from datacleaning.report.tables import (
@@ -58,7 +59,7 @@ def write_report(location: str | StoragePath, destination: str | StoragePath | N
     target = storage.as_path(destination) if destination else run.location / REPORT_FILE
     if destination and not str(destination).lower().endswith((".html", ".htm")):
         if storage.exists(target) and not storage.is_dir(target):
-            raise FileNotFoundError(f"{target} is a file, not a folder to hold {REPORT_FILE}: name the page "
+            raise ConfigError(f"{target} is a file, not a folder to hold {REPORT_FILE}: name the page "
                                     f"with .html (--to report.html) or a folder")
         target = target / REPORT_FILE
     storage.make_dirs(target.parent)

@@ -16,9 +16,9 @@ from datacleaning.storage import StoragePath
 
 logger = logging.getLogger("datacleaning.report")
 
-# A key only that stage's stats.json has: how a stage folder given alone is recognised.
-# Keys only that stage's stats hold. A clean run records its config from the start (since
-# rejudge came), its rules' counts only from a finished unit: a run whose every unit failed has no "rules".
+# Keys only that stage's stats.json has: how a stage folder given alone is recognised. A clean run
+# records its config ("clean") from the start, its rules' counts only from a finished unit (a run
+# whose every unit failed has no "rules"), and an older version's run only its rules' counts.
 _STAGE_MARKS = {"clean": ("clean", "rules"), "dedup": ("minhash",), "probe": ("buckets",), "tokenize": ("dtype",)}
 
 
