@@ -490,6 +490,23 @@ def test_a_page_whose_main_content_holds_no_word_gives_all_its_text(tmp_path):
     assert [line.strip() for line in doc.text.split("\n") if line.strip()] == ["一篇文章", *paragraphs]
 
 
+def test_a_page_whose_main_content_is_a_widget_gives_all_its_text(tmp_path):
+    """A news site's article inside a list item (a two-column layout written as <ul><li>):
+    Resiliparse's main-content heuristic drops it and keeps the alt texts of a floating comment
+    button ("评论 返回顶部", as on two of the dev corpus' news pages). Main content that short
+    beside the page is a widget: the reader takes the page's whole text, article included."""
+    paragraphs = [p + "。" for p in ZH[1]["text"].split("。") if p.strip()]
+    menu = "".join(f'<li><a href="/{i}">栏目{i}</a></li>' for i in range(8))
+    article = "".join(f"<p>{p}</p>" for p in paragraphs)
+    (tmp_path / "page.html").write_text(
+        f'<html><body><div class="nav"><ul>{menu}</ul></div><div class="main"><ul class="two-columns">'
+        f'<li class="left-main"><div class="content">{article}</div></li></ul></div><div class="float-nav">'
+        '<a href="#comment"><img src="/c.png" alt="评论"></a> <a href="#top"><img src="/t.png" alt="返回顶部"></a>'
+        '</div></body></html>', encoding="utf-8")
+    [doc] = read_all([tmp_path])
+    assert all(p in doc.text for p in paragraphs)
+
+
 def test_trafilatura_extracts_the_article_when_chosen(tmp_path):
     paragraphs = [p + "。" for p in ZH[1]["text"].split("。") if p.strip()]
     menu = "".join(f'<li><a href="/{i}">栏目{i}</a></li>' for i in range(12))
