@@ -44,6 +44,33 @@ def follow_neighbours(kept: np.ndarray, lines: list[str]) -> np.ndarray:
     return verdict
 
 
+# A line that ends a sentence: its last mark, closing quotes and brackets aside.
+_SENTENCE_CLOSED = re.compile(r"[.!?。！？…][\"'”’」』）)\]]*$")
+# A line that goes on with the sentence before it: it opens in lower case or with a mark that
+# cannot start a sentence.
+_CONTINUES = re.compile(r"[a-z,.;:!?)\]，。、；：！？）]")
+# What a link's text inside a sentence may be: words (a name, a term), or the mark that ends the
+# sentence after it; not a bullet, a rule of underscores or a button's arrow.
+_LINK_TEXT = re.compile(r"[^\W_]|[.,;:!?。，；：！？]+$")
+LINK_CHARS = 40
+
+
+def keep_running_sentences(kept: np.ndarray, lines: list[str]) -> np.ndarray:
+    """``kept`` with each dropped line that a kept sentence runs through kept too: the line above
+    it is kept and ends no sentence, the line below it is kept, and the line or the one below it
+    goes on with the sentence ("... implementations that support it are" / "MALLET" / "and" /
+    "tomotopy" / "."). Extracted text breaks a paragraph at its links, and the classifier, judging
+    a link's word alone, takes it for a menu item; a heading above a page's furniture ends no
+    sentence either, but the furniture after it opens a sentence of its own."""
+    verdict = kept.copy()
+    for i in range(1, len(lines) - 1):
+        if (not kept[i] and kept[i - 1] and kept[i + 1] and len(lines[i]) <= LINK_CHARS
+                and _LINK_TEXT.match(lines[i]) and not _SENTENCE_CLOSED.search(lines[i - 1])
+                and (_CONTINUES.match(lines[i]) or _CONTINUES.match(lines[i + 1]))):
+            verdict[i] = True
+    return verdict
+
+
 @register("remove_boilerplate_by_classifier")
 @dataclass
 class RemoveBoilerplateByClassifier(Editor):
@@ -62,7 +89,8 @@ class RemoveBoilerplateByClassifier(Editor):
     the headlines of a "popular" box read like prose line by line, but stand apart from the
     article, behind a stretch of furniture. A page with no line above ``block_probability`` is
     judged line by line; ``min_block_share = 0`` keeps every line at or above
-    ``min_probability``. ``model``: a
+    ``min_probability``. A dropped line of a link's few words that a kept sentence runs through
+    stays (``keep_running_sentences``). ``model``: a
     line classifier file (relative to the config's folder); empty, the one shipped in the
     package (datacleaning/main_text/TRAINING.md)."""
 
@@ -94,6 +122,6 @@ class RemoveBoilerplateByClassifier(Editor):
             inside = main_blocks(((probabilities - self.block_probability) * lengths).tolist(), self.min_block_share)
             if inside.any():  # else no run of lines reads as main text: each line is judged alone
                 kept &= inside
-        kept = follow_neighbours(kept, stripped)
+        kept = keep_running_sentences(follow_neighbours(kept, stripped), stripped)
         dropped = {i for i, keep in zip(positions, kept.tolist()) if not keep}
         return drop_lines(lines, dropped) if dropped else text

@@ -14,6 +14,7 @@ import pytest
 
 import helpers
 from datacleaning.main_text import LabelledPage, LineTrainSettings, load_line_classifier, render_page, train_line_classifier
+from datacleaning.main_text.editor import keep_running_sentences
 from datacleaning.main_text.features import FEATURES, FeatureHasher, _list_structure
 from datacleaning.main_text.model import LineClassifier, read_line_classifier
 from datacleaning.rules.registry import build_rule
@@ -70,6 +71,25 @@ def test_a_line_of_brackets_alone_goes_or_stays_with_the_line_above_it():
     out = editor().apply(page).split("\n")
     assert out[out.index(kept) + 1] == "}"
     assert "};" not in out
+
+def test_a_link_that_a_kept_sentence_runs_through_stays():
+    # Text extracted from HTML often breaks a paragraph at its links ("... to creating a fairer and
+    # more balanced" / "international copyright system" / "in the public interest."); the
+    # classifier, reading the link's words alone, takes them for a menu item.
+    sentence = next(line for line in EN_PAGE.split("\n") if line.startswith("We look forward to participating"))
+    before, after = sentence.split(" international copyright system ")
+    page = EN_PAGE.replace(sentence, f"{before}\ninternational copyright system\n{after}")
+    out = editor().apply(page).split("\n")
+    assert [before, "international copyright system", after] == out[out.index(before):out.index(before) + 3]
+
+
+def test_furniture_after_a_heading_is_not_taken_for_a_sentence_running_on():
+    # A heading ends no sentence either, but what follows it opens a sentence of its own.
+    kept = np.array([True, False, True])
+    lines = ["Test different numbers of topics", "Advertisement", "There is no right number of topics."]
+    assert not keep_running_sentences(kept, lines)[1]
+    assert keep_running_sentences(kept, ["the tools that support it are", "MALLET", "and tomotopy."])[1]
+
 
 def test_an_article_that_lists_its_items_field_by_field_keeps_the_list():
     # Twelve venues, each a numbered line and short fields (成人票原价：60元, 咨询电话：...): runs of short
