@@ -14,7 +14,7 @@ from datacleaning.command_line import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, add_con
 from datacleaning.config import default_workers, parse_override, profile_names
 from datacleaning.errors import ConfigError, InputError, RuleFailure, TokenBinsError, WriteError
 from datacleaning.export import DEFAULT_COLUMNS, ExportSettings, run_export
-from datacleaning.manifest import check_run_folder, completed_stats
+from datacleaning.manifest import check_run_folder, completed_stats, exclusive_output
 from datacleaning.rules.registry import parameter_defaults, registered_rules
 from datacleaning.stages import STAGE_ORDER, stage
 
@@ -122,27 +122,30 @@ def cmd_run(args: argparse.Namespace) -> int:
     for name in config.run.stages:
         if not stage(name).reads_dumps:
             config.work_folder(name, output / name)
-    code = EXIT_OK
-    for position, name in enumerate(config.run.stages):
-        source = inputs if stage(name).reads_dumps else output / config.run.input_stage(name) / "kept"
-        try:
-            code = run_stage_command(name, config, source, output / name)
-        except ConfigError:
-            if position:  # the stages before the refused one may have run again: the report shows them
-                _write_report(output)
-            raise
-        if code != EXIT_OK:
-            break
-        later = config.run.stages[position + 1:]
-        finished = completed_stats(output / name)
-        if later and finished is not None and finished[1].get("kept_docs") == 0:
-            read_any = finished[1].get("input_docs")
-            print(f"run: {name} {'kept' if read_any else 'read'} no documents, so {', '.join(later)} had nothing "
-                  f"to read and did not run" + (f"; {output / name / 'stats.json'} says what rejected them"
-                                                 if read_any else ""), file=sys.stderr, flush=True)
-            break
-    _write_report(output)
-    return code
+    # One run at a time in a run folder, held for all its stages: a second run is refused here, before
+    # it prints any stage's summary or writes the report into the folder the first one is writing.
+    with exclusive_output(output):
+        code = EXIT_OK
+        for position, name in enumerate(config.run.stages):
+            source = inputs if stage(name).reads_dumps else output / config.run.input_stage(name) / "kept"
+            try:
+                code = run_stage_command(name, config, source, output / name)
+            except ConfigError:
+                if position:  # the stages before the refused one may have run again: the report shows them
+                    _write_report(output)
+                raise
+            if code != EXIT_OK:
+                break
+            later = config.run.stages[position + 1:]
+            finished = completed_stats(output / name)
+            if later and finished is not None and finished[1].get("kept_docs") == 0:
+                read_any = finished[1].get("input_docs")
+                print(f"run: {name} {'kept' if read_any else 'read'} no documents, so {', '.join(later)} had nothing "
+                      f"to read and did not run" + (f"; {output / name / 'stats.json'} says what rejected them"
+                                                     if read_any else ""), file=sys.stderr, flush=True)
+                break
+        _write_report(output)
+        return code
 
 
 def _write_report(output) -> None:

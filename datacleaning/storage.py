@@ -37,6 +37,9 @@ from datacleaning.errors import ConfigError, WriteError
 StoragePath = Path | UPath
 # The prefix of a file being written: never read as output, removed when its unit is redone.
 TMP_PREFIX = ".tmp-"
+# ... and its suffix, so that a half-written shard never matches a reader's "*.arrow" glob (pathlib's
+# glob, which the README's pandas example uses, matches names that begin with a dot).
+TMP_SUFFIX = ".partial"
 _URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+)://")
 _WILDCARD = re.compile(r"[*?\[]")
 _READ_BUFFER = 1 << 20
@@ -344,7 +347,7 @@ class StagedFile:
     def __init__(self, final: StoragePath):
         self.final = final
         if isinstance(final, Path):
-            self.temp = final.with_name(TMP_PREFIX + final.name)
+            self.temp = final.with_name(TMP_PREFIX + final.name + TMP_SUFFIX)
         else:
             fd, name = tempfile.mkstemp(prefix=TMP_PREFIX, suffix="-" + final.name)
             os.close(fd)

@@ -350,3 +350,23 @@ def test_export_and_rejudge_are_refused_an_output_folder_another_run_holds(tmp_p
         assert not list(output.iterdir())
     done = cli(*args, "--output", str(output), "--no-progress")
     assert done.returncode == 0, done.stderr
+
+
+def test_a_second_run_is_refused_before_it_reports_on_or_writes_into_the_run_folder(tmp_path):
+    """A second `run` into a run folder another run is writing (its clean stage long complete, a
+    later stage under way) was refused only at the stage the first one held: it printed the
+    finished stages' summaries as if it had run them, and wrote report.html into the folder the
+    first run was writing. It is refused at once."""
+    from datacleaning.manifest import exclusive_output
+
+    corpus = _corpus(tmp_path)
+    output = tmp_path / "out"
+    stages = ["--set", 'run.stages=["clean", "dedup"]', "--no-progress"]
+    assert cli("run", str(corpus), "--output", str(output), *stages).returncode == 0
+    (output / "report.html").unlink()
+    with exclusive_output(output), exclusive_output(output / "dedup"):  # as a run does, in its dedup stage
+        second = cli("run", str(corpus), "--output", str(output), *stages)
+        assert second.returncode == 2
+        assert "is being written by another run right now" in second.stderr
+        assert "already complete" not in second.stdout
+        assert not (output / "report.html").exists()

@@ -296,7 +296,8 @@ def test_local_paths_keep_the_operating_systems_fast_paths(tmp_path):
 
     kept_fixture_shards(folder)
     shard = storage.StagedFile(folder / "x.arrow")
-    assert shard.temp == folder / (storage.TMP_PREFIX + "x.arrow"), "a local file is staged beside its final name"
+    assert shard.temp == folder / (storage.TMP_PREFIX + "x.arrow" + storage.TMP_SUFFIX), \
+        "a local file is staged beside its final name"
     with storage.open_arrow(shard_paths(folder)[0], memory_map=True) as source:
         assert isinstance(source, pa.MemoryMappedFile)
     with storage.open_arrow(shard_paths(folder)[0]) as source:

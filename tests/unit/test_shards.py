@@ -51,6 +51,16 @@ def test_leftovers_of_one_unit_are_removed_without_touching_another(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["file-000010-s00000.arrow"]
 
 
+def test_a_shard_being_written_matches_no_arrow_glob(tmp_path):
+    """pandas as the README reads a folder (pathlib's glob, which matches dot files) while a unit
+    is being written, or after one was killed, must not meet a half-written shard."""
+    writer = ShardWriter(tmp_path, "file-000001", SCHEMA, batch_rows=1)
+    writer.add({"id": "a", "text": "x"})
+    assert list(tmp_path.iterdir()), "the writer has a temporary shard open"
+    assert list(tmp_path.glob("*.arrow")) == []
+    writer.abort()
+
+
 def test_reading_a_folder_without_shards_says_so(tmp_path):
     with pytest.raises(FileNotFoundError, match="no .arrow shards"):
         read_table(tmp_path)
