@@ -130,4 +130,17 @@ def run_stage_command(name: str, config: Config, source, output) -> int:
     result = run_stage(chosen, config, source, output)
     say_if_done_before(name, output, result)
     print(chosen.summary(result.stats), flush=True)
+    if not result.done_before:
+        say_how_to_go_on(name, result)
     return exit_code(result)
+
+
+def say_how_to_go_on(name: str, result: StageResult) -> None:
+    """After a summary: that the run resumed an earlier one (whose wall time the summary does not
+    count), or, for a run that did not finish, that the same command resumes it."""
+    if not result.ok:
+        print(f"{name}: run the same command again to resume: the units that finished are kept and only the "
+              f"rest is done", flush=True)
+    elif result.stats.get("resumed"):
+        print(f"{name}: resumed a run that an earlier command began; the wall time above is this command's",
+              flush=True)

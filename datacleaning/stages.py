@@ -26,7 +26,7 @@ from datacleaning import storage
 from datacleaning.errors import ConfigError
 from datacleaning.execution import RunOutcome, StageResult, stop_signals
 from datacleaning.logs import log_event
-from datacleaning.manifest import STATS, claim_output, exclusive_output, mark_complete
+from datacleaning.manifest import MANIFEST, STATS, claim_output, exclusive_output, mark_complete
 from datacleaning.stats import write_stats
 from datacleaning.storage import StoragePath
 
@@ -130,14 +130,16 @@ def _run(chosen: Stage, config: Config, source: Any, output: StoragePath) -> Sta
     logger = logging.getLogger(f"datacleaning.{chosen.name}")
     plan = chosen.plan(config, source, output)
     with exclusive_output(output):
+        begun_before = storage.exists(output / MANIFEST)
         finished = claim_output(output, chosen.name, plan.fingerprint)
         if finished is not None:
             result = StageResult.already_complete(finished, plan.units)
         else:
             log_event(logger, "start", **plan.start_log, output=output)
             stats, outcome = chosen.execute(config, plan, output)
+            # wall_seconds are this invocation's; "resumed" says that earlier ones did part of the work.
             stats = {"status": status(outcome), **stats, "workers": config.run.workers,
-                     "wall_seconds": round(time.time() - started, 3)}
+                     "wall_seconds": round(time.time() - started, 3), "resumed": begun_before}
             write_stats(output / STATS, stats)
             if outcome.ok:
                 mark_complete(output, chosen.name, plan.fingerprint)

@@ -208,7 +208,7 @@ def run_units(units: list[Unit], process_unit: ProcessUnit, *, state_dir: Storag
     pending = pending_units(state_dir, units)
     outcome = RunOutcome(total_units=len(units), skipped_units=len(units) - len(pending))
     if outcome.skipped_units:
-        log_event(logger, "resume", skipped_units=outcome.skipped_units, pending_units=len(pending))
+        log_event(logger, "resume", step=description, skipped_units=outcome.skipped_units, pending_units=len(pending))
     if not pending:
         return outcome
 

@@ -297,7 +297,8 @@ def format_tokenize_summary(stats: dict) -> str:
         f"  tokens       {stats.get('tokens', 0):>14,}   {stats.get('dtype') or 'no dtype yet'}; {marks}; "
         f"{stats.get('bytes_per_token', 0):.2f} bytes of text per token",
         f"  unknown      {stats.get('unknown_tokens', 0):>14,}",
-        ("  output       " + (f"{output['bin']} + {output['idx']} (Megatron indexed dataset), documents {order}"
+        ("  output       " + ("not written: the run did not finish" if stats.get("status") != "complete"
+                              else f"{output['bin']} + {output['idx']} (Megatron indexed dataset), documents {order}"
                               if "bin" in output else f"one .bin/.idx pair per unit in {output.get('parts')}/")),
     ]
     sources = stats.get("sources", {})

@@ -54,6 +54,7 @@ def test_kill_at_several_points_then_resume_matches_uninterrupted_run(corpus, re
 
     result = cli(*_clean_args(corpus, output))
     assert result.returncode == 0, result.stderr
+    assert "resumed a run that an earlier command began" in result.stdout
 
     kept, rejected = outcome_sets(output)
     ref_kept, ref_rejected = outcome_sets(reference)

@@ -84,12 +84,17 @@ def test_sigterm_stops_a_run_that_then_resumes(kept_shards, reference, tmp_path)
     while done_records(output) < 5 and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.002)
     os.killpg(proc.pid, signal.SIGTERM)
-    proc.communicate(timeout=60)
+    stopped, _ = proc.communicate(timeout=60)
     if proc.returncode == 0:
         pytest.skip("the run finished before SIGTERM arrived")
     assert proc.returncode == 128 + signal.SIGTERM
     assert json.loads((output / "stats.json").read_text())["status"] == "interrupted"
+    # The summary names no bins that were not written, and says how to go on.
+    assert "output       not written" in stopped and "run the same command again to resume" in stopped
     result = cli(*_encode_args(kept_shards, output, "--shuffle-seed", "1"))
     assert result.returncode == 0, result.stderr
+    assert "resumed a run that an earlier command began" in result.stdout
+    assert json.loads((output / "stats.json").read_text())["resumed"] is True
+    assert json.loads((reference / "stats.json").read_text())["resumed"] is False
     for name in OUTPUTS:
         assert (output / name).read_bytes() == (reference / name).read_bytes(), name
