@@ -63,9 +63,9 @@ def keep_running_sentences(kept: np.ndarray, lines: list[str]) -> np.ndarray:
     a link's word alone, takes it for a menu item; a heading above a page's furniture ends no
     sentence either, but the furniture after it opens a sentence of its own."""
     verdict = kept.copy()
-    for i in range(1, len(lines) - 1):
-        if (not kept[i] and kept[i - 1] and kept[i + 1] and len(lines[i]) <= LINK_CHARS
-                and _LINK_TEXT.match(lines[i]) and not _SENTENCE_CLOSED.search(lines[i - 1])
+    between_kept = np.flatnonzero(~kept[1:-1] & kept[:-2] & kept[2:]) + 1
+    for i in between_kept.tolist():
+        if (len(lines[i]) <= LINK_CHARS and _LINK_TEXT.match(lines[i]) and not _SENTENCE_CLOSED.search(lines[i - 1])
                 and (_CONTINUES.match(lines[i]) or _CONTINUES.match(lines[i + 1]))):
             verdict[i] = True
     return verdict
