@@ -37,7 +37,6 @@ COMMENTS_MAX_SHARE = 0.2
 # all took CleanEval from 0.921 to 0.923-0.931 and moved no set of modern pages (0.929 at 0.5 once
 # scripts and styles no longer counted as the page's text).
 LAYOUT_TABLE_SHARE = 0.5
-
 _TABLE_TAG = re.compile(r"<table", re.I)
 _NOT_TEXT = {"script", "style", "noscript", "template"}
 
