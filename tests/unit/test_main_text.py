@@ -72,6 +72,7 @@ def test_a_line_of_brackets_alone_goes_or_stays_with_the_line_above_it():
     assert out[out.index(kept) + 1] == "}"
     assert "};" not in out
 
+
 def test_a_link_that_a_kept_sentence_runs_through_stays():
     # Text extracted from HTML often breaks a paragraph at its links ("... to creating a fairer and
     # more balanced" / "international copyright system" / "in the public interest."); the
