@@ -60,7 +60,7 @@ def write_report(location: str | StoragePath, destination: str | StoragePath | N
     if destination and not str(destination).lower().endswith((".html", ".htm")):
         if storage.exists(target) and not storage.is_dir(target):
             raise ConfigError(f"{target} is a file, not a folder to hold {REPORT_FILE}: name the page "
-                                    f"with .html (--to report.html) or a folder")
+                              f"with .html (--to report.html) or a folder")
         target = target / REPORT_FILE
     storage.make_dirs(target.parent)
     page = render(run).encode("utf-8")
