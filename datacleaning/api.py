@@ -9,7 +9,7 @@ from pathlib import Path
 
 from datacleaning import storage
 from datacleaning.cleaning.rejudge import run_rejudge
-from datacleaning.cleaning.rule_chain import RuleChain, Verdict
+from datacleaning.cleaning.rule_chain import DocumentBatch, RuleChain, Verdict
 from datacleaning.cleaning.stage import CleanStage
 from datacleaning.config import Config, load_config
 from datacleaning.dedup.stage import STAGE as DEDUP
@@ -69,21 +69,23 @@ class Pipeline:
         return cls(load_config(path), **kwargs)
 
     def clean(self, documents: Iterable[str | dict | Document]) -> Iterator[Cleaned]:
-        """Clean documents one by one: strings, dicts shaped like input records, or Documents."""
+        """Clean documents (strings, dicts shaped like input records, or Documents), yielding each
+        in order; they are cleaned a batch at a time, as the clean stage does."""
         options = ReaderOptions.of(self.config.input)
+        batch = DocumentBatch()
         for i, item in enumerate(documents):
-            if isinstance(item, Document):
-                doc = item
-            elif isinstance(item, str):
-                doc = Document(str(i), item, source="python")
-            elif isinstance(item, dict):
-                try:
-                    doc = record_to_document(dict(item), options, str(i), "python")
-                except RecordError as e:
-                    raise ValueError(f"document {i}: {e}") from None
-            else:
-                raise TypeError(f"document {i}: expected str, dict or Document, got {type(item).__name__}")
-            yield Cleaned(doc, self.cleaning.process(doc))
+            try:
+                doc = _document(i, item, options)
+            except (TypeError, ValueError):
+                yield from self._clean(batch.take())  # the documents before the one refused
+                raise
+            if batch.add(doc):
+                yield from self._clean(batch.take())
+        yield from self._clean(batch.take())
+
+    def _clean(self, documents: list[Document]) -> Iterator[Cleaned]:
+        for doc, verdict in zip(documents, self.cleaning.process_many(documents)):
+            yield Cleaned(doc, verdict)
 
     def run(self, inputs: list[str | os.PathLike], output: str | os.PathLike, *, workers: int | None = None) -> StageResult:
         """Run the clean stage over files into ``output`` with a process pool (resumable); inputs
@@ -92,6 +94,19 @@ class Pipeline:
         # Rules built in code decide the output beside the config, so the run's fingerprint holds
         # them; rules the config names are the config's, the same run the command line makes.
         return run_stage(CleanStage(self.cleaning if self._rules_in_code else None), config, inputs, output)
+
+
+def _document(i: int, item: str | dict | Document, options: ReaderOptions) -> Document:
+    if isinstance(item, Document):
+        return item
+    if isinstance(item, str):
+        return Document(str(i), item, source="python")
+    if isinstance(item, dict):
+        try:
+            return record_to_document(dict(item), options, str(i), "python")
+        except RecordError as e:
+            raise ValueError(f"document {i}: {e}") from None
+    raise TypeError(f"document {i}: expected str, dict or Document, got {type(item).__name__}")
 
 
 def _stage_config(config: Config | str | os.PathLike | None, workers: int | None) -> Config:

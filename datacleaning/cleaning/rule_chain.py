@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, fields, is_dataclass
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
@@ -32,6 +33,33 @@ class Verdict:
 
     rejected_by: str
     value: Any
+
+
+# Documents cleaned together: enough that a rule scoring a batch at once (the line classifier)
+# pays numpy's cost per call once for many short pages, few enough to stay small in memory.
+BATCH_DOCS = 64
+BATCH_CHARS = 1 << 20
+
+
+class DocumentBatch:
+    """Documents gathered to be cleaned together (:meth:`RuleChain.process_many`)."""
+
+    __slots__ = ("documents", "chars")
+
+    def __init__(self):
+        self.documents: list[Document] = []
+        self.chars = 0
+
+    def add(self, doc: Document) -> bool:
+        """Add ``doc``; whether the batch is now full."""
+        self.documents.append(doc)
+        self.chars += len(doc.text)
+        return len(self.documents) >= BATCH_DOCS or self.chars >= BATCH_CHARS
+
+    def take(self) -> list[Document]:
+        """The documents gathered, leaving the batch empty."""
+        documents, self.documents, self.chars = self.documents, [], 0
+        return documents
 
 
 class _Counter:
@@ -152,7 +180,7 @@ class _Rewrites:
 
 
 class RuleChain:
-    """Runs built rules on one document at a time.
+    """Runs built rules on documents, one by one or a batch at a time.
 
     Normalizers see every document (the language is identified after them, on normalized text, and
     kept in the scores with its confidence; with ``languages`` set, documents in others are rejected
@@ -250,80 +278,130 @@ class RuleChain:
                 return step.reject(value, doc.id)
         return None
 
-    def _rewrite(self, doc: Document, text: str, rewrites: _Rewrites) -> str:
-        # This loop runs for every rule on every document: one clock reading per rule, each
-        # rule's time running from the previous reading.
-        source = doc.source
+    def _rewrite(self, docs: list[Document], texts: list[str], going: list[int],
+                 rewrites_for: Callable[[str], _Rewrites]) -> None:
+        """Rewrite ``texts[i]`` for each ``i`` in ``going`` by the normalizers or editors that
+        ``rewrites_for`` gives for its document's language, each rule given the texts of one
+        language together."""
+        by_language: dict[str, list[int]] = {}
+        for i in going:
+            by_language.setdefault(docs[i].lang, []).append(i)
+        for lang, batch in by_language.items():
+            self._rewrite_batch(docs, texts, batch, rewrites_for(lang))
+
+    def _rewrite_batch(self, docs: list[Document], texts: list[str], batch: list[int], rewrites: _Rewrites) -> None:
         scan = rewrites.scan
-        quiet = None  # the text has none of the declared characters; None: not scanned since it changed
-        clock = perf_counter()
+        # Per document: its text has none of the declared characters; None: not scanned since it changed.
+        quiet: dict[int, bool | None] = dict.fromkeys(batch)
         for step, triggered in rewrites.steps:
-            if step.sources and not source.startswith(step.sources):
-                continue
+            clock = perf_counter()
+            chosen = batch if not step.sources else [i for i in batch if docs[i].source.startswith(step.sources)]
             if triggered:
-                if quiet is None:
-                    quiet = scan.search(text) is None
-                    now = perf_counter()
-                    self._builtin[TRIGGER_SCAN].seconds += now - clock
-                    clock = now
-                if quiet:
-                    continue
-            try:
-                out = step.rule.apply(text)
-            except Exception as e:
-                raise RuleFailure(step.label, doc.id, e) from e
-            now = perf_counter()
+                for i in chosen:
+                    if quiet[i] is None:
+                        quiet[i] = scan.search(texts[i]) is None
+                chosen = [i for i in chosen if not quiet[i]]
+                now = perf_counter()
+                self._builtin[TRIGGER_SCAN].seconds += now - clock
+                clock = now
+            if not chosen:
+                continue
+            before = [texts[i] for i in chosen]
+            outs = self._apply(step, before, [docs[i] for i in chosen])
             counter = step.counter
-            counter.seconds += now - clock
-            clock = now
-            if out is not text and out != text:
-                if type(out) is not str:
-                    raise RuleFailure(step.label, doc.id, TypeError(
-                        f"apply returned {type(out).__name__}, not the text (str)"))
-                removed = len(text) - len(out)
-                counter.edited += 1
-                counter.chars_removed += removed
-                doc.edits[step.label] = doc.edits.get(step.label, 0) + removed
-                text = out
-                quiet = None
-        return text
+            counter.seconds += perf_counter() - clock
+            for i, text, out in zip(chosen, before, outs):
+                if out is not text and out != text:
+                    if type(out) is not str:
+                        raise RuleFailure(step.label, docs[i].id, TypeError(
+                            f"apply returned {type(out).__name__}, not the text (str)"))
+                    removed = len(text) - len(out)
+                    counter.edited += 1
+                    counter.chars_removed += removed
+                    edits = docs[i].edits
+                    edits[step.label] = edits.get(step.label, 0) + removed
+                    texts[i] = out
+                    quiet[i] = None
+
+    @staticmethod
+    def _apply(step: _Step, texts: list[str], docs: list[Document]) -> list[str]:
+        try:
+            outs = step.rule.apply_many(texts)
+        except Exception as e:
+            for doc, text in zip(docs, texts):  # the document it fails on, to name
+                try:
+                    step.rule.apply(text)
+                except Exception as alone:
+                    raise RuleFailure(step.label, doc.id, alone) from alone
+            raise RuleFailure(step.label, docs[0].id, e) from e
+        if type(outs) is not list or len(outs) != len(texts):
+            raise RuleFailure(step.label, docs[0].id, TypeError(
+                f"apply_many returned {type(outs).__name__} of {len(outs) if hasattr(outs, '__len__') else '?'} "
+                f"for {len(texts)} texts, not a list of one text each"))
+        return outs
 
     def process(self, doc: Document) -> Verdict | None:
         """Clean ``doc`` in place; return None to keep it, or the Verdict that rejects it."""
-        text = doc.text
-        if not text or text.isspace():
-            return self._reject_builtin(EMPTY, len(text))
-        if len(text) > self.max_input_chars:
-            return self._reject_builtin(TOO_LONG, len(text))
-        # A screening filter's verdict stands with score_all too (the same verdict either way);
-        # score_all only goes on to measure the rest.
-        screened = self._screen(doc, self._screens) if self._screens else None
-        if screened is not None and not self.score_all:
-            return screened
-        text = self._rewrite(doc, text, self._steps_for(doc.lang)[0])
-        try:
-            guess = self.identify_language(text, doc)
-        except Exception as e:
-            raise RuleFailure(LANGUAGE, doc.id, e) from e
-        doc.lang = guess.lang
-        doc.scores[LANGUAGE] = {"lang": guess.lang, "confidence": guess.confidence, "script": guess.script}
-        if self.languages and guess.lang not in self.languages and f"{guess.lang}-{guess.script}" not in self.languages:
-            doc.text = text
-            return screened or self._reject_builtin(LANGUAGE, doc.lang)
-        _, edits, filters, screens = self._steps_for(doc.lang)
-        if screens and screened is None:
-            screened = self._screen(doc, screens)
-            if screened is not None and not self.score_all:
+        return self.process_many([doc])[0]
+
+    def process_many(self, docs: list[Document]) -> list[Verdict | None]:
+        """Clean each of ``docs`` in place as :meth:`process` does, the normalizers and editors
+        given the texts of the batch together: their verdicts, in order."""
+        verdicts: list[Verdict | None] = [None] * len(docs)
+        screened: list[Verdict | None] = [None] * len(docs)
+        texts: list[str] = [doc.text for doc in docs]
+        going = []
+        for i, doc in enumerate(docs):
+            text = texts[i]
+            if not text or text.isspace():
+                verdicts[i] = self._reject_builtin(EMPTY, len(text))
+            elif len(text) > self.max_input_chars:
+                verdicts[i] = self._reject_builtin(TOO_LONG, len(text))
+            else:
+                # A screening filter's verdict stands with score_all too (the same verdict either
+                # way); score_all only goes on to measure the rest.
+                screened[i] = self._screen(doc, self._screens) if self._screens else None
+                if screened[i] is not None and not self.score_all:
+                    verdicts[i] = screened[i]
+                else:
+                    going.append(i)
+        self._rewrite(docs, texts, going, lambda lang: self._steps_for(lang)[0])
+        identified = []
+        for i in going:
+            doc, text = docs[i], texts[i]
+            try:
+                guess = self.identify_language(text, doc)
+            except Exception as e:
+                raise RuleFailure(LANGUAGE, doc.id, e) from e
+            doc.lang = guess.lang
+            doc.scores[LANGUAGE] = {"lang": guess.lang, "confidence": guess.confidence, "script": guess.script}
+            if self.languages and guess.lang not in self.languages and \
+                    f"{guess.lang}-{guess.script}" not in self.languages:
                 doc.text = text
-                return screened
-        text = self._rewrite(doc, text, edits)
-        doc.text = text
+                verdicts[i] = screened[i] or self._reject_builtin(LANGUAGE, doc.lang)
+                continue
+            screens = self._steps_for(doc.lang)[3]
+            if screens and screened[i] is None:
+                screened[i] = self._screen(doc, screens)
+                if screened[i] is not None and not self.score_all:
+                    doc.text = text
+                    verdicts[i] = screened[i]
+                    continue
+            identified.append(i)
+        self._rewrite(docs, texts, identified, lambda lang: self._steps_for(lang)[1])
+        for i in identified:
+            docs[i].text = texts[i]
+            verdicts[i] = self._filter(docs[i], screened[i])
+        return verdicts
+
+    def _filter(self, doc: Document, screened: Verdict | None) -> Verdict | None:
+        text = doc.text
         if not text or text.isspace():
             return screened or self._reject_builtin(EMPTY_AFTER_CLEANING, 0)
         source, scores = doc.source, doc.scores
         verdict = screened
         clock = perf_counter()
-        for step in filters:
+        for step in self._steps_for(doc.lang)[2]:
             if step.sources and not source.startswith(step.sources):
                 continue
             rule = step.rule

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from datacleaning import storage
-from datacleaning.cleaning.rule_chain import RuleChain, Verdict, languages_judged
+from datacleaning.cleaning.rule_chain import DocumentBatch, RuleChain, Verdict, languages_judged
 from datacleaning.cleaning.samples import SAMPLES, SAMPLES_SCHEMA, UnitSamples, merge_samples
 from datacleaning.cleaning.unique_ids import make_ids_unique
 from datacleaning.config import Config, ReviewSamplesConfig
@@ -163,8 +163,28 @@ class CleanUnitProcessor:
         self.rule_chain.take_counters()
         declared = self._declared
         samples = UnitSamples(self.review_samples)
+        batch = DocumentBatch()
         with unit_writers(self.output, unit.id, self._schemas, self.max_shard_bytes) as writers:
             kept, rejected, quarantined = writers[KEPT], writers[REJECTED], writers[QUARANTINE]
+
+            def clean_batch() -> None:
+                nonlocal kept_chars
+                documents = batch.take()
+                for item, verdict in zip(documents, self.rule_chain.process_many(documents)):
+                    if verdict is None:
+                        kept.add(kept_row(item, declared), len(item.text))
+                        kept_chars += len(item.text)
+                        samples.offer(item, None, None, kept.rows - 1)
+                    else:
+                        rejected_by[verdict.rejected_by] += 1
+                        row = rejected_row(item, verdict, declared)
+                        rejected.add(row, len(item.original_text))
+                        samples.offer(item, verdict.rejected_by, row["reject_value"], rejected.rows - 1)
+                    for table, key in ((by_source, item.source), (by_language, item.lang or UNIDENTIFIED)):
+                        _count(table.setdefault(key, {}), len(item.original_text), item, verdict)
+                    if item.lang:
+                        count_signals(signal_counts, item.lang, item.scores, self._numeric)
+
             for item in read_unit(unit, self.reader_options, context.progress):
                 context.check_stop()
                 if isinstance(item, Quarantined):
@@ -178,23 +198,11 @@ class CleanUnitProcessor:
                 if isinstance(item, SkippedRecord):
                     skipped[item.reason] += 1
                     continue
-                read_chars = len(item.text)
-                input_chars += read_chars
+                input_chars += len(item.text)
                 ids_made += item.id_made
-                verdict = self.rule_chain.process(item)
-                if verdict is None:
-                    kept.add(kept_row(item, declared), len(item.text))
-                    kept_chars += len(item.text)
-                    samples.offer(item, None, None, kept.rows - 1)
-                else:
-                    rejected_by[verdict.rejected_by] += 1
-                    row = rejected_row(item, verdict, declared)
-                    rejected.add(row, len(item.original_text))
-                    samples.offer(item, verdict.rejected_by, row["reject_value"], rejected.rows - 1)
-                for table, key in ((by_source, item.source), (by_language, item.lang or UNIDENTIFIED)):
-                    _count(table.setdefault(key, {}), read_chars, item, verdict)
-                if item.lang:
-                    count_signals(signal_counts, item.lang, item.scores, self._numeric)
+                if batch.add(item):
+                    clean_batch()
+            clean_batch()
             for row in samples.rows():
                 writers[SAMPLES].add(row)
         return {

@@ -105,16 +105,35 @@ class RemoveBoilerplateByClassifier(Editor):
         self._classifier = load_line_classifier(rule_model_path(base_dir, self.model, SHIPPED_LINE_CLASSIFIER))
 
     def apply(self, text: str) -> str:
+        return self.apply_many([text])[0]
+
+    def apply_many(self, texts: list[str]) -> list[str]:
+        # The pages of a batch are scored in one call to the classifier: numpy's cost per call,
+        # most of a short page's, is paid once.
+        judged = {k: lines for k, lines in enumerate(map(self._lines_to_judge, texts)) if lines is not None}
+        if not judged:
+            return texts
+        if not hasattr(self, "_classifier"):
+            self.prepare(Path.cwd())
+        probabilities = self._classifier.page_probabilities([stripped for _, _, stripped in judged.values()])
+        out = list(texts)
+        for (k, (lines, positions, stripped)), p in zip(judged.items(), probabilities):
+            out[k] = self._without_furniture(texts[k], lines, positions, stripped, p)
+        return out
+
+    def _lines_to_judge(self, text: str) -> tuple[list[str], list[int], list[str]] | None:
+        """The text's lines, where the non-blank ones stand and what they say (stripped); None
+        for a text to leave alone."""
         if len(text) < self.min_chars:
-            return text
+            return None
         lines = text.split("\n")
         positions = [i for i, line in enumerate(lines) if line.strip()]
         if len(positions) < self.min_lines:
-            return text
-        if not hasattr(self, "_classifier"):
-            self.prepare(Path.cwd())
-        stripped = [lines[i].strip() for i in positions]
-        probabilities = self._classifier.probabilities(stripped)
+            return None
+        return lines, positions, [lines[i].strip() for i in positions]
+
+    def _without_furniture(self, text: str, lines: list[str], positions: list[int], stripped: list[str],
+                           probabilities: np.ndarray) -> str:
         kept = probabilities >= self.min_probability
         if self.min_block_share > 0:
             # Short lines weigh as ten characters: a subheading does not break its article in two.

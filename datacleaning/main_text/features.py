@@ -17,10 +17,9 @@ from __future__ import annotations
 
 import re
 import zlib
-from bisect import bisect_left
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -72,11 +71,6 @@ LINK_WINDOW = (0.1, 0.4, 0.7, 0.95)
 TAGS = ("none", "h", "li", "p")
 LEVELS = (0.1, 0.3, 0.5, 0.7, 0.9)
 WHERE = ("none", "before", "in", "after")
-
-
-def _bucket(x: float, edges: Sequence[float]) -> int:
-    """The number of edges below ``x`` (an edge equal to it not counted)."""
-    return bisect_left(edges, x)
 
 
 def _buckets(x: np.ndarray, edges: tuple[float, ...]) -> np.ndarray:
@@ -150,19 +144,19 @@ def _ending_classes() -> np.ndarray:
     return table
 
 
-def _list_structure(lines: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+def _list_structure(lines: Sequence[str], layout: PageLayout) -> tuple[np.ndarray, np.ndarray]:
     """Per line: 0 unnumbered, 1 a numbered item alone, 2 one of a run (the item numbered one
-    more or one less, with the same mark, is on the page); and 0 no field label, 1 a label of its
-    own, 2 a label that ``FIELD_REPEATS`` or more lines of the page open with."""
-    numbers: list[tuple[int, str] | None] = []
-    labels: list[str | None] = []
-    for line in lines:
+    more or one less, with the same mark, is on its page); and 0 no field label, 1 a label of its
+    own, 2 a label that ``FIELD_REPEATS`` or more lines of its page open with."""
+    numbers: list[tuple[int, int, str] | None] = []
+    labels: list[tuple[int, str] | None] = []
+    for page, line in zip(layout.page.tolist(), lines):
         item = _ITEM_NUMBER.match(line)
-        numbers.append((int(item.group(1)), item.group(2)) if item else None)
-        field = _FIELD_LABEL.match(line)
-        labels.append(field.group(1) if field else None)
+        numbers.append((page, int(item.group(1)), item.group(2)) if item else None)
+        field_label = _FIELD_LABEL.match(line)
+        labels.append((page, field_label.group(1)) if field_label else None)
     present = {n for n in numbers if n is not None}
-    numbered = np.array([0 if n is None else 2 if (n[0] - 1, n[1]) in present or (n[0] + 1, n[1]) in present
+    numbered = np.array([0 if n is None else 2 if (n[0], n[1] - 1, n[2]) in present or (n[0], n[1] + 1, n[2]) in present
                          else 1 for n in numbers], dtype=np.int64)
     repeats = Counter(label for label in labels if label is not None)
     fields = np.array([0 if label is None else 2 if repeats[label] >= FIELD_REPEATS else 1 for label in labels],
@@ -213,14 +207,67 @@ def _ends_sentence(line: str, ending: np.ndarray) -> bool:
 
 
 @dataclass
+class PageLayout:
+    """Where each line of a batch of pages stands: pages of ``sizes`` lines (none empty), one
+    after another. Features are computed for every line of a batch at once, each page's
+    neighbourhoods and totals kept within it: numpy's cost per call is paid once a batch, not
+    once a page."""
+
+    sizes: np.ndarray
+    starts: np.ndarray = field(init=False)
+    page: np.ndarray = field(init=False)
+    index: np.ndarray = field(init=False)
+
+    def __post_init__(self):
+        self.sizes = np.asarray(self.sizes, dtype=np.int64)
+        if (self.sizes <= 0).any():
+            raise ValueError("a page of no lines")
+        self.starts = np.cumsum(self.sizes) - self.sizes
+        self.page = np.repeat(np.arange(len(self.sizes)), self.sizes)
+        self.index = np.arange(int(self.sizes.sum())) - self.starts[self.page]
+
+    def __len__(self) -> int:
+        return self.page.size
+
+    def per_line(self, per_page: np.ndarray) -> np.ndarray:
+        return per_page[self.page]
+
+    def page_sums(self, values: np.ndarray) -> np.ndarray:
+        return np.add.reduceat(values, self.starts) if self.page.size else np.zeros(0)
+
+    def window(self, reach: int) -> tuple[np.ndarray, np.ndarray]:
+        """Each line's window of ``reach`` lines either side, cut at its page's edges: the first
+        line in it and the one after its last."""
+        lo = np.maximum(self.index - reach, 0)
+        hi = np.minimum(self.index + reach + 1, self.sizes[self.page])
+        first = self.starts[self.page]
+        return lo + first, hi + first
+
+    def shifted(self, values: np.ndarray, offset: int, fill: float) -> np.ndarray:
+        """The value of the line ``offset`` lines below each line (above, for a negative offset)
+        on its page; ``fill`` where the page has no such line."""
+        target = self.index + offset
+        inside = (target >= 0) & (target < self.sizes[self.page])
+        out = np.full(len(self), fill, dtype=np.float64)
+        out[inside] = values[np.flatnonzero(inside) + offset]
+        return out
+
+    def split(self, values: np.ndarray) -> list[np.ndarray]:
+        """A per-line array cut into one array a page."""
+        return np.split(values, self.starts[1:])
+
+
+@dataclass
 class PageRows:
-    """A page's features as weight indexes: ``own`` (the indexes of what each line says, all lines
+    """Pages' features as weight indexes: ``own`` (the indexes of what each line says, all lines
     one after another, line ``i`` from ``own_starts[i]``) and ``placed`` (lines × features: where
-    each line stands). A line's logit is the sum of its weights in both."""
+    each line stands); ``layout``: which page each line is of. A line's logit is the sum of its
+    weights in both."""
 
     own: np.ndarray
     own_starts: np.ndarray
     placed: np.ndarray
+    layout: PageLayout
 
     def __len__(self) -> int:
         return self.placed.shape[0]
@@ -230,7 +277,7 @@ class PageRows:
         return own + weights[self.placed].sum(axis=1) + bias
 
     def with_placed(self, more: np.ndarray) -> PageRows:
-        return PageRows(self.own, self.own_starts, np.concatenate([self.placed, more], axis=1))
+        return PageRows(self.own, self.own_starts, np.concatenate([self.placed, more], axis=1), self.layout)
 
     def row(self, i: int) -> np.ndarray:
         """Line ``i``'s indexes, for training."""
@@ -275,12 +322,19 @@ class FeatureHasher:
 
     def page(self, lines: Sequence[str], link_shares: Sequence[float] | None = None,
              tags: Sequence[str] | None = None) -> PageRows:
-        """The features of each line of a page (lines stripped and not blank). ``link_shares`` and
-        ``tags``, for a page rendered from HTML: the share of each line's characters inside links,
-        and the element it came from (one of ``TAGS``)."""
+        """The features of each line of one page, as :meth:`pages` gives them."""
+        return self.pages([lines], None if link_shares is None else [link_shares], None if tags is None else [tags])
+
+    def pages(self, pages: Sequence[Sequence[str]], link_shares: Sequence[Sequence[float]] | None = None,
+              tags: Sequence[Sequence[str]] | None = None) -> PageRows:
+        """The features of each line of each page (lines stripped and not blank; no page empty).
+        ``link_shares`` and ``tags``, for pages rendered from HTML: per page, the share of each
+        line's characters inside links, and the element it came from (one of ``TAGS``)."""
+        layout = PageLayout([len(page) for page in pages])
+        lines = [line for page in pages for line in page]
         count = len(lines)
         own, starts = [], np.zeros(count, dtype=np.int64)
-        # Folded to Simplified in one call for the page, not one a line (own_features would).
+        # Folded to Simplified in one call for the batch, not one a line (own_features would).
         folded = simplified_form("\n".join(lines)).split("\n") if count else []
         for i, line in enumerate(folded):
             starts[i] = len(own)
@@ -294,27 +348,23 @@ class FeatureHasher:
         clauses = counts.get("clauses", np.zeros(0, dtype=np.int64))
         prose = (lengths >= PROSE_CHARS) & (terminal | (clauses >= 2))
         t = self.table
+        sizes = layout.per_line(layout.sizes)
         length = _buckets(lengths, LENGTHS)
-        short = _window_mean((lengths < SHORT_CHARS).astype(np.float64))
+        short = _window_mean((lengths < SHORT_CHARS).astype(np.float64), layout)
         short_b = _buckets(short, SHARES)
-        padded = np.pad(lengths, REACH, constant_values=0.0)
-        widest = np.lib.stride_tricks.sliding_window_view(padded, 2 * REACH + 1).max(axis=1)
-        previous = np.concatenate([[-1.0], lengths[:-1]])
-        following = np.concatenate([lengths[1:], [-1.0]])
-        rank = np.searchsorted(np.sort(lengths), lengths, side="left") / max(count, 1)
-        longest = lengths.max() if count else 1.0
-        positions = np.arange(count) / max(count - 1, 1)
-        # Where each line stands against the page's prose: inside the stretch from its first prose
-        # line to its last, before it or after it, and how far from the nearest one.
-        prose_at = np.flatnonzero(prose)
-        if prose_at.size:
-            where = np.where(np.arange(count) < prose_at[0], 1, np.where(np.arange(count) > prose_at[-1], 3, 2))
-            k = np.searchsorted(prose_at, np.arange(count))
-            after = np.abs(prose_at[np.minimum(k, prose_at.size - 1)] - np.arange(count))
-            before = np.abs(np.arange(count) - prose_at[np.maximum(k - 1, 0)])
-            distance = np.minimum(after, before)
-        else:
-            where, distance = np.zeros(count, dtype=np.int64), np.full(count, 99)
+        widest = lengths.copy()
+        for offset in range(1, REACH + 1):
+            widest = np.maximum(widest, np.maximum(layout.shifted(lengths, -offset, 0.0),
+                                                   layout.shifted(lengths, offset, 0.0)))
+        previous = layout.shifted(lengths, -1, -1.0)
+        following = layout.shifted(lengths, 1, -1.0)
+        # Lines of the same page shorter than each line: its rank among them.
+        keys = layout.page * (1 << 32) + lengths.astype(np.int64)
+        rank = (np.searchsorted(np.sort(keys), keys, side="left") - layout.starts[layout.page]) / sizes
+        longest = layout.per_line(np.maximum.reduceat(lengths, layout.starts)) if count else lengths
+        positions = layout.index / np.maximum(sizes - 1, 1)
+        where, distance = _where_prose(prose, layout)
+        prose_lines = layout.per_line(_buckets(layout.page_sums(prose.astype(np.int64)), PROSE_LINES))
         columns = [
             t("term:2")[terminal.astype(np.int64)],
             t("clause:5")[_buckets(clauses, (0, 1, 3, 6))],
@@ -327,59 +377,80 @@ class FeatureHasher:
             t("han:4")[np.where(han > 0, _buckets(han / read, (0.3, 0.7)) + 1, 0)],
             t(f"len:{len(LENGTHS) + 1}")[length],
             t(f"pos:{len(POSITIONS) + 1}")[_buckets(positions, POSITIONS)],
-            np.full(count, t(f"lines:{len(PAGE_LINES) + 1}")[_bucket(count, PAGE_LINES)]),
+            t(f"lines:{len(PAGE_LINES) + 1}")[_buckets(sizes, PAGE_LINES)],
             t(f"prev:{len(NEIGHBOUR) + 1}")[_buckets(previous, NEIGHBOUR)],
             t(f"next:{len(NEIGHBOUR) + 1}")[_buckets(following, NEIGHBOUR)],
             t(f"short:{len(SHARES) + 1}")[short_b],
             t(f"widest:{len(WIDEST) + 1}")[_buckets(widest, WIDEST)],
             t(f"len:{len(LENGTHS) + 1}", f"short:{len(SHARES) + 1}")[length, short_b],
             t(f"rank:{len(RANKS) + 1}")[_buckets(rank, RANKS)],
-            t(f"oflongest:{len(OF_LONGEST) + 1}")[_buckets(lengths / max(longest, 1.0), OF_LONGEST)],
+            t(f"oflongest:{len(OF_LONGEST) + 1}")[_buckets(lengths / np.maximum(longest, 1.0), OF_LONGEST)],
             t(f"core:{len(WHERE)}")[where],
             t(f"core:{len(WHERE)}", f"d:{len(DISTANCES) + 1}")[where, _buckets(distance, DISTANCES)],
             t(f"core:{len(WHERE)}", f"len:{len(LENGTHS) + 1}")[where, length],
-            np.full(count, t(f"prose:{len(PROSE_LINES) + 1}")[_bucket(int(prose.sum()), PROSE_LINES)]),
+            t(f"prose:{len(PROSE_LINES) + 1}")[prose_lines],
         ]
         if self.features >= 2:
-            numbered, fields = _list_structure(lines)
+            numbered, fields = _list_structure(lines, layout)
             columns += [t("item:3")[numbered], t("field:3")[fields],
                         t("item:3", f"len:{len(LENGTHS) + 1}")[numbered, length],
                         t("field:3", f"len:{len(LENGTHS) + 1}")[fields, length]]
         if link_shares is not None:
-            shares = np.asarray(link_shares, dtype=np.float64)
+            shares = np.array([share for page in link_shares for share in page], dtype=np.float64)
             link = _buckets(shares, LINKS)
-            tag = np.array([TAGS.index(x) for x in tags], dtype=np.int64)
+            tag = np.array([TAGS.index(x) for page in tags for x in page], dtype=np.int64)
             columns += [t(f"link:{len(LINKS) + 1}")[link], t(f"tag:{len(TAGS)}")[tag],
                         t(f"link:{len(LINKS) + 1}", f"tag:{len(TAGS)}")[link, tag],
                         t(f"link:{len(LINKS) + 1}", f"len:{len(LENGTHS) + 1}")[link, length],
-                        t(f"linkwin:{len(LINK_WINDOW) + 1}")[_buckets(_window_mean(shares), LINK_WINDOW)]]
+                        t(f"linkwin:{len(LINK_WINDOW) + 1}")[_buckets(_window_mean(shares, layout), LINK_WINDOW)]]
         return PageRows(np.array(own, dtype=np.int64), starts,
-                        np.stack(columns, axis=1) if count else np.zeros((0, len(columns)), dtype=np.int64))
+                        np.stack(columns, axis=1) if count else np.zeros((0, len(columns)), dtype=np.int64), layout)
 
-    def context(self, probabilities: np.ndarray) -> np.ndarray:
+    def context(self, probabilities: np.ndarray, layout: PageLayout) -> np.ndarray:
         """The second stage's features of each line (lines × features): its first-stage
-        probability of being main text and the mean probability of the lines around it, 1, 3 and
-        8 lines either side (main text comes in runs; a headline among menus is a menu item, a
-        short line inside an article is not)."""
-        count = len(probabilities)
+        probability of being main text and the mean probability of the lines around it on its
+        page, 1, 3 and 8 lines either side (main text comes in runs; a headline among menus is a
+        menu item, a short line inside an article is not)."""
         sums = np.concatenate([[0.0], np.cumsum(probabilities)])
         own = _buckets(probabilities, LEVELS)
         t = self.table
         columns = [t(f"S:own:{len(LEVELS) + 1}")[own]]
         for reach in (1, 3, 8):
-            lo = np.maximum(np.arange(count) - reach, 0)
-            hi = np.minimum(np.arange(count) + reach + 1, count)
+            lo, hi = layout.window(reach)
             mean = (sums[hi] - sums[lo] - probabilities) / np.maximum(hi - lo - 1, 1)
             columns.append(t(f"S:around{reach}_:{len(LEVELS) + 1}")[_buckets(mean, LEVELS)])
             if reach == 3:
                 columns.append(t(f"S:own:{len(LEVELS) + 1}", f"around3_:{len(SHARES) + 1}")[own, _buckets(mean, SHARES)])
-        return np.stack(columns, axis=1) if count else np.zeros((0, len(columns)), dtype=np.int64)
+        return np.stack(columns, axis=1) if len(layout) else np.zeros((0, len(columns)), dtype=np.int64)
 
 
-def _window_mean(values: np.ndarray) -> np.ndarray:
-    """The mean of each value with the ``REACH`` values either side of it (fewer at the edges)."""
-    count = len(values)
+def _where_prose(prose: np.ndarray, layout: PageLayout) -> tuple[np.ndarray, np.ndarray]:
+    """Where each line stands against its page's prose: 0 the page has none, 1 before its first
+    prose line, 2 from its first to its last, 3 after it; and how many lines from the nearest
+    prose line (99 where the page has none)."""
+    count = len(layout)
+    at = np.arange(count)
+    prose_at = np.flatnonzero(prose)
+    where, distance = np.zeros(count, dtype=np.int64), np.full(count, 99)
+    if not prose_at.size:
+        return where, distance
+    k = np.searchsorted(prose_at, at)
+    after = prose_at[np.minimum(k, prose_at.size - 1)]
+    before = prose_at[np.maximum(k - 1, 0)]
+    far = np.iinfo(np.int64).max
+    after_gap = np.where((k < prose_at.size) & (layout.page[after] == layout.page), after - at, far)
+    before_gap = np.where((k > 0) & (layout.page[before] == layout.page), at - before, far)
+    distance = np.minimum(after_gap, before_gap)
+    has_prose = distance < far
+    first = layout.per_line(np.minimum.reduceat(np.where(prose, at, far), layout.starts))
+    last = layout.per_line(np.maximum.reduceat(np.where(prose, at, -1), layout.starts))
+    where = np.where(has_prose, np.where(at < first, 1, np.where(at > last, 3, 2)), 0)
+    return where, np.where(has_prose, distance, 99)
+
+
+def _window_mean(values: np.ndarray, layout: PageLayout) -> np.ndarray:
+    """The mean of each value with the ``REACH`` values either side of it on its page (fewer at
+    the page's edges)."""
     sums = np.concatenate([[0.0], np.cumsum(values)])
-    lo = np.maximum(np.arange(count) - REACH, 0)
-    hi = np.minimum(np.arange(count) + REACH + 1, count)
+    lo, hi = layout.window(REACH)
     return (sums[hi] - sums[lo]) / np.maximum(hi - lo, 1)

@@ -59,12 +59,27 @@ class LineClassifier:
                       tags: Sequence[str] | None = None) -> np.ndarray:
         """The probability that each line (stripped, not blank) is main text; ``link_shares`` and
         ``tags`` as :meth:`datacleaning.main_text.features.FeatureHasher.page` takes them."""
-        if not lines:
-            return np.zeros(0)
-        rows = self._hasher.page(lines, link_shares, tags)
+        return self.page_probabilities([lines], None if link_shares is None else [link_shares],
+                                       None if tags is None else [tags])[0]
+
+    def page_probabilities(self, pages: Sequence[Sequence[str]],
+                           link_shares: Sequence[Sequence[float]] | None = None,
+                           tags: Sequence[Sequence[str]] | None = None) -> list[np.ndarray]:
+        """:meth:`probabilities` of each page, all computed together: a batch of pages costs
+        numpy's overhead once. ``link_shares`` and ``tags`` as
+        :meth:`datacleaning.main_text.features.FeatureHasher.pages` takes them."""
+        filled = [k for k, page in enumerate(pages) if page]
+        out = [np.zeros(0) for _ in pages]
+        if not filled:
+            return out
+        rows = self._hasher.pages([pages[k] for k in filled], link_shares and [link_shares[k] for k in filled],
+                                  tags and [tags[k] for k in filled])
         first = logistic_probabilities(rows, self.line_weights, self.line_bias)
-        return logistic_probabilities(rows.with_placed(self._hasher.context(first)), self.context_weights,
-                                      self.context_bias)
+        second = logistic_probabilities(rows.with_placed(self._hasher.context(first, rows.layout)),
+                                        self.context_weights, self.context_bias)
+        for k, probabilities in zip(filled, rows.layout.split(second)):
+            out[k] = probabilities
+        return out
 
     def save(self, path: str | os.PathLike) -> None:
         # float16 halves the file; the weights are small, so probabilities move by < 1e-3.

@@ -76,7 +76,7 @@ def train_line_classifier(pages: Sequence[LabelledPage], settings: LineTrainSett
             held_out[page_of_line == k] = logistic_probabilities(rows[k], w, b)
     second = []
     for k, page in enumerate(rows):
-        placed = page.with_placed(hasher.context(held_out[page_of_line == k]))
+        placed = page.with_placed(hasher.context(held_out[page_of_line == k], page.layout))
         second += [placed.row(i) for i in range(len(placed))]
     context_weights, context_bias = _fit(second, labels, weights, settings, log, "second stage")
     groups = Counter(p.group for p in pages)

@@ -6,6 +6,9 @@ validates against them. Subclass one of the kinds and decorate with
 
 - :class:`Normalizer` and :class:`Editor` rewrite text: ``apply(text) -> text``. Normalizers run
   first and fix encodings and character forms; editors remove unwanted parts (boilerplate, PII).
+  The pipeline hands them a batch of documents' texts at a time through ``apply_many``, which
+  applies ``apply`` to each; a rule that gains by seeing many texts at once (a model that scores
+  them together) overrides it.
 - :class:`Filter` judges a whole document in two steps, as data-juicer does: ``score(doc)``
   measures a value (kept beside the document in its ``scores`` so a threshold can change without
   recomputing), ``keep(value)`` compares it with the thresholds. A filter that can also judge
@@ -48,18 +51,23 @@ class Rule:
         return not self.languages or lang in self.languages
 
 
-class Normalizer(Rule):
+class Rewriter(Rule):
+    """A rule that rewrites text: a normalizer or an editor."""
+
+    def apply(self, text: str) -> str:
+        raise NotImplementedError
+
+    def apply_many(self, texts: list[str]) -> list[str]:
+        """Each text as ``apply`` rewrites it, in order."""
+        return [self.apply(text) for text in texts]
+
+
+class Normalizer(Rewriter):
     kind = "normalizer"
 
-    def apply(self, text: str) -> str:
-        raise NotImplementedError
 
-
-class Editor(Rule):
+class Editor(Rewriter):
     kind = "editor"
-
-    def apply(self, text: str) -> str:
-        raise NotImplementedError
 
 
 class Filter(Rule):

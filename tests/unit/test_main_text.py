@@ -15,7 +15,7 @@ import pytest
 import helpers
 from datacleaning.main_text import LabelledPage, LineTrainSettings, load_line_classifier, render_page, train_line_classifier
 from datacleaning.main_text.editor import keep_running_sentences
-from datacleaning.main_text.features import FEATURES, FeatureHasher, _list_structure
+from datacleaning.main_text.features import FEATURES, FeatureHasher, PageLayout, _list_structure
 from datacleaning.main_text.model import LineClassifier, read_line_classifier
 from datacleaning.rules.registry import build_rule
 from datacleaning.sparse_logistic import AdamSettings
@@ -104,15 +104,26 @@ def test_an_article_that_lists_its_items_field_by_field_keeps_the_list():
     assert sum(line not in out for line in furniture) > len(furniture) / 2
 
 
+def list_structure(*pages):
+    return _list_structure([line for page in pages for line in page], PageLayout([len(page) for page in pages]))
+
+
 def test_list_items_count_up_and_field_labels_repeat():
-    numbered, fields = _list_structure(["1、青松湖湿地公园", "成人票原价：60元", "2、城南植物园", "成人票原价：40元",
-                                        "3. 另一种编号", "成人票原价：30元", "咨询电话：0000-5550101", "2024年5月19日"])
+    numbered, fields = list_structure(["1、青松湖湿地公园", "成人票原价：60元", "2、城南植物园", "成人票原价：40元",
+                                       "3. 另一种编号", "成人票原价：30元", "咨询电话：0000-5550101", "2024年5月19日"])
     assert numbered.tolist() == [2, 0, 2, 0, 1, 0, 0, 0]  # "3." has no "2." or "4." beside it
     assert fields.tolist() == [0, 2, 0, 2, 0, 2, 1, 0]
     # Links and comment times repeat on a page too, but are no field of an item.
-    _, fields = _list_structure(["http://a.example/1", "http://a.example/2", "http://a.example/3",
-                                 "10-18 21:30 说得好", "10-18 21:31 说得好", "10-18 21:32 说得好"])
+    _, fields = list_structure(["http://a.example/1", "http://a.example/2", "http://a.example/3",
+                                "10-18 21:30 说得好", "10-18 21:31 说得好", "10-18 21:32 说得好"])
     assert fields.tolist() == [0] * 6
+
+
+def test_list_items_and_field_labels_count_on_their_own_page_of_a_batch():
+    numbered, fields = list_structure(["1、青松湖湿地公园", "成人票原价：60元"], ["2、城南植物园", "成人票原价：40元"],
+                                      ["成人票原价：30元", "3、另一座公园"])
+    assert numbered.tolist() == [1, 0, 1, 0, 0, 1]
+    assert fields.tolist() == [0, 1, 0, 1, 1, 0]
 
 
 def test_a_model_trained_on_the_first_features_reads_its_lines_with_them():
@@ -169,6 +180,27 @@ def test_html_pages_render_to_lines_with_link_shares_and_tags():
     assert any(share == 1.0 and tag == "li" for line, (share, tag) in rows.items() if "Another story" in line)
     assert "Fish & chips" in page.lines  # entities decoded
     assert page.text == "\n".join(page.lines)
+
+
+def test_pages_scored_together_score_as_each_alone():
+    classifier = load_line_classifier()
+    pages = [[line.strip() for line in page.split("\n") if line.strip()] for page in (ZH_PAGE, EN_PAGE, LIST_PAGE)]
+    together = classifier.page_probabilities([pages[0], [], pages[1], pages[2]])
+    assert together[1].shape == (0,)
+    for page, p in zip(pages, [together[0], *together[2:]]):
+        np.testing.assert_allclose(p, classifier.probabilities(page), rtol=0, atol=1e-12)
+    html = [render_page(PAGE), render_page(PAGE.replace("<p>Fish &amp; chips</p>", ""))]
+    together = classifier.page_probabilities([h.lines for h in html], [h.link_shares for h in html],
+                                             [h.tags for h in html])
+    for page, p in zip(html, together):
+        np.testing.assert_allclose(p, classifier.probabilities(page.lines, page.link_shares, page.tags), rtol=0,
+                                   atol=1e-12)
+
+
+def test_an_editor_given_a_batch_rewrites_each_text_as_alone():
+    texts = [EN_PAGE, "Home\nAbout us", ZH_PAGE, LIST_PAGE, EN_PAGE]
+    rule = editor()
+    assert rule.apply_many(texts) == [rule.apply(text) for text in texts]
 
 
 def test_training_learns_labelled_lines_and_the_file_keeps_what_it_learned(tmp_path):
