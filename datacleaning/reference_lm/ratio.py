@@ -52,7 +52,11 @@ class BigramPair:
 
     def __init__(self, good: ReferenceLM, junk: ReferenceLM):
         tables = (good.tables[1], junk.tables[1])
-        self.keys = np.union1d(*(t.keys for t in tables))
+        # Both tables are sorted: the junk model's new keys merged into the good one's, in one
+        # pass of a stable sort over two sorted runs (np.union1d hashes and sorts all: 0.9 s of
+        # every worker's start).
+        _, in_good = tables[0].find(tables[1].keys)
+        self.keys = np.sort(np.concatenate([tables[0].keys, tables[1].keys[~in_good]]), kind="stable")
         self.counts = []
         for table in tables:
             counts = np.zeros(self.keys.size, dtype=np.uint32)
