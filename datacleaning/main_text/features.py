@@ -243,6 +243,17 @@ class PageLayout:
         first = self.starts[self.page]
         return lo + first, hi + first
 
+    def window_sums(self, values: np.ndarray, reach: int) -> tuple[np.ndarray, np.ndarray]:
+        """Each line's sum of ``values`` over its window (:meth:`window`) and the number of lines
+        in it. Each page's running sums start from 0 at its own first line, as for the page alone:
+        the pages before it in a batch never move its sums by a rounding (a window's mean that
+        falls on a bucket's edge alone would fall either side of it in a batch)."""
+        sums = np.zeros(len(self) + len(self.sizes))
+        for p, (start, size) in enumerate(zip(self.starts.tolist(), self.sizes.tolist())):
+            np.cumsum(values[start:start + size], out=sums[start + p + 1:start + p + 1 + size])
+        lo, hi = self.window(reach)
+        return sums[hi + self.page] - sums[lo + self.page], hi - lo
+
     def shifted(self, values: np.ndarray, offset: int, fill: float) -> np.ndarray:
         """The value of the line ``offset`` lines below each line (above, for a negative offset)
         on its page; ``fill`` where the page has no such line."""
@@ -411,13 +422,12 @@ class FeatureHasher:
         probability of being main text and the mean probability of the lines around it on its
         page, 1, 3 and 8 lines either side (main text comes in runs; a headline among menus is a
         menu item, a short line inside an article is not)."""
-        sums = np.concatenate([[0.0], np.cumsum(probabilities)])
         own = _buckets(probabilities, LEVELS)
         t = self.table
         columns = [t(f"S:own:{len(LEVELS) + 1}")[own]]
         for reach in (1, 3, 8):
-            lo, hi = layout.window(reach)
-            mean = (sums[hi] - sums[lo] - probabilities) / np.maximum(hi - lo - 1, 1)
+            total, lines = layout.window_sums(probabilities, reach)
+            mean = (total - probabilities) / np.maximum(lines - 1, 1)
             columns.append(t(f"S:around{reach}_:{len(LEVELS) + 1}")[_buckets(mean, LEVELS)])
             if reach == 3:
                 columns.append(t(f"S:own:{len(LEVELS) + 1}", f"around3_:{len(SHARES) + 1}")[own, _buckets(mean, SHARES)])
@@ -451,6 +461,5 @@ def _where_prose(prose: np.ndarray, layout: PageLayout) -> tuple[np.ndarray, np.
 def _window_mean(values: np.ndarray, layout: PageLayout) -> np.ndarray:
     """The mean of each value with the ``REACH`` values either side of it on its page (fewer at
     the page's edges)."""
-    sums = np.concatenate([[0.0], np.cumsum(values)])
-    lo, hi = layout.window(REACH)
-    return (sums[hi] - sums[lo]) / np.maximum(hi - lo, 1)
+    total, lines = layout.window_sums(values, REACH)
+    return total / np.maximum(lines, 1)

@@ -251,3 +251,19 @@ def test_turku_held_out_lines_reach_the_target_f1():
                 true_kept += is_kept and label == 1
     precision, recall = true_kept / kept, true_kept / main
     assert 2 * precision * recall / (precision + recall) >= 0.85
+
+
+def test_a_page_scores_the_same_whatever_pages_come_before_it_in_a_batch():
+    # Link shares whose window mean is exactly an edge (0.1) alone: summed after another page's,
+    # a rounding put it above the edge and moved the line's feature.
+    classifier = load_line_classifier()
+    menu = (["Home", "News"], [0.1, 0.1], ["li", "li"])
+    prose = (["The council voted on Monday to approve the new budget for the coming year."], [0.1], ["p"])
+    together = classifier.page_probabilities([menu[0], prose[0]], [menu[1], prose[1]], [menu[2], prose[2]])
+    assert np.array_equal(together[1], classifier.probabilities(*prose))
+    # The second stage's window means of first-stage probabilities, likewise.
+    hasher = FeatureHasher(12)
+    before, page = np.array([0.5, 0.9, 0.3, 0.3]), np.array([0.1, 0.1])
+    alone = hasher.context(page, PageLayout([len(page)]))
+    assert np.array_equal(hasher.context(np.concatenate([before, page]), PageLayout([len(before), len(page)]))[len(before):],
+                          alone)
