@@ -9,7 +9,7 @@ from pathlib import Path
 
 from datacleaning import storage
 from datacleaning.cleaning.rejudge import run_rejudge
-from datacleaning.cleaning.rule_chain import DocumentBatch, RuleChain, Verdict
+from datacleaning.cleaning.rule_chain import BATCH_DOCS, DocumentBatch, RuleChain, Verdict
 from datacleaning.cleaning.stage import CleanStage
 from datacleaning.config import Config, load_config
 from datacleaning.dedup.stage import STAGE as DEDUP
@@ -68,19 +68,23 @@ class Pipeline:
     def from_config(cls, path: str | os.PathLike, **kwargs) -> Pipeline:
         return cls(load_config(path), **kwargs)
 
-    def clean(self, documents: Iterable[str | dict | Document]) -> Iterator[Cleaned]:
+    def clean(self, documents: Iterable[str | dict | Document], *, batch_size: int = BATCH_DOCS) -> Iterator[Cleaned]:
         """Clean documents (strings, dicts shaped like input records, or Documents), yielding each
-        in order; they are cleaned a batch at a time, as the clean stage does."""
+        in order. They are cleaned ``batch_size`` at a time (fewer where their text reaches 1 MiB),
+        as the clean stage does: ``batch_size=1`` yields each document before the next is read,
+        for a caller that sends its next document only after the result. A rule that fails raises
+        RuleFailure, and the other documents of its batch are not yielded."""
         options = ReaderOptions.of(self.config.input)
-        batch = DocumentBatch()
-        for i, item in enumerate(documents):
-            try:
-                doc = _document(i, item, options)
-            except (TypeError, ValueError):
-                yield from self._clean(batch.take())  # the documents before the one refused
-                raise
-            if batch.add(doc):
-                yield from self._clean(batch.take())
+        batch = DocumentBatch(batch_size)
+        try:
+            for i, item in enumerate(documents):
+                if batch.add(_document(i, item, options)):
+                    yield from self._clean(batch.take())
+        except Exception:
+            # The documents read before a record refused, or before the iterable itself raised,
+            # come out first, as when each was cleaned as soon as it was read.
+            yield from self._clean(batch.take())
+            raise
         yield from self._clean(batch.take())
 
     def _clean(self, documents: list[Document]) -> Iterator[Cleaned]:

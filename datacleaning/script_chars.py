@@ -102,8 +102,10 @@ def simplified_form(text: str) -> str:
     if traditional.search(text) is None:
         folded = text
     else:
-        points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-        folded = np.where(points < len(codes), codes[np.minimum(points, len(codes) - 1)], points).tobytes().decode("utf-32-le")
+        # surrogatepass: a lone surrogate (a Python str may hold one) stays itself, as str.translate leaves it.
+        points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        folded = np.where(points < len(codes), codes[np.minimum(points, len(codes) - 1)],
+                          points).tobytes().decode("utf-32-le", "surrogatepass")
     if len(_RECENT) >= _RECENT_TEXTS:
         _RECENT.clear()
     _RECENT[id(text)] = (text, folded)

@@ -42,19 +42,23 @@ BATCH_CHARS = 1 << 20
 
 
 class DocumentBatch:
-    """Documents gathered to be cleaned together (:meth:`RuleChain.process_many`)."""
+    """Documents gathered to be cleaned together (:meth:`RuleChain.process_many`): full at
+    ``max_docs`` documents or ``BATCH_CHARS`` characters."""
 
-    __slots__ = ("documents", "chars")
+    __slots__ = ("documents", "chars", "max_docs")
 
-    def __init__(self):
+    def __init__(self, max_docs: int = BATCH_DOCS):
+        if max_docs < 1:
+            raise ValueError(f"a batch of {max_docs} documents")
         self.documents: list[Document] = []
         self.chars = 0
+        self.max_docs = max_docs
 
     def add(self, doc: Document) -> bool:
         """Add ``doc``; whether the batch is now full."""
         self.documents.append(doc)
         self.chars += len(doc.text)
-        return len(self.documents) >= BATCH_DOCS or self.chars >= BATCH_CHARS
+        return len(self.documents) >= self.max_docs or self.chars >= BATCH_CHARS
 
     def take(self) -> list[Document]:
         """The documents gathered, leaving the batch empty."""
@@ -326,13 +330,17 @@ class RuleChain:
     @staticmethod
     def _apply(step: _Step, texts: list[str], docs: list[Document]) -> list[str]:
         try:
-            outs = step.rule.apply_many(texts)
+            # A copy: a rule that rewrites the list it is given in place would otherwise rewrite
+            # ``texts`` too, and every text would read as unchanged.
+            outs = step.rule.apply_many(list(texts))
         except Exception as e:
-            for doc, text in zip(docs, texts):  # the document it fails on, to name
-                try:
-                    step.rule.apply(text)
-                except Exception as alone:
-                    raise RuleFailure(step.label, doc.id, alone) from alone
+            if len(texts) > 1:
+                for doc, text in zip(docs, texts):  # the document it fails on, to name
+                    try:
+                        # apply_many, not apply: a rule may define apply_many alone.
+                        step.rule.apply_many([text])
+                    except Exception as alone:
+                        raise RuleFailure(step.label, doc.id, alone) from alone
             raise RuleFailure(step.label, docs[0].id, e) from e
         if type(outs) is not list or len(outs) != len(texts):
             raise RuleFailure(step.label, docs[0].id, TypeError(

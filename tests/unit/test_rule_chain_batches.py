@@ -108,3 +108,82 @@ def test_a_batch_is_full_at_its_count_of_documents_or_of_characters():
     assert batch.add(Document("last", "x"))
     assert len(batch.take()) == BATCH_DOCS and batch.take() == []
     assert batch.add(Document("long", "x" * (1 << 20)))
+
+
+@dataclass
+class UppercaseInPlace(dc.Editor):
+    """Rewrites the list it is given and returns it."""
+
+    def apply_many(self, texts):
+        for k, text in enumerate(texts):
+            texts[k] = text.upper()
+        return texts
+
+
+def test_an_apply_many_rewriting_its_list_in_place_still_edits():
+    docs = [Document(f"d{i}", f"An English sentence, number {i}, long enough to be recognised.") for i in range(3)]
+    RuleChain(edits=[UppercaseInPlace()]).process_many(docs)
+    assert [doc.text for doc in docs] == [f"AN ENGLISH SENTENCE, NUMBER {i}, LONG ENOUGH TO BE RECOGNISED."
+                                          for i in range(3)]
+    assert docs[0].edits == {"UppercaseInPlace": 0}
+
+
+def test_a_batch_of_pages_one_with_a_lone_surrogate_one_with_traditional_characters():
+    # Alone, neither page raised; together the classifier folds their lines to Simplified in one
+    # text, which holds a Traditional character and the surrogate (a Python str may hold one).
+    page = (REPO / "tests/fixtures/rules/boilerplate/en_cc_blog_page.txt").read_text("utf-8")
+    editor = dc.Pipeline(dc.load_config(None, profile="mixed_web")).cleaning._edits[1].rule
+    assert editor.name == "remove_boilerplate_by_classifier"
+    chain = RuleChain(edits=[editor])
+    texts = [page.replace("Menu", "Me\ud800nu"), page.replace("Blog", "Blog (部落格 in Taiwan: 臺灣)", 1)]
+    alone = [Document("a", texts[0]), Document("b", texts[1])]
+    for doc in alone:
+        chain.process(doc)
+    together = [Document("a", texts[0]), Document("b", texts[1])]
+    chain.process_many(together)
+    assert [doc.text for doc in together] == [doc.text for doc in alone]
+
+
+def test_pipeline_clean_yields_the_documents_read_before_its_input_raised():
+    def records():
+        yield "First text of the batch."
+        yield "Second text of the batch."
+        raise OSError("the input's connection was reset")
+
+    cleaned = []
+    with pytest.raises(OSError, match="connection was reset"):
+        for c in dc.Pipeline(edits=[Uppercase()]).clean(records()):
+            cleaned.append(c.document.text)
+    assert cleaned == ["FIRST TEXT OF THE BATCH.", "SECOND TEXT OF THE BATCH."]
+
+
+@dataclass
+class TagsMany(dc.Editor):
+    """Defines apply_many alone."""
+
+    def apply_many(self, texts):
+        if any("fail here" in text for text in texts):
+            raise ValueError("cannot tag this one")
+        return [text + " [tagged]" for text in texts]
+
+
+def test_a_rule_defining_apply_many_alone_that_fails_is_named_with_its_own_error():
+    docs = [Document(f"d{i}", f"An English sentence, number {i}, long enough to be recognised.") for i in range(4)]
+    docs[2].text += " fail here"
+    with pytest.raises(RuleFailure, match="rule 'TagsMany' failed on document 'd2': ValueError: cannot tag this one"):
+        RuleChain(edits=[TagsMany()]).process_many(docs)
+
+
+def test_pipeline_clean_with_batches_of_one_yields_each_document_before_reading_the_next():
+    read = []
+
+    def records():
+        for i in range(3):
+            read.append(i)
+            yield f"Text number {i} of the stream."
+
+    stream = dc.Pipeline(edits=[Uppercase()]).clean(records(), batch_size=1)
+    assert next(stream).document.text == "TEXT NUMBER 0 OF THE STREAM." and read == [0]
+    assert next(stream).document.text == "TEXT NUMBER 1 OF THE STREAM." and read == [0, 1]
+    with pytest.raises(ValueError, match="a batch of 0 documents"):
+        list(dc.Pipeline().clean(["text"], batch_size=0))
