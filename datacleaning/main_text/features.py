@@ -235,24 +235,23 @@ class PageLayout:
     def page_sums(self, values: np.ndarray) -> np.ndarray:
         return np.add.reduceat(values, self.starts) if self.page.size else np.zeros(0)
 
-    def window(self, reach: int) -> tuple[np.ndarray, np.ndarray]:
-        """Each line's window of ``reach`` lines either side, cut at its page's edges: the first
-        line in it and the one after its last."""
-        lo = np.maximum(self.index - reach, 0)
-        hi = np.minimum(self.index + reach + 1, self.sizes[self.page])
-        first = self.starts[self.page]
-        return lo + first, hi + first
-
-    def window_sums(self, values: np.ndarray, reach: int) -> tuple[np.ndarray, np.ndarray]:
-        """Each line's sum of ``values`` over its window (:meth:`window`) and the number of lines
-        in it. Each page's running sums start from 0 at its own first line, as for the page alone:
-        the pages before it in a batch never move its sums by a rounding (a window's mean that
-        falls on a bucket's edge alone would fall either side of it in a batch)."""
+    def running_sums(self, values: np.ndarray) -> np.ndarray:
+        """Each page's running sums of ``values``, from 0 before its own first line, as for the
+        page alone: the pages before it in a batch never move its sums by a rounding (a window's
+        mean that falls on a bucket's edge alone would fall either side of it in a batch). Page
+        ``p``'s sum before its line ``i`` is at ``starts[p] + p + i``."""
         sums = np.zeros(len(self) + len(self.sizes))
         for p, (start, size) in enumerate(zip(self.starts.tolist(), self.sizes.tolist())):
             np.cumsum(values[start:start + size], out=sums[start + p + 1:start + p + 1 + size])
-        lo, hi = self.window(reach)
-        return sums[hi + self.page] - sums[lo + self.page], hi - lo
+        return sums
+
+    def window_sums(self, sums: np.ndarray, reach: int) -> tuple[np.ndarray, np.ndarray]:
+        """Each line's sum over its window of ``reach`` lines either side, cut at its page's edges,
+        from the :meth:`running_sums` ``sums``; and the number of lines in the window."""
+        lo = np.maximum(self.index - reach, 0)
+        hi = np.minimum(self.index + reach + 1, self.sizes[self.page])
+        before = self.starts[self.page] + self.page
+        return sums[hi + before] - sums[lo + before], hi - lo
 
     def shifted(self, values: np.ndarray, offset: int, fill: float) -> np.ndarray:
         """The value of the line ``offset`` lines below each line (above, for a negative offset)
@@ -423,10 +422,11 @@ class FeatureHasher:
         page, 1, 3 and 8 lines either side (main text comes in runs; a headline among menus is a
         menu item, a short line inside an article is not)."""
         own = _buckets(probabilities, LEVELS)
+        sums = layout.running_sums(probabilities)
         t = self.table
         columns = [t(f"S:own:{len(LEVELS) + 1}")[own]]
         for reach in (1, 3, 8):
-            total, lines = layout.window_sums(probabilities, reach)
+            total, lines = layout.window_sums(sums, reach)
             mean = (total - probabilities) / np.maximum(lines - 1, 1)
             columns.append(t(f"S:around{reach}_:{len(LEVELS) + 1}")[_buckets(mean, LEVELS)])
             if reach == 3:
@@ -461,5 +461,5 @@ def _where_prose(prose: np.ndarray, layout: PageLayout) -> tuple[np.ndarray, np.
 def _window_mean(values: np.ndarray, layout: PageLayout) -> np.ndarray:
     """The mean of each value with the ``REACH`` values either side of it on its page (fewer at
     the page's edges)."""
-    total, lines = layout.window_sums(values, REACH)
+    total, lines = layout.window_sums(layout.running_sums(values), REACH)
     return total / np.maximum(lines, 1)
